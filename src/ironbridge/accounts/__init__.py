@@ -1,0 +1,14 @@
+"""Accounts, admin keys and the resolution of any bearer token to who is calling."""
+
+from .auth import Principal, authenticate
+from .service import IssuedToken, create_account, create_admin_key, issue_token, revoke_admin_key
+
+__all__ = [
+    "IssuedToken",
+    "Principal",
+    "authenticate",
+    "create_account",
+    "create_admin_key",
+    "issue_token",
+    "revoke_admin_key",
+]

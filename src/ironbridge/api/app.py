@@ -1,0 +1,54 @@
+"""The FastAPI application factory."""
+
+from __future__ import annotations
+
+from fastapi import Depends, FastAPI
+
+from .. import __version__
+from ..bootstrap import Container
+from .context import RequestContextMiddleware
+from .deps import strict_query
+from .errors import install_error_handlers
+from .metrics import HttpMetrics
+from .routes import connection, connections, connectors, health, records, sync
+
+__all__ = ["create_app"]
+
+_DESCRIPTION = """
+One API for purchase orders, work orders, inventory, vendors, assets and locations across
+ERP, CMMS and EAM systems.
+
+* **Management API** — authenticate with an account admin key (`ib_admin_…`).
+* **Unified API** — authenticate with a connection token (`ib_conn_…`).
+
+Every error has the shape `{"error": {"code", "type", "message", "request_id", "details"}}` and
+every response carries `X-Request-ID`.
+"""
+
+
+def create_app(container: Container) -> FastAPI:
+    """An app serving `container`'s store; nothing global, so tests can run several."""
+    app = FastAPI(
+        title="ironbridge",
+        version=__version__,
+        description=_DESCRIPTION,
+        docs_url="/docs",
+        redoc_url=None,
+        openapi_url="/openapi.json",
+        dependencies=[Depends(strict_query)],
+    )
+    app.state.container = container
+    app.state.metrics = HttpMetrics()
+    install_error_handlers(app)
+    app.include_router(health.router)
+    app.include_router(connection.router)
+    app.include_router(connections.router)
+    app.include_router(connectors.router)
+    app.include_router(sync.router)
+    app.include_router(records.router)
+    app.add_middleware(
+        RequestContextMiddleware,
+        metrics=app.state.metrics,
+        max_body_bytes=container.settings.max_body_bytes,
+    )
+    return app

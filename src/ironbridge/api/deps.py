@@ -1,0 +1,123 @@
+"""FastAPI dependencies: the container, and authentication plus rate limiting per credential."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+import structlog
+from fastapi import Depends, Request
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+
+from ..accounts import Principal, authenticate
+from ..bootstrap import Container
+from ..errors import RateLimitExceeded, ValidationFailed
+from ..security import TokenKind
+
+__all__ = [
+    "AdminPrincipal",
+    "ConnectionPrincipal",
+    "ContainerDep",
+    "get_container",
+    "strict_query",
+]
+
+_admin_scheme = HTTPBearer(
+    auto_error=False,
+    scheme_name="AdminKey",
+    description="Account admin key (`ib_admin_…`): the management API of one account.",
+)
+_connection_scheme = HTTPBearer(
+    auto_error=False,
+    scheme_name="ConnectionToken",
+    description="Connection token (`ib_conn_…`): the unified API of one connection.",
+)
+
+
+_KNOWN_QUERY: dict[int, frozenset[str]] = {}
+
+
+def _known_query(route: Any) -> frozenset[str]:
+    known = _KNOWN_QUERY.get(id(route))
+    if known is None:
+        names = set(_query_names(route.dependant))
+        extra = (getattr(route, "openapi_extra", None) or {}).get("parameters", [])
+        names |= {param["name"] for param in extra if param.get("in") == "query"}
+        known = _KNOWN_QUERY[id(route)] = frozenset(names)
+    return known
+
+
+def _query_names(dependant: Any) -> list[str]:
+    names = [param.alias for param in dependant.query_params]
+    for sub_dependant in dependant.dependencies:
+        names += _query_names(sub_dependant)
+    return names
+
+
+def strict_query(request: Request) -> None:
+    """Reject query parameters the route does not define: a mistyped filter must not silently
+    return unfiltered data."""
+    route = request.scope.get("route")
+    if route is None:
+        return
+    unknown = sorted(set(request.query_params) - _known_query(route))
+    if unknown:
+        raise ValidationFailed({name[:100]: "unknown query parameter" for name in unknown[:20]})
+
+
+def get_container(request: Request) -> Container:
+    container: Container = request.app.state.container
+    return container
+
+
+ContainerDep = Annotated[Container, Depends(get_container)]
+
+
+def _authorize(
+    request: Request,
+    container: Container,
+    credentials: HTTPAuthorizationCredentials | None,
+    kind: TokenKind,
+) -> Principal:
+    token = credentials.credentials if credentials else None
+    with container.uow(readonly=True) as uow:
+        principal = authenticate(uow, token, kind)
+    state = request.scope.setdefault("state", {})
+    state["account_id"] = principal.account_id
+    if principal.connection_id:
+        state["connection_id"] = principal.connection_id
+    structlog.contextvars.bind_contextvars(
+        account_id=principal.account_id, connection_id=principal.connection_id
+    )
+    per_minute = principal.rate_limit_per_minute or container.settings.rate_limit_per_minute
+    decision = container.limiter.hit(f"{kind.value}:{principal.credential_id}", per_minute)
+    state["response_headers"] = decision.headers()
+    if not decision.allowed:
+        who = "connection" if kind is TokenKind.CONNECTION else "admin key"
+        raise RateLimitExceeded(
+            f"Too many requests for this {who}; retry after {decision.reset_after} s.",
+            retry_after=decision.reset_after,
+            details={"limit_per_minute": per_minute},
+        )
+    return principal
+
+
+def admin_principal(
+    request: Request,
+    container: ContainerDep,
+    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_admin_scheme)],
+) -> Principal:
+    """The account behind an admin key, within its rate limit."""
+    return _authorize(request, container, credentials, TokenKind.ADMIN)
+
+
+def connection_principal(
+    request: Request,
+    container: ContainerDep,
+    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_connection_scheme)],
+) -> Principal:
+    """The connection behind a connection token, within its rate limit."""
+    return _authorize(request, container, credentials, TokenKind.CONNECTION)
+
+
+AdminPrincipal = Annotated[Principal, Depends(admin_principal)]
+ConnectionPrincipal = Annotated[Principal, Depends(connection_principal)]

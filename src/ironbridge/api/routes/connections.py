@@ -1,0 +1,128 @@
+"""Management API: connections of the calling account."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Body, Path, Query
+from pydantic import BaseModel, Field
+
+from ... import connections as service
+from ... import unified
+from ...connections import (
+    ConnectionCreate,
+    ConnectionPatch,
+    ConnectionStatus,
+    ConnectionView,
+)
+from ...model import Entity
+from ..deps import AdminPrincipal, ContainerDep
+from ..errors import ERROR_RESPONSES
+
+router = APIRouter(prefix="/v1/connections", tags=["connections"], responses=ERROR_RESPONSES)
+
+ConnectionId = Annotated[str, Path(max_length=64, description="Connection id (`conn_…`).")]
+
+
+class ConnectionList(BaseModel):
+    data: list[ConnectionView]
+    next_cursor: str | None = Field(
+        description="Pass as `cursor` for the next page; null at the end."
+    )
+
+
+class ConnectionCreated(ConnectionView):
+    token: str = Field(description="The connection token (`ib_conn_…`). Shown only this once.")
+
+
+@router.get("", response_model=ConnectionList, summary="List the account's connections")
+def list_connections(
+    principal: AdminPrincipal,
+    container: ContainerDep,
+    status: ConnectionStatus | None = None,
+    system: Annotated[str | None, Query(max_length=64)] = None,
+    end_customer_id: Annotated[str | None, Query(max_length=255)] = None,
+    cursor: Annotated[str | None, Query(max_length=512)] = None,
+    limit: Annotated[int, Query(ge=1, le=500)] = 100,
+) -> ConnectionList:
+    with container.uow(readonly=True) as uow:
+        data, next_cursor = service.list_connections(
+            uow,
+            principal.account_id,
+            status=status,
+            system=system,
+            end_customer_id=end_customer_id,
+            cursor=cursor,
+            limit=limit,
+        )
+    return ConnectionList(data=data, next_cursor=next_cursor)
+
+
+@router.post(
+    "",
+    status_code=201,
+    response_model=ConnectionCreated,
+    summary="Connect a system server-side (runs the staged connection check)",
+)
+def create_connection(
+    principal: AdminPrincipal, container: ContainerDep, body: Annotated[ConnectionCreate, Body()]
+) -> ConnectionCreated:
+    with container.uow() as uow:
+        view, issued = service.connect(
+            uow,
+            container.cipher,
+            container.registry,
+            principal.account_id,
+            body,
+            options=container.session_options,
+        )
+    container.worker.start_sync(view.id, trigger="initial")
+    return ConnectionCreated(**view.model_dump(), token=issued.token)
+
+
+@router.get("/{connection_id}", response_model=ConnectionView, summary="One connection")
+def get_connection(
+    connection_id: ConnectionId, principal: AdminPrincipal, container: ContainerDep
+) -> ConnectionView:
+    with container.uow(readonly=True) as uow:
+        return service.get_connection(uow, principal.account_id, connection_id)
+
+
+@router.patch(
+    "/{connection_id}",
+    response_model=ConnectionView,
+    summary="Change sync schedule, entities, mappings, event types or metadata",
+)
+def update_connection(
+    connection_id: ConnectionId,
+    principal: AdminPrincipal,
+    container: ContainerDep,
+    body: Annotated[ConnectionPatch, Body()],
+) -> ConnectionView:
+    with container.uow() as uow:
+        before = service.get_connection(uow, principal.account_id, connection_id)
+        view = service.update_connection(uow, principal.account_id, connection_id, body)
+        if body.field_mappings is not None:
+            # Mappings take effect on the next read: re-project the stored raw records now.
+            connector = container.registry.get(view.system)
+            for entity in _mapped(before) | _mapped(view):
+                mappings = view.settings.field_mappings.get(entity, {})
+                unified.reproject(uow, connector, view.id, entity, mappings)
+            uow.commit()
+        return view
+
+
+def _mapped(view: ConnectionView) -> set[Entity]:
+    return set(view.settings.field_mappings)
+
+
+@router.post(
+    "/{connection_id}/disconnect",
+    response_model=ConnectionView,
+    summary="Revoke the connection's token now, stop its schedules, keep its data",
+)
+def disconnect_connection(
+    connection_id: ConnectionId, principal: AdminPrincipal, container: ContainerDep
+) -> ConnectionView:
+    with container.uow() as uow:
+        return service.disconnect(uow, principal.account_id, connection_id)

@@ -1,0 +1,394 @@
+"""Unified API: list, read and write records of every entity (connection token).
+
+Routes are generated per entity from the model catalog, so each is documented with its own
+record model, write bodies and filters. List pages are served as the stored JSON joined into
+one body; the OpenAPI document still describes the models.
+"""
+
+import json
+from collections.abc import Callable
+from datetime import datetime
+from typing import Annotated, Any, cast
+
+from fastapi import APIRouter, Body, Header, Path, Query, Request, Response
+from pydantic import BaseModel, BeforeValidator, Field, create_model
+
+from ... import unified
+from ...connectors import PassthroughRequest
+from ...idempotency import request_fingerprint, run_idempotent
+from ...model import (
+    CREATE_MODELS,
+    FILTER_FIELDS,
+    MODELS,
+    UPDATE_MODELS,
+    Entity,
+    InventoryAdjustment,
+)
+from ...store import ConnectionRow
+from ..deps import ConnectionPrincipal, ContainerDep
+from ..errors import ERROR_RESPONSES, ErrorBody, request_id_of
+
+__all__ = ["router"]
+
+router = APIRouter(prefix="/v1", tags=["unified"], responses=ERROR_RESPONSES)
+
+_WRITE_ERRORS: dict[int | str, dict[str, Any]] = {
+    409: {
+        "model": ErrorBody,
+        "description": (
+            "`RECORD_LOCKED`, `CONFLICT`, `IDEMPOTENCY_KEY_REUSED` or `CONNECTION_REAUTH_REQUIRED`."
+        ),
+    },
+    410: {"model": ErrorBody, "description": "`CONNECTION_DISCONNECTED`."},
+    502: {"model": ErrorBody, "description": "`UPSTREAM_ERROR`: the source system failed."},
+    503: {
+        "model": ErrorBody,
+        "description": "`CONNECTION_UNAVAILABLE`: the source cannot be reached.",
+    },
+    504: {"model": ErrorBody, "description": "`UPSTREAM_TIMEOUT`."},
+}
+
+IdempotencyKey = Annotated[
+    str | None,
+    Header(
+        alias="Idempotency-Key",
+        max_length=255,
+        description=(
+            "Repeat a write safely: the same key and body within 24 h returns the first response."
+        ),
+    ),
+]
+
+
+def _iso_datetime(value: Any) -> Any:
+    # Pydantic would also read a bare number as a Unix time; the contract says ISO 8601.
+    if value is not None and not (isinstance(value, str) and len(value) >= 10 and value[4] == "-"):
+        raise ValueError("must be an ISO 8601 date-time, e.g. 2026-01-31T00:00:00Z")
+    return value
+
+
+IsoDatetime = Annotated[
+    datetime | None,
+    BeforeValidator(_iso_datetime),
+    Query(description="ISO 8601 date-time; without a zone it is read as UTC."),
+]
+Include = Annotated[
+    str | None,
+    Query(pattern="^remote_data$", description="`remote_data` adds the source's raw record."),
+]
+
+
+def _json(body: bytes | str, status: int = 200) -> Response:
+    return Response(body, status_code=status, media_type="application/json")
+
+
+def _connection(container: Any, principal: Any) -> ConnectionRow:
+    from ...connections import load_connection
+
+    with container.uow(readonly=True) as uow:
+        return load_connection(uow, principal.account_id, principal.connection_id)
+
+
+def _write_context(container: Any, principal: Any) -> unified.WriteContext:
+    return unified.WriteContext(
+        uow=container.uow,
+        registry=container.registry,
+        cipher=container.cipher,
+        options=container.session_options,
+        connection=_connection(container, principal),
+    )
+
+
+def _idempotent(
+    request: Request,
+    container: Any,
+    principal: Any,
+    key: str | None,
+    body: Any,
+    status: int,
+    action: Callable[[], dict[str, Any]],
+) -> Response:
+    fingerprint = request_fingerprint(request.method, request.url.path, body)
+
+    def run() -> tuple[int, str]:
+        return status, json.dumps(action(), separators=(",", ":"), default=str)
+
+    stored = run_idempotent(container.uow, f"conn:{principal.connection_id}", key, fingerprint, run)
+    text = stored.body
+    if stored.replayed and stored.status_code >= 400:
+        error = json.loads(text)
+        error["error"]["request_id"] = request_id_of(request)
+        text = json.dumps(error)
+    response = _json(text, stored.status_code)
+    if stored.replayed:
+        response.headers["Idempotent-Replayed"] = "true"
+    return response
+
+
+def _filter_parameters(entity: Entity) -> list[dict[str, Any]]:
+    params = []
+    for name, field in FILTER_FIELDS[entity].items():
+        schema: dict[str, Any] = {"type": "string", "maxLength": 255}
+        if field.choices is not None:
+            schema = {"type": "string", "enum": [c.value for c in field.choices]}
+        params.append(
+            {
+                "name": name,
+                "in": "query",
+                "required": False,
+                "description": field.description,
+                "schema": schema,
+            }
+        )
+    return params
+
+
+def _register(entity: Entity) -> None:
+    model = MODELS[entity]
+    name = model.__name__
+    list_model = create_model(
+        f"{name}List",
+        data=(list[model], ...),  # type: ignore[valid-type]
+        next_cursor=(
+            str | None,
+            Field(description="Pass as `cursor` for the next page; null at the end."),
+        ),
+    )
+    path = f"/{entity.value}"
+    label = entity.label
+    filters = tuple(FILTER_FIELDS[entity])
+    record_id_param = Annotated[str, Path(max_length=64, description=f"The {label} id.")]
+
+    def list_records(
+        request: Request,
+        principal: ConnectionPrincipal,
+        container: ContainerDep,
+        limit: Annotated[int, Query(ge=1, le=500)] = 100,
+        cursor: Annotated[str | None, Query(max_length=512)] = None,
+        modified_after: IsoDatetime = None,
+        modified_before: IsoDatetime = None,
+        include_deleted: bool = False,
+        include: Include = None,
+    ) -> Response:
+        chosen = {k: v for k, v in request.query_params.items() if k in filters}
+        params = unified.ListParams(
+            limit=limit,
+            cursor=cursor,
+            modified_after=_aware(modified_after),
+            modified_before=_aware(modified_before),
+            include_deleted=include_deleted,
+            include_remote_data=include == "remote_data",
+            filters=chosen,
+        )
+        assert principal.connection_id is not None
+        with container.uow(readonly=True) as uow:
+            body = unified.list_records(uow, principal.connection_id, entity, params)
+        return _json(body)
+
+    def get_record(
+        record_id: record_id_param,
+        principal: ConnectionPrincipal,
+        container: ContainerDep,
+        include: Include = None,
+    ) -> Response:
+        assert principal.connection_id is not None
+        with container.uow(readonly=True) as uow:
+            body = unified.get_record(
+                uow,
+                principal.connection_id,
+                entity,
+                record_id,
+                include_remote_data=include == "remote_data",
+            )
+        return _json(body)
+
+    create_body = CREATE_MODELS[entity]
+    update_body = UPDATE_MODELS[entity]
+
+    def create_record(
+        request: Request,
+        principal: ConnectionPrincipal,
+        container: ContainerDep,
+        body: Annotated[create_body, Body()],  # type: ignore[valid-type]
+        idempotency_key: IdempotencyKey = None,
+    ) -> Response:
+        payload = cast(BaseModel, body).model_dump(mode="json", exclude_unset=True)
+        ctx = _write_context(container, principal)
+        return _idempotent(
+            request,
+            container,
+            principal,
+            idempotency_key,
+            payload,
+            201,
+            lambda: unified.create(ctx, entity, payload),
+        )
+
+    def update_record(
+        request: Request,
+        record_id: record_id_param,
+        principal: ConnectionPrincipal,
+        container: ContainerDep,
+        body: Annotated[update_body, Body()],  # type: ignore[valid-type]
+        idempotency_key: IdempotencyKey = None,
+    ) -> Response:
+        payload = cast(BaseModel, body).model_dump(mode="json", exclude_unset=True)
+        ctx = _write_context(container, principal)
+        return _idempotent(
+            request,
+            container,
+            principal,
+            idempotency_key,
+            payload,
+            200,
+            lambda: unified.update(ctx, entity, record_id, payload),
+        )
+
+    def delete_record(
+        request: Request,
+        record_id: record_id_param,
+        principal: ConnectionPrincipal,
+        container: ContainerDep,
+        idempotency_key: IdempotencyKey = None,
+    ) -> Response:
+        ctx = _write_context(container, principal)
+        return _idempotent(
+            request,
+            container,
+            principal,
+            idempotency_key,
+            None,
+            200,
+            lambda: unified.delete(ctx, entity, record_id),
+        )
+
+    common: dict[str, Any] = {"tags": [f"unified: {entity.value}"]}
+    router.add_api_route(
+        path,
+        list_records,
+        methods=["GET"],
+        response_model=list_model,
+        summary=f"List {label}s",
+        openapi_extra={"parameters": _filter_parameters(entity)},
+        operation_id=f"list_{entity.event_name}s",
+        **common,
+    )
+    router.add_api_route(
+        f"{path}/{{record_id}}",
+        get_record,
+        methods=["GET"],
+        response_model=model,
+        summary=f"One {label}",
+        operation_id=f"get_{entity.event_name}",
+        **common,
+    )
+    router.add_api_route(
+        path,
+        create_record,
+        methods=["POST"],
+        response_model=model,
+        status_code=201,
+        summary=f"Create a {label} in the source system",
+        responses=_WRITE_ERRORS,
+        operation_id=f"create_{entity.event_name}",
+        **common,
+    )
+    router.add_api_route(
+        f"{path}/{{record_id}}",
+        update_record,
+        methods=["PATCH"],
+        response_model=model,
+        summary=f"Change a {label} in the source system",
+        responses=_WRITE_ERRORS,
+        operation_id=f"update_{entity.event_name}",
+        **common,
+    )
+    router.add_api_route(
+        f"{path}/{{record_id}}",
+        delete_record,
+        methods=["DELETE"],
+        response_model=model,
+        summary=f"Delete a {label} in the source system",
+        responses=_WRITE_ERRORS,
+        operation_id=f"delete_{entity.event_name}",
+        **common,
+    )
+
+
+def _aware(value: datetime | None) -> datetime | None:
+    from datetime import UTC
+
+    if value is not None and value.tzinfo is None:
+        return value.replace(tzinfo=UTC)
+    return value
+
+
+for _entity in Entity:
+    _register(_entity)
+
+
+@router.post(
+    "/inventory-items/{record_id}/adjustments",
+    response_model=MODELS[Entity.INVENTORY_ITEMS],
+    responses=_WRITE_ERRORS,
+    tags=["unified: inventory-items"],
+    summary="Change a stock level at a location (quantity delta or new count, with a reason)",
+)
+def adjust_inventory(
+    request: Request,
+    record_id: Annotated[str, Path(max_length=64)],
+    principal: ConnectionPrincipal,
+    container: ContainerDep,
+    body: Annotated[InventoryAdjustment, Body()],
+    idempotency_key: IdempotencyKey = None,
+) -> Response:
+    payload = body.model_dump(mode="json", exclude_unset=True)
+    ctx = _write_context(container, principal)
+    return _idempotent(
+        request,
+        container,
+        principal,
+        idempotency_key,
+        payload,
+        200,
+        lambda: unified.adjust_inventory(ctx, record_id, payload),
+    )
+
+
+class PassthroughIn(BaseModel):
+    method: str = Field(pattern="^(GET|POST|PUT|PATCH|DELETE)$", description="HTTP method.")
+    path: str = Field(
+        min_length=1, max_length=2048, description="Path relative to the system's base URL."
+    )
+    query: dict[str, str] = Field(default_factory=dict)
+    headers: dict[str, str] = Field(default_factory=dict)
+    body: Any = None
+
+
+class PassthroughOut(BaseModel):
+    status: int
+    headers: dict[str, str]
+    body: Any
+
+
+@router.post(
+    "/passthrough",
+    response_model=PassthroughOut,
+    responses=_WRITE_ERRORS,
+    summary="A raw request to the source system through the connector's auth",
+)
+def passthrough(
+    principal: ConnectionPrincipal, container: ContainerDep, body: Annotated[PassthroughIn, Body()]
+) -> PassthroughOut:
+    ctx = _write_context(container, principal)
+    result = unified.passthrough(
+        ctx,
+        PassthroughRequest(
+            method=body.method,
+            path=body.path,
+            query=body.query,
+            headers=body.headers,
+            body=body.body,
+        ),
+    )
+    return PassthroughOut(**result)

@@ -1,0 +1,99 @@
+"""Sync status, on-demand runs and history (connection token; history also for admin keys)."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Body, Path, Query
+from pydantic import BaseModel, Field, StrictBool
+
+from ... import sync
+from ...connections import load_connection
+from ...model import Entity
+from ..deps import AdminPrincipal, ConnectionPrincipal, ContainerDep
+from ..errors import ERROR_RESPONSES
+
+router = APIRouter(tags=["sync"], responses=ERROR_RESPONSES)
+
+
+class SyncStatusOut(BaseModel):
+    data: list[sync.EntitySyncStatus]
+
+
+class SyncRequest(BaseModel):
+    entities: list[Entity] | None = Field(None, description="Entities to sync; default all.")
+    full: StrictBool = Field(
+        False, description="Re-read everything in the history window and reconcile deletions."
+    )
+
+
+class SyncQueued(BaseModel):
+    runs: list[sync.SyncRunView]
+
+
+class SyncRunList(BaseModel):
+    data: list[sync.SyncRunView]
+    next_cursor: str | None
+
+
+@router.get("/v1/sync", response_model=SyncStatusOut, summary="Per entity: freshness and schedule")
+def sync_status(principal: ConnectionPrincipal, container: ContainerDep) -> SyncStatusOut:
+    assert principal.connection_id is not None
+    with container.uow(readonly=True) as uow:
+        connection = load_connection(uow, principal.account_id, principal.connection_id)
+        return SyncStatusOut(data=sync.sync_status(uow, connection, container.registry))
+
+
+@router.post("/v1/sync", status_code=202, response_model=SyncQueued, summary="Queue sync runs now")
+def start_sync(
+    principal: ConnectionPrincipal,
+    container: ContainerDep,
+    body: Annotated[SyncRequest, Body()] = SyncRequest(),
+) -> SyncQueued:
+    assert principal.connection_id is not None
+    with container.uow(readonly=True) as uow:
+        connection = load_connection(uow, principal.account_id, principal.connection_id)
+        # Validates the request before anything is queued.
+        sync.check_entities(connection, container.registry, body.entities)
+    runs = container.worker.start_sync(
+        principal.connection_id, body.entities, full=body.full, trigger="api"
+    )
+    return SyncQueued(runs=runs)
+
+
+@router.get("/v1/sync/runs", response_model=SyncRunList, summary="This connection's sync history")
+def sync_runs(
+    principal: ConnectionPrincipal,
+    container: ContainerDep,
+    entity: Entity | None = None,
+    cursor: Annotated[str | None, Query(max_length=512)] = None,
+    limit: Annotated[int, Query(ge=1, le=500)] = 50,
+) -> SyncRunList:
+    assert principal.connection_id is not None
+    with container.uow(readonly=True) as uow:
+        data, next_cursor = sync.list_runs(
+            uow, principal.connection_id, entity=entity, cursor=cursor, limit=limit
+        )
+    return SyncRunList(data=data, next_cursor=next_cursor)
+
+
+@router.get(
+    "/v1/connections/{connection_id}/sync-runs",
+    response_model=SyncRunList,
+    tags=["connections"],
+    summary="A connection's sync history",
+)
+def connection_sync_runs(
+    connection_id: Annotated[str, Path(max_length=64)],
+    principal: AdminPrincipal,
+    container: ContainerDep,
+    entity: Entity | None = None,
+    cursor: Annotated[str | None, Query(max_length=512)] = None,
+    limit: Annotated[int, Query(ge=1, le=500)] = 50,
+) -> SyncRunList:
+    with container.uow(readonly=True) as uow:
+        load_connection(uow, principal.account_id, connection_id)
+        data, next_cursor = sync.list_runs(
+            uow, connection_id, entity=entity, cursor=cursor, limit=limit
+        )
+    return SyncRunList(data=data, next_cursor=next_cursor)

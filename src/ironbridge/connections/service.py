@@ -1,0 +1,197 @@
+"""Use cases of connections: connect, read, change, disconnect."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import datetime
+from typing import Any
+
+from pydantic import ValidationError
+
+from ..accounts import IssuedToken, issue_token
+from ..connectors import Connector, ConnectorRegistry, SessionOptions
+from ..errors import (
+    ConnectionCheckFailed,
+    ConnectionDisconnected,
+    NotFound,
+    PermissionDenied,
+    ValidationFailed,
+)
+from ..ids import new_id
+from ..model import field_errors
+from ..security import CredentialCipher, TokenKind
+from ..store import ConnectionRow, UnitOfWork, decode_cursor, encode_cursor, utcnow
+from .status import ConnectionStatus
+from .views import ConnectionCreate, ConnectionPatch, ConnectionSettings, ConnectionView
+
+__all__ = [
+    "check_credentials",
+    "connect",
+    "disconnect",
+    "get_connection",
+    "issue_connection_token",
+    "list_connections",
+    "load_connection",
+    "update_connection",
+]
+
+_SETTINGS_FIELDS = ("sync_frequency_minutes", "history_days", "entities", "field_mappings")
+
+
+def check_credentials(
+    connector: Connector, credentials: Mapping[str, str], options: SessionOptions
+) -> list[dict[str, Any]]:
+    """Run the connector's staged check; raise ConnectionCheckFailed at the first failing stage.
+
+    Returns the stage results (for the connection's health record).
+    """
+    try:
+        credentials = connector.validate_credentials(credentials)
+    except ValidationFailed as exc:
+        raise ValidationFailed({f"credentials.{k}": v for k, v in exc.fields.items()}) from exc
+    results: list[dict[str, Any]] = []
+    with connector.session(credentials, options=options) as session:
+        for result in session.check():
+            results.append({"stage": str(result.stage), "ok": result.ok, "message": result.message})
+            if not result.ok:
+                raise ConnectionCheckFailed(str(result.stage), result.message, fix=result.fix)
+    return results
+
+
+def connect(
+    uow: UnitOfWork,
+    cipher: CredentialCipher,
+    registry: ConnectorRegistry,
+    account_id: str,
+    body: ConnectionCreate,
+    *,
+    options: SessionOptions,
+) -> tuple[ConnectionView, IssuedToken]:
+    """Check the credentials against the source, then store the connection and issue its token."""
+    try:
+        connector = registry.get(body.system)
+    except NotFound as exc:
+        raise ValidationFailed({"system": f"unknown connector {body.system!r}"}) from exc
+    stages = check_credentials(connector, body.credentials, options)
+    now = utcnow()
+    row = ConnectionRow(
+        id=new_id("conn"),
+        account_id=account_id,
+        system=body.system,
+        end_customer_id=body.end_customer_id,
+        end_customer_name=body.end_customer_name,
+        status=ConnectionStatus.ACTIVE.value,
+        credentials_ciphertext=cipher.encrypt(body.credentials),
+        settings=body.settings.model_dump(mode="json"),
+        enabled_event_types=body.enabled_event_types,
+        metadata=body.metadata,
+        health={"checks": stages, "consecutive_failures": 0},
+        last_checked_at=now,
+        created_at=now,
+        updated_at=now,
+        disconnected_at=None,
+    )
+    uow.connections.add(row)
+    issued = issue_token(uow, TokenKind.CONNECTION, account_id, connection_id=row.id)
+    uow.commit()
+    return ConnectionView.from_row(row), issued
+
+
+def load_connection(uow: UnitOfWork, account_id: str, connection_id: str) -> ConnectionRow:
+    """The account's connection, or 403 if it belongs to another account, or 404."""
+    row = uow.connections.get(account_id, connection_id)
+    if row is not None:
+        return row
+    if uow.connections.owner_of(connection_id) is not None:
+        raise PermissionDenied(f"Connection {connection_id} belongs to another account.")
+    raise NotFound(f"No connection {connection_id}.")
+
+
+def get_connection(uow: UnitOfWork, account_id: str, connection_id: str) -> ConnectionView:
+    return ConnectionView.from_row(load_connection(uow, account_id, connection_id))
+
+
+def list_connections(
+    uow: UnitOfWork,
+    account_id: str,
+    *,
+    status: ConnectionStatus | None = None,
+    system: str | None = None,
+    end_customer_id: str | None = None,
+    cursor: str | None = None,
+    limit: int = 100,
+) -> tuple[list[ConnectionView], str | None]:
+    """One page of the account's connections, oldest first, and the cursor of the next."""
+    after: tuple[datetime, str] | None = None
+    if cursor:
+        created, last_id = decode_cursor(cursor, 2)
+        try:
+            after = (datetime.fromisoformat(created), str(last_id))
+        except (TypeError, ValueError) as exc:
+            raise ValidationFailed({"cursor": "not a cursor returned by this API"}) from exc
+    rows = uow.connections.list(
+        account_id,
+        filters={
+            "status": status.value if status else None,
+            "system": system,
+            "end_customer_id": end_customer_id,
+        },
+        after=after,
+        limit=limit + 1,
+    )
+    next_cursor = None
+    if len(rows) > limit:
+        rows = rows[:limit]
+        next_cursor = encode_cursor(rows[-1].created_at.isoformat(), rows[-1].id)
+    return [ConnectionView.from_row(r) for r in rows], next_cursor
+
+
+def update_connection(
+    uow: UnitOfWork, account_id: str, connection_id: str, patch: ConnectionPatch
+) -> ConnectionView:
+    """Apply a PATCH; settings are validated as a whole so a partial change stays consistent."""
+    row = load_connection(uow, account_id, connection_id)
+    given = patch.model_dump(exclude_unset=True)
+    values: dict[str, Any] = {}
+    settings_changes = {k: given[k] for k in _SETTINGS_FIELDS if k in given}
+    if settings_changes:
+        merged = {**row.settings, **patch.model_dump(include=set(settings_changes), mode="json")}
+        try:
+            values["settings"] = ConnectionSettings.model_validate(merged).model_dump(mode="json")
+        except ValidationError as exc:
+            raise ValidationFailed(field_errors(exc)) from exc
+    for name in ("end_customer_name", "enabled_event_types", "metadata"):
+        if name in given and given[name] is not None:
+            values[name] = given[name]
+    if values:
+        values["updated_at"] = utcnow()
+        uow.connections.update(account_id, connection_id, **values)
+        uow.commit()
+    return get_connection(uow, account_id, connection_id)
+
+
+def disconnect(uow: UnitOfWork, account_id: str, connection_id: str) -> ConnectionView:
+    """Revoke the connection's tokens now and mark it disconnected; its data is kept."""
+    row = load_connection(uow, account_id, connection_id)
+    if row.status != ConnectionStatus.DISCONNECTED.value:
+        now = utcnow()
+        uow.credentials.revoke_for_connection(connection_id, TokenKind.CONNECTION.value, now)
+        uow.connections.update(
+            account_id,
+            connection_id,
+            status=ConnectionStatus.DISCONNECTED.value,
+            disconnected_at=now,
+            updated_at=now,
+        )
+        uow.commit()
+    return get_connection(uow, account_id, connection_id)
+
+
+def issue_connection_token(uow: UnitOfWork, account_id: str, connection_id: str) -> IssuedToken:
+    """An additional token for a live connection (commits)."""
+    row = load_connection(uow, account_id, connection_id)
+    if row.status == ConnectionStatus.DISCONNECTED.value:
+        raise ConnectionDisconnected("A disconnected connection gets no new tokens.")
+    issued = issue_token(uow, TokenKind.CONNECTION, account_id, connection_id=connection_id)
+    uow.commit()
+    return issued

@@ -1,0 +1,447 @@
+"""The connector SDK: what a connector declares, and what a connected session can do.
+
+A connector is two things:
+
+- a `Connector`: the static side. Its `spec` (catalog entry, auth fields, capability matrix) and
+  its mapping `to_unified` from a source record to a unified record. It holds no credentials and
+  does no I/O, so the catalog and re-projection of stored raw records never touch the network.
+- a `ConnectorSession`: one authenticated conversation with one source instance, made by
+  `Connector.session(credentials)`. It checks the connection in stages, streams changes, and
+  performs writes. It is a context manager; `close()` releases its HTTP client.
+
+Sessions raise the taxonomy in `ironbridge.errors` directly (`NotFound`, `RecordLocked`,
+`ValidationFailed`, `RateLimitExceeded`, ...), so the sync engine and the API react to class
+attributes rather than parsing messages.
+
+Write payloads. The service validates a write body with the entity's `*Create` / `*Update` model,
+then resolves every reference to the source's own id (`ironbridge.model.resolve_references`): a
+session receives `vendor_remote_id`, `item_remote_id`, `location_remote_id`, ... and never an
+ironbridge `*_id`. The payload holds only the fields the caller set, with Python values
+(`Decimal`, `date`, `datetime`, enum members); a key present with None clears that field.
+Before calling a write method the service checks `spec.supports(entity, operation)`, so a
+session is never asked for an operation its spec does not declare.
+"""
+
+from __future__ import annotations
+
+import re
+from abc import ABC, abstractmethod
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from enum import StrEnum
+from types import MappingProxyType, TracebackType
+from typing import Any, ClassVar, Final, Literal, Self, get_args
+
+from ironbridge import errors
+from ironbridge.model import Entity
+
+__all__ = [
+    "OPERATIONS",
+    "AuthField",
+    "Capability",
+    "CheckResult",
+    "CheckStage",
+    "Connector",
+    "ConnectorSession",
+    "ConnectorSpec",
+    "IdFactory",
+    "Operation",
+    "PassthroughRequest",
+    "PassthroughResponse",
+    "RawRecord",
+    "SessionOptions",
+]
+
+#: An operation on an entity, as named in capability matrices and `OPERATION_NOT_SUPPORTED`.
+Operation = Literal["read", "create", "update", "delete", "adjust"]
+
+#: Every operation, in the order the catalog lists them.
+OPERATIONS: Final[tuple[Operation, ...]] = get_args(Operation)
+
+# Connector ids appear in URLs, tokens and metrics labels: keep them plain.
+_CONNECTOR_ID: Final = re.compile(r"[a-z][a-z0-9_]*")
+
+#: Computes the ironbridge id of a record from its entity and remote id, for one connection.
+#: The service passes `lambda entity, remote_id: record_id(connection_id, entity, remote_id)`.
+IdFactory = Callable[[Entity, str], str]
+
+
+@dataclass(frozen=True, slots=True)
+class AuthField:
+    """One input of the connect form, e.g. the instance URL or an API key.
+
+    `secret` fields are stored encrypted, never echoed back and never logged. `help` tells an end
+    customer, who is often not technical, where to find the value in their system.
+    """
+
+    name: str
+    label: str
+    help: str
+    secret: bool
+    required: bool = True
+    kind: Literal["text", "password", "url"] = "text"
+    placeholder: str = ""
+
+    def to_dict(self) -> dict[str, Any]:
+        """The field as the catalog JSON shows it."""
+        return {
+            "name": self.name,
+            "label": self.label,
+            "help": self.help,
+            "secret": self.secret,
+            "required": self.required,
+            "kind": self.kind,
+            "placeholder": self.placeholder,
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class Capability:
+    """What a connector can do with one entity.
+
+    `writable_fields` lists the unified field names a create or update may set (empty means
+    every field of the write body). `rules` states, in words for integrators, the business rules
+    the source enforces ("an approved purchase order cannot be modified").
+    """
+
+    read: bool
+    create: bool
+    update: bool
+    delete: bool
+    adjust: bool = False
+    writable_fields: tuple[str, ...] = ()
+    rules: tuple[str, ...] = ()
+
+    def allows(self, operation: Operation) -> bool:
+        """Whether `operation` is supported."""
+        allowed: bool = getattr(self, operation)
+        return allowed
+
+    def to_dict(self) -> dict[str, Any]:
+        """The capability as the catalog JSON shows it."""
+        return {
+            **{operation: self.allows(operation) for operation in OPERATIONS},
+            "writable_fields": list(self.writable_fields),
+            "rules": list(self.rules),
+        }
+
+
+@dataclass(frozen=True)
+class ConnectorSpec:
+    """Everything ironbridge knows about a connector without connecting: its catalog entry.
+
+    It is the single source for `GET /v1/connectors`, the connect form, and the service's
+    `OPERATION_NOT_SUPPORTED` check. `change_field` names the source field that tracks changes
+    (`lastModifiedDateTime`, `write_date`, ...), for people reading the catalog; `passthrough`
+    says whether `POST /v1/passthrough` is available. `persists_writes` is False for a system
+    whose writes are answered but change nothing (the sandbox), so the records store is left
+    as it is after a write.
+    """
+
+    id: str
+    name: str
+    category: Literal["erp", "cmms", "eam"]
+    logo: str
+    description: str
+    auth_fields: tuple[AuthField, ...]
+    setup_guide: tuple[str, ...]
+    capabilities: Mapping[Entity, Capability] = field(hash=False)
+    change_field: str
+    passthrough: bool
+    persists_writes: bool = True
+
+    def __post_init__(self) -> None:
+        # Specs are written by hand; catch a slip when the module is imported, not when an
+        # end customer opens the connect form.
+        if not _CONNECTOR_ID.fullmatch(self.id):
+            raise ValueError(f"connector id {self.id!r} must be lower-case letters, digits and _")
+        names = [auth_field.name for auth_field in self.auth_fields]
+        if len(names) != len(set(names)):
+            raise ValueError(f"connector {self.id!r} repeats an auth field name")
+        for entity, capability in self.capabilities.items():
+            if capability.adjust and entity is not Entity.INVENTORY_ITEMS:
+                raise ValueError(f"connector {self.id!r}: only inventory items can be adjusted")
+            if not capability.read and any(
+                capability.allows(operation) for operation in OPERATIONS
+            ):
+                raise ValueError(f"connector {self.id!r}: {entity} is writable but not readable")
+        # A read-only view, so a shared spec cannot be changed by one caller for all.
+        object.__setattr__(self, "capabilities", MappingProxyType(dict(self.capabilities)))
+
+    @property
+    def entities(self) -> tuple[Entity, ...]:
+        """The entities this connector can read, in the order of `Entity`."""
+        return tuple(entity for entity in Entity if self.supports(entity, "read"))
+
+    def supports(self, entity: Entity, operation: Operation) -> bool:
+        """Whether the connector offers `operation` on `entity`."""
+        capability = self.capabilities.get(entity)
+        return capability is not None and capability.allows(operation)
+
+    def ensure_supported(self, entity: Entity, operation: Operation) -> None:
+        """Raise `errors.OperationNotSupported` unless `operation` on `entity` is offered."""
+        if not self.supports(entity, operation):
+            raise errors.OperationNotSupported(self.id, entity.value, operation)
+
+    def to_dict(self) -> dict[str, Any]:
+        """The connector as `GET /v1/connectors` lists it; no secrets, plain JSON types only."""
+        return {
+            "id": self.id,
+            "name": self.name,
+            "category": self.category,
+            "logo": self.logo,
+            "description": self.description,
+            "auth_fields": [auth_field.to_dict() for auth_field in self.auth_fields],
+            "setup_guide": list(self.setup_guide),
+            "capabilities": {
+                entity.value: self.capabilities[entity].to_dict()
+                for entity in Entity
+                if entity in self.capabilities
+            },
+            "change_field": self.change_field,
+            "passthrough": self.passthrough,
+            "persists_writes": self.persists_writes,
+        }
+
+
+class CheckStage(StrEnum):
+    """A stage of the connection check, in the order they run.
+
+    - `reach`: the instance answers at the given address (DNS, TLS, network, firewall).
+    - `authenticate`: the source accepts the credentials.
+    - `permissions`: the credentials may read (and write, where offered) what ironbridge needs.
+    """
+
+    REACH = "reach"
+    AUTHENTICATE = "authenticate"
+    PERMISSIONS = "permissions"
+
+
+@dataclass(frozen=True, slots=True)
+class CheckResult:
+    """The outcome of one check stage; `fix` tells the end customer what to do when it failed."""
+
+    stage: CheckStage
+    ok: bool
+    message: str
+    fix: str | None = None
+
+    def to_error(self) -> errors.ConnectionCheckFailed:
+        """The error that reports this failed stage (`CONNECTION_CHECK_FAILED`)."""
+        if self.ok:
+            raise ValueError("a passing check stage is not an error")
+        return errors.ConnectionCheckFailed(self.stage.value, self.message, fix=self.fix)
+
+    def to_dict(self) -> dict[str, Any]:
+        """The result as the connect flow streams it."""
+        return {"stage": self.stage.value, "ok": self.ok, "message": self.message, "fix": self.fix}
+
+
+@dataclass(frozen=True, slots=True)
+class RawRecord:
+    """One record exactly as the source gave it, with the two facts sync needs.
+
+    `modified_at` is the source's change time in UTC; a naive time is rejected because its zone
+    would be a guess. `data` is the source's own JSON, stored as `remote_data`.
+    """
+
+    remote_id: str
+    modified_at: datetime
+    data: dict[str, Any] = field(hash=False)
+
+    def __post_init__(self) -> None:
+        if self.modified_at.tzinfo is None or self.modified_at.utcoffset() is None:
+            raise ValueError(f"modified_at of {self.remote_id!r} has no time zone")
+        object.__setattr__(self, "modified_at", self.modified_at.astimezone(UTC))
+
+    @property
+    def change_key(self) -> tuple[datetime, str]:
+        """The keyset position of the record in a change stream: (modified_at, remote_id)."""
+        return (self.modified_at, self.remote_id)
+
+
+@dataclass(frozen=True, slots=True)
+class SessionOptions:
+    """How a session talks to its source.
+
+    `allow_private_networks` lets a session reach private and loopback addresses, which
+    on-premises systems need and a multi-tenant deployment must refuse (SSRF).
+    """
+
+    timeout: float = 30.0
+    allow_private_networks: bool = False
+
+
+_PASSTHROUGH_METHODS: Final = frozenset({"GET", "POST", "PUT", "PATCH", "DELETE", "HEAD"})
+
+
+@dataclass(frozen=True, slots=True)
+class PassthroughRequest:
+    """A raw request to send to the source through the connection's authentication.
+
+    `path` is relative to the instance's base URL and may not leave it: absolute URLs,
+    scheme-relative paths and `..` segments are refused, since the connection's credentials
+    would otherwise be sent wherever the caller chose.
+    """
+
+    method: str
+    path: str
+    query: dict[str, str] = field(default_factory=dict, hash=False)
+    headers: dict[str, str] = field(default_factory=dict, hash=False)
+    body: Any = field(default=None, hash=False)
+
+    def __post_init__(self) -> None:
+        method = self.method.upper()
+        if method not in _PASSTHROUGH_METHODS:
+            allowed = ", ".join(sorted(_PASSTHROUGH_METHODS))
+            raise errors.ValidationFailed({"method": f"Use one of {allowed}."})
+        if (
+            not self.path.startswith("/")
+            or self.path.startswith("//")
+            or "://" in self.path
+            or ".." in self.path.split("/")
+            or "\\" in self.path
+        ):
+            raise errors.ValidationFailed(
+                {"path": "Give a path relative to the system's base URL, starting with /."}
+            )
+        object.__setattr__(self, "method", method)
+
+
+@dataclass(frozen=True, slots=True)
+class PassthroughResponse:
+    """The source's answer to a passthrough request, returned to the caller as it came."""
+
+    status: int
+    headers: dict[str, str] = field(default_factory=dict, hash=False)
+    body: Any = field(default=None, hash=False)
+
+
+class ConnectorSession(ABC):
+    """One authenticated conversation with one source instance.
+
+    Subclasses implement `check`, `list_changes` and `get`, and override the write methods their
+    spec declares. The base write methods raise `errors.OperationNotSupported`.
+    """
+
+    def __init__(self, spec: ConnectorSpec, options: SessionOptions | None = None) -> None:
+        self.spec = spec
+        self.options = options or SessionOptions()
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        self.close()
+
+    def close(self) -> None:  # noqa: B027, optional override: most sessions hold nothing to release
+        """Release what the session holds (HTTP clients, tokens). Safe to call twice."""
+
+    @abstractmethod
+    def check(self) -> Iterator[CheckResult]:
+        """Check the connection stage by stage: reach, authenticate, permissions.
+
+        Yields one result per stage, in that order, and stops after the first failure, so the
+        connect flow can show progress live and the failing stage is always the last one.
+        """
+
+    @abstractmethod
+    def list_changes(
+        self, entity: Entity, since: datetime | None, *, page_size: int = 500
+    ) -> Iterator[list[RawRecord]]:
+        """Stream the records of `entity` changed at or after `since` (all when None).
+
+        Pages hold at most `page_size` records and are ordered by `(modified_at, remote_id)`
+        ascending across pages, so the caller can save `page[-1].change_key` after each page and
+        resume there. The comparison is `>=`: records sharing the boundary time are re-read, never
+        skipped; the caller drops the duplicates. No empty pages are yielded.
+        """
+
+    @abstractmethod
+    def get(self, entity: Entity, remote_id: str) -> RawRecord:
+        """The current source record `remote_id`; raises `errors.NotFound` when there is none."""
+
+    def create(self, entity: Entity, payload: dict[str, Any]) -> RawRecord:
+        """Create a record from a resolved `*Create` payload; returns it as the source has it."""
+        raise errors.OperationNotSupported(self.spec.id, entity.value, "create")
+
+    def update(self, entity: Entity, remote_id: str, changes: dict[str, Any]) -> RawRecord:
+        """Apply a resolved `*Update` payload to `remote_id`; returns the record as it now is.
+
+        Raises `errors.NotFound` for an unknown record and `errors.RecordLocked` when the source
+        refuses changes in the record's state.
+        """
+        raise errors.OperationNotSupported(self.spec.id, entity.value, "update")
+
+    def delete(self, entity: Entity, remote_id: str) -> None:
+        """Delete (or cancel, where the source only cancels) the record `remote_id`."""
+        raise errors.OperationNotSupported(self.spec.id, entity.value, "delete")
+
+    def adjust_inventory(self, remote_id: str, adjustment: dict[str, Any]) -> RawRecord:
+        """Apply a resolved `InventoryAdjustment` payload to item `remote_id`; returns the item."""
+        raise errors.OperationNotSupported(self.spec.id, Entity.INVENTORY_ITEMS.value, "adjust")
+
+    def passthrough(self, request: PassthroughRequest) -> PassthroughResponse:
+        """Send a raw request to the source with the session's authentication."""
+        raise errors.OperationNotSupported(self.spec.id, "the source API", "passthrough")
+
+
+class Connector(ABC):
+    """A source system ironbridge can connect to: its spec and its mapping to the unified model.
+
+    A connector holds no state and does no I/O; one instance serves every connection of its
+    system, from any thread.
+    """
+
+    spec: ClassVar[ConnectorSpec]
+
+    @abstractmethod
+    def session(
+        self, credentials: Mapping[str, str], *, options: SessionOptions | None = None
+    ) -> ConnectorSession:
+        """Open a session with `credentials` (the spec's auth fields by name).
+
+        Raises `errors.ValidationFailed` when a required field is missing or an unknown one is
+        given; it does not contact the source (that is `ConnectorSession.check`).
+        """
+
+    @abstractmethod
+    def to_unified(self, entity: Entity, raw: RawRecord, ids: IdFactory) -> dict[str, Any]:
+        """Map a source record to the unified record of `entity`.
+
+        The result validates as `ironbridge.model.MODELS[entity]`: `id` is `ids(entity,
+        raw.remote_id)`, `remote_id`, `created_at`, `updated_at`, `deleted` and `custom_fields` are
+        filled, every reference carries both `remote_id` and `id` (from `ids`), and `remote_data`
+        is left out (the service adds it when asked). Raises `errors.UpstreamError` for a record
+        the map cannot read, such as a status missing from the connector's status table.
+        """
+
+    def validate_credentials(self, credentials: Mapping[str, str]) -> dict[str, str]:
+        """Check `credentials` against the spec's auth fields; returns them without blank optionals.
+
+        Raises `errors.ValidationFailed` naming each missing required field and each unknown one.
+        """
+        known = {auth_field.name: auth_field for auth_field in self.spec.auth_fields}
+        problems = {
+            name: "Not a field of this system's connect form."
+            for name in credentials
+            if name not in known
+        }
+        clean: dict[str, str] = {}
+        for name, auth_field in known.items():
+            value = credentials.get(name, "")
+            if not isinstance(value, str):
+                problems[name] = "Must be text."
+            elif value.strip():
+                clean[name] = value
+            elif auth_field.required:
+                problems[name] = f"{auth_field.label} is required."
+        if problems:
+            raise errors.ValidationFailed(problems)
+        return clean

@@ -1,0 +1,94 @@
+"""Idempotent writes: a repeated `Idempotency-Key` with the same body gets the first response.
+
+The key is claimed in its own committed transaction before the write runs, so two concurrent
+requests with one key cannot both reach the source system. Outcomes are kept for 24 hours.
+Server-side failures (5xx) release the key, so the caller can retry the write itself.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Any
+
+from .errors import Conflict, IdempotencyKeyReused, IronbridgeError, ValidationFailed
+from .ids import new_id
+from .store import UnitOfWorkFactory, utcnow
+from .store.idempotency import IdempotencyRepository
+
+__all__ = ["RETENTION", "StoredResponse", "request_fingerprint", "run_idempotent"]
+
+RETENTION = timedelta(hours=24)
+_KEY = re.compile(r"^[\x21-\x7e]{1,255}$")
+
+
+@dataclass(frozen=True, slots=True)
+class StoredResponse:
+    status_code: int
+    body: str
+    replayed: bool
+
+
+def request_fingerprint(method: str, path: str, body: Any) -> str:
+    """What must match for a repeat to count as the same request."""
+    canonical = json.dumps([method, path, body], sort_keys=True, default=str)
+    return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+def run_idempotent(
+    uow: UnitOfWorkFactory,
+    scope: str,
+    key: str | None,
+    fingerprint: str,
+    action: Callable[[], tuple[int, str]],
+) -> StoredResponse:
+    """Run `action` (returning status and JSON body) at most once per key in `scope`."""
+    if key is None:
+        status, body = action()
+        return StoredResponse(status, body, replayed=False)
+    if not _KEY.match(key):
+        raise ValidationFailed({"Idempotency-Key": "must be 1-255 printable ASCII characters"})
+    now = utcnow()
+    with uow() as work:
+        repo = IdempotencyRepository(work.connection, scope)
+        existing = repo.find(key)
+        if existing is not None and existing.created_at < now - RETENTION:
+            repo.release(key)
+            existing = None
+        if existing is None and repo.claim(new_id("idem"), key, fingerprint, now):
+            work.commit()
+        else:
+            found = existing or repo.find(key)
+            if found is None:  # released between our two reads; the caller may simply retry
+                raise Conflict("A request with this Idempotency-Key is being processed.")
+            if found.request_hash != fingerprint:
+                raise IdempotencyKeyReused(
+                    "This Idempotency-Key was used with a different request in the last 24 h."
+                )
+            if found.status_code is None or found.response_body is None:
+                raise Conflict("A request with this Idempotency-Key is still being processed.")
+            return StoredResponse(found.status_code, found.response_body, replayed=True)
+    try:
+        status, body = action()
+    except IronbridgeError as exc:
+        with uow() as work:
+            repo = IdempotencyRepository(work.connection, scope)
+            if exc.status >= 500:
+                repo.release(key)
+            else:
+                repo.complete(key, exc.status, json.dumps({"error": exc.to_dict("")}))
+            work.commit()
+        raise
+    except Exception:
+        with uow() as work:
+            IdempotencyRepository(work.connection, scope).release(key)
+            work.commit()
+        raise
+    with uow() as work:
+        IdempotencyRepository(work.connection, scope).complete(key, status, body)
+        work.commit()
+    return StoredResponse(status, body, replayed=False)

@@ -1,0 +1,87 @@
+"""Typed settings read from the environment (prefix ``IRONBRIDGE_``)."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+
+from pydantic import Field, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+__all__ = ["Settings", "load_secret_key"]
+
+
+class Settings(BaseSettings):
+    """Everything an operator can configure: each field is `IRONBRIDGE_<NAME>` in the env."""
+
+    model_config = SettingsConfigDict(env_prefix="IRONBRIDGE_", extra="ignore")
+
+    data_dir: Path = Field(Path("./.ironbridge"), description="Where the embedded store lives.")
+    database_url: str | None = Field(
+        None, description="SQLAlchemy URL; unset means a SQLite file in DATA_DIR (WAL mode)."
+    )
+    redis_url: str | None = Field(
+        None, description="Redis for shared rate limits, queue and breakers; unset = embedded."
+    )
+    secret_key: str | None = Field(
+        None,
+        description="Encrypts source credentials; unset means one generated into DATA_DIR.",
+        repr=False,
+    )
+    host: str = "127.0.0.1"
+    port: int = 8080
+    log_level: str = "INFO"
+    public_url: str | None = Field(
+        None, description="Base URL users reach this server at (connect links); default host:port."
+    )
+    max_body_bytes: int = Field(1_048_576, description="Largest accepted request body.")
+    rate_limit_per_minute: int = Field(
+        600, description="Default requests per minute per credential; accounts may override."
+    )
+    queue_immediate: bool = Field(
+        False, description="Run background tasks inline in the caller (tests, debugging)."
+    )
+    allow_private_networks: bool = Field(
+        False,
+        description="Let connectors reach private/loopback addresses (on-premises systems).",
+    )
+
+    @field_validator("log_level")
+    @classmethod
+    def _upper(cls, value: str) -> str:
+        return value.upper()
+
+    @property
+    def resolved_database_url(self) -> str:
+        """The database URL actually used."""
+        if self.database_url:
+            return self.database_url
+        return f"sqlite:///{(self.data_dir / 'ironbridge.db').resolve()}"
+
+    @property
+    def base_url(self) -> str:
+        """Where users reach this server."""
+        if self.public_url:
+            return self.public_url.rstrip("/")
+        host = "127.0.0.1" if self.host in {"0.0.0.0", "::"} else self.host  # noqa: S104
+        return f"http://{host}:{self.port}"
+
+
+def load_secret_key(settings: Settings) -> str:
+    """Return the configured secret key, generating one into DATA_DIR (mode 0600) on first use."""
+    if settings.secret_key:
+        return settings.secret_key
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    path = settings.data_dir / "secret.key"
+    if path.exists():
+        return path.read_text().strip()
+    key = secrets.token_urlsafe(48)
+    # O_EXCL: two processes starting at once must not each write a different key.
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        return path.read_text().strip()
+    with os.fdopen(fd, "w") as handle:
+        handle.write(key)
+    return key

@@ -1,0 +1,22 @@
+"""Persistence: tables, migrations, scoped repositories and the unit of work."""
+
+from .engine import make_engine
+from .migrate import is_current, upgrade
+from .pagination import decode_cursor, encode_cursor
+from .rows import AccountRow, ConnectionRow, CredentialRow
+from .types import utcnow
+from .uow import UnitOfWork, UnitOfWorkFactory
+
+__all__ = [
+    "AccountRow",
+    "ConnectionRow",
+    "CredentialRow",
+    "UnitOfWork",
+    "UnitOfWorkFactory",
+    "decode_cursor",
+    "encode_cursor",
+    "is_current",
+    "make_engine",
+    "upgrade",
+    "utcnow",
+]

@@ -1,0 +1,50 @@
+"""Leased locks in the database: shared by every API and worker process, on SQLite or PostgreSQL."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from sqlalchemy import Engine, delete, update
+from sqlalchemy.exc import IntegrityError
+
+from .tables import locks
+from .types import utcnow
+
+__all__ = ["acquire_lock", "release_lock", "renew_lock"]
+
+
+def acquire_lock(engine: Engine, name: str, owner: str, lease: timedelta) -> bool:
+    """Take `name` for `lease` unless a live lease is held; expired leases are taken over."""
+    now = utcnow()
+    with engine.connect() as conn:
+        try:
+            conn.execute(locks.insert().values(name=name, owner=owner, expires_at=now + lease))
+            conn.commit()
+            return True
+        except IntegrityError:
+            conn.rollback()
+        result = conn.execute(
+            update(locks)
+            .where(locks.c.name == name, locks.c.expires_at < now)
+            .values(owner=owner, expires_at=now + lease)
+        )
+        conn.commit()
+        return bool(result.rowcount)
+
+
+def renew_lock(engine: Engine, name: str, owner: str, lease: timedelta) -> bool:
+    """Extend a held lease; False if it was lost (expired and taken)."""
+    with engine.connect() as conn:
+        result = conn.execute(
+            update(locks)
+            .where(locks.c.name == name, locks.c.owner == owner)
+            .values(expires_at=utcnow() + lease)
+        )
+        conn.commit()
+        return bool(result.rowcount)
+
+
+def release_lock(engine: Engine, name: str, owner: str) -> None:
+    with engine.connect() as conn:
+        conn.execute(delete(locks).where(locks.c.name == name, locks.c.owner == owner))
+        conn.commit()

@@ -1,0 +1,307 @@
+"""The records store: one row per (connection, entity, remote id), always scoped by connection."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Connection, and_, bindparam, func, or_, select, update
+
+from .tables import records
+from .types import utcnow
+
+__all__ = ["RecordChange", "RecordQuery", "RecordRepository", "RecordWrite", "StoredRecord"]
+
+
+@dataclass(frozen=True, slots=True)
+class RecordWrite:
+    """A record as mapped by a connector, ready to upsert."""
+
+    id: str
+    remote_id: str
+    modified_at: datetime
+    status: str | None
+    filters: dict[str, Any]
+    unified: str
+    raw: str
+    content_hash: str
+    deleted: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class RecordChange:
+    """What an upsert did to one record: `created`, `updated` or `deleted`."""
+
+    id: str
+    remote_id: str
+    change: str
+    unified: str
+
+
+@dataclass(frozen=True, slots=True)
+class StoredRecord:
+    id: str
+    remote_id: str
+    modified_at: datetime
+    unified: str
+    raw: str
+    deleted: bool
+    content_hash: str
+
+
+@dataclass(frozen=True, slots=True)
+class RecordQuery:
+    """A list request: filters, window and keyset position."""
+
+    modified_after: datetime | None = None
+    modified_before: datetime | None = None
+    include_deleted: bool = False
+    status: str | None = None
+    filters: Mapping[str, str] | None = None
+    after: tuple[datetime, str] | None = None
+    limit: int = 100
+
+
+class RecordRepository:
+    """Records of one connection."""
+
+    def __init__(self, conn: Connection, connection_id: str) -> None:
+        self._conn = conn
+        self.connection_id = connection_id
+
+    def _scope(self, entity: str) -> Any:
+        return and_(records.c.connection_id == self.connection_id, records.c.entity == entity)
+
+    def page(self, entity: str, query: RecordQuery) -> list[StoredRecord]:
+        """One page in (modified_at, id) order, stable under inserts and deletes."""
+        stmt = select(
+            records.c.id,
+            records.c.remote_id,
+            records.c.modified_at,
+            records.c.unified,
+            records.c.raw,
+            records.c.deleted,
+            records.c.content_hash,
+        ).where(self._scope(entity))
+        if not query.include_deleted:
+            stmt = stmt.where(records.c.deleted.is_(False))
+        if query.modified_after is not None:
+            stmt = stmt.where(records.c.modified_at >= query.modified_after)
+        if query.modified_before is not None:
+            stmt = stmt.where(records.c.modified_at < query.modified_before)
+        if query.status is not None:
+            stmt = stmt.where(records.c.status == query.status)
+        for name, value in (query.filters or {}).items():
+            stmt = stmt.where(records.c.filters[name].as_string() == value)
+        if query.after is not None:
+            at, last_id = query.after
+            stmt = stmt.where(
+                or_(
+                    records.c.modified_at > at,
+                    and_(records.c.modified_at == at, records.c.id > last_id),
+                )
+            )
+        stmt = stmt.order_by(records.c.modified_at, records.c.id).limit(query.limit)
+        return [StoredRecord(*row) for row in self._conn.execute(stmt)]
+
+    def get(self, entity: str, record_id: str) -> StoredRecord | None:
+        row = self._conn.execute(
+            select(
+                records.c.id,
+                records.c.remote_id,
+                records.c.modified_at,
+                records.c.unified,
+                records.c.raw,
+                records.c.deleted,
+                records.c.content_hash,
+            ).where(self._scope(entity), records.c.id == record_id)
+        ).first()
+        return StoredRecord(*row) if row else None
+
+    def ids_for_remote(self, entity: str, remote_ids: Iterable[str]) -> dict[str, str]:
+        """remote id → ironbridge id, for the given remote ids that are stored."""
+        wanted = list(set(remote_ids))
+        if not wanted:
+            return {}
+        rows = self._conn.execute(
+            select(records.c.remote_id, records.c.id).where(
+                self._scope(entity), records.c.remote_id.in_(wanted)
+            )
+        )
+        return {r.remote_id: r.id for r in rows}
+
+    def remote_ids_for(self, entity: str, ids: Iterable[str]) -> dict[str, str]:
+        """ironbridge id → remote id, for live records only."""
+        wanted = list(set(ids))
+        if not wanted:
+            return {}
+        rows = self._conn.execute(
+            select(records.c.id, records.c.remote_id).where(
+                self._scope(entity), records.c.id.in_(wanted), records.c.deleted.is_(False)
+            )
+        )
+        return {r.id: r.remote_id for r in rows}
+
+    def upsert(self, entity: str, batch: Sequence[RecordWrite]) -> list[RecordChange]:
+        """Insert new records, update changed ones (by content hash), skip the rest.
+
+        Callers hold the connection's sync lock, so read-then-write cannot race another writer
+        of the same rows; this keeps one code path for SQLite and PostgreSQL.
+        """
+        if not batch:
+            return []
+        latest: dict[str, RecordWrite] = {}
+        for item in batch:  # a page may repeat a record; the last version wins
+            latest[item.remote_id] = item
+        existing = {
+            r.remote_id: (r.content_hash, r.deleted)
+            for r in self._conn.execute(
+                select(records.c.remote_id, records.c.content_hash, records.c.deleted).where(
+                    self._scope(entity), records.c.remote_id.in_(list(latest))
+                )
+            )
+        }
+        now = utcnow()
+        inserts: list[dict[str, Any]] = []
+        updates: list[dict[str, Any]] = []
+        changes: list[RecordChange] = []
+        for item in latest.values():
+            before = existing.get(item.remote_id)
+            if before is None:
+                if item.deleted:
+                    continue
+                inserts.append(self._row(entity, item, now))
+                changes.append(RecordChange(item.id, item.remote_id, "created", item.unified))
+            elif before[0] != item.content_hash or before[1] != item.deleted:
+                updates.append(
+                    {
+                        "b_remote_id": item.remote_id,
+                        "modified_at": item.modified_at,
+                        "status": item.status,
+                        "filters": item.filters,
+                        "unified": item.unified,
+                        "raw": item.raw,
+                        "content_hash": item.content_hash,
+                        "deleted": item.deleted,
+                        "synced_at": now,
+                    }
+                )
+                kind = "deleted" if item.deleted else ("created" if before[1] else "updated")
+                changes.append(RecordChange(item.id, item.remote_id, kind, item.unified))
+        if inserts:
+            self._conn.execute(records.insert(), inserts)
+        if updates:
+            self._conn.execute(
+                update(records)
+                .where(
+                    records.c.connection_id == self.connection_id,
+                    records.c.entity == entity,
+                    records.c.remote_id == bindparam("b_remote_id"),
+                )
+                .values(
+                    {
+                        name: bindparam(name)
+                        for name in (
+                            "modified_at",
+                            "status",
+                            "filters",
+                            "unified",
+                            "raw",
+                            "content_hash",
+                            "deleted",
+                            "synced_at",
+                        )
+                    }
+                ),
+                updates,
+            )
+        return changes
+
+    def live_remote_ids(self, entity: str, *, since: datetime | None = None) -> set[str]:
+        """Remote ids of live records, optionally only those changed at or after `since`."""
+        stmt = select(records.c.remote_id).where(self._scope(entity), records.c.deleted.is_(False))
+        if since is not None:
+            stmt = stmt.where(records.c.modified_at >= since)
+        rows = self._conn.execute(stmt)
+        return {r.remote_id for r in rows}
+
+    def mark_deleted(self, entity: str, remote_ids: Iterable[str]) -> list[RecordChange]:
+        """Mark vanished records deleted (after a complete full pass only)."""
+        wanted = list(remote_ids)
+        if not wanted:
+            return []
+        rows = self._conn.execute(
+            select(records.c.id, records.c.remote_id, records.c.unified).where(
+                self._scope(entity), records.c.remote_id.in_(wanted), records.c.deleted.is_(False)
+            )
+        ).all()
+        self._conn.execute(
+            update(records)
+            .where(self._scope(entity), records.c.remote_id.in_(wanted))
+            .values(deleted=True, synced_at=utcnow())
+        )
+        return [RecordChange(r.id, r.remote_id, "deleted", r.unified) for r in rows]
+
+    def all_raw(self, entity: str, *, after_id: str | None, limit: int) -> list[StoredRecord]:
+        """Records in id order, for re-projection after a mapping change."""
+        stmt = select(
+            records.c.id,
+            records.c.remote_id,
+            records.c.modified_at,
+            records.c.unified,
+            records.c.raw,
+            records.c.deleted,
+            records.c.content_hash,
+        ).where(self._scope(entity))
+        if after_id is not None:
+            stmt = stmt.where(records.c.id > after_id)
+        stmt = stmt.order_by(records.c.id).limit(limit)
+        return [StoredRecord(*row) for row in self._conn.execute(stmt)]
+
+    def set_projection(self, entity: str, rows: Sequence[Mapping[str, Any]]) -> None:
+        """Replace unified JSON (and derived columns) of existing records, by id."""
+        if not rows:
+            return
+        self._conn.execute(
+            update(records)
+            .where(self._scope(entity), records.c.id == bindparam("b_id"))
+            .values(
+                unified=bindparam("unified"),
+                status=bindparam("status"),
+                filters=bindparam("filters"),
+                content_hash=bindparam("content_hash"),
+            ),
+            [dict(r) for r in rows],
+        )
+
+    def count(self, entity: str, *, include_deleted: bool = False) -> int:
+        stmt = select(func.count()).select_from(records).where(self._scope(entity))
+        if not include_deleted:
+            stmt = stmt.where(records.c.deleted.is_(False))
+        return int(self._conn.execute(stmt).scalar_one())
+
+    def delete_all(self) -> int:
+        """Delete the connection's synced history."""
+        result = self._conn.execute(
+            records.delete().where(records.c.connection_id == self.connection_id)
+        )
+        return int(result.rowcount)
+
+    def _row(self, entity: str, item: RecordWrite, now: datetime) -> dict[str, Any]:
+        return {
+            "id": item.id,
+            "connection_id": self.connection_id,
+            "entity": entity,
+            "remote_id": item.remote_id,
+            "modified_at": item.modified_at,
+            "status": item.status,
+            "filters": item.filters,
+            "unified": item.unified,
+            "raw": item.raw,
+            "content_hash": item.content_hash,
+            "deleted": item.deleted,
+            "first_seen_at": now,
+            "synced_at": now,
+        }

@@ -1,0 +1,184 @@
+"""The schema, as SQLAlchemy Core tables. Alembic migrations create exactly this."""
+
+from __future__ import annotations
+
+from sqlalchemy import (
+    Boolean,
+    Column,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+)
+
+from .types import JSONType, UTCDateTime
+
+__all__ = [
+    "accounts",
+    "connections",
+    "credentials",
+    "idempotency_keys",
+    "locks",
+    "metadata",
+    "records",
+    "sync_runs",
+    "sync_states",
+]
+
+metadata = MetaData(
+    naming_convention={
+        "ix": "ix_%(table_name)s_%(column_0_N_name)s",
+        "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+        "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+        "pk": "pk_%(table_name)s",
+    }
+)
+
+accounts = Table(
+    "accounts",
+    metadata,
+    Column("id", String(40), primary_key=True),
+    Column("name", String(200), nullable=False),
+    # Requests per minute per credential of this account; NULL = the server default.
+    Column("rate_limit_per_minute", Integer, nullable=True),
+    Column("created_at", UTCDateTime, nullable=False),
+)
+
+connections = Table(
+    "connections",
+    metadata,
+    Column("id", String(40), primary_key=True),
+    Column("account_id", String(40), ForeignKey("accounts.id"), nullable=False),
+    Column("system", String(64), nullable=False),
+    Column("end_customer_id", String(255), nullable=False),
+    Column("end_customer_name", String(255), nullable=False),
+    Column("status", String(32), nullable=False),
+    # Fernet ciphertext of the source credentials; never the plain values.
+    Column("credentials_ciphertext", Text, nullable=False),
+    Column("settings", JSONType, nullable=False),
+    Column("enabled_event_types", JSONType, nullable=False),
+    Column("metadata", JSONType, nullable=False),
+    Column("health", JSONType, nullable=False),
+    Column("last_checked_at", UTCDateTime, nullable=True),
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("updated_at", UTCDateTime, nullable=False),
+    Column("disconnected_at", UTCDateTime, nullable=True),
+    Index("ix_connections_account_created", "account_id", "created_at", "id"),
+)
+
+credentials = Table(
+    "credentials",
+    metadata,
+    Column("id", String(40), primary_key=True),
+    Column("account_id", String(40), ForeignKey("accounts.id"), nullable=False),
+    Column("connection_id", String(40), ForeignKey("connections.id"), nullable=True),
+    # admin | conn | link | pub (security.TokenKind)
+    Column("kind", String(16), nullable=False),
+    Column("token_hash", String(64), nullable=False, unique=True),
+    # The last characters, so an operator can tell keys apart without the secret.
+    Column("hint", String(16), nullable=False),
+    Column("label", String(200), nullable=True),
+    Column("data", JSONType, nullable=False),
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("expires_at", UTCDateTime, nullable=True),
+    Column("used_at", UTCDateTime, nullable=True),
+    Column("revoked_at", UTCDateTime, nullable=True),
+    Index("ix_credentials_account_kind", "account_id", "kind"),
+    Index("ix_credentials_connection", "connection_id"),
+)
+
+records = Table(
+    "records",
+    metadata,
+    # Deterministic from (connection, entity, remote id): see ironbridge.model.record_id.
+    Column("id", String(64), primary_key=True),
+    Column("connection_id", String(40), ForeignKey("connections.id"), nullable=False),
+    Column("entity", String(32), nullable=False),
+    Column("remote_id", String(255), nullable=False),
+    # The source's own change time: the sync cursor and the list order.
+    Column("modified_at", UTCDateTime, nullable=False),
+    Column("status", String(32), nullable=True),
+    # Values of the entity's filterable references (vendor_id, asset_id, category…).
+    Column("filters", JSONType, nullable=False),
+    # Validated unified JSON text, served as stored bytes (no per-request re-validation).
+    Column("unified", Text, nullable=False),
+    Column("raw", Text, nullable=False),
+    Column("content_hash", String(64), nullable=False),
+    Column("deleted", Boolean, nullable=False, default=False),
+    Column("first_seen_at", UTCDateTime, nullable=False),
+    Column("synced_at", UTCDateTime, nullable=False),
+    UniqueConstraint("connection_id", "entity", "remote_id"),
+    Index("ix_records_page", "connection_id", "entity", "modified_at", "id"),
+    Index("ix_records_status", "connection_id", "entity", "status"),
+)
+
+idempotency_keys = Table(
+    "idempotency_keys",
+    metadata,
+    Column("id", String(40), primary_key=True),
+    # The credential scope: a connection for unified writes, an account for POST /v1/connections.
+    Column("scope", String(80), nullable=False),
+    Column("key", String(255), nullable=False),
+    Column("request_hash", String(64), nullable=False),
+    Column("status_code", Integer, nullable=True),
+    Column("response_body", Text, nullable=True),
+    Column("created_at", UTCDateTime, nullable=False),
+    UniqueConstraint("scope", "key"),
+    Index("ix_idempotency_keys_created", "created_at"),
+)
+
+sync_states = Table(
+    "sync_states",
+    metadata,
+    Column("connection_id", String(40), ForeignKey("connections.id"), primary_key=True),
+    Column("entity", String(32), primary_key=True),
+    # High-water mark: (modified_at, remote_id) of the last record of the last committed page.
+    Column("cursor_at", UTCDateTime, nullable=True),
+    Column("cursor_id", String(255), nullable=True),
+    # idle | queued | running | failed
+    Column("status", String(16), nullable=False),
+    Column("last_success_at", UTCDateTime, nullable=True),
+    Column("last_full_at", UTCDateTime, nullable=True),
+    Column("next_run_at", UTCDateTime, nullable=True),
+    Column("records_seen", Integer, nullable=False),
+    Column("last_error", JSONType, nullable=True),
+    Column("updated_at", UTCDateTime, nullable=False),
+)
+
+sync_runs = Table(
+    "sync_runs",
+    metadata,
+    Column("id", String(40), primary_key=True),
+    Column("connection_id", String(40), ForeignKey("connections.id"), nullable=False),
+    Column("entity", String(32), nullable=False),
+    # incremental | full
+    Column("mode", String(16), nullable=False),
+    # queued | running | succeeded | partial | failed
+    Column("status", String(16), nullable=False),
+    Column("trigger", String(16), nullable=False),
+    Column("queued_at", UTCDateTime, nullable=False),
+    Column("started_at", UTCDateTime, nullable=True),
+    Column("finished_at", UTCDateTime, nullable=True),
+    Column("created", Integer, nullable=False),
+    Column("updated", Integer, nullable=False),
+    Column("deleted", Integer, nullable=False),
+    Column("unchanged", Integer, nullable=False),
+    Column("failed", Integer, nullable=False),
+    Column("pages", Integer, nullable=False),
+    Column("error", JSONType, nullable=True),
+    Index("ix_sync_runs_connection", "connection_id", "queued_at", "id"),
+    Index("ix_sync_runs_status", "status"),
+)
+
+locks = Table(
+    "locks",
+    metadata,
+    # e.g. `sync:conn_…`: one holder at a time across every process sharing the database.
+    Column("name", String(120), primary_key=True),
+    Column("owner", String(64), nullable=False),
+    Column("expires_at", UTCDateTime, nullable=False),
+)

@@ -1,0 +1,74 @@
+"""Unit of work: one transaction, the repositories bound to it, rollback unless committed."""
+
+from __future__ import annotations
+
+from types import TracebackType
+from typing import Self
+
+from sqlalchemy import Connection, Engine
+
+from .repositories import AccountRepository, ConnectionRepository, CredentialRepository
+
+__all__ = ["UnitOfWork", "UnitOfWorkFactory"]
+
+
+class UnitOfWork:
+    """`with uow:` opens a transaction; `uow.commit()` keeps its work, leaving discards it."""
+
+    accounts: AccountRepository
+    credentials: CredentialRepository
+    connections: ConnectionRepository
+
+    def __init__(self, engine: Engine, *, readonly: bool = False) -> None:
+        self._engine = engine
+        self._readonly = readonly
+        self._conn: Connection | None = None
+
+    def __enter__(self) -> Self:
+        conn = self._engine.connect()
+        if self._readonly:
+            conn = conn.execution_options(readonly=True)
+        # Transactions begin on first use (SQLAlchemy autobegin), so a commit does not
+        # immediately take the SQLite write lock again.
+        self._conn = conn
+        self.accounts = AccountRepository(conn)
+        self.credentials = CredentialRepository(conn)
+        self.connections = ConnectionRepository(conn)
+        return self
+
+    @property
+    def connection(self) -> Connection:
+        """The open database connection, for repositories added by later packages."""
+        if self._conn is None:
+            raise RuntimeError("unit of work is not open")
+        return self._conn
+
+    def commit(self) -> None:
+        self.connection.commit()
+
+    def rollback(self) -> None:
+        self.connection.rollback()
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        conn = self.connection
+        try:
+            if conn.in_transaction():
+                conn.rollback()
+        finally:
+            conn.close()
+            self._conn = None
+
+
+class UnitOfWorkFactory:
+    """Makes units of work on one engine; what services receive."""
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+
+    def __call__(self, *, readonly: bool = False) -> UnitOfWork:
+        return UnitOfWork(self.engine, readonly=readonly)

@@ -1,0 +1,31 @@
+"""Keeping the records store fresh: cursors, runs, status and history."""
+
+from .cursor import ChangeCursor
+from .runner import ChangeHook, RunOutcome, SyncContext, execute_run, sync_lock_name
+from .service import (
+    EntitySyncStatus,
+    SyncRunView,
+    check_entities,
+    due_entities,
+    list_runs,
+    queue_runs,
+    sync_status,
+    synced_entities,
+)
+
+__all__ = [
+    "ChangeCursor",
+    "ChangeHook",
+    "EntitySyncStatus",
+    "RunOutcome",
+    "SyncContext",
+    "SyncRunView",
+    "check_entities",
+    "due_entities",
+    "execute_run",
+    "list_runs",
+    "queue_runs",
+    "sync_lock_name",
+    "sync_status",
+    "synced_entities",
+]

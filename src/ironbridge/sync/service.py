@@ -1,0 +1,211 @@
+"""Use cases of sync: queue runs, report status per entity, list the history."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import Any
+
+from pydantic import BaseModel, Field
+
+from ..connectors import ConnectorRegistry
+from ..errors import ConnectionDisconnected, OperationNotSupported, ValidationFailed
+from ..ids import new_id
+from ..model import Entity
+from ..store import ConnectionRow, UnitOfWork, decode_cursor, encode_cursor, utcnow
+from ..store.sync import SyncRepository, SyncRunRow
+
+__all__ = [
+    "EntitySyncStatus",
+    "SyncRunView",
+    "check_entities",
+    "due_entities",
+    "list_runs",
+    "queue_runs",
+    "sync_status",
+    "synced_entities",
+]
+
+
+class SyncRunView(BaseModel):
+    """One sync run of one entity."""
+
+    id: str = Field(description="Sync run id (`run_…`).")
+    connection_id: str
+    entity: Entity
+    mode: str = Field(description="`incremental` or `full`.")
+    status: str = Field(description="`queued`, `running`, `succeeded`, `partial` or `failed`.")
+    trigger: str = Field(description="`initial`, `schedule`, `api`, `inbound` or `cli`.")
+    queued_at: datetime
+    started_at: datetime | None
+    finished_at: datetime | None
+    created: int
+    updated: int
+    deleted: int
+    unchanged: int
+    failed: int = Field(description="Records that could not be mapped (see `error.records`).")
+    pages: int
+    error: dict[str, Any] | None = Field(description="Code, message and the record it concerns.")
+
+    @classmethod
+    def from_row(cls, row: SyncRunRow) -> SyncRunView:
+        return cls(**{name: getattr(row, name) for name in cls.model_fields})
+
+
+class EntitySyncStatus(BaseModel):
+    """How fresh one entity of a connection is."""
+
+    entity: Entity
+    status: str = Field(description="`idle`, `queued`, `running` or `failed`.")
+    ready: bool = Field(description="True once a first sync of this entity has completed.")
+    last_success_at: datetime | None
+    last_full_at: datetime | None
+    records: int = Field(description="Live records in the store.")
+    next_run_at: datetime | None
+    last_error: dict[str, Any] | None
+
+
+def synced_entities(connection: ConnectionRow, registry: ConnectorRegistry) -> list[Entity]:
+    """The entities this connection syncs: its setting, else all its connector can read."""
+    spec = registry.get(connection.system).spec
+    readable = [e for e in Entity if spec.supports(e, "read")]
+    chosen = connection.settings.get("entities")
+    if chosen:
+        return [e for e in readable if e.value in chosen]
+    return readable
+
+
+def check_entities(
+    connection: ConnectionRow, registry: ConnectorRegistry, entities: list[Entity] | None
+) -> list[Entity]:
+    """The entities a sync request names, checked against the connector and the settings."""
+    if connection.status == "disconnected":
+        raise ConnectionDisconnected()
+    available = synced_entities(connection, registry)
+    if not entities:
+        return available
+    spec = registry.get(connection.system).spec
+    unsupported = [e for e in entities if not spec.supports(e, "read")]
+    if unsupported:
+        raise OperationNotSupported(spec.id, unsupported[0].value, "read")
+    not_enabled = [e.value for e in entities if e not in available]
+    if not_enabled:
+        raise ValidationFailed(
+            {"entities": f"not synced by this connection: {', '.join(not_enabled)}"}
+        )
+    return list(dict.fromkeys(entities))
+
+
+def queue_runs(
+    uow: UnitOfWork,
+    connection: ConnectionRow,
+    registry: ConnectorRegistry,
+    entities: list[Entity] | None,
+    *,
+    full: bool = False,
+    trigger: str = "api",
+) -> list[SyncRunView]:
+    """Queue one run per entity (commits); an entity with a run already queued reuses it."""
+    targets = check_entities(connection, registry, entities)
+    repo = SyncRepository(uow.connection, connection.id)
+    pending = {(r.entity, r.mode): r for r in repo.pending_runs() if r.status == "queued"}
+    mode = "full" if full else "incremental"
+    now = utcnow()
+    views: list[SyncRunView] = []
+    for entity in targets:
+        repo.ensure_state(entity.value)
+        existing = pending.get((entity.value, mode))
+        if existing is not None:
+            views.append(SyncRunView.from_row(existing))
+            continue
+        row = SyncRunRow(
+            id=new_id("run"),
+            connection_id=connection.id,
+            entity=entity.value,
+            mode=mode,
+            status="queued",
+            trigger=trigger,
+            queued_at=now,
+            started_at=None,
+            finished_at=None,
+            created=0,
+            updated=0,
+            deleted=0,
+            unchanged=0,
+            failed=0,
+            pages=0,
+            error=None,
+        )
+        repo.add_run(row)
+        repo.update_state(entity.value, status="queued")
+        views.append(SyncRunView.from_row(row))
+    uow.commit()
+    return views
+
+
+def sync_status(
+    uow: UnitOfWork, connection: ConnectionRow, registry: ConnectorRegistry
+) -> list[EntitySyncStatus]:
+    """Per entity: last success, status, records in the store, next scheduled run."""
+    from ..store.records import RecordRepository
+
+    repo = SyncRepository(uow.connection, connection.id)
+    states = {s.entity: s for s in repo.states()}
+    records = RecordRepository(uow.connection, connection.id)
+    frequency = timedelta(minutes=int(connection.settings.get("sync_frequency_minutes", 60)))
+    result = []
+    for entity in synced_entities(connection, registry):
+        state = states.get(entity.value)
+        last = state.last_success_at if state else None
+        next_run = state.next_run_at if state and state.next_run_at else None
+        if next_run is None and connection.status != "disconnected":
+            next_run = (last + frequency) if last else utcnow()
+        result.append(
+            EntitySyncStatus(
+                entity=entity,
+                status=state.status if state else "idle",
+                ready=last is not None,
+                last_success_at=last,
+                last_full_at=state.last_full_at if state else None,
+                records=records.count(entity.value),
+                next_run_at=next_run,
+                last_error=state.last_error if state else None,
+            )
+        )
+    return result
+
+
+def due_entities(
+    uow: UnitOfWork, connection: ConnectionRow, registry: ConnectorRegistry, now: datetime
+) -> list[Entity]:
+    """Entities whose next scheduled incremental sync is due."""
+    return [
+        s.entity
+        for s in sync_status(uow, connection, registry)
+        if s.status in {"idle", "failed"} and s.next_run_at is not None and s.next_run_at <= now
+    ]
+
+
+def list_runs(
+    uow: UnitOfWork,
+    connection_id: str,
+    *,
+    entity: Entity | None = None,
+    cursor: str | None = None,
+    limit: int = 50,
+) -> tuple[list[SyncRunView], str | None]:
+    """The connection's runs, newest first."""
+    before = None
+    if cursor:
+        at, last_id = decode_cursor(cursor, 2)
+        try:
+            before = (datetime.fromisoformat(at), str(last_id))
+        except (TypeError, ValueError) as exc:
+            raise ValidationFailed({"cursor": "not a cursor returned by this API"}) from exc
+    rows = SyncRepository(uow.connection, connection_id).runs(
+        entity=entity.value if entity else None, before=before, limit=limit + 1
+    )
+    next_cursor = None
+    if len(rows) > limit:
+        rows = rows[:limit]
+        next_cursor = encode_cursor(rows[-1].queued_at.isoformat(), rows[-1].id)
+    return [SyncRunView.from_row(r) for r in rows], next_cursor

@@ -1,0 +1,109 @@
+"""Serving unified records from the store, as stored JSON text joined into a page."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from ..errors import NotFound, ValidationFailed
+from ..model import FILTER_FIELDS, Entity, entity_of_id
+from ..store import UnitOfWork, decode_cursor, encode_cursor
+from ..store.records import RecordQuery, RecordRepository, StoredRecord
+
+__all__ = ["ListParams", "get_record", "list_records", "render_record"]
+
+MAX_LIMIT = 500
+
+
+@dataclass(frozen=True, slots=True)
+class ListParams:
+    limit: int = 100
+    cursor: str | None = None
+    modified_after: datetime | None = None
+    modified_before: datetime | None = None
+    include_deleted: bool = False
+    include_remote_data: bool = False
+    filters: dict[str, str] | None = None
+
+
+def render_record(record: StoredRecord, include_remote_data: bool) -> str:
+    """The record's JSON text; `remote_data` spliced in from the stored raw text when asked."""
+    if not include_remote_data:
+        return record.unified
+    return f'{record.unified[:-1]},"remote_data":{record.raw}}}'
+
+
+def list_records(uow: UnitOfWork, connection_id: str, entity: Entity, params: ListParams) -> bytes:
+    """A list page as the response body `{"data": [...], "next_cursor": ...}`."""
+    if not 1 <= params.limit <= MAX_LIMIT:
+        raise ValidationFailed({"limit": f"must be between 1 and {MAX_LIMIT}"})
+    allowed = FILTER_FIELDS[entity]
+    filters = dict(params.filters or {})
+    unknown = sorted(set(filters) - set(allowed))
+    if unknown:
+        raise ValidationFailed({name: f"not a filter of {entity.value}" for name in unknown})
+    for name, value in filters.items():
+        if len(value) > 255:
+            raise ValidationFailed({name: "must be at most 255 characters"})
+        choices = allowed[name].choices
+        if choices is not None and value not in {c.value for c in choices}:
+            raise ValidationFailed({name: f"must be one of {', '.join(c.value for c in choices)}"})
+    after = None
+    if params.cursor:
+        at, last_id = decode_cursor(params.cursor, 2)
+        try:
+            after = (datetime.fromisoformat(at), str(last_id))
+        except (TypeError, ValueError) as exc:
+            raise ValidationFailed({"cursor": "not a cursor returned by this API"}) from exc
+    status = filters.pop("status", None)
+    repo = RecordRepository(uow.connection, connection_id)
+    rows = repo.page(
+        entity.value,
+        RecordQuery(
+            modified_after=params.modified_after,
+            modified_before=params.modified_before,
+            include_deleted=params.include_deleted,
+            status=status,
+            filters=filters,
+            after=after,
+            limit=params.limit + 1,
+        ),
+    )
+    next_cursor = None
+    if len(rows) > params.limit:
+        rows = rows[: params.limit]
+        next_cursor = encode_cursor(rows[-1].modified_at.isoformat(), rows[-1].id)
+    items = ",".join(render_record(r, params.include_remote_data) for r in rows)
+    return f'{{"data":[{items}],"next_cursor":{json.dumps(next_cursor)}}}'.encode()
+
+
+def get_record(
+    uow: UnitOfWork,
+    connection_id: str,
+    entity: Entity,
+    record_id: str,
+    *,
+    include_remote_data: bool = False,
+) -> bytes:
+    """One record's JSON, deleted ones included (their `deleted` flag says so)."""
+    stored = _find(uow, connection_id, entity, record_id)
+    return render_record(stored, include_remote_data).encode()
+
+
+def _find(uow: UnitOfWork, connection_id: str, entity: Entity, record_id: str) -> StoredRecord:
+    if entity_of_id(record_id) is not entity:
+        raise NotFound(f"No {entity.label} {record_id}.")
+    stored = RecordRepository(uow.connection, connection_id).get(entity.value, record_id)
+    if stored is None:
+        raise NotFound(f"No {entity.label} {record_id}.")
+    return stored
+
+
+def load_unified(
+    uow: UnitOfWork, connection_id: str, entity: Entity, record_id: str
+) -> dict[str, Any]:
+    """The stored unified record as data."""
+    value: dict[str, Any] = json.loads(_find(uow, connection_id, entity, record_id).unified)
+    return value

@@ -1,0 +1,170 @@
+"""Background work on Huey: sync runs, the schedule tick and the sweep of lost work.
+
+The database is the truth (runs, states); the queue only wakes workers. The periodic tick
+queues due syncs and re-enqueues queued runs the queue lost, so a queue outage delays work but
+never drops it. `SqliteHuey` in DATA_DIR by default, `RedisHuey` when `REDIS_URL` is set.
+"""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import TYPE_CHECKING, Any
+
+from huey import Huey, RedisHuey, SqliteHuey, crontab
+from huey.consumer import Consumer
+
+from .logs import get_logger
+from .model import Entity
+from .store import utcnow
+from .store.sync import SyncRepository
+from .sync import SyncContext, SyncRunView, due_entities, execute_run, queue_runs
+
+if TYPE_CHECKING:
+    from .bootstrap import Container
+
+__all__ = ["EmbeddedConsumer", "Worker", "make_queue", "wait_idle"]
+
+_log = get_logger("ironbridge.worker")
+#: A queued run older than this with no worker on it is enqueued again.
+LOST_AFTER = timedelta(minutes=5)
+
+
+def make_queue(container: Container) -> Huey:
+    """The task queue for this deployment."""
+    settings = container.settings
+    if settings.queue_immediate:
+        return Huey("ironbridge", immediate=True)
+    if settings.redis_url:
+        return RedisHuey("ironbridge", url=settings.redis_url)
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    return SqliteHuey("ironbridge", filename=str(settings.data_dir / "queue.db"))
+
+
+class EmbeddedConsumer(Consumer):  # type: ignore[misc]
+    """A consumer running beside the API server: the server owns the process signals."""
+
+    def _set_signal_handlers(self) -> None:
+        return None
+
+
+@dataclass
+class Worker:
+    """Tasks bound to one container; the same registration in API and worker processes."""
+
+    container: Container
+    queue: Huey
+
+    def __post_init__(self) -> None:
+        self.sync_context = SyncContext(
+            uow=self.container.uow,
+            registry=self.container.registry,
+            cipher=self.container.cipher,
+            options=self.container.session_options,
+            on_changes=self.container.change_hook,
+            on_finished=self.container.sync_finished_hook,
+        )
+        self._run_sync = self.queue.task(name="sync.run", retries=0)(self._run_sync_impl)
+        self._tick = self.queue.periodic_task(crontab(minute="*"), name="schedule.tick")(self.tick)
+        self._consumer: EmbeddedConsumer | None = None
+
+    # task bodies
+    def _run_sync_impl(self, connection_id: str, run_id: str) -> str:
+        outcome = execute_run(self.sync_context, connection_id, run_id)
+        if outcome.status == "queued":
+            # Another run holds the connection: try again shortly rather than spin.
+            self._run_sync.schedule((connection_id, run_id), delay=5)
+        return outcome.status
+
+    def start_sync(
+        self,
+        connection_id: str,
+        entities: list[Entity] | None = None,
+        *,
+        full: bool = False,
+        trigger: str = "api",
+    ) -> list[SyncRunView]:
+        """Queue runs for a connection (committed) and wake workers for them."""
+        with self.container.uow() as uow:
+            connection = uow.connections.get_for_token(connection_id)
+            if connection is None:
+                return []
+            runs = queue_runs(
+                uow, connection, self.container.registry, entities, full=full, trigger=trigger
+            )
+        for run in runs:
+            self.enqueue_sync(connection_id, run.id)
+        return runs
+
+    def enqueue_sync(self, connection_id: str, run_id: str) -> None:
+        """Wake a worker for a queued run (the run row is already committed)."""
+        self._run_sync(connection_id, run_id)
+
+    def tick(self) -> dict[str, int]:
+        """Queue due scheduled syncs and re-enqueue lost queued runs."""
+        now = utcnow()
+        queued = resent = 0
+        with self.container.uow() as uow:
+            connections = uow.connections.list_all_active()
+        for connection in connections:
+            if connection.status == "auth_required":
+                continue
+            with self.container.uow() as uow:
+                due: list[Entity] = due_entities(uow, connection, self.container.registry, now)
+                runs = (
+                    queue_runs(uow, connection, self.container.registry, due, trigger="schedule")
+                    if due
+                    else []
+                )
+                lost = [
+                    r
+                    for r in SyncRepository(uow.connection, connection.id).pending_runs()
+                    if r.status == "queued" and r.queued_at < now - LOST_AFTER
+                ]
+            for run in runs:
+                if run.queued_at >= now:
+                    self.enqueue_sync(connection.id, run.id)
+                    queued += 1
+            for lost_run in lost:
+                self.enqueue_sync(connection.id, lost_run.id)
+                resent += 1
+        return {"queued": queued, "resent": resent}
+
+    # consumer
+    def start_consumer(self, workers: int = 2) -> None:
+        """Run workers in threads of this process (the embedded default)."""
+        if self.queue.immediate:
+            return
+        consumer = EmbeddedConsumer(
+            self.queue, workers=workers, worker_type="thread", periodic=True
+        )
+        consumer.start()
+        self._consumer = consumer
+        _log.info("worker_started", workers=workers)
+
+    def stop_consumer(self) -> None:
+        if self._consumer is not None:
+            self._consumer.stop(graceful=True)
+            self._consumer = None
+
+    def run_forever(self, workers: int = 2) -> None:
+        """`ironbridge worker`: consume until interrupted."""
+        consumer = Consumer(self.queue, workers=workers, worker_type="thread", periodic=True)
+        consumer.run()
+
+
+def wait_idle(queue: Huey, timeout: float = 30.0) -> bool:
+    """Block until the queue has no pending tasks (tests and the CLI's `sync --wait`)."""
+    done = threading.Event()
+    deadline = utcnow() + timedelta(seconds=timeout)
+    while utcnow() < deadline:
+        if queue.pending_count() == 0:
+            done.set()
+            break
+        done.wait(0.05)
+    return done.is_set()
+
+
+def describe(queue: Huey) -> dict[str, Any]:
+    return {"backend": type(queue.storage).__name__, "pending": queue.pending_count()}

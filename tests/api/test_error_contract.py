@@ -1,0 +1,208 @@
+"""Every failure answers in the error contract: status, code, type, request id, headers."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi.testclient import TestClient
+
+from ironbridge.accounts import revoke_admin_key
+from ironbridge.bootstrap import Container
+
+from ..conftest import AccountFixture, ConnectionFixture, new_account, new_sandbox_connection
+
+
+def assert_error(response: Any, status: int, code: str, type_: str) -> dict[str, Any]:
+    assert response.status_code == status, response.text
+    error = response.json()["error"]
+    assert error["code"] == code
+    assert error["type"] == type_
+    assert error["message"]
+    assert error["request_id"] == response.headers["X-Request-ID"]
+    assert error["request_id"]
+    return error
+
+
+def test_missing_token_is_401(client: TestClient) -> None:
+    response = client.get("/v1/connections")
+    assert_error(response, 401, "AUTHENTICATION_FAILED", "authentication_error")
+    assert response.headers["WWW-Authenticate"] == "Bearer"
+
+
+def test_unknown_token_is_401(client: TestClient) -> None:
+    headers = {"Authorization": "Bearer ib_admin_notarealkeyatall"}
+    assert_error(
+        client.get("/v1/connections", headers=headers),
+        401,
+        "AUTHENTICATION_FAILED",
+        "authentication_error",
+    )
+
+
+def test_revoked_admin_key_is_401(
+    client: TestClient, container: Container, account: AccountFixture
+) -> None:
+    assert client.get("/v1/connections", headers=account.headers).status_code == 200
+    with container.uow() as uow:
+        revoke_admin_key(uow, account.id, account.key_id)
+    response = client.get("/v1/connections", headers=account.headers)
+    assert_error(response, 401, "AUTHENTICATION_FAILED", "authentication_error")
+
+
+def test_connection_token_cannot_use_the_management_api(
+    client: TestClient, sandbox: ConnectionFixture
+) -> None:
+    response = client.get("/v1/connections", headers=sandbox.headers)
+    assert_error(response, 401, "AUTHENTICATION_FAILED", "authentication_error")
+
+
+def test_admin_key_of_another_account_gets_403(
+    client: TestClient, container: Container, sandbox: ConnectionFixture
+) -> None:
+    other = new_account(container, "Other Co")
+    response = client.get(f"/v1/connections/{sandbox.id}", headers=other.headers)
+    error = assert_error(response, 403, "PERMISSION_DENIED", "permission_error")
+    assert sandbox.id in error["message"]
+    patch = client.patch(
+        f"/v1/connections/{sandbox.id}", json={"metadata": {"a": "b"}}, headers=other.headers
+    )
+    assert_error(patch, 403, "PERMISSION_DENIED", "permission_error")
+    listed = client.get("/v1/connections", headers=other.headers).json()
+    assert listed["data"] == []
+
+
+def test_unknown_connection_id_is_404(client: TestClient, account: AccountFixture) -> None:
+    response = client.get("/v1/connections/conn_DOESNOTEXIST", headers=account.headers)
+    assert_error(response, 404, "NOT_FOUND", "invalid_request_error")
+
+
+def test_unknown_route_is_404_in_the_contract(client: TestClient) -> None:
+    assert_error(client.get("/v1/nothing-here"), 404, "NOT_FOUND", "invalid_request_error")
+
+
+def test_wrong_method_is_405_in_the_contract(client: TestClient) -> None:
+    response = client.delete("/healthz")
+    assert_error(response, 405, "METHOD_NOT_ALLOWED", "invalid_request_error")
+
+
+def test_bad_body_is_400_with_field_details(client: TestClient, sandbox: ConnectionFixture) -> None:
+    response = client.patch(
+        f"/v1/connections/{sandbox.id}",
+        json={"sync_frequency_minutes": 1, "entities": ["spaceships"], "color": "red"},
+        headers=sandbox.account.headers,
+    )
+    error = assert_error(response, 400, "VALIDATION_FAILED", "invalid_request_error")
+    fields = error["details"]["fields"]
+    assert "sync_frequency_minutes" in fields
+    assert "entities.0" in fields
+    assert "color" in fields
+
+
+def test_malformed_json_is_400_invalid_request(
+    client: TestClient, sandbox: ConnectionFixture
+) -> None:
+    response = client.patch(
+        f"/v1/connections/{sandbox.id}",
+        content=b"{not json",
+        headers={**sandbox.account.headers, "Content-Type": "application/json"},
+    )
+    assert_error(response, 400, "INVALID_REQUEST", "invalid_request_error")
+
+
+def test_bad_query_parameter_is_400_with_field_details(
+    client: TestClient, account: AccountFixture
+) -> None:
+    response = client.get("/v1/connections?limit=9999&status=sleeping", headers=account.headers)
+    error = assert_error(response, 400, "VALIDATION_FAILED", "invalid_request_error")
+    assert set(error["details"]["fields"]) == {"limit", "status"}
+
+
+def test_oversized_body_is_413(client: TestClient, sandbox: ConnectionFixture) -> None:
+    big = {"metadata": {"k": "x" * 2_000_000}}
+    response = client.patch(
+        f"/v1/connections/{sandbox.id}", json=big, headers=sandbox.account.headers
+    )
+    assert_error(response, 413, "REQUEST_TOO_LARGE", "invalid_request_error")
+
+
+def test_streamed_oversized_body_is_413(client: TestClient, sandbox: ConnectionFixture) -> None:
+    def chunks():  # no Content-Length: the limit must hold while reading
+        for _ in range(40):
+            yield b"x" * 65536
+
+    response = client.patch(
+        f"/v1/connections/{sandbox.id}",
+        content=chunks(),
+        headers={**sandbox.account.headers, "Content-Type": "application/json"},
+    )
+    assert_error(response, 413, "REQUEST_TOO_LARGE", "invalid_request_error")
+
+
+def test_unhandled_exception_is_500_without_leaking(
+    container: Container, account: AccountFixture, capsys: Any
+) -> None:
+    from ironbridge.api import create_app
+    from ironbridge.logs import configure_logging
+
+    configure_logging("INFO")
+    app = create_app(container)
+
+    @app.get("/boom")
+    def boom() -> None:
+        raise RuntimeError("secret internals: password=hunter2")
+
+    with TestClient(app, raise_server_exceptions=False) as client:
+        response = client.get("/boom", headers={"X-Request-ID": "trace-123"})
+    error = assert_error(response, 500, "INTERNAL_ERROR", "api_error")
+    assert error["request_id"] == "trace-123"
+    assert "hunter2" not in response.text and "RuntimeError" not in response.text
+    logged = capsys.readouterr().err
+    assert "Traceback" in logged and "RuntimeError" in logged and "trace-123" in logged
+
+
+def test_callers_request_id_is_echoed_when_well_formed(client: TestClient) -> None:
+    assert (
+        client.get("/healthz", headers={"X-Request-ID": "abc-123"}).headers["X-Request-ID"]
+        == "abc-123"
+    )
+    generated = client.get("/healthz", headers={"X-Request-ID": "bad id with spaces\t"})
+    assert generated.headers["X-Request-ID"].startswith("req_")
+
+
+def test_rate_limit_gives_429_with_retry_after(
+    client: TestClient, container: Container, account: AccountFixture
+) -> None:
+    with container.uow() as uow:
+        uow.accounts.set_rate_limit(account.id, 3)
+        uow.commit()
+    for remaining in (2, 1, 0):
+        ok = client.get("/v1/connections", headers=account.headers)
+        assert ok.status_code == 200
+        assert ok.headers["RateLimit-Limit"] == "3"
+        assert ok.headers["RateLimit-Remaining"] == str(remaining)
+    response = client.get("/v1/connections", headers=account.headers)
+    error = assert_error(response, 429, "RATE_LIMIT_EXCEEDED", "rate_limit_error")
+    assert 1 <= int(response.headers["Retry-After"]) <= 60
+    assert response.headers["RateLimit-Remaining"] == "0"
+    assert error["details"]["limit_per_minute"] == 3
+
+
+def test_rate_limits_are_per_credential(
+    client: TestClient, container: Container, account: AccountFixture
+) -> None:
+    with container.uow() as uow:
+        uow.accounts.set_rate_limit(account.id, 1)
+        uow.commit()
+    connection = new_sandbox_connection(container, account)
+    assert client.get("/v1/connections", headers=account.headers).status_code == 200
+    assert client.get("/v1/connections", headers=account.headers).status_code == 429
+    assert client.get("/v1/connection", headers=connection.headers).status_code == 200
+    assert client.get("/v1/connection", headers=connection.headers).status_code == 429
+
+
+def test_unknown_query_parameters_are_rejected_not_ignored(
+    client: TestClient, account: AccountFixture
+) -> None:
+    response = client.get("/v1/connections?stauts=active", headers=account.headers)
+    error = assert_error(response, 400, "VALIDATION_FAILED", "invalid_request_error")
+    assert error["details"]["fields"] == {"stauts": "unknown query parameter"}

@@ -1,0 +1,131 @@
+"""Shared fixtures: settings in a temporary folder, containers on SQLite or PostgreSQL, clients."""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import psycopg
+import pytest
+from fastapi.testclient import TestClient
+
+from ironbridge.accounts import create_account, create_admin_key
+from ironbridge.api import create_app
+from ironbridge.bootstrap import Container, bootstrap
+from ironbridge.connections import ConnectionCreate, connect
+from ironbridge.logs import configure_logging
+from ironbridge.settings import Settings
+
+configure_logging("WARNING")
+
+POSTGRES_ADMIN_URL = os.environ.get(
+    "IRONBRIDGE_TEST_POSTGRES", "postgresql://postgres@127.0.0.1:5432/postgres"
+)
+REDIS_URL = os.environ.get("IRONBRIDGE_TEST_REDIS", "redis://127.0.0.1:6379/0")
+
+
+def make_settings(tmp_path: Path, **overrides: object) -> Settings:
+    values: dict[str, object] = {
+        "data_dir": tmp_path / "data",
+        "log_level": "WARNING",
+        "queue_immediate": True,
+    }
+    values.update(overrides)
+    return Settings(**values)  # type: ignore[arg-type]
+
+
+@pytest.fixture(scope="session")
+def postgres_url() -> Iterator[str]:
+    """A fresh PostgreSQL database for this test session, dropped afterwards."""
+    name = f"ib_test_{uuid.uuid4().hex[:12]}"
+    with psycopg.connect(POSTGRES_ADMIN_URL, autocommit=True) as conn:
+        conn.execute(f'CREATE DATABASE "{name}"')
+    base = POSTGRES_ADMIN_URL.rsplit("/", 1)[0]
+    yield f"{base}/{name}"
+    with psycopg.connect(POSTGRES_ADMIN_URL, autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def any_container(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Container]:
+    """A migrated container on each supported database."""
+    if request.param == "sqlite":
+        settings = make_settings(tmp_path)
+    else:
+        settings = make_settings(tmp_path, database_url=request.getfixturevalue("postgres_url"))
+    container = bootstrap(settings)
+    yield container
+    container.close()
+
+
+@pytest.fixture
+def container(tmp_path: Path) -> Iterator[Container]:
+    container = bootstrap(make_settings(tmp_path))
+    yield container
+    container.close()
+
+
+@pytest.fixture
+def client(container: Container) -> Iterator[TestClient]:
+    with TestClient(create_app(container), raise_server_exceptions=False) as client:
+        yield client
+
+
+@dataclass
+class AccountFixture:
+    id: str
+    admin_key: str
+    key_id: str
+
+    @property
+    def headers(self) -> dict[str, str]:
+        return {"Authorization": f"Bearer {self.admin_key}"}
+
+
+@dataclass
+class ConnectionFixture:
+    id: str
+    token: str
+    account: AccountFixture
+
+    @property
+    def headers(self) -> dict[str, str]:
+        return {"Authorization": f"Bearer {self.token}"}
+
+
+def new_account(container: Container, name: str = "Acme Integrations") -> AccountFixture:
+    with container.uow() as uow:
+        account = create_account(uow, name)
+        key = create_admin_key(uow, account.id)
+    return AccountFixture(account.id, key.token, key.id)
+
+
+def new_sandbox_connection(
+    container: Container, account: AccountFixture, customer: str = "cust-1"
+) -> ConnectionFixture:
+    with container.uow() as uow:
+        view, issued = connect(
+            uow,
+            container.cipher,
+            container.registry,
+            account.id,
+            ConnectionCreate(
+                system="sandbox", end_customer_id=customer, end_customer_name=f"{customer} Inc."
+            ),
+            options=container.session_options,
+        )
+    container.worker.start_sync(view.id, trigger="initial")
+    return ConnectionFixture(view.id, issued.token, account)
+
+
+@pytest.fixture
+def account(container: Container) -> AccountFixture:
+    return new_account(container)
+
+
+@pytest.fixture
+def sandbox(container: Container, account: AccountFixture) -> ConnectionFixture:
+    return new_sandbox_connection(container, account)

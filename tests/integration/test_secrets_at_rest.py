@@ -1,0 +1,77 @@
+"""Tokens and source credentials cannot be read from the database file."""
+
+from __future__ import annotations
+
+import dataclasses
+import stat
+from collections.abc import Mapping
+from pathlib import Path
+
+from ironbridge.accounts import create_account, create_admin_key
+from ironbridge.bootstrap import bootstrap
+from ironbridge.connections import ConnectionCreate, connect
+from ironbridge.connectors import AuthField, ConnectorRegistry, SessionOptions
+from ironbridge.connectors.sandbox.connector import SandboxConnector, SandboxSession
+from ironbridge.settings import load_secret_key
+
+from ..conftest import make_settings
+
+
+class LockedSandbox(SandboxConnector):
+    """The sandbox behind a username and password, as a real system would be."""
+
+    spec = dataclasses.replace(
+        SandboxConnector.spec,
+        id="locked_sandbox",
+        auth_fields=(
+            AuthField("username", "User", "Sign-in name.", secret=False),
+            AuthField("password", "Password", "Sign-in password.", secret=True, kind="password"),
+        ),
+    )
+
+    def session(
+        self, credentials: Mapping[str, str], *, options: SessionOptions | None = None
+    ) -> SandboxSession:
+        self.validate_credentials(credentials)
+        return SandboxSession(options)
+
+
+def test_raw_database_files_hold_no_token_or_credential(tmp_path: Path) -> None:
+    container = bootstrap(make_settings(tmp_path), registry=ConnectorRegistry([LockedSandbox()]))
+    password = "S3cr3t-Source-Passw0rd"
+    with container.uow() as uow:
+        account = create_account(uow, "A")
+        key = create_admin_key(uow, account.id)
+        view, issued = connect(
+            uow,
+            container.cipher,
+            container.registry,
+            account.id,
+            ConnectionCreate(
+                system="locked_sandbox",
+                end_customer_id="c",
+                end_customer_name="C",
+                credentials={"username": "plant-admin", "password": password},
+            ),
+            options=container.session_options,
+        )
+        container.worker.start_sync(view.id, trigger="initial")
+        row = uow.connections.get(account.id, view.id)
+    assert row is not None
+    assert container.cipher.decrypt(row.credentials_ciphertext)["password"] == password
+    container.close()
+    raw = b"".join(p.read_bytes() for p in (tmp_path / "data").glob("ironbridge.db*"))
+    assert len(raw) > 100_000  # the synced records are in there
+    for secret in (key.token, issued.token, password, "plant-admin"):
+        assert secret.encode() not in raw
+    # The random part alone must not be there either (no reversible encoding of it).
+    assert key.token.split("_", 2)[2].encode() not in raw
+
+
+def test_secret_key_is_generated_once_with_owner_only_permissions(tmp_path: Path) -> None:
+    settings = make_settings(tmp_path)
+    first = load_secret_key(settings)
+    assert load_secret_key(settings) == first
+    mode = stat.S_IMODE((tmp_path / "data" / "secret.key").stat().st_mode)
+    assert mode == 0o600
+    assert load_secret_key(make_settings(tmp_path, secret_key="from-env")) == "from-env"

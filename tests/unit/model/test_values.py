@@ -1,0 +1,82 @@
+import json
+from datetime import UTC, datetime, timedelta, timezone
+from decimal import Decimal
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+from pydantic import BaseModel, ValidationError
+
+from ironbridge.model import CurrencyCode, DecimalString, UtcDatetime
+
+
+class Priced(BaseModel):
+    amount: DecimalString
+    currency: CurrencyCode | None = None
+
+
+class Stamped(BaseModel):
+    at: UtcDatetime
+
+
+def test_money_serialises_as_a_json_string_not_a_number() -> None:
+    body = json.loads(Priced(amount=Decimal("1234.50")).model_dump_json())
+    assert body["amount"] == "1234.50"
+
+
+def test_money_keeps_its_scale() -> None:
+    assert json.loads(Priced(amount="10.00").model_dump_json())["amount"] == "10.00"
+
+
+def test_money_is_written_without_an_exponent() -> None:
+    assert json.loads(Priced(amount=Decimal("1E+3")).model_dump_json())["amount"] == "1000"
+    assert json.loads(Priced(amount=Decimal("1E-7")).model_dump_json())["amount"] == "0.0000001"
+
+
+def test_a_json_number_input_keeps_its_decimal_meaning() -> None:
+    assert Priced.model_validate_json('{"amount": 0.1}').amount == Decimal("0.1")
+
+
+def test_money_stays_decimal_in_python_mode() -> None:
+    assert Priced(amount="2.5").model_dump()["amount"] == Decimal("2.5")
+
+
+@pytest.mark.parametrize("value", ["NaN", "Infinity", "-Infinity", "ten"])
+def test_money_rejects_values_that_are_not_finite_numbers(value: str) -> None:
+    with pytest.raises(ValidationError):
+        Priced(amount=value)
+
+
+@given(st.decimals(allow_nan=False, allow_infinity=False))
+def test_money_survives_a_json_round_trip_exactly(value: Decimal) -> None:
+    text = Priced(amount=value).model_dump_json()
+    assert isinstance(json.loads(text)["amount"], str)
+    assert Priced.model_validate_json(text).amount == value
+
+
+def test_currency_codes_are_upper_cased() -> None:
+    assert Priced(amount=1, currency="eur").currency == "EUR"
+
+
+@pytest.mark.parametrize("value", ["EURO", "E1R", "", "US"])
+def test_currency_must_be_three_letters(value: str) -> None:
+    with pytest.raises(ValidationError):
+        Priced(amount=1, currency=value)
+
+
+def test_times_are_converted_to_utc() -> None:
+    local = datetime(2025, 3, 1, 12, 0, tzinfo=timezone(timedelta(hours=2)))
+    stamped = Stamped(at=local)
+    assert stamped.at == local
+    assert stamped.at.utcoffset() == timedelta(0)
+    assert stamped.model_dump_json() == '{"at":"2025-03-01T10:00:00Z"}'
+
+
+def test_naive_times_are_rejected_because_their_zone_is_unknown() -> None:
+    with pytest.raises(ValidationError):
+        Stamped(at=datetime(2025, 3, 1, 12, 0))
+
+
+def test_utc_times_are_kept_as_they_are() -> None:
+    moment = datetime(2025, 3, 1, 12, 0, tzinfo=UTC)
+    assert Stamped(at=moment).at == moment
