@@ -49,7 +49,7 @@ class Container:
     @property
     def session_options(self) -> SessionOptions:
         """How connectors open sessions in this deployment."""
-        return SessionOptions(allow_private_networks=self.settings.allow_private_networks)
+        return SessionOptions(allow_private_urls=self.settings.allow_private_urls)
 
     def close(self) -> None:
         if self._worker is not None:

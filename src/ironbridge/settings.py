@@ -42,7 +42,7 @@ class Settings(BaseSettings):
     queue_immediate: bool = Field(
         False, description="Run background tasks inline in the caller (tests, debugging)."
     )
-    allow_private_networks: bool = Field(
+    allow_private_urls: bool = Field(
         False,
         description="Let connectors reach private/loopback addresses (on-premises systems).",
     )

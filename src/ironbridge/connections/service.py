@@ -73,6 +73,11 @@ def connect(
     except NotFound as exc:
         raise ValidationFailed({"system": f"unknown connector {body.system!r}"}) from exc
     stages = check_credentials(connector, body.credentials, options)
+    settings = body.settings
+    if "history_days" not in settings.model_fields_set:
+        settings = settings.model_copy(
+            update={"history_days": connector.spec.default_history_days}
+        )
     now = utcnow()
     row = ConnectionRow(
         id=new_id("conn"),
@@ -82,7 +87,7 @@ def connect(
         end_customer_name=body.end_customer_name,
         status=ConnectionStatus.ACTIVE.value,
         credentials_ciphertext=cipher.encrypt(body.credentials),
-        settings=body.settings.model_dump(mode="json"),
+        settings=settings.model_dump(mode="json"),
         enabled_event_types=body.enabled_event_types,
         metadata=body.metadata,
         health={"checks": stages, "consecutive_failures": 0},

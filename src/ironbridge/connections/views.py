@@ -64,7 +64,13 @@ class ConnectionSettings(BaseModel):
         60, ge=5, le=10080, description="Minutes between incremental syncs."
     )
     history_days: int | None = Field(
-        None, ge=1, le=36500, description="How many days back syncs read; null = all history."
+        90,
+        ge=1,
+        le=36500,
+        description=(
+            "How many days back the first and full syncs read; null = all history. "
+            "A new connection takes its connector's default unless given."
+        ),
     )
     entities: list[Entity] | None = Field(
         None, description="Entities to sync; null = every entity the connector can read."

@@ -150,6 +150,8 @@ class ConnectorSpec:
     change_field: str
     passthrough: bool
     persists_writes: bool = True
+    #: How many days back a new connection's first sync reads; None = all history.
+    default_history_days: int | None = 90
 
     def __post_init__(self) -> None:
         # Specs are written by hand; catch a slip when the module is imported, not when an
@@ -202,6 +204,7 @@ class ConnectorSpec:
             "change_field": self.change_field,
             "passthrough": self.passthrough,
             "persists_writes": self.persists_writes,
+            "default_history_days": self.default_history_days,
         }
 
 
@@ -265,12 +268,12 @@ class RawRecord:
 class SessionOptions:
     """How a session talks to its source.
 
-    `allow_private_networks` lets a session reach private and loopback addresses, which
+    `allow_private_urls` lets a session reach private and loopback addresses, which
     on-premises systems need and a multi-tenant deployment must refuse (SSRF).
     """
 
     timeout: float = 30.0
-    allow_private_networks: bool = False
+    allow_private_urls: bool = False
 
 
 _PASSTHROUGH_METHODS: Final = frozenset({"GET", "POST", "PUT", "PATCH", "DELETE", "HEAD"})

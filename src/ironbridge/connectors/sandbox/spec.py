@@ -122,4 +122,6 @@ SPEC: Final = ConnectorSpec(
     passthrough=True,
     # Writes are validated and answered as the record would be, but change nothing.
     persists_writes=False,
+    # The sample data is fixed in time; a day-based window would hide it as it ages.
+    default_history_days=None,
 )
