@@ -15,6 +15,7 @@ class AccountRow:
     name: str
     rate_limit_per_minute: int | None
     created_at: datetime
+    event_sequence: int = 0
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,3 +51,4 @@ class ConnectionRow:
     created_at: datetime
     updated_at: datetime
     disconnected_at: datetime | None = field(default=None)
+    event_sequence: int = 0

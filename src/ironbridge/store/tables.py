@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from sqlalchemy import (
+    BigInteger,
     Boolean,
     Column,
     ForeignKey,
@@ -21,12 +22,16 @@ __all__ = [
     "accounts",
     "connections",
     "credentials",
+    "deliveries",
+    "delivery_attempts",
+    "events",
     "idempotency_keys",
     "locks",
     "metadata",
     "records",
     "sync_runs",
     "sync_states",
+    "webhook_endpoints",
 ]
 
 metadata = MetaData(
@@ -46,6 +51,8 @@ accounts = Table(
     # Requests per minute per credential of this account; NULL = the server default.
     Column("rate_limit_per_minute", Integer, nullable=True),
     Column("created_at", UTCDateTime, nullable=False),
+    # Last `sequence` of the account's events that belong to no connection.
+    Column("event_sequence", BigInteger, nullable=False, server_default="0"),
 )
 
 connections = Table(
@@ -67,6 +74,8 @@ connections = Table(
     Column("created_at", UTCDateTime, nullable=False),
     Column("updated_at", UTCDateTime, nullable=False),
     Column("disconnected_at", UTCDateTime, nullable=True),
+    # Last `sequence` given to an event of this connection (receivers order by it).
+    Column("event_sequence", BigInteger, nullable=False, server_default="0"),
     Index("ix_connections_account_created", "account_id", "created_at", "id"),
 )
 
@@ -181,4 +190,78 @@ locks = Table(
     Column("name", String(120), primary_key=True),
     Column("owner", String(64), nullable=False),
     Column("expires_at", UTCDateTime, nullable=False),
+)
+
+# Integer positions give `GET /v1/events?after=` a total order; SQLite needs plain INTEGER
+# for its rowid alias to autoincrement.
+_Position = BigInteger().with_variant(Integer(), "sqlite")
+
+events = Table(
+    "events",
+    metadata,
+    Column("position", _Position, primary_key=True, autoincrement=True),
+    Column("id", String(40), nullable=False, unique=True),
+    Column("account_id", String(40), ForeignKey("accounts.id"), nullable=False),
+    Column("connection_id", String(40), ForeignKey("connections.id"), nullable=True),
+    Column("type", String(80), nullable=False),
+    Column("sequence", BigInteger, nullable=False),
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("data", JSONType, nullable=False),
+    Index("ix_events_account_position", "account_id", "position"),
+    Index("ix_events_created", "created_at"),
+)
+
+webhook_endpoints = Table(
+    "webhook_endpoints",
+    metadata,
+    Column("id", String(40), primary_key=True),
+    Column("account_id", String(40), ForeignKey("accounts.id"), nullable=False),
+    Column("url", Text, nullable=False),
+    Column("description", String(500), nullable=True),
+    # [{"ciphertext", "created_at", "expires_at"}]: the newest first; all unexpired ones sign.
+    Column("secrets", JSONType, nullable=False),
+    Column("event_types", JSONType, nullable=True),
+    Column("connection_ids", JSONType, nullable=True),
+    Column("enabled", Boolean, nullable=False),
+    Column("disabled_reason", String(200), nullable=True),
+    Column("failing_since", UTCDateTime, nullable=True),
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("updated_at", UTCDateTime, nullable=False),
+    Index("ix_webhook_endpoints_account", "account_id"),
+)
+
+deliveries = Table(
+    "deliveries",
+    metadata,
+    Column("id", String(40), primary_key=True),
+    Column("account_id", String(40), ForeignKey("accounts.id"), nullable=False),
+    Column("endpoint_id", String(40), ForeignKey("webhook_endpoints.id"), nullable=False),
+    Column("event_id", String(40), nullable=False),
+    Column("event_type", String(80), nullable=False),
+    # pending | succeeded | failed
+    Column("status", String(16), nullable=False),
+    Column("attempts", Integer, nullable=False),
+    Column("next_attempt_at", UTCDateTime, nullable=True),
+    Column("first_attempt_at", UTCDateTime, nullable=True),
+    Column("last_attempt_at", UTCDateTime, nullable=True),
+    Column("last_status_code", Integer, nullable=True),
+    Column("last_error", Text, nullable=True),
+    Column("created_at", UTCDateTime, nullable=False),
+    UniqueConstraint("endpoint_id", "event_id"),
+    Index("ix_deliveries_due", "status", "next_attempt_at"),
+    Index("ix_deliveries_account_created", "account_id", "created_at", "id"),
+)
+
+delivery_attempts = Table(
+    "delivery_attempts",
+    metadata,
+    Column("id", String(40), primary_key=True),
+    Column("delivery_id", String(40), ForeignKey("deliveries.id"), nullable=False),
+    Column("attempted_at", UTCDateTime, nullable=False),
+    Column("status_code", Integer, nullable=True),
+    Column("latency_ms", Integer, nullable=False),
+    Column("response_excerpt", Text, nullable=True),
+    Column("error", Text, nullable=True),
+    Column("manual", Boolean, nullable=False),
+    Index("ix_delivery_attempts_delivery", "delivery_id", "attempted_at"),
 )

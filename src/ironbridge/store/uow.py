@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from types import TracebackType
 from typing import Self
 
@@ -19,10 +20,18 @@ class UnitOfWork:
     credentials: CredentialRepository
     connections: ConnectionRepository
 
-    def __init__(self, engine: Engine, *, readonly: bool = False) -> None:
+    def __init__(
+        self,
+        engine: Engine,
+        *,
+        readonly: bool = False,
+        notify: Callable[[str, list[str]], None] | None = None,
+    ) -> None:
         self._engine = engine
         self._readonly = readonly
         self._conn: Connection | None = None
+        self._notify = notify
+        self._published: list[tuple[str, str]] = []
 
     def __enter__(self) -> Self:
         conn = self._engine.connect()
@@ -43,10 +52,22 @@ class UnitOfWork:
             raise RuntimeError("unit of work is not open")
         return self._conn
 
+    def publish(self, topic: str, item_id: str) -> None:
+        """Announce `item_id` on `topic` once this transaction commits (e.g. a new delivery)."""
+        self._published.append((topic, item_id))
+
     def commit(self) -> None:
         self.connection.commit()
+        published, self._published = self._published, []
+        if self._notify is not None and published:
+            by_topic: dict[str, list[str]] = {}
+            for topic, item_id in published:
+                by_topic.setdefault(topic, []).append(item_id)
+            for topic, ids in by_topic.items():
+                self._notify(topic, ids)
 
     def rollback(self) -> None:
+        self._published = []
         self.connection.rollback()
 
     def __exit__(
@@ -69,6 +90,8 @@ class UnitOfWorkFactory:
 
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
+        #: Told about items published by committed units of work (wakes the worker).
+        self.notify: Callable[[str, list[str]], None] | None = None
 
     def __call__(self, *, readonly: bool = False) -> UnitOfWork:
-        return UnitOfWork(self.engine, readonly=readonly)
+        return UnitOfWork(self.engine, readonly=readonly, notify=self.notify)

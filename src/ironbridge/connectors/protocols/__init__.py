@@ -1,0 +1,8 @@
+"""Protocol families, each written once and filled in by the system packages.
+
+- `http`: the one httpx client factory (timeouts, SSRF guard, status → error table, `Retry-After`,
+  redaction) that every connector builds its client with.
+- `odata_v2`: SAP-style OData V2 (`d.results`, `__next`, `/Date(ms)/`, CSRF tokens, ETags).
+
+System packages import the family they speak; a family imports nothing from a system package.
+"""
