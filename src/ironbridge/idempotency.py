@@ -23,7 +23,7 @@ from .store.idempotency import IdempotencyRepository
 __all__ = ["RETENTION", "StoredResponse", "request_fingerprint", "run_idempotent"]
 
 RETENTION = timedelta(hours=24)
-_KEY = re.compile(r"^[\x21-\x7e]{1,255}$")
+_KEY = re.compile(r"^[\x20-\x7e]{1,255}$")
 
 
 @dataclass(frozen=True, slots=True)

@@ -70,9 +70,7 @@ def configure_logging(level: str = "INFO", *, stream: Any = None) -> None:
             structlog.processors.JSONRenderer(),
         ],
         wrapper_class=structlog.make_filtering_bound_logger(numeric),
-        logger_factory=structlog.PrintLoggerFactory(
-            file=cast(TextIO, stream or _CurrentStderr())
-        ),
+        logger_factory=structlog.PrintLoggerFactory(file=cast(TextIO, stream or _CurrentStderr())),
         cache_logger_on_first_use=False,
     )
     # Libraries log through the standard module; keep their noise at our level.

@@ -29,21 +29,21 @@ def authenticate(uow: UnitOfWork, token: str | None, expected: TokenKind) -> Pri
     """
     if not token or token_kind(token) is not expected:
         raise AuthenticationFailed(_message(expected))
-    row = uow.credentials.find_by_hash(hash_token(token))
-    if row is None or not tokens_equal(row.token_hash, token) or row.kind != expected.value:
+    found = uow.credentials.find_live_with_limit(hash_token(token))
+    if found is None:
+        raise AuthenticationFailed(_message(expected))
+    row, rate_limit = found
+    if not tokens_equal(row.token_hash, token) or row.kind != expected.value:
         raise AuthenticationFailed(_message(expected))
     now = utcnow()
     if row.revoked_at is not None or (row.expires_at is not None and row.expires_at <= now):
-        raise AuthenticationFailed(_message(expected))
-    account = uow.accounts.get(row.account_id)
-    if account is None:
         raise AuthenticationFailed(_message(expected))
     return Principal(
         account_id=row.account_id,
         credential_id=row.id,
         kind=expected,
         connection_id=row.connection_id,
-        rate_limit_per_minute=account.rate_limit_per_minute,
+        rate_limit_per_minute=rate_limit,
     )
 
 

@@ -53,7 +53,7 @@ def _query_names(dependant: Any) -> list[str]:
     return names
 
 
-def strict_query(request: Request) -> None:
+async def strict_query(request: Request) -> None:
     """Reject query parameters the route does not define: a mistyped filter must not silently
     return unfiltered data."""
     route = request.scope.get("route")
@@ -64,7 +64,7 @@ def strict_query(request: Request) -> None:
         raise ValidationFailed({name[:100]: "unknown query parameter" for name in unknown[:20]})
 
 
-def get_container(request: Request) -> Container:
+async def get_container(request: Request) -> Container:
     container: Container = request.app.state.container
     return container
 

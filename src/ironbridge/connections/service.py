@@ -75,9 +75,7 @@ def connect(
     stages = check_credentials(connector, body.credentials, options)
     settings = body.settings
     if "history_days" not in settings.model_fields_set:
-        settings = settings.model_copy(
-            update={"history_days": connector.spec.default_history_days}
-        )
+        settings = settings.model_copy(update={"history_days": connector.spec.default_history_days})
     now = utcnow()
     row = ConnectionRow(
         id=new_id("conn"),

@@ -78,8 +78,10 @@ def _fan_out(
         # webhook.test is addressed to one endpoint and never fans out.
         if event.type == "webhook.test":
             continue
-        if allowed is not None and event.type not in allowed and not event.type.startswith(
-            ("connection.", "system.")
+        if (
+            allowed is not None
+            and event.type not in allowed
+            and not event.type.startswith(("connection.", "system."))
         ):
             continue
         for endpoint in endpoints:

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
-from datetime import datetime
+from dataclasses import dataclass, replace
+from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Connection, and_, bindparam, func, or_, select, update
+from sqlalchemy import Connection, String, and_, bindparam, func, or_, select, type_coerce, update
 
 from .tables import records
 from .types import utcnow
@@ -64,6 +64,14 @@ class RecordQuery:
     limit: int = 100
 
 
+def _as_utc(value: Any) -> datetime:
+    # SQLite hands back the stored text, PostgreSQL a datetime.
+    if isinstance(value, str):
+        value = datetime.fromisoformat(value)
+    assert isinstance(value, datetime)
+    return value if value.tzinfo else value.replace(tzinfo=UTC)
+
+
 class RecordRepository:
     """Records of one connection."""
 
@@ -76,15 +84,48 @@ class RecordRepository:
 
     def page(self, entity: str, query: RecordQuery) -> list[StoredRecord]:
         """One page in (modified_at, id) order, stable under inserts and deletes."""
-        stmt = select(
-            records.c.id,
-            records.c.remote_id,
-            records.c.modified_at,
-            records.c.unified,
-            records.c.raw,
-            records.c.deleted,
-            records.c.content_hash,
-        ).where(self._scope(entity))
+        stmt = self._filtered(
+            select(
+                records.c.id,
+                records.c.remote_id,
+                records.c.modified_at,
+                records.c.unified,
+                records.c.raw,
+                records.c.deleted,
+                records.c.content_hash,
+            ),
+            entity,
+            query,
+        )
+        return [StoredRecord(*row) for row in self._conn.execute(stmt)]
+
+    def texts(
+        self, entity: str, query: RecordQuery, *, with_raw: bool = False
+    ) -> tuple[list[str], tuple[datetime, str] | None]:
+        """The stored JSON of one page of `query.limit` records, and the (modified_at, id) key
+        of its last record when more follow (else None).
+
+        The hot path of list requests: only the text columns are read, and only one row's
+        time is parsed (for the next cursor).
+        """
+        columns = [records.c.id, type_coerce(records.c.modified_at, String), records.c.unified]
+        if with_raw:
+            columns.append(records.c.raw)
+        probe = replace(query, limit=query.limit + 1)
+        rows = self._conn.execute(self._filtered(select(*columns), entity, probe)).all()
+        more = len(rows) > query.limit
+        rows = rows[: query.limit]
+        if with_raw:
+            texts = [f'{row[2][:-1]},"remote_data":{row[3]}}}' for row in rows]
+        else:
+            texts = [row[2] for row in rows]
+        if not more:
+            return texts, None
+        last = rows[-1]
+        return texts, (_as_utc(last[1]), last[0])
+
+    def _filtered(self, stmt: Any, entity: str, query: RecordQuery) -> Any:
+        stmt = stmt.where(self._scope(entity))
         if not query.include_deleted:
             stmt = stmt.where(records.c.deleted.is_(False))
         if query.modified_after is not None:
@@ -103,8 +144,7 @@ class RecordRepository:
                     and_(records.c.modified_at == at, records.c.id > last_id),
                 )
             )
-        stmt = stmt.order_by(records.c.modified_at, records.c.id).limit(query.limit)
-        return [StoredRecord(*row) for row in self._conn.execute(stmt)]
+        return stmt.order_by(records.c.modified_at, records.c.id).limit(query.limit)
 
     def get(self, entity: str, record_id: str) -> StoredRecord | None:
         row = self._conn.execute(

@@ -54,6 +54,20 @@ class CredentialRepository:
         ).first()
         return CredentialRow(**found._mapping) if found else None
 
+    def find_live_with_limit(self, token_hash: str) -> tuple[CredentialRow, int | None] | None:
+        """The credential with this digest and its account's rate limit, in one query (this
+        runs on every authenticated request)."""
+        found = self._conn.execute(
+            select(credentials, accounts.c.rate_limit_per_minute.label("account_rate_limit"))
+            .join(accounts, accounts.c.id == credentials.c.account_id)
+            .where(credentials.c.token_hash == token_hash)
+        ).first()
+        if found is None:
+            return None
+        values = dict(found._mapping)
+        limit = values.pop("account_rate_limit")
+        return CredentialRow(**values), limit
+
     def get(self, account_id: str, credential_id: str) -> CredentialRow | None:
         found = self._conn.execute(
             select(credentials).where(

@@ -157,9 +157,7 @@ class DeliveryRepository:
 
     def update(self, delivery_id: str, **values: Any) -> None:
         self._conn.execute(
-            self._scoped(update(deliveries).where(deliveries.c.id == delivery_id)).values(
-                **values
-            )
+            self._scoped(update(deliveries).where(deliveries.c.id == delivery_id)).values(**values)
         )
 
     def due(self, now: datetime, limit: int = 500) -> list[DeliveryRow]:

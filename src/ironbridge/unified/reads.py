@@ -59,7 +59,7 @@ def list_records(uow: UnitOfWork, connection_id: str, entity: Entity, params: Li
             raise ValidationFailed({"cursor": "not a cursor returned by this API"}) from exc
     status = filters.pop("status", None)
     repo = RecordRepository(uow.connection, connection_id)
-    rows = repo.page(
+    texts, last_key = repo.texts(
         entity.value,
         RecordQuery(
             modified_after=params.modified_after,
@@ -68,14 +68,14 @@ def list_records(uow: UnitOfWork, connection_id: str, entity: Entity, params: Li
             status=status,
             filters=filters,
             after=after,
-            limit=params.limit + 1,
+            limit=params.limit,
         ),
+        with_raw=params.include_remote_data,
     )
     next_cursor = None
-    if len(rows) > params.limit:
-        rows = rows[: params.limit]
-        next_cursor = encode_cursor(rows[-1].modified_at.isoformat(), rows[-1].id)
-    items = ",".join(render_record(r, params.include_remote_data) for r in rows)
+    if last_key is not None:
+        next_cursor = encode_cursor(last_key[0].isoformat(), last_key[1])
+    items = ",".join(texts)
     return f'{{"data":[{items}],"next_cursor":{json.dumps(next_cursor)}}}'.encode()
 
 
