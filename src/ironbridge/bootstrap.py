@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import importlib
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Engine
 
-from .connectors import ConnectorRegistry, SessionOptions, default_registry
+from .connectors import Connector, ConnectorRegistry, SessionOptions, default_registry
 from .ratelimit import RateLimiter
 from .security import CredentialCipher
 from .settings import Settings, load_secret_key
@@ -30,10 +30,6 @@ class Container:
     cipher: CredentialCipher
     limiter: RateLimiter
     registry: ConnectorRegistry
-    #: Called inside each sync page's transaction with its record changes (event outbox).
-    change_hook: Callable[..., None] | None = None
-    #: Called after each sync run ends.
-    sync_finished_hook: Callable[..., None] | None = None
     _worker: Any = None
 
     @property
@@ -57,6 +53,16 @@ class Container:
         self.engine.dispose()
 
 
+def _load_connector(path: str) -> Connector:
+    module_name, _, attribute = path.partition(":")
+    if not module_name or not attribute:
+        raise ValueError(f"connector {path!r} must be given as module:attribute")
+    connector = getattr(importlib.import_module(module_name), attribute)
+    if not isinstance(connector, Connector):
+        raise TypeError(f"{path} is not a Connector instance")
+    return connector
+
+
 def bootstrap(
     settings: Settings | None = None,
     *,
@@ -68,11 +74,15 @@ def bootstrap(
     engine = make_engine(settings.resolved_database_url)
     if migrate:
         upgrade(engine)
+    if registry is None:
+        registry = default_registry()
+        for path in settings.connectors:
+            registry.register(_load_connector(path))
     return Container(
         settings=settings,
         engine=engine,
         uow=UnitOfWorkFactory(engine),
         cipher=CredentialCipher(load_secret_key(settings)),
         limiter=RateLimiter.for_redis(settings.redis_url),
-        registry=registry or default_registry(),
+        registry=registry,
     )

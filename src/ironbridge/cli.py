@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import time
 from typing import TYPE_CHECKING, Annotated
 
 import typer
@@ -123,6 +124,84 @@ def demo(as_json: JsonFlag = False) -> None:
     container = _container()
     creds = ensure_demo(container)
     _print(creds.as_dict(container.settings.base_url), as_json)
+
+
+@app.command("sync")
+def sync_command(
+    connection_id: Annotated[str, typer.Argument(help="Connection id (conn_…).")],
+    entity: Annotated[
+        list[str] | None, typer.Option("--entity", "-e", help="Entity to sync (repeatable).")
+    ] = None,
+    full: Annotated[bool, typer.Option(help="Re-read the whole window; mark deletions.")] = False,
+) -> None:
+    """Sync a connection now, in this process, with a progress bar."""
+    from rich.progress import BarColumn, Progress, TaskID, TextColumn, TimeElapsedColumn
+
+    from .errors import IronbridgeError
+    from .model import Entity
+    from .sync import RunOutcome, SyncContext, execute_run, queue_runs
+
+    container = _container()
+    try:
+        entities = [Entity(e) for e in entity] if entity else None
+    except ValueError as exc:
+        _console.print(f"[red]unknown entity: {exc}[/red]")
+        raise typer.Exit(2) from exc
+    try:
+        with container.uow() as uow:
+            connection = uow.connections.get_for_token(connection_id)
+            if connection is None:
+                _console.print(f"[red]No connection {connection_id}.[/red]")
+                raise typer.Exit(1)
+            runs = queue_runs(
+                uow, connection, container.registry, entities, full=full, trigger="cli"
+            )
+    except IronbridgeError as exc:
+        _console.print(f"[red]{exc.message}[/red]")
+        raise typer.Exit(1) from exc
+    columns = (
+        TextColumn("{task.description:<16}"),
+        BarColumn(),
+        TextColumn("{task.completed:>8.0f} records"),
+        TextColumn("{task.fields[rate]:>8.0f}/s"),
+        TextColumn("{task.fields[status]}"),
+        TimeElapsedColumn(),
+    )
+    failed = False
+    with Progress(*columns, console=_console) as progress:
+        for run in runs:
+            task = progress.add_task(run.entity.value, total=None, rate=0, status="running")
+            started = time.monotonic()
+
+            def on_page(
+                _entity: Entity,
+                read: int,
+                _outcome: RunOutcome,
+                task: TaskID = task,
+                started: float = started,
+            ) -> None:
+                elapsed = max(time.monotonic() - started, 1e-6)
+                progress.update(task, completed=read, rate=read / elapsed)
+
+            ctx = SyncContext(
+                uow=container.uow,
+                registry=container.registry,
+                cipher=container.cipher,
+                options=container.session_options,
+                on_page=on_page,
+            )
+            outcome = execute_run(ctx, connection_id, run.id)
+            failed |= outcome.status == "failed"
+            progress.update(
+                task,
+                total=max(outcome.read, 1),
+                completed=max(outcome.read, 1),
+                status=(
+                    f"{outcome.status}: +{outcome.created} ~{outcome.updated} -{outcome.deleted}"
+                ),
+            )
+    if failed:
+        raise typer.Exit(1)
 
 
 @accounts_app.command("create")

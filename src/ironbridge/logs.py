@@ -75,6 +75,8 @@ def configure_logging(level: str = "INFO", *, stream: Any = None) -> None:
     )
     # Libraries log through the standard module; keep their noise at our level.
     logging.basicConfig(level=numeric, stream=stream or sys.stderr, format="%(message)s")
+    # Migration chatter on every start is noise unless debugging.
+    logging.getLogger("alembic").setLevel(max(numeric, logging.WARNING))
 
 
 def get_logger(name: str) -> Any:

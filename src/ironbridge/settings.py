@@ -15,7 +15,9 @@ __all__ = ["Settings", "load_secret_key"]
 class Settings(BaseSettings):
     """Everything an operator can configure: each field is `IRONBRIDGE_<NAME>` in the env."""
 
-    model_config = SettingsConfigDict(env_prefix="IRONBRIDGE_", extra="ignore")
+    model_config = SettingsConfigDict(
+        env_prefix="IRONBRIDGE_", extra="ignore", enable_decoding=False
+    )
 
     data_dir: Path = Field(Path("./.ironbridge"), description="Where the embedded store lives.")
     database_url: str | None = Field(
@@ -39,6 +41,21 @@ class Settings(BaseSettings):
     rate_limit_per_minute: int = Field(
         600, description="Default requests per minute per credential; accounts may override."
     )
+    sync_page_size: int = Field(500, ge=1, le=10_000, description="Records per sync page.")
+    sync_lock_lease_seconds: float = Field(
+        60.0,
+        gt=0,
+        description="How long a sync holds its connection's lock between pages before another "
+        "worker may take over (a killed worker's run resumes after this).",
+    )
+    connectors: list[str] = Field(
+        default_factory=list,
+        description="Extra connectors to offer, as `module:attribute` import paths "
+        "(comma-separated in the environment).",
+    )
+    queue_name: str = Field(
+        "ironbridge", description="Task queue name (processes sharing one Redis must agree)."
+    )
     queue_immediate: bool = Field(
         False, description="Run background tasks inline in the caller (tests, debugging)."
     )
@@ -46,6 +63,13 @@ class Settings(BaseSettings):
         False,
         description="Let connectors reach private/loopback addresses (on-premises systems).",
     )
+
+    @field_validator("connectors", mode="before")
+    @classmethod
+    def _split(cls, value: object) -> object:
+        if isinstance(value, str):
+            return [part.strip() for part in value.split(",") if part.strip()]
+        return value
 
     @field_validator("log_level")
     @classmethod

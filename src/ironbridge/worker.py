@@ -18,8 +18,16 @@ from huey.consumer import Consumer
 from .logs import get_logger
 from .model import Entity
 from .store import utcnow
+from .store.locks import is_locked
 from .store.sync import SyncRepository
-from .sync import SyncContext, SyncRunView, due_entities, execute_run, queue_runs
+from .sync import (
+    SyncContext,
+    SyncRunView,
+    due_entities,
+    execute_run,
+    queue_runs,
+    sync_lock_name,
+)
 
 if TYPE_CHECKING:
     from .bootstrap import Container
@@ -35,11 +43,11 @@ def make_queue(container: Container) -> Huey:
     """The task queue for this deployment."""
     settings = container.settings
     if settings.queue_immediate:
-        return Huey("ironbridge", immediate=True)
+        return Huey(settings.queue_name, immediate=True)
     if settings.redis_url:
-        return RedisHuey("ironbridge", url=settings.redis_url)
+        return RedisHuey(settings.queue_name, url=settings.redis_url)
     settings.data_dir.mkdir(parents=True, exist_ok=True)
-    return SqliteHuey("ironbridge", filename=str(settings.data_dir / "queue.db"))
+    return SqliteHuey(settings.queue_name, filename=str(settings.data_dir / "queue.db"))
 
 
 class EmbeddedConsumer(Consumer):  # type: ignore[misc]
@@ -62,8 +70,8 @@ class Worker:
             registry=self.container.registry,
             cipher=self.container.cipher,
             options=self.container.session_options,
-            on_changes=self.container.change_hook,
-            on_finished=self.container.sync_finished_hook,
+            lock_lease=timedelta(seconds=self.container.settings.sync_lock_lease_seconds),
+            page_size=self.container.settings.sync_page_size,
         )
         self._run_sync = self.queue.task(name="sync.run", retries=0)(self._run_sync_impl)
         self._tick = self.queue.periodic_task(crontab(minute="*"), name="schedule.tick")(self.tick)
@@ -84,8 +92,13 @@ class Worker:
         *,
         full: bool = False,
         trigger: str = "api",
+        delay: float = 0,
     ) -> list[SyncRunView]:
-        """Queue runs for a connection (committed) and wake workers for them."""
+        """Queue runs for a connection (committed) and wake workers for them.
+
+        An entity that already has a queued run of the same mode reuses it, so notices that
+        arrive within `delay` seconds of each other are answered by one run.
+        """
         with self.container.uow() as uow:
             connection = uow.connections.get_for_token(connection_id)
             if connection is None:
@@ -94,12 +107,15 @@ class Worker:
                 uow, connection, self.container.registry, entities, full=full, trigger=trigger
             )
         for run in runs:
-            self.enqueue_sync(connection_id, run.id)
+            self.enqueue_sync(connection_id, run.id, delay=delay)
         return runs
 
-    def enqueue_sync(self, connection_id: str, run_id: str) -> None:
+    def enqueue_sync(self, connection_id: str, run_id: str, *, delay: float = 0) -> None:
         """Wake a worker for a queued run (the run row is already committed)."""
-        self._run_sync(connection_id, run_id)
+        if delay and not self.queue.immediate:
+            self._run_sync.schedule((connection_id, run_id), delay=delay)
+        else:
+            self._run_sync(connection_id, run_id)
 
     def tick(self) -> dict[str, int]:
         """Queue due scheduled syncs and re-enqueue lost queued runs."""
@@ -117,11 +133,16 @@ class Worker:
                     if due
                     else []
                 )
-                lost = [
-                    r
-                    for r in SyncRepository(uow.connection, connection.id).pending_runs()
-                    if r.status == "queued" and r.queued_at < now - LOST_AFTER
-                ]
+                pending = SyncRepository(uow.connection, connection.id).pending_runs()
+            # A queued run nobody picked up, or a running one whose worker died (its lease
+            # expired), is handed to a worker again; it resumes from its last committed page.
+            holder_alive = is_locked(self.container.engine, sync_lock_name(connection.id))
+            lost = [
+                r
+                for r in pending
+                if (r.status == "queued" and r.queued_at < now - LOST_AFTER)
+                or (r.status == "running" and not holder_alive)
+            ]
             for run in runs:
                 if run.queued_at >= now:
                     self.enqueue_sync(connection.id, run.id)

@@ -70,7 +70,7 @@ def test_patch_changes_settings_metadata_and_event_types(
     response = client.patch(
         f"/v1/connections/{sandbox.id}",
         json={
-            "sync_frequency_minutes": 15,
+            "sync_schedule": "15m",
             "entities": ["purchase-orders", "vendors"],
             "enabled_event_types": ["sync.completed", "purchase_order.updated"],
             "metadata": {"tier": "gold"},
@@ -80,7 +80,7 @@ def test_patch_changes_settings_metadata_and_event_types(
     )
     assert response.status_code == 200, response.text
     view = response.json()
-    assert view["settings"]["sync_frequency_minutes"] == 15
+    assert view["settings"]["sync_schedule"] == "15m"
     assert view["settings"]["history_days"] is None  # untouched
     assert view["settings"]["entities"] == ["purchase-orders", "vendors"]
     assert view["enabled_event_types"] == ["sync.completed", "purchase_order.updated"]

@@ -88,12 +88,12 @@ def test_wrong_method_is_405_in_the_contract(client: TestClient) -> None:
 def test_bad_body_is_400_with_field_details(client: TestClient, sandbox: ConnectionFixture) -> None:
     response = client.patch(
         f"/v1/connections/{sandbox.id}",
-        json={"sync_frequency_minutes": 1, "entities": ["spaceships"], "color": "red"},
+        json={"sync_schedule": "every tuesday", "entities": ["spaceships"], "color": "red"},
         headers=sandbox.account.headers,
     )
     error = assert_error(response, 400, "VALIDATION_FAILED", "invalid_request_error")
     fields = error["details"]["fields"]
-    assert "sync_frequency_minutes" in fields
+    assert "sync_schedule" in fields
     assert "entities.0" in fields
     assert "color" in fields
 

@@ -6,11 +6,21 @@ from fastapi import Depends, FastAPI
 
 from .. import __version__
 from ..bootstrap import Container
+from ..connect import create_connect_app
 from .context import RequestContextMiddleware
 from .deps import strict_query
 from .errors import install_error_handlers
 from .metrics import HttpMetrics
-from .routes import connection, connections, connectors, health, records, sync
+from .routes import (
+    connection,
+    connections,
+    connectors,
+    events,
+    health,
+    link_tokens,
+    records,
+    sync,
+)
 
 __all__ = ["create_app"]
 
@@ -45,7 +55,10 @@ def create_app(container: Container) -> FastAPI:
     app.include_router(connections.router)
     app.include_router(connectors.router)
     app.include_router(sync.router)
+    app.include_router(events.router)
     app.include_router(records.router)
+    app.include_router(link_tokens.router)
+    app.mount("/connect", create_connect_app(container), name="connect")
     app.add_middleware(
         RequestContextMiddleware,
         metrics=app.state.metrics,

@@ -1,5 +1,15 @@
 """Connections: connect (with the staged check), read, change, disconnect."""
 
+from .links import (
+    LinkCompletion,
+    LinkSession,
+    LinkTokenCreate,
+    complete_link,
+    create_link_token,
+    exchange_public_token,
+    open_link_session,
+    run_link,
+)
 from .service import (
     check_credentials,
     connect,
@@ -25,13 +35,21 @@ __all__ = [
     "ConnectionSettings",
     "ConnectionStatus",
     "ConnectionView",
+    "LinkCompletion",
+    "LinkSession",
+    "LinkTokenCreate",
     "Metadata",
     "check_credentials",
+    "complete_link",
     "connect",
+    "create_link_token",
     "disconnect",
+    "exchange_public_token",
     "get_connection",
     "issue_connection_token",
     "list_connections",
     "load_connection",
+    "open_link_session",
+    "run_link",
     "update_connection",
 ]

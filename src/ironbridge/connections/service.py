@@ -35,7 +35,7 @@ __all__ = [
     "update_connection",
 ]
 
-_SETTINGS_FIELDS = ("sync_frequency_minutes", "history_days", "entities", "field_mappings")
+_SETTINGS_FIELDS = ("sync_schedule", "history_days", "entities", "field_mappings")
 
 
 def check_credentials(

@@ -11,6 +11,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from ..eventtypes import EVENT_TYPES, is_event_type
 from ..model import Entity
+from ..schedule import validate_schedule
 from ..store import ConnectionRow
 from .status import ConnectionStatus
 
@@ -38,6 +39,10 @@ def _check_metadata(value: Metadata | None) -> Metadata | None:
     return value
 
 
+def _check_schedule(value: str | None) -> str | None:
+    return None if value is None else validate_schedule(value)
+
+
 def _check_mappings(
     value: dict[Entity, dict[str, str]] | None,
 ) -> dict[Entity, dict[str, str]] | None:
@@ -60,8 +65,12 @@ class ConnectionSettings(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    sync_frequency_minutes: int = Field(
-        60, ge=5, le=10080, description="Minutes between incremental syncs."
+    sync_schedule: str = Field(
+        "hourly",
+        description=(
+            "When incremental syncs run: `15m`, `hourly`, `6h`, `daily`, or a five-field cron "
+            "expression in UTC (e.g. `30 2 * * 1-5`)."
+        ),
     )
     history_days: int | None = Field(
         90,
@@ -84,6 +93,7 @@ class ConnectionSettings(BaseModel):
     )
 
     _mappings = field_validator("field_mappings")(_check_mappings)
+    _schedule = field_validator("sync_schedule")(_check_schedule)
 
 
 class ConnectionView(BaseModel):
@@ -156,7 +166,7 @@ class ConnectionPatch(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     end_customer_name: str | None = Field(None, min_length=1, max_length=255)
-    sync_frequency_minutes: int | None = Field(None, ge=5, le=10080)
+    sync_schedule: str | None = None
     history_days: int | None = Field(None, ge=1, le=36500)
     entities: list[Entity] | None = None
     field_mappings: dict[Entity, dict[str, str]] | None = None
@@ -164,5 +174,6 @@ class ConnectionPatch(BaseModel):
     metadata: Metadata | None = None
 
     _mappings = field_validator("field_mappings")(_check_mappings)
+    _schedule = field_validator("sync_schedule")(_check_schedule)
     _metadata = field_validator("metadata")(_check_metadata)
     _events = field_validator("enabled_event_types")(_check_event_types)

@@ -58,5 +58,6 @@ def default_registry() -> ConnectorRegistry:
     import of another.
     """
     from ironbridge.connectors.sandbox import connector as sandbox
+    from ironbridge.connectors.tryton import connector as tryton
 
-    return ConnectorRegistry([sandbox])
+    return ConnectorRegistry([sandbox, tryton])

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from sqlalchemy import Engine, delete, update
+from sqlalchemy import Engine, delete, select, update
 from sqlalchemy.exc import IntegrityError
 
 from .tables import locks
 from .types import utcnow
 
-__all__ = ["acquire_lock", "release_lock", "renew_lock"]
+__all__ = ["acquire_lock", "is_locked", "release_lock", "renew_lock"]
 
 
 def acquire_lock(engine: Engine, name: str, owner: str, lease: timedelta) -> bool:
@@ -42,6 +42,15 @@ def renew_lock(engine: Engine, name: str, owner: str, lease: timedelta) -> bool:
         )
         conn.commit()
         return bool(result.rowcount)
+
+
+def is_locked(engine: Engine, name: str) -> bool:
+    """Whether a live lease on `name` is held by anyone."""
+    with engine.connect() as conn:
+        expires = conn.execute(
+            select(locks.c.expires_at).where(locks.c.name == name)
+        ).scalar_one_or_none()
+    return expires is not None and expires > utcnow()
 
 
 def release_lock(engine: Engine, name: str, owner: str) -> None:

@@ -20,6 +20,7 @@ from .types import JSONType, UTCDateTime
 
 __all__ = [
     "accounts",
+    "connection_errors",
     "connections",
     "credentials",
     "deliveries",
@@ -264,4 +265,21 @@ delivery_attempts = Table(
     Column("error", Text, nullable=True),
     Column("manual", Boolean, nullable=False),
     Index("ix_delivery_attempts_delivery", "delivery_id", "attempted_at"),
+)
+
+connection_errors = Table(
+    "connection_errors",
+    metadata,
+    Column("id", String(40), primary_key=True),
+    Column("connection_id", String(40), ForeignKey("connections.id"), nullable=False),
+    Column("occurred_at", UTCDateTime, nullable=False),
+    # sync | read | write | check | passthrough
+    Column("operation", String(32), nullable=False),
+    Column("entity", String(32), nullable=True),
+    Column("remote_id", String(255), nullable=True),
+    Column("code", String(64), nullable=False),
+    Column("message", Text, nullable=False),
+    Column("request_id", String(128), nullable=True),
+    Column("run_id", String(40), nullable=True),
+    Index("ix_connection_errors_connection", "connection_id", "occurred_at", "id"),
 )

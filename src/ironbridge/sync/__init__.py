@@ -1,7 +1,7 @@
 """Keeping the records store fresh: cursors, runs, status and history."""
 
 from .cursor import ChangeCursor
-from .runner import ChangeHook, RunOutcome, SyncContext, execute_run, sync_lock_name
+from .runner import PageProgress, RunOutcome, SyncContext, execute_run, sync_lock_name
 from .service import (
     EntitySyncStatus,
     SyncRunView,
@@ -15,8 +15,8 @@ from .service import (
 
 __all__ = [
     "ChangeCursor",
-    "ChangeHook",
     "EntitySyncStatus",
+    "PageProgress",
     "RunOutcome",
     "SyncContext",
     "SyncRunView",

@@ -1,7 +1,13 @@
-"""Running one sync of one entity of one connection, one committed transaction per page."""
+"""Running one sync of one entity of one connection, one committed transaction per page.
+
+Each page's records, change events and cursor are committed together (the transactional
+outbox), so a crash loses nothing: the next attempt resumes from the last committed page, and
+records it re-reads are dropped by content hash, so no event is written twice.
+"""
 
 from __future__ import annotations
 
+import json
 import uuid
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -18,23 +24,28 @@ from ..errors import (
     UpstreamError,
     ValidationFailed,
 )
+from ..events import record_event, record_events
+from ..ids import new_id
 from ..logs import get_logger
 from ..model import Entity
+from ..schedule import retry_delay
 from ..security import CredentialCipher
-from ..store import UnitOfWork, UnitOfWorkFactory, utcnow
+from ..store import ConnectionRow, UnitOfWork, UnitOfWorkFactory, utcnow
+from ..store.errorlog import ErrorLogRepository
 from ..store.locks import acquire_lock, release_lock, renew_lock
 from ..store.records import RecordChange, RecordRepository, RecordWrite
 from ..store.sync import SyncRepository
 from ..unified import Projector
 from .cursor import ChangeCursor
 
-__all__ = ["ChangeHook", "RunOutcome", "SyncContext", "execute_run", "sync_lock_name"]
+__all__ = ["PageProgress", "RunOutcome", "SyncContext", "execute_run", "sync_lock_name"]
 
 _log = get_logger("ironbridge.sync")
-LOCK_LEASE = timedelta(minutes=10)
+#: Failures in a row after which a `system.error` event is raised.
+ALERT_AFTER_FAILURES = 3
 
-#: Called inside each page's transaction with the changes it made (the transactional outbox).
-ChangeHook = Callable[[UnitOfWork, str, Entity, Sequence[RecordChange]], None]
+#: Called after each committed page: (entity, records read so far, outcome so far).
+PageProgress = Callable[[Entity, int, "RunOutcome"], None]
 
 
 @dataclass(frozen=True)
@@ -44,9 +55,10 @@ class SyncContext:
     cipher: CredentialCipher
     options: SessionOptions
     page_size: int = 500
-    on_changes: ChangeHook | None = None
-    #: Called with (connection_id, entity, run_id, outcome) after each run ends.
-    on_finished: Callable[[str, Entity, str, RunOutcome], None] | None = None
+    #: How long a worker holds a connection's sync lock without renewing it (renewed per page);
+    #: a killed worker's lock is taken over after this.
+    lock_lease: timedelta = timedelta(seconds=60)
+    on_page: PageProgress | None = None
 
 
 @dataclass
@@ -58,6 +70,7 @@ class RunOutcome:
     unchanged: int = 0
     failed: int = 0
     pages: int = 0
+    read: int = 0
     error: dict[str, Any] | None = None
     retry_after: float | None = None
     record_errors: list[dict[str, Any]] = field(default_factory=list)
@@ -87,21 +100,30 @@ def _error_dict(exc: IronbridgeError, record: str | None = None) -> dict[str, An
 
 
 def execute_run(ctx: SyncContext, connection_id: str, run_id: str) -> RunOutcome:
-    """Run a queued sync run to its end and record how it ended.
+    """Run a queued (or interrupted) sync run to its end and record how it ended.
 
-    One run per connection at a time (a database lease shared by every process); a run that
-    cannot take the lease stays queued for the next attempt.
+    One run per connection at a time, through a database lease shared by every process; a
+    run that cannot take the lease stays queued for a later attempt.
     """
     owner = uuid.uuid4().hex
     lock = sync_lock_name(connection_id)
-    if not acquire_lock(ctx.uow.engine, lock, owner, LOCK_LEASE):
+    if not acquire_lock(ctx.uow.engine, lock, owner, ctx.lock_lease):
         return RunOutcome(status="queued")
     try:
         return _execute_locked(
-            ctx, connection_id, run_id, lambda: renew_lock(ctx.uow.engine, lock, owner, LOCK_LEASE)
+            ctx,
+            connection_id,
+            run_id,
+            lambda: renew_lock(ctx.uow.engine, lock, owner, ctx.lock_lease),
         )
     finally:
         release_lock(ctx.uow.engine, lock, owner)
+
+
+def _change_events(
+    entity: Entity, changes: Sequence[RecordChange]
+) -> list[tuple[str, dict[str, Any]]]:
+    return [(f"{entity.event_name}.{c.change}", json.loads(c.unified)) for c in changes]
 
 
 def _execute_locked(
@@ -128,7 +150,7 @@ def _execute_locked(
             return RunOutcome(status="failed")
         state = runs.ensure_state(entity.value)
         now = utcnow()
-        runs.update_run(run_id, status="running", started_at=now)
+        runs.update_run(run_id, status="running", started_at=run.started_at or now)
         runs.update_state(entity.value, status="running")
         if connection.status in {ConnectionStatus.ACTIVE.value, ConnectionStatus.OFFLINE.value}:
             uow.connections.update(
@@ -139,42 +161,45 @@ def _execute_locked(
             )
         uow.commit()
     full = run.mode == "full"
+    # The initial load is announced by sync.completed alone, not by one event per record.
+    emit_records = run.trigger != "initial"
     cursor = ChangeCursor(state.cursor_at, state.cursor_id)
     history_days = connection.settings.get("history_days")
     window_start = now - timedelta(days=history_days) if history_days else None
-    since = window_start if full or cursor.at is None else cursor.since()
+    first_load = cursor.at is None
+    since = window_start if full or first_load else cursor.since()
     connector = ctx.registry.get(connection.system)
     mappings = connection.settings.get("field_mappings", {}).get(entity.value, {})
     projector = Projector(connector, connection_id, entity, mappings)
-    outcome = RunOutcome()
+    outcome = RunOutcome(
+        created=run.created,
+        updated=run.updated,
+        deleted=run.deleted,
+        unchanged=run.unchanged,
+        failed=run.failed,
+        pages=run.pages,
+    )
     seen: set[str] = set()
-    final_connection_status = ConnectionStatus.ACTIVE.value
+    final_status = ConnectionStatus.ACTIVE.value
     try:
         credentials = ctx.cipher.decrypt(connection.credentials_ciphertext)
         with connector.session(credentials, options=ctx.options) as session:
             for page in session.list_changes(entity, since, page_size=ctx.page_size):
-                writes: list[RecordWrite] = []
-                for raw in page:
-                    seen.add(raw.remote_id)
-                    try:
-                        writes.append(projector.write(raw))
-                    except (ValidationFailed, UpstreamError) as exc:
-                        outcome.failed += 1
-                        if len(outcome.record_errors) < 20:
-                            outcome.record_errors.append(_error_dict(exc, raw.remote_id))
-                    cursor = cursor.advance(raw.modified_at, raw.remote_id)
-                with ctx.uow() as uow:
-                    changes = RecordRepository(uow.connection, connection_id).upsert(
-                        entity.value, writes
-                    )
-                    _count(outcome, changes, len(writes))
-                    if ctx.on_changes and changes:
-                        ctx.on_changes(uow, connection_id, entity, changes)
-                    outcome.pages += 1
-                    runs = SyncRepository(uow.connection, connection_id)
-                    runs.update_state(entity.value, cursor_at=cursor.at, cursor_id=cursor.remote_id)
-                    runs.update_run(run_id, **outcome.counts())
-                    uow.commit()
+                _commit_page(
+                    ctx,
+                    connection,
+                    entity,
+                    run_id,
+                    page,
+                    projector,
+                    cursor,
+                    seen,
+                    outcome,
+                    emit_records,
+                )
+                cursor = _advance(cursor, page)
+                if ctx.on_page:
+                    ctx.on_page(entity, outcome.read, outcome)
                 renew()
         if full:
             # Deletions are decided only now, after a complete pass succeeded.
@@ -183,14 +208,15 @@ def _execute_locked(
                 vanished = repo.live_remote_ids(entity.value, since=window_start) - seen
                 changes = repo.mark_deleted(entity.value, vanished)
                 outcome.deleted += len(changes)
-                if ctx.on_changes and changes:
-                    ctx.on_changes(uow, connection_id, entity, changes)
+                record_events(
+                    uow, connection.account_id, connection_id, _change_events(entity, changes)
+                )
                 uow.commit()
         outcome.status = "succeeded" if not outcome.failed else "partial"
         if outcome.record_errors:
             outcome.error = {
                 "code": "RECORDS_FAILED",
-                "message": f"{outcome.failed} records could not be mapped.",
+                "message": f"{outcome.failed} records could not be mapped; see the error log.",
                 "records": outcome.record_errors,
             }
     except RateLimitExceeded as exc:
@@ -201,12 +227,12 @@ def _execute_locked(
     except ConnectionReauthRequired as exc:
         outcome.status = "failed"
         outcome.error = _error_dict(exc)
-        final_connection_status = ConnectionStatus.AUTH_REQUIRED.value
+        final_status = ConnectionStatus.AUTH_REQUIRED.value
     except ConnectionUnavailable as exc:
         outcome.status = "failed"
         outcome.error = _error_dict(exc)
         outcome.retry_after = exc.retry_after
-        final_connection_status = ConnectionStatus.OFFLINE.value
+        final_status = ConnectionStatus.OFFLINE.value
     except IronbridgeError as exc:
         outcome.status = "failed"
         outcome.error = _error_dict(exc)
@@ -215,8 +241,66 @@ def _execute_locked(
         _log.error("sync_crashed", connection_id=connection_id, entity=entity.value, exc_info=exc)
         outcome.status = "failed"
         outcome.error = {"code": "INTERNAL_ERROR", "message": "The sync failed unexpectedly."}
-    _finish(ctx, connection_id, entity, run_id, outcome, full, final_connection_status)
+    _finish(ctx, connection, entity, run_id, outcome, full, final_status)
     return outcome
+
+
+def _advance(cursor: ChangeCursor, page: Sequence[Any]) -> ChangeCursor:
+    for raw in page:
+        cursor = cursor.advance(raw.modified_at, raw.remote_id)
+    return cursor
+
+
+def _commit_page(
+    ctx: SyncContext,
+    connection: ConnectionRow,
+    entity: Entity,
+    run_id: str,
+    page: Sequence[Any],
+    projector: Projector,
+    cursor: ChangeCursor,
+    seen: set[str],
+    outcome: RunOutcome,
+    emit_records: bool,
+) -> None:
+    writes: list[RecordWrite] = []
+    failures: list[dict[str, Any]] = []
+    now = utcnow()
+    for raw in page:
+        seen.add(raw.remote_id)
+        try:
+            writes.append(projector.write(raw))
+        except (ValidationFailed, UpstreamError) as exc:
+            outcome.failed += 1
+            if len(outcome.record_errors) < 20:
+                outcome.record_errors.append(_error_dict(exc, raw.remote_id))
+            failures.append(
+                {
+                    "id": new_id("err"),
+                    "occurred_at": now,
+                    "operation": "sync",
+                    "entity": entity.value,
+                    "remote_id": raw.remote_id[:255],
+                    "code": exc.code,
+                    "message": exc.message,
+                    "run_id": run_id,
+                }
+            )
+        cursor = cursor.advance(raw.modified_at, raw.remote_id)
+    outcome.read += len(page)
+    with ctx.uow() as uow:
+        changes = RecordRepository(uow.connection, connection.id).upsert(entity.value, writes)
+        _count(outcome, changes, len(writes))
+        if emit_records:
+            record_events(
+                uow, connection.account_id, connection.id, _change_events(entity, changes)
+            )
+        ErrorLogRepository(uow.connection, connection.id).add(failures)
+        outcome.pages += 1
+        runs = SyncRepository(uow.connection, connection.id)
+        runs.update_state(entity.value, cursor_at=cursor.at, cursor_id=cursor.remote_id)
+        runs.update_run(run_id, **outcome.counts())
+        uow.commit()
 
 
 def _count(outcome: RunOutcome, changes: Sequence[RecordChange], written: int) -> None:
@@ -232,7 +316,7 @@ def _count(outcome: RunOutcome, changes: Sequence[RecordChange], written: int) -
 
 def _finish(
     ctx: SyncContext,
-    connection_id: str,
+    connection: ConnectionRow,
     entity: Entity,
     run_id: str,
     outcome: RunOutcome,
@@ -240,34 +324,84 @@ def _finish(
     connection_status: str,
 ) -> None:
     now = utcnow()
+    connection_id = connection.id
     with ctx.uow() as uow:
         runs = SyncRepository(uow.connection, connection_id)
+        state = runs.ensure_state(entity.value)
         runs.update_run(
             run_id, status=outcome.status, finished_at=now, error=outcome.error, **outcome.counts()
         )
-        state_values: dict[str, Any] = {
-            "status": "failed" if outcome.status == "failed" else "idle",
-            "last_error": outcome.error,
-        }
-        if outcome.status in {"succeeded", "partial"}:
-            state_values["last_success_at"] = now
-            repo = RecordRepository(uow.connection, connection_id)
-            state_values["records_seen"] = repo.count(entity.value)
+        values: dict[str, Any] = {"status": "failed" if outcome.status == "failed" else "idle"}
+        failures = 0
+        if outcome.status == "failed":
+            failures = int((state.last_error or {}).get("consecutive_failures", 0)) + 1
+            values["last_error"] = {**(outcome.error or {}), "consecutive_failures": failures}
+            delay = retry_delay(failures)
+            if outcome.retry_after:
+                delay = max(delay, timedelta(seconds=outcome.retry_after))
+            values["next_run_at"] = now + delay
+        else:
+            values["last_error"] = outcome.error
+            values["last_success_at"] = now
+            values["records_seen"] = RecordRepository(uow.connection, connection_id).count(
+                entity.value
+            )
+            values["next_run_at"] = (
+                now + timedelta(seconds=outcome.retry_after) if outcome.retry_after else None
+            )
             if full and outcome.status == "succeeded":
-                state_values["last_full_at"] = now
-        runs.update_state(entity.value, **state_values)
-        connection = uow.connections.get_for_token(connection_id)
-        if connection is not None and connection.status != ConnectionStatus.DISCONNECTED.value:
-            still_running = [
-                r for r in runs.pending_runs() if r.status == "running" and r.id != run_id
-            ]
-            status = connection_status
-            if status == ConnectionStatus.ACTIVE.value and still_running:
-                status = ConnectionStatus.SYNCING.value
-            if connection.status != status:
-                uow.connections.update(
-                    connection.account_id, connection_id, status=status, updated_at=now
+                values["last_full_at"] = now
+        runs.update_state(entity.value, **values)
+        summary = {
+            "run_id": run_id,
+            "entity": entity.value,
+            "mode": "full" if full else "incremental",
+            "status": outcome.status,
+            **outcome.counts(),
+        }
+        if outcome.status == "failed":
+            record_event(
+                uow,
+                account_id=connection.account_id,
+                connection_id=connection_id,
+                type="sync.failed",
+                data={**summary, "error": outcome.error},
+            )
+            if failures == ALERT_AFTER_FAILURES:
+                record_event(
+                    uow,
+                    account_id=connection.account_id,
+                    connection_id=connection_id,
+                    type="system.error",
+                    data={
+                        "message": f"{entity.label} sync failed {failures} times in a row.",
+                        "error": outcome.error,
+                        "entity": entity.value,
+                    },
                 )
+        else:
+            record_event(
+                uow,
+                account_id=connection.account_id,
+                connection_id=connection_id,
+                type="sync.completed",
+                data=summary,
+            )
+        if outcome.status == "failed" and outcome.error:
+            ErrorLogRepository(uow.connection, connection_id).add(
+                [
+                    {
+                        "id": new_id("err"),
+                        "occurred_at": now,
+                        "operation": "sync",
+                        "entity": entity.value,
+                        "code": str(outcome.error.get("code")),
+                        "message": str(outcome.error.get("message")),
+                        "run_id": run_id,
+                    }
+                ]
+            )
+        _settle_connection(uow, connection_id, run_id, connection_status, now)
         uow.commit()
     _log.info(
         "sync_finished",
@@ -277,5 +411,43 @@ def _finish(
         status=outcome.status,
         **outcome.counts(),
     )
-    if ctx.on_finished:
-        ctx.on_finished(connection_id, entity, run_id, outcome)
+
+
+def _settle_connection(
+    uow: UnitOfWork, connection_id: str, run_id: str, status: str, now: Any
+) -> None:
+    current = uow.connections.get_for_token(connection_id)
+    if current is None or current.status == ConnectionStatus.DISCONNECTED.value:
+        return
+    others = [
+        r
+        for r in SyncRepository(uow.connection, connection_id).pending_runs()
+        if r.status == "running" and r.id != run_id
+    ]
+    if status == ConnectionStatus.ACTIVE.value and others:
+        status = ConnectionStatus.SYNCING.value
+    if current.status == status:
+        return
+    uow.connections.update(current.account_id, connection_id, status=status, updated_at=now)
+    # Syncing is a passing state of a healthy connection: going in and out of it every run is
+    # not news worth a webhook.
+    transient = {ConnectionStatus.ACTIVE.value, ConnectionStatus.SYNCING.value}
+    if {current.status, status} <= transient:
+        return
+    previous = ConnectionStatus.ACTIVE.value if current.status in transient else current.status
+    data = {"previous_status": previous, "status": status}
+    record_event(
+        uow,
+        account_id=current.account_id,
+        connection_id=connection_id,
+        type="connection.status_changed",
+        data=data,
+    )
+    if status == ConnectionStatus.AUTH_REQUIRED.value:
+        record_event(
+            uow,
+            account_id=current.account_id,
+            connection_id=connection_id,
+            type="connection.auth_required",
+            data=data,
+        )

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 
 from pydantic import BaseModel, Field
@@ -11,6 +11,7 @@ from ..connectors import ConnectorRegistry
 from ..errors import ConnectionDisconnected, OperationNotSupported, ValidationFailed
 from ..ids import new_id
 from ..model import Entity
+from ..schedule import next_run as next_run_at
 from ..store import ConnectionRow, UnitOfWork, decode_cursor, encode_cursor, utcnow
 from ..store.sync import SyncRepository, SyncRunRow
 
@@ -151,14 +152,14 @@ def sync_status(
     repo = SyncRepository(uow.connection, connection.id)
     states = {s.entity: s for s in repo.states()}
     records = RecordRepository(uow.connection, connection.id)
-    frequency = timedelta(minutes=int(connection.settings.get("sync_frequency_minutes", 60)))
+    schedule = str(connection.settings.get("sync_schedule", "hourly"))
     result = []
     for entity in synced_entities(connection, registry):
         state = states.get(entity.value)
         last = state.last_success_at if state else None
         next_run = state.next_run_at if state and state.next_run_at else None
         if next_run is None and connection.status != "disconnected":
-            next_run = (last + frequency) if last else utcnow()
+            next_run = next_run_at(schedule, last) if last else utcnow()
         result.append(
             EntitySyncStatus(
                 entity=entity,

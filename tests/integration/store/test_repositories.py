@@ -115,4 +115,4 @@ def test_json_columns_round_trip(any_container: Container) -> None:
         row = uow.connections.get(account.id, view.id)
     assert row is not None
     assert row.metadata == {"ünï": "cødé", "k": "v"}
-    assert row.settings["sync_frequency_minutes"] == 60
+    assert row.settings["sync_schedule"] == "hourly"

@@ -388,7 +388,6 @@ STATUS_ERRORS: Final[Mapping[int, ErrorFactory]] = {
     412: _locked,
     422: _invalid,
     423: _locked,
-    428: _locked,
     429: _rate_limited,
     503: _unavailable,
     504: _gateway_timeout,

@@ -1,0 +1,166 @@
+"""Events for polling (admin key), a connection's error log, and inbound change notices."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Body, Path, Query
+from pydantic import BaseModel, Field
+
+from ...connections import load_connection
+from ...errors import PermissionDenied, ValidationFailed
+from ...events import list_events
+from ...eventtypes import is_event_type
+from ...model import Entity
+from ...store import decode_cursor, encode_cursor
+from ...store.errorlog import ErrorLogRepository
+from ...sync import SyncRunView, check_entities
+from ..deps import AdminPrincipal, ConnectionPrincipal, ContainerDep
+from ..errors import ERROR_RESPONSES
+
+router = APIRouter(responses=ERROR_RESPONSES)
+
+
+class Event(BaseModel):
+    id: str = Field(description="Event id (`evt_…`); the `webhook-id` of its deliveries.")
+    type: str
+    created_at: datetime
+    connection_id: str | None
+    sequence: int = Field(description="Increases per connection: order by it, drop stale updates.")
+    data: dict[str, Any]
+
+
+class EventList(BaseModel):
+    data: list[Event]
+    next_cursor: str | None = Field(
+        description="Pass as `after` to continue; also returned when the page is empty."
+    )
+
+
+@router.get(
+    "/v1/events",
+    response_model=EventList,
+    tags=["events"],
+    summary="Events in order, for polling (retained 30 days)",
+)
+def events(
+    principal: AdminPrincipal,
+    container: ContainerDep,
+    after: Annotated[
+        str | None, Query(max_length=512, description="Cursor from a previous page.")
+    ] = None,
+    types: Annotated[
+        str | None, Query(max_length=2000, description="Comma-separated event types.")
+    ] = None,
+    connection_id: Annotated[str | None, Query(max_length=64)] = None,
+    limit: Annotated[int, Query(ge=1, le=500)] = 100,
+) -> EventList:
+    chosen = [t.strip() for t in types.split(",") if t.strip()] if types else None
+    if chosen:
+        unknown = [t for t in chosen if not is_event_type(t)]
+        if unknown:
+            raise ValidationFailed({"types": f"unknown event types: {', '.join(unknown)}"})
+    with container.uow(readonly=True) as uow:
+        if connection_id:
+            load_connection(uow, principal.account_id, connection_id)
+        data, cursor = list_events(
+            uow,
+            principal.account_id,
+            after=after,
+            types=chosen,
+            connection_id=connection_id,
+            limit=limit,
+        )
+    return EventList.model_validate({"data": data, "next_cursor": cursor})
+
+
+class ErrorEntry(BaseModel):
+    id: str
+    occurred_at: datetime
+    operation: str = Field(description="`sync`, `read`, `write`, `check` or `passthrough`.")
+    entity: str | None
+    remote_id: str | None = Field(description="The source record concerned, when there is one.")
+    code: str
+    message: str
+    request_id: str | None
+    run_id: str | None
+
+
+class ErrorList(BaseModel):
+    data: list[ErrorEntry]
+    next_cursor: str | None
+
+
+@router.get(
+    "/v1/connections/{connection_id}/errors",
+    response_model=ErrorList,
+    tags=["connections"],
+    summary="The connection's own error log, newest first",
+)
+def connection_errors(
+    connection_id: Annotated[str, Path(max_length=64)],
+    principal: AdminPrincipal,
+    container: ContainerDep,
+    cursor: Annotated[str | None, Query(max_length=512)] = None,
+    limit: Annotated[int, Query(ge=1, le=500)] = 100,
+) -> ErrorList:
+    before = None
+    if cursor:
+        at, last_id = decode_cursor(cursor, 2)
+        try:
+            before = (datetime.fromisoformat(at), str(last_id))
+        except (TypeError, ValueError) as exc:
+            raise ValidationFailed({"cursor": "not a cursor returned by this API"}) from exc
+    with container.uow(readonly=True) as uow:
+        load_connection(uow, principal.account_id, connection_id)
+        rows = ErrorLogRepository(uow.connection, connection_id).newest(
+            before=before, limit=limit + 1
+        )
+    next_cursor = None
+    if len(rows) > limit:
+        rows = rows[:limit]
+        next_cursor = encode_cursor(rows[-1].occurred_at.isoformat(), rows[-1].id)
+    return ErrorList(
+        data=[ErrorEntry.model_validate(r, from_attributes=True) for r in rows],
+        next_cursor=next_cursor,
+    )
+
+
+class ChangeNotice(BaseModel):
+    entity: Entity = Field(description="Which entity changed at the source.")
+    remote_ids: list[Annotated[str, Field(max_length=255)]] = Field(
+        default_factory=list, max_length=1000, description="The changed records, if known."
+    )
+
+
+class InboundAccepted(BaseModel):
+    runs: list[SyncRunView]
+
+
+#: Change notices arriving within this many seconds are answered by one sync run.
+DEBOUNCE_SECONDS = 5
+
+
+@router.post(
+    "/v1/inbound/{connection_id}",
+    status_code=202,
+    response_model=InboundAccepted,
+    tags=["sync"],
+    summary="A change notice pushed by the source system: starts a debounced incremental sync",
+)
+def inbound(
+    connection_id: Annotated[str, Path(max_length=64)],
+    principal: ConnectionPrincipal,
+    container: ContainerDep,
+    body: Annotated[ChangeNotice, Body()],
+) -> InboundAccepted:
+    if principal.connection_id != connection_id:
+        raise PermissionDenied("This token belongs to another connection.")
+    with container.uow(readonly=True) as uow:
+        connection = load_connection(uow, principal.account_id, connection_id)
+        check_entities(connection, container.registry, [body.entity])
+    runs = container.worker.start_sync(
+        connection_id, [body.entity], trigger="inbound", delay=DEBOUNCE_SECONDS
+    )
+    return InboundAccepted(runs=runs)

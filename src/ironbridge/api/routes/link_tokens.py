@@ -1,0 +1,99 @@
+"""Management API: link tokens for the connect flow, and the exchange of its public tokens."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated
+
+from fastapi import APIRouter, Body
+from pydantic import BaseModel, ConfigDict, Field
+
+from ...connections import ConnectionView, LinkTokenCreate, create_link_token, exchange_public_token
+from ..deps import AdminPrincipal, ContainerDep
+from ..errors import ERROR_RESPONSES, ErrorBody
+
+router = APIRouter(
+    prefix="/v1/link-tokens",
+    tags=["connect flow"],
+    responses={
+        **ERROR_RESPONSES,
+        410: {
+            "model": ErrorBody,
+            "description": "The connection was disconnected (`CONNECTION_DISCONNECTED`).",
+        },
+    },
+)
+
+
+class LinkTokenCreated(BaseModel):
+    link_token: str = Field(description="The link token (`ib_link_…`). Shown only this once.")
+    connect_url: str = Field(
+        description=(
+            "Open this URL full-page or with connect.js in an iframe; it carries the link token."
+        )
+    )
+    expires_at: datetime
+
+
+class PublicTokenExchange(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    public_token: str = Field(
+        min_length=1,
+        max_length=200,
+        description="The `ib_pub_…` token the connect flow handed to your page.",
+    )
+
+
+class PublicTokenExchanged(BaseModel):
+    connection_id: str
+    connection_token: str = Field(
+        description="The connection token (`ib_conn_…`). Shown only this once; store it."
+    )
+    connection: ConnectionView
+
+
+@router.post(
+    "",
+    status_code=201,
+    response_model=LinkTokenCreated,
+    summary="Create a link token and connect URL for one end customer",
+)
+def create(
+    principal: AdminPrincipal, container: ContainerDep, body: Annotated[LinkTokenCreate, Body()]
+) -> LinkTokenCreated:
+    with container.uow() as uow:
+        issued, connect_url = create_link_token(
+            uow,
+            principal.account_id,
+            registry=container.registry,
+            base_url=container.settings.base_url,
+            end_customer_id=body.end_customer_id,
+            end_customer_name=body.end_customer_name,
+            systems=body.systems,
+            connection_id=body.connection_id,
+            expires_in=body.expires_in,
+            metadata=body.metadata,
+            redirect_url=body.redirect_url,
+        )
+    assert issued.expires_at is not None  # link tokens always expire
+    return LinkTokenCreated(
+        link_token=issued.token, connect_url=connect_url, expires_at=issued.expires_at
+    )
+
+
+@router.post(
+    "/exchange",
+    response_model=PublicTokenExchanged,
+    summary="Exchange the connect flow's public token for the connection token (once)",
+)
+def exchange(
+    principal: AdminPrincipal,
+    container: ContainerDep,
+    body: Annotated[PublicTokenExchange, Body()],
+) -> PublicTokenExchanged:
+    with container.uow() as uow:
+        view, issued = exchange_public_token(uow, principal.account_id, body.public_token)
+    return PublicTokenExchanged(
+        connection_id=view.id, connection_token=issued.token, connection=view
+    )

@@ -1,0 +1,207 @@
+"""Which Tryton model each entity reads, with which fields, filter and change tracking.
+
+Change tracking. Tryton's `write_date` is null until a record is first written, so a record's
+modification time is `COALESCE(write_date, create_date)`. Every `ModelSQL` has that expression as
+`last_modified_at` (a Function field backed by an SQL column, `ModelSQL.column_last_modified_at`),
+which the server can both filter and sort on: the keyset domain and the order use it, so records
+never edited are found by their creation time, and ties are broken by `id`.
+
+Some changes do not touch the record's own row: a purchase line written on its own, a party's
+address or e-mail, a product's template, and the stock moves behind an item's quantities.
+`dependents` lists them; `list_changes` also reads those rows changed since the cursor and
+re-emits their parents at the dependent's change time (see `connector.py`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from types import MappingProxyType
+from typing import Any, Final
+
+from ironbridge.model import Entity
+
+__all__ = [
+    "AMOUNT_FIELDS",
+    "CHANGE_FIELD",
+    "RESOURCES",
+    "STOCK_FIELDS",
+    "Dependent",
+    "Resource",
+]
+
+#: The change time every resource is tracked by: `COALESCE(write_date, create_date)`.
+CHANGE_FIELD: Final = "last_modified_at"
+
+#: Purchase totals Tryton computes on request for draft and quotation orders (their `*_cache`
+#: columns are filled from confirmation on); read only for rows whose cache is empty, since
+#: computing them costs about five times the rest of the row.
+AMOUNT_FIELDS: Final = ("untaxed_amount", "tax_amount", "total_amount")
+
+#: Product quantities Tryton computes from stock moves for the locations in the context.
+STOCK_FIELDS: Final = ("quantity", "forecast_quantity")
+
+
+@dataclass(frozen=True, slots=True)
+class Dependent:
+    """Rows of another model whose changes change a record without touching its own row.
+
+    `parent` is the path, in a row of `model`, to the record's id (`purchase` for a purchase
+    line, `id` when `model` is the resource's own model read through a relation); `change` is
+    the path to that row's change time (`last_modified_at`, `template.last_modified_at`).
+    """
+
+    model: str
+    parent: str
+    change: str = "last_modified_at"
+
+
+@dataclass(frozen=True)
+class Resource:
+    """One entity as Tryton holds it.
+
+    `domain` restricts the model to the records the entity covers; `context` is added to the
+    session's context for every read (`active_test: False` includes deactivated records, which
+    Tryton deactivates rather than deletes, so they read as inactive instead of vanishing).
+    """
+
+    entity: Entity
+    model: str
+    fields: tuple[str, ...]
+    domain: tuple[Any, ...] = ()
+    context: Mapping[str, Any] = field(default_factory=dict)
+    dependents: tuple[Dependent, ...] = ()
+
+    @property
+    def read_fields(self) -> list[str]:
+        """The fields every read asks for: the entity's own plus the change tracking ones."""
+        tracking = ("id", "create_date", "write_date", CHANGE_FIELD)
+        return list(dict.fromkeys((*tracking, *self.fields)))
+
+
+_ADDRESS_FIELDS: Final = ("street", "city", "postal_code", "country.code", "subdivision.name")
+
+
+def _address(prefix: str) -> tuple[str, ...]:
+    return tuple(f"{prefix}.{name}" for name in _ADDRESS_FIELDS)
+
+
+_PURCHASE_LINE_FIELDS: Final = (
+    "type",
+    "sequence",
+    "product",
+    "product.code",
+    "product.rec_name",
+    "description",
+    "quantity",
+    "actual_quantity",
+    "unit",
+    "unit.symbol",
+    "unit_price",
+    "amount",
+    "delivery_date",
+    CHANGE_FIELD,
+)
+
+PURCHASE_ORDERS: Final = Resource(
+    entity=Entity.PURCHASE_ORDERS,
+    model="purchase.purchase",
+    fields=(
+        "number",
+        "reference",
+        "state",
+        "shipment_state",
+        "invoice_state",
+        "invoice_method",
+        "company",
+        "party",
+        "party.name",
+        "purchase_date",
+        "delivery_date",
+        "currency",
+        "currency.code",
+        "payment_term",
+        "payment_term.name",
+        "untaxed_amount_cache",
+        "tax_amount_cache",
+        "total_amount_cache",
+        "warehouse",
+        "warehouse.code",
+        "warehouse.name",
+        *_address("warehouse.address"),
+        "invoice_address",
+        *_address("invoice_address"),
+        "quoted_by.rec_name",
+        "confirmed_by.rec_name",
+        "description",
+        "comment",
+        *(f"lines.{name}" for name in _PURCHASE_LINE_FIELDS),
+    ),
+    dependents=(Dependent("purchase.line", "purchase"),),
+)
+
+VENDORS: Final = Resource(
+    entity=Entity.VENDORS,
+    model="party.party",
+    fields=(
+        "code",
+        "name",
+        "active",
+        "email",
+        "phone",
+        "website",
+        "lang.code",
+        "tax_identifier.code",
+        "supplier_currency.code",
+        "supplier_payment_term.name",
+        *_address("addresses"),
+    ),
+    context=MappingProxyType({"active_test": False}),
+    dependents=(
+        Dependent("party.address", "party"),
+        Dependent("party.contact_mechanism", "party"),
+        Dependent("party.identifier", "party"),
+    ),
+)
+
+INVENTORY_ITEMS: Final = Resource(
+    entity=Entity.INVENTORY_ITEMS,
+    model="product.product",
+    fields=(
+        "code",
+        "name",
+        "description",
+        "active",
+        "type",
+        "purchasable",
+        "default_uom.symbol",
+        "cost_price",
+        "list_price",
+        "account_category.name",
+    ),
+    # Services hold no stock; goods and assets (equipment kept in stock) do.
+    domain=(("type", "in", ("goods", "assets")),),
+    context=MappingProxyType({"active_test": False}),
+    dependents=(
+        # Names, units and prices live on the template, shared by its variants.
+        Dependent("product.product", "id", "template.last_modified_at"),
+        # Quantities are sums of moves: a move done, assigned or planned changes them.
+        Dependent("stock.move", "product"),
+    ),
+)
+
+LOCATIONS: Final = Resource(
+    entity=Entity.LOCATIONS,
+    model="stock.location",
+    fields=("code", "name", "type", "active", "parent", "parent.name", *_address("address")),
+    domain=(("type", "in", ("warehouse", "storage", "production", "view")),),
+    context=MappingProxyType({"active_test": False}),
+)
+
+#: The resource of every entity the connector reads.
+RESOURCES: Final[Mapping[Entity, Resource]] = MappingProxyType(
+    {
+        resource.entity: resource
+        for resource in (PURCHASE_ORDERS, VENDORS, INVENTORY_ITEMS, LOCATIONS)
+    }
+)

@@ -1,0 +1,190 @@
+"""Tryton's catalog entry: how to connect, and what the connector reads and writes.
+
+Capability decisions, and why:
+
+- Purchase orders (`purchase.purchase`): read, create, update, delete. Tryton itself refuses
+  changes to an order once it is quoted or confirmed, and deletions of orders that are not draft
+  or cancelled; those refusals come back as `RECORD_LOCKED`.
+- Vendors (`party.party`): read and create. Tryton has no supplier flag: any party can be the
+  supplier of a purchase, and a party created for a new supplier has no purchase yet. Every
+  party is therefore a vendor; filtering on "used by a purchase" would hide a vendor just
+  created through ironbridge and could not be tracked incrementally.
+- Inventory items (`product.product` of type goods or assets): read, with stock per warehouse
+  from Tryton's stock context. Not adjusted: Tryton records stock corrections as inventories,
+  which have no place for the reason an ironbridge adjustment requires, and ironbridge does not
+  drop what a caller sends.
+- Locations (`stock.location`): read; warehouses, storage zones, production and view locations.
+- Work orders: not offered. The seeded modules hold manufacturing productions and their works
+  (`production`, `production.work`), which are not maintenance jobs on assets; mapping them to
+  work orders would mislead integrators. Tryton has no maintenance (CMMS) module.
+- Assets: not offered; Tryton has no equipment register (`account_asset` is depreciation).
+"""
+
+from __future__ import annotations
+
+from typing import Final
+
+from ironbridge.connectors.base import AuthField, Capability, ConnectorSpec
+from ironbridge.model import Entity
+
+__all__ = ["PURCHASE_CUSTOM_FIELDS", "SPEC", "VENDOR_WRITABLE_FIELDS"]
+
+#: Purchase custom fields a write may set (Tryton's own field names).
+PURCHASE_CUSTOM_FIELDS: Final = ("reference", "comment", "invoice_method")
+
+_PURCHASE_WRITABLE: Final = (
+    "vendor_id",
+    "vendor_remote_id",
+    "status",
+    "order_date",
+    "expected_delivery_date",
+    "currency",
+    "payment_terms",
+    "notes",
+    "lines",
+    "custom_fields",
+)
+
+#: Vendor fields a create may set.
+VENDOR_WRITABLE_FIELDS: Final = (
+    "code",
+    "name",
+    "email",
+    "phone",
+    "website",
+    "currency",
+    "payment_terms",
+    "address",
+)
+
+_LOGO: Final = (
+    '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 64 64" role="img" '
+    'aria-label="Tryton"><rect width="64" height="64" rx="12" fill="#1b2019"/>'
+    '<path d="M16 18h32v7H35.5v23h-7V25H16z" fill="#ffffff"/>'
+    '<circle cx="46" cy="44" r="5" fill="#9bc53d"/></svg>'
+)
+
+SPEC: Final = ConnectorSpec(
+    id="tryton",
+    name="Tryton",
+    category="erp",
+    logo=_LOGO,
+    description=(
+        "Tryton, the open-source ERP, over its JSON-RPC API (series 7 and 8): purchase orders "
+        "with their lines, parties as vendors, products with stock per warehouse, and stock "
+        "locations. Purchase orders can be created, changed while draft, and deleted. Work "
+        "orders and assets are not offered: Tryton's production orders are manufacturing, "
+        "not maintenance, and it keeps no equipment register."
+    ),
+    auth_fields=(
+        AuthField(
+            name="url",
+            label="Server URL",
+            help=(
+                "The address the Tryton client connects to, with its port, for example "
+                "http://tryton.example.com:8000. Ask your Tryton administrator if unsure."
+            ),
+            secret=False,
+            kind="url",
+            placeholder="http://tryton.example.com:8000",
+        ),
+        AuthField(
+            name="database",
+            label="Database",
+            help="The name of the Tryton database, as chosen in the Tryton client's login dialog.",
+            secret=False,
+            placeholder="production",
+        ),
+        AuthField(
+            name="username",
+            label="User name",
+            help="The login of the Tryton user ironbridge signs in as.",
+            secret=False,
+            placeholder="ironbridge",
+        ),
+        AuthField(
+            name="password",
+            label="Password",
+            help="That user's password.",
+            secret=True,
+            kind="password",
+        ),
+    ),
+    setup_guide=(
+        "In Tryton, open Administration > Users > Users and create a user for ironbridge, "
+        "for example 'ironbridge', with a strong password.",
+        "On its Access Permissions tab, add the groups Purchase and Stock. Stock alone lets "
+        "ironbridge read; Purchase is needed to create and change purchase orders.",
+        "Set the user's Company (and Current Company) to the company ironbridge should work "
+        "in: purchase orders are created in that company.",
+        "Enter the server URL (the address and port the Tryton client uses), the database "
+        "name, and the user's login and password, then connect.",
+        "ironbridge signs in over HTTP(S) like the Tryton client; the server must be "
+        "reachable from ironbridge. Sessions are bound to the address ironbridge connects from.",
+    ),
+    capabilities={
+        Entity.PURCHASE_ORDERS: Capability(
+            read=True,
+            create=True,
+            update=True,
+            delete=True,
+            writable_fields=_PURCHASE_WRITABLE,
+            rules=(
+                "Only draft purchase orders can be changed: Tryton refuses changes once an "
+                "order is quoted or confirmed (RECORD_LOCKED). Set status to draft first to "
+                "change a quotation.",
+                "Only draft or cancelled purchase orders can be deleted; cancel a confirmed "
+                "order instead (RECORD_LOCKED).",
+                "status can be set to draft, pending_approval (Tryton's quote), approved "
+                "(confirm) or cancelled. Without a queue worker Tryton processes a confirmed "
+                "order at once, so it then reads as sent.",
+                "Tryton numbers an order when it is quoted; number cannot be set.",
+                "Lines name products by id (item_remote_id); unit_of_measure is a unit symbol "
+                "such as u or kg. An omitted unit or price comes from the product and its "
+                "supplier price list, as in the Tryton client.",
+                "All line locations must name the same warehouse, which becomes the order's "
+                "warehouse; lines replace all lines of the order.",
+                "custom_fields may set reference, comment and invoice_method "
+                "(manual, order or shipment).",
+            ),
+        ),
+        Entity.VENDORS: Capability(
+            read=True,
+            create=True,
+            update=False,
+            delete=False,
+            writable_fields=VENDOR_WRITABLE_FIELDS,
+            rules=(
+                "Every Tryton party is a vendor: Tryton has no supplier flag, and any party can "
+                "be the supplier of a purchase.",
+                "Tryton assigns the code from its party sequence unless one is given.",
+            ),
+        ),
+        Entity.INVENTORY_ITEMS: Capability(
+            read=True,
+            create=False,
+            update=False,
+            delete=False,
+            rules=(
+                "Products of type goods or assets; stock levels are per warehouse, including "
+                "its zones. reserved is stock assigned to outgoing moves.",
+                "Stock adjustments are not offered: Tryton records corrections as inventories, "
+                "which have no place for the adjustment's reason.",
+            ),
+        ),
+        Entity.LOCATIONS: Capability(
+            read=True,
+            create=False,
+            update=False,
+            delete=False,
+            rules=(
+                "Warehouses, storage zones, production and view locations; supplier, customer, "
+                "lost-and-found and drop locations are accounting counterparts, not places.",
+            ),
+        ),
+    },
+    change_field="last_modified_at (COALESCE(write_date, create_date))",
+    passthrough=True,
+    # Vendors, items and locations are master data of any age: read all history.
+    default_history_days=None,
+)

@@ -1,0 +1,1 @@
+"""Outbound webhooks: events, endpoints, signing, fan-out and delivery."""

@@ -1,0 +1,545 @@
+"""The Tryton connector against a real Tryton 8.2 server (trytond on SQLite, seeded).
+
+`tests/tools/tryton/start-tryton.sh` builds a venv with trytond and its modules (once per
+machine), activates the modules and seeds a database (`seed_tryton.py`), saves that database as
+a template in /tmp, and starts trytond on a free loopback port. Later runs copy the template and
+start in about two seconds. The server is shared by the whole test session, so tests that write
+work on records they create, or on seeded records no other test reads for exact values.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import socket
+import subprocess
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from ironbridge import errors
+from ironbridge.connectors import CheckStage, PassthroughRequest, RawRecord, SessionOptions
+from ironbridge.connectors.tryton import connector
+from ironbridge.connectors.tryton.connector import TrytonSession
+from ironbridge.connectors.tryton.maps import STATUS_MAP
+from ironbridge.model import MODELS, Entity, PurchaseOrderStatus, record_id
+
+TOOLS = Path(__file__).resolve().parents[2] / "tools" / "tryton"
+SCRIPT = TOOLS / "start-tryton.sh"
+SEED = TOOLS / "seed_tryton.py"
+VENV = os.environ.get("IRONBRIDGE_TRYTON_VENV", "/tmp/ironbridge-tryton-venv")
+CACHE = Path(os.environ.get("IRONBRIDGE_TRYTON_CACHE", "/tmp/ironbridge-tryton-cache"))
+OPTIONS = SessionOptions(allow_private_urls=True)
+
+
+@dataclass(frozen=True)
+class TrytonServer:
+    url: str
+    database: str
+    admin: dict[str, str]
+    clerk: dict[str, str]
+    started_in: float
+
+
+def _template() -> Path:
+    # Keyed by the tooling's content: a changed seed builds a new template, never reuses a stale one.
+    digest = hashlib.sha256(SCRIPT.read_bytes() + SEED.read_bytes()).hexdigest()[:12]
+    return CACHE / f"erp-{digest}.sqlite"
+
+
+@pytest.fixture(scope="session")
+def tryton(tmp_path_factory: pytest.TempPathFactory) -> Iterator[TrytonServer]:
+    data = tmp_path_factory.mktemp("tryton")
+    env = {**os.environ, "TRYTON_VENV": VENV, "TRYTON_TEMPLATE": str(_template())}
+    started = time.monotonic()
+    result = subprocess.run(
+        ["bash", str(SCRIPT), str(data)],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=900,
+        check=False,
+    )
+    if result.returncode != 0:
+        # A missing server is a failure, not a skip: the connector would go untested.
+        subprocess.run(["bash", str(SCRIPT), "--stop", str(data)], check=False, timeout=60)
+        pytest.fail(
+            f"Tryton did not start (exit {result.returncode}):\n"
+            f"{result.stdout[-3000:]}\n{result.stderr[-3000:]}"
+        )
+    values = dict(
+        line.split("=", 1) for line in (data / "tryton.env").read_text().splitlines() if "=" in line
+    )
+    base = {"url": values["TRYTON_URL"], "database": values["TRYTON_DB"]}
+    try:
+        yield TrytonServer(
+            url=values["TRYTON_URL"],
+            database=values["TRYTON_DB"],
+            admin={
+                **base,
+                "username": values["TRYTON_USER"],
+                "password": values["TRYTON_PASSWORD"],
+            },
+            clerk={
+                **base,
+                "username": values["TRYTON_CLERK_USER"],
+                "password": values["TRYTON_CLERK_PASSWORD"],
+            },
+            started_in=time.monotonic() - started,
+        )
+    finally:
+        subprocess.run(["bash", str(SCRIPT), "--stop", str(data)], check=False, timeout=60)
+
+
+@pytest.fixture
+def session(tryton: TrytonServer) -> Iterator[TrytonSession]:
+    with connector.session(tryton.admin, options=OPTIONS) as opened:
+        yield opened
+
+
+def ids(entity: Entity, remote_id: str) -> str:
+    return record_id("conn_tryton", entity, remote_id)
+
+
+def unified(entity: Entity, raw: RawRecord) -> dict[str, Any]:
+    data = connector.to_unified(entity, raw, ids)
+    MODELS[entity].model_validate(data)
+    return data
+
+
+def everything(session: TrytonSession, entity: Entity, **kwargs: Any) -> list[RawRecord]:
+    return [raw for page in session.list_changes(entity, None, **kwargs) for raw in page]
+
+
+def tryton_call(session: TrytonSession, model: str, method: str, *params: Any) -> Any:
+    """A raw call through the passthrough, for arranging data the unified API cannot."""
+    body = session.passthrough(
+        PassthroughRequest("POST", f"/model.{model}.{method}", body=[*params, session.context()])
+    ).body
+    assert "error" not in body, body
+    return body["result"]
+
+
+def draft_order(session: TrytonSession, **extra: Any) -> RawRecord:
+    payload: dict[str, Any] = {
+        "vendor_remote_id": "3",
+        "lines": [{"item_remote_id": "1", "quantity": "4"}],
+        **extra,
+    }
+    return session.create(Entity.PURCHASE_ORDERS, payload)
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+# -- the server and the connection check --------------------------------------------------------
+
+
+def test_the_fixture_starts_a_real_tryton_server(tryton: TrytonServer) -> None:
+    # Warm starts copy the template (~2 s); a cold build (venv, modules, seed) takes ~70 s.
+    assert tryton.started_in < 600
+    with connector.session(tryton.admin, options=OPTIONS) as opened:
+        reach = next(iter(opened.check()))
+    assert reach.ok and "Tryton 8.2" in reach.message
+
+
+def test_the_check_passes_every_stage_for_the_admin_user(session: TrytonSession) -> None:
+    results = list(session.check())
+    assert [result.stage for result in results] == list(CheckStage)
+    assert all(result.ok for result in results), results
+    assert results[-1].message.endswith("and write access.")
+
+
+def test_a_wrong_url_fails_at_reach(tryton: TrytonServer) -> None:
+    credentials = {**tryton.admin, "url": f"http://127.0.0.1:{free_port()}"}
+    with connector.session(credentials, options=OPTIONS) as opened:
+        results = list(opened.check())
+    assert [result.stage for result in results] == [CheckStage.REACH]
+    assert not results[0].ok and results[0].fix
+
+
+def test_an_unknown_database_fails_at_reach(tryton: TrytonServer) -> None:
+    with connector.session({**tryton.admin, "database": "nosuchdb"}, options=OPTIONS) as opened:
+        results = list(opened.check())
+    assert [result.stage for result in results] == [CheckStage.REACH]
+    assert "no database named 'nosuchdb'" in results[0].message
+
+
+def test_a_wrong_password_fails_at_authenticate(tryton: TrytonServer) -> None:
+    # One failure only: Tryton delays further sign-ins of a login after repeated failures.
+    credentials = {**tryton.clerk, "password": "not-the-password"}
+    with connector.session(credentials, options=OPTIONS) as opened:
+        results = list(opened.check())
+    assert [(result.stage, result.ok) for result in results] == [
+        (CheckStage.REACH, True),
+        (CheckStage.AUTHENTICATE, False),
+    ]
+    assert "refused the user name or password" in results[-1].message
+
+
+def test_a_stock_clerk_passes_with_purchase_writes_reported_as_refused(
+    tryton: TrytonServer,
+) -> None:
+    # What Tryton really does: the Stock group reads purchases, parties, products and
+    # locations, and its access rights refuse creating, writing and deleting purchases.
+    with connector.session(tryton.clerk, options=OPTIONS) as opened:
+        results = list(opened.check())
+        assert all(result.ok for result in results), results
+        assert "Tryton will refuse: create/write/delete purchase-orders" in results[-1].message
+        with pytest.raises(errors.PermissionDenied, match="not allowed to access"):
+            opened.create(
+                Entity.PURCHASE_ORDERS,
+                {"vendor_remote_id": "3", "lines": [{"item_remote_id": "1", "quantity": "1"}]},
+            )
+
+
+def test_a_private_address_is_refused_unless_the_deployment_allows_it(
+    tryton: TrytonServer,
+) -> None:
+    with pytest.raises(errors.ValidationFailed) as caught:
+        connector.session(tryton.admin)
+    assert "private" in caught.value.fields["url"]
+
+
+# -- reads ----------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("entity", connector.spec.entities, ids=str)
+def test_every_record_of_each_entity_validates_as_its_unified_model(
+    session: TrytonSession, entity: Entity
+) -> None:
+    records = everything(session, entity, page_size=7)
+    assert records
+    keys = [(raw.modified_at, int(raw.remote_id)) for raw in records]
+    assert keys == sorted(keys)
+    assert len({raw.remote_id for raw in records}) == len(records)
+    for raw in records:
+        data = unified(entity, raw)
+        assert data["remote_id"] == raw.remote_id
+        assert data["updated_at"] == raw.modified_at
+
+
+def test_seeded_purchase_orders_map_every_tryton_state(session: TrytonSession) -> None:
+    records = everything(session, Entity.PURCHASE_ORDERS)
+    states = {raw.data["state"] for raw in records}
+    assert {"draft", "quotation", "confirmed", "processing", "done", "cancelled"} <= states
+    assert states <= set(STATUS_MAP)
+    statuses = {unified(Entity.PURCHASE_ORDERS, raw)["status"] for raw in records}
+    assert {
+        PurchaseOrderStatus.DRAFT,
+        PurchaseOrderStatus.PENDING_APPROVAL,
+        PurchaseOrderStatus.APPROVED,
+        PurchaseOrderStatus.CLOSED,
+        PurchaseOrderStatus.CANCELLED,
+    } <= statuses
+
+
+def test_purchase_orders_carry_amounts_lines_and_custom_fields(session: TrytonSession) -> None:
+    records = {raw.remote_id: raw for raw in everything(session, Entity.PURCHASE_ORDERS)}
+    for raw in records.values():
+        data = unified(Entity.PURCHASE_ORDERS, raw)
+        # Drafts have no stored totals; they are computed and still match the lines.
+        assert data["subtotal"] == sum(line["line_total"] for line in data["lines"])
+        assert data["total"] == data["subtotal"] + data["tax_total"]
+        assert data["custom_fields"]["state"] == raw.data["state"]
+        assert data["custom_fields"]["reference"].startswith("RFQ-")
+        assert data["custom_fields"]["warehouse_code"] == "WH"
+        for line in data["lines"]:
+            assert line["item"]["remote_id"] and line["unit_of_measure"]
+            assert line["location"]["remote_id"] == "5"
+    # Comment lines are not ordered goods: they stay in remote_data only.
+    with_comment = next(
+        raw
+        for raw in records.values()
+        if any(line["type"] == "comment" for line in raw.data["lines."])
+    )
+    goods = [line for line in with_comment.data["lines."] if line["type"] == "line"]
+    assert len(unified(Entity.PURCHASE_ORDERS, with_comment)["lines"]) == len(goods)
+
+
+def test_inventory_items_show_stock_per_warehouse(session: TrytonSession) -> None:
+    items = {
+        raw.data["code"]: unified(Entity.INVENTORY_ITEMS, raw)
+        for raw in everything(session, Entity.INVENTORY_ITEMS)
+    }
+    bolts = items["BOLT-M8X30"]
+    assert bolts["currency"] == "USD" and bolts["unit_of_measure"] == "u"
+    (level,) = bolts["stock_levels"]
+    assert level["location"]["remote_id"] == "5"
+    assert level["on_hand"] >= Decimal(5000) - Decimal(8)  # seeded 5000, a production used 8
+    assert level["on_hand"] == level["available"] + level["reserved"]
+    assert bolts["total_on_hand"] == level["on_hand"]
+    assert items["PMP-ASM-100"]["custom_fields"]["purchasable"] is False
+
+
+def test_vendors_are_every_party_with_contacts_and_address(session: TrytonSession) -> None:
+    vendors = {
+        raw.data["name"]: unified(Entity.VENDORS, raw)
+        for raw in everything(session, Entity.VENDORS)
+    }
+    bearing = vendors["Bearing World LLC"]
+    assert bearing["email"] == "sales@bearingworld.example"
+    assert bearing["address"]["city"] == "Detroit" and bearing["address"]["country"] == "US"
+    assert vendors["Antriebstechnik GmbH"]["address"]["country"] == "DE"
+
+
+def test_locations_are_physical_places_with_their_parent(session: TrytonSession) -> None:
+    locations = {
+        raw.data["code"]: unified(Entity.LOCATIONS, raw)
+        for raw in everything(session, Entity.LOCATIONS)
+        if raw.data["code"]
+    }
+    assert locations["WH"]["type"] == "warehouse"
+    assert locations["STO"]["type"] == "area"
+    assert locations["STO"]["parent"]["remote_id"] == "5"
+    assert all(raw.data["type"] != "supplier" for raw in everything(session, Entity.LOCATIONS))
+
+
+def test_an_unknown_record_is_not_found(session: TrytonSession) -> None:
+    with pytest.raises(errors.NotFound):
+        session.get(Entity.PURCHASE_ORDERS, "999999")
+    with pytest.raises(errors.NotFound):
+        session.get(Entity.VENDORS, "not-a-number")
+
+
+# -- incremental ------------------------------------------------------------------------------------
+
+
+def test_purchases_changed_in_one_transaction_are_all_listed_across_small_pages(
+    session: TrytonSession,
+) -> None:
+    created = [draft_order(session, notes=f"batch {index}") for index in range(5)]
+    before = datetime.now(UTC) - timedelta(seconds=1)
+    changed = [int(raw.remote_id) for raw in created]
+    # One write call is one transaction: all five get the same write_date, a tie on every page.
+    tryton_call(session, "purchase.purchase", "write", changed, {"description": "re-priced"})
+    pages = list(session.list_changes(Entity.PURCHASE_ORDERS, before, page_size=2))
+    listed = [raw for page in pages for raw in page]
+    assert all(len(page) <= 2 for page in pages)
+    assert [int(raw.remote_id) for raw in listed if int(raw.remote_id) in changed] == changed
+    assert len({raw.modified_at for raw in listed if int(raw.remote_id) in changed}) == 1
+    assert all(raw.modified_at >= before for raw in listed)
+
+
+def test_a_line_written_on_its_own_lists_its_order_again(session: TrytonSession) -> None:
+    order = draft_order(session)
+    line_id = order.data["lines."][0]["id"]
+    before = datetime.now(UTC) - timedelta(seconds=1)
+    time.sleep(0.01)
+    # Writing a purchase.line directly does not touch the order's own write_date.
+    tryton_call(session, "purchase.line", "write", [line_id], {"quantity": 9.0})
+    listed = [
+        raw
+        for page in session.list_changes(Entity.PURCHASE_ORDERS, before, page_size=3)
+        for raw in page
+    ]
+    (again,) = [raw for raw in listed if raw.remote_id == order.remote_id]
+    assert again.modified_at > order.modified_at
+    assert unified(Entity.PURCHASE_ORDERS, again)["lines"][0]["quantity"] == Decimal(9)
+
+
+# -- writes ---------------------------------------------------------------------------------------
+
+
+def test_a_draft_purchase_order_with_lines_is_created_and_reads_back(
+    session: TrytonSession,
+) -> None:
+    raw = session.create(
+        Entity.PURCHASE_ORDERS,
+        {
+            "vendor_remote_id": "3",
+            "order_date": datetime(2026, 1, 15).date(),
+            "notes": "Created through ironbridge",
+            "custom_fields": {"reference": "IB-0001"},
+            "lines": [
+                {"item_remote_id": "1", "quantity": Decimal(12), "unit_price": Decimal("4.75")},
+                {"item_remote_id": "2", "quantity": Decimal(2), "unit_of_measure": "u"},
+            ],
+        },
+    )
+    data = unified(Entity.PURCHASE_ORDERS, raw)
+    assert data["status"] == PurchaseOrderStatus.DRAFT and data["number"] is None
+    assert data["vendor"]["name"] == "Bearing World LLC"
+    assert data["notes"] == "Created through ironbridge"
+    assert data["custom_fields"]["reference"] == "IB-0001"
+    assert data["bill_to"]["city"] == "Detroit"  # filled from the party, as the client does
+    first, second = data["lines"]
+    assert (first["quantity"], first["unit_price"], first["line_total"]) == (
+        Decimal(12),
+        Decimal("4.75"),
+        Decimal("57.00"),
+    )
+    # No price given: the supplier price list of the product applies.
+    assert second["unit_price"] == Decimal("21.40") and second["unit_of_measure"] == "u"
+    assert data["total"] == Decimal("57.00") + Decimal("42.80")
+    assert session.get(Entity.PURCHASE_ORDERS, raw.remote_id).data["reference"] == "IB-0001"
+
+
+def test_a_draft_purchase_order_is_updated(session: TrytonSession) -> None:
+    order = draft_order(session)
+    raw = session.update(
+        Entity.PURCHASE_ORDERS,
+        order.remote_id,
+        {
+            "notes": "Changed",
+            "expected_delivery_date": datetime(2026, 3, 1).date(),
+            "lines": [{"item_remote_id": "8", "quantity": Decimal(100)}],
+        },
+    )
+    data = unified(Entity.PURCHASE_ORDERS, raw)
+    assert data["notes"] == "Changed"
+    assert str(data["expected_delivery_date"]) == "2026-03-01"
+    assert [line["item_code"] for line in data["lines"]] == ["BOLT-M8X30"]
+    assert raw.modified_at > order.modified_at
+
+
+def test_status_changes_press_tryton_workflow_buttons(session: TrytonSession) -> None:
+    order = draft_order(session)
+    quoted = session.update(
+        Entity.PURCHASE_ORDERS, order.remote_id, {"status": PurchaseOrderStatus.PENDING_APPROVAL}
+    )
+    assert quoted.data["state"] == "quotation" and quoted.data["number"]
+    back = session.update(
+        Entity.PURCHASE_ORDERS,
+        order.remote_id,
+        {"status": PurchaseOrderStatus.DRAFT, "notes": "Edited after quotation"},
+    )
+    assert back.data["state"] == "draft" and back.data["description"] == "Edited after quotation"
+    with pytest.raises(errors.ValidationFailed):
+        session.update(
+            Entity.PURCHASE_ORDERS, order.remote_id, {"status": PurchaseOrderStatus.RECEIVED}
+        )
+
+
+def test_a_confirmed_purchase_order_cannot_be_modified(
+    tryton: TrytonServer, session: TrytonSession
+) -> None:
+    confirmed = next(
+        raw
+        for raw in everything(session, Entity.PURCHASE_ORDERS)
+        if raw.data["state"] == "confirmed"
+    )
+    with pytest.raises(errors.RecordLocked, match="not allowed to modify"):
+        session.update(Entity.PURCHASE_ORDERS, confirmed.remote_id, {"notes": "too late"})
+    assert (
+        session.get(Entity.PURCHASE_ORDERS, confirmed.remote_id).data["description"] != "too late"
+    )
+
+
+def test_a_draft_purchase_order_is_deleted(session: TrytonSession) -> None:
+    order = draft_order(session)
+    session.delete(Entity.PURCHASE_ORDERS, order.remote_id)
+    with pytest.raises(errors.NotFound):
+        session.get(Entity.PURCHASE_ORDERS, order.remote_id)
+    with pytest.raises(errors.NotFound):
+        session.delete(Entity.PURCHASE_ORDERS, order.remote_id)
+
+
+def test_deleting_a_processing_purchase_order_is_record_locked(session: TrytonSession) -> None:
+    processing = next(
+        raw
+        for raw in everything(session, Entity.PURCHASE_ORDERS)
+        if raw.data["state"] == "processing"
+    )
+    with pytest.raises(errors.RecordLocked, match="you must cancel"):
+        session.delete(Entity.PURCHASE_ORDERS, processing.remote_id)
+
+
+def test_a_vendor_is_created_and_reads_back(session: TrytonSession) -> None:
+    raw = session.create(
+        Entity.VENDORS,
+        {
+            "name": "Gear Works Ltd",
+            "email": "sales@gearworks.example",
+            "phone": "+44 20 5550 0199",
+            "currency": "EUR",
+            "payment_terms": "Net 30",
+            "address": {
+                "line1": "1 Gear Lane",
+                "line2": "Unit 4",
+                "city": "Leeds",
+                "country": "DE",
+            },
+        },
+    )
+    data = unified(Entity.VENDORS, raw)
+    assert data["name"] == "Gear Works Ltd" and data["code"]
+    assert data["email"] == "sales@gearworks.example"
+    assert (data["currency"], data["payment_terms"]) == ("EUR", "Net 30")
+    assert data["address"] == {
+        "line1": "1 Gear Lane",
+        "line2": "Unit 4",
+        "city": "Leeds",
+        "region": None,
+        "postal_code": None,
+        "country": "DE",
+    }
+    listed = {record.remote_id for record in everything(session, Entity.VENDORS)}
+    assert raw.remote_id in listed
+
+
+# -- errors ---------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("payload", "field"),
+    [
+        ({"vendor_remote_id": "999999"}, "vendor_id"),
+        ({"vendor_remote_id": "3", "currency": "XXX"}, "currency"),
+        ({"vendor_remote_id": "3", "custom_fields": {"state": "done"}}, "custom_fields.state"),
+        ({"vendor_remote_id": "3", "number": "PO-1"}, "number"),
+    ],
+)
+def test_invalid_purchase_orders_are_refused_with_the_field_named(
+    session: TrytonSession, payload: dict[str, Any], field: str
+) -> None:
+    body = {"lines": [{"item_remote_id": "1", "quantity": "1"}], **payload}
+    with pytest.raises(errors.ValidationFailed) as caught:
+        session.create(Entity.PURCHASE_ORDERS, body)
+    assert field in caught.value.fields
+
+
+def test_a_business_rule_tryton_refuses_is_a_validation_failure(session: TrytonSession) -> None:
+    with pytest.raises(errors.ValidationFailed, match="not one of the allowed options"):
+        draft_order(session, custom_fields={"invoice_method": "bogus"})
+
+
+def test_an_expired_session_signs_in_again_once(session: TrytonSession) -> None:
+    session.get(Entity.LOCATIONS, "5")
+    # Log the session out behind the connector's back, as an expiry would.
+    session._rpc.call("common.db.logout")
+    assert session.get(Entity.LOCATIONS, "5").data["code"] == "WH"
+
+
+def test_passthrough_calls_a_tryton_method_and_returns_its_answer(session: TrytonSession) -> None:
+    answer = session.passthrough(
+        PassthroughRequest(
+            "POST",
+            "/model.purchase.purchase.search_count",
+            body=[[["state", "=", "done"]], session.context()],
+        )
+    )
+    assert answer.status == 200 and answer.body["result"] == 4
+    refused = session.passthrough(
+        PassthroughRequest("POST", "/model.purchase.purchase.read", body=[[999999], ["id"], {}])
+    )
+    assert "error" in refused.body
+    with pytest.raises(errors.MethodNotAllowed):
+        session.passthrough(PassthroughRequest("GET", "/model.purchase.purchase.read"))
+    with pytest.raises(errors.ValidationFailed):
+        session.passthrough(PassthroughRequest("POST", "/common.db.drop", body=[]))
+
+
+def test_the_connector_passes_the_conformance_suite(tryton: TrytonServer) -> None:
+    from ironbridge.testing.conformance import Conformance
+
+    Conformance(connector, tryton.admin, options=OPTIONS, page_size=7, max_records=300).run_all()
