@@ -78,11 +78,15 @@ def bootstrap(
         registry = default_registry()
         for path in settings.connectors:
             registry.register(_load_connector(path))
-    return Container(
+    uow = UnitOfWorkFactory(engine)
+    container = Container(
         settings=settings,
         engine=engine,
-        uow=UnitOfWorkFactory(engine),
+        uow=uow,
         cipher=CredentialCipher(load_secret_key(settings)),
         limiter=RateLimiter.for_redis(settings.redis_url),
         registry=registry,
     )
+    # Committed work that needs a worker (new deliveries) wakes the queue.
+    uow.notify = lambda topic, ids: container.worker.on_published(topic, ids)
+    return container

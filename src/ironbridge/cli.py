@@ -204,6 +204,25 @@ def sync_command(
         raise typer.Exit(1)
 
 
+@app.command()
+def emulate(
+    system: Annotated[str, typer.Argument(help="System to emulate, e.g. sap_s4hana.")],
+    port: Annotated[int, typer.Option(help="Port on 127.0.0.1 (0 = any free port).")] = 0,
+    username: Annotated[str | None, typer.Option(help="User to accept.")] = None,
+    password: Annotated[str | None, typer.Option(help="Password to accept.")] = None,
+    faults: Annotated[
+        str | None, typer.Option(help="Faults to inject, e.g. fail=3,status=503,rate_limit=2.")
+    ] = None,
+) -> None:
+    """Run an emulator of a closed system for your own tests; prints one JSON line on start."""
+    from .testing.emulators import EMULATORS, serve_emulator
+
+    if system not in EMULATORS:
+        _console.print(f"[red]No emulator for {system!r}; have: {', '.join(EMULATORS)}[/red]")
+        raise typer.Exit(2)
+    serve_emulator(system, port, username, password, faults)
+
+
 @accounts_app.command("create")
 def accounts_create(
     name: str,

@@ -53,6 +53,13 @@ class Settings(BaseSettings):
         description="Extra connectors to offer, as `module:attribute` import paths "
         "(comma-separated in the environment).",
     )
+    webhook_retry_scale: float = Field(
+        1.0,
+        gt=0,
+        description="Multiplies every webhook retry interval and the 24 h / 5 day windows "
+        "(below 1 only to exercise the schedule in tests).",
+    )
+    event_retention_days: int = Field(30, ge=1, description="How long events are kept.")
     queue_name: str = Field(
         "ironbridge", description="Task queue name (processes sharing one Redis must agree)."
     )

@@ -15,11 +15,14 @@ from typing import TYPE_CHECKING, Any
 from huey import Huey, RedisHuey, SqliteHuey, crontab
 from huey.consumer import Consumer
 
+from .events import DELIVERY_TOPIC
 from .logs import get_logger
 from .model import Entity
 from .store import utcnow
+from .store.events import purge_events_before
 from .store.locks import is_locked
 from .store.sync import SyncRepository
+from .store.webhooks import DeliveryRepository
 from .sync import (
     SyncContext,
     SyncRunView,
@@ -28,6 +31,7 @@ from .sync import (
     queue_runs,
     sync_lock_name,
 )
+from .webhooks.delivery import DeliveryContext, drain, make_http_client
 
 if TYPE_CHECKING:
     from .bootstrap import Container
@@ -74,6 +78,8 @@ class Worker:
             page_size=self.container.settings.sync_page_size,
         )
         self._run_sync = self.queue.task(name="sync.run", retries=0)(self._run_sync_impl)
+        self._drain = self.queue.task(name="webhook.drain", retries=0)(self._drain_impl)
+        self._delivery_context: DeliveryContext | None = None
         self._tick = self.queue.periodic_task(crontab(minute="*"), name="schedule.tick")(self.tick)
         self._consumer: EmbeddedConsumer | None = None
 
@@ -110,6 +116,54 @@ class Worker:
             self.enqueue_sync(connection_id, run.id, delay=delay)
         return runs
 
+    # deliveries
+    @property
+    def delivery_context(self) -> DeliveryContext:
+        if self._delivery_context is None:
+            settings = self.container.settings
+            self._delivery_context = DeliveryContext(
+                uow=self.container.uow,
+                cipher=self.container.cipher,
+                client=make_http_client(allow_private=settings.allow_private_urls),
+                retry_scale=settings.webhook_retry_scale,
+            )
+        return self._delivery_context
+
+    def _drain_impl(self) -> int:
+        total = 0
+        while True:
+            sent, retry_at = drain(self.delivery_context)
+            total += sent
+            if retry_at is not None:
+                self._drain.schedule(eta=retry_at)
+            if sent == 0:
+                return total
+
+    def wake_deliveries(self) -> None:
+        """Wake a worker to send what is due (the delivery rows are the truth; this only wakes)."""
+        self._drain()
+
+    def on_published(self, topic: str, ids: list[str]) -> None:
+        """Items committed by a unit of work: new deliveries wake a worker at once."""
+        if topic == DELIVERY_TOPIC and ids:
+            self.wake_deliveries()
+
+    def sweep_deliveries(self) -> int:
+        """Wake workers for anything due (lost queue messages, retries after a restart)."""
+        with self.container.uow(readonly=True) as uow:
+            due = DeliveryRepository(uow.connection, None).due(utcnow(), limit=1)
+        if due:
+            self.wake_deliveries()
+        return len(due)
+
+    def purge(self) -> int:
+        """Drop events past their retention."""
+        cutoff = utcnow() - timedelta(days=self.container.settings.event_retention_days)
+        with self.container.uow() as uow:
+            removed = purge_events_before(uow.connection, cutoff)
+            uow.commit()
+        return removed
+
     def enqueue_sync(self, connection_id: str, run_id: str, *, delay: float = 0) -> None:
         """Wake a worker for a queued run (the run row is already committed)."""
         if delay and not self.queue.immediate:
@@ -118,7 +172,9 @@ class Worker:
             self._run_sync(connection_id, run_id)
 
     def tick(self) -> dict[str, int]:
-        """Queue due scheduled syncs and re-enqueue lost queued runs."""
+        """Queue due scheduled syncs, re-enqueue lost runs and due deliveries, purge old events."""
+        swept = self.sweep_deliveries()
+        self.purge()
         now = utcnow()
         queued = resent = 0
         with self.container.uow() as uow:
@@ -150,7 +206,7 @@ class Worker:
             for lost_run in lost:
                 self.enqueue_sync(connection.id, lost_run.id)
                 resent += 1
-        return {"queued": queued, "resent": resent}
+        return {"queued": queued, "resent": resent, "deliveries": swept}
 
     # consumer
     def start_consumer(self, workers: int = 2) -> None:
@@ -162,16 +218,23 @@ class Worker:
         )
         consumer.start()
         self._consumer = consumer
+        # Work left by a previous process (runs it was killed in, deliveries it never sent)
+        # resumes now rather than at the next minute's tick.
+        threading.Thread(target=self.tick, name="startup-tick", daemon=True).start()
         _log.info("worker_started", workers=workers)
 
     def stop_consumer(self) -> None:
         if self._consumer is not None:
             self._consumer.stop(graceful=True)
             self._consumer = None
+        if self._delivery_context is not None:
+            self._delivery_context.client.close()
+            self._delivery_context = None
 
     def run_forever(self, workers: int = 2) -> None:
         """`ironbridge worker`: consume until interrupted."""
         consumer = Consumer(self.queue, workers=workers, worker_type="thread", periodic=True)
+        threading.Thread(target=self.tick, name="startup-tick", daemon=True).start()
         consumer.run()
 
 

@@ -2,21 +2,36 @@
 
 from __future__ import annotations
 
+import dataclasses
 import re
+from collections.abc import Iterator, Mapping
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import update
 
-from ironbridge.bootstrap import Container
+from ironbridge.api import create_app
+from ironbridge.bootstrap import Container, bootstrap
+from ironbridge.connect.routes import ATTEMPTS_PER_MINUTE
 from ironbridge.connections import open_link_session
+from ironbridge.connectors import CheckResult, CheckStage, ConnectorRegistry, SessionOptions
+from ironbridge.connectors.sandbox import connector as sandbox_connector
+from ironbridge.connectors.sandbox.connector import SandboxConnector, SandboxSession
+from ironbridge.connectors.sandbox.spec import SPEC as SANDBOX_SPEC
 from ironbridge.errors import AuthenticationFailed
 from ironbridge.store.events import EventQuery, EventRepository
 from ironbridge.store.tables import credentials
 
-from ..conftest import AccountFixture, ConnectionFixture, new_account, new_sandbox_connection
+from ..conftest import (
+    AccountFixture,
+    ConnectionFixture,
+    make_settings,
+    new_account,
+    new_sandbox_connection,
+)
 from .test_error_contract import assert_error
 
 NEW_LINK = {"end_customer_id": "cust-7", "end_customer_name": "Seven Plant Ltd"}
@@ -316,3 +331,60 @@ def test_link_token_paths_are_in_the_openapi_document(client: TestClient) -> Non
         responses = paths[path]["post"]["responses"]
         assert {"400", "401", "403", "404", "429", "500"} <= set(responses)
     assert not any(path.startswith("/connect") for path in paths)
+
+
+def test_connect_attempts_per_link_are_limited(client: TestClient, account: AccountFixture) -> None:
+    link = create_link(client, account)
+    statuses = [
+        connect_without_js(client, link["link_token"], nonsense="1").status_code
+        for _ in range(ATTEMPTS_PER_MINUTE + 1)
+    ]
+    assert statuses == [400] * ATTEMPTS_PER_MINUTE + [429]
+    limited = connect_without_js(client, link["link_token"])
+    assert limited.status_code == 429
+    assert int(limited.headers["Retry-After"]) >= 1
+    assert "Please wait a moment" in limited.text
+    assert 'id="connect-form"' in limited.text  # the form stays, ready for a later try
+
+
+class _BrokenSession(SandboxSession):
+    def check(self) -> Iterator[CheckResult]:
+        yield CheckResult(CheckStage.REACH, True, "Reached.")
+        raise RuntimeError("connector bug: secret internals")
+
+
+class _BrokenConnector(SandboxConnector):
+    spec = dataclasses.replace(SANDBOX_SPEC, id="broken", name="Broken ERP")
+
+    def session(
+        self, credentials: Mapping[str, str], *, options: SessionOptions | None = None
+    ) -> SandboxSession:
+        return _BrokenSession(options)
+
+
+def test_an_unexpected_failure_is_a_page_with_a_reference_not_a_trace(tmp_path: Path) -> None:
+    registry = ConnectorRegistry([sandbox_connector, _BrokenConnector()])
+    container = bootstrap(make_settings(tmp_path), registry=registry)
+    try:
+        account = new_account(container)
+        with TestClient(create_app(container), raise_server_exceptions=False) as client:
+            link = create_link(client, account, systems=["broken"])
+            page = client.get("/connect/broken", params={"token": link["link_token"]})
+            csrf = re.search(r'name="csrf" value="([^"]+)"', page.text)
+            assert csrf is not None
+            form = {"token": link["link_token"], "csrf": csrf.group(1)}
+            streamed = client.post(
+                "/connect/broken", data=form, headers={"Accept": "text/event-stream"}
+            )
+            assert "event: fatal" in streamed.text
+            assert "Something went wrong on our side" in streamed.text
+            assert "Reference: <code>req_" in streamed.text
+            plain = client.post("/connect/broken", data=form)
+            assert plain.status_code == 500
+            assert "Something went wrong on our side" in plain.text
+            for body in (streamed.text, plain.text):
+                assert "Traceback" not in body and "secret internals" not in body
+            # Nothing was connected, so the link still opens.
+            assert client.get("/connect/broken", params={"token": link["link_token"]}).is_success
+    finally:
+        container.close()

@@ -128,7 +128,9 @@ def test_a_worker_killed_mid_sync_resumes_without_loss_or_duplicates(
     time.sleep(2.5)  # the killed worker's lease runs out
     restarted = _worker(settings)
     stop_all.append(restarted)
-    assert container.worker.tick()["resent"] == 1, "the sweep hands the run to a live worker"
+    # The restarted worker sweeps at start; a tick from here may hand the run over too, and
+    # the run's lock makes sure only one worker resumes it.
+    container.worker.tick()
     _wait(lambda: _runs(container, conn.id)[0].status == "succeeded")
     _assert_exactly_once(conn)
     container.close()

@@ -20,6 +20,7 @@ from .routes import (
     link_tokens,
     records,
     sync,
+    webhooks,
 )
 
 __all__ = ["create_app"]
@@ -56,6 +57,7 @@ def create_app(container: Container) -> FastAPI:
     app.include_router(connectors.router)
     app.include_router(sync.router)
     app.include_router(events.router)
+    app.include_router(webhooks.router)
     app.include_router(records.router)
     app.include_router(link_tokens.router)
     app.mount("/connect", create_connect_app(container), name="connect")

@@ -73,6 +73,9 @@ _STATE_LABELS: Final = {
     "ok": "Done",
     "failed": "Failed",
 }
+#: Connection attempts per link token per minute: enough for a customer fixing typos, too few
+#: to use the flow as a way to probe addresses through ironbridge.
+ATTEMPTS_PER_MINUTE: Final = 12
 _log = get_logger("ironbridge.connect")
 
 router = APIRouter()
@@ -231,6 +234,23 @@ async def submit(request: Request, system: SystemParam) -> Response:
             event = _sse("fatal", {"html": _error_fragment(request, exc)})
             return _event_stream(iter([event]), status=exc.status)
         return _error_page(request, exc, origin)
+    decision = await run_in_threadpool(
+        flow.container.limiter.hit, f"connect:{flow.session.link_id}", ATTEMPTS_PER_MINUTE
+    )
+    if not decision.allowed:
+        # The form stays as it is: the customer only has to wait, not start over.
+        alert = {
+            "title": "Please wait a moment",
+            "message": f"There were too many attempts in a short time. Wait "
+            f"{decision.reset_after} seconds, then try again.",
+            "fix": "",
+        }
+        headers = {"Retry-After": str(decision.reset_after)}
+        if streaming:
+            return _event_stream(iter([_sse("failed", alert)]), status=429, headers=headers)
+        page = _form_page(flow, connector, values=credentials, alert=alert, status=429)
+        page.headers.update(headers)
+        return page
     if streaming:
         return _event_stream(_progress(flow, connector, credentials))
     return await run_in_threadpool(_finished_page, flow, connector, credentials)
@@ -331,12 +351,14 @@ def _sse(event: str, data: Mapping[str, Any]) -> str:
     return f"event: {event}\ndata: {json.dumps(data)}\n\n"
 
 
-def _event_stream(events: Iterator[str], *, status: int = 200) -> StreamingResponse:
+def _event_stream(
+    events: Iterator[str], *, status: int = 200, headers: Mapping[str, str] | None = None
+) -> StreamingResponse:
     return StreamingResponse(
         events,
         status_code=status,
         media_type="text/event-stream",
-        headers={"Cache-Control": "no-store", "X-Accel-Buffering": "no"},
+        headers={"Cache-Control": "no-store", "X-Accel-Buffering": "no", **(headers or {})},
     )
 
 

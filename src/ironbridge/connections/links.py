@@ -533,27 +533,16 @@ def _create(
         metadata=session.metadata,
     )
     # connect() runs the staged check itself; the flow has just run it live, so hand it the
-    # recorded results instead of contacting the source a second time. connect() commits,
-    # which also commits the link token's use made in this transaction.
+    # recorded results instead of contacting the source a second time. connect() records
+    # `connection.created` and commits, which also commits the link token's use made in this
+    # transaction.
     replay = ConnectorRegistry([_replaying(connector, results)])
-    view, issued = connect(uow, cipher, replay, session.account_id, body, options=options)
+    view, issued = connect(
+        uow, cipher, replay, session.account_id, body, options=options, via="connect_flow"
+    )
     # The connection token is minted when the public token is exchanged, so the only copy goes
     # to the integrator's backend; the one connect() issued was never shown to anyone.
     uow.credentials.revoke(session.account_id, issued.id, utcnow())
-    record_event(
-        uow,
-        account_id=session.account_id,
-        connection_id=view.id,
-        type="connection.created",
-        data={
-            "system": view.system,
-            "status": view.status.value,
-            "end_customer_id": view.end_customer_id,
-            "end_customer_name": view.end_customer_name,
-            "metadata": view.metadata,
-            "via": "connect_flow",
-        },
-    )
     return view.id
 
 

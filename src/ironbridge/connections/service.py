@@ -17,6 +17,7 @@ from ..errors import (
     PermissionDenied,
     ValidationFailed,
 )
+from ..events import record_event
 from ..ids import new_id
 from ..model import field_errors
 from ..security import CredentialCipher, TokenKind
@@ -66,8 +67,13 @@ def connect(
     body: ConnectionCreate,
     *,
     options: SessionOptions,
+    via: str | None = "api",
 ) -> tuple[ConnectionView, IssuedToken]:
-    """Check the credentials against the source, then store the connection and issue its token."""
+    """Check the credentials against the source, then store the connection and issue its token.
+
+    `connection.created` is recorded with `via` saying how it was made; None leaves the
+    announcement to the caller.
+    """
     try:
         connector = registry.get(body.system)
     except NotFound as exc:
@@ -96,8 +102,24 @@ def connect(
     )
     uow.connections.add(row)
     issued = issue_token(uow, TokenKind.CONNECTION, account_id, connection_id=row.id)
+    view = ConnectionView.from_row(row)
+    if via is not None:
+        record_event(
+            uow,
+            account_id=account_id,
+            connection_id=row.id,
+            type="connection.created",
+            data={
+                "system": view.system,
+                "status": view.status.value,
+                "end_customer_id": view.end_customer_id,
+                "end_customer_name": view.end_customer_name,
+                "metadata": view.metadata,
+                "via": via,
+            },
+        )
     uow.commit()
-    return ConnectionView.from_row(row), issued
+    return view, issued
 
 
 def load_connection(uow: UnitOfWork, account_id: str, connection_id: str) -> ConnectionRow:
@@ -185,6 +207,13 @@ def disconnect(uow: UnitOfWork, account_id: str, connection_id: str) -> Connecti
             status=ConnectionStatus.DISCONNECTED.value,
             disconnected_at=now,
             updated_at=now,
+        )
+        record_event(
+            uow,
+            account_id=account_id,
+            connection_id=connection_id,
+            type="connection.disconnected",
+            data={"previous_status": row.status, "status": ConnectionStatus.DISCONNECTED.value},
         )
         uow.commit()
     return get_connection(uow, account_id, connection_id)

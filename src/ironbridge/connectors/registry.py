@@ -58,6 +58,7 @@ def default_registry() -> ConnectorRegistry:
     import of another.
     """
     from ironbridge.connectors.sandbox import connector as sandbox
+    from ironbridge.connectors.sap_s4hana import connector as sap_s4hana
     from ironbridge.connectors.tryton import connector as tryton
 
-    return ConnectorRegistry([sandbox, tryton])
+    return ConnectorRegistry([sandbox, sap_s4hana, tryton])

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import secrets
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import Connection, and_, or_, select, update
@@ -159,6 +160,47 @@ class DeliveryRepository:
         self._conn.execute(
             self._scoped(update(deliveries).where(deliveries.c.id == delivery_id)).values(**values)
         )
+
+    def claim(self, delivery_id: str, now: datetime, until: datetime, *, manual: bool) -> bool:
+        """Reserve a delivery for one sender: only one concurrent claim can succeed."""
+        stmt = update(deliveries).where(deliveries.c.id == delivery_id)
+        if not manual:
+            stmt = stmt.where(deliveries.c.status == "pending", deliveries.c.next_attempt_at <= now)
+        result = self._conn.execute(stmt.values(next_attempt_at=until, status="pending"))
+        return bool(result.rowcount)
+
+    def claim_due(self, now: datetime, until: datetime, limit: int) -> list[DeliveryRow]:
+        """Reserve up to `limit` due deliveries for one sender; concurrent callers get
+        disjoint sets (the update re-checks each row, and a unique marker says which we won)."""
+        marker = until + timedelta(microseconds=secrets.randbelow(1_000_000))
+        ids = [
+            row.id
+            for row in self._conn.execute(
+                self._scoped(
+                    select(deliveries.c.id)
+                    .where(deliveries.c.status == "pending", deliveries.c.next_attempt_at <= now)
+                    .order_by(deliveries.c.next_attempt_at)
+                    .limit(limit)
+                )
+            )
+        ]
+        if not ids:
+            return []
+        self._conn.execute(
+            update(deliveries)
+            .where(
+                deliveries.c.id.in_(ids),
+                deliveries.c.status == "pending",
+                deliveries.c.next_attempt_at <= now,
+            )
+            .values(next_attempt_at=marker)
+        )
+        rows = self._conn.execute(
+            select(deliveries).where(
+                deliveries.c.id.in_(ids), deliveries.c.next_attempt_at == marker
+            )
+        )
+        return [DeliveryRow(**r._mapping) for r in rows]
 
     def due(self, now: datetime, limit: int = 500) -> list[DeliveryRow]:
         rows = self._conn.execute(

@@ -11,7 +11,7 @@ from datetime import datetime
 from typing import Annotated, Any, cast
 
 from fastapi import APIRouter, Body, Header, Path, Query, Request, Response
-from pydantic import BaseModel, BeforeValidator, Field, create_model
+from pydantic import BaseModel, Field, create_model
 
 from ... import unified
 from ...connectors import PassthroughRequest
@@ -27,6 +27,7 @@ from ...model import (
 from ...store import ConnectionRow
 from ..deps import ConnectionPrincipal, ContainerDep
 from ..errors import ERROR_RESPONSES, ErrorBody, request_id_of
+from ..params import IsoDatetimeQuery
 
 __all__ = ["router"]
 
@@ -60,18 +61,6 @@ IdempotencyKey = Annotated[
 ]
 
 
-def _iso_datetime(value: Any) -> Any:
-    # Pydantic would also read a bare number as a Unix time; the contract says ISO 8601.
-    if value is not None and not (isinstance(value, str) and len(value) >= 10 and value[4] == "-"):
-        raise ValueError("must be an ISO 8601 date-time, e.g. 2026-01-31T00:00:00Z")
-    return value
-
-
-IsoDatetime = Annotated[
-    datetime | None,
-    BeforeValidator(_iso_datetime),
-    Query(description="ISO 8601 date-time; without a zone it is read as UTC."),
-]
 Include = Annotated[
     str | None,
     Query(pattern="^remote_data$", description="`remote_data` adds the source's raw record."),
@@ -165,8 +154,8 @@ def _register(entity: Entity) -> None:
         container: ContainerDep,
         limit: Annotated[int, Query(ge=1, le=500)] = 100,
         cursor: Annotated[str | None, Query(max_length=512)] = None,
-        modified_after: IsoDatetime = None,
-        modified_before: IsoDatetime = None,
+        modified_after: IsoDatetimeQuery = None,
+        modified_before: IsoDatetimeQuery = None,
         include_deleted: bool = False,
         include: Include = None,
     ) -> Response:

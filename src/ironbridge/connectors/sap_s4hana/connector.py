@@ -1,0 +1,464 @@
+"""The SAP S/4HANA connector: OData V2 services declared in `resources.py`, mapped by `maps.py`.
+
+Reads stream each entity set through the OData V2 family's keyset change reader, so pages
+come in (modified_at, remote_id) order whatever SAP's timestamp precision. Writes create
+purchase orders by deep insert and update them with `If-Match`, under SAP's CSRF protocol.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator, Mapping
+from datetime import datetime
+from typing import Any, Final
+
+import httpx
+
+from ironbridge import errors
+from ironbridge.connectors.base import (
+    CheckResult,
+    CheckStage,
+    Connector,
+    ConnectorSession,
+    IdFactory,
+    PassthroughRequest,
+    PassthroughResponse,
+    RawRecord,
+    SessionOptions,
+)
+from ironbridge.connectors.protocols import http, odata_v2
+from ironbridge.connectors.sap_s4hana import mapping
+from ironbridge.connectors.sap_s4hana.resources import (
+    CREATED,
+    CURRENT_VALIDITY_END,
+    GATEWAY_ROOT,
+    RESOURCES,
+    Resource,
+)
+from ironbridge.connectors.sap_s4hana.spec import SPEC
+from ironbridge.model import CREATE_MODELS, UPDATE_MODELS, Entity, InputModel, parse_input
+
+__all__ = ["SapS4Hana", "SapS4HanaSession"]
+
+# Headers a passthrough caller may not set: the session owns authentication and sessions.
+_BLOCKED_HEADERS: Final = frozenset(
+    {"authorization", "cookie", "host", "x-csrf-token", "content-length", "transfer-encoding"}
+)
+_PASSTHROUGH_METHODS: Final = frozenset({"GET", "POST"})
+# Rows per request when reading changes: big enough to page efficiently, small enough that
+# one response stays well under SAP Gateway's limits.
+_MIN_BATCH: Final = 50
+_MAX_BATCH: Final = 1000
+# Locations are found one distinct (plant, storage location) per request; a system with more
+# places than this is not one ironbridge's location model was meant for.
+_MAX_LOCATIONS: Final = 10_000
+
+
+def _base_url(value: str) -> str:
+    """The instance's root, tolerating a pasted Gateway path (`…/sap/opu/odata/sap/…`)."""
+    text = value.strip()
+    marker = "/" + GATEWAY_ROOT
+    if marker in text:
+        text = text[: text.index(marker)]
+    return text.rstrip("/") + "/"
+
+
+def _ensure_resolved(body: InputModel) -> None:
+    """Refuse ironbridge ids: the service must resolve references to remote ids first."""
+    for stem in body.references:
+        if getattr(body, f"{stem}_id") is not None:
+            raise ValueError(
+                f"{stem}_id reached the SAP S/4HANA connector unresolved; pass "
+                f"{stem}_remote_id (see ironbridge.model.resolve_references)"
+            )
+    for name in type(body).model_fields:
+        value = getattr(body, name)
+        for item in value if isinstance(value, list) else [value]:
+            if isinstance(item, InputModel):
+                _ensure_resolved(item)
+
+
+def _pages(rows: Iterable[odata_v2.ChangedRow], page_size: int) -> Iterator[list[RawRecord]]:
+    page: list[RawRecord] = []
+    for row in rows:
+        page.append(RawRecord(row.remote_id, row.modified_at, row.data))
+        if len(page) == page_size:
+            yield page
+            page = []
+    if page:
+        yield page
+
+
+class SapS4Hana(Connector):
+    """SAP S/4HANA through SAP Gateway's OData V2 APIs, with Basic authentication."""
+
+    spec = SPEC
+
+    def session(
+        self, credentials: Mapping[str, str], *, options: SessionOptions | None = None
+    ) -> SapS4HanaSession:
+        """A session for `credentials` (base_url, username, password, optional sap_client).
+
+        Raises `errors.ValidationFailed` for missing fields or an address that cannot be used
+        (not http(s), or a private address where the deployment forbids those).
+        """
+        clean = self.validate_credentials(credentials)
+        return SapS4HanaSession(
+            base_url=clean["base_url"],
+            username=clean["username"],
+            password=clean["password"],
+            sap_client=clean.get("sap_client"),
+            options=options,
+        )
+
+    def to_unified(self, entity: Entity, raw: RawRecord, ids: IdFactory) -> dict[str, Any]:
+        """Map an SAP record through the tables in `maps.py` and the rules in `mapping.py`."""
+        return mapping.to_unified(entity, raw, ids)
+
+
+class SapS4HanaSession(ConnectorSession):
+    """One authenticated conversation with one SAP S/4HANA system."""
+
+    def __init__(
+        self,
+        *,
+        base_url: str,
+        username: str,
+        password: str,
+        sap_client: str | None = None,
+        options: SessionOptions | None = None,
+        transport: httpx.BaseTransport | None = None,
+    ) -> None:
+        super().__init__(SPEC, options)
+        auth = odata_v2.CsrfTokenAuth(httpx.BasicAuth(username, password))
+        self._http = http.make_client(
+            _base_url(base_url), auth=auth, options=self.options, transport=transport
+        )
+        if sap_client:
+            self._http.params = httpx.QueryParams({"sap-client": sap_client.strip()})
+        self._odata = odata_v2.ODataV2Client(self._http)
+
+    def close(self) -> None:
+        """Close the HTTP client."""
+        self._http.close()
+
+    # -- check ----------------------------------------------------------------------------------
+
+    def check(self) -> Iterator[CheckResult]:
+        """Reach the Gateway, sign in, then read one record of every entity.
+
+        The first request goes to the purchase order service's root: any SAP answer proves the
+        address, a 401 disproves the credentials. A 403 there is a permissions matter, reported
+        per entity in the third stage with the arrangement that grants it.
+        """
+        first = RESOURCES[Entity.PURCHASE_ORDERS]
+        try:
+            response = self._odata.send("GET", first.service_path)
+        except errors.ValidationFailed as exc:
+            yield CheckResult(
+                CheckStage.REACH,
+                False,
+                exc.fields.get("base_url", exc.message),
+                fix="Enter the https address of your SAP Gateway server.",
+            )
+            return
+        except (errors.ConnectionUnavailable, errors.UpstreamTimeout, errors.UpstreamError) as exc:
+            yield CheckResult(
+                CheckStage.REACH,
+                False,
+                exc.message,
+                fix="Check the address and port, and that ironbridge's network may reach it.",
+            )
+            return
+        if response.status_code >= 500 or response.status_code == 429:
+            yield CheckResult(
+                CheckStage.REACH,
+                False,
+                f"The SAP system answered HTTP {response.status_code}; it is not available now.",
+                fix="Try again later, or ask your SAP Basis team whether the system is up.",
+            )
+            return
+        if response.status_code == 404 and not _is_sap_error(response):
+            yield CheckResult(
+                CheckStage.REACH,
+                False,
+                "No SAP Gateway answers at this address.",
+                fix="Enter the address of the server that serves /sap/opu/odata/, with its port.",
+            )
+            return
+        yield CheckResult(CheckStage.REACH, True, "The SAP system answers at this address.")
+        if response.status_code == 401:
+            yield CheckResult(
+                CheckStage.AUTHENTICATE,
+                False,
+                "SAP refused the user name or password.",
+                fix="Check the user and password, and that the user is not locked or expired.",
+            )
+            return
+        yield CheckResult(CheckStage.AUTHENTICATE, True, "SAP accepted the user.")
+        for entity in self.spec.entities:
+            failure = self._check_entity(entity, RESOURCES[entity])
+            if failure is not None:
+                yield failure
+                return
+        names = ", ".join(entity.label for entity in self.spec.entities)
+        yield CheckResult(CheckStage.PERMISSIONS, True, f"The user may read {names}.")
+
+    def _check_entity(self, entity: Entity, resource: Resource) -> CheckResult | None:
+        params = {"$top": "1", "$format": "json"}
+        if resource.filter:
+            params["$filter"] = resource.filter
+        try:
+            response = self._odata.send("GET", resource.path, params=params)
+        except errors.IronbridgeError as exc:
+            return CheckResult(CheckStage.PERMISSIONS, False, exc.message)
+        if response.status_code < 400:
+            return None
+        where = f"{entity.label}s ({resource.service})"
+        if response.status_code in (401, 403):
+            message = f"The user may not read {where}."
+            fix = f"Add the communication arrangement {resource.arrangement} for this user."
+        elif response.status_code == 404:
+            message = f"The service for {where} is not available on this system."
+            fix = (
+                f"Activate {resource.service} (/IWFND/MAINT_SERVICE) or add {resource.arrangement}."
+            )
+        else:
+            message = odata_v2.error_for_response(response).message
+            fix = None
+        return CheckResult(CheckStage.PERMISSIONS, False, message, fix=fix)
+
+    # -- reads ----------------------------------------------------------------------------------
+
+    def list_changes(
+        self, entity: Entity, since: datetime | None, *, page_size: int = 500
+    ) -> Iterator[list[RawRecord]]:
+        """Pages of records changed at or after `since`, in (modified_at, remote_id) order.
+
+        Stock and locations have no change time in SAP: every call returns all of them,
+        stamped with the time of the read.
+        """
+        if page_size < 1:
+            raise ValueError("page_size must be at least 1")
+        if since is not None and since.utcoffset() is None:
+            raise ValueError("since must carry a time zone")
+        self.spec.ensure_supported(entity, "read")
+        resource = RESOURCES[entity]
+        batch = min(max(page_size, _MIN_BATCH), _MAX_BATCH)
+        if entity is Entity.INVENTORY_ITEMS:
+            yield from self._stock(resource, page_size)
+        elif entity is Entity.LOCATIONS:
+            yield from self._locations(resource, page_size)
+        elif entity is Entity.VENDORS:
+            yield from _pages(self._vendor_rows(resource, since, batch), page_size)
+        else:
+            if resource.change is None:
+                raise AssertionError(f"{entity} is declared without a change field")
+            reader = odata_v2.ChangeReader(
+                self._odata,
+                resource.path,
+                resource.key,
+                resource.change,
+                filter=resource.filter,
+                expand=resource.expand,
+            )
+            yield from _pages(reader.rows(since, batch=batch), page_size)
+
+    def _vendor_rows(
+        self, resource: Resource, since: datetime | None, batch: int
+    ) -> Iterator[odata_v2.ChangedRow]:
+        if resource.change is None:
+            raise AssertionError("vendors are declared without a change field")
+        # Partners never changed since creation have an empty LastChangeDate; they are read by
+        # their creation time in a second, equally ordered stream, and the two are merged.
+        changed = odata_v2.ChangeReader(
+            self._odata,
+            resource.path,
+            resource.key,
+            resource.change,
+            filter=odata_v2.all_of(resource.filter, "LastChangeDate ne null"),
+            expand=resource.expand,
+        )
+        created = odata_v2.ChangeReader(
+            self._odata,
+            resource.path,
+            resource.key,
+            CREATED,
+            filter=odata_v2.all_of(resource.filter, "LastChangeDate eq null"),
+            expand=resource.expand,
+        )
+        return odata_v2.merge_changes(
+            changed.rows(since, batch=batch), created.rows(since, batch=batch)
+        )
+
+    def _stock(self, resource: Resource, page_size: int) -> Iterator[list[RawRecord]]:
+        moment = mapping.snapshot_time()
+        for rows in self._odata.iter_all(
+            resource.path, key=[resource.key], page_size=page_size, expand=resource.expand
+        ):
+            yield [RawRecord(str(row[resource.key]), moment, row) for row in rows]
+
+    def _locations(self, resource: Resource, page_size: int) -> Iterator[list[RawRecord]]:
+        moment = mapping.snapshot_time()
+        places: dict[str, dict[str, Any]] = {}
+        columns = ("Plant", "StorageLocation")
+        after: list[str] | None = None
+        # One request per distinct place: ask for the first row after the last place seen.
+        for _ in range(_MAX_LOCATIONS):
+            rows = self._odata.query(
+                resource.path,
+                filter=None if after is None else odata_v2.keys_after(columns, after),
+                orderby=columns,
+                top=1,
+                select=columns,
+            )
+            if not rows:
+                break
+            plant = str(rows[0].get("Plant") or "")
+            storage_location = str(rows[0].get("StorageLocation") or "")
+            if plant:
+                places.setdefault(plant, {"Plant": plant, "StorageLocation": ""})
+                if storage_location:
+                    place = mapping.location_id(plant, storage_location)
+                    places[place] = {"Plant": plant, "StorageLocation": storage_location}
+            after = [plant, storage_location]
+        records = [RawRecord(remote_id, moment, data) for remote_id, data in sorted(places.items())]
+        for start in range(0, len(records), page_size):
+            yield records[start : start + page_size]
+
+    def get(self, entity: Entity, remote_id: str) -> RawRecord:
+        """The current SAP record `remote_id`; `errors.NotFound` when there is none."""
+        self.spec.ensure_supported(entity, "read")
+        if not remote_id:
+            raise errors.NotFound(f"No {entity.label} has an empty id.")
+        resource = RESOURCES[entity]
+        try:
+            return self._get(entity, resource, remote_id)
+        except errors.NotFound:
+            raise errors.NotFound(f"No {entity.label} {remote_id!r} exists in SAP.") from None
+
+    def _get(self, entity: Entity, resource: Resource, remote_id: str) -> RawRecord:
+        if entity is Entity.LOCATIONS:
+            plant, storage_location = mapping.split_location(remote_id)
+            condition = f"Plant eq {odata_v2.string_literal(plant)}"
+            if storage_location:
+                condition += f" and StorageLocation eq {odata_v2.string_literal(storage_location)}"
+            rows = self._odata.query(resource.path, filter=condition, top=1, select=("Plant",))
+            if not rows:
+                raise errors.NotFound()
+            data = {"Plant": plant, "StorageLocation": storage_location}
+            return RawRecord(remote_id, mapping.snapshot_time(), data)
+        if entity is Entity.VENDORS:
+            rows = self._odata.query(
+                resource.path,
+                filter=f"Supplier eq {odata_v2.string_literal(remote_id)}",
+                top=1,
+                expand=resource.expand,
+            )
+            if not rows:
+                raise errors.NotFound()
+            if resource.change is None:
+                raise AssertionError("vendors are declared without a change field")
+            moment = resource.change.read(rows[0]) or CREATED.read(rows[0])
+            return self._raw(resource, remote_id, moment, rows[0])
+        keys = {resource.key: remote_id}
+        if entity is Entity.ASSETS:
+            keys["ValidityEndDate"] = CURRENT_VALIDITY_END
+        path = resource.path + odata_v2.key_predicate(keys)
+        data, _ = self._odata.get(path, expand=resource.expand)
+        if resource.change is None:
+            return RawRecord(remote_id, mapping.snapshot_time(), data)
+        return self._raw(resource, remote_id, resource.change.read(data), data)
+
+    @staticmethod
+    def _raw(
+        resource: Resource, remote_id: str, moment: datetime | None, data: dict[str, Any]
+    ) -> RawRecord:
+        if moment is None or resource.change is None:
+            raise errors.UpstreamError(
+                f"SAP sent {resource.entity_set} {remote_id} without a change time."
+            )
+        return RawRecord(remote_id, resource.change.floor(moment), data)
+
+    # -- writes ---------------------------------------------------------------------------------
+
+    def create(self, entity: Entity, payload: dict[str, Any]) -> RawRecord:
+        """Create a purchase order by deep insert (header, items, schedule lines)."""
+        self.spec.ensure_supported(entity, "create")
+        body = parse_input(CREATE_MODELS[entity], payload)
+        _ensure_resolved(body)
+        sap_body = mapping.purchase_order_create_body(body.model_dump(exclude_unset=True))
+        resource = RESOURCES[entity]
+        created = self._odata.create(resource.path, sap_body, field_names=mapping.error_field)
+        number = created.get(resource.key)
+        if not isinstance(number, str) or not number:
+            raise errors.UpstreamError("SAP created the purchase order but did not say its number.")
+        return self.get(entity, number)
+
+    def update(self, entity: Entity, remote_id: str, changes: dict[str, Any]) -> RawRecord:
+        """Change a purchase order header with `If-Match` from a fresh read.
+
+        Raises `errors.RecordLocked` for an order flagged for deletion, and when SAP reports
+        the order changed between that read and the write (412): someone else's change is
+        never overwritten.
+        """
+        self.spec.ensure_supported(entity, "update")
+        body = parse_input(UPDATE_MODELS[entity], changes)
+        _ensure_resolved(body)
+        sap_body = mapping.purchase_order_update_body(body.model_dump(exclude_unset=True))
+        resource = RESOURCES[entity]
+        path = resource.path + odata_v2.key_predicate({resource.key: remote_id})
+        try:
+            current, etag = self._odata.get(path)
+        except errors.NotFound:
+            raise errors.NotFound(f"No purchase order {remote_id!r} exists in SAP.") from None
+        if current.get("PurchasingDocumentDeletionCode") == "L":
+            raise errors.RecordLocked(
+                f"Purchase order {remote_id} is flagged for deletion in SAP and cannot be changed.",
+                details={"status": "cancelled"},
+            )
+        if sap_body:
+            self._odata.update(path, sap_body, etag=etag, field_names=mapping.error_field)
+        return self.get(entity, remote_id)
+
+    # -- passthrough ----------------------------------------------------------------------------
+
+    def passthrough(self, request: PassthroughRequest) -> PassthroughResponse:
+        """Send a GET or POST under the system's base URL with the session's credentials.
+
+        POSTs carry a CSRF token like every other write. The answer comes back as SAP gave it,
+        minus headers that carry session secrets (cookies, CSRF tokens).
+        """
+        if request.method not in _PASSTHROUGH_METHODS:
+            raise errors.ValidationFailed(
+                {"method": "The SAP S/4HANA passthrough sends GET and POST only."}
+            )
+        headers = {
+            name: value
+            for name, value in request.headers.items()
+            if name.lower() not in _BLOCKED_HEADERS
+        }
+        response = self._odata.send(
+            request.method,
+            request.path.lstrip("/"),
+            params=request.query,
+            json=request.body if request.method == "POST" else None,
+            headers=headers,
+        )
+        kept = {
+            name: value
+            for name, value in http.redact_headers(dict(response.headers)).items()
+            if value != http.REDACTED
+        }
+        try:
+            body: Any = response.json()
+        except ValueError:
+            body = response.text
+        return PassthroughResponse(status=response.status_code, headers=kept, body=body)
+
+
+def _is_sap_error(response: httpx.Response) -> bool:
+    try:
+        payload = response.json()
+    except ValueError:
+        return False
+    return isinstance(payload, dict) and isinstance(payload.get("error"), dict)

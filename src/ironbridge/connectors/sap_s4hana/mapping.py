@@ -1,0 +1,516 @@
+"""What the tables in `maps.py` cannot say about SAP S/4HANA records.
+
+- A purchase order's status comes from three places: its deletion code, its processing
+  status, and whether its items are delivered and invoiced.
+- SAP's purchase order API carries no goods-receipt quantity; an item counts as received in
+  full once SAP marks its delivery completed, and as not received before.
+- A line's price is per `NetPriceQuantity` units, and its date is its earliest schedule line.
+- A maintenance order's status is the most decisive lifecycle status in its status text.
+- A vendor is a business partner with its supplier, purchasing data, address, e-mail and phone.
+- Stock is summed per plant and storage location; locations are the places stock is kept.
+- Writes: a unified purchase order becomes a deep insert, and SAP's error targets become
+  unified field paths.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterable, Mapping
+from datetime import UTC, datetime
+from decimal import ROUND_HALF_UP, Decimal
+from typing import Any, Final
+
+from ironbridge import errors
+from ironbridge.connectors.base import IdFactory, RawRecord
+from ironbridge.connectors.protocols import odata_v2
+from ironbridge.connectors.sap_s4hana import maps
+from ironbridge.connectors.sap_s4hana.resources import CREATED
+from ironbridge.model import (
+    Entity,
+    InventoryItemStatus,
+    LocationStatus,
+    LocationType,
+    PurchaseOrderStatus,
+    WorkOrderStatus,
+)
+
+__all__ = [
+    "error_field",
+    "location_id",
+    "purchase_order_create_body",
+    "purchase_order_status",
+    "purchase_order_update_body",
+    "snapshot_time",
+    "split_location",
+    "to_unified",
+    "work_order_status",
+]
+
+_CENT: Final = Decimal("0.01")
+_ALPHA2: Final = re.compile(r"^[A-Za-z]{2}$")
+_ALPHA3: Final = re.compile(r"^[A-Za-z]{3}$")
+# An item in an error target: `to_PurchaseOrderItem('10')/…`,
+# `to_PurchaseOrderItem(PurchaseOrderItem='10')/…` or
+# `A_PurchaseOrderItem(PurchaseOrder='',PurchaseOrderItem='10')/…`.
+_ITEM_TARGET: Final = re.compile(
+    r"(?:to_|A_)PurchaseOrderItem\((?:[^)]*?PurchaseOrderItem=)?'?(\d+)'?\)/(\w+)"
+)
+#: Unified purchase order fields SAP's purchase order API cannot write, with the reason.
+_NOT_WRITABLE: Final[Mapping[str, str]] = {
+    "number": "SAP assigns purchase order numbers itself.",
+    "status": "Approval and status follow SAP's release workflow; change it in SAP.",
+    "expected_delivery_date": "SAP's purchase order API cannot set this field.",
+    "ship_to": "SAP's purchase order API cannot set this field.",
+    "bill_to": "SAP's purchase order API cannot set this field.",
+    "buyer": "SAP's purchase order API cannot set this field.",
+    "notes": "SAP's purchase order API cannot set this field.",
+}
+#: Organisational units fixed once an order exists.
+_FIXED_AFTER_CREATE: Final = frozenset(
+    {"CompanyCode", "PurchaseOrderType", "PurchasingOrganization"}
+)
+
+
+def location_id(plant: str, storage_location: str) -> str:
+    """The unified remote id of a plant (`1710`) or a storage location (`1710/171A`)."""
+    return f"{plant}/{storage_location}" if storage_location else plant
+
+
+def split_location(remote_id: str) -> tuple[str, str]:
+    """(plant, storage location) of a location remote id; the storage location may be ""."""
+    plant, _, storage_location = remote_id.partition("/")
+    return plant, storage_location
+
+
+# --- reading -------------------------------------------------------------------------------------
+
+
+def _read(
+    fields: Mapping[str, maps.FieldMap], data: Mapping[str, Any], ids: IdFactory
+) -> dict[str, Any]:
+    return {name: field_map.read(data, ids) for name, field_map in fields.items()}
+
+
+def _sorted_rows(data: Mapping[str, Any], navigation: str, key: str) -> list[dict[str, Any]]:
+    rows = odata_v2.nested_results(data, navigation)
+    return sorted(rows, key=lambda row: (len(str(row.get(key, ""))), str(row.get(key, ""))))
+
+
+def _live_items(data: Mapping[str, Any]) -> list[dict[str, Any]]:
+    # Items flagged for deletion are cancelled lines: SAP keeps them for the audit trail only.
+    return [
+        item
+        for item in _sorted_rows(data, "to_PurchaseOrderItem", "PurchaseOrderItem")
+        if item.get("PurchasingDocumentDeletionCode") != "L"
+    ]
+
+
+def purchase_order_status(data: Mapping[str, Any]) -> PurchaseOrderStatus:
+    """The unified status of an A_PurchaseOrder read with its items."""
+    deletion = maps.lookup(
+        maps.DELETION_CODE,
+        str(data.get("PurchasingDocumentDeletionCode") or ""),
+        "PurchasingDocumentDeletionCode",
+    )
+    if deletion is not None:
+        status: PurchaseOrderStatus = deletion
+        return status
+    status = maps.lookup(
+        maps.PROCESSING_STATUS,
+        str(data.get("PurchasingProcessingStatus") or ""),
+        "PurchasingProcessingStatus",
+    )
+    if status is not PurchaseOrderStatus.SENT:
+        return status
+    items = _live_items(data)
+    delivered = [item.get("IsCompletelyDelivered") is True for item in items]
+    if items and all(delivered):
+        invoiced = all(item.get("IsFinallyInvoiced") is True for item in items)
+        return PurchaseOrderStatus.CLOSED if invoiced else PurchaseOrderStatus.RECEIVED
+    if any(delivered):
+        return PurchaseOrderStatus.PARTIALLY_RECEIVED
+    return status
+
+
+def _line(item: Mapping[str, Any], ids: IdFactory) -> dict[str, Any]:
+    line = _read(maps.LINE_FIELDS, item, ids)
+    line["line_number"] = int(str(item.get("PurchaseOrderItem") or "0"))
+    quantity: Decimal = line["quantity"]
+    line["quantity_received"] = (
+        quantity if item.get("IsCompletelyDelivered") is True else Decimal(0)
+    )
+    price = maps.Number("NetPriceAmount").read(item, ids)
+    per = maps.Number("NetPriceQuantity").read(item, ids) or Decimal(1)
+    if price is not None and per > 0:
+        unit_price = price / per
+        line["unit_price"] = unit_price
+        line["line_total"] = (quantity * unit_price).quantize(_CENT, rounding=ROUND_HALF_UP)
+    dates = [
+        maps.Day("ScheduleLineDeliveryDate").read(row, ids)
+        for row in odata_v2.nested_results(item, "to_ScheduleLine")
+    ]
+    known = [day for day in dates if day is not None]
+    line["required_date"] = min(known) if known else None
+    plant = str(item.get("Plant") or "")
+    if plant:
+        remote_id = location_id(plant, str(item.get("StorageLocation") or ""))
+        line["location"] = {
+            "id": ids(Entity.LOCATIONS, remote_id),
+            "remote_id": remote_id,
+            "name": None,
+        }
+    return line
+
+
+def _purchase_order(data: Mapping[str, Any], ids: IdFactory) -> dict[str, Any]:
+    lines = [_line(item, ids) for item in _live_items(data)]
+    totals = [line["line_total"] for line in lines if line.get("line_total") is not None]
+    dates = [line["required_date"] for line in lines if line.get("required_date") is not None]
+    return {
+        "status": purchase_order_status(data),
+        "lines": lines,
+        # SAP's purchase order API carries net prices only: no tax, so no gross total.
+        "subtotal": sum(totals, Decimal(0)) if len(totals) == len(lines) and lines else None,
+        "required_date": min(dates) if dates else None,
+    }
+
+
+def _first(rows: Iterable[Mapping[str, Any]], flag: str) -> Mapping[str, Any] | None:
+    candidates = list(rows)
+    preferred = [row for row in candidates if row.get(flag) is True]
+    chosen = preferred or candidates
+    return chosen[0] if chosen else None
+
+
+def _vendor(data: Mapping[str, Any], ids: IdFactory) -> dict[str, Any]:
+    name = (
+        maps.Text("to_Supplier/SupplierName").read(data, ids)
+        or maps.Text("BusinessPartnerFullName").read(data, ids)
+        or maps.Text("OrganizationBPName1").read(data, ids)
+        or str(data.get("Supplier"))
+    )
+    addresses = _sorted_rows(data, "to_BusinessPartnerAddress", "AddressID")
+    address = addresses[0] if addresses else None
+    email = phone = None
+    unified_address = None
+    if address is not None:
+        mail = _first(odata_v2.nested_results(address, "to_EmailAddress"), "IsDefaultEmailAddress")
+        call = _first(odata_v2.nested_results(address, "to_PhoneNumber"), "IsDefaultPhoneNumber")
+        email = maps.Text("EmailAddress").read(mail, ids) if mail else None
+        if call:
+            phone = maps.Text("InternationalPhoneNumber").read(call, ids) or maps.Text(
+                "PhoneNumber"
+            ).read(call, ids)
+        street = " ".join(
+            part for part in (address.get("StreetName"), address.get("HouseNumber")) if part
+        )
+        country = address.get("Country") or ""
+        unified_address = {
+            "line1": street or None,
+            "line2": maps.Text("StreetPrefixName").read(address, ids),
+            "city": maps.Text("CityName").read(address, ids),
+            "region": maps.Text("Region").read(address, ids),
+            "postal_code": maps.Text("PostalCode").read(address, ids),
+            "country": country if _ALPHA2.match(country) else None,
+        }
+    supplier = data.get("to_Supplier")
+    organisations = (
+        [
+            org
+            for org in _sorted_rows(supplier, "to_SupplierPurchasingOrg", "PurchasingOrganization")
+            if org.get("DeletionIndicator") is not True
+        ]
+        if isinstance(supplier, Mapping)
+        else []
+    )
+    currency = payment_terms = None
+    if organisations:
+        code = str(organisations[0].get("PurchaseOrderCurrency") or "")
+        currency = code if _ALPHA3.match(code) else None
+        payment_terms = maps.Text("PaymentTerms").read(organisations[0], ids)
+    return {
+        "name": name,
+        "email": email,
+        "phone": phone,
+        "website": None,
+        "currency": currency,
+        "payment_terms": payment_terms,
+        "address": unified_address,
+        "created_at": CREATED.read(data),
+    }
+
+
+def work_order_status(text: str) -> WorkOrderStatus:
+    """The lifecycle status in a `SystemStatusText` such as `REL PCNF NMAT PRC`."""
+    tokens = set(text.split())
+    for token, status in maps.SYSTEM_STATUS:
+        if token in tokens:
+            return status
+    raise errors.UpstreamError(
+        f"SAP sent SystemStatusText {text!r} without a lifecycle status the SAP S/4HANA map "
+        "knows (CRTD, REL, PCNF, CNF, TECO, CLSD, LKD, DLFL)."
+    )
+
+
+def _work_order(data: Mapping[str, Any], ids: IdFactory) -> dict[str, Any]:
+    number = str(data.get("MaintenanceOrder"))
+    return {
+        "title": maps.Text("MaintenanceOrderDesc").read(data, ids) or f"Maintenance order {number}",
+        "status": work_order_status(str(data.get("SystemStatusText") or "")),
+    }
+
+
+def _asset(data: Mapping[str, Any], ids: IdFactory) -> dict[str, Any]:
+    return {"name": maps.Text("EquipmentName").read(data, ids) or str(data.get("Equipment"))}
+
+
+def _inventory_item(data: Mapping[str, Any], ids: IdFactory) -> dict[str, Any]:
+    levels: dict[str, dict[str, Decimal]] = {}
+    for row in odata_v2.nested_results(data, "to_MatlStkInAcctMod"):
+        place = location_id(str(row.get("Plant") or ""), str(row.get("StorageLocation") or ""))
+        quantity = maps.Number("MatlWrhsStkQtyInMatlBaseUnit").read(row, ids) or Decimal(0)
+        use = maps.lookup(
+            maps.STOCK_USE, str(row.get("InventoryStockType") or ""), "InventoryStockType"
+        )
+        level = levels.setdefault(place, {"on_hand": Decimal(0), "available": Decimal(0)})
+        level["on_hand"] += quantity
+        if use is maps.StockUse.AVAILABLE:
+            level["available"] += quantity
+    stock_levels: list[dict[str, Any]] = [
+        {
+            "location": {"id": ids(Entity.LOCATIONS, place), "remote_id": place, "name": None},
+            "on_hand": level["on_hand"],
+            "available": level["available"],
+            # Stock that is on hand but not free to use (quality inspection, blocked).
+            "reserved": level["on_hand"] - level["available"],
+            "reorder_point": None,
+        }
+        for place, level in sorted(levels.items())
+    ]
+    return {
+        # The stock API carries no description; the material number is its name here.
+        "name": str(data.get("Material")),
+        # The stock API carries no material status; a material that holds stock is in use.
+        "status": InventoryItemStatus.ACTIVE,
+        "stock_levels": stock_levels,
+        "total_on_hand": sum((level["on_hand"] for level in levels.values()), Decimal(0)),
+    }
+
+
+def _location(data: Mapping[str, Any], ids: IdFactory) -> dict[str, Any]:
+    plant = str(data.get("Plant") or "")
+    storage_location = str(data.get("StorageLocation") or "")
+    if storage_location:
+        return {
+            "code": storage_location,
+            "name": f"Storage location {storage_location} (plant {plant})",
+            "type": LocationType.WAREHOUSE,
+            "status": LocationStatus.ACTIVE,
+            "parent": {"id": ids(Entity.LOCATIONS, plant), "remote_id": plant, "name": None},
+        }
+    return {
+        "code": plant,
+        "name": f"Plant {plant}",
+        "type": LocationType.PLANT,
+        "status": LocationStatus.ACTIVE,
+        "parent": None,
+    }
+
+
+_DERIVED: Final[Mapping[Entity, Callable[[Mapping[str, Any], IdFactory], dict[str, Any]]]] = {
+    Entity.PURCHASE_ORDERS: _purchase_order,
+    Entity.VENDORS: _vendor,
+    Entity.WORK_ORDERS: _work_order,
+    Entity.ASSETS: _asset,
+    Entity.INVENTORY_ITEMS: _inventory_item,
+    Entity.LOCATIONS: _location,
+}
+
+
+def _custom_fields(record_map: maps.RecordMap, data: Mapping[str, Any]) -> dict[str, Any]:
+    custom = {name: data[name] for name in record_map.custom if data.get(name) not in (None, "")}
+    custom.update(
+        {
+            name: value
+            for name, value in data.items()
+            if name.startswith(maps.CUSTOM_PREFIXES) and value not in (None, "")
+        }
+    )
+    return custom
+
+
+def to_unified(entity: Entity, raw: RawRecord, ids: IdFactory) -> dict[str, Any]:
+    """The unified record of an SAP record (without `remote_data`).
+
+    Raises `errors.UpstreamError` when a value cannot be read or a code is not in its table.
+    """
+    record_map = maps.MAPS[entity]
+    data = raw.data
+    try:
+        created = record_map.created.read(data, ids) if record_map.created else None
+        unified: dict[str, Any] = {
+            "id": ids(entity, raw.remote_id),
+            "remote_id": raw.remote_id,
+            "created_at": created,
+            "updated_at": raw.modified_at,
+            "deleted": False,
+        }
+        unified.update(_read(record_map.fields, data, ids))
+        unified.update(_DERIVED[entity](data, ids))
+    except errors.UpstreamError as exc:
+        raise errors.UpstreamError(f"SAP {entity.label} {raw.remote_id}: {exc.message}") from exc
+    except (ValueError, TypeError, ArithmeticError, AttributeError) as exc:
+        raise errors.UpstreamError(
+            f"SAP {entity.label} {raw.remote_id} holds an unreadable value ({exc})."
+        ) from exc
+    unified["custom_fields"] = _custom_fields(record_map, data)
+    return unified
+
+
+# --- writing -------------------------------------------------------------------------------------
+
+
+def _refuse_unwritable(payload: Mapping[str, Any], allowed: Iterable[str]) -> dict[str, str]:
+    permitted = set(allowed)
+    problems: dict[str, str] = {}
+    for name in payload:
+        if name in permitted:
+            continue
+        problems[name] = _NOT_WRITABLE.get(name, "SAP's purchase order API cannot set this field.")
+    return problems
+
+
+def _custom_writes(
+    custom: Mapping[str, Any] | None, *, creating: bool, problems: dict[str, str]
+) -> dict[str, Any]:
+    body: dict[str, Any] = {}
+    for name, value in (custom or {}).items():
+        key = f"custom_fields.{name}"
+        if name.startswith(maps.CUSTOM_PREFIXES):
+            body[name] = value
+        elif name not in maps.ORGANISATION_FIELDS:
+            problems[key] = (
+                "Not a writable SAP field: use CompanyCode, PurchaseOrderType, "
+                "PurchasingOrganization, PurchasingGroup or a YY1_/ZZ1_ extension field."
+            )
+        elif not creating and name in _FIXED_AFTER_CREATE:
+            problems[key] = f"SAP fixes {name} when the order is created."
+        elif not isinstance(value, str) or not value.strip():
+            problems[key] = f"{name} must be a non-empty SAP code."
+        else:
+            body[name] = value
+    return body
+
+
+def _header(payload: Mapping[str, Any], problems: dict[str, str]) -> dict[str, Any]:
+    body: dict[str, Any] = {}
+    for key, write in maps.HEADER_WRITES.items():
+        if key not in payload:
+            continue
+        value = payload[key]
+        if value is None:
+            if not write.clearable:
+                problems[key.replace("_remote_id", "_id")] = "SAP cannot clear this field."
+                continue
+            body[write.source] = ""
+        else:
+            body[write.source] = write.encode(value)
+    return body
+
+
+def _schedule_line(day: Any, quantity: Any) -> dict[str, Any]:
+    return {
+        "results": [
+            {
+                "ScheduleLine": "1",
+                "ScheduleLineDeliveryDate": odata_v2.format_date(day),
+                "ScheduleLineOrderQuantity": format(Decimal(quantity), "f"),
+            }
+        ]
+    }
+
+
+def purchase_order_create_body(payload: Mapping[str, Any]) -> dict[str, Any]:
+    """The deep-insert body for a resolved `PurchaseOrderCreate` payload.
+
+    Raises `errors.ValidationFailed` naming every field SAP could not take: fields its API
+    cannot write, missing organisational units, lines without a delivery location.
+    """
+    allowed = {
+        "vendor_remote_id",
+        "order_date",
+        "required_date",
+        "currency",
+        "payment_terms",
+        "lines",
+        "custom_fields",
+    }
+    problems = _refuse_unwritable(payload, allowed)
+    body = _header(payload, problems)
+    body.update(_custom_writes(payload.get("custom_fields"), creating=True, problems=problems))
+    body.setdefault("PurchaseOrderType", "NB")
+    for name in maps.REQUIRED_ORGANISATION_FIELDS:
+        if not body.get(name):
+            problems[f"custom_fields.{name}"] = (
+                f"SAP needs {name} for a new purchase order; set it in custom_fields."
+            )
+    default_day = payload.get("required_date")
+    items: list[dict[str, Any]] = []
+    for index, line in enumerate(payload.get("lines") or ()):
+        item: dict[str, Any] = {"PurchaseOrderItem": str(10 * (index + 1))}
+        for key, write in maps.LINE_WRITES.items():
+            if line.get(key) is not None:
+                item[write.source] = write.encode(line[key])
+        location = line.get("location_remote_id")
+        if not location:
+            problems[f"lines.{index}.location_id"] = (
+                "SAP needs the plant (or 'plant/storage location') each line is delivered to."
+            )
+        else:
+            plant, storage_location = split_location(location)
+            item["Plant"] = plant
+            if storage_location:
+                item["StorageLocation"] = storage_location
+        if not line.get("item_remote_id") and not line.get("unit_of_measure"):
+            problems[f"lines.{index}.unit_of_measure"] = "A line without an item needs a unit."
+        if line.get("unit_price") is not None:
+            item["NetPriceQuantity"] = "1"
+        day = line.get("required_date") or default_day
+        if day is not None:
+            item["to_ScheduleLine"] = _schedule_line(day, line["quantity"])
+        items.append(item)
+    if problems:
+        raise errors.ValidationFailed(problems)
+    body["to_PurchaseOrderItem"] = {"results": items}
+    return body
+
+
+def purchase_order_update_body(changes: Mapping[str, Any]) -> dict[str, Any]:
+    """The PATCH body for a resolved `PurchaseOrderUpdate` payload (header properties only)."""
+    allowed = {"vendor_remote_id", "order_date", "currency", "payment_terms", "custom_fields"}
+    problems = _refuse_unwritable(changes, allowed)
+    body = _header(changes, problems)
+    body.update(_custom_writes(changes.get("custom_fields"), creating=False, problems=problems))
+    if problems:
+        raise errors.ValidationFailed(problems)
+    return body
+
+
+def error_field(target: str) -> str:
+    """The unified field path an SAP error `target` points at.
+
+    `Supplier` → `vendor_id`; `to_PurchaseOrderItem(PurchaseOrderItem='20')/OrderQuantity` →
+    `lines.1.quantity` (ironbridge numbers the lines of a new order 10, 20, 30, ...).
+    """
+    match = _ITEM_TARGET.search(target)
+    if match is not None:
+        index = max(int(match.group(1)) // 10 - 1, 0)
+        prop = match.group(2)
+        return f"lines.{index}.{maps.LINE_ERROR_FIELDS.get(prop, prop)}"
+    prop = target.rsplit("/", 1)[-1].split("(", 1)[0]
+    return maps.HEADER_ERROR_FIELDS.get(prop, prop)
+
+
+def snapshot_time() -> datetime:
+    """The modified time given to snapshot records (stock, locations): now, to the second."""
+    return datetime.now(UTC).replace(microsecond=0)

@@ -1,0 +1,152 @@
+"""Where each unified entity lives in SAP S/4HANA: service, entity set, key, `$expand`, change.
+
+Paths are relative to the instance's base URL; SAP Gateway serves every OData V2 service at
+`/sap/opu/odata/sap/<SERVICE>/`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import timedelta
+from types import MappingProxyType
+from typing import Final
+
+from ironbridge.connectors.protocols.odata_v2 import (
+    ChangeField,
+    DateAndTimeChange,
+    TimestampChange,
+)
+from ironbridge.model import Entity
+
+__all__ = [
+    "CREATED",
+    "CURRENT_SLICE",
+    "CURRENT_VALIDITY_END",
+    "GATEWAY_ROOT",
+    "RESOURCES",
+    "SHORT_STAMP",
+    "Resource",
+]
+
+#: SAP Gateway's root for OData V2 services, relative to the instance's base URL.
+GATEWAY_ROOT: Final = "sap/opu/odata/sap"
+
+#: Equipment is time-dependent: the current slice is the one valid until 9999-12-31
+#: (OP_API_EQUIPMENT, key `Equipment` + `ValidityEndDate`).
+CURRENT_VALIDITY_END: Final = "datetime'9999-12-31T00:00:00'"
+CURRENT_SLICE: Final = f"ValidityEndDate eq {CURRENT_VALIDITY_END}"
+
+#: `LastChangeDateTime` of maintenance orders (`Precision="0"`, "UTC Time Stamp in Short Form")
+#: and equipment ("Short Time Stamp") holds whole seconds: a change made at 10:00:00.700 is
+#: stamped 10:00:00, so "changed since" must compare whole seconds too.
+SHORT_STAMP: Final = TimestampChange("LastChangeDateTime", granularity=timedelta(seconds=1))
+
+#: When a business partner was never changed, SAP leaves `LastChangeDate` empty; its creation
+#: time is then its change time.
+CREATED: Final = DateAndTimeChange("CreationDate", "CreationTime")
+
+
+@dataclass(frozen=True)
+class Resource:
+    """One unified entity's home in SAP.
+
+    Attributes:
+        service: the OData service name, e.g. `API_PURCHASEORDER_PROCESS_SRV`.
+        entity_set: the entity set read for the entity.
+        key: the string property whose value is the unified `remote_id`.
+        expand: `$expand` paths read with every record.
+        change: how the entity set records changes; None for snapshots (stock has no
+            change field, so it is read whole each time).
+        filter: a fixed `$filter` condition (only suppliers, only the current slice).
+        arrangement: what an administrator grants for this service, for check messages.
+    """
+
+    service: str
+    entity_set: str
+    key: str
+    expand: tuple[str, ...]
+    change: ChangeField | None
+    filter: str | None
+    arrangement: str
+
+    @property
+    def path(self) -> str:
+        """The entity set's path relative to the base URL."""
+        return f"{GATEWAY_ROOT}/{self.service}/{self.entity_set}"
+
+    @property
+    def service_path(self) -> str:
+        """The service root's path relative to the base URL."""
+        return f"{GATEWAY_ROOT}/{self.service}/"
+
+
+RESOURCES: Final[Mapping[Entity, Resource]] = MappingProxyType(
+    {
+        Entity.PURCHASE_ORDERS: Resource(
+            service="API_PURCHASEORDER_PROCESS_SRV",
+            entity_set="A_PurchaseOrder",
+            key="PurchaseOrder",
+            expand=("to_PurchaseOrderItem", "to_PurchaseOrderItem/to_ScheduleLine"),
+            # Precision 7 on the server, but /Date(ms)/ shows milliseconds.
+            change=TimestampChange("LastChangeDateTime"),
+            filter=None,
+            arrangement="Purchase Order Integration (SAP_COM_0053)",
+        ),
+        # Suppliers have no change stamp of their own; their business partner does
+        # (PROTOCOLS.md §2), so vendors are read through A_BusinessPartner.
+        Entity.VENDORS: Resource(
+            service="API_BUSINESS_PARTNER",
+            entity_set="A_BusinessPartner",
+            key="Supplier",
+            expand=(
+                "to_Supplier",
+                "to_Supplier/to_SupplierPurchasingOrg",
+                "to_BusinessPartnerAddress",
+                "to_BusinessPartnerAddress/to_EmailAddress",
+                "to_BusinessPartnerAddress/to_PhoneNumber",
+            ),
+            change=DateAndTimeChange("LastChangeDate", "LastChangeTime"),
+            filter="Supplier ne ''",
+            arrangement="Business Partner, Customer and Supplier Integration (SAP_COM_0008)",
+        ),
+        Entity.WORK_ORDERS: Resource(
+            service="API_MAINTENANCEORDER",
+            entity_set="MaintenanceOrder",
+            key="MaintenanceOrder",
+            expand=(),
+            change=SHORT_STAMP,
+            filter=None,
+            arrangement="Maintenance Order Integration (SAP_COM_0398)",
+        ),
+        Entity.ASSETS: Resource(
+            service="API_EQUIPMENT",
+            entity_set="Equipment",
+            key="Equipment",
+            expand=(),
+            change=SHORT_STAMP,
+            filter=CURRENT_SLICE,
+            arrangement="Equipment Master Data Integration (SAP_COM_0395)",
+        ),
+        Entity.INVENTORY_ITEMS: Resource(
+            service="API_MATERIAL_STOCK_SRV",
+            entity_set="A_MaterialStock",
+            key="Material",
+            expand=("to_MatlStkInAcctMod",),
+            change=None,
+            filter=None,
+            arrangement="Inventory Analytics Integration (SAP_COM_0164)",
+        ),
+        # No plant API is among the services ironbridge uses, so plants and storage
+        # locations are the distinct places stock is kept (see mapping.locations_from_stock).
+        Entity.LOCATIONS: Resource(
+            service="API_MATERIAL_STOCK_SRV",
+            entity_set="A_MatlStkInAcctMod",
+            key="Plant",
+            expand=(),
+            change=None,
+            filter=None,
+            arrangement="Inventory Analytics Integration (SAP_COM_0164)",
+        ),
+    }
+)

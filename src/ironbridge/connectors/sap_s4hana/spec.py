@@ -1,0 +1,177 @@
+"""SAP S/4HANA's catalog entry: connect form, setup guide, capabilities and business rules."""
+
+from __future__ import annotations
+
+from typing import Final
+
+from ironbridge.connectors.base import AuthField, Capability, ConnectorSpec
+from ironbridge.model import Entity
+
+__all__ = ["SPEC", "WRITABLE_PURCHASE_ORDER_FIELDS"]
+
+_LOGO: Final = (
+    '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 64 64" role="img" '
+    'aria-label="SAP S/4HANA"><rect width="64" height="64" rx="12" fill="#0a6ed1"/>'
+    '<path d="M10 18h44L32 46z" fill="#fff"/><text x="32" y="33" font-family="Arial" '
+    'font-size="11" font-weight="700" fill="#0a6ed1" text-anchor="middle">SAP</text></svg>'
+)
+
+#: The unified purchase order fields SAP's purchase order API lets ironbridge set.
+WRITABLE_PURCHASE_ORDER_FIELDS: Final = (
+    "vendor_id",
+    "vendor_remote_id",
+    "order_date",
+    "required_date",
+    "currency",
+    "payment_terms",
+    "lines",
+    "custom_fields",
+)
+
+SPEC: Final = ConnectorSpec(
+    id="sap_s4hana",
+    name="SAP S/4HANA",
+    category="erp",
+    logo=_LOGO,
+    description=(
+        "SAP S/4HANA (on-premise or private cloud) through its OData V2 APIs: purchase "
+        "orders (read, create, update), suppliers, maintenance orders, equipment, material "
+        "stock by plant and storage location."
+    ),
+    auth_fields=(
+        AuthField(
+            name="base_url",
+            label="System address",
+            help=(
+                "The HTTPS address of the SAP Gateway (Fiori front-end) server, with its port, "
+                "without any path, for example https://s4.example.com:44300. Your SAP Basis "
+                "team knows it; it is the address in front of /sap/opu/odata/."
+            ),
+            secret=False,
+            kind="url",
+            placeholder="https://s4.example.com:44300",
+        ),
+        AuthField(
+            name="username",
+            label="Communication user",
+            help=(
+                "The user ironbridge signs in as: a communication user (SAP S/4HANA Cloud) "
+                "or a system user with the OData roles described in the setup guide."
+            ),
+            secret=False,
+            placeholder="IRONBRIDGE_COMM",
+        ),
+        AuthField(
+            name="password",
+            label="Password",
+            help="The password of that user.",
+            secret=True,
+            kind="password",
+        ),
+        AuthField(
+            name="sap_client",
+            label="SAP client",
+            help=(
+                "Optional. The three-digit client to sign in to (for example 100) when the "
+                "system has several; leave empty to use the system's default client."
+            ),
+            secret=False,
+            required=False,
+            placeholder="100",
+        ),
+    ),
+    setup_guide=(
+        "Create a user for ironbridge: in SAP S/4HANA Cloud or private cloud a communication "
+        "user (app Maintain Communication Users), on-premise a system user (SU01, type System).",
+        "Create a communication system for ironbridge and assign the user to it for inbound "
+        "communication with user name and password.",
+        "Create one communication arrangement per area, all with that communication system: "
+        "Purchase Order Integration (SAP_COM_0053), Business Partner, Customer and Supplier "
+        "Integration (SAP_COM_0008), Inventory Analytics Integration (SAP_COM_0164), "
+        "Maintenance Order Integration (SAP_COM_0398) and the equipment arrangement "
+        "(SAP_COM_0395).",
+        "On-premise instead: activate the OData services API_PURCHASEORDER_PROCESS_SRV, "
+        "API_BUSINESS_PARTNER, API_MATERIAL_STOCK_SRV, API_MAINTENANCEORDER and API_EQUIPMENT "
+        "in transaction /IWFND/MAINT_SERVICE, and give the user a role (PFCG) with "
+        "S_SERVICE for them plus display rights for purchase orders, business partners, "
+        "stock, maintenance orders and equipment, and change rights for purchase orders.",
+        "Enter the system address (the Gateway server's https address and port), the user, "
+        "its password and, if your system has several clients, the client number.",
+        "Connect: ironbridge checks that the system answers, that it accepts the user, and "
+        "that the user may read each area; a failed area names the arrangement to add.",
+    ),
+    capabilities={
+        Entity.PURCHASE_ORDERS: Capability(
+            read=True,
+            create=True,
+            update=True,
+            delete=False,
+            writable_fields=WRITABLE_PURCHASE_ORDER_FIELDS,
+            rules=(
+                "SAP assigns purchase order numbers; a given number is refused "
+                "(VALIDATION_FAILED).",
+                "A new order needs custom_fields CompanyCode, PurchasingOrganization and "
+                "PurchasingGroup; PurchaseOrderType defaults to NB (standard order).",
+                "Every line needs a delivery location (a plant, or a storage location "
+                "'plant/storage location'); lines without an item need a description and a "
+                "unit.",
+                "The supplier must exist and must not be blocked for purchasing or flagged "
+                "for deletion (VALIDATION_FAILED).",
+                "An update can change the supplier, order date, currency, payment terms and "
+                "the organisational custom fields; lines, the status and texts cannot be "
+                "changed through SAP's purchase order API (VALIDATION_FAILED).",
+                "Orders flagged for deletion cannot be changed (RECORD_LOCKED); an order "
+                "changed in SAP between ironbridge's read and its write is refused "
+                "(RECORD_LOCKED), so another user's change is never overwritten.",
+                "Approval and output happen in SAP: a new order is active there at once or "
+                "waits for release, depending on the system's release strategy.",
+            ),
+        ),
+        Entity.VENDORS: Capability(
+            read=True,
+            create=False,
+            update=False,
+            delete=False,
+            rules=(
+                "Vendors are business partners with a supplier role; their changes are "
+                "tracked on the business partner.",
+            ),
+        ),
+        Entity.INVENTORY_ITEMS: Capability(
+            read=True,
+            create=False,
+            update=False,
+            delete=False,
+            rules=(
+                "Stock is a snapshot: SAP's stock API records no change time, so every sync "
+                "reads every material with stock again.",
+            ),
+        ),
+        Entity.WORK_ORDERS: Capability(
+            read=True,
+            create=False,
+            update=False,
+            delete=False,
+            rules=("Work orders are SAP maintenance orders; status follows the system status.",),
+        ),
+        Entity.ASSETS: Capability(
+            read=True,
+            create=False,
+            update=False,
+            delete=False,
+            rules=("Assets are SAP equipment, in their currently valid version.",),
+        ),
+        Entity.LOCATIONS: Capability(
+            read=True,
+            create=False,
+            update=False,
+            delete=False,
+            rules=(
+                "Locations are the plants and storage locations that hold stock; a plant "
+                "without stock is not listed.",
+            ),
+        ),
+    },
+    change_field="LastChangeDateTime",
+    passthrough=True,
+)

@@ -1,0 +1,76 @@
+"""Emulators of closed source systems, for tests and for `ironbridge emulate`.
+
+Each emulator is a real HTTP server that follows its vendor's published API on its own: it
+imports nothing from `ironbridge.connectors`, so a misreading in a connector is not repeated
+here and the contract tests against the vendor's documents mean something.
+
+`EMULATORS` maps a connector id to a function that starts the emulator and returns its base
+URL and a stop function; `serve_emulator` runs one in the foreground for the command line.
+"""
+
+from __future__ import annotations
+
+import json
+import secrets
+import sys
+import threading
+from collections.abc import Callable, Mapping
+from types import MappingProxyType
+from typing import Final, Protocol, TextIO
+
+from ironbridge.testing.emulators.sap_s4hana import run_emulator as run_sap_s4hana
+
+__all__ = ["EMULATORS", "EmulatorRunner", "serve_emulator"]
+
+
+class EmulatorRunner(Protocol):
+    """Starts an emulator; returns its base URL and a function that stops it."""
+
+    def __call__(
+        self, port: int = 0, username: str = ..., password: str = ..., faults: str | None = None
+    ) -> tuple[str, Callable[[], None]]: ...
+
+
+#: The emulators ironbridge ships, by the id of the connector they stand in for.
+EMULATORS: Final[Mapping[str, EmulatorRunner]] = MappingProxyType({"sap_s4hana": run_sap_s4hana})
+
+#: The user name an emulator started from the command line accepts when none is given.
+DEFAULT_CLI_USERNAME: Final = "IRONBRIDGE_COMM"
+
+
+def serve_emulator(
+    system: str,
+    port: int = 0,
+    username: str | None = None,
+    password: str | None = None,
+    faults: str | None = None,
+    *,
+    out: TextIO | None = None,
+    stop: threading.Event | None = None,
+) -> None:
+    """Run the emulator of `system` until interrupted (Ctrl-C) or `stop` is set.
+
+    On start it prints one JSON line, `{"base_url": ..., "username": ..., "password": ...}`, so
+    scripts can read where to connect. A password is generated when none is given.
+
+    Raises:
+        KeyError: no emulator exists for `system` (the message lists the ones that do).
+        ValueError: `faults` names an unknown fault.
+    """
+    runner = EMULATORS.get(system)
+    if runner is None:
+        raise KeyError(f"no emulator for {system!r}; available: {', '.join(sorted(EMULATORS))}")
+    user = username or DEFAULT_CLI_USERNAME
+    secret = password or secrets.token_urlsafe(18)
+    base_url, stop_server = runner(port=port, username=user, password=secret, faults=faults)
+    stream = out or sys.stdout
+    stream.write(json.dumps({"base_url": base_url, "username": user, "password": secret}) + "\n")
+    stream.flush()
+    waiter = stop or threading.Event()
+    try:
+        while not waiter.wait(0.5):
+            pass
+    except KeyboardInterrupt:
+        pass
+    finally:
+        stop_server()

@@ -1,0 +1,133 @@
+"""Serving the emulator over real HTTP on the loopback interface, in a background thread."""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from typing import Final
+
+import uvicorn
+
+from ironbridge.testing.emulators.sap_s4hana.app import create_app
+from ironbridge.testing.emulators.sap_s4hana.emulator import Faults, SapS4HanaEmulator
+
+__all__ = [
+    "DEFAULT_PASSWORD",
+    "DEFAULT_USERNAME",
+    "RunningEmulator",
+    "run_emulator",
+    "running_emulator",
+    "start_emulator",
+]
+
+#: The communication user an emulator accepts when none is given.
+DEFAULT_USERNAME: Final = "IRONBRIDGE_COMM"
+#: Its password. The emulator listens on 127.0.0.1 only and holds sample data, so a known
+#: default is a convenience, not a secret.
+DEFAULT_PASSWORD: Final = "Emulator-Passw0rd"  # noqa: S105, a documented test default
+_HOST: Final = "127.0.0.1"
+_START_TIMEOUT: Final = 10.0
+
+
+@dataclass
+class RunningEmulator:
+    """An emulator being served: where, as whom, and the state tests can change."""
+
+    base_url: str
+    username: str
+    password: str
+    emulator: SapS4HanaEmulator
+    _server: uvicorn.Server
+    _thread: threading.Thread
+
+    def stop(self) -> None:
+        """Stop serving and wait for the server thread; safe to call twice."""
+        self._server.should_exit = True
+        if self._thread.is_alive() and self._thread is not threading.current_thread():
+            self._thread.join(timeout=_START_TIMEOUT)
+
+
+def start_emulator(
+    *,
+    port: int = 0,
+    username: str = DEFAULT_USERNAME,
+    password: str = DEFAULT_PASSWORD,
+    faults: Faults | str | None = None,
+    services: Iterable[str] | None = None,
+    emulator: SapS4HanaEmulator | None = None,
+) -> RunningEmulator:
+    """Serve an SAP S/4HANA emulator on 127.0.0.1 and return once it accepts connections.
+
+    Args:
+        port: the TCP port; 0 picks a free one (see `RunningEmulator.base_url`).
+        username: the communication user to accept.
+        password: its password.
+        faults: failures to inject (`Faults` or its `name=value,...` text form).
+        services: the services the user may use; None grants all five.
+        emulator: a prepared emulator state to serve instead of a fresh sample.
+
+    Raises:
+        RuntimeError: the server did not start within ten seconds (port taken, ...).
+    """
+    state = emulator or SapS4HanaEmulator()
+    if faults is not None:
+        state.faults = Faults.parse(faults) if isinstance(faults, str) else faults
+    state.add_user(username, password, services)
+    config = uvicorn.Config(
+        create_app(state),
+        host=_HOST,
+        port=port,
+        log_level="warning",
+        lifespan="off",
+        access_log=False,
+    )
+    server = uvicorn.Server(config)
+    thread = threading.Thread(target=server.run, name="sap-s4hana-emulator", daemon=True)
+    thread.start()
+    deadline = time.monotonic() + _START_TIMEOUT
+    while not server.started:
+        if not thread.is_alive() or time.monotonic() > deadline:
+            server.should_exit = True
+            raise RuntimeError(f"the SAP S/4HANA emulator did not start on port {port}")
+        time.sleep(0.01)
+    bound = server.servers[0].sockets[0].getsockname()[1]
+    return RunningEmulator(f"http://{_HOST}:{bound}", username, password, state, server, thread)
+
+
+def run_emulator(
+    port: int = 0,
+    username: str = DEFAULT_USERNAME,
+    password: str = DEFAULT_PASSWORD,
+    faults: Faults | str | None = None,
+) -> tuple[str, Callable[[], None]]:
+    """Serve an emulator and return its base URL and a function that stops it."""
+    running = start_emulator(port=port, username=username, password=password, faults=faults)
+    return running.base_url, running.stop
+
+
+@contextmanager
+def running_emulator(
+    *,
+    port: int = 0,
+    username: str = DEFAULT_USERNAME,
+    password: str = DEFAULT_PASSWORD,
+    faults: Faults | str | None = None,
+    services: Iterable[str] | None = None,
+    emulator: SapS4HanaEmulator | None = None,
+) -> Iterator[RunningEmulator]:
+    """`start_emulator` as a context manager that stops the server on exit."""
+    running = start_emulator(
+        port=port,
+        username=username,
+        password=password,
+        faults=faults,
+        services=services,
+        emulator=emulator,
+    )
+    try:
+        yield running
+    finally:
+        running.stop()

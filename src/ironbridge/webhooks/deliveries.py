@@ -1,0 +1,171 @@
+"""Reading the delivery log, manual retries and test sends."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from pydantic import BaseModel, Field
+
+from ..errors import NotFound, ValidationFailed
+from ..events import DELIVERY_TOPIC, record_event
+from ..ids import new_id
+from ..store import UnitOfWork, decode_cursor, encode_cursor, utcnow
+from ..store.webhooks import (
+    AttemptRow,
+    DeliveryQuery,
+    DeliveryRepository,
+    DeliveryRow,
+    EndpointRepository,
+)
+
+__all__ = [
+    "AttemptView",
+    "DeliveryView",
+    "get_delivery",
+    "list_deliveries",
+    "new_test_delivery",
+    "reset_for_retry",
+    "select_for_retry",
+]
+
+
+class AttemptView(BaseModel):
+    attempted_at: datetime
+    status_code: int | None
+    latency_ms: int
+    response_excerpt: str | None = Field(description="The first 1 KB of the receiver's answer.")
+    error: str | None
+    manual: bool
+
+    @classmethod
+    def from_row(cls, row: AttemptRow) -> AttemptView:
+        return cls.model_validate(row, from_attributes=True)
+
+
+class DeliveryView(BaseModel):
+    id: str = Field(description="Delivery id (`dlv_…`).")
+    endpoint_id: str
+    event_id: str
+    event_type: str
+    status: str = Field(description="`pending`, `succeeded` or `failed`.")
+    attempts: int
+    next_attempt_at: datetime | None
+    first_attempt_at: datetime | None
+    last_attempt_at: datetime | None
+    last_status_code: int | None
+    last_error: str | None
+    created_at: datetime
+    attempt_log: list[AttemptView] | None = Field(
+        None, description="Every attempt, on reads of one delivery."
+    )
+
+    @classmethod
+    def from_row(cls, row: DeliveryRow, attempts: list[AttemptRow] | None = None) -> DeliveryView:
+        data: dict[str, Any] = {
+            name: getattr(row, name) for name in cls.model_fields if name != "attempt_log"
+        }
+        if attempts is not None:
+            data["attempt_log"] = [AttemptView.from_row(a) for a in attempts]
+        return cls(**data)
+
+
+def list_deliveries(
+    uow: UnitOfWork,
+    account_id: str,
+    *,
+    status: str | None,
+    endpoint_id: str | None,
+    event_type: str | None,
+    created_after: datetime | None,
+    created_before: datetime | None,
+    cursor: str | None,
+    limit: int,
+) -> tuple[list[DeliveryView], str | None]:
+    after = None
+    if cursor:
+        at, last_id = decode_cursor(cursor, 2)
+        try:
+            after = (datetime.fromisoformat(at), str(last_id))
+        except (TypeError, ValueError) as exc:
+            raise ValidationFailed({"cursor": "not a cursor returned by this API"}) from exc
+    rows = DeliveryRepository(uow.connection, account_id).find(
+        DeliveryQuery(
+            status, endpoint_id, event_type, created_after, created_before, after, limit + 1
+        )
+    )
+    next_cursor = None
+    if len(rows) > limit:
+        rows = rows[:limit]
+        next_cursor = encode_cursor(rows[-1].created_at.isoformat(), rows[-1].id)
+    return [DeliveryView.from_row(r) for r in rows], next_cursor
+
+
+def get_delivery(uow: UnitOfWork, account_id: str, delivery_id: str) -> DeliveryView:
+    repo = DeliveryRepository(uow.connection, account_id)
+    row = repo.get(delivery_id)
+    if row is None:
+        raise NotFound(f"No delivery {delivery_id}.")
+    return DeliveryView.from_row(row, repo.attempts(delivery_id))
+
+
+def reset_for_retry(uow: UnitOfWork, account_id: str, delivery_id: str) -> DeliveryView:
+    """Make a delivery due now with a fresh 24 h window (the caller commits and wakes a worker)."""
+    repo = DeliveryRepository(uow.connection, account_id)
+    row = repo.get(delivery_id)
+    if row is None:
+        raise NotFound(f"No delivery {delivery_id}.")
+    now = utcnow()
+    repo.update(delivery_id, status="pending", next_attempt_at=now, first_attempt_at=None)
+    uow.publish(DELIVERY_TOPIC, delivery_id)
+    updated = repo.get(delivery_id)
+    assert updated is not None
+    return DeliveryView.from_row(updated)
+
+
+def select_for_retry(
+    uow: UnitOfWork,
+    account_id: str,
+    *,
+    endpoint_id: str | None,
+    since: datetime | None,
+    limit: int = 10_000,
+) -> list[str]:
+    """Failed deliveries (of one endpoint, created since a time) to retry in bulk."""
+    rows = DeliveryRepository(uow.connection, account_id).find(
+        DeliveryQuery(status="failed", endpoint_id=endpoint_id, created_after=since, limit=limit)
+    )
+    return [r.id for r in rows]
+
+
+def new_test_delivery(uow: UnitOfWork, account_id: str, endpoint_id: str) -> str:
+    """A `webhook.test` event addressed to one endpoint, and its delivery (commits)."""
+    endpoint = EndpointRepository(uow.connection, account_id).get(endpoint_id)
+    if endpoint is None or endpoint.disabled_reason == "deleted":
+        raise NotFound(f"No webhook endpoint {endpoint_id}.")
+    event = record_event(
+        uow,
+        account_id=account_id,
+        connection_id=None,
+        type="webhook.test",
+        data={"endpoint_id": endpoint_id, "message": "A test event from ironbridge."},
+    )
+    now = utcnow()
+    delivery_id = new_id("dlv")
+    DeliveryRepository(uow.connection, account_id).add_many(
+        [
+            {
+                "id": delivery_id,
+                "account_id": account_id,
+                "endpoint_id": endpoint_id,
+                "event_id": event.id,
+                "event_type": event.type,
+                "status": "pending",
+                "attempts": 0,
+                "next_attempt_at": now,
+                "created_at": now,
+            }
+        ]
+    )
+    uow.commit()
+    return delivery_id

@@ -1,0 +1,560 @@
+"""The SAP S/4HANA connector driven over HTTP against the SAP S/4HANA emulator."""
+
+from __future__ import annotations
+
+import io
+import itertools
+import json
+import socket
+import threading
+import time
+from collections.abc import Iterator
+from datetime import UTC, date, datetime, timedelta
+from decimal import Decimal
+from typing import Any
+
+import pytest
+
+from ironbridge import errors
+from ironbridge.connectors.base import CheckStage, PassthroughRequest, RawRecord, SessionOptions
+from ironbridge.connectors.sap_s4hana import connector
+from ironbridge.connectors.sap_s4hana.connector import SapS4HanaSession
+from ironbridge.model import MODELS, Entity, PurchaseOrderStatus, record_id
+from ironbridge.testing.conformance import CHECKS, Conformance
+from ironbridge.testing.emulators import EMULATORS, serve_emulator
+from ironbridge.testing.emulators.sap_s4hana import Faults, RunningEmulator, running_emulator
+
+LOCAL = SessionOptions(allow_private_urls=True, timeout=5.0)
+EXPECTED_COUNTS = {
+    Entity.PURCHASE_ORDERS: 300,
+    Entity.VENDORS: 40,  # 45 business partners, 5 of them customers only
+    Entity.WORK_ORDERS: 120,
+    Entity.ASSETS: 80,  # 90 equipment slices, 10 of them historical
+    Entity.INVENTORY_ITEMS: 60,
+    Entity.LOCATIONS: 9,  # 3 plants and 6 storage locations
+}
+ORGANISATION = {"CompanyCode": "1710", "PurchasingOrganization": "1710", "PurchasingGroup": "001"}
+
+
+def ids(entity: Entity, remote_id: str) -> str:
+    return record_id("conn_sap_test", entity, remote_id)
+
+
+def credentials(sap: RunningEmulator, **overrides: str) -> dict[str, str]:
+    return {
+        "base_url": sap.base_url,
+        "username": sap.username,
+        "password": sap.password,
+        **overrides,
+    }
+
+
+@pytest.fixture
+def sap() -> Iterator[RunningEmulator]:
+    with running_emulator() as running:
+        yield running
+
+
+@pytest.fixture
+def session(sap: RunningEmulator) -> Iterator[SapS4HanaSession]:
+    with connector.session(credentials(sap), options=LOCAL) as opened:
+        yield opened
+
+
+def read_all(
+    session: SapS4HanaSession, entity: Entity, since: datetime | None = None, page_size: int = 100
+) -> list[RawRecord]:
+    records: list[RawRecord] = []
+    for page in session.list_changes(entity, since, page_size=page_size):
+        assert 0 < len(page) <= page_size
+        records.extend(page)
+    return records
+
+
+def unified(entity: Entity, raw: RawRecord) -> Any:
+    return MODELS[entity].model_validate(connector.to_unified(entity, raw, ids))
+
+
+def new_order(**overrides: Any) -> dict[str, Any]:
+    payload: dict[str, Any] = {
+        "vendor_remote_id": "17300001",
+        "order_date": date(2025, 7, 1),
+        "lines": [
+            {
+                "item_remote_id": "TG0011",
+                "quantity": Decimal("5"),
+                "unit_price": Decimal("12.50"),
+                "location_remote_id": "1710/171A",
+                "required_date": date(2025, 7, 20),
+            },
+            {
+                "description": "Calibration service",
+                "quantity": Decimal("2"),
+                "unit_of_measure": "H",
+                "unit_price": Decimal("95"),
+                "location_remote_id": "1720",
+            },
+        ],
+        "custom_fields": dict(ORGANISATION),
+    }
+    payload.update(overrides)
+    return payload
+
+
+# --- check --------------------------------------------------------------------------------------
+
+
+def test_good_credentials_pass_all_three_check_stages(session: SapS4HanaSession) -> None:
+    results = list(session.check())
+    assert [result.stage for result in results] == list(CheckStage)
+    assert all(result.ok for result in results)
+
+
+def test_a_host_that_does_not_answer_fails_reach(sap: RunningEmulator) -> None:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        closed_port = probe.getsockname()[1]
+    target = credentials(sap, base_url=f"http://127.0.0.1:{closed_port}")
+    with connector.session(target, options=LOCAL) as session:
+        results = list(session.check())
+    assert [(result.stage, result.ok) for result in results] == [(CheckStage.REACH, False)]
+    assert results[0].fix
+
+
+def test_a_wrong_password_fails_authenticate(sap: RunningEmulator) -> None:
+    with connector.session(credentials(sap, password="wrong"), options=LOCAL) as session:
+        results = list(session.check())
+    assert [(result.stage, result.ok) for result in results] == [
+        (CheckStage.REACH, True),
+        (CheckStage.AUTHENTICATE, False),
+    ]
+
+
+def test_a_user_without_a_service_fails_permissions_naming_the_entity(
+    sap: RunningEmulator,
+) -> None:
+    granted = [
+        "API_PURCHASEORDER_PROCESS_SRV",
+        "API_BUSINESS_PARTNER",
+        "API_EQUIPMENT",
+        "API_MATERIAL_STOCK_SRV",
+    ]
+    sap.emulator.add_user("NO_MAINT", "maint-pass-123", services=granted)
+    limited = credentials(sap, username="NO_MAINT", password="maint-pass-123")
+    with connector.session(limited, options=LOCAL) as session:
+        results = list(session.check())
+    failed = results[-1]
+    assert [result.ok for result in results] == [True, True, False]
+    assert failed.stage is CheckStage.PERMISSIONS
+    assert "work order" in failed.message
+    assert failed.fix is not None and "SAP_COM_0398" in failed.fix
+
+
+def test_a_private_address_is_refused_unless_the_deployment_allows_it(
+    sap: RunningEmulator,
+) -> None:
+    with pytest.raises(errors.ValidationFailed) as caught:
+        connector.session(credentials(sap), options=SessionOptions())
+    assert "base_url" in caught.value.fields
+
+
+def test_a_pasted_gateway_path_in_the_address_still_connects(sap: RunningEmulator) -> None:
+    pasted = credentials(sap, base_url=f"{sap.base_url}/sap/opu/odata/sap/API_EQUIPMENT/")
+    with connector.session(pasted, options=LOCAL) as session:
+        assert all(result.ok for result in session.check())
+
+
+# --- reads --------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("entity", list(Entity))
+def test_a_full_read_maps_every_record_to_a_valid_unified_record(
+    session: SapS4HanaSession, entity: Entity
+) -> None:
+    records = read_all(session, entity)
+    assert len(records) == EXPECTED_COUNTS[entity]
+    keys = [record.change_key for record in records]
+    assert keys == sorted(keys)
+    assert len({record.remote_id for record in records}) == len(records)
+    for record in records:
+        model = unified(entity, record)
+        assert model.remote_id == record.remote_id
+        assert model.updated_at == record.modified_at
+
+
+def test_records_sharing_one_millisecond_are_neither_skipped_nor_repeated(
+    session: SapS4HanaSession,
+) -> None:
+    # 4500000101-112 share one change stamp; 113-120 share one millisecond below which they
+    # differ. Pages of 7 cut through both groups.
+    records = read_all(session, Entity.PURCHASE_ORDERS, page_size=7)
+    numbers = [record.remote_id for record in records]
+    assert len(numbers) == len(set(numbers)) == 300
+    keys = [record.change_key for record in records]
+    assert all(earlier < later for earlier, later in itertools.pairwise(keys))
+
+
+def test_statuses_cover_the_purchase_order_life(session: SapS4HanaSession) -> None:
+    statuses = {
+        unified(Entity.PURCHASE_ORDERS, record).status
+        for record in read_all(session, Entity.PURCHASE_ORDERS)
+    }
+    assert {
+        PurchaseOrderStatus.DRAFT,
+        PurchaseOrderStatus.PENDING_APPROVAL,
+        PurchaseOrderStatus.SENT,
+        PurchaseOrderStatus.PARTIALLY_RECEIVED,
+        PurchaseOrderStatus.RECEIVED,
+        PurchaseOrderStatus.CANCELLED,
+    } <= statuses
+
+
+def test_an_unknown_status_code_is_an_upstream_error(
+    sap: RunningEmulator, session: SapS4HanaSession
+) -> None:
+    sap.emulator.change_purchase_order("4500000003", PurchasingProcessingStatus="99")
+    raw = session.get(Entity.PURCHASE_ORDERS, "4500000003")
+    with pytest.raises(errors.UpstreamError, match="PurchasingProcessingStatus"):
+        connector.to_unified(Entity.PURCHASE_ORDERS, raw, ids)
+
+
+def test_an_incremental_read_returns_exactly_the_records_changed_since(
+    sap: RunningEmulator, session: SapS4HanaSession
+) -> None:
+    since = datetime.now(UTC)
+    changed = ["4500000010", "4500000077", "4500000150", "4500000222", "4500000299"]
+    for number in changed:
+        sap.emulator.change_purchase_order(number, PaymentTerms="NT30")
+    records = read_all(session, Entity.PURCHASE_ORDERS, since=since, page_size=2)
+    assert sorted(record.remote_id for record in records) == changed
+    assert all(record.modified_at >= since - timedelta(milliseconds=1) for record in records)
+    assert all(record.data["PaymentTerms"] == "NT30" for record in records)
+
+
+def test_incremental_reads_of_other_entities_follow_their_change_fields(
+    sap: RunningEmulator, session: SapS4HanaSession
+) -> None:
+    since = datetime.now(UTC)
+    sap.emulator.update("MaintenanceOrder", "4000005", SystemStatusText="TECO NMAT")
+    sap.emulator.update(
+        "Equipment",
+        {"Equipment": "10000003", "ValidityEndDate": datetime(9999, 12, 31, tzinfo=UTC)},
+        EquipmentName="Renamed pump",
+    )
+    # A never-changed partner (every fourth) and a changed one.
+    sap.emulator.update("A_BusinessPartner", "17300004", SearchTerm1="TOUCHED")
+    sap.emulator.update("A_BusinessPartner", "17300005", SearchTerm1="TOUCHED")
+    assert [r.remote_id for r in read_all(session, Entity.WORK_ORDERS, since)] == ["4000005"]
+    assets = read_all(session, Entity.ASSETS, since)
+    assert [record.remote_id for record in assets] == ["10000003"]
+    assert unified(Entity.ASSETS, assets[0]).name == "Renamed pump"
+    vendors = read_all(session, Entity.VENDORS, since - timedelta(seconds=1))
+    assert sorted(record.remote_id for record in vendors) == ["17300004", "17300005"]
+
+
+def test_never_changed_partners_are_read_by_their_creation_time(session: SapS4HanaSession) -> None:
+    vendors = {record.remote_id: record for record in read_all(session, Entity.VENDORS)}
+    never_changed = vendors["17300004"]
+    assert never_changed.data["LastChangeDate"] is None
+    created = unified(Entity.VENDORS, never_changed)
+    assert created.updated_at == created.created_at
+
+
+def test_a_deleted_purchase_order_is_not_found(
+    sap: RunningEmulator, session: SapS4HanaSession
+) -> None:
+    sap.emulator.delete_purchase_order("4500000042")
+    with pytest.raises(errors.NotFound):
+        session.get(Entity.PURCHASE_ORDERS, "4500000042")
+    numbers = {record.remote_id for record in read_all(session, Entity.PURCHASE_ORDERS)}
+    assert "4500000042" not in numbers and len(numbers) == 299
+
+
+@pytest.mark.parametrize(
+    ("entity", "remote_id"),
+    [
+        (Entity.PURCHASE_ORDERS, "4500000001"),
+        (Entity.VENDORS, "17300002"),
+        (Entity.WORK_ORDERS, "4000001"),
+        (Entity.ASSETS, "10000008"),
+        (Entity.INVENTORY_ITEMS, "TG0011"),
+        (Entity.LOCATIONS, "1710"),
+        (Entity.LOCATIONS, "1710/171A"),
+    ],
+)
+def test_get_returns_what_the_full_read_returns(
+    session: SapS4HanaSession, entity: Entity, remote_id: str
+) -> None:
+    record = session.get(entity, remote_id)
+    assert record.remote_id == remote_id
+    listed = {item.remote_id: item for item in read_all(session, entity)}[remote_id]
+    first, second = unified(entity, record), unified(entity, listed)
+    assert first.model_dump(exclude={"updated_at"}) == second.model_dump(exclude={"updated_at"})
+
+
+@pytest.mark.parametrize(
+    ("entity", "remote_id"),
+    [
+        (Entity.PURCHASE_ORDERS, "4599999999"),
+        (Entity.VENDORS, "17100001"),  # a customer, not a supplier
+        (Entity.ASSETS, "19999999"),
+        (Entity.LOCATIONS, "1710/999X"),
+    ],
+)
+def test_get_of_a_missing_record_is_not_found(
+    session: SapS4HanaSession, entity: Entity, remote_id: str
+) -> None:
+    with pytest.raises(errors.NotFound):
+        session.get(entity, remote_id)
+
+
+def test_stock_is_summed_per_storage_location(session: SapS4HanaSession) -> None:
+    item = unified(Entity.INVENTORY_ITEMS, session.get(Entity.INVENTORY_ITEMS, "TG0011"))
+    assert item.stock_levels
+    assert item.total_on_hand == sum(level.on_hand for level in item.stock_levels)
+    for level in item.stock_levels:
+        assert level.available + level.reserved == level.on_hand
+
+
+# --- writes -------------------------------------------------------------------------------------
+
+
+def test_a_purchase_order_is_created_by_deep_insert(
+    sap: RunningEmulator, session: SapS4HanaSession
+) -> None:
+    before = datetime.now(UTC)
+    created = session.create(Entity.PURCHASE_ORDERS, new_order())
+    order = unified(Entity.PURCHASE_ORDERS, created)
+    assert order.remote_id == "4500000301"
+    assert order.status is PurchaseOrderStatus.SENT
+    assert [line.location.remote_id for line in order.lines if line.location] == [
+        "1710/171A",
+        "1720",
+    ]
+    assert order.lines[0].required_date == date(2025, 7, 20)
+    assert order.lines[0].line_total == Decimal("62.50")
+    assert order.custom_fields["PurchaseOrderType"] == "NB"
+    posts = [request for request in sap.emulator.requests if request[0] == "POST"]
+    assert len(posts) == 1, "header, items and schedule lines go in one request"
+    changed = read_all(session, Entity.PURCHASE_ORDERS, since=before)
+    assert [record.remote_id for record in changed] == ["4500000301"]
+
+
+def test_create_names_the_organisational_fields_sap_needs(session: SapS4HanaSession) -> None:
+    with pytest.raises(errors.ValidationFailed) as caught:
+        session.create(Entity.PURCHASE_ORDERS, new_order(custom_fields={"CompanyCode": "1710"}))
+    assert set(caught.value.fields) == {
+        "custom_fields.PurchasingOrganization",
+        "custom_fields.PurchasingGroup",
+    }
+
+
+def test_create_refuses_fields_sap_cannot_write(session: SapS4HanaSession) -> None:
+    with pytest.raises(errors.ValidationFailed) as caught:
+        session.create(Entity.PURCHASE_ORDERS, new_order(number="PO-1", notes="hello"))
+    assert set(caught.value.fields) == {"number", "notes"}
+
+
+def test_sap_field_errors_point_at_unified_fields(session: SapS4HanaSession) -> None:
+    payload = new_order()
+    payload["lines"][1]["location_remote_id"] = "9999"
+    payload["vendor_remote_id"] = "17300006"  # blocked for purchasing
+    with pytest.raises(errors.ValidationFailed) as caught:
+        session.create(Entity.PURCHASE_ORDERS, payload)
+    assert set(caught.value.fields) == {"vendor_id", "lines.1.location_id"}
+
+
+def test_an_update_sends_if_match_from_a_fresh_read(
+    sap: RunningEmulator, session: SapS4HanaSession
+) -> None:
+    updated = session.update(Entity.PURCHASE_ORDERS, "4500000002", {"payment_terms": "NT30"})
+    assert unified(Entity.PURCHASE_ORDERS, updated).payment_terms == "NT30"
+    fetches = [r for r in sap.emulator.requests if r[0] == "GET" and r[1].endswith("_SRV/")]
+    patches = [r for r in sap.emulator.requests if r[0] == "PATCH"]
+    assert len(fetches) == 1 and len(patches) == 1
+
+
+def test_a_stale_etag_is_record_locked(sap: RunningEmulator, session: SapS4HanaSession) -> None:
+    sap.emulator.faults.concurrent_change_writes = 1
+    with pytest.raises(errors.RecordLocked):
+        session.update(Entity.PURCHASE_ORDERS, "4500000002", {"payment_terms": "ZB14"})
+    row = sap.emulator.get_row("A_PurchaseOrder", "4500000002")
+    assert row is not None and row["PaymentTerms"] != "ZB14"
+
+
+def test_an_order_flagged_for_deletion_is_record_locked(session: SapS4HanaSession) -> None:
+    with pytest.raises(errors.RecordLocked):
+        session.update(Entity.PURCHASE_ORDERS, "4500000025", {"payment_terms": "NT30"})
+
+
+def test_an_update_refuses_fields_sap_cannot_change(session: SapS4HanaSession) -> None:
+    with pytest.raises(errors.ValidationFailed) as caught:
+        session.update(
+            Entity.PURCHASE_ORDERS,
+            "4500000002",
+            {"notes": "x", "custom_fields": {"CompanyCode": "1720"}},
+        )
+    assert set(caught.value.fields) == {"notes", "custom_fields.CompanyCode"}
+
+
+def test_an_update_of_a_missing_order_is_not_found(session: SapS4HanaSession) -> None:
+    with pytest.raises(errors.NotFound):
+        session.update(Entity.PURCHASE_ORDERS, "4599999999", {"payment_terms": "NT30"})
+
+
+def test_a_stale_csrf_token_is_fetched_again_once(
+    sap: RunningEmulator, session: SapS4HanaSession
+) -> None:
+    session.update(Entity.PURCHASE_ORDERS, "4500000002", {"payment_terms": "0004"})
+    sap.emulator.invalidate_csrf_tokens()
+    session.update(Entity.PURCHASE_ORDERS, "4500000002", {"payment_terms": "NT30"})
+    fetches = [r for r in sap.emulator.requests if r[0] == "GET" and r[1].endswith("_SRV/")]
+    patches = [r for r in sap.emulator.requests if r[0] == "PATCH"]
+    assert len(fetches) == 2
+    assert len(patches) == 3  # one refused as stale, then resent
+
+
+# --- failures -----------------------------------------------------------------------------------
+
+
+def test_rate_limiting_is_rate_limit_exceeded_with_retry_after(
+    sap: RunningEmulator, session: SapS4HanaSession
+) -> None:
+    sap.emulator.faults.rate_limit_requests = 1
+    sap.emulator.faults.retry_after = 7
+    with pytest.raises(errors.RateLimitExceeded) as caught:
+        read_all(session, Entity.WORK_ORDERS)
+    assert caught.value.retry_after == 7
+    assert len(read_all(session, Entity.WORK_ORDERS)) == 120
+
+
+@pytest.mark.parametrize(
+    ("status", "error"),
+    [
+        (503, errors.ConnectionUnavailable),
+        (500, errors.UpstreamError),
+        (502, errors.UpstreamError),
+    ],
+)
+def test_server_failures_map_to_the_taxonomy(
+    sap: RunningEmulator,
+    session: SapS4HanaSession,
+    status: int,
+    error: type[errors.IronbridgeError],
+) -> None:
+    sap.emulator.faults.fail_requests = 1
+    sap.emulator.faults.fail_status = status
+    with pytest.raises(error) as caught:
+        session.get(Entity.ASSETS, "10000001")
+    assert caught.value.retryable
+
+
+def test_expired_credentials_mid_session_require_reauthorisation(
+    sap: RunningEmulator, session: SapS4HanaSession
+) -> None:
+    pages = session.list_changes(Entity.PURCHASE_ORDERS, None, page_size=50)
+    assert len(next(pages)) == 50
+    sap.emulator.expire_credentials()
+    with pytest.raises(errors.ConnectionReauthRequired):
+        list(pages)
+
+
+def test_a_slow_source_is_an_upstream_timeout(sap: RunningEmulator) -> None:
+    sap.emulator.faults.delay = 1.0
+    impatient = SessionOptions(allow_private_urls=True, timeout=0.2)
+    with (
+        connector.session(credentials(sap), options=impatient) as session,
+        pytest.raises(errors.UpstreamTimeout),
+    ):
+        session.get(Entity.WORK_ORDERS, "4000001")
+
+
+def test_errors_never_carry_the_password(sap: RunningEmulator) -> None:
+    with (
+        connector.session(credentials(sap, password="s3cr3t-value"), options=LOCAL) as session,
+        pytest.raises(errors.ConnectionReauthRequired) as caught,
+    ):
+        session.get(Entity.PURCHASE_ORDERS, "4500000001")
+    assert "s3cr3t-value" not in caught.value.message
+
+
+# --- passthrough and client ---------------------------------------------------------------------
+
+
+def test_passthrough_returns_sap_json_without_session_secrets(session: SapS4HanaSession) -> None:
+    response = session.passthrough(
+        PassthroughRequest(
+            "GET",
+            "/sap/opu/odata/sap/API_MAINTENANCEORDER/MaintenanceOrder('4000001')",
+            headers={"X-CSRF-Token": "Fetch", "Authorization": "Basic Zm9vOmJhcg=="},
+        )
+    )
+    assert response.status == 200
+    assert response.body["d"]["MaintenanceOrder"] == "4000001"
+    assert not {"x-csrf-token", "set-cookie"} & {name.lower() for name in response.headers}
+
+
+def test_passthrough_refuses_methods_other_than_get_and_post(session: SapS4HanaSession) -> None:
+    with pytest.raises(errors.ValidationFailed):
+        session.passthrough(PassthroughRequest("DELETE", "/sap/opu/odata/sap/API_EQUIPMENT/"))
+
+
+def test_the_sap_client_is_sent_on_every_request(sap: RunningEmulator) -> None:
+    with connector.session(credentials(sap, sap_client="100"), options=LOCAL) as session:
+        list(session.check())
+        session.update(Entity.PURCHASE_ORDERS, "4500000002", {"payment_terms": "ZB14"})
+        # The emulator pages every 100 rows: __next links must keep their $skiptoken too.
+        assert len(read_all(session, Entity.PURCHASE_ORDERS, page_size=500)) == 300
+    paths = [path for _method, path, _user in sap.emulator.requests]
+    assert paths and all("sap-client=100" in path for path in paths)
+    assert any("skiptoken" in path for path in paths)
+
+
+# --- conformance and the emulator as users run it ---------------------------------------------
+
+
+@pytest.mark.parametrize("check", CHECKS)
+def test_the_connector_passes_the_conformance_suite(sap: RunningEmulator, check: str) -> None:
+    getattr(Conformance(connector, credentials(sap), options=LOCAL), check)()
+
+
+def test_serve_emulator_prints_where_to_connect_and_stops(tmp_path: Any) -> None:
+    assert "sap_s4hana" in EMULATORS
+    out = io.StringIO()
+    stop = threading.Event()
+    thread = threading.Thread(
+        target=serve_emulator,
+        args=("sap_s4hana",),
+        kwargs={"faults": "rate_limit=1,retry_after=3", "out": out, "stop": stop},
+    )
+    thread.start()
+    try:
+        deadline = time.monotonic() + 10
+        while not out.getvalue() and time.monotonic() < deadline:
+            time.sleep(0.02)
+        started = json.loads(out.getvalue().splitlines()[0])
+        assert set(started) == {"base_url", "username", "password"}
+        target = {key: started[key] for key in ("base_url", "username", "password")}
+        with connector.session(target, options=LOCAL) as session:
+            with pytest.raises(errors.RateLimitExceeded) as caught:
+                session.get(Entity.WORK_ORDERS, "4000001")
+            assert caught.value.retry_after == 3
+            assert session.get(Entity.WORK_ORDERS, "4000001").remote_id == "4000001"
+    finally:
+        stop.set()
+        thread.join(timeout=10)
+    assert not thread.is_alive()
+
+
+def test_serve_emulator_names_the_systems_it_knows() -> None:
+    with pytest.raises(KeyError, match="sap_s4hana"):
+        serve_emulator("nonexistent")
+
+
+def test_fault_text_is_read_as_the_command_line_writes_it() -> None:
+    faults = Faults.parse("fail=3,status=500,rate_limit=2,retry_after=5,delay=0.25,expire_after=9")
+    assert (faults.fail_requests, faults.fail_status) == (3, 500)
+    assert (faults.rate_limit_requests, faults.retry_after) == (2, 5)
+    assert (faults.delay, faults.expire_credentials_after) == (0.25, 9)
+    with pytest.raises(ValueError, match="unknown fault"):
+        Faults.parse("explode=1")

@@ -1,0 +1,356 @@
+"""Webhook endpoints and deliveries against a real receiver process on 127.0.0.1."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+from fastapi.testclient import TestClient
+from standardwebhooks import Webhook
+
+from ironbridge.api import create_app
+from ironbridge.bootstrap import Container, bootstrap
+from ironbridge.events import record_event
+
+from ...api.test_error_contract import assert_error
+from ...conftest import AccountFixture, make_settings, new_account
+from ...e2e.test_cli import _free_port
+
+HERE = Path(__file__).parent
+SCALE = 0.0002  # 30 s -> 6 ms, 24 h -> 17 s
+
+
+@dataclass
+class Receiver:
+    url: str
+    dir: Path
+
+    def requests(self) -> list[dict[str, Any]]:
+        path = self.dir / "requests.jsonl"
+        if not path.exists():
+            return []
+        return [json.loads(line) for line in path.read_text().splitlines()]
+
+    def fail_with(self, status: int | None) -> None:
+        flag = self.dir / "fail"
+        if status is None:
+            flag.unlink(missing_ok=True)
+        else:
+            flag.write_text(str(status))
+
+
+@pytest.fixture
+def receiver(tmp_path: Path) -> Iterator[Receiver]:
+    port = _free_port()
+    folder = tmp_path / "receiver"
+    folder.mkdir()
+    proc = subprocess.Popen([sys.executable, str(HERE / "receiver.py"), str(port), str(folder)])
+    import httpx
+
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        try:
+            httpx.post(f"http://127.0.0.1:{port}/hook", content=b"{}")
+            break
+        except httpx.HTTPError:
+            time.sleep(0.1)
+    (folder / "requests.jsonl").unlink(missing_ok=True)
+    yield Receiver(f"http://127.0.0.1:{port}/hook", folder)
+    proc.terminate()
+    proc.wait(timeout=10)
+
+
+@pytest.fixture
+def hooked(tmp_path: Path) -> Iterator[tuple[Container, TestClient, AccountFixture]]:
+    container = bootstrap(
+        make_settings(
+            tmp_path, queue_immediate=False, allow_private_urls=True, webhook_retry_scale=SCALE
+        )
+    )
+    container.worker.start_consumer(workers=4)
+    account = new_account(container)
+    with TestClient(create_app(container), raise_server_exceptions=False) as client:
+        yield container, client, account
+    container.close()
+
+
+def wait_for(condition: Callable[[], Any], timeout: float = 60.0) -> Any:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        value = condition()
+        if value:
+            return value
+        time.sleep(0.1)
+    raise AssertionError("timed out")
+
+
+def emit(container: Container, account: AccountFixture, n: int) -> list[str]:
+    ids = []
+    with container.uow() as uow:
+        for i in range(n):
+            ids.append(
+                record_event(
+                    uow,
+                    account_id=account.id,
+                    connection_id=None,
+                    type="system.error",
+                    data={"n": i},
+                ).id
+            )
+        uow.commit()
+    return ids
+
+
+def test_endpoints_need_https_and_public_addresses_by_default(
+    client: TestClient, account: AccountFixture
+) -> None:
+    plain = client.post(
+        "/v1/webhook-endpoints", json={"url": "http://example.com/hook"}, headers=account.headers
+    )
+    assert (
+        "url"
+        in assert_error(plain, 400, "VALIDATION_FAILED", "invalid_request_error")["details"][
+            "fields"
+        ]
+    )
+    private = client.post(
+        "/v1/webhook-endpoints", json={"url": "https://10.0.0.5/hook"}, headers=account.headers
+    )
+    assert_error(private, 400, "VALIDATION_FAILED", "invalid_request_error")
+    loopback = client.post(
+        "/v1/webhook-endpoints", json={"url": "https://127.0.0.1/hook"}, headers=account.headers
+    )
+    assert_error(loopback, 400, "VALIDATION_FAILED", "invalid_request_error")
+    unknown_type = client.post(
+        "/v1/webhook-endpoints",
+        json={"url": "https://example.com/h", "event_types": ["po.exploded"]},
+        headers=account.headers,
+    )
+    assert_error(unknown_type, 400, "VALIDATION_FAILED", "invalid_request_error")
+
+
+def test_endpoint_lifecycle_and_secret_shown_only_on_create_and_rotate(
+    hooked: tuple[Container, TestClient, AccountFixture], receiver: Receiver
+) -> None:
+    _, client, account = hooked
+    created = client.post(
+        "/v1/webhook-endpoints",
+        json={"url": receiver.url, "event_types": ["system.error"]},
+        headers=account.headers,
+    )
+    assert created.status_code == 201, created.text
+    endpoint = created.json()
+    assert endpoint["secret"].startswith("whsec_")
+    read = client.get(f"/v1/webhook-endpoints/{endpoint['id']}", headers=account.headers).json()
+    assert read["secret"] is None
+    patched = client.patch(
+        f"/v1/webhook-endpoints/{endpoint['id']}", json={"enabled": False}, headers=account.headers
+    )
+    assert patched.json()["enabled"] is False
+    listed = client.get("/v1/webhook-endpoints", headers=account.headers).json()["data"]
+    assert [e["id"] for e in listed] == [endpoint["id"]]
+    assert (
+        client.delete(
+            f"/v1/webhook-endpoints/{endpoint['id']}", headers=account.headers
+        ).status_code
+        == 204
+    )
+    gone = client.get(f"/v1/webhook-endpoints/{endpoint['id']}", headers=account.headers)
+    assert_error(gone, 404, "NOT_FOUND", "invalid_request_error")
+
+
+def test_test_send_is_signed_and_verifies_with_old_and_new_secret_after_rotation(
+    hooked: tuple[Container, TestClient, AccountFixture], receiver: Receiver
+) -> None:
+    _, client, account = hooked
+    endpoint = client.post(
+        "/v1/webhook-endpoints", json={"url": receiver.url}, headers=account.headers
+    ).json()
+    rotated = client.post(
+        f"/v1/webhook-endpoints/{endpoint['id']}/rotate-secret", headers=account.headers
+    ).json()
+    assert rotated["secret"] != endpoint["secret"]
+    result = client.post(f"/v1/webhook-endpoints/{endpoint['id']}/test", headers=account.headers)
+    assert result.status_code == 200, result.text
+    attempt = result.json()
+    assert attempt["status"] == "succeeded" and attempt["attempt"]["status_code"] == 200
+    assert attempt["attempt"]["latency_ms"] >= 0 and attempt["attempt"]["response_excerpt"] == "ok"
+    (request,) = receiver.requests()
+    body = request["body"]
+    for secret in (endpoint["secret"], rotated["secret"]):
+        event = Webhook(secret).verify(body, request["headers"])
+        assert event["type"] == "webhook.test" and event["id"] == request["headers"]["webhook-id"]
+    with pytest.raises(Exception):
+        Webhook(endpoint["secret"]).verify(body.replace("test", "tset"), request["headers"])
+
+
+def test_a_failing_receiver_gets_every_event_once_it_recovers(
+    hooked: tuple[Container, TestClient, AccountFixture], receiver: Receiver
+) -> None:
+    container, client, account = hooked
+    client.post("/v1/webhook-endpoints", json={"url": receiver.url}, headers=account.headers)
+    receiver.fail_with(503)
+    ids = emit(container, account, 20)
+    wait_for(lambda: len({json.loads(r["body"])["id"] for r in receiver.requests()}) == 20)
+    time.sleep(2.5)
+    receiver.fail_with(None)
+    delivered = wait_for(
+        lambda: (
+            {json.loads(r["body"])["id"] for r in receiver.requests() if r["status"] == 200}
+            >= set(ids)
+            or None
+        ),
+        timeout=30,
+    )
+    assert delivered
+    ok = [r for r in receiver.requests() if r["status"] == 200]
+    assert {r["headers"]["webhook-id"] for r in ok} == set(ids), "webhook-id is the event id"
+    page = client.get("/v1/deliveries?status=succeeded&limit=500", headers=account.headers).json()[
+        "data"
+    ]
+    assert len(page) == 20 and all(d["attempts"] >= 2 for d in page)
+
+
+def test_retries_follow_the_schedule_until_the_24_hour_cut_off_then_manual_retry_delivers(
+    hooked: tuple[Container, TestClient, AccountFixture], receiver: Receiver
+) -> None:
+    container, client, account = hooked
+    client.post("/v1/webhook-endpoints", json={"url": receiver.url}, headers=account.headers)
+    receiver.fail_with(500)
+    (event_id,) = emit(container, account, 1)
+    failed = wait_for(
+        lambda: client.get("/v1/deliveries?status=failed", headers=account.headers).json()["data"],
+        timeout=60,
+    )
+    delivery = client.get(f"/v1/deliveries/{failed[0]['id']}", headers=account.headers).json()
+    log = delivery["attempt_log"]
+    assert len(log) >= 8
+    times = [
+        time.mktime(time.strptime(a["attempted_at"][:19], "%Y-%m-%dT%H:%M:%S"))
+        + float("0." + a["attempted_at"][20:26])
+        for a in log
+    ]
+    window = times[-1] - times[0]
+    assert window <= 24 * 3600 * SCALE + 2, "given up within the (scaled) 24 h"
+    gaps = [b - a for a, b in zip(times, times[1:], strict=False)]
+    # Planned delays double from 30 s (scaled); observed gaps never undercut them and grow.
+    planned = [30 * SCALE * 2**k * 0.8 for k in range(len(gaps))]
+    assert all(
+        g >= min(p, 6 * 3600 * SCALE * 0.8) - 0.05 for g, p in zip(gaps, planned, strict=False)
+    )
+    assert gaps[-1] > gaps[0]
+    assert all(a["status_code"] == 500 for a in log)
+    receiver.fail_with(None)
+    retried = client.post(f"/v1/deliveries/{delivery['id']}/retry", headers=account.headers)
+    assert retried.status_code == 202
+    wait_for(
+        lambda: (
+            client.get(f"/v1/deliveries/{delivery['id']}", headers=account.headers).json()["status"]
+            == "succeeded"
+        )
+    )
+    final = client.get(f"/v1/deliveries/{delivery['id']}", headers=account.headers).json()
+    assert final["attempt_log"][-1]["status_code"] == 200
+    assert json.loads(receiver.requests()[-1]["body"])["id"] == event_id
+
+
+def test_bulk_retry_resends_an_endpoints_failed_deliveries(
+    hooked: tuple[Container, TestClient, AccountFixture], receiver: Receiver
+) -> None:
+    container, client, account = hooked
+    endpoint = client.post(
+        "/v1/webhook-endpoints", json={"url": receiver.url}, headers=account.headers
+    ).json()
+    receiver.fail_with(500)
+    emit(container, account, 3)
+    wait_for(
+        lambda: (
+            len(client.get("/v1/deliveries?status=failed", headers=account.headers).json()["data"])
+            == 3
+        )
+    )
+    receiver.fail_with(None)
+    bulk = client.post(
+        "/v1/deliveries/retry", json={"endpoint_id": endpoint["id"]}, headers=account.headers
+    )
+    assert bulk.status_code == 202 and bulk.json()["retried"] == 3
+    wait_for(
+        lambda: (
+            len(
+                client.get("/v1/deliveries?status=succeeded", headers=account.headers).json()[
+                    "data"
+                ]
+            )
+            == 3
+        )
+    )
+
+
+def test_410_gone_disables_the_endpoint(
+    hooked: tuple[Container, TestClient, AccountFixture], receiver: Receiver
+) -> None:
+    container, client, account = hooked
+    endpoint = client.post(
+        "/v1/webhook-endpoints", json={"url": receiver.url}, headers=account.headers
+    ).json()
+    receiver.fail_with(410)
+    emit(container, account, 1)
+    disabled = wait_for(
+        lambda: (
+            (
+                e := client.get(
+                    f"/v1/webhook-endpoints/{endpoint['id']}", headers=account.headers
+                ).json()
+            )["enabled"]
+            is False
+            and e
+        )
+    )
+    assert "410" in disabled["disabled_reason"]
+    assert len(receiver.requests()) == 1
+
+
+def test_endpoint_filters_by_event_type_and_connection(
+    hooked: tuple[Container, TestClient, AccountFixture], receiver: Receiver
+) -> None:
+    container, client, account = hooked
+    client.post(
+        "/v1/webhook-endpoints",
+        json={"url": receiver.url, "event_types": ["sync.failed"]},
+        headers=account.headers,
+    )
+    emit(container, account, 2)  # system.error: filtered out
+    with container.uow() as uow:
+        record_event(uow, account_id=account.id, connection_id=None, type="sync.failed", data={})
+        uow.commit()
+    wait_for(lambda: len(receiver.requests()) == 1)
+    time.sleep(0.5)
+    assert [json.loads(r["body"])["type"] for r in receiver.requests()] == ["sync.failed"]
+
+
+def test_events_can_be_polled_in_order(
+    hooked: tuple[Container, TestClient, AccountFixture], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from datetime import timedelta
+
+    import ironbridge.events.service as events_service
+
+    monkeypatch.setattr(events_service, "SETTLE", timedelta(0))
+    container, client, account = hooked
+    ids = emit(container, account, 7)
+    first = client.get("/v1/events?limit=4", headers=account.headers).json()
+    rest = client.get(f"/v1/events?after={first['next_cursor']}", headers=account.headers).json()
+    assert [e["id"] for e in first["data"] + rest["data"]] == ids
+    empty = client.get(f"/v1/events?after={rest['next_cursor']}", headers=account.headers).json()
+    assert empty["data"] == [] and empty["next_cursor"] == rest["next_cursor"]
+    typed = client.get("/v1/events?types=sync.completed", headers=account.headers).json()
+    assert typed["data"] == []
+    other = new_account(container, "Other")
+    assert client.get("/v1/events", headers=other.headers).json()["data"] == []

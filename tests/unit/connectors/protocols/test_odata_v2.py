@@ -1,0 +1,415 @@
+"""The OData V2 family: values, literals, payloads, errors, CSRF flow and the change reader."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Sequence
+from datetime import UTC, date, datetime, time, timedelta
+from typing import Any
+
+import httpx
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from ironbridge import errors
+from ironbridge.connectors.base import SessionOptions
+from ironbridge.connectors.protocols import http, odata_v2
+from ironbridge.testing.emulators.sap_s4hana import odata as emulator_odata
+
+# --- values -------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("/Date(0)/", datetime(1970, 1, 1, tzinfo=UTC)),
+        ("/Date(1492098664000)/", datetime(2017, 4, 13, 15, 51, 4, tzinfo=UTC)),
+        ("/Date(1492098664123+0000)/", datetime(2017, 4, 13, 15, 51, 4, 123000, tzinfo=UTC)),
+        # The offset says where the writer was; the milliseconds are UTC either way.
+        ("/Date(1492098664000+0120)/", datetime(2017, 4, 13, 15, 51, 4, tzinfo=UTC)),
+        ("/Date(-86400000)/", datetime(1969, 12, 31, tzinfo=UTC)),
+    ],
+)
+def test_parse_date(text: str, expected: datetime) -> None:
+    assert odata_v2.parse_date(text) == expected
+
+
+@pytest.mark.parametrize("text", ["2024-01-01", "/Date()/", "Date(1)", "/Date(1+00)/x"])
+def test_parse_date_refuses_other_text(text: str) -> None:
+    with pytest.raises(ValueError):
+        odata_v2.parse_date(text)
+
+
+@given(st.datetimes(min_value=datetime(1900, 1, 1), max_value=datetime(9999, 12, 30)))
+def test_dates_round_trip_to_the_millisecond(moment: datetime) -> None:
+    aware = moment.replace(tzinfo=UTC)
+    truncated = aware.replace(microsecond=aware.microsecond // 1000 * 1000)
+    assert odata_v2.parse_date(odata_v2.format_datetimeoffset(aware)) == truncated
+    assert odata_v2.parse_date(odata_v2.format_date(aware)) == truncated
+
+
+def test_a_date_is_midnight_utc() -> None:
+    assert odata_v2.format_date(date(2024, 2, 29)) == "/Date(1709164800000)/"
+
+
+def test_a_naive_datetime_is_refused() -> None:
+    with pytest.raises(ValueError):
+        odata_v2.format_date(datetime(2024, 1, 1))
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [("PT14H05M30S", time(14, 5, 30)), ("PT00H00M00S", time(0)), ("PT1H", time(1))],
+)
+def test_parse_time(text: str, expected: time) -> None:
+    assert odata_v2.parse_time(text) == expected
+    assert odata_v2.parse_time(odata_v2.format_time(expected)) == expected
+
+
+def test_literals() -> None:
+    moment = datetime(2024, 1, 31, 10, 0, 5, 123456, tzinfo=UTC)
+    assert odata_v2.string_literal("O'Neil") == "'O''Neil'"
+    assert odata_v2.datetime_literal(date(2024, 1, 31)) == "datetime'2024-01-31T00:00:00'"
+    assert odata_v2.datetimeoffset_literal(moment) == "datetimeoffset'2024-01-31T10:00:05.123Z'"
+    assert odata_v2.time_literal(time(9, 5)) == "time'PT09H05M00S'"
+
+
+def test_key_predicates() -> None:
+    assert odata_v2.key_predicate({"PurchaseOrder": "45"}) == "('45')"
+    assert (
+        odata_v2.key_predicate(
+            {"Equipment": "1", "ValidityEndDate": "datetime'9999-12-31T00:00:00'"}
+        )
+        == "(Equipment='1',ValidityEndDate=datetime'9999-12-31T00:00:00')"
+    )
+
+
+def test_keys_after_orders_lexicographically() -> None:
+    assert odata_v2.keys_after(("A",), ("x",)) == "A gt 'x'"
+    assert odata_v2.keys_after(("A", "B"), ("1", "2")) == "(A gt '1') or (A eq '1' and B gt '2')"
+
+
+# --- payloads -----------------------------------------------------------------------------------
+
+
+def test_payload_helpers() -> None:
+    collection = {"d": {"results": [{"a": 1}], "__next": "https://h/x?$skiptoken=1"}}
+    assert odata_v2.results(collection) == [{"a": 1}]
+    assert odata_v2.next_link(collection) == "https://h/x?$skiptoken=1"
+    assert odata_v2.next_link({"d": {"results": []}}) is None
+    assert odata_v2.single({"d": {"a": 1}}) == {"a": 1}
+    entity = {"__metadata": {"etag": 'W/"x"'}, "to_Item": {"results": [{"b": 2}]}}
+    assert odata_v2.entity_etag(entity) == 'W/"x"'
+    assert odata_v2.nested_results(entity, "to_Item") == [{"b": 2}]
+    with pytest.raises(errors.UpstreamError):
+        odata_v2.nested_results({"to_Item": {"__deferred": {"uri": "u"}}}, "to_Item")
+    with pytest.raises(errors.UpstreamError):
+        odata_v2.results({"value": []})
+
+
+# --- errors -------------------------------------------------------------------------------------
+
+
+def _sap_error(
+    status: int, details: Sequence[dict[str, str]] = (), **headers: str
+) -> httpx.Response:
+    body = {
+        "error": {
+            "code": "06/017",
+            "message": {"lang": "en", "value": "Something is wrong"},
+            "innererror": {"errordetails": list(details)},
+        }
+    }
+    request = httpx.Request("PATCH", "https://sap.example.com/sap/opu/odata/sap/S/E('1')")
+    return httpx.Response(status, json=body, headers=headers, request=request)
+
+
+def test_field_details_become_validation_fields() -> None:
+    response = _sap_error(
+        400,
+        [
+            {"code": "A", "message": "Supplier blocked", "target": "Supplier", "severity": "error"},
+            {"code": "B", "message": "just a note", "target": "Plant", "severity": "info"},
+        ],
+    )
+    raised = odata_v2.error_for_response(response, field_names={"Supplier": "vendor_id"})
+    assert isinstance(raised, errors.ValidationFailed)
+    assert raised.fields == {"vendor_id": "Supplier blocked"}
+    assert "06/017" in raised.message
+
+
+def test_a_400_without_targets_is_still_a_validation_failure() -> None:
+    raised = odata_v2.error_for_response(_sap_error(400))
+    assert isinstance(raised, errors.ValidationFailed)
+    assert raised.fields == {"body": "SAP 06/017: Something is wrong"}
+
+
+@pytest.mark.parametrize(
+    ("status", "error"),
+    [
+        (401, errors.ConnectionReauthRequired),
+        (403, errors.PermissionDenied),
+        (404, errors.NotFound),
+        (412, errors.RecordLocked),
+        (428, errors.UpstreamError),
+        (429, errors.RateLimitExceeded),
+        (500, errors.UpstreamError),
+        (503, errors.ConnectionUnavailable),
+    ],
+)
+def test_statuses_follow_the_table_with_odata_meanings(
+    status: int, error: type[errors.IronbridgeError]
+) -> None:
+    assert type(odata_v2.error_for_response(_sap_error(status))) is error
+
+
+def test_a_function_translates_whole_targets() -> None:
+    response = _sap_error(400, [{"message": "bad", "target": "to_Item('2')/Qty"}])
+    raised = odata_v2.error_for_response(response, field_names=lambda target: f"x.{target}")
+    assert isinstance(raised, errors.ValidationFailed)
+    assert raised.fields == {"x.to_Item('2')/Qty": "bad"}
+
+
+# --- CSRF ---------------------------------------------------------------------------------------
+
+
+class FakeGateway:
+    """A MockTransport handler that plays SAP's CSRF protocol and records requests."""
+
+    def __init__(self, *, stale_once: bool = False) -> None:
+        self.seen: list[httpx.Request] = []
+        # Tokens as sent: a resent request is the same object, so its headers change later.
+        self.write_tokens: list[str | None] = []
+        self.token = "tok-1"
+        self.stale_once = stale_once
+
+    def __call__(self, request: httpx.Request) -> httpx.Response:
+        self.seen.append(request)
+        if request.method != "GET":
+            self.write_tokens.append(request.headers.get("x-csrf-token"))
+        if request.headers.get("x-csrf-token") == "Fetch":
+            return httpx.Response(
+                200,
+                json={"d": {"EntitySets": []}},
+                headers={"x-csrf-token": self.token, "set-cookie": "SAP_SESSIONID=abc; Path=/"},
+            )
+        if request.method == "GET":
+            return httpx.Response(200, json={"d": {"results": []}})
+        if self.stale_once:
+            self.stale_once = False
+            self.token = "tok-2"
+            return httpx.Response(403, headers={"x-csrf-token": "Required"})
+        if request.headers.get("x-csrf-token") != self.token:
+            return httpx.Response(403, headers={"x-csrf-token": "Required"})
+        return httpx.Response(201, json={"d": {"ok": True}})
+
+
+def _client(gateway: FakeGateway, **params: str) -> httpx.Client:
+    auth = odata_v2.CsrfTokenAuth(httpx.BasicAuth("user", "pw"))
+    client = http.make_client(
+        "https://93.184.216.34/",
+        auth=auth,
+        options=SessionOptions(),
+        transport=httpx.MockTransport(gateway),
+    )
+    client.params = httpx.QueryParams(params)
+    return client
+
+
+def _fetches(gateway: FakeGateway) -> list[httpx.Request]:
+    return [r for r in gateway.seen if r.headers.get("x-csrf-token") == "Fetch"]
+
+
+def test_a_write_fetches_a_token_once_and_sends_it_with_the_session_cookie() -> None:
+    gateway = FakeGateway()
+    with _client(gateway, **{"sap-client": "100"}) as client:
+        assert client.post("sap/opu/odata/sap/SRV/Set", json={}).status_code == 201
+        assert client.post("sap/opu/odata/sap/SRV/Set", json={}).status_code == 201
+    (fetch,) = _fetches(gateway)
+    assert fetch.url.path == "/sap/opu/odata/sap/SRV/"
+    assert fetch.url.params["sap-client"] == "100"
+    writes = [r for r in gateway.seen if r.method == "POST"]
+    assert gateway.write_tokens == ["tok-1", "tok-1"]
+    assert all("SAP_SESSIONID=abc" in r.headers.get("cookie", "") for r in writes)
+    assert all(r.headers["authorization"].startswith("Basic ") for r in gateway.seen)
+
+
+def test_reads_carry_no_token_and_fetch_none() -> None:
+    gateway = FakeGateway()
+    with _client(gateway) as client:
+        client.get("sap/opu/odata/sap/SRV/Set")
+    assert _fetches(gateway) == []
+
+
+def test_a_stale_token_is_fetched_again_and_the_write_resent_once() -> None:
+    gateway = FakeGateway(stale_once=True)
+    with _client(gateway) as client:
+        client.post("sap/opu/odata/sap/SRV/Set", json={})  # fetch tok-1, refused, fetch tok-2
+    assert len(_fetches(gateway)) == 2
+    assert gateway.write_tokens == ["tok-1", "tok-2"]
+
+
+def test_a_token_refused_twice_is_not_retried_forever() -> None:
+    gateway = FakeGateway()
+    gateway.token = "never-matches"
+
+    def refuse(request: httpx.Request) -> httpx.Response:
+        gateway.seen.append(request)
+        if request.headers.get("x-csrf-token") == "Fetch":
+            return httpx.Response(200, headers={"x-csrf-token": "tok"})
+        return httpx.Response(403, headers={"x-csrf-token": "Required"})
+
+    auth = odata_v2.CsrfTokenAuth(None)
+    with httpx.Client(transport=httpx.MockTransport(refuse), auth=auth) as client:
+        response = client.post("https://h/sap/opu/odata/sap/SRV/Set", json={})
+    assert response.status_code == 403
+    assert len([r for r in gateway.seen if r.method == "POST"]) == 2
+
+
+# --- client ------------------------------------------------------------------------------------
+
+
+def test_query_follows_next_links_on_our_own_base_url() -> None:
+    pages = {
+        None: {
+            "d": {
+                "results": [{"K": "1"}],
+                "__next": "https://internal-name:8443/base/S/E?$skiptoken=1",
+            }
+        },
+        "1": {"d": {"results": [{"K": "2"}]}},
+    }
+    seen: list[httpx.URL] = []
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        seen.append(request.url)
+        return httpx.Response(200, json=pages[request.url.params.get("$skiptoken")])
+
+    client = http.make_client(
+        "https://93.184.216.34/base/",
+        auth=None,
+        options=SessionOptions(),
+        transport=httpx.MockTransport(handler),
+    )
+    rows = odata_v2.ODataV2Client(client).query("S/E", filter="K ne ''", top=10)
+    assert rows == [{"K": "1"}, {"K": "2"}]
+    assert [url.host for url in seen] == ["93.184.216.34", "93.184.216.34"]
+    assert seen[1].path == "/base/S/E"
+
+
+def test_update_sends_if_match() -> None:
+    seen: list[httpx.Request] = []
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        seen.append(request)
+        return httpx.Response(204)
+
+    client = http.make_client(
+        "https://93.184.216.34/",
+        auth=None,
+        options=SessionOptions(),
+        transport=httpx.MockTransport(handler),
+    )
+    odata_v2.ODataV2Client(client).update("S/E('1')", {"A": "b"}, etag='W/"x"')
+    assert seen[0].method == "PATCH"
+    assert seen[0].headers["if-match"] == 'W/"x"'
+    assert json.loads(seen[0].content) == {"A": "b"}
+
+
+# --- change reader ------------------------------------------------------------------------------
+
+_PROPERTIES = {"K": "Edm.String", "T": "Edm.DateTimeOffset"}
+
+
+class FakeService:
+    """Answers `ODataV2Client.query` from typed rows with the emulator's own filter engine, so
+    the reader is tested against OData semantics rather than against its own string forms."""
+
+    def __init__(self, rows: list[dict[str, Any]]) -> None:
+        self.rows = rows
+        self.queries = 0
+
+    def query(
+        self,
+        path: str,
+        *,
+        filter: str | None = None,
+        orderby: Sequence[str] = (),
+        top: int | None = None,
+        expand: Sequence[str] = (),
+        **_: Any,
+    ) -> list[dict[str, Any]]:
+        self.queries += 1
+        predicate: Callable[[Any], bool] = (
+            emulator_odata.compile_filter(filter, _PROPERTIES) if filter else (lambda row: True)
+        )
+        order = emulator_odata.parse_orderby(",".join(orderby), _PROPERTIES) if orderby else []
+        rows = sorted((r for r in self.rows if predicate(r)), key=emulator_odata.order_key(order))
+        return [
+            {"K": row["K"], "T": emulator_odata.encode_value("Edm.DateTimeOffset", row["T"])}
+            for row in rows[:top]
+        ]
+
+
+_BASE = datetime(2024, 5, 1, 12, 0, tzinfo=UTC)
+_rows = st.lists(
+    st.tuples(
+        st.integers(min_value=0, max_value=4),  # which millisecond: a few, so many collide
+        st.integers(min_value=0, max_value=999),  # microseconds within it, invisible in JSON
+    ),
+    min_size=0,
+    max_size=40,
+)
+
+
+@settings(max_examples=150, deadline=None)
+@given(_rows, st.integers(min_value=2, max_value=6), st.integers(min_value=-1, max_value=5))
+def test_the_change_reader_yields_each_row_once_in_keyset_order(
+    stamps: list[tuple[int, int]], batch: int, since_ms: int
+) -> None:
+    rows = [
+        {"K": f"{index:03d}", "T": _BASE + timedelta(milliseconds=ms, microseconds=micro)}
+        for index, (ms, micro) in enumerate(stamps)
+    ]
+    service = FakeService(rows)
+    reader = odata_v2.ChangeReader(service, "S/E", "K", odata_v2.TimestampChange("T"))  # type: ignore[arg-type]
+    since = None if since_ms < 0 else _BASE + timedelta(milliseconds=since_ms, microseconds=500)
+    got = list(reader.rows(since, batch=batch))
+    keys = [(row.modified_at, row.remote_id) for row in got]
+    assert keys == sorted(keys)
+    assert len({row.remote_id for row in got}) == len(got)
+    floor = None if since is None else since.replace(microsecond=since.microsecond // 1000 * 1000)
+    expected = {
+        row["K"]
+        for row in rows
+        if floor is None
+        or row["T"].replace(microsecond=row["T"].microsecond // 1000 * 1000) >= floor
+    }
+    assert {row.remote_id for row in got} == expected
+    assert service.queries <= len(rows) + 3
+
+
+def test_merge_changes_keeps_the_order_of_both_streams() -> None:
+    first = [
+        odata_v2.ChangedRow(_BASE, "b", {}),
+        odata_v2.ChangedRow(_BASE + timedelta(1), "a", {}),
+    ]
+    second = [
+        odata_v2.ChangedRow(_BASE, "a", {}),
+        odata_v2.ChangedRow(_BASE + timedelta(2), "c", {}),
+    ]
+    merged = [(row.modified_at, row.remote_id) for row in odata_v2.merge_changes(first, second)]
+    assert merged == sorted(merged) and len(merged) == 4
+
+
+def test_date_and_time_change_filters_need_both_parts() -> None:
+    change = odata_v2.DateAndTimeChange("LastChangeDate", "LastChangeTime")
+    moment = datetime(2024, 1, 2, 10, 30, 5, tzinfo=UTC)
+    assert change.at_or_after(moment) == (
+        "(LastChangeDate gt datetime'2024-01-02T00:00:00') or "
+        "(LastChangeDate eq datetime'2024-01-02T00:00:00' and LastChangeTime ge time'PT10H30M05S')"
+    )
+    entity = {"LastChangeDate": "/Date(1704153600000)/", "LastChangeTime": "PT10H30M05S"}
+    assert change.read(entity) == moment
+    assert change.read({"LastChangeDate": None}) is None
