@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import Engine
 
 from .connectors import Connector, ConnectorRegistry, SessionOptions, default_registry
+from .health import BreakerBoard, attach_board
 from .ratelimit import RateLimiter
 from .security import CredentialCipher
 from .settings import Settings, load_secret_key
@@ -30,6 +31,8 @@ class Container:
     cipher: CredentialCipher
     limiter: RateLimiter
     registry: ConnectorRegistry
+    #: One circuit breaker per connection (state in Redis when configured, so nodes agree).
+    breakers: BreakerBoard
     _worker: Any = None
 
     @property
@@ -50,6 +53,7 @@ class Container:
     def close(self) -> None:
         if self._worker is not None:
             self._worker.stop_consumer()
+        self.breakers.close()
         self.engine.dispose()
 
 
@@ -79,6 +83,9 @@ def bootstrap(
         for path in settings.connectors:
             registry.register(_load_connector(path))
     uow = UnitOfWorkFactory(engine)
+    breakers = BreakerBoard.from_settings(settings)
+    # Services handed only the unit-of-work factory (unified writes) find the breakers by it.
+    attach_board(uow, breakers)
     container = Container(
         settings=settings,
         engine=engine,
@@ -86,6 +93,7 @@ def bootstrap(
         cipher=CredentialCipher(load_secret_key(settings)),
         limiter=RateLimiter.for_redis(settings.redis_url),
         registry=registry,
+        breakers=breakers,
     )
     # Committed work that needs a worker (new deliveries) wakes the queue.
     uow.notify = lambda topic, ids: container.worker.on_published(topic, ids)

@@ -70,6 +70,30 @@ class Settings(BaseSettings):
         False,
         description="Let connectors reach private/loopback addresses (on-premises systems).",
     )
+    breaker_fail_max: int = Field(
+        5,
+        ge=1,
+        description="Consecutive source failures (unreachable, timeout, upstream error) after "
+        "which a connection's circuit opens and calls to its source fail fast.",
+    )
+    breaker_reset_seconds: float = Field(
+        60.0,
+        gt=0,
+        description="How long an open circuit stays open before one probe call may try the "
+        "source again.",
+    )
+    breaker_key_prefix: str = Field(
+        "ironbridge:breaker",
+        min_length=1,
+        description="Prefix of the circuit breaker keys in Redis (deployments sharing one Redis "
+        "must differ).",
+    )
+    health_check_seconds: float = Field(
+        300.0,
+        ge=0,
+        description="How often each live connection's source is checked (reach, authenticate, "
+        "permissions); 0 checks on every scheduler tick.",
+    )
 
     @field_validator("connectors", mode="before")
     @classmethod

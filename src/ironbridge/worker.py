@@ -1,21 +1,24 @@
-"""Background work on Huey: sync runs, the schedule tick and the sweep of lost work.
+"""Background work on Huey: sync runs, health checks, the schedule tick and the sweep of lost work.
 
 The database is the truth (runs, states); the queue only wakes workers. The periodic tick
-queues due syncs and re-enqueues queued runs the queue lost, so a queue outage delays work but
-never drops it. `SqliteHuey` in DATA_DIR by default, `RedisHuey` when `REDIS_URL` is set.
+queues due health checks and syncs and re-enqueues queued runs the queue lost, so a queue outage
+delays work but never drops it. `SqliteHuey` in DATA_DIR by default, `RedisHuey` when
+`REDIS_URL` is set.
 """
 
 from __future__ import annotations
 
 import threading
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from huey import Huey, RedisHuey, SqliteHuey, crontab
 from huey.consumer import Consumer
 
+from .connections import ConnectionStatus
 from .events import DELIVERY_TOPIC
+from .health import HealthContext, check_connection, due_for_check
 from .logs import get_logger
 from .model import Entity
 from .store import utcnow
@@ -76,10 +79,22 @@ class Worker:
             options=self.container.session_options,
             lock_lease=timedelta(seconds=self.container.settings.sync_lock_lease_seconds),
             page_size=self.container.settings.sync_page_size,
+            breakers=self.container.breakers,
+        )
+        self.health_context = HealthContext(
+            uow=self.container.uow,
+            registry=self.container.registry,
+            cipher=self.container.cipher,
+            options=self.container.session_options,
+            breakers=self.container.breakers,
+            interval=timedelta(seconds=self.container.settings.health_check_seconds),
         )
         self._run_sync = self.queue.task(name="sync.run", retries=0)(self._run_sync_impl)
+        self._check = self.queue.task(name="health.check", retries=0)(self._check_impl)
         self._drain = self.queue.task(name="webhook.drain", retries=0)(self._drain_impl)
         self._delivery_context: DeliveryContext | None = None
+        self._wake_lock = threading.Lock()
+        self._next_wake: datetime | None = None
         self._tick = self.queue.periodic_task(crontab(minute="*"), name="schedule.tick")(self.tick)
         self._consumer: EmbeddedConsumer | None = None
 
@@ -90,6 +105,24 @@ class Worker:
             # Another run holds the connection: try again shortly rather than spin.
             self._run_sync.schedule((connection_id, run_id), delay=5)
         return outcome.status
+
+    def _check_impl(self, connection_id: str) -> str:
+        outcome = check_connection(self.health_context, connection_id)
+        return outcome.status or "gone"
+
+    def schedule_health_checks(self) -> int:
+        """Wake workers to check every live connection whose last check is older than the
+        interval; returns how many were queued.
+
+        A check re-reads its connection under a lease before it runs, so a connection queued
+        by two ticks (or two nodes) is still checked once.
+        """
+        with self.container.uow(readonly=True) as uow:
+            connections = uow.connections.list_all_active()
+        due = due_for_check(connections, utcnow(), self.health_context.interval)
+        for connection_id in due:
+            self._check(connection_id)
+        return len(due)
 
     def start_sync(
         self,
@@ -135,9 +168,28 @@ class Worker:
             sent, retry_at = drain(self.delivery_context)
             total += sent
             if retry_at is not None:
-                self._drain.schedule(eta=retry_at)
+                self._wake_at(retry_at)
             if sent == 0:
-                return total
+                break
+        # Deliveries claimed by a worker that died fall due when their claim ends; make sure
+        # someone wakes then rather than at the next minute's tick.
+        with self.container.uow(readonly=True) as uow:
+            upcoming = DeliveryRepository(uow.connection, None).next_due_at()
+        if upcoming is not None:
+            self._wake_at(upcoming)
+        return total
+
+    def _wake_at(self, when: datetime) -> None:
+        # One pending wake-up per process is enough; an earlier one replaces a later one.
+        with self._wake_lock:
+            if (
+                self._next_wake is not None
+                and self._next_wake <= when
+                and self._next_wake > utcnow()
+            ):
+                return
+            self._next_wake = when
+        self._drain.schedule(eta=when)
 
     def wake_deliveries(self) -> None:
         """Wake a worker to send what is due (the delivery rows are the truth; this only wakes)."""
@@ -172,18 +224,32 @@ class Worker:
             self._run_sync(connection_id, run_id)
 
     def tick(self) -> dict[str, int]:
-        """Queue due scheduled syncs, re-enqueue lost runs and due deliveries, purge old events."""
+        """Queue due health checks and scheduled syncs, re-enqueue lost runs and due deliveries,
+        purge old events."""
         swept = self.sweep_deliveries()
         self.purge()
+        # Checks first: with an inline queue their verdicts are in before syncs are scheduled.
+        checks = self.schedule_health_checks()
         now = utcnow()
         queued = resent = 0
+        breakers = self.container.breakers
         with self.container.uow() as uow:
             connections = uow.connections.list_all_active()
         for connection in connections:
-            if connection.status == "auth_required":
+            # A connection whose connector this deployment no longer offers cannot sync; it
+            # must not stop the schedule of every other connection either.
+            if (
+                connection.status == ConnectionStatus.AUTH_REQUIRED.value
+                or connection.system not in self.container.registry
+            ):
                 continue
+            # While the circuit is open the source is left alone: scheduled syncs wait for it
+            # (the first one due after it lets a probe through goes ahead).
+            postponed = breakers.is_open(connection.id)
             with self.container.uow() as uow:
-                due: list[Entity] = due_entities(uow, connection, self.container.registry, now)
+                due: list[Entity] = (
+                    [] if postponed else due_entities(uow, connection, self.container.registry, now)
+                )
                 runs = (
                     queue_runs(uow, connection, self.container.registry, due, trigger="schedule")
                     if due
@@ -206,7 +272,7 @@ class Worker:
             for lost_run in lost:
                 self.enqueue_sync(connection.id, lost_run.id)
                 resent += 1
-        return {"queued": queued, "resent": resent, "deliveries": swept}
+        return {"queued": queued, "resent": resent, "deliveries": swept, "checks": checks}
 
     # consumer
     def start_consumer(self, workers: int = 2) -> None:

@@ -22,7 +22,8 @@ import pytest
 from ironbridge.testing.emulators.sap_s4hana import RunningEmulator, running_emulator
 from ironbridge.testing.emulators.sap_s4hana.schema import SERVICES, EntityType, entity_type
 
-SPECS = Path("/work/shared/specs/sap-s4hana")
+#: SAP's documents, copied into the repository with their provenance (see PROVENANCE.md there).
+SPECS = Path(__file__).resolve().parents[1] / "data" / "sap_s4hana"
 EDM = "{http://schemas.microsoft.com/ado/2008/09/edm}"
 SAP = "{http://www.sap.com/Protocols/SAPData}"
 EDMX_FILES = {
@@ -41,8 +42,6 @@ DATE = re.compile(r"^/Date\(-?\d+\)/$")
 DATE_OFFSET = re.compile(r"^/Date\(-?\d+[+-]\d{4}\)/$")
 TIME = re.compile(r"^PT\d{2}H\d{2}M\d{2}S$")
 DECIMAL = re.compile(r"^-?\d+(\.\d+)?$")
-
-pytestmark = pytest.mark.skipif(not SPECS.is_dir(), reason="SAP spec files are not present")
 
 
 @cache
@@ -67,7 +66,8 @@ def edmx(service: str) -> dict[str, dict[str, Any]]:
 
 @cache
 def openapi(service: str) -> dict[str, Any]:
-    return json.loads((SPECS / OPENAPI_FILES[service]).read_text())
+    document: dict[str, Any] = json.loads((SPECS / OPENAPI_FILES[service]).read_text())
+    return document
 
 
 def served_types() -> Iterator[tuple[str, EntityType]]:
@@ -91,6 +91,15 @@ def client(sap: RunningEmulator) -> Iterator[httpx.Client]:
 
 
 # --- the emulator's schema against SAP's documents --------------------------------------------
+
+
+def test_every_sap_document_read_here_is_in_the_repository_with_its_source() -> None:
+    # The documents live beside the tests, so the contract holds on any checkout; each one
+    # must name where it came from.
+    provenance = (SPECS / "PROVENANCE.md").read_text()
+    for name in (*EDMX_FILES.values(), *OPENAPI_FILES.values()):
+        assert (SPECS / name).is_file(), name
+        assert f"| {name} |" in provenance, f"{name} has no source in PROVENANCE.md"
 
 
 @pytest.mark.parametrize(

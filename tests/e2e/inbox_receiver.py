@@ -13,7 +13,8 @@ PORT, DB, SECRET = int(sys.argv[1]), sys.argv[2], sys.argv[3]
 
 if __name__ == "__main__":
     uvicorn.run(
-        inbox_app(Inbox(f"sqlite:///{DB}"), SECRET, path="/webhooks"),
+        # The test kills the server, not the receiver: crash safety is what it needs.
+        inbox_app(Inbox(f"sqlite:///{DB}", survive_power_loss=False), SECRET, path="/webhooks"),
         host="127.0.0.1",
         port=PORT,
         log_level="warning",

@@ -1,4 +1,4 @@
-"""Connections: connect (with the staged check), read, change, disconnect."""
+"""Connections: connect (with the staged check), read, change, disconnect, erase data."""
 
 from .links import (
     LinkCompletion,
@@ -13,6 +13,7 @@ from .links import (
 from .service import (
     check_credentials,
     connect,
+    delete_connection_data,
     disconnect,
     get_connection,
     issue_connection_token,
@@ -43,6 +44,7 @@ __all__ = [
     "complete_link",
     "connect",
     "create_link_token",
+    "delete_connection_data",
     "disconnect",
     "exchange_public_token",
     "get_connection",

@@ -11,6 +11,7 @@ from pydantic import ValidationError
 from ..accounts import IssuedToken, issue_token
 from ..connectors import Connector, ConnectorRegistry, SessionOptions
 from ..errors import (
+    Conflict,
     ConnectionCheckFailed,
     ConnectionDisconnected,
     NotFound,
@@ -21,13 +22,23 @@ from ..events import record_event
 from ..ids import new_id
 from ..model import field_errors
 from ..security import CredentialCipher, TokenKind
-from ..store import ConnectionRow, UnitOfWork, decode_cursor, encode_cursor, utcnow
+from ..store import (
+    ConnectionRow,
+    UnitOfWork,
+    UnitOfWorkFactory,
+    decode_cursor,
+    encode_cursor,
+    utcnow,
+)
+from ..store.locks import is_locked
+from ..store.records import erase_synced_history
 from .status import ConnectionStatus
 from .views import ConnectionCreate, ConnectionPatch, ConnectionSettings, ConnectionView
 
 __all__ = [
     "check_credentials",
     "connect",
+    "delete_connection_data",
     "disconnect",
     "get_connection",
     "issue_connection_token",
@@ -94,7 +105,7 @@ def connect(
         settings=settings.model_dump(mode="json"),
         enabled_event_types=body.enabled_event_types,
         metadata=body.metadata,
-        health={"checks": stages, "consecutive_failures": 0},
+        health={"checks": stages, "consecutive_failures": 0, "last_error": None},
         last_checked_at=now,
         created_at=now,
         updated_at=now,
@@ -217,6 +228,40 @@ def disconnect(uow: UnitOfWork, account_id: str, connection_id: str) -> Connecti
         )
         uow.commit()
     return get_connection(uow, account_id, connection_id)
+
+
+def delete_connection_data(uows: UnitOfWorkFactory, account_id: str, connection_id: str) -> int:
+    """Erase a disconnected connection's synced history (commits); returns the records deleted.
+
+    Deletes its records, sync states and runs, and error log; the connection itself and its
+    events stay. Refused with `Conflict` while the connection is not disconnected (its data
+    would be synced straight back), and while a sync that started before the disconnect is
+    still committing pages (`retry_after` says when to try again).
+
+    Takes a unit-of-work factory: the sync lock is read on a database connection of its own,
+    before the deleting transaction begins (on SQLite it would otherwise wait behind it).
+    """
+    # Imported here: the sync package imports this one, so a module-level import is a cycle.
+    from ..sync.runner import sync_lock_name
+
+    syncing = is_locked(uows.engine, sync_lock_name(connection_id))
+    with uows() as uow:
+        row = load_connection(uow, account_id, connection_id)
+        if row.status != ConnectionStatus.DISCONNECTED.value:
+            raise Conflict(
+                f"Connection {connection_id} is {row.status}; its data can be deleted only "
+                f"after it is disconnected (POST /v1/connections/{connection_id}/disconnect).",
+                details={"status": row.status},
+            )
+        if syncing:
+            raise Conflict(
+                f"A sync of connection {connection_id} that started before it was disconnected "
+                "is still finishing; try again in a minute.",
+                retry_after=60,
+            )
+        deleted = erase_synced_history(uow.connection, connection_id)
+        uow.commit()
+    return deleted
 
 
 def issue_connection_token(uow: UnitOfWork, account_id: str, connection_id: str) -> IssuedToken:

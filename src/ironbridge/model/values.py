@@ -77,6 +77,9 @@ LongText = Annotated[str, StringConstraints(max_length=10_000)]
 
 
 def _to_utc(value: datetime) -> datetime:
+    # Source systems store four-digit years; year 277 or 10000 is a typo, not a date.
+    if not 1000 <= value.year <= 9998:
+        raise ValueError("the year must have four digits")
     return value.astimezone(UTC)
 
 

@@ -92,6 +92,16 @@ class EventRepository:
         stmt = stmt.order_by(events.c.position).limit(query.limit)
         return [EventRow(**r._mapping) for r in self._conn.execute(stmt)]
 
+    def get_many(self, event_ids: Sequence[str]) -> dict[str, EventRow]:
+        if not event_ids:
+            return {}
+        rows = self._conn.execute(
+            select(events).where(
+                events.c.account_id == self.account_id, events.c.id.in_(list(event_ids))
+            )
+        )
+        return {r.id: EventRow(**r._mapping) for r in rows}
+
     def get(self, event_id: str) -> EventRow | None:
         row = self._conn.execute(
             select(events).where(events.c.account_id == self.account_id, events.c.id == event_id)

@@ -9,10 +9,17 @@ from typing import Any
 
 from sqlalchemy import Connection, String, and_, bindparam, func, or_, select, type_coerce, update
 
-from .tables import records
+from .tables import connection_errors, records, sync_runs, sync_states
 from .types import utcnow
 
-__all__ = ["RecordChange", "RecordQuery", "RecordRepository", "RecordWrite", "StoredRecord"]
+__all__ = [
+    "RecordChange",
+    "RecordQuery",
+    "RecordRepository",
+    "RecordWrite",
+    "StoredRecord",
+    "erase_synced_history",
+]
 
 
 @dataclass(frozen=True, slots=True)
@@ -345,3 +352,16 @@ class RecordRepository:
             "first_seen_at": now,
             "synced_at": now,
         }
+
+
+def erase_synced_history(conn: Connection, connection_id: str) -> int:
+    """Delete what syncing one connection produced: its records, its sync states and runs, and
+    its error log (in the caller's transaction). Returns how many records were deleted.
+
+    The connection row and its events stay: events are the account's record of what happened,
+    and their deliveries refer to them.
+    """
+    deleted = RecordRepository(conn, connection_id).delete_all()
+    for table in (sync_runs, sync_states, connection_errors):
+        conn.execute(table.delete().where(table.c.connection_id == connection_id))
+    return deleted

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Connection, and_, or_, select, update
+from sqlalchemy import Connection, and_, func, or_, select, update
 
 from .tables import deliveries, delivery_attempts, webhook_endpoints
 
@@ -201,6 +201,17 @@ class DeliveryRepository:
             )
         )
         return [DeliveryRow(**r._mapping) for r in rows]
+
+    def next_due_at(self) -> datetime | None:
+        """When the earliest pending delivery falls due."""
+        value: datetime | None = self._conn.execute(
+            self._scoped(
+                select(func.min(deliveries.c.next_attempt_at)).where(
+                    deliveries.c.status == "pending"
+                )
+            )
+        ).scalar_one_or_none()
+        return value
 
     def due(self, now: datetime, limit: int = 500) -> list[DeliveryRow]:
         rows = self._conn.execute(

@@ -10,8 +10,9 @@ from __future__ import annotations
 import json
 import uuid
 from collections.abc import Callable, Sequence
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from ..connections import ConnectionStatus
@@ -25,6 +26,7 @@ from ..errors import (
     ValidationFailed,
 )
 from ..events import record_event, record_events
+from ..health import BreakerBoard, change_status, is_source_failure, reason_for, record_error
 from ..ids import new_id
 from ..logs import get_logger
 from ..model import Entity
@@ -34,7 +36,7 @@ from ..store import ConnectionRow, UnitOfWork, UnitOfWorkFactory, utcnow
 from ..store.errorlog import ErrorLogRepository
 from ..store.locks import acquire_lock, release_lock, renew_lock
 from ..store.records import RecordChange, RecordRepository, RecordWrite
-from ..store.sync import SyncRepository
+from ..store.sync import SyncRepository, SyncRunRow
 from ..unified import Projector
 from .cursor import ChangeCursor
 
@@ -59,6 +61,8 @@ class SyncContext:
     #: a killed worker's lock is taken over after this.
     lock_lease: timedelta = timedelta(seconds=60)
     on_page: PageProgress | None = None
+    #: The connections' circuit breakers; None runs unguarded (the CLI's one-off syncs).
+    breakers: BreakerBoard | None = None
 
 
 @dataclass
@@ -148,11 +152,16 @@ def _execute_locked(
             )
             uow.commit()
             return RunOutcome(status="failed")
+        refusal = _refusal(ctx, connection)
+        if refusal is not None:
+            return _refuse(uow, connection, entity, run, refusal)
         state = runs.ensure_state(entity.value)
         now = utcnow()
         runs.update_run(run_id, status="running", started_at=run.started_at or now)
         runs.update_state(entity.value, status="running")
-        if connection.status in {ConnectionStatus.ACTIVE.value, ConnectionStatus.OFFLINE.value}:
+        # An offline connection stays offline until this run shows the source answers again,
+        # so its recovery is announced (offline → active) rather than hidden in syncing.
+        if connection.status == ConnectionStatus.ACTIVE.value:
             uow.connections.update(
                 connection.account_id,
                 connection_id,
@@ -180,10 +189,15 @@ def _execute_locked(
         pages=run.pages,
     )
     seen: set[str] = set()
-    final_status = ConnectionStatus.ACTIVE.value
+    # The status the run's outcome points to (None: as it was) and why.
+    final_status: str | None = ConnectionStatus.ACTIVE.value
+    failure: BaseException | None = None
     try:
         credentials = ctx.cipher.decrypt(connection.credentials_ciphertext)
-        with connector.session(credentials, options=ctx.options) as session:
+        with (
+            _guard(ctx, connection_id),
+            connector.session(credentials, options=ctx.options) as session,
+        ):
             for page in session.list_changes(entity, since, page_size=ctx.page_size):
                 _commit_page(
                     ctx,
@@ -224,24 +238,123 @@ def _execute_locked(
         outcome.status = "partial"
         outcome.error = _error_dict(exc)
         outcome.retry_after = exc.retry_after
+        failure = exc
     except ConnectionReauthRequired as exc:
         outcome.status = "failed"
         outcome.error = _error_dict(exc)
         final_status = ConnectionStatus.AUTH_REQUIRED.value
+        failure = exc
     except ConnectionUnavailable as exc:
         outcome.status = "failed"
         outcome.error = _error_dict(exc)
         outcome.retry_after = exc.retry_after
         final_status = ConnectionStatus.OFFLINE.value
+        failure = exc
     except IronbridgeError as exc:
         outcome.status = "failed"
         outcome.error = _error_dict(exc)
         outcome.retry_after = exc.retry_after
+        failure = exc
+        if is_source_failure(exc):
+            # One bad answer is not an outage; the circuit opening after several is.
+            tripped = ctx.breakers is not None and ctx.breakers.is_open(connection_id)
+            final_status = ConnectionStatus.OFFLINE.value if tripped else None
+            if tripped and ctx.breakers is not None:
+                outcome.retry_after = ctx.breakers.retry_after(connection_id)
     except Exception as exc:
         _log.error("sync_crashed", connection_id=connection_id, entity=entity.value, exc_info=exc)
         outcome.status = "failed"
         outcome.error = {"code": "INTERNAL_ERROR", "message": "The sync failed unexpectedly."}
-    _finish(ctx, connection, entity, run_id, outcome, full, final_status)
+        final_status = None
+    reason = reason_for(final_status, failure) if final_status else ""
+    _finish(ctx, connection, entity, run_id, outcome, full, final_status, reason)
+    return outcome
+
+
+def _guard(ctx: SyncContext, connection_id: str) -> AbstractContextManager[None]:
+    return ctx.breakers.guard(connection_id) if ctx.breakers is not None else nullcontext()
+
+
+def _refusal(ctx: SyncContext, connection: ConnectionRow) -> IronbridgeError | None:
+    """Why a run must end without contacting the source, if it must."""
+    if connection.status == ConnectionStatus.AUTH_REQUIRED.value:
+        return ConnectionReauthRequired(
+            "The source refused the stored credentials; the connection must be reconnected "
+            "before it syncs again."
+        )
+    if ctx.breakers is not None:
+        wait = ctx.breakers.retry_after(connection.id)
+        if wait is not None:
+            return ctx.breakers.open_error(connection.id, wait)
+    return None
+
+
+def _refuse(
+    uow: UnitOfWork,
+    connection: ConnectionRow,
+    entity: Entity,
+    run: SyncRunRow,
+    error: IronbridgeError,
+) -> RunOutcome:
+    """End a run at once without contacting the source (commits).
+
+    A run refused while the circuit is open is postponed: the entity's next run is due when the
+    circuit lets a probe through. Refusals do not count as failures in a row (the source was
+    not asked), and nothing goes to the error log; `sync.failed` still says the run ended.
+    """
+    now = utcnow()
+    runs = SyncRepository(uow.connection, connection.id)
+    state = runs.ensure_state(entity.value)
+    data = _error_dict(error)
+    outcome = RunOutcome(
+        status="failed",
+        created=run.created,
+        updated=run.updated,
+        deleted=run.deleted,
+        unchanged=run.unchanged,
+        failed=run.failed,
+        pages=run.pages,
+        error=data,
+        retry_after=error.retry_after,
+    )
+    runs.update_run(
+        run.id,
+        status="failed",
+        started_at=run.started_at or now,
+        finished_at=now,
+        error=data,
+    )
+    failures = int((state.last_error or {}).get("consecutive_failures", 0))
+    values: dict[str, Any] = {
+        "status": "failed",
+        "last_error": {**data, "consecutive_failures": failures},
+    }
+    if error.retry_after:
+        values["next_run_at"] = now + timedelta(seconds=error.retry_after)
+    runs.update_state(entity.value, **values)
+    record_event(
+        uow,
+        account_id=connection.account_id,
+        connection_id=connection.id,
+        type="sync.failed",
+        data={
+            "run_id": run.id,
+            "entity": entity.value,
+            "mode": run.mode,
+            "status": "failed",
+            **outcome.counts(),
+            "error": data,
+        },
+    )
+    uow.commit()
+    _log.info(
+        "sync_refused",
+        connection_id=connection.id,
+        entity=entity.value,
+        run_id=run.id,
+        code=error.code,
+        retry_after=error.retry_after,
+    )
     return outcome
 
 
@@ -321,7 +434,8 @@ def _finish(
     run_id: str,
     outcome: RunOutcome,
     full: bool,
-    connection_status: str,
+    connection_status: str | None,
+    reason: str,
 ) -> None:
     now = utcnow()
     connection_id = connection.id
@@ -387,21 +501,26 @@ def _finish(
                 type="sync.completed",
                 data=summary,
             )
-        if outcome.status == "failed" and outcome.error:
-            ErrorLogRepository(uow.connection, connection_id).add(
-                [
-                    {
-                        "id": new_id("err"),
-                        "occurred_at": now,
-                        "operation": "sync",
-                        "entity": entity.value,
-                        "code": str(outcome.error.get("code")),
-                        "message": str(outcome.error.get("message")),
-                        "run_id": run_id,
-                    }
-                ]
+        # Records that failed mapping are logged one by one as their pages commit.
+        if outcome.error and outcome.error.get("code") != "RECORDS_FAILED":
+            record_error(
+                uow,
+                connection_id,
+                outcome.error,
+                operation="sync",
+                entity=entity.value,
+                run_id=run_id,
+                now=now,
             )
-        _settle_connection(uow, connection_id, run_id, connection_status, now)
+        _settle_connection(
+            uow,
+            connection,
+            run_id,
+            connection_status,
+            now,
+            reason=reason,
+            error=outcome.error if outcome.status == "failed" else None,
+        )
         uow.commit()
     _log.info(
         "sync_finished",
@@ -414,40 +533,42 @@ def _finish(
 
 
 def _settle_connection(
-    uow: UnitOfWork, connection_id: str, run_id: str, status: str, now: Any
+    uow: UnitOfWork,
+    connection: ConnectionRow,
+    run_id: str,
+    status: str | None,
+    now: datetime,
+    *,
+    reason: str,
+    error: dict[str, Any] | None,
 ) -> None:
-    current = uow.connections.get_for_token(connection_id)
+    """Move the connection to where the run's outcome points, with one event per transition.
+
+    `status` None means the outcome says nothing about the source: a healthy connection leaves
+    `syncing`, an offline one stays offline.
+    """
+    current = uow.connections.get_for_token(connection.id)
     if current is None or current.status == ConnectionStatus.DISCONNECTED.value:
         return
+    healthy = {ConnectionStatus.ACTIVE.value, ConnectionStatus.SYNCING.value}
+    if status is None:
+        if current.status not in healthy:
+            return
+        status = ConnectionStatus.ACTIVE.value
     others = [
         r
-        for r in SyncRepository(uow.connection, connection_id).pending_runs()
+        for r in SyncRepository(uow.connection, connection.id).pending_runs()
         if r.status == "running" and r.id != run_id
     ]
     if status == ConnectionStatus.ACTIVE.value and others:
         status = ConnectionStatus.SYNCING.value
-    if current.status == status:
-        return
-    uow.connections.update(current.account_id, connection_id, status=status, updated_at=now)
-    # Syncing is a passing state of a healthy connection: going in and out of it every run is
-    # not news worth a webhook.
-    transient = {ConnectionStatus.ACTIVE.value, ConnectionStatus.SYNCING.value}
-    if {current.status, status} <= transient:
-        return
-    previous = ConnectionStatus.ACTIVE.value if current.status in transient else current.status
-    data = {"previous_status": previous, "status": status}
-    record_event(
+    change_status(
         uow,
-        account_id=current.account_id,
-        connection_id=connection_id,
-        type="connection.status_changed",
-        data=data,
+        connection.id,
+        status,
+        reason=reason or "sync_finished",
+        credentials_ciphertext=connection.credentials_ciphertext,
+        error=error if status not in healthy else None,
+        leave_syncing=False,
+        now=now,
     )
-    if status == ConnectionStatus.AUTH_REQUIRED.value:
-        record_event(
-            uow,
-            account_id=current.account_id,
-            connection_id=connection_id,
-            type="connection.auth_required",
-            data=data,
-        )

@@ -1,8 +1,17 @@
 """Writes through the unified API: capability check, validation, reference resolution, the
-connector call, then the store (for connectors whose writes persist)."""
+connector call, then the store (for connectors whose writes persist).
+
+Every call to the source goes through the connection's circuit breaker: while it is open, writes
+and passthrough fail fast with `CONNECTION_UNAVAILABLE` and a `retry_after` of the time it stays
+open. A connection in `auth_required` fails fast with `CONNECTION_REAUTH_REQUIRED`. Each error
+the source call raises goes to the connection's error log, and the outcome may move the
+connection's status (see `health.transitions`).
+"""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import AbstractContextManager, contextmanager, nullcontext
 from dataclasses import dataclass
 from typing import Any
 
@@ -19,9 +28,11 @@ from ..connectors import (
 from ..errors import (
     ConnectionDisconnected,
     ConnectionReauthRequired,
+    IronbridgeError,
     NotFound,
     OperationNotSupported,
 )
+from ..health import BreakerBoard, board_for, report_outcome
 from ..model import (
     CREATE_MODELS,
     UPDATE_MODELS,
@@ -48,6 +59,13 @@ class WriteContext:
     cipher: CredentialCipher
     options: SessionOptions
     connection: ConnectionRow
+    #: The deployment's circuit breakers; None means the ones attached to `uow`'s store.
+    breakers: BreakerBoard | None = None
+
+    @property
+    def board(self) -> BreakerBoard | None:
+        """The circuit breakers guarding calls to the source (None: calls go unguarded)."""
+        return self.breakers if self.breakers is not None else board_for(self.uow)
 
     @property
     def connector(self) -> Connector:
@@ -64,16 +82,63 @@ class WriteContext:
         return value
 
 
-def _ready(ctx: WriteContext, entity: Entity, operation: Operation) -> Connector:
+def _ensure_credentials(ctx: WriteContext) -> None:
+    """Fail fast when the connection may not use its credentials: disconnected, or refused."""
     status = ctx.connection.status
     if status == ConnectionStatus.DISCONNECTED.value:
         raise ConnectionDisconnected()
     if status == ConnectionStatus.AUTH_REQUIRED.value:
-        raise ConnectionReauthRequired()
+        raise ConnectionReauthRequired(
+            "The source refused the stored credentials; the connection's owner must reconnect "
+            "it. Reads from the records store keep working meanwhile."
+        )
+
+
+def _ready(ctx: WriteContext, entity: Entity, operation: Operation) -> Connector:
+    if ctx.connection.status == ConnectionStatus.DISCONNECTED.value:
+        raise ConnectionDisconnected()
     connector = ctx.connector
+    # What can never work is said before what may work after a reconnect.
     if not connector.spec.supports(entity, operation):
         raise OperationNotSupported(connector.spec.id, entity.value, operation)
+    _ensure_credentials(ctx)
     return connector
+
+
+@contextmanager
+def _source_call(
+    ctx: WriteContext, operation: str, entity: Entity | None, remote_id: str | None = None
+) -> Iterator[ConnectorSession]:
+    """A session for one call to the source, guarded by the connection's circuit breaker; the
+    outcome is booked (error log, status) once the call is over.
+
+    Entered after the request is validated and its references resolved, so a request that can
+    never succeed says so rather than "retry later". While the circuit is open the guard raises
+    `ConnectionUnavailable` with `retry_after` before any session is opened.
+    """
+    board = ctx.board
+    guard: AbstractContextManager[None] = (
+        board.guard(ctx.connection.id) if board is not None else nullcontext()
+    )
+    called = False
+    try:
+        with guard, ctx.session() as session:
+            called = True
+            yield session
+    except IronbridgeError as exc:
+        # A fast failure from an open circuit never reached the source: only calls are booked.
+        if called:
+            report_outcome(
+                ctx.uow,
+                ctx.connection,
+                exc,
+                operation=operation,
+                entity=entity.value if entity else None,
+                remote_id=remote_id,
+                breakers=board,
+            )
+        raise
+    report_outcome(ctx.uow, ctx.connection, None, operation=operation, breakers=board)
 
 
 def _remote_id(ctx: WriteContext, entity: Entity, record_id: str) -> str:
@@ -115,7 +180,7 @@ def create(ctx: WriteContext, entity: Entity, body: Any) -> dict[str, Any]:
     connector = _ready(ctx, entity, "create")
     parsed = parse_input(CREATE_MODELS[entity], body)
     payload = resolve_references(parsed, _resolver(ctx))
-    with ctx.session() as session:
+    with _source_call(ctx, "write", entity) as session:
         raw = session.create(entity, payload)
     return _finish(ctx, connector, entity, raw)
 
@@ -126,7 +191,7 @@ def update(ctx: WriteContext, entity: Entity, record_id: str, body: Any) -> dict
     parsed = parse_input(UPDATE_MODELS[entity], body)
     remote_id = _remote_id(ctx, entity, record_id)
     payload = resolve_references(parsed, _resolver(ctx))
-    with ctx.session() as session:
+    with _source_call(ctx, "write", entity, remote_id) as session:
         raw = session.update(entity, remote_id, payload)
     return _finish(ctx, connector, entity, raw)
 
@@ -137,7 +202,7 @@ def delete(ctx: WriteContext, entity: Entity, record_id: str) -> dict[str, Any]:
     remote_id = _remote_id(ctx, entity, record_id)
     with ctx.uow(readonly=True) as uow:
         current = load_unified(uow, ctx.connection.id, entity, record_id)
-    with ctx.session() as session:
+    with _source_call(ctx, "write", entity, remote_id) as session:
         session.delete(entity, remote_id)
     if connector.spec.persists_writes:
         with ctx.uow() as uow:
@@ -156,7 +221,7 @@ def adjust_inventory(ctx: WriteContext, record_id: str, body: Any) -> dict[str, 
     parsed = parse_input(InventoryAdjustment, body)
     remote_id = _remote_id(ctx, entity, record_id)
     payload = resolve_references(parsed, _resolver(ctx))
-    with ctx.session() as session:
+    with _source_call(ctx, "write", entity, remote_id) as session:
         raw = session.adjust_inventory(remote_id, payload)
     return _finish(ctx, connector, entity, raw)
 
@@ -166,8 +231,7 @@ def passthrough(ctx: WriteContext, request: PassthroughRequest) -> dict[str, Any
     connector = ctx.connector
     if not connector.spec.passthrough:
         raise OperationNotSupported(connector.spec.id, "passthrough", "passthrough")
-    if ctx.connection.status == ConnectionStatus.AUTH_REQUIRED.value:
-        raise ConnectionReauthRequired()
-    with ctx.session() as session:
+    _ensure_credentials(ctx)
+    with _source_call(ctx, "passthrough", None) as session:
         response = session.passthrough(request)
     return {"status": response.status, "headers": response.headers, "body": response.body}

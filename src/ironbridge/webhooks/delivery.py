@@ -145,21 +145,22 @@ def drain(ctx: DeliveryContext, limit: int = 50) -> tuple[int, datetime | None]:
     if not batch:
         return 0, None
     with ctx.uow(readonly=True) as uow:
-        endpoints = {}
-        events = {}
+        endpoints: dict[tuple[str, str], EndpointRow | None] = {}
+        events: dict[str, EventRow] = {}
+        by_account: dict[str, list[str]] = {}
         for delivery in batch:
             key = (delivery.account_id, delivery.endpoint_id)
             if key not in endpoints:
                 endpoints[key] = EndpointRepository(uow.connection, delivery.account_id).get(
                     delivery.endpoint_id
                 )
-            events[delivery.id] = EventRepository(uow.connection, delivery.account_id).get(
-                delivery.event_id
-            )
+            by_account.setdefault(delivery.account_id, []).append(delivery.event_id)
+        for account_id, event_ids in by_account.items():
+            events.update(EventRepository(uow.connection, account_id).get_many(event_ids))
     outcomes = []
     for delivery in batch:
         endpoint = endpoints[(delivery.account_id, delivery.endpoint_id)]
-        event = events[delivery.id]
+        event = events.get(delivery.event_id)
         if endpoint is None or event is None or not endpoint.enabled:
             _give_up(ctx, delivery, endpoint)
             continue

@@ -5,7 +5,10 @@ from __future__ import annotations
 import io
 import itertools
 import json
+import select
 import socket
+import subprocess
+import sys
 import threading
 import time
 from collections.abc import Iterator
@@ -13,6 +16,7 @@ from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
+import httpx
 import pytest
 
 from ironbridge import errors
@@ -22,7 +26,14 @@ from ironbridge.connectors.sap_s4hana.connector import SapS4HanaSession
 from ironbridge.model import MODELS, Entity, PurchaseOrderStatus, record_id
 from ironbridge.testing.conformance import CHECKS, Conformance
 from ironbridge.testing.emulators import EMULATORS, serve_emulator
-from ironbridge.testing.emulators.sap_s4hana import Faults, RunningEmulator, running_emulator
+from ironbridge.testing.emulators import sap as sap_alias
+from ironbridge.testing.emulators.sap_s4hana import (
+    Faults,
+    RunningEmulator,
+    SapS4HanaEmulator,
+    running_emulator,
+)
+from ironbridge.testing.emulators.sap_s4hana.data import END_OF_TIME
 
 LOCAL = SessionOptions(allow_private_urls=True, timeout=5.0)
 EXPECTED_COUNTS = {
@@ -544,6 +555,52 @@ def test_serve_emulator_prints_where_to_connect_and_stops(tmp_path: Any) -> None
         stop.set()
         thread.join(timeout=10)
     assert not thread.is_alive()
+
+
+def test_ironbridge_emulate_sap_prints_where_to_connect_and_serves() -> None:
+    # The command as users type it, in its own process; `sap` is the short name of sap_s4hana.
+    process = subprocess.Popen(
+        [sys.executable, "-m", "ironbridge", "emulate", "sap", "--port", "0"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert process.stdout is not None
+        ready, _, _ = select.select([process.stdout], [], [], 30)
+        assert ready, "the emulator printed nothing within 30 s"
+        started = json.loads(process.stdout.readline())
+        assert set(started) == {"base_url", "username", "password"}
+        response = httpx.get(
+            f"{started['base_url']}/sap/opu/odata/sap/API_PURCHASEORDER_PROCESS_SRV/"
+            "A_PurchaseOrder('4500000001')",
+            auth=(started["username"], started["password"]),
+            timeout=10,
+        )
+        assert response.status_code == 200
+        assert response.json()["d"]["PurchaseOrder"] == "4500000001"
+    finally:
+        process.kill()
+        process.wait(timeout=10)
+
+
+def test_the_sap_module_is_the_sap_s4hana_emulator_under_its_short_name() -> None:
+    assert EMULATORS["sap"] is EMULATORS["sap_s4hana"]
+    assert sap_alias.SapS4HanaEmulator is SapS4HanaEmulator
+    with sap_alias.running_emulator() as running:
+        assert isinstance(running.emulator, SapS4HanaEmulator)
+
+
+def test_the_emulator_seeds_as_many_purchase_orders_as_asked_keeping_the_sample() -> None:
+    sample, larger = SapS4HanaEmulator(), SapS4HanaEmulator(purchase_orders=450)
+    assert len(larger.purchase_order_ids()) == 450
+    assert larger.purchase_order_ids()[:300] == sample.purchase_order_ids()
+    assert larger.get_row("A_PurchaseOrder", "4500000150") == sample.get_row(
+        "A_PurchaseOrder", "4500000150"
+    )
+    assert larger.get_row("Equipment", ("10000003", END_OF_TIME)) == sample.get_row(
+        "Equipment", ("10000003", END_OF_TIME)
+    )
 
 
 def test_serve_emulator_names_the_systems_it_knows() -> None:

@@ -1,24 +1,18 @@
 """The Tryton connector against a real Tryton 8.2 server (trytond on SQLite, seeded).
 
-`tests/tools/tryton/start-tryton.sh` builds a venv with trytond and its modules (once per
-machine), activates the modules and seeds a database (`seed_tryton.py`), saves that database as
-a template in /tmp, and starts trytond on a free loopback port. Later runs copy the template and
-start in about two seconds. The server is shared by the whole test session, so tests that write
-work on records they create, or on seeded records no other test reads for exact values.
+The server is started once per test session by the `tryton` fixture in `conftest.py` (see
+there), so tests that write work on records they create, or on seeded records no other test
+reads for exact values.
 """
 
 from __future__ import annotations
 
-import hashlib
-import os
+import json
 import socket
-import subprocess
 import time
 from collections.abc import Iterator
-from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -30,71 +24,9 @@ from ironbridge.connectors.tryton.connector import TrytonSession
 from ironbridge.connectors.tryton.maps import STATUS_MAP
 from ironbridge.model import MODELS, Entity, PurchaseOrderStatus, record_id
 
-TOOLS = Path(__file__).resolve().parents[2] / "tools" / "tryton"
-SCRIPT = TOOLS / "start-tryton.sh"
-SEED = TOOLS / "seed_tryton.py"
-VENV = os.environ.get("IRONBRIDGE_TRYTON_VENV", "/tmp/ironbridge-tryton-venv")
-CACHE = Path(os.environ.get("IRONBRIDGE_TRYTON_CACHE", "/tmp/ironbridge-tryton-cache"))
+from .conftest import TrytonServer
+
 OPTIONS = SessionOptions(allow_private_urls=True)
-
-
-@dataclass(frozen=True)
-class TrytonServer:
-    url: str
-    database: str
-    admin: dict[str, str]
-    clerk: dict[str, str]
-    started_in: float
-
-
-def _template() -> Path:
-    # Keyed by the tooling's content: a changed seed builds a new template, never reuses a stale one.
-    digest = hashlib.sha256(SCRIPT.read_bytes() + SEED.read_bytes()).hexdigest()[:12]
-    return CACHE / f"erp-{digest}.sqlite"
-
-
-@pytest.fixture(scope="session")
-def tryton(tmp_path_factory: pytest.TempPathFactory) -> Iterator[TrytonServer]:
-    data = tmp_path_factory.mktemp("tryton")
-    env = {**os.environ, "TRYTON_VENV": VENV, "TRYTON_TEMPLATE": str(_template())}
-    started = time.monotonic()
-    result = subprocess.run(
-        ["bash", str(SCRIPT), str(data)],
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=900,
-        check=False,
-    )
-    if result.returncode != 0:
-        # A missing server is a failure, not a skip: the connector would go untested.
-        subprocess.run(["bash", str(SCRIPT), "--stop", str(data)], check=False, timeout=60)
-        pytest.fail(
-            f"Tryton did not start (exit {result.returncode}):\n"
-            f"{result.stdout[-3000:]}\n{result.stderr[-3000:]}"
-        )
-    values = dict(
-        line.split("=", 1) for line in (data / "tryton.env").read_text().splitlines() if "=" in line
-    )
-    base = {"url": values["TRYTON_URL"], "database": values["TRYTON_DB"]}
-    try:
-        yield TrytonServer(
-            url=values["TRYTON_URL"],
-            database=values["TRYTON_DB"],
-            admin={
-                **base,
-                "username": values["TRYTON_USER"],
-                "password": values["TRYTON_PASSWORD"],
-            },
-            clerk={
-                **base,
-                "username": values["TRYTON_CLERK_USER"],
-                "password": values["TRYTON_CLERK_PASSWORD"],
-            },
-            started_in=time.monotonic() - started,
-        )
-    finally:
-        subprocess.run(["bash", str(SCRIPT), "--stop", str(data)], check=False, timeout=60)
 
 
 @pytest.fixture
@@ -487,6 +419,70 @@ def test_a_vendor_is_created_and_reads_back(session: TrytonSession) -> None:
     assert raw.remote_id in listed
 
 
+def test_a_vendor_is_updated_contacts_address_and_status_included(
+    session: TrytonSession,
+) -> None:
+    created = session.create(
+        Entity.VENDORS,
+        {
+            "name": "Valve House Inc",
+            "email": "old@valvehouse.example",
+            "website": "https://valvehouse.example",
+            "address": {"line1": "5 Old Road", "city": "Dayton", "country": "US"},
+        },
+    )
+    raw = session.update(
+        Entity.VENDORS,
+        created.remote_id,
+        {
+            "name": "Valve House Incorporated",
+            "email": "orders@valvehouse.example",
+            "phone": "+1 937 555 0100",
+            "website": None,
+            "currency": "EUR",
+            "address": {"line1": "9 New Street", "city": "Columbus", "country": "US"},
+            "status": "inactive",
+        },
+    )
+    data = unified(Entity.VENDORS, raw)
+    assert data["name"] == "Valve House Incorporated"
+    assert (data["email"], data["phone"], data["website"]) == (
+        "orders@valvehouse.example",
+        "+1 937 555 0100",
+        None,
+    )
+    assert data["currency"] == "EUR" and data["status"] == "inactive"
+    assert (data["address"]["line1"], data["address"]["city"]) == ("9 New Street", "Columbus")
+    # The address was changed in place, not added beside the old one.
+    assert len(raw.data["addresses."]) == 1
+    assert raw.modified_at > created.modified_at
+    # Deactivated parties are still read (Tryton deactivates rather than deletes).
+    listed = {record.remote_id for record in everything(session, Entity.VENDORS)}
+    assert created.remote_id in listed
+
+
+@pytest.mark.parametrize(
+    ("changes", "field"),
+    [
+        ({"status": "blocked"}, "status"),
+        ({"address": None}, "address"),
+        ({"tax_id": "DE123"}, "tax_id"),
+        ({"currency": "XXX"}, "currency"),
+    ],
+)
+def test_vendor_changes_tryton_cannot_make_are_refused_naming_the_field(
+    session: TrytonSession, changes: dict[str, Any], field: str
+) -> None:
+    with pytest.raises(errors.ValidationFailed) as caught:
+        session.update(Entity.VENDORS, "3", changes)
+    assert field in caught.value.fields
+
+
+def test_updating_a_missing_vendor_is_not_found(session: TrytonSession) -> None:
+    with pytest.raises(errors.NotFound):
+        session.update(Entity.VENDORS, "999999", {"name": "Nobody"})
+
+
 # -- errors ---------------------------------------------------------------------------------------
 
 
@@ -515,9 +511,17 @@ def test_a_business_rule_tryton_refuses_is_a_validation_failure(session: TrytonS
 
 def test_an_expired_session_signs_in_again_once(session: TrytonSession) -> None:
     session.get(Entity.LOCATIONS, "5")
+    sent: list[str] = []
+    session._http.event_hooks["request"].append(
+        lambda request: sent.append(json.loads(request.content)["method"])
+    )
     # Log the session out behind the connector's back, as an expiry would.
     session._rpc.call("common.db.logout")
     assert session.get(Entity.LOCATIONS, "5").data["code"] == "WH"
+    assert session.get(Entity.LOCATIONS, "5").data["code"] == "WH"
+    # The first call after the expiry got 401, signed in once and was resent; later calls use
+    # the new session.
+    assert sent.count("common.db.login") == 1
 
 
 def test_passthrough_calls_a_tryton_method_and_returns_its_answer(session: TrytonSession) -> None:

@@ -63,10 +63,14 @@ def open_connection(
     return SourceConnection(container, account, view.id, issued.token, SourceDB(str(path)))
 
 
-@pytest.fixture
-def source_container(tmp_path: Path) -> Iterator[Container]:
+@pytest.fixture(params=["sqlite", "postgresql"])
+def source_container(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Container]:
+    """The same sync tests on the embedded store and on PostgreSQL."""
+    extra: dict[str, object] = {}
+    if request.param == "postgresql":
+        extra["database_url"] = request.getfixturevalue("postgres_url")
     container = bootstrap(
-        make_settings(tmp_path, sync_page_size=100),
+        make_settings(tmp_path, sync_page_size=100, **extra),
         registry=ConnectorRegistry([sandbox, testsource]),
     )
     yield container

@@ -21,7 +21,8 @@ user of the client would trigger):
   * a second user "clerk" (password --clerk-password) in group Stock only:
     may READ purchases and stock, gets access errors on create/write/buttons
   * optionally --bulk N extra draft purchases (3 lines each, created
-    server-side in batches of 200: ~15 s per 1000) for paging benchmarks
+    server-side in batches of 200: ~15 s per 1000) for paging benchmarks;
+    with --bulk-only, only those, added to a database seeded before
 It prints a JSON summary on stdout (ids, counts, timings).
 """
 
@@ -36,6 +37,66 @@ from decimal import Decimal
 T0 = time.monotonic()
 
 
+def create_bulk(Model, cfg, count, goods, suppliers, payment_term, warehouse):
+    """`count` draft purchases of 3 lines each, created server-side in batches of 200.
+
+    `goods` are (product id, unit id, price) of purchasable products, `suppliers` parties with
+    an address; purchase k orders from supplier k mod len and starts at product k mod len.
+    """
+    Purchase = Model.get("purchase.purchase")
+    done = 0
+    while done < count:
+        vlist = []
+        for k in range(done, min(count, done + 200)):
+            lines = []
+            for j in range(3):
+                pid, uom, price = goods[(k + j) % len(goods)]
+                lines.append(
+                    {
+                        "type": "line",
+                        "product": pid,
+                        "unit": uom,
+                        "quantity": float(1 + k % 7),
+                        "unit_price": price,
+                    }
+                )
+            sup = suppliers[k % len(suppliers)]
+            vlist.append(
+                {
+                    "party": sup.id,
+                    "invoice_address": sup.addresses[0].id,
+                    "payment_term": payment_term.id,
+                    "warehouse": warehouse.id,
+                    "invoice_method": "manual",
+                    "reference": f"BULK-{k:06d}",
+                    "lines": [("create", lines)],
+                }
+            )
+        Purchase._proxy.create(vlist, cfg.context)
+        done += len(vlist)
+
+
+def bulk_only(Model, cfg, count):
+    """Add `count` bulk purchases to a database this script seeded before.
+
+    Reads back what the full seed would pass to `create_bulk`: the supplier price list gives
+    the products, their prices and the suppliers in creation order, so the purchases are the
+    same as those of a full build with `--bulk`.
+    """
+    User = Model.get("res.user")
+    cfg._context = User.get_preferences(True, {})
+    ProductSupplier = Model.get("purchase.product_supplier")
+    offers = ProductSupplier.find([], order=[("id", "ASC")])
+    goods = [(o.product.id, o.product.default_uom.id, o.prices[0].unit_price) for o in offers]
+    Party = Model.get("party.party")
+    suppliers = Party.find(
+        [("id", "in", sorted({o.party.id for o in offers}))], order=[("id", "ASC")]
+    )
+    (payment_term,) = Model.get("account.invoice.payment_term").find([("name", "=", "Net 30")])
+    (warehouse,) = Model.get("stock.location").find([("type", "=", "warehouse")])
+    create_bulk(Model, cfg, count, goods, suppliers, payment_term, warehouse)
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--config", required=True, help="trytond.conf path")
@@ -43,6 +104,11 @@ def main():
     parser.add_argument("--clerk-password", default="Clerk-Pass-2024!")
     parser.add_argument(
         "--bulk", type=int, default=0, help="extra draft purchases to create for volume tests"
+    )
+    parser.add_argument(
+        "--bulk-only",
+        action="store_true",
+        help="only add the --bulk purchases to a database this script already seeded",
     )
     parser.add_argument("--seed", type=int, default=42)
     args = parser.parse_args()
@@ -54,6 +120,18 @@ def main():
 
     cfg = pconfig.set_trytond(database=args.database, config_file=args.config)
     t_connect = time.monotonic() - T0
+    if args.bulk_only:
+        bulk_only(Model, cfg, args.bulk)
+        Purchase = Model.get("purchase.purchase")
+        summary = {
+            "database": args.database,
+            "bulk_purchases": args.bulk,
+            "purchases": Purchase._proxy.search_count([], cfg.context),
+            "timings_s": {"total": round(time.monotonic() - T0, 2)},
+        }
+        json.dump(summary, sys.stdout, indent=1, sort_keys=True)
+        sys.stdout.write("\n")
+        return
 
     from trytond.modules.account.tests.tools import create_chart, create_fiscalyear, get_accounts
     from trytond.modules.account_invoice.tests.tools import (
@@ -468,36 +546,7 @@ def main():
             for c, _, _, _, sup in product_specs
             if sup is not None
         ]
-        done = 0
-        while done < args.bulk:
-            vlist = []
-            for k in range(done, min(args.bulk, done + 200)):
-                lines = []
-                for j in range(3):
-                    pid, uom, price = goods[(k + j) % len(goods)]
-                    lines.append(
-                        {
-                            "type": "line",
-                            "product": pid,
-                            "unit": uom,
-                            "quantity": float(1 + k % 7),
-                            "unit_price": price,
-                        }
-                    )
-                sup = suppliers[k % len(suppliers)]
-                vlist.append(
-                    {
-                        "party": sup.id,
-                        "invoice_address": sup.addresses[0].id,
-                        "payment_term": payment_term.id,
-                        "warehouse": warehouse.id,
-                        "invoice_method": "manual",
-                        "reference": f"BULK-{k:06d}",
-                        "lines": [("create", lines)],
-                    }
-                )
-            Purchase._proxy.create(vlist, cfg.context)
-            done += len(vlist)
+        create_bulk(Model, cfg, args.bulk, goods, suppliers, payment_term, warehouse)
     t_bulk = time.monotonic() - T0
 
     summary = {

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from ...connections import ConnectionView, load_connection
+from ...connections import load_connection
+from ...health import ConnectionDetail, connection_details
 from ..deps import ConnectionPrincipal, ContainerDep
 from ..errors import ERROR_RESPONSES
 
@@ -13,11 +14,11 @@ router = APIRouter(prefix="/v1", tags=["unified"], responses=ERROR_RESPONSES)
 
 @router.get(
     "/connection",
-    response_model=ConnectionView,
-    summary="This connection: system, status, health, last check",
+    response_model=ConnectionDetail,
+    summary="This connection: status, health, last check, last error, last successful sync",
 )
-def current_connection(principal: ConnectionPrincipal, container: ContainerDep) -> ConnectionView:
+def current_connection(principal: ConnectionPrincipal, container: ContainerDep) -> ConnectionDetail:
     assert principal.connection_id is not None  # connection tokens always name one
     with container.uow(readonly=True) as uow:
         row = load_connection(uow, principal.account_id, principal.connection_id)
-    return ConnectionView.from_row(row)
+        return connection_details(uow, [row])[0]

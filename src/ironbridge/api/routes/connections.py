@@ -15,6 +15,7 @@ from ...connections import (
     ConnectionStatus,
     ConnectionView,
 )
+from ...health import ConnectionDetail, connection_details
 from ...model import Entity
 from ..deps import AdminPrincipal, ContainerDep
 from ..errors import ERROR_RESPONSES
@@ -25,7 +26,7 @@ ConnectionId = Annotated[str, Path(max_length=64, description="Connection id (`c
 
 
 class ConnectionList(BaseModel):
-    data: list[ConnectionView]
+    data: list[ConnectionDetail]
     next_cursor: str | None = Field(
         description="Pass as `cursor` for the next page; null at the end."
     )
@@ -33,6 +34,10 @@ class ConnectionList(BaseModel):
 
 class ConnectionCreated(ConnectionView):
     token: str = Field(description="The connection token (`ib_conn_…`). Shown only this once.")
+
+
+class DataDeleted(BaseModel):
+    deleted_records: int = Field(description="How many synced records were deleted.")
 
 
 @router.get("", response_model=ConnectionList, summary="List the account's connections")
@@ -55,7 +60,8 @@ def list_connections(
             cursor=cursor,
             limit=limit,
         )
-    return ConnectionList(data=data, next_cursor=next_cursor)
+        details = connection_details(uow, data)
+    return ConnectionList(data=details, next_cursor=next_cursor)
 
 
 @router.post(
@@ -80,12 +86,13 @@ def create_connection(
     return ConnectionCreated(**view.model_dump(), token=issued.token)
 
 
-@router.get("/{connection_id}", response_model=ConnectionView, summary="One connection")
+@router.get("/{connection_id}", response_model=ConnectionDetail, summary="One connection")
 def get_connection(
     connection_id: ConnectionId, principal: AdminPrincipal, container: ContainerDep
-) -> ConnectionView:
+) -> ConnectionDetail:
     with container.uow(readonly=True) as uow:
-        return service.get_connection(uow, principal.account_id, connection_id)
+        view = service.get_connection(uow, principal.account_id, connection_id)
+        return connection_details(uow, [view])[0]
 
 
 @router.patch(
@@ -126,3 +133,20 @@ def disconnect_connection(
 ) -> ConnectionView:
     with container.uow() as uow:
         return service.disconnect(uow, principal.account_id, connection_id)
+
+
+@router.delete(
+    "/{connection_id}/data",
+    response_model=DataDeleted,
+    summary="Delete the synced history of a disconnected connection",
+    description=(
+        "Deletes the connection's synced records, sync states and runs, and error log; the "
+        "connection and its events are kept. 409 `CONFLICT` unless the connection is "
+        "disconnected."
+    ),
+)
+def delete_connection_data(
+    connection_id: ConnectionId, principal: AdminPrincipal, container: ContainerDep
+) -> DataDeleted:
+    deleted = service.delete_connection_data(container.uow, principal.account_id, connection_id)
+    return DataDeleted(deleted_records=deleted)

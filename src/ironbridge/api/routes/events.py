@@ -9,7 +9,7 @@ from fastapi import APIRouter, Body, Path, Query
 from pydantic import BaseModel, Field
 
 from ...connections import load_connection
-from ...errors import PermissionDenied, ValidationFailed
+from ...errors import ConnectionReauthRequired, PermissionDenied, ValidationFailed
 from ...events import list_events
 from ...eventtypes import is_event_type
 from ...model import Entity
@@ -160,6 +160,8 @@ def inbound(
     with container.uow(readonly=True) as uow:
         connection = load_connection(uow, principal.account_id, connection_id)
         check_entities(connection, container.registry, [body.entity])
+    if connection.status == "auth_required":
+        raise ConnectionReauthRequired()
     runs = container.worker.start_sync(
         connection_id, [body.entity], trigger="inbound", delay=DEBOUNCE_SECONDS
     )

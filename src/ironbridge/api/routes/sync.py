@@ -8,7 +8,8 @@ from fastapi import APIRouter, Body, Path, Query
 from pydantic import BaseModel, Field, StrictBool
 
 from ... import sync
-from ...connections import load_connection
+from ...connections import ConnectionStatus, load_connection
+from ...errors import ConnectionReauthRequired
 from ...model import Entity
 from ..deps import AdminPrincipal, ConnectionPrincipal, ContainerDep
 from ..errors import ERROR_RESPONSES
@@ -55,6 +56,8 @@ def start_sync(
         connection = load_connection(uow, principal.account_id, principal.connection_id)
         # Validates the request before anything is queued.
         sync.check_entities(connection, container.registry, body.entities)
+    if connection.status == ConnectionStatus.AUTH_REQUIRED.value:
+        raise ConnectionReauthRequired()
     runs = container.worker.start_sync(
         principal.connection_id, body.entities, full=body.full, trigger="api"
     )

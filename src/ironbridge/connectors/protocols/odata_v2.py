@@ -789,9 +789,12 @@ class ChangeReader:
             condition = self.change.within(start, end)
             if after is not None:
                 condition = f"{condition} and {self.key} gt {string_literal(after)}"
-            rows = self._query(condition, batch, by_key=True)
+            # One row more than a batch: a bucket that holds exactly a batch (the usual case,
+            # since a full page of one bucket sent the reader here) ends without a further,
+            # empty query.
+            rows = self._query(condition, batch + 1, by_key=True)
             bucket.extend(rows)
-            if len(rows) < batch:
+            if len(rows) <= batch:
                 return sorted(bucket)
             after = rows[-1].remote_id
 

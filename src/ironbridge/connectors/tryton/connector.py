@@ -57,6 +57,7 @@ from ironbridge.connectors.tryton.resources import (
 from ironbridge.connectors.tryton.spec import (
     PURCHASE_CUSTOM_FIELDS,
     SPEC,
+    VENDOR_UPDATABLE_FIELDS,
     VENDOR_WRITABLE_FIELDS,
 )
 from ironbridge.model import (
@@ -64,6 +65,7 @@ from ironbridge.model import (
     UPDATE_MODELS,
     Entity,
     PurchaseOrderStatus,
+    VendorStatus,
     parse_input,
 )
 
@@ -145,10 +147,14 @@ def _remote_int(remote_id: str, what: str) -> int:
     return int(remote_id)
 
 
+# The references a write body may hold as ironbridge ids; `tax_id` is a value, not one.
+_REFERENCE_IDS: Final = frozenset({"vendor_id", "item_id", "location_id", "asset_id"})
+
+
 def _ensure_resolved(payload: Mapping[str, Any], path: str = "") -> None:
     """Refuse ironbridge ids: the service resolves references to remote ids first."""
     for key, value in payload.items():
-        if key.endswith("_id") and not key.endswith("_remote_id") and value is not None:
+        if key in _REFERENCE_IDS and value is not None:
             raise ValueError(
                 f"{path}{key} reached the Tryton connector unresolved; pass "
                 f"{key.removesuffix('_id')}_remote_id (see ironbridge.model.resolve_references)"
@@ -619,7 +625,7 @@ class TrytonSession(ConnectorSession):
         """The offered writes the user's access rights refuse, in words."""
         wanted = {
             "purchase.purchase": (Entity.PURCHASE_ORDERS, ("create", "write", "delete")),
-            "party.party": (Entity.VENDORS, ("create",)),
+            "party.party": (Entity.VENDORS, ("create", "write")),
         }
         try:
             access = self._call("ir.model.access", "get_access", list(wanted))
@@ -648,7 +654,7 @@ class TrytonSession(ConnectorSession):
         return self.get(entity, str(created[0]))
 
     def update(self, entity: Entity, remote_id: str, changes: dict[str, Any]) -> RawRecord:
-        """Change a purchase order; `status` presses Tryton's workflow buttons.
+        """Change a purchase order (`status` presses Tryton's workflow buttons) or a party.
 
         Raises `errors.RecordLocked` when Tryton refuses the change in the order's state.
         """
@@ -657,6 +663,9 @@ class TrytonSession(ConnectorSession):
         record_id = _remote_int(remote_id, entity.label)
         body = parse_input(UPDATE_MODELS[entity], changes)
         values = body.model_dump(exclude_unset=True)
+        if entity is Entity.VENDORS:
+            self._update_vendor(record_id, values)
+            return self.get(entity, remote_id)
         current = self._call("purchase.purchase", "read", [record_id], ["state", "lines", "party"])
         if not current:
             raise errors.NotFound(f"No Tryton purchase order has the id {remote_id}.")
@@ -892,28 +901,111 @@ class TrytonSession(ConnectorSession):
             )
         address = values.get("address")
         if address is not None:
-            street = "\n".join(
-                part for part in (address.get("line1"), address.get("line2")) if part
-            )
-            entry: dict[str, Any] = {
-                "street": street or None,
-                "city": address.get("city"),
-                "postal_code": address.get("postal_code"),
-            }
-            if address.get("country"):
-                entry["country"] = self._find(
-                    "country.country", "code", address["country"], "address.country"
-                )
-                if address.get("region"):
-                    entry["subdivision"] = self._find(
-                        "country.subdivision",
-                        "name",
-                        address["region"],
-                        "address.region",
-                        TRYTON.condition("country", "=", entry["country"]),
-                    )
-            out["addresses"] = [["create", [entry]]]
+            out["addresses"] = [["create", [self._address_values(address)]]]
         return out
+
+    def _address_values(self, address: Mapping[str, Any]) -> dict[str, Any]:
+        """A unified address → `party.address` values; the country and region must exist."""
+        # Tryton's street is multi-line text: the first line is the street, the rest details.
+        street = "\n".join(part for part in (address.get("line1"), address.get("line2")) if part)
+        entry: dict[str, Any] = {
+            "street": street or None,
+            "city": address.get("city"),
+            "postal_code": address.get("postal_code"),
+            "country": None,
+            "subdivision": None,
+        }
+        if address.get("country"):
+            entry["country"] = self._find(
+                "country.country", "code", address["country"], "address.country"
+            )
+            if address.get("region"):
+                entry["subdivision"] = self._find(
+                    "country.subdivision",
+                    "name",
+                    address["region"],
+                    "address.region",
+                    TRYTON.condition("country", "=", entry["country"]),
+                )
+        return entry
+
+    def _update_vendor(self, record_id: int, values: dict[str, Any]) -> None:
+        """Write unified vendor changes to `party.party` in one call (one Tryton transaction).
+
+        Contacts and the address are the party's first of each kind, which is what Tryton's
+        `email`, `phone` and `website` fields and the mapped address show.
+        """
+        problems = {
+            name: "Tryton parties cannot be given this field through ironbridge."
+            for name in values
+            if name not in VENDOR_UPDATABLE_FIELDS
+        }
+        if values.get("status") == VendorStatus.BLOCKED:
+            problems["status"] = "Tryton has no blocked parties; set inactive to deactivate one."
+        if "address" in values and values["address"] is None:
+            problems["address"] = "Tryton parties keep their address; give a new one instead."
+        if problems:
+            raise errors.ValidationFailed(problems)
+        rows = self._search_read(
+            "party.party",
+            TRYTON.condition("id", "=", record_id),
+            ["addresses", "contact_mechanisms.type"],
+            extra={"active_test": False},
+        )
+        if not rows:
+            raise errors.NotFound(f"No Tryton vendor has the id {record_id}.")
+        out: dict[str, Any] = {}
+        if "name" in values:
+            out["name"] = values["name"]
+        if "status" in values:
+            out["active"] = values["status"] == VendorStatus.ACTIVE
+        if "currency" in values:
+            out["supplier_currency"] = (
+                None
+                if values["currency"] is None
+                else self._find("currency.currency", "code", values["currency"], "currency")
+            )
+        if "payment_terms" in values:
+            out["supplier_payment_term"] = (
+                None
+                if values["payment_terms"] is None
+                else self._find(
+                    "account.invoice.payment_term",
+                    "name",
+                    values["payment_terms"],
+                    "payment_terms",
+                )
+            )
+        contacts = self._contact_actions(rows[0].get("contact_mechanisms.") or [], values)
+        if contacts:
+            out["contact_mechanisms"] = contacts
+        if values.get("address") is not None:
+            entry = self._address_values(values["address"])
+            addresses = rows[0].get("addresses") or []
+            out["addresses"] = (
+                [["write", [addresses[0]], entry]] if addresses else [["create", [entry]]]
+            )
+        if out:
+            self._call("party.party", "write", [record_id], out)
+
+    @staticmethod
+    def _contact_actions(
+        mechanisms: Sequence[Mapping[str, Any]], values: Mapping[str, Any]
+    ) -> list[Any]:
+        """One2Many actions that set the first e-mail, phone and website of a party."""
+        actions: list[Any] = []
+        for kind in ("email", "phone", "website"):
+            if kind not in values:
+                continue
+            existing = [int(row["id"]) for row in mechanisms if row.get("type") == kind]
+            if values[kind] is None:
+                if existing:
+                    actions.append(["delete", existing])
+            elif existing:
+                actions.append(["write", existing[:1], {"value": values[kind]}])
+            else:
+                actions.append(["create", [{"type": kind, "value": values[kind]}]])
+        return actions
 
     def _existing(self, model: str, remote_id: Any, field: str) -> int:
         """The Tryton id `remote_id` of `model`, checked to exist, or a ValidationFailed."""

@@ -5,10 +5,11 @@ Capability decisions, and why:
 - Purchase orders (`purchase.purchase`): read, create, update, delete. Tryton itself refuses
   changes to an order once it is quoted or confirmed, and deletions of orders that are not draft
   or cancelled; those refusals come back as `RECORD_LOCKED`.
-- Vendors (`party.party`): read and create. Tryton has no supplier flag: any party can be the
-  supplier of a purchase, and a party created for a new supplier has no purchase yet. Every
-  party is therefore a vendor; filtering on "used by a purchase" would hide a vendor just
-  created through ironbridge and could not be tracked incrementally.
+- Vendors (`party.party`): read, create and update. Tryton has no supplier flag: any party can
+  be the supplier of a purchase, and a party created for a new supplier has no purchase yet.
+  Every party is therefore a vendor; filtering on "used by a purchase" would hide a vendor just
+  created through ironbridge and could not be tracked incrementally. Not deleted: Tryton keeps
+  parties for the history of their documents and deactivates them instead (status inactive).
 - Inventory items (`product.product` of type goods or assets): read, with stock per warehouse
   from Tryton's stock context. Not adjusted: Tryton records stock corrections as inventories,
   which have no place for the reason an ironbridge adjustment requires, and ironbridge does not
@@ -27,7 +28,12 @@ from typing import Final
 from ironbridge.connectors.base import AuthField, Capability, ConnectorSpec
 from ironbridge.model import Entity
 
-__all__ = ["PURCHASE_CUSTOM_FIELDS", "SPEC", "VENDOR_WRITABLE_FIELDS"]
+__all__ = [
+    "PURCHASE_CUSTOM_FIELDS",
+    "SPEC",
+    "VENDOR_UPDATABLE_FIELDS",
+    "VENDOR_WRITABLE_FIELDS",
+]
 
 #: Purchase custom fields a write may set (Tryton's own field names).
 PURCHASE_CUSTOM_FIELDS: Final = ("reference", "comment", "invoice_method")
@@ -57,6 +63,18 @@ VENDOR_WRITABLE_FIELDS: Final = (
     "address",
 )
 
+#: Vendor fields an update may set (the code is Tryton's sequence number and stays).
+VENDOR_UPDATABLE_FIELDS: Final = (
+    "name",
+    "status",
+    "email",
+    "phone",
+    "website",
+    "currency",
+    "payment_terms",
+    "address",
+)
+
 _LOGO: Final = (
     '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 64 64" role="img" '
     'aria-label="Tryton"><rect width="64" height="64" rx="12" fill="#1b2019"/>'
@@ -72,7 +90,8 @@ SPEC: Final = ConnectorSpec(
     description=(
         "Tryton, the open-source ERP, over its JSON-RPC API (series 7 and 8): purchase orders "
         "with their lines, parties as vendors, products with stock per warehouse, and stock "
-        "locations. Purchase orders can be created, changed while draft, and deleted. Work "
+        "locations. Purchase orders can be created, changed while draft, and deleted; vendors "
+        "can be created and changed. Work "
         "orders and assets are not offered: Tryton's production orders are manufacturing, "
         "not maintenance, and it keeps no equipment register."
     ),
@@ -151,13 +170,19 @@ SPEC: Final = ConnectorSpec(
         Entity.VENDORS: Capability(
             read=True,
             create=True,
-            update=False,
+            update=True,
             delete=False,
-            writable_fields=VENDOR_WRITABLE_FIELDS,
+            writable_fields=tuple(dict.fromkeys((*VENDOR_WRITABLE_FIELDS, "status"))),
             rules=(
                 "Every Tryton party is a vendor: Tryton has no supplier flag, and any party can "
                 "be the supplier of a purchase.",
-                "Tryton assigns the code from its party sequence unless one is given.",
+                "Tryton assigns the code from its party sequence unless one is given; the code "
+                "cannot be changed afterwards.",
+                "email, phone and website change the party's first contact of that kind (null "
+                "removes every contact of that kind); address changes its first address, and "
+                "cannot be cleared, since purchases need one.",
+                "status may be active or inactive: Tryton deactivates parties rather than "
+                "blocking or deleting them.",
             ),
         ),
         Entity.INVENTORY_ITEMS: Capability(

@@ -4,8 +4,10 @@ Each emulator is a real HTTP server that follows its vendor's published API on i
 imports nothing from `ironbridge.connectors`, so a misreading in a connector is not repeated
 here and the contract tests against the vendor's documents mean something.
 
-`EMULATORS` maps a connector id to a function that starts the emulator and returns its base
-URL and a stop function; `serve_emulator` runs one in the foreground for the command line.
+`EMULATORS` maps a system name to a function that starts the emulator and returns its base
+URL and a stop function: the id of the connector it stands in for (`sap_s4hana`) and the short
+name people type (`sap`). `serve_emulator` runs one in the foreground for the command line
+(`ironbridge emulate sap --port 8400`).
 """
 
 from __future__ import annotations
@@ -31,8 +33,11 @@ class EmulatorRunner(Protocol):
     ) -> tuple[str, Callable[[], None]]: ...
 
 
-#: The emulators ironbridge ships, by the id of the connector they stand in for.
-EMULATORS: Final[Mapping[str, EmulatorRunner]] = MappingProxyType({"sap_s4hana": run_sap_s4hana})
+#: The emulators ironbridge ships, by the id of the connector they stand in for and by the
+#: system's short name.
+EMULATORS: Final[Mapping[str, EmulatorRunner]] = MappingProxyType(
+    {"sap": run_sap_s4hana, "sap_s4hana": run_sap_s4hana}
+)
 
 #: The user name an emulator started from the command line accepts when none is given.
 DEFAULT_CLI_USERNAME: Final = "IRONBRIDGE_COMM"

@@ -44,6 +44,8 @@ SERVICE_PREFIX: Final = "/sap/opu/odata/sap"
 _REALM: Final = 'Basic realm="SAP NetWeaver Application Server [S4H/100]"'
 _JSON: Final = "application/json; charset=utf-8"
 _MODIFYING: Final = frozenset({"POST", "PUT", "PATCH", "MERGE", "DELETE"})
+#: Sorted listings kept for server paging: a few clients paging at once each reuse theirs.
+_LISTINGS_KEPT: Final = 16
 
 
 class ODataError(Exception):
@@ -253,6 +255,8 @@ def _int_option(params: Mapping[str, str], name: str) -> int | None:
 class _Handler:
     def __init__(self, emulator: SapS4HanaEmulator) -> None:
         self.emulator = emulator
+        # (path, $filter, $orderby) -> (store generation, rows): see `_listing`.
+        self._listings: dict[tuple[str, str | None, str | None], tuple[int, list[Any]]] = {}
 
     async def handle(self, request: Request) -> Response:
         method = request.method.upper()
@@ -410,20 +414,7 @@ class _Handler:
     ) -> Response:
         expand = _expand_tree(params.get("$expand"), kind)
         select = _select(params.get("$select"), kind)
-        try:
-            if params.get("$filter"):
-                predicate = odata.compile_filter(params["$filter"], kind.properties)
-                rows = [row for row in rows if predicate(row)]
-            order = (
-                odata.parse_orderby(params["$orderby"], kind.properties)
-                if params.get("$orderby")
-                else []
-            )
-        except odata.FilterError as exc:
-            raise _invalid(str(exc)) from None
-        # Keys last, so equal sort values come back in a stable, documented order.
-        order = [*order, *((k, False) for k in kind.keys if k not in dict(order))]
-        rows = sorted(rows, key=odata.order_key(order))
+        rows = self._listing(request.url.path, kind, rows, params)
         count = len(rows)
         skip = _int_option(params, "$skip") or 0
         top = _int_option(params, "$top")
@@ -445,6 +436,43 @@ class _Handler:
             query["$skiptoken"] = str(offset + page_size)
             body["__next"] = f"{str(request.url).split('?', 1)[0]}?{urlencode(query)}"
         return JSONResponse({"d": body}, headers={"dataserviceversion": "2.0"}, media_type=_JSON)
+
+    def _listing(
+        self,
+        path: str,
+        kind: EntityType,
+        rows: list[dict[str, Any]],
+        params: Mapping[str, str],
+    ) -> list[dict[str, Any]]:
+        """The rows a collection request selects, filtered and sorted.
+
+        Server paging asks the same query again for every `$skiptoken`; the result is kept per
+        path and query while the store is unchanged, so a listing of tens of thousands of rows
+        is filtered and sorted once, not once per page of 100.
+        """
+        key = (path, params.get("$filter"), params.get("$orderby"))
+        generation = self.emulator.store.generation
+        cached = self._listings.get(key)
+        if cached is not None and cached[0] == generation:
+            return cached[1]
+        try:
+            if params.get("$filter"):
+                predicate = odata.compile_filter(params["$filter"], kind.properties)
+                rows = [row for row in rows if predicate(row)]
+            order = (
+                odata.parse_orderby(params["$orderby"], kind.properties)
+                if params.get("$orderby")
+                else []
+            )
+        except odata.FilterError as exc:
+            raise _invalid(str(exc)) from None
+        # Keys last, so equal sort values come back in a stable, documented order.
+        order = [*order, *((k, False) for k in kind.keys if k not in dict(order))]
+        listed: list[dict[str, Any]] = odata.sort_rows(rows, order)  # type: ignore[assignment]
+        self._listings[key] = (generation, listed)
+        while len(self._listings) > _LISTINGS_KEPT:
+            self._listings.pop(next(iter(self._listings)))
+        return listed
 
     # -- writes -------------------------------------------------------------------------------
 

@@ -31,6 +31,7 @@ __all__ = [
     "COMPANY_CODE",
     "END_OF_TIME",
     "PLANTS",
+    "SAMPLE_PURCHASE_ORDERS",
     "STAMP_RESOLUTION",
     "Store",
     "blank_row",
@@ -48,6 +49,8 @@ PLANTS: Final[Mapping[str, tuple[str, ...]]] = {
     "1720": ("172A", "172B"),
     "1730": ("173A",),
 }
+#: Purchase orders in the sample unless asked otherwise.
+SAMPLE_PURCHASE_ORDERS: Final = 300
 #: How finely each entity set's change stamp is kept (SAP's `Precision` on the property).
 STAMP_RESOLUTION: Final[Mapping[str, timedelta]] = {
     "A_PurchaseOrder": timedelta(microseconds=1),
@@ -126,6 +129,9 @@ class Store:
 
     def __init__(self) -> None:
         self.lock = threading.RLock()
+        #: Counts changes (inserts, deletes, stamped updates), so a listing computed for one
+        #: generation is known to be stale in the next.
+        self.generation = 0
         self._tables: dict[str, dict[tuple[Any, ...], dict[str, Any]]] = {
             kind.entity_set: {} for service in SERVICES.values() for kind in service.entity_types
         }
@@ -145,7 +151,13 @@ class Store:
         with self.lock:
             self._tables[entity_set][self.key_of(entity_set, stored)] = stored
             self._drop_indexes(entity_set)
+            self.generation += 1
         return stored
+
+    def touch(self) -> None:
+        """Note that a row changed in place (the emulator calls it when it stamps a change)."""
+        with self.lock:
+            self.generation += 1
 
     def _drop_indexes(self, entity_set: str) -> None:
         for index_key in [key for key in self._indexes if key[0] == entity_set]:
@@ -165,6 +177,7 @@ class Store:
         """Remove and return the row with `key`, or None when there is none."""
         with self.lock:
             self._drop_indexes(entity_set)
+            self.generation += 1
             return self._tables[entity_set].pop(key, None)
 
     def related(self, entity_set: str, row: Mapping[str, Any], navigation: str) -> list[Any]:
@@ -356,13 +369,17 @@ def _materials(store: Store, rng: random.Random) -> list[tuple[str, str]]:
 
 
 def _purchase_orders(
-    store: Store, rng: random.Random, suppliers: list[str], materials: list[tuple[str, str]]
+    store: Store,
+    rng: random.Random,
+    suppliers: list[str],
+    materials: list[tuple[str, str]],
+    indexes: range,
 ) -> None:
     mass_change = ANCHOR - timedelta(days=20, microseconds=123_456)
     shared_ms = (ANCHOR - timedelta(days=10)).replace(microsecond=789_000)
     statuses = ("01", "02", "02", "02", "02", "03", "05", "05", "05", "08")
     storage = [(plant, location) for plant, locations in PLANTS.items() for location in locations]
-    for index in range(300):
+    for index in indexes:
         number = f"{4500000001 + index}"
         supplier = suppliers[rng.randrange(len(suppliers))]
         org = store.find("A_SupplierPurchasingOrg", (supplier, "1710")) or {}
@@ -557,8 +574,13 @@ def _maintenance_orders(
         )
 
 
-def sample_store(seed: int = 1710) -> Store:
-    """A store filled with the deterministic sample for `seed`."""
+def sample_store(seed: int = 1710, purchase_orders: int = SAMPLE_PURCHASE_ORDERS) -> Store:
+    """A store filled with the deterministic sample for `seed`.
+
+    `purchase_orders` sets how many orders it holds (numbered from 4500000001), for volume
+    tests; the other tables keep their size. Orders beyond the sample's 300 are made last,
+    from a random sequence of their own, so a larger store holds the whole sample unchanged.
+    """
     rng = random.Random(seed)  # noqa: S311, sample data wants repeatability, not secrecy
     store = Store()
     suppliers = _suppliers(store, rng)
@@ -568,9 +590,13 @@ def sample_store(seed: int = 1710) -> Store:
         if not (store.find("A_Supplier", (number,)) or {}).get("DeletionIndicator")
     ]
     materials = _materials(store, rng)
-    _purchase_orders(store, rng, orderable, materials)
+    sample = min(purchase_orders, SAMPLE_PURCHASE_ORDERS)
+    _purchase_orders(store, rng, orderable, materials, range(sample))
     equipment = _equipment(store, rng)
     _maintenance_orders(store, rng, equipment)
+    if purchase_orders > sample:
+        extra = random.Random(seed + 1)  # noqa: S311, repeatable volume data
+        _purchase_orders(store, extra, orderable, materials, range(sample, purchase_orders))
     return store
 
 

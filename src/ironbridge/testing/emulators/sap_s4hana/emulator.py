@@ -12,6 +12,7 @@ from decimal import Decimal
 from typing import Any
 
 from ironbridge.testing.emulators.sap_s4hana.data import (
+    SAMPLE_PURCHASE_ORDERS,
     STAMP_RESOLUTION,
     Store,
     sample_store,
@@ -102,6 +103,8 @@ class SapS4HanaEmulator:
     users: dict[str, User] = field(default_factory=dict)
     faults: Faults = field(default_factory=Faults)
     seed: int = 1710
+    #: How many purchase orders the sample holds (300; more for volume tests and benchmarks).
+    purchase_orders: int = SAMPLE_PURCHASE_ORDERS
     #: Rows per response before the server pages with `__next` (SAP Gateway's server paging).
     max_page_size: int = 100
     clock: Callable[[], datetime] = field(default=lambda: datetime.now(UTC))
@@ -113,7 +116,7 @@ class SapS4HanaEmulator:
     )
 
     def __post_init__(self) -> None:
-        self.store = sample_store(self.seed)
+        self.store = sample_store(self.seed, self.purchase_orders)
         self._lock = threading.Lock()
         self._tokens: dict[str, str] = {}
         self._credentials_expired = False
@@ -230,7 +233,11 @@ class SapS4HanaEmulator:
         return moment
 
     def stamp(self, entity_set: str, row: dict[str, Any], user: str | None = None) -> datetime:
-        """Set the change stamps of `row` to now and return the time used."""
+        """Set the change stamps of `row` to now and return the time used.
+
+        Every change of a row in place ends here, so this also marks the store changed.
+        """
+        self.store.touch()
         moment = self.now(entity_set)
         stamps = entity_type(entity_set).change_stamps
         if stamps == ("LastChangeDate", "LastChangeTime"):

@@ -9,7 +9,7 @@ Edm.DateTime and Edm.DateTimeOffset, `time` for Edm.Time, or None.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, time, timedelta
 from decimal import Decimal, InvalidOperation
@@ -23,6 +23,7 @@ __all__ = [
     "order_key",
     "parse_key_predicate",
     "parse_orderby",
+    "sort_rows",
 ]
 
 _EPOCH: Final = datetime(1970, 1, 1, tzinfo=UTC)
@@ -372,6 +373,26 @@ def order_key(
 ) -> Callable[[Mapping[str, Any]], tuple[_Sortable, ...]]:
     """A sort key for `sorted` from a parsed `$orderby`."""
     return lambda row: tuple(_Sortable(row.get(name), desc) for name, desc in order)
+
+
+def sort_rows(
+    rows: Iterable[Mapping[str, Any]], order: Sequence[tuple[str, bool]]
+) -> list[Mapping[str, Any]]:
+    """`rows` sorted by a parsed `$orderby`, in the order `order_key` gives, but faster.
+
+    One stable sort per property, last property first, on plain `(has value, value)` tuples
+    that Python compares natively: a listing of tens of thousands of rows is sorted on every
+    request, and comparing `_Sortable` wrappers made that the emulator's bottleneck.
+    """
+    ordered = list(rows)
+    for name, descending in reversed(order):
+        # None sorts first ascending and, reversed, last descending, as with `_Sortable`.
+        ordered.sort(key=_present_first(name), reverse=descending)
+    return ordered
+
+
+def _present_first(name: str) -> Callable[[Mapping[str, Any]], tuple[bool, Any]]:
+    return lambda row: (row.get(name) is not None, row.get(name))
 
 
 def _split_outside_quotes(text: str, separator: str) -> list[str]:

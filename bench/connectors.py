@@ -1,0 +1,192 @@
+"""Initial sync rate of the Tryton and SAP S/4HANA connectors next to their sources' raw rate.
+
+For each source it times two passes over every purchase order:
+
+- raw: `session.list_changes(purchase-orders)` alone, the connector paging through the source
+  (HTTP, JSON decoding, the connector's own extra reads such as Tryton's computed amounts);
+- sync: an initial sync of the same orders through the engine (`Worker.start_sync` with an
+  inline queue): the same pages, mapped, validated, hashed and stored in SQLite, one commit
+  per page;
+
+and prints records/s for both and their ratio (sync / raw): how much of the source's pace the
+engine keeps. The raw pass runs first, so the sync pass meets a source whose caches are warm;
+a ratio near 1 means the source, not the engine, sets the pace.
+
+Sources, started by the script and stopped at its end:
+
+- Tryton: a real trytond seeded with 2,000 extra draft purchases of three lines
+  (`tests/tools/tryton/start-tryton.sh` with `TRYTON_BULK`). The first run adds them to the
+  test suite's cached database (about 30 s; a full build when the tests never ran here, about
+  100 s more) and caches the result in /tmp; later runs copy it (about 2 s);
+- SAP S/4HANA: the emulator with 20,000 purchase orders (server pages of 100, as SAP Gateway).
+
+`python bench/connectors.py [--only tryton|sap] [--tryton-bulk 2000] [--sap-orders 20000]`
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import tempfile
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))  # for tests.tools.tryton, the project's Tryton tooling
+
+from tests.tools.tryton.server import start_tryton, stop_tryton  # noqa: E402
+
+from ironbridge.bootstrap import Container, bootstrap  # noqa: E402
+from ironbridge.connections import ConnectionCreate, ConnectionSettings, connect  # noqa: E402
+from ironbridge.connectors import Connector, SessionOptions  # noqa: E402
+from ironbridge.connectors.sap_s4hana import connector as sap_connector  # noqa: E402
+from ironbridge.connectors.tryton import connector as tryton_connector  # noqa: E402
+from ironbridge.logs import configure_logging  # noqa: E402
+from ironbridge.model import Entity  # noqa: E402
+from ironbridge.settings import Settings  # noqa: E402
+from ironbridge.store.sync import SyncRepository  # noqa: E402
+from ironbridge.testing.emulators.sap import SapS4HanaEmulator, running_emulator  # noqa: E402
+
+ORDERS = Entity.PURCHASE_ORDERS
+#: The engine's default page size, used for both passes so they fetch the same pages.
+PAGE_SIZE = 500
+OPTIONS = SessionOptions(allow_private_urls=True, timeout=120.0)
+
+
+@dataclass
+class Result:
+    system: str
+    records: int
+    raw_seconds: float
+    sync_seconds: float
+
+    @property
+    def raw_rate(self) -> float:
+        return self.records / self.raw_seconds
+
+    @property
+    def sync_rate(self) -> float:
+        return self.records / self.sync_seconds
+
+    def line(self) -> str:
+        return (
+            f"{self.system:<12} {self.records:>7,} POs   raw {self.raw_rate:>8,.0f} rec/s   "
+            f"sync {self.sync_rate:>8,.0f} rec/s   ratio {self.sync_rate / self.raw_rate:.2f}"
+        )
+
+
+def raw_pass(connector: Connector, credentials: dict[str, str]) -> tuple[int, float]:
+    """Every purchase order through `list_changes` alone: (records, seconds)."""
+    with connector.session(credentials, options=OPTIONS) as session:
+        started = time.perf_counter()
+        count = sum(len(page) for page in session.list_changes(ORDERS, None, page_size=PAGE_SIZE))
+        return count, time.perf_counter() - started
+
+
+@contextmanager
+def engine(data: Path) -> Iterator[Container]:
+    settings = Settings(
+        data_dir=data,
+        log_level="WARNING",
+        queue_immediate=True,
+        allow_private_urls=True,
+        sync_page_size=PAGE_SIZE,
+    )  # type: ignore[call-arg]
+    container = bootstrap(settings)
+    try:
+        yield container
+    finally:
+        container.close()
+
+
+def sync_pass(system: str, credentials: dict[str, str], data: Path) -> tuple[int, float]:
+    """An initial sync of every purchase order into a fresh store: (records created, seconds)."""
+    from ironbridge.accounts import create_account
+
+    with engine(data) as container:
+        with container.uow() as uow:
+            account = create_account(uow, "Bench")
+        with container.uow() as uow:
+            view, _ = connect(
+                uow,
+                container.cipher,
+                container.registry,
+                account.id,
+                ConnectionCreate(
+                    system=system,
+                    end_customer_id="bench",
+                    end_customer_name="Bench",
+                    credentials=credentials,
+                    settings=ConnectionSettings(history_days=None, entities=[ORDERS]),  # type: ignore[call-arg]
+                ),
+                options=container.session_options,
+            )
+        started = time.perf_counter()
+        (queued,) = container.worker.start_sync(view.id, [ORDERS], trigger="initial")
+        seconds = time.perf_counter() - started
+        with container.uow(readonly=True) as uow:
+            run = SyncRepository(uow.connection, view.id).run(queued.id)
+        if run is None or run.status != "succeeded":
+            raise RuntimeError(f"{system} sync did not succeed: {run}")
+        return run.created, seconds
+
+
+def measure(system: str, connector: Connector, credentials: dict[str, str], data: Path) -> Result:
+    raw_count, raw_seconds = raw_pass(connector, credentials)
+    synced, sync_seconds = sync_pass(system, credentials, data)
+    if synced != raw_count:
+        raise RuntimeError(
+            f"{system}: the sync stored {synced} orders, the source listed {raw_count}"
+        )
+    return Result(system, raw_count, raw_seconds, sync_seconds)
+
+
+def bench_tryton(bulk: int, work: Path) -> Result:
+    started = time.perf_counter()
+    server = start_tryton(work / "tryton", bulk=bulk)
+    print(f"  trytond ready in {time.perf_counter() - started:.1f} s", flush=True)
+    try:
+        return measure("tryton", tryton_connector, server.admin, work / "tryton-store")
+    finally:
+        stop_tryton(work / "tryton")
+
+
+def bench_sap(orders: int, work: Path) -> Result:
+    started = time.perf_counter()
+    emulator = SapS4HanaEmulator(purchase_orders=orders)
+    with running_emulator(emulator=emulator) as sap:
+        print(f"  emulator ready in {time.perf_counter() - started:.1f} s", flush=True)
+        credentials = {"base_url": sap.base_url, "username": sap.username, "password": sap.password}
+        return measure("sap_s4hana", sap_connector, credentials, work / "sap-store")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--only", choices=("tryton", "sap"))
+    parser.add_argument("--tryton-bulk", type=int, default=2000, help="extra draft purchases")
+    parser.add_argument("--sap-orders", type=int, default=20_000, help="emulated purchase orders")
+    args = parser.parse_args()
+    configure_logging("WARNING")
+    runs: list[tuple[str, Callable[[Path], Result]]] = [
+        ("tryton", lambda work: bench_tryton(args.tryton_bulk, work)),
+        ("sap", lambda work: bench_sap(args.sap_orders, work)),
+    ]
+    results: list[Result] = []
+    with tempfile.TemporaryDirectory(prefix="ib-connectors-bench-") as folder:
+        for name, run in runs:
+            if args.only not in (None, name):
+                continue
+            print(f"{name}:", flush=True)
+            result = run(Path(folder))
+            print(f"  {result.line()}", flush=True)
+            results.append(result)
+    print("\ninitial sync of purchase orders, records/s (ratio = sync / raw list_changes)")
+    for result in results:
+        print(result.line())
+
+
+if __name__ == "__main__":
+    main()

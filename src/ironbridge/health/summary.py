@@ -1,0 +1,66 @@
+"""A connection together with what went wrong last and when its data was last fresh."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
+
+from pydantic import Field
+
+from ..connections import ConnectionView
+from ..store import ConnectionRow, UnitOfWork
+from ..store.errorlog import ErrorLogRepository
+from ..store.sync import SyncRepository
+
+__all__ = ["ConnectionDetail", "connection_details"]
+
+
+class ConnectionDetail(ConnectionView):
+    """A connection as `GET /v1/connection` and `GET /v1/connections` show it."""
+
+    last_error: dict[str, Any] | None = Field(
+        description=(
+            "The newest entry of the connection's error log (`occurred_at`, `operation`, "
+            "`entity`, `code`, `message`, `request_id`), or null if there is none."
+        )
+    )
+    last_successful_sync_at: datetime | None = Field(
+        description="When a sync of any entity last succeeded; null before the first."
+    )
+
+
+def _detail(uow: UnitOfWork, view: ConnectionView) -> ConnectionDetail:
+    newest = ErrorLogRepository(uow.connection, view.id).newest(before=None, limit=1)
+    last_error = None
+    if newest:
+        entry = newest[0]
+        last_error = {
+            "occurred_at": entry.occurred_at,
+            "operation": entry.operation,
+            "entity": entry.entity,
+            "code": entry.code,
+            "message": entry.message,
+            "request_id": entry.request_id,
+        }
+    successes = [
+        s.last_success_at
+        for s in SyncRepository(uow.connection, view.id).states()
+        if s.last_success_at is not None
+    ]
+    return ConnectionDetail(
+        **dict(view),
+        last_error=last_error,
+        last_successful_sync_at=max(successes, default=None),
+    )
+
+
+def connection_details(
+    uow: UnitOfWork, connections: Sequence[ConnectionView | ConnectionRow]
+) -> list[ConnectionDetail]:
+    """Each connection with its last error and last successful sync (two indexed lookups each,
+    in the caller's read transaction)."""
+    return [
+        _detail(uow, c if isinstance(c, ConnectionView) else ConnectionView.from_row(c))
+        for c in connections
+    ]

@@ -1,0 +1,285 @@
+"""What a call to a source says about its connection: status transitions and the error log.
+
+Statuses and how a connection moves between them (`disconnected` is final and only
+`connections.disconnect` enters it):
+
+```
+active ⇄ syncing          a sync run starts / ends (no event: a passing state)
+active/syncing → offline  the source is unreachable, or its circuit opened
+offline → active          a call, probe or health check reached the source again
+any → auth_required       the source refused the stored credentials (plus connection.auth_required)
+auth_required → active    a health check passed with the stored credentials, or a reconnect
+```
+
+Every transition but `active ⇄ syncing` records one `connection.status_changed` event (and the move
+to `auth_required` one `connection.auth_required` too), once per transition however many
+processes observe the same failure: the status is re-read under the connection's row lock before
+it changes. An outcome obtained with credentials that have since been replaced (a reconnect won
+the race) changes nothing.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import datetime
+from typing import Any, Final
+
+import structlog
+
+from ..connections import ConnectionStatus
+from ..errors import ConnectionReauthRequired, ConnectionUnavailable, IronbridgeError
+from ..events import record_event
+from ..ids import new_id
+from ..logs import get_logger
+from ..store import ConnectionRow, UnitOfWork, UnitOfWorkFactory, utcnow
+from ..store.errorlog import ErrorLogRepository
+from ..store.events import EventRepository
+from .breaker import BreakerBoard, is_source_failure
+
+__all__ = [
+    "OPERATIONS",
+    "change_status",
+    "current_request_id",
+    "error_details",
+    "reason_for",
+    "record_error",
+    "report_outcome",
+    "status_after",
+]
+
+_log = get_logger("ironbridge.health")
+
+#: The operations the error log names.
+OPERATIONS: Final = frozenset({"read", "write", "check", "passthrough", "sync"})
+
+_ACTIVE = ConnectionStatus.ACTIVE.value
+_SYNCING = ConnectionStatus.SYNCING.value
+_OFFLINE = ConnectionStatus.OFFLINE.value
+_AUTH_REQUIRED = ConnectionStatus.AUTH_REQUIRED.value
+_DISCONNECTED = ConnectionStatus.DISCONNECTED.value
+#: A healthy connection, idle or syncing: moving between these is not news.
+_HEALTHY: Final = frozenset({_ACTIVE, _SYNCING})
+
+
+def status_after(exc: BaseException | None, *, breaker_open: bool) -> str | None:
+    """The status a call's outcome points to; None leaves the status as it is.
+
+    Success, and any answer that proves the source is up (a validation error, a locked record, a
+    rate limit), point to `active`; refused credentials to `auth_required`; an unreachable source
+    to `offline`; an upstream error or timeout to `offline` only once the circuit has opened, since
+    one bad answer is not an outage. Failures that are ours, not the source's, change nothing.
+    """
+    if exc is None:
+        return _ACTIVE
+    if isinstance(exc, ConnectionReauthRequired):
+        return _AUTH_REQUIRED
+    if isinstance(exc, ConnectionUnavailable):
+        return _OFFLINE
+    if is_source_failure(exc):
+        return _OFFLINE if breaker_open else None
+    if isinstance(exc, IronbridgeError):
+        return _ACTIVE
+    return None
+
+
+def error_details(exc: IronbridgeError) -> dict[str, Any]:
+    """The error as a connection's health and events show it."""
+    data: dict[str, Any] = {"code": exc.code, "message": exc.message}
+    if exc.details:
+        data["details"] = exc.details
+    return data
+
+
+def current_request_id() -> str | None:
+    """The id of the API request being served, when there is one (the edge binds it to the
+    log context of the request)."""
+    value = structlog.contextvars.get_contextvars().get("request_id")
+    return str(value) if value else None
+
+
+def record_error(
+    uow: UnitOfWork,
+    connection_id: str,
+    error: IronbridgeError | Mapping[str, Any],
+    *,
+    operation: str,
+    entity: str | None = None,
+    remote_id: str | None = None,
+    request_id: str | None = None,
+    run_id: str | None = None,
+    now: datetime | None = None,
+) -> None:
+    """Add one entry to the connection's error log (in the caller's transaction) and write the
+    structured log line tagged with the connection id."""
+    if operation not in OPERATIONS:
+        raise ValueError(f"unknown operation {operation!r}")
+    if isinstance(error, IronbridgeError):
+        code, message = error.code, error.message
+    else:
+        code, message = str(error.get("code")), str(error.get("message"))
+    request_id = request_id or current_request_id()
+    ErrorLogRepository(uow.connection, connection_id).add(
+        [
+            {
+                "id": new_id("err"),
+                "occurred_at": now or utcnow(),
+                "operation": operation,
+                "entity": entity,
+                "remote_id": remote_id[:255] if remote_id else None,
+                "code": code[:64],
+                "message": message,
+                "request_id": request_id[:128] if request_id else None,
+                "run_id": run_id,
+            }
+        ]
+    )
+    _log.warning(
+        "source_call_failed",
+        connection_id=connection_id,
+        operation=operation,
+        entity=entity,
+        code=code,
+        message=message,
+        request_id=request_id,
+        run_id=run_id,
+    )
+
+
+def _applies(
+    current: ConnectionRow | None,
+    status: str,
+    credentials_ciphertext: str | None,
+    leave_syncing: bool,
+) -> bool:
+    if current is None or current.status in {_DISCONNECTED, status}:
+        return False
+    if credentials_ciphertext is not None and current.credentials_ciphertext != (
+        credentials_ciphertext
+    ):
+        # New credentials arrived while the call ran (a reconnect): what the old ones got
+        # from the source says nothing about the connection now.
+        return False
+    if current.status == _AUTH_REQUIRED and status not in _HEALTHY:
+        # An outage does not cure refused credentials; only a passing call or a reconnect does.
+        return False
+    return not (leave_syncing and current.status == _SYNCING and status == _ACTIVE)
+
+
+def change_status(
+    uow: UnitOfWork,
+    connection_id: str,
+    status: str,
+    *,
+    reason: str,
+    credentials_ciphertext: str | None = None,
+    error: Mapping[str, Any] | None = None,
+    leave_syncing: bool = True,
+    now: datetime | None = None,
+) -> str | None:
+    """Move the connection to `status` in the caller's transaction, with its events.
+
+    Returns the status it left, or None when nothing changed: the connection is gone or
+    disconnected, already there, its credentials are no longer `credentials_ciphertext`, an
+    `auth_required` connection was told it is `offline`, or (with `leave_syncing`) a running
+    sync would be declared over. The caller commits.
+    """
+    current = uow.connections.get_for_token(connection_id)
+    if current is None or not _applies(current, status, credentials_ciphertext, leave_syncing):
+        return None
+    # Reserving no event sequence numbers takes the connection row's lock (PostgreSQL; SQLite's
+    # writing transaction is exclusive already); reading the row again under it means two
+    # processes that saw the same failure record one transition, not two.
+    EventRepository(uow.connection, current.account_id).reserve_sequences(connection_id, 0)
+    current = uow.connections.get_for_token(connection_id)
+    if current is None or not _applies(current, status, credentials_ciphertext, leave_syncing):
+        return None
+    now = now or utcnow()
+    uow.connections.update(current.account_id, connection_id, status=status, updated_at=now)
+    previous = current.status
+    if {previous, status} <= _HEALTHY:
+        return previous
+    data: dict[str, Any] = {
+        "previous_status": _ACTIVE if previous in _HEALTHY else previous,
+        "status": _ACTIVE if status in _HEALTHY else status,
+        "reason": reason,
+    }
+    if error:
+        data["error"] = dict(error)
+    record_event(
+        uow,
+        account_id=current.account_id,
+        connection_id=connection_id,
+        type="connection.status_changed",
+        data=data,
+    )
+    if status == _AUTH_REQUIRED:
+        record_event(
+            uow,
+            account_id=current.account_id,
+            connection_id=connection_id,
+            type="connection.auth_required",
+            data=data,
+        )
+    _log.info(
+        "connection_status_changed",
+        connection_id=connection_id,
+        previous_status=previous,
+        status=status,
+        reason=reason,
+    )
+    return previous
+
+
+def reason_for(status: str, exc: BaseException | None) -> str:
+    """A short machine word for why a call's outcome moved the connection to `status`."""
+    if status == _AUTH_REQUIRED:
+        return "credentials_rejected"
+    if status == _OFFLINE:
+        return "unreachable" if isinstance(exc, ConnectionUnavailable) else "circuit_open"
+    return "source_recovered"
+
+
+def report_outcome(
+    uows: UnitOfWorkFactory,
+    connection: ConnectionRow,
+    exc: BaseException | None,
+    *,
+    operation: str,
+    entity: str | None = None,
+    remote_id: str | None = None,
+    breakers: BreakerBoard | None = None,
+) -> None:
+    """Book a finished call to the connection's source: its error (if it raised one) in the
+    error log, and the status the outcome points to.
+
+    `connection` is the row the call was made with (its status and credentials). A passing call
+    on a healthy connection writes nothing, so the common case costs no transaction.
+    """
+    breaker_open = exc is not None and breakers is not None and breakers.is_open(connection.id)
+    target = status_after(exc, breaker_open=breaker_open)
+    failed = isinstance(exc, IronbridgeError)
+    moves = target is not None and target != connection.status
+    if target == _ACTIVE and connection.status in _HEALTHY:
+        moves = False
+    if not failed and not moves:
+        return
+    with uows() as uow:
+        if isinstance(exc, IronbridgeError):
+            record_error(
+                uow,
+                connection.id,
+                exc,
+                operation=operation,
+                entity=entity,
+                remote_id=remote_id,
+            )
+        if target is not None and moves:
+            change_status(
+                uow,
+                connection.id,
+                target,
+                reason=reason_for(target, exc),
+                credentials_ciphertext=connection.credentials_ciphertext,
+                error=error_details(exc) if isinstance(exc, IronbridgeError) else None,
+            )
+        uow.commit()

@@ -1,0 +1,152 @@
+"""The connector pages in docs/connectors/ say what the connectors' tables and specs say.
+
+The mapping tables of `docs/connectors/<system>.md` are rendered from `maps.py` by the
+functions below (`python -m tests.integration.connectors.test_connector_docs tryton` prints
+them); these tests fail when a map or a capability changes and its page does not.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Iterable, Mapping
+from enum import Enum
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from ironbridge.connectors.base import OPERATIONS, ConnectorSpec
+from ironbridge.connectors.sap_s4hana import maps as sap_maps
+from ironbridge.connectors.sap_s4hana.spec import SPEC as SAP_SPEC
+from ironbridge.connectors.tryton import maps as tryton_maps
+from ironbridge.connectors.tryton.spec import SPEC as TRYTON_SPEC
+from ironbridge.model import Entity
+
+DOCS = Path(__file__).resolve().parents[3] / "docs" / "connectors"
+
+_KINDS = {
+    "Text": "text",
+    "Number": "decimal",
+    "Day": "date",
+    "Stamp": "time (UTC)",
+    "Flag": "yes/no",
+    "Place": "address",
+}
+
+
+def _value(value: Any) -> str:
+    if value is None:
+        return "none"
+    if value == "":
+        return "(empty)"
+    if isinstance(value, Enum):
+        return f"`{value.value}`"
+    return f"`{value}`"
+
+
+def describe(converter: Any) -> tuple[str, str]:
+    """(source, how it is read) for one converter of a Tryton or SAP map."""
+    kind = type(converter).__name__
+    if kind == "First":
+        parts = [describe(inner)[0] for inner in converter.fields]
+        return ", else ".join(parts), "the first with a value"
+    if kind == "Flags":
+        flags = ", ".join(f"`{path}`" for path, _ in converter.rules)
+        return flags, f"the first flag set (see below), else {_value(converter.otherwise)}"
+    path = getattr(converter, "path", None) or converter.source
+    if kind == "Ref":
+        named = f", name `{converter.name}`" if converter.name else ""
+        return f"`{path}`", f"reference to {converter.entity.value}{named}"
+    if kind == "Code":
+        return f"`{path}`", "code, see the status tables"
+    return f"`{path}`", _KINDS[kind]
+
+
+def field_rows(fields: Mapping[str, Any]) -> list[str]:
+    """`| unified field | source | read as |` rows of a map."""
+    return [
+        f"| `{name}` | {' | '.join(describe(converter))} |" for name, converter in fields.items()
+    ]
+
+
+def code_rows(table: Mapping[Any, Any] | Iterable[tuple[Any, Any]]) -> list[str]:
+    """`| source code | unified value |` rows of a status table (or of an ordered rule list)."""
+    pairs = table.items() if isinstance(table, Mapping) else table
+    return [f"| {_value(code)} | {_value(value)} |" for code, value in pairs]
+
+
+def capability_rows(spec: ConnectorSpec) -> list[str]:
+    """`| entity | read | create | update | delete | adjust |` rows of a spec."""
+    rows = []
+    for entity in Entity:
+        capability = spec.capabilities.get(entity)
+        marks = [
+            "yes" if capability is not None and capability.allows(op) else "no" for op in OPERATIONS
+        ]
+        rows.append(f"| {entity.value} | {' | '.join(marks)} |")
+    return rows
+
+
+def tryton_rows() -> dict[str, list[str]]:
+    return {
+        "capabilities": capability_rows(TRYTON_SPEC),
+        **{
+            f"fields {entity.value}": field_rows(tryton_maps.FIELD_MAP[entity])
+            for entity in tryton_maps.FIELD_MAP
+        },
+        "fields purchase-order lines": field_rows(tryton_maps.LINE_FIELDS),
+        **{
+            f"custom {entity.value}": field_rows(tryton_maps.CUSTOM_FIELDS[entity])
+            for entity in tryton_maps.CUSTOM_FIELDS
+        },
+        "state": code_rows(tryton_maps.STATUS_MAP),
+        "active": code_rows(tryton_maps.VENDOR_STATUS),
+        "shipment_state": code_rows(tryton_maps.PROCESSING_STATUS),
+        "location type": code_rows(tryton_maps.LOCATION_TYPE),
+    }
+
+
+def sap_rows() -> dict[str, list[str]]:
+    return {
+        "capabilities": capability_rows(SAP_SPEC),
+        **{
+            f"fields {entity.value}": field_rows(record_map.fields)
+            for entity, record_map in sap_maps.MAPS.items()
+        },
+        "fields purchase-order lines": field_rows(sap_maps.LINE_FIELDS),
+        "PurchasingProcessingStatus": code_rows(sap_maps.PROCESSING_STATUS),
+        "PurchasingDocumentDeletionCode": code_rows(sap_maps.DELETION_CODE),
+        "SystemStatusText": code_rows(sap_maps.SYSTEM_STATUS),
+        "MaintPriority": code_rows(sap_maps.ORDER_PRIORITY),
+        "MaintenanceOrderType": code_rows(sap_maps.ORDER_TYPE),
+        "ABCIndicator": code_rows(sap_maps.ABC_INDICATOR),
+        "equipment flags": code_rows(sap_maps.EQUIPMENT_FLAGS),
+        "supplier flags": code_rows(sap_maps.SUPPLIER_FLAGS),
+        "InventoryStockType": code_rows(sap_maps.STOCK_USE),
+    }
+
+
+PAGES = {"tryton": tryton_rows, "sap_s4hana": sap_rows}
+
+
+@pytest.mark.parametrize("system", sorted(PAGES))
+def test_the_connector_page_shows_every_row_of_its_maps_and_capabilities(system: str) -> None:
+    page = (DOCS / f"{system}.md").read_text()
+    for table, rows in PAGES[system]().items():
+        missing = [row for row in rows if row not in page]
+        assert not missing, f"docs/connectors/{system}.md, {table}: missing {missing}"
+
+
+@pytest.mark.parametrize(("system", "spec"), [("tryton", TRYTON_SPEC), ("sap_s4hana", SAP_SPEC)])
+def test_the_connector_page_carries_the_setup_guide_the_connect_flow_shows(
+    system: str, spec: ConnectorSpec
+) -> None:
+    page = " ".join((DOCS / f"{system}.md").read_text().split())
+    for step in spec.setup_guide:
+        assert " ".join(step.split()) in page, f"setup step missing: {step[:60]}..."
+
+
+if __name__ == "__main__":
+    for name, rows in PAGES[sys.argv[1]]().items():
+        print(f"\n{name}")
+        print("\n".join(rows))

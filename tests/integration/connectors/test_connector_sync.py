@@ -1,0 +1,459 @@
+"""Both real connectors through the sync engine and the unified API, not the connector alone.
+
+Each test connects with `ironbridge.connections.connect` on a fresh container (SQLite store,
+inline queue), syncs with `Worker.start_sync`, changes data directly in the source (the SAP
+emulator's own API; Tryton's JSON-RPC as a Tryton user would), and checks what the engine made
+of it: run counts, change events in the outbox, records marked deleted, connection status, and
+what the unified HTTP API then serves.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+import uuid
+from collections import Counter
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import pytest
+from fastapi.testclient import TestClient
+
+from ironbridge.api import create_app
+from ironbridge.bootstrap import Container, bootstrap
+from ironbridge.connections import ConnectionCreate, ConnectionSettings, connect
+from ironbridge.model import Entity, record_id
+from ironbridge.store.events import EventQuery, EventRepository
+from ironbridge.store.records import RecordQuery, RecordRepository, StoredRecord
+from ironbridge.store.sync import SyncRepository, SyncRunRow
+from ironbridge.testing.emulators.sap import RunningEmulator, running_emulator
+
+from ...conftest import AccountFixture, make_settings, new_account
+from .conftest import TrytonRpc, TrytonServer
+
+PURCHASE_ORDERS = Entity.PURCHASE_ORDERS
+#: What an SAP order written through the API names: its vendor, items and delivery locations.
+SAP_REFERENCED = (Entity.VENDORS, Entity.INVENTORY_ITEMS, Entity.LOCATIONS)
+SAP_ORGANISATION = {
+    "CompanyCode": "1710",
+    "PurchasingOrganization": "1710",
+    "PurchasingGroup": "001",
+}
+
+
+@dataclass
+class Linked:
+    """A connection made through the service layer, and what the engine recorded for it."""
+
+    container: Container
+    account: AccountFixture
+    id: str
+    token: str
+
+    def sync(self, *entities: Entity, full: bool = False, trigger: str = "api") -> list[SyncRunRow]:
+        """Run syncs inline (the container's queue is immediate) and return the finished runs."""
+        views = self.container.worker.start_sync(
+            self.id, list(entities) or None, full=full, trigger=trigger
+        )
+        with self.container.uow(readonly=True) as uow:
+            runs = SyncRepository(uow.connection, self.id)
+            finished = [runs.run(view.id) for view in views]
+        assert all(run is not None for run in finished)
+        return [run for run in finished if run is not None]
+
+    def stored(self, entity: Entity, *, include_deleted: bool = False) -> dict[str, StoredRecord]:
+        """Remote id → stored record."""
+        with self.container.uow(readonly=True) as uow:
+            rows = RecordRepository(uow.connection, self.id).page(
+                entity.value, RecordQuery(limit=100_000, include_deleted=include_deleted)
+            )
+        return {row.remote_id: row for row in rows}
+
+    def event_types(self) -> Counter[str]:
+        with self.container.uow(readonly=True) as uow:
+            rows = EventRepository(uow.connection, self.account.id).find(
+                EventQuery(connection_id=self.id, limit=100_000)
+            )
+        return Counter(row.type for row in rows)
+
+    def status(self) -> str:
+        with self.container.uow(readonly=True) as uow:
+            row = uow.connections.get_for_token(self.id)
+        assert row is not None
+        return row.status
+
+    def ids(self, entity: Entity, remote_id: str) -> str:
+        return record_id(self.id, entity, remote_id)
+
+    @property
+    def headers(self) -> dict[str, str]:
+        return {"Authorization": f"Bearer {self.token}"}
+
+
+@pytest.fixture
+def container(tmp_path: Path) -> Iterator[Container]:
+    # Loopback sources need private addresses; pages of 100 make every sync several pages.
+    built = bootstrap(make_settings(tmp_path, allow_private_urls=True, sync_page_size=100))
+    yield built
+    built.close()
+
+
+def link(
+    container: Container,
+    system: str,
+    credentials: dict[str, str],
+    *,
+    history_days: int | None = None,
+    entities: tuple[Entity, ...] = (PURCHASE_ORDERS,),
+) -> Linked:
+    account = new_account(container)
+    with container.uow() as uow:
+        view, issued = connect(
+            uow,
+            container.cipher,
+            container.registry,
+            account.id,
+            ConnectionCreate(
+                system=system,
+                end_customer_id="plant-7",
+                end_customer_name="Plant 7",
+                credentials=credentials,
+                settings=ConnectionSettings(history_days=history_days, entities=list(entities)),  # type: ignore[call-arg]
+            ),
+            options=container.session_options,
+        )
+    return Linked(container, account, view.id, issued.token)
+
+
+def only(runs: list[SyncRunRow]) -> SyncRunRow:
+    (run,) = runs
+    assert run.status == "succeeded", run.error
+    return run
+
+
+# === SAP S/4HANA, against the emulator ===========================================================
+
+
+@pytest.fixture
+def sap() -> Iterator[RunningEmulator]:
+    with running_emulator() as running:
+        yield running
+
+
+def sap_credentials(sap: RunningEmulator) -> dict[str, str]:
+    return {"base_url": sap.base_url, "username": sap.username, "password": sap.password}
+
+
+def sap_change_times(sap: RunningEmulator) -> dict[str, datetime]:
+    return {
+        row["PurchaseOrder"]: row["LastChangeDateTime"]
+        for row in sap.emulator.store.rows("A_PurchaseOrder")
+    }
+
+
+def test_sap_initial_sync_keeps_to_the_history_window(
+    container: Container, sap: RunningEmulator
+) -> None:
+    # The sample's orders were changed over the year before its anchor date: a window reaching
+    # 60 days before the newest change takes part of them.
+    stamps = sap_change_times(sap)
+    days = (datetime.now(UTC) - max(stamps.values())).days + 60
+    linked = link(container, "sap_s4hana", sap_credentials(sap), history_days=days)
+    before = datetime.now(UTC)
+    run = only(linked.sync(PURCHASE_ORDERS, trigger="initial"))
+    after = datetime.now(UTC)
+    # The engine's "now" lies between the two readings; a second covers the stamp's rounding.
+    surely_in = {n for n, at in stamps.items() if at >= after - timedelta(days=days, seconds=-1)}
+    maybe_in = {n for n, at in stamps.items() if at >= before - timedelta(days=days, seconds=1)}
+    stored = set(linked.stored(PURCHASE_ORDERS))
+    assert surely_in <= stored <= maybe_in
+    assert 0 < len(stored) < 300
+    assert run.created == len(stored) and run.pages >= 2
+    # The first load is announced once, not record by record.
+    assert linked.event_types()["sync.completed"] == 1
+    assert not {t for t in linked.event_types() if t.startswith("purchase_order.")}
+
+
+def test_sap_incremental_sync_takes_exactly_the_orders_changed_in_sap(
+    container: Container, sap: RunningEmulator
+) -> None:
+    linked = link(container, "sap_s4hana", sap_credentials(sap))
+    assert only(linked.sync(PURCHASE_ORDERS, trigger="initial")).created == 300
+    changed = ["4500000010", "4500000102", "4500000150", "4500000299"]  # 102: a mass-change tie
+    for number in changed:
+        sap.emulator.change_purchase_order(number, PaymentTerms="NT30")
+    added = sap.emulator.add_purchase_order(
+        "17300001", [{"Material": "TG0011", "OrderQuantity": 3, "Plant": "1710"}]
+    )
+    run = only(linked.sync(PURCHASE_ORDERS))
+    assert (run.created, run.updated, run.deleted) == (1, len(changed), 0)
+    assert run.unchanged <= 10, "an incremental run reads the changes, not every order"
+    events = linked.event_types()
+    assert events["purchase_order.updated"] == len(changed)
+    assert events["purchase_order.created"] == 1
+    stored = linked.stored(PURCHASE_ORDERS)
+    assert added in stored
+    for number in changed:
+        assert '"payment_terms":"NT30"' in stored[number].unified.replace(" ", "")
+    # Nothing changed since: the next run reads the overlap and finds nothing new.
+    again = only(linked.sync(PURCHASE_ORDERS))
+    assert (again.created, again.updated) == (0, 0)
+
+
+def test_sap_full_sync_marks_orders_deleted_in_sap_as_deleted(
+    container: Container, sap: RunningEmulator
+) -> None:
+    linked = link(container, "sap_s4hana", sap_credentials(sap))
+    only(linked.sync(PURCHASE_ORDERS, trigger="initial"))
+    sap.emulator.delete_purchase_order("4500000042")
+    # An incremental run cannot see a deletion: SAP lists what changed, not what vanished.
+    assert only(linked.sync(PURCHASE_ORDERS)).deleted == 0
+    run = only(linked.sync(PURCHASE_ORDERS, full=True))
+    assert (run.created, run.updated, run.deleted) == (0, 0, 1)
+    assert "4500000042" not in linked.stored(PURCHASE_ORDERS)
+    assert linked.stored(PURCHASE_ORDERS, include_deleted=True)["4500000042"].deleted
+    assert linked.event_types()["purchase_order.deleted"] == 1
+
+
+def test_sap_expired_credentials_move_the_connection_to_auth_required(
+    container: Container, sap: RunningEmulator
+) -> None:
+    linked = link(container, "sap_s4hana", sap_credentials(sap))
+    sap.emulator.expire_credentials()
+    (run,) = linked.sync(PURCHASE_ORDERS)
+    assert run.status == "failed" and run.error is not None
+    assert run.error["code"] == "CONNECTION_REAUTH_REQUIRED"
+    assert linked.status() == "auth_required"
+    assert linked.event_types()["connection.auth_required"] == 1
+
+
+def test_sap_orders_are_read_and_created_through_the_unified_api(
+    container: Container, sap: RunningEmulator
+) -> None:
+    linked = link(
+        container, "sap_s4hana", sap_credentials(sap), entities=(PURCHASE_ORDERS, *SAP_REFERENCED)
+    )
+    assert all(run.status == "succeeded" for run in linked.sync(trigger="initial"))
+    with TestClient(create_app(container)) as client:
+        listed = client.get("/v1/purchase-orders", params={"limit": 500}, headers=linked.headers)
+        assert listed.status_code == 200, listed.text
+        assert len(listed.json()["data"]) == 300
+        one = client.get(
+            f"/v1/purchase-orders/{linked.ids(PURCHASE_ORDERS, '4500000001')}",
+            headers=linked.headers,
+        )
+        assert one.status_code == 200 and one.json()["remote_id"] == "4500000001"
+        created = client.post(
+            "/v1/purchase-orders",
+            headers=linked.headers,
+            json={
+                "vendor_id": linked.ids(Entity.VENDORS, "17300001"),
+                "custom_fields": SAP_ORGANISATION,
+                "lines": [
+                    {
+                        "item_id": linked.ids(Entity.INVENTORY_ITEMS, "TG0011"),
+                        "quantity": "5",
+                        "unit_price": "12.50",
+                        "location_id": linked.ids(Entity.LOCATIONS, "1710/171A"),
+                    }
+                ],
+            },
+        )
+        assert created.status_code == 201, created.text
+        order = created.json()
+        assert order["vendor"]["remote_id"] == "17300001"
+        assert order["lines"][0]["line_total"] == "62.50"
+        assert order["remote_id"] in sap.emulator.purchase_order_ids()
+        # SAP keeps what is written: the order is in the store at once, before any sync.
+        assert order["remote_id"] in linked.stored(PURCHASE_ORDERS)
+        read_back = client.get(f"/v1/purchase-orders/{order['id']}", headers=linked.headers)
+        assert read_back.status_code == 200 and read_back.json()["id"] == order["id"]
+
+
+# === Tryton, against the real server =============================================================
+
+
+_PRICE = {"__class__": "Decimal", "decimal": "4.85"}
+
+
+def tryton_draft(rpc: TrytonRpc, note: str) -> int:
+    """A draft purchase made as a Tryton user would make one (party 3, one line of product 1).
+
+    Shaped like the seeded ones (an RFQ reference, a priced line), since test_tryton.py, which
+    shares the server, reads every purchase and expects those.
+    """
+    line = {"type": "line", "product": 1, "quantity": 2.0, "unit": 1, "unit_price": _PRICE}
+    (created,) = rpc.call(
+        "purchase.purchase",
+        "create",
+        [
+            {
+                "party": 3,
+                "invoice_address": 3,
+                "currency": 1,
+                "warehouse": 5,
+                "reference": f"RFQ-SYNC-{uuid.uuid4().hex[:6]}",
+                "description": note,
+                "lines": [["create", [line]]],
+            }
+        ],
+    )
+    return int(created)
+
+
+def back_date(server: TrytonServer, purchase_ids: list[int], days: int) -> None:
+    """Move purchases and their lines `days` into the past, as if made then.
+
+    Tryton offers no call that sets a record's change time, so this writes the database trytond
+    serves (SQLite in WAL mode takes a second writer). Its times are naive UTC text.
+    """
+    when = (datetime.now(UTC) - timedelta(days=days)).strftime("%Y-%m-%d %H:%M:%S.%f")
+    marks = ",".join("?" * len(purchase_ids))
+    with sqlite3.connect(server.database_file, timeout=30) as db:
+        for table, key in (("purchase_purchase", "id"), ("purchase_line", "purchase")):
+            db.execute(
+                f"UPDATE {table} SET create_date = ?, write_date = NULL WHERE {key} IN ({marks})",
+                (when, *purchase_ids),
+            )
+
+
+def tryton_datetime(value: dict[str, Any]) -> datetime:
+    """A Tryton JSON-RPC datetime (`{"__class__": "datetime", "year": ...}`, UTC)."""
+    year, month, day, hour, minute, second, micro = (
+        int(value[part])
+        for part in ("year", "month", "day", "hour", "minute", "second", "microsecond")
+    )
+    return datetime(year, month, day, hour, minute, second, micro, tzinfo=UTC)
+
+
+def tryton_change_times(rpc: TrytonRpc) -> dict[str, datetime]:
+    """Each purchase's latest change, its lines' included, read straight from Tryton."""
+    latest: dict[str, datetime] = {}
+    for model, parent in (("purchase.purchase", "id"), ("purchase.line", "purchase")):
+        for row in rpc.call(model, "search_read", [], 0, None, None, [parent, "last_modified_at"]):
+            at = tryton_datetime(row["last_modified_at"])
+            key = str(row[parent])
+            latest[key] = max(latest.get(key, at), at)
+    return latest
+
+
+def test_tryton_initial_sync_keeps_to_the_history_window(
+    container: Container, tryton: TrytonServer, tryton_admin: TrytonRpc
+) -> None:
+    old = [tryton_draft(tryton_admin, "made long ago") for _ in range(2)]
+    recent = tryton_draft(tryton_admin, "made today")
+    back_date(tryton, old, days=400)
+    linked = link(container, "tryton", tryton.admin, history_days=200)
+    before = datetime.now(UTC)
+    run = only(linked.sync(PURCHASE_ORDERS, trigger="initial"))
+    stamps = tryton_change_times(tryton_admin)
+    expected = {key for key, at in stamps.items() if at >= before - timedelta(days=200)}
+    stored = set(linked.stored(PURCHASE_ORDERS))
+    assert stored == expected and run.created == len(stored)
+    assert str(recent) in stored
+    assert not {str(purchase) for purchase in old} & stored
+
+
+def test_tryton_incremental_sync_takes_exactly_the_purchases_changed_in_tryton(
+    container: Container, tryton: TrytonServer, tryton_admin: TrytonRpc
+) -> None:
+    first, second, third = (tryton_draft(tryton_admin, f"draft {n}") for n in range(3))
+    linked = link(container, "tryton", tryton.admin)
+    only(linked.sync(PURCHASE_ORDERS, trigger="initial"))
+    # One write call is one Tryton transaction: both get the same write_date.
+    tryton_admin.call("purchase.purchase", "write", [first, second], {"description": "re-priced"})
+    # A line written on its own leaves its purchase's write_date alone; the order still changed.
+    (line,) = tryton_admin.call(
+        "purchase.line", "search", [["purchase", "=", third]], 0, None, None
+    )
+    tryton_admin.call("purchase.line", "write", [line], {"quantity": 9.0})
+    added = tryton_draft(tryton_admin, "new after the first sync")
+    run = only(linked.sync(PURCHASE_ORDERS))
+    assert (run.created, run.updated, run.deleted) == (1, 3, 0)
+    events = linked.event_types()
+    assert events["purchase_order.updated"] == 3
+    assert events["purchase_order.created"] == 1
+    stored = linked.stored(PURCHASE_ORDERS)
+    assert str(added) in stored
+    assert '"notes":"re-priced"' in stored[str(first)].unified.replace(" ", "")
+    again = only(linked.sync(PURCHASE_ORDERS))
+    assert (again.created, again.updated) == (0, 0)
+
+
+def test_tryton_full_sync_marks_a_deleted_draft_as_deleted(
+    container: Container, tryton: TrytonServer, tryton_admin: TrytonRpc
+) -> None:
+    doomed = tryton_draft(tryton_admin, "to be deleted")
+    linked = link(container, "tryton", tryton.admin)
+    only(linked.sync(PURCHASE_ORDERS, trigger="initial"))
+    tryton_admin.call("purchase.purchase", "delete", [doomed])
+    run = only(linked.sync(PURCHASE_ORDERS, full=True))
+    assert (run.created, run.updated, run.deleted) == (0, 0, 1)
+    assert str(doomed) not in linked.stored(PURCHASE_ORDERS)
+    assert linked.stored(PURCHASE_ORDERS, include_deleted=True)[str(doomed)].deleted
+    assert linked.event_types()["purchase_order.deleted"] == 1
+
+
+def test_a_changed_tryton_password_moves_the_connection_to_auth_required(
+    container: Container, tryton: TrytonServer, tryton_admin: TrytonRpc
+) -> None:
+    # A throw-away user: Tryton slows down sign-ins of a login after failures.
+    login, password = f"sync-{uuid.uuid4().hex[:8]}", "Sync-Bot-Pass-2026!"
+    groups = tryton_admin.call(
+        "res.group", "search", [["name", "in", ["Purchase", "Stock"]]], 0, None, None
+    )
+    (user,) = tryton_admin.call(
+        "res.user",
+        "create",
+        [{"name": "Sync user", "login": login, "password": password, "groups": [["add", groups]]}],
+    )
+    credentials = {**tryton.admin, "username": login, "password": password}
+    linked = link(container, "tryton", credentials)
+    only(linked.sync(PURCHASE_ORDERS, trigger="initial"))
+    tryton_admin.call("res.user", "write", [user], {"password": "Changed-Pass-2026!"})
+    (run,) = linked.sync(PURCHASE_ORDERS)
+    assert run.status == "failed" and run.error is not None
+    assert run.error["code"] == "CONNECTION_REAUTH_REQUIRED"
+    assert linked.status() == "auth_required"
+    assert linked.event_types()["connection.auth_required"] == 1
+
+
+def test_tryton_purchases_are_read_and_created_through_the_unified_api(
+    container: Container, tryton: TrytonServer
+) -> None:
+    # Tryton delivers to the order's warehouse: the lines name items, not locations.
+    referenced = (Entity.VENDORS, Entity.INVENTORY_ITEMS)
+    linked = link(container, "tryton", tryton.admin, entities=(PURCHASE_ORDERS, *referenced))
+    assert all(run.status == "succeeded" for run in linked.sync(trigger="initial"))
+    stored = linked.stored(PURCHASE_ORDERS)
+    with TestClient(create_app(container)) as client:
+        listed = client.get("/v1/purchase-orders", params={"limit": 500}, headers=linked.headers)
+        assert listed.status_code == 200, listed.text
+        assert {row["remote_id"] for row in listed.json()["data"]} == set(stored)
+        seeded = min(stored, key=int)
+        one = client.get(
+            f"/v1/purchase-orders/{linked.ids(PURCHASE_ORDERS, seeded)}", headers=linked.headers
+        )
+        assert one.status_code == 200 and one.json()["remote_id"] == seeded
+        created = client.post(
+            "/v1/purchase-orders",
+            headers=linked.headers,
+            json={
+                "vendor_id": linked.ids(Entity.VENDORS, "3"),
+                "notes": "Ordered through the unified API",
+                "custom_fields": {"reference": "RFQ-API-0001"},
+                "lines": [{"item_id": linked.ids(Entity.INVENTORY_ITEMS, "1"), "quantity": "4"}],
+            },
+        )
+        assert created.status_code == 201, created.text
+        order: dict[str, Any] = created.json()
+        assert order["status"] == "draft" and order["vendor"]["name"] == "Bearing World LLC"
+        assert Decimal(order["lines"][0]["quantity"]) == 4
+        # Tryton keeps what is written: the draft is in the store at once, before any sync.
+        assert order["remote_id"] in linked.stored(PURCHASE_ORDERS)
+        read_back = client.get(f"/v1/purchase-orders/{order['id']}", headers=linked.headers)
+        assert read_back.status_code == 200
+        assert read_back.json()["notes"] == "Ordered through the unified API"
