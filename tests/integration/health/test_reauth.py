@@ -67,7 +67,11 @@ def test_expired_credentials_require_a_reconnect_which_replaces_the_token(
     for refused in (passthrough, write):
         assert refused.status_code == 409
         assert refused.json()["error"]["code"] == "CONNECTION_REAUTH_REQUIRED"
-    assert api.post("/v1/sync", json={}, headers=linked.headers).status_code == 202
+    trigger = api.post("/v1/sync", json={}, headers=linked.headers)
+    assert trigger.status_code == 409
+    assert trigger.json()["error"]["code"] == "CONNECTION_REAUTH_REQUIRED"
+    # A run that starts anyway (a schedule, the CLI) ends at once without asking the source.
+    linked.container.worker.start_sync(linked.id, trigger="schedule")
     with linked.container.uow(readonly=True) as uow:
         newest = SyncRepository(uow.connection, linked.id).runs(limit=1)[0]
     assert newest.error["code"] == "CONNECTION_REAUTH_REQUIRED"
