@@ -206,3 +206,13 @@ def test_unknown_query_parameters_are_rejected_not_ignored(
     response = client.get("/v1/connections?stauts=active", headers=account.headers)
     error = assert_error(response, 400, "VALIDATION_FAILED", "invalid_request_error")
     assert error["details"]["fields"] == {"stauts": "unknown query parameter"}
+
+
+def test_repeated_query_parameters_are_rejected_not_collapsed(
+    client: TestClient, account: AccountFixture
+) -> None:
+    response = client.get(
+        "/v1/connections?status=active&status=disconnected", headers=account.headers
+    )
+    error = assert_error(response, 400, "VALIDATION_FAILED", "invalid_request_error")
+    assert error["details"]["fields"] == {"status": "given more than once"}

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from typing import Annotated, Any
 
 import structlog
@@ -62,6 +63,12 @@ async def strict_query(request: Request) -> None:
     unknown = sorted(set(request.query_params) - _known_query(route))
     if unknown:
         raise ValidationFailed({name[:100]: "unknown query parameter" for name in unknown[:20]})
+    # Every parameter we define is single-valued; FastAPI would silently keep the last of
+    # `?status=a&status=b`, so a caller expecting "a or b" would get only "b".
+    counts = Counter(key for key, _ in request.query_params.multi_items())
+    repeated = sorted(key for key, count in counts.items() if count > 1)
+    if repeated:
+        raise ValidationFailed({name[:100]: "given more than once" for name in repeated[:20]})
 
 
 async def get_container(request: Request) -> Container:
