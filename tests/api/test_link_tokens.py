@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import re
 from collections.abc import Iterator, Mapping
@@ -21,7 +22,7 @@ from ironbridge.connectors import CheckResult, CheckStage, ConnectorRegistry, Se
 from ironbridge.connectors.sandbox import connector as sandbox_connector
 from ironbridge.connectors.sandbox.connector import SandboxConnector, SandboxSession
 from ironbridge.connectors.sandbox.spec import SPEC as SANDBOX_SPEC
-from ironbridge.errors import AuthenticationFailed
+from ironbridge.errors import AuthenticationFailed, UpstreamError
 from ironbridge.store.events import EventQuery, EventRepository
 from ironbridge.store.tables import credentials
 
@@ -275,6 +276,11 @@ def test_reconnect_replaces_the_token_and_reactivates(
     with container.uow() as uow:
         uow.connections.update(account.id, sandbox.id, status="auth_required")
         uow.commit()
+    # The old credentials' failures opened the circuit; new credentials must not inherit it.
+    for _ in range(container.settings.breaker_fail_max):
+        with contextlib.suppress(UpstreamError), container.breakers.guard(sandbox.id):
+            raise UpstreamError("refused")
+    assert container.breakers.is_open(sandbox.id)
     link = create_link(client, account, end_customer_id=None, connection_id=sandbox.id)
     # A reconnect offers only the connection's system, so the catalog goes straight to it.
     opened = client.get("/connect/", params={"token": link["link_token"]}, follow_redirects=False)
@@ -296,6 +302,8 @@ def test_reconnect_replaces_the_token_and_reactivates(
     )
     assert me.status_code == 200
     assert me.json()["status"] == "active"
+    assert not container.breakers.is_open(sandbox.id)
+    assert container.breakers.failures(sandbox.id) == 0
     with container.uow(readonly=True) as uow:
         changes = EventRepository(uow.connection, account.id).find(
             EventQuery(types=["connection.status_changed"], connection_id=sandbox.id)

@@ -274,6 +274,7 @@ def _complete(
         start_sync=lambda connection_id: container.worker.start_sync(
             connection_id, trigger="initial"
         ),
+        on_reconnect=container.breakers.reset,
     )
 
 
@@ -498,6 +499,8 @@ def _form_page(
                 # A secret is never sent back to the browser, not even to refill the form.
                 "value": "" if auth_field.secret else values.get(auth_field.name, ""),
                 "error": errors.get(auth_field.name, ""),
+                "options": auth_field.options,
+                "applies_when": auth_field.applies_when,
             }
         )
     known = {auth_field.name for auth_field in spec.auth_fields}

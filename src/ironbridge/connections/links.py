@@ -331,6 +331,7 @@ def complete_link(
     credentials: Mapping[str, str],
     *,
     start_sync: StartSync | None = None,
+    on_reconnect: Callable[[str], object] | None = None,
 ) -> Generator[CheckResult, None, LinkCompletion]:
     """Check `credentials` for `system` stage by stage, then connect; a generator.
 
@@ -340,7 +341,9 @@ def complete_link(
     unused, so the customer can correct and retry. On success the generator returns (as
     `StopIteration.value`; see `run_link`) a `LinkCompletion`: the connection was created (or
     reconnected), the link token used up, a public token issued, and the initial sync of a new
-    connection started through `start_sync`.
+    connection started through `start_sync`. `on_reconnect(connection_id)` runs after a
+    reconnect is committed: the deployment closes the connection's circuit there, so calls
+    with the new credentials are not failed fast for the old ones' failures.
 
     Takes a unit-of-work factory rather than an open unit of work: a check can take many seconds
     against a slow source, and must not hold a database connection or transaction meanwhile.
@@ -389,6 +392,8 @@ def complete_link(
             # The connection exists and the customer is done; the scheduler's next tick finds
             # the never-synced entities due and queues them, so this is logged, not raised.
             _log.exception("initial_sync_not_started", connection_id=connection_id)
+    if session.connection_id is not None and on_reconnect is not None:
+        on_reconnect(connection_id)
     assert public.expires_at is not None
     return LinkCompletion(
         connection_id=connection_id,
@@ -562,6 +567,8 @@ def _reconnect(
         **row.health,
         "checks": [{"stage": str(r.stage), "ok": r.ok, "message": r.message} for r in results],
         "consecutive_failures": 0,
+        # The old credentials' failure no longer describes the connection.
+        "last_error": None,
     }
     uow.connections.update(
         session.account_id,
