@@ -416,6 +416,14 @@ def test_embedded_flow_hands_the_public_token_to_the_host_page(
         page.get_by_role("button", name="Connect your system").click()
         flow = page.frame_locator("iframe[title='Connect your system']")
         expect(flow.get_by_role("heading", name="Connect your system")).to_be_visible()
+        # Keyboard focus stays in the dialog: tabbing never reaches the page behind it.
+        where = (
+            "() => { const a = document.activeElement;"
+            " return a && a.closest('[data-ironbridge-connect]') ? 'dialog' : String(a && a.tagName); }"
+        )
+        for _ in range(15):
+            page.keyboard.press("Tab")
+            assert page.evaluate(where) == "dialog"
         page.get_by_role("button", name="Close").click()
         expect(status).to_have_text("Closed without connecting.")
         expect(page.locator("iframe")).to_have_count(0)

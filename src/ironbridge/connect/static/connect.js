@@ -68,6 +68,21 @@
     dialog.appendChild(closeButton);
     overlay.appendChild(dialog);
 
+    // Keep keyboard focus in the dialog: the rest of the page is made inert (unfocusable and
+    // hidden from assistive technology) while the flow is open, and restored as it was after.
+    var inerted = [];
+    function inertPage() {
+      Array.prototype.forEach.call(document.body.children, function (element) {
+        if (element === overlay || element.inert) return;
+        element.inert = true;
+        inerted.push(element);
+      });
+    }
+    function restorePage() {
+      inerted.forEach(function (element) { element.inert = false; });
+      inerted = [];
+    }
+
     return new Promise(function (resolve) {
       var settled = false;
 
@@ -77,6 +92,7 @@
         global.removeEventListener("message", onMessage);
         document.removeEventListener("keydown", onKey, true);
         overlay.remove();
+        restorePage();
         document.body.style.overflow = previousOverflow;
         open = null;
         if (previousFocus && previousFocus.focus) previousFocus.focus();
@@ -104,7 +120,13 @@
       }
 
       function onKey(event) {
-        if (event.key === "Escape") exit();
+        if (event.key === "Escape") {
+          exit();
+        } else if (event.key === "Tab" && !event.shiftKey && document.activeElement === closeButton) {
+          // Past the close button there is nothing else in the dialog: wrap to the flow.
+          event.preventDefault();
+          frame.focus();
+        }
       }
 
       closeButton.addEventListener("click", exit);
@@ -112,6 +134,7 @@
       document.addEventListener("keydown", onKey, true);
       document.body.style.overflow = "hidden";
       document.body.appendChild(overlay);
+      inertPage();
       frame.focus();
       open = { close: finish };
     });
