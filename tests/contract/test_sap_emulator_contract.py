@@ -20,7 +20,12 @@ import httpx
 import pytest
 
 from ironbridge.testing.emulators.sap_s4hana import RunningEmulator, running_emulator
-from ironbridge.testing.emulators.sap_s4hana.schema import SERVICES, EntityType, entity_type
+from ironbridge.testing.emulators.sap_s4hana.schema import (
+    SERVICES,
+    EntityType,
+    entity_type,
+    service_of,
+)
 
 #: SAP's documents, copied into the repository with their provenance (see PROVENANCE.md there).
 SPECS = Path(__file__).resolve().parents[1] / "data" / "sap_s4hana"
@@ -36,7 +41,14 @@ OPENAPI_FILES = {
     "API_PURCHASEORDER_PROCESS_SRV": "OP_API_PURCHASEORDER_PROCESS_SRV_0001.json",
     "API_MAINTENANCEORDER": "OP_API_MAINTENANCEORDER_0001.json",
     "API_EQUIPMENT": "OP_API_EQUIPMENT.json",
+    "API_FUNCTIONALLOCATION": "OP_API_FUNCTIONALLOCATION.json",
     "API_MATERIAL_STOCK_SRV": "OP_API_MATERIAL_STOCK_SRV_format.json",
+}
+#: Services of which SAP's OpenAPI rendering is the only document here (no EDMX): their
+#: schema is checked property by property against it.
+OPENAPI_SCHEMAS = {
+    "Equipment": "cds_api_equipment.EquipmentType",
+    "FunctionalLocation": "cds_api_functionallocation.FunctionalLocationType",
 }
 DATE = re.compile(r"^/Date\(-?\d+\)/$")
 DATE_OFFSET = re.compile(r"^/Date\(-?\d+[+-]\d{4}\)/$")
@@ -134,12 +146,21 @@ def test_read_only_properties_are_those_sap_marks_not_creatable_and_not_updatabl
                 ), f"{kind.name}.{name} is writable in SAP"
 
 
-def test_equipment_properties_exist_in_sap_openapi_with_compatible_types() -> None:
-    schema = openapi("API_EQUIPMENT")["components"]["schemas"]["cds_api_equipment.EquipmentType"]
-    vendor = schema["properties"]
-    kind = entity_type("Equipment")
+def test_every_service_has_a_document_from_sap() -> None:
+    for service in SERVICES:
+        assert service in EDMX_FILES or service in OPENAPI_FILES, service
+    for entity_set in OPENAPI_SCHEMAS:
+        assert service_of(entity_set) not in EDMX_FILES, entity_set
+
+
+@pytest.mark.parametrize("entity_set", sorted(OPENAPI_SCHEMAS))
+def test_properties_exist_in_sap_openapi_with_compatible_types(entity_set: str) -> None:
+    kind = entity_type(entity_set)
+    document = openapi(service_of(entity_set))
+    assert f"/{entity_set}" in document["paths"]
+    vendor = document["components"]["schemas"][OPENAPI_SCHEMAS[entity_set]]["properties"]
     for name, edm_type in kind.properties.items():
-        assert name in vendor, f"Equipment.{name} is not in SAP's OpenAPI document"
+        assert name in vendor, f"{entity_set}.{name} is not in SAP's OpenAPI document"
         prop = vendor[name]
         if edm_type == "Edm.Boolean":
             assert prop["type"] == "boolean", name

@@ -73,6 +73,12 @@ class AuthField:
 
     `secret` fields are stored encrypted, never echoed back and never logged. `help` tells an end
     customer, who is often not technical, where to find the value in their system.
+
+    A system that signs in in more than one way declares a `select` field whose `options` are
+    (value, label) pairs, and marks each way's own fields with `applies_when` = (select field,
+    option value): such a field is shown, required (when `required`) and kept only when that
+    option is chosen. A select left empty takes its first option, so credentials stored before
+    a system offered a choice keep meaning what they meant.
     """
 
     name: str
@@ -80,8 +86,14 @@ class AuthField:
     help: str
     secret: bool
     required: bool = True
-    kind: Literal["text", "password", "url"] = "text"
+    kind: Literal["text", "password", "url", "select"] = "text"
     placeholder: str = ""
+    options: tuple[tuple[str, str], ...] = ()
+    applies_when: tuple[str, str] | None = None
+
+    def __post_init__(self) -> None:
+        if (self.kind == "select") != bool(self.options):
+            raise ValueError(f"auth field {self.name!r}: options go with kind 'select' only")
 
     def to_dict(self) -> dict[str, Any]:
         """The field as the catalog JSON shows it."""
@@ -93,6 +105,12 @@ class AuthField:
             "required": self.required,
             "kind": self.kind,
             "placeholder": self.placeholder,
+            "options": [{"value": value, "label": label} for value, label in self.options],
+            "applies_when": (
+                None
+                if self.applies_when is None
+                else {"field": self.applies_when[0], "value": self.applies_when[1]}
+            ),
         }
 
 
@@ -161,6 +179,15 @@ class ConnectorSpec:
         names = [auth_field.name for auth_field in self.auth_fields]
         if len(names) != len(set(names)):
             raise ValueError(f"connector {self.id!r} repeats an auth field name")
+        choices = {f.name: {value for value, _ in f.options} for f in self.auth_fields}
+        for auth_field in self.auth_fields:
+            if auth_field.applies_when is not None:
+                select, value = auth_field.applies_when
+                if value not in choices.get(select, set()):
+                    raise ValueError(
+                        f"connector {self.id!r}: {auth_field.name} applies when {select} is "
+                        f"{value!r}, which is not an option of a select field"
+                    )
         for entity, capability in self.capabilities.items():
             if capability.adjust and entity is not Entity.INVENTORY_ITEMS:
                 raise ValueError(f"connector {self.id!r}: only inventory items can be adjusted")
@@ -429,6 +456,8 @@ class Connector(ABC):
         """Check `credentials` against the spec's auth fields; returns them without blank optionals.
 
         Raises `errors.ValidationFailed` naming each missing required field and each unknown one.
+        A select takes one of its options (its first when empty); fields that apply to another
+        option than the one chosen are dropped, and are required only under their own option.
         """
         known = {auth_field.name: auth_field for auth_field in self.spec.auth_fields}
         problems = {
@@ -436,11 +465,26 @@ class Connector(ABC):
             for name in credentials
             if name not in known
         }
+        chosen: dict[str, str] = {}
+        for auth_field in known.values():
+            if auth_field.kind == "select":
+                value = credentials.get(auth_field.name, "")
+                picked = value.strip() if isinstance(value, str) else ""
+                allowed = [option for option, _ in auth_field.options]
+                if picked and picked not in allowed:
+                    problems[auth_field.name] = f"Choose one of: {', '.join(allowed)}."
+                chosen[auth_field.name] = picked or allowed[0]
         clean: dict[str, str] = {}
         for name, auth_field in known.items():
+            when = auth_field.applies_when
+            if when is not None and chosen.get(when[0]) != when[1]:
+                continue
             value = credentials.get(name, "")
             if not isinstance(value, str):
                 problems[name] = "Must be text."
+            elif auth_field.kind == "select":
+                if value.strip():
+                    clean[name] = value.strip()
             elif value.strip():
                 clean[name] = value
             elif auth_field.required:

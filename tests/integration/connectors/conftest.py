@@ -1,27 +1,49 @@
-"""The real Tryton server every connector test module shares, and a way to change it directly.
+"""The real Tryton server the connector tests share, a database of its own per test module,
+and a way to change that database directly.
 
-The server is started once per test session (see `tests/tools/tryton/server.py` for how), so
-tests that write work on records they create, or on seeded records no other test reads for
-exact values.
+One trytond is started per test session (see `tests/tools/tryton/server.py` for how; about two
+seconds once the seeded template is built), and `SPARE_DATABASES` copies of the seeded template
+are put beside its own database right away (trytond learns its list of databases once). Each
+test module that asks for `tryton` gets one of them as a database of its own (loaded in about a
+second), so what one module writes no other module sees; tests in a module share it. Tests
+drive the connector over HTTP only, as they would any customer's Tryton.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 
+import httpx
 import pytest
 
-from ...tools.tryton.server import TrytonRpc, TrytonServer, start_tryton, stop_tryton
+from ...tools.tryton.server import (
+    TrytonRpc,
+    TrytonServer,
+    add_databases,
+    open_database,
+    start_tryton,
+    stop_tryton,
+)
 
 __all__ = ["TrytonRpc", "TrytonServer"]
 
+#: Databases copied at the start, one per test module using Tryton; raise it when modules are
+#: added (each copy is 5 MB and a few milliseconds).
+SPARE_DATABASES = 8
+
+_unused: list[str] = []
+
 
 @pytest.fixture(scope="session")
-def tryton(tmp_path_factory: pytest.TempPathFactory) -> Iterator[TrytonServer]:
+def tryton_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[TrytonServer]:
+    """The session's trytond; its own database (`erp`) is left as seeded."""
     data = tmp_path_factory.mktemp("tryton")
     try:
         server = start_tryton(data)
-    except RuntimeError as exc:
+        names = [f"module_{number:02}" for number in range(1, SPARE_DATABASES + 1)]
+        add_databases(server, names)
+        _unused[:] = names
+    except (OSError, RuntimeError) as exc:
         # A missing server is a failure, not a skip: the connector would go untested.
         pytest.fail(str(exc))
     try:
@@ -30,9 +52,21 @@ def tryton(tmp_path_factory: pytest.TempPathFactory) -> Iterator[TrytonServer]:
         stop_tryton(data)
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
+def tryton(tryton_server: TrytonServer, request: pytest.FixtureRequest) -> TrytonServer:
+    """A database of this test module's own, copied from the seeded template."""
+    if not _unused:
+        pytest.fail(f"more than {SPARE_DATABASES} test modules use Tryton; raise SPARE_DATABASES")
+    try:
+        return open_database(tryton_server, _unused.pop(0))
+    except (httpx.HTTPError, RuntimeError) as exc:
+        pytest.fail(f"{request.module.__name__}: Tryton did not open its database: {exc}")
+
+
+@pytest.fixture(scope="module")
 def tryton_admin(tryton: TrytonServer) -> Iterator[TrytonRpc]:
-    """The seeded administrator, signed in directly (not through the connector)."""
+    """The seeded administrator of the module's database, signed in directly (not through the
+    connector)."""
     rpc = TrytonRpc(tryton.url, tryton.database, tryton.admin["username"], tryton.admin["password"])
     try:
         yield rpc

@@ -28,6 +28,7 @@ _KINDS = {
     "Text": "text",
     "Number": "decimal",
     "Day": "date",
+    "DayStart": "date, as 00:00 UTC",
     "Stamp": "time (UTC)",
     "Flag": "yes/no",
     "Place": "address",
@@ -103,6 +104,8 @@ def tryton_rows() -> dict[str, list[str]]:
         "active": code_rows(tryton_maps.VENDOR_STATUS),
         "shipment_state": code_rows(tryton_maps.PROCESSING_STATUS),
         "location type": code_rows(tryton_maps.LOCATION_TYPE),
+        "work state": code_rows(tryton_maps.WORK_STATUS),
+        "production state": code_rows(tryton_maps.WORK_PRODUCTION_STATUS),
     }
 
 
@@ -114,6 +117,9 @@ def sap_rows() -> dict[str, list[str]]:
             for entity, record_map in sap_maps.MAPS.items()
         },
         "fields purchase-order lines": field_rows(sap_maps.LINE_FIELDS),
+        "fields functional locations": field_rows(sap_maps.FUNCTIONAL_LOCATION_MAP.fields),
+        "FunctionalLocationCategory": code_rows(sap_maps.FUNCTIONAL_LOCATION_CATEGORY),
+        "functional location flags": code_rows(sap_maps.FUNCTIONAL_LOCATION_FLAGS),
         "PurchasingProcessingStatus": code_rows(sap_maps.PROCESSING_STATUS),
         "PurchasingDocumentDeletionCode": code_rows(sap_maps.DELETION_CODE),
         "SystemStatusText": code_rows(sap_maps.SYSTEM_STATUS),

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
+from types import EllipsisType
 from typing import Any
 
 import pytest
@@ -25,6 +26,7 @@ from fastapi.testclient import TestClient
 from ironbridge.api import create_app
 from ironbridge.bootstrap import Container, bootstrap
 from ironbridge.connections import ConnectionCreate, ConnectionSettings, connect
+from ironbridge.connectors.sap_s4hana.spec import SPEC as SAP_SPEC
 from ironbridge.model import Entity, record_id
 from ironbridge.store.events import EventQuery, EventRepository
 from ironbridge.store.records import RecordQuery, RecordRepository, StoredRecord
@@ -106,10 +108,12 @@ def link(
     system: str,
     credentials: dict[str, str],
     *,
-    history_days: int | None = None,
+    history_days: int | EllipsisType | None = ...,
     entities: tuple[Entity, ...] = (PURCHASE_ORDERS,),
 ) -> Linked:
+    """Connect `system`; `history_days` left out takes the connector's default, as connect does."""
     account = new_account(container)
+    chosen: dict[str, Any] = {} if history_days is ... else {"history_days": history_days}
     with container.uow() as uow:
         view, issued = connect(
             uow,
@@ -121,7 +125,7 @@ def link(
                 end_customer_id="plant-7",
                 end_customer_name="Plant 7",
                 credentials=credentials,
-                settings=ConnectionSettings(history_days=history_days, entities=list(entities)),  # type: ignore[call-arg]
+                settings=ConnectionSettings(entities=list(entities), **chosen),
             ),
             options=container.session_options,
         )
@@ -154,49 +158,89 @@ def sap_change_times(sap: RunningEmulator) -> dict[str, datetime]:
     }
 
 
-def test_sap_initial_sync_keeps_to_the_history_window(
+def sap_window(
+    sap: RunningEmulator, before: datetime, after: datetime
+) -> tuple[set[str], set[str]]:
+    """Orders surely inside SAP's default 90-day window of a sync run between the two readings,
+    and those maybe inside (the engine's "now" lies between them; a second covers rounding)."""
+    days = timedelta(days=SAP_SPEC.default_history_days or 0)
+    stamps = sap_change_times(sap)
+    surely_in = {n for n, at in stamps.items() if at >= after - days + timedelta(seconds=1)}
+    maybe_in = {n for n, at in stamps.items() if at >= before - days - timedelta(seconds=1)}
+    return surely_in, maybe_in
+
+
+def test_sap_initial_sync_keeps_to_the_default_history_window(
     container: Container, sap: RunningEmulator
 ) -> None:
-    # The sample's orders were changed over the year before its anchor date: a window reaching
-    # 60 days before the newest change takes part of them.
-    stamps = sap_change_times(sap)
-    days = (datetime.now(UTC) - max(stamps.values())).days + 60
-    linked = link(container, "sap_s4hana", sap_credentials(sap), history_days=days)
+    # The sample's orders changed over the 120 days before the emulator started; SAP's default
+    # window of 90 days, left as the connector sets it, takes the later part of them.
+    assert SAP_SPEC.default_history_days == 90
+    linked = link(container, "sap_s4hana", sap_credentials(sap))
     before = datetime.now(UTC)
     run = only(linked.sync(PURCHASE_ORDERS, trigger="initial"))
     after = datetime.now(UTC)
-    # The engine's "now" lies between the two readings; a second covers the stamp's rounding.
-    surely_in = {n for n, at in stamps.items() if at >= after - timedelta(days=days, seconds=-1)}
-    maybe_in = {n for n, at in stamps.items() if at >= before - timedelta(days=days, seconds=1)}
+    surely_in, maybe_in = sap_window(sap, before, after)
     stored = set(linked.stored(PURCHASE_ORDERS))
     assert surely_in <= stored <= maybe_in
-    assert 0 < len(stored) < 300
+    assert 150 < len(stored) < 280, "the window holds most of the sample, not all of it"
+    older = set(sap_change_times(sap)) - maybe_in
+    assert older and not older & stored
     assert run.created == len(stored) and run.pages >= 2
     # The first load is announced once, not record by record.
     assert linked.event_types()["sync.completed"] == 1
     assert not {t for t in linked.event_types() if t.startswith("purchase_order.")}
 
 
+def test_sap_default_window_leaves_out_master_data_not_changed_within_it(
+    container: Container, sap: RunningEmulator
+) -> None:
+    masters = (Entity.VENDORS, Entity.WORK_ORDERS, Entity.ASSETS)
+    linked = link(container, "sap_s4hana", sap_credentials(sap), entities=masters)
+    started = datetime.now(UTC)
+    assert all(run.status == "succeeded" for run in linked.sync(*masters, trigger="initial"))
+    window = started - timedelta(days=90, seconds=1)
+    for entity, total in ((Entity.VENDORS, 40), (Entity.WORK_ORDERS, 120), (Entity.ASSETS, 80)):
+        stored = linked.stored(entity)
+        assert 0 < len(stored) < total, entity
+        assert all(row.modified_at >= window for row in stored.values()), entity
+    # With the window switched off, a full sync takes the rest.
+    with container.uow() as uow:
+        row = uow.connections.get_for_token(linked.id)
+        assert row is not None
+        unbounded = {**row.settings, "history_days": None}
+        uow.connections.update(linked.account.id, linked.id, settings=unbounded)
+        uow.commit()
+    only(linked.sync(Entity.ASSETS, full=True))
+    assert len(linked.stored(Entity.ASSETS)) == 80
+
+
 def test_sap_incremental_sync_takes_exactly_the_orders_changed_in_sap(
     container: Container, sap: RunningEmulator
 ) -> None:
     linked = link(container, "sap_s4hana", sap_credentials(sap))
-    assert only(linked.sync(PURCHASE_ORDERS, trigger="initial")).created == 300
-    changed = ["4500000010", "4500000102", "4500000150", "4500000299"]  # 102: a mass-change tie
-    for number in changed:
+    before = datetime.now(UTC)
+    initial = only(linked.sync(PURCHASE_ORDERS, trigger="initial"))
+    surely_in, maybe_in = sap_window(sap, before, datetime.now(UTC))
+    assert initial.created == len(linked.stored(PURCHASE_ORDERS))
+    # 4500000102 is one of a mass change (a tie, 20 days back); the rest are taken from
+    # inside the window, and one order from before it, which a change brings in.
+    changed = ["4500000102", *sorted(surely_in - {"4500000102"})[::60]]
+    (outside,) = sorted(set(sap_change_times(sap)) - maybe_in)[:1]
+    for number in [*changed, outside]:
         sap.emulator.change_purchase_order(number, PaymentTerms="NT30")
     added = sap.emulator.add_purchase_order(
         "17300001", [{"Material": "TG0011", "OrderQuantity": 3, "Plant": "1710"}]
     )
     run = only(linked.sync(PURCHASE_ORDERS))
-    assert (run.created, run.updated, run.deleted) == (1, len(changed), 0)
+    assert (run.created, run.updated, run.deleted) == (2, len(changed), 0)
     assert run.unchanged <= 10, "an incremental run reads the changes, not every order"
     events = linked.event_types()
     assert events["purchase_order.updated"] == len(changed)
-    assert events["purchase_order.created"] == 1
+    assert events["purchase_order.created"] == 2
     stored = linked.stored(PURCHASE_ORDERS)
-    assert added in stored
-    for number in changed:
+    assert {added, outside} <= set(stored)
+    for number in [*changed, outside]:
         assert '"payment_terms":"NT30"' in stored[number].unified.replace(" ", "")
     # Nothing changed since: the next run reads the overlap and finds nothing new.
     again = only(linked.sync(PURCHASE_ORDERS))
@@ -208,13 +252,14 @@ def test_sap_full_sync_marks_orders_deleted_in_sap_as_deleted(
 ) -> None:
     linked = link(container, "sap_s4hana", sap_credentials(sap))
     only(linked.sync(PURCHASE_ORDERS, trigger="initial"))
-    sap.emulator.delete_purchase_order("4500000042")
+    doomed = sorted(linked.stored(PURCHASE_ORDERS))[10]
+    sap.emulator.delete_purchase_order(doomed)
     # An incremental run cannot see a deletion: SAP lists what changed, not what vanished.
     assert only(linked.sync(PURCHASE_ORDERS)).deleted == 0
     run = only(linked.sync(PURCHASE_ORDERS, full=True))
     assert (run.created, run.updated, run.deleted) == (0, 0, 1)
-    assert "4500000042" not in linked.stored(PURCHASE_ORDERS)
-    assert linked.stored(PURCHASE_ORDERS, include_deleted=True)["4500000042"].deleted
+    assert doomed not in linked.stored(PURCHASE_ORDERS)
+    assert linked.stored(PURCHASE_ORDERS, include_deleted=True)[doomed].deleted
     assert linked.event_types()["purchase_order.deleted"] == 1
 
 
@@ -237,15 +282,16 @@ def test_sap_orders_are_read_and_created_through_the_unified_api(
         container, "sap_s4hana", sap_credentials(sap), entities=(PURCHASE_ORDERS, *SAP_REFERENCED)
     )
     assert all(run.status == "succeeded" for run in linked.sync(trigger="initial"))
+    stored = linked.stored(PURCHASE_ORDERS)
     with TestClient(create_app(container)) as client:
         listed = client.get("/v1/purchase-orders", params={"limit": 500}, headers=linked.headers)
         assert listed.status_code == 200, listed.text
-        assert len(listed.json()["data"]) == 300
+        assert {row["remote_id"] for row in listed.json()["data"]} == set(stored)
+        first = min(stored)
         one = client.get(
-            f"/v1/purchase-orders/{linked.ids(PURCHASE_ORDERS, '4500000001')}",
-            headers=linked.headers,
+            f"/v1/purchase-orders/{linked.ids(PURCHASE_ORDERS, first)}", headers=linked.headers
         )
-        assert one.status_code == 200 and one.json()["remote_id"] == "4500000001"
+        assert one.status_code == 200 and one.json()["remote_id"] == first
         created = client.post(
             "/v1/purchase-orders",
             headers=linked.headers,

@@ -42,7 +42,7 @@ EXPECTED_COUNTS = {
     Entity.WORK_ORDERS: 120,
     Entity.ASSETS: 80,  # 90 equipment slices, 10 of them historical
     Entity.INVENTORY_ITEMS: 60,
-    Entity.LOCATIONS: 9,  # 3 plants and 6 storage locations
+    Entity.LOCATIONS: 30,  # 3 plants, 6 storage locations, 21 functional locations
 }
 ORGANISATION = {"CompanyCode": "1710", "PurchasingOrganization": "1710", "PurchasingGroup": "001"}
 
@@ -175,6 +175,208 @@ def test_a_pasted_gateway_path_in_the_address_still_connects(sap: RunningEmulato
         assert all(result.ok for result in session.check())
 
 
+# --- OAuth 2.0 client credentials -----------------------------------------------------------
+
+
+TOKEN_PATH = "/sap/bc/sec/oauth2/token"
+
+
+def oauth_credentials(sap: RunningEmulator, **overrides: str) -> dict[str, str]:
+    # As in SAP S/4HANA Cloud, the communication user is the OAuth client.
+    return {
+        "base_url": sap.base_url,
+        "auth_method": "oauth2_client_credentials",
+        "client_id": sap.username,
+        "client_secret": sap.password,
+        **overrides,
+    }
+
+
+def token_requests(sap: RunningEmulator) -> int:
+    return sum(1 for _method, path, _user in sap.emulator.requests if path == TOKEN_PATH)
+
+
+def test_oauth_passes_all_check_stages_with_one_token_from_the_systems_own_server(
+    sap: RunningEmulator,
+) -> None:
+    with connector.session(oauth_credentials(sap), options=LOCAL) as session:
+        results = list(session.check())
+        session.get(Entity.WORK_ORDERS, "4000001")
+    assert [(result.stage, result.ok) for result in results] == [
+        (stage, True) for stage in CheckStage
+    ]
+    data_calls = [r for r in sap.emulator.requests if r[1] != TOKEN_PATH]
+    assert token_requests(sap) == 1, "the token is kept for the session, not fetched per call"
+    # Every data call was made with the Bearer token, which the emulator knows as the client's.
+    assert data_calls and all(user == sap.username for _m, _p, user in data_calls)
+
+
+def test_oauth_token_is_renewed_shortly_before_it_expires(sap: RunningEmulator) -> None:
+    sap.emulator.token_lifetime = 2  # renewed after half its life: 1 s
+    with connector.session(oauth_credentials(sap), options=LOCAL) as session:
+        session.get(Entity.ASSETS, "10000001")
+        session.get(Entity.ASSETS, "10000002")
+        assert token_requests(sap) == 1
+        time.sleep(1.1)
+        session.get(Entity.ASSETS, "10000003")
+    assert token_requests(sap) == 2
+    assert not any(
+        path.startswith("/sap/opu") and user is None for _m, path, user in sap.emulator.requests
+    ), "no request went out with an expired token"
+
+
+def test_a_revoked_token_is_replaced_once_and_the_call_retried(sap: RunningEmulator) -> None:
+    with connector.session(oauth_credentials(sap), options=LOCAL) as session:
+        session.get(Entity.WORK_ORDERS, "4000001")
+        sap.emulator.revoke_tokens()
+        assert session.get(Entity.WORK_ORDERS, "4000002").remote_id == "4000002"
+        # Writes renew the same way, CSRF token and all.
+        sap.emulator.revoke_tokens()
+        updated = session.update(Entity.PURCHASE_ORDERS, "4500000002", {"payment_terms": "NT30"})
+    assert unified(Entity.PURCHASE_ORDERS, updated).payment_terms == "NT30"
+    assert token_requests(sap) == 3
+
+
+def test_a_revoke_fault_mid_sync_is_survived(sap: RunningEmulator) -> None:
+    sap.emulator.faults = Faults.parse("revoke_after=3")
+    with connector.session(oauth_credentials(sap), options=LOCAL) as session:
+        assert len(read_all(session, Entity.PURCHASE_ORDERS, page_size=50)) == 300
+    assert token_requests(sap) == 2
+
+
+@pytest.mark.parametrize(
+    "overrides",
+    [
+        {"client_secret": "wrong-secret-value"},
+        {"client_id": "NOBODY"},
+        {"scope": "API_NOT_GRANTED_0001"},
+    ],
+    ids=["wrong secret", "unknown client", "scope not granted"],
+)
+def test_a_refused_client_fails_authenticate_and_requires_reauthorisation(
+    sap: RunningEmulator, overrides: dict[str, str]
+) -> None:
+    target = oauth_credentials(sap, **overrides)
+    with connector.session(target, options=LOCAL) as session:
+        results = list(session.check())
+        with pytest.raises(errors.ConnectionReauthRequired) as caught:
+            session.get(Entity.PURCHASE_ORDERS, "4500000001")
+    assert [(result.stage, result.ok) for result in results] == [
+        (CheckStage.REACH, True),
+        (CheckStage.AUTHENTICATE, False),
+    ]
+    assert results[-1].fix
+    for secret in ("wrong-secret-value", sap.password):
+        assert secret not in caught.value.message and secret not in results[-1].message
+
+
+def test_a_granted_scope_is_asked_for(sap: RunningEmulator) -> None:
+    target = oauth_credentials(sap, scope="API_EQUIPMENT_0001 API_MAINTENANCEORDER_0001")
+    with connector.session(target, options=LOCAL) as session:
+        assert all(result.ok for result in session.check())
+
+
+def test_an_unreachable_token_endpoint_fails_reach(sap: RunningEmulator) -> None:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        closed_port = probe.getsockname()[1]
+    target = oauth_credentials(sap, token_url=f"http://127.0.0.1:{closed_port}{TOKEN_PATH}")
+    with connector.session(target, options=LOCAL) as session:
+        results = list(session.check())
+        with pytest.raises(errors.ConnectionUnavailable):
+            session.get(Entity.PURCHASE_ORDERS, "4500000001")
+    assert [(result.stage, result.ok) for result in results] == [(CheckStage.REACH, False)]
+
+
+def test_an_explicit_token_url_is_used(sap: RunningEmulator) -> None:
+    target = oauth_credentials(sap, token_url=f"{sap.base_url}{TOKEN_PATH}")
+    with connector.session(target, options=LOCAL) as session:
+        assert all(result.ok for result in session.check())
+    assert token_requests(sap) == 1
+
+
+def test_a_private_token_url_is_refused_like_a_private_system_address(
+    sap: RunningEmulator,
+) -> None:
+    # The system address is public; the token URL points inside the network.
+    target = oauth_credentials(
+        sap, base_url="https://93.184.216.34", token_url="http://169.254.169.254/token"
+    )
+    with pytest.raises(errors.ValidationFailed) as caught:
+        connector.session(target, options=SessionOptions())
+    assert set(caught.value.fields) == {"token_url"}
+    with pytest.raises(errors.ValidationFailed) as scheme:
+        connector.session(oauth_credentials(sap, token_url="ftp://sap/token"), options=LOCAL)
+    assert set(scheme.value.fields) == {"token_url"}
+
+
+def test_expired_client_secret_mid_session_requires_reauthorisation(sap: RunningEmulator) -> None:
+    with connector.session(oauth_credentials(sap), options=LOCAL) as session:
+        pages = session.list_changes(Entity.PURCHASE_ORDERS, None, page_size=50)
+        assert len(next(pages)) == 50
+        sap.emulator.expire_credentials()
+        with pytest.raises(errors.ConnectionReauthRequired):
+            list(pages)
+
+
+def test_the_sign_in_method_decides_which_fields_are_needed_and_kept() -> None:
+    base = {"base_url": "https://s4.example.com"}
+    with pytest.raises(errors.ValidationFailed) as oauth_missing:
+        connector.validate_credentials({**base, "auth_method": "oauth2_client_credentials"})
+    assert set(oauth_missing.value.fields) == {"client_id", "client_secret"}
+    with pytest.raises(errors.ValidationFailed) as basic_missing:
+        connector.validate_credentials({**base, "client_id": "C", "client_secret": "S"})
+    # No method given is a communication user, as every connection made before OAuth was.
+    assert set(basic_missing.value.fields) == {"username", "password"}
+    with pytest.raises(errors.ValidationFailed) as unknown:
+        connector.validate_credentials({**base, "auth_method": "x509"})
+    assert "auth_method" in unknown.value.fields
+    # The other method's fields (a secret typed before switching) are not kept.
+    clean = connector.validate_credentials(
+        {
+            **base,
+            "auth_method": "oauth2_client_credentials",
+            "client_id": "C",
+            "client_secret": "S",
+            "username": "U",
+            "password": "P",
+        }
+    )
+    assert clean == {
+        **base,
+        "auth_method": "oauth2_client_credentials",
+        "client_id": "C",
+        "client_secret": "S",
+    }
+
+
+def test_the_catalog_shows_the_choice_and_which_fields_belong_to_it() -> None:
+    fields = {field["name"]: field for field in connector.spec.to_dict()["auth_fields"]}
+    assert [option["value"] for option in fields["auth_method"]["options"]] == [
+        "basic",
+        "oauth2_client_credentials",
+    ]
+    assert fields["client_secret"]["secret"] is True
+    assert fields["client_secret"]["applies_when"] == {
+        "field": "auth_method",
+        "value": "oauth2_client_credentials",
+    }
+    assert fields["password"]["applies_when"]["value"] == "basic"
+    assert fields["base_url"]["applies_when"] is None
+
+
+@pytest.mark.parametrize(
+    "check",
+    [
+        "check_stages_pass_in_order",
+        "check_records_map_to_valid_unified_records",
+        "check_get_matches_the_listed_record",
+    ],
+)
+def test_the_connector_conforms_signed_in_with_oauth(sap: RunningEmulator, check: str) -> None:
+    getattr(Conformance(connector, oauth_credentials(sap), options=LOCAL), check)()
+
+
 # --- reads --------------------------------------------------------------------------------------
 
 
@@ -291,6 +493,8 @@ def test_a_deleted_purchase_order_is_not_found(
         (Entity.INVENTORY_ITEMS, "TG0011"),
         (Entity.LOCATIONS, "1710"),
         (Entity.LOCATIONS, "1710/171A"),
+        (Entity.LOCATIONS, "FL:1710"),
+        (Entity.LOCATIONS, "FL:1720-PLT-LINE3"),
     ],
 )
 def test_get_returns_what_the_full_read_returns(
@@ -310,6 +514,8 @@ def test_get_returns_what_the_full_read_returns(
         (Entity.VENDORS, "17100001"),  # a customer, not a supplier
         (Entity.ASSETS, "19999999"),
         (Entity.LOCATIONS, "1710/999X"),
+        (Entity.LOCATIONS, "FL:1710-NOWHERE"),
+        (Entity.LOCATIONS, "FL:"),
     ],
 )
 def test_get_of_a_missing_record_is_not_found(
@@ -317,6 +523,96 @@ def test_get_of_a_missing_record_is_not_found(
 ) -> None:
     with pytest.raises(errors.NotFound):
         session.get(entity, remote_id)
+
+
+# --- functional locations ---------------------------------------------------------------------
+
+
+def test_locations_are_plants_storage_locations_and_functional_locations(
+    session: SapS4HanaSession,
+) -> None:
+    places = {
+        r.remote_id: unified(Entity.LOCATIONS, r) for r in read_all(session, Entity.LOCATIONS)
+    }
+    kinds = {
+        (place.type.value, place.parent.remote_id if place.parent else None)
+        for place in (
+            places["1710"],
+            places["1710/171A"],
+            places["FL:1710"],
+            places["FL:1710-PLT"],
+            places["FL:1710-PLT-LINE2"],
+        )
+    }
+    assert kinds == {
+        ("plant", None),
+        ("warehouse", "1710"),
+        ("site", "1710"),  # the top functional location hangs below its plant
+        ("area", "FL:1710"),
+        ("area", "FL:1710-PLT"),
+    }
+    line = places["FL:1710-PLT-LINE2"]
+    assert (line.code, line.name) == ("1710-PLT-LINE2", "Production line 2 1710")
+    assert line.custom_fields["MaintenancePlant"] == "1710"
+    assert places["FL:1730-UTL"].status.value == "inactive"
+    assert places["FL:1710-UTL"].status.value == "active"
+    # Every parent named is itself a location.
+    assert all(p.parent is None or p.parent.remote_id in places for p in places.values())
+
+
+def test_equipment_is_located_at_its_functional_location_or_else_its_plant(
+    session: SapS4HanaSession,
+) -> None:
+    installed = unified(Entity.ASSETS, session.get(Entity.ASSETS, "10000001"))
+    in_stock = unified(Entity.ASSETS, session.get(Entity.ASSETS, "10000013"))  # every 13th
+    assert installed.location is not None and in_stock.location is not None
+    assert installed.location.remote_id == "FL:1720-PLT-LINE2"
+    assert installed.location.id == ids(Entity.LOCATIONS, "FL:1720-PLT-LINE2")
+    assert in_stock.location.remote_id == "1720"
+
+
+def test_functional_locations_are_read_incrementally_by_their_change_time(
+    sap: RunningEmulator, session: SapS4HanaSession
+) -> None:
+    since = datetime.now(UTC)
+    sap.emulator.update("FunctionalLocation", "1720-PLT-LINE4", FunctionalLocationName="Line 4")
+    records = read_all(session, Entity.LOCATIONS, since, page_size=4)
+    floc = [r for r in records if r.remote_id.startswith("FL:")]
+    assert [r.remote_id for r in floc] == ["FL:1720-PLT-LINE4"]
+    assert unified(Entity.LOCATIONS, floc[0]).name == "Line 4"
+    # Plants and storage locations have no change time: they come whole, after, every time.
+    assert len(records) == 1 + 9
+    keys = [record.change_key for record in records]
+    assert keys == sorted(keys)
+
+
+def test_a_user_without_functional_locations_fails_permissions_naming_locations(
+    sap: RunningEmulator,
+) -> None:
+    granted = [
+        "API_PURCHASEORDER_PROCESS_SRV",
+        "API_BUSINESS_PARTNER",
+        "API_MAINTENANCEORDER",
+        "API_EQUIPMENT",
+        "API_MATERIAL_STOCK_SRV",
+    ]
+    sap.emulator.add_user("NO_FLOC", "floc-pass-123", services=granted)
+    limited = credentials(sap, username="NO_FLOC", password="floc-pass-123")
+    with connector.session(limited, options=LOCAL) as session:
+        results = list(session.check())
+    assert [result.ok for result in results] == [True, True, False]
+    assert "location" in results[-1].message and "API_FUNCTIONALLOCATION" in results[-1].message
+    assert results[-1].fix is not None and "SAP_COM_0395" in results[-1].fix
+
+
+def test_a_purchase_order_line_cannot_be_delivered_to_a_functional_location(
+    session: SapS4HanaSession,
+) -> None:
+    payload = new_order()
+    payload["lines"][0]["location_remote_id"] = "FL:1710-PLT"
+    with pytest.raises(errors.ValidationFailed) as caught:
+        session.create(Entity.PURCHASE_ORDERS, payload)
+    assert set(caught.value.fields) == {"lines.0.location_id"}
 
 
 def test_stock_is_summed_per_storage_location(session: SapS4HanaSession) -> None:
@@ -592,7 +888,9 @@ def test_the_sap_module_is_the_sap_s4hana_emulator_under_its_short_name() -> Non
 
 
 def test_the_emulator_seeds_as_many_purchase_orders_as_asked_keeping_the_sample() -> None:
-    sample, larger = SapS4HanaEmulator(), SapS4HanaEmulator(purchase_orders=450)
+    anchor = datetime.now(UTC)
+    sample = SapS4HanaEmulator(anchor=anchor)
+    larger = SapS4HanaEmulator(purchase_orders=450, anchor=anchor)
     assert len(larger.purchase_order_ids()) == 450
     assert larger.purchase_order_ids()[:300] == sample.purchase_order_ids()
     assert larger.get_row("A_PurchaseOrder", "4500000150") == sample.get_row(

@@ -1,15 +1,18 @@
 """The Tryton connector against a real Tryton 8.2 server (trytond on SQLite, seeded).
 
-The server is started once per test session by the `tryton` fixture in `conftest.py` (see
-there), so tests that write work on records they create, or on seeded records no other test
-reads for exact values.
+The server is started once per test session; this module gets a copy of the seeded database of
+its own (the `tryton` fixture in `conftest.py`), which its tests share: tests that write work on
+records they create, or on seeded records no other test here reads for exact values.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import socket
+import sys
 import time
+import uuid
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
@@ -21,10 +24,18 @@ from ironbridge import errors
 from ironbridge.connectors import CheckStage, PassthroughRequest, RawRecord, SessionOptions
 from ironbridge.connectors.tryton import connector
 from ironbridge.connectors.tryton.connector import TrytonSession
-from ironbridge.connectors.tryton.maps import STATUS_MAP
-from ironbridge.model import MODELS, Entity, PurchaseOrderStatus, record_id
+from ironbridge.connectors.tryton.maps import STATUS_MAP, WORK_STATUS
+from ironbridge.connectors.tryton.resources import RESOURCES
+from ironbridge.model import (
+    MODELS,
+    Entity,
+    PurchaseOrderStatus,
+    WorkOrderStatus,
+    WorkOrderType,
+    record_id,
+)
 
-from .conftest import TrytonServer
+from .conftest import TrytonRpc, TrytonServer
 
 OPTIONS = SessionOptions(allow_private_urls=True)
 
@@ -82,6 +93,20 @@ def test_the_fixture_starts_a_real_tryton_server(tryton: TrytonServer) -> None:
     with connector.session(tryton.admin, options=OPTIONS) as opened:
         reach = next(iter(opened.check()))
     assert reach.ok and "Tryton 8.2" in reach.message
+    assert f"database {tryton.database!r} exists" in reach.message
+
+
+def test_this_module_writes_to_a_database_no_other_module_sees(
+    tryton: TrytonServer, tryton_server: TrytonServer, session: TrytonSession
+) -> None:
+    assert tryton.database != tryton_server.database
+    assert tryton.url == tryton_server.url  # one server, several databases
+    order = draft_order(session, custom_fields={"reference": "RFQ-THIS-MODULE-ONLY"})
+    with (
+        connector.session(tryton_server.admin, options=OPTIONS) as other,
+        pytest.raises(errors.NotFound),
+    ):
+        other.get(Entity.PURCHASE_ORDERS, order.remote_id)
 
 
 def test_the_check_passes_every_stage_for_the_admin_user(session: TrytonSession) -> None:
@@ -126,7 +151,8 @@ def test_a_stock_clerk_passes_with_purchase_writes_reported_as_refused(
     with connector.session(tryton.clerk, options=OPTIONS) as opened:
         results = list(opened.check())
         assert all(result.ok for result in results), results
-        assert "Tryton will refuse: create/write/delete purchase-orders" in results[-1].message
+        assert "Tryton will refuse: create/write/delete purchase-orders." in results[-1].message
+        assert "work-orders" in results[-1].message.split("Tryton will refuse")[0]
         with pytest.raises(errors.PermissionDenied, match="not allowed to access"):
             opened.create(
                 Entity.PURCHASE_ORDERS,
@@ -207,7 +233,8 @@ def test_inventory_items_show_stock_per_warehouse(session: TrytonSession) -> Non
     assert bolts["currency"] == "USD" and bolts["unit_of_measure"] == "u"
     (level,) = bolts["stock_levels"]
     assert level["location"]["remote_id"] == "5"
-    assert level["on_hand"] >= Decimal(5000) - Decimal(8)  # seeded 5000, a production used 8
+    # Seeded 5000; three productions ran, using 8 each; done purchases brought some.
+    assert level["on_hand"] >= Decimal(5000) - 3 * Decimal(8)
     assert level["on_hand"] == level["available"] + level["reserved"]
     assert bolts["total_on_hand"] == level["on_hand"]
     assert items["PMP-ASM-100"]["custom_fields"]["purchasable"] is False
@@ -547,3 +574,283 @@ def test_the_connector_passes_the_conformance_suite(tryton: TrytonServer) -> Non
     from ironbridge.testing.conformance import Conformance
 
     Conformance(connector, tryton.admin, options=OPTIONS, page_size=7, max_records=300).run_all()
+
+
+# -- work orders (production.work) ----------------------------------------------------------------
+
+
+def work_orders(session: TrytonSession) -> dict[str, tuple[RawRecord, dict[str, Any]]]:
+    """Every work, by its Tryton name (`<operation> @ <production>`), raw and unified."""
+    return {
+        raw.data["rec_name"]: (raw, unified(Entity.WORK_ORDERS, raw))
+        for raw in everything(session, Entity.WORK_ORDERS, page_size=4)
+    }
+
+
+def test_seeded_works_cover_every_tryton_state_and_map_to_work_orders(
+    session: TrytonSession,
+) -> None:
+    works = work_orders(session)
+    states = {raw.data["state"] for raw, _ in works.values()}
+    assert states == set(WORK_STATUS)  # request, draft, waiting, running, finished, done
+    for raw, data in works.values():
+        if raw.data["production."]["state"] != "cancelled":
+            assert data["status"] == WORK_STATUS[raw.data["state"]]
+        assert data["type"] == WorkOrderType.OTHER and data.get("asset") is None
+        assert data["number"] == raw.data["rec_name"]
+        assert data["title"] == raw.data["operation."]["name"]
+        assert data["location"]["remote_id"] == "5" and data["location"]["name"] == "Warehouse"
+        assert data["custom_fields"]["production"] == raw.data["production."]["number"]
+        assert data["custom_fields"]["product"] == "PMP-ASM-100"
+    # The production of "@ 5" was cancelled after one work was finished: the work stays
+    # "finished" in Tryton, and is cancelled for integrators.
+    raw, cancelled = works["Machine housing @ 5"]
+    assert raw.data["state"] == "finished" and cancelled["status"] == WorkOrderStatus.CANCELLED
+    _, waiting = works["Assemble pump @ 2"]
+    assert waiting["status"] == WorkOrderStatus.OPEN
+    assert waiting["custom_fields"]["work_center"] == "Assembly Bench A"
+    assert waiting["description"] == (
+        "Production 2: 1 u [PMP-ASM-100] Centrifugal pump assembly PA-100"
+    )
+    # Planned by day: the production's planned dates, from the day's start (UTC).
+    planned = raw.data["production."]["planned_date"]
+    assert cancelled["due_date"].isoformat() == (
+        f"{planned['year']:04}-{planned['month']:02}-{planned['day']:02}"
+    )
+    assert cancelled["scheduled_end"] == datetime.combine(
+        cancelled["due_date"], datetime.min.time(), tzinfo=UTC
+    )
+    assert cancelled["scheduled_start"] < cancelled["scheduled_end"]
+
+
+def test_work_times_and_hours_come_from_the_cycles(session: TrytonSession) -> None:
+    works = work_orders(session)
+    _, done = works["Machine housing @ 4"]  # one cycle of 90 minutes, production done
+    assert done["status"] == WorkOrderStatus.CLOSED
+    assert done["actual_hours"] == Decimal("1.50")
+    assert done["actual_end"] - done["actual_start"] == timedelta(minutes=90)
+    _, running = works["Machine housing @ 3"]  # a cycle running, no duration yet
+    assert running["status"] == WorkOrderStatus.IN_PROGRESS
+    assert running["actual_start"] is not None
+    assert running["actual_end"] is None and running["actual_hours"] is None
+    _, paused = works["Assemble pump @ 3"]  # a cycle made but not run
+    assert paused["status"] == WorkOrderStatus.ON_HOLD and paused["actual_start"] is None
+    _, planned = works["Assemble pump @ 1"]
+    assert planned["status"] == WorkOrderStatus.SCHEDULED
+
+
+def tryton_time(value: dict[str, Any]) -> datetime:
+    return datetime(
+        value["year"],
+        value["month"],
+        value["day"],
+        value["hour"],
+        value["minute"],
+        value["second"],
+        value["microsecond"],
+        tzinfo=UTC,
+    )
+
+
+def test_booked_time_and_production_changes_list_their_works_again(
+    session: TrytonSession, tryton_admin: TrytonRpc
+) -> None:
+    works = work_orders(session)
+    work, _ = works["Machine housing @ 1"]  # finished: one 45-minute cycle done
+    # A new cycle, run: both write the work (its state goes waiting, then running).
+    (cycle,) = tryton_admin.call("production.work.cycle", "create", [{"work": int(work.remote_id)}])
+    tryton_admin.call("production.work.cycle", "run", [cycle])
+    (own,) = tryton_admin.call("production.work", "read", [work.data["id"]], ["last_modified_at"])
+    # Booking time on the running cycle writes the cycle only.
+    tryton_admin.call("production.work.cycle", "write", [cycle], {"duration": _HOURS_2})
+    (written,) = tryton_admin.call("production.work.cycle", "read", [cycle], ["last_modified_at"])
+    booked_at = tryton_time(written["last_modified_at"])
+    assert booked_at > tryton_time(own["last_modified_at"])
+    listed = {
+        raw.remote_id: raw
+        for page in session.list_changes(Entity.WORK_ORDERS, booked_at, page_size=2)
+        for raw in page
+    }
+    again = listed[work.remote_id]
+    assert again.modified_at == booked_at
+    assert unified(Entity.WORK_ORDERS, again)["actual_hours"] == Decimal("2.75")
+    assert unified(Entity.WORK_ORDERS, again)["status"] == WorkOrderStatus.IN_PROGRESS
+    assert session.get(Entity.WORK_ORDERS, work.remote_id).modified_at == booked_at
+    # Re-planning a production writes the production: both its works come again.
+    waiting, _ = works["Machine housing @ 2"]
+    production = waiting.data["production"]
+    tryton_admin.call("production", "write", [production], {"reference": "re-planned"})
+    (changed,) = tryton_admin.call("production", "read", [production], ["last_modified_at"])
+    at = tryton_time(changed["last_modified_at"])
+    listed = {
+        raw.remote_id: raw
+        for page in session.list_changes(Entity.WORK_ORDERS, at, page_size=2)
+        for raw in page
+    }
+    ids_of_production = {
+        raw.remote_id for raw, _ in works.values() if raw.data["production"] == production
+    }
+    assert ids_of_production == {r for r in listed if listed[r].data["production"] == production}
+    assert all(listed[r].modified_at == at for r in ids_of_production)
+
+
+_HOURS_2 = {"__class__": "timedelta", "seconds": 7200.0}
+
+
+def test_a_database_without_the_production_modules_passes_the_check_without_work_orders(
+    session: TrytonSession, tryton: TrytonServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Tryton's own answer for a model whose module is not activated: a server fault naming it.
+    missing = "production.work_not_activated"
+    answer = session.passthrough(
+        PassthroughRequest("POST", f"/model.{missing}.search_read", body=[[], session.context()])
+    ).body
+    assert answer["error"][0] == f"'{missing}'"
+    # The same database, with the work orders' model named as one it lacks.
+    resources = dict(RESOURCES)
+    resources[Entity.WORK_ORDERS] = dataclasses.replace(
+        RESOURCES[Entity.WORK_ORDERS], model=missing
+    )
+    # The package exports the connector instance under the name of its module: patch by module.
+    monkeypatch.setattr(sys.modules[TrytonSession.__module__], "RESOURCES", resources)
+    with connector.session(tryton.admin, options=OPTIONS) as opened:
+        results = list(opened.check())
+        assert all(result.ok for result in results), results
+        assert (
+            "Unavailable in this database: work-orders (module production_work not activated)"
+        ) in results[-1].message
+        assert results[-1].message.startswith("Read access to purchase-orders, inventory-items,")
+        # Syncs of work orders find none, rather than failing on every run.
+        assert list(opened.list_changes(Entity.WORK_ORDERS, None)) == []
+        with pytest.raises(errors.OperationNotSupported) as caught:
+            opened.get(Entity.WORK_ORDERS, "1")
+        assert "production_work is not activated" in caught.value.details["reason"]
+        # The other entities read as before.
+        assert opened.get(Entity.LOCATIONS, "5").data["code"] == "WH"
+
+
+# -- inventory adjustments (stock.inventory) ------------------------------------------------------
+
+
+def on_hand(session: TrytonSession, product: str) -> Decimal:
+    """The item's on-hand quantity in warehouse WH, as the connector reads it back."""
+    data = unified(Entity.INVENTORY_ITEMS, session.get(Entity.INVENTORY_ITEMS, product))
+    levels = {level["location"]["remote_id"]: level for level in data["stock_levels"]}
+    return Decimal(levels["5"]["on_hand"]) if "5" in levels else Decimal(0)
+
+
+def inventories(rpc: TrytonRpc) -> list[dict[str, Any]]:
+    return list(
+        rpc.call(
+            "stock.inventory",
+            "search_read",
+            [],
+            0,
+            None,
+            [["id", "ASC"]],
+            ["number", "state", "location", "lines.quantity", "lines.moves"],
+        )
+    )
+
+
+def test_a_quantity_change_is_a_confirmed_inventory_with_the_reason_in_its_discussion(
+    session: TrytonSession, tryton_admin: TrytonRpc
+) -> None:
+    before = on_hand(session, "2")
+    raw = session.adjust_inventory(
+        "2",
+        {"location_remote_id": "5", "quantity_delta": Decimal("-3"), "reason": "Dropped, bent"},
+    )
+    levels = unified(Entity.INVENTORY_ITEMS, raw)["stock_levels"]
+    assert [level["on_hand"] for level in levels if level["location"]["remote_id"] == "5"] == [
+        before - 3
+    ]
+    assert on_hand(session, "2") == before - 3  # read back again, from Tryton
+    latest = inventories(tryton_admin)[-1]
+    assert latest["state"] == "done" and latest["location"] == 3  # the warehouse's STO zone
+    (line,) = latest["lines."]
+    (move,) = tryton_admin.call(
+        "stock.move", "read", line["moves"], ["from_location.type", "to_location", "quantity"]
+    )
+    assert move["from_location."]["type"] == "storage" and move["quantity"] == 3.0
+    assert move["to_location"] == 4  # Lost and Found
+    (message,) = tryton_admin.call("ir.chat.channel", "get", f"stock.inventory,{latest['id']}")
+    assert message["content"].startswith("Dropped, bent\n")
+    assert "quantity change -3" in message["content"]
+
+
+def test_a_stock_clerk_counts_a_storage_location(
+    tryton: TrytonServer, session: TrytonSession, tryton_admin: TrytonRpc
+) -> None:
+    before = on_hand(session, "3")
+    tryton_admin.context = {**tryton_admin.context, "locations": [3]}
+    try:
+        (row,) = tryton_admin.call("product.product", "read", [3], ["quantity"])
+    finally:
+        tryton_admin.context.pop("locations")
+    in_storage = Decimal(str(row["quantity"]))
+    with connector.session(tryton.clerk, options=OPTIONS) as clerk:
+        clerk.adjust_inventory(
+            "3", {"location_remote_id": "3", "new_count": Decimal("50"), "reason": "Cycle count"}
+        )
+    assert on_hand(session, "3") == before - in_storage + 50
+    latest = inventories(tryton_admin)[-1]
+    (message,) = tryton_admin.call("ir.chat.channel", "get", f"stock.inventory,{latest['id']}")
+    assert message["author"] == "Stock clerk" and "new count 50" in message["content"]
+
+
+def test_adjustments_tryton_cannot_make_are_refused_and_leave_no_inventory(
+    session: TrytonSession, tryton_admin: TrytonRpc
+) -> None:
+    count = len(inventories(tryton_admin))
+    with pytest.raises(errors.ValidationFailed) as caught:
+        session.adjust_inventory(
+            "2", {"location_remote_id": "5", "quantity_delta": "-1000000", "reason": "oops"}
+        )
+    assert "less than nothing" in caught.value.fields["quantity_delta"]
+    suppliers = tryton_admin.call(
+        "stock.location", "search", [["type", "=", "supplier"]], 0, 1, None
+    )
+    for location in (str(suppliers[0]), "999999"):
+        with pytest.raises(errors.ValidationFailed) as caught:
+            session.adjust_inventory(
+                "2", {"location_remote_id": location, "new_count": "1", "reason": "count"}
+            )
+        assert "location_id" in caught.value.fields
+    with pytest.raises(errors.NotFound):
+        session.adjust_inventory(
+            "999999", {"location_remote_id": "5", "new_count": "1", "reason": "count"}
+        )
+    assert len(inventories(tryton_admin)) == count
+
+
+def test_a_user_without_the_stock_group_may_not_adjust(
+    tryton: TrytonServer, tryton_admin: TrytonRpc
+) -> None:
+    (purchase_group,) = tryton_admin.call(
+        "res.group", "search", [["name", "=", "Purchase"]], 0, 1, None
+    )
+    login, password = f"buyer_{uuid.uuid4().hex[:6]}", "Buyer-Pass-2026!"
+    tryton_admin.call(
+        "res.user",
+        "create",
+        [
+            {
+                "name": "Buyer",
+                "login": login,
+                "password": password,
+                "groups": [["add", [purchase_group]]],
+                "companies": [["add", [1]]],
+                "company": 1,
+            }
+        ],
+    )
+    count = len(inventories(tryton_admin))
+    credentials = {**tryton.admin, "username": login, "password": password}
+    with connector.session(credentials, options=OPTIONS) as buyer:
+        assert "adjust inventory-items" in buyer._refused_writes()
+        with pytest.raises(errors.PermissionDenied):
+            buyer.adjust_inventory(
+                "2", {"location_remote_id": "5", "quantity_delta": "1", "reason": "found"}
+            )
+    assert len(inventories(tryton_admin)) == count

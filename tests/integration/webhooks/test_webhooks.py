@@ -9,6 +9,7 @@ import sys
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -19,6 +20,7 @@ from standardwebhooks import Webhook
 from ironbridge.api import create_app
 from ironbridge.bootstrap import Container, bootstrap
 from ironbridge.events import record_event
+from ironbridge.store.webhooks import EndpointRepository
 
 from ...api.test_error_contract import assert_error
 from ...conftest import AccountFixture, make_settings, new_account
@@ -359,3 +361,62 @@ def test_events_can_be_polled_in_order(
     assert typed["data"] == []
     other = new_account(container, "Other")
     assert client.get("/v1/events", headers=other.headers).json()["data"] == []
+
+
+@pytest.fixture
+def unscaled(tmp_path: Path) -> Iterator[tuple[Container, TestClient, AccountFixture]]:
+    """A deployment on real time: the 5-day rule is not shortened, retries wait 30 s."""
+    container = bootstrap(make_settings(tmp_path, queue_immediate=False, allow_private_urls=True))
+    container.worker.start_consumer(workers=2)
+    account = new_account(container)
+    with TestClient(create_app(container), raise_server_exceptions=False) as client:
+        yield container, client, account
+    container.close()
+
+
+def test_an_endpoint_failing_for_5_days_is_disabled_with_a_system_error(
+    unscaled: tuple[Container, TestClient, AccountFixture], receiver: Receiver
+) -> None:
+    container, client, account = unscaled
+    endpoint = client.post(
+        "/v1/webhook-endpoints", json={"url": receiver.url}, headers=account.headers
+    ).json()
+    receiver.fail_with(500)
+    emit(container, account, 1)
+    wait_for(lambda: receiver.requests())
+    # Four days of failures: still enabled, still retried.
+    started = datetime.now(UTC) - timedelta(days=4)
+    with container.uow() as uow:
+        EndpointRepository(uow.connection, account.id).update(endpoint["id"], failing_since=started)
+        uow.commit()
+    emit(container, account, 1)
+    wait_for(lambda: len(receiver.requests()) == 2)
+    time.sleep(0.5)
+    url = f"/v1/webhook-endpoints/{endpoint['id']}"
+    assert client.get(url, headers=account.headers).json()["enabled"] is True
+
+    # Past five days, the next failed attempt disables it and raises system.error once.
+    with container.uow() as uow:
+        EndpointRepository(uow.connection, account.id).update(
+            endpoint["id"], failing_since=started - timedelta(days=1, seconds=1)
+        )
+        uow.commit()
+    emit(container, account, 1)
+    disabled = wait_for(
+        lambda: (e := client.get(url, headers=account.headers).json())["enabled"] is False and e
+    )
+    assert disabled["disabled_reason"] == "failing for 5 days"
+
+    def endpoint_errors() -> list[dict[str, Any]]:
+        listed = client.get("/v1/events?types=system.error", headers=account.headers).json()
+        return [e for e in listed["data"] if e["data"].get("endpoint_id") == endpoint["id"]]
+
+    # Polling shows events once they have settled (a moment after they are written).
+    errors = wait_for(endpoint_errors)
+    assert len(errors) == 1
+    assert errors[0]["data"]["url"] == receiver.url
+    # Disabled means nothing more is sent to it.
+    sent = len(receiver.requests())
+    emit(container, account, 1)
+    time.sleep(1)
+    assert len(receiver.requests()) == sent

@@ -17,7 +17,9 @@ user of the client would trigger):
   * stock levels in the default warehouse (WH / storage STO) by inventory
   * 26 purchase orders spread over draft / quotation / confirmed /
     processing / done / cancelled (one in EUR)
-  * a BOM + routing + work centers and 2 productions -> 4 production.work
+  * a BOM + routing + work centers and 5 productions whose 9 production.work
+    cover every work state (request, draft, waiting, running, finished, done)
+    and one cancelled production
   * a second user "clerk" (password --clerk-password) in group Stock only:
     may READ purchases and stock, gets access errors on create/write/buttons
   * optionally --bulk N extra draft purchases (3 lines each, created
@@ -322,7 +324,7 @@ def main():
         "OIL-ISO46": 640,
         "GRS-EP2": 35,
         "BOLT-M8X30": 5000,
-        "MTR-3KW-4P": 2,
+        "MTR-3KW-4P": 8,
     }
     for code, qty in stock_levels.items():
         line = inventory.lines.new(product=products[code])
@@ -501,31 +503,64 @@ def main():
     pump.boms.append(ProductBom(bom=bom, routing=routing))
     pump.save()
     Production = Model.get("production")
-    productions = []
-    for qty, run in ((1, True), (2, False)):
+    Cycle = Model.get("production.work.cycle")
+
+    def done_cycle(work, minutes):
+        # duration is readonly while a cycle is draft: run, set, do
+        work.cycles.new()
+        work.save()
+        cycle = work.cycles[-1]
+        cycle.click("run")
+        cycle = Cycle(cycle.id)
+        cycle.duration = dt.timedelta(minutes=minutes)
+        cycle.save()
+        cycle.click("do")
+
+    def production(days, run):
         prod = Production(
             product=pump,
             bom=bom,
             routing=routing,
             work_center=root,
             warehouse=warehouse,
-            quantity=qty,
+            quantity=1,
         )
+        prod.planned_date = today + dt.timedelta(days=days)
+        prod.planned_start_date = today + dt.timedelta(days=days - 2)
         prod.click("wait")
         if run:
             prod.click("assign_try")
             prod.click("run")
             prod.reload()
-            work = prod.works[0]
-            # duration is readonly while a cycle is draft: run, set, do
-            work.cycles.new()
-            work.save()
-            (cycle,) = work.cycles
-            cycle.click("run")
-            cycle.duration = dt.timedelta(minutes=45)
-            cycle.save()
-            cycle.click("do")
-        productions.append(prod)
+        return prod
+
+    # Every production.work state: request, draft, waiting, running, finished, done, plus a
+    # finished work of a cancelled production.
+    productions = []
+    running = production(5, run=True)  # works: finished (45 min), draft
+    done_cycle(running.works[0], 45)
+    productions.append(running)
+    productions.append(production(12, run=False))  # works: request, request
+    busy = production(3, run=True)  # works: running, waiting
+    busy.works[0].click("start")
+    busy.reload()
+    busy.works[1].cycles.new()
+    busy.works[1].save()
+    productions.append(busy)
+    finished = production(-4, run=True)  # works: done, done
+    done_cycle(finished.works[0], 90)
+    done_cycle(finished.works[1], 30)
+    finished.reload()
+    finished.click("do")
+    productions.append(finished)
+    # Cancelling keeps the works that were started (their draft works are deleted).
+    dropped = production(8, run=False)
+    dropped.click("assign_try")
+    dropped.reload()
+    done_cycle(dropped.works[0], 20)
+    dropped.reload()
+    dropped.click("cancel")
+    productions.append(dropped)
     Work = Model.get("production.work")
     works = Work.find([])
     t_production = time.monotonic() - T0
@@ -562,6 +597,7 @@ def main():
         "purchase_states": {},
         "production_ids": [p.id for p in productions],
         "work_states": sorted(w.state for w in works),
+        "production_states": sorted(p.state for p in Production.find([])),
         "clerk_user_id": clerk.id,
         "bulk_purchases": args.bulk,
         "timings_s": {

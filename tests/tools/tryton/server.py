@@ -5,6 +5,12 @@ machine), activates the modules and seeds a database (`seed_tryton.py`), saves t
 a template in /tmp, and starts trytond on a free loopback port. Later starts copy the template
 and take about two seconds. `start_tryton` runs it and says where the server listens.
 
+One server serves many databases: trytond on SQLite serves every `<name>.sqlite` in its
+database directory. `add_databases` copies the seeded template there under new names (a few
+milliseconds each for its 5 MB) right after the start, and `open_database` has trytond load
+one (~1 s), so each user of the server (each test module) gets a database of its own that no
+one else writes to.
+
 `TrytonRpc` talks to a server as the Tryton client does, without ironbridge's connector: tests
 use it to change data "in the source" behind the connector's back.
 """
@@ -12,17 +18,30 @@ use it to change data "in the source" behind the connector's back.
 from __future__ import annotations
 
 import base64
+import dataclasses
 import hashlib
 import os
+import re
+import shutil
 import subprocess
 import time
+import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import httpx
 
-__all__ = ["TrytonRpc", "TrytonServer", "start_tryton", "stop_tryton", "template_path"]
+__all__ = [
+    "TrytonRpc",
+    "TrytonServer",
+    "add_databases",
+    "open_database",
+    "start_tryton",
+    "stop_tryton",
+    "template_path",
+]
 
 TOOLS = Path(__file__).resolve().parent
 SCRIPT = TOOLS / "start-tryton.sh"
@@ -33,7 +52,8 @@ CACHE = Path(os.environ.get("IRONBRIDGE_TRYTON_CACHE", "/tmp/ironbridge-tryton-c
 
 @dataclass(frozen=True)
 class TrytonServer:
-    """A running trytond: where it listens, its two seeded users, and its database file."""
+    """A running trytond: where it listens, one of its databases with its two seeded users,
+    that database's file, and the seeded template further databases are copied from."""
 
     url: str
     database: str
@@ -41,6 +61,7 @@ class TrytonServer:
     clerk: dict[str, str]
     started_in: float
     data_dir: Path
+    template: Path
 
     @property
     def database_file(self) -> Path:
@@ -102,6 +123,51 @@ def start_tryton(data: Path, *, bulk: int = 0, timeout: float = 900) -> TrytonSe
         },
         started_in=time.monotonic() - started,
         data_dir=data,
+        template=template_path(bulk),
+    )
+
+
+_DATABASE_NAME = re.compile(r"[a-z][a-z0-9_]{0,62}")
+
+
+def add_databases(server: TrytonServer, names: Sequence[str]) -> None:
+    """Copy the seeded template into `server`'s database directory once per name.
+
+    Call this before anything lists the server's databases: trytond reads its list of
+    databases once and keeps it for `[session] timeout` (five minutes), so a database file
+    added later is unknown to it (`common.db.list`, sign-in) until then. Each copy takes a few
+    milliseconds (5 MB); `open_database` then has trytond load one.
+    """
+    for name in names:
+        if not _DATABASE_NAME.fullmatch(name):
+            raise ValueError(f"{name!r} is not a plain database name")
+        target = server.data_dir / "db" / f"{name}.sqlite"
+        if target.exists():
+            raise FileExistsError(f"database {name!r} exists already")
+        # The template is written once, after seeding, and never opened by a server: a plain
+        # copy is consistent (no -wal/-shm beside it).
+        shutil.copyfile(server.template, target)
+
+
+def open_database(server: TrytonServer, name: str, *, timeout: float = 60) -> TrytonServer:
+    """`server` with database `name` (added by `add_databases`) loaded, and its credentials.
+
+    trytond loads a database it did not load at start on its first request; 8.2 fails to when
+    that first request is a sign-in (`security.login` finds the pool registered but empty and
+    answers `KeyError: 'res.user'` from then on). Its anonymous avatar route loads a pool
+    correctly, so the database is opened there first (~1 s), before anyone signs in.
+    """
+    encoded = base64.urlsafe_b64encode(name.encode()).decode().rstrip("=")
+    response = httpx.get(f"{server.url}/avatar/{encoded}/{uuid.uuid4().hex}", timeout=timeout)
+    # 404: no such avatar, with the pool loaded; a pool that fails to load answers 500.
+    if response.status_code != 404:
+        raise RuntimeError(f"Tryton did not load database {name!r}: HTTP {response.status_code}")
+    base = {"url": server.url, "database": name}
+    return dataclasses.replace(
+        server,
+        database=name,
+        admin={**server.admin, **base},
+        clerk={**server.clerk, **base},
     )
 
 

@@ -92,6 +92,31 @@
     });
   }
 
+  /* -- sign-in choices: show only the fields of the chosen way --------------------------------- */
+
+  // Without this every field shows, and the server keeps only those of the chosen way.
+  function setupChoices() {
+    var dependents = document.querySelectorAll("[data-applies-when]");
+    if (!dependents.length) return;
+
+    function apply() {
+      Array.prototype.forEach.call(dependents, function (field) {
+        var select = byId("f-" + field.getAttribute("data-applies-when"));
+        var shown = !select || select.value === field.getAttribute("data-applies-value");
+        field.hidden = !shown;
+        // Disabled inputs are not submitted, so a hidden choice's values never leave the page.
+        Array.prototype.forEach.call(field.querySelectorAll("input"), function (input) {
+          input.disabled = !shown;
+        });
+      });
+    }
+
+    Array.prototype.forEach.call(document.querySelectorAll("select"), function (select) {
+      select.addEventListener("change", apply);
+    });
+    apply();
+  }
+
   /* -- connect form and live progress -------------------------------------------------------- */
 
   function setupForm() {
@@ -286,6 +311,7 @@
   function start() {
     setupExit();
     setupCatalog();
+    setupChoices();
     setupForm();
     handOver();
   }

@@ -8,7 +8,8 @@ purchase orders by deep insert and update them with `If-Match`, under SAP's CSRF
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Mapping
-from datetime import datetime
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
 from typing import Any, Final
 
 import httpx
@@ -26,18 +27,41 @@ from ironbridge.connectors.base import (
     SessionOptions,
 )
 from ironbridge.connectors.protocols import http, odata_v2
-from ironbridge.connectors.sap_s4hana import mapping
+from ironbridge.connectors.sap_s4hana import mapping, oauth
 from ironbridge.connectors.sap_s4hana.resources import (
     CREATED,
     CURRENT_VALIDITY_END,
+    FUNCTIONAL_LOCATIONS,
     GATEWAY_ROOT,
     RESOURCES,
     Resource,
 )
-from ironbridge.connectors.sap_s4hana.spec import SPEC
+from ironbridge.connectors.sap_s4hana.spec import BASIC, OAUTH, SPEC
 from ironbridge.model import CREATE_MODELS, UPDATE_MODELS, Entity, InputModel, parse_input
 
-__all__ = ["SapS4Hana", "SapS4HanaSession"]
+__all__ = ["OAuthClient", "Password", "SapS4Hana", "SapS4HanaSession", "SignIn"]
+
+
+@dataclass(frozen=True)
+class Password:
+    """Basic authentication as a communication (or system) user."""
+
+    username: str
+    password: str = field(repr=False)
+
+
+@dataclass(frozen=True)
+class OAuthClient:
+    """OAuth 2.0 client credentials; `token_url` None means the system's own OAuth server."""
+
+    client_id: str
+    client_secret: str = field(repr=False)
+    token_url: str | None = None
+    scope: str | None = None
+
+
+#: How a session signs in to SAP.
+SignIn = Password | OAuthClient
 
 # Headers a passthrough caller may not set: the session owns authentication and sessions.
 _BLOCKED_HEADERS: Final = frozenset(
@@ -77,6 +101,17 @@ def _ensure_resolved(body: InputModel) -> None:
                 _ensure_resolved(item)
 
 
+def _chunks(records: Iterable[RawRecord], page_size: int) -> Iterator[list[RawRecord]]:
+    page: list[RawRecord] = []
+    for record in records:
+        page.append(record)
+        if len(page) == page_size:
+            yield page
+            page = []
+    if page:
+        yield page
+
+
 def _pages(rows: Iterable[odata_v2.ChangedRow], page_size: int) -> Iterator[list[RawRecord]]:
     page: list[RawRecord] = []
     for row in rows:
@@ -96,16 +131,28 @@ class SapS4Hana(Connector):
     def session(
         self, credentials: Mapping[str, str], *, options: SessionOptions | None = None
     ) -> SapS4HanaSession:
-        """A session for `credentials` (base_url, username, password, optional sap_client).
+        """A session for `credentials`: base_url, optional sap_client, and by `auth_method`
+        either username and password (the default) or client_id, client_secret and optional
+        token_url and scope.
 
-        Raises `errors.ValidationFailed` for missing fields or an address that cannot be used
-        (not http(s), or a private address where the deployment forbids those).
+        Raises `errors.ValidationFailed` for missing fields or an address (system or token
+        URL) that cannot be used (not http(s), or a private address where the deployment
+        forbids those).
         """
         clean = self.validate_credentials(credentials)
+        signin: SignIn
+        if clean.get("auth_method", BASIC) == OAUTH:
+            signin = OAuthClient(
+                client_id=clean["client_id"],
+                client_secret=clean["client_secret"],
+                token_url=clean.get("token_url"),
+                scope=clean.get("scope"),
+            )
+        else:
+            signin = Password(clean["username"], clean["password"])
         return SapS4HanaSession(
             base_url=clean["base_url"],
-            username=clean["username"],
-            password=clean["password"],
+            signin=signin,
             sap_client=clean.get("sap_client"),
             options=options,
         )
@@ -122,24 +169,41 @@ class SapS4HanaSession(ConnectorSession):
         self,
         *,
         base_url: str,
-        username: str,
-        password: str,
+        signin: SignIn,
         sap_client: str | None = None,
         options: SessionOptions | None = None,
         transport: httpx.BaseTransport | None = None,
     ) -> None:
         super().__init__(SPEC, options)
-        auth = odata_v2.CsrfTokenAuth(httpx.BasicAuth(username, password))
-        self._http = http.make_client(
-            _base_url(base_url), auth=auth, options=self.options, transport=transport
-        )
-        if sap_client:
-            self._http.params = httpx.QueryParams({"sap-client": sap_client.strip()})
+        root = _base_url(base_url)
+        params = {"sap-client": sap_client.strip()} if sap_client else {}
+        self._tokens: oauth.ClientCredentials | None = None
+        auth: httpx.Auth
+        if isinstance(signin, OAuthClient):
+            self._tokens = oauth.ClientCredentials(
+                signin.token_url or root + oauth.TOKEN_PATH,
+                signin.client_id,
+                signin.client_secret,
+                scope=signin.scope,
+                options=self.options,
+                # SAP's OAuth clients belong to one client of the system, like its users.
+                params=params,
+                transport=transport,
+            )
+            csrf = odata_v2.CsrfTokenAuth(oauth.BearerAuth(self._tokens))
+            auth = oauth.RenewOnUnauthorized(csrf, self._tokens)
+        else:
+            auth = odata_v2.CsrfTokenAuth(httpx.BasicAuth(signin.username, signin.password))
+        self._http = http.make_client(root, auth=auth, options=self.options, transport=transport)
+        if params:
+            self._http.params = httpx.QueryParams(params)
         self._odata = odata_v2.ODataV2Client(self._http)
 
     def close(self) -> None:
-        """Close the HTTP client."""
+        """Close the HTTP clients and forget any token."""
         self._http.close()
+        if self._tokens is not None:
+            self._tokens.close()
 
     # -- check ----------------------------------------------------------------------------------
 
@@ -151,14 +215,36 @@ class SapS4HanaSession(ConnectorSession):
         per entity in the third stage with the arrangement that grants it.
         """
         first = RESOURCES[Entity.PURCHASE_ORDERS]
+        refused = (
+            "SAP refused the user name or password."
+            if self._tokens is None
+            else "SAP refused the OAuth client or its token."
+        )
         try:
             response = self._odata.send("GET", first.service_path)
         except errors.ValidationFailed as exc:
+            token_url = exc.fields.get("token_url")
             yield CheckResult(
                 CheckStage.REACH,
                 False,
-                exc.fields.get("base_url", exc.message),
-                fix="Enter the https address of your SAP Gateway server.",
+                token_url or exc.fields.get("base_url", exc.message),
+                fix=(
+                    "Enter the https address of your SAP Gateway server."
+                    if token_url is None
+                    else "Enter the https address of SAP's OAuth token endpoint, or leave it "
+                    "empty for the system's own."
+                ),
+            )
+            return
+        except errors.ConnectionReauthRequired as exc:
+            # Only the token endpoint raises this here: it answered, and refused the client.
+            yield CheckResult(CheckStage.REACH, True, "SAP's OAuth server answers.")
+            yield CheckResult(
+                CheckStage.AUTHENTICATE,
+                False,
+                exc.message,
+                fix="Check the client ID, its secret, the token URL and the scope, and that "
+                "the communication arrangement allows OAuth 2.0 for this client.",
             )
             return
         except (errors.ConnectionUnavailable, errors.UpstreamTimeout, errors.UpstreamError) as exc:
@@ -190,13 +276,16 @@ class SapS4HanaSession(ConnectorSession):
             yield CheckResult(
                 CheckStage.AUTHENTICATE,
                 False,
-                "SAP refused the user name or password.",
-                fix="Check the user and password, and that the user is not locked or expired.",
+                refused,
+                fix="Check the user and password (or OAuth client and secret), and that the "
+                "user is not locked or expired.",
             )
             return
-        yield CheckResult(CheckStage.AUTHENTICATE, True, "SAP accepted the user.")
-        for entity in self.spec.entities:
-            failure = self._check_entity(entity, RESOURCES[entity])
+        yield CheckResult(CheckStage.AUTHENTICATE, True, "SAP accepted the credentials.")
+        checked = [(entity, RESOURCES[entity]) for entity in self.spec.entities]
+        checked.append((Entity.LOCATIONS, FUNCTIONAL_LOCATIONS))
+        for entity, resource in checked:
+            failure = self._check_entity(entity, resource)
             if failure is not None:
                 yield failure
                 return
@@ -247,7 +336,7 @@ class SapS4HanaSession(ConnectorSession):
         if entity is Entity.INVENTORY_ITEMS:
             yield from self._stock(resource, page_size)
         elif entity is Entity.LOCATIONS:
-            yield from self._locations(resource, page_size)
+            yield from _chunks(self._locations(resource, since, batch), page_size)
         elif entity is Entity.VENDORS:
             yield from _pages(self._vendor_rows(resource, since, batch), page_size)
         else:
@@ -297,8 +386,30 @@ class SapS4HanaSession(ConnectorSession):
         ):
             yield [RawRecord(str(row[resource.key]), moment, row) for row in rows]
 
-    def _locations(self, resource: Resource, page_size: int) -> Iterator[list[RawRecord]]:
+    def _locations(
+        self, resource: Resource, since: datetime | None, batch: int
+    ) -> Iterator[RawRecord]:
+        """Functional locations changed since `since`, then every plant and storage location.
+
+        Plants and storage locations have no change time and come last, stamped with the read
+        time (at least a second after the last functional location), so the stream stays in
+        (modified_at, remote_id) order.
+        """
+        floc = FUNCTIONAL_LOCATIONS
+        if floc.change is None:
+            raise AssertionError("functional locations are declared with a change field")
+        reader = odata_v2.ChangeReader(self._odata, floc.path, floc.key, floc.change)
+        latest: datetime | None = None
+        for row in reader.rows(since, batch=batch):
+            latest = row.modified_at
+            yield RawRecord(mapping.functional_location_id(row.remote_id), latest, row.data)
+        yield from self._places(resource, latest)
+
+    def _places(self, resource: Resource, latest: datetime | None) -> Iterator[RawRecord]:
         moment = mapping.snapshot_time()
+        if latest is not None:
+            # Functional location stamps hold whole seconds.
+            moment = max(moment, latest + timedelta(seconds=1))
         places: dict[str, dict[str, Any]] = {}
         columns = ("Plant", "StorageLocation")
         after: list[str] | None = None
@@ -321,9 +432,8 @@ class SapS4HanaSession(ConnectorSession):
                     place = mapping.location_id(plant, storage_location)
                     places[place] = {"Plant": plant, "StorageLocation": storage_location}
             after = [plant, storage_location]
-        records = [RawRecord(remote_id, moment, data) for remote_id, data in sorted(places.items())]
-        for start in range(0, len(records), page_size):
-            yield records[start : start + page_size]
+        for remote_id, data in sorted(places.items()):
+            yield RawRecord(remote_id, moment, data)
 
     def get(self, entity: Entity, remote_id: str) -> RawRecord:
         """The current SAP record `remote_id`; `errors.NotFound` when there is none."""
@@ -337,6 +447,13 @@ class SapS4HanaSession(ConnectorSession):
             raise errors.NotFound(f"No {entity.label} {remote_id!r} exists in SAP.") from None
 
     def _get(self, entity: Entity, resource: Resource, remote_id: str) -> RawRecord:
+        floc_key = mapping.functional_location_key(remote_id)
+        if entity is Entity.LOCATIONS and floc_key is not None:
+            floc = FUNCTIONAL_LOCATIONS
+            if not floc_key or floc.change is None:
+                raise errors.NotFound()
+            data, _ = self._odata.get(floc.path + odata_v2.key_predicate({floc.key: floc_key}))
+            return self._raw(floc, remote_id, floc.change.read(data), data)
         if entity is Entity.LOCATIONS:
             plant, storage_location = mapping.split_location(remote_id)
             condition = f"Plant eq {odata_v2.string_literal(plant)}"

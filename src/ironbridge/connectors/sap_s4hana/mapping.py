@@ -317,6 +317,28 @@ def _location(data: Mapping[str, Any], ids: IdFactory) -> dict[str, Any]:
     }
 
 
+def _functional_location(data: Mapping[str, Any], ids: IdFactory) -> dict[str, Any]:
+    name = (
+        maps.Text("FunctionalLocationName").read(data, ids)
+        or maps.Text("FunctionalLocationLabelName").read(data, ids)
+        or str(data.get("FunctionalLocation"))
+    )
+    return {"name": name, "address": None}
+
+
+def functional_location_id(key: str) -> str:
+    """The unified remote id of functional location `key` (`FL:1710-PLT`)."""
+    return maps.FUNCTIONAL_LOCATION + key
+
+
+def functional_location_key(remote_id: str) -> str | None:
+    """The SAP key of a functional location's remote id; None for plants and storage
+    locations."""
+    if remote_id.startswith(maps.FUNCTIONAL_LOCATION):
+        return remote_id.removeprefix(maps.FUNCTIONAL_LOCATION)
+    return None
+
+
 _DERIVED: Final[Mapping[Entity, Callable[[Mapping[str, Any], IdFactory], dict[str, Any]]]] = {
     Entity.PURCHASE_ORDERS: _purchase_order,
     Entity.VENDORS: _vendor,
@@ -345,6 +367,9 @@ def to_unified(entity: Entity, raw: RawRecord, ids: IdFactory) -> dict[str, Any]
     Raises `errors.UpstreamError` when a value cannot be read or a code is not in its table.
     """
     record_map = maps.MAPS[entity]
+    derive = _DERIVED[entity]
+    if entity is Entity.LOCATIONS and functional_location_key(raw.remote_id) is not None:
+        record_map, derive = maps.FUNCTIONAL_LOCATION_MAP, _functional_location
     data = raw.data
     try:
         created = record_map.created.read(data, ids) if record_map.created else None
@@ -356,7 +381,7 @@ def to_unified(entity: Entity, raw: RawRecord, ids: IdFactory) -> dict[str, Any]
             "deleted": False,
         }
         unified.update(_read(record_map.fields, data, ids))
-        unified.update(_DERIVED[entity](data, ids))
+        unified.update(derive(data, ids))
     except errors.UpstreamError as exc:
         raise errors.UpstreamError(f"SAP {entity.label} {raw.remote_id}: {exc.message}") from exc
     except (ValueError, TypeError, ArithmeticError, AttributeError) as exc:
@@ -462,7 +487,7 @@ def purchase_order_create_body(payload: Mapping[str, Any]) -> dict[str, Any]:
             if line.get(key) is not None:
                 item[write.source] = write.encode(line[key])
         location = line.get("location_remote_id")
-        if not location:
+        if not location or functional_location_key(location) is not None:
             problems[f"lines.{index}.location_id"] = (
                 "SAP needs the plant (or 'plant/storage location') each line is delivered to."
             )

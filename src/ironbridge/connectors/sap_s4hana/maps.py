@@ -29,6 +29,8 @@ from ironbridge.model import (
     AssetCriticality,
     AssetStatus,
     Entity,
+    LocationStatus,
+    LocationType,
     PurchaseOrderStatus,
     VendorStatus,
     WorkOrderPriority,
@@ -41,6 +43,10 @@ __all__ = [
     "CUSTOM_PREFIXES",
     "DELETION_CODE",
     "EQUIPMENT_FLAGS",
+    "FUNCTIONAL_LOCATION",
+    "FUNCTIONAL_LOCATION_CATEGORY",
+    "FUNCTIONAL_LOCATION_FLAGS",
+    "FUNCTIONAL_LOCATION_MAP",
     "HEADER_ERROR_FIELDS",
     "HEADER_WRITES",
     "LINE_ERROR_FIELDS",
@@ -58,6 +64,7 @@ __all__ = [
     "Code",
     "Day",
     "FieldMap",
+    "First",
     "Flags",
     "Number",
     "RecordMap",
@@ -157,6 +164,29 @@ SUPPLIER_FLAGS: Final[tuple[tuple[str, VendorStatus], ...]] = (
     ("BusinessPartnerIsBlocked", VendorStatus.BLOCKED),
     ("to_Supplier/PurchasingIsBlocked", VendorStatus.BLOCKED),
     ("to_Supplier/PostingIsBlocked", VendorStatus.BLOCKED),
+)
+
+
+#: What comes before a functional location's key in its unified remote id: SAP's best practice
+#: names the top functional location of a plant as the plant (`1710`), which is a plant's id.
+FUNCTIONAL_LOCATION: Final = "FL:"
+
+#: FunctionalLocationCategory → the kind of place. Categories are customizing (transaction
+#: OIFL); `M` (technical system) is SAP's standard one, for units, lines and rooms within a
+#: plant; `S` is a site category such as systems add for a plant's whole premises. Systems
+#: with their own categories extend this through the connection's field mapping.
+FUNCTIONAL_LOCATION_CATEGORY: Final[Mapping[str, LocationType]] = MappingProxyType(
+    {
+        "M": LocationType.AREA,
+        "S": LocationType.SITE,
+    }
+)
+
+#: Functional location flags, any of which means it is no longer in use; none set: active.
+FUNCTIONAL_LOCATION_FLAGS: Final[tuple[tuple[str, LocationStatus], ...]] = (
+    ("FuncnlLocIsDeleted", LocationStatus.INACTIVE),
+    ("FuncnlLocIsMarkedForDeletion", LocationStatus.INACTIVE),
+    ("FuncnlLocIsDeactivated", LocationStatus.INACTIVE),
 )
 
 
@@ -282,22 +312,43 @@ class Flags(FieldMap):
 
 @dataclass(frozen=True, slots=True)
 class Ref(FieldMap):
-    """A pointer to another record by its SAP key, with an optional display-name property."""
+    """A pointer to another record by its SAP key, with an optional display-name property.
+
+    `prefix` goes before the key in the remote id, where one unified entity holds records of
+    several SAP entity sets whose keys may coincide (functional location `1710` and plant
+    `1710`).
+    """
 
     entity: Entity
     source: str
     name: str | None = None
+    prefix: str = ""
 
     def read(self, data: Mapping[str, Any], ids: IdFactory) -> Any:
-        remote_id = read_path(data, self.source)
-        if not isinstance(remote_id, str) or remote_id == "":
+        key = read_path(data, self.source)
+        if not isinstance(key, str) or key == "":
             return None
+        remote_id = self.prefix + key
         label = read_path(data, self.name) if self.name else None
         return {
             "id": ids(self.entity, remote_id),
             "remote_id": remote_id,
             "name": label if isinstance(label, str) and label else None,
         }
+
+
+@dataclass(frozen=True, slots=True)
+class First(FieldMap):
+    """The first of several fields that has a value."""
+
+    fields: tuple[FieldMap, ...]
+
+    def read(self, data: Mapping[str, Any], ids: IdFactory) -> Any:
+        for candidate in self.fields:
+            value = candidate.read(data, ids)
+            if value is not None:
+                return value
+        return None
 
 
 @dataclass(frozen=True)
@@ -369,7 +420,13 @@ MAPS: Final[Mapping[Entity, RecordMap]] = MappingProxyType(
                 "tag": Text("Equipment"),
                 "status": Flags(EQUIPMENT_FLAGS, AssetStatus.NOT_OPERATING),
                 "category": Text("TechnicalObjectType"),
-                "location": Ref(Entity.LOCATIONS, "MaintenancePlant"),
+                # Where the equipment is installed; equipment in stock is only at its plant.
+                "location": First(
+                    (
+                        Ref(Entity.LOCATIONS, "FunctionalLocation", prefix=FUNCTIONAL_LOCATION),
+                        Ref(Entity.LOCATIONS, "MaintenancePlant"),
+                    )
+                ),
                 "parent": Ref(Entity.ASSETS, "SuperordinateEquipment"),
                 "manufacturer": Text("AssetManufacturerName"),
                 "model": Text("ManufacturerPartTypeName"),
@@ -387,6 +444,31 @@ MAPS: Final[Mapping[Entity, RecordMap]] = MappingProxyType(
         ),
         Entity.LOCATIONS: RecordMap(fields={}),
     }
+)
+
+#: Functional locations (API_FUNCTIONALLOCATION), the locations below a plant. Plants and
+#: storage locations keep the table-less `MAPS[Entity.LOCATIONS]`.
+FUNCTIONAL_LOCATION_MAP: Final = RecordMap(
+    fields={
+        "code": Text("FunctionalLocationLabelName"),
+        "type": Code("FunctionalLocationCategory", FUNCTIONAL_LOCATION_CATEGORY),
+        "status": Flags(FUNCTIONAL_LOCATION_FLAGS, LocationStatus.ACTIVE),
+        # The top of a plant's structure hangs below the plant itself.
+        "parent": First(
+            (
+                Ref(Entity.LOCATIONS, "SuperiorFunctionalLocation", prefix=FUNCTIONAL_LOCATION),
+                Ref(Entity.LOCATIONS, "MaintenancePlant"),
+            )
+        ),
+    },
+    custom=(
+        "FunctionalLocation",
+        "FuncLocationStructure",
+        "TechnicalObjectType",
+        "PlantSection",
+        "AssetLocation",
+        "MaintenancePlant",
+    ),
 )
 
 #: The purchase order line fields a table can read (the rest is in `mapping.py`).

@@ -23,6 +23,7 @@ __all__ = [
     "CREATED",
     "CURRENT_SLICE",
     "CURRENT_VALIDITY_END",
+    "FUNCTIONAL_LOCATIONS",
     "GATEWAY_ROOT",
     "RESOURCES",
     "SHORT_STAMP",
@@ -138,7 +139,8 @@ RESOURCES: Final[Mapping[Entity, Resource]] = MappingProxyType(
             arrangement="Inventory Analytics Integration (SAP_COM_0164)",
         ),
         # No plant API is among the services ironbridge uses, so plants and storage
-        # locations are the distinct places stock is kept (see mapping.locations_from_stock).
+        # locations are the distinct places stock is kept; functional locations below them
+        # come from FUNCTIONAL_LOCATIONS.
         Entity.LOCATIONS: Resource(
             service="API_MATERIAL_STOCK_SRV",
             entity_set="A_MatlStkInAcctMod",
@@ -149,4 +151,18 @@ RESOURCES: Final[Mapping[Entity, Resource]] = MappingProxyType(
             arrangement="Inventory Analytics Integration (SAP_COM_0164)",
         ),
     }
+)
+
+#: The second home of locations: functional locations (API_FUNCTIONALLOCATION), the places
+#: below a plant where equipment is installed. Their stamp holds whole seconds ("Short Time
+#: Stamp", as Equipment's).
+FUNCTIONAL_LOCATIONS: Final = Resource(
+    service="API_FUNCTIONALLOCATION",
+    entity_set="FunctionalLocation",
+    key="FunctionalLocation",
+    expand=(),
+    change=SHORT_STAMP,
+    filter=None,
+    arrangement="Equipment Master Data Integration (SAP_COM_0395), which carries functional "
+    "locations too",
 )

@@ -5,9 +5,14 @@ from __future__ import annotations
 from typing import Final
 
 from ironbridge.connectors.base import AuthField, Capability, ConnectorSpec
+from ironbridge.connectors.sap_s4hana.oauth import TOKEN_PATH
 from ironbridge.model import Entity
 
-__all__ = ["SPEC", "WRITABLE_PURCHASE_ORDER_FIELDS"]
+__all__ = ["BASIC", "OAUTH", "SPEC", "WRITABLE_PURCHASE_ORDER_FIELDS"]
+
+#: `auth_method` values: a communication user's password, or an OAuth 2.0 client.
+BASIC: Final = "basic"
+OAUTH: Final = "oauth2_client_credentials"
 
 _LOGO: Final = (
     '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 64 64" role="img" '
@@ -36,7 +41,8 @@ SPEC: Final = ConnectorSpec(
     description=(
         "SAP S/4HANA (on-premise or private cloud) through its OData V2 APIs: purchase "
         "orders (read, create, update), suppliers, maintenance orders, equipment, material "
-        "stock by plant and storage location."
+        "stock by plant and storage location, and plants, storage locations and functional "
+        "locations."
     ),
     auth_fields=(
         AuthField(
@@ -52,6 +58,18 @@ SPEC: Final = ConnectorSpec(
             placeholder="https://s4.example.com:44300",
         ),
         AuthField(
+            name="auth_method",
+            label="Sign-in method",
+            help=(
+                "How ironbridge signs in: with the user name and password of a communication "
+                "user, or as an OAuth 2.0 client (client credentials). Use what the "
+                "communication arrangement's inbound communication is set to."
+            ),
+            secret=False,
+            kind="select",
+            options=((BASIC, "User name and password"), (OAUTH, "OAuth 2.0 client credentials")),
+        ),
+        AuthField(
             name="username",
             label="Communication user",
             help=(
@@ -60,6 +78,7 @@ SPEC: Final = ConnectorSpec(
             ),
             secret=False,
             placeholder="IRONBRIDGE_COMM",
+            applies_when=("auth_method", BASIC),
         ),
         AuthField(
             name="password",
@@ -67,6 +86,51 @@ SPEC: Final = ConnectorSpec(
             help="The password of that user.",
             secret=True,
             kind="password",
+            applies_when=("auth_method", BASIC),
+        ),
+        AuthField(
+            name="client_id",
+            label="OAuth client ID",
+            help=(
+                "The OAuth 2.0 client ironbridge signs in as. In SAP S/4HANA Cloud it is the "
+                "communication user of the communication system; on-premise, the client "
+                "registered in transaction SOAUTH2."
+            ),
+            secret=False,
+            placeholder="IRONBRIDGE_COMM",
+            applies_when=("auth_method", OAUTH),
+        ),
+        AuthField(
+            name="client_secret",
+            label="OAuth client secret",
+            help="The client's secret (in SAP S/4HANA Cloud, the communication user's password).",
+            secret=True,
+            kind="password",
+            applies_when=("auth_method", OAUTH),
+        ),
+        AuthField(
+            name="token_url",
+            label="Token URL",
+            help=(
+                "Optional. Where SAP issues OAuth tokens; leave empty for the system's own "
+                f"OAuth server, <system address>/{TOKEN_PATH}."
+            ),
+            secret=False,
+            required=False,
+            kind="url",
+            placeholder=f"https://s4.example.com:44300/{TOKEN_PATH}",
+            applies_when=("auth_method", OAUTH),
+        ),
+        AuthField(
+            name="scope",
+            label="Scope",
+            help=(
+                "Optional. The OAuth scopes to ask for, separated by spaces; leave empty for "
+                "the scopes the client is granted by default."
+            ),
+            secret=False,
+            required=False,
+            applies_when=("auth_method", OAUTH),
         ),
         AuthField(
             name="sap_client",
@@ -84,19 +148,25 @@ SPEC: Final = ConnectorSpec(
         "Create a user for ironbridge: in SAP S/4HANA Cloud or private cloud a communication "
         "user (app Maintain Communication Users), on-premise a system user (SU01, type System).",
         "Create a communication system for ironbridge and assign the user to it for inbound "
-        "communication with user name and password.",
+        "communication: either with user name and password, or as an OAuth 2.0 client "
+        "(inbound OAuth 2.0 client credentials; the communication user is then the client ID "
+        "and its password the client secret).",
         "Create one communication arrangement per area, all with that communication system: "
         "Purchase Order Integration (SAP_COM_0053), Business Partner, Customer and Supplier "
         "Integration (SAP_COM_0008), Inventory Analytics Integration (SAP_COM_0164), "
         "Maintenance Order Integration (SAP_COM_0398) and the equipment arrangement "
-        "(SAP_COM_0395).",
+        "(SAP_COM_0395), which also carries functional locations (API_FUNCTIONALLOCATION).",
         "On-premise instead: activate the OData services API_PURCHASEORDER_PROCESS_SRV, "
-        "API_BUSINESS_PARTNER, API_MATERIAL_STOCK_SRV, API_MAINTENANCEORDER and API_EQUIPMENT "
-        "in transaction /IWFND/MAINT_SERVICE, and give the user a role (PFCG) with "
-        "S_SERVICE for them plus display rights for purchase orders, business partners, "
-        "stock, maintenance orders and equipment, and change rights for purchase orders.",
-        "Enter the system address (the Gateway server's https address and port), the user, "
-        "its password and, if your system has several clients, the client number.",
+        "API_BUSINESS_PARTNER, API_MATERIAL_STOCK_SRV, API_MAINTENANCEORDER, API_EQUIPMENT "
+        "and API_FUNCTIONALLOCATION in transaction /IWFND/MAINT_SERVICE, and give the user a "
+        "role (PFCG) with S_SERVICE for them plus display rights for purchase orders, business "
+        "partners, stock, maintenance orders, equipment and functional locations, and change "
+        "rights for purchase orders. For OAuth 2.0, register the user as an OAuth client in "
+        "transaction SOAUTH2 with the client credentials grant and those services' scopes.",
+        "Enter the system address (the Gateway server's https address and port), the sign-in "
+        "method with the user and its password or the OAuth client ID and secret (the token "
+        "URL only when tokens come from elsewhere than the system's own OAuth server) and, if "
+        "your system has several clients, the client number.",
         "Connect: ironbridge checks that the system answers, that it accepts the user, and "
         "that the user may read each area; a failed area names the arrangement to add.",
     ),
@@ -167,8 +237,9 @@ SPEC: Final = ConnectorSpec(
             update=False,
             delete=False,
             rules=(
-                "Locations are the plants and storage locations that hold stock; a plant "
-                "without stock is not listed.",
+                "Locations are the plants and storage locations that hold stock (a plant "
+                "without stock is not listed) and the functional locations below them "
+                "(remote id FL:<functional location>).",
             ),
         ),
     },

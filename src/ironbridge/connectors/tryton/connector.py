@@ -45,7 +45,7 @@ from ironbridge.connectors.protocols.jsonrpc import (
     TrytonSessionAuth,
     keyset_pages,
 )
-from ironbridge.connectors.tryton import mapping
+from ironbridge.connectors.tryton import adjustments, mapping
 from ironbridge.connectors.tryton.maps import lookup
 from ironbridge.connectors.tryton.resources import (
     AMOUNT_FIELDS,
@@ -64,6 +64,7 @@ from ironbridge.model import (
     CREATE_MODELS,
     UPDATE_MODELS,
     Entity,
+    InventoryAdjustment,
     PurchaseOrderStatus,
     VendorStatus,
     parse_input,
@@ -108,6 +109,16 @@ _WRITABLE_PURCHASE: Final = frozenset(
         "custom_fields",
     }
 )
+# Per Tryton model the offered writes need: (access right, the operation it allows) pairs.
+# An adjustment is a stock inventory created and confirmed (see `stock_adjustment.py`).
+_WRITE_ACCESS: Final[Mapping[str, tuple[Entity, tuple[tuple[str, str], ...]]]] = {
+    "purchase.purchase": (
+        Entity.PURCHASE_ORDERS,
+        (("create", "create"), ("write", "write"), ("delete", "delete")),
+    ),
+    "party.party": (Entity.VENDORS, (("create", "create"), ("write", "write"))),
+    "stock.inventory": (Entity.INVENTORY_ITEMS, (("create", "adjust"),)),
+}
 # The line values `purchase.line.on_change` needs besides the product to price a line.
 _LINE_ON_CHANGE_DEFAULTS: Final[Mapping[str, Any]] = {
     "type": "line",
@@ -122,7 +133,8 @@ _LINE_ON_CHANGE_DEFAULTS: Final[Mapping[str, Any]] = {
 
 
 class Tryton(Connector):
-    """Tryton over JSON-RPC: purchase orders, parties as vendors, products with stock, locations."""
+    """Tryton over JSON-RPC: purchase orders, production works as work orders, parties as
+    vendors, products with stock (adjustable), locations."""
 
     spec = SPEC
 
@@ -195,6 +207,7 @@ class TrytonSession(ConnectorSession):
         self._context: dict[str, Any] | None = None
         self._warehouses: list[dict[str, Any]] | None = None
         self._company_currency: str | None = None
+        self._models: frozenset[str] | None = None
         self._closed = False
 
     # -- plumbing ------------------------------------------------------------------------------
@@ -268,6 +281,35 @@ class TrytonSession(ConnectorSession):
         found = self._call(model, "search", domain, 0, limit, None)
         return [int(item) for item in found]
 
+    def _available(self, resource: Resource) -> bool:
+        """Whether the database has the resource's model (its optional module is activated).
+
+        Asked once per session, for every optional model at once, from `ir.model`, which every
+        user may read. Should that be refused, the model is taken as there and its own read
+        tells.
+        """
+        if resource.module is None:
+            return True
+        if self._models is None:
+            optional = sorted(r.model for r in RESOURCES.values() if r.module is not None)
+            try:
+                rows = self._search_read(
+                    "ir.model", TRYTON.condition("name", "in", optional), ["name"]
+                )
+            except errors.PermissionDenied:
+                rows = [{"name": model} for model in optional]
+            self._models = frozenset(str(row["name"]) for row in rows)
+        return resource.model in self._models
+
+    def _unavailable(self, resource: Resource) -> errors.OperationNotSupported:
+        """The error for reading an entity whose Tryton module this database lacks."""
+        error = errors.OperationNotSupported(self.spec.id, resource.entity.value, "read")
+        error.details["reason"] = (
+            f"The Tryton module {resource.module} is not activated in database "
+            f"{self.database!r}, so it holds no {resource.entity.value}."
+        )
+        return error
+
     # -- reads ---------------------------------------------------------------------------------
 
     def list_changes(
@@ -280,6 +322,9 @@ class TrytonSession(ConnectorSession):
         changed since then (lines, addresses, templates, stock moves) re-emit their records at
         the later of the two times, merged into the same order. Within one time, records come
         in Tryton's numeric id order.
+
+        An entity whose optional Tryton module is not activated (work orders without
+        `production_work`) has no records: nothing is yielded, so its syncs succeed empty.
         """
         if page_size < 1:
             raise ValueError("page_size must be at least 1")
@@ -287,6 +332,8 @@ class TrytonSession(ConnectorSession):
             raise ValueError("since must carry a time zone")
         self.spec.ensure_supported(entity, "read")
         resource = RESOURCES[entity]
+        if not self._available(resource):
+            return
         extra = self._dependent_changes(resource, since) if since is not None else {}
 
         def query(domain: Domain, order: Order, limit: int) -> list[dict[str, Any]]:
@@ -326,9 +373,15 @@ class TrytonSession(ConnectorSession):
             yield self._page(resource, page)
 
     def get(self, entity: Entity, remote_id: str) -> RawRecord:
-        """The current Tryton record; `errors.NotFound` when there is none (or it is filtered)."""
+        """The current Tryton record; `errors.NotFound` when there is none (or it is filtered).
+
+        Raises `errors.OperationNotSupported` (with `details.reason`) for an entity whose
+        optional Tryton module is not activated.
+        """
         self.spec.ensure_supported(entity, "read")
         resource = RESOURCES[entity]
+        if not self._available(resource):
+            raise self._unavailable(resource)
         record_id = _remote_int(remote_id, entity.label)
         rows = self._rows(resource, [record_id])
         if not rows:
@@ -585,8 +638,14 @@ class TrytonSession(ConnectorSession):
         )
 
     def _check_permissions(self) -> CheckResult:
+        readable: list[str] = []
+        missing: list[str] = []
         for entity in self.spec.entities:
             resource = RESOURCES[entity]
+            if not self._available(resource):
+                # Optional: a database that does not manufacture is a normal customer.
+                missing.append(f"{entity.value} (module {resource.module} not activated)")
+                continue
             try:
                 self._search_read(
                     resource.model,
@@ -609,32 +668,27 @@ class TrytonSession(ConnectorSession):
                     f"Reading {entity.value} failed: {exc.message}",
                     fix="Activate the Tryton modules purchase and stock in this database.",
                 )
+            readable.append(entity.value)
         refused = self._refused_writes()
-        readable = ", ".join(entity.value for entity in self.spec.entities)
+        message = f"Read access to {', '.join(readable)}"
         if refused:
-            return CheckResult(
-                CheckStage.PERMISSIONS,
-                True,
-                f"Read access to {readable}. Tryton will refuse: {'; '.join(refused)}.",
-            )
-        return CheckResult(
-            CheckStage.PERMISSIONS, True, f"Read access to {readable}, and write access."
-        )
+            message += f". Tryton will refuse: {'; '.join(refused)}."
+        else:
+            message += ", and write access."
+        if missing:
+            message += f" Unavailable in this database: {'; '.join(missing)}."
+        return CheckResult(CheckStage.PERMISSIONS, True, message)
 
     def _refused_writes(self) -> list[str]:
         """The offered writes the user's access rights refuse, in words."""
-        wanted = {
-            "purchase.purchase": (Entity.PURCHASE_ORDERS, ("create", "write", "delete")),
-            "party.party": (Entity.VENDORS, ("create", "write")),
-        }
         try:
-            access = self._call("ir.model.access", "get_access", list(wanted))
+            access = self._call("ir.model.access", "get_access", list(_WRITE_ACCESS))
         except errors.IronbridgeError:
             return []  # no way to ask without writing: writes will tell
         refused: list[str] = []
-        for model, (entity, operations) in wanted.items():
+        for model, (entity, operations) in _WRITE_ACCESS.items():
             rights = access.get(model, {}) if isinstance(access, dict) else {}
-            denied = [op for op in operations if not rights.get(op)]
+            denied = [operation for right, operation in operations if not rights.get(right)]
             if denied:
                 refused.append(f"{'/'.join(denied)} {entity.value}")
         return refused
@@ -705,6 +759,41 @@ class TrytonSession(ConnectorSession):
         if not self._search_ids("purchase.purchase", TRYTON.condition("id", "=", record_id)):
             raise errors.NotFound(f"No Tryton purchase order has the id {remote_id}.")
         self._call("purchase.purchase", "delete", [record_id])
+
+    def adjust_inventory(self, remote_id: str, adjustment: dict[str, Any]) -> RawRecord:
+        """Correct a product's stock with a confirmed Tryton inventory (see `adjustments.py`).
+
+        The location may be a warehouse (its storage zone is counted) or a storage location;
+        quantities are in the product's unit. Returns the item with its stock as it now is.
+        """
+        entity = Entity.INVENTORY_ITEMS
+        self.spec.ensure_supported(entity, "adjust")
+        _ensure_resolved(adjustment)
+        body = parse_input(InventoryAdjustment, adjustment)
+        product = _remote_int(remote_id, entity.label)
+        rows = self._search_read(
+            "product.product",
+            TRYTON.all_of(self._domain(RESOURCES[entity]), TRYTON.condition("id", "=", product)),
+            ["type"],
+            extra={"active_test": False},
+        )
+        if not rows:
+            raise errors.NotFound(f"No Tryton inventory item has the id {remote_id}.")
+        if rows[0]["type"] != "goods":
+            # Tryton's inventories drop lines of other products without a word.
+            raise errors.ValidationFailed(
+                {"item_id": "Tryton counts stock of goods only; this product is not goods."}
+            )
+        location = adjustments.counted_location(self._call, body.location_remote_id)
+        adjustments.adjust_stock(
+            self._call,
+            product,
+            location,
+            delta=body.quantity_delta,
+            count=body.new_count,
+            reason=body.reason,
+        )
+        return self.get(entity, remote_id)
 
     def passthrough(self, request: PassthroughRequest) -> PassthroughResponse:
         """Call one Tryton RPC method; see the module docstring for the format."""

@@ -9,27 +9,45 @@
   (`{"id", "code", "name", "quantity", "forecast_quantity", "assignable_quantity"}`);
   `assignable_quantity` is the quantity with assigned outgoing moves counted as done, i.e.
   what is left to use. The cost is in the company's currency, kept under `company_currency`.
+- Work orders (`production.work`): Tryton keeps no start or end time on a work, only its cycles
+  (`production.work.cycle`): running one is a write, doing it another that also sets its
+  `duration` (the time since it ran, unless typed in). So a done cycle ran from its change
+  time minus its duration to its change time, and a running one from its change time.
+  `actual_start` is the earliest of those starts, `actual_end` the latest end once every cycle
+  is done (work state `finished` or `done`), and `actual_hours` the durations of the cycles
+  not cancelled. A work is a step of manufacturing: `type` is always `other`, and
+  `description` says what the production makes.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
+from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Any, Final
 
 from ironbridge import errors
 from ironbridge.connectors.base import IdFactory, RawRecord
+from ironbridge.connectors.protocols.jsonrpc import TRYTON
 from ironbridge.connectors.tryton.maps import (
     LINE_FIELDS,
     MAPS,
     Number,
     Ref,
     Stamp,
+    Text,
     read_fields,
 )
-from ironbridge.model import Entity
+from ironbridge.model import Entity, WorkOrderType
 
-__all__ = ["COMPANY_CURRENCY", "WAREHOUSES", "purchase_lines", "stock_levels", "to_unified"]
+__all__ = [
+    "COMPANY_CURRENCY",
+    "WAREHOUSES",
+    "purchase_lines",
+    "stock_levels",
+    "to_unified",
+    "work_times",
+]
 
 #: Raw-record key of the per-warehouse quantities the session adds to a product row.
 WAREHOUSES: Final = "warehouses"
@@ -37,6 +55,9 @@ WAREHOUSES: Final = "warehouses"
 COMPANY_CURRENCY: Final = "company_currency"
 
 _ORDER_LOCATION: Final = Ref(Entity.LOCATIONS, "warehouse", "warehouse.name")
+#: Work states in which every cycle of the work is done (see `maps.WORK_STATUS`).
+_WORK_ENDED: Final = frozenset({"finished", "done"})
+_HOUR: Final = Decimal(3600)
 
 
 def purchase_lines(row: Mapping[str, Any], ids: IdFactory) -> list[dict[str, Any]]:
@@ -92,6 +113,50 @@ def stock_levels(row: Mapping[str, Any], ids: IdFactory) -> list[dict[str, Any]]
     return levels
 
 
+def work_times(row: Mapping[str, Any]) -> dict[str, Any]:
+    """`actual_start`, `actual_end` and `actual_hours` of a `production.work` row from its
+    cycles (see the module docstring)."""
+    starts: list[datetime] = []
+    ends: list[datetime] = []
+    booked = timedelta()
+    for cycle in row.get("cycles.") or ():
+        state = cycle.get("state")
+        changed = TRYTON.decode(cycle.get("last_modified_at"))
+        duration = TRYTON.decode(cycle.get("duration"))
+        if state == "cancelled" or not isinstance(changed, datetime):
+            continue
+        if isinstance(duration, timedelta):
+            booked += duration
+        if state == "running":
+            starts.append(changed)
+        elif state == "done":
+            starts.append(changed - (duration if isinstance(duration, timedelta) else timedelta()))
+            ends.append(changed)
+    seconds = Decimal(str(booked.total_seconds()))
+    return {
+        "actual_start": min(starts, default=None),
+        "actual_end": max(ends, default=None) if row.get("state") in _WORK_ENDED else None,
+        "actual_hours": (seconds / _HOUR).quantize(Decimal("0.01")) if seconds else None,
+    }
+
+
+def work_description(row: Mapping[str, Any], ids: IdFactory) -> str | None:
+    """What the work's production makes, e.g. `Production 4: 1 u [PMP-ASM-100] Pump`."""
+    number = Text("production.number").read(row, ids)
+    product = Text("production.product.rec_name").read(row, ids)
+    if product is None:
+        return None
+    quantity = Number("production.quantity").read(row, ids)
+    unit = Text("production.unit.symbol").read(row, ids)
+    amount = " ".join(
+        part
+        for part in (None if quantity is None else format(quantity.normalize(), "f"), unit)
+        if part is not None
+    )
+    made = f"{amount} {product}" if amount else product
+    return f"Production {number}: {made}" if number else made
+
+
 def to_unified(entity: Entity, raw: RawRecord, ids: IdFactory) -> dict[str, Any]:
     """The unified record of a Tryton raw record (without `remote_data`).
 
@@ -117,6 +182,10 @@ def to_unified(entity: Entity, raw: RawRecord, ids: IdFactory) -> dict[str, Any]
             unified["stock_levels"] = levels
             unified["total_on_hand"] = sum((level["on_hand"] for level in levels), Decimal(0))
             unified["currency"] = row.get(COMPANY_CURRENCY)
+        elif entity is Entity.WORK_ORDERS:
+            unified["type"] = WorkOrderType.OTHER
+            unified["description"] = work_description(row, ids)
+            unified.update(work_times(row))
     except errors.UpstreamError as exc:
         raise errors.UpstreamError(f"Tryton {entity.label} {raw.remote_id}: {exc.message}") from exc
     unified["custom_fields"] = {name: value for name, value in custom.items() if value is not None}

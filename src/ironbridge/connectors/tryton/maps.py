@@ -15,7 +15,7 @@ from __future__ import annotations
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import UTC, date, datetime, time
 from decimal import Decimal
 from enum import StrEnum
 from types import MappingProxyType
@@ -31,6 +31,7 @@ from ironbridge.model import (
     LocationType,
     PurchaseOrderStatus,
     VendorStatus,
+    WorkOrderStatus,
 )
 
 __all__ = [
@@ -45,8 +46,11 @@ __all__ = [
     "STATUS_MAP",
     "STATUS_TABLES",
     "VENDOR_STATUS",
+    "WORK_PRODUCTION_STATUS",
+    "WORK_STATUS",
     "Code",
     "Day",
+    "DayStart",
     "Field",
     "First",
     "Flag",
@@ -97,6 +101,31 @@ ITEM_STATUS: Final[Mapping[Any, InventoryItemStatus]] = MappingProxyType(
 LOCATION_STATUS: Final[Mapping[Any, LocationStatus]] = MappingProxyType(
     {True: LocationStatus.ACTIVE, False: LocationStatus.INACTIVE}
 )
+#: Tryton `production.work.state` → unified status. Tryton derives a work's state from its
+#: production and its cycles (`production_work` `Work._state`); the comments say when.
+WORK_STATUS: Final[Mapping[Any, WorkOrderStatus]] = MappingProxyType(
+    {
+        # The production waits for its materials and nothing was booked on the work yet.
+        "request": WorkOrderStatus.OPEN,
+        # The production is ready or running; the work has no cycle yet: planned, not begun.
+        "draft": WorkOrderStatus.SCHEDULED,
+        # Cycles exist but none runs and not all are done: begun, then paused.
+        "waiting": WorkOrderStatus.ON_HOLD,
+        "running": WorkOrderStatus.IN_PROGRESS,
+        # Every cycle is done; the production itself is not done yet.
+        "finished": WorkOrderStatus.COMPLETED,
+        # The production is done: nothing more is booked on its works.
+        "done": WorkOrderStatus.CLOSED,
+    }
+)
+#: Tryton `production.state` that decides a work's status instead of the work's own state.
+#: Cancelling a production deletes its works not begun and leaves the others in the state
+#: they had ("finished", say), which would read as live work.
+WORK_PRODUCTION_STATUS: Final[Mapping[Any, WorkOrderStatus]] = MappingProxyType(
+    {"cancelled": WorkOrderStatus.CANCELLED}
+)
+#: The other production states, in which the work's own `state` decides.
+_WORK_DECIDES: Final = ("request", "draft", "waiting", "assigned", "running", "done")
 #: Tryton `stock.location.type` → unified type, for the physical types the connector reads.
 #: Supplier, customer, lost-and-found and drop locations are bookkeeping counterparts of stock
 #: moves, not places, and are not read (see `resources.py`).
@@ -190,6 +219,20 @@ class Day(Field):
         if isinstance(value, datetime) or not isinstance(value, date):
             raise ValueError(f"{self.path} holds {value!r}, not a date")
         return value
+
+
+@dataclass(frozen=True, slots=True)
+class DayStart(Field):
+    """A `{"__class__": "date"}` value where a time is expected: 00:00 UTC of that day.
+
+    Tryton plans productions by day; the day's start is the earliest moment the date allows.
+    """
+
+    path: str
+
+    def read(self, row: Mapping[str, Any], ids: IdFactory) -> Any:
+        day = Day(self.path).read(row, ids)
+        return None if day is None else datetime.combine(day, time(), tzinfo=UTC)
 
 
 @dataclass(frozen=True, slots=True)
@@ -378,6 +421,21 @@ FIELD_MAP: Final[Mapping[Entity, Mapping[str, Field]]] = MappingProxyType(
             "buyer": First((Text("confirmed_by.rec_name"), Text("quoted_by.rec_name"))),
             "notes": Text("description"),
         },
+        # `type` (always other), `description`, `actual_*` and `actual_hours` are read in
+        # `mapping.py`: they come from several fields and from the work's cycles.
+        Entity.WORK_ORDERS: {
+            "number": Text("rec_name"),
+            "title": Text("operation.name"),
+            "status": Code(
+                "production.state",
+                WORK_PRODUCTION_STATUS,
+                refine={state: ("state", WORK_STATUS) for state in _WORK_DECIDES},
+            ),
+            "location": Ref(Entity.LOCATIONS, "production.warehouse", "production.warehouse.name"),
+            "scheduled_start": DayStart("production.planned_start_date"),
+            "scheduled_end": DayStart("production.planned_date"),
+            "due_date": Day("production.planned_date"),
+        },
         Entity.VENDORS: {
             "code": Text("code"),
             "name": Text("name"),
@@ -423,6 +481,16 @@ CUSTOM_FIELDS: Final[Mapping[Entity, Mapping[str, Field]]] = MappingProxyType(
             "invoice_state": Text("invoice_state"),
             "warehouse_code": Text("warehouse.code"),
         },
+        Entity.WORK_ORDERS: {
+            "production": Text("production.number"),
+            "production_state": Text("production.state"),
+            "state": Text("state"),
+            "work_center": Text("work_center.name"),
+            "product": Text("production.product.code"),
+            "quantity": Number("production.quantity"),
+            "unit": Text("production.unit.symbol"),
+            "cost": Number("cost"),
+        },
         Entity.VENDORS: {
             "lang": Text("lang.code"),
         },
@@ -446,6 +514,7 @@ MAPS: Final[Mapping[Entity, RecordMap]] = MappingProxyType(
 STATUS_TABLES: Final[tuple[tuple[Entity, str, Mapping[Any, StrEnum]], ...]] = (
     (Entity.PURCHASE_ORDERS, "state", STATUS_MAP),
     (Entity.PURCHASE_ORDERS, "shipment_state", PROCESSING_STATUS),
+    (Entity.WORK_ORDERS, "state", WORK_STATUS),
     (Entity.VENDORS, "active", VENDOR_STATUS),
     (Entity.INVENTORY_ITEMS, "active", ITEM_STATUS),
     (Entity.LOCATIONS, "type", LOCATION_TYPE),

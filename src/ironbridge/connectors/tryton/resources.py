@@ -7,9 +7,16 @@ which the server can both filter and sort on: the keyset domain and the order us
 never edited are found by their creation time, and ties are broken by `id`.
 
 Some changes do not touch the record's own row: a purchase line written on its own, a party's
-address or e-mail, a product's template, and the stock moves behind an item's quantities.
+address or e-mail, a product's template, the stock moves behind an item's quantities, and a
+work's cycles and production.
 `dependents` lists them; `list_changes` also reads those rows changed since the cursor and
 re-emits their parents at the dependent's change time (see `connector.py`).
+
+Optional modules. Work orders come from `production.work`, which exists only where the modules
+`production`, `production_routing` and `production_work` are activated; many Tryton databases
+do not manufacture and lack them. `Resource.module` names such a module; the session asks
+Tryton's `ir.model` once whether the model exists and treats a missing one as an entity the
+database cannot hold (see `connector.py`), rather than as a failure.
 """
 
 from __future__ import annotations
@@ -26,6 +33,7 @@ __all__ = [
     "CHANGE_FIELD",
     "RESOURCES",
     "STOCK_FIELDS",
+    "WORK_ORDERS",
     "Dependent",
     "Resource",
 ]
@@ -63,6 +71,8 @@ class Resource:
     `domain` restricts the model to the records the entity covers; `context` is added to the
     session's context for every read (`active_test: False` includes deactivated records, which
     Tryton deactivates rather than deletes, so they read as inactive instead of vanishing).
+    `module` names the optional Tryton module that brings `model`; None for models of the
+    modules every connection needs (`purchase`, `stock`).
     """
 
     entity: Entity
@@ -71,6 +81,7 @@ class Resource:
     domain: tuple[Any, ...] = ()
     context: Mapping[str, Any] = field(default_factory=dict)
     dependents: tuple[Dependent, ...] = ()
+    module: str | None = None
 
     @property
     def read_fields(self) -> list[str]:
@@ -198,10 +209,56 @@ LOCATIONS: Final = Resource(
     context=MappingProxyType({"active_test": False}),
 )
 
+#: What a work order shows of its production (the manufacturing order the work is a step of).
+_PRODUCTION_FIELDS: Final = (
+    "number",
+    "state",
+    "planned_start_date",
+    "planned_date",
+    "effective_start_date",
+    "effective_date",
+    "quantity",
+    "unit.symbol",
+    "product",
+    "product.code",
+    "product.rec_name",
+    "warehouse",
+    "warehouse.name",
+    CHANGE_FIELD,
+)
+
+#: A work's cycles: the time booked on it (`duration`) and when each cycle was run and done.
+_CYCLE_FIELDS: Final = ("state", "duration", CHANGE_FIELD)
+
+WORK_ORDERS: Final = Resource(
+    entity=Entity.WORK_ORDERS,
+    model="production.work",
+    fields=(
+        "rec_name",
+        "state",
+        "sequence",
+        "operation",
+        "operation.name",
+        "work_center",
+        "work_center.name",
+        "cost",
+        "production",
+        *(f"production.{name}" for name in _PRODUCTION_FIELDS),
+        *(f"cycles.{name}" for name in _CYCLE_FIELDS),
+    ),
+    dependents=(
+        # Booking time (a cycle's duration) does not write the work; a state change does.
+        Dependent("production.work.cycle", "work"),
+        # Dates, quantity and state of the production live on the production's own row.
+        Dependent("production.work", "id", "production.last_modified_at"),
+    ),
+    module="production_work",
+)
+
 #: The resource of every entity the connector reads.
 RESOURCES: Final[Mapping[Entity, Resource]] = MappingProxyType(
     {
         resource.entity: resource
-        for resource in (PURCHASE_ORDERS, VENDORS, INVENTORY_ITEMS, LOCATIONS)
+        for resource in (PURCHASE_ORDERS, WORK_ORDERS, VENDORS, INVENTORY_ITEMS, LOCATIONS)
     }
 )

@@ -10,14 +10,15 @@ Capability decisions, and why:
   Every party is therefore a vendor; filtering on "used by a purchase" would hide a vendor just
   created through ironbridge and could not be tracked incrementally. Not deleted: Tryton keeps
   parties for the history of their documents and deactivates them instead (status inactive).
+- Work orders (`production.work`): read. Tryton has no maintenance (CMMS) module; the work
+  orders it has are the steps of its manufacturing orders (a production's routing operations,
+  each done at a work center, with time booked in cycles). They are read as work orders of
+  type `other`, without an asset. The production modules are optional: in a database without
+  them the entity is empty and the connection check says so, rather than failing.
 - Inventory items (`product.product` of type goods or assets): read, with stock per warehouse
-  from Tryton's stock context. Not adjusted: Tryton records stock corrections as inventories,
-  which have no place for the reason an ironbridge adjustment requires, and ironbridge does not
-  drop what a caller sends.
+  from Tryton's stock context; adjusted with a stock inventory confirmed at once, the reason
+  posted to the inventory's discussion (see `adjustments.py`).
 - Locations (`stock.location`): read; warehouses, storage zones, production and view locations.
-- Work orders: not offered. The seeded modules hold manufacturing productions and their works
-  (`production`, `production.work`), which are not maintenance jobs on assets; mapping them to
-  work orders would mislead integrators. Tryton has no maintenance (CMMS) module.
 - Assets: not offered; Tryton has no equipment register (`account_asset` is depreciation).
 """
 
@@ -89,11 +90,11 @@ SPEC: Final = ConnectorSpec(
     logo=_LOGO,
     description=(
         "Tryton, the open-source ERP, over its JSON-RPC API (series 7 and 8): purchase orders "
-        "with their lines, parties as vendors, products with stock per warehouse, and stock "
-        "locations. Purchase orders can be created, changed while draft, and deleted; vendors "
-        "can be created and changed. Work "
-        "orders and assets are not offered: Tryton's production orders are manufacturing, "
-        "not maintenance, and it keeps no equipment register."
+        "with their lines, parties as vendors, products with stock per warehouse, stock "
+        "locations, and the steps of manufacturing orders (production works) as work orders. "
+        "Purchase orders can be created, changed while draft, and deleted; vendors can be "
+        "created and changed; stock can be adjusted. Assets are not offered: Tryton keeps no "
+        "equipment register."
     ),
     auth_fields=(
         AuthField(
@@ -133,7 +134,8 @@ SPEC: Final = ConnectorSpec(
         "In Tryton, open Administration > Users > Users and create a user for ironbridge, "
         "for example 'ironbridge', with a strong password.",
         "On its Access Permissions tab, add the groups Purchase and Stock. Stock alone lets "
-        "ironbridge read; Purchase is needed to create and change purchase orders.",
+        "ironbridge read and adjust stock; Purchase is needed to create and change purchase "
+        "orders. Work orders need no group: every Tryton user may read productions.",
         "Set the user's Company (and Current Company) to the company ironbridge should work "
         "in: purchase orders are created in that company.",
         "Enter the server URL (the address and port the Tryton client uses), the database "
@@ -185,16 +187,34 @@ SPEC: Final = ConnectorSpec(
                 "blocking or deleting them.",
             ),
         ),
-        Entity.INVENTORY_ITEMS: Capability(
+        Entity.WORK_ORDERS: Capability(
             read=True,
             create=False,
             update=False,
             delete=False,
             rules=(
+                "Work orders are the steps (production works) of Tryton's manufacturing orders; "
+                "they need the modules production, production_routing and production_work. "
+                "Without them the database has no work orders and none are listed.",
+                "Read only: Tryton creates works from a production's routing and moves them on "
+                "as time is booked in cycles.",
+            ),
+        ),
+        Entity.INVENTORY_ITEMS: Capability(
+            read=True,
+            create=False,
+            update=False,
+            delete=False,
+            adjust=True,
+            rules=(
                 "Products of type goods or assets; stock levels are per warehouse, including "
                 "its zones. reserved is stock assigned to outgoing moves.",
-                "Stock adjustments are not offered: Tryton records corrections as inventories, "
-                "which have no place for the adjustment's reason.",
+                "An adjustment is a Tryton stock inventory of the location, confirmed at once: "
+                "it moves the difference to or from the lost-and-found location. The reason is "
+                "posted to the inventory's discussion.",
+                "The location is a warehouse (its storage zone is counted) or a storage "
+                "location; quantities are in the product's unit; only goods are counted. "
+                "Adjusting needs the Stock group (PERMISSION_DENIED otherwise).",
             ),
         ),
         Entity.LOCATIONS: Capability(

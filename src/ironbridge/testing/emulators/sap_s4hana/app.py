@@ -1,8 +1,9 @@
 """The emulator's HTTP face: SAP Gateway's OData V2 at `/sap/opu/odata/sap/<SERVICE>/`.
 
-Per request, in the order SAP Gateway applies them: injected faults, Basic authentication
-(401), the service's existence (404) and the user's authorisation for it (403), the CSRF token
-on modifying requests (403 with `x-csrf-token: Required`), then the OData request itself.
+Per request, in the order SAP Gateway applies them: injected faults, Basic authentication or
+a Bearer token from the OAuth token endpoint in `auth.py` (401), the service's existence (404)
+and the user's authorisation for it (403), the CSRF token on modifying requests (403 with
+`x-csrf-token: Required`), then the OData request itself.
 Errors use SAP's JSON error body: `error.code`, `error.message.{lang,value}` and
 `error.innererror` with `transactionid`, `timestamp` and `errordetails`.
 """
@@ -10,8 +11,6 @@ Errors use SAP's JSON error body: `error.code`, `error.message.{lang,value}` and
 from __future__ import annotations
 
 import asyncio
-import base64
-import binascii
 import json
 import secrets
 from collections.abc import Mapping, Sequence
@@ -27,6 +26,12 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from ironbridge.testing.emulators.sap_s4hana import odata
+from ironbridge.testing.emulators.sap_s4hana.auth import (
+    TOKEN_PATH,
+    basic_credentials,
+    bearer_token,
+    token_endpoint,
+)
 from ironbridge.testing.emulators.sap_s4hana.data import PLANTS, today_utc
 from ironbridge.testing.emulators.sap_s4hana.emulator import SapS4HanaEmulator
 from ironbridge.testing.emulators.sap_s4hana.schema import (
@@ -42,6 +47,7 @@ __all__ = ["SERVICE_PREFIX", "create_app"]
 #: Where SAP Gateway serves OData V2 services.
 SERVICE_PREFIX: Final = "/sap/opu/odata/sap"
 _REALM: Final = 'Basic realm="SAP NetWeaver Application Server [S4H/100]"'
+_BEARER_REALM: Final = 'Bearer realm="SAP NetWeaver Application Server [S4H/100]"'
 _JSON: Final = "application/json; charset=utf-8"
 _MODIFYING: Final = frozenset({"POST", "PUT", "PATCH", "MERGE", "DELETE"})
 #: Sorted listings kept for server paging: a few clients paging at once each reuse theirs.
@@ -207,19 +213,6 @@ class _Serializer:
 # --- request handling ---------------------------------------------------------------------------
 
 
-def _credentials(request: Request) -> tuple[str, str] | None:
-    header = request.headers.get("authorization", "")
-    scheme, _, value = header.partition(" ")
-    if scheme.lower() != "basic":
-        return None
-    try:
-        decoded = base64.b64decode(value, validate=True).decode("utf-8")
-    except (binascii.Error, UnicodeDecodeError):
-        return None
-    username, colon, password = decoded.partition(":")
-    return (username, password) if colon else None
-
-
 def _split_resource(rest: str) -> tuple[str, str | None, str | None]:
     """`Set`, `Set(key)`, `Set(key)/nav` → (set, key predicate, navigation)."""
     if "(" not in rest:
@@ -262,11 +255,14 @@ class _Handler:
         method = request.method.upper()
         if method == "POST" and request.headers.get("x-http-method"):
             method = request.headers["x-http-method"].upper()
-        credentials = _credentials(request)
+        credentials = basic_credentials(request)
+        bearer = bearer_token(request)
+        # A Bearer token stands for the user (OAuth client) it was issued to.
+        owner = self.emulator.token_owner(bearer) if bearer else None
         self.emulator.log(
             method,
             request.url.path + (f"?{request.url.query}" if request.url.query else ""),
-            credentials[0] if credentials else None,
+            credentials[0] if credentials else owner,
         )
         outcome = self.emulator.next_fault()
         if outcome.delay:
@@ -282,14 +278,24 @@ class _Handler:
                     else "Service temporarily unavailable"
                 )
                 raise ODataError(outcome.status, "/IWFND/CM_BEC/026", message, headers=headers)
-            if credentials is None or not self.emulator.authenticate(*credentials):
+            if bearer is not None:
+                if owner is None:
+                    return Response(
+                        "Logon failed: the access token is invalid or has expired.",
+                        status_code=401,
+                        headers={"WWW-Authenticate": f'{_BEARER_REALM}, error="invalid_token"'},
+                        media_type="text/plain",
+                    )
+                username = owner
+            elif credentials is None or not self.emulator.authenticate(*credentials):
                 return Response(
                     "Logon failed: the user name or password is incorrect.",
                     status_code=401,
                     headers={"WWW-Authenticate": _REALM},
                     media_type="text/plain",
                 )
-            username = credentials[0]
+            else:
+                username = credentials[0]
             service = SERVICES.get(request.path_params["service"])
             if service is None:
                 raise ODataError(
@@ -793,5 +799,6 @@ def create_app(emulator: SapS4HanaEmulator) -> Starlette:
         routes=[
             Route(f"{SERVICE_PREFIX}/{{service}}", handler.handle, methods=methods),
             Route(f"{SERVICE_PREFIX}/{{service}}/{{rest:path}}", handler.handle, methods=methods),
+            Route(TOKEN_PATH, token_endpoint(emulator), methods=["POST"]),
         ]
     )

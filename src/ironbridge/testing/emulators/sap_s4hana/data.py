@@ -2,8 +2,11 @@
 
 The sample plays one S/4HANA company (code 1710) with three plants, a few hundred purchase
 orders, suppliers with addresses and purchasing data, maintenance orders, equipment and stock.
-The same seed gives the same data in every process. All change stamps lie before `ANCHOR`, so
-anything a test changes afterwards is strictly newer than the whole sample.
+Every time in it is an offset from an anchor, the instant the emulator starts: the same seed
+and anchor give the same data in every process, and the data stays recent however old the
+code is. Change stamps are spread over the `HISTORY` (120 days) before the anchor, so a
+90-day first sync (SAP's default history window) loads most of the sample and leaves some out,
+and anything a test changes afterwards is strictly newer than the whole sample.
 
 A few records are shaped to catch client mistakes:
 - purchase orders 4500000101-4500000112 share one `LastChangeDateTime` exactly (a mass
@@ -27,9 +30,9 @@ from typing import Any, Final
 from ironbridge.testing.emulators.sap_s4hana.schema import SERVICES, EntityType, entity_type
 
 __all__ = [
-    "ANCHOR",
     "COMPANY_CODE",
     "END_OF_TIME",
+    "HISTORY",
     "PLANTS",
     "SAMPLE_PURCHASE_ORDERS",
     "STAMP_RESOLUTION",
@@ -38,8 +41,8 @@ __all__ = [
     "sample_store",
 ]
 
-#: Every change stamp in the sample is before this instant.
-ANCHOR: Final = datetime(2025, 6, 30, 12, 0, tzinfo=UTC)
+#: How far before the anchor the sample's change stamps reach.
+HISTORY: Final = timedelta(days=120)
 #: The validity end of the current slice of a time-dependent master record.
 END_OF_TIME: Final = datetime(9999, 12, 31, tzinfo=UTC)
 COMPANY_CODE: Final = "1710"
@@ -210,15 +213,16 @@ def _money(rng: random.Random, low: int, high: int) -> Decimal:
     return Decimal(rng.randint(low * 100, high * 100)) / 100
 
 
-def _stamp(rng: random.Random, earliest: datetime, *, seconds_only: bool) -> datetime:
-    span = int((ANCHOR - earliest).total_seconds())
-    moment = earliest + timedelta(seconds=rng.randint(0, max(span - 1, 0)))
+def _recent(rng: random.Random, anchor: datetime, *, seconds_only: bool) -> datetime:
+    """A change stamp within `HISTORY` before `anchor`, strictly before it."""
+    span = int(HISTORY.total_seconds())
+    moment = anchor - timedelta(seconds=rng.randint(1, span))
     if seconds_only:
         return moment
     return moment + timedelta(microseconds=rng.randint(0, 999_999))
 
 
-def _suppliers(store: Store, rng: random.Random) -> list[str]:
+def _suppliers(store: Store, rng: random.Random, anchor: datetime) -> list[str]:
     numbers: list[str] = []
     for index in range(40):
         number = f"{17300001 + index}"
@@ -226,10 +230,14 @@ def _suppliers(store: Store, rng: random.Random) -> list[str]:
         name = _SUPPLIER_NAMES[index % len(_SUPPLIER_NAMES)]
         if index >= len(_SUPPLIER_NAMES):
             name = f"{name} {index // len(_SUPPLIER_NAMES) + 1}"
-        created = ANCHOR - timedelta(days=rng.randint(400, 1500), seconds=rng.randint(0, 86399))
         changed: datetime | None = None
-        if index % 4 != 3:  # every fourth partner was never changed after creation
-            changed = _stamp(rng, created + timedelta(days=1), seconds_only=True)
+        if index % 4 != 3:
+            created = anchor - timedelta(days=rng.randint(400, 1500), seconds=rng.randint(0, 86399))
+            changed = _recent(rng, anchor, seconds_only=True)
+        else:
+            # Every fourth partner was created lately and never changed after: its creation
+            # time is its change time.
+            created = _recent(rng, anchor, seconds_only=True)
         city, region, postal, country = _CITIES[index % len(_CITIES)]
         store.insert(
             "A_BusinessPartner",
@@ -321,7 +329,7 @@ def _suppliers(store: Store, rng: random.Random) -> list[str]:
     # Customers only: a business partner without a supplier role is not a vendor.
     for index in range(5):
         number = f"{17100001 + index}"
-        created = ANCHOR - timedelta(days=rng.randint(100, 900))
+        created = anchor - timedelta(days=rng.randint(100, 900))
         store.insert(
             "A_BusinessPartner",
             {
@@ -374,17 +382,18 @@ def _purchase_orders(
     suppliers: list[str],
     materials: list[tuple[str, str]],
     indexes: range,
+    anchor: datetime,
 ) -> None:
-    mass_change = ANCHOR - timedelta(days=20, microseconds=123_456)
-    shared_ms = (ANCHOR - timedelta(days=10)).replace(microsecond=789_000)
+    mass_change = anchor - timedelta(days=20, microseconds=123_456)
+    shared_ms = (anchor - timedelta(days=10)).replace(microsecond=789_000)
     statuses = ("01", "02", "02", "02", "02", "03", "05", "05", "05", "08")
     storage = [(plant, location) for plant, locations in PLANTS.items() for location in locations]
     for index in indexes:
         number = f"{4500000001 + index}"
         supplier = suppliers[rng.randrange(len(suppliers))]
         org = store.find("A_SupplierPurchasingOrg", (supplier, "1710")) or {}
-        created = ANCHOR - timedelta(days=rng.randint(2, 380), seconds=rng.randint(0, 86399))
-        changed = _stamp(rng, created, seconds_only=False)
+        changed = _recent(rng, anchor, seconds_only=False)
+        created = changed - timedelta(days=rng.randint(0, 60), seconds=rng.randint(0, 86399))
         if 100 <= index < 112:
             changed = mass_change
         elif 112 <= index < 120:
@@ -468,7 +477,49 @@ def _purchase_orders(
             )
 
 
-def _equipment(store: Store, rng: random.Random) -> list[tuple[str, str, str]]:
+#: Each plant's functional locations below its top one (named as the plant, as SAP's best
+#: practice does): (suffix, name, category, superior suffix).
+_FUNCTIONAL_LOCATIONS: Final = (
+    ("-PLT", "Production", "M", ""),
+    *((f"-PLT-LINE{n}", f"Production line {n}", "M", "-PLT") for n in range(1, 5)),
+    ("-UTL", "Utilities", "M", ""),
+)
+
+
+def _functional_locations(store: Store, rng: random.Random, anchor: datetime) -> None:
+    for plant in PLANTS:
+        # The top of each plant's structure is a site (customer category S) named as the plant.
+        levels = (("", f"Site {plant}", "S", None), *_FUNCTIONAL_LOCATIONS)
+        for suffix, name, category, superior in levels:
+            below = [s for s, *_ in _FUNCTIONAL_LOCATIONS if s.startswith(suffix + "-")]
+            parent = "" if superior is None else plant + superior
+            store.insert(
+                "FunctionalLocation",
+                {
+                    "FunctionalLocation": plant + suffix,
+                    "FunctionalLocationLabelName": plant + suffix,
+                    "FunctionalLocationName": f"{name} {plant}" if suffix else name,
+                    "FuncLocationStructure": "YBPM",
+                    "FunctionalLocationCategory": category,
+                    "SuperiorFunctionalLocation": parent,
+                    "SuperiorFuncnlLocLabelName": parent,
+                    "MaintenancePlant": plant,
+                    "MaintenancePlanningPlant": plant,
+                    "MainWorkCenterPlant": plant,
+                    "MainWorkCenter": "MECH",
+                    "CompanyCode": COMPANY_CODE,
+                    "CostCenter": "17101301",
+                    "EquipmentInstallationIsAllowed": "LINE" in suffix,
+                    "FunctionalLocationHasEquipment": "X" if "LINE" in suffix else "",
+                    "FuncnlLocHasSubOrdinateFuncLoc": "X" if below else "",
+                    "LastChangeDateTime": _recent(rng, anchor, seconds_only=True),
+                    "FunctionalLocationIsActive": suffix != "-UTL" or plant != "1730",
+                    "FuncnlLocIsDeactivated": suffix == "-UTL" and plant == "1730",
+                },
+            )
+
+
+def _equipment(store: Store, rng: random.Random, anchor: datetime) -> list[tuple[str, str, str]]:
     created_equipment: list[tuple[str, str, str]] = []
     plants = list(PLANTS)
     for index in range(80):
@@ -476,9 +527,9 @@ def _equipment(store: Store, rng: random.Random) -> list[tuple[str, str, str]]:
         kind, label, maker, model = _EQUIPMENT_KINDS[index % len(_EQUIPMENT_KINDS)]
         plant = plants[index % len(plants)]
         name = f"{label} {plant}-{index:03d}"
-        created = ANCHOR - timedelta(days=rng.randint(300, 2000))
+        created = anchor - timedelta(days=rng.randint(300, 2000))
         start = _day(created)
-        changed = _stamp(rng, created, seconds_only=True)
+        changed = _recent(rng, anchor, seconds_only=True)
         superior = f"{10000000 + index - 1}" if index % 10 == 9 else ""
         row = {
             "Equipment": number,
@@ -498,7 +549,8 @@ def _equipment(store: Store, rng: random.Random) -> list[tuple[str, str, str]]:
             "MaintenancePlant": plant,
             "ABCIndicator": ("A", "B", "C", "")[index % 4],
             "CompanyCode": COMPANY_CODE,
-            "FunctionalLocation": f"{plant}-PLT-LINE{index % 4 + 1}",
+            # Equipment in stock (every 13th) is installed nowhere.
+            "FunctionalLocation": "" if index % 13 == 0 else f"{plant}-PLT-LINE{index % 4 + 1}",
             "SuperordinateEquipment": superior,
             "CreationDate": start,
             "CreatedByUser": "CB9980000014",
@@ -528,14 +580,14 @@ def _equipment(store: Store, rng: random.Random) -> list[tuple[str, str, str]]:
 
 
 def _maintenance_orders(
-    store: Store, rng: random.Random, equipment: list[tuple[str, str, str]]
+    store: Store, rng: random.Random, equipment: list[tuple[str, str, str]], anchor: datetime
 ) -> None:
     for index in range(120):
         number = f"{4000000 + index}"
         status = _SYSTEM_STATUSES[rng.randrange(len(_SYSTEM_STATUSES))]
         order_type = ("YA01", "YA01", "YA02", "YA03")[index % 4]
-        created = ANCHOR - timedelta(days=rng.randint(2, 300), seconds=rng.randint(0, 86399))
-        changed = _stamp(rng, created, seconds_only=True)
+        changed = _recent(rng, anchor, seconds_only=True)
+        created = changed - timedelta(days=rng.randint(0, 30), seconds=rng.randint(0, 86399))
         start = created + timedelta(days=rng.randint(0, 10))
         end = start + timedelta(hours=rng.randint(2, 72))
         number_of_equipment, equipment_name, plant = equipment[rng.randrange(len(equipment))]
@@ -574,16 +626,25 @@ def _maintenance_orders(
         )
 
 
-def sample_store(seed: int = 1710, purchase_orders: int = SAMPLE_PURCHASE_ORDERS) -> Store:
-    """A store filled with the deterministic sample for `seed`.
+def sample_store(
+    seed: int = 1710,
+    purchase_orders: int = SAMPLE_PURCHASE_ORDERS,
+    *,
+    anchor: datetime,
+) -> Store:
+    """A store filled with the deterministic sample for `seed`, its times counted back from
+    `anchor` (taken to the whole second, as SAP's second-precision stamps need).
 
     `purchase_orders` sets how many orders it holds (numbered from 4500000001), for volume
     tests; the other tables keep their size. Orders beyond the sample's 300 are made last,
     from a random sequence of their own, so a larger store holds the whole sample unchanged.
     """
+    if anchor.utcoffset() is None:
+        raise ValueError("the sample's anchor needs a time zone")
+    anchor = anchor.astimezone(UTC).replace(microsecond=0)
     rng = random.Random(seed)  # noqa: S311, sample data wants repeatability, not secrecy
     store = Store()
-    suppliers = _suppliers(store, rng)
+    suppliers = _suppliers(store, rng, anchor)
     orderable = [
         number
         for number in suppliers
@@ -591,12 +652,14 @@ def sample_store(seed: int = 1710, purchase_orders: int = SAMPLE_PURCHASE_ORDERS
     ]
     materials = _materials(store, rng)
     sample = min(purchase_orders, SAMPLE_PURCHASE_ORDERS)
-    _purchase_orders(store, rng, orderable, materials, range(sample))
-    equipment = _equipment(store, rng)
-    _maintenance_orders(store, rng, equipment)
+    _purchase_orders(store, rng, orderable, materials, range(sample), anchor)
+    equipment = _equipment(store, rng, anchor)
+    # Its own generator: the rest of the sample stays as it was before functional locations.
+    _functional_locations(store, random.Random(seed + 2), anchor)  # noqa: S311, repeatable
+    _maintenance_orders(store, rng, equipment, anchor)
     if purchase_orders > sample:
         extra = random.Random(seed + 1)  # noqa: S311, repeatable volume data
-        _purchase_orders(store, extra, orderable, materials, range(sample, purchase_orders))
+        _purchase_orders(store, extra, orderable, materials, range(sample, purchase_orders), anchor)
     return store
 
 

@@ -31,11 +31,16 @@ class Faults:
     - `rate_limit_requests`: answer the next N requests with 429 and `Retry-After: retry_after`.
     - `delay`: seconds to wait before answering every request (drives client timeouts).
     - `expire_credentials_after`: after N more requests, every password stops working (401),
-      as when a communication user's password expires mid-sync; None never expires.
+      as when a communication user's password expires mid-sync; None never expires. OAuth
+      clients are communication users, so their secrets stop working too, with every token.
+    - `revoke_tokens_after`: after N more requests, every OAuth access token issued so far is
+      revoked (401 on the next data call), as when SAP's token store is cleared; clients can
+      fetch new ones. None never revokes.
     - `concurrent_change_writes`: the next N updates find the record changed by someone else
       just before they arrive, so their `If-Match` is stale (412).
 
-    `Faults.parse("fail=3,status=503,rate_limit=2,retry_after=5,delay=0.2,expire_after=10")`
+    `Faults.parse("fail=3,status=503,rate_limit=2,retry_after=5,delay=0.2,expire_after=10,
+    revoke_after=4")`
     reads the command-line form.
     """
 
@@ -46,6 +51,7 @@ class Faults:
     delay: float = 0.0
     expire_credentials_after: int | None = None
     concurrent_change_writes: int = 0
+    revoke_tokens_after: int | None = None
 
     _NAMES = {
         "fail": "fail_requests",
@@ -55,6 +61,7 @@ class Faults:
         "delay": "delay",
         "expire_after": "expire_credentials_after",
         "conflict": "concurrent_change_writes",
+        "revoke_after": "revoke_tokens_after",
     }
 
     @classmethod
@@ -76,7 +83,11 @@ class Faults:
 
 @dataclass
 class User:
-    """A communication user: password and the services its arrangements grant (None = all)."""
+    """A communication user: password and the services its arrangements grant (None = all).
+
+    As in SAP S/4HANA Cloud, the communication user is also the OAuth 2.0 client of its
+    arrangements: client id = user name, client secret = password.
+    """
 
     password: str
     services: frozenset[str] | None = None
@@ -108,6 +119,11 @@ class SapS4HanaEmulator:
     #: Rows per response before the server pages with `__next` (SAP Gateway's server paging).
     max_page_size: int = 100
     clock: Callable[[], datetime] = field(default=lambda: datetime.now(UTC))
+    #: Seconds an OAuth access token is valid (`expires_in`).
+    token_lifetime: int = 3600
+    #: The instant the sample's times count back from; the clock at creation by default, so
+    #: the sample is always recent. Two emulators given the same anchor hold the same data.
+    anchor: datetime | None = None
     store: Store = field(init=False)
     #: The latest requests seen, as (method, path with query, user), for assertions; bounded
     #: so an emulator left running for days does not grow without end.
@@ -116,9 +132,12 @@ class SapS4HanaEmulator:
     )
 
     def __post_init__(self) -> None:
-        self.store = sample_store(self.seed, self.purchase_orders)
+        self.started_at = (self.anchor or self.clock()).astimezone(UTC).replace(microsecond=0)
+        self.store = sample_store(self.seed, self.purchase_orders, anchor=self.started_at)
         self._lock = threading.Lock()
         self._tokens: dict[str, str] = {}
+        # OAuth access token → (user it was issued to, when it expires).
+        self._access_tokens: dict[str, tuple[str, datetime]] = {}
         self._credentials_expired = False
         self._last_stamp: dict[str, datetime] = {}
 
@@ -134,9 +153,37 @@ class SapS4HanaEmulator:
             self.users[username] = User(password, allowed)
 
     def expire_credentials(self) -> None:
-        """Make every password fail from now on (401), until `restore_credentials`."""
+        """Make every password and client secret fail from now on (401), until
+        `restore_credentials`; OAuth tokens issued so far are revoked."""
         with self._lock:
             self._credentials_expired = True
+            self._access_tokens.clear()
+
+    def revoke_tokens(self) -> None:
+        """Revoke every OAuth access token issued so far; new ones can be fetched."""
+        with self._lock:
+            self._access_tokens.clear()
+
+    def issue_access_token(self, username: str) -> tuple[str, int]:
+        """A new access token for the user (an authenticated OAuth client) and its lifetime."""
+        with self._lock:
+            token = secrets.token_urlsafe(32)
+            lifetime = self.token_lifetime
+            self._access_tokens[token] = (username, self.clock() + timedelta(seconds=lifetime))
+            return token, lifetime
+
+    def token_owner(self, token: str) -> str | None:
+        """The user an access token was issued to, or None when it is unknown, revoked or
+        expired."""
+        with self._lock:
+            issued = self._access_tokens.get(token)
+            if issued is None:
+                return None
+            owner, expires = issued
+            if self.clock() >= expires:
+                del self._access_tokens[token]
+                return None
+            return owner
 
     def restore_credentials(self) -> None:
         """Undo `expire_credentials`."""
@@ -188,9 +235,16 @@ class SapS4HanaEmulator:
             if faults.expire_credentials_after is not None:
                 if faults.expire_credentials_after <= 0:
                     self._credentials_expired = True
+                    self._access_tokens.clear()
                     faults.expire_credentials_after = None
                 else:
                     faults.expire_credentials_after -= 1
+            if faults.revoke_tokens_after is not None:
+                if faults.revoke_tokens_after <= 0:
+                    self._access_tokens.clear()
+                    faults.revoke_tokens_after = None
+                else:
+                    faults.revoke_tokens_after -= 1
             if faults.fail_requests > 0:
                 faults.fail_requests -= 1
                 outcome.status = faults.fail_status

@@ -2,9 +2,10 @@
 
 Each entity type lists the properties the emulator returns with their EDM types, copied from
 SAP's own `$metadata` documents (API_PURCHASEORDER_PROCESS_SRV, API_BUSINESS_PARTNER,
-API_MAINTENANCEORDER, API_MATERIAL_STOCK_SRV) and, for Equipment, from SAP's OpenAPI rendering
-of API_EQUIPMENT. It is a subset: every property served exists in the vendor document with the
-same type, which the contract tests check. Nothing here is shared with the connectors.
+API_MAINTENANCEORDER, API_MATERIAL_STOCK_SRV) and, for Equipment and FunctionalLocation, from
+SAP's OpenAPI renderings of API_EQUIPMENT and API_FUNCTIONALLOCATION. It is a subset: every
+property served exists in the vendor document with the same type, which the contract tests
+check. Nothing here is shared with the connectors.
 """
 
 from __future__ import annotations
@@ -339,6 +340,29 @@ EQUIPMENT: Final = EntityType(
     change_stamps=("LastChangeDateTime",),
 )
 
+FUNCTIONAL_LOCATION: Final = EntityType(
+    name="FunctionalLocationType",
+    entity_set="FunctionalLocation",
+    keys=("FunctionalLocation",),
+    properties=_props(
+        """
+        FunctionalLocation:String FunctionalLocationLabelName:String
+        FunctionalLocationName:String FuncLocationStructure:String
+        FunctionalLocationCategory:String SuperiorFunctionalLocation:String
+        SuperiorFuncnlLocLabelName:String TechnicalObjectType:String
+        OperationStartDate:DateTime MaintenancePlant:String AssetLocation:String
+        PlantSection:String ABCIndicator:String CompanyCode:String CostCenter:String
+        MaintenancePlanningPlant:String MainWorkCenterPlant:String MainWorkCenter:String
+        EquipmentInstallationIsAllowed:Boolean FunctionalLocationHasEquipment:String
+        FuncnlLocHasSubOrdinateFuncLoc:String LastChangeDateTime:DateTimeOffset
+        FuncnlLocIsMarkedForDeletion:Boolean FuncnlLocIsDeleted:Boolean
+        FunctionalLocationIsActive:Boolean FuncnlLocIsDeactivated:Boolean
+        """
+    ),
+    read_only=frozenset({"FunctionalLocation", "LastChangeDateTime"}),
+    change_stamps=("LastChangeDateTime",),
+)
+
 MATERIAL_STOCK: Final = EntityType(
     name="A_MaterialStockType",
     entity_set="A_MaterialStock",
@@ -399,6 +423,7 @@ SERVICES: Final[Mapping[str, Service]] = MappingProxyType(
             ),
             Service("API_MAINTENANCEORDER", "cds_api_maintenanceorder_2", (MAINTENANCE_ORDER,)),
             Service("API_EQUIPMENT", "cds_api_equipment", (EQUIPMENT,)),
+            Service("API_FUNCTIONALLOCATION", "cds_api_functionallocation", (FUNCTIONAL_LOCATION,)),
             Service(
                 "API_MATERIAL_STOCK_SRV",
                 "API_MATERIAL_STOCK_SRV",

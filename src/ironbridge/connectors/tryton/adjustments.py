@@ -1,0 +1,144 @@
+"""Stock adjustments as Tryton records them: a stock inventory, confirmed at once.
+
+Tryton corrects stock with inventories (`stock.inventory`, Inventory & Stock > Inventories):
+a numbered, dated document per storage location whose lines hold the counted quantity of a
+product. Confirming it makes and does the stock moves between the location and its
+lost-and-found location that bring the stock to the count, each with the inventory line as its
+`origin`. That is what a Tryton user does to correct stock, and it leaves the audit trail a
+Tryton user looks for: the inventory, who confirmed it and when, and its moves.
+
+An adjustment becomes one inventory with one line:
+
+- `new_count` is the line's quantity, as a count is.
+- `quantity_delta` is added to the quantity Tryton expects at the location. Tryton computes
+  that expected quantity when the inventory is created and makes its move from it at
+  confirmation, so the move is exactly the delta even when stock changes meanwhile.
+
+Neither the inventory, its lines nor stock moves have a text field, so the `reason` goes to the
+inventory's discussion (`ir.chat.channel.post`, Tryton's chat on documents, audience
+`internal`), where the Tryton client shows it beside the inventory with its author and time.
+
+Each step is its own Tryton transaction; if one after the creation fails, the draft inventory
+is deleted again (best effort), so a refused adjustment leaves no document behind.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from contextlib import suppress
+from decimal import Decimal
+from typing import Any, Final, Protocol
+
+from ironbridge import errors
+from ironbridge.connectors.protocols.jsonrpc import TRYTON
+
+__all__ = ["Call", "adjust_stock", "counted_location"]
+
+
+class Call(Protocol):
+    """A session's model call: `model.<model>.<method>(*params, context)`."""
+
+    def __call__(
+        self, model: str, method: str, *params: Any, extra: Mapping[str, Any] | None = None
+    ) -> Any: ...
+
+
+#: Location types an inventory can count, and how each gives the counted location: Tryton
+#: counts storage locations; a warehouse is counted in its storage zone.
+_COUNTED_IN: Final[Mapping[str, str | None]] = {
+    "storage": None,
+    "warehouse": "storage_location",
+}
+
+
+def counted_location(call: Call, location_remote_id: Any) -> int:
+    """The storage location an adjustment at `location_remote_id` counts."""
+    text = str(location_remote_id)
+    rows = []
+    if text.isdigit():
+        rows = call(
+            "stock.location",
+            "search_read",
+            TRYTON.condition("id", "=", int(text)),
+            0,
+            1,
+            None,
+            ["type", "name", "storage_location"],
+        )
+    if not rows:
+        raise errors.ValidationFailed({"location_id": f"Tryton has no location {text}."})
+    row = rows[0]
+    if row["type"] not in _COUNTED_IN:
+        raise errors.ValidationFailed(
+            {
+                "location_id": f"Tryton counts stock in warehouses and storage locations; "
+                f"{row['name']!r} is a {row['type']} location."
+            }
+        )
+    field = _COUNTED_IN[row["type"]]
+    counted = row["id"] if field is None else row.get(field)
+    if counted is None:
+        raise errors.ValidationFailed(
+            {"location_id": f"Tryton warehouse {row['name']!r} has no storage location."}
+        )
+    return int(counted)
+
+
+def adjust_stock(
+    call: Call,
+    product: int,
+    location: int,
+    *,
+    delta: Decimal | None,
+    count: Decimal | None,
+    reason: str,
+) -> int:
+    """Record the adjustment as a confirmed inventory of `location`; returns its id."""
+    line: dict[str, Any] = {"product": product}
+    if count is not None:
+        line["quantity"] = float(count)
+    (inventory,) = call(
+        "stock.inventory", "create", [{"location": location, "lines": [["create", [line]]]}]
+    )
+    try:
+        if delta is not None:
+            _add_delta(call, inventory, delta)
+        asked = f"new count {count}" if count is not None else f"quantity change {delta:+}"
+        call(
+            "ir.chat.channel",
+            "post",
+            f"stock.inventory,{inventory}",
+            f"{reason}\n(ironbridge stock adjustment: {asked})",
+            "internal",
+        )
+        call("stock.inventory", "confirm", [inventory])
+    except errors.IronbridgeError:
+        # Best effort: a confirmed inventory cannot be deleted, and stays as the record.
+        with suppress(errors.IronbridgeError):
+            call("stock.inventory", "delete", [inventory])
+        raise
+    return int(inventory)
+
+
+def _add_delta(call: Call, inventory: int, delta: Decimal) -> None:
+    """Set the inventory's line to the expected quantity plus `delta`."""
+    (line,) = call(
+        "stock.inventory.line",
+        "search_read",
+        TRYTON.condition("inventory", "=", inventory),
+        0,
+        None,
+        None,
+        ["expected_quantity", "unit.symbol"],
+    )
+    expected = Decimal(str(line["expected_quantity"] or 0))
+    target = expected + delta
+    if target < 0:
+        unit = (line.get("unit.") or {}).get("symbol") or ""
+        raise errors.ValidationFailed(
+            {
+                "quantity_delta": f"The location holds {expected} {unit}".rstrip()
+                + f"; removing {-delta} would leave less than nothing."
+            }
+        )
+    call("stock.inventory.line", "write", [line["id"]], {"quantity": float(target)})
