@@ -503,3 +503,56 @@ def test_tryton_purchases_are_read_and_created_through_the_unified_api(
         read_back = client.get(f"/v1/purchase-orders/{order['id']}", headers=linked.headers)
         assert read_back.status_code == 200
         assert read_back.json()["notes"] == "Ordered through the unified API"
+
+
+def test_tryton_work_orders_and_stock_adjustments_through_the_unified_api(
+    container: Container, tryton: TrytonServer
+) -> None:
+    entities = (Entity.WORK_ORDERS, Entity.INVENTORY_ITEMS, Entity.LOCATIONS)
+    linked = link(container, "tryton", tryton.admin, entities=entities)
+    assert all(run.status == "succeeded" for run in linked.sync(trigger="initial"))
+    with TestClient(create_app(container)) as client:
+        works = client.get("/v1/work-orders", params={"limit": 500}, headers=linked.headers)
+        assert works.status_code == 200, works.text
+        rows = works.json()["data"]
+        assert {row["remote_id"] for row in rows} == set(linked.stored(Entity.WORK_ORDERS))
+        assert {"open", "scheduled", "in_progress", "completed", "closed"} <= {
+            row["status"] for row in rows
+        }
+        running = client.get(
+            "/v1/work-orders", params={"status": "in_progress"}, headers=linked.headers
+        ).json()["data"]
+        assert running and all(row["status"] == "in_progress" for row in running)
+
+        item_id = linked.ids(Entity.INVENTORY_ITEMS, "2")
+        warehouse_id = linked.ids(Entity.LOCATIONS, "5")
+
+        def on_hand(body: dict[str, Any]) -> Decimal:
+            (level,) = [
+                level for level in body["stock_levels"] if level["location"]["id"] == warehouse_id
+            ]
+            return Decimal(level["on_hand"])
+
+        before = on_hand(
+            client.get(f"/v1/inventory-items/{item_id}", headers=linked.headers).json()
+        )
+        adjusted = client.post(
+            f"/v1/inventory-items/{item_id}/adjustments",
+            headers={**linked.headers, "Idempotency-Key": "count-2-warehouse"},
+            json={"location_id": warehouse_id, "quantity_delta": "-2", "reason": "Damaged"},
+        )
+        assert adjusted.status_code in (200, 201), adjusted.text
+        assert on_hand(adjusted.json()) == before - 2
+        # Stored at once, and a replay of the same key does not adjust twice.
+        stored = client.get(f"/v1/inventory-items/{item_id}", headers=linked.headers).json()
+        assert on_hand(stored) == before - 2
+        replay = client.post(
+            f"/v1/inventory-items/{item_id}/adjustments",
+            headers={**linked.headers, "Idempotency-Key": "count-2-warehouse"},
+            json={"location_id": warehouse_id, "quantity_delta": "-2", "reason": "Damaged"},
+        )
+        assert replay.status_code == adjusted.status_code
+        assert on_hand(replay.json()) == before - 2
+        linked.sync()
+        resynced = client.get(f"/v1/inventory-items/{item_id}", headers=linked.headers).json()
+        assert on_hand(resynced) == before - 2, "Tryton itself holds the new quantity"
