@@ -7,6 +7,7 @@ records arrive in and no id table has to be shared between workers.
 
 from __future__ import annotations
 
+import functools
 import json
 import re
 import uuid
@@ -54,6 +55,7 @@ _ENTITY_BY_PREFIX: Final[Mapping[str, Entity]] = MappingProxyType(
 )
 
 
+@functools.lru_cache(maxsize=65_536)
 def record_id(connection_id: str, entity: Entity, remote_id: str) -> str:
     """The ironbridge id of the record `remote_id` of `entity` in connection `connection_id`.
 
@@ -61,6 +63,8 @@ def record_id(connection_id: str, entity: Entity, remote_id: str) -> str:
     `po_3f2a...`. It is deterministic and distinct per connection and per entity: the same remote
     id in two connections (or as a vendor and as an item) gives two ids.
     """
+    # Cached: a sync computes the same reference ids (an order's vendor, its lines' items)
+    # over and over, and a UUID v5 costs a SHA-1 and a JSON encoding each time.
     # A JSON array is an unambiguous encoding of the three parts: joining with a separator
     # would let ("a:b", "c") and ("a", "b:c") collide. ASCII escaping keeps any string
     # (even lone surrogates) encodable for uuid5.
