@@ -11,6 +11,7 @@ from datetime import datetime
 from typing import Annotated, Any, cast
 
 from fastapi import APIRouter, Body, Header, Path, Query, Request, Response
+from fastapi.concurrency import run_in_threadpool
 from pydantic import BaseModel, Field, create_model
 
 from ... import unified
@@ -24,8 +25,9 @@ from ...model import (
     Entity,
     InventoryAdjustment,
 )
+from ...security import TokenKind
 from ...store import ConnectionRow
-from ..deps import ConnectionPrincipal, ContainerDep
+from ..deps import ConnectionBearer, ConnectionPrincipal, ContainerDep, authorize
 from ..errors import ERROR_RESPONSES, ErrorBody, request_id_of
 from ..params import IsoDatetimeQuery
 
@@ -148,9 +150,11 @@ def _register(entity: Entity) -> None:
     filters = tuple(FILTER_FIELDS[entity])
     record_id_param = Annotated[str, Path(max_length=64, description=f"The {label} id.")]
 
-    def list_records(
+    # Reads authenticate and read in one unit of work and one worker thread: the two are
+    # most of a read's cost, and a dependency would take a thread and a transaction of its own.
+    async def list_records(
         request: Request,
-        principal: ConnectionPrincipal,
+        bearer: ConnectionBearer,
         container: ContainerDep,
         limit: Annotated[int, Query(ge=1, le=500)] = 100,
         cursor: Annotated[str | None, Query(max_length=512)] = None,
@@ -159,7 +163,6 @@ def _register(entity: Entity) -> None:
         include_deleted: bool = False,
         include: Include = None,
     ) -> Response:
-        chosen = {k: v for k, v in request.query_params.items() if k in filters}
         params = unified.ListParams(
             limit=limit,
             cursor=cursor,
@@ -167,29 +170,37 @@ def _register(entity: Entity) -> None:
             modified_before=_aware(modified_before),
             include_deleted=include_deleted,
             include_remote_data=include == "remote_data",
-            filters=chosen,
+            filters={k: v for k, v in request.query_params.items() if k in filters},
         )
-        assert principal.connection_id is not None
-        with container.uow(readonly=True) as uow:
-            body = unified.list_records(uow, principal.connection_id, entity, params)
-        return _json(body)
 
-    def get_record(
+        def page() -> bytes:
+            with container.uow(readonly=True) as uow:
+                principal = authorize(uow, request, container, bearer, TokenKind.CONNECTION)
+                assert principal.connection_id is not None
+                return unified.list_records(uow, principal.connection_id, entity, params)
+
+        return _json(await run_in_threadpool(page))
+
+    async def get_record(
+        request: Request,
         record_id: record_id_param,
-        principal: ConnectionPrincipal,
+        bearer: ConnectionBearer,
         container: ContainerDep,
         include: Include = None,
     ) -> Response:
-        assert principal.connection_id is not None
-        with container.uow(readonly=True) as uow:
-            body = unified.get_record(
-                uow,
-                principal.connection_id,
-                entity,
-                record_id,
-                include_remote_data=include == "remote_data",
-            )
-        return _json(body)
+        def one() -> bytes:
+            with container.uow(readonly=True) as uow:
+                principal = authorize(uow, request, container, bearer, TokenKind.CONNECTION)
+                assert principal.connection_id is not None
+                return unified.get_record(
+                    uow,
+                    principal.connection_id,
+                    entity,
+                    record_id,
+                    include_remote_data=include == "remote_data",
+                )
+
+        return _json(await run_in_threadpool(one))
 
     create_body = CREATE_MODELS[entity]
     update_body = UPDATE_MODELS[entity]
