@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
@@ -18,8 +19,30 @@ __all__ = [
     "RecordRepository",
     "RecordWrite",
     "StoredRecord",
+    "content_hash",
     "erase_synced_history",
+    "same_unified",
 ]
+
+# A record's content hash has two halves of 32 hex digits: SHA-256 of its unified JSON, then of
+# its raw JSON. Change events follow the first half only; the second keeps the stored raw
+# record (`remote_data`, and what field mappings re-project from) current when the source
+# changed only fields ironbridge does not map. Hashes stored before the second half existed
+# were a whole SHA-256 of the unified JSON, whose first half is the same: they still compare.
+_HALF = 32
+
+
+def content_hash(unified: str, raw: str) -> str:
+    """The content hash of a record whose unified and raw JSON texts are `unified` and `raw`."""
+    return (
+        hashlib.sha256(unified.encode()).hexdigest()[:_HALF]
+        + hashlib.sha256(raw.encode()).hexdigest()[:_HALF]
+    )
+
+
+def same_unified(first: str, second: str) -> bool:
+    """Whether two content hashes are of the same unified JSON."""
+    return first[:_HALF] == second[:_HALF]
 
 
 @dataclass(frozen=True, slots=True)
@@ -235,6 +258,9 @@ class RecordRepository:
                         "synced_at": now,
                     }
                 )
+                if before[1] == item.deleted and same_unified(before[0], item.content_hash):
+                    # Only unmapped source fields changed: kept, but nothing to tell anyone.
+                    continue
                 kind = "deleted" if item.deleted else ("created" if before[1] else "updated")
                 changes.append(RecordChange(item.id, item.remote_id, kind, item.unified))
         if inserts:

@@ -5,7 +5,6 @@ The unified JSON is validated here, once, when it is written; reads serve the st
 
 from __future__ import annotations
 
-import hashlib
 import json
 from collections.abc import Mapping
 from typing import Any
@@ -17,7 +16,7 @@ from ..connectors import Connector, RawRecord
 from ..errors import UpstreamError, ValidationFailed
 from ..model import FILTER_FIELDS, MODELS, Entity, field_errors, record_id
 from ..store import UnitOfWork
-from ..store.records import RecordRepository, RecordWrite
+from ..store.records import RecordRepository, RecordWrite, content_hash
 
 __all__ = ["FieldMappings", "Projector", "raw_json", "reproject"]
 
@@ -106,6 +105,7 @@ class Projector:
             if name != "status" and (value := _get_path(unified, field.path)) is not None
         }
         status = unified.get("status")
+        raw_text = raw_json(raw.data)
         return RecordWrite(
             id=unified["id"],
             remote_id=raw.remote_id,
@@ -113,8 +113,8 @@ class Projector:
             status=str(status) if status is not None else None,
             filters={k: str(v) for k, v in filters.items()},
             unified=text,
-            raw=raw_json(raw.data),
-            content_hash=hashlib.sha256(text.encode()).hexdigest(),
+            raw=raw_text,
+            content_hash=content_hash(text, raw_text),
             deleted=unified["deleted"],
         )
 
