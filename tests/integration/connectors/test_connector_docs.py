@@ -60,6 +60,8 @@ def describe(converter: Any) -> tuple[str, str]:
         return f"`{path}`", f"reference to {converter.entity.value}{named}"
     if kind == "Code":
         return f"`{path}`", "code, see the status tables"
+    if kind == "Level":
+        return f"`{path}`", "`top` when empty, else `below`; see the status tables"
     return f"`{path}`", _KINDS[kind]
 
 
@@ -118,7 +120,7 @@ def sap_rows() -> dict[str, list[str]]:
         },
         "fields purchase-order lines": field_rows(sap_maps.LINE_FIELDS),
         "fields functional locations": field_rows(sap_maps.FUNCTIONAL_LOCATION_MAP.fields),
-        "FunctionalLocationCategory": code_rows(sap_maps.FUNCTIONAL_LOCATION_CATEGORY),
+        "functional location level": code_rows(sap_maps.FUNCTIONAL_LOCATION_LEVEL),
         "functional location flags": code_rows(sap_maps.FUNCTIONAL_LOCATION_FLAGS),
         "PurchasingProcessingStatus": code_rows(sap_maps.PROCESSING_STATUS),
         "PurchasingDocumentDeletionCode": code_rows(sap_maps.DELETION_CODE),

@@ -551,6 +551,13 @@ def test_locations_are_plants_storage_locations_and_functional_locations(
         ("area", "FL:1710"),
         ("area", "FL:1710-PLT"),
     }
+    # The type follows the place in the structure, whatever the system's own category.
+    utilities = places["FL:1710-UTL"]
+    assert utilities.custom_fields["FunctionalLocationCategory"] == "Z1"
+    assert (utilities.type.value, utilities.parent and utilities.parent.remote_id) == (
+        "area",
+        "FL:1710",
+    )
     line = places["FL:1710-PLT-LINE2"]
     assert (line.code, line.name) == ("1710-PLT-LINE2", "Production line 2 1710")
     assert line.custom_fields["MaintenancePlant"] == "1710"

@@ -44,8 +44,8 @@ __all__ = [
     "DELETION_CODE",
     "EQUIPMENT_FLAGS",
     "FUNCTIONAL_LOCATION",
-    "FUNCTIONAL_LOCATION_CATEGORY",
     "FUNCTIONAL_LOCATION_FLAGS",
+    "FUNCTIONAL_LOCATION_LEVEL",
     "FUNCTIONAL_LOCATION_MAP",
     "HEADER_ERROR_FIELDS",
     "HEADER_WRITES",
@@ -66,6 +66,7 @@ __all__ = [
     "FieldMap",
     "First",
     "Flags",
+    "Level",
     "Number",
     "RecordMap",
     "Ref",
@@ -171,14 +172,15 @@ SUPPLIER_FLAGS: Final[tuple[tuple[str, VendorStatus], ...]] = (
 #: names the top functional location of a plant as the plant (`1710`), which is a plant's id.
 FUNCTIONAL_LOCATION: Final = "FL:"
 
-#: FunctionalLocationCategory → the kind of place. Categories are customizing (transaction
-#: OIFL); `M` (technical system) is SAP's standard one, for units, lines and rooms within a
-#: plant; `S` is a site category such as systems add for a plant's whole premises. Systems
-#: with their own categories extend this through the connection's field mapping.
-FUNCTIONAL_LOCATION_CATEGORY: Final[Mapping[str, LocationType]] = MappingProxyType(
+#: The kind of place a functional location is, by where it sits in the plant's structure: the
+#: top is the plant's premises (a site), everything below it (units, lines, rooms) an area.
+#: Not by FunctionalLocationCategory: categories are each system's customizing (transaction
+#: OIFL; `M` is SAP's standard one), so a table of them would fail every functional location
+#: of a system with its own. The category is kept as a custom field.
+FUNCTIONAL_LOCATION_LEVEL: Final[Mapping[str, LocationType]] = MappingProxyType(
     {
-        "M": LocationType.AREA,
-        "S": LocationType.SITE,
+        "top": LocationType.SITE,
+        "below": LocationType.AREA,
     }
 )
 
@@ -294,6 +296,18 @@ class Code(FieldMap):
     def read(self, data: Mapping[str, Any], ids: IdFactory) -> Any:
         value = read_path(data, self.source)
         return lookup(self.table, "" if value is None else str(value), self.source)
+
+
+@dataclass(frozen=True, slots=True)
+class Level(FieldMap):
+    """`table["below"]` for a record that names its superior in `source`, else `table["top"]`."""
+
+    source: str
+    table: Mapping[str, Any] = field(hash=False)
+
+    def read(self, data: Mapping[str, Any], ids: IdFactory) -> Any:
+        superior = read_path(data, self.source)
+        return self.table["top" if superior in (None, "") else "below"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -451,7 +465,7 @@ MAPS: Final[Mapping[Entity, RecordMap]] = MappingProxyType(
 FUNCTIONAL_LOCATION_MAP: Final = RecordMap(
     fields={
         "code": Text("FunctionalLocationLabelName"),
-        "type": Code("FunctionalLocationCategory", FUNCTIONAL_LOCATION_CATEGORY),
+        "type": Level("SuperiorFunctionalLocation", FUNCTIONAL_LOCATION_LEVEL),
         "status": Flags(FUNCTIONAL_LOCATION_FLAGS, LocationStatus.ACTIVE),
         # The top of a plant's structure hangs below the plant itself.
         "parent": First(
@@ -463,6 +477,7 @@ FUNCTIONAL_LOCATION_MAP: Final = RecordMap(
     },
     custom=(
         "FunctionalLocation",
+        "FunctionalLocationCategory",
         "FuncLocationStructure",
         "TechnicalObjectType",
         "PlantSection",

@@ -482,14 +482,15 @@ def _purchase_orders(
 _FUNCTIONAL_LOCATIONS: Final = (
     ("-PLT", "Production", "M", ""),
     *((f"-PLT-LINE{n}", f"Production line {n}", "M", "-PLT") for n in range(1, 5)),
-    ("-UTL", "Utilities", "M", ""),
+    # A category of the customer's own customizing, as real systems have.
+    ("-UTL", "Utilities", "Z1", ""),
 )
 
 
 def _functional_locations(store: Store, rng: random.Random, anchor: datetime) -> None:
     for plant in PLANTS:
-        # The top of each plant's structure is a site (customer category S) named as the plant.
-        levels = (("", f"Site {plant}", "S", None), *_FUNCTIONAL_LOCATIONS)
+        # The top of each plant's structure is named as the plant.
+        levels = (("", f"Site {plant}", "M", None), *_FUNCTIONAL_LOCATIONS)
         for suffix, name, category, superior in levels:
             below = [s for s, *_ in _FUNCTIONAL_LOCATIONS if s.startswith(suffix + "-")]
             parent = "" if superior is None else plant + superior
