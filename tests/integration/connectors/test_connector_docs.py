@@ -72,10 +72,16 @@ def field_rows(fields: Mapping[str, Any]) -> list[str]:
     ]
 
 
-def code_rows(table: Mapping[Any, Any] | Iterable[tuple[Any, Any]]) -> list[str]:
-    """`| source code | unified value |` rows of a status table (or of an ordered rule list)."""
+def code_rows(
+    table: Mapping[Any, Any] | Iterable[tuple[Any, Any]], converter: Any = None
+) -> list[str]:
+    """`| source code | unified value |` rows of a status table (or of an ordered rule list);
+    with the `Code` that reads a customizing table, also its row for any other code."""
     pairs = table.items() if isinstance(table, Mapping) else table
-    return [f"| {_value(code)} | {_value(value)} |" for code, value in pairs]
+    rows = [f"| {_value(code)} | {_value(value)} |" for code, value in pairs]
+    if converter is not None and converter.customizing:
+        rows.append(f"| any other | {_value(converter.otherwise)} |")
+    return rows
 
 
 def capability_rows(spec: ConnectorSpec) -> list[str]:
@@ -112,6 +118,7 @@ def tryton_rows() -> dict[str, list[str]]:
 
 
 def sap_rows() -> dict[str, list[str]]:
+    work_order_fields = sap_maps.MAPS[Entity.WORK_ORDERS].fields
     return {
         "capabilities": capability_rows(SAP_SPEC),
         **{
@@ -125,9 +132,11 @@ def sap_rows() -> dict[str, list[str]]:
         "PurchasingProcessingStatus": code_rows(sap_maps.PROCESSING_STATUS),
         "PurchasingDocumentDeletionCode": code_rows(sap_maps.DELETION_CODE),
         "SystemStatusText": code_rows(sap_maps.SYSTEM_STATUS),
-        "MaintPriority": code_rows(sap_maps.ORDER_PRIORITY),
-        "MaintenanceOrderType": code_rows(sap_maps.ORDER_TYPE),
-        "ABCIndicator": code_rows(sap_maps.ABC_INDICATOR),
+        "MaintPriority": code_rows(sap_maps.ORDER_PRIORITY, work_order_fields["priority"]),
+        "MaintenanceOrderType": code_rows(sap_maps.ORDER_TYPE, work_order_fields["type"]),
+        "ABCIndicator": code_rows(
+            sap_maps.ABC_INDICATOR, sap_maps.MAPS[Entity.ASSETS].fields["criticality"]
+        ),
         "equipment flags": code_rows(sap_maps.EQUIPMENT_FLAGS),
         "supplier flags": code_rows(sap_maps.SUPPLIER_FLAGS),
         "InventoryStockType": code_rows(sap_maps.STOCK_USE),

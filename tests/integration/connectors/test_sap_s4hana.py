@@ -23,7 +23,7 @@ from ironbridge import errors
 from ironbridge.connectors.base import CheckStage, PassthroughRequest, RawRecord, SessionOptions
 from ironbridge.connectors.sap_s4hana import connector
 from ironbridge.connectors.sap_s4hana.connector import SapS4HanaSession
-from ironbridge.model import MODELS, Entity, PurchaseOrderStatus, record_id
+from ironbridge.model import MODELS, Entity, PurchaseOrderStatus, WorkOrderType, record_id
 from ironbridge.testing.conformance import CHECKS, Conformance
 from ironbridge.testing.emulators import EMULATORS, serve_emulator
 from ironbridge.testing.emulators import sap as sap_alias
@@ -429,6 +429,17 @@ def test_an_unknown_status_code_is_an_upstream_error(
     raw = session.get(Entity.PURCHASE_ORDERS, "4500000003")
     with pytest.raises(errors.UpstreamError, match="PurchasingProcessingStatus"):
         connector.to_unified(Entity.PURCHASE_ORDERS, raw, ids)
+
+
+def test_order_types_and_priorities_of_the_systems_own_customizing_keep_the_order(
+    sap: RunningEmulator, session: SapS4HanaSession
+) -> None:
+    (order,) = [row["MaintenanceOrder"] for row in sap.emulator.store.rows("MaintenanceOrder")][:1]
+    sap.emulator.update("MaintenanceOrder", order, MaintenanceOrderType="ZM07", MaintPriority="7")
+    data = unified(Entity.WORK_ORDERS, session.get(Entity.WORK_ORDERS, order))
+    assert (data.type, data.priority) == (WorkOrderType.OTHER, None)
+    assert data.custom_fields["MaintenanceOrderType"] == "ZM07"
+    assert data.custom_fields["MaintPriority"] == "7"
 
 
 def test_an_incremental_read_returns_exactly_the_records_changed_since(

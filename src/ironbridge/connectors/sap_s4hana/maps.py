@@ -119,7 +119,9 @@ SYSTEM_STATUS: Final[tuple[tuple[str, WorkOrderStatus], ...]] = (
     ("CRTD", WorkOrderStatus.OPEN),  # created
 )
 
-#: MaintPriority for priority type PM (1 very high … 4 low); "" = no priority set.
+#: MaintPriority for priority type PM (1 very high … 4 low); "" = no priority set. Priorities
+#: are customizing too: one of the system's own reads as no priority (its code stays in the
+#: custom field `MaintPriority`).
 ORDER_PRIORITY: Final[Mapping[str, WorkOrderPriority | None]] = MappingProxyType(
     {
         "1": WorkOrderPriority.URGENT,
@@ -131,7 +133,8 @@ ORDER_PRIORITY: Final[Mapping[str, WorkOrderPriority | None]] = MappingProxyType
 )
 
 #: MaintenanceOrderType: SAP's best-practice order types (YA0x) and the classic PM0x ones.
-#: Systems with their own order types extend this through the connection's field mapping.
+#: Order types are customizing: a type of the system's own reads as `other` (its code stays in
+#: the custom field `MaintenanceOrderType`) rather than losing the order.
 ORDER_TYPE: Final[Mapping[str, WorkOrderType]] = MappingProxyType(
     {
         "YA01": WorkOrderType.CORRECTIVE,
@@ -142,7 +145,9 @@ ORDER_TYPE: Final[Mapping[str, WorkOrderType]] = MappingProxyType(
     }
 )
 
-#: Equipment.ABCIndicator: SAP's standard indicator ranks A most important.
+#: Equipment.ABCIndicator: SAP's standard indicator ranks A most important. Indicators are
+#: customizing: one of the system's own reads as no criticality (its code stays in the custom
+#: field `ABCIndicator`).
 ABC_INDICATOR: Final[Mapping[str, AssetCriticality | None]] = MappingProxyType(
     {
         "A": AssetCriticality.HIGH,
@@ -216,8 +221,8 @@ def lookup(table: Mapping[str, Any], code: str, what: str) -> Any:
     except KeyError:
         # Loud by design: a guessed default would publish a wrong status to integrators.
         raise errors.UpstreamError(
-            f"SAP sent {what} {code!r}, which the SAP S/4HANA map does not know; add it to "
-            "the connection's field mapping."
+            f"SAP sent {what} {code!r}, which the SAP S/4HANA map does not know; the record is "
+            "left out until the connector maps it."
         ) from None
 
 
@@ -288,14 +293,20 @@ class Stamp(FieldMap):
 
 @dataclass(frozen=True, slots=True)
 class Code(FieldMap):
-    """A code translated through a table; a code missing from the table is an UpstreamError."""
+    """A code translated through a table; a code missing from the table is an UpstreamError,
+    unless the table is of customizing (codes each system defines) and gives `otherwise`."""
 
     source: str
     table: Mapping[str, Any] = field(hash=False)
+    customizing: bool = False
+    otherwise: Any = None
 
     def read(self, data: Mapping[str, Any], ids: IdFactory) -> Any:
         value = read_path(data, self.source)
-        return lookup(self.table, "" if value is None else str(value), self.source)
+        code = "" if value is None else str(value)
+        if self.customizing and code not in self.table:
+            return self.otherwise
+        return lookup(self.table, code, self.source)
 
 
 @dataclass(frozen=True, slots=True)
@@ -409,8 +420,13 @@ MAPS: Final[Mapping[Entity, RecordMap]] = MappingProxyType(
             created=Stamp("MaintOrderCreationDateTime"),
             fields={
                 "number": Text("MaintenanceOrder"),
-                "priority": Code("MaintPriority", ORDER_PRIORITY),
-                "type": Code("MaintenanceOrderType", ORDER_TYPE),
+                "priority": Code("MaintPriority", ORDER_PRIORITY, customizing=True),
+                "type": Code(
+                    "MaintenanceOrderType",
+                    ORDER_TYPE,
+                    customizing=True,
+                    otherwise=WorkOrderType.OTHER,
+                ),
                 "asset": Ref(Entity.ASSETS, "Equipment", "EquipmentName"),
                 "location": Ref(Entity.LOCATIONS, "MaintenancePlant"),
                 "assignee": Text("MaintOrdPersonResponsible"),
@@ -421,6 +437,7 @@ MAPS: Final[Mapping[Entity, RecordMap]] = MappingProxyType(
             },
             custom=(
                 "MaintenanceOrderType",
+                "MaintPriority",
                 "MaintenanceActivityType",
                 "MainWorkCenter",
                 "FunctionalLocation",
@@ -446,9 +463,9 @@ MAPS: Final[Mapping[Entity, RecordMap]] = MappingProxyType(
                 "model": Text("ManufacturerPartTypeName"),
                 "serial_number": Text("ManufacturerSerialNumber"),
                 "install_date": Day("OperationStartDate"),
-                "criticality": Code("ABCIndicator", ABC_INDICATOR),
+                "criticality": Code("ABCIndicator", ABC_INDICATOR, customizing=True),
             },
-            custom=("FunctionalLocation", "EquipmentCategory", "InventoryNumber"),
+            custom=("FunctionalLocation", "EquipmentCategory", "InventoryNumber", "ABCIndicator"),
         ),
         Entity.INVENTORY_ITEMS: RecordMap(
             fields={
