@@ -105,8 +105,13 @@
         var shown = !select || select.value === field.getAttribute("data-applies-value");
         field.hidden = !shown;
         // Disabled inputs are not submitted, so a hidden choice's values never leave the page.
+        // A required field of the chosen way is required in the browser too.
+        var required = shown && field.hasAttribute("data-required");
         Array.prototype.forEach.call(field.querySelectorAll("input"), function (input) {
           input.disabled = !shown;
+          input.required = required;
+          if (required) input.setAttribute("aria-required", "true");
+          else input.removeAttribute("aria-required");
         });
       });
     }
@@ -154,12 +159,16 @@
       byId("form-alert").hidden = false;
     }
 
+    // A field's control: a text input, or the select of a sign-in choice.
+    function control(field) {
+      return field.querySelector("input, select");
+    }
+
     function clearErrors() {
       byId("form-alert").hidden = true;
       Array.prototype.forEach.call(form.querySelectorAll(".field"), function (field) {
         field.classList.remove("has-error");
-        var input = field.querySelector("input");
-        input.removeAttribute("aria-invalid");
+        control(field).removeAttribute("aria-invalid");
         var error = field.querySelector(".field-error");
         error.textContent = "";
         error.hidden = true;
@@ -176,7 +185,7 @@
           return;
         }
         field.classList.add("has-error");
-        var input = field.querySelector("input");
+        var input = control(field);
         input.setAttribute("aria-invalid", "true");
         var error = field.querySelector(".field-error");
         error.textContent = fields[name];

@@ -1,0 +1,75 @@
+"""The connect flow in a real browser for SAP S/4HANA, against its emulator: the customer picks
+how ironbridge signs in, sees only that way's fields, and connects with OAuth 2.0."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+from playwright.sync_api import Page, expect
+
+from ironbridge.connectors import ConnectorRegistry
+from ironbridge.connectors.sap_s4hana import connector as sap_connector
+from ironbridge.testing.emulators.sap import RunningEmulator, running_emulator
+
+from .conftest import LiveServer, Screenshots, live_server
+
+
+@pytest.fixture(scope="module")
+def sap() -> Iterator[RunningEmulator]:
+    with running_emulator() as running:
+        yield running
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
+    # The emulator listens on loopback, as an on-premises system on a private address would.
+    # The initial sync is queued, not run inside the request (no worker consumes it here).
+    with live_server(
+        tmp_path_factory.mktemp("connect-sap"),
+        ConnectorRegistry([sap_connector]),
+        allow_private_urls=True,
+        queue_immediate=False,
+    ) as running:
+        yield running
+
+
+def test_the_customer_chooses_oauth_and_connects_sap(
+    server: LiveServer, sap: RunningEmulator, page: Page, shot: Screenshots
+) -> None:
+    link = server.link(systems=["sap_s4hana"])
+    page.goto(link["connect_url"])
+    expect(page.get_by_role("heading", name="Connect SAP S/4HANA")).to_be_visible()
+    method = page.get_by_label("Sign-in method")
+    user = page.get_by_label("Communication user")
+    client_id = page.get_by_label("OAuth client ID")
+    # Basic is the default: only its fields show, and they are required.
+    expect(user).to_be_visible()
+    expect(user).to_have_attribute("required", "")
+    expect(client_id).to_be_hidden()
+    shot(page, "sap-basic")
+
+    method.select_option("oauth2_client_credentials")
+    expect(user).to_be_hidden()
+    expect(client_id).to_be_visible()
+    expect(client_id).to_have_attribute("aria-required", "true")
+    expect(page.get_by_label("OAuth client secret")).to_be_visible()
+    shot(page, "sap-oauth")
+
+    page.get_by_label("System address").fill(sap.base_url)
+    client_id.fill(sap.username)
+    page.get_by_label("OAuth client secret").fill(sap.password)
+    before = len(sap.emulator.requests)
+    page.get_by_role("button", name="Connect", exact=True).click()
+    expect(page.get_by_role("heading", name="Connected")).to_be_visible(timeout=30_000)
+    shot(page, "sap-connected")
+
+    # The check signed in through SAP's OAuth server and called the services with its token.
+    paths = [path for _method, path, _user in list(sap.emulator.requests)[before:]]
+    assert any(path.endswith("/sap/bc/sec/oauth2/token") for path in paths), paths
+    public_token = page.locator("[data-public-token]").get_attribute("data-public-token")
+    assert public_token
+    exchanged = server.exchange(public_token)
+    me = server.as_connection(exchanged["connection_token"])
+    assert me.status_code == 200 and me.json()["system"] == "sap_s4hana"
+    assert me.json()["status"] in ("active", "syncing")
