@@ -132,6 +132,14 @@ def link(
     return Linked(container, account, view.id, issued.token)
 
 
+def assert_reauth_required(linked: Linked, run: SyncRunRow) -> None:
+    """The run failed for refused credentials, which moved the connection once."""
+    assert run.status == "failed" and run.error is not None
+    assert run.error["code"] == "CONNECTION_REAUTH_REQUIRED"
+    assert linked.status() == "auth_required"
+    assert linked.event_types()["connection.auth_required"] == 1
+
+
 def only(runs: list[SyncRunRow]) -> SyncRunRow:
     (run,) = runs
     assert run.status == "succeeded", run.error
@@ -269,10 +277,7 @@ def test_sap_expired_credentials_move_the_connection_to_auth_required(
     linked = link(container, "sap_s4hana", sap_credentials(sap))
     sap.emulator.expire_credentials()
     (run,) = linked.sync(PURCHASE_ORDERS)
-    assert run.status == "failed" and run.error is not None
-    assert run.error["code"] == "CONNECTION_REAUTH_REQUIRED"
-    assert linked.status() == "auth_required"
-    assert linked.event_types()["connection.auth_required"] == 1
+    assert_reauth_required(linked, run)
 
 
 def test_sap_orders_are_read_and_created_through_the_unified_api(
@@ -461,10 +466,7 @@ def test_a_changed_tryton_password_moves_the_connection_to_auth_required(
     only(linked.sync(PURCHASE_ORDERS, trigger="initial"))
     tryton_admin.call("res.user", "write", [user], {"password": "Changed-Pass-2026!"})
     (run,) = linked.sync(PURCHASE_ORDERS)
-    assert run.status == "failed" and run.error is not None
-    assert run.error["code"] == "CONNECTION_REAUTH_REQUIRED"
-    assert linked.status() == "auth_required"
-    assert linked.event_types()["connection.auth_required"] == 1
+    assert_reauth_required(linked, run)
 
 
 def test_tryton_purchases_are_read_and_created_through_the_unified_api(

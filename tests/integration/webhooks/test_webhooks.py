@@ -8,6 +8,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -70,18 +71,25 @@ def receiver(tmp_path: Path) -> Iterator[Receiver]:
     proc.wait(timeout=10)
 
 
-@pytest.fixture
-def hooked(tmp_path: Path) -> Iterator[tuple[Container, TestClient, AccountFixture]]:
+@contextmanager
+def deployment(
+    tmp_path: Path, *, workers: int, **settings: object
+) -> Iterator[tuple[Container, TestClient, AccountFixture]]:
+    """A container with a queue consumer, an API client and an account."""
     container = bootstrap(
-        make_settings(
-            tmp_path, queue_immediate=False, allow_private_urls=True, webhook_retry_scale=SCALE
-        )
+        make_settings(tmp_path, queue_immediate=False, allow_private_urls=True, **settings)
     )
-    container.worker.start_consumer(workers=4)
+    container.worker.start_consumer(workers=workers)
     account = new_account(container)
     with TestClient(create_app(container), raise_server_exceptions=False) as client:
         yield container, client, account
     container.close()
+
+
+@pytest.fixture
+def hooked(tmp_path: Path) -> Iterator[tuple[Container, TestClient, AccountFixture]]:
+    with deployment(tmp_path, workers=4, webhook_retry_scale=SCALE) as deployed:
+        yield deployed
 
 
 def wait_for(condition: Callable[[], Any], timeout: float = 60.0) -> Any:
@@ -366,12 +374,8 @@ def test_events_can_be_polled_in_order(
 @pytest.fixture
 def unscaled(tmp_path: Path) -> Iterator[tuple[Container, TestClient, AccountFixture]]:
     """A deployment on real time: the 5-day rule is not shortened, retries wait 30 s."""
-    container = bootstrap(make_settings(tmp_path, queue_immediate=False, allow_private_urls=True))
-    container.worker.start_consumer(workers=2)
-    account = new_account(container)
-    with TestClient(create_app(container), raise_server_exceptions=False) as client:
-        yield container, client, account
-    container.close()
+    with deployment(tmp_path, workers=2) as deployed:
+        yield deployed
 
 
 def test_an_endpoint_failing_for_5_days_is_disabled_with_a_system_error(

@@ -12,9 +12,11 @@ from typing import Annotated, Any, cast
 
 from fastapi import APIRouter, Body, Header, Path, Query, Request, Response
 from fastapi.concurrency import run_in_threadpool
+from fastapi.security import HTTPAuthorizationCredentials
 from pydantic import BaseModel, Field, create_model
 
 from ... import unified
+from ...bootstrap import Container
 from ...connectors import PassthroughRequest
 from ...idempotency import request_fingerprint, run_idempotent
 from ...model import (
@@ -26,7 +28,7 @@ from ...model import (
     InventoryAdjustment,
 )
 from ...security import TokenKind
-from ...store import ConnectionRow
+from ...store import ConnectionRow, UnitOfWork
 from ..deps import ConnectionBearer, ConnectionPrincipal, ContainerDep, authorize
 from ..errors import ERROR_RESPONSES, ErrorBody, request_id_of
 from ..params import IsoDatetimeQuery
@@ -71,6 +73,25 @@ Include = Annotated[
 
 def _json(body: bytes | str, status: int = 200) -> Response:
     return Response(body, status_code=status, media_type="application/json")
+
+
+async def _read(
+    request: Request,
+    container: Container,
+    bearer: HTTPAuthorizationCredentials | None,
+    read: Callable[[UnitOfWork, str], bytes],
+) -> Response:
+    """Authenticate the connection token and `read(uow, connection_id)` in one unit of work
+    and one worker thread: the two are most of a read's cost, and a dependency would take a
+    thread and a transaction of its own."""
+
+    def run() -> bytes:
+        with container.uow(readonly=True) as uow:
+            principal = authorize(uow, request, container, bearer, TokenKind.CONNECTION)
+            assert principal.connection_id is not None
+            return read(uow, principal.connection_id)
+
+    return _json(await run_in_threadpool(run))
 
 
 def _connection(container: Any, principal: Any) -> ConnectionRow:
@@ -150,8 +171,6 @@ def _register(entity: Entity) -> None:
     filters = tuple(FILTER_FIELDS[entity])
     record_id_param = Annotated[str, Path(max_length=64, description=f"The {label} id.")]
 
-    # Reads authenticate and read in one unit of work and one worker thread: the two are
-    # most of a read's cost, and a dependency would take a thread and a transaction of its own.
     async def list_records(
         request: Request,
         bearer: ConnectionBearer,
@@ -173,13 +192,12 @@ def _register(entity: Entity) -> None:
             filters={k: v for k, v in request.query_params.items() if k in filters},
         )
 
-        def page() -> bytes:
-            with container.uow(readonly=True) as uow:
-                principal = authorize(uow, request, container, bearer, TokenKind.CONNECTION)
-                assert principal.connection_id is not None
-                return unified.list_records(uow, principal.connection_id, entity, params)
-
-        return _json(await run_in_threadpool(page))
+        return await _read(
+            request,
+            container,
+            bearer,
+            lambda uow, connection_id: unified.list_records(uow, connection_id, entity, params),
+        )
 
     async def get_record(
         request: Request,
@@ -188,19 +206,18 @@ def _register(entity: Entity) -> None:
         container: ContainerDep,
         include: Include = None,
     ) -> Response:
-        def one() -> bytes:
-            with container.uow(readonly=True) as uow:
-                principal = authorize(uow, request, container, bearer, TokenKind.CONNECTION)
-                assert principal.connection_id is not None
-                return unified.get_record(
-                    uow,
-                    principal.connection_id,
-                    entity,
-                    record_id,
-                    include_remote_data=include == "remote_data",
-                )
-
-        return _json(await run_in_threadpool(one))
+        return await _read(
+            request,
+            container,
+            bearer,
+            lambda uow, connection_id: unified.get_record(
+                uow,
+                connection_id,
+                entity,
+                record_id,
+                include_remote_data=include == "remote_data",
+            ),
+        )
 
     create_body = CREATE_MODELS[entity]
     update_body = UPDATE_MODELS[entity]

@@ -10,26 +10,7 @@ re-exports `ironbridge.testing.emulators.sap_s4hana`, so both import paths give 
         sap.emulator.change_purchase_order("4500000001", PaymentTerms="NT30")
 """
 
-from ironbridge.testing.emulators.sap_s4hana import (
-    DEFAULT_PASSWORD,
-    DEFAULT_USERNAME,
-    Faults,
-    RunningEmulator,
-    SapS4HanaEmulator,
-    User,
-    run_emulator,
-    running_emulator,
-    start_emulator,
-)
+from ironbridge.testing.emulators import sap_s4hana as _sap_s4hana
+from ironbridge.testing.emulators.sap_s4hana import *  # noqa: F403  (the same names, on purpose)
 
-__all__ = [
-    "DEFAULT_PASSWORD",
-    "DEFAULT_USERNAME",
-    "Faults",
-    "RunningEmulator",
-    "SapS4HanaEmulator",
-    "User",
-    "run_emulator",
-    "running_emulator",
-    "start_emulator",
-]
+__all__ = list(_sap_s4hana.__all__)

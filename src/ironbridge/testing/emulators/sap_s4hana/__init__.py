@@ -1,9 +1,10 @@
 """An SAP S/4HANA emulator: SAP Gateway OData V2 services over real HTTP, with sample data.
 
 It serves API_PURCHASEORDER_PROCESS_SRV, API_BUSINESS_PARTNER, API_MAINTENANCEORDER,
-API_EQUIPMENT and API_MATERIAL_STOCK_SRV under `/sap/opu/odata/sap/`, with Basic
-authentication, CSRF tokens, ETags, `$filter`/`$orderby`/`$top`/`$skip`/`$expand`/`$select`/
-`$inlinecount`, server paging with `__next`, SAP error bodies and injectable faults. It is
+API_EQUIPMENT, API_FUNCTIONALLOCATION and API_MATERIAL_STOCK_SRV under `/sap/opu/odata/sap/`,
+with Basic authentication or OAuth 2.0 client credentials (`/sap/bc/sec/oauth2/token`), CSRF
+tokens, ETags, `$filter`/`$orderby`/`$top`/`$skip`/`$expand`/`$select`/`$inlinecount`, server
+paging with `__next`, SAP error bodies and injectable faults. It is
 written from SAP's published API documents alone and imports nothing from the connectors.
 
     with running_emulator() as sap:
