@@ -1,8 +1,15 @@
-"""When syncs run: schedule presets or a cron expression, and retry backoff after failures."""
+"""When syncs run: schedule presets or a cron expression, and retry backoff after failures.
+
+Cron expressions are read by `cronsim` (the cron semantics of Debian's cron, in UTC): in
+particular a day of month and a day of week both restricted match either (`0 0 1 * 1` is the 1st
+and every Monday), and names (`MON`, `JAN`), `L` and `#` work as there.
+"""
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
+
+from cronsim import CronSim, CronSimError
 
 __all__ = ["PRESETS", "next_run", "retry_delay", "validate_schedule"]
 
@@ -14,70 +21,59 @@ PRESETS: dict[str, timedelta] = {
     "daily": timedelta(days=1),
 }
 
-_FIELDS = (("minute", 0, 59), ("hour", 0, 23), ("day", 1, 31), ("month", 1, 12), ("weekday", 0, 6))
-_MAX_SCAN = timedelta(days=366)
+#: A cron expression here has no seconds field.
+_CRON_FIELDS = 5
+_MONTH = 3
 
 
-def _parse_field(text: str, low: int, high: int) -> frozenset[int]:
-    values: set[int] = set()
-    for part in text.split(","):
-        step = 1
-        if "/" in part:
-            part, step_text = part.split("/", 1)
-            step = int(step_text)
-            if step < 1:
-                raise ValueError("step must be at least 1")
-        if part == "*":
-            start, end = low, high
-        elif "-" in part:
-            a, b = part.split("-", 1)
-            start, end = int(a), int(b)
-        else:
-            start = end = int(part)
-        if not (low <= start <= end <= high):
-            raise ValueError(f"{part!r} is outside {low}-{high}")
-        values.update(range(start, end + 1, step))
-    return frozenset(values)
+def _first_run(expression: str, after: datetime) -> datetime:
+    """The first time strictly after `after` at which the cron expression fires.
 
-
-def _cron(expression: str) -> list[frozenset[int]]:
-    parts = expression.split()
-    if len(parts) != 5:
+    Raises ValueError saying why when it is not a cron expression or never fires.
+    """
+    fields = expression.split()
+    if len(fields) != _CRON_FIELDS:
         raise ValueError("a cron expression has five fields: minute hour day month weekday")
-    return [_parse_field(p, low, high) for p, (_, low, high) in zip(parts, _FIELDS, strict=True)]
+    try:
+        found = next(CronSim(expression, after.astimezone(UTC)), None)
+    except CronSimError as exc:
+        # cronsim refuses days of month that none of the expression's months has (the 31st of
+        # February) with the same error as a malformed field: valid in any month, it is the
+        # former.
+        any_month = [*fields[:_MONTH], "*", *fields[_MONTH + 1 :]]
+        try:
+            CronSim(" ".join(any_month), after)
+        except CronSimError:
+            raise ValueError(f"not a valid cron expression ({exc})") from exc
+        raise ValueError("never fires: none of its months has that day") from exc
+    if found is None:
+        raise ValueError("never fires")
+    return found
 
 
 def validate_schedule(value: str) -> str:
-    """`value` if it is a preset or a valid five-field cron expression (weekday 0 = Sunday)."""
+    """`value` if it is a preset or a five-field cron expression that fires; otherwise a
+    ValueError saying why."""
     if value in PRESETS:
         return value
     try:
-        _cron(value)
+        _first_run(value, datetime.now(UTC))
     except ValueError as exc:
         names = ", ".join(PRESETS)
-        raise ValueError(f"use one of {names} or a cron expression ({exc})") from exc
+        raise ValueError(f"use one of {names} or a cron expression in UTC: {exc}") from exc
     return value
 
 
-def next_run(schedule: str, after: datetime) -> datetime:
-    """The first time strictly after `after` at which `schedule` runs."""
+def next_run(schedule: str, after: datetime) -> datetime | None:
+    """The first time strictly after `after` at which `schedule` runs; None when it never does
+    (a stored schedule that was never checked must not break whoever asks)."""
     interval = PRESETS.get(schedule)
     if interval is not None:
         return after + interval
-    minute, hour, day, month, weekday = _cron(schedule)
-    moment = after.replace(second=0, microsecond=0) + timedelta(minutes=1)
-    limit = after + _MAX_SCAN
-    while moment <= limit:
-        if (
-            moment.month in month
-            and moment.day in day
-            and (moment.isoweekday() % 7) in weekday
-            and moment.hour in hour
-            and moment.minute in minute
-        ):
-            return moment
-        moment += timedelta(minutes=1)
-    raise ValueError(f"{schedule!r} never runs")
+    try:
+        return _first_run(schedule, after)
+    except ValueError:
+        return None
 
 
 def retry_delay(consecutive_failures: int, *, base: float = 60.0, cap: float = 3600.0) -> timedelta:

@@ -18,10 +18,11 @@ from huey.consumer import Consumer
 
 from .connections import ConnectionStatus
 from .events import DELIVERY_TOPIC
-from .health import HealthContext, check_connection, due_for_check
+from .health import HealthContext, check_connection, due_for_check, record_error
 from .logs import get_logger
 from .model import Entity
-from .store import utcnow
+from .store import ConnectionRow, utcnow
+from .store.errorlog import ErrorLogRepository
 from .store.events import purge_events_before
 from .store.locks import is_locked
 from .store.sync import SyncRepository
@@ -31,6 +32,7 @@ from .sync import (
     SyncRunView,
     due_entities,
     execute_run,
+    postponed_runs,
     queue_runs,
     sync_lock_name,
 )
@@ -104,6 +106,9 @@ class Worker:
         if outcome.status == "queued":
             # Another run holds the connection: try again shortly rather than spin.
             self._run_sync.schedule((connection_id, run_id), delay=5)
+        elif outcome.status == "postponed":
+            # The circuit is open: wake when it lets a probe through.
+            self._run_sync.schedule((connection_id, run_id), delay=max(outcome.retry_after or 0, 1))
         return outcome.status
 
     def _check_impl(self, connection_id: str) -> str:
@@ -223,16 +228,19 @@ class Worker:
         else:
             self._run_sync(connection_id, run_id)
 
-    def tick(self) -> dict[str, int]:
+    def tick(self, now: datetime | None = None) -> dict[str, int]:
         """Queue due health checks and scheduled syncs, re-enqueue lost runs and due deliveries,
-        purge old events."""
+        purge old events.
+
+        `now` is the moment syncs are scheduled for (the current time unless a test moves it).
+        A connection whose scheduling fails is logged and skipped; the others are served.
+        """
         swept = self.sweep_deliveries()
         self.purge()
         # Checks first: with an inline queue their verdicts are in before syncs are scheduled.
         checks = self.schedule_health_checks()
-        now = utcnow()
-        queued = resent = 0
-        breakers = self.container.breakers
+        now = now or utcnow()
+        counts = {"queued": 0, "resent": 0, "failed": 0}
         with self.container.uow() as uow:
             connections = uow.connections.list_all_active()
         for connection in connections:
@@ -243,36 +251,74 @@ class Worker:
                 or connection.system not in self.container.registry
             ):
                 continue
-            # While the circuit is open the source is left alone: scheduled syncs wait for it
-            # (the first one due after it lets a probe through goes ahead).
-            postponed = breakers.is_open(connection.id)
+            try:
+                queued, resent = self._schedule_syncs(connection, now)
+            except Exception as exc:
+                counts["failed"] += 1
+                self._scheduling_failed(connection.id, exc)
+                continue
+            counts["queued"] += queued
+            counts["resent"] += resent
+        return {**counts, "deliveries": swept, "checks": checks}
+
+    def _schedule_syncs(self, connection: ConnectionRow, now: datetime) -> tuple[int, int]:
+        """Queue the connection's due syncs and hand lost runs to a worker again; how many."""
+        # While the circuit is open the source is left alone: nothing is queued or handed out
+        # (a run that starts then is postponed anyway). Once it lets a probe through, the due
+        # entities are queued and the postponed runs handed out; the first to run is the probe.
+        if self.container.breakers.is_open(connection.id):
+            return 0, 0
+        registry = self.container.registry
+        with self.container.uow() as uow:
+            due = due_entities(uow, connection, registry, now)
+            runs = (
+                queue_runs(uow, connection, registry, due, trigger="schedule", now=now)
+                if due
+                else []
+            )
+            pending = SyncRepository(uow.connection, connection.id).pending_runs()
+            postponed = {r.id for r in postponed_runs(uow, connection.id, now)}
+        # A queued run nobody picked up, or a running one whose worker died (its lease
+        # expired), is handed to a worker again; it resumes from its last committed page.
+        holder_alive = is_locked(self.container.engine, sync_lock_name(connection.id))
+        lost = [
+            r
+            for r in pending
+            if (r.status == "queued" and (r.queued_at < now - LOST_AFTER or r.id in postponed))
+            or (r.status == "running" and not holder_alive)
+        ]
+        fresh = [run for run in runs if run.queued_at >= now]
+        for run in fresh:
+            self.enqueue_sync(connection.id, run.id)
+        for lost_run in lost:
+            self.enqueue_sync(connection.id, lost_run.id)
+        return len(fresh), len(lost)
+
+    def _scheduling_failed(self, connection_id: str, exc: Exception) -> None:
+        """Log a connection's scheduling failure, and tell its integrator once (the error log
+        gets it when it differs from the newest entry, not every minute)."""
+        _log.error("schedule_failed", connection_id=connection_id, exc_info=exc)
+        error = {
+            "code": "INTERNAL_ERROR",
+            "message": "Scheduling this connection's syncs failed; they wait until it is fixed.",
+        }
+        try:
             with self.container.uow() as uow:
-                due: list[Entity] = (
-                    [] if postponed else due_entities(uow, connection, self.container.registry, now)
+                newest = ErrorLogRepository(uow.connection, connection_id).newest(
+                    before=None, limit=1
                 )
-                runs = (
-                    queue_runs(uow, connection, self.container.registry, due, trigger="schedule")
-                    if due
-                    else []
-                )
-                pending = SyncRepository(uow.connection, connection.id).pending_runs()
-            # A queued run nobody picked up, or a running one whose worker died (its lease
-            # expired), is handed to a worker again; it resumes from its last committed page.
-            holder_alive = is_locked(self.container.engine, sync_lock_name(connection.id))
-            lost = [
-                r
-                for r in pending
-                if (r.status == "queued" and r.queued_at < now - LOST_AFTER)
-                or (r.status == "running" and not holder_alive)
-            ]
-            for run in runs:
-                if run.queued_at >= now:
-                    self.enqueue_sync(connection.id, run.id)
-                    queued += 1
-            for lost_run in lost:
-                self.enqueue_sync(connection.id, lost_run.id)
-                resent += 1
-        return {"queued": queued, "resent": resent, "deliveries": swept, "checks": checks}
+                if newest and (newest[0].operation, newest[0].code, newest[0].message) == (
+                    "sync",
+                    error["code"],
+                    error["message"],
+                ):
+                    return
+                record_error(uow, connection_id, error, operation="sync")
+                uow.commit()
+        except Exception as record_exc:  # the store itself may be what fails
+            _log.error(
+                "schedule_failure_unrecorded", connection_id=connection_id, exc_info=record_exc
+            )
 
     # consumer
     def start_consumer(self, workers: int = 2) -> None:

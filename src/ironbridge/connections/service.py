@@ -33,7 +33,7 @@ from ..store import (
 from ..store.locks import is_locked
 from ..store.records import erase_synced_history
 from .status import ConnectionStatus
-from .views import ConnectionCreate, ConnectionPatch, ConnectionSettings, ConnectionView
+from .views import STORED, ConnectionCreate, ConnectionPatch, ConnectionSettings, ConnectionView
 
 __all__ = [
     "check_credentials",
@@ -193,7 +193,10 @@ def update_connection(
     if settings_changes:
         merged = {**row.settings, **patch.model_dump(include=set(settings_changes), mode="json")}
         try:
-            values["settings"] = ConnectionSettings.model_validate(merged).model_dump(mode="json")
+            kept = set(row.settings) - set(settings_changes)
+            values["settings"] = ConnectionSettings.model_validate(
+                merged, context={STORED: kept}
+            ).model_dump(mode="json")
         except ValidationError as exc:
             raise ValidationFailed(field_errors(exc)) from exc
     for name in ("end_customer_name", "enabled_event_types", "metadata"):

@@ -7,7 +7,7 @@ from typing import Any
 
 import jmespath
 from jmespath.exceptions import JMESPathError
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
 
 from ..eventtypes import EVENT_TYPES, is_event_type
 from ..model import Entity
@@ -16,6 +16,7 @@ from ..store import ConnectionRow
 from .status import ConnectionStatus
 
 __all__ = [
+    "STORED",
     "ConnectionCreate",
     "ConnectionPatch",
     "ConnectionSettings",
@@ -39,8 +40,16 @@ def _check_metadata(value: Metadata | None) -> Metadata | None:
     return value
 
 
-def _check_schedule(value: str | None) -> str | None:
-    return None if value is None else validate_schedule(value)
+#: Validation context for settings read back from the store: the fields it names were accepted
+#: when written and are kept as they are, even if the rules have since become stricter (a
+#: connection's reads and unrelated changes must not fail on them).
+STORED = "stored"
+
+
+def _check_schedule(value: str | None, info: ValidationInfo) -> str | None:
+    if value is None or info.field_name in (info.context or {}).get(STORED, ()):
+        return value
+    return validate_schedule(value)
 
 
 def _check_mappings(
@@ -123,7 +132,9 @@ class ConnectionView(BaseModel):
             status=ConnectionStatus(row.status),
             health=row.health,
             last_checked_at=row.last_checked_at,
-            settings=ConnectionSettings.model_validate(row.settings),
+            settings=ConnectionSettings.model_validate(
+                row.settings, context={STORED: set(row.settings)}
+            ),
             enabled_event_types=row.enabled_event_types,
             metadata=row.metadata,
             created_at=row.created_at,

@@ -9,6 +9,10 @@ Answers that prove the source is up (validation errors, locked or missing record
 refused credentials) never count as failures: pybreaker treats an excluded exception as a
 success, so they also reset the count, and a probe that gets one closes the circuit.
 
+The board keeps the time: it stamps when a circuit opens and decides when the probe may go, by
+its `clock` (pybreaker would read the system clock itself), so every decision agrees with
+`probe_at`, the moment work postponed by an open circuit becomes due.
+
 The state lives in Redis (pybreaker's `CircuitRedisStorage`) when the deployment has one, so every
 API node and worker agrees on it; otherwise in this process's memory.
 """
@@ -17,10 +21,10 @@ from __future__ import annotations
 
 import threading
 import weakref
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import ExitStack, contextmanager
-from datetime import UTC, datetime
-from typing import Final
+from datetime import UTC, datetime, timedelta
+from typing import Any, Final
 
 import pybreaker
 from redis import Redis
@@ -54,11 +58,30 @@ def _not_a_source_failure(exc: BaseException) -> bool:
     return not is_source_failure(exc)
 
 
+def _system_clock() -> datetime:
+    return datetime.now(UTC)
+
+
+class _Breaker(pybreaker.CircuitBreaker):  # type: ignore[misc]
+    """pybreaker's breaker, with the opening time taken from the board's clock."""
+
+    def __init__(self, clock: Callable[[], datetime], **options: Any) -> None:
+        super().__init__(**options)
+        self._clock = clock
+
+    def open(self) -> bool:
+        throw = bool(super().open())
+        # pybreaker stamps the system clock; the board's decisions are made by its own.
+        self._state_storage.opened_at = self._clock()
+        return throw
+
+
 class BreakerBoard:
     """The circuit breakers of every connection this process talks to.
 
-    `guard(connection_id)` wraps one call to a connection's source; `retry_after` tells callers
-    that want to fail fast (or postpone work) how long an open circuit stays open.
+    `guard(connection_id)` wraps one call to a connection's source; `retry_after` and
+    `probe_at` tell callers that want to fail fast (or postpone work) how long an open circuit
+    stays open.
     """
 
     def __init__(
@@ -68,10 +91,13 @@ class BreakerBoard:
         reset_seconds: float = 60.0,
         redis: Redis | None = None,
         key_prefix: str = "ironbridge:breaker",
+        clock: Callable[[], datetime] = _system_clock,
     ) -> None:
         self.fail_max = fail_max
         self.reset_seconds = reset_seconds
         self.key_prefix = key_prefix
+        #: What time it is (timezone-aware UTC); tests move it instead of waiting.
+        self.clock = clock
         self._redis = redis
         self._breakers: dict[str, pybreaker.CircuitBreaker] = {}
         self._lock = threading.Lock()
@@ -131,7 +157,8 @@ class BreakerBoard:
     def _new_breaker(
         self, connection_id: str, storage: pybreaker.CircuitBreakerStorage
     ) -> pybreaker.CircuitBreaker:
-        return pybreaker.CircuitBreaker(
+        return _Breaker(
+            lambda: self.clock(),
             fail_max=self.fail_max,
             reset_timeout=self.reset_seconds,
             exclude=[_not_a_source_failure],
@@ -151,16 +178,22 @@ class BreakerBoard:
         """Consecutive source failures counted so far."""
         return int(self._breaker(connection_id).fail_counter)
 
-    def retry_after(self, connection_id: str) -> float | None:
-        """Seconds until an open circuit lets a probe through; None when calls may go ahead."""
+    def probe_at(self, connection_id: str) -> datetime | None:
+        """When an open circuit lets a probe through; None when calls may go ahead now."""
         breaker = self._breaker(connection_id)
         if breaker.current_state != pybreaker.STATE_OPEN:
             return None
         opened_at = breaker._state_storage.opened_at  # pybreaker exposes no public accessor
         if opened_at is None:
-            return self.reset_seconds
-        remaining = self.reset_seconds - (datetime.now(UTC) - opened_at).total_seconds()
-        return remaining if remaining > 0 else None
+            # Opened, but the time was lost (an expired Redis key): probe now, as pybreaker does.
+            return None
+        at: datetime = opened_at + timedelta(seconds=self.reset_seconds)
+        return at if at > self.clock() else None
+
+    def retry_after(self, connection_id: str) -> float | None:
+        """Seconds until an open circuit lets a probe through; None when calls may go ahead."""
+        at = self.probe_at(connection_id)
+        return None if at is None else (at - self.clock()).total_seconds()
 
     def is_open(self, connection_id: str) -> bool:
         """Whether calls to the connection's source fail fast right now."""
@@ -185,6 +218,12 @@ class BreakerBoard:
         circuit is open; otherwise counts the block's outcome and re-raises its exception.
         """
         breaker = self._breaker(connection_id)
+        wait = self.retry_after(connection_id)
+        if wait is not None:
+            raise self.open_error(connection_id, wait)
+        if breaker.current_state == pybreaker.STATE_OPEN:
+            # The board's clock says the reset time is over: this call is the probe.
+            breaker.half_open()
         with ExitStack() as stack:
             try:
                 # `calling()` holds pybreaker's lock only while deciding, not during the block,

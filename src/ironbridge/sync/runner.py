@@ -67,6 +67,8 @@ class SyncContext:
 
 @dataclass
 class RunOutcome:
+    #: The run's status when it ended, `queued` when another run held the connection, or
+    #: `postponed` (still queued) while the connection's circuit is open.
     status: str = "running"
     created: int = 0
     updated: int = 0
@@ -77,6 +79,8 @@ class RunOutcome:
     read: int = 0
     error: dict[str, Any] | None = None
     retry_after: float | None = None
+    #: When the connection's circuit lets the next call through, if this run left it open.
+    probe_at: datetime | None = None
     record_errors: list[dict[str, Any]] = field(default_factory=list)
 
     def counts(self) -> dict[str, int]:
@@ -152,9 +156,15 @@ def _execute_locked(
             )
             uow.commit()
             return RunOutcome(status="failed")
-        refusal = _refusal(ctx, connection)
-        if refusal is not None:
+        if connection.status == ConnectionStatus.AUTH_REQUIRED.value:
+            refusal = ConnectionReauthRequired(
+                "The source refused the stored credentials; the connection must be reconnected "
+                "before it syncs again."
+            )
             return _refuse(uow, connection, entity, run, refusal)
+        probe_at = ctx.breakers.probe_at(connection_id) if ctx.breakers is not None else None
+        if probe_at is not None and ctx.breakers is not None:
+            return _postpone(uow, connection, entity, run, probe_at, ctx.breakers.clock())
         state = runs.ensure_state(entity.value)
         now = utcnow()
         runs.update_run(run_id, status="running", started_at=run.started_at or now)
@@ -266,6 +276,9 @@ def _execute_locked(
         outcome.status = "failed"
         outcome.error = {"code": "INTERNAL_ERROR", "message": "The sync failed unexpectedly."}
         final_status = None
+    if outcome.status == "failed" and ctx.breakers is not None:
+        # A failure that left the circuit open: the next run is when it lets a probe through.
+        outcome.probe_at = ctx.breakers.probe_at(connection_id)
     reason = reason_for(final_status, failure) if final_status else ""
     _finish(ctx, connection, entity, run_id, outcome, full, final_status, reason)
     return outcome
@@ -273,20 +286,6 @@ def _execute_locked(
 
 def _guard(ctx: SyncContext, connection_id: str) -> AbstractContextManager[None]:
     return ctx.breakers.guard(connection_id) if ctx.breakers is not None else nullcontext()
-
-
-def _refusal(ctx: SyncContext, connection: ConnectionRow) -> IronbridgeError | None:
-    """Why a run must end without contacting the source, if it must."""
-    if connection.status == ConnectionStatus.AUTH_REQUIRED.value:
-        return ConnectionReauthRequired(
-            "The source refused the stored credentials; the connection must be reconnected "
-            "before it syncs again."
-        )
-    if ctx.breakers is not None:
-        wait = ctx.breakers.retry_after(connection.id)
-        if wait is not None:
-            return ctx.breakers.open_error(connection.id, wait)
-    return None
 
 
 def _refuse(
@@ -298,9 +297,8 @@ def _refuse(
 ) -> RunOutcome:
     """End a run at once without contacting the source (commits).
 
-    A run refused while the circuit is open is postponed: the entity's next run is due when the
-    circuit lets a probe through. Refusals do not count as failures in a row (the source was
-    not asked), and nothing goes to the error log; `sync.failed` still says the run ended.
+    Refusals do not count as failures in a row (the source was not asked), and nothing goes to
+    the error log; `sync.failed` still says the run ended.
     """
     now = utcnow()
     runs = SyncRepository(uow.connection, connection.id)
@@ -356,6 +354,38 @@ def _refuse(
         retry_after=error.retry_after,
     )
     return outcome
+
+
+def _postpone(
+    uow: UnitOfWork,
+    connection: ConnectionRow,
+    entity: Entity,
+    run: SyncRunRow,
+    probe_at: datetime,
+    now: datetime,
+) -> RunOutcome:
+    """Leave a run queued until the open circuit lets a probe through (commits).
+
+    Nothing was asked of the source, so nothing failed: no event, no run ended, nothing in the
+    error log. The entity's `next_run_at` says when the run goes ahead; the worker wakes for it
+    then (`retry_after`), and the tick sends it again should that wake-up be lost.
+    """
+    runs = SyncRepository(uow.connection, connection.id)
+    runs.ensure_state(entity.value)
+    if run.status != "queued":
+        # An interrupted run handed back while the circuit is open waits like the others.
+        runs.update_run(run.id, status="queued")
+    runs.update_state(entity.value, status="queued", next_run_at=probe_at)
+    uow.commit()
+    wait = max((probe_at - now).total_seconds(), 0.0)
+    _log.info(
+        "sync_postponed",
+        connection_id=connection.id,
+        entity=entity.value,
+        run_id=run.id,
+        until=probe_at.isoformat(),
+    )
+    return RunOutcome(status="postponed", retry_after=wait)
 
 
 def _advance(cursor: ChangeCursor, page: Sequence[Any]) -> ChangeCursor:
@@ -453,7 +483,7 @@ def _finish(
             delay = retry_delay(failures)
             if outcome.retry_after:
                 delay = max(delay, timedelta(seconds=outcome.retry_after))
-            values["next_run_at"] = now + delay
+            values["next_run_at"] = max(now + delay, outcome.probe_at or now)
         else:
             values["last_error"] = outcome.error
             values["last_success_at"] = now

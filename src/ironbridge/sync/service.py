@@ -21,6 +21,7 @@ __all__ = [
     "check_entities",
     "due_entities",
     "list_runs",
+    "postponed_runs",
     "queue_runs",
     "sync_status",
     "synced_entities",
@@ -104,13 +105,14 @@ def queue_runs(
     *,
     full: bool = False,
     trigger: str = "api",
+    now: datetime | None = None,
 ) -> list[SyncRunView]:
     """Queue one run per entity (commits); an entity with a run already queued reuses it."""
     targets = check_entities(connection, registry, entities)
     repo = SyncRepository(uow.connection, connection.id)
     pending = {(r.entity, r.mode): r for r in repo.pending_runs() if r.status == "queued"}
     mode = "full" if full else "incremental"
-    now = utcnow()
+    now = now or utcnow()
     views: list[SyncRunView] = []
     for entity in targets:
         repo.ensure_state(entity.value)
@@ -137,29 +139,38 @@ def queue_runs(
             error=None,
         )
         repo.add_run(row)
-        repo.update_state(entity.value, status="queued")
+        # A queued entity's next run is this one; a `next_run_at` on a queued entity says its
+        # run waits for the source (see `postponed_runs`).
+        repo.update_state(entity.value, status="queued", next_run_at=None)
         views.append(SyncRunView.from_row(row))
     uow.commit()
     return views
 
 
 def sync_status(
-    uow: UnitOfWork, connection: ConnectionRow, registry: ConnectorRegistry
+    uow: UnitOfWork,
+    connection: ConnectionRow,
+    registry: ConnectorRegistry,
+    now: datetime | None = None,
 ) -> list[EntitySyncStatus]:
-    """Per entity: last success, status, records in the store, next scheduled run."""
+    """Per entity: last success, status, records in the store, next scheduled run (none when
+    the connection's schedule never fires)."""
     from ..store.records import RecordRepository
 
     repo = SyncRepository(uow.connection, connection.id)
     states = {s.entity: s for s in repo.states()}
     records = RecordRepository(uow.connection, connection.id)
     schedule = str(connection.settings.get("sync_schedule", "hourly"))
+    now = now or utcnow()
+    # An entity never synced is due at once, unless the schedule never fires.
+    first = now if next_run_at(schedule, now) is not None else None
     result = []
     for entity in synced_entities(connection, registry):
         state = states.get(entity.value)
         last = state.last_success_at if state else None
         next_run = state.next_run_at if state and state.next_run_at else None
         if next_run is None and connection.status != "disconnected":
-            next_run = next_run_at(schedule, last) if last else utcnow()
+            next_run = next_run_at(schedule, last) if last else first
         result.append(
             EntitySyncStatus(
                 entity=entity,
@@ -181,9 +192,20 @@ def due_entities(
     """Entities whose next scheduled incremental sync is due."""
     return [
         s.entity
-        for s in sync_status(uow, connection, registry)
+        for s in sync_status(uow, connection, registry, now)
         if s.status in {"idle", "failed"} and s.next_run_at is not None and s.next_run_at <= now
     ]
+
+
+def postponed_runs(uow: UnitOfWork, connection_id: str, now: datetime) -> list[SyncRunRow]:
+    """Queued runs that waited for the source (an open circuit) and may go ahead at `now`."""
+    repo = SyncRepository(uow.connection, connection_id)
+    ready = {
+        s.entity
+        for s in repo.states()
+        if s.status == "queued" and s.next_run_at is not None and s.next_run_at <= now
+    }
+    return [r for r in repo.pending_runs() if r.status == "queued" and r.entity in ready]
 
 
 def list_runs(
