@@ -6,6 +6,8 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from ironbridge.schedule import next_run, validate_schedule
 
@@ -48,3 +50,20 @@ def test_a_stored_schedule_that_cannot_run_has_no_next_run() -> None:
     # Settings stored before schedules were checked must not break whoever asks.
     assert next_run("0 0 31 2 *", THURSDAY) is None
     assert next_run("every tuesday", THURSDAY) is None
+
+
+_CRON_ALPHABET = "0123456789*/,-LW#? MONJAFEBSUTHRIDCGPVaz\t"
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.text(alphabet=_CRON_ALPHABET, max_size=40))
+def test_any_text_is_accepted_or_refused_with_a_reason(text: str) -> None:
+    try:
+        accepted = validate_schedule(text)
+    except ValueError as exc:
+        assert str(exc)
+        assert next_run(text, THURSDAY) is None
+    else:
+        assert accepted == text
+        found = next_run(text, THURSDAY)
+        assert found is not None and found > THURSDAY
