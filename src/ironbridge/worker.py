@@ -300,7 +300,10 @@ class Worker:
         _log.error("schedule_failed", connection_id=connection_id, exc_info=exc)
         error = {
             "code": "INTERNAL_ERROR",
-            "message": "Scheduling this connection's syncs failed; they wait until it is fixed.",
+            "message": (
+                "Scheduling this connection's syncs failed unexpectedly; scheduled syncs are "
+                "skipped until it is fixed (the server log has the details)."
+            ),
         }
         try:
             with self.container.uow() as uow:
