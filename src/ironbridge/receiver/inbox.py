@@ -261,6 +261,8 @@ class Inbox:
         survive_power_loss: on SQLite, fsync every accepted webhook (the default). False
             keeps WAL's crash safety for every process but may lose the last accepts on a
             power cut, for several times the throughput.
+        clock: returns the current time (aware, UTC); every receive time, due time and retry
+            time is taken from it. Tests pass their own to step through backoff schedules.
 
     Raises:
         ValueError: an unsupported database, a malformed secret, or a negative setting.
@@ -276,6 +278,7 @@ class Inbox:
         backoff_base: float = 5.0,
         backoff_max: float = 3600.0,
         survive_power_loss: bool = True,
+        clock: Callable[[], datetime] | None = None,
     ) -> None:
         if max_attempts < 1:
             raise ValueError("max_attempts must be at least 1")
@@ -295,6 +298,7 @@ class Inbox:
         self.max_attempts = max_attempts
         self.backoff_base = backoff_base
         self.backoff_max = backoff_max
+        self._clock = clock or _now
         # SQLite cannot lock rows, so the workers of this process take turns instead, also
         # when several Inbox objects open the same file.
         self._local_lock = _sqlite_lock(self._engine)
@@ -356,7 +360,7 @@ class Inbox:
             except UnicodeDecodeError as exc:
                 raise InvalidPayload("the webhook body is not UTF-8") from exc
         record = _record_key(checked)
-        now = _now()
+        now = self._clock()
         row = {
             "event_id": checked["id"],
             "type": checked["type"],
@@ -387,7 +391,7 @@ class Inbox:
         failing handler cannot keep this call busy. Returns how many events were taken
         (processed, skipped, ignored or failed).
         """
-        cutoff = _now()
+        cutoff = self._clock()
         taken = 0
         while limit is None or taken < limit:
             if self._dialect == "postgresql":
@@ -487,7 +491,7 @@ class Inbox:
             .values(
                 status=EventStatus.PENDING.value,
                 attempts=0,
-                next_attempt_at=_now(),
+                next_attempt_at=self._clock(),
                 processed_at=None,
             )
         )
@@ -513,7 +517,7 @@ class Inbox:
 
     def save_cursor(self, name: str, value: str | None) -> None:
         """Save `value` under `name`, replacing what was there."""
-        statement = self._insert(_cursors).values(name=name, value=value, updated_at=_now())
+        statement = self._insert(_cursors).values(name=name, value=value, updated_at=self._clock())
         statement = statement.on_conflict_do_update(
             index_elements=[_cursors.c.name],
             set_={"value": statement.excluded.value, "updated_at": statement.excluded.updated_at},
@@ -680,7 +684,7 @@ class Inbox:
         return _Outcome("processed")
 
     def _finish(self, conn: Connection, claim: _Claim, outcome: _Outcome) -> None:
-        now = _now()
+        now = self._clock()
         values: dict[str, Any]
         if outcome.kind == "failed":
             attempts = claim.attempts + 1

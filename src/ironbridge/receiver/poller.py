@@ -13,7 +13,7 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import httpx
@@ -46,6 +46,8 @@ class Poller:
             `expected_every`, at most a minute.
         timeout: seconds for each HTTP request.
         client: an httpx.Client to use instead of one of the poller's own.
+        clock: returns the current time in seconds since the epoch (as `time.time`); the
+            quiet period is measured with it.
     """
 
     def __init__(
@@ -61,6 +63,7 @@ class Poller:
         check_every: float | None = None,
         timeout: float = 10.0,
         client: httpx.Client | None = None,
+        clock: Callable[[], float] = time.time,
     ) -> None:
         if expected_every <= 0:
             raise ValueError("expected_every must be a positive number of seconds")
@@ -74,6 +77,7 @@ class Poller:
         self._headers = {"Authorization": f"Bearer {admin_key}"}
         self._client = client if client is not None else httpx.Client(timeout=timeout)
         self._owns_client = client is None
+        self._clock = clock
         self._last_poll: float | None = None
         self._stopping = threading.Event()
 
@@ -89,7 +93,7 @@ class Poller:
         if last_webhook is not None:
             moments.append(last_webhook.timestamp())
         latest = max((moment for moment in moments if moment is not None), default=None)
-        return latest is None or time.time() - latest >= self.expected_every
+        return latest is None or self._clock() - latest >= self.expected_every
 
     def poll_if_quiet(self) -> int:
         """`poll` when webhooks have gone quiet; otherwise nothing. Returns events stored."""
@@ -116,7 +120,7 @@ class Poller:
             self.inbox.save_cursor(self.cursor_name, cursor)
             if not data:
                 break
-        self._last_poll = time.time()
+        self._last_poll = self._clock()
         if stored:
             logger.info("stored %d missed events from %s", stored, self.base_url)
         return stored

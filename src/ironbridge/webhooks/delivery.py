@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -62,6 +63,8 @@ class DeliveryContext:
     client: httpx.Client
     #: Shrinks the retry schedule and the give-up/disable windows (tests run them in seconds).
     retry_scale: float = 1.0
+    #: The current time; every claim, attempt and retry time is read from it.
+    clock: Callable[[], datetime] = utcnow
 
 
 @dataclass(frozen=True)
@@ -114,7 +117,7 @@ def claim_and_deliver(
 ) -> AttemptResult | None:
     """Send one delivery now (test sends and manual retries). A claim in the database stops a
     second worker sending it at the same time; returns None when it is not due or taken."""
-    now = utcnow()
+    now = ctx.clock()
     with ctx.uow() as uow:
         repo = DeliveryRepository(uow.connection, None)
         delivery = repo.get(delivery_id)
@@ -137,7 +140,7 @@ def claim_and_deliver(
 def drain(ctx: DeliveryContext, limit: int = 50) -> tuple[int, datetime | None]:
     """Claim up to `limit` due deliveries, send them over the one keep-alive client, and record
     every outcome in one transaction. Returns how many were sent and the earliest retry time."""
-    now = utcnow()
+    now = ctx.clock()
     with ctx.uow() as uow:
         repo = DeliveryRepository(uow.connection, None)
         batch = repo.claim_due(now, now + CLAIM, limit)
@@ -195,7 +198,7 @@ def _record(
     sent: _Sent,
     manual: bool,
 ) -> AttemptResult:
-    now = utcnow()
+    now = ctx.clock()
     account_id = delivery.account_id
     repo = DeliveryRepository(uow.connection, account_id)
     endpoints = EndpointRepository(uow.connection, account_id)

@@ -5,6 +5,7 @@ Every test runs on SQLite and on PostgreSQL (a throw-away database, one schema p
 
 from __future__ import annotations
 
+import itertools
 import os
 import random
 import subprocess
@@ -14,6 +15,7 @@ import time
 import uuid
 from collections import defaultdict
 from collections.abc import Callable, Iterator
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -202,32 +204,49 @@ def test_other_records_connections_and_custom_events_are_not_compared(
     assert sorted(recorder.ids) == ["custom", "newest", "other_connection", "other_record"]
 
 
+class StepClock:
+    """The inbox's clock, moved by the test; `taken` is set each time it is read."""
+
+    def __init__(self) -> None:
+        self.now = datetime(2024, 5, 1, 10, 0, tzinfo=UTC)
+        self.taken = threading.Event()
+
+    def __call__(self) -> datetime:
+        self.taken.set()
+        return self.now
+
+    def advance(self, seconds: float) -> None:
+        self.now += timedelta(seconds=seconds)
+
+
 def test_failing_handler_is_retried_with_backoff_then_dead(
     open_inbox: Callable[..., Inbox],
 ) -> None:
-    inbox = open_inbox(max_attempts=3, backoff_base=0.2)
+    clock = StepClock()
+    inbox = open_inbox(max_attempts=3, backoff_base=20, clock=clock)
     inbox.accept_event(event("evt_f", 1))
-    calls: list[float] = []
+    calls: list[datetime] = []
 
     def failing(_event: dict[str, Any]) -> None:
-        calls.append(time.monotonic())
+        calls.append(clock.now)
         raise RuntimeError(f"ERP rejected the update (call {len(calls)})")
 
     handlers = {"purchase_order.updated": failing}
     assert inbox.process_pending(handlers) == 1
     first = inbox.get("evt_f")
     assert first is not None and first.status is EventStatus.PENDING and first.attempts == 1
-    assert (first.next_attempt_at - first.received_at).total_seconds() >= 0.2
-    assert inbox.process_pending(handlers) == 0  # not due yet: no retry storm
-    for attempts in (2, 3):
-        deadline = time.monotonic() + 5
-        while inbox.process_pending(handlers) == 0 and time.monotonic() < deadline:
-            time.sleep(0.02)
-        assert len(calls) == attempts
-    assert calls[2] - calls[1] >= calls[1] - calls[0] >= 0.2  # the wait doubles
+    assert first.next_attempt_at - first.received_at == timedelta(seconds=20)
+    # Each wait doubles: 20 s, then 40 s. Just before it ends nothing is retried (no storm).
+    for wait in (20, 40):
+        clock.advance(wait - 0.5)
+        assert inbox.process_pending(handlers) == 0
+        clock.advance(0.5)
+        assert inbox.process_pending(handlers) == 1
+    assert [(b - a).total_seconds() for a, b in itertools.pairwise(calls)] == [20, 40]
     dead = inbox.get("evt_f")
     assert dead is not None and dead.status is EventStatus.DEAD and dead.attempts == 3
     assert "RuntimeError: ERP rejected the update (call 3)" in (dead.last_error or "")
+    clock.advance(3600)
     assert inbox.process_pending(handlers) == 0
 
 
@@ -371,7 +390,8 @@ def test_two_concurrent_processors_handle_each_event_exactly_once_and_in_record_
 def test_run_handles_an_accepted_event_without_waiting_for_its_poll_interval(
     open_inbox: Callable[..., Inbox],
 ) -> None:
-    inbox = open_inbox()
+    clock = StepClock()
+    inbox = open_inbox(clock=clock)
     handled = threading.Event()
     worker = threading.Thread(
         target=inbox.run,
@@ -380,7 +400,10 @@ def test_run_handles_an_accepted_event_without_waiting_for_its_poll_interval(
     )
     worker.start()
     try:
-        time.sleep(0.1)  # let the worker reach its wait
+        # The worker's first pass has read the clock: an event accepted later is not due in
+        # that pass, so only the wake-up (not the 30 s poll) can get it handled in time.
+        assert clock.taken.wait(5)
+        clock.advance(1)
         inbox.accept_event(event("evt_w", 1, "ven_1", type="vendor.created"), source="webhook")
         assert handled.wait(5)
     finally:
@@ -398,9 +421,10 @@ def test_cursor_is_saved_and_replaced(open_inbox: Callable[..., Inbox]) -> None:
 
 
 def test_last_webhook_time_ignores_polled_events(open_inbox: Callable[..., Inbox]) -> None:
-    inbox = open_inbox()
+    clock = StepClock()
+    inbox = open_inbox(clock=clock)
     inbox.accept_event(event("polled", 1))
     assert inbox.last_webhook_at() is None
+    clock.advance(90)
     inbox.accept_event(event("pushed", 2), source="webhook")
-    arrived = inbox.last_webhook_at()
-    assert arrived is not None and abs(time.time() - arrived.timestamp()) < 5
+    assert inbox.last_webhook_at() == clock.now

@@ -146,19 +146,51 @@ def test_poller_waits_while_webhooks_arrive(stub: tuple[EventsStub, str], inbox:
     assert events.requests == []
 
 
+class FakeClock:
+    """`time.time` for the poller, moved by the test."""
+
+    def __init__(self) -> None:
+        self.now = 1_700_000_000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
 def test_poller_polls_when_webhooks_go_quiet_and_not_again_until_quiet_again(
     stub: tuple[EventsStub, str], inbox: Inbox
 ) -> None:
     events, base_url = stub
     events.add(1)
-    with poller(base_url, inbox, expected_every=0.3) as reader:
+    clock = FakeClock()
+    with poller(base_url, inbox, expected_every=60, clock=clock) as reader:
         assert reader.poll_if_quiet() == 1
         polled = len(events.requests)
-        assert reader.poll_if_quiet() == 0
-        assert len(events.requests) == polled  # just polled: not quiet yet
-        time.sleep(0.35)
+        clock.now += 59.9
         events.add(1)
+        assert reader.poll_if_quiet() == 0
+        assert len(events.requests) == polled  # polled 59.9 s ago: not quiet yet
+        clock.now += 0.1
         assert reader.poll_if_quiet() == 1
+
+
+def test_a_webhook_arriving_restarts_the_quiet_period(tmp_path: Path) -> None:
+    from datetime import UTC, datetime
+
+    moment = datetime(2024, 5, 1, 10, 0, tzinfo=UTC)
+    clock = FakeClock()
+    clock.now = moment.timestamp()
+    with Inbox(f"sqlite:///{tmp_path / 'inbox.db'}", clock=lambda: moment) as inbox:
+        reader = Poller("http://127.0.0.1:9", ADMIN_KEY, inbox, expected_every=60, clock=clock)
+        with reader:
+            assert reader.is_quiet() is True  # nothing heard yet
+            inbox.accept_event(
+                {"id": "evt_1", "type": "vendor.created", "data": {}}, source="webhook"
+            )
+            assert reader.is_quiet() is False
+            clock.now += 59
+            assert reader.is_quiet() is False
+            clock.now += 1
+            assert reader.is_quiet() is True
 
 
 def test_connection_and_type_filters_are_sent(stub: tuple[EventsStub, str], inbox: Inbox) -> None:

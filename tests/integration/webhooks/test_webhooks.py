@@ -21,7 +21,12 @@ from standardwebhooks import Webhook
 from ironbridge.api import create_app
 from ironbridge.bootstrap import Container, bootstrap
 from ironbridge.events import record_event
-from ironbridge.store.webhooks import EndpointRepository
+from ironbridge.webhooks.delivery import (
+    DeliveryContext,
+    claim_and_deliver,
+    drain,
+    make_http_client,
+)
 
 from ...api.test_error_contract import assert_error
 from ...conftest import AccountFixture, make_settings, new_account
@@ -210,7 +215,12 @@ def test_a_failing_receiver_gets_every_event_once_it_recovers(
     receiver.fail_with(503)
     ids = emit(container, account, 20)
     wait_for(lambda: len({json.loads(r["body"])["id"] for r in receiver.requests()}) == 20)
-    time.sleep(2.5)
+
+    def retried_while_failing() -> bool:
+        page = client.get("/v1/deliveries?limit=500", headers=account.headers).json()["data"]
+        return len(page) == 20 and all(d["attempts"] >= 2 for d in page)
+
+    wait_for(retried_while_failing)
     receiver.fail_with(None)
     delivered = wait_for(
         lambda: (
@@ -233,45 +243,87 @@ def test_a_failing_receiver_gets_every_event_once_it_recovers(
     assert all(d["attempts"] >= 2 for d in wait_for(succeeded))
 
 
+class DrivenClock:
+    """The delivery worker's clock, stepped by the test through days of retries."""
+
+    def __init__(self) -> None:
+        self.start()
+
+    def start(self) -> None:
+        """Just after now: what was written so far is due."""
+        self.now = datetime.now(UTC) + timedelta(seconds=1)
+
+    def __call__(self) -> datetime:
+        return self.now
+
+
+@pytest.fixture
+def driven(
+    tmp_path: Path,
+) -> Iterator[tuple[Container, TestClient, AccountFixture, DeliveryContext, DrivenClock]]:
+    """A deployment whose deliveries only the test sends, on the test's clock (no consumer)."""
+    container = bootstrap(make_settings(tmp_path, queue_immediate=False, allow_private_urls=True))
+    clock = DrivenClock()
+    context = DeliveryContext(
+        uow=container.uow,
+        cipher=container.cipher,
+        client=make_http_client(allow_private=True),
+        clock=clock,
+    )
+    account = new_account(container)
+    with TestClient(create_app(container), raise_server_exceptions=False) as client:
+        yield container, client, account, context, clock
+    context.client.close()
+    container.close()
+
+
+def run_due(context: DeliveryContext) -> datetime | None:
+    """Send what is due now; returns when the next retry falls due."""
+    _sent, retry_at = drain(context)
+    return retry_at
+
+
 def test_retries_follow_the_schedule_until_the_24_hour_cut_off_then_manual_retry_delivers(
-    hooked: tuple[Container, TestClient, AccountFixture], receiver: Receiver
+    driven: tuple[Container, TestClient, AccountFixture, DeliveryContext, DrivenClock],
+    receiver: Receiver,
 ) -> None:
-    container, client, account = hooked
+    container, client, account, context, clock = driven
     client.post("/v1/webhook-endpoints", json={"url": receiver.url}, headers=account.headers)
     receiver.fail_with(500)
     (event_id,) = emit(container, account, 1)
-    failed = wait_for(
-        lambda: client.get("/v1/deliveries?status=failed", headers=account.headers).json()["data"],
-        timeout=60,
-    )
-    delivery = client.get(f"/v1/deliveries/{failed[0]['id']}", headers=account.headers).json()
+    clock.start()
+    first = clock.now
+    attempted: list[datetime] = []
+    retry_at: datetime | None = clock.now
+    while retry_at is not None:
+        # Just before the retry is due, nothing is sent.
+        clock.now = retry_at - timedelta(milliseconds=1)
+        if attempted:
+            assert drain(context) == (0, None)
+        clock.now = retry_at
+        attempted.append(clock.now)
+        retry_at = run_due(context)
+    (failed,) = client.get("/v1/deliveries?status=failed", headers=account.headers).json()["data"]
+    delivery = client.get(f"/v1/deliveries/{failed['id']}", headers=account.headers).json()
     log = delivery["attempt_log"]
-    assert len(log) >= 8
-    times = [
-        time.mktime(time.strptime(a["attempted_at"][:19], "%Y-%m-%dT%H:%M:%S"))
-        + float("0." + a["attempted_at"][20:26])
-        for a in log
-    ]
-    window = times[-1] - times[0]
-    assert window <= 24 * 3600 * SCALE + 2, "given up within the (scaled) 24 h"
-    gaps = [b - a for a, b in itertools.pairwise(times)]
-    # Planned delays double from 30 s (scaled); observed gaps never undercut them and grow.
-    planned = [30 * SCALE * 2**k * 0.8 for k in range(len(gaps))]
-    assert all(
-        g >= min(p, 6 * 3600 * SCALE * 0.8) - 0.05 for g, p in zip(gaps, planned, strict=False)
-    )
-    assert gaps[-1] > gaps[0]
+    assert [datetime.fromisoformat(a["attempted_at"]) for a in log] == attempted
+    assert len(receiver.requests()) == len(attempted)
     assert all(a["status_code"] == 500 for a in log)
+    # 30 s doubling with +-20 % jitter, each wait at most 6 h, given up within 24 h.
+    gaps = [(b - a).total_seconds() for a, b in itertools.pairwise(attempted)]
+    for k, gap in enumerate(gaps):
+        planned = min(30 * 2**k, 6 * 3600)
+        assert planned * 0.8 <= gap <= planned * 1.2, (k, gap)
+    assert attempted[-1] - first <= timedelta(hours=24)
+    assert len(attempted) >= 10
     receiver.fail_with(None)
     retried = client.post(f"/v1/deliveries/{delivery['id']}/retry", headers=account.headers)
     assert retried.status_code == 202
-    wait_for(
-        lambda: (
-            client.get(f"/v1/deliveries/{delivery['id']}", headers=account.headers).json()["status"]
-            == "succeeded"
-        )
-    )
     final = client.get(f"/v1/deliveries/{delivery['id']}", headers=account.headers).json()
+    if final["status"] != "succeeded":  # the manual retry is queued for a worker: be that worker
+        claim_and_deliver(context, delivery["id"], manual=True)
+        final = client.get(f"/v1/deliveries/{delivery['id']}", headers=account.headers).json()
+    assert final["status"] == "succeeded"
     assert final["attempt_log"][-1]["status_code"] == 200
     assert json.loads(receiver.requests()[-1]["body"])["id"] == event_id
 
@@ -345,8 +397,17 @@ def test_endpoint_filters_by_event_type_and_connection(
     with container.uow() as uow:
         record_event(uow, account_id=account.id, connection_id=None, type="sync.failed", data={})
         uow.commit()
-    wait_for(lambda: len(receiver.requests()) == 1)
-    time.sleep(0.5)
+    # Deliveries are written with their events: only the matching one has any.
+    deliveries = client.get("/v1/deliveries", headers=account.headers).json()["data"]
+    assert len(deliveries) == 1
+    wait_for(
+        lambda: (
+            client.get(f"/v1/deliveries/{deliveries[0]['id']}", headers=account.headers).json()[
+                "status"
+            ]
+            == "succeeded"
+        )
+    )
     assert [json.loads(r["body"])["type"] for r in receiver.requests()] == ["sync.failed"]
 
 
@@ -371,56 +432,49 @@ def test_events_can_be_polled_in_order(
     assert client.get("/v1/events", headers=other.headers).json()["data"] == []
 
 
-@pytest.fixture
-def unscaled(tmp_path: Path) -> Iterator[tuple[Container, TestClient, AccountFixture]]:
-    """A deployment on real time: the 5-day rule is not shortened, retries wait 30 s."""
-    with deployment(tmp_path, workers=2) as deployed:
-        yield deployed
-
-
 def test_an_endpoint_failing_for_5_days_is_disabled_with_a_system_error(
-    unscaled: tuple[Container, TestClient, AccountFixture], receiver: Receiver
+    driven: tuple[Container, TestClient, AccountFixture, DeliveryContext, DrivenClock],
+    receiver: Receiver,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    container, client, account = unscaled
+    import ironbridge.events.service as events_service
+
+    monkeypatch.setattr(events_service, "SETTLE", timedelta(0))
+    container, client, account, context, clock = driven
     endpoint = client.post(
         "/v1/webhook-endpoints", json={"url": receiver.url}, headers=account.headers
     ).json()
+    url = f"/v1/webhook-endpoints/{endpoint['id']}"
     receiver.fail_with(500)
     emit(container, account, 1)
-    wait_for(lambda: receiver.requests())
-    # Four days of failures: still enabled, still retried.
-    started = datetime.now(UTC) - timedelta(days=4)
-    with container.uow() as uow:
-        EndpointRepository(uow.connection, account.id).update(endpoint["id"], failing_since=started)
-        uow.commit()
-    emit(container, account, 1)
-    wait_for(lambda: len(receiver.requests()) == 2)
-    time.sleep(0.5)
-    url = f"/v1/webhook-endpoints/{endpoint['id']}"
-    assert client.get(url, headers=account.headers).json()["enabled"] is True
+    clock.start()
+    started = clock.now
+    run_due(context)
+    # Four days of failures (a new event each day): still enabled, still sent to.
+    for day in range(1, 5):
+        clock.now = started + timedelta(days=day)
+        emit(container, account, 1)
+        run_due(context)
+        assert client.get(url, headers=account.headers).json()["enabled"] is True
+    assert len(receiver.requests()) >= 5
 
     # Past five days, the next failed attempt disables it and raises system.error once.
-    with container.uow() as uow:
-        EndpointRepository(uow.connection, account.id).update(
-            endpoint["id"], failing_since=started - timedelta(days=1, seconds=1)
-        )
-        uow.commit()
+    clock.now = started + timedelta(days=5, seconds=1)
     emit(container, account, 1)
-    disabled = wait_for(
-        lambda: (e := client.get(url, headers=account.headers).json())["enabled"] is False and e
-    )
+    run_due(context)
+    disabled = client.get(url, headers=account.headers).json()
+    assert disabled["enabled"] is False
     assert disabled["disabled_reason"] == "failing for 5 days"
-
-    def endpoint_errors() -> list[dict[str, Any]]:
-        listed = client.get("/v1/events?types=system.error", headers=account.headers).json()
-        return [e for e in listed["data"] if e["data"].get("endpoint_id") == endpoint["id"]]
-
-    # Polling shows events once they have settled (a moment after they are written).
-    errors = wait_for(endpoint_errors)
+    listed = client.get("/v1/events?types=system.error", headers=account.headers).json()
+    errors = [e for e in listed["data"] if e["data"].get("endpoint_id") == endpoint["id"]]
     assert len(errors) == 1
     assert errors[0]["data"]["url"] == receiver.url
-    # Disabled means nothing more is sent to it.
+    # Disabled means nothing more is sent to it: new events get no delivery to it, and what was
+    # still pending is given up without a request.
     sent = len(receiver.requests())
     emit(container, account, 1)
-    time.sleep(1)
+    clock.now += timedelta(days=1)
+    run_due(context)
     assert len(receiver.requests()) == sent
+    pending = client.get("/v1/deliveries?status=pending", headers=account.headers).json()["data"]
+    assert pending == []
