@@ -3,7 +3,6 @@ a burst of 503s that opens the connection's circuit, and the recovery after it."
 
 from __future__ import annotations
 
-import time
 from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
@@ -18,7 +17,7 @@ from ironbridge.store import utcnow
 from ironbridge.store.sync import SyncRepository
 from ironbridge.testing.emulators.sap import RunningEmulator, running_emulator
 
-from ...conftest import make_settings
+from ...conftest import StepClock, make_settings
 from .test_connector_sync import link, sap_credentials
 
 PURCHASE_ORDERS = Entity.PURCHASE_ORDERS
@@ -36,6 +35,7 @@ def container(tmp_path: Path) -> Iterator[Container]:
             breaker_reset_seconds=1,
         )
     )
+    built.breakers.clock = StepClock.ahead(hours=1)  # the circuit half-opens when the test says
     yield built
     built.close()
 
@@ -91,7 +91,9 @@ def test_a_burst_of_sap_503s_opens_the_circuit_and_sap_recovering_closes_it(
     assert len(sap.emulator.requests) == reached, "nothing reached SAP while open"
 
     sap.emulator.faults.fail_requests = 0
-    time.sleep(1.1)
+    clock = container.breakers.clock
+    assert isinstance(clock, StepClock)
+    clock.advance(seconds=1.1)
     (recovered,) = linked.sync(PURCHASE_ORDERS)
     assert recovered.status == "succeeded", recovered.error
     assert recovered.created == len(linked.stored(PURCHASE_ORDERS)) > 0

@@ -41,7 +41,7 @@ from ironbridge.model import Entity
 from ironbridge.store.events import EventQuery, EventRepository
 from ironbridge.testing.source import SPEC, SourceDB, TestSourceConnector, purchase_order
 
-from ...conftest import POSTGRES_ADMIN_URL, AccountFixture, make_settings, new_account
+from ...conftest import POSTGRES_ADMIN_URL, AccountFixture, StepClock, make_settings, new_account
 
 FLAKY_SPEC = dataclasses.replace(
     SPEC,
@@ -166,6 +166,13 @@ class Linked:
     def headers(self) -> dict[str, str]:
         return {"Authorization": f"Bearer {self.token}"}
 
+    @property
+    def breaker_clock(self) -> StepClock:
+        """The breakers' clock (see `flaky_container`): advance it to let a probe through."""
+        clock = self.container.breakers.clock
+        assert isinstance(clock, StepClock)
+        return clock
+
     def row(self) -> Any:
         with self.container.uow(readonly=True) as uow:
             return uow.connections.get_for_token(self.id)
@@ -231,7 +238,13 @@ def flaky_container(tmp_path: Path, connector: FlakySource, **settings: object) 
         "breaker_key_prefix": f"ib-test:{uuid.uuid4().hex}",
     }
     values.update(settings)
-    return bootstrap(make_settings(tmp_path, **values), registry=ConnectorRegistry([connector]))
+    container = bootstrap(
+        make_settings(tmp_path, **values), registry=ConnectorRegistry([connector])
+    )
+    # The breakers' time stands still unless a test moves it: a slow machine cannot let a
+    # circuit half-open behind a test's back.
+    container.breakers.clock = StepClock.ahead(hours=1)
+    return container
 
 
 @pytest.fixture

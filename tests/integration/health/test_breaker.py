@@ -3,7 +3,6 @@ with Retry-After, one offline and one online event fire, and syncs resume."""
 
 from __future__ import annotations
 
-import time
 from typing import Any
 
 from fastapi.testclient import TestClient
@@ -59,7 +58,7 @@ def test_repeated_upstream_errors_open_the_circuit_and_recovery_closes_it(
     assert state is not None and state.next_run_at is not None, "the sync is postponed"
 
     linked.source.set("fail", None)
-    time.sleep(1.1)
+    linked.breaker_clock.advance(seconds=1.1)
     probe = api.post("/v1/passthrough", json=PING, headers=linked.headers)
     assert probe.status_code == 200 and probe.json()["body"] == {"path": "/ping"}
     assert linked.status() == "active"
@@ -114,7 +113,7 @@ def test_an_unreachable_source_is_offline_at_once_and_sync_failures_count_too(
     # Scheduled syncs wait for the circuit too.
     assert linked.container.worker.tick()["queued"] == 0
     linked.source.set("fail", None)
-    time.sleep(1.1)
+    linked.breaker_clock.advance(seconds=1.1)
     linked.sync()
     assert newest_run(linked).status == "succeeded"
     assert linked.transitions() == [("active", "offline"), ("offline", "active")]

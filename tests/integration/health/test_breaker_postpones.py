@@ -6,8 +6,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Iterator
-from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -20,31 +19,17 @@ from ironbridge.connections import disconnect
 from ironbridge.model import Entity
 from ironbridge.store.sync import SyncRepository
 
-from ...conftest import REDIS_URL, new_account
+from ...conftest import REDIS_URL, StepClock, new_account
 from .conftest import FlakySource, Linked, flaky_container, link_flaky
 
 PING = {"method": "GET", "path": "/ping"}
 RESET = 300.0
 
 
-@dataclass
-class Clock:
-    """What time it is for the breakers and the tick; moved by the test."""
-
-    now: datetime
-
-    def __call__(self) -> datetime:
-        return self.now
-
-    def advance(self, **delta: float) -> datetime:
-        self.now += timedelta(**delta)
-        return self.now
-
-
 @pytest.fixture(params=["sqlite-memory", "postgresql-redis"])
 def postponing(
     request: pytest.FixtureRequest, tmp_path: Path, flaky: FlakySource
-) -> Iterator[tuple[Linked, Clock, TestClient]]:
+) -> Iterator[tuple[Linked, StepClock, TestClient]]:
     """A linked flaky source whose breakers open for five minutes, on a clock of the test's:
     breaker state in memory on SQLite, shared through Redis on PostgreSQL."""
     prefix = f"ib-test:{uuid.uuid4().hex}"
@@ -56,7 +41,7 @@ def postponing(
     account = new_account(container)
     linked = link_flaky(container, account, tmp_path / "source.db", flaky)
     # Two hours on: the hourly schedule is due.
-    clock = Clock(datetime.now(UTC).replace(microsecond=0) + timedelta(hours=2))
+    clock = StepClock.ahead(hours=2)
     container.breakers.clock = clock
     with TestClient(create_app(container), raise_server_exceptions=False) as api:
         yield linked, clock, api
@@ -90,7 +75,7 @@ def _next_run_at(api: TestClient, linked: Linked, entity: Entity) -> datetime | 
 
 
 def test_ticks_while_the_circuit_is_open_postpone_syncs_until_the_probe(
-    postponing: tuple[Linked, Clock, TestClient],
+    postponing: tuple[Linked, StepClock, TestClient],
 ) -> None:
     linked, clock, api = postponing
     worker = linked.container.worker
@@ -130,7 +115,7 @@ def test_ticks_while_the_circuit_is_open_postpone_syncs_until_the_probe(
 
 
 def test_only_the_probe_fails_while_the_source_stays_down(
-    postponing: tuple[Linked, Clock, TestClient],
+    postponing: tuple[Linked, StepClock, TestClient],
 ) -> None:
     linked, clock, api = postponing
     worker = linked.container.worker

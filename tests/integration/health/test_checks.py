@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -50,7 +49,7 @@ def test_checks_move_the_status_once_per_transition_across_ticks(checked: Linked
     assert checked.reached("check") == probes, "no check while the circuit is open"
 
     checked.source.set("fail", None)
-    time.sleep(1.1)
+    checked.breaker_clock.advance(seconds=1.1)
     tick()  # the first check after the reset time is the probe
     tick()
     assert checked.status() == "active"
