@@ -100,6 +100,9 @@ def serve(
             create_app(container),
             host=settings.host,
             port=settings.port,
+            # uvicorn's loggers keep no handlers of their own and reach the JSON handler on
+            # the root logger; requests are logged once, by our middleware, with their
+            # route template rather than the path and query a token may be in.
             log_config=None,
             access_log=False,
         )

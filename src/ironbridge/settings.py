@@ -9,6 +9,8 @@ from pathlib import Path
 from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from .private_files import private_dir
+
 __all__ = ["Settings", "load_secret_key"]
 
 
@@ -19,7 +21,10 @@ class Settings(BaseSettings):
         env_prefix="IRONBRIDGE_", extra="ignore", enable_decoding=False
     )
 
-    data_dir: Path = Field(Path("./.ironbridge"), description="Where the embedded store lives.")
+    data_dir: Path = Field(
+        Path("./.ironbridge"),
+        description="Where the embedded store lives (created 0700; its files are made 0600).",
+    )
     database_url: str | None = Field(
         None, description="SQLAlchemy URL; unset means a SQLite file in DATA_DIR (WAL mode)."
     )
@@ -40,6 +45,13 @@ class Settings(BaseSettings):
     max_body_bytes: int = Field(1_048_576, description="Largest accepted request body.")
     rate_limit_per_minute: int = Field(
         600, description="Default requests per minute per credential; accounts may override."
+    )
+    auth_failure_limit_per_minute: int = Field(
+        30,
+        ge=1,
+        description="Failed authentications a client address may make in any 60 seconds; "
+        "beyond it every authenticated request from that address gets 429 until the oldest "
+        "failure is a minute old.",
     )
     sync_page_size: int = Field(500, ge=1, le=10_000, description="Records per sync page.")
     sync_lock_lease_seconds: float = Field(
@@ -127,8 +139,7 @@ def load_secret_key(settings: Settings) -> str:
     """Return the configured secret key, generating one into DATA_DIR (mode 0600) on first use."""
     if settings.secret_key:
         return settings.secret_key
-    settings.data_dir.mkdir(parents=True, exist_ok=True)
-    path = settings.data_dir / "secret.key"
+    path = private_dir(settings.data_dir) / "secret.key"
     if path.exists():
         return path.read_text().strip()
     key = secrets.token_urlsafe(48)

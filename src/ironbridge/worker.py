@@ -21,6 +21,7 @@ from .events import DELIVERY_TOPIC
 from .health import HealthContext, check_connection, due_for_check, record_error
 from .logs import get_logger
 from .model import Entity
+from .private_files import private_sqlite_file
 from .store import ConnectionRow, utcnow
 from .store.errorlog import ErrorLogRepository
 from .store.events import purge_events_before
@@ -55,8 +56,8 @@ def make_queue(container: Container) -> Huey:
         return Huey(settings.queue_name, immediate=True)
     if settings.redis_url:
         return RedisHuey(settings.queue_name, url=settings.redis_url)
-    settings.data_dir.mkdir(parents=True, exist_ok=True)
-    return SqliteHuey(settings.queue_name, filename=str(settings.data_dir / "queue.db"))
+    path = private_sqlite_file(settings.data_dir / "queue.db")
+    return SqliteHuey(settings.queue_name, filename=str(path))
 
 
 class EmbeddedConsumer(Consumer):  # type: ignore[misc]

@@ -200,6 +200,39 @@ def test_rate_limits_are_per_credential(
     assert client.get("/v1/connection", headers=connection.headers).status_code == 429
 
 
+def test_failed_authentication_is_limited_per_client_address(tmp_path: Any) -> None:
+    from ironbridge.api import create_app
+    from ironbridge.bootstrap import bootstrap
+
+    from ..conftest import make_settings
+
+    container = bootstrap(make_settings(tmp_path, auth_failure_limit_per_minute=5))
+    account = new_account(container)
+    unknown = {"Authorization": "Bearer ib_admin_notarealkeyatall"}
+    app = create_app(container)
+    try:
+        with (
+            TestClient(app, client=("203.0.113.7", 40000)) as guesser,
+            TestClient(app, client=("203.0.113.8", 40000)) as neighbour,
+        ):
+            for _ in range(3):
+                assert guesser.get("/v1/connections", headers=unknown).status_code == 401
+            # Requests without any token fail authentication as well.
+            for _ in range(2):
+                assert guesser.get("/v1/connection").status_code == 401
+            refused = guesser.get("/v1/connections", headers=unknown)
+            error = assert_error(refused, 429, "RATE_LIMIT_EXCEEDED", "rate_limit_error")
+            assert 1 <= int(refused.headers["Retry-After"]) <= 60
+            assert error["details"] == {"failed_authentications_per_minute": 5}
+            # Until the window frees up the address is refused before its token is looked at,
+            # so a correct guess is not told apart from a wrong one.
+            assert guesser.get("/v1/connections", headers=account.headers).status_code == 429
+            assert neighbour.get("/v1/connections", headers=unknown).status_code == 401
+            assert neighbour.get("/v1/connections", headers=account.headers).status_code == 200
+    finally:
+        container.close()
+
+
 def test_unknown_query_parameters_are_rejected_not_ignored(
     client: TestClient, account: AccountFixture
 ) -> None:

@@ -2,9 +2,16 @@
 
 from __future__ import annotations
 
-from fastapi.testclient import TestClient
+import socket
+from pathlib import Path
 
-from ..conftest import AccountFixture
+from fastapi.testclient import TestClient
+from httpx import Response
+
+from ironbridge.api import create_app
+from ironbridge.bootstrap import bootstrap
+
+from ..conftest import REDIS_URL, AccountFixture, make_settings
 
 
 def test_healthz_and_readyz_answer(client: TestClient) -> None:
@@ -22,7 +29,38 @@ def test_readyz_is_503_when_the_database_is_gone(client: TestClient) -> None:
     container.engine = make_engine("postgresql://nobody@127.0.0.1:1/none")
     response = client.get("/readyz")
     assert response.status_code == 503
-    assert response.json()["status"] == "not_ready"
+    error = response.json()["error"]
+    assert error["code"] == "SERVICE_UNAVAILABLE"
+    assert error["details"]["checks"] == {"database": "unavailable: OperationalError"}
+    assert int(response.headers["Retry-After"]) >= 1
+
+
+def _ready(tmp_path: Path, redis_url: str) -> Response:
+    container = bootstrap(make_settings(tmp_path, redis_url=redis_url))
+    try:
+        with TestClient(create_app(container)) as client:
+            return client.get("/readyz")
+    finally:
+        container.close()
+
+
+def test_readyz_checks_redis_when_the_deployment_uses_it(tmp_path: Path) -> None:
+    ready = _ready(tmp_path / "up", REDIS_URL)
+    assert ready.status_code == 200
+    assert ready.json() == {"status": "ready", "checks": {"database": "ok", "redis": "ok"}}
+
+
+def test_readyz_is_503_naming_redis_when_redis_does_not_answer(tmp_path: Path) -> None:
+    with socket.socket() as closed:  # a port nothing listens on
+        closed.bind(("127.0.0.1", 0))
+        port = closed.getsockname()[1]
+    response = _ready(tmp_path, f"redis://:hunter2@127.0.0.1:{port}/0")
+    assert response.status_code == 503
+    error = response.json()["error"]
+    assert error["code"] == "SERVICE_UNAVAILABLE"
+    assert error["message"] == "Not ready: redis not available."
+    assert error["details"]["checks"] == {"database": "ok", "redis": "unavailable: ConnectionError"}
+    assert "hunter2" not in response.text
 
 
 def test_metrics_count_requests_by_route_template_and_status(

@@ -21,7 +21,10 @@ from ..conftest import make_settings, new_account, new_sandbox_connection
 # built here, on its own store in a temporary folder removed at exit.
 _TMP = Path(tempfile.mkdtemp(prefix="ib-openapi-"))
 atexit.register(shutil.rmtree, _TMP, ignore_errors=True)
-_CONTAINER = bootstrap(make_settings(_TMP, rate_limit_per_minute=10_000_000))
+# Every operation is also called without credentials: no budget may turn those into 429s.
+_CONTAINER = bootstrap(
+    make_settings(_TMP, rate_limit_per_minute=10_000_000, auth_failure_limit_per_minute=10_000_000)
+)
 _ACCOUNT = new_account(_CONTAINER)
 _CONNECTION = new_sandbox_connection(_CONTAINER, _ACCOUNT)
 

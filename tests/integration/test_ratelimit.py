@@ -60,3 +60,52 @@ def test_two_api_nodes_on_redis_refuse_together_over_http(tmp_path) -> None:  # 
     assert refused.status_code == 429
     assert refused.json()["error"]["code"] == "RATE_LIMIT_EXCEEDED"
     assert int(refused.headers["Retry-After"]) >= 1
+
+
+class _Clock:
+    """Stands in for the `time` module of the limits storages: the window is judged by it."""
+
+    def __init__(self, now: float) -> None:
+        self.now = now
+
+    def time(self) -> float:
+        return self.now
+
+
+@pytest.fixture
+def clock(monkeypatch: pytest.MonkeyPatch) -> _Clock:
+    import limits.storage.memory
+    import limits.storage.redis
+
+    clock = _Clock(1_000_000.0)
+    monkeypatch.setattr(limits.storage.memory, "time", clock)
+    monkeypatch.setattr(limits.storage.redis, "time", clock)
+    return clock
+
+
+def test_no_60_seconds_let_more_than_the_budget_through(
+    limiter: RateLimiter, clock: _Clock
+) -> None:
+    key = f"edge-{uuid.uuid4()}"
+    start = clock.now
+    assert limiter.hit(key, 100).allowed
+    clock.now = start + 59.9
+    assert all(limiter.hit(key, 100).allowed for _ in range(99))
+    # Just past the minute the first request has left the window, the other 99 have not: a
+    # fixed window would start afresh here and let another 100 through within 0.2 s.
+    clock.now = start + 60.1
+    late = [limiter.hit(key, 100) for _ in range(100)]
+    assert sum(d.allowed for d in late) == 1
+    assert late[-1].remaining == 0
+    # Once the burst at 59.9 s has aged out, the whole budget is back.
+    clock.now = start + 120.0
+    assert all(limiter.hit(key, 100).allowed for _ in range(99))
+
+
+def test_peek_tells_without_counting(limiter: RateLimiter) -> None:
+    key = f"peek-{uuid.uuid4()}"
+    assert limiter.peek(key, 1).allowed
+    assert limiter.peek(key, 1).allowed
+    assert limiter.hit(key, 1).allowed
+    refused = limiter.peek(key, 1)
+    assert not refused.allowed and 1 <= refused.reset_after <= 60

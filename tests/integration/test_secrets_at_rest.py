@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 import dataclasses
+import os
+import sqlite3
 import stat
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from pathlib import Path
+
+import pytest
 
 from ironbridge.accounts import create_account, create_admin_key
 from ironbridge.bootstrap import bootstrap
@@ -75,3 +79,59 @@ def test_secret_key_is_generated_once_with_owner_only_permissions(tmp_path: Path
     mode = stat.S_IMODE((tmp_path / "data" / "secret.key").stat().st_mode)
     assert mode == 0o600
     assert load_secret_key(make_settings(tmp_path, secret_key="from-env")) == "from-env"
+
+
+@pytest.fixture
+def usual_umask() -> Iterator[None]:
+    """The umask most systems start services with, under which files come out world-readable."""
+    previous = os.umask(0o022)
+    yield
+    os.umask(previous)
+
+
+def _mode(path: Path) -> int:
+    return stat.S_IMODE(path.stat().st_mode)
+
+
+@pytest.mark.usefixtures("usual_umask")
+def test_embedded_store_and_queue_are_private_to_their_owner(tmp_path: Path) -> None:
+    settings = make_settings(tmp_path, queue_immediate=False)
+    container = bootstrap(settings)
+    try:
+        with container.uow() as uow:
+            account = create_account(uow, "Acme")
+            create_admin_key(uow, account.id)
+        queue = container.worker.queue
+        queue.put("probe", "written")  # the queue's database exists once it has been written
+        assert queue.get("probe") == "written"
+        data = settings.data_dir
+        files = {p.name: _mode(p) for p in data.iterdir()}
+        assert {
+            "ironbridge.db",
+            "ironbridge.db-wal",
+            "ironbridge.db-shm",
+            "queue.db",
+            "secret.key",
+        } <= set(files)
+        assert files == dict.fromkeys(files, 0o600)
+        assert _mode(data) == 0o700
+    finally:
+        container.close()
+
+
+@pytest.mark.usefixtures("usual_umask")
+def test_files_left_readable_by_an_earlier_version_are_made_private(tmp_path: Path) -> None:
+    data = tmp_path / "data"
+    data.mkdir()
+    for name in ("ironbridge.db", "queue.db"):
+        sqlite3.connect(data / name).close()  # 0644, as SQLite creates files under umask 022
+    assert _mode(data / "ironbridge.db") == 0o644
+    container = bootstrap(make_settings(tmp_path, queue_immediate=False))
+    try:
+        container.worker.queue.put("probe", "written")
+        for name in ("ironbridge.db", "ironbridge.db-wal", "ironbridge.db-shm", "queue.db"):
+            assert _mode(data / name) == 0o600, name
+        # The folder may be the operator's, with a mode they chose: it is left as it was.
+        assert _mode(data) == 0o755
+    finally:
+        container.close()

@@ -1,4 +1,5 @@
-"""FastAPI dependencies: the container, and authentication plus rate limiting per credential."""
+"""FastAPI dependencies: the container, and authentication plus rate limiting per credential
+(and of failed authentication per client address)."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from ..accounts import Principal, authenticate
 from ..bootstrap import Container
-from ..errors import RateLimitExceeded, ValidationFailed
+from ..errors import AuthenticationFailed, RateLimitExceeded, ValidationFailed
 from ..security import TokenKind
 from ..store import UnitOfWork
 
@@ -105,7 +106,7 @@ def authorize(
     Raises `AuthenticationFailed` and `RateLimitExceeded` as the `*Principal` dependencies do.
     """
     token = credentials.credentials if credentials else None
-    principal = authenticate(uow, token, kind)
+    principal = _authenticate_from_address(uow, request, container, token, kind)
     state = request.scope.setdefault("state", {})
     state["account_id"] = principal.account_id
     if principal.connection_id:
@@ -124,6 +125,28 @@ def authorize(
             details={"limit_per_minute": per_minute},
         )
     return principal
+
+
+def _authenticate_from_address(
+    uow: UnitOfWork, request: Request, container: Container, token: str | None, kind: TokenKind
+) -> Principal:
+    """`authenticate`, with failures counted per client address (the address uvicorn reports:
+    the peer, or `X-Forwarded-For` from a proxy it trusts). An address over its budget is
+    refused before its token is looked at, so guessing gains nothing from a correct guess."""
+    limiter, per_minute = container.limiter, container.settings.auth_failure_limit_per_minute
+    key = f"auth-failed:{request.client.host if request.client else 'unknown'}"
+    budget = limiter.peek(key, per_minute)
+    if budget.allowed:
+        try:
+            return authenticate(uow, token, kind)
+        except AuthenticationFailed:
+            limiter.hit(key, per_minute)
+            raise
+    raise RateLimitExceeded(
+        f"Too many failed authentications from this address; retry after {budget.reset_after} s.",
+        retry_after=budget.reset_after,
+        details={"failed_authentications_per_minute": per_minute},
+    )
 
 
 def admin_principal(

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from fastapi import APIRouter, Request, Response
-from fastapi.responses import JSONResponse
-from sqlalchemy import text
+from pydantic import BaseModel, Field
 
-from ...store import is_current
+from ...errors import ServiceUnavailable
+from ...readiness import OK, check_dependencies
 from ..deps import ContainerDep
+from ..errors import ErrorBody
 from ..metrics import CONTENT_TYPE_LATEST
 
 router = APIRouter(tags=["operations"])
@@ -18,24 +19,39 @@ def healthz() -> dict[str, str]:
     return {"status": "ok"}
 
 
+class Readiness(BaseModel):
+    status: str = Field(description="`ready`.")
+    checks: dict[str, str] = Field(
+        description="`ok` per dependency: `database`, and `redis` when `REDIS_URL` is set."
+    )
+
+
+#: Seconds a load balancer should wait before asking again after a failed probe.
+RETRY_AFTER = 5.0
+
+
 @router.get(
     "/readyz",
-    summary="Readiness: the database answers and is migrated",
-    responses={503: {"description": "Not ready; `checks` says what failed."}},
+    response_model=Readiness,
+    summary="Readiness: the database answers and is migrated, and Redis answers when configured",
+    responses={
+        503: {
+            "model": ErrorBody,
+            "description": "Not ready (`SERVICE_UNAVAILABLE`); `details.checks` says which "
+            "dependency failed and how.",
+        }
+    },
 )
-def readyz(container: ContainerDep) -> JSONResponse:
-    checks: dict[str, str] = {}
-    try:
-        with container.engine.connect() as conn:
-            conn.execute(text("SELECT 1"))
-        checks["database"] = "ok" if is_current(container.engine) else "migrations pending"
-    except Exception as exc:  # any driver failure means "not ready", with its class named
-        checks["database"] = f"unavailable: {type(exc).__name__}"
-    ready = all(value == "ok" for value in checks.values())
-    return JSONResponse(
-        {"status": "ready" if ready else "not_ready", "checks": checks},
-        status_code=200 if ready else 503,
-    )
+def readyz(container: ContainerDep) -> Readiness:
+    checks = check_dependencies(container.engine, container.settings.redis_url)
+    failed = sorted(name for name, verdict in checks.items() if verdict != OK)
+    if failed:
+        raise ServiceUnavailable(
+            f"Not ready: {', '.join(failed)} not available.",
+            retry_after=RETRY_AFTER,
+            details={"checks": checks},
+        )
+    return Readiness(status="ready", checks=checks)
 
 
 @router.get(

@@ -30,6 +30,7 @@ import httpx
 
 from ironbridge import __version__, errors
 from ironbridge.connectors.base import SessionOptions
+from ironbridge.logs import SECRET_QUERY_PARAMS, is_secret_param
 
 __all__ = [
     "CONNECT_TIMEOUT",
@@ -73,31 +74,9 @@ SENSITIVE_HEADERS: Final = frozenset(
 # vendor's own `X-Foo-Session-Token` is covered without listing it.
 _SENSITIVE_HEADER_WORDS: Final = re.compile(r"auth|token|secret|password|cookie|session|key", re.I)
 
-#: Query parameter names whose values are credentials (compared lower-case).
-SENSITIVE_PARAMS: Final = frozenset(
-    {
-        "access_token",
-        "refresh_token",
-        "id_token",
-        "token",
-        "api_key",
-        "apikey",
-        "key",
-        "password",
-        "passwd",
-        "pwd",
-        "secret",
-        "client_secret",
-        "signature",
-        "sig",
-        "oauth_signature",
-        "oauth_token",
-        "code",
-        "auth",
-        "sap-password",
-        "_lid",
-    }
-)
+#: Query parameter names whose values are credentials (compared lower-case); the one list the
+#: log redaction uses too, so a URL is cleaned the same way in messages and in log lines.
+SENSITIVE_PARAMS: Final = SECRET_QUERY_PARAMS
 
 _ALLOWED_SCHEMES: Final = frozenset({"http", "https"})
 
@@ -147,9 +126,7 @@ def sanitize_url(url: str | httpx.URL) -> str:
     query = parts.query
     if query:
         pairs = parse_qsl(query, keep_blank_values=True)
-        kept = [
-            (name, REDACTED if name.lower() in SENSITIVE_PARAMS else value) for name, value in pairs
-        ]
+        kept = [(name, REDACTED if is_secret_param(name) else value) for name, value in pairs]
         query = urlencode(kept, safe="*$'(),:/ ")
     return urlunsplit((parts.scheme, netloc, parts.path, query, ""))
 
