@@ -10,7 +10,7 @@ from datetime import datetime, timedelta
 
 import httpx
 
-from ..connectors.protocols.http import GuardedTransport
+from ..connectors.protocols.http import GuardedTransport, sanitize_url
 from ..errors import IronbridgeError
 from ..events import record_event
 from ..ids import new_id
@@ -256,7 +256,8 @@ def _record(
                 data={
                     "message": "A webhook endpoint failed for 5 days and was disabled.",
                     "endpoint_id": endpoint.id,
-                    "url": endpoint.url,
+                    # The event goes to the account's other endpoints too: no credentials.
+                    "url": sanitize_url(endpoint.url),
                 },
             )
     repo.update(delivery.id, **values)
