@@ -56,7 +56,7 @@ def order(i: int) -> dict[str, Any]:
     lines = [
         {
             "line_number": n,
-            "item": {"remote_id": f"ITEM-{(i * 7 + n) % 900}", "name": f"Part {n}"},
+            "item": {"remote_id": f"ITEM-{(i * 7 + n) % 900}"},
             "item_code": f"ITEM-{(i * 7 + n) % 900}",
             "description": f"Spare part {n} for order {i}",
             "quantity": str(n + 1),
@@ -70,7 +70,7 @@ def order(i: int) -> dict[str, Any]:
     return {
         "number": f"PO-{i:07d}",
         "status": "approved",
-        "vendor": {"remote_id": f"V{i % 500}", "name": f"Vendor {i % 500}"},
+        "vendor": {"remote_id": f"V{i % 500}"},
         "currency": "USD",
         "order_date": "2026-01-01",
         "payment_terms": "Net 30",

@@ -21,6 +21,7 @@ from ironbridge.connectors.base import (
     PassthroughResponse,
     RawRecord,
     SessionOptions,
+    reference,
 )
 from ironbridge.connectors.registry import ConnectorRegistry, default_registry
 
@@ -41,4 +42,5 @@ __all__ = [
     "RawRecord",
     "SessionOptions",
     "default_registry",
+    "reference",
 ]

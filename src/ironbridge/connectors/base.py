@@ -51,6 +51,7 @@ __all__ = [
     "PassthroughResponse",
     "RawRecord",
     "SessionOptions",
+    "reference",
 ]
 
 #: An operation on an entity, as named in capability matrices and `OPERATION_NOT_SUPPORTED`.
@@ -65,6 +66,16 @@ _CONNECTOR_ID: Final = re.compile(r"[a-z][a-z0-9_]*")
 #: Computes the ironbridge id of a record from its entity and remote id, for one connection.
 #: The service passes `lambda entity, remote_id: record_id(connection_id, entity, remote_id)`.
 IdFactory = Callable[[Entity, str], str]
+
+
+def reference(ids: IdFactory, entity: Entity, remote_id: str) -> dict[str, str]:
+    """A unified reference to the `entity` record `remote_id`: its ids only.
+
+    Maps never copy the target's name or other fields beside the pointer: those belong to the
+    target record, and a copy would change (and announce a change of) every record pointing at
+    it. Reads embed the target record when asked (`expand`).
+    """
+    return {"id": ids(entity, remote_id), "remote_id": remote_id}
 
 
 @dataclass(frozen=True, slots=True)

@@ -2,7 +2,8 @@
 
 Records (`PurchaseOrder`, `WorkOrder`, ...) are what the unified API returns and what connectors'
 `to_unified` must produce. Write bodies (`*Create`, `*Update`, `InventoryAdjustment`) are what the
-API accepts. `MODELS`, `CREATE_MODELS`, `UPDATE_MODELS` and `FILTER_FIELDS` tie them to an `Entity`.
+API accepts. `MODELS`, `CREATE_MODELS`, `UPDATE_MODELS`, `FILTER_FIELDS` and `REFERENCE_FIELDS` tie
+them to an `Entity`.
 """
 
 from ironbridge.model.assets import Asset, AssetCreate, AssetUpdate
@@ -11,8 +12,10 @@ from ironbridge.model.catalog import (
     FILTER_FIELDS,
     FILTERS,
     MODELS,
+    REFERENCE_FIELDS,
     UPDATE_MODELS,
     FilterField,
+    ReferenceField,
 )
 from ironbridge.model.entities import Entity
 from ironbridge.model.enums import (
@@ -92,6 +95,7 @@ __all__ = [
     "ID_NAMESPACE",
     "ID_PREFIXES",
     "MODELS",
+    "REFERENCE_FIELDS",
     "UPDATE_MODELS",
     "Address",
     "Asset",
@@ -130,6 +134,7 @@ __all__ = [
     "PurchaseOrderUpdate",
     "Record",
     "Reference",
+    "ReferenceField",
     "RemoteId",
     "Resolver",
     "ShortText",

@@ -1,4 +1,5 @@
-"""Per entity: its record model, its write bodies and the filters its list endpoint accepts."""
+"""Per entity: its record model, its write bodies, the filters its list endpoint accepts and the
+references its reads can expand."""
 
 from __future__ import annotations
 
@@ -6,7 +7,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from enum import StrEnum
 from types import MappingProxyType
-from typing import Final
+from typing import Any, Final
 
 from ironbridge.model.assets import Asset, AssetCreate, AssetUpdate
 from ironbridge.model.entities import Entity
@@ -30,7 +31,16 @@ from ironbridge.model.record import Record
 from ironbridge.model.vendors import Vendor, VendorCreate, VendorUpdate
 from ironbridge.model.work_orders import WorkOrder, WorkOrderCreate, WorkOrderUpdate
 
-__all__ = ["CREATE_MODELS", "FILTERS", "FILTER_FIELDS", "MODELS", "UPDATE_MODELS", "FilterField"]
+__all__ = [
+    "CREATE_MODELS",
+    "FILTERS",
+    "FILTER_FIELDS",
+    "MODELS",
+    "REFERENCE_FIELDS",
+    "UPDATE_MODELS",
+    "FilterField",
+    "ReferenceField",
+]
 
 #: The record model of each entity.
 MODELS: Final[Mapping[Entity, type[Record]]] = MappingProxyType(
@@ -132,4 +142,65 @@ FILTER_FIELDS: Final[Mapping[Entity, Mapping[str, FilterField]]] = MappingProxyT
 #: The names of the filters each entity's list endpoint accepts.
 FILTERS: Final[Mapping[Entity, tuple[str, ...]]] = MappingProxyType(
     {entity: tuple(fields) for entity, fields in FILTER_FIELDS.items()}
+)
+
+
+@dataclass(frozen=True, slots=True)
+class ReferenceField:
+    """A reference inside an entity's records that reads can expand (`expand=lines.item`).
+
+    `path` leads from the record to the reference; a step through a list (`lines`) goes into
+    each of its rows. `target` is the entity of the referenced records.
+    """
+
+    path: tuple[str, ...]
+    target: Entity
+
+    @property
+    def name(self) -> str:
+        """The value of `expand` that names this reference: the path joined by dots."""
+        return ".".join(self.path)
+
+    def holders(self, record: Mapping[str, Any]) -> list[dict[str, Any]]:
+        """The objects in `record` (unified JSON data) that hold this reference under the last
+        step of `path`: the record itself, or each row of the list the path goes through."""
+        nodes: list[Any] = [record]
+        for step in self.path[:-1]:
+            children: list[Any] = []
+            for node in nodes:
+                value = node.get(step)
+                children += value if isinstance(value, list) else [value]
+            nodes = [child for child in children if isinstance(child, dict)]
+        return nodes
+
+
+def _ref(path: str, target: Entity) -> ReferenceField:
+    return ReferenceField(tuple(path.split(".")), target)
+
+
+#: Every reference of each entity's records, by its `expand` name. Nested references (an order
+#: line's item, a stock level's location) count: each row's reference is expanded.
+REFERENCE_FIELDS: Final[Mapping[Entity, Mapping[str, ReferenceField]]] = MappingProxyType(
+    {
+        entity: MappingProxyType({field.name: field for field in fields})
+        for entity, fields in {
+            Entity.PURCHASE_ORDERS: (
+                _ref("vendor", Entity.VENDORS),
+                _ref("lines.item", Entity.INVENTORY_ITEMS),
+                _ref("lines.location", Entity.LOCATIONS),
+            ),
+            Entity.WORK_ORDERS: (
+                _ref("asset", Entity.ASSETS),
+                _ref("location", Entity.LOCATIONS),
+                _ref("parts_used.item", Entity.INVENTORY_ITEMS),
+            ),
+            Entity.INVENTORY_ITEMS: (_ref("stock_levels.location", Entity.LOCATIONS),),
+            Entity.VENDORS: (),
+            Entity.ASSETS: (
+                _ref("location", Entity.LOCATIONS),
+                _ref("parent", Entity.ASSETS),
+            ),
+            Entity.LOCATIONS: (_ref("parent", Entity.LOCATIONS),),
+        }.items()
+    }
 )

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 from decimal import Decimal
-from typing import Annotated
+from typing import Annotated, Any
 
 from pydantic import (
     AfterValidator,
@@ -87,25 +87,33 @@ UtcDatetime = Annotated[AwareDatetime, AfterValidator(_to_utc)]
 """A time with a zone, converted to UTC; naive times are rejected because their zone is unknown."""
 
 
+def _open_schema(schema: dict[str, Any]) -> None:
+    # Validation forbids extra keys (a connector may not copy a name in), but a read with
+    # `expand` answers with the whole referenced record in this place.
+    schema.pop("additionalProperties", None)
+
+
 class Reference(BaseModel):
     """A pointer from one record to another (a vendor, an item, a location...).
 
     `remote_id` is always present because the source always names what it points at; `id` is the
     ironbridge id of the target record, computed from the remote id, so it is present even before
-    the target has been synced. `name` is whatever label the source gave beside the pointer.
+    the target has been synced. A reference holds no copy of the target's name or other fields:
+    those belong to the target record, which changes on its own (and announces its own change).
+    Reads embed the target record in place of the reference when asked (`expand`).
     """
 
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(
+        extra="forbid",
+        frozen=True,
+        json_schema_extra=_open_schema,
+    )
 
     id: str | None = Field(
         default=None,
         description="The ironbridge id of the referenced record; use it with the unified API.",
     )
     remote_id: str = Field(description="The id of the referenced record in the source system.")
-    name: str | None = Field(
-        default=None,
-        description="A display name for the referenced record, as the source gave it.",
-    )
 
 
 class Address(BaseModel):

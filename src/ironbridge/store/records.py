@@ -31,6 +31,9 @@ __all__ = [
 # were a whole SHA-256 of the unified JSON, whose first half is the same: they still compare.
 _HALF = 32
 
+#: Most ids one `IN` list of a lookup carries.
+_IN_CHUNK = 10_000
+
 
 def content_hash(unified: str, raw: str) -> str:
     """The content hash of a record whose unified and raw JSON texts are `unified` and `raw`."""
@@ -189,6 +192,22 @@ class RecordRepository:
             ).where(self._scope(entity), records.c.id == record_id)
         ).first()
         return StoredRecord(*row) if row else None
+
+    def unified_by_id(self, ids: Iterable[str]) -> dict[str, tuple[str, str]]:
+        """id → (entity, stored unified JSON) of the given records that are stored, deleted
+        ones included: one query whatever their entities (one per `_IN_CHUNK` ids, which keeps
+        far below SQLite's limit on bound values)."""
+        wanted = sorted(set(ids))
+        found: dict[str, tuple[str, str]] = {}
+        for start in range(0, len(wanted), _IN_CHUNK):
+            rows = self._conn.execute(
+                select(records.c.id, records.c.entity, records.c.unified).where(
+                    records.c.connection_id == self.connection_id,
+                    records.c.id.in_(wanted[start : start + _IN_CHUNK]),
+                )
+            )
+            found.update((row.id, (row.entity, row.unified)) for row in rows)
+        return found
 
     def ids_for_remote(self, entity: str, remote_ids: Iterable[str]) -> dict[str, str]:
         """remote id → ironbridge id, for the given remote ids that are stored."""

@@ -14,10 +14,11 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import timedelta
+from typing import Any
 
 from ..connectors import CheckStage, Connector, ConnectorSession, RawRecord, SessionOptions
 from ..errors import NotFound, OperationNotSupported
-from ..model import MODELS, Entity, record_id
+from ..model import MODELS, REFERENCE_FIELDS, Entity, record_id
 
 __all__ = ["CHECKS", "Conformance"]
 
@@ -95,8 +96,24 @@ class Conformance:
                         assert model.updated_at == raw.modified_at, (
                             f"{entity} {raw.remote_id}: updated_at must be the change time"
                         )
+                        self._assert_references(entity, model.model_dump(mode="json"), ids)
                         count += 1
                 assert count > 0, f"{entity}: the target holds no records to check"
+
+    @staticmethod
+    def _assert_references(
+        entity: Entity, record: Mapping[str, Any], ids: Callable[[Entity, str], str]
+    ) -> None:
+        # The model already refuses anything beside the ids (a copied name); the id must be
+        # the one of the referenced entity, or `expand` and the `*_id` filters find nothing.
+        for name, place in REFERENCE_FIELDS[entity].items():
+            for holder in place.holders(record):
+                ref = holder.get(place.path[-1])
+                if ref is not None:
+                    assert ref["id"] == ids(place.target, ref["remote_id"]), (
+                        f"{entity} {record['remote_id']}: {name} must carry the id of "
+                        f"{place.target.value} {ref['remote_id']!r}"
+                    )
 
     def check_since_returns_only_later_changes(self) -> None:
         with self.session() as session:

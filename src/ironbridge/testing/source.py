@@ -9,6 +9,7 @@ ironbridge.testing.source:connector` or `ConnectorRegistry([connector])`, and th
 
 from __future__ import annotations
 
+import copy
 import json
 import sqlite3
 import time
@@ -29,7 +30,7 @@ from ..connectors import (
     RawRecord,
     SessionOptions,
 )
-from ..model import Entity
+from ..model import REFERENCE_FIELDS, Entity
 
 __all__ = ["SourceDB", "TestSourceConnector", "connector"]
 
@@ -40,14 +41,6 @@ CREATE TABLE IF NOT EXISTS records (
 CREATE INDEX IF NOT EXISTS records_changes ON records (entity, modified_at, remote_id);
 CREATE TABLE IF NOT EXISTS settings (name TEXT PRIMARY KEY, value TEXT NOT NULL);
 """
-
-#: Reference fields in unified shape: field → entity of the record it names.
-_REFERENCES: dict[str, Entity] = {
-    "vendor": Entity.VENDORS,
-    "asset": Entity.ASSETS,
-    "location": Entity.LOCATIONS,
-    "parent": Entity.LOCATIONS,
-}
 
 
 def _iso(value: datetime) -> str:
@@ -243,11 +236,12 @@ class TestSourceConnector(Connector):
         return _Session(SourceDB(clean["path"]), options)
 
     def to_unified(self, entity: Entity, raw: RawRecord, ids: IdFactory) -> dict[str, Any]:
-        data = dict(raw.data)
-        for name, target in _REFERENCES.items():
-            ref = data.get(name)
-            if isinstance(ref, dict) and ref.get("remote_id"):
-                data[name] = {**ref, "id": ids(target, ref["remote_id"])}
+        data = copy.deepcopy(dict(raw.data))
+        for field in REFERENCE_FIELDS[entity].values():
+            for holder in field.holders(data):
+                ref = holder.get(field.path[-1])
+                if isinstance(ref, dict) and ref.get("remote_id"):
+                    holder[field.path[-1]] = {**ref, "id": ids(field.target, ref["remote_id"])}
         data.update(
             id=ids(entity, raw.remote_id), remote_id=raw.remote_id, updated_at=raw.modified_at
         )
@@ -264,7 +258,7 @@ def purchase_order(
     return {
         "number": f"PO-{number:06d}",
         "status": status,
-        "vendor": {"remote_id": vendor, "name": f"Vendor {vendor}"},
+        "vendor": {"remote_id": vendor},
         "currency": "USD",
         "total": total,
         "lines": [

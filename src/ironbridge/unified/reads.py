@@ -1,4 +1,8 @@
-"""Serving unified records from the store, as stored JSON text joined into a page."""
+"""Serving unified records from the store, as stored JSON text joined into a page.
+
+Without `expand` a page is the stored texts joined, never parsed; with it, the named references
+are replaced by the referenced records (`expand.py`), one more query per page.
+"""
 
 from __future__ import annotations
 
@@ -11,6 +15,7 @@ from ..errors import NotFound, ValidationFailed
 from ..model import FILTER_FIELDS, Entity, entity_of_id
 from ..store import UnitOfWork, decode_cursor, encode_cursor
 from ..store.records import RecordQuery, RecordRepository, StoredRecord
+from .expand import expand_fields, expand_texts
 
 __all__ = ["ListParams", "get_record", "list_records", "render_record"]
 
@@ -26,6 +31,8 @@ class ListParams:
     include_deleted: bool = False
     include_remote_data: bool = False
     filters: dict[str, str] | None = None
+    #: Comma-separated references to embed (`vendor,lines.item`); see `expand.py`.
+    expand: str | None = None
 
 
 def render_record(record: StoredRecord, include_remote_data: bool) -> str:
@@ -39,6 +46,7 @@ def list_records(uow: UnitOfWork, connection_id: str, entity: Entity, params: Li
     """A list page as the response body `{"data": [...], "next_cursor": ...}`."""
     if not 1 <= params.limit <= MAX_LIMIT:
         raise ValidationFailed({"limit": f"must be between 1 and {MAX_LIMIT}"})
+    expanded = expand_fields(entity, params.expand)
     allowed = FILTER_FIELDS[entity]
     filters = dict(params.filters or {})
     unknown = sorted(set(filters) - set(allowed))
@@ -75,7 +83,7 @@ def list_records(uow: UnitOfWork, connection_id: str, entity: Entity, params: Li
     next_cursor = None
     if last_key is not None:
         next_cursor = encode_cursor(last_key[0].isoformat(), last_key[1])
-    items = ",".join(texts)
+    items = ",".join(expand_texts(repo, expanded, texts) if expanded else texts)
     return f'{{"data":[{items}],"next_cursor":{json.dumps(next_cursor)}}}'.encode()
 
 
@@ -86,10 +94,16 @@ def get_record(
     record_id: str,
     *,
     include_remote_data: bool = False,
+    expand: str | None = None,
 ) -> bytes:
-    """One record's JSON, deleted ones included (their `deleted` flag says so)."""
+    """One record's JSON, deleted ones included (their `deleted` flag says so); the references
+    `expand` names (comma-separated) embedded."""
+    expanded = expand_fields(entity, expand)
     stored = _find(uow, connection_id, entity, record_id)
-    return render_record(stored, include_remote_data).encode()
+    text = render_record(stored, include_remote_data)
+    if expanded:
+        (text,) = expand_texts(RecordRepository(uow.connection, connection_id), expanded, [text])
+    return text.encode()
 
 
 def _find(uow: UnitOfWork, connection_id: str, entity: Entity, record_id: str) -> StoredRecord:

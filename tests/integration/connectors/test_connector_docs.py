@@ -56,8 +56,7 @@ def describe(converter: Any) -> tuple[str, str]:
         return flags, f"the first flag set (see below), else {_value(converter.otherwise)}"
     path = getattr(converter, "path", None) or converter.source
     if kind == "Ref":
-        named = f", name `{converter.name}`" if converter.name else ""
-        return f"`{path}`", f"reference to {converter.entity.value}{named}"
+        return f"`{path}`", f"reference to {converter.entity.value}"
     if kind == "Code":
         return f"`{path}`", "code, see the status tables"
     if kind == "Level":

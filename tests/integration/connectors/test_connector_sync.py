@@ -81,6 +81,14 @@ class Linked:
             )
         return Counter(row.type for row in rows)
 
+    def events(self) -> list[tuple[str, dict[str, Any]]]:
+        """(type, data) of every event of the connection, oldest first."""
+        with self.container.uow(readonly=True) as uow:
+            rows = EventRepository(uow.connection, self.account.id).find(
+                EventQuery(connection_id=self.id, limit=100_000)
+            )
+        return [(row.type, row.data) for row in rows]
+
     def status(self) -> str:
         with self.container.uow(readonly=True) as uow:
             row = uow.connections.get_for_token(self.id)
@@ -330,8 +338,9 @@ def test_sap_orders_are_read_and_created_through_the_unified_api(
 _PRICE = {"__class__": "Decimal", "decimal": "4.85"}
 
 
-def tryton_draft(rpc: TrytonRpc, note: str) -> int:
-    """A draft purchase made as a Tryton user would make one (party 3, one line of product 1).
+def tryton_draft(rpc: TrytonRpc, note: str, *, party: int = 3, address: int = 3) -> int:
+    """A draft purchase made as a Tryton user would make one (party 3 unless another is given,
+    one line of product 1).
 
     Shaped like the seeded ones (an RFQ reference, a priced line), since test_tryton.py, which
     shares the server, reads every purchase and expects those.
@@ -342,8 +351,8 @@ def tryton_draft(rpc: TrytonRpc, note: str) -> int:
         "create",
         [
             {
-                "party": 3,
-                "invoice_address": 3,
+                "party": party,
+                "invoice_address": address,
                 "currency": 1,
                 "warehouse": 5,
                 "reference": f"RFQ-SYNC-{uuid.uuid4().hex[:6]}",
@@ -448,6 +457,53 @@ def test_tryton_full_sync_marks_a_deleted_draft_as_deleted(
     assert linked.event_types()["purchase_order.deleted"] == 1
 
 
+def test_a_renamed_tryton_vendor_changes_the_vendor_alone(
+    container: Container, tryton: TrytonServer, tryton_admin: TrytonRpc
+) -> None:
+    # Renaming a party leaves its purchases' rows alone, and an incremental run re-reads only
+    # the latest of them (its overlap): orders must not hold a copy of the name, or those
+    # re-read would announce a change and the older ones keep the old name.
+    (party,) = tryton_admin.call(
+        "party.party",
+        "create",
+        [{"name": "Rename Me Supplies", "addresses": [["create", [{"city": "Toledo"}]]]}],
+    )
+    (address,) = tryton_admin.call(
+        "party.address", "search", [["party", "=", party]], 0, None, None
+    )
+    older = tryton_draft(tryton_admin, "ordered a month ago", party=party, address=address)
+    back_date(tryton, [older], days=30)
+    recent = tryton_draft(tryton_admin, "ordered today", party=party, address=address)
+    linked = link(container, "tryton", tryton.admin, entities=(PURCHASE_ORDERS, Entity.VENDORS))
+    assert all(run.status == "succeeded" for run in linked.sync(trigger="initial"))
+
+    tryton_admin.call("party.party", "write", [party], {"name": "Renamed Supplies Inc"})
+    runs = {run.entity: run for run in linked.sync()}
+    assert runs["vendors"].updated == 1 and linked.event_types()["vendor.updated"] == 1
+    orders = runs["purchase-orders"]
+    assert orders.status == "succeeded"
+    assert orders.unchanged >= 1, "the run re-read the latest order in its overlap"
+    # Other tests' purchases may change on their own account; these two must not.
+    announced = {data["remote_id"] for kind, data in linked.events() if kind.startswith("purch")}
+    assert not announced & {str(older), str(recent)}
+
+    vendor_id = linked.ids(Entity.VENDORS, str(party))
+    with TestClient(create_app(container)) as client:
+        for purchase in (older, recent):
+            path = f"/v1/purchase-orders/{linked.ids(PURCHASE_ORDERS, str(purchase))}"
+            plain = client.get(path, headers=linked.headers).json()
+            assert plain["vendor"] == {"id": vendor_id, "remote_id": str(party)}
+            named = client.get(path, params={"expand": "vendor"}, headers=linked.headers)
+            assert named.json()["vendor"]["name"] == "Renamed Supplies Inc"
+        page = client.get(
+            "/v1/purchase-orders",
+            params={"vendor_id": vendor_id, "expand": "vendor"},
+            headers=linked.headers,
+        ).json()["data"]
+        assert {row["remote_id"] for row in page} == {str(older), str(recent)}
+        assert {row["vendor"]["name"] for row in page} == {"Renamed Supplies Inc"}
+
+
 def test_a_changed_tryton_password_moves_the_connection_to_auth_required(
     container: Container, tryton: TrytonServer, tryton_admin: TrytonRpc
 ) -> None:
@@ -498,7 +554,11 @@ def test_tryton_purchases_are_read_and_created_through_the_unified_api(
         )
         assert created.status_code == 201, created.text
         order: dict[str, Any] = created.json()
-        assert order["status"] == "draft" and order["vendor"]["name"] == "Bearing World LLC"
+        assert order["status"] == "draft" and order["vendor"]["remote_id"] == "3"
+        named = client.get(
+            f"/v1/purchase-orders/{order['id']}?expand=vendor", headers=linked.headers
+        )
+        assert named.status_code == 200 and named.json()["vendor"]["name"] == "Bearing World LLC"
         assert Decimal(order["lines"][0]["quantity"]) == 4
         # Tryton keeps what is written: the draft is in the store at once, before any sync.
         assert order["remote_id"] in linked.stored(PURCHASE_ORDERS)

@@ -327,7 +327,7 @@ def test_a_draft_purchase_order_with_lines_is_created_and_reads_back(
     )
     data = unified(Entity.PURCHASE_ORDERS, raw)
     assert data["status"] == PurchaseOrderStatus.DRAFT and data["number"] is None
-    assert data["vendor"]["name"] == "Bearing World LLC"
+    assert data["vendor"] == {"id": ids(Entity.VENDORS, "3"), "remote_id": "3"}
     assert data["notes"] == "Created through ironbridge"
     assert data["custom_fields"]["reference"] == "IB-0001"
     assert data["bill_to"]["city"] == "Detroit"  # filled from the party, as the client does
@@ -599,7 +599,7 @@ def test_seeded_works_cover_every_tryton_state_and_map_to_work_orders(
         assert data["type"] == WorkOrderType.OTHER and data.get("asset") is None
         assert data["number"] == raw.data["rec_name"]
         assert data["title"] == raw.data["operation."]["name"]
-        assert data["location"]["remote_id"] == "5" and data["location"]["name"] == "Warehouse"
+        assert data["location"] == {"id": ids(Entity.LOCATIONS, "5"), "remote_id": "5"}
         assert data["custom_fields"]["production"] == raw.data["production."]["number"]
         assert data["custom_fields"]["product"] == "PMP-ASM-100"
     # The production of "@ 5" was cancelled after one work was finished: the work stays

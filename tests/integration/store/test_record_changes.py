@@ -9,7 +9,7 @@ from dataclasses import replace
 from ironbridge.bootstrap import Container
 from ironbridge.connectors import RawRecord
 from ironbridge.connectors.sandbox.connector import SandboxConnector
-from ironbridge.model import Entity
+from ironbridge.model import Entity, record_id
 from ironbridge.store.records import RecordQuery, RecordRepository, same_unified
 from ironbridge.unified import Projector
 
@@ -57,3 +57,35 @@ def test_unmapped_source_changes_are_stored_without_an_event(any_container: Cont
     assert upsert(noted) == []
     assert upsert(renamed) == ["updated"]
     assert stored_raw()["VendorName"] == "Renamed Supplies"
+
+
+def test_a_renamed_vendor_changes_the_vendor_alone(any_container: Container) -> None:
+    # The sandbox, like SAP and Tryton, shows the vendor's name beside the vendor's code in an
+    # order. After a rename, orders re-read (say, within an incremental sync's overlap) carry
+    # the new name, though nothing about them changed: only the vendor announces a change.
+    connection = new_sandbox_connection(any_container, new_account(any_container))
+    with CONNECTOR.session({}) as session:
+        order = next(iter(session.list_changes(Entity.PURCHASE_ORDERS, None)))[0]
+        vendor = session.get(Entity.VENDORS, order.data["VendorCode"])
+    new_name = f"{vendor.data['VendorName']} Holdings"
+    renamed_vendor = replace(vendor, data={**vendor.data, "VendorName": new_name})
+    reread_order = replace(order, data={**order.data, "VendorName": new_name})
+
+    def upsert(entity: Entity, raw: RawRecord) -> list[str]:
+        projector = Projector(CONNECTOR, connection.id, entity)
+        with any_container.uow() as uow:
+            repo = RecordRepository(uow.connection, connection.id)
+            changes = repo.upsert(entity.value, [projector.write(raw)])
+            uow.commit()
+        return [change.change for change in changes]
+
+    assert upsert(Entity.VENDORS, renamed_vendor) == ["updated"]
+    assert upsert(Entity.PURCHASE_ORDERS, reread_order) == []
+    with any_container.uow(readonly=True) as uow:
+        stored = RecordRepository(uow.connection, connection.id).get(
+            Entity.PURCHASE_ORDERS.value,
+            record_id(connection.id, Entity.PURCHASE_ORDERS, order.remote_id),
+        )
+    assert stored is not None
+    assert json.loads(stored.raw)["VendorName"] == new_name, "remote_data stays current"
+    assert new_name not in stored.unified

@@ -145,10 +145,12 @@ def test_purchase_order_mapping_reads_the_sources_own_fields() -> None:
     )
     dumped = order.model_dump()
     assert dumped["number"] == raw.data["PONumber"]
-    assert dumped["vendor"] == {
+    # The source copies the vendor's name into the order; the unified order keeps the pointer
+    # only, so a renamed vendor changes the vendor record alone.
+    assert raw.data["VendorName"]
+    assert order.model_dump(mode="json")["vendor"] == {
         "id": record_id("conn_test", Entity.VENDORS, raw.data["VendorCode"]),
         "remote_id": raw.data["VendorCode"],
-        "name": raw.data["VendorName"],
     }
     assert dumped["total"] == Decimal(raw.data["DocTotal"])
     assert dumped["custom_fields"]["ProjectCode"] == raw.data["U_ProjectCode"]
@@ -186,12 +188,10 @@ def test_to_source_translates_a_payload_into_the_sources_vocabulary() -> None:
     }
     assert maps.to_source(Entity.PURCHASE_ORDERS, payload) == {
         "VendorCode": "V10001",
-        "VendorName": None,
         "RequiredDate": "2025-07-01",
         "Lines": [
             {
                 "ItemCode": "ITM-10001",
-                "ItemDescription": None,
                 "Quantity": "2",
                 "UnitPrice": "3.5",
             }

@@ -7,7 +7,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 from pydantic import BaseModel, ValidationError
 
-from ironbridge.model import CurrencyCode, DecimalString, UtcDatetime
+from ironbridge.model import CurrencyCode, DecimalString, Reference, UtcDatetime
 
 
 class Priced(BaseModel):
@@ -80,3 +80,16 @@ def test_naive_times_are_rejected_because_their_zone_is_unknown() -> None:
 def test_utc_times_are_kept_as_they_are() -> None:
     moment = datetime(2025, 3, 1, 12, 0, tzinfo=UTC)
     assert Stamped(at=moment).at == moment
+
+
+def test_a_reference_holds_no_copy_of_the_target_name() -> None:
+    # The name belongs to the referenced record; a copy would go stale when it is renamed.
+    assert set(Reference.model_fields) == {"id", "remote_id"}
+    with pytest.raises(ValidationError):
+        Reference.model_validate({"id": "ven_1", "remote_id": "V1", "name": "Acme"})
+
+
+def test_the_reference_schema_admits_the_expanded_record() -> None:
+    schema = Reference.model_json_schema()
+    assert schema["required"] == ["remote_id"]
+    assert "additionalProperties" not in schema

@@ -1,11 +1,12 @@
 """Unified API: list, read and write records of every entity (connection token).
 
 Routes are generated per entity from the model catalog, so each is documented with its own
-record model, write bodies and filters. List pages are served as the stored JSON joined into
-one body; the OpenAPI document still describes the models.
+record model, write bodies, filters and expandable references. List pages are served as the
+stored JSON joined into one body; the OpenAPI document still describes the models.
 """
 
 import json
+import re
 from collections.abc import Callable
 from datetime import datetime
 from typing import Annotated, Any, cast
@@ -23,6 +24,7 @@ from ...model import (
     CREATE_MODELS,
     FILTER_FIELDS,
     MODELS,
+    REFERENCE_FIELDS,
     UPDATE_MODELS,
     Entity,
     InventoryAdjustment,
@@ -137,6 +139,30 @@ def _idempotent(
     return response
 
 
+def _expand_parameters(entity: Entity) -> list[dict[str, Any]]:
+    """`expand`, for entities whose records hold references: its allowed values are the
+    entity's reference table, in the description and as a pattern."""
+    names = list(REFERENCE_FIELDS[entity])
+    if not names:
+        return []
+    one = "|".join(re.escape(name) for name in names)
+    listed = ", ".join(f"`{name}`" for name in names)
+    return [
+        {
+            "name": "expand",
+            "in": "query",
+            "required": False,
+            "description": (
+                f"Comma-separated references to embed: {listed}. Each named reference "
+                "(`{id, remote_id}`) is replaced by the referenced record as the store holds "
+                "it (without `remote_data`); one it does not hold yet stays as it is. "
+                "Each name at most once."
+            ),
+            "schema": {"type": "string", "maxLength": 255, "pattern": f"^({one})(,({one}))*$"},
+        }
+    ]
+
+
 def _filter_parameters(entity: Entity) -> list[dict[str, Any]]:
     params = []
     for name, field in FILTER_FIELDS[entity].items():
@@ -190,6 +216,7 @@ def _register(entity: Entity) -> None:
             include_deleted=include_deleted,
             include_remote_data=include == "remote_data",
             filters={k: v for k, v in request.query_params.items() if k in filters},
+            expand=request.query_params.get("expand"),
         )
 
         return await _read(
@@ -216,6 +243,7 @@ def _register(entity: Entity) -> None:
                 entity,
                 record_id,
                 include_remote_data=include == "remote_data",
+                expand=request.query_params.get("expand"),
             ),
         )
 
@@ -286,7 +314,7 @@ def _register(entity: Entity) -> None:
         methods=["GET"],
         response_model=list_model,
         summary=f"List {label}s",
-        openapi_extra={"parameters": _filter_parameters(entity)},
+        openapi_extra={"parameters": _filter_parameters(entity) + _expand_parameters(entity)},
         operation_id=f"list_{entity.event_name}s",
         **common,
     )
@@ -296,6 +324,7 @@ def _register(entity: Entity) -> None:
         methods=["GET"],
         response_model=model,
         summary=f"One {label}",
+        openapi_extra={"parameters": _expand_parameters(entity)},
         operation_id=f"get_{entity.event_name}",
         **common,
     )

@@ -23,7 +23,7 @@ from types import MappingProxyType
 from typing import Any, Final
 
 from ironbridge import errors
-from ironbridge.connectors.base import IdFactory, RawRecord
+from ironbridge.connectors.base import IdFactory, RawRecord, reference
 from ironbridge.model import (
     AssetCriticality,
     AssetStatus,
@@ -293,11 +293,10 @@ class Code(FieldMap):
 
 @dataclass(frozen=True, slots=True)
 class Ref(FieldMap):
-    """A pointer to another record by its source key, with an optional display-name field."""
+    """A pointer to another record by its source key (ids only; see `base.reference`)."""
 
     entity: Entity
     source: str
-    name: str | None = None
 
     def payload_key(self, name: str) -> str:
         return f"{name}_remote_id"
@@ -306,14 +305,10 @@ class Ref(FieldMap):
         remote_id = data.get(self.source)
         if remote_id is None:
             return None
-        label = data.get(self.name) if self.name else None
-        return {"id": ids(self.entity, remote_id), "remote_id": remote_id, "name": label}
+        return reference(ids, self.entity, remote_id)
 
     def write(self, value: Any, out: dict[str, Any]) -> None:
         out[self.source] = value
-        if self.name:
-            # The display name belongs to the referenced record; the connector fills it in.
-            out[self.name] = None
 
 
 #: Unified address field → sandbox address key.
@@ -404,7 +399,7 @@ MAPS: Final[Mapping[Entity, RecordMap]] = MappingProxyType(
             fields={
                 "number": Text("PONumber"),
                 "status": Code("Status", PURCHASE_ORDER_STATUS),
-                "vendor": Ref(Entity.VENDORS, "VendorCode", "VendorName"),
+                "vendor": Ref(Entity.VENDORS, "VendorCode"),
                 "order_date": Day("OrderDate"),
                 "required_date": Day("RequiredDate"),
                 "expected_delivery_date": Day("PromisedDate"),
@@ -421,7 +416,7 @@ MAPS: Final[Mapping[Entity, RecordMap]] = MappingProxyType(
                     "Lines",
                     {
                         "line_number": Integer("LineNum"),
-                        "item": Ref(Entity.INVENTORY_ITEMS, "ItemCode", "ItemDescription"),
+                        "item": Ref(Entity.INVENTORY_ITEMS, "ItemCode"),
                         "item_code": Text("ItemCode"),
                         "description": Text("ItemDescription"),
                         "quantity": Number("Quantity"),
@@ -446,7 +441,7 @@ MAPS: Final[Mapping[Entity, RecordMap]] = MappingProxyType(
                 "status": Code("Status", WORK_ORDER_STATUS),
                 "priority": Code("Priority", WORK_ORDER_PRIORITY),
                 "type": Code("WorkType", WORK_ORDER_TYPE),
-                "asset": Ref(Entity.ASSETS, "AssetTag", "AssetName"),
+                "asset": Ref(Entity.ASSETS, "AssetTag"),
                 "location": Ref(Entity.LOCATIONS, "LocationCode"),
                 "assignee": Text("AssignedTo"),
                 "requester": Text("RequestedBy"),
@@ -460,7 +455,7 @@ MAPS: Final[Mapping[Entity, RecordMap]] = MappingProxyType(
                 "parts_used": Rows(
                     "Parts",
                     {
-                        "item": Ref(Entity.INVENTORY_ITEMS, "ItemCode", "Description"),
+                        "item": Ref(Entity.INVENTORY_ITEMS, "ItemCode"),
                         "item_code": Text("ItemCode"),
                         "description": Text("Description"),
                         "quantity": Number("Qty"),

@@ -21,7 +21,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from typing import Any, Final
 
 from ironbridge import errors
-from ironbridge.connectors.base import IdFactory, RawRecord
+from ironbridge.connectors.base import IdFactory, RawRecord, reference
 from ironbridge.connectors.protocols import odata_v2
 from ironbridge.connectors.sap_s4hana import maps
 from ironbridge.connectors.sap_s4hana.resources import CREATED
@@ -154,11 +154,7 @@ def _line(item: Mapping[str, Any], ids: IdFactory) -> dict[str, Any]:
     plant = str(item.get("Plant") or "")
     if plant:
         remote_id = location_id(plant, str(item.get("StorageLocation") or ""))
-        line["location"] = {
-            "id": ids(Entity.LOCATIONS, remote_id),
-            "remote_id": remote_id,
-            "name": None,
-        }
+        line["location"] = reference(ids, Entity.LOCATIONS, remote_id)
     return line
 
 
@@ -278,7 +274,7 @@ def _inventory_item(data: Mapping[str, Any], ids: IdFactory) -> dict[str, Any]:
             level["available"] += quantity
     stock_levels: list[dict[str, Any]] = [
         {
-            "location": {"id": ids(Entity.LOCATIONS, place), "remote_id": place, "name": None},
+            "location": reference(ids, Entity.LOCATIONS, place),
             "on_hand": level["on_hand"],
             "available": level["available"],
             # Stock that is on hand but not free to use (quality inspection, blocked).
@@ -306,7 +302,7 @@ def _location(data: Mapping[str, Any], ids: IdFactory) -> dict[str, Any]:
             "name": f"Storage location {storage_location} (plant {plant})",
             "type": LocationType.WAREHOUSE,
             "status": LocationStatus.ACTIVE,
-            "parent": {"id": ids(Entity.LOCATIONS, plant), "remote_id": plant, "name": None},
+            "parent": reference(ids, Entity.LOCATIONS, plant),
         }
     return {
         "code": plant,

@@ -23,7 +23,7 @@ from types import MappingProxyType
 from typing import Any, Final
 
 from ironbridge import errors
-from ironbridge.connectors.base import IdFactory
+from ironbridge.connectors.base import IdFactory, reference
 from ironbridge.connectors.protocols import odata_v2
 from ironbridge.model import (
     AssetCriticality,
@@ -337,7 +337,7 @@ class Flags(FieldMap):
 
 @dataclass(frozen=True, slots=True)
 class Ref(FieldMap):
-    """A pointer to another record by its SAP key, with an optional display-name property.
+    """A pointer to another record by its SAP key (ids only; see `base.reference`).
 
     `prefix` goes before the key in the remote id, where one unified entity holds records of
     several SAP entity sets whose keys may coincide (functional location `1710` and plant
@@ -346,20 +346,13 @@ class Ref(FieldMap):
 
     entity: Entity
     source: str
-    name: str | None = None
     prefix: str = ""
 
     def read(self, data: Mapping[str, Any], ids: IdFactory) -> Any:
         key = read_path(data, self.source)
         if not isinstance(key, str) or key == "":
             return None
-        remote_id = self.prefix + key
-        label = read_path(data, self.name) if self.name else None
-        return {
-            "id": ids(self.entity, remote_id),
-            "remote_id": remote_id,
-            "name": label if isinstance(label, str) and label else None,
-        }
+        return reference(ids, self.entity, self.prefix + key)
 
 
 @dataclass(frozen=True, slots=True)
@@ -427,7 +420,7 @@ MAPS: Final[Mapping[Entity, RecordMap]] = MappingProxyType(
                     customizing=True,
                     otherwise=WorkOrderType.OTHER,
                 ),
-                "asset": Ref(Entity.ASSETS, "Equipment", "EquipmentName"),
+                "asset": Ref(Entity.ASSETS, "Equipment"),
                 "location": Ref(Entity.LOCATIONS, "MaintenancePlant"),
                 "assignee": Text("MaintOrdPersonResponsible"),
                 "scheduled_start": Stamp("MaintOrdBasicStartDateTime"),
@@ -507,7 +500,7 @@ FUNCTIONAL_LOCATION_MAP: Final = RecordMap(
 LINE_FIELDS: Final[Mapping[str, FieldMap]] = MappingProxyType(
     {
         "remote_id": Text("PurchaseOrderItem"),
-        "item": Ref(Entity.INVENTORY_ITEMS, "Material", "PurchaseOrderItemText"),
+        "item": Ref(Entity.INVENTORY_ITEMS, "Material"),
         "item_code": Text("Material"),
         "description": Text("PurchaseOrderItemText"),
         "quantity": Number("OrderQuantity"),

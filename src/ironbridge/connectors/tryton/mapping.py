@@ -27,7 +27,7 @@ from decimal import Decimal
 from typing import Any, Final
 
 from ironbridge import errors
-from ironbridge.connectors.base import IdFactory, RawRecord
+from ironbridge.connectors.base import IdFactory, RawRecord, reference
 from ironbridge.connectors.protocols.jsonrpc import TRYTON
 from ironbridge.connectors.tryton.maps import (
     LINE_FIELDS,
@@ -54,7 +54,7 @@ WAREHOUSES: Final = "warehouses"
 #: Raw-record key of the company currency code the session adds to a product row.
 COMPANY_CURRENCY: Final = "company_currency"
 
-_ORDER_LOCATION: Final = Ref(Entity.LOCATIONS, "warehouse", "warehouse.name")
+_ORDER_LOCATION: Final = Ref(Entity.LOCATIONS, "warehouse")
 #: Work states in which every cycle of the work is done (see `maps.WORK_STATUS`).
 _WORK_ENDED: Final = frozenset({"finished", "done"})
 _HOUR: Final = Decimal(3600)
@@ -96,14 +96,9 @@ def stock_levels(row: Mapping[str, Any], ids: IdFactory) -> list[dict[str, Any]]
         available = on_hand if available is None else available
         if not on_hand and not quantities["forecast"] and not available:
             continue  # "locations without stock may be omitted"
-        remote_id = str(warehouse["id"])
         levels.append(
             {
-                "location": {
-                    "id": ids(Entity.LOCATIONS, remote_id),
-                    "remote_id": remote_id,
-                    "name": warehouse.get("name"),
-                },
+                "location": reference(ids, Entity.LOCATIONS, str(warehouse["id"])),
                 "on_hand": on_hand,
                 "available": available,
                 "reserved": on_hand - available,

@@ -2,8 +2,8 @@
 
 A Tryton row holds plain fields (`"state": "draft"`, `"party": 3`), typed values
 (`{"__class__": "Decimal", "decimal": "42.80"}`) and, for each dotted field asked for, a nested
-object under the name with a trailing dot (`"party.": {"name": "Bearing World LLC", "id": 3}`,
-`"lines.": [{...}, ...]`). A path such as `party.name` below reads `row["party."]["name"]`.
+object under the name with a trailing dot (`"currency.": {"code": "USD", "id": 2}`,
+`"lines.": [{...}, ...]`). A path such as `currency.code` below reads `row["currency."]["code"]`.
 
 Each entity has a `RecordMap`: unified field → converter, plus `custom_fields` (Tryton fields
 outside the unified model, named as Tryton names them). Status tables list every code Tryton
@@ -22,7 +22,7 @@ from types import MappingProxyType
 from typing import Any, Final
 
 from ironbridge import errors
-from ironbridge.connectors.base import IdFactory
+from ironbridge.connectors.base import IdFactory, reference
 from ironbridge.connectors.protocols.jsonrpc import TRYTON
 from ironbridge.model import (
     Entity,
@@ -297,11 +297,10 @@ class Flag(Field):
 
 @dataclass(frozen=True, slots=True)
 class Ref(Field):
-    """A Many2One: the id at `path` (or in its nested object) and a display name."""
+    """A Many2One: the id at `path` or in its nested object (ids only; see `base.reference`)."""
 
     entity: Entity
     path: str
-    name: str | None = None
 
     def read(self, row: Mapping[str, Any], ids: IdFactory) -> Any:
         value = lookup(row, self.path)
@@ -310,9 +309,7 @@ class Ref(Field):
             value = None if nested is None else nested.get("id")
         if value is None or isinstance(value, bool):
             return None
-        remote_id = str(value)
-        name = None if self.name is None else Text(self.name).read(row, ids)
-        return {"id": ids(self.entity, remote_id), "remote_id": remote_id, "name": name}
+        return reference(ids, self.entity, str(value))
 
 
 @dataclass(frozen=True, slots=True)
@@ -384,7 +381,7 @@ _ADDRESS: Final = "address"
 LINE_FIELDS: Final[Mapping[str, Field]] = MappingProxyType(
     {
         "remote_id": Text("id"),
-        "item": Ref(Entity.INVENTORY_ITEMS, "product", "product.rec_name"),
+        "item": Ref(Entity.INVENTORY_ITEMS, "product"),
         "item_code": Text("product.code"),
         "description": First((Text("description"), Text("product.rec_name"))),
         "quantity": Number("quantity"),
@@ -406,7 +403,7 @@ FIELD_MAP: Final[Mapping[Entity, Mapping[str, Field]]] = MappingProxyType(
             "status": Code(
                 "state", STATUS_MAP, refine={"processing": ("shipment_state", PROCESSING_STATUS)}
             ),
-            "vendor": Ref(Entity.VENDORS, "party", "party.name"),
+            "vendor": Ref(Entity.VENDORS, "party"),
             "order_date": Day("purchase_date"),
             "expected_delivery_date": Day("delivery_date"),
             "currency": Text("currency.code"),
@@ -431,7 +428,7 @@ FIELD_MAP: Final[Mapping[Entity, Mapping[str, Field]]] = MappingProxyType(
                 WORK_PRODUCTION_STATUS,
                 refine={state: ("state", WORK_STATUS) for state in _WORK_DECIDES},
             ),
-            "location": Ref(Entity.LOCATIONS, "production.warehouse", "production.warehouse.name"),
+            "location": Ref(Entity.LOCATIONS, "production.warehouse"),
             "scheduled_start": DayStart("production.planned_start_date"),
             "scheduled_end": DayStart("production.planned_date"),
             "due_date": Day("production.planned_date"),
@@ -462,7 +459,7 @@ FIELD_MAP: Final[Mapping[Entity, Mapping[str, Field]]] = MappingProxyType(
             "name": Text("name"),
             "type": Code("type", LOCATION_TYPE),
             "status": Code("active", LOCATION_STATUS, coerce=bool),
-            "parent": Ref(Entity.LOCATIONS, "parent", "parent.name"),
+            "parent": Ref(Entity.LOCATIONS, "parent"),
             "address": Place(_ADDRESS),
         },
     }

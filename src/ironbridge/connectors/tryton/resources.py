@@ -126,7 +126,6 @@ PURCHASE_ORDERS: Final = Resource(
         "invoice_method",
         "company",
         "party",
-        "party.name",
         "purchase_date",
         "delivery_date",
         "currency",
@@ -138,7 +137,6 @@ PURCHASE_ORDERS: Final = Resource(
         "total_amount_cache",
         "warehouse",
         "warehouse.code",
-        "warehouse.name",
         *_address("warehouse.address"),
         "invoice_address",
         *_address("invoice_address"),
@@ -204,7 +202,7 @@ INVENTORY_ITEMS: Final = Resource(
 LOCATIONS: Final = Resource(
     entity=Entity.LOCATIONS,
     model="stock.location",
-    fields=("code", "name", "type", "active", "parent", "parent.name", *_address("address")),
+    fields=("code", "name", "type", "active", "parent", *_address("address")),
     domain=(("type", "in", ("warehouse", "storage", "production", "view")),),
     context=MappingProxyType({"active_test": False}),
 )
@@ -223,7 +221,6 @@ _PRODUCTION_FIELDS: Final = (
     "product.code",
     "product.rec_name",
     "warehouse",
-    "warehouse.name",
     CHANGE_FIELD,
 )
 
