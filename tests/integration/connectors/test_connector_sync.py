@@ -236,8 +236,9 @@ def test_sap_incremental_sync_takes_exactly_the_orders_changed_in_sap(
     # inside the window, and one order from before it, which a change brings in.
     changed = ["4500000102", *sorted(surely_in - {"4500000102"})[::60]]
     (outside,) = sorted(set(sap_change_times(sap)) - maybe_in)[:1]
+    # Terms no sample order has: each is a change (setting the terms an order has is none).
     for number in [*changed, outside]:
-        sap.emulator.change_purchase_order(number, PaymentTerms="NT30")
+        sap.emulator.change_purchase_order(number, PaymentTerms="NT45")
     added = sap.emulator.add_purchase_order(
         "17300001", [{"Material": "TG0011", "OrderQuantity": 3, "Plant": "1710"}]
     )
@@ -250,7 +251,7 @@ def test_sap_incremental_sync_takes_exactly_the_orders_changed_in_sap(
     stored = linked.stored(PURCHASE_ORDERS)
     assert {added, outside} <= set(stored)
     for number in [*changed, outside]:
-        assert '"payment_terms":"NT30"' in stored[number].unified.replace(" ", "")
+        assert '"payment_terms":"NT45"' in stored[number].unified.replace(" ", "")
     # Nothing changed since: the next run reads the overlap and finds nothing new.
     again = only(linked.sync(PURCHASE_ORDERS))
     assert (again.created, again.updated) == (0, 0)
