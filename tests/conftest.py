@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 import uuid
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -119,6 +119,28 @@ class ConnectionFixture:
     @property
     def headers(self) -> dict[str, str]:
         return {"Authorization": f"Bearer {self.token}"}
+
+
+class SyncClock:
+    """The sync engine's clock, set by the test: when records are seen."""
+
+    def __init__(self, at: datetime) -> None:
+        self.at = at
+
+    def __call__(self) -> datetime:
+        return self.at
+
+    def advance(self, by: timedelta) -> datetime:
+        self.at += by
+        return self.at
+
+
+def sync_clock(container: Container, at: datetime) -> SyncClock:
+    """Make `container`'s sync runs see the time a `SyncClock` shows, starting at `at`."""
+    clock = SyncClock(at)
+    worker = container.worker
+    worker.sync_context = replace(worker.sync_context, clock=clock)
+    return clock
 
 
 def new_account(container: Container, name: str = "Acme Integrations") -> AccountFixture:

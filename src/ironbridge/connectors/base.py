@@ -57,6 +57,9 @@ __all__ = [
 #: An operation on an entity, as named in capability matrices and `OPERATION_NOT_SUPPORTED`.
 Operation = Literal["read", "create", "update", "delete", "adjust"]
 
+#: Where records without a change time sort in a change stream: after every stamped record.
+_UNSTAMPED: Final = datetime.max.replace(tzinfo=UTC)
+
 #: Every operation, in the order the catalog lists them.
 OPERATIONS: Final[tuple[Operation, ...]] = get_args(Operation)
 
@@ -284,22 +287,31 @@ class RawRecord:
     """One record exactly as the source gave it, with the two facts sync needs.
 
     `modified_at` is the source's change time in UTC; a naive time is rejected because its zone
-    would be a guess. `data` is the source's own JSON, stored as `remote_data`.
+    would be a guess. It is None for a record the source keeps no change time for (SAP stock,
+    plants and storage locations): such records are read whole on every sync, and never stamped
+    with the time of the read, which would make every read look like a change. ironbridge then
+    dates the record by when it first saw its current content. `data` is the source's own
+    JSON, stored as `remote_data`.
     """
 
     remote_id: str
-    modified_at: datetime
+    modified_at: datetime | None
     data: dict[str, Any] = field(hash=False)
 
     def __post_init__(self) -> None:
+        if self.modified_at is None:
+            return
         if self.modified_at.tzinfo is None or self.modified_at.utcoffset() is None:
             raise ValueError(f"modified_at of {self.remote_id!r} has no time zone")
         object.__setattr__(self, "modified_at", self.modified_at.astimezone(UTC))
 
     @property
     def change_key(self) -> tuple[datetime, str]:
-        """The keyset position of the record in a change stream: (modified_at, remote_id)."""
-        return (self.modified_at, self.remote_id)
+        """The keyset position of the record in a change stream: (modified_at, remote_id).
+
+        Records without a change time sort after every stamped one, by remote id.
+        """
+        return (self.modified_at or _UNSTAMPED, self.remote_id)
 
 
 @dataclass(frozen=True, slots=True)
@@ -402,6 +414,10 @@ class ConnectorSession(ABC):
         ascending across pages, so the caller can save `page[-1].change_key` after each page and
         resume there. The comparison is `>=`: records sharing the boundary time are re-read, never
         skipped; the caller drops the duplicates. No empty pages are yielded.
+
+        Records the source keeps no change time for (`modified_at` None) are returned by every
+        call whatever `since`, after all stamped records, in remote id order; they do not move
+        the caller's position.
         """
 
     @abstractmethod
@@ -457,7 +473,8 @@ class Connector(ABC):
         """Map a source record to the unified record of `entity`.
 
         The result validates as `ironbridge.model.MODELS[entity]`: `id` is `ids(entity,
-        raw.remote_id)`, `remote_id`, `created_at`, `updated_at`, `deleted` and `custom_fields` are
+        raw.remote_id)`, `remote_id`, `created_at`, `updated_at` (`raw.modified_at`; None for a
+        record without a change time, which the service dates), `deleted` and `custom_fields` are
         filled, every reference carries both `remote_id` and `id` (from `ids`), and `remote_data`
         is left out (the service adds it when asked). Raises `errors.UpstreamError` for a record
         the map cannot read, such as a status missing from the connector's status table.

@@ -37,7 +37,12 @@ class Record(BaseModel):
         description="When the source system created the record (UTC); null when it does not say.",
     )
     updated_at: UtcDatetime = Field(
-        description="When the source system last changed the record (UTC).",
+        description=(
+            "When the source system last changed the record (UTC). For a record the source "
+            "keeps no change time for (SAP stock, plants and storage locations), when "
+            "ironbridge first saw its current content. Changes to source fields outside the "
+            "unified record leave it as it is."
+        ),
     )
     deleted: bool = Field(
         default=False,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
@@ -27,30 +28,47 @@ __all__ = [
 # A record's content hash has two halves of 32 hex digits: SHA-256 of its unified JSON, then of
 # its raw JSON. Change events follow the first half only; the second keeps the stored raw
 # record (`remote_data`, and what field mappings re-project from) current when the source
-# changed only fields ironbridge does not map. Hashes stored before the second half existed
-# were a whole SHA-256 of the unified JSON, whose first half is the same: they still compare.
+# changed only fields ironbridge does not map.
+#
+# The unified half leaves out the record's `updated_at`: when a record was changed is not what
+# it holds. A source that stamps a record again without changing what ironbridge maps (an
+# unmapped field written, a dependent row touched), or a record the source cannot stamp at all,
+# must not look changed.
 _HALF = 32
+# `updated_at` is the fourth member of every unified record, after `id`, `remote_id` and
+# `created_at` (scalars): the first `,"updated_at":` in the compact text is the record's own.
+# (A quote inside a JSON string is always escaped, so the pattern cannot match inside one.)
+_UPDATED_AT = re.compile(r',"updated_at":(?:"[^"]*"|null)')
 
 #: Most ids one `IN` list of a lookup carries.
 _IN_CHUNK = 10_000
 
 
 def content_hash(unified: str, raw: str) -> str:
-    """The content hash of a record whose unified and raw JSON texts are `unified` and `raw`."""
+    """The content hash of a record whose unified and raw JSON texts are `unified` and `raw`.
+
+    The unified half is taken without the record's `updated_at`.
+    """
+    content = _UPDATED_AT.sub("", unified, count=1)
     return (
-        hashlib.sha256(unified.encode()).hexdigest()[:_HALF]
+        hashlib.sha256(content.encode()).hexdigest()[:_HALF]
         + hashlib.sha256(raw.encode()).hexdigest()[:_HALF]
     )
 
 
 def same_unified(first: str, second: str) -> bool:
-    """Whether two content hashes are of the same unified JSON."""
+    """Whether two content hashes are of the same unified content."""
     return first[:_HALF] == second[:_HALF]
 
 
 @dataclass(frozen=True, slots=True)
 class RecordWrite:
-    """A record as mapped by a connector, ready to upsert."""
+    """A record as mapped by a connector, ready to upsert.
+
+    `snapshot` marks a record its source keeps no change time for: its `modified_at` (and the
+    `updated_at` in `unified`) is when it was read, which the store keeps only when the
+    content is new.
+    """
 
     id: str
     remote_id: str
@@ -61,6 +79,7 @@ class RecordWrite:
     raw: str
     content_hash: str
     deleted: bool = False
+    snapshot: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -233,8 +252,15 @@ class RecordRepository:
         )
         return {r.id: r.remote_id for r in rows}
 
-    def upsert(self, entity: str, batch: Sequence[RecordWrite]) -> list[RecordChange]:
+    def upsert(
+        self, entity: str, batch: Sequence[RecordWrite], *, now: datetime | None = None
+    ) -> list[RecordChange]:
         """Insert new records, update changed ones (by content hash), skip the rest.
+
+        A record whose unified content is unchanged keeps its stored unified JSON and
+        `modified_at`, whatever time it was read with: only a change to what ironbridge maps
+        dates a record and is an event. When only unmapped source fields changed, the raw JSON
+        is replaced silently. `now` (the caller's clock) is when the records were seen.
 
         Callers hold the connection's sync lock, so read-then-write cannot race another writer
         of the same rows; this keeps one code path for SQLite and PostgreSQL.
@@ -245,16 +271,20 @@ class RecordRepository:
         for item in batch:  # a page may repeat a record; the last version wins
             latest[item.remote_id] = item
         existing = {
-            r.remote_id: (r.content_hash, r.deleted)
+            r.remote_id: (r.content_hash, r.deleted, r.snapshot)
             for r in self._conn.execute(
-                select(records.c.remote_id, records.c.content_hash, records.c.deleted).where(
-                    self._scope(entity), records.c.remote_id.in_(list(latest))
-                )
+                select(
+                    records.c.remote_id,
+                    records.c.content_hash,
+                    records.c.deleted,
+                    records.c.snapshot,
+                ).where(self._scope(entity), records.c.remote_id.in_(list(latest)))
             )
         }
-        now = utcnow()
+        now = now or utcnow()
         inserts: list[dict[str, Any]] = []
         updates: list[dict[str, Any]] = []
+        silent: list[dict[str, Any]] = []
         changes: list[RecordChange] = []
         for item in latest.values():
             before = existing.get(item.remote_id)
@@ -263,7 +293,19 @@ class RecordRepository:
                     continue
                 inserts.append(self._row(entity, item, now))
                 changes.append(RecordChange(item.id, item.remote_id, "created", item.unified))
-            elif before[0] != item.content_hash or before[1] != item.deleted:
+            elif before[1] == item.deleted and same_unified(before[0], item.content_hash):
+                if before[0] != item.content_hash or before[2] != item.snapshot:
+                    # Only unmapped source fields changed: kept, but nothing to tell anyone.
+                    silent.append(
+                        {
+                            "b_remote_id": item.remote_id,
+                            "raw": item.raw,
+                            "content_hash": item.content_hash,
+                            "snapshot": item.snapshot,
+                            "synced_at": now,
+                        }
+                    )
+            else:
                 updates.append(
                     {
                         "b_remote_id": item.remote_id,
@@ -274,48 +316,41 @@ class RecordRepository:
                         "raw": item.raw,
                         "content_hash": item.content_hash,
                         "deleted": item.deleted,
+                        "snapshot": item.snapshot,
                         "synced_at": now,
                     }
                 )
-                if before[1] == item.deleted and same_unified(before[0], item.content_hash):
-                    # Only unmapped source fields changed: kept, but nothing to tell anyone.
-                    continue
                 kind = "deleted" if item.deleted else ("created" if before[1] else "updated")
                 changes.append(RecordChange(item.id, item.remote_id, kind, item.unified))
         if inserts:
             self._conn.execute(records.insert(), inserts)
-        if updates:
-            self._conn.execute(
-                update(records)
-                .where(
-                    records.c.connection_id == self.connection_id,
-                    records.c.entity == entity,
-                    records.c.remote_id == bindparam("b_remote_id"),
-                )
-                .values(
-                    {
-                        name: bindparam(name)
-                        for name in (
-                            "modified_at",
-                            "status",
-                            "filters",
-                            "unified",
-                            "raw",
-                            "content_hash",
-                            "deleted",
-                            "synced_at",
-                        )
-                    }
-                ),
-                updates,
-            )
+        for rows in (updates, silent):
+            if rows:
+                self._update_by_remote_id(entity, rows)
         return changes
 
+    def _update_by_remote_id(self, entity: str, rows: list[dict[str, Any]]) -> None:
+        names = [name for name in rows[0] if name != "b_remote_id"]
+        self._conn.execute(
+            update(records)
+            .where(
+                records.c.connection_id == self.connection_id,
+                records.c.entity == entity,
+                records.c.remote_id == bindparam("b_remote_id"),
+            )
+            .values({name: bindparam(name) for name in names}),
+            rows,
+        )
+
     def live_remote_ids(self, entity: str, *, since: datetime | None = None) -> set[str]:
-        """Remote ids of live records, optionally only those changed at or after `since`."""
+        """Remote ids of live records, optionally only those changed at or after `since`.
+
+        Snapshot records are always included: their source returns all of them on every read,
+        whatever `since`, so any one not seen in a full pass is gone.
+        """
         stmt = select(records.c.remote_id).where(self._scope(entity), records.c.deleted.is_(False))
         if since is not None:
-            stmt = stmt.where(records.c.modified_at >= since)
+            stmt = stmt.where(or_(records.c.modified_at >= since, records.c.snapshot.is_(True)))
         rows = self._conn.execute(stmt)
         return {r.remote_id for r in rows}
 
@@ -394,6 +429,7 @@ class RecordRepository:
             "raw": item.raw,
             "content_hash": item.content_hash,
             "deleted": item.deleted,
+            "snapshot": item.snapshot,
             "first_seen_at": now,
             "synced_at": now,
         }

@@ -14,6 +14,7 @@ from sqlalchemy import (
     Table,
     Text,
     UniqueConstraint,
+    false,
 )
 
 from .types import JSONType, UTCDateTime
@@ -109,7 +110,8 @@ records = Table(
     Column("connection_id", String(40), ForeignKey("connections.id"), nullable=False),
     Column("entity", String(32), nullable=False),
     Column("remote_id", String(255), nullable=False),
-    # The source's own change time: the sync cursor and the list order.
+    # The source's own change time, or for a snapshot record (one its source keeps no change
+    # time for) when ironbridge first saw its current content: the list order.
     Column("modified_at", UTCDateTime, nullable=False),
     Column("status", String(32), nullable=True),
     # Values of the entity's filterable references (vendor_id, asset_id, category…).
@@ -119,6 +121,7 @@ records = Table(
     Column("raw", Text, nullable=False),
     Column("content_hash", String(64), nullable=False),
     Column("deleted", Boolean, nullable=False, default=False),
+    Column("snapshot", Boolean, nullable=False, default=False, server_default=false()),
     Column("first_seen_at", UTCDateTime, nullable=False),
     Column("synced_at", UTCDateTime, nullable=False),
     UniqueConstraint("connection_id", "entity", "remote_id"),

@@ -16,7 +16,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from ..connections import ConnectionStatus
-from ..connectors import ConnectorRegistry, SessionOptions
+from ..connectors import ConnectorRegistry, RawRecord, SessionOptions
 from ..errors import (
     ConnectionReauthRequired,
     ConnectionUnavailable,
@@ -63,6 +63,9 @@ class SyncContext:
     on_page: PageProgress | None = None
     #: The connections' circuit breakers; None runs unguarded (the CLI's one-off syncs).
     breakers: BreakerBoard | None = None
+    #: The time now (UTC): when records are seen, which dates those their source cannot date,
+    #: and where the history window starts.
+    clock: Callable[[], datetime] = utcnow
 
 
 @dataclass
@@ -166,7 +169,7 @@ def _execute_locked(
         if probe_at is not None and ctx.breakers is not None:
             return _postpone(uow, connection, entity, run, probe_at, ctx.breakers.clock())
         state = runs.ensure_state(entity.value)
-        now = utcnow()
+        now = ctx.clock()
         runs.update_run(run_id, status="running", started_at=run.started_at or now)
         runs.update_state(entity.value, status="running")
         # An offline connection stays offline until this run shows the source answers again,
@@ -388,9 +391,11 @@ def _postpone(
     return RunOutcome(status="postponed", retry_after=wait)
 
 
-def _advance(cursor: ChangeCursor, page: Sequence[Any]) -> ChangeCursor:
+def _advance(cursor: ChangeCursor, page: Sequence[RawRecord]) -> ChangeCursor:
     for raw in page:
-        cursor = cursor.advance(raw.modified_at, raw.remote_id)
+        # Records without a change time come whole on every read: they mark no position.
+        if raw.modified_at is not None:
+            cursor = cursor.advance(raw.modified_at, raw.remote_id)
     return cursor
 
 
@@ -399,7 +404,7 @@ def _commit_page(
     connection: ConnectionRow,
     entity: Entity,
     run_id: str,
-    page: Sequence[Any],
+    page: Sequence[RawRecord],
     projector: Projector,
     cursor: ChangeCursor,
     seen: set[str],
@@ -408,11 +413,11 @@ def _commit_page(
 ) -> None:
     writes: list[RecordWrite] = []
     failures: list[dict[str, Any]] = []
-    now = utcnow()
+    now = ctx.clock()
     for raw in page:
         seen.add(raw.remote_id)
         try:
-            writes.append(projector.write(raw))
+            writes.append(projector.write(raw, seen_at=now))
         except (ValidationFailed, UpstreamError) as exc:
             outcome.failed += 1
             if len(outcome.record_errors) < 20:
@@ -429,10 +434,12 @@ def _commit_page(
                     "run_id": run_id,
                 }
             )
-        cursor = cursor.advance(raw.modified_at, raw.remote_id)
+    cursor = _advance(cursor, page)
     outcome.read += len(page)
     with ctx.uow() as uow:
-        changes = RecordRepository(uow.connection, connection.id).upsert(entity.value, writes)
+        changes = RecordRepository(uow.connection, connection.id).upsert(
+            entity.value, writes, now=now
+        )
         _count(outcome, changes, len(writes))
         if emit_records:
             record_events(

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from ..connectors import CheckStage, Connector, ConnectorSession, RawRecord, SessionOptions
@@ -23,6 +23,8 @@ from ..model import MODELS, REFERENCE_FIELDS, Entity, record_id
 __all__ = ["CHECKS", "Conformance"]
 
 _CONNECTION = "conn_CONFORMANCE"
+#: What the service dates a record without a change time by, in checks that need a date.
+_SEEN_AT = datetime(2100, 1, 1, tzinfo=UTC)
 
 
 @dataclass
@@ -70,17 +72,29 @@ class Conformance:
             for entity in self.connector.spec.entities:
                 # Change times never go back; records sharing one may come in the source's own
                 # key order (numeric ids, say), which the cursor's overlap makes harmless.
-                last = None
+                # Records without a change time come after all others, by remote id.
+                last: datetime | None = None
+                last_unstamped: str | None = None
                 seen: set[str] = set()
                 for page in self._read(session, entity):
                     assert len(page) <= self.page_size, f"{entity}: page larger than asked"
                     for raw in page:
-                        assert last is None or raw.modified_at >= last, (
-                            f"{entity}: {raw.remote_id} is out of change-time order"
-                        )
+                        if raw.modified_at is None:
+                            assert last_unstamped is None or raw.remote_id > last_unstamped, (
+                                f"{entity}: {raw.remote_id} (no change time) is out of id order"
+                            )
+                            last_unstamped = raw.remote_id
+                        else:
+                            assert last_unstamped is None, (
+                                f"{entity}: {raw.remote_id} comes after records without a "
+                                "change time"
+                            )
+                            assert last is None or raw.modified_at >= last, (
+                                f"{entity}: {raw.remote_id} is out of change-time order"
+                            )
+                            last = raw.modified_at
                         assert raw.remote_id not in seen, f"{entity}: {raw.remote_id} read twice"
                         seen.add(raw.remote_id)
-                        last = raw.modified_at
 
     def check_records_map_to_valid_unified_records(self) -> None:
         ids: Callable[[Entity, str], str] = lambda e, rid: record_id(_CONNECTION, e, rid)  # noqa: E731
@@ -90,12 +104,15 @@ class Conformance:
                 for page in self._read(session, entity):
                     for raw in page:
                         unified = self.connector.to_unified(entity, raw, ids)
+                        assert unified.get("updated_at") == raw.modified_at, (
+                            f"{entity} {raw.remote_id}: updated_at must be the change time"
+                        )
+                        if raw.modified_at is None:
+                            # ironbridge dates a record its source does not.
+                            unified = {**unified, "updated_at": _SEEN_AT}
                         model = MODELS[entity].model_validate(unified)
                         assert model.remote_id == raw.remote_id
                         assert model.id == ids(entity, raw.remote_id)
-                        assert model.updated_at == raw.modified_at, (
-                            f"{entity} {raw.remote_id}: updated_at must be the change time"
-                        )
                         self._assert_references(entity, model.model_dump(mode="json"), ids)
                         count += 1
                 assert count > 0, f"{entity}: the target holds no records to check"
@@ -119,19 +136,27 @@ class Conformance:
         with self.session() as session:
             for entity in self.connector.spec.entities:
                 records = [r for page in self._read(session, entity) for r in page]
-                if len(records) < 2:
+                stamped = [r.modified_at for r in records if r.modified_at is not None]
+                unstamped = {r.remote_id for r in records if r.modified_at is None}
+                if len(stamped) < 2 and not unstamped:
                     continue
-                pivot = records[len(records) // 2].modified_at
+                # Records without a change time come whatever `since`.
+                pivot = stamped[len(stamped) // 2] if len(stamped) >= 2 else _SEEN_AT
                 later = [
                     r
                     for page in session.list_changes(entity, pivot, page_size=self.page_size)
                     for r in page
                 ]
                 assert later, f"{entity}: nothing returned since {pivot}"
-                assert all(r.modified_at >= pivot - timedelta(seconds=1) for r in later), (
-                    f"{entity}: list_changes(since) returned older records"
-                )
-                expected = {r.remote_id for r in records if r.modified_at >= pivot}
+                assert all(
+                    r.modified_at is None or r.modified_at >= pivot - timedelta(seconds=1)
+                    for r in later
+                ), f"{entity}: list_changes(since) returned older records"
+                expected = unstamped | {
+                    r.remote_id
+                    for r in records
+                    if r.modified_at is not None and r.modified_at >= pivot
+                }
                 got = {r.remote_id for r in later}
                 assert expected <= got, f"{entity}: since lost {sorted(expected - got)[:5]}"
 

@@ -99,7 +99,9 @@ class SourceDB:
 
     def set(self, name: str, value: str | None) -> None:
         """Switches: `page_delay` (seconds), `fail` (`reauth`, `unavailable`, `rate_limit`,
-        `upstream`), `fail_after_pages` (fail only after that many pages)."""
+        `upstream`), `fail_after_pages` (fail only after that many pages), `unstamped` (any
+        value: the source keeps no change times, like SAP's stock, and every read returns
+        every record without one)."""
         with self._db() as db:
             if value is None:
                 db.execute("DELETE FROM settings WHERE name = ?", (name,))
@@ -210,17 +212,32 @@ class _Session(ConnectorSession):
         delay = float(self.db.setting("page_delay") or 0)
         pages = 0
         self._maybe_fail(pages)
-        for page in self.db.changes(entity, since, page_size):
+        changes = self.db.changes(entity, since, page_size)
+        if self.db.setting("unstamped") is not None:
+            changes = self._unstamped(entity, page_size)
+        for page in changes:
             if delay:
                 time.sleep(delay)
             yield page
             pages += 1
             self._maybe_fail(pages)
 
+    def _unstamped(self, entity: Entity, page_size: int) -> Iterator[list[RawRecord]]:
+        every = sorted(
+            (raw for page in self.db.changes(entity, None, page_size) for raw in page),
+            key=lambda raw: raw.remote_id,
+        )
+        for start in range(0, len(every), page_size):
+            yield [
+                RawRecord(raw.remote_id, None, raw.data) for raw in every[start : start + page_size]
+            ]
+
     def get(self, entity: Entity, remote_id: str) -> RawRecord:
         found = self.db.get(entity, remote_id)
         if found is None:
             raise errors.NotFound(f"No {entity.label} {remote_id!r} in the test source.")
+        if self.db.setting("unstamped") is not None:
+            return RawRecord(remote_id, None, found.data)
         return found
 
 

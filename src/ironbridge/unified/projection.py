@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping
+from datetime import datetime
 from typing import Any
 
 import jmespath
@@ -50,6 +51,15 @@ def _get_path(source: Mapping[str, Any], path: str) -> Any:
     return node
 
 
+def _dated(raw: RawRecord, seen_at: datetime | None) -> datetime:
+    """The record's change time, or for a record without one, when it was read."""
+    if raw.modified_at is not None:
+        return raw.modified_at
+    if seen_at is None:
+        raise ValueError(f"record {raw.remote_id!r} has no change time and no seen_at was given")
+    return seen_at
+
+
 class Projector:
     """Projects one connection's records of one entity."""
 
@@ -70,17 +80,26 @@ class Projector:
     def ids(self, entity: Entity, remote_id: str) -> str:
         return record_id(self.connection_id, entity, remote_id)
 
-    def unified(self, raw: RawRecord, *, deleted: bool = False) -> dict[str, Any]:
-        """The validated unified record as JSON-ready data (without `remote_data`)."""
-        dumped: dict[str, Any] = self._model(raw, deleted=deleted).model_dump(
+    def unified(
+        self, raw: RawRecord, *, deleted: bool = False, seen_at: datetime | None = None
+    ) -> dict[str, Any]:
+        """The validated unified record as JSON-ready data (without `remote_data`).
+
+        `seen_at` is when the record was read; it dates a record without a change time.
+        """
+        dumped: dict[str, Any] = self._model(raw, deleted=deleted, seen_at=seen_at).model_dump(
             mode="json", exclude={"remote_data"}
         )
         return dumped
 
-    def _model(self, raw: RawRecord, *, deleted: bool) -> BaseModel:
+    def _model(self, raw: RawRecord, *, deleted: bool, seen_at: datetime | None) -> BaseModel:
         data = self.connector.to_unified(self.entity, raw, self.ids)
         for target, expression in self.mappings.items():
             _set_path(data, target, expression.search(raw.data))
+        if raw.modified_at is None:
+            # The source cannot date the record; if its content turns out new, it is dated by
+            # when it was read (the store keeps the stored date otherwise).
+            data["updated_at"] = _dated(raw, seen_at)
         data["deleted"] = deleted or bool(data.get("deleted", False))
         data.pop("remote_data", None)
         try:
@@ -91,9 +110,12 @@ class Projector:
                 f"{self.entity.label} {raw.remote_id} does not map to a valid record.",
             ) from exc
 
-    def write(self, raw: RawRecord, *, deleted: bool = False) -> RecordWrite:
-        """What the store keeps for `raw`."""
-        model = self._model(raw, deleted=deleted)
+    def write(
+        self, raw: RawRecord, *, deleted: bool = False, seen_at: datetime | None = None
+    ) -> RecordWrite:
+        """What the store keeps for `raw`, read at `seen_at` (needed when `raw` has no change
+        time: such a record is a snapshot, dated by when its content was first seen)."""
+        model = self._model(raw, deleted=deleted, seen_at=seen_at)
         unified: dict[str, Any] = model.model_dump(mode="json", exclude={"remote_data"})
         # pydantic's serializer writes the same compact UTF-8 JSON as `json.dumps(unified,
         # separators=(",", ":"), ensure_ascii=False)` (so content hashes stay comparable with
@@ -109,13 +131,14 @@ class Projector:
         return RecordWrite(
             id=unified["id"],
             remote_id=raw.remote_id,
-            modified_at=raw.modified_at,
+            modified_at=_dated(raw, seen_at),
             status=str(status) if status is not None else None,
             filters={k: str(v) for k, v in filters.items()},
             unified=text,
             raw=raw_text,
             content_hash=content_hash(text, raw_text),
             deleted=unified["deleted"],
+            snapshot=raw.modified_at is None,
         )
 
 

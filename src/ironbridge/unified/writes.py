@@ -42,7 +42,7 @@ from ..model import (
     resolve_references,
 )
 from ..security import CredentialCipher
-from ..store import ConnectionRow, UnitOfWorkFactory
+from ..store import ConnectionRow, UnitOfWorkFactory, utcnow
 from ..store.records import RecordRepository
 from .projection import Projector
 from .reads import load_unified
@@ -167,12 +167,15 @@ def _finish(
     deleted: bool = False,
 ) -> dict[str, Any]:
     projector = Projector(connector, ctx.connection.id, entity, ctx.mappings(entity))
-    write = projector.write(raw, deleted=deleted)
+    now = utcnow()
+    write = projector.write(raw, deleted=deleted, seen_at=now)
     if connector.spec.persists_writes:
         with ctx.uow() as uow:
-            RecordRepository(uow.connection, ctx.connection.id).upsert(entity.value, [write])
+            RecordRepository(uow.connection, ctx.connection.id).upsert(
+                entity.value, [write], now=now
+            )
             uow.commit()
-    return projector.unified(raw, deleted=deleted)
+    return projector.unified(raw, deleted=deleted, seen_at=now)
 
 
 def create(ctx: WriteContext, entity: Entity, body: Any) -> dict[str, Any]:

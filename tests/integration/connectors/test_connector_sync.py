@@ -9,6 +9,7 @@ what the unified HTTP API then serves.
 
 from __future__ import annotations
 
+import json
 import sqlite3
 import uuid
 from collections import Counter
@@ -33,7 +34,7 @@ from ironbridge.store.records import RecordQuery, RecordRepository, StoredRecord
 from ironbridge.store.sync import SyncRepository, SyncRunRow
 from ironbridge.testing.emulators.sap import RunningEmulator, running_emulator
 
-from ...conftest import AccountFixture, make_settings, new_account
+from ...conftest import AccountFixture, make_settings, new_account, sync_clock
 from .conftest import TrytonRpc, TrytonServer
 
 PURCHASE_ORDERS = Entity.PURCHASE_ORDERS
@@ -243,8 +244,9 @@ def test_sap_incremental_sync_takes_exactly_the_orders_changed_in_sap(
     # inside the window, and one order from before it, which a change brings in.
     changed = ["4500000102", *sorted(surely_in - {"4500000102"})[::60]]
     (outside,) = sorted(set(sap_change_times(sap)) - maybe_in)[:1]
+    # Terms no sample order has: each is a change (setting the terms an order has is none).
     for number in [*changed, outside]:
-        sap.emulator.change_purchase_order(number, PaymentTerms="NT30")
+        sap.emulator.change_purchase_order(number, PaymentTerms="NT45")
     added = sap.emulator.add_purchase_order(
         "17300001", [{"Material": "TG0011", "OrderQuantity": 3, "Plant": "1710"}]
     )
@@ -257,7 +259,7 @@ def test_sap_incremental_sync_takes_exactly_the_orders_changed_in_sap(
     stored = linked.stored(PURCHASE_ORDERS)
     assert {added, outside} <= set(stored)
     for number in [*changed, outside]:
-        assert '"payment_terms":"NT30"' in stored[number].unified.replace(" ", "")
+        assert '"payment_terms":"NT45"' in stored[number].unified.replace(" ", "")
     # Nothing changed since: the next run reads the overlap and finds nothing new.
     again = only(linked.sync(PURCHASE_ORDERS))
     assert (again.created, again.updated) == (0, 0)
@@ -277,6 +279,92 @@ def test_sap_full_sync_marks_orders_deleted_in_sap_as_deleted(
     assert doomed not in linked.stored(PURCHASE_ORDERS)
     assert linked.stored(PURCHASE_ORDERS, include_deleted=True)[doomed].deleted
     assert linked.event_types()["purchase_order.deleted"] == 1
+
+
+#: What SAP keeps no change time for: stock, plants and storage locations.
+SAP_SNAPSHOTS = (Entity.INVENTORY_ITEMS, Entity.LOCATIONS)
+
+
+def updated_at(record: StoredRecord) -> datetime:
+    return datetime.fromisoformat(json.loads(record.unified)["updated_at"])
+
+
+def change_events(linked: Linked) -> Counter[str]:
+    """Record events by type (`inventory_item.updated`, ...), without sync and status events."""
+    records = {entity.event_name for entity in Entity}
+    return Counter(
+        {
+            kind: count
+            for kind, count in linked.event_types().items()
+            if kind.split(".", 1)[0] in records
+        }
+    )
+
+
+def test_sap_stock_and_plants_synced_again_unchanged_emit_nothing_and_keep_their_dates(
+    container: Container, sap: RunningEmulator
+) -> None:
+    linked = link(
+        container, "sap_s4hana", sap_credentials(sap), entities=SAP_SNAPSHOTS, history_days=None
+    )
+    start = datetime.now(UTC).replace(microsecond=0) + timedelta(days=1)
+    clock = sync_clock(container, start)
+    assert all(run.status == "succeeded" for run in linked.sync(*SAP_SNAPSHOTS))
+    loaded = {entity: linked.stored(entity) for entity in SAP_SNAPSHOTS}
+    assert len(loaded[Entity.INVENTORY_ITEMS]) == 60 and len(loaded[Entity.LOCATIONS]) == 30
+    created = change_events(linked)
+    plants = {
+        key: row for key, row in loaded[Entity.LOCATIONS].items() if not key.startswith("FL:")
+    }
+    for row in [*loaded[Entity.INVENTORY_ITEMS].values(), *plants.values()]:
+        assert (row.modified_at, updated_at(row)) == (start, start), row.remote_id
+    for full in (False, True):
+        clock.advance(timedelta(hours=1))
+        runs = linked.sync(*SAP_SNAPSHOTS, full=full)
+        assert [(run.status, run.created, run.updated, run.deleted) for run in runs] == [
+            ("succeeded", 0, 0, 0)
+        ] * 2
+    assert change_events(linked) == created, "an unchanged SAP system is no event"
+    assert {entity: linked.stored(entity) for entity in SAP_SNAPSHOTS} == loaded
+
+
+def test_sap_stock_changed_in_sap_is_one_event_dated_when_the_sync_first_saw_it(
+    container: Container, sap: RunningEmulator
+) -> None:
+    linked = link(container, "sap_s4hana", sap_credentials(sap), entities=SAP_SNAPSHOTS)
+    start = datetime.now(UTC).replace(microsecond=0) + timedelta(days=1)
+    clock = sync_clock(container, start)
+    only(linked.sync(Entity.INVENTORY_ITEMS, trigger="initial"))
+    rows = sap.emulator.store.rows("A_MatlStkInAcctMod")
+    (row,) = [row for row in rows if row["Material"] == "TG0011"][:1]
+    sap.emulator.update(
+        "A_MatlStkInAcctMod",
+        sap.emulator.store.key_of("A_MatlStkInAcctMod", row),
+        MatlWrhsStkQtyInMatlBaseUnit=row["MatlWrhsStkQtyInMatlBaseUnit"] + 5,
+    )
+    seen = clock.advance(timedelta(hours=1))
+    run = only(linked.sync(Entity.INVENTORY_ITEMS))
+    assert (run.created, run.updated, run.unchanged) == (0, 1, 59)
+    clock.advance(timedelta(hours=1))
+    assert only(linked.sync(Entity.INVENTORY_ITEMS)).updated == 0
+    assert change_events(linked) == Counter({"inventory_item.updated": 1})
+    stored = linked.stored(Entity.INVENTORY_ITEMS)
+    assert (stored["TG0011"].modified_at, updated_at(stored["TG0011"])) == (seen, seen)
+    assert {row.modified_at for key, row in stored.items() if key != "TG0011"} == {start}
+
+
+def test_sandbox_synced_again_emits_no_change_events(container: Container) -> None:
+    linked = link(container, "sandbox", {}, entities=tuple(Entity))
+    sync_clock(container, datetime.now(UTC).replace(microsecond=0) + timedelta(days=1))
+    assert all(run.status == "succeeded" for run in linked.sync(trigger="initial"))
+    loaded = {entity: linked.stored(entity) for entity in Entity}
+    for full in (False, True):
+        runs = linked.sync(full=full)
+        assert {(run.status, run.created, run.updated, run.deleted) for run in runs} == {
+            ("succeeded", 0, 0, 0)
+        }
+    assert change_events(linked) == Counter()
+    assert {entity: linked.stored(entity) for entity in Entity} == loaded
 
 
 def test_sap_expired_credentials_move_the_connection_to_auth_required(
@@ -441,6 +529,31 @@ def test_tryton_incremental_sync_takes_exactly_the_purchases_changed_in_tryton(
     assert '"notes":"re-priced"' in stored[str(first)].unified.replace(" ", "")
     again = only(linked.sync(PURCHASE_ORDERS))
     assert (again.created, again.updated) == (0, 0)
+
+
+def test_a_tryton_save_that_changes_nothing_mapped_is_no_event(
+    container: Container, tryton: TrytonServer, tryton_admin: TrytonRpc
+) -> None:
+    purchase = tryton_draft(tryton_admin, "saved again")
+    linked = link(container, "tryton", tryton.admin)
+    only(linked.sync(PURCHASE_ORDERS, trigger="initial"))
+    before = linked.stored(PURCHASE_ORDERS)[str(purchase)]
+    # Saving with the same value stamps the purchase again (a new write_date), and nothing else.
+    tryton_admin.call("purchase.purchase", "write", [purchase], {"description": "saved again"})
+    assert tryton_change_times(tryton_admin)[str(purchase)] > before.modified_at
+    run = only(linked.sync(PURCHASE_ORDERS))
+    assert (run.created, run.updated) == (0, 0)
+    assert change_events(linked) == Counter()
+    after = linked.stored(PURCHASE_ORDERS)[str(purchase)]
+    assert (after.modified_at, after.unified) == (before.modified_at, before.unified)
+    # A change of what is mapped is one event, dated by Tryton's change time.
+    tryton_admin.call("purchase.purchase", "write", [purchase], {"description": "re-priced"})
+    run = only(linked.sync(PURCHASE_ORDERS))
+    assert (run.created, run.updated) == (0, 1)
+    assert change_events(linked) == Counter({"purchase_order.updated": 1})
+    changed = linked.stored(PURCHASE_ORDERS)[str(purchase)]
+    stamp = tryton_change_times(tryton_admin)[str(purchase)]
+    assert (changed.modified_at, updated_at(changed)) == (stamp, stamp)
 
 
 def test_tryton_full_sync_marks_a_deleted_draft_as_deleted(

@@ -45,6 +45,8 @@ EXPECTED_COUNTS = {
     Entity.LOCATIONS: 30,  # 3 plants, 6 storage locations, 21 functional locations
 }
 ORGANISATION = {"CompanyCode": "1710", "PurchasingOrganization": "1710", "PurchasingGroup": "001"}
+#: When a sync saw the records SAP keeps no change time for, in these tests.
+SEEN_AT = datetime(2026, 1, 1, tzinfo=UTC)
 
 
 def ids(entity: Entity, remote_id: str) -> str:
@@ -83,7 +85,12 @@ def read_all(
 
 
 def unified(entity: Entity, raw: RawRecord) -> Any:
-    return MODELS[entity].model_validate(connector.to_unified(entity, raw, ids))
+    data = connector.to_unified(entity, raw, ids)
+    if raw.modified_at is None:
+        # SAP keeps no change time for it: the sync dates it by when it first saw its content.
+        assert data["updated_at"] is None
+        data["updated_at"] = SEEN_AT
+    return MODELS[entity].model_validate(data)
 
 
 def new_order(**overrides: Any) -> dict[str, Any]:
@@ -392,7 +399,7 @@ def test_a_full_read_maps_every_record_to_a_valid_unified_record(
     for record in records:
         model = unified(entity, record)
         assert model.remote_id == record.remote_id
-        assert model.updated_at == record.modified_at
+        assert model.updated_at == (record.modified_at or SEEN_AT)
 
 
 def test_records_sharing_one_millisecond_are_neither_skipped_nor_repeated(
@@ -598,10 +605,25 @@ def test_functional_locations_are_read_incrementally_by_their_change_time(
     floc = [r for r in records if r.remote_id.startswith("FL:")]
     assert [r.remote_id for r in floc] == ["FL:1720-PLT-LINE4"]
     assert unified(Entity.LOCATIONS, floc[0]).name == "Line 4"
-    # Plants and storage locations have no change time: they come whole, after, every time.
+    # Plants and storage locations have no change time: they come whole, after, every time,
+    # without one (never stamped with the time of the read, which would make each read a change).
     assert len(records) == 1 + 9
+    assert [r.remote_id for r in records if r.modified_at is None] == sorted(
+        r.remote_id for r in records[1:]
+    )
     keys = [record.change_key for record in records]
     assert keys == sorted(keys)
+
+
+def test_stock_comes_whole_without_a_change_time_whatever_since(
+    session: SapS4HanaSession,
+) -> None:
+    items = read_all(session, Entity.INVENTORY_ITEMS, datetime.now(UTC) + timedelta(days=1))
+    assert len(items) == 60
+    assert {item.modified_at for item in items} == {None}
+    assert [item.remote_id for item in items] == sorted(item.remote_id for item in items)
+    assert session.get(Entity.INVENTORY_ITEMS, "TG0011").modified_at is None
+    assert session.get(Entity.LOCATIONS, "1710/171A").modified_at is None
 
 
 def test_a_user_without_functional_locations_fails_permissions_naming_locations(

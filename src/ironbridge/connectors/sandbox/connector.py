@@ -116,6 +116,10 @@ def _copy(raw: RawRecord) -> RawRecord:
     return RawRecord(raw.remote_id, raw.modified_at, copy.deepcopy(raw.data))
 
 
+def _change_key(raw: RawRecord) -> tuple[datetime, str]:
+    return raw.change_key
+
+
 def _now() -> datetime:
     # Whole seconds: the sandbox's time format has no fractions.
     return datetime.now(UTC).replace(microsecond=0)
@@ -175,7 +179,7 @@ class SandboxSession(ConnectorSession):
             raise ValueError("since must carry a time zone")
         self.spec.ensure_supported(entity, "read")
         records = self._data.records[entity]
-        start = 0 if since is None else bisect_left(records, since, key=lambda raw: raw.modified_at)
+        start = 0 if since is None else bisect_left(records, (since, ""), key=_change_key)
         for offset in range(start, len(records), page_size):
             yield [_copy(raw) for raw in records[offset : offset + page_size]]
 

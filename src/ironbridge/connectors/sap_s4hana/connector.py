@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any, Final
 
 import httpx
@@ -323,8 +323,8 @@ class SapS4HanaSession(ConnectorSession):
     ) -> Iterator[list[RawRecord]]:
         """Pages of records changed at or after `since`, in (modified_at, remote_id) order.
 
-        Stock and locations have no change time in SAP: every call returns all of them,
-        stamped with the time of the read.
+        Stock, plants and storage locations have no change time in SAP: every call returns all
+        of them, without one (`modified_at` None), after the stamped records.
         """
         if page_size < 1:
             raise ValueError("page_size must be at least 1")
@@ -380,36 +380,30 @@ class SapS4HanaSession(ConnectorSession):
         )
 
     def _stock(self, resource: Resource, page_size: int) -> Iterator[list[RawRecord]]:
-        moment = mapping.snapshot_time()
         for rows in self._odata.iter_all(
             resource.path, key=[resource.key], page_size=page_size, expand=resource.expand
         ):
-            yield [RawRecord(str(row[resource.key]), moment, row) for row in rows]
+            yield [RawRecord(str(row[resource.key]), None, row) for row in rows]
 
     def _locations(
         self, resource: Resource, since: datetime | None, batch: int
     ) -> Iterator[RawRecord]:
         """Functional locations changed since `since`, then every plant and storage location.
 
-        Plants and storage locations have no change time and come last, stamped with the read
-        time (at least a second after the last functional location), so the stream stays in
-        (modified_at, remote_id) order.
+        Plants and storage locations have no change time: they come last, without one, so the
+        stream stays in (modified_at, remote_id) order.
         """
         floc = FUNCTIONAL_LOCATIONS
         if floc.change is None:
             raise AssertionError("functional locations are declared with a change field")
         reader = odata_v2.ChangeReader(self._odata, floc.path, floc.key, floc.change)
-        latest: datetime | None = None
         for row in reader.rows(since, batch=batch):
-            latest = row.modified_at
-            yield RawRecord(mapping.functional_location_id(row.remote_id), latest, row.data)
-        yield from self._places(resource, latest)
+            yield RawRecord(
+                mapping.functional_location_id(row.remote_id), row.modified_at, row.data
+            )
+        yield from self._places(resource)
 
-    def _places(self, resource: Resource, latest: datetime | None) -> Iterator[RawRecord]:
-        moment = mapping.snapshot_time()
-        if latest is not None:
-            # Functional location stamps hold whole seconds.
-            moment = max(moment, latest + timedelta(seconds=1))
+    def _places(self, resource: Resource) -> Iterator[RawRecord]:
         places: dict[str, dict[str, Any]] = {}
         columns = ("Plant", "StorageLocation")
         after: list[str] | None = None
@@ -433,7 +427,7 @@ class SapS4HanaSession(ConnectorSession):
                     places[place] = {"Plant": plant, "StorageLocation": storage_location}
             after = [plant, storage_location]
         for remote_id, data in sorted(places.items()):
-            yield RawRecord(remote_id, moment, data)
+            yield RawRecord(remote_id, None, data)
 
     def get(self, entity: Entity, remote_id: str) -> RawRecord:
         """The current SAP record `remote_id`; `errors.NotFound` when there is none."""
@@ -463,7 +457,7 @@ class SapS4HanaSession(ConnectorSession):
             if not rows:
                 raise errors.NotFound()
             data = {"Plant": plant, "StorageLocation": storage_location}
-            return RawRecord(remote_id, mapping.snapshot_time(), data)
+            return RawRecord(remote_id, None, data)
         if entity is Entity.VENDORS:
             rows = self._odata.query(
                 resource.path,
@@ -483,7 +477,7 @@ class SapS4HanaSession(ConnectorSession):
         path = resource.path + odata_v2.key_predicate(keys)
         data, _ = self._odata.get(path, expand=resource.expand)
         if resource.change is None:
-            return RawRecord(remote_id, mapping.snapshot_time(), data)
+            return RawRecord(remote_id, None, data)
         return self._raw(resource, remote_id, resource.change.read(data), data)
 
     @staticmethod

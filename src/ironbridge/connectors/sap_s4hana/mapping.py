@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterable, Mapping
-from datetime import UTC, datetime
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any, Final
 
@@ -40,7 +39,6 @@ __all__ = [
     "purchase_order_create_body",
     "purchase_order_status",
     "purchase_order_update_body",
-    "snapshot_time",
     "split_location",
     "to_unified",
     "work_order_status",
@@ -530,8 +528,3 @@ def error_field(target: str) -> str:
         return f"lines.{index}.{maps.LINE_ERROR_FIELDS.get(prop, prop)}"
     prop = target.rsplit("/", 1)[-1].split("(", 1)[0]
     return maps.HEADER_ERROR_FIELDS.get(prop, prop)
-
-
-def snapshot_time() -> datetime:
-    """The modified time given to snapshot records (stock, locations): now, to the second."""
-    return datetime.now(UTC).replace(microsecond=0)

@@ -214,7 +214,8 @@ SPEC: Final = ConnectorSpec(
             delete=False,
             rules=(
                 "Stock is a snapshot: SAP's stock API records no change time, so every sync "
-                "reads every material with stock again.",
+                "reads every material with stock again; an item is an event only when its stock "
+                "changed, dated by the sync that first saw the change.",
             ),
         ),
         Entity.WORK_ORDERS: Capability(

@@ -20,7 +20,7 @@ from alembic import op
 from ironbridge.store.records import content_hash
 
 revision: str = "0006"
-down_revision: str | None = "0004"
+down_revision: str | None = "0005"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
