@@ -18,7 +18,6 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-import psycopg
 import pytest
 from fastapi.testclient import TestClient
 
@@ -41,7 +40,7 @@ from ironbridge.model import Entity
 from ironbridge.store.events import EventQuery, EventRepository
 from ironbridge.testing.source import SPEC, SourceDB, TestSourceConnector, purchase_order
 
-from ...conftest import POSTGRES_ADMIN_URL, AccountFixture, StepClock, make_settings, new_account
+from ...conftest import AccountFixture, StepClock, make_settings, new_account
 
 FLAKY_SPEC = dataclasses.replace(
     SPEC,
@@ -245,18 +244,6 @@ def flaky_container(tmp_path: Path, connector: FlakySource, **settings: object) 
     # circuit half-open behind a test's back.
     container.breakers.clock = StepClock.ahead(hours=1)
     return container
-
-
-@pytest.fixture
-def own_postgres() -> Iterator[str]:
-    """A PostgreSQL database of this test's own, for tests that look at every connection (the
-    session's shared database holds the other tests' connections too)."""
-    name = f"ib_health_{uuid.uuid4().hex[:12]}"
-    with psycopg.connect(POSTGRES_ADMIN_URL, autocommit=True) as conn:
-        conn.execute(f'CREATE DATABASE "{name}"')
-    yield f"{POSTGRES_ADMIN_URL.rsplit('/', 1)[0]}/{name}"
-    with psycopg.connect(POSTGRES_ADMIN_URL, autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 @pytest.fixture

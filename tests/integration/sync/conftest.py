@@ -65,10 +65,12 @@ def open_connection(
 
 @pytest.fixture(params=["sqlite", "postgresql"])
 def source_container(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Container]:
-    """The same sync tests on the embedded store and on PostgreSQL."""
+    """The same sync tests on the embedded store and on PostgreSQL. A test marked `alone` gets
+    a PostgreSQL database of its own (the schedule tick looks at every connection stored)."""
     extra: dict[str, object] = {}
     if request.param == "postgresql":
-        extra["database_url"] = request.getfixturevalue("postgres_url")
+        alone = request.node.get_closest_marker("alone") is not None
+        extra["database_url"] = request.getfixturevalue("own_postgres" if alone else "postgres_url")
     container = bootstrap(
         make_settings(tmp_path, sync_page_size=100, **extra),
         registry=ConnectorRegistry([sandbox, testsource]),

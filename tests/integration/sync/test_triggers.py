@@ -8,6 +8,7 @@ import sys
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+import pytest
 from fastapi.testclient import TestClient
 
 from ironbridge.api import create_app
@@ -24,6 +25,7 @@ def _runs(conn: SourceConnection):  # type: ignore[no-untyped-def]
         return SyncRepository(uow.connection, conn.id).runs(limit=100)
 
 
+@pytest.mark.alone
 def test_the_tick_queues_entities_whose_schedule_is_due(
     source_connection: SourceConnection,
 ) -> None:
