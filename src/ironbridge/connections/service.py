@@ -26,8 +26,8 @@ from ..store import (
     ConnectionRow,
     UnitOfWork,
     UnitOfWorkFactory,
-    decode_cursor,
-    encode_cursor,
+    decode_keyset,
+    encode_keyset,
     utcnow,
 )
 from ..store.locks import is_locked
@@ -160,11 +160,7 @@ def list_connections(
     """One page of the account's connections, oldest first, and the cursor of the next."""
     after: tuple[datetime, str] | None = None
     if cursor:
-        created, last_id = decode_cursor(cursor, 2)
-        try:
-            after = (datetime.fromisoformat(created), str(last_id))
-        except (TypeError, ValueError) as exc:
-            raise ValidationFailed({"cursor": "not a cursor returned by this API"}) from exc
+        after = decode_keyset(cursor)
     rows = uow.connections.list(
         account_id,
         filters={
@@ -178,7 +174,7 @@ def list_connections(
     next_cursor = None
     if len(rows) > limit:
         rows = rows[:limit]
-        next_cursor = encode_cursor(rows[-1].created_at.isoformat(), rows[-1].id)
+        next_cursor = encode_keyset(rows[-1].created_at, rows[-1].id)
     return [ConnectionView.from_row(r) for r in rows], next_cursor
 
 

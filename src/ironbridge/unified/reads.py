@@ -9,7 +9,7 @@ from typing import Any
 
 from ..errors import NotFound, ValidationFailed
 from ..model import FILTER_FIELDS, Entity, entity_of_id
-from ..store import UnitOfWork, decode_cursor, encode_cursor
+from ..store import UnitOfWork, decode_keyset, encode_keyset
 from ..store.records import RecordQuery, RecordRepository, StoredRecord
 
 __all__ = ["ListParams", "get_record", "list_records", "render_record"]
@@ -52,11 +52,7 @@ def list_records(uow: UnitOfWork, connection_id: str, entity: Entity, params: Li
             raise ValidationFailed({name: f"must be one of {', '.join(c.value for c in choices)}"})
     after = None
     if params.cursor:
-        at, last_id = decode_cursor(params.cursor, 2)
-        try:
-            after = (datetime.fromisoformat(at), str(last_id))
-        except (TypeError, ValueError) as exc:
-            raise ValidationFailed({"cursor": "not a cursor returned by this API"}) from exc
+        after = decode_keyset(params.cursor)
     status = filters.pop("status", None)
     repo = RecordRepository(uow.connection, connection_id)
     texts, last_key = repo.texts(
@@ -74,7 +70,7 @@ def list_records(uow: UnitOfWork, connection_id: str, entity: Entity, params: Li
     )
     next_cursor = None
     if last_key is not None:
-        next_cursor = encode_cursor(last_key[0].isoformat(), last_key[1])
+        next_cursor = encode_keyset(*last_key)
     items = ",".join(texts)
     return f'{{"data":[{items}],"next_cursor":{json.dumps(next_cursor)}}}'.encode()
 
