@@ -43,7 +43,10 @@ def _doc(description: str) -> dict[str, Any]:
 #: Responses every route may give, for the OpenAPI document.
 ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
     400: _doc("Invalid request (`INVALID_REQUEST`, `VALIDATION_FAILED` with `details.fields`)."),
-    401: _doc("Missing, unknown or revoked credential (`AUTHENTICATION_FAILED`)."),
+    401: _doc(
+        "Missing, unknown or revoked credential, or one of the wrong kind "
+        "(`AUTHENTICATION_FAILED`; `details.given` and `details.expected` then name both)."
+    ),
     403: _doc("The credential may not touch this resource (`PERMISSION_DENIED`)."),
     404: _doc("No such resource (`NOT_FOUND`)."),
     405: _doc("Method not allowed on this path (`METHOD_NOT_ALLOWED`)."),
