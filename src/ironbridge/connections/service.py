@@ -33,7 +33,13 @@ from ..store import (
 from ..store.locks import is_locked
 from ..store.records import erase_synced_history
 from .status import ConnectionStatus
-from .views import ConnectionCreate, ConnectionPatch, ConnectionSettings, ConnectionView
+from .views import (
+    ConnectionCreate,
+    ConnectionPatch,
+    ConnectionSettings,
+    ConnectionView,
+    merge_metadata,
+)
 
 __all__ = [
     "check_credentials",
@@ -133,9 +139,12 @@ def connect(
     return view, issued
 
 
-def load_connection(uow: UnitOfWork, account_id: str, connection_id: str) -> ConnectionRow:
-    """The account's connection, or 403 if it belongs to another account, or 404."""
-    row = uow.connections.get(account_id, connection_id)
+def load_connection(
+    uow: UnitOfWork, account_id: str, connection_id: str, *, lock: bool = False
+) -> ConnectionRow:
+    """The account's connection, or 403 if it belongs to another account, or 404; `lock`
+    holds its row until the unit of work ends."""
+    row = uow.connections.get(account_id, connection_id, lock=lock)
     if row is not None:
         return row
     if uow.connections.owner_of(connection_id) is not None:
@@ -181,8 +190,12 @@ def list_connections(
 def update_connection(
     uow: UnitOfWork, account_id: str, connection_id: str, patch: ConnectionPatch
 ) -> ConnectionView:
-    """Apply a PATCH; settings are validated as a whole so a partial change stays consistent."""
-    row = load_connection(uow, account_id, connection_id)
+    """Apply a PATCH; settings are validated as a whole so a partial change stays consistent,
+    and metadata keys merge into the stored ones (a key set to null is removed).
+
+    The row is locked while it is read and rewritten, so concurrent PATCHes of different keys
+    all take effect."""
+    row = load_connection(uow, account_id, connection_id, lock=True)
     given = patch.model_dump(exclude_unset=True)
     values: dict[str, Any] = {}
     settings_changes = {k: given[k] for k in _SETTINGS_FIELDS if k in given}
@@ -192,9 +205,14 @@ def update_connection(
             values["settings"] = ConnectionSettings.model_validate(merged).model_dump(mode="json")
         except ValidationError as exc:
             raise ValidationFailed(field_errors(exc)) from exc
-    for name in ("end_customer_name", "enabled_event_types", "metadata"):
+    for name in ("end_customer_name", "enabled_event_types"):
         if name in given and given[name] is not None:
             values[name] = given[name]
+    if patch.metadata is not None:
+        try:
+            values["metadata"] = merge_metadata(row.metadata, patch.metadata)
+        except ValueError as exc:
+            raise ValidationFailed({"metadata": str(exc)}) from exc
     if values:
         values["updated_at"] = utcnow()
         uow.connections.update(account_id, connection_id, **values)
