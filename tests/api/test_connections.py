@@ -213,7 +213,8 @@ def test_a_refused_connection_is_replayed_as_refused(
     first = client.post("/v1/connections", json=body, headers=headers)
     again = client.post("/v1/connections", json=body, headers=headers)
     assert first.status_code == again.status_code == 400
-    assert again.json()["error"]["code"] == first.json()["error"]["code"]
+    assert again.headers["Idempotent-Replayed"] == "true"
+    assert again.json()["error"]["details"] == first.json()["error"]["details"]
     assert again.json()["error"]["request_id"] == again.headers["X-Request-ID"]
 
 
