@@ -3,6 +3,10 @@
 The key is claimed in its own committed transaction before the write runs, so two concurrent
 requests with one key cannot both reach the source system. Outcomes are kept for 24 hours.
 Server-side failures (5xx) release the key, so the caller can retry the write itself.
+
+Writes whose request or answer carries a secret (a connect: source credentials in, the
+connection token out) pass a cipher: their outcome is stored encrypted, and their fingerprint
+is keyed, so neither reveals the secret to a reader of the database.
 """
 
 from __future__ import annotations
@@ -17,6 +21,7 @@ from typing import Any
 
 from .errors import Conflict, IdempotencyKeyReused, IronbridgeError, ValidationFailed
 from .ids import new_id
+from .security import CredentialCipher
 from .store import UnitOfWorkFactory, utcnow
 from .store.idempotency import IdempotencyRepository
 
@@ -33,9 +38,14 @@ class StoredResponse:
     replayed: bool
 
 
-def request_fingerprint(method: str, path: str, body: Any) -> str:
-    """What must match for a repeat to count as the same request."""
+def request_fingerprint(
+    method: str, path: str, body: Any, *, cipher: CredentialCipher | None = None
+) -> str:
+    """What must match for a repeat to count as the same request; keyed by `cipher` when
+    the body holds secrets (a plain digest of a short password can be reversed by guessing)."""
     canonical = json.dumps([method, path, body], sort_keys=True, default=str)
+    if cipher is not None:
+        return cipher.digest(canonical)
     return hashlib.sha256(canonical.encode()).hexdigest()
 
 
@@ -45,8 +55,12 @@ def run_idempotent(
     key: str | None,
     fingerprint: str,
     action: Callable[[], tuple[int, str]],
+    *,
+    cipher: CredentialCipher | None = None,
 ) -> StoredResponse:
-    """Run `action` (returning status and JSON body) at most once per key in `scope`."""
+    """Run `action` (returning status and JSON body) at most once per key in `scope`; with a
+    `cipher`, the stored body is encrypted by it."""
+    seal, unseal = _sealing(cipher)
     if key is None:
         status, body = action()
         return StoredResponse(status, body, replayed=False)
@@ -71,7 +85,7 @@ def run_idempotent(
                 )
             if found.status_code is None or found.response_body is None:
                 raise Conflict("A request with this Idempotency-Key is still being processed.")
-            return StoredResponse(found.status_code, found.response_body, replayed=True)
+            return StoredResponse(found.status_code, unseal(found.response_body), replayed=True)
     try:
         status, body = action()
     except IronbridgeError as exc:
@@ -80,7 +94,7 @@ def run_idempotent(
             if exc.status >= 500:
                 repo.release(key)
             else:
-                repo.complete(key, exc.status, json.dumps({"error": exc.to_dict("")}))
+                repo.complete(key, exc.status, seal(json.dumps({"error": exc.to_dict("")})))
             work.commit()
         raise
     except Exception:
@@ -89,6 +103,15 @@ def run_idempotent(
             work.commit()
         raise
     with uow() as work:
-        IdempotencyRepository(work.connection, scope).complete(key, status, body)
+        IdempotencyRepository(work.connection, scope).complete(key, status, seal(body))
         work.commit()
     return StoredResponse(status, body, replayed=False)
+
+
+def _sealing(cipher: CredentialCipher | None) -> tuple[Callable[[str], str], Callable[[str], str]]:
+    if cipher is None:
+        return (lambda body: body), (lambda body: body)
+    return (
+        lambda body: cipher.encrypt({"response": body}),
+        lambda sealed: str(cipher.decrypt(sealed)["response"]),
+    )

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import base64
+import json
 from typing import Any
 
+import pytest
 from fastapi.testclient import TestClient
 
 from ironbridge.accounts import revoke_admin_key
@@ -249,3 +252,141 @@ def test_repeated_query_parameters_are_rejected_not_collapsed(
     )
     error = assert_error(response, 400, "VALIDATION_FAILED", "invalid_request_error")
     assert error["details"]["fields"] == {"status": "given more than once"}
+
+
+def _forge(values: Any) -> str:
+    raw = json.dumps(values).encode()
+    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+
+#: Cursors a client could send by hand: out-of-range or mistyped values, wrong shapes, junk.
+FORGED_CURSORS = {
+    "int64 overflow": _forge([9223372036854775808]),
+    "boolean": _forge([True]),
+    "negative position": _forge([-1]),
+    "float": _forge([1.5]),
+    "time without zone": _forge(["2026-01-01T00:00:00", "conn_01"]),
+    "time not a time": _forge(["yesterday", "conn_01"]),
+    "time as boolean": _forge([True, "conn_01"]),
+    "id as number": _forge(["2026-01-01T00:00:00+00:00", 5]),
+    "id empty": _forge(["2026-01-01T00:00:00+00:00", ""]),
+    "one value too many": _forge(["2026-01-01T00:00:00+00:00", "conn_01", 1]),
+    "object": _forge({"at": "2026-01-01T00:00:00+00:00"}),
+    "not base64": "nonsense!!",
+    "not json": base64.urlsafe_b64encode(b"\xff\xfe{").decode(),
+}
+
+#: Every list, as (path, the connection token or the admin key).
+LISTS = [
+    ("/v1/connections", "admin"),
+    ("/v1/connections/{id}/sync-runs", "admin"),
+    ("/v1/connections/{id}/errors", "admin"),
+    ("/v1/events", "admin"),
+    ("/v1/deliveries", "admin"),
+    ("/v1/sync/runs", "connection"),
+    ("/v1/purchase-orders", "connection"),
+]
+
+
+@pytest.mark.parametrize(("path", "who"), LISTS, ids=[p for p, _ in LISTS])
+def test_forged_cursors_are_400_on_every_list(
+    client: TestClient, sandbox: ConnectionFixture, path: str, who: str
+) -> None:
+    headers = sandbox.account.headers if who == "admin" else sandbox.headers
+    url = path.replace("{id}", sandbox.id)
+    for name, forged in FORGED_CURSORS.items():
+        response = client.get(url, params={"cursor": forged}, headers=headers)
+        assert response.status_code == 400, (name, response.text)
+        error = assert_error(response, 400, "VALIDATION_FAILED", "invalid_request_error")
+        assert set(error["details"]["fields"]) == {"cursor"}, name
+
+
+@pytest.mark.parametrize("forged", list(FORGED_CURSORS.values()), ids=list(FORGED_CURSORS))
+def test_forged_after_on_events_names_after(
+    client: TestClient, account: AccountFixture, forged: str
+) -> None:
+    response = client.get("/v1/events", params={"after": forged}, headers=account.headers)
+    error = assert_error(response, 400, "VALIDATION_FAILED", "invalid_request_error")
+    assert set(error["details"]["fields"]) == {"after"}
+
+
+def test_events_refuse_both_cursor_and_after(client: TestClient, account: AccountFixture) -> None:
+    cursor = client.get("/v1/events", headers=account.headers).json()["next_cursor"] or _forge([0])
+    response = client.get(
+        "/v1/events", params={"cursor": cursor, "after": cursor}, headers=account.headers
+    )
+    error = assert_error(response, 400, "VALIDATION_FAILED", "invalid_request_error")
+    assert set(error["details"]["fields"]) == {"cursor", "after"}
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "allowed"),
+    [
+        ("DELETE", "/healthz", "GET"),
+        ("DELETE", "/v1/connections", "GET, POST"),
+        ("PUT", "/v1/connections/conn_X", "GET, PATCH"),
+        ("PUT", "/v1/purchase-orders/po_X", "DELETE, GET, PATCH"),
+        ("DELETE", "/v1/sync", "GET, POST"),
+        ("GET", "/v1/connections/conn_X/disconnect", "POST"),
+    ],
+)
+def test_405_lists_the_methods_the_path_has(
+    client: TestClient, method: str, path: str, allowed: str
+) -> None:
+    response = client.request(method, path)
+    assert_error(response, 405, "METHOD_NOT_ALLOWED", "invalid_request_error")
+    assert response.headers["Allow"] == allowed
+
+
+def test_an_admin_key_on_the_unified_api_is_named_as_the_wrong_credential(
+    client: TestClient, account: AccountFixture
+) -> None:
+    response = client.get("/v1/purchase-orders", headers=account.headers)
+    error = assert_error(response, 401, "AUTHENTICATION_FAILED", "authentication_error")
+    assert "admin key" in error["message"] and "connection token" in error["message"]
+    assert "unknown or revoked" not in error["message"]
+    assert error["details"] == {"given": "admin_key", "expected": "connection_token"}
+    me = client.get("/v1/connection", headers=account.headers)
+    assert (
+        "admin key"
+        in assert_error(me, 401, "AUTHENTICATION_FAILED", "authentication_error")["message"]
+    )
+
+
+def test_a_connection_token_on_the_management_api_is_named_as_the_wrong_credential(
+    client: TestClient, sandbox: ConnectionFixture
+) -> None:
+    response = client.get("/v1/connections", headers=sandbox.headers)
+    error = assert_error(response, 401, "AUTHENTICATION_FAILED", "authentication_error")
+    assert "connection token" in error["message"] and "admin key" in error["message"]
+    assert error["details"] == {"given": "connection_token", "expected": "admin_key"}
+
+
+def test_unknown_tokens_still_get_the_same_message_whatever_they_are(
+    client: TestClient,
+) -> None:
+    unknown = {"Authorization": "Bearer ib_conn_notarealtokenatall"}
+    error = assert_error(
+        client.get("/v1/purchase-orders", headers=unknown),
+        401,
+        "AUTHENTICATION_FAILED",
+        "authentication_error",
+    )
+    assert "missing, unknown or revoked" in error["message"]
+    assert error["details"] == {}
+
+
+@pytest.mark.parametrize(
+    ("path", "who"),
+    [("/v1/connections", "admin"), ("/v1/events", "admin"), ("/v1/purchase-orders", "connection")],
+)
+def test_integer_query_parameters_accept_only_plain_digits(
+    client: TestClient, sandbox: ConnectionFixture, path: str, who: str
+) -> None:
+    headers = sandbox.account.headers if who == "admin" else sandbox.headers
+    for limit in ["5.0", " 5", "5 ", "+5", "1e1", "0x5", "5_0", "\uff15"]:
+        response = client.get(path, params={"limit": limit}, headers=headers)
+        assert response.status_code == 400, (limit, response.text)
+        error = assert_error(response, 400, "VALIDATION_FAILED", "invalid_request_error")
+        assert set(error["details"]["fields"]) == {"limit"}
+    assert client.get(path, params={"limit": "05"}, headers=headers).status_code == 200

@@ -138,7 +138,7 @@ def test_a_killed_server_delivers_every_event_and_the_inbox_applies_each_once_in
     source.put_many(
         Entity.PURCHASE_ORDERS, [(f"P{i:05d}", purchase_order(i), None) for i in range(RECORDS)]
     )
-    httpx.post(f"{server.base}/v1/sync", json={}, headers=token)
+    httpx.post(f"{server.base}/v1/sync", json={"entities": "all"}, headers=token)
     _wait(
         lambda: (
             httpx.get(f"{server.base}/v1/sync", headers=token).json()["data"][0]["records"]
@@ -149,7 +149,7 @@ def test_a_killed_server_delivers_every_event_and_the_inbox_applies_each_once_in
         Entity.PURCHASE_ORDERS,
         [(f"P{i:05d}", purchase_order(i, status="received"), None) for i in range(RECORDS)],
     )
-    httpx.post(f"{server.base}/v1/sync", json={}, headers=token)
+    httpx.post(f"{server.base}/v1/sync", json={"entities": "all"}, headers=token)
     inbox = Inbox(f"sqlite:///{inbox_db}")
     _wait(lambda: sum(inbox.counts().values()) >= 1500)
     server.kill()

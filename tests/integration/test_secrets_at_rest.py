@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import dataclasses
+import hashlib
+import json
 import os
 import sqlite3
 import stat
@@ -10,8 +12,10 @@ from collections.abc import Iterator, Mapping
 from pathlib import Path
 
 import pytest
+from fastapi.testclient import TestClient
 
 from ironbridge.accounts import create_account, create_admin_key
+from ironbridge.api import create_app
 from ironbridge.bootstrap import bootstrap
 from ironbridge.connections import ConnectionCreate, connect
 from ironbridge.connectors import AuthField, ConnectorRegistry, SessionOptions
@@ -70,6 +74,37 @@ def test_raw_database_files_hold_no_token_or_credential(tmp_path: Path) -> None:
         assert secret.encode() not in raw
     # The random part alone must not be there either (no reversible encoding of it).
     assert key.token.split("_", 2)[2].encode() not in raw
+
+
+def test_an_idempotent_connect_keeps_its_answer_and_fingerprint_unreadable(
+    tmp_path: Path,
+) -> None:
+    container = bootstrap(make_settings(tmp_path), registry=ConnectorRegistry([LockedSandbox()]))
+    password = "An0ther-Source-Passw0rd"
+    with container.uow() as uow:
+        account = create_account(uow, "A")
+        key = create_admin_key(uow, account.id)
+    body = {
+        "system": "locked_sandbox",
+        "end_customer_id": "c",
+        "end_customer_name": "C",
+        "credentials": {"username": "plant-admin", "password": password},
+    }
+    headers = {"Authorization": f"Bearer {key.token}", "Idempotency-Key": "connect-c"}
+    with TestClient(create_app(container)) as client:
+        first = client.post("/v1/connections", json=body, headers=headers)
+        again = client.post("/v1/connections", json=body, headers=headers)
+    assert first.status_code == again.status_code == 201
+    token = again.json()["token"]
+    assert token == first.json()["token"]
+    container.close()
+    raw = b"".join(p.read_bytes() for p in (tmp_path / "data").glob("ironbridge.db*"))
+    for secret in (token, token.split("_", 2)[2], password):
+        assert secret.encode() not in raw
+    # The request's fingerprint is keyed: a guess at the body cannot be checked against it.
+    validated = ConnectionCreate.model_validate(body).model_dump(mode="json")
+    canonical = json.dumps(["POST", "/v1/connections", validated], sort_keys=True)
+    assert hashlib.sha256(canonical.encode()).hexdigest().encode() not in raw
 
 
 def test_secret_key_is_generated_once_with_owner_only_permissions(tmp_path: Path) -> None:

@@ -25,9 +25,13 @@ class Principal:
 def authenticate(uow: UnitOfWork, token: str | None, expected: TokenKind) -> Principal:
     """The principal behind `token`, which must be a live credential of kind `expected`.
 
-    Every failure gives the same message, so a caller learns nothing about which tokens exist.
+    Every failure gives the same message, so a caller learns nothing about which tokens exist;
+    only a token of another kind is told so, from its public prefix alone.
     """
-    if not token or token_kind(token) is not expected:
+    given = token_kind(token) if token else None
+    if given is not None and given is not expected:
+        raise _wrong_kind(given, expected)
+    if not token or given is None:
         raise AuthenticationFailed(_message(expected))
     found = uow.credentials.find_live_with_limit(hash_token(token))
     if found is None:
@@ -47,14 +51,35 @@ def authenticate(uow: UnitOfWork, token: str | None, expected: TokenKind) -> Pri
     )
 
 
+@dataclass(frozen=True, slots=True)
+class _KindName:
+    code: str
+    phrase: str
+    area: str
+
+
+#: How each kind of token is named in errors, and what it is for.
+_KIND_NAMES = {
+    TokenKind.ADMIN: _KindName("admin_key", "an account admin key", "the management API"),
+    TokenKind.CONNECTION: _KindName("connection_token", "a connection token", "the unified API"),
+    TokenKind.LINK: _KindName("link_token", "a link token", "the connect flow"),
+    TokenKind.PUBLIC: _KindName("public_token", "a public token", "the public-token exchange"),
+}
+
+
 def _message(expected: TokenKind) -> str:
-    what = {
-        TokenKind.ADMIN: "an account admin key",
-        TokenKind.CONNECTION: "a connection token",
-        TokenKind.LINK: "a link token",
-        TokenKind.PUBLIC: "a public token",
-    }[expected]
     return (
-        f"Send {what} as 'Authorization: Bearer <token>'; "
+        f"Send {_KIND_NAMES[expected].phrase} as 'Authorization: Bearer <token>'; "
         "the one given is missing, unknown or revoked."
+    )
+
+
+def _wrong_kind(given: TokenKind, expected: TokenKind) -> AuthenticationFailed:
+    # 401, not 403: no credential valid for this endpoint was presented, and the remedy is to
+    # authenticate with the right one, not to be granted more by the one given.
+    have, need = _KIND_NAMES[given], _KIND_NAMES[expected]
+    return AuthenticationFailed(
+        f"{have.phrase[0].upper()}{have.phrase[1:]} was given where {need.phrase} is needed: "
+        f"this endpoint is part of {need.area}, {have.phrase} is for {have.area}.",
+        details={"given": have.code, "expected": need.code},
     )

@@ -3,8 +3,10 @@
 
 from __future__ import annotations
 
+import types
 from collections import Counter
-from typing import Annotated, Any
+from dataclasses import dataclass
+from typing import Annotated, Any, Union, get_args, get_origin
 
 import structlog
 from fastapi import Depends, Request
@@ -38,33 +40,50 @@ _connection_scheme = HTTPBearer(
 )
 
 
-_KNOWN_QUERY: dict[int, frozenset[str]] = {}
+@dataclass(frozen=True, slots=True)
+class _QueryShape:
+    """The query parameters a route defines, and which of them are integers."""
+
+    known: frozenset[str]
+    integers: frozenset[str]
 
 
-def _known_query(route: Any) -> frozenset[str]:
-    known = _KNOWN_QUERY.get(id(route))
-    if known is None:
-        names = set(_query_names(route.dependant))
+_QUERY_SHAPES: dict[int, _QueryShape] = {}
+
+
+def _query_shape(route: Any) -> _QueryShape:
+    shape = _QUERY_SHAPES.get(id(route))
+    if shape is None:
+        params = _query_params(route.dependant)
+        names = {param.alias for param in params}
         extra = (getattr(route, "openapi_extra", None) or {}).get("parameters", [])
         names |= {param["name"] for param in extra if param.get("in") == "query"}
-        known = _KNOWN_QUERY[id(route)] = frozenset(names)
-    return known
+        integers = {param.alias for param in params if _is_int(param.field_info.annotation)}
+        shape = _QUERY_SHAPES[id(route)] = _QueryShape(frozenset(names), frozenset(integers))
+    return shape
 
 
-def _query_names(dependant: Any) -> list[str]:
-    names = [param.alias for param in dependant.query_params]
+def _query_params(dependant: Any) -> list[Any]:
+    params = list(dependant.query_params)
     for sub_dependant in dependant.dependencies:
-        names += _query_names(sub_dependant)
-    return names
+        params += _query_params(sub_dependant)
+    return params
+
+
+def _is_int(annotation: Any) -> bool:
+    if get_origin(annotation) in (Union, types.UnionType):
+        return any(_is_int(arg) for arg in get_args(annotation) if arg is not type(None))
+    return annotation is int
 
 
 async def strict_query(request: Request) -> None:
-    """Reject query parameters the route does not define: a mistyped filter must not silently
-    return unfiltered data."""
+    """Reject query parameters the route does not define (a mistyped filter must not silently
+    return unfiltered data), repeated ones, and integers not written in plain digits."""
     route = request.scope.get("route")
     if route is None:
         return
-    unknown = sorted(set(request.query_params) - _known_query(route))
+    shape = _query_shape(route)
+    unknown = sorted(set(request.query_params) - shape.known)
     if unknown:
         raise ValidationFailed({name[:100]: "unknown query parameter" for name in unknown[:20]})
     # Every parameter we define is single-valued; FastAPI would silently keep the last of
@@ -73,6 +92,17 @@ async def strict_query(request: Request) -> None:
     repeated = sorted(key for key, count in counts.items() if count > 1)
     if repeated:
         raise ValidationFailed({name[:100]: "given more than once" for name in repeated[:20]})
+    # Pydantic would also read `5.0`, ` 5` or `+5` as 5; an integer is written in digits only.
+    malformed = sorted(
+        name
+        for name in shape.integers
+        if (value := request.query_params.get(name)) is not None
+        and not (value.isascii() and value.isdigit())
+    )
+    if malformed:
+        raise ValidationFailed(
+            {name: "must be a whole number written in digits" for name in malformed}
+        )
 
 
 async def get_container(request: Request) -> Container:

@@ -9,6 +9,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.routing import Match
 
 from ..errors import (
     AuthenticationFailed,
@@ -42,7 +43,10 @@ def _doc(description: str) -> dict[str, Any]:
 #: Responses every route may give, for the OpenAPI document.
 ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
     400: _doc("Invalid request (`INVALID_REQUEST`, `VALIDATION_FAILED` with `details.fields`)."),
-    401: _doc("Missing, unknown or revoked credential (`AUTHENTICATION_FAILED`)."),
+    401: _doc(
+        "Missing, unknown or revoked credential, or one of the wrong kind "
+        "(`AUTHENTICATION_FAILED`; `details.given` and `details.expected` then name both)."
+    ),
     403: _doc("The credential may not touch this resource (`PERMISSION_DENIED`)."),
     404: _doc("No such resource (`NOT_FOUND`)."),
     405: _doc("Method not allowed on this path (`METHOD_NOT_ALLOWED`)."),
@@ -95,6 +99,25 @@ _HTTP_STATUS_ERRORS: dict[int, type[IronbridgeError]] = {
 }
 
 
+#: The methods a path of ours may be served by.
+_METHODS = ("DELETE", "GET", "PATCH", "POST", "PUT")
+
+
+def allowed_methods(request: Request) -> str:
+    """The methods the request's path is served by, for the `Allow` of a 405.
+
+    Starlette names only the first route that matched the path, but a path is often served by
+    several routes, one per method (`GET` and `POST /v1/connections`); each method is tried
+    against the whole routing table.
+    """
+    allowed = []
+    for method in _METHODS:
+        probe = {**request.scope, "method": method}
+        if any(route.matches(probe)[0] is Match.FULL for route in request.app.router.routes):
+            allowed.append(method)
+    return ", ".join(allowed)
+
+
 def install_error_handlers(app: FastAPI) -> None:
     """Render our taxonomy, FastAPI's validation errors and Starlette's HTTP errors alike."""
 
@@ -115,8 +138,10 @@ def install_error_handlers(app: FastAPI) -> None:
         else:
             error = InvalidRequest(str(exc.detail))
             error.status = exc.status_code  # type: ignore[misc]
-        # Keep what Starlette says about the failure, e.g. `Allow` on a 405.
-        return error_response(error, request_id_of(request), dict(exc.headers or {}))
+        headers = dict(exc.headers or {})
+        if exc.status_code == 405:
+            headers["Allow"] = allowed_methods(request) or headers.get("Allow", "")
+        return error_response(error, request_id_of(request), headers)
 
     app.add_exception_handler(IronbridgeError, on_ironbridge)
     app.add_exception_handler(RequestValidationError, on_validation)

@@ -26,14 +26,21 @@ from ..store import (
     ConnectionRow,
     UnitOfWork,
     UnitOfWorkFactory,
-    decode_cursor,
-    encode_cursor,
+    decode_keyset,
+    encode_keyset,
     utcnow,
 )
 from ..store.locks import is_locked
 from ..store.records import erase_synced_history
 from .status import ConnectionStatus
-from .views import STORED, ConnectionCreate, ConnectionPatch, ConnectionSettings, ConnectionView
+from .views import (
+    STORED,
+    ConnectionCreate,
+    ConnectionPatch,
+    ConnectionSettings,
+    ConnectionView,
+    merge_metadata,
+)
 
 __all__ = [
     "check_credentials",
@@ -133,9 +140,12 @@ def connect(
     return view, issued
 
 
-def load_connection(uow: UnitOfWork, account_id: str, connection_id: str) -> ConnectionRow:
-    """The account's connection, or 403 if it belongs to another account, or 404."""
-    row = uow.connections.get(account_id, connection_id)
+def load_connection(
+    uow: UnitOfWork, account_id: str, connection_id: str, *, lock: bool = False
+) -> ConnectionRow:
+    """The account's connection, or 403 if it belongs to another account, or 404; `lock`
+    holds its row until the unit of work ends."""
+    row = uow.connections.get(account_id, connection_id, lock=lock)
     if row is not None:
         return row
     if uow.connections.owner_of(connection_id) is not None:
@@ -160,11 +170,7 @@ def list_connections(
     """One page of the account's connections, oldest first, and the cursor of the next."""
     after: tuple[datetime, str] | None = None
     if cursor:
-        created, last_id = decode_cursor(cursor, 2)
-        try:
-            after = (datetime.fromisoformat(created), str(last_id))
-        except (TypeError, ValueError) as exc:
-            raise ValidationFailed({"cursor": "not a cursor returned by this API"}) from exc
+        after = decode_keyset(cursor)
     rows = uow.connections.list(
         account_id,
         filters={
@@ -178,15 +184,19 @@ def list_connections(
     next_cursor = None
     if len(rows) > limit:
         rows = rows[:limit]
-        next_cursor = encode_cursor(rows[-1].created_at.isoformat(), rows[-1].id)
+        next_cursor = encode_keyset(rows[-1].created_at, rows[-1].id)
     return [ConnectionView.from_row(r) for r in rows], next_cursor
 
 
 def update_connection(
     uow: UnitOfWork, account_id: str, connection_id: str, patch: ConnectionPatch
 ) -> ConnectionView:
-    """Apply a PATCH; settings are validated as a whole so a partial change stays consistent."""
-    row = load_connection(uow, account_id, connection_id)
+    """Apply a PATCH; settings are validated as a whole so a partial change stays consistent,
+    and metadata keys merge into the stored ones (a key set to null is removed).
+
+    The row is locked while it is read and rewritten, so concurrent PATCHes of different keys
+    all take effect."""
+    row = load_connection(uow, account_id, connection_id, lock=True)
     given = patch.model_dump(exclude_unset=True)
     values: dict[str, Any] = {}
     settings_changes = {k: given[k] for k in _SETTINGS_FIELDS if k in given}
@@ -199,9 +209,14 @@ def update_connection(
             ).model_dump(mode="json")
         except ValidationError as exc:
             raise ValidationFailed(field_errors(exc)) from exc
-    for name in ("end_customer_name", "enabled_event_types", "metadata"):
+    for name in ("end_customer_name", "enabled_event_types"):
         if name in given and given[name] is not None:
             values[name] = given[name]
+    if patch.metadata is not None:
+        try:
+            values["metadata"] = merge_metadata(row.metadata, patch.metadata)
+        except ValueError as exc:
+            raise ValidationFailed({"metadata": str(exc)}) from exc
     if values:
         values["updated_at"] = utcnow()
         uow.connections.update(account_id, connection_id, **values)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
@@ -22,22 +23,51 @@ __all__ = [
     "ConnectionSettings",
     "ConnectionView",
     "Metadata",
+    "MetadataChanges",
+    "merge_metadata",
 ]
 
 Metadata = dict[str, str]
+#: Metadata in a PATCH: a key set to a string is added or replaced, a key set to null removed.
+MetadataChanges = dict[str, str | None]
+MAX_METADATA_KEYS = 50
 
 
 def _check_metadata(value: Metadata | None) -> Metadata | None:
     if value is None:
         return None
-    if len(value) > 50:
-        raise ValueError("at most 50 keys")
+    if len(value) > MAX_METADATA_KEYS:
+        raise ValueError(f"at most {MAX_METADATA_KEYS} keys")
+    _check_metadata_entries(value)
+    return value
+
+
+def _check_metadata_entries(value: Mapping[str, str | None]) -> None:
     for key, item in value.items():
         if not 1 <= len(key) <= 40:
             raise ValueError(f"key {key[:40]!r} must be 1-40 characters")
-        if len(item) > 500:
+        if item is not None and len(item) > 500:
             raise ValueError(f"value of {key!r} must be at most 500 characters")
+
+
+def _check_metadata_changes(value: MetadataChanges | None) -> MetadataChanges | None:
+    if value is not None:
+        _check_metadata_entries(value)
     return value
+
+
+def merge_metadata(current: Metadata, changes: MetadataChanges) -> Metadata:
+    """`current` with `changes` laid over it: keys merge, a key set to null is removed.
+
+    Raises ValueError when the result would hold more keys than allowed.
+    """
+    merged = {key: item for key, item in {**current, **changes}.items() if item is not None}
+    if len(merged) > MAX_METADATA_KEYS:
+        raise ValueError(
+            f"at most {MAX_METADATA_KEYS} keys; this change would make {len(merged)} "
+            "(set a key to null to remove it)"
+        )
+    return merged
 
 
 #: Validation context for settings read back from the store: the fields it names were accepted
@@ -182,9 +212,17 @@ class ConnectionPatch(BaseModel):
     entities: list[Entity] | None = None
     field_mappings: dict[Entity, dict[str, str]] | None = None
     enabled_event_types: list[str] | None = None
-    metadata: Metadata | None = None
+    metadata: MetadataChanges | None = Field(
+        None,
+        description=(
+            "Changes to your key-values, merged into the stored ones: a key set to a string is "
+            "added or replaced, a key set to null is removed, keys not named are kept. At most "
+            f"{MAX_METADATA_KEYS} keys after the merge; keys 1-40 characters, values at most "
+            "500."
+        ),
+    )
 
     _mappings = field_validator("field_mappings")(_check_mappings)
     _schedule = field_validator("sync_schedule")(_check_schedule)
-    _metadata = field_validator("metadata")(_check_metadata)
+    _metadata = field_validator("metadata")(_check_metadata_changes)
     _events = field_validator("enabled_event_types")(_check_event_types)

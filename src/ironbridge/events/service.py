@@ -7,7 +7,7 @@ from datetime import timedelta
 from typing import Any
 
 from ..ids import new_id
-from ..store import UnitOfWork, decode_cursor, encode_cursor, utcnow
+from ..store import UnitOfWork, decode_position, encode_position, utcnow
 from ..store.events import EventQuery, EventRepository, EventRow
 from ..store.webhooks import DeliveryRepository, EndpointRepository
 
@@ -108,19 +108,17 @@ def list_events(
     uow: UnitOfWork,
     account_id: str,
     *,
-    after: str | None = None,
+    cursor: str | None = None,
+    cursor_param: str = "cursor",
     types: Sequence[str] | None = None,
     connection_id: str | None = None,
     limit: int = 100,
 ) -> tuple[list[dict[str, Any]], str | None]:
-    """Events in order after a cursor; the returned cursor resumes after the last one."""
-    position = None
-    if after:
-        (position,) = decode_cursor(after, 1)
-        if not isinstance(position, int):
-            from ..errors import ValidationFailed
+    """Events in order after a cursor; the returned cursor resumes after the last one.
 
-            raise ValidationFailed({"after": "not a cursor returned by this API"})
+    `cursor_param` names the query parameter the cursor came in, for the error on a bad one.
+    """
+    position = decode_position(cursor, param=cursor_param) if cursor else None
     rows = EventRepository(uow.connection, account_id).find(
         EventQuery(
             after=position,
@@ -131,5 +129,5 @@ def list_events(
         )
     )
     last = rows[-1].position if rows else position
-    cursor = encode_cursor(last) if last is not None else None
-    return [row.body() for row in rows], cursor
+    next_cursor = encode_position(last) if last is not None else None
+    return [row.body() for row in rows], next_cursor

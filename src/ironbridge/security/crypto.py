@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import base64
+import hashlib
+import hmac
 import json
 from collections.abc import Mapping
 from typing import Any
@@ -27,10 +29,16 @@ class CredentialCipher:
 
     def __init__(self, secret_key: str) -> None:
         self._fernet = Fernet(_derive(secret_key, b"ironbridge/credentials/v1"))
+        self._digest_key = _derive(secret_key, b"ironbridge/fingerprints/v1")
 
     def encrypt(self, credentials: Mapping[str, Any]) -> str:
         """Ciphertext of the JSON form of `credentials`."""
         return self._fernet.encrypt(json.dumps(dict(credentials)).encode()).decode()
+
+    def digest(self, text: str) -> str:
+        """A keyed digest (HMAC-SHA256) of `text`: comparable, but no guess of what it covers
+        can be checked without SECRET_KEY."""
+        return hmac.new(self._digest_key, text.encode(), hashlib.sha256).hexdigest()
 
     def decrypt(self, ciphertext: str) -> dict[str, Any]:
         """The credentials mapping; raises ValueError if the ciphertext was not ours."""

@@ -2,7 +2,7 @@
 
 from .engine import make_engine
 from .migrate import is_current, upgrade
-from .pagination import decode_cursor, encode_cursor
+from .pagination import decode_keyset, decode_position, encode_keyset, encode_position
 from .rows import AccountRow, ConnectionRow, CredentialRow
 from .types import utcnow
 from .uow import UnitOfWork, UnitOfWorkFactory
@@ -13,8 +13,10 @@ __all__ = [
     "CredentialRow",
     "UnitOfWork",
     "UnitOfWorkFactory",
-    "decode_cursor",
-    "encode_cursor",
+    "decode_keyset",
+    "decode_position",
+    "encode_keyset",
+    "encode_position",
     "is_current",
     "make_engine",
     "upgrade",

@@ -1,30 +1,85 @@
-"""Opaque keyset cursors: (sort value, id) of the last row of a page, base64url JSON."""
+"""Opaque page cursors, encoded and decoded in one place for every list.
+
+A cursor is the base64url JSON of the last row's key: `[sort time, id]` for keyset pages,
+`[position]` for the events feed. Clients may send anything back, so decoding checks every
+value's type and range before it can reach a query: a forged or garbled cursor is a 400
+`VALIDATION_FAILED` naming the parameter it came in (`cursor`, or an alias such as `after`),
+never a database error.
+"""
 
 from __future__ import annotations
 
 import base64
 import binascii
 import json
+import re
+from datetime import datetime
 from typing import Any
 
 from ..errors import ValidationFailed
 
-__all__ = ["decode_cursor", "encode_cursor"]
+__all__ = [
+    "MAX_POSITION",
+    "decode_keyset",
+    "decode_position",
+    "encode_keyset",
+    "encode_position",
+]
+
+#: The largest position a cursor may carry: a signed 64-bit integer, as the column stores.
+MAX_POSITION = 2**63 - 1
+_BASE64URL = re.compile(r"^[A-Za-z0-9_-]*$")
+#: Ids are ours (`conn_01…`, `run_01…`) or record ids; printable ASCII, as stored.
+_ID = re.compile(r"^[\x21-\x7e]{1,255}$")
+_INVALID = "not a cursor returned by this API"
 
 
-def encode_cursor(*values: Any) -> str:
-    """An opaque cursor holding `values` (strings or ISO times)."""
-    raw = json.dumps(list(values), separators=(",", ":"), default=str).encode()
+def encode_keyset(at: datetime, row_id: str) -> str:
+    """The cursor after a row sorted by (`at`, `row_id`); `at` must carry its zone."""
+    return _encode([at.isoformat(), row_id])
+
+
+def decode_keyset(cursor: str, *, param: str = "cursor") -> tuple[datetime, str]:
+    """The (time, id) key of a cursor made by `encode_keyset`."""
+    at, row_id = _decode(cursor, 2, param)
+    if not isinstance(at, str) or not isinstance(row_id, str) or not _ID.match(row_id):
+        raise ValidationFailed({param: _INVALID})
+    try:
+        time = datetime.fromisoformat(at)
+    except ValueError as exc:
+        raise ValidationFailed({param: _INVALID}) from exc
+    if time.utcoffset() is None:
+        raise ValidationFailed({param: _INVALID})
+    return time, row_id
+
+
+def encode_position(position: int) -> str:
+    """The cursor after the row at `position` of an ordered feed."""
+    return _encode([position])
+
+
+def decode_position(cursor: str, *, param: str = "cursor") -> int:
+    """The position of a cursor made by `encode_position`."""
+    (position,) = _decode(cursor, 1, param)
+    # bool is an int to Python but never a position; the range is the column's.
+    if type(position) is not int or not 0 <= position <= MAX_POSITION:
+        raise ValidationFailed({param: _INVALID})
+    return position
+
+
+def _encode(values: list[Any]) -> str:
+    raw = json.dumps(values, separators=(",", ":")).encode()
     return base64.urlsafe_b64encode(raw).decode().rstrip("=")
 
 
-def decode_cursor(cursor: str, arity: int) -> list[Any]:
-    """The values of a cursor made by `encode_cursor`; a bad cursor is a 400 on `cursor`."""
+def _decode(cursor: str, arity: int, param: str) -> list[Any]:
+    if not cursor or not _BASE64URL.match(cursor):
+        raise ValidationFailed({param: _INVALID})
     try:
         padded = cursor + "=" * (-len(cursor) % 4)
         values = json.loads(base64.urlsafe_b64decode(padded.encode()))
-    except (ValueError, binascii.Error, UnicodeDecodeError) as exc:
-        raise ValidationFailed({"cursor": "not a cursor returned by this API"}) from exc
+    except (ValueError, binascii.Error, RecursionError) as exc:
+        raise ValidationFailed({param: _INVALID}) from exc
     if not isinstance(values, list) or len(values) != arity:
-        raise ValidationFailed({"cursor": "not a cursor returned by this API"})
+        raise ValidationFailed({param: _INVALID})
     return values

@@ -125,12 +125,15 @@ class ConnectionRepository:
     def add(self, row: ConnectionRow) -> None:
         self._conn.execute(connections.insert().values(**_fields(row)))
 
-    def get(self, account_id: str, connection_id: str) -> ConnectionRow | None:
-        found = self._conn.execute(
-            select(connections).where(
-                connections.c.account_id == account_id, connections.c.id == connection_id
-            )
-        ).first()
+    def get(
+        self, account_id: str, connection_id: str, *, lock: bool = False
+    ) -> ConnectionRow | None:
+        """The account's connection; `lock` holds its row until the transaction ends, for a
+        read-modify-write (PostgreSQL; SQLite writers are serialized already)."""
+        statement = select(connections).where(
+            connections.c.account_id == account_id, connections.c.id == connection_id
+        )
+        found = self._conn.execute(statement.with_for_update() if lock else statement).first()
         return ConnectionRow(**found._mapping) if found else None
 
     def get_for_token(self, connection_id: str) -> ConnectionRow | None:

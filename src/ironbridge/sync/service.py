@@ -12,7 +12,7 @@ from ..errors import ConnectionDisconnected, OperationNotSupported, ValidationFa
 from ..ids import new_id
 from ..model import Entity
 from ..schedule import next_run as next_run_at
-from ..store import ConnectionRow, UnitOfWork, decode_cursor, encode_cursor, utcnow
+from ..store import ConnectionRow, UnitOfWork, decode_keyset, encode_keyset, utcnow
 from ..store.sync import SyncRepository, SyncRunRow
 
 __all__ = [
@@ -219,16 +219,12 @@ def list_runs(
     """The connection's runs, newest first."""
     before = None
     if cursor:
-        at, last_id = decode_cursor(cursor, 2)
-        try:
-            before = (datetime.fromisoformat(at), str(last_id))
-        except (TypeError, ValueError) as exc:
-            raise ValidationFailed({"cursor": "not a cursor returned by this API"}) from exc
+        before = decode_keyset(cursor)
     rows = SyncRepository(uow.connection, connection_id).runs(
         entity=entity.value if entity else None, before=before, limit=limit + 1
     )
     next_cursor = None
     if len(rows) > limit:
         rows = rows[:limit]
-        next_cursor = encode_cursor(rows[-1].queued_at.isoformat(), rows[-1].id)
+        next_cursor = encode_keyset(rows[-1].queued_at, rows[-1].id)
     return [SyncRunView.from_row(r) for r in rows], next_cursor

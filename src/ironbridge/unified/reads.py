@@ -13,7 +13,7 @@ from typing import Any
 
 from ..errors import NotFound, ValidationFailed
 from ..model import FILTER_FIELDS, Entity, entity_of_id
-from ..store import UnitOfWork, decode_cursor, encode_cursor
+from ..store import UnitOfWork, decode_keyset, encode_keyset
 from ..store.records import RecordQuery, RecordRepository, StoredRecord
 from .expand import expand_fields, expand_texts
 
@@ -60,11 +60,7 @@ def list_records(uow: UnitOfWork, connection_id: str, entity: Entity, params: Li
             raise ValidationFailed({name: f"must be one of {', '.join(c.value for c in choices)}"})
     after = None
     if params.cursor:
-        at, last_id = decode_cursor(params.cursor, 2)
-        try:
-            after = (datetime.fromisoformat(at), str(last_id))
-        except (TypeError, ValueError) as exc:
-            raise ValidationFailed({"cursor": "not a cursor returned by this API"}) from exc
+        after = decode_keyset(params.cursor)
     status = filters.pop("status", None)
     repo = RecordRepository(uow.connection, connection_id)
     texts, last_key = repo.texts(
@@ -82,7 +78,7 @@ def list_records(uow: UnitOfWork, connection_id: str, entity: Entity, params: Li
     )
     next_cursor = None
     if last_key is not None:
-        next_cursor = encode_cursor(last_key[0].isoformat(), last_key[1])
+        next_cursor = encode_keyset(*last_key)
     items = ",".join(expand_texts(repo, expanded, texts) if expanded else texts)
     return f'{{"data":[{items}],"next_cursor":{json.dumps(next_cursor)}}}'.encode()
 

@@ -7,10 +7,10 @@ from typing import Any
 
 from pydantic import BaseModel, Field
 
-from ..errors import NotFound, ValidationFailed
+from ..errors import NotFound
 from ..events import DELIVERY_TOPIC, record_event
 from ..ids import new_id
-from ..store import UnitOfWork, decode_cursor, encode_cursor, utcnow
+from ..store import UnitOfWork, decode_keyset, encode_keyset, utcnow
 from ..store.webhooks import (
     AttemptRow,
     DeliveryQuery,
@@ -84,11 +84,7 @@ def list_deliveries(
 ) -> tuple[list[DeliveryView], str | None]:
     after = None
     if cursor:
-        at, last_id = decode_cursor(cursor, 2)
-        try:
-            after = (datetime.fromisoformat(at), str(last_id))
-        except (TypeError, ValueError) as exc:
-            raise ValidationFailed({"cursor": "not a cursor returned by this API"}) from exc
+        after = decode_keyset(cursor)
     rows = DeliveryRepository(uow.connection, account_id).find(
         DeliveryQuery(
             status, endpoint_id, event_type, created_after, created_before, after, limit + 1
@@ -97,7 +93,7 @@ def list_deliveries(
     next_cursor = None
     if len(rows) > limit:
         rows = rows[:limit]
-        next_cursor = encode_cursor(rows[-1].created_at.isoformat(), rows[-1].id)
+        next_cursor = encode_keyset(rows[-1].created_at, rows[-1].id)
     return [DeliveryView.from_row(r) for r in rows], next_cursor
 
 

@@ -66,7 +66,7 @@ def test_repeated_upstream_errors_open_the_circuit_and_recovery_closes_it(
     offline = linked.events("connection.status_changed")[0]
     assert offline.data["reason"] == "circuit_open"
 
-    resumed = api.post("/v1/sync", json={"full": True}, headers=linked.headers)
+    resumed = api.post("/v1/sync", json={"entities": "all", "full": True}, headers=linked.headers)
     assert resumed.status_code == 202
     run = newest_run(linked)
     assert run.status == "succeeded" and run.unchanged == 5

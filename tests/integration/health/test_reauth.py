@@ -67,7 +67,7 @@ def test_expired_credentials_require_a_reconnect_which_replaces_the_token(
     for refused in (passthrough, write):
         assert refused.status_code == 409
         assert refused.json()["error"]["code"] == "CONNECTION_REAUTH_REQUIRED"
-    trigger = api.post("/v1/sync", json={}, headers=linked.headers)
+    trigger = api.post("/v1/sync", json={"entities": "all"}, headers=linked.headers)
     assert trigger.status_code == 409
     assert trigger.json()["error"]["code"] == "CONNECTION_REAUTH_REQUIRED"
     # A run that starts anyway (a schedule, the CLI) ends at once without asking the source.
@@ -93,7 +93,7 @@ def test_expired_credentials_require_a_reconnect_which_replaces_the_token(
     me = api.get("/v1/connection", headers=headers).json()
     assert me["status"] == "active"
     assert api.post("/v1/passthrough", json=PING, headers=headers).status_code == 200
-    assert api.post("/v1/sync", json={}, headers=headers).status_code == 202
+    assert api.post("/v1/sync", json={"entities": "all"}, headers=headers).status_code == 202
     with linked.container.uow(readonly=True) as uow:
         assert SyncRepository(uow.connection, linked.id).runs(limit=1)[0].status == "succeeded"
     assert linked.transitions() == [("active", "auth_required"), ("auth_required", "active")]

@@ -432,6 +432,27 @@ def test_events_can_be_polled_in_order(
     assert client.get("/v1/events", headers=other.headers).json()["data"] == []
 
 
+def test_events_page_with_cursor_as_every_list_does_and_after_as_its_alias(
+    hooked: tuple[Container, TestClient, AccountFixture], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from datetime import timedelta
+
+    import ironbridge.events.service as events_service
+
+    monkeypatch.setattr(events_service, "SETTLE", timedelta(0))
+    container, client, account = hooked
+    ids = emit(container, account, 5)
+    first = client.get("/v1/events?limit=2", headers=account.headers).json()
+    by_cursor = client.get(
+        "/v1/events", params={"cursor": first["next_cursor"]}, headers=account.headers
+    ).json()
+    by_after = client.get(
+        "/v1/events", params={"after": first["next_cursor"]}, headers=account.headers
+    ).json()
+    assert [e["id"] for e in first["data"] + by_cursor["data"]] == ids
+    assert by_after == by_cursor
+
+
 def test_an_endpoint_failing_for_5_days_is_disabled_with_a_system_error(
     driven: tuple[Container, TestClient, AccountFixture, DeliveryContext, DrivenClock],
     receiver: Receiver,

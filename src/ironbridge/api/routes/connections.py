@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Body, Path, Query
+from fastapi import APIRouter, Body, Path, Query, Request, Response
 from pydantic import BaseModel, Field
 
 from ... import connections as service
@@ -18,7 +18,8 @@ from ...connections import (
 from ...health import ConnectionDetail, connection_details
 from ...model import Entity
 from ..deps import AdminPrincipal, ContainerDep
-from ..errors import ERROR_RESPONSES
+from ..errors import ERROR_RESPONSES, ErrorBody
+from ..idempotent import IdempotencyKey, idempotent_response
 
 router = APIRouter(prefix="/v1/connections", tags=["connections"], responses=ERROR_RESPONSES)
 
@@ -69,21 +70,51 @@ def list_connections(
     status_code=201,
     response_model=ConnectionCreated,
     summary="Connect a system server-side (runs the staged connection check)",
+    responses={
+        409: {
+            "model": ErrorBody,
+            "description": (
+                "`IDEMPOTENCY_KEY_REUSED` (the key came with another body), or `CONFLICT` while "
+                "a request with this key is still being processed."
+            ),
+        }
+    },
+    description=(
+        "With `Idempotency-Key`, a repeat within 24 h answers as the first request did, the "
+        "connection token included, so a client that lost the answer still gets its token; "
+        "the answer is kept encrypted for those 24 h. Keys are per account."
+    ),
 )
 def create_connection(
-    principal: AdminPrincipal, container: ContainerDep, body: Annotated[ConnectionCreate, Body()]
-) -> ConnectionCreated:
-    with container.uow() as uow:
-        view, issued = service.connect(
-            uow,
-            container.cipher,
-            container.registry,
-            principal.account_id,
-            body,
-            options=container.session_options,
-        )
-    container.worker.start_sync(view.id, trigger="initial")
-    return ConnectionCreated(**view.model_dump(), token=issued.token)
+    request: Request,
+    principal: AdminPrincipal,
+    container: ContainerDep,
+    body: Annotated[ConnectionCreate, Body()],
+    idempotency_key: IdempotencyKey = None,
+) -> Response:
+    def connect() -> dict[str, object]:
+        with container.uow() as uow:
+            view, issued = service.connect(
+                uow,
+                container.cipher,
+                container.registry,
+                principal.account_id,
+                body,
+                options=container.session_options,
+            )
+        container.worker.start_sync(view.id, trigger="initial")
+        return ConnectionCreated(**view.model_dump(), token=issued.token).model_dump(mode="json")
+
+    return idempotent_response(
+        request,
+        container,
+        f"acct:{principal.account_id}",
+        idempotency_key,
+        body.model_dump(mode="json"),
+        201,
+        connect,
+        holds_secrets=True,
+    )
 
 
 @router.get("/{connection_id}", response_model=ConnectionDetail, summary="One connection")

@@ -13,7 +13,7 @@ from ...errors import ConnectionReauthRequired, PermissionDenied, ValidationFail
 from ...events import list_events
 from ...eventtypes import is_event_type
 from ...model import Entity
-from ...store import decode_cursor, encode_cursor
+from ...store import decode_keyset, encode_keyset
 from ...store.errorlog import ErrorLogRepository
 from ...sync import SyncRunView, check_entities
 from ..deps import AdminPrincipal, ConnectionPrincipal, ContainerDep
@@ -34,7 +34,10 @@ class Event(BaseModel):
 class EventList(BaseModel):
     data: list[Event]
     next_cursor: str | None = Field(
-        description="Pass as `after` to continue; also returned when the page is empty."
+        description=(
+            "Pass as `cursor` (or its alias `after`) to continue; also returned when the page "
+            "is empty."
+        )
     )
 
 
@@ -47,8 +50,12 @@ class EventList(BaseModel):
 def events(
     principal: AdminPrincipal,
     container: ContainerDep,
+    cursor: Annotated[
+        str | None, Query(max_length=512, description="`next_cursor` of a previous page.")
+    ] = None,
     after: Annotated[
-        str | None, Query(max_length=512, description="Cursor from a previous page.")
+        str | None,
+        Query(max_length=512, description="Alias of `cursor`, for pollers written against it."),
     ] = None,
     types: Annotated[
         str | None, Query(max_length=2000, description="Comma-separated event types.")
@@ -56,6 +63,9 @@ def events(
     connection_id: Annotated[str | None, Query(max_length=64)] = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
 ) -> EventList:
+    if cursor is not None and after is not None:
+        both = "give the cursor as `cursor` or as `after`, not both"
+        raise ValidationFailed({"cursor": both, "after": both})
     chosen = [t.strip() for t in types.split(",") if t.strip()] if types else None
     if chosen:
         unknown = [t for t in chosen if not is_event_type(t)]
@@ -64,15 +74,16 @@ def events(
     with container.uow(readonly=True) as uow:
         if connection_id:
             load_connection(uow, principal.account_id, connection_id)
-        data, cursor = list_events(
+        data, next_cursor = list_events(
             uow,
             principal.account_id,
-            after=after,
+            cursor=cursor if after is None else after,
+            cursor_param="cursor" if after is None else "after",
             types=chosen,
             connection_id=connection_id,
             limit=limit,
         )
-    return EventList.model_validate({"data": data, "next_cursor": cursor})
+    return EventList.model_validate({"data": data, "next_cursor": next_cursor})
 
 
 class ErrorEntry(BaseModel):
@@ -107,11 +118,7 @@ def connection_errors(
 ) -> ErrorList:
     before = None
     if cursor:
-        at, last_id = decode_cursor(cursor, 2)
-        try:
-            before = (datetime.fromisoformat(at), str(last_id))
-        except (TypeError, ValueError) as exc:
-            raise ValidationFailed({"cursor": "not a cursor returned by this API"}) from exc
+        before = decode_keyset(cursor)
     with container.uow(readonly=True) as uow:
         load_connection(uow, principal.account_id, connection_id)
         rows = ErrorLogRepository(uow.connection, connection_id).newest(
@@ -120,7 +127,7 @@ def connection_errors(
     next_cursor = None
     if len(rows) > limit:
         rows = rows[:limit]
-        next_cursor = encode_cursor(rows[-1].occurred_at.isoformat(), rows[-1].id)
+        next_cursor = encode_keyset(rows[-1].occurred_at, rows[-1].id)
     return ErrorList(
         data=[ErrorEntry.model_validate(r, from_attributes=True) for r in rows],
         next_cursor=next_cursor,

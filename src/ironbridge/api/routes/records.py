@@ -5,13 +5,12 @@ record model, write bodies, filters and expandable references. List pages are se
 stored JSON joined into one body; the OpenAPI document still describes the models.
 """
 
-import json
 import re
 from collections.abc import Callable
 from datetime import datetime
 from typing import Annotated, Any, cast
 
-from fastapi import APIRouter, Body, Header, Path, Query, Request, Response
+from fastapi import APIRouter, Body, Path, Query, Request, Response
 from fastapi.concurrency import run_in_threadpool
 from fastapi.security import HTTPAuthorizationCredentials
 from pydantic import BaseModel, Field, create_model
@@ -19,7 +18,6 @@ from pydantic import BaseModel, Field, create_model
 from ... import unified
 from ...bootstrap import Container
 from ...connectors import PassthroughRequest
-from ...idempotency import request_fingerprint, run_idempotent
 from ...model import (
     CREATE_MODELS,
     FILTER_FIELDS,
@@ -32,7 +30,8 @@ from ...model import (
 from ...security import TokenKind
 from ...store import ConnectionRow, UnitOfWork
 from ..deps import ConnectionBearer, ConnectionPrincipal, ContainerDep, authorize
-from ..errors import ERROR_RESPONSES, ErrorBody, request_id_of
+from ..errors import ERROR_RESPONSES, ErrorBody
+from ..idempotent import IdempotencyKey, idempotent_response
 from ..params import IsoDatetimeQuery
 
 __all__ = ["router"]
@@ -54,18 +53,6 @@ _WRITE_ERRORS: dict[int | str, dict[str, Any]] = {
     },
     504: {"model": ErrorBody, "description": "`UPSTREAM_TIMEOUT`."},
 }
-
-IdempotencyKey = Annotated[
-    str | None,
-    Header(
-        alias="Idempotency-Key",
-        max_length=255,
-        description=(
-            "Repeat a write safely: the same key and body within 24 h returns the first response."
-        ),
-    ),
-]
-
 
 Include = Annotated[
     str | None,
@@ -122,21 +109,8 @@ def _idempotent(
     status: int,
     action: Callable[[], dict[str, Any]],
 ) -> Response:
-    fingerprint = request_fingerprint(request.method, request.url.path, body)
-
-    def run() -> tuple[int, str]:
-        return status, json.dumps(action(), separators=(",", ":"), default=str)
-
-    stored = run_idempotent(container.uow, f"conn:{principal.connection_id}", key, fingerprint, run)
-    text = stored.body
-    if stored.replayed and stored.status_code >= 400:
-        error = json.loads(text)
-        error["error"]["request_id"] = request_id_of(request)
-        text = json.dumps(error)
-    response = _json(text, stored.status_code)
-    if stored.replayed:
-        response.headers["Idempotent-Replayed"] = "true"
-    return response
+    scope = f"conn:{principal.connection_id}"
+    return idempotent_response(request, container, scope, key, body, status, action)
 
 
 def _expand_parameters(entity: Entity) -> list[dict[str, Any]]:

@@ -2,14 +2,22 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Body, Path, Query
-from pydantic import BaseModel, Field, StrictBool
+from pydantic import (
+    BaseModel,
+    Field,
+    StrictBool,
+    TypeAdapter,
+    ValidatorFunctionWrapHandler,
+    WrapValidator,
+)
+from pydantic_core import PydanticCustomError
 
 from ... import sync
 from ...connections import ConnectionStatus, load_connection
-from ...errors import ConnectionReauthRequired
+from ...errors import ConnectionReauthRequired, ValidationFailed
 from ...model import Entity
 from ..deps import AdminPrincipal, ConnectionPrincipal, ContainerDep
 from ..errors import ERROR_RESPONSES
@@ -21,8 +29,27 @@ class SyncStatusOut(BaseModel):
     data: list[sync.EntitySyncStatus]
 
 
+_ENTITY_LIST = TypeAdapter(list[Entity])
+_SAY_WHAT = 'required: a non-empty list of entities, or "all"'
+
+
+def _entities_or_all(value: Any, handler: ValidatorFunctionWrapHandler) -> Any:
+    # Validated here rather than as a plain union, so errors name `entities` (and the list
+    # item) instead of each member of the union.
+    if value == "all":
+        return value
+    if not isinstance(value, list) or not value:
+        raise PydanticCustomError("entities", _SAY_WHAT)
+    return _ENTITY_LIST.validate_python(value)
+
+
 class SyncRequest(BaseModel):
-    entities: list[Entity] | None = Field(None, description="Entities to sync; default all.")
+    entities: Annotated[list[Entity] | Literal["all"], WrapValidator(_entities_or_all)] = Field(
+        description=(
+            'The entities to sync, or `"all"` for every entity the connection syncs. Required: '
+            "an empty request queues nothing."
+        )
+    )
     full: StrictBool = Field(
         False, description="Re-read everything in the history window and reconcile deletions."
     )
@@ -49,17 +76,20 @@ def sync_status(principal: ConnectionPrincipal, container: ContainerDep) -> Sync
 def start_sync(
     principal: ConnectionPrincipal,
     container: ContainerDep,
-    body: Annotated[SyncRequest, Body()] = SyncRequest(),
+    body: Annotated[SyncRequest | None, Body()] = None,
 ) -> SyncQueued:
     assert principal.connection_id is not None
+    if body is None:
+        raise ValidationFailed({"entities": _SAY_WHAT})
+    entities = None if body.entities == "all" else body.entities
     with container.uow(readonly=True) as uow:
         connection = load_connection(uow, principal.account_id, principal.connection_id)
         # Validates the request before anything is queued.
-        sync.check_entities(connection, container.registry, body.entities)
+        sync.check_entities(connection, container.registry, entities)
     if connection.status == ConnectionStatus.AUTH_REQUIRED.value:
         raise ConnectionReauthRequired()
     runs = container.worker.start_sync(
-        principal.connection_id, body.entities, full=body.full, trigger="api"
+        principal.connection_id, entities, full=body.full, trigger="api"
     )
     return SyncQueued(runs=runs)
 
