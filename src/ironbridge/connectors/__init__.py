@@ -6,15 +6,23 @@ holds the connectors a running ironbridge offers. Each system lives in its own p
 `ironbridge.errors`.
 """
 
+from ironbridge.connectors.availability import (
+    availability_of,
+    judge,
+    judged,
+    load_availability,
+)
 from ironbridge.connectors.base import (
     OPERATIONS,
     AuthField,
+    Availability,
     Capability,
     CheckResult,
     CheckStage,
     Connector,
     ConnectorSession,
     ConnectorSpec,
+    EntityAvailability,
     IdFactory,
     Operation,
     PassthroughRequest,
@@ -27,6 +35,7 @@ from ironbridge.connectors.registry import ConnectorRegistry, default_registry
 __all__ = [
     "OPERATIONS",
     "AuthField",
+    "Availability",
     "Capability",
     "CheckResult",
     "CheckStage",
@@ -34,11 +43,16 @@ __all__ = [
     "ConnectorRegistry",
     "ConnectorSession",
     "ConnectorSpec",
+    "EntityAvailability",
     "IdFactory",
     "Operation",
     "PassthroughRequest",
     "PassthroughResponse",
     "RawRecord",
     "SessionOptions",
+    "availability_of",
     "default_registry",
+    "judge",
+    "judged",
+    "load_availability",
 ]
