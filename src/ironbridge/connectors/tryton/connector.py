@@ -303,14 +303,17 @@ class TrytonSession(ConnectorSession):
             self._models = frozenset(str(row["name"]) for row in rows)
         return resource.model in self._models
 
-    def _unavailable(self, resource: Resource) -> errors.OperationNotSupported:
+    def _unavailable(self, resource: Resource) -> errors.EntityUnavailable:
         """The error for reading an entity whose Tryton module this database lacks."""
-        error = errors.OperationNotSupported(self.spec.id, resource.entity.value, "read")
-        error.details["reason"] = (
-            f"The Tryton module {resource.module} is not activated in database "
-            f"{self.database!r}, so it holds no {resource.entity.value}."
+        return errors.EntityUnavailable(
+            self.spec.id,
+            resource.entity.value,
+            "read",
+            reason=f"The Tryton module {resource.module} is not activated in database "
+            f"{self.database!r}, so it holds no {resource.entity.value}.",
+            enable=f"Activate the Tryton module {resource.module} (and the modules it needs) "
+            "in this database.",
         )
-        return error
 
     # -- reads ---------------------------------------------------------------------------------
 
@@ -647,14 +650,13 @@ class TrytonSession(ConnectorSession):
             resource = RESOURCES[entity]
             if not self._available(resource):
                 # Optional: a database that does not manufacture is a normal customer.
+                error = self._unavailable(resource)
                 found.append(
                     EntityAvailability(
                         entity,
                         Availability.UNAVAILABLE,
-                        f"The Tryton module {resource.module} is not activated in database "
-                        f"{self.database!r}.",
-                        f"Activate the Tryton module {resource.module} (and the modules it "
-                        "needs) in this database.",
+                        error.details["reason"],
+                        error.details["enable"],
                     )
                 )
                 continue
