@@ -215,6 +215,12 @@ def update_connection(
             values["settings"] = ConnectionSettings.model_validate(merged).model_dump(mode="json")
         except ValidationError as exc:
             raise ValidationFailed(field_errors(exc)) from exc
+        chosen = values["settings"].get("entities")
+        dropped = [e for e in row.required_entities or () if chosen and e not in chosen]
+        if dropped:
+            raise ValidationFailed(
+                {"entities": f"Must keep the connection's required entities: {', '.join(dropped)}."}
+            )
     for name in ("end_customer_name", "enabled_event_types", "metadata"):
         if name in given and given[name] is not None:
             values[name] = given[name]

@@ -65,7 +65,7 @@ def judge(
         lead = "This connection needs data the system does not offer"
     else:
         pool = [e for e in (wanted or spec.entities) if e in availability]
-        if any(availability[e].available for e in pool):
+        if not pool or any(availability[e].available for e in pool):
             return result
         missing = [availability[e] for e in pool]
         lead = "The system offers none of the data this connection would read"

@@ -135,6 +135,14 @@ def test_a_required_entity_the_system_lacks_fails_the_check_naming_it(
     kept = connect(client, account, sap, required_entities=["purchase-orders", "work-orders"])
     assert kept.status_code == 201, kept.text
     assert kept.json()["required_entities"] == ["purchase-orders", "work-orders"]
+    # Settings cannot stop syncing what the connection requires.
+    narrowed = client.patch(
+        f"/v1/connections/{kept.json()['id']}",
+        json={"entities": ["purchase-orders"]},
+        headers=account.headers,
+    )
+    error = assert_error(narrowed, 400, "VALIDATION_FAILED", "invalid_request_error")
+    assert "work-orders" in error["details"]["fields"]["entities"]
 
 
 def test_required_entities_are_validated(
