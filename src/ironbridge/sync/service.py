@@ -148,9 +148,16 @@ def queue_runs(
 
 
 def sync_status(
-    uow: UnitOfWork, connection: ConnectionRow, registry: ConnectorRegistry
+    uow: UnitOfWork,
+    connection: ConnectionRow,
+    registry: ConnectorRegistry,
+    now: datetime | None = None,
 ) -> list[EntitySyncStatus]:
-    """Per entity: last success, status, records in the store, next scheduled run."""
+    """Per entity: last success, status, records in the store, next scheduled run.
+
+    An entity never synced (one that became available after the connection was made) is due
+    `now` (default: the current time), so the tick asking with its own time queues it.
+    """
     from ..store.records import RecordRepository
 
     repo = SyncRepository(uow.connection, connection.id)
@@ -163,7 +170,7 @@ def sync_status(
         last = state.last_success_at if state else None
         next_run = state.next_run_at if state and state.next_run_at else None
         if next_run is None and connection.status != "disconnected":
-            next_run = next_run_at(schedule, last) if last else utcnow()
+            next_run = next_run_at(schedule, last) if last else (now or utcnow())
         result.append(
             EntitySyncStatus(
                 entity=entity,
@@ -185,7 +192,7 @@ def due_entities(
     """Entities whose next scheduled incremental sync is due."""
     return [
         s.entity
-        for s in sync_status(uow, connection, registry)
+        for s in sync_status(uow, connection, registry, now)
         if s.status in {"idle", "failed"} and s.next_run_at is not None and s.next_run_at <= now
     ]
 

@@ -22,7 +22,9 @@ from ironbridge.api import create_app
 from ironbridge.bootstrap import Container, bootstrap
 from ironbridge.health import check_connection
 from ironbridge.model import Entity
+from ironbridge.store import utcnow
 from ironbridge.store.sync import SyncRepository
+from ironbridge.sync.service import due_entities
 from ironbridge.testing.emulators.sap import RunningEmulator, running_emulator
 
 from ...api.test_error_contract import assert_error
@@ -228,15 +230,26 @@ def test_unavailable_entities_are_not_synced_and_reads_say_why(
     assert "assets" not in {item["entity"] for item in status["data"]}
 
 
+def due(container: Container, connection_id: str) -> list[Entity]:
+    """The entities the scheduler's tick would queue now."""
+    with container.uow(readonly=True) as uow:
+        row = uow.connections.get_for_token(connection_id)
+        assert row is not None
+        return due_entities(uow, row, container.registry, utcnow())
+
+
 def test_a_service_activated_later_is_picked_up_by_the_next_check(
     client: TestClient, container: Container, account: AccountFixture, sap: RunningEmulator
 ) -> None:
     created = connected(client, account, sap)
     token = {"Authorization": f"Bearer {created['token']}"}
+    assert Entity.ASSETS not in due(container, created["id"])
     for service in MISSING:
         sap.emulator.enable_service(service)
     outcome = check_connection(container.worker.health_context, created["id"], force=True)
     assert outcome.checked and outcome.error is None
+    # The scheduler's next tick finds the never-synced entity due.
+    assert Entity.ASSETS in due(container, created["id"])
     me = client.get("/v1/connection", headers=token).json()
     assert me["availability"]["assets"]["status"] == "available"
     assert me["availability"]["locations"]["status"] == "available"
