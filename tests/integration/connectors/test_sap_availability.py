@@ -39,9 +39,14 @@ def sap() -> Iterator[RunningEmulator]:
         yield running
 
 
-@pytest.fixture
-def container(tmp_path: Path) -> Iterator[Container]:
-    built = bootstrap(make_settings(tmp_path, allow_private_urls=True, sync_page_size=100))
+@pytest.fixture(params=["sqlite", "postgresql"])
+def container(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Container]:
+    database: dict[str, object] = {}
+    if request.param == "postgresql":
+        database["database_url"] = request.getfixturevalue("postgres_url")
+    built = bootstrap(
+        make_settings(tmp_path, allow_private_urls=True, sync_page_size=100, **database)
+    )
     yield built
     built.close()
 
