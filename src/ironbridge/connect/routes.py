@@ -538,12 +538,14 @@ def _success_context(
         "system_name": connector.spec.name,
         "account_name": flow.session.account_name,
         "reconnect": not completion.created,
-        "available": [item.entity.label + "s" for item in found.values() if item.available],
+        "available": [
+            item.entity.value.replace("-", " ") for item in found.values() if item.available
+        ],
         # What the customer's administrator could enable later, with the reason it is missing.
         "missing": [
             {
                 "entity": item.entity.value,
-                "label": item.entity.label + "s",
+                "label": item.entity.value.replace("-", " "),
                 "status": item.status.value,
                 "reason": item.reason or "",
                 "enable": item.enable or "",
