@@ -216,6 +216,14 @@ def emulate(
     faults: Annotated[
         str | None, typer.Option(help="Faults to inject, e.g. fail=3,status=503,rate_limit=2.")
     ] = None,
+    disable_service: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--disable-service",
+            help="A service the system does not offer (answered 404), e.g. API_EQUIPMENT; "
+            "repeat for more.",
+        ),
+    ] = None,
 ) -> None:
     """Run an emulator of a closed system for your own tests; prints one JSON line on start."""
     from .testing.emulators import EMULATORS, serve_emulator
@@ -223,7 +231,11 @@ def emulate(
     if system not in EMULATORS:
         _console.print(f"[red]No emulator for {system!r}; have: {', '.join(EMULATORS)}[/red]")
         raise typer.Exit(2)
-    serve_emulator(system, port, username, password, faults)
+    try:
+        serve_emulator(system, port, username, password, faults, disable_service or ())
+    except ValueError as exc:
+        _console.print(f"[red]{exc}[/red]")
+        raise typer.Exit(2) from exc
 
 
 @accounts_app.command("create")

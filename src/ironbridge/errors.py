@@ -39,6 +39,7 @@ __all__ = [
     "ConnectionDisconnected",
     "ConnectionReauthRequired",
     "ConnectionUnavailable",
+    "EntityUnavailable",
     "IdempotencyKeyReused",
     "InvalidRequest",
     "IronbridgeError",
@@ -115,10 +116,20 @@ class ConnectionCheckFailed(InvalidRequest):
 
     code = "CONNECTION_CHECK_FAILED"
 
-    def __init__(self, stage: str, message: str, *, fix: str | None = None) -> None:
+    def __init__(
+        self,
+        stage: str,
+        message: str,
+        *,
+        fix: str | None = None,
+        entities: dict[str, Any] | None = None,
+    ) -> None:
         details: dict[str, Any] = {"stage": stage}
         if fix:
             details["fix"] = fix
+        if entities:
+            # Per entity the system does not fully offer: status, reason, what to enable.
+            details["entities"] = entities
         super().__init__(message, details=details)
         self.stage = stage
 
@@ -133,6 +144,25 @@ class OperationNotSupported(InvalidRequest):
             f"The {connector} connector does not support {operation} on {entity}.",
             details={"connector": connector, "entity": entity, "operation": operation},
         )
+
+
+class EntityUnavailable(OperationNotSupported):
+    """The connector reads the entity, but the connected system does not offer it.
+
+    Answered as `OPERATION_NOT_SUPPORTED` (the contract's code for "this connection cannot do
+    that"), with `details.availability = "unavailable"`, the `reason` and what to `enable`, so
+    an integrator can pass the fix on to the customer.
+    """
+
+    def __init__(
+        self, connector: str, entity: str, operation: str, *, reason: str, enable: str | None
+    ) -> None:
+        super().__init__(connector, entity, operation)
+        self.message = f"{entity} is not available in this connection's system: {reason}" + (
+            f" To make it available: {enable}" if enable else ""
+        )
+        self.args = (self.message,)
+        self.details.update(availability="unavailable", reason=reason, enable=enable)
 
 
 class MethodNotAllowed(InvalidRequest):

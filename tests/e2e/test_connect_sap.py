@@ -73,3 +73,28 @@ def test_the_customer_chooses_oauth_and_connects_sap(
     me = server.as_connection(exchanged["connection_token"])
     assert me.status_code == 200 and me.json()["system"] == "sap_s4hana"
     assert me.json()["status"] in ("active", "syncing")
+
+
+def test_a_system_without_equipment_connects_and_the_result_lists_what_is_missing(
+    server: LiveServer, sap: RunningEmulator, page: Page, shot: Screenshots
+) -> None:
+    sap.emulator.disable_service("API_EQUIPMENT")
+    try:
+        link = server.link(systems=["sap_s4hana"])
+        page.goto(link["connect_url"])
+        page.get_by_label("System address").fill(sap.base_url)
+        page.get_by_label("Communication user").fill(sap.username)
+        page.get_by_label("Password", exact=True).fill(sap.password)
+        page.get_by_role("button", name="Connect", exact=True).click()
+        expect(page.get_by_role("heading", name="Connected")).to_be_visible(timeout=30_000)
+        missing = page.locator('#availability li[data-entity="assets"]')
+        expect(missing).to_have_attribute("data-status", "unavailable")
+        expect(missing).to_contain_text("API_EQUIPMENT")
+        expect(missing).to_contain_text("SAP_COM_0395")
+        shot(page, "sap-connected-without-equipment")
+        public_token = page.locator("[data-public-token]").get_attribute("data-public-token")
+        assert public_token
+        exchanged = server.exchange(public_token)
+        assert exchanged["connection"]["availability"]["assets"]["status"] == "unavailable"
+    finally:
+        sap.emulator.enable_service("API_EQUIPMENT")

@@ -37,7 +37,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from .. import __version__
 from ..bootstrap import Container
 from ..connections import LinkCompletion, LinkSession, complete_link, open_link_session, run_link
-from ..connectors import CheckResult, CheckStage, Connector
+from ..connectors import CheckResult, CheckStage, Connector, availability_of
 from ..errors import (
     AuthenticationFailed,
     ConnectionCheckFailed,
@@ -533,10 +533,26 @@ def _success_context(
     flow: _Flow, connector: Connector, completion: LinkCompletion
 ) -> dict[str, Any]:
     redirect = flow.session.redirect_url
+    found = availability_of(completion.stages, connector.spec) or {}
     return {
         "system_name": connector.spec.name,
         "account_name": flow.session.account_name,
         "reconnect": not completion.created,
+        "available": [
+            item.entity.value.replace("-", " ") for item in found.values() if item.available
+        ],
+        # What the customer's administrator could enable later, with the reason it is missing.
+        "missing": [
+            {
+                "entity": item.entity.value,
+                "label": item.entity.value.replace("-", " "),
+                "status": item.status.value,
+                "reason": item.reason or "",
+                "enable": item.enable or "",
+            }
+            for item in found.values()
+            if item.reason
+        ],
         "public_token": completion.public_token,
         "redirect_url": (
             _with_query(redirect, public_token=completion.public_token) if redirect else None

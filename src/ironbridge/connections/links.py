@@ -37,6 +37,7 @@ from ..connectors import (
     IdFactory,
     RawRecord,
     SessionOptions,
+    judged,
 )
 from ..errors import (
     AuthenticationFailed,
@@ -52,6 +53,7 @@ from ..logs import get_logger
 from ..model import Entity
 from ..security import CredentialCipher, TokenKind, hash_token, token_kind, tokens_equal
 from ..store import ConnectionRow, CredentialRow, UnitOfWork, UnitOfWorkFactory, utcnow
+from .availability import availability_record, required_of, validate_required, wanted_of
 from .service import connect, load_connection
 from .status import ConnectionStatus
 from .views import ConnectionCreate, ConnectionView, Metadata, _check_metadata
@@ -139,6 +141,17 @@ class LinkTokenCreate(BaseModel):
             "Embedded mode (connect.js) receives the public token by postMessage instead."
         ),
     )
+    required_entities: list[Entity] | None = Field(
+        None,
+        min_length=1,
+        description=(
+            "Entities the connection cannot do without: the flow fails at the `permissions` "
+            "stage, naming what to enable, when the customer's system does not offer one of "
+            "them, and offers only systems that read them all. Omit to connect when at least "
+            "one entity is available (the rest are reported as unavailable). A reconnect "
+            "keeps the connection's own unless given."
+        ),
+    )
 
     _metadata = field_validator("metadata")(_check_metadata)
 
@@ -160,6 +173,8 @@ class LinkSession:
     metadata: dict[str, str]
     redirect_url: str | None
     expires_at: datetime
+    required_entities: tuple[Entity, ...] | None = None
+    """Entities the connection must have available; None: at least one."""
 
     @property
     def is_reconnect(self) -> bool:
@@ -171,8 +186,13 @@ class LinkSession:
         return self.systems is None or system in self.systems
 
     def available(self, registry: ConnectorRegistry) -> list[Connector]:
-        """The registered connectors this link offers, in registry order."""
-        return [c for c in registry.all() if self.allows(c.spec.id)]
+        """The registered connectors this link offers, in registry order: those it allows
+        that read every required entity."""
+        return [c for c in registry.all() if self.allows(c.spec.id) and self.readable_by(c)]
+
+    def readable_by(self, connector: Connector) -> bool:
+        """Whether `connector` reads every entity this link requires."""
+        return all(connector.spec.supports(e, "read") for e in self.required_entities or ())
 
 
 @dataclass(frozen=True, slots=True)
@@ -201,12 +221,15 @@ def create_link_token(
     expires_in: int = DEFAULT_LINK_TTL,
     metadata: Mapping[str, str] | None = None,
     redirect_url: str | None = None,
+    required_entities: Sequence[Entity] | None = None,
 ) -> tuple[IssuedToken, str]:
     """Issue a link token for one end customer (commits); returns it and its connect URL.
 
     `connection_id` makes it a reconnect of that connection (403 if it belongs to another
     account, 404 if there is none, 410 if it was disconnected); the flow then offers only the
-    connection's system. Raises `ValidationFailed` naming each field that is wrong.
+    connection's system. `required_entities` must be read by every system the link offers
+    (when it names them, or for a reconnect). Raises `ValidationFailed` naming each field that
+    is wrong.
     """
     problems: dict[str, str] = {}
     if not MIN_LINK_TTL <= expires_in <= MAX_LINK_TTL:
@@ -247,6 +270,15 @@ def create_link_token(
                 "PATCH /v1/connections/{id}."
             )
         allowed = [connection.system]
+        if required_entities is not None and connection.system in registry:
+            try:
+                validate_required(
+                    registry.get(connection.system).spec,
+                    required_entities,
+                    wanted_of(connection.settings),
+                )
+            except ValidationFailed as exc:
+                problems.update(exc.fields)
         end_customer_id = connection.end_customer_id
         end_customer_name = end_customer_name or connection.end_customer_name
     else:
@@ -254,6 +286,16 @@ def create_link_token(
             problems["end_customer_id"] = "Required for a new connection."
         if not end_customer_name:
             problems["end_customer_name"] = "Required for a new connection."
+        if required_entities is not None and allowed is not None and "systems" not in problems:
+            for name in allowed:
+                spec = registry.get(name).spec
+                unread = [e.value for e in required_entities if not spec.supports(e, "read")]
+                if unread:
+                    problems["required_entities"] = (
+                        f"The {name} connector does not read: {', '.join(unread)}; "
+                        "remove it from systems or from required_entities."
+                    )
+                    break
     if problems:
         raise ValidationFailed(problems)
     expires_at = utcnow() + timedelta(seconds=expires_in)
@@ -270,6 +312,11 @@ def create_link_token(
             "connection_id": connection_id,
             "metadata": metadata,
             "redirect_url": redirect_url,
+            "required_entities": (
+                None
+                if required_entities is None
+                else [e.value for e in dict.fromkeys(required_entities)]
+            ),
         },
         expires_at=expires_at,
     )
@@ -318,6 +365,11 @@ def open_link_session(uow: UnitOfWork, token: str | None) -> LinkSession:
         metadata=dict(data.get("metadata") or {}),
         redirect_url=data.get("redirect_url"),
         expires_at=row.expires_at or utcnow(),
+        required_entities=(
+            None
+            if data.get("required_entities") is None
+            else tuple(Entity(value) for value in data["required_entities"])
+        ),
     )
 
 
@@ -352,16 +404,29 @@ def complete_link(
     does not offer, and `ValidationFailed` (field names without prefix) for missing or unknown
     credential fields.
     """
+    required: Sequence[Entity] | None = None
+    wanted: Sequence[Entity] | None = None
     with uows(readonly=True) as uow:
         session = open_link_session(uow, token)
+        required = session.required_entities
         if session.connection_id is not None:
-            _live_connection(uow, session.account_id, session.connection_id)
+            existing = _live_connection(uow, session.account_id, session.connection_id)
+            if required is None:
+                required = required_of(existing)
+            wanted = wanted_of(existing.settings)
     if not session.allows(system) or system not in registry:
         raise PermissionDenied(f"This connect link does not offer the system {system!r}.")
     connector = registry.get(system)
+    if not session.readable_by(connector):
+        raise PermissionDenied(
+            f"This connect link requires data the system {system!r} does not provide."
+        )
     clean = connector.validate_credentials(credentials)
     results: list[CheckResult] = []
-    for result in _staged_check(connector, clean, options):
+    checked = judged(
+        _staged_check(connector, clean, options), connector.spec, required=required, wanted=wanted
+    )
+    for result in checked:
         results.append(result)
         yield result
         if not result.ok:
@@ -375,7 +440,7 @@ def complete_link(
         if session.connection_id is None:
             connection_id = _create(uow, cipher, connector, session, clean, results, options)
         else:
-            connection_id = _reconnect(uow, cipher, session, clean, results)
+            connection_id = _reconnect(uow, cipher, connector, session, clean, results)
         public = issue_token(
             uow,
             TokenKind.PUBLIC,
@@ -536,6 +601,9 @@ def _create(
         end_customer_name=session.end_customer_name,
         credentials=credentials,
         metadata=session.metadata,
+        required_entities=(
+            None if session.required_entities is None else list(session.required_entities)
+        ),
     )
     # connect() runs the staged check itself; the flow has just run it live, so hand it the
     # recorded results instead of contacting the source a second time. connect() records
@@ -554,11 +622,16 @@ def _create(
 def _reconnect(
     uow: UnitOfWork,
     cipher: CredentialCipher,
+    connector: Connector,
     session: LinkSession,
     credentials: dict[str, str],
     results: Sequence[CheckResult],
 ) -> str:
-    """Replace the connection's credentials, revoke its tokens and make it active again."""
+    """Replace the connection's credentials, revoke its tokens and make it active again.
+
+    The check's availability replaces the stored one, so areas enabled since are synced from
+    now on; required entities named by the link replace the connection's.
+    """
     assert session.connection_id is not None
     row = _live_connection(uow, session.account_id, session.connection_id)
     now = utcnow()
@@ -570,6 +643,12 @@ def _reconnect(
         # The old credentials' failure no longer describes the connection.
         "last_error": None,
     }
+    values: dict[str, Any] = {}
+    availability = availability_record(results, connector.spec)
+    if availability is not None:
+        values["availability"] = availability
+    if session.required_entities is not None:
+        values["required_entities"] = [e.value for e in session.required_entities]
     uow.connections.update(
         session.account_id,
         row.id,
@@ -578,6 +657,7 @@ def _reconnect(
         health=health,
         last_checked_at=now,
         updated_at=now,
+        **values,
     )
     if row.status != ConnectionStatus.ACTIVE.value:
         record_event(

@@ -2,17 +2,16 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
 from pydantic import ValidationError
 
 from ..accounts import IssuedToken, issue_token
-from ..connectors import Connector, ConnectorRegistry, SessionOptions
+from ..connectors import CheckResult, Connector, ConnectorRegistry, SessionOptions, judged
 from ..errors import (
     Conflict,
-    ConnectionCheckFailed,
     ConnectionDisconnected,
     NotFound,
     PermissionDenied,
@@ -20,7 +19,7 @@ from ..errors import (
 )
 from ..events import record_event
 from ..ids import new_id
-from ..model import field_errors
+from ..model import Entity, field_errors
 from ..security import CredentialCipher, TokenKind
 from ..store import (
     ConnectionRow,
@@ -32,6 +31,7 @@ from ..store import (
 )
 from ..store.locks import is_locked
 from ..store.records import erase_synced_history
+from .availability import availability_record, validate_required
 from .status import ConnectionStatus
 from .views import (
     STORED,
@@ -48,6 +48,7 @@ __all__ = [
     "delete_connection_data",
     "disconnect",
     "get_connection",
+    "health_checks",
     "issue_connection_token",
     "list_connections",
     "load_connection",
@@ -58,23 +59,35 @@ _SETTINGS_FIELDS = ("sync_schedule", "history_days", "entities", "field_mappings
 
 
 def check_credentials(
-    connector: Connector, credentials: Mapping[str, str], options: SessionOptions
-) -> list[dict[str, Any]]:
+    connector: Connector,
+    credentials: Mapping[str, str],
+    options: SessionOptions,
+    *,
+    required: Sequence[Entity] | None = None,
+    wanted: Sequence[Entity] | None = None,
+) -> list[CheckResult]:
     """Run the connector's staged check; raise ConnectionCheckFailed at the first failing stage.
 
-    Returns the stage results (for the connection's health record).
+    The `permissions` stage fails only when an entity of `required` is unavailable, or (none
+    required) when every entity of `wanted` (default: all the connector reads) is. Returns the
+    stage results (for the connection's health and availability).
     """
     try:
         credentials = connector.validate_credentials(credentials)
     except ValidationFailed as exc:
         raise ValidationFailed({f"credentials.{k}": v for k, v in exc.fields.items()}) from exc
-    results: list[dict[str, Any]] = []
+    results: list[CheckResult] = []
     with connector.session(credentials, options=options) as session:
-        for result in session.check():
-            results.append({"stage": str(result.stage), "ok": result.ok, "message": result.message})
+        for result in judged(session.check(), connector.spec, required=required, wanted=wanted):
+            results.append(result)
             if not result.ok:
-                raise ConnectionCheckFailed(str(result.stage), result.message, fix=result.fix)
+                raise result.to_error()
     return results
+
+
+def health_checks(results: Sequence[CheckResult]) -> list[dict[str, Any]]:
+    """Stage results as the connection's `health.checks` keeps them."""
+    return [{"stage": str(r.stage), "ok": r.ok, "message": r.message} for r in results]
 
 
 def connect(
@@ -96,7 +109,11 @@ def connect(
         connector = registry.get(body.system)
     except NotFound as exc:
         raise ValidationFailed({"system": f"unknown connector {body.system!r}"}) from exc
-    stages = check_credentials(connector, body.credentials, options)
+    wanted = body.settings.entities
+    required = validate_required(connector.spec, body.required_entities, wanted)
+    stages = check_credentials(
+        connector, body.credentials, options, required=required, wanted=wanted
+    )
     settings = body.settings
     if "history_days" not in settings.model_fields_set:
         settings = settings.model_copy(update={"history_days": connector.spec.default_history_days})
@@ -112,11 +129,13 @@ def connect(
         settings=settings.model_dump(mode="json"),
         enabled_event_types=body.enabled_event_types,
         metadata=body.metadata,
-        health={"checks": stages, "consecutive_failures": 0, "last_error": None},
+        health={"checks": health_checks(stages), "consecutive_failures": 0, "last_error": None},
         last_checked_at=now,
         created_at=now,
         updated_at=now,
         disconnected_at=None,
+        availability=availability_record(stages, connector.spec),
+        required_entities=None if required is None else [e.value for e in required],
     )
     uow.connections.add(row)
     issued = issue_token(uow, TokenKind.CONNECTION, account_id, connection_id=row.id)
@@ -209,6 +228,12 @@ def update_connection(
             ).model_dump(mode="json")
         except ValidationError as exc:
             raise ValidationFailed(field_errors(exc)) from exc
+        chosen = values["settings"].get("entities")
+        dropped = [e for e in row.required_entities or () if chosen and e not in chosen]
+        if dropped:
+            raise ValidationFailed(
+                {"entities": f"Must keep the connection's required entities: {', '.join(dropped)}."}
+            )
     for name in ("end_customer_name", "enabled_event_types"):
         if name in given and given[name] is not None:
             values[name] = given[name]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from datetime import datetime
-from typing import Any
+from typing import Any, Literal
 
 import jmespath
 from jmespath.exceptions import JMESPathError
@@ -22,6 +22,7 @@ __all__ = [
     "ConnectionPatch",
     "ConnectionSettings",
     "ConnectionView",
+    "EntityAvailabilityView",
     "Metadata",
     "MetadataChanges",
     "merge_metadata",
@@ -31,6 +32,8 @@ Metadata = dict[str, str]
 #: Metadata in a PATCH: a key set to a string is added or replaced, a key set to null removed.
 MetadataChanges = dict[str, str | None]
 MAX_METADATA_KEYS = 50
+
+_ENTITY_VALUES = frozenset(entity.value for entity in Entity)
 
 
 def _check_metadata(value: Metadata | None) -> Metadata | None:
@@ -135,6 +138,30 @@ class ConnectionSettings(BaseModel):
     _schedule = field_validator("sync_schedule")(_check_schedule)
 
 
+class EntityAvailabilityView(BaseModel):
+    """Whether the connected system offers one entity, and if not, why and what to enable."""
+
+    status: Literal["available", "limited", "unavailable"] = Field(
+        description=(
+            "`available`; `limited` (read, but part of it is missing: see `reason`); "
+            "`unavailable` (not synced, and reads answer `OPERATION_NOT_SUPPORTED`)."
+        )
+    )
+    available: bool = Field(description="Whether the entity is synced and can be read.")
+    reason: str | None = Field(description="What the system lacks; null when nothing.")
+    enable: str | None = Field(
+        description="What the customer's administrator enables or grants to make it available."
+    )
+
+
+_REQUIRED_DESCRIPTION = (
+    "Entities the connection cannot do without: connecting (and reconnecting) fails with "
+    "`CONNECTION_CHECK_FAILED` (stage `permissions`) when one of them is unavailable. "
+    "Null: at least one entity the connection syncs must be available; the others may be "
+    "missing and are reported in `availability`."
+)
+
+
 class ConnectionView(BaseModel):
     """A connection as the management and unified APIs return it."""
 
@@ -145,6 +172,14 @@ class ConnectionView(BaseModel):
     status: ConnectionStatus
     health: dict[str, Any] = Field(description="Last check results and recent error counts.")
     last_checked_at: datetime | None
+    availability: dict[Entity, EntityAvailabilityView] = Field(
+        description=(
+            "Per entity the connector reads: whether the customer's system offers it, as the "
+            "last check found (connect, reconnect and the periodic health check update it). "
+            "Empty until a check has told; an entity not listed counts as available."
+        )
+    )
+    required_entities: list[Entity] | None = Field(description=_REQUIRED_DESCRIPTION)
     settings: ConnectionSettings
     enabled_event_types: list[str]
     metadata: Metadata = Field(description="Your own key-values, returned on every read.")
@@ -162,6 +197,16 @@ class ConnectionView(BaseModel):
             status=ConnectionStatus(row.status),
             health=row.health,
             last_checked_at=row.last_checked_at,
+            availability={
+                Entity(name): EntityAvailabilityView.model_validate(value)
+                for name, value in (row.availability or {}).items()
+                if name in _ENTITY_VALUES
+            },
+            required_entities=(
+                None
+                if row.required_entities is None
+                else [Entity(name) for name in row.required_entities]
+            ),
             settings=ConnectionSettings.model_validate(
                 row.settings, context={STORED: set(row.settings)}
             ),
@@ -196,6 +241,9 @@ class ConnectionCreate(BaseModel):
     metadata: Metadata = Field(default_factory=dict)
     settings: ConnectionSettings = Field(default_factory=ConnectionSettings)  # type: ignore[arg-type]
     enabled_event_types: list[str] = Field(default_factory=lambda: list(EVENT_TYPES))
+    required_entities: list[Entity] | None = Field(
+        None, min_length=1, description=_REQUIRED_DESCRIPTION
+    )
 
     _metadata = field_validator("metadata")(_check_metadata)
     _events = field_validator("enabled_event_types")(_check_event_types)

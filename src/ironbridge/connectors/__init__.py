@@ -6,15 +6,23 @@ holds the connectors a running ironbridge offers. Each system lives in its own p
 `ironbridge.errors`.
 """
 
+from ironbridge.connectors.availability import (
+    availability_of,
+    judge,
+    judged,
+    load_availability,
+)
 from ironbridge.connectors.base import (
     OPERATIONS,
     AuthField,
+    Availability,
     Capability,
     CheckResult,
     CheckStage,
     Connector,
     ConnectorSession,
     ConnectorSpec,
+    EntityAvailability,
     IdFactory,
     Operation,
     PassthroughRequest,
@@ -28,6 +36,7 @@ from ironbridge.connectors.registry import ConnectorRegistry, default_registry
 __all__ = [
     "OPERATIONS",
     "AuthField",
+    "Availability",
     "Capability",
     "CheckResult",
     "CheckStage",
@@ -35,12 +44,17 @@ __all__ = [
     "ConnectorRegistry",
     "ConnectorSession",
     "ConnectorSpec",
+    "EntityAvailability",
     "IdFactory",
     "Operation",
     "PassthroughRequest",
     "PassthroughResponse",
     "RawRecord",
     "SessionOptions",
+    "availability_of",
     "default_registry",
+    "judge",
+    "judged",
+    "load_availability",
     "reference",
 ]

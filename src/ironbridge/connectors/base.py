@@ -39,12 +39,14 @@ from ironbridge.model import Entity
 __all__ = [
     "OPERATIONS",
     "AuthField",
+    "Availability",
     "Capability",
     "CheckResult",
     "CheckStage",
     "Connector",
     "ConnectorSession",
     "ConnectorSpec",
+    "EntityAvailability",
     "IdFactory",
     "Operation",
     "PassthroughRequest",
@@ -134,7 +136,10 @@ class Capability:
 
     `writable_fields` lists the unified field names a create or update may set (empty means
     every field of the write body). `rules` states, in words for integrators, the business rules
-    the source enforces ("an approved purchase order cannot be modified").
+    the source enforces ("an approved purchase order cannot be modified"). `requires` names
+    what the source system must have enabled for the entity to be read (SAP services and
+    their communication arrangements, optional modules), so an integrator can tell a customer
+    before connecting.
     """
 
     read: bool
@@ -144,6 +149,7 @@ class Capability:
     adjust: bool = False
     writable_fields: tuple[str, ...] = ()
     rules: tuple[str, ...] = ()
+    requires: tuple[str, ...] = ()
 
     def allows(self, operation: Operation) -> bool:
         """Whether `operation` is supported."""
@@ -156,6 +162,7 @@ class Capability:
             **{operation: self.allows(operation) for operation in OPERATIONS},
             "writable_fields": list(self.writable_fields),
             "rules": list(self.rules),
+            "requires": list(self.requires),
         }
 
 
@@ -262,24 +269,97 @@ class CheckStage(StrEnum):
     PERMISSIONS = "permissions"
 
 
+class Availability(StrEnum):
+    """Whether a connected system holds an entity ironbridge can read.
+
+    - `available`: everything the connector reads for the entity is there.
+    - `limited`: the entity is read, but part of it is missing (SAP locations without
+      functional locations); the reason says which part.
+    - `unavailable`: the system does not offer it to this user (a service not activated, an
+      arrangement or module missing); the entity is not synced and reads of it are refused.
+    """
+
+    AVAILABLE = "available"
+    LIMITED = "limited"
+    UNAVAILABLE = "unavailable"
+
+
+@dataclass(frozen=True, slots=True)
+class EntityAvailability:
+    """One entity's availability in one connected system, with why and what to enable.
+
+    `reason` says what is missing (None when nothing is); `enable` tells the end customer's
+    administrator what to switch on or grant so the entity becomes (fully) available.
+    """
+
+    entity: Entity
+    status: Availability
+    reason: str | None = None
+    enable: str | None = None
+
+    @property
+    def available(self) -> bool:
+        """Whether the entity can be synced and read (fully or `limited`)."""
+        return self.status is not Availability.UNAVAILABLE
+
+    def to_dict(self) -> dict[str, Any]:
+        """The availability as stored on the connection and shown by the API."""
+        return {
+            "status": self.status.value,
+            "available": self.available,
+            "reason": self.reason,
+            "enable": self.enable,
+        }
+
+    @classmethod
+    def from_dict(cls, entity: Entity, data: Mapping[str, Any]) -> EntityAvailability:
+        """Read back what `to_dict` wrote."""
+        return cls(
+            entity,
+            Availability(data.get("status", Availability.AVAILABLE.value)),
+            data.get("reason"),
+            data.get("enable"),
+        )
+
+
 @dataclass(frozen=True, slots=True)
 class CheckResult:
-    """The outcome of one check stage; `fix` tells the end customer what to do when it failed."""
+    """The outcome of one check stage; `fix` tells the end customer what to do when it failed.
+
+    The `permissions` stage also reports, in `entities`, each entity the system does not fully
+    offer (unavailable or limited) with the reason and what to enable; an entity it does not
+    name is available. A connector passes that stage when the credentials work, whatever is
+    missing: what a connection needs is decided by the service (`connectors.availability`).
+    """
 
     stage: CheckStage
     ok: bool
     message: str
     fix: str | None = None
+    entities: tuple[EntityAvailability, ...] = field(default=(), hash=False)
 
     def to_error(self) -> errors.ConnectionCheckFailed:
         """The error that reports this failed stage (`CONNECTION_CHECK_FAILED`)."""
         if self.ok:
             raise ValueError("a passing check stage is not an error")
-        return errors.ConnectionCheckFailed(self.stage.value, self.message, fix=self.fix)
+        return errors.ConnectionCheckFailed(
+            self.stage.value,
+            self.message,
+            fix=self.fix,
+            entities={item.entity.value: item.to_dict() for item in self.entities} or None,
+        )
 
     def to_dict(self) -> dict[str, Any]:
-        """The result as the connect flow streams it."""
-        return {"stage": self.stage.value, "ok": self.ok, "message": self.message, "fix": self.fix}
+        """The result as the connect flow streams it and the connection's health keeps it."""
+        data: dict[str, Any] = {
+            "stage": self.stage.value,
+            "ok": self.ok,
+            "message": self.message,
+            "fix": self.fix,
+        }
+        if self.entities:
+            data["entities"] = {item.entity.value: item.to_dict() for item in self.entities}
+        return data
 
 
 @dataclass(frozen=True, slots=True)

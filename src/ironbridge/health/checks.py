@@ -9,7 +9,10 @@ staged `check()` (reach → authenticate → permissions) and decides the connec
   `auth_required`. A source that fails its sign-in for another reason (some report any sign-in
   error there) costs one interval: the next passing check makes the connection `active` again;
 - a failed `permissions` stage is recorded (health, error log) but changes no status: the
-  credentials work, and syncs report what they may not read;
+  credentials work, and syncs report what they may not read. The stage fails only when an
+  entity the connection requires (or every one it syncs) is unavailable; either way the
+  availability found is stored on the connection, so an area enabled since is synced from the
+  next tick on and one withdrawn is no longer synced or read;
 - every stage passing makes an `offline` or `auth_required` connection `active`.
 
 While the circuit is open the check is skipped; the first check after it may probe is the
@@ -28,7 +31,8 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from ..connections import ConnectionStatus
-from ..connectors import CheckResult, CheckStage, ConnectorRegistry, SessionOptions
+from ..connections.availability import availability_record, required_of, wanted_of
+from ..connectors import CheckResult, CheckStage, ConnectorRegistry, SessionOptions, judged
 from ..errors import (
     ConnectionReauthRequired,
     ConnectionUnavailable,
@@ -171,7 +175,12 @@ def _run_check(
             try:
                 credentials = ctx.cipher.decrypt(row.credentials_ciphertext)
                 with connector.session(credentials, options=ctx.options) as session:
-                    for result in session.check():
+                    for result in judged(
+                        session.check(),
+                        connector.spec,
+                        required=required_of(row),
+                        wanted=wanted_of(row.settings),
+                    ):
                         results.append(result)
                         if not result.ok:
                             # Raised inside the guard, so an unreachable source counts
@@ -216,7 +225,12 @@ def _record(
             "consecutive_failures": failures,
             "last_error": details,
         }
-        uow.connections.update(current.account_id, row.id, health=health, last_checked_at=now)
+        values: dict[str, Any] = {"health": health, "last_checked_at": now}
+        if row.system in ctx.registry:
+            availability = availability_record(results, ctx.registry.get(row.system).spec)
+            if availability is not None:
+                values["availability"] = availability
+        uow.connections.update(current.account_id, row.id, **values)
         if error is not None:
             record_error(uow, row.id, error, operation="check", now=now)
         status = current.status

@@ -52,3 +52,7 @@ class ConnectionRow:
     updated_at: datetime
     disconnected_at: datetime | None = field(default=None)
     event_sequence: int = 0
+    #: Per entity value: `EntityAvailability.to_dict()`; None until a check has told.
+    availability: dict[str, Any] | None = None
+    #: Entity values the integrator requires; None = at least one synced entity.
+    required_entities: list[str] | None = None

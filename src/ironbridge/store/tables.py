@@ -78,6 +78,11 @@ connections = Table(
     Column("disconnected_at", UTCDateTime, nullable=True),
     # Last `sequence` given to an event of this connection (receivers order by it).
     Column("event_sequence", BigInteger, nullable=False, server_default="0"),
+    # Per entity the source offers: status, reason, what to enable (from the last check that
+    # reached the permissions stage); NULL = not known yet, every entity counts as available.
+    Column("availability", JSONType, nullable=True),
+    # Entities the integrator requires to be available; NULL = at least one of those synced.
+    Column("required_entities", JSONType, nullable=True),
     Index("ix_connections_account_created", "account_id", "created_at", "id"),
 )
 

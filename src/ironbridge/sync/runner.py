@@ -16,10 +16,12 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from ..connections import ConnectionStatus
+from ..connections.availability import ensure_available
 from ..connectors import ConnectorRegistry, RawRecord, SessionOptions
 from ..errors import (
     ConnectionReauthRequired,
     ConnectionUnavailable,
+    EntityUnavailable,
     IronbridgeError,
     RateLimitExceeded,
     UpstreamError,
@@ -159,11 +161,8 @@ def _execute_locked(
             )
             uow.commit()
             return RunOutcome(status="failed")
-        if connection.status == ConnectionStatus.AUTH_REQUIRED.value:
-            refusal = ConnectionReauthRequired(
-                "The source refused the stored credentials; the connection must be reconnected "
-                "before it syncs again."
-            )
+        refusal = _refusal(ctx, connection, entity)
+        if refusal is not None:
             return _refuse(uow, connection, entity, run, refusal)
         probe_at = ctx.breakers.probe_at(connection_id) if ctx.breakers is not None else None
         if probe_at is not None and ctx.breakers is not None:
@@ -289,6 +288,22 @@ def _execute_locked(
 
 def _guard(ctx: SyncContext, connection_id: str) -> AbstractContextManager[None]:
     return ctx.breakers.guard(connection_id) if ctx.breakers is not None else nullcontext()
+
+
+def _refusal(ctx: SyncContext, connection: ConnectionRow, entity: Entity) -> IronbridgeError | None:
+    """Why a run must end without contacting the source, if it must."""
+    try:
+        # Queued before a check found the entity gone from the source.
+        ensure_available(connection, entity)
+    except EntityUnavailable as exc:
+        return exc
+    if connection.status == ConnectionStatus.AUTH_REQUIRED.value:
+        return ConnectionReauthRequired(
+            "The source refused the stored credentials; the connection must be reconnected "
+            "before it syncs again."
+        )
+    # An open circuit is no refusal: the run is postponed until it lets a probe through.
+    return None
 
 
 def _refuse(

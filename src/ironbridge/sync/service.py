@@ -7,6 +7,7 @@ from typing import Any
 
 from pydantic import BaseModel, Field
 
+from ..connections.availability import ensure_available, is_available
 from ..connectors import ConnectorRegistry
 from ..errors import ConnectionDisconnected, OperationNotSupported, ValidationFailed
 from ..ids import new_id
@@ -67,9 +68,10 @@ class EntitySyncStatus(BaseModel):
 
 
 def synced_entities(connection: ConnectionRow, registry: ConnectorRegistry) -> list[Entity]:
-    """The entities this connection syncs: its setting, else all its connector can read."""
+    """The entities this connection syncs: its setting, else all its connector can read, less
+    those its source does not offer (as the last check found)."""
     spec = registry.get(connection.system).spec
-    readable = [e for e in Entity if spec.supports(e, "read")]
+    readable = [e for e in Entity if spec.supports(e, "read") and is_available(connection, e)]
     chosen = connection.settings.get("entities")
     if chosen:
         return [e for e in readable if e.value in chosen]
@@ -89,6 +91,8 @@ def check_entities(
     unsupported = [e for e in entities if not spec.supports(e, "read")]
     if unsupported:
         raise OperationNotSupported(spec.id, unsupported[0].value, "read")
+    for entity in entities:
+        ensure_available(connection, entity)
     not_enabled = [e.value for e in entities if e not in available]
     if not_enabled:
         raise ValidationFailed(
@@ -154,7 +158,11 @@ def sync_status(
     now: datetime | None = None,
 ) -> list[EntitySyncStatus]:
     """Per entity: last success, status, records in the store, next scheduled run (none when
-    the connection's schedule never fires)."""
+    the connection's schedule never fires).
+
+    An entity never synced (one that became available after the connection was made) is due
+    `now` (default: the current time), so the tick asking with its own time queues it.
+    """
     from ..store.records import RecordRepository
 
     repo = SyncRepository(uow.connection, connection.id)

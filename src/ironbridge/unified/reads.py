@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from ..connections.availability import ensure_available
 from ..errors import NotFound, ValidationFailed
 from ..model import FILTER_FIELDS, Entity, entity_of_id
 from ..store import UnitOfWork, decode_keyset, encode_keyset
@@ -42,8 +43,20 @@ def render_record(record: StoredRecord, include_remote_data: bool) -> str:
     return f'{record.unified[:-1]},"remote_data":{record.raw}}}'
 
 
+def _ensure_offered(uow: UnitOfWork, connection_id: str, entity: Entity) -> None:
+    """Refuse reads of an entity the connection's source does not offer: an empty list would
+    read as "no records", when the customer's system has not enabled the area."""
+    row = uow.connections.get_for_token(connection_id)
+    if row is not None:
+        ensure_available(row, entity)
+
+
 def list_records(uow: UnitOfWork, connection_id: str, entity: Entity, params: ListParams) -> bytes:
-    """A list page as the response body `{"data": [...], "next_cursor": ...}`."""
+    """A list page as the response body `{"data": [...], "next_cursor": ...}`.
+
+    Raises `EntityUnavailable` for an entity the connection's source does not offer.
+    """
+    _ensure_offered(uow, connection_id, entity)
     if not 1 <= params.limit <= MAX_LIMIT:
         raise ValidationFailed({"limit": f"must be between 1 and {MAX_LIMIT}"})
     expanded = expand_fields(entity, params.expand)
@@ -95,6 +108,7 @@ def get_record(
     """One record's JSON, deleted ones included (their `deleted` flag says so); the references
     `expand` names (comma-separated) embedded."""
     expanded = expand_fields(entity, expand)
+    _ensure_offered(uow, connection_id, entity)
     stored = _find(uow, connection_id, entity, record_id)
     text = render_record(stored, include_remote_data)
     if expanded:

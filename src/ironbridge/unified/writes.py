@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from ..connections import ConnectionStatus
+from ..connections.availability import ensure_available
 from ..connectors import (
     Connector,
     ConnectorRegistry,
@@ -101,6 +102,7 @@ def _ready(ctx: WriteContext, entity: Entity, operation: Operation) -> Connector
     # What can never work is said before what may work after a reconnect.
     if not connector.spec.supports(entity, operation):
         raise OperationNotSupported(connector.spec.id, entity.value, operation)
+    ensure_available(ctx.connection, entity, operation)
     _ensure_credentials(ctx)
     return connector
 

@@ -20,7 +20,13 @@ import httpx
 import pytest
 
 from ironbridge import errors
-from ironbridge.connectors.base import CheckStage, PassthroughRequest, RawRecord, SessionOptions
+from ironbridge.connectors.base import (
+    Availability,
+    CheckStage,
+    PassthroughRequest,
+    RawRecord,
+    SessionOptions,
+)
 from ironbridge.connectors.sap_s4hana import connector
 from ironbridge.connectors.sap_s4hana.connector import SapS4HanaSession
 from ironbridge.model import MODELS, Entity, PurchaseOrderStatus, WorkOrderType, record_id
@@ -148,7 +154,7 @@ def test_a_wrong_password_fails_authenticate(sap: RunningEmulator) -> None:
     ]
 
 
-def test_a_user_without_a_service_fails_permissions_naming_the_entity(
+def test_a_user_without_a_service_passes_with_that_entity_unavailable(
     sap: RunningEmulator,
 ) -> None:
     granted = [
@@ -161,11 +167,18 @@ def test_a_user_without_a_service_fails_permissions_naming_the_entity(
     limited = credentials(sap, username="NO_MAINT", password="maint-pass-123")
     with connector.session(limited, options=LOCAL) as session:
         results = list(session.check())
-    failed = results[-1]
-    assert [result.ok for result in results] == [True, True, False]
-    assert failed.stage is CheckStage.PERMISSIONS
-    assert "work order" in failed.message
-    assert failed.fix is not None and "SAP_COM_0398" in failed.fix
+    permissions = results[-1]
+    assert [result.ok for result in results] == [True, True, True]
+    assert permissions.stage is CheckStage.PERMISSIONS
+    found = {item.entity: item for item in permissions.entities}
+    # Functional locations are not granted either: locations are read without them.
+    assert set(found) == {Entity.WORK_ORDERS, Entity.LOCATIONS}
+    assert found[Entity.LOCATIONS].status is Availability.LIMITED
+    missing = found[Entity.WORK_ORDERS]
+    assert missing.status is Availability.UNAVAILABLE
+    assert missing.reason is not None and "API_MAINTENANCEORDER" in missing.reason
+    assert missing.enable is not None and "SAP_COM_0398" in missing.enable
+    assert "work-orders" in permissions.message
 
 
 def test_a_private_address_is_refused_unless_the_deployment_allows_it(
@@ -626,7 +639,7 @@ def test_stock_comes_whole_without_a_change_time_whatever_since(
     assert session.get(Entity.LOCATIONS, "1710/171A").modified_at is None
 
 
-def test_a_user_without_functional_locations_fails_permissions_naming_locations(
+def test_a_user_without_functional_locations_reads_locations_limited_to_places(
     sap: RunningEmulator,
 ) -> None:
     granted = [
@@ -640,9 +653,40 @@ def test_a_user_without_functional_locations_fails_permissions_naming_locations(
     limited = credentials(sap, username="NO_FLOC", password="floc-pass-123")
     with connector.session(limited, options=LOCAL) as session:
         results = list(session.check())
-    assert [result.ok for result in results] == [True, True, False]
-    assert "location" in results[-1].message and "API_FUNCTIONALLOCATION" in results[-1].message
-    assert results[-1].fix is not None and "SAP_COM_0395" in results[-1].fix
+        places = read_all(session, Entity.LOCATIONS)
+    assert [result.ok for result in results] == [True, True, True]
+    (locations,) = results[-1].entities
+    assert locations.entity is Entity.LOCATIONS and locations.status is Availability.LIMITED
+    assert locations.available
+    assert locations.reason is not None and "API_FUNCTIONALLOCATION" in locations.reason
+    assert locations.enable is not None and "SAP_COM_0395" in locations.enable
+    # Plants and storage locations still come; functional locations are left out, not failed.
+    assert len(places) == 3 + 6
+    assert not any(record.remote_id.startswith("FL:") for record in places)
+
+
+def test_services_not_activated_on_the_system_are_unavailable_until_activated(
+    sap: RunningEmulator,
+) -> None:
+    sap.emulator.disable_service("API_EQUIPMENT")
+    sap.emulator.disable_service("API_FUNCTIONALLOCATION")
+    with connector.session(credentials(sap), options=LOCAL) as session:
+        results = list(session.check())
+    assert [result.ok for result in results] == [True, True, True]
+    found = {item.entity: item for item in results[-1].entities}
+    assert set(found) == {Entity.ASSETS, Entity.LOCATIONS}
+    assert found[Entity.ASSETS].status is Availability.UNAVAILABLE
+    assert found[Entity.ASSETS].reason is not None
+    assert "not available on this system" in found[Entity.ASSETS].reason
+    assert found[Entity.ASSETS].enable is not None
+    assert "API_EQUIPMENT" in found[Entity.ASSETS].enable
+    assert "/IWFND/MAINT_SERVICE" in found[Entity.ASSETS].enable
+    assert found[Entity.LOCATIONS].status is Availability.LIMITED
+
+    sap.emulator.enable_service("API_EQUIPMENT")
+    sap.emulator.enable_service("API_FUNCTIONALLOCATION")
+    with connector.session(credentials(sap), options=LOCAL) as session:
+        assert list(session.check())[-1].entities == ()
 
 
 def test_a_purchase_order_line_cannot_be_delivered_to_a_functional_location(
@@ -896,7 +940,10 @@ def test_serve_emulator_prints_where_to_connect_and_stops(tmp_path: Any) -> None
 def test_ironbridge_emulate_sap_prints_where_to_connect_and_serves() -> None:
     # The command as users type it, in its own process; `sap` is the short name of sap_s4hana.
     process = subprocess.Popen(
-        [sys.executable, "-m", "ironbridge", "emulate", "sap", "--port", "0"],
+        [
+            *(sys.executable, "-m", "ironbridge", "emulate", "sap", "--port", "0"),
+            *("--disable-service", "API_EQUIPMENT"),
+        ],
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
@@ -915,6 +962,14 @@ def test_ironbridge_emulate_sap_prints_where_to_connect_and_serves() -> None:
         )
         assert response.status_code == 200
         assert response.json()["d"]["PurchaseOrder"] == "4500000001"
+        # A service left out answers as SAP Gateway does for one not activated.
+        missing = httpx.get(
+            f"{started['base_url']}/sap/opu/odata/sap/API_EQUIPMENT/Equipment",
+            auth=(started["username"], started["password"]),
+            timeout=10,
+        )
+        assert missing.status_code == 404
+        assert missing.json()["error"]["code"] == "/IWFND/MED/170"
     finally:
         process.kill()
         process.wait(timeout=10)

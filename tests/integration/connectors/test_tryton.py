@@ -716,9 +716,11 @@ def test_a_database_without_the_production_modules_passes_the_check_without_work
     with connector.session(tryton.admin, options=OPTIONS) as opened:
         results = list(opened.check())
         assert all(result.ok for result in results), results
-        assert (
-            "Unavailable in this database: work-orders (module production_work not activated)"
-        ) in results[-1].message
+        (missing,) = results[-1].entities
+        assert missing.entity is Entity.WORK_ORDERS and not missing.available
+        assert missing.reason is not None and "production_work is not activated" in missing.reason
+        assert missing.enable is not None and "production_work" in missing.enable
+        assert "Unavailable in this database: work-orders: " in results[-1].message
         assert results[-1].message.startswith("Read access to purchase-orders, inventory-items,")
         # Syncs of work orders find none, rather than failing on every run.
         assert list(opened.list_changes(Entity.WORK_ORDERS, None)) == []

@@ -108,7 +108,7 @@ def test_the_catalog_entry_is_plain_json() -> None:
     assert json.loads(json.dumps(entry)) == entry
     assert list(entry["capabilities"]) == ["inventory-items", "vendors"]
     expected: dict[str, object] = {op: op in ("read", "create") for op in OPERATIONS}
-    expected.update(writable_fields=[], rules=["Codes are unique."])
+    expected.update(writable_fields=[], rules=["Codes are unique."], requires=[])
     assert entry["capabilities"]["vendors"] == expected
     assert entry["auth_fields"][1]["secret"] is True
 

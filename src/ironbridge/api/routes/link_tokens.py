@@ -75,6 +75,7 @@ def create(
             expires_in=body.expires_in,
             metadata=body.metadata,
             redirect_url=body.redirect_url,
+            required_entities=body.required_entities,
         )
     assert issued.expires_at is not None  # link tokens always expire
     return LinkTokenCreated(

@@ -16,10 +16,12 @@ import httpx
 
 from ironbridge import errors
 from ironbridge.connectors.base import (
+    Availability,
     CheckResult,
     CheckStage,
     Connector,
     ConnectorSession,
+    EntityAvailability,
     IdFactory,
     PassthroughRequest,
     PassthroughResponse,
@@ -198,6 +200,8 @@ class SapS4HanaSession(ConnectorSession):
         if params:
             self._http.params = httpx.QueryParams(params)
         self._odata = odata_v2.ODataV2Client(self._http)
+        # Services found refused or absent, by name (see `_offers`).
+        self._offered: dict[str, bool] = {}
 
     def close(self) -> None:
         """Close the HTTP clients and forget any token."""
@@ -212,7 +216,8 @@ class SapS4HanaSession(ConnectorSession):
 
         The first request goes to the purchase order service's root: any SAP answer proves the
         address, a 401 disproves the credentials. A 403 there is a permissions matter, reported
-        per entity in the third stage with the arrangement that grants it.
+        per entity in the third stage with the arrangement that grants it: an entity whose
+        service is refused or absent is unavailable, and the stage still passes.
         """
         first = RESOURCES[Entity.PURCHASE_ORDERS]
         refused = (
@@ -282,17 +287,54 @@ class SapS4HanaSession(ConnectorSession):
             )
             return
         yield CheckResult(CheckStage.AUTHENTICATE, True, "SAP accepted the credentials.")
-        checked = [(entity, RESOURCES[entity]) for entity in self.spec.entities]
-        checked.append((Entity.LOCATIONS, FUNCTIONAL_LOCATIONS))
-        for entity, resource in checked:
-            failure = self._check_entity(entity, resource)
-            if failure is not None:
-                yield failure
-                return
-        names = ", ".join(entity.label for entity in self.spec.entities)
-        yield CheckResult(CheckStage.PERMISSIONS, True, f"The user may read {names}.")
+        yield self._check_permissions()
 
-    def _check_entity(self, entity: Entity, resource: Resource) -> CheckResult | None:
+    def _check_permissions(self) -> CheckResult:
+        """Read one record of every entity; a service refused or absent makes it unavailable.
+
+        Locations come from two services: without functional locations they are `limited`
+        (plants and storage locations only); without stock, unavailable. Any other answer (a
+        server error) fails the stage: it says nothing about what the system offers.
+        """
+        found: list[EntityAvailability] = []
+        readable: list[str] = []
+        for entity in self.spec.entities:
+            probe = self._probe(entity, RESOURCES[entity])
+            if isinstance(probe, CheckResult):
+                return probe
+            if probe is not None:
+                reason, enable = probe
+                found.append(EntityAvailability(entity, Availability.UNAVAILABLE, reason, enable))
+                continue
+            if entity is Entity.LOCATIONS:
+                floc = self._probe(entity, FUNCTIONAL_LOCATIONS)
+                if isinstance(floc, CheckResult):
+                    return floc
+                if floc is not None:
+                    reason, enable = floc
+                    found.append(
+                        EntityAvailability(
+                            entity,
+                            Availability.LIMITED,
+                            f"{reason} Plants and storage locations are read; functional "
+                            "locations are not.",
+                            enable,
+                        )
+                    )
+            readable.append(entity.label)
+        message = (
+            f"The user may read {', '.join(readable)}."
+            if readable
+            else "The user may read none of the data ironbridge reads."
+        )
+        if found:
+            missing = "; ".join(f"{item.entity.value}: {item.reason}" for item in found)
+            message += f" Not fully available: {missing}"
+        return CheckResult(CheckStage.PERMISSIONS, True, message, entities=tuple(found))
+
+    def _probe(self, entity: Entity, resource: Resource) -> tuple[str, str] | CheckResult | None:
+        """None when one record of `resource` can be read; (reason, what to enable) when SAP
+        refuses the service or does not have it; a failed stage for any other answer."""
         params = {"$top": "1", "$format": "json"}
         if resource.filter:
             params["$filter"] = resource.filter
@@ -304,17 +346,29 @@ class SapS4HanaSession(ConnectorSession):
             return None
         where = f"{entity.label}s ({resource.service})"
         if response.status_code in (401, 403):
-            message = f"The user may not read {where}."
-            fix = f"Add the communication arrangement {resource.arrangement} for this user."
-        elif response.status_code == 404:
-            message = f"The service for {where} is not available on this system."
-            fix = (
-                f"Activate {resource.service} (/IWFND/MAINT_SERVICE) or add {resource.arrangement}."
+            return (
+                f"The user may not read {where}.",
+                f"Add the communication arrangement {resource.arrangement} for this user.",
             )
-        else:
-            message = odata_v2.error_for_response(response).message
-            fix = None
-        return CheckResult(CheckStage.PERMISSIONS, False, message, fix=fix)
+        if response.status_code == 404:
+            return (
+                f"The service for {where} is not available on this system.",
+                f"Activate {resource.service} (/IWFND/MAINT_SERVICE) or add "
+                f"{resource.arrangement}.",
+            )
+        return CheckResult(
+            CheckStage.PERMISSIONS, False, odata_v2.error_for_response(response).message
+        )
+
+    def _offers(self, resource: Resource) -> bool:
+        """Whether the system lets this user read `resource`; asked once per session."""
+        offered = self._offered.get(resource.service)
+        if offered is None:
+            probe = self._probe(Entity.LOCATIONS, resource)
+            if isinstance(probe, CheckResult):
+                raise errors.UpstreamError(probe.message)
+            offered = self._offered[resource.service] = probe is None
+        return offered
 
     # -- reads ----------------------------------------------------------------------------------
 
@@ -391,16 +445,19 @@ class SapS4HanaSession(ConnectorSession):
         """Functional locations changed since `since`, then every plant and storage location.
 
         Plants and storage locations have no change time: they come last, without one, so the
-        stream stays in (modified_at, remote_id) order.
+        stream stays in (modified_at, remote_id) order. A system that does not let the user read
+        functional locations (their service is not activated or granted) gives the places
+        alone: locations are then `limited`, as the check reports.
         """
         floc = FUNCTIONAL_LOCATIONS
         if floc.change is None:
             raise AssertionError("functional locations are declared with a change field")
-        reader = odata_v2.ChangeReader(self._odata, floc.path, floc.key, floc.change)
-        for row in reader.rows(since, batch=batch):
-            yield RawRecord(
-                mapping.functional_location_id(row.remote_id), row.modified_at, row.data
-            )
+        if self._offers(floc):
+            reader = odata_v2.ChangeReader(self._odata, floc.path, floc.key, floc.change)
+            for row in reader.rows(since, batch=batch):
+                yield RawRecord(
+                    mapping.functional_location_id(row.remote_id), row.modified_at, row.data
+                )
         yield from self._places(resource)
 
     def _places(self, resource: Resource) -> Iterator[RawRecord]:

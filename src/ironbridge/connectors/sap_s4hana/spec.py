@@ -6,6 +6,7 @@ from typing import Final
 
 from ironbridge.connectors.base import AuthField, Capability, ConnectorSpec
 from ironbridge.connectors.sap_s4hana.oauth import TOKEN_PATH
+from ironbridge.connectors.sap_s4hana.resources import FUNCTIONAL_LOCATIONS, RESOURCES, Resource
 from ironbridge.model import Entity
 
 __all__ = ["BASIC", "OAUTH", "SPEC", "WRITABLE_PURCHASE_ORDER_FIELDS"]
@@ -32,6 +33,16 @@ WRITABLE_PURCHASE_ORDER_FIELDS: Final = (
     "lines",
     "custom_fields",
 )
+
+
+def _requires(resource: Resource) -> str:
+    """What an administrator enables for `resource`, as the catalog names it."""
+    return f"OData service {resource.service}: {resource.arrangement}"
+
+
+def _needs(entity: Entity) -> tuple[str, ...]:
+    return (_requires(RESOURCES[entity]),)
+
 
 SPEC: Final = ConnectorSpec(
     id="sap_s4hana",
@@ -168,11 +179,14 @@ SPEC: Final = ConnectorSpec(
         "URL only when tokens come from elsewhere than the system's own OAuth server) and, if "
         "your system has several clients, the client number.",
         "Connect: ironbridge checks that the system answers, that it accepts the user, and "
-        "that the user may read each area; a failed area names the arrangement to add.",
+        "which areas the user may read. An area that is missing does not stop the connection: "
+        "it is shown as unavailable with the arrangement to add, and becomes available once "
+        "it is added and the connection is checked again or reconnected.",
     ),
     capabilities={
         Entity.PURCHASE_ORDERS: Capability(
             read=True,
+            requires=_needs(Entity.PURCHASE_ORDERS),
             create=True,
             update=True,
             delete=False,
@@ -199,6 +213,7 @@ SPEC: Final = ConnectorSpec(
         ),
         Entity.VENDORS: Capability(
             read=True,
+            requires=_needs(Entity.VENDORS),
             create=False,
             update=False,
             delete=False,
@@ -209,6 +224,7 @@ SPEC: Final = ConnectorSpec(
         ),
         Entity.INVENTORY_ITEMS: Capability(
             read=True,
+            requires=_needs(Entity.INVENTORY_ITEMS),
             create=False,
             update=False,
             delete=False,
@@ -220,6 +236,7 @@ SPEC: Final = ConnectorSpec(
         ),
         Entity.WORK_ORDERS: Capability(
             read=True,
+            requires=_needs(Entity.WORK_ORDERS),
             create=False,
             update=False,
             delete=False,
@@ -227,6 +244,7 @@ SPEC: Final = ConnectorSpec(
         ),
         Entity.ASSETS: Capability(
             read=True,
+            requires=_needs(Entity.ASSETS),
             create=False,
             update=False,
             delete=False,
@@ -234,6 +252,11 @@ SPEC: Final = ConnectorSpec(
         ),
         Entity.LOCATIONS: Capability(
             read=True,
+            requires=(
+                _requires(RESOURCES[Entity.LOCATIONS]),
+                f"{_requires(FUNCTIONAL_LOCATIONS)} (for functional locations; without it "
+                "only plants and storage locations are read)",
+            ),
             create=False,
             update=False,
             delete=False,

@@ -26,10 +26,12 @@ import httpx
 
 from ironbridge import errors
 from ironbridge.connectors.base import (
+    Availability,
     CheckResult,
     CheckStage,
     Connector,
     ConnectorSession,
+    EntityAvailability,
     IdFactory,
     PassthroughRequest,
     PassthroughResponse,
@@ -301,14 +303,17 @@ class TrytonSession(ConnectorSession):
             self._models = frozenset(str(row["name"]) for row in rows)
         return resource.model in self._models
 
-    def _unavailable(self, resource: Resource) -> errors.OperationNotSupported:
+    def _unavailable(self, resource: Resource) -> errors.EntityUnavailable:
         """The error for reading an entity whose Tryton module this database lacks."""
-        error = errors.OperationNotSupported(self.spec.id, resource.entity.value, "read")
-        error.details["reason"] = (
-            f"The Tryton module {resource.module} is not activated in database "
-            f"{self.database!r}, so it holds no {resource.entity.value}."
+        return errors.EntityUnavailable(
+            self.spec.id,
+            resource.entity.value,
+            "read",
+            reason=f"The Tryton module {resource.module} is not activated in database "
+            f"{self.database!r}, so it holds no {resource.entity.value}.",
+            enable=f"Activate the Tryton module {resource.module} (and the modules it needs) "
+            "in this database.",
         )
-        return error
 
     # -- reads ---------------------------------------------------------------------------------
 
@@ -545,9 +550,10 @@ class TrytonSession(ConnectorSession):
     def check(self) -> Iterator[CheckResult]:
         """Reach (server answers, database exists) → authenticate (sign in) → permissions.
 
-        Permissions reads one record of each entity; a read refused fails the stage, naming
-        the entity. Writes the user may not make do not fail it: the stage passes and its
-        message lists the writes Tryton will refuse.
+        Permissions reads one record of each entity; an entity whose module is not activated
+        or whose read is refused is reported unavailable, with what to enable. Writes the user
+        may not make do not fail it either: the stage passes and its message lists the writes
+        Tryton will refuse.
         """
         reach = self._check_reach()
         yield reach
@@ -639,12 +645,20 @@ class TrytonSession(ConnectorSession):
 
     def _check_permissions(self) -> CheckResult:
         readable: list[str] = []
-        missing: list[str] = []
+        found: list[EntityAvailability] = []
         for entity in self.spec.entities:
             resource = RESOURCES[entity]
             if not self._available(resource):
                 # Optional: a database that does not manufacture is a normal customer.
-                missing.append(f"{entity.value} (module {resource.module} not activated)")
+                error = self._unavailable(resource)
+                found.append(
+                    EntityAvailability(
+                        entity,
+                        Availability.UNAVAILABLE,
+                        error.details["reason"],
+                        error.details["enable"],
+                    )
+                )
                 continue
             try:
                 self._search_read(
@@ -655,12 +669,15 @@ class TrytonSession(ConnectorSession):
                     extra=resource.context,
                 )
             except errors.PermissionDenied as exc:
-                return CheckResult(
-                    CheckStage.PERMISSIONS,
-                    False,
-                    f"The user may not read {entity.value}: {exc.message}",
-                    fix="Give the Tryton user the groups Purchase and Stock.",
+                found.append(
+                    EntityAvailability(
+                        entity,
+                        Availability.UNAVAILABLE,
+                        f"The user may not read {entity.value}: {exc.message}",
+                        "Give the Tryton user the groups Purchase and Stock.",
+                    )
                 )
+                continue
             except errors.UpstreamError as exc:
                 return CheckResult(
                     CheckStage.PERMISSIONS,
@@ -670,14 +687,15 @@ class TrytonSession(ConnectorSession):
                 )
             readable.append(entity.value)
         refused = self._refused_writes()
-        message = f"Read access to {', '.join(readable)}"
+        message = f"Read access to {', '.join(readable) or 'nothing ironbridge reads'}"
         if refused:
             message += f". Tryton will refuse: {'; '.join(refused)}."
         else:
             message += ", and write access."
-        if missing:
-            message += f" Unavailable in this database: {'; '.join(missing)}."
-        return CheckResult(CheckStage.PERMISSIONS, True, message)
+        if found:
+            missing = "; ".join(f"{item.entity.value}: {item.reason}" for item in found)
+            message += f" Unavailable in this database: {missing}"
+        return CheckResult(CheckStage.PERMISSIONS, True, message, entities=tuple(found))
 
     def _refused_writes(self) -> list[str]:
         """The offered writes the user's access rights refuse, in words."""

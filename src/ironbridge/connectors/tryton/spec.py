@@ -146,6 +146,7 @@ SPEC: Final = ConnectorSpec(
     capabilities={
         Entity.PURCHASE_ORDERS: Capability(
             read=True,
+            requires=("Tryton module purchase; the user in the group Purchase",),
             create=True,
             update=True,
             delete=True,
@@ -171,6 +172,9 @@ SPEC: Final = ConnectorSpec(
         ),
         Entity.VENDORS: Capability(
             read=True,
+            requires=(
+                "Tryton module party (installed with purchase); the user in the group Purchase",
+            ),
             create=True,
             update=True,
             delete=False,
@@ -189,6 +193,10 @@ SPEC: Final = ConnectorSpec(
         ),
         Entity.WORK_ORDERS: Capability(
             read=True,
+            requires=(
+                "Tryton modules production, production_routing and production_work; the user "
+                "in the group Production",
+            ),
             create=False,
             update=False,
             delete=False,
@@ -202,6 +210,7 @@ SPEC: Final = ConnectorSpec(
         ),
         Entity.INVENTORY_ITEMS: Capability(
             read=True,
+            requires=("Tryton module stock; the user in the group Stock",),
             create=False,
             update=False,
             delete=False,
@@ -219,6 +228,7 @@ SPEC: Final = ConnectorSpec(
         ),
         Entity.LOCATIONS: Capability(
             read=True,
+            requires=("Tryton module stock; the user in the group Stock",),
             create=False,
             update=False,
             delete=False,

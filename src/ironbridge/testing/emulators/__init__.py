@@ -16,7 +16,7 @@ import json
 import secrets
 import sys
 import threading
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from types import MappingProxyType
 from typing import Final, Protocol, TextIO
 
@@ -29,7 +29,12 @@ class EmulatorRunner(Protocol):
     """Starts an emulator; returns its base URL and a function that stops it."""
 
     def __call__(
-        self, port: int = 0, username: str = ..., password: str = ..., faults: str | None = None
+        self,
+        port: int = 0,
+        username: str = ...,
+        password: str = ...,
+        faults: str | None = None,
+        disabled_services: Sequence[str] = (),
     ) -> tuple[str, Callable[[], None]]: ...
 
 
@@ -49,6 +54,7 @@ def serve_emulator(
     username: str | None = None,
     password: str | None = None,
     faults: str | None = None,
+    disabled_services: Sequence[str] = (),
     *,
     out: TextIO | None = None,
     stop: threading.Event | None = None,
@@ -67,7 +73,13 @@ def serve_emulator(
         raise KeyError(f"no emulator for {system!r}; available: {', '.join(sorted(EMULATORS))}")
     user = username or DEFAULT_CLI_USERNAME
     secret = password or secrets.token_urlsafe(18)
-    base_url, stop_server = runner(port=port, username=user, password=secret, faults=faults)
+    base_url, stop_server = runner(
+        port=port,
+        username=user,
+        password=secret,
+        faults=faults,
+        disabled_services=disabled_services,
+    )
     stream = out or sys.stdout
     stream.write(json.dumps({"base_url": base_url, "username": user, "password": secret}) + "\n")
     stream.flush()

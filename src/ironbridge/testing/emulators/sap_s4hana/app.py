@@ -297,7 +297,7 @@ class _Handler:
             else:
                 username = credentials[0]
             service = SERVICES.get(request.path_params["service"])
-            if service is None:
+            if service is None or not self.emulator.offers(service.name):
                 raise ODataError(
                     404,
                     "/IWFND/MED/170",

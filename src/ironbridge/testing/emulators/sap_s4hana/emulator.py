@@ -107,8 +107,9 @@ class SapS4HanaEmulator:
     """An SAP S/4HANA system in memory, to be served by `ironbridge.testing.emulators`.
 
     Tests change its data through `update`, `insert`, `delete` and the purchase order helpers,
-    and its behaviour through `faults`, `add_user`, `expire_credentials` and
-    `invalidate_csrf_tokens`. Every method is safe to call while the server runs.
+    and its behaviour through `faults`, `add_user`, `expire_credentials`,
+    `invalidate_csrf_tokens` and `disable_service` / `enable_service`. Every method is safe to
+    call while the server runs.
     """
 
     users: dict[str, User] = field(default_factory=dict)
@@ -125,6 +126,9 @@ class SapS4HanaEmulator:
     #: the sample is always recent. Two emulators given the same anchor hold the same data.
     anchor: datetime | None = None
     store: Store = field(init=False)
+    #: Services not activated on this system (/IWFND/MAINT_SERVICE): SAP Gateway answers 404
+    #: for them, to every user, as for a service it does not know.
+    disabled_services: set[str] = field(default_factory=set)
     #: The latest requests seen, as (method, path with query, user), for assertions; bounded
     #: so an emulator left running for days does not grow without end.
     requests: deque[tuple[str, str, str | None]] = field(
@@ -132,6 +136,9 @@ class SapS4HanaEmulator:
     )
 
     def __post_init__(self) -> None:
+        unknown = set(self.disabled_services) - set(SERVICES)
+        if unknown:
+            raise ValueError(f"unknown services {sorted(unknown)}")
         self.started_at = (self.anchor or self.clock()).astimezone(UTC).replace(microsecond=0)
         self.store = sample_store(self.seed, self.purchase_orders, anchor=self.started_at)
         self._lock = threading.Lock()
@@ -151,6 +158,23 @@ class SapS4HanaEmulator:
             raise ValueError(f"unknown services {sorted(unknown)}")
         with self._lock:
             self.users[username] = User(password, allowed)
+
+    def disable_service(self, service: str) -> None:
+        """Deactivate `service` system-wide, as if it had never been activated."""
+        if service not in SERVICES:
+            raise ValueError(f"unknown service {service!r}")
+        with self._lock:
+            self.disabled_services.add(service)
+
+    def enable_service(self, service: str) -> None:
+        """Activate `service` again."""
+        with self._lock:
+            self.disabled_services.discard(service)
+
+    def offers(self, service: str) -> bool:
+        """Whether `service` is activated on this system."""
+        with self._lock:
+            return service not in self.disabled_services
 
     def expire_credentials(self) -> None:
         """Make every password and client secret fail from now on (401), until

@@ -58,6 +58,7 @@ def start_emulator(
     faults: Faults | str | None = None,
     services: Iterable[str] | None = None,
     emulator: SapS4HanaEmulator | None = None,
+    disabled_services: Iterable[str] = (),
 ) -> RunningEmulator:
     """Serve an SAP S/4HANA emulator on 127.0.0.1 and return once it accepts connections.
 
@@ -68,6 +69,8 @@ def start_emulator(
         faults: failures to inject (`Faults` or its `name=value,...` text form).
         services: the services the user may use; None grants all five.
         emulator: a prepared emulator state to serve instead of a fresh sample.
+        disabled_services: services not activated on the system (404 for every user), e.g.
+            `API_EQUIPMENT`; `emulator.enable_service` activates one later.
 
     Raises:
         RuntimeError: the server did not start within ten seconds (port taken, ...).
@@ -76,6 +79,8 @@ def start_emulator(
     if faults is not None:
         state.faults = Faults.parse(faults) if isinstance(faults, str) else faults
     state.add_user(username, password, services)
+    for name in disabled_services:
+        state.disable_service(name)
     config = uvicorn.Config(
         create_app(state),
         host=_HOST,
@@ -102,9 +107,16 @@ def run_emulator(
     username: str = DEFAULT_USERNAME,
     password: str = DEFAULT_PASSWORD,
     faults: Faults | str | None = None,
+    disabled_services: Iterable[str] = (),
 ) -> tuple[str, Callable[[], None]]:
     """Serve an emulator and return its base URL and a function that stops it."""
-    running = start_emulator(port=port, username=username, password=password, faults=faults)
+    running = start_emulator(
+        port=port,
+        username=username,
+        password=password,
+        faults=faults,
+        disabled_services=disabled_services,
+    )
     return running.base_url, running.stop
 
 
@@ -117,6 +129,7 @@ def running_emulator(
     faults: Faults | str | None = None,
     services: Iterable[str] | None = None,
     emulator: SapS4HanaEmulator | None = None,
+    disabled_services: Iterable[str] = (),
 ) -> Iterator[RunningEmulator]:
     """`start_emulator` as a context manager that stops the server on exit."""
     running = start_emulator(
@@ -126,6 +139,7 @@ def running_emulator(
         faults=faults,
         services=services,
         emulator=emulator,
+        disabled_services=disabled_services,
     )
     try:
         yield running
