@@ -102,6 +102,14 @@ def serve(
         _console.print(f"admin key:        {creds.admin_key}")
         _console.print(f"connection token: {creds.connection_token}")
         _console.print(f"connection id:    {creds.connection_id}")
+        _console.print("for the README tour, paste into your shell:")
+        # One line, never wrapped, so it pastes as it is.
+        _console.print(
+            f"export ADMIN={creds.admin_key} TOKEN={creds.connection_token} "
+            f"API={settings.base_url}",
+            soft_wrap=True,
+            highlight=False,
+        )
         _console.rule()
     config = uvicorn.Config(create_app(container), log_config=None, access_log=False)
     try:

@@ -8,6 +8,7 @@ from __future__ import annotations
 import os
 import secrets
 from pathlib import Path
+from typing import Any
 
 from pydantic import Field, field_validator
 from pydantic_settings import (
@@ -31,6 +32,15 @@ _DEMO_SETTINGS = """\
 # systems, local receivers). Set to false on a server that should reach public addresses only.
 IRONBRIDGE_ALLOW_PRIVATE_URLS=true
 """
+
+
+class _SettingsFile(DotEnvSettingsSource):
+    """`DATA_DIR/ironbridge.env`; it cannot move DATA_DIR, which is where it was found."""
+
+    def __call__(self) -> dict[str, Any]:
+        values = super().__call__()
+        values.pop("data_dir", None)
+        return values
 
 
 class Settings(BaseSettings):
@@ -131,9 +141,7 @@ class Settings(BaseSettings):
             data_dir = init_settings.init_kwargs.get("data_dir")
         if data_dir is None:
             data_dir = os.environ.get("IRONBRIDGE_DATA_DIR") or cls.model_fields["data_dir"].default
-        settings_file = DotEnvSettingsSource(
-            settings_cls, env_file=Path(str(data_dir)) / SETTINGS_FILE
-        )
+        settings_file = _SettingsFile(settings_cls, env_file=Path(str(data_dir)) / SETTINGS_FILE)
         return init_settings, env_settings, settings_file, file_secret_settings
 
     @field_validator("connectors", mode="before")

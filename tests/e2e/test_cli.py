@@ -2,15 +2,12 @@
 
 from __future__ import annotations
 
-import dataclasses
 import json
-import os
 import socket
 import subprocess
 import sys
 import time
 from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 
 import httpx
@@ -18,11 +15,7 @@ import pytest
 
 from ironbridge.testing.emulators.sap_s4hana import running_emulator
 
-
-def cli_env(data_dir: Path, **extra: str) -> dict[str, str]:
-    """The environment of a user's shell: only the data directory (and `extra`) set."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith("IRONBRIDGE_")}
-    return {**env, "IRONBRIDGE_DATA_DIR": str(data_dir), "IRONBRIDGE_LOG_LEVEL": "WARNING", **extra}
+from .conftest import Served, cli_env, serving
 
 
 def run_cli(data_dir: Path, *args: str, **env: str) -> subprocess.CompletedProcess[str]:
@@ -74,56 +67,6 @@ def test_migrate_brings_a_new_store_up_to_date(tmp_path: Path) -> None:
     result = run_cli(tmp_path, "migrate")
     assert result.returncode == 0, result.stderr
     assert (tmp_path / "ironbridge.db").exists()
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-@dataclasses.dataclass
-class Served:
-    base: str
-    proc: subprocess.Popen[str]
-    admin_key: str
-    token: str
-
-
-@contextmanager
-def serving(data_dir: Path) -> Iterator[Served]:
-    """`ironbridge serve --demo` (what `make run` runs) on a free port; its printed keys."""
-    port = _free_port()
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "ironbridge", "serve", "--demo"],
-        env=cli_env(data_dir, IRONBRIDGE_PORT=str(port)),
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-    )
-    try:
-        assert proc.stdout is not None
-        printed = ""
-        while "connection token" not in printed:
-            line = proc.stdout.readline()
-            assert line, f"serve exited: {printed}"
-            printed += line
-        values = dict(
-            line.split(":", 1) for line in printed.splitlines() if ":" in line and "ib_" in line
-        )
-        base = f"http://127.0.0.1:{port}"
-        deadline = time.monotonic() + 60
-        while True:
-            assert time.monotonic() < deadline, "the server did not answer /healthz"
-            try:
-                if httpx.get(f"{base}/healthz", timeout=1).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                time.sleep(0.2)
-        yield Served(base, proc, values["admin key"].strip(), values["connection token"].strip())
-    finally:
-        proc.terminate()
-        proc.wait(timeout=20)
 
 
 @pytest.fixture

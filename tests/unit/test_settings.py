@@ -49,3 +49,28 @@ def test_the_demo_settings_allow_private_addresses_and_never_overwrite(
     (data_dir / SETTINGS_FILE).write_text("IRONBRIDGE_ALLOW_PRIVATE_URLS=false\n")
     assert write_demo_settings(data_dir) is None
     assert Settings(data_dir=data_dir).allow_private_urls is False
+
+
+def readme_settings() -> list[str]:
+    """The names in the first column of the README's configuration table, in order."""
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text(encoding="utf-8")
+    start = readme.index("## Configuration")
+    section = readme[start : readme.index("\n## ", start + 1)]
+    names: list[str] = []
+    for row in section.splitlines():
+        cells = [cell.strip() for cell in row.strip().strip("|").split("|")]
+        if not row.startswith("|") or cells[0] in {"variable", "---"}:
+            continue
+        names += [name.strip().strip("`") for name in cells[0].split(",")]
+    return names
+
+
+def test_the_readme_configuration_table_lists_every_setting_and_only_those() -> None:
+    names = readme_settings()
+    assert len(names) == len(set(names)), "a setting is listed twice"
+    assert set(names) == {name.upper() for name in Settings.model_fields}
+
+
+def test_the_settings_file_cannot_move_the_data_dir(tmp_path: Path, clean_env: object) -> None:
+    (tmp_path / SETTINGS_FILE).write_text(f"IRONBRIDGE_DATA_DIR={tmp_path / 'elsewhere'}\n")
+    assert Settings(data_dir=tmp_path).data_dir == tmp_path
