@@ -87,7 +87,10 @@ def serve(
         overrides["port"] = port
     settings = Settings(**overrides)  # type: ignore[arg-type]
     if demo and (written := write_demo_settings(settings.data_dir)):
-        _console.print(f"wrote {written} (private addresses allowed); every command reads it")
+        _console.print(
+            f"wrote {written} (private addresses allowed); every command reads it",
+            soft_wrap=True,
+        )
         settings = Settings(**overrides)  # type: ignore[arg-type]
     # Bind before anything else happens: a busy port must not cost a migration or fresh keys.
     sock = _bind(settings.host, settings.port)
@@ -111,7 +114,13 @@ def serve(
             highlight=False,
         )
         _console.rule()
-    config = uvicorn.Config(create_app(container), log_config=None, access_log=False)
+    config = uvicorn.Config(
+        create_app(container),
+        host=settings.host,
+        port=settings.port,
+        log_config=None,
+        access_log=False,
+    )
     try:
         uvicorn.Server(config).run(sockets=[sock])
     finally:
@@ -140,6 +149,7 @@ def _bind(host: str, port: int) -> socket.socket:
             f"`ironbridge serve --port {port + 1}`, or IRONBRIDGE_PORT, e.g. "
             f"`IRONBRIDGE_PORT={port + 1} make run`.",
             highlight=False,
+            soft_wrap=True,
         )
         raise typer.Exit(1) from exc
     sock.set_inheritable(True)
@@ -162,7 +172,10 @@ def demo(as_json: JsonFlag = False) -> None:
     from .settings import write_demo_settings
 
     if written := write_demo_settings(Settings().data_dir):
-        _console.print(f"wrote {written} (private addresses allowed); every command reads it")
+        _console.print(
+            f"wrote {written} (private addresses allowed); every command reads it",
+            soft_wrap=True,
+        )
     container = _container()
     creds = ensure_demo(container)
     _print(creds.as_dict(container.settings.base_url), as_json)
