@@ -152,7 +152,6 @@ def _bind(host: str, port: int) -> socket.socket:
             soft_wrap=True,
         )
         raise typer.Exit(1) from exc
-    sock.set_inheritable(True)
     return sock
 
 

@@ -27,7 +27,7 @@ SETTINGS_FILE = "ironbridge.env"
 #: local evaluation talks to systems and webhook receivers on this machine or the plant network.
 _DEMO_SETTINGS = """\
 # ironbridge settings for this data directory, read by every `ironbridge` command run with it.
-# Written by `ironbridge serve --demo` for a local evaluation; the environment wins over it.
+# Written by `ironbridge serve --demo` (make run) for a local evaluation; the environment wins.
 # Let connectors and webhook deliveries reach private and loopback addresses (on-premises
 # systems, local receivers). Set to false on a server that should reach public addresses only.
 IRONBRIDGE_ALLOW_PRIVATE_URLS=true
