@@ -19,7 +19,7 @@ $(VENV)/.test-deps: pyproject.toml | $(BIN)/python
 
 ## run: install, migrate, make the demo account + sandbox connection if none, print keys, serve
 run: $(VENV)/.run-deps
-	IRONBRIDGE_ALLOW_PRIVATE_URLS=$${IRONBRIDGE_ALLOW_PRIVATE_URLS:-true} $(BIN)/ironbridge serve --demo
+	$(BIN)/ironbridge serve --demo
 
 ## test: install test deps and services the suite needs, lint, type-check, run every test
 test: $(VENV)/.test-deps services

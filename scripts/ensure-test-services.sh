@@ -14,6 +14,8 @@ apt_install() {
 command -v chromium >/dev/null 2>&1 || apt_install chromium
 command -v pg_ctlcluster >/dev/null 2>&1 || apt_install postgresql
 command -v redis-server >/dev/null 2>&1 || apt_install redis-server
+# The README tour test runs its curl commands as a reader would.
+command -v curl >/dev/null 2>&1 || apt_install curl
 
 if ! pg_isready -q -h 127.0.0.1 -p 5432; then
   $SUDO pg_ctlcluster --skip-systemctl-redirect "$(ls /etc/postgresql | head -n1)" main start

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import errno
 import json
+import socket
 import time
 from typing import TYPE_CHECKING, Annotated
 
@@ -76,6 +78,7 @@ def serve(
     from .bootstrap import bootstrap
     from .demo import ensure_demo
     from .logs import configure_logging
+    from .settings import write_demo_settings
 
     overrides: dict[str, object] = {}
     if host:
@@ -83,6 +86,14 @@ def serve(
     if port:
         overrides["port"] = port
     settings = Settings(**overrides)  # type: ignore[arg-type]
+    if demo and (written := write_demo_settings(settings.data_dir)):
+        _console.print(
+            f"wrote {written} (private addresses allowed); every command reads it",
+            soft_wrap=True,
+        )
+        settings = Settings(**overrides)  # type: ignore[arg-type]
+    # Bind before anything else happens: a busy port must not cost a migration or fresh keys.
+    sock = _bind(settings.host, settings.port)
     configure_logging(settings.log_level)
     container = bootstrap(settings)
     if worker:
@@ -94,20 +105,57 @@ def serve(
         _console.print(f"admin key:        {creds.admin_key}")
         _console.print(f"connection token: {creds.connection_token}")
         _console.print(f"connection id:    {creds.connection_id}")
-        _console.rule()
-    try:
-        uvicorn.run(
-            create_app(container),
-            host=settings.host,
-            port=settings.port,
-            # uvicorn's loggers keep no handlers of their own and reach the JSON handler on
-            # the root logger; requests are logged once, by our middleware, with their
-            # route template rather than the path and query a token may be in.
-            log_config=None,
-            access_log=False,
+        _console.print("for the README tour, paste into your shell:")
+        # One line, never wrapped, so it pastes as it is.
+        _console.print(
+            f"export ADMIN={creds.admin_key} TOKEN={creds.connection_token} "
+            f"API={settings.base_url}",
+            soft_wrap=True,
+            highlight=False,
         )
+        _console.rule()
+    config = uvicorn.Config(
+        create_app(container),
+        host=settings.host,
+        port=settings.port,
+        # uvicorn's loggers keep no handlers of their own and reach the JSON handler on the
+        # root logger; requests are logged once, by our middleware, with their route template
+        # rather than the path and query a token may be in.
+        log_config=None,
+        access_log=False,
+    )
+    try:
+        uvicorn.Server(config).run(sockets=[sock])
     finally:
+        sock.close()
         container.close()
+
+
+def _bind(host: str, port: int) -> socket.socket:
+    """A listening socket on host:port, or exit 1 saying how to choose another port."""
+    try:
+        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE)
+        family, kind, proto, _, address = infos[0]
+        sock = socket.socket(family, kind, proto)
+    except OSError as exc:
+        _console.print(f"[red]Cannot listen on {host}:{port}: {exc}.[/red]")
+        raise typer.Exit(1) from exc
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    try:
+        sock.bind(address)
+        sock.listen(2048)
+    except OSError as exc:
+        sock.close()
+        reason = "is already in use" if exc.errno == errno.EADDRINUSE else f"is unavailable ({exc})"
+        _console.print(
+            f"[red]Port {port} on {host} {reason}.[/red] Pick another with --port, e.g. "
+            f"`ironbridge serve --port {port + 1}`, or IRONBRIDGE_PORT, e.g. "
+            f"`IRONBRIDGE_PORT={port + 1} make run`.",
+            highlight=False,
+            soft_wrap=True,
+        )
+        raise typer.Exit(1) from exc
+    return sock
 
 
 @app.command("worker")
@@ -123,7 +171,13 @@ def run_worker(
 def demo(as_json: JsonFlag = False) -> None:
     """Create (once) the demo account with a sandbox connection; print fresh tokens."""
     from .demo import ensure_demo
+    from .settings import write_demo_settings
 
+    if written := write_demo_settings(Settings().data_dir):
+        _console.print(
+            f"wrote {written} (private addresses allowed); every command reads it",
+            soft_wrap=True,
+        )
     container = _container()
     creds = ensure_demo(container)
     _print(creds.as_dict(container.settings.base_url), as_json)
@@ -171,6 +225,7 @@ def sync_command(
         TimeElapsedColumn(),
     )
     failed = False
+    problems: list[str] = []
     with Progress(*columns, console=_console) as progress:
         for run in runs:
             task = progress.add_task(run.entity.value, total=None, rate=0, status="running")
@@ -195,6 +250,8 @@ def sync_command(
             )
             outcome = execute_run(ctx, connection_id, run.id)
             failed |= outcome.status == "failed"
+            if outcome.error:
+                problems.append(f"{run.entity.value}: {outcome.error.get('message')}")
             progress.update(
                 task,
                 total=max(outcome.read, 1),
@@ -203,6 +260,8 @@ def sync_command(
                     f"{outcome.status}: +{outcome.created} ~{outcome.updated} -{outcome.deleted}"
                 ),
             )
+    for problem in problems:
+        _console.print(f"[red]{problem}[/red]", highlight=False)
     if failed:
         raise typer.Exit(1)
 

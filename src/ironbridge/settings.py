@@ -1,17 +1,48 @@
-"""Typed settings read from the environment (prefix ``IRONBRIDGE_``)."""
+"""Typed settings read from the environment (prefix ``IRONBRIDGE_``) and from the settings file
+``DATA_DIR/ironbridge.env``, so every command run against one data directory (``serve``,
+``worker``, ``sync``, ``demo``...) sees the same configuration. The environment wins over the
+file; ``DATA_DIR`` itself comes from the environment (or the constructor)."""
 
 from __future__ import annotations
 
 import os
 import secrets
 from pathlib import Path
+from typing import Any
 
 from pydantic import Field, field_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic_settings import (
+    BaseSettings,
+    DotEnvSettingsSource,
+    InitSettingsSource,
+    PydanticBaseSettingsSource,
+    SettingsConfigDict,
+)
 
 from .private_files import private_dir
 
-__all__ = ["Settings", "load_secret_key"]
+__all__ = ["SETTINGS_FILE", "Settings", "load_secret_key", "write_demo_settings"]
+
+#: The settings file's name inside DATA_DIR: `IRONBRIDGE_NAME=value` lines (dotenv syntax).
+SETTINGS_FILE = "ironbridge.env"
+#: What `serve --demo` / `demo` write into a data directory that has no settings file yet: a
+#: local evaluation talks to systems and webhook receivers on this machine or the plant network.
+_DEMO_SETTINGS = """\
+# ironbridge settings for this data directory, read by every `ironbridge` command run with it.
+# Written by `ironbridge serve --demo` (make run) for a local evaluation; the environment wins.
+# Let connectors and webhook deliveries reach private and loopback addresses (on-premises
+# systems, local receivers). Set to false on a server that should reach public addresses only.
+IRONBRIDGE_ALLOW_PRIVATE_URLS=true
+"""
+
+
+class _SettingsFile(DotEnvSettingsSource):
+    """`DATA_DIR/ironbridge.env`; it cannot move DATA_DIR, which is where it was found."""
+
+    def __call__(self) -> dict[str, Any]:
+        values = super().__call__()
+        values.pop("data_dir", None)
+        return values
 
 
 class Settings(BaseSettings):
@@ -107,6 +138,24 @@ class Settings(BaseSettings):
         "permissions); 0 checks on every scheduler tick.",
     )
 
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        """Constructor arguments, then the environment, then `DATA_DIR/ironbridge.env`."""
+        data_dir: object = None
+        if isinstance(init_settings, InitSettingsSource):
+            data_dir = init_settings.init_kwargs.get("data_dir")
+        if data_dir is None:
+            data_dir = os.environ.get("IRONBRIDGE_DATA_DIR") or cls.model_fields["data_dir"].default
+        settings_file = _SettingsFile(settings_cls, env_file=Path(str(data_dir)) / SETTINGS_FILE)
+        return init_settings, env_settings, settings_file, file_secret_settings
+
     @field_validator("connectors", mode="before")
     @classmethod
     def _split(cls, value: object) -> object:
@@ -151,3 +200,18 @@ def load_secret_key(settings: Settings) -> str:
     with os.fdopen(fd, "w") as handle:
         handle.write(key)
     return key
+
+
+def write_demo_settings(data_dir: Path) -> Path | None:
+    """Give a data directory without a settings file the local-evaluation one.
+
+    Returns the file's path when it was written, None when one existed (it is never changed).
+    """
+    data_dir.mkdir(parents=True, exist_ok=True)
+    path = data_dir / SETTINGS_FILE
+    try:
+        with path.open("x", encoding="utf-8") as handle:
+            handle.write(_DEMO_SETTINGS)
+    except FileExistsError:
+        return None
+    return path

@@ -4,7 +4,10 @@
 from __future__ import annotations
 
 import dataclasses
+import os
 import socket
+import subprocess
+import sys
 import threading
 import time
 from collections.abc import Iterator
@@ -138,3 +141,66 @@ def shot(tmp_path: Path) -> Screenshots:
     folder = tmp_path / "screenshots"
     folder.mkdir()
     return Screenshots(folder)
+
+
+# -- the command line, as users run it ---------------------------------------------------------
+
+
+def cli_env(data_dir: Path, **extra: str) -> dict[str, str]:
+    """The environment of a user's shell: only the data directory (and `extra`) set."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("IRONBRIDGE_")}
+    return {**env, "IRONBRIDGE_DATA_DIR": str(data_dir), "IRONBRIDGE_LOG_LEVEL": "WARNING", **extra}
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@dataclasses.dataclass
+class Served:
+    base: str
+    proc: subprocess.Popen[str]
+    admin_key: str
+    token: str
+    #: What it printed before serving: keys, and the `export` line the README tour starts with.
+    printed: str
+
+
+@contextmanager
+def serving(data_dir: Path) -> Iterator[Served]:
+    """`ironbridge serve --demo` (what `make run` runs) on a free port; its printed keys."""
+    port = free_port()
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "ironbridge", "serve", "--demo"],
+        env=cli_env(data_dir, IRONBRIDGE_PORT=str(port)),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    try:
+        assert proc.stdout is not None
+        printed = ""
+        while "export ADMIN=" not in printed:
+            line = proc.stdout.readline()
+            assert line, f"serve exited: {printed}"
+            printed += line
+        values = dict(
+            line.split(":", 1) for line in printed.splitlines() if ":" in line and "ib_" in line
+        )
+        base = f"http://127.0.0.1:{port}"
+        deadline = time.monotonic() + 60
+        while True:
+            assert time.monotonic() < deadline, "the server did not answer /healthz"
+            try:
+                if httpx.get(f"{base}/healthz", timeout=1).status_code == 200:
+                    break
+            except httpx.HTTPError:
+                time.sleep(0.2)
+        yield Served(
+            base, proc, values["admin key"].strip(), values["connection token"].strip(), printed
+        )
+    finally:
+        proc.terminate()
+        proc.wait(timeout=20)

@@ -3,19 +3,23 @@
 from __future__ import annotations
 
 import json
-import os
 import socket
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
 import pytest
 
+from ironbridge.testing.emulators.sap_s4hana import running_emulator
 
-def run_cli(data_dir: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "IRONBRIDGE_DATA_DIR": str(data_dir), "IRONBRIDGE_LOG_LEVEL": "WARNING"}
+from .conftest import Served, cli_env, serving
+
+
+def run_cli(data_dir: Path, *args: str, **env: str) -> subprocess.CompletedProcess[str]:
+    env = cli_env(data_dir, **env)
     return subprocess.run(
         [sys.executable, "-m", "ironbridge", *args],
         env=env,
@@ -65,56 +69,14 @@ def test_migrate_brings_a_new_store_up_to_date(tmp_path: Path) -> None:
     assert (tmp_path / "ironbridge.db").exists()
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 @pytest.fixture
-def served(tmp_path: Path):  # type: ignore[no-untyped-def]
-    port = _free_port()
-    env = {
-        **os.environ,
-        "IRONBRIDGE_DATA_DIR": str(tmp_path),
-        "IRONBRIDGE_PORT": str(port),
-        "IRONBRIDGE_LOG_LEVEL": "WARNING",
-    }
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "ironbridge", "serve", "--demo"],
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-    )
-    base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        try:
-            if httpx.get(f"{base}/healthz", timeout=1).status_code == 200:
-                break
-        except httpx.HTTPError:
-            time.sleep(0.2)
-    else:
-        proc.kill()
-        raise AssertionError(proc.stdout.read() if proc.stdout else "no output")
-    yield base, proc
-    proc.terminate()
-    proc.wait(timeout=20)
+def served(tmp_path: Path) -> Iterator[Served]:
+    with serving(tmp_path) as running:
+        yield running
 
 
-def test_serve_demo_prints_keys_that_work_against_the_running_server(served) -> None:  # type: ignore[no-untyped-def]
-    base, proc = served
-    assert proc.stdout is not None
-    printed = ""
-    while "connection token" not in printed:
-        printed += proc.stdout.readline()
-    printed += proc.stdout.readline()
-    values = dict(
-        line.split(":", 1) for line in printed.splitlines() if ":" in line and "ib_" in line
-    )
-    admin_key = values["admin key"].strip()
-    token = values["connection token"].strip()
+def test_serve_demo_prints_keys_that_work_against_the_running_server(served: Served) -> None:
+    base, admin_key, token = served.base, served.admin_key, served.token
     listed = httpx.get(f"{base}/v1/connections", headers={"Authorization": f"Bearer {admin_key}"})
     assert listed.status_code == 200
     assert [c["system"] for c in listed.json()["data"]] == ["sandbox"]
@@ -128,3 +90,67 @@ def test_serve_demo_prints_keys_that_work_against_the_running_server(served) -> 
             break
         time.sleep(0.2)
     assert status == "active"
+
+
+def test_every_command_reads_the_configuration_serve_demo_uses(tmp_path: Path) -> None:
+    # An on-premises system on this machine, connected through the demo server, then synced
+    # from the command line in another process: both read the same settings.
+    with running_emulator() as sap, serving(tmp_path) as served:
+        created = httpx.post(
+            f"{served.base}/v1/connections",
+            headers={"Authorization": f"Bearer {served.admin_key}"},
+            json={
+                "system": "sap_s4hana",
+                "end_customer_id": "plant-1",
+                "end_customer_name": "Plant One",
+                "credentials": {
+                    "base_url": sap.base_url,
+                    "auth_method": "basic",
+                    "username": sap.username,
+                    "password": sap.password,
+                },
+            },
+            timeout=60,
+        )
+        assert created.status_code == 201, created.text
+        connection_id = created.json()["id"]
+
+        synced = run_cli(tmp_path, "sync", connection_id, "--entity", "purchase-orders")
+        assert synced.returncode == 0, synced.stderr
+        assert "succeeded" in synced.stderr
+
+        # Refused, the error names the setting that allows it.
+        refused = run_cli(
+            tmp_path,
+            "sync",
+            connection_id,
+            "--entity",
+            "purchase-orders",
+            IRONBRIDGE_ALLOW_PRIVATE_URLS="false",
+        )
+        assert refused.returncode == 1
+        assert "IRONBRIDGE_ALLOW_PRIVATE_URLS=true" in " ".join(refused.stderr.split())
+    assert (tmp_path / "ironbridge.env").read_text().count("IRONBRIDGE_ALLOW_PRIVATE_URLS=true")
+
+
+def test_serve_on_a_busy_port_says_how_to_pick_another_before_minting_keys(
+    tmp_path: Path,
+) -> None:
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        port = busy.getsockname()[1]
+        result = subprocess.run(
+            [sys.executable, "-m", "ironbridge", "serve", "--demo"],
+            env=cli_env(tmp_path, IRONBRIDGE_PORT=str(port)),
+            capture_output=True,
+            text=True,
+            timeout=60,
+            check=False,
+        )
+    assert result.returncode == 1
+    said = " ".join((result.stdout + result.stderr).split())
+    assert f"Port {port} on 127.0.0.1 is already in use" in said
+    assert "--port" in said and f"IRONBRIDGE_PORT={port + 1}" in said
+    assert "ib_admin_" not in said and "ib_conn_" not in said
+    assert not (tmp_path / "ironbridge.db").exists()  # no store, no account, no keys

@@ -8,12 +8,14 @@ each test's tmp_path.
 
 from __future__ import annotations
 
+import base64
 import dataclasses
 import importlib.util
 import re
 import threading
 import time
 from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from pathlib import Path
 from types import ModuleType
 from typing import Any
@@ -342,6 +344,88 @@ def test_embedded_flow_hands_the_public_token_to_the_host_page(
     finally:
         backend.shutdown()
         backend.server_close()
+
+
+@contextmanager
+def example_host(server: LiveServer) -> Iterator[str]:
+    """The example integrator page (examples/connect), served against `server`; its URL."""
+    spec = importlib.util.spec_from_file_location("example_connect_server", EXAMPLE_SERVER)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    backend = _example_backend(module, server)
+    try:
+        yield f"http://127.0.0.1:{backend.server_port}"
+    finally:
+        backend.shutdown()
+        backend.server_close()
+
+
+#: The bounding box of the dark pixels ("ink") of a PNG, decoded by the browser itself.
+INK_BOX = """async (png) => {
+  const image = new Image();
+  image.src = "data:image/png;base64," + png;
+  await image.decode();
+  const canvas = document.createElement("canvas");
+  canvas.width = image.width;
+  canvas.height = image.height;
+  const context = canvas.getContext("2d");
+  context.drawImage(image, 0, 0);
+  const pixels = context.getImageData(0, 0, image.width, image.height).data;
+  let box = null;
+  for (let y = 0; y < image.height; y++) {
+    for (let x = 0; x < image.width; x++) {
+      const i = (y * image.width + x) * 4;
+      const light = 0.299 * pixels[i] + 0.587 * pixels[i + 1] + 0.114 * pixels[i + 2];
+      if (light > 128) continue;
+      box = box ? [Math.min(box[0], x), Math.min(box[1], y), Math.max(box[2], x + 1),
+                   Math.max(box[3], y + 1)] : [x, y, x + 1, y + 1];
+    }
+  }
+  return { box, width: image.width, height: image.height };
+}"""
+
+
+def test_escape_inside_the_embedded_flow_closes_it_and_the_cross_is_centred(
+    server: LiveServer, page: Page, shot: Screenshots
+) -> None:
+    with example_host(server) as host:
+        page.goto(host)
+        status = page.locator("#status")
+        page.get_by_role("button", name="Connect your system").click()
+        flow = page.frame_locator("iframe[title='Connect your system']")
+        search = flow.get_by_label("Search systems")
+        expect(search).to_be_visible()
+
+        # The close cross is drawn in the middle of its round button (to a pixel), whatever the font.
+        close = page.get_by_role("button", name="Close")
+        shot(page, "embedded-open")
+        drawn = page.evaluate(INK_BOX, base64.b64encode(close.screenshot()).decode())
+        assert drawn["box"] is not None, "nothing drawn in the close button"
+        left, top, right, bottom = drawn["box"]
+        assert abs((left + right) / 2 - drawn["width"] / 2) <= 1, drawn
+        assert abs((top + bottom) / 2 - drawn["height"] / 2) <= 1, drawn
+
+        # Focus inside the flow: the key press happens in the iframe's document.
+        search.click()
+        search.press("Escape")
+        expect(status).to_have_text("Closed without connecting.")
+        expect(page.locator("iframe")).to_have_count(0)
+
+        # From the form too, and focus goes back where it was.
+        page.get_by_role("button", name="Connect your system").click()
+        flow.get_by_role("link", name=re.compile("Sandbox")).click()
+        flow.get_by_label("Sandbox name").press("Escape")
+        expect(page.locator("iframe")).to_have_count(0)
+        expect(page.get_by_role("button", name="Connect your system")).to_be_focused()
+
+        # Closed while "Connected" shows: the connection was made, so its token is handed over.
+        page.get_by_role("button", name="Connect your system").click()
+        flow.get_by_role("link", name=re.compile("Sandbox")).click()
+        flow.get_by_label("Sandbox name").fill("Escaped plant")
+        flow.get_by_role("button", name="Connect", exact=True).click()
+        flow.get_by_role("heading", name="Connected").press("Escape")
+        expect(status).to_have_text(re.compile(r"^Connected: sandbox \(conn_\w+\)$"))
 
 
 def test_reconnect_issues_a_new_token_and_revokes_the_old(

@@ -98,3 +98,29 @@ def test_a_system_without_equipment_connects_and_the_result_lists_what_is_missin
         assert exchanged["connection"]["availability"]["assets"]["status"] == "unavailable"
     finally:
         sap.emulator.enable_service("API_EQUIPMENT")
+
+
+def test_the_setup_guide_is_folded_so_the_form_shows_on_a_phone(
+    server: LiveServer, page: Page, shot: Screenshots
+) -> None:
+    link = server.link(systems=["sap_s4hana"])
+    page.goto(link["connect_url"])
+    steps = page.locator(".guide li")
+    expect(steps).to_have_count(len(sap_connector.spec.setup_guide))
+    expect(steps.first).to_be_hidden()
+    # The first field is on the first screen of a phone, without scrolling.
+    address = page.get_by_label("System address")
+    box = address.bounding_box()
+    viewport = page.viewport_size
+    assert box is not None and viewport is not None
+    assert box["y"] + box["height"] <= viewport["height"], (box, viewport)
+    shot(page, "sap-guide-folded")
+
+    # The guide opens on demand, with the keyboard too.
+    summary = page.locator(".guide summary")
+    expect(summary).to_contain_text("Before you start")
+    summary.focus()
+    page.keyboard.press("Enter")
+    expect(steps.first).to_be_visible()
+    expect(steps.last).to_be_visible()
+    shot(page, "sap-guide-open")

@@ -21,7 +21,7 @@ from ironbridge.model import Entity
 from ironbridge.receiver import Inbox
 from ironbridge.testing.source import SourceDB, purchase_order
 
-from .test_cli import _free_port
+from .conftest import free_port
 
 RECORDS = 5000  # created, then updated: 10k record events
 
@@ -38,7 +38,7 @@ def _wait(condition: Callable[[], Any], timeout: float = 180.0) -> Any:
 
 class Server:
     def __init__(self, data: Path) -> None:
-        self.port = _free_port()
+        self.port = free_port()
         self.base = f"http://127.0.0.1:{self.port}"
         self.env = {
             **os.environ,
@@ -102,7 +102,7 @@ def test_a_killed_server_delivers_every_event_and_the_inbox_applies_each_once_in
     server.start()
     processes.append(server)
     source = SourceDB(str(tmp_path / "source.db"))
-    receiver_port = _free_port()
+    receiver_port = free_port()
     endpoint = httpx.post(
         f"{server.base}/v1/webhook-endpoints",
         json={

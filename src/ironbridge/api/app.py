@@ -9,6 +9,7 @@ from ..bootstrap import Container
 from ..connect import create_connect_app
 from .context import RequestContextMiddleware
 from .deps import strict_query
+from .docs import install_docs
 from .errors import install_error_handlers
 from .metrics import HttpMetrics
 from .routes import (
@@ -43,7 +44,7 @@ def create_app(container: Container) -> FastAPI:
         title="ironbridge",
         version=__version__,
         description=_DESCRIPTION,
-        docs_url="/docs",
+        docs_url=None,  # served by install_docs, from the package
         redoc_url=None,
         openapi_url="/openapi.json",
         dependencies=[Depends(strict_query)],
@@ -51,6 +52,7 @@ def create_app(container: Container) -> FastAPI:
     app.state.container = container
     app.state.metrics = HttpMetrics()
     install_error_handlers(app)
+    install_docs(app)
     app.include_router(health.router)
     app.include_router(connection.router)
     app.include_router(connections.router)

@@ -105,7 +105,9 @@ class EndpointView(BaseModel):
 
 def _check_url(url: str, allow_private: bool) -> None:
     if not allow_private and not url.lower().startswith("https://"):
-        raise ValidationFailed({"url": "must use https"})
+        raise ValidationFailed(
+            {"url": "must use https (http:// receivers need IRONBRIDGE_ALLOW_PRIVATE_URLS=true)"}
+        )
     try:
         ensure_url_allowed(url, allow_private=allow_private)
     except ValidationFailed as exc:

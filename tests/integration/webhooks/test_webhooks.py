@@ -30,7 +30,7 @@ from ironbridge.webhooks.delivery import (
 
 from ...api.test_error_contract import assert_error
 from ...conftest import AccountFixture, make_settings, new_account
-from ...e2e.test_cli import _free_port
+from ...e2e.conftest import free_port
 
 HERE = Path(__file__).parent
 SCALE = 0.0002  # 30 s -> 6 ms, 24 h -> 17 s
@@ -57,7 +57,7 @@ class Receiver:
 
 @pytest.fixture
 def receiver(tmp_path: Path) -> Iterator[Receiver]:
-    port = _free_port()
+    port = free_port()
     folder = tmp_path / "receiver"
     folder.mkdir()
     proc = subprocess.Popen([sys.executable, str(HERE / "receiver.py"), str(port), str(folder)])

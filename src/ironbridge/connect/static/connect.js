@@ -10,7 +10,8 @@
  *   // which exchanges it (POST /v1/link-tokens/exchange) for the connection token.
  *
  * Messages are accepted only from the flow's own iframe and origin; the flow posts only to the
- * origin of this page, which connect.js passes to it. No dependencies, no globals but one.
+ * origin of this page, which connect.js passes to it. Escape closes the dialog, also when focus
+ * is inside the flow (the flow posts `ironbridge:exit`). No dependencies, no globals but one.
  */
 (function (global) {
   "use strict";
@@ -51,11 +52,26 @@
     var closeButton = style(document.createElement("button"), {
       position: "absolute", top: "8px", right: "8px", width: "36px", height: "36px",
       border: "0", borderRadius: "18px", background: "rgba(0, 0, 0, 0.06)", cursor: "pointer",
-      fontSize: "20px", lineHeight: "36px", color: "#1c2430"
+      padding: "0", display: "flex", alignItems: "center", justifyContent: "center",
+      color: "#1c2430"
     });
     closeButton.type = "button";
     closeButton.setAttribute("aria-label", "Close");
-    closeButton.textContent = "×";
+    // Drawn, not a "×" character: a glyph sits where each font's metrics put it, off-centre.
+    var svg = "http://www.w3.org/2000/svg";
+    var cross = document.createElementNS(svg, "svg");
+    cross.setAttribute("width", "14");
+    cross.setAttribute("height", "14");
+    cross.setAttribute("viewBox", "0 0 14 14");
+    cross.setAttribute("aria-hidden", "true");
+    cross.setAttribute("focusable", "false");
+    var path = document.createElementNS(svg, "path");
+    path.setAttribute("d", "M1 1L13 13M13 1L1 13");
+    path.setAttribute("stroke", "currentColor");
+    path.setAttribute("stroke-width", "2");
+    path.setAttribute("stroke-linecap", "round");
+    cross.appendChild(path);
+    closeButton.appendChild(cross);
 
     var frame = style(document.createElement("iframe"), {
       width: "100%", height: "100%", border: "0", display: "block"
@@ -99,12 +115,15 @@
         resolve(publicToken);
       }
 
+      var connected = null;
+
       function onMessage(event) {
         // Only the flow in our own iframe, served from the URL's origin, may talk to us.
         if (event.origin !== flowOrigin || event.source !== frame.contentWindow) return;
         var data = event.data;
         if (!data || typeof data !== "object") return;
         if (data.type === "ironbridge:connected" && typeof data.public_token === "string") {
+          connected = data.public_token;
           if (typeof options.onSuccess === "function") options.onSuccess(data.public_token, data);
           // Let the customer see "Connected" for a moment before the dialog closes.
           global.setTimeout(function () { finish(data.public_token); }, closeDelay);
@@ -115,6 +134,8 @@
 
       function exit() {
         if (settled) return;
+        // Closed while "Connected" shows: the connection exists, so hand its token over.
+        if (connected) return finish(connected);
         if (typeof options.onExit === "function") options.onExit();
         finish(null);
       }

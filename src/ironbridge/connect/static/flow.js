@@ -52,6 +52,18 @@
     });
   }
 
+  /* -- Escape closes the dialog, also while focus is inside the flow ------------------------ */
+
+  // Key presses inside the iframe never reach the host page, so connect.js cannot see them:
+  // the flow asks its host (only the origin it was opened with) to close, as the × would.
+  function setupEscape() {
+    if (!embedded() || window.parent === window) return;
+    document.addEventListener("keydown", function (event) {
+      if (event.key !== "Escape" || event.defaultPrevented || event.isComposing) return;
+      tell({ type: "ironbridge:exit" });
+    });
+  }
+
   /* -- catalog ------------------------------------------------------------------------------- */
 
   function setupCatalog() {
@@ -319,6 +331,7 @@
 
   function start() {
     setupExit();
+    setupEscape();
     setupCatalog();
     setupChoices();
     setupForm();

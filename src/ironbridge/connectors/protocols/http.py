@@ -166,6 +166,11 @@ def _resolve(host: str, port: int) -> list[str]:
     return sorted({str(info[4][0]) for info in infos})
 
 
+#: How an operator lets a deployment reach private addresses: the one setting, by its name, so
+#: whoever reads a refusal (API error, sync run, CLI) knows what to change.
+_PRIVATE_URLS_HINT = "set IRONBRIDGE_ALLOW_PRIVATE_URLS=true to reach on-premises systems"
+
+
 def ensure_url_allowed(url: str | httpx.URL, *, allow_private: bool, resolve: bool = True) -> None:
     """Refuse a URL a connector must not call.
 
@@ -203,14 +208,11 @@ def ensure_url_allowed(url: str | httpx.URL, *, allow_private: bool, resolve: bo
         addresses = _resolve(host, port or default_port)
     refused = [address for address in addresses if not is_public_address(address)]
     if refused:
-        raise errors.ValidationFailed(
-            {
-                "base_url": (
-                    f"{host} resolves to a private or reserved address ({', '.join(refused)}); "
-                    "this deployment only connects to public addresses."
-                )
-            }
+        problem = (
+            f"{host} resolves to a private or reserved address ({', '.join(refused)}); "
+            f"this deployment only connects to public addresses ({_PRIVATE_URLS_HINT})."
         )
+        raise errors.ValidationFailed({"base_url": problem}, message=problem)
 
 
 class GuardedTransport(httpx.BaseTransport):

@@ -53,6 +53,8 @@ def test_private_and_reserved_addresses_are_refused(url: str) -> None:
     with pytest.raises(errors.ValidationFailed) as caught:
         http.ensure_url_allowed(url, allow_private=False)
     assert "base_url" in caught.value.fields
+    # The refusal says which setting allows it, in the message a CLI or log line shows.
+    assert "IRONBRIDGE_ALLOW_PRIVATE_URLS=true" in caught.value.message
 
 
 @pytest.mark.parametrize("url", ["http://127.0.0.1/", "http://10.0.0.5/", "http://localhost/"])
