@@ -145,6 +145,7 @@ def test_deleted_records_only_with_include_deleted(
     client: TestClient, container: Container, sandbox: ConnectionFixture
 ) -> None:
     vendor = client.get("/v1/vendors?limit=1", headers=sandbox.headers).json()["data"][0]
+    before_delete = datetime.now(UTC) - timedelta(seconds=1)
     with container.uow() as uow:
         RecordRepository(uow.connection, sandbox.id).mark_deleted("vendors", [vendor["remote_id"]])
         uow.commit()
@@ -152,7 +153,18 @@ def test_deleted_records_only_with_include_deleted(
     assert vendor["id"] not in {v["id"] for v in live}
     everything = all_pages(client, "/v1/vendors?include_deleted=true", sandbox.headers, 500)
     assert vendor["id"] in {v["id"] for v in everything}
-    assert client.get(f"/v1/vendors/{vendor['id']}", headers=sandbox.headers).status_code == 200
+    read = client.get(f"/v1/vendors/{vendor['id']}", headers=sandbox.headers)
+    assert read.status_code == 200
+    # The record says it is deleted, and when: a poller of recent changes sees the deletion.
+    assert read.json()["deleted"] is True
+    assert datetime.fromisoformat(read.json()["updated_at"]) >= before_delete
+    recent = client.get(
+        "/v1/vendors",
+        params={"include_deleted": "true", "modified_after": before_delete.isoformat()},
+        headers=sandbox.headers,
+    ).json()["data"]
+    assert [v["id"] for v in recent] == [vendor["id"]]
+    assert recent[0]["deleted"] is True
 
 
 def test_remote_data_only_when_asked(client: TestClient, sandbox: ConnectionFixture) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import json
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
@@ -355,21 +356,52 @@ class RecordRepository:
         return {r.remote_id for r in rows}
 
     def mark_deleted(self, entity: str, remote_ids: Iterable[str]) -> list[RecordChange]:
-        """Mark vanished records deleted (after a complete full pass only)."""
+        """Mark vanished records deleted (after a complete full pass only).
+
+        The stored JSON says so too (`deleted: true`, `updated_at` = now), and the record's
+        change time moves to now, so `GET` shows it deleted and a `modified_after` poller with
+        `include_deleted` sees the deletion.
+        """
         wanted = list(remote_ids)
         if not wanted:
             return []
         rows = self._conn.execute(
-            select(records.c.id, records.c.remote_id, records.c.unified).where(
+            select(records.c.id, records.c.remote_id, records.c.unified, records.c.raw).where(
                 self._scope(entity), records.c.remote_id.in_(wanted), records.c.deleted.is_(False)
             )
         ).all()
+        if not rows:
+            return []
+        now = utcnow()
+        stamp = now.isoformat().replace("+00:00", "Z")
+        changes = []
+        updates = []
+        for row in rows:
+            data = json.loads(row.unified)
+            data["deleted"] = True
+            data["updated_at"] = stamp
+            unified = json.dumps(data, separators=(",", ":"), ensure_ascii=False)
+            updates.append(
+                {
+                    "b_id": row.id,
+                    "unified": unified,
+                    "content_hash": content_hash(unified, row.raw),
+                }
+            )
+            changes.append(RecordChange(row.id, row.remote_id, "deleted", unified))
         self._conn.execute(
             update(records)
-            .where(self._scope(entity), records.c.remote_id.in_(wanted))
-            .values(deleted=True, synced_at=utcnow())
+            .where(self._scope(entity), records.c.id == bindparam("b_id"))
+            .values(
+                deleted=True,
+                modified_at=now,
+                synced_at=now,
+                unified=bindparam("unified"),
+                content_hash=bindparam("content_hash"),
+            ),
+            updates,
         )
-        return [RecordChange(r.id, r.remote_id, "deleted", r.unified) for r in rows]
+        return changes
 
     def all_raw(self, entity: str, *, after_id: str | None, limit: int) -> list[StoredRecord]:
         """Records in id order, for re-projection after a mapping change."""
