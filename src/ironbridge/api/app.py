@@ -11,6 +11,7 @@ from .context import RequestContextMiddleware
 from .deps import strict_query
 from .errors import install_error_handlers
 from .metrics import HttpMetrics
+from .openapi import install_openapi
 from .routes import (
     connection,
     connections,
@@ -51,6 +52,7 @@ def create_app(container: Container) -> FastAPI:
     app.state.container = container
     app.state.metrics = HttpMetrics()
     install_error_handlers(app)
+    install_openapi(app)
     app.include_router(health.router)
     app.include_router(connection.router)
     app.include_router(connections.router)

@@ -9,7 +9,10 @@ from typing import Any
 
 from ..errors import ValidationFailed
 
-__all__ = ["decode_cursor", "encode_cursor"]
+__all__ = ["CURSOR_PATTERN", "decode_cursor", "encode_cursor"]
+
+#: What every cursor `encode_cursor` makes looks like (unpadded base64url), for the API document.
+CURSOR_PATTERN = "^[A-Za-z0-9_-]+$"
 
 
 def encode_cursor(*values: Any) -> str:

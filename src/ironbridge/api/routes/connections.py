@@ -18,11 +18,18 @@ from ...connections import (
 from ...health import ConnectionDetail, connection_details
 from ...model import Entity
 from ..deps import AdminPrincipal, ContainerDep
-from ..errors import ERROR_RESPONSES
+from ..openapi import error_responses
+from ..params import PageCursor, PageLimit
 
-router = APIRouter(prefix="/v1/connections", tags=["connections"], responses=ERROR_RESPONSES)
+router = APIRouter(prefix="/v1/connections", tags=["connections"])
 
 ConnectionId = Annotated[str, Path(max_length=64, description="Connection id (`conn_…`).")]
+
+
+#: A connection named in the path may belong to another account.
+_OWNED = error_responses(
+    403, _403="The connection belongs to another account (`PERMISSION_DENIED`)."
+)
 
 
 class ConnectionList(BaseModel):
@@ -44,11 +51,19 @@ class DataDeleted(BaseModel):
 def list_connections(
     principal: AdminPrincipal,
     container: ContainerDep,
-    status: ConnectionStatus | None = None,
-    system: Annotated[str | None, Query(max_length=64)] = None,
-    end_customer_id: Annotated[str | None, Query(max_length=255)] = None,
-    cursor: Annotated[str | None, Query(max_length=512)] = None,
-    limit: Annotated[int, Query(ge=1, le=500)] = 100,
+    status: Annotated[
+        ConnectionStatus | None, Query(description="Only connections in this status.")
+    ] = None,
+    system: Annotated[
+        str | None,
+        Query(max_length=64, description="Only connections to this system (connector id)."),
+    ] = None,
+    end_customer_id: Annotated[
+        str | None,
+        Query(max_length=255, description="Only connections of this end customer (your id)."),
+    ] = None,
+    cursor: PageCursor = None,
+    limit: PageLimit = 100,
 ) -> ConnectionList:
     with container.uow(readonly=True) as uow:
         data, next_cursor = service.list_connections(
@@ -86,7 +101,12 @@ def create_connection(
     return ConnectionCreated(**view.model_dump(), token=issued.token)
 
 
-@router.get("/{connection_id}", response_model=ConnectionDetail, summary="One connection")
+@router.get(
+    "/{connection_id}",
+    response_model=ConnectionDetail,
+    responses=_OWNED,
+    summary="One connection",
+)
 def get_connection(
     connection_id: ConnectionId, principal: AdminPrincipal, container: ContainerDep
 ) -> ConnectionDetail:
@@ -98,6 +118,7 @@ def get_connection(
 @router.patch(
     "/{connection_id}",
     response_model=ConnectionView,
+    responses=_OWNED,
     summary="Change sync schedule, entities, mappings, event types or metadata",
 )
 def update_connection(
@@ -126,6 +147,7 @@ def _mapped(view: ConnectionView) -> set[Entity]:
 @router.post(
     "/{connection_id}/disconnect",
     response_model=ConnectionView,
+    responses=_OWNED,
     summary="Revoke the connection's token now, stop its schedules, keep its data",
 )
 def disconnect_connection(
@@ -138,6 +160,16 @@ def disconnect_connection(
 @router.delete(
     "/{connection_id}/data",
     response_model=DataDeleted,
+    responses={
+        **_OWNED,
+        **error_responses(
+            409,
+            _409=(
+                "The connection is not disconnected, or a sync started before it was is still "
+                "finishing (`CONFLICT`)."
+            ),
+        ),
+    },
     summary="Delete the synced history of a disconnected connection",
     description=(
         "Deletes the connection's synced records, sync states and runs, and error log; the "

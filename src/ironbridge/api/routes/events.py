@@ -17,9 +17,10 @@ from ...store import decode_cursor, encode_cursor
 from ...store.errorlog import ErrorLogRepository
 from ...sync import SyncRunView, check_entities
 from ..deps import AdminPrincipal, ConnectionPrincipal, ContainerDep
-from ..errors import ERROR_RESPONSES
+from ..openapi import error_responses
+from ..params import PageCursor, PageLimit
 
-router = APIRouter(responses=ERROR_RESPONSES)
+router = APIRouter()
 
 
 class Event(BaseModel):
@@ -42,19 +43,20 @@ class EventList(BaseModel):
     "/v1/events",
     response_model=EventList,
     tags=["events"],
+    responses=error_responses(403, 404),
     summary="Events in order, for polling (retained 30 days)",
 )
 def events(
     principal: AdminPrincipal,
     container: ContainerDep,
-    after: Annotated[
-        str | None, Query(max_length=512, description="Cursor from a previous page.")
-    ] = None,
+    after: PageCursor = None,
     types: Annotated[
         str | None, Query(max_length=2000, description="Comma-separated event types.")
     ] = None,
-    connection_id: Annotated[str | None, Query(max_length=64)] = None,
-    limit: Annotated[int, Query(ge=1, le=500)] = 100,
+    connection_id: Annotated[
+        str | None, Query(max_length=64, description="Only events of this connection.")
+    ] = None,
+    limit: PageLimit = 100,
 ) -> EventList:
     chosen = [t.strip() for t in types.split(",") if t.strip()] if types else None
     if chosen:
@@ -96,14 +98,17 @@ class ErrorList(BaseModel):
     "/v1/connections/{connection_id}/errors",
     response_model=ErrorList,
     tags=["connections"],
+    responses=error_responses(
+        403, _403="The connection belongs to another account (`PERMISSION_DENIED`)."
+    ),
     summary="The connection's own error log, newest first",
 )
 def connection_errors(
-    connection_id: Annotated[str, Path(max_length=64)],
+    connection_id: Annotated[str, Path(max_length=64, description="Connection id (`conn_…`).")],
     principal: AdminPrincipal,
     container: ContainerDep,
-    cursor: Annotated[str | None, Query(max_length=512)] = None,
-    limit: Annotated[int, Query(ge=1, le=500)] = 100,
+    cursor: PageCursor = None,
+    limit: PageLimit = 100,
 ) -> ErrorList:
     before = None
     if cursor:
@@ -147,10 +152,13 @@ DEBOUNCE_SECONDS = 5
     status_code=202,
     response_model=InboundAccepted,
     tags=["sync"],
+    responses=error_responses(
+        403, 409, _403="The token belongs to another connection (`PERMISSION_DENIED`)."
+    ),
     summary="A change notice pushed by the source system: starts a debounced incremental sync",
 )
 def inbound(
-    connection_id: Annotated[str, Path(max_length=64)],
+    connection_id: Annotated[str, Path(max_length=64, description="Connection id (`conn_…`).")],
     principal: ConnectionPrincipal,
     container: ContainerDep,
     body: Annotated[ChangeNotice, Body()],

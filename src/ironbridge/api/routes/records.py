@@ -30,28 +30,24 @@ from ...model import (
 from ...security import TokenKind
 from ...store import ConnectionRow, UnitOfWork
 from ..deps import ConnectionBearer, ConnectionPrincipal, ContainerDep, authorize
-from ..errors import ERROR_RESPONSES, ErrorBody, request_id_of
-from ..params import IsoDatetimeQuery
+from ..errors import request_id_of
+from ..openapi import error_responses
+from ..params import IsoDatetimeQuery, PageCursor, PageLimit
 
 __all__ = ["router"]
 
-router = APIRouter(prefix="/v1", tags=["unified"], responses=ERROR_RESPONSES)
+router = APIRouter(prefix="/v1", tags=["unified"])
 
-_WRITE_ERRORS: dict[int | str, dict[str, Any]] = {
-    409: {
-        "model": ErrorBody,
-        "description": (
-            "`RECORD_LOCKED`, `CONFLICT`, `IDEMPOTENCY_KEY_REUSED` or `CONNECTION_REAUTH_REQUIRED`."
-        ),
-    },
-    410: {"model": ErrorBody, "description": "`CONNECTION_DISCONNECTED`."},
-    502: {"model": ErrorBody, "description": "`UPSTREAM_ERROR`: the source system failed."},
-    503: {
-        "model": ErrorBody,
-        "description": "`CONNECTION_UNAVAILABLE`: the source cannot be reached.",
-    },
-    504: {"model": ErrorBody, "description": "`UPSTREAM_TIMEOUT`."},
-}
+#: What a write may meet in the source system, beyond what every operation documents.
+_WRITE_ERRORS = error_responses(
+    404,
+    409,
+    410,
+    502,
+    503,
+    504,
+    _404="A record named in the path or the body does not exist (`NOT_FOUND`).",
+)
 
 IdempotencyKey = Annotated[
     str | None,
@@ -175,11 +171,13 @@ def _register(entity: Entity) -> None:
         request: Request,
         bearer: ConnectionBearer,
         container: ContainerDep,
-        limit: Annotated[int, Query(ge=1, le=500)] = 100,
-        cursor: Annotated[str | None, Query(max_length=512)] = None,
+        limit: PageLimit = 100,
+        cursor: PageCursor = None,
         modified_after: IsoDatetimeQuery = None,
         modified_before: IsoDatetimeQuery = None,
-        include_deleted: bool = False,
+        include_deleted: Annotated[
+            bool, Query(description="Also list records deleted at the source.")
+        ] = False,
         include: Include = None,
     ) -> Response:
         params = unified.ListParams(
@@ -305,7 +303,7 @@ def _register(entity: Entity) -> None:
         methods=["POST"],
         response_model=model,
         status_code=201,
-        summary=f"Create a {label} in the source system",
+        summary=f"Create {entity.a_label} in the source system",
         responses=_WRITE_ERRORS,
         operation_id=f"create_{entity.event_name}",
         **common,
@@ -315,7 +313,7 @@ def _register(entity: Entity) -> None:
         update_record,
         methods=["PATCH"],
         response_model=model,
-        summary=f"Change a {label} in the source system",
+        summary=f"Change {entity.a_label} in the source system",
         responses=_WRITE_ERRORS,
         operation_id=f"update_{entity.event_name}",
         **common,
@@ -325,7 +323,7 @@ def _register(entity: Entity) -> None:
         delete_record,
         methods=["DELETE"],
         response_model=model,
-        summary=f"Delete a {label} in the source system",
+        summary=f"Delete {entity.a_label} in the source system",
         responses=_WRITE_ERRORS,
         operation_id=f"delete_{entity.event_name}",
         **common,
@@ -353,7 +351,7 @@ for _entity in Entity:
 )
 def adjust_inventory(
     request: Request,
-    record_id: Annotated[str, Path(max_length=64)],
+    record_id: Annotated[str, Path(max_length=64, description="The inventory item id.")],
     principal: ConnectionPrincipal,
     container: ContainerDep,
     body: Annotated[InventoryAdjustment, Body()],

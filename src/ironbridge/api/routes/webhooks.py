@@ -19,11 +19,11 @@ from ...webhooks.deliveries import (
     select_for_retry,
 )
 from ..deps import AdminPrincipal, ContainerDep
-from ..errors import ERROR_RESPONSES
-from ..params import IsoDatetime, IsoDatetimeQuery
+from ..params import IsoDatetime, IsoDatetimeQuery, PageCursor, PageLimit
 
-router = APIRouter(tags=["webhooks"], responses=ERROR_RESPONSES)
+router = APIRouter(tags=["webhooks"])
 EndpointId = Annotated[str, Path(max_length=64, description="Endpoint id (`we_…`).")]
+DeliveryId = Annotated[str, Path(max_length=64, description="Delivery id (`dlv_…`).")]
 
 
 class EndpointList(BaseModel):
@@ -146,13 +146,22 @@ class DeliveryList(BaseModel):
 def deliveries(
     principal: AdminPrincipal,
     container: ContainerDep,
-    status: Annotated[str | None, Query(pattern="^(pending|succeeded|failed)$")] = None,
-    endpoint_id: Annotated[str | None, Query(max_length=64)] = None,
-    event_type: Annotated[str | None, Query(max_length=80)] = None,
+    status: Annotated[
+        str | None,
+        Query(
+            pattern="^(pending|succeeded|failed)$", description="Only deliveries in this status."
+        ),
+    ] = None,
+    endpoint_id: Annotated[
+        str | None, Query(max_length=64, description="Only deliveries to this endpoint.")
+    ] = None,
+    event_type: Annotated[
+        str | None, Query(max_length=80, description="Only deliveries of this event type.")
+    ] = None,
     created_after: IsoDatetimeQuery = None,
     created_before: IsoDatetimeQuery = None,
-    cursor: Annotated[str | None, Query(max_length=512)] = None,
-    limit: Annotated[int, Query(ge=1, le=500)] = 100,
+    cursor: PageCursor = None,
+    limit: PageLimit = 100,
 ) -> DeliveryList:
     with container.uow(readonly=True) as uow:
         data, next_cursor = list_deliveries(
@@ -175,7 +184,7 @@ def deliveries(
     summary="One delivery with every attempt",
 )
 def delivery(
-    delivery_id: Annotated[str, Path(max_length=64)],
+    delivery_id: DeliveryId,
     principal: AdminPrincipal,
     container: ContainerDep,
 ) -> DeliveryView:
@@ -190,7 +199,7 @@ def delivery(
     summary="Retry one delivery now (a new attempt, a new 24 h window)",
 )
 def retry_delivery(
-    delivery_id: Annotated[str, Path(max_length=64)],
+    delivery_id: DeliveryId,
     principal: AdminPrincipal,
     container: ContainerDep,
 ) -> DeliveryView:
