@@ -52,7 +52,7 @@ def create_app(container: Container) -> FastAPI:
     app.state.container = container
     app.state.metrics = HttpMetrics()
     install_error_handlers(app)
-    install_openapi(app)
+    install_openapi(app, container.registry)
     app.include_router(health.router)
     app.include_router(connection.router)
     app.include_router(connections.router)

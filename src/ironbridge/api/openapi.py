@@ -10,6 +10,12 @@ statuses it can answer, all with `ErrorBody`:
 * with a request body: 413 (the body limit);
 * and what a route declares itself with `responses=error_responses(...)` (403, 409, 410, 5xx...).
 
+A connector id in a body (`ConnectorId`) is listed as an `enum` of the registered connectors.
+
+A unified write declares the connector capability it needs (`openapi_extra=capability(...)`);
+the document lists the connectors that offer it (`x-supported-by`): on a connection to any other
+system the operation answers 400 `OPERATION_NOT_SUPPORTED`.
+
 Descriptions name the codes of the error taxonomy (`ironbridge.errors`) that have the status, and
 429 and 503 carry their `Retry-After` header; every response carries `X-Request-ID`.
 """
@@ -22,9 +28,12 @@ from typing import Any, Final
 
 from fastapi import FastAPI
 
+from ..connections import CONNECTOR_ID_MARK
+from ..connectors import ConnectorRegistry
+from ..model import Entity
 from .errors import ERROR_CODES, ErrorBody
 
-__all__ = ["ERROR_CODES", "error_responses", "install_openapi"]
+__all__ = ["capability", "document_errors", "error_responses", "install_openapi"]
 
 _METHODS = frozenset({"get", "put", "post", "delete", "options", "head", "patch", "trace"})
 
@@ -69,6 +78,38 @@ def error_responses(*statuses: int, **descriptions: str) -> dict[int | str, dict
         said = descriptions.get(f"_{status}")
         responses[status] = {"model": ErrorBody, "description": said or _description(status)}
     return responses
+
+
+def capability(entity: str, operation: str) -> dict[str, Any]:
+    """`openapi_extra=` of a route that needs the connector to offer `operation` on `entity`
+    (as the catalog's capability matrix names them; `passthrough` for the passthrough)."""
+    return {_CAPABILITY: {"entity": entity, "operation": operation}}
+
+
+_CAPABILITY: Final = "x-capability"
+
+
+def _supported_by(registry: ConnectorRegistry, needed: Mapping[str, str]) -> list[str]:
+    specs = [connector.spec for connector in registry.all()]
+    if needed["operation"] == "passthrough":
+        return [spec.id for spec in specs if spec.passthrough]
+    entity, operation = Entity(needed["entity"]), needed["operation"]
+    return [spec.id for spec in specs if spec.supports(entity, operation)]  # type: ignore[arg-type]
+
+
+def _document_capability(operation: dict[str, Any], registry: ConnectorRegistry) -> None:
+    needed = operation.get(_CAPABILITY)
+    if needed is None or "x-supported-by" in operation:
+        return
+    supported = _supported_by(registry, needed)
+    operation["x-supported-by"] = supported
+    names = ", ".join(f"`{connector_id}`" for connector_id in supported) or "no connector"
+    said = (
+        f"Offered by {names}; a connection to another system answers 400 `OPERATION_NOT_SUPPORTED`."
+    )
+    operation["description"] = (
+        f"{operation['description']}\n\n{said}" if operation.get("description") else said
+    )
 
 
 def _description(status: int) -> str:
@@ -116,8 +157,9 @@ def _document_errors(operation: dict[str, Any]) -> None:
     operation["responses"] = dict(sorted(responses.items()))
 
 
-def document_errors(document: dict[str, Any]) -> dict[str, Any]:
-    """Replace FastAPI's 422 in `document` by the error statuses each operation can answer."""
+def document_errors(document: dict[str, Any], registry: ConnectorRegistry) -> dict[str, Any]:
+    """Replace FastAPI's 422 in `document` by the error statuses each operation can answer, and
+    name the connectors that offer each unified write."""
     components = document.setdefault("components", {}).setdefault("schemas", {})
     if "ErrorBody" not in components:
         schema = ErrorBody.model_json_schema(ref_template="#/components/schemas/{model}")
@@ -127,17 +169,30 @@ def document_errors(document: dict[str, Any]) -> dict[str, Any]:
         for method, operation in path_item.items():
             if method in _METHODS:
                 _document_errors(operation)
+                _document_capability(operation, registry)
     for unused in ("HTTPValidationError", "ValidationError"):
         components.pop(unused, None)
+    _list_connectors(components, [connector.spec.id for connector in registry.all()])
     return document
 
 
-def install_openapi(app: FastAPI) -> None:
+def _list_connectors(schema: Any, ids: list[str]) -> None:
+    if isinstance(schema, dict):
+        if schema.get(CONNECTOR_ID_MARK):
+            schema["enum"] = ids
+        for value in schema.values():
+            _list_connectors(value, ids)
+    elif isinstance(schema, list):
+        for item in schema:
+            _list_connectors(item, ids)
+
+
+def install_openapi(app: FastAPI, registry: ConnectorRegistry) -> None:
     """Serve FastAPI's document of `app` with `document_errors` applied."""
     generate = app.openapi
 
     def openapi() -> dict[str, Any]:
         # FastAPI caches its document until the routes change; rewriting it is idempotent.
-        return document_errors(generate())
+        return document_errors(generate(), registry)
 
     app.openapi = openapi  # type: ignore[method-assign]

@@ -38,6 +38,7 @@ from ..connectors import (
     RawRecord,
     SessionOptions,
 )
+from ..connectors.protocols.http import WEB_URL_PATTERN
 from ..errors import (
     AuthenticationFailed,
     ConnectionCheckFailed,
@@ -54,7 +55,7 @@ from ..security import CredentialCipher, TokenKind, hash_token, token_kind, toke
 from ..store import ConnectionRow, CredentialRow, UnitOfWork, UnitOfWorkFactory, utcnow
 from .service import connect, load_connection
 from .status import ConnectionStatus
-from .views import ConnectionCreate, ConnectionView, Metadata, _check_metadata
+from .views import ConnectionCreate, ConnectionView, ConnectorId, Metadata, _check_metadata
 
 __all__ = [
     "DEFAULT_LINK_TTL",
@@ -90,7 +91,29 @@ StartSync = Callable[[str], object]
 class LinkTokenCreate(BaseModel):
     """Body of `POST /v1/link-tokens`."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(
+        extra="forbid",
+        # A new connection needs its end customer; a reconnect keeps the connection's metadata.
+        json_schema_extra={
+            "anyOf": [
+                {
+                    "required": ["end_customer_id", "end_customer_name"],
+                    "properties": {
+                        "connection_id": {"type": "null"},
+                        "end_customer_id": {"type": "string"},
+                        "end_customer_name": {"type": "string"},
+                    },
+                },
+                {
+                    "required": ["connection_id"],
+                    "properties": {
+                        "connection_id": {"type": "string"},
+                        "metadata": {"maxProperties": 0},
+                    },
+                },
+            ]
+        },
+    )
 
     end_customer_id: str | None = Field(
         None,
@@ -107,7 +130,7 @@ class LinkTokenCreate(BaseModel):
         max_length=255,
         description="Shown to the customer in the flow. Required for a new connection.",
     )
-    systems: list[str] | None = Field(
+    systems: list[ConnectorId] | None = Field(
         None,
         min_length=1,
         max_length=100,
@@ -134,6 +157,7 @@ class LinkTokenCreate(BaseModel):
     redirect_url: str | None = Field(
         None,
         max_length=2048,
+        pattern=WEB_URL_PATTERN,
         description=(
             "Full-page mode: after success the customer is sent here with `?public_token=…`. "
             "Embedded mode (connect.js) receives the public token by postMessage instead."

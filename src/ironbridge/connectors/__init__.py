@@ -8,6 +8,7 @@ holds the connectors a running ironbridge offers. Each system lives in its own p
 
 from ironbridge.connectors.base import (
     OPERATIONS,
+    PASSTHROUGH_PATH_PATTERN,
     AuthField,
     Capability,
     CheckResult,
@@ -26,6 +27,7 @@ from ironbridge.connectors.registry import ConnectorRegistry, default_registry
 
 __all__ = [
     "OPERATIONS",
+    "PASSTHROUGH_PATH_PATTERN",
     "AuthField",
     "Capability",
     "CheckResult",

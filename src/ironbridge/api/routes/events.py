@@ -11,7 +11,7 @@ from pydantic import BaseModel, Field
 from ...connections import load_connection
 from ...errors import ConnectionReauthRequired, PermissionDenied, ValidationFailed
 from ...events import list_events
-from ...eventtypes import is_event_type
+from ...eventtypes import EVENT_TYPE_LIST_PATTERN, is_event_type
 from ...model import Entity
 from ...store import decode_cursor, encode_cursor
 from ...store.errorlog import ErrorLogRepository
@@ -51,15 +51,21 @@ def events(
     container: ContainerDep,
     after: PageCursor = None,
     types: Annotated[
-        str | None, Query(max_length=2000, description="Comma-separated event types.")
+        str | None,
+        Query(
+            max_length=2000,
+            # Checked below, to name the unknown types rather than quote the pattern.
+            json_schema_extra={"pattern": EVENT_TYPE_LIST_PATTERN},
+            description="Only events of these types: event type names separated by commas.",
+        ),
     ] = None,
     connection_id: Annotated[
         str | None, Query(max_length=64, description="Only events of this connection.")
     ] = None,
     limit: PageLimit = 100,
 ) -> EventList:
-    chosen = [t.strip() for t in types.split(",") if t.strip()] if types else None
-    if chosen:
+    chosen = types.split(",") if types is not None else None
+    if chosen is not None:
         unknown = [t for t in chosen if not is_event_type(t)]
         if unknown:
             raise ValidationFailed({"types": f"unknown event types: {', '.join(unknown)}"})

@@ -17,8 +17,8 @@ from pydantic import BaseModel, Field, create_model
 
 from ... import unified
 from ...bootstrap import Container
-from ...connectors import PassthroughRequest
-from ...idempotency import request_fingerprint, run_idempotent
+from ...connectors import PASSTHROUGH_PATH_PATTERN, PassthroughRequest
+from ...idempotency import KEY_PATTERN, request_fingerprint, run_idempotent
 from ...model import (
     CREATE_MODELS,
     FILTER_FIELDS,
@@ -31,7 +31,7 @@ from ...security import TokenKind
 from ...store import ConnectionRow, UnitOfWork
 from ..deps import ConnectionBearer, ConnectionPrincipal, ContainerDep, authorize
 from ..errors import request_id_of
-from ..openapi import error_responses
+from ..openapi import capability, error_responses
 from ..params import IsoDatetimeQuery, PageCursor, PageLimit
 
 __all__ = ["router"]
@@ -53,7 +53,7 @@ IdempotencyKey = Annotated[
     str | None,
     Header(
         alias="Idempotency-Key",
-        max_length=255,
+        pattern=KEY_PATTERN,
         description=(
             "Repeat a write safely: the same key and body within 24 h returns the first response."
         ),
@@ -306,6 +306,7 @@ def _register(entity: Entity) -> None:
         summary=f"Create {entity.a_label} in the source system",
         responses=_WRITE_ERRORS,
         operation_id=f"create_{entity.event_name}",
+        openapi_extra=capability(entity.value, "create"),
         **common,
     )
     router.add_api_route(
@@ -316,6 +317,7 @@ def _register(entity: Entity) -> None:
         summary=f"Change {entity.a_label} in the source system",
         responses=_WRITE_ERRORS,
         operation_id=f"update_{entity.event_name}",
+        openapi_extra=capability(entity.value, "update"),
         **common,
     )
     router.add_api_route(
@@ -326,6 +328,7 @@ def _register(entity: Entity) -> None:
         summary=f"Delete {entity.a_label} in the source system",
         responses=_WRITE_ERRORS,
         operation_id=f"delete_{entity.event_name}",
+        openapi_extra=capability(entity.value, "delete"),
         **common,
     )
 
@@ -344,6 +347,7 @@ for _entity in Entity:
 
 @router.post(
     "/inventory-items/{record_id}/adjustments",
+    openapi_extra=capability(Entity.INVENTORY_ITEMS.value, "adjust"),
     response_model=MODELS[Entity.INVENTORY_ITEMS],
     responses=_WRITE_ERRORS,
     tags=["unified: inventory-items"],
@@ -373,7 +377,13 @@ def adjust_inventory(
 class PassthroughIn(BaseModel):
     method: str = Field(pattern="^(GET|POST|PUT|PATCH|DELETE)$", description="HTTP method.")
     path: str = Field(
-        min_length=1, max_length=2048, description="Path relative to the system's base URL."
+        min_length=1,
+        max_length=2048,
+        pattern=PASSTHROUGH_PATH_PATTERN,
+        description=(
+            "Path relative to the system's base URL, starting with one `/`; no `..` segment, "
+            "no `\\`, no scheme."
+        ),
     )
     query: dict[str, str] = Field(default_factory=dict)
     headers: dict[str, str] = Field(default_factory=dict)
@@ -388,6 +398,7 @@ class PassthroughOut(BaseModel):
 
 @router.post(
     "/passthrough",
+    openapi_extra=capability("passthrough", "passthrough"),
     response_model=PassthroughOut,
     responses=_WRITE_ERRORS,
     summary="A raw request to the source system through the connector's auth",

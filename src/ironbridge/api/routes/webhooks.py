@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, ClassVar
 
 from fastapi import APIRouter, Body, Path, Query, Response
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 from ... import webhooks
 from ...errors import ValidationFailed
+from ...model import InputModel
 from ...webhooks.deliveries import (
     AttemptView,
     DeliveryView,
@@ -209,7 +210,12 @@ def retry_delivery(
     return view
 
 
-class BulkRetry(BaseModel):
+class BulkRetry(InputModel):
+    """Which failed deliveries to retry: give `endpoint_id`, `since`, or both."""
+
+    model_config = ConfigDict(json_schema_extra={"minProperties": 1})
+    non_nullable: ClassVar[frozenset[str]] = frozenset({"endpoint_id", "since"})
+
     endpoint_id: str | None = Field(
         None, max_length=64, description="Only this endpoint's deliveries."
     )

@@ -37,6 +37,7 @@ __all__ = [
     "SENSITIVE_HEADERS",
     "SENSITIVE_PARAMS",
     "STATUS_ERRORS",
+    "WEB_URL_PATTERN",
     "ErrorFactory",
     "GuardedTransport",
     "ensure_url_allowed",
@@ -49,6 +50,11 @@ __all__ = [
     "redact_headers",
     "sanitize_url",
 ]
+
+_PORT: Final = r"([0-9]{1,4}|[1-5][0-9]{4}|6[0-4][0-9]{3}|65[0-4][0-9]{2}|655[0-2][0-9]|6553[0-5])"
+#: An absolute http(s) URL with a host name (or IPv4 address), an optional valid port, no user
+#: name: what `ensure_url_allowed` can parse, for the API document.
+WEB_URL_PATTERN: Final = rf"^[Hh][Tt][Tt][Pp][Ss]?://[^\s/?#@:\[\]\\]+(:{_PORT})?([/?#]\S*)?$"
 
 #: Seconds allowed to open a TCP (and TLS) connection; reads use `SessionOptions.timeout`.
 CONNECT_TIMEOUT: Final = 10.0
