@@ -6,7 +6,9 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from typing import Any
+from unittest.mock import ANY
 
+import jsonschema_rs
 import pytest
 from fastapi.testclient import TestClient
 
@@ -149,3 +151,173 @@ def test_summaries_use_the_right_article(document: dict[str, Any]) -> None:
     summaries = {op.get("summary") for _, _, op in _operations(document)}
     assert "Create an inventory item in the source system" in summaries
     assert "Change an asset in the source system" in summaries
+
+
+def _body_schema(document: dict[str, Any], method: str, path: str) -> Any:
+    operation = document["paths"][path][method.lower()]
+    schema = operation["requestBody"]["content"]["application/json"]["schema"]
+    return jsonschema_rs.Draft202012Validator(
+        {**schema, "components": document["components"]}, validate_formats=True
+    )
+
+
+def _first(
+    client: TestClient, sandbox: ConnectionFixture, entity: str, **match: str
+) -> dict[str, Any]:
+    page = client.get(f"/v1/{entity}", params={"limit": 100}, headers=sandbox.headers).json()
+    return next(r for r in page["data"] if all(r[k] == v for k, v in match.items()))
+
+
+def test_the_document_refuses_the_bodies_the_server_refuses(
+    client: TestClient, account: AccountFixture, sandbox: ConnectionFixture
+) -> None:
+    """Rules across fields are in the schema: a body is schema-valid exactly when it is not
+    refused as invalid (400)."""
+    document = client.get("/openapi.json").json()
+    # Stock is held in warehouses (a rule of the source, not of the request's shape).
+    location = _first(client, sandbox, "locations", type="warehouse")
+    item = _first(client, sandbox, "inventory-items")
+    order = _first(client, sandbox, "work-orders")
+    vendor = _first(client, sandbox, "vendors")
+    adjust = f"/v1/inventory-items/{item['id']}/adjustments"
+    at = {"location_remote_id": location["remote_id"], "reason": "count"}
+    line = {"description": "Bolts", "quantity": "10"}
+    cases: list[tuple[str, str, str, dict[str, Any], bool]] = [
+        # (method, documented path, path, body, valid)
+        (
+            "PATCH",
+            "/v1/work-orders/{record_id}",
+            f"/v1/work-orders/{order['id']}",
+            {"status": None},
+            False,
+        ),
+        (
+            "PATCH",
+            "/v1/work-orders/{record_id}",
+            f"/v1/work-orders/{order['id']}",
+            {"title": "  "},
+            False,
+        ),
+        (
+            "PATCH",
+            "/v1/work-orders/{record_id}",
+            f"/v1/work-orders/{order['id']}",
+            {"location_id": location["id"], "location_remote_id": location["remote_id"]},
+            False,
+        ),
+        (
+            "PATCH",
+            "/v1/work-orders/{record_id}",
+            f"/v1/work-orders/{order['id']}",
+            {"location_id": location["id"], "location_remote_id": None},
+            True,
+        ),
+        ("POST", "/v1/inventory-items/{record_id}/adjustments", adjust, at, False),
+        (
+            "POST",
+            "/v1/inventory-items/{record_id}/adjustments",
+            adjust,
+            {**at, "quantity_delta": "1", "new_count": "2"},
+            False,
+        ),
+        (
+            "POST",
+            "/v1/inventory-items/{record_id}/adjustments",
+            adjust,
+            {**at, "quantity_delta": "-0.00"},
+            False,
+        ),
+        (
+            "POST",
+            "/v1/inventory-items/{record_id}/adjustments",
+            adjust,
+            {**at, "quantity_delta": "2.5"},
+            True,
+        ),
+        (
+            "POST",
+            "/v1/inventory-items/{record_id}/adjustments",
+            adjust,
+            {**at, "location_id": location["id"], "new_count": 3},
+            False,
+        ),
+        (
+            "POST",
+            "/v1/purchase-orders",
+            "/v1/purchase-orders",
+            {"vendor_id": vendor["id"], "lines": [{**line, "quantity": "1e3"}]},
+            False,
+        ),
+        (
+            "POST",
+            "/v1/purchase-orders",
+            "/v1/purchase-orders",
+            {"vendor_id": vendor["id"], "lines": [{**line, "quantity": 1.5e300}]},
+            False,
+        ),
+        (
+            "POST",
+            "/v1/purchase-orders",
+            "/v1/purchase-orders",
+            {"vendor_id": vendor["id"], "lines": [{"quantity": "1"}]},
+            False,
+        ),
+        (
+            "POST",
+            "/v1/purchase-orders",
+            "/v1/purchase-orders",
+            {"vendor_id": vendor["id"], "lines": [line]},
+            True,
+        ),
+        ("POST", "/v1/deliveries/retry", "/v1/deliveries/retry", {}, False),
+        ("POST", "/v1/deliveries/retry", "/v1/deliveries/retry", {"endpoint_id": None}, False),
+        (
+            "POST",
+            "/v1/deliveries/retry",
+            "/v1/deliveries/retry",
+            {"since": "2026-01-01T00:00:00Z"},
+            True,
+        ),
+        ("POST", "/v1/passthrough", "/v1/passthrough", {"method": "GET", "path": "//x"}, False),
+        ("POST", "/v1/passthrough", "/v1/passthrough", {"method": "GET", "path": "/a/../b"}, False),
+    ]
+    disagree = []
+    for method, documented, path, body, valid in cases:
+        validator = _body_schema(document, method, documented)
+        headers = account.headers if path.startswith("/v1/deliveries") else sandbox.headers
+        answer = client.request(method, path, json=body, headers=headers)
+        if validator.is_valid(body) != valid or (answer.status_code != 400) != valid:
+            disagree.append((method, path, body, validator.is_valid(body), answer.status_code))
+    assert disagree == []
+
+
+def test_issued_cursors_have_the_documented_format(
+    client: TestClient, account: AccountFixture, sandbox: ConnectionFixture
+) -> None:
+    document = client.get("/openapi.json").json()
+    parameters = document["paths"]["/v1/vendors"]["get"]["parameters"]
+    pattern = next(p for p in parameters if p["name"] == "cursor")["schema"]["pattern"]
+    first = client.get("/v1/vendors", params={"limit": 1}, headers=sandbox.headers).json()
+    assert re.search(pattern, first["next_cursor"])
+    second = client.get(
+        "/v1/vendors", params={"limit": 1, "cursor": first["next_cursor"]}, headers=sandbox.headers
+    )
+    assert second.status_code == 200
+    assert second.json()["data"] != first["data"]
+    runs = client.get("/v1/sync/runs", params={"limit": 1}, headers=sandbox.headers).json()
+    assert re.search(pattern, runs["next_cursor"])
+    malformed = client.get(
+        "/v1/vendors", params={"cursor": "not a cursor!"}, headers=sandbox.headers
+    )
+    assert malformed.status_code == 400
+    assert malformed.json()["error"]["details"]["fields"] == {"cursor": ANY}
+
+
+def test_unified_writes_name_the_connectors_that_offer_them(document: dict[str, Any]) -> None:
+    delete = document["paths"]["/v1/work-orders/{record_id}"]["delete"]
+    create = document["paths"]["/v1/work-orders"]["post"]
+    assert "sandbox" in create["x-supported-by"]
+    assert "sandbox" not in delete["x-supported-by"]
+    assert "`OPERATION_NOT_SUPPORTED`" in delete["description"]
+    system = document["components"]["schemas"]["ConnectionCreate"]["properties"]["system"]
+    assert {"sandbox", "tryton", "sap_s4hana"} <= set(system["enum"])

@@ -143,7 +143,18 @@ def _is_error_body(response: Mapping[str, Any]) -> bool:
     return bool(schema.get("$ref", "").endswith("/ErrorBody"))
 
 
+def _not_nullable(parameter: dict[str, Any]) -> None:
+    """A parameter is absent or has a value: FastAPI's null branch of `str | None` is dropped."""
+    schema = parameter.get("schema", {})
+    branches = [branch for branch in schema.get("anyOf", []) if branch != {"type": "null"}]
+    if len(branches) == 1 and len(schema["anyOf"]) == 2:
+        del schema["anyOf"]
+        schema.update(branches[0])
+
+
 def _document_errors(operation: dict[str, Any]) -> None:
+    for parameter in operation.get("parameters", []):
+        _not_nullable(parameter)
     responses: dict[str, Any] = operation["responses"]
     # FastAPI's validation error is answered by our handler as a 400 with the error body.
     responses.pop("422", None)
