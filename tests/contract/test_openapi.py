@@ -7,6 +7,7 @@ import atexit
 import re
 import shutil
 import tempfile
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -94,7 +95,9 @@ CHECKS = [
     checks.ignored_auth,
 ]
 
-schema = schemathesis.openapi.from_asgi("/openapi.json", create_app(_CONTAINER))
+_APP = create_app(_CONTAINER)
+_SCHEMAS = _APP.openapi()["components"]["schemas"]
+schema = schemathesis.openapi.from_asgi("/openapi.json", _APP)
 
 
 @schema.parametrize()
@@ -126,6 +129,7 @@ def _with_issued_values(case: schemathesis.Case) -> None:
     path = case.operation.path
     entity = next((e for e in Entity if path.startswith(f"/v1/{e.value}")), None)
     _replace_references(case.body, entity)
+    _put_in_order(case)
     if isinstance(case.body.get("connection_ids"), list):
         case.body["connection_ids"] = [_CONNECTION.id for _ in case.body["connection_ids"]]
     if path == "/v1/connections" and case.method == "POST":
@@ -139,6 +143,22 @@ def _with_issued_values(case: schemathesis.Case) -> None:
                 name: {field: "Name" for field in fields}
                 for name, fields in settings["field_mappings"].items()
             }
+
+
+def _put_in_order(case: schemathesis.Case) -> None:
+    """Swap the times of a pair the body schema lists in `x-ordered-times` when the end was
+    generated before the start: JSON Schema cannot compare two values."""
+    body = case.body
+    content = case.operation.definition.raw.get("requestBody", {}).get("content", {})
+    ref = content.get("application/json", {}).get("schema", {}).get("$ref", "")
+    for start, end in _SCHEMAS.get(ref.rsplit("/", 1)[-1], {}).get("x-ordered-times", []):
+        began, ended = body.get(start), body.get(end)
+        if (
+            isinstance(began, str)
+            and isinstance(ended, str)
+            and datetime.fromisoformat(ended) < datetime.fromisoformat(began)
+        ):
+            body[start], body[end] = ended, began
 
 
 def _replace_references(body: dict[str, Any], entity: Entity | None) -> None:

@@ -42,6 +42,8 @@ class InputModel(BaseModel):
       `vendor_id` / `vendor_remote_id`. At most one of the pair may be given.
     - `required_references`: stems of which one field of the pair must be given.
     - `exactly_one`: pairs of fields of which exactly one must be given, not null.
+    - `ordered_times`: (start, end) pairs of times; an end before its start is refused. JSON
+      Schema cannot compare two values, so the schema lists them as `x-ordered-times`.
     - `non_nullable`: fields that may be omitted but not sent as null (in an update, null
       means "clear the value", which some fields do not allow).
 
@@ -54,13 +56,15 @@ class InputModel(BaseModel):
     references: ClassVar[Mapping[str, Entity]] = MappingProxyType({})
     required_references: ClassVar[frozenset[str]] = frozenset()
     exactly_one: ClassVar[tuple[tuple[str, str], ...]] = ()
+    ordered_times: ClassVar[tuple[tuple[str, str], ...]] = ()
     non_nullable: ClassVar[frozenset[str]] = frozenset()
 
     @classmethod
     def __pydantic_init_subclass__(cls, **kwargs: Any) -> None:
         super().__pydantic_init_subclass__(**kwargs)
         # Fail at import, not at the first request, when a declaration names a missing field.
-        declared = set(cls.non_nullable) | {name for pair in cls.exactly_one for name in pair}
+        pairs = (*cls.exactly_one, *cls.ordered_times)
+        declared = set(cls.non_nullable) | {name for pair in pairs for name in pair}
         for stem in cls.references:
             declared |= {f"{stem}_id", f"{stem}_remote_id"}
         missing = (declared - set(cls.model_fields)) | (
@@ -89,6 +93,8 @@ class InputModel(BaseModel):
         rules += [_exactly_one_rule(*pair) for pair in cls.exactly_one]
         if rules:
             target["allOf"] = [*target.get("allOf", []), *rules]
+        if cls.ordered_times:
+            target["x-ordered-times"] = [list(pair) for pair in cls.ordered_times]
         return json_schema
 
     @model_validator(mode="after")
@@ -112,6 +118,12 @@ class InputModel(BaseModel):
                     "reference_missing",
                     "{field} or {alternative} is required.",
                     {"field": f"{stem}_id", "alternative": f"{stem}_remote_id"},
+                )
+        for start, end in self.ordered_times:
+            began, ended = getattr(self, start), getattr(self, end)
+            if began is not None and ended is not None and ended < began:
+                raise PydanticCustomError(
+                    "schedule_reversed", "{field} is before its start.", {"field": end}
                 )
         for field, alternative in self.exactly_one:
             if (getattr(self, field) is None) == (getattr(self, alternative) is None):
