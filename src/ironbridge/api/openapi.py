@@ -57,6 +57,7 @@ _MEANING: Final[Mapping[int, str]] = MappingProxyType(
 
 _REQUEST_ID: Final = {
     "description": "The request id, also in error bodies; quote it to support.",
+    "required": True,
     "schema": {"type": "string"},
 }
 _RETRY_AFTER: Final = {
@@ -103,10 +104,12 @@ def _document_capability(operation: dict[str, Any], registry: ConnectorRegistry)
         return
     supported = _supported_by(registry, needed)
     operation["x-supported-by"] = supported
-    names = ", ".join(f"`{connector_id}`" for connector_id in supported) or "no connector"
-    said = (
-        f"Offered by {names}; a connection to another system answers 400 `OPERATION_NOT_SUPPORTED`."
-    )
+    if supported:
+        names = ", ".join(f"`{connector_id}`" for connector_id in supported)
+        said = f"Offered by {names}; a connection to another system answers 400 "
+    else:
+        said = "No connector offers this yet: every connection answers 400 "
+    said += "`OPERATION_NOT_SUPPORTED`."
     operation["description"] = (
         f"{operation['description']}\n\n{said}" if operation.get("description") else said
     )

@@ -165,8 +165,8 @@ def disconnect_connection(
         **error_responses(
             409,
             _409=(
-                "The connection is not disconnected, or a sync started before it was is still "
-                "finishing (`CONFLICT`)."
+                "The connection is not disconnected, or a sync that started before the "
+                "disconnect is still finishing (`CONFLICT`, with `Retry-After`)."
             ),
         ),
     },
