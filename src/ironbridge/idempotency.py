@@ -17,7 +17,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
-from typing import Any
+from typing import Any, Final
 
 from .errors import Conflict, IdempotencyKeyReused, IronbridgeError, ValidationFailed
 from .ids import new_id
@@ -25,10 +25,13 @@ from .security import CredentialCipher
 from .store import UnitOfWorkFactory, utcnow
 from .store.idempotency import IdempotencyRepository
 
-__all__ = ["RETENTION", "StoredResponse", "request_fingerprint", "run_idempotent"]
+__all__ = ["KEY_PATTERN", "RETENTION", "StoredResponse", "request_fingerprint", "run_idempotent"]
 
 RETENTION = timedelta(hours=24)
-_KEY = re.compile(r"^[\x20-\x7e]{1,255}$")
+#: An `Idempotency-Key`: 1-255 printable ASCII characters, without the spaces at either end
+#: that HTTP drops from a header value (so the key stored is the key sent).
+KEY_PATTERN: Final = r"^[\x21-\x7e]([\x20-\x7e]{0,253}[\x21-\x7e])?$"
+_KEY = re.compile(KEY_PATTERN)
 
 
 @dataclass(frozen=True, slots=True)
@@ -65,7 +68,9 @@ def run_idempotent(
         status, body = action()
         return StoredResponse(status, body, replayed=False)
     if not _KEY.match(key):
-        raise ValidationFailed({"Idempotency-Key": "must be 1-255 printable ASCII characters"})
+        raise ValidationFailed(
+            {"Idempotency-Key": "must be 1-255 printable ASCII characters, no space at either end"}
+        )
     now = utcnow()
     with uow() as work:
         repo = IdempotencyRepository(work.connection, scope)

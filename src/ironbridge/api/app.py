@@ -12,6 +12,7 @@ from .deps import strict_query
 from .docs import install_docs
 from .errors import install_error_handlers
 from .metrics import HttpMetrics
+from .openapi import install_openapi
 from .routes import (
     connection,
     connections,
@@ -53,6 +54,7 @@ def create_app(container: Container) -> FastAPI:
     app.state.metrics = HttpMetrics()
     install_error_handlers(app)
     install_docs(app)
+    install_openapi(app, container.registry)
     app.include_router(health.router)
     app.include_router(connection.router)
     app.include_router(connections.router)

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Iterator, Mapping
+from types import MappingProxyType
+from typing import Any, Final
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, JsonValue
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.routing import Match
 
@@ -21,11 +23,34 @@ from ..errors import (
     ValidationFailed,
 )
 
-__all__ = ["ERROR_RESPONSES", "ErrorBody", "error_response", "install_error_handlers"]
+__all__ = ["ERROR_CODES", "ErrorBody", "error_response", "install_error_handlers"]
+
+
+def _taxonomy(root: type[IronbridgeError]) -> Iterator[type[IronbridgeError]]:
+    yield root
+    for sub in root.__subclasses__():
+        yield from _taxonomy(sub)
+
+
+def _codes_by_status() -> Mapping[int, tuple[str, ...]]:
+    codes: dict[int, set[str]] = {}
+    for kind in _taxonomy(IronbridgeError):
+        codes.setdefault(kind.status, set()).add(kind.code)
+    return MappingProxyType({status: tuple(sorted(codes[status])) for status in sorted(codes)})
+
+
+#: The codes each error status is answered with, from the error taxonomy.
+ERROR_CODES: Final[Mapping[int, tuple[str, ...]]] = _codes_by_status()
+_ALL_CODES: Final[list[JsonValue]] = [
+    *sorted({code for codes in ERROR_CODES.values() for code in codes})
+]
 
 
 class ErrorDetail(BaseModel):
-    code: str = Field(description="Stable identifier, e.g. `RATE_LIMIT_EXCEEDED`.")
+    code: str = Field(
+        description="Stable identifier, e.g. `RATE_LIMIT_EXCEEDED`.",
+        json_schema_extra={"enum": _ALL_CODES},
+    )
     type: str = Field(description="Error family, e.g. `rate_limit_error`.")
     message: str = Field(description="For people; may change.")
     request_id: str = Field(description="Also in the `X-Request-ID` header; quote it to support.")
@@ -34,26 +59,6 @@ class ErrorDetail(BaseModel):
 
 class ErrorBody(BaseModel):
     error: ErrorDetail
-
-
-def _doc(description: str) -> dict[str, Any]:
-    return {"model": ErrorBody, "description": description}
-
-
-#: Responses every route may give, for the OpenAPI document.
-ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
-    400: _doc("Invalid request (`INVALID_REQUEST`, `VALIDATION_FAILED` with `details.fields`)."),
-    401: _doc(
-        "Missing, unknown or revoked credential, or one of the wrong kind "
-        "(`AUTHENTICATION_FAILED`; `details.given` and `details.expected` then name both)."
-    ),
-    403: _doc("The credential may not touch this resource (`PERMISSION_DENIED`)."),
-    404: _doc("No such resource (`NOT_FOUND`)."),
-    405: _doc("Method not allowed on this path (`METHOD_NOT_ALLOWED`)."),
-    413: _doc("Request body too large (`REQUEST_TOO_LARGE`)."),
-    429: _doc("Rate limit reached (`RATE_LIMIT_EXCEEDED`); see `Retry-After`."),
-    500: _doc("Unexpected failure (`INTERNAL_ERROR`); logged with its request id."),
-}
 
 
 def request_id_of(request: Request) -> str:

@@ -9,7 +9,7 @@ from typing import Annotated, Any
 from fastapi import Header, Request, Response
 
 from ..bootstrap import Container
-from ..idempotency import request_fingerprint, run_idempotent
+from ..idempotency import KEY_PATTERN, request_fingerprint, run_idempotent
 from .errors import request_id_of
 
 __all__ = ["IdempotencyKey", "idempotent_response"]
@@ -18,7 +18,7 @@ IdempotencyKey = Annotated[
     str | None,
     Header(
         alias="Idempotency-Key",
-        max_length=255,
+        pattern=KEY_PATTERN,
         description=(
             "Repeat a write safely: the same key and body within 24 h returns the first response "
             "(status and body, with `Idempotent-Replayed: true`) without writing again; the same "

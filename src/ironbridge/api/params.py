@@ -8,7 +8,9 @@ from typing import Annotated, Any
 from fastapi import Query
 from pydantic import BeforeValidator
 
-__all__ = ["IsoDatetime", "IsoDatetimeQuery"]
+from ..store.pagination import CURSOR_PATTERN
+
+__all__ = ["IsoDatetime", "IsoDatetimeQuery", "PageCursor", "PageLimit"]
 
 
 def _iso_datetime(value: Any) -> Any:
@@ -25,4 +27,18 @@ IsoDatetimeQuery = Annotated[
     datetime | None,
     BeforeValidator(_iso_datetime),
     Query(description="ISO 8601 date-time; without a zone it is read as UTC."),
+]
+
+#: The page size of a list.
+PageLimit = Annotated[
+    int, Query(ge=1, le=500, description="How many items a page holds, 1 to 500.")
+]
+#: Where a list continues: the `next_cursor` of the page before, as the API issued it.
+PageCursor = Annotated[
+    str | None,
+    Query(
+        max_length=512,
+        pattern=CURSOR_PATTERN,
+        description="The `next_cursor` of the previous page, unchanged; omit for the first page.",
+    ),
 ]

@@ -23,6 +23,7 @@ from .service import (
 )
 from .status import ConnectionStatus
 from .views import (
+    CONNECTOR_ID_MARK,
     ConnectionCreate,
     ConnectionPatch,
     ConnectionSettings,
@@ -31,6 +32,7 @@ from .views import (
 )
 
 __all__ = [
+    "CONNECTOR_ID_MARK",
     "ConnectionCreate",
     "ConnectionPatch",
     "ConnectionSettings",

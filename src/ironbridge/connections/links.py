@@ -39,6 +39,7 @@ from ..connectors import (
     SessionOptions,
     judged,
 )
+from ..connectors.protocols.http import WEB_URL_PATTERN
 from ..errors import (
     AuthenticationFailed,
     ConnectionCheckFailed,
@@ -56,7 +57,7 @@ from ..store import ConnectionRow, CredentialRow, UnitOfWork, UnitOfWorkFactory,
 from .availability import availability_record, required_of, validate_required, wanted_of
 from .service import connect, load_connection
 from .status import ConnectionStatus
-from .views import ConnectionCreate, ConnectionView, Metadata, _check_metadata
+from .views import ConnectionCreate, ConnectionView, ConnectorId, Metadata, _check_metadata
 
 __all__ = [
     "DEFAULT_LINK_TTL",
@@ -92,7 +93,29 @@ StartSync = Callable[[str], object]
 class LinkTokenCreate(BaseModel):
     """Body of `POST /v1/link-tokens`."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(
+        extra="forbid",
+        # A new connection needs its end customer; a reconnect keeps the connection's metadata.
+        json_schema_extra={
+            "anyOf": [
+                {
+                    "required": ["end_customer_id", "end_customer_name"],
+                    "properties": {
+                        "connection_id": {"type": "null"},
+                        "end_customer_id": {"type": "string"},
+                        "end_customer_name": {"type": "string"},
+                    },
+                },
+                {
+                    "required": ["connection_id"],
+                    "properties": {
+                        "connection_id": {"type": "string"},
+                        "metadata": {"maxProperties": 0},
+                    },
+                },
+            ]
+        },
+    )
 
     end_customer_id: str | None = Field(
         None,
@@ -109,7 +132,7 @@ class LinkTokenCreate(BaseModel):
         max_length=255,
         description="Shown to the customer in the flow. Required for a new connection.",
     )
-    systems: list[str] | None = Field(
+    systems: list[ConnectorId] | None = Field(
         None,
         min_length=1,
         max_length=100,
@@ -136,6 +159,7 @@ class LinkTokenCreate(BaseModel):
     redirect_url: str | None = Field(
         None,
         max_length=2048,
+        pattern=WEB_URL_PATTERN,
         description=(
             "Full-page mode: after success the customer is sent here with `?public_token=…`. "
             "Embedded mode (connect.js) receives the public token by postMessage instead."

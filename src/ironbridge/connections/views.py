@@ -4,36 +4,65 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from datetime import datetime
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 import jmespath
 from jmespath.exceptions import JMESPathError
-from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, WithJsonSchema, field_validator
 
-from ..eventtypes import EVENT_TYPES, is_event_type
+from ..eventtypes import EVENT_TYPES, EventTypeName, is_event_type
 from ..model import Entity
 from ..schedule import validate_schedule
 from ..store import ConnectionRow
 from .status import ConnectionStatus
 
 __all__ = [
+    "CONNECTOR_ID_MARK",
     "STORED",
     "ConnectionCreate",
     "ConnectionPatch",
     "ConnectionSettings",
     "ConnectionView",
+    "ConnectorId",
     "EntityAvailabilityView",
     "Metadata",
     "MetadataChanges",
     "merge_metadata",
 ]
 
-Metadata = dict[str, str]
+#: The integrator's own key-values; the schema states what `_check_metadata` enforces.
+Metadata = Annotated[
+    dict[str, str],
+    WithJsonSchema(
+        {
+            "type": "object",
+            "maxProperties": 50,
+            "propertyNames": {"minLength": 1, "maxLength": 40},
+            "additionalProperties": {"type": "string", "maxLength": 500},
+        },
+        mode="validation",
+    ),
+]
 #: Metadata in a PATCH: a key set to a string is added or replaced, a key set to null removed.
-MetadataChanges = dict[str, str | None]
+MetadataChanges = Annotated[
+    dict[str, str | None],
+    WithJsonSchema(
+        {
+            "type": "object",
+            "propertyNames": {"minLength": 1, "maxLength": 40},
+            "additionalProperties": {"anyOf": [{"type": "string", "maxLength": 500}, {"type": "null"}]},
+        },
+        mode="validation",
+    ),
+]
 MAX_METADATA_KEYS = 50
 
 _ENTITY_VALUES = frozenset(entity.value for entity in Entity)
+#: Marks a connector id in the schema; the API document lists the registered connectors there.
+CONNECTOR_ID_MARK = "x-connector-id"
+ConnectorId = Annotated[
+    str, Field(min_length=1, max_length=64, json_schema_extra={CONNECTOR_ID_MARK: True})
+]
 
 
 def _check_metadata(value: Metadata | None) -> Metadata | None:
@@ -73,6 +102,30 @@ def merge_metadata(current: Metadata, changes: MetadataChanges) -> Metadata:
     return merged
 
 
+#: Unified fields that identify a record; a mapping may not replace them.
+_UNMAPPABLE = ("id", "remote_id", "remote_data")
+#: Per entity: target field <- JMESPath expression. The schema states what `_check_mappings`
+#: checks but the expressions' syntax, which only a JMESPath parser can.
+FieldMappings = Annotated[
+    dict[Entity, dict[str, str]],
+    WithJsonSchema(
+        {
+            "type": "object",
+            "propertyNames": {"enum": [entity.value for entity in Entity]},
+            "additionalProperties": {
+                "type": "object",
+                "propertyNames": {"minLength": 1, "not": {"enum": list(_UNMAPPABLE)}},
+                "additionalProperties": {
+                    "type": "string",
+                    "description": "A JMESPath expression over the raw source record.",
+                },
+            },
+        },
+        mode="validation",
+    ),
+]
+
+
 #: Validation context for settings read back from the store: the fields it names were accepted
 #: when written and are kept as they are, even if the rules have since become stricter (a
 #: connection's reads and unrelated changes must not fail on them).
@@ -91,7 +144,7 @@ def _check_mappings(
     if value is not None:
         for entity, fields in value.items():
             for target, expression in fields.items():
-                if not target or target in {"id", "remote_id", "remote_data"}:
+                if not target or target in _UNMAPPABLE:
                     raise ValueError(f"{entity.value}: {target!r} cannot be mapped")
                 try:
                     jmespath.compile(expression)
@@ -126,7 +179,7 @@ class ConnectionSettings(BaseModel):
     entities: list[Entity] | None = Field(
         None, description="Entities to sync; null = every entity the connector can read."
     )
-    field_mappings: dict[Entity, dict[str, str]] = Field(
+    field_mappings: FieldMappings = Field(
         default_factory=dict,
         description=(
             "Per entity: unified field (or `custom_fields.<name>`) <- JMESPath expression over "
@@ -232,7 +285,7 @@ class ConnectionCreate(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    system: str = Field(min_length=1, max_length=64, description="Connector id.")
+    system: ConnectorId = Field(description="Connector id.")
     end_customer_id: str = Field(min_length=1, max_length=255)
     end_customer_name: str = Field(min_length=1, max_length=255)
     credentials: dict[str, str] = Field(
@@ -240,7 +293,7 @@ class ConnectionCreate(BaseModel):
     )
     metadata: Metadata = Field(default_factory=dict)
     settings: ConnectionSettings = Field(default_factory=ConnectionSettings)  # type: ignore[arg-type]
-    enabled_event_types: list[str] = Field(default_factory=lambda: list(EVENT_TYPES))
+    enabled_event_types: list[EventTypeName] = Field(default_factory=lambda: list(EVENT_TYPES))
     required_entities: list[Entity] | None = Field(
         None, min_length=1, description=_REQUIRED_DESCRIPTION
     )
@@ -258,8 +311,8 @@ class ConnectionPatch(BaseModel):
     sync_schedule: str | None = None
     history_days: int | None = Field(None, ge=1, le=36500)
     entities: list[Entity] | None = None
-    field_mappings: dict[Entity, dict[str, str]] | None = None
-    enabled_event_types: list[str] | None = None
+    field_mappings: FieldMappings | None = None
+    enabled_event_types: list[EventTypeName] | None = None
     metadata: MetadataChanges | None = Field(
         None,
         description=(

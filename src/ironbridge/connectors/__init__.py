@@ -14,6 +14,7 @@ from ironbridge.connectors.availability import (
 )
 from ironbridge.connectors.base import (
     OPERATIONS,
+    PASSTHROUGH_PATH_PATTERN,
     AuthField,
     Availability,
     Capability,
@@ -35,6 +36,7 @@ from ironbridge.connectors.registry import ConnectorRegistry, default_registry
 
 __all__ = [
     "OPERATIONS",
+    "PASSTHROUGH_PATH_PATTERN",
     "AuthField",
     "Availability",
     "Capability",

@@ -38,6 +38,7 @@ from ironbridge.model import Entity
 
 __all__ = [
     "OPERATIONS",
+    "PASSTHROUGH_PATH_PATTERN",
     "AuthField",
     "Availability",
     "Capability",
@@ -409,6 +410,13 @@ class SessionOptions:
 _PASSTHROUGH_METHODS: Final = frozenset({"GET", "POST", "PUT", "PATCH", "DELETE", "HEAD"})
 
 
+_SEGMENT: Final = r"(\.|\.\.[^/\\]+|\.?[^/\\.][^/\\]*)"
+#: A passthrough path: `/`, then non-empty segments (a trailing `/` allowed), none of them `..`,
+#: no `\`; so no scheme (`a://`), no scheme-relative `//host` and no way up out of the base URL.
+PASSTHROUGH_PATH_PATTERN: Final = rf"^/({_SEGMENT}(/{_SEGMENT})*/?)?$"
+_PASSTHROUGH_PATH: Final = re.compile(PASSTHROUGH_PATH_PATTERN)
+
+
 @dataclass(frozen=True, slots=True)
 class PassthroughRequest:
     """A raw request to send to the source through the connection's authentication.
@@ -429,13 +437,7 @@ class PassthroughRequest:
         if method not in _PASSTHROUGH_METHODS:
             allowed = ", ".join(sorted(_PASSTHROUGH_METHODS))
             raise errors.ValidationFailed({"method": f"Use one of {allowed}."})
-        if (
-            not self.path.startswith("/")
-            or self.path.startswith("//")
-            or "://" in self.path
-            or ".." in self.path.split("/")
-            or "\\" in self.path
-        ):
+        if not _PASSTHROUGH_PATH.fullmatch(self.path):
             raise errors.ValidationFailed(
                 {"path": "Give a path relative to the system's base URL, starting with /."}
             )

@@ -27,6 +27,12 @@ class Entity(StrEnum):
         """The singular name in words, for messages people read, e.g. `purchase order`."""
         return _EVENT_NAMES[self].replace("_", " ")
 
+    @property
+    def a_label(self) -> str:
+        """The label with its indefinite article, e.g. `an inventory item`, `a vendor`."""
+        label = self.label
+        return f"{'an' if label[0] in 'aeiou' else 'a'} {label}"
+
 
 # A table rather than string surgery on the value: event names are public and must never
 # change because someone renames a URL segment.

@@ -12,8 +12,15 @@ from collections.abc import Callable, Mapping
 from types import MappingProxyType
 from typing import Any, ClassVar, Self, TypeVar
 
-from pydantic import BaseModel, ConfigDict, ValidationError, model_validator
-from pydantic_core import PydanticCustomError
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    GetJsonSchemaHandler,
+    ValidationError,
+    model_validator,
+)
+from pydantic.json_schema import JsonSchemaValue
+from pydantic_core import CoreSchema, PydanticCustomError
 
 from ironbridge import errors
 from ironbridge.model.entities import Entity
@@ -34,21 +41,30 @@ class InputModel(BaseModel):
     - `references`: stem → entity, e.g. `{"vendor": Entity.VENDORS}` for the field pair
       `vendor_id` / `vendor_remote_id`. At most one of the pair may be given.
     - `required_references`: stems of which one field of the pair must be given.
+    - `exactly_one`: pairs of fields of which exactly one must be given, not null.
+    - `ordered_times`: (start, end) pairs of times; an end before its start is refused. JSON
+      Schema cannot compare two values, so the schema lists them as `x-ordered-times`.
     - `non_nullable`: fields that may be omitted but not sent as null (in an update, null
       means "clear the value", which some fields do not allow).
+
+    The JSON schema states these rules too (no null where refused, `anyOf`/`oneOf` over each
+    reference pair), so the API document accepts exactly the bodies the model accepts.
     """
 
     model_config = ConfigDict(extra="forbid")
 
     references: ClassVar[Mapping[str, Entity]] = MappingProxyType({})
     required_references: ClassVar[frozenset[str]] = frozenset()
+    exactly_one: ClassVar[tuple[tuple[str, str], ...]] = ()
+    ordered_times: ClassVar[tuple[tuple[str, str], ...]] = ()
     non_nullable: ClassVar[frozenset[str]] = frozenset()
 
     @classmethod
     def __pydantic_init_subclass__(cls, **kwargs: Any) -> None:
         super().__pydantic_init_subclass__(**kwargs)
         # Fail at import, not at the first request, when a declaration names a missing field.
-        declared = set(cls.non_nullable)
+        pairs = (*cls.exactly_one, *cls.ordered_times)
+        declared = set(cls.non_nullable) | {name for pair in pairs for name in pair}
         for stem in cls.references:
             declared |= {f"{stem}_id", f"{stem}_remote_id"}
         missing = (declared - set(cls.model_fields)) | (
@@ -58,6 +74,28 @@ class InputModel(BaseModel):
             raise TypeError(
                 f"{cls.__name__} declares unknown fields or references: {sorted(missing)}"
             )
+
+    @classmethod
+    def __get_pydantic_json_schema__(
+        cls, core_schema: CoreSchema, handler: GetJsonSchemaHandler
+    ) -> JsonSchemaValue:
+        json_schema = handler(core_schema)
+        target = handler.resolve_ref_schema(json_schema)
+        properties = target.get("properties", {})
+        for name in cls.non_nullable:
+            properties[name] = _without_null(properties[name])
+        rules = [
+            _exactly_one_rule(f"{stem}_id", f"{stem}_remote_id")
+            if stem in cls.required_references
+            else _at_most_one_rule(f"{stem}_id", f"{stem}_remote_id")
+            for stem in cls.references
+        ]
+        rules += [_exactly_one_rule(*pair) for pair in cls.exactly_one]
+        if rules:
+            target["allOf"] = [*target.get("allOf", []), *rules]
+        if cls.ordered_times:
+            target["x-ordered-times"] = [list(pair) for pair in cls.ordered_times]
+        return json_schema
 
     @model_validator(mode="after")
     def _check_declared_rules(self) -> Self:
@@ -81,7 +119,44 @@ class InputModel(BaseModel):
                     "{field} or {alternative} is required.",
                     {"field": f"{stem}_id", "alternative": f"{stem}_remote_id"},
                 )
+        for start, end in self.ordered_times:
+            began, ended = getattr(self, start), getattr(self, end)
+            if began is not None and ended is not None and ended < began:
+                raise PydanticCustomError(
+                    "schedule_reversed", "{field} is before its start.", {"field": end}
+                )
+        for field, alternative in self.exactly_one:
+            if (getattr(self, field) is None) == (getattr(self, alternative) is None):
+                raise PydanticCustomError(
+                    "exactly_one",
+                    "Give exactly one of {field} or {alternative}.",
+                    {"field": field, "alternative": alternative},
+                )
         return self
+
+
+def _without_null(schema: dict[str, Any]) -> dict[str, Any]:
+    """`schema` of an optional field without its null branch (Pydantic writes `anyOf`)."""
+    branches = [branch for branch in schema.get("anyOf", []) if branch != {"type": "null"}]
+    if len(branches) != 1:
+        return {key: value for key, value in schema.items() if key != "default"}
+    rest = {key: value for key, value in schema.items() if key not in {"anyOf", "default"}}
+    return {**branches[0], **rest} if "$ref" not in branches[0] else {"allOf": branches, **rest}
+
+
+def _exactly_one_rule(field: str, alternative: str) -> dict[str, Any]:
+    """JSON schema: exactly one of `field` and `alternative` is given and not null."""
+    return {
+        "oneOf": [
+            {"required": [name], "properties": {name: {"not": {"type": "null"}}}}
+            for name in (field, alternative)
+        ]
+    }
+
+
+def _at_most_one_rule(field: str, alternative: str) -> dict[str, Any]:
+    """JSON schema: `field` and `alternative` are not both given with a value."""
+    return {"anyOf": [{"properties": {name: {"type": "null"}}} for name in (field, alternative)]}
 
 
 def field_errors(exc: ValidationError) -> dict[str, str]:

@@ -4,10 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from types import MappingProxyType
-from typing import Annotated, Any, ClassVar, Self
+from typing import Annotated, Any, ClassVar
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
-from pydantic_core import PydanticCustomError
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 from ironbridge.model.entities import Entity
 from ironbridge.model.enums import InventoryItemStatus
@@ -19,6 +18,7 @@ from ironbridge.model.values import (
     DecimalString,
     LongText,
     NonNegativeDecimal,
+    NonZeroDecimal,
     Reference,
     ShortText,
 )
@@ -127,6 +127,7 @@ class InventoryAdjustment(InputModel):
 
     references: ClassVar[Mapping[str, Entity]] = MappingProxyType({"location": Entity.LOCATIONS})
     required_references: ClassVar[frozenset[str]] = frozenset({"location"})
+    exactly_one: ClassVar[tuple[tuple[str, str], ...]] = (("quantity_delta", "new_count"),)
 
     location_id: LocationId | None = Field(
         default=None, description="The ironbridge id of the stock location."
@@ -134,26 +135,13 @@ class InventoryAdjustment(InputModel):
     location_remote_id: RemoteId | None = Field(
         default=None, description="The source id of the stock location (instead of `location_id`)."
     )
-    quantity_delta: DecimalString | None = Field(
+    quantity_delta: NonZeroDecimal | None = Field(
         default=None, description="The change in on-hand quantity; negative removes stock."
     )
     new_count: NonNegativeDecimal | None = Field(
         default=None, description="The counted on-hand quantity that replaces the current one."
     )
     reason: Annotated[
-        str, StringConstraints(strip_whitespace=True, min_length=1, max_length=255)
+        str,
+        StringConstraints(strip_whitespace=True, min_length=1, max_length=255, pattern=r"\S"),
     ] = Field(description="Why the stock changes (count, damage, found...); 1 to 255 characters.")
-
-    @model_validator(mode="after")
-    def _exactly_one_quantity(self) -> Self:
-        if (self.quantity_delta is None) == (self.new_count is None):
-            raise PydanticCustomError(
-                "adjustment_quantity",
-                "Give exactly one of {field} or {alternative}.",
-                {"field": "quantity_delta", "alternative": "new_count"},
-            )
-        if self.quantity_delta is not None and self.quantity_delta == 0:
-            raise PydanticCustomError(
-                "adjustment_empty", "{field} must not be zero.", {"field": "quantity_delta"}
-            )
-        return self

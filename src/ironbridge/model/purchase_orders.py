@@ -110,6 +110,15 @@ class PurchaseOrder(Record):
 class PurchaseOrderLineCreate(InputModel):
     """One line of a purchase order to write: an item reference or a description, or both."""
 
+    model_config = ConfigDict(
+        json_schema_extra={
+            "anyOf": [
+                {"required": [name], "properties": {name: {"not": {"type": "null"}}}}
+                for name in ("item_id", "item_remote_id", "description")
+            ]
+        }
+    )
+
     references: ClassVar[Mapping[str, Entity]] = MappingProxyType(
         {"item": Entity.INVENTORY_ITEMS, "location": Entity.LOCATIONS}
     )

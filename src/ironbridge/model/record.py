@@ -67,5 +67,5 @@ class Record(BaseModel):
         # Record itself has no entity; only concrete records are checked.
         entity = getattr(type(self), "entity", None)
         if entity is not None and not self.id.startswith(ID_PREFIXES[entity]):
-            raise ValueError(f"id {self.id!r} is not a {entity.label} id")
+            raise ValueError(f"id {self.id!r} is not {entity.a_label} id")
         return self

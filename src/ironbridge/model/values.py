@@ -7,18 +7,22 @@ the first thing an accountant notices.
 
 from __future__ import annotations
 
+import re
+from collections.abc import Callable
 from datetime import UTC, datetime
 from decimal import Decimal
-from typing import Annotated, Any
+from typing import Annotated, Any, Final
 
 from pydantic import (
     AfterValidator,
     AwareDatetime,
     BaseModel,
+    BeforeValidator,
     ConfigDict,
     Field,
     PlainSerializer,
     StringConstraints,
+    WithJsonSchema,
 )
 
 __all__ = [
@@ -28,6 +32,7 @@ __all__ = [
     "DecimalString",
     "LongText",
     "NonNegativeDecimal",
+    "NonZeroDecimal",
     "PositiveDecimal",
     "Reference",
     "ShortText",
@@ -48,11 +53,75 @@ DecimalString = Annotated[
 ]
 """An exact decimal; accepts a JSON number or string, always serialises as a JSON string."""
 
-NonNegativeDecimal = Annotated[DecimalString, Field(ge=0)]
-"""A `DecimalString` that is zero or more (prices, counts)."""
+# Write bodies take a decimal as a JSON number or as a plain decimal string, nothing Python's
+# `Decimal` would also read ("1e3", " 1", "1_000", other scripts' digits): the API document gives
+# the string's pattern, and a client must not depend on more than it says. At most 12 digits
+# before the point: a line total (quantity x price) then still fits the 28 digits of decimal
+# arithmetic, where a larger one cannot be rounded to the cent.
+_LIMIT: Final = Decimal(10**12)
+_SIGNED: Final = r"^-?[0-9]{1,12}(\.[0-9]+)?$"
+_UNSIGNED: Final = r"^[0-9]{1,12}(\.[0-9]+)?$"
+_ZERO: Final = r"^-?0+(\.0+)?$"
 
-PositiveDecimal = Annotated[DecimalString, Field(gt=0)]
-"""A `DecimalString` greater than zero (ordered quantities)."""
+
+def _plain_decimal(pattern: str) -> Callable[[Any], Any]:
+    regex = re.compile(pattern)
+
+    def check(value: Any) -> Any:
+        if isinstance(value, str) and not regex.fullmatch(value):
+            raise ValueError(f"must be a number or a decimal string matching {pattern}")
+        return value
+
+    return check
+
+
+def _non_zero(value: Decimal) -> Decimal:
+    if value == 0:
+        raise ValueError("must not be zero")
+    return value
+
+
+def _decimal_schema(number: dict[str, Any], string: dict[str, Any]) -> WithJsonSchema:
+    return WithJsonSchema(
+        {
+            "anyOf": [
+                {"type": "number", "exclusiveMaximum": int(_LIMIT), **number},
+                {"type": "string", **string},
+            ]
+        },
+        mode="validation",
+    )
+
+
+NonNegativeDecimal = Annotated[
+    DecimalString,
+    Field(ge=0, lt=_LIMIT),
+    BeforeValidator(_plain_decimal(_UNSIGNED)),
+    _decimal_schema({"minimum": 0}, {"pattern": _UNSIGNED}),
+]
+"""A `DecimalString` from 0 to under 10^12 (prices, counts), as a write body gives it."""
+
+PositiveDecimal = Annotated[
+    DecimalString,
+    Field(gt=0, lt=_LIMIT),
+    BeforeValidator(_plain_decimal(_UNSIGNED)),
+    _decimal_schema({"exclusiveMinimum": 0}, {"pattern": _UNSIGNED, "not": {"pattern": _ZERO}}),
+]
+"""A `DecimalString` above 0 and under 10^12 (ordered quantities), as a write body gives it."""
+
+NonZeroDecimal = Annotated[
+    DecimalString,
+    Field(gt=-_LIMIT, lt=_LIMIT),
+    BeforeValidator(_plain_decimal(_SIGNED)),
+    AfterValidator(_non_zero),
+    _decimal_schema(
+        {"exclusiveMinimum": -int(_LIMIT), "not": {"const": 0}},
+        {"pattern": _SIGNED, "not": {"pattern": _ZERO}},
+    ),
+]
+"""A `DecimalString` other than zero, under 10^12 either way (a stock change), as a write body
+gives it."""
+
 
 CurrencyCode = Annotated[
     str,
@@ -69,7 +138,10 @@ CountryCode = Annotated[
 """An ISO 3166-1 alpha-2 country code such as `US` or `DE`."""
 
 
-ShortText = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=255)]
+# `\S`: a blank name is empty once trimmed, and the API document must say so.
+ShortText = Annotated[
+    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=255, pattern=r"\S")
+]
 """A name, code or label in a write body: 1 to 255 characters after trimming spaces."""
 
 LongText = Annotated[str, StringConstraints(max_length=10_000)]
@@ -83,7 +155,26 @@ def _to_utc(value: datetime) -> datetime:
     return value.astimezone(UTC)
 
 
-UtcDatetime = Annotated[AwareDatetime, AfterValidator(_to_utc)]
+def _not_a_number(value: Any) -> Any:
+    # Pydantic would read a JSON number as a Unix time; the API speaks ISO 8601 only.
+    if isinstance(value, int | float):
+        raise ValueError("must be an ISO 8601 date-time with a zone, e.g. 2026-01-31T08:00:00Z")
+    return value
+
+
+UtcDatetime = Annotated[
+    AwareDatetime,
+    BeforeValidator(_not_a_number),
+    AfterValidator(_to_utc),
+    WithJsonSchema(
+        {
+            "type": "string",
+            "format": "date-time",
+            "pattern": "^([1-8][0-9]{3}|9[0-8][0-9]{2}|99[0-8][0-9]|999[0-8])-",
+        },
+        mode="validation",
+    ),
+]
 """A time with a zone, converted to UTC; naive times are rejected because their zone is unknown."""
 
 

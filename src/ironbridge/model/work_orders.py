@@ -5,10 +5,9 @@ from __future__ import annotations
 from collections.abc import Mapping
 from datetime import date
 from types import MappingProxyType
-from typing import Any, ClassVar, Self
+from typing import Any, ClassVar
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
-from pydantic_core import PydanticCustomError
+from pydantic import BaseModel, ConfigDict, Field
 
 from ironbridge.model.entities import Entity
 from ironbridge.model.enums import WorkOrderPriority, WorkOrderStatus, WorkOrderType
@@ -114,19 +113,13 @@ class WorkOrderPartInput(InputModel):
     )
 
 
-def _check_schedule(start: Any, end: Any, field: str) -> None:
-    if start is not None and end is not None and end < start:
-        raise PydanticCustomError(
-            "schedule_reversed", "{field} is before its start.", {"field": field}
-        )
-
-
 class WorkOrderCreate(InputModel):
     """A new work order. The source assigns the number unless one is given."""
 
     references: ClassVar[Mapping[str, Entity]] = MappingProxyType(
         {"asset": Entity.ASSETS, "location": Entity.LOCATIONS}
     )
+    ordered_times: ClassVar[tuple[tuple[str, str], ...]] = (("scheduled_start", "scheduled_end"),)
 
     number: ShortText | None = Field(
         default=None, description="The work order number; the source assigns one when omitted."
@@ -168,11 +161,6 @@ class WorkOrderCreate(InputModel):
         default=None, description="Source fields outside the unified model, by name."
     )
 
-    @model_validator(mode="after")
-    def _schedule_in_order(self) -> Self:
-        _check_schedule(self.scheduled_start, self.scheduled_end, "scheduled_end")
-        return self
-
 
 class WorkOrderUpdate(InputModel):
     """Changes to a work order; omitted fields stay as they are, null clears a field."""
@@ -181,6 +169,10 @@ class WorkOrderUpdate(InputModel):
         {"asset": Entity.ASSETS, "location": Entity.LOCATIONS}
     )
     non_nullable: ClassVar[frozenset[str]] = frozenset({"title", "status", "parts_used"})
+    ordered_times: ClassVar[tuple[tuple[str, str], ...]] = (
+        ("scheduled_start", "scheduled_end"),
+        ("actual_start", "actual_end"),
+    )
 
     title: ShortText | None = Field(default=None, description="A one-line summary of the job.")
     description: LongText | None = Field(default=None, description="The job in detail.")
@@ -229,9 +221,3 @@ class WorkOrderUpdate(InputModel):
     custom_fields: dict[str, Any] | None = Field(
         default=None, description="Custom fields to set; fields not named stay as they are."
     )
-
-    @model_validator(mode="after")
-    def _times_in_order(self) -> Self:
-        _check_schedule(self.scheduled_start, self.scheduled_end, "scheduled_end")
-        _check_schedule(self.actual_start, self.actual_end, "actual_end")
-        return self

@@ -19,6 +19,7 @@ from typing import Any
 from ..errors import ValidationFailed
 
 __all__ = [
+    "CURSOR_PATTERN",
     "MAX_POSITION",
     "decode_keyset",
     "decode_position",
@@ -32,6 +33,8 @@ _BASE64URL = re.compile(r"^[A-Za-z0-9_-]*$")
 #: Ids are ours (`conn_01…`, `run_01…`) or record ids; printable ASCII, as stored.
 _ID = re.compile(r"^[\x21-\x7e]{1,255}$")
 _INVALID = "not a cursor returned by this API"
+#: What every cursor looks like (unpadded base64url), for the API document.
+CURSOR_PATTERN = "^[A-Za-z0-9_-]+$"
 
 
 def encode_keyset(at: datetime, row_id: str) -> str:

@@ -5,11 +5,11 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, StrictBool, field_validator
 
-from ..connectors.protocols.http import ensure_url_allowed
+from ..connectors.protocols.http import WEB_URL_PATTERN, ensure_url_allowed
 from ..errors import NotFound, ValidationFailed
-from ..eventtypes import is_event_type
+from ..eventtypes import EventTypeName, is_event_type
 from ..ids import new_id
 from ..security import CredentialCipher
 from ..store import UnitOfWork, utcnow
@@ -43,18 +43,26 @@ def _check_types(value: list[str] | None) -> list[str] | None:
     return list(dict.fromkeys(value))
 
 
+_URL_DESCRIPTION = (
+    "Where events are POSTed: an https URL whose host resolves only to public addresses, "
+    "unless the deployment allows private URLs (then http and private hosts too)."
+)
+
+
 class EndpointIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    url: str = Field(min_length=1, max_length=2048, description="Where events are POSTed.")
+    url: str = Field(
+        min_length=1, max_length=2048, pattern=WEB_URL_PATTERN, description=_URL_DESCRIPTION
+    )
     description: str | None = Field(None, max_length=500)
-    event_types: list[str] | None = Field(
+    event_types: list[EventTypeName] | None = Field(
         None, description="Only these event types; null = every type."
     )
     connection_ids: list[str] | None = Field(
         None, description="Only events of these connections; null = every connection."
     )
-    enabled: bool = True
+    enabled: StrictBool = True
 
     _types = field_validator("event_types")(_check_types)
 
@@ -62,11 +70,13 @@ class EndpointIn(BaseModel):
 class EndpointPatch(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    url: str | None = Field(None, min_length=1, max_length=2048)
+    url: str | None = Field(
+        None, min_length=1, max_length=2048, pattern=WEB_URL_PATTERN, description=_URL_DESCRIPTION
+    )
     description: str | None = Field(None, max_length=500)
-    event_types: list[str] | None = None
+    event_types: list[EventTypeName] | None = None
     connection_ids: list[str] | None = None
-    enabled: bool | None = None
+    enabled: StrictBool | None = None
 
     _types = field_validator("event_types")(_check_types)
 

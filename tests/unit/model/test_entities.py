@@ -22,3 +22,10 @@ def test_each_entity_has_its_singular_event_name() -> None:
 def test_label_is_the_event_name_in_words() -> None:
     assert Entity.PURCHASE_ORDERS.label == "purchase order"
     assert Entity.VENDORS.label == "vendor"
+
+
+def test_a_label_takes_the_article_its_sound_needs() -> None:
+    assert Entity.INVENTORY_ITEMS.a_label == "an inventory item"
+    assert Entity.ASSETS.a_label == "an asset"
+    assert Entity.PURCHASE_ORDERS.a_label == "a purchase order"
+    assert Entity.VENDORS.a_label == "a vendor"

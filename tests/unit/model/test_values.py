@@ -5,9 +5,17 @@ from decimal import Decimal
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
-from pydantic import BaseModel, ValidationError
+from pydantic import BaseModel, TypeAdapter, ValidationError
 
-from ironbridge.model import CurrencyCode, DecimalString, Reference, UtcDatetime
+from ironbridge.model import (
+    CurrencyCode,
+    DecimalString,
+    NonNegativeDecimal,
+    NonZeroDecimal,
+    PositiveDecimal,
+    Reference,
+    UtcDatetime,
+)
 
 
 class Priced(BaseModel):
@@ -93,3 +101,47 @@ def test_the_reference_schema_admits_the_expanded_record() -> None:
     schema = Reference.model_json_schema()
     assert schema["required"] == ["remote_id"]
     assert "additionalProperties" not in schema
+
+
+class _Written(BaseModel):
+    price: NonNegativeDecimal
+    quantity: PositiveDecimal
+    change: NonZeroDecimal
+
+
+_WRITTEN = {"price": "0", "quantity": "1", "change": "-1"}
+
+
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [
+        ("price", "1e3"),
+        ("price", " 1"),
+        ("price", "1_000"),
+        ("price", "-0"),
+        ("price", "1000000000000"),
+        ("price", 1e12),
+        ("quantity", "0.00"),
+        ("quantity", 0),
+        ("change", "0"),
+        ("change", -0.0),
+        ("change", "-1000000000000"),
+    ],
+)
+def test_written_decimals_are_plain_bounded_strings_or_numbers(field: str, value: object) -> None:
+    # What the API document's pattern and bounds refuse, the model refuses too.
+    with pytest.raises(ValidationError):
+        _Written.model_validate({**_WRITTEN, field: value})
+
+
+def test_written_decimals_accept_what_the_document_allows() -> None:
+    written = _Written.model_validate({"price": "999999999999.99", "quantity": 0.5, "change": "-2"})
+    assert written.price == Decimal("999999999999.99")
+    schema = _Written.model_json_schema()["properties"]["quantity"]["anyOf"]
+    assert {"type": "number", "exclusiveMinimum": 0, "exclusiveMaximum": 10**12} in schema
+
+
+def test_times_are_refused_as_numbers() -> None:
+    # Pydantic would read 0 as 1970-01-01; the document says an ISO 8601 string.
+    with pytest.raises(ValidationError):
+        TypeAdapter(UtcDatetime).validate_json("0")

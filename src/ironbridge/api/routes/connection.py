@@ -7,9 +7,8 @@ from fastapi import APIRouter
 from ...connections import load_connection
 from ...health import ConnectionDetail, connection_details
 from ..deps import ConnectionPrincipal, ContainerDep
-from ..errors import ERROR_RESPONSES
 
-router = APIRouter(prefix="/v1", tags=["unified"], responses=ERROR_RESPONSES)
+router = APIRouter(prefix="/v1", tags=["unified"])
 
 
 @router.get(

@@ -18,12 +18,19 @@ from ...connections import (
 from ...health import ConnectionDetail, connection_details
 from ...model import Entity
 from ..deps import AdminPrincipal, ContainerDep
-from ..errors import ERROR_RESPONSES, ErrorBody
 from ..idempotent import IdempotencyKey, idempotent_response
+from ..openapi import error_responses
+from ..params import PageCursor, PageLimit
 
-router = APIRouter(prefix="/v1/connections", tags=["connections"], responses=ERROR_RESPONSES)
+router = APIRouter(prefix="/v1/connections", tags=["connections"])
 
 ConnectionId = Annotated[str, Path(max_length=64, description="Connection id (`conn_…`).")]
+
+
+#: A connection named in the path may belong to another account.
+_OWNED = error_responses(
+    403, _403="The connection belongs to another account (`PERMISSION_DENIED`)."
+)
 
 
 class ConnectionList(BaseModel):
@@ -45,11 +52,19 @@ class DataDeleted(BaseModel):
 def list_connections(
     principal: AdminPrincipal,
     container: ContainerDep,
-    status: ConnectionStatus | None = None,
-    system: Annotated[str | None, Query(max_length=64)] = None,
-    end_customer_id: Annotated[str | None, Query(max_length=255)] = None,
-    cursor: Annotated[str | None, Query(max_length=512)] = None,
-    limit: Annotated[int, Query(ge=1, le=500)] = 100,
+    status: Annotated[
+        ConnectionStatus | None, Query(description="Only connections in this status.")
+    ] = None,
+    system: Annotated[
+        str | None,
+        Query(max_length=64, description="Only connections to this system (connector id)."),
+    ] = None,
+    end_customer_id: Annotated[
+        str | None,
+        Query(max_length=255, description="Only connections of this end customer (your id)."),
+    ] = None,
+    cursor: PageCursor = None,
+    limit: PageLimit = 100,
 ) -> ConnectionList:
     with container.uow(readonly=True) as uow:
         data, next_cursor = service.list_connections(
@@ -70,15 +85,13 @@ def list_connections(
     status_code=201,
     response_model=ConnectionCreated,
     summary="Connect a system server-side (runs the staged connection check)",
-    responses={
-        409: {
-            "model": ErrorBody,
-            "description": (
-                "`IDEMPOTENCY_KEY_REUSED` (the key came with another body), or `CONFLICT` while "
-                "a request with this key is still being processed."
-            ),
-        }
-    },
+    responses=error_responses(
+        409,
+        _409=(
+            "`IDEMPOTENCY_KEY_REUSED` (the key came with another body), or `CONFLICT` while a "
+            "request with this key is still being processed."
+        ),
+    ),
     description=(
         "With `Idempotency-Key`, a repeat within 24 h answers as the first request did, the "
         "connection token included, so a client that lost the answer still gets its token; "
@@ -117,7 +130,12 @@ def create_connection(
     )
 
 
-@router.get("/{connection_id}", response_model=ConnectionDetail, summary="One connection")
+@router.get(
+    "/{connection_id}",
+    response_model=ConnectionDetail,
+    responses=_OWNED,
+    summary="One connection",
+)
 def get_connection(
     connection_id: ConnectionId, principal: AdminPrincipal, container: ContainerDep
 ) -> ConnectionDetail:
@@ -129,6 +147,7 @@ def get_connection(
 @router.patch(
     "/{connection_id}",
     response_model=ConnectionView,
+    responses=_OWNED,
     summary="Change sync schedule, entities, mappings, event types or metadata",
 )
 def update_connection(
@@ -157,6 +176,7 @@ def _mapped(view: ConnectionView) -> set[Entity]:
 @router.post(
     "/{connection_id}/disconnect",
     response_model=ConnectionView,
+    responses=_OWNED,
     summary="Revoke the connection's token now, stop its schedules, keep its data",
 )
 def disconnect_connection(
@@ -169,6 +189,16 @@ def disconnect_connection(
 @router.delete(
     "/{connection_id}/data",
     response_model=DataDeleted,
+    responses={
+        **_OWNED,
+        **error_responses(
+            409,
+            _409=(
+                "The connection is not disconnected, or a sync that started before the "
+                "disconnect is still finishing (`CONFLICT`, with `Retry-After`)."
+            ),
+        ),
+    },
     summary="Delete the synced history of a disconnected connection",
     description=(
         "Deletes the connection's synced records, sync states and runs, and error log; the "

@@ -8,9 +8,8 @@ from fastapi import APIRouter
 from pydantic import BaseModel
 
 from ..deps import AdminPrincipal, ContainerDep
-from ..errors import ERROR_RESPONSES
 
-router = APIRouter(prefix="/v1", tags=["connectors"], responses=ERROR_RESPONSES)
+router = APIRouter(prefix="/v1", tags=["connectors"])
 
 
 class ConnectorCatalog(BaseModel):

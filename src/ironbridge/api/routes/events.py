@@ -11,15 +11,17 @@ from pydantic import BaseModel, Field
 from ...connections import load_connection
 from ...errors import ConnectionReauthRequired, PermissionDenied, ValidationFailed
 from ...events import list_events
-from ...eventtypes import is_event_type
+from ...eventtypes import EVENT_TYPE_LIST_PATTERN, is_event_type
 from ...model import Entity
 from ...store import decode_keyset, encode_keyset
+from ...store.pagination import CURSOR_PATTERN
 from ...store.errorlog import ErrorLogRepository
 from ...sync import SyncRunView, check_entities
 from ..deps import AdminPrincipal, ConnectionPrincipal, ContainerDep
-from ..errors import ERROR_RESPONSES
+from ..openapi import error_responses
+from ..params import PageCursor, PageLimit
 
-router = APIRouter(responses=ERROR_RESPONSES)
+router = APIRouter()
 
 
 class Event(BaseModel):
@@ -45,29 +47,40 @@ class EventList(BaseModel):
     "/v1/events",
     response_model=EventList,
     tags=["events"],
+    responses=error_responses(403, 404),
     summary="Events in order, for polling (retained 30 days)",
 )
 def events(
     principal: AdminPrincipal,
     container: ContainerDep,
-    cursor: Annotated[
-        str | None, Query(max_length=512, description="`next_cursor` of a previous page.")
-    ] = None,
+    cursor: PageCursor = None,
     after: Annotated[
         str | None,
-        Query(max_length=512, description="Alias of `cursor`, for pollers written against it."),
+        Query(
+            max_length=512,
+            pattern=CURSOR_PATTERN,
+            description="Alias of `cursor`, for pollers written against it; not both.",
+        ),
     ] = None,
     types: Annotated[
-        str | None, Query(max_length=2000, description="Comma-separated event types.")
+        str | None,
+        Query(
+            max_length=2000,
+            # Checked below, to name the unknown types rather than quote the pattern.
+            json_schema_extra={"pattern": EVENT_TYPE_LIST_PATTERN},
+            description="Only events of these types: event type names separated by commas.",
+        ),
     ] = None,
-    connection_id: Annotated[str | None, Query(max_length=64)] = None,
-    limit: Annotated[int, Query(ge=1, le=500)] = 100,
+    connection_id: Annotated[
+        str | None, Query(max_length=64, description="Only events of this connection.")
+    ] = None,
+    limit: PageLimit = 100,
 ) -> EventList:
     if cursor is not None and after is not None:
         both = "give the cursor as `cursor` or as `after`, not both"
         raise ValidationFailed({"cursor": both, "after": both})
-    chosen = [t.strip() for t in types.split(",") if t.strip()] if types else None
-    if chosen:
+    chosen = types.split(",") if types is not None else None
+    if chosen is not None:
         unknown = [t for t in chosen if not is_event_type(t)]
         if unknown:
             raise ValidationFailed({"types": f"unknown event types: {', '.join(unknown)}"})
@@ -107,14 +120,17 @@ class ErrorList(BaseModel):
     "/v1/connections/{connection_id}/errors",
     response_model=ErrorList,
     tags=["connections"],
+    responses=error_responses(
+        403, _403="The connection belongs to another account (`PERMISSION_DENIED`)."
+    ),
     summary="The connection's own error log, newest first",
 )
 def connection_errors(
-    connection_id: Annotated[str, Path(max_length=64)],
+    connection_id: Annotated[str, Path(max_length=64, description="Connection id (`conn_…`).")],
     principal: AdminPrincipal,
     container: ContainerDep,
-    cursor: Annotated[str | None, Query(max_length=512)] = None,
-    limit: Annotated[int, Query(ge=1, le=500)] = 100,
+    cursor: PageCursor = None,
+    limit: PageLimit = 100,
 ) -> ErrorList:
     before = None
     if cursor:
@@ -154,10 +170,13 @@ DEBOUNCE_SECONDS = 5
     status_code=202,
     response_model=InboundAccepted,
     tags=["sync"],
+    responses=error_responses(
+        403, 409, _403="The token belongs to another connection (`PERMISSION_DENIED`)."
+    ),
     summary="A change notice pushed by the source system: starts a debounced incremental sync",
 )
 def inbound(
-    connection_id: Annotated[str, Path(max_length=64)],
+    connection_id: Annotated[str, Path(max_length=64, description="Connection id (`conn_…`).")],
     principal: ConnectionPrincipal,
     container: ContainerDep,
     body: Annotated[ChangeNotice, Body()],

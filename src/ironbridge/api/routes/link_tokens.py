@@ -10,18 +10,18 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from ...connections import ConnectionView, LinkTokenCreate, create_link_token, exchange_public_token
 from ..deps import AdminPrincipal, ContainerDep
-from ..errors import ERROR_RESPONSES, ErrorBody
+from ..openapi import error_responses
 
-router = APIRouter(
-    prefix="/v1/link-tokens",
-    tags=["connect flow"],
-    responses={
-        **ERROR_RESPONSES,
-        410: {
-            "model": ErrorBody,
-            "description": "The connection was disconnected (`CONNECTION_DISCONNECTED`).",
-        },
-    },
+router = APIRouter(prefix="/v1/link-tokens", tags=["connect flow"])
+
+#: Both name a connection: a reconnect's `connection_id`, the connection a public token made.
+_CONNECTION_ERRORS = error_responses(
+    403,
+    404,
+    410,
+    _403="The connection belongs to another account (`PERMISSION_DENIED`).",
+    _404="No such connection (`NOT_FOUND`).",
+    _410="The connection was disconnected (`CONNECTION_DISCONNECTED`).",
 )
 
 
@@ -57,6 +57,7 @@ class PublicTokenExchanged(BaseModel):
     "",
     status_code=201,
     response_model=LinkTokenCreated,
+    responses=_CONNECTION_ERRORS,
     summary="Create a link token and connect URL for one end customer",
 )
 def create(
@@ -86,6 +87,7 @@ def create(
 @router.post(
     "/exchange",
     response_model=PublicTokenExchanged,
+    responses=_CONNECTION_ERRORS,
     summary="Exchange the connect flow's public token for the connection token (once)",
 )
 def exchange(

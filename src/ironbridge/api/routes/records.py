@@ -17,7 +17,7 @@ from pydantic import BaseModel, Field, create_model
 
 from ... import unified
 from ...bootstrap import Container
-from ...connectors import PassthroughRequest
+from ...connectors import PASSTHROUGH_PATH_PATTERN, PassthroughRequest
 from ...model import (
     CREATE_MODELS,
     FILTER_FIELDS,
@@ -30,29 +30,24 @@ from ...model import (
 from ...security import TokenKind
 from ...store import ConnectionRow, UnitOfWork
 from ..deps import ConnectionBearer, ConnectionPrincipal, ContainerDep, authorize
-from ..errors import ERROR_RESPONSES, ErrorBody
 from ..idempotent import IdempotencyKey, idempotent_response
-from ..params import IsoDatetimeQuery
+from ..openapi import capability, error_responses
+from ..params import IsoDatetimeQuery, PageCursor, PageLimit
 
 __all__ = ["router"]
 
-router = APIRouter(prefix="/v1", tags=["unified"], responses=ERROR_RESPONSES)
+router = APIRouter(prefix="/v1", tags=["unified"])
 
-_WRITE_ERRORS: dict[int | str, dict[str, Any]] = {
-    409: {
-        "model": ErrorBody,
-        "description": (
-            "`RECORD_LOCKED`, `CONFLICT`, `IDEMPOTENCY_KEY_REUSED` or `CONNECTION_REAUTH_REQUIRED`."
-        ),
-    },
-    410: {"model": ErrorBody, "description": "`CONNECTION_DISCONNECTED`."},
-    502: {"model": ErrorBody, "description": "`UPSTREAM_ERROR`: the source system failed."},
-    503: {
-        "model": ErrorBody,
-        "description": "`CONNECTION_UNAVAILABLE`: the source cannot be reached.",
-    },
-    504: {"model": ErrorBody, "description": "`UPSTREAM_TIMEOUT`."},
-}
+#: What a write may meet in the source system, beyond what every operation documents.
+_WRITE_ERRORS = error_responses(
+    404,
+    409,
+    410,
+    502,
+    503,
+    504,
+    _404="A record named in the path or the body does not exist (`NOT_FOUND`).",
+)
 
 Include = Annotated[
     str | None,
@@ -175,11 +170,13 @@ def _register(entity: Entity) -> None:
         request: Request,
         bearer: ConnectionBearer,
         container: ContainerDep,
-        limit: Annotated[int, Query(ge=1, le=500)] = 100,
-        cursor: Annotated[str | None, Query(max_length=512)] = None,
+        limit: PageLimit = 100,
+        cursor: PageCursor = None,
         modified_after: IsoDatetimeQuery = None,
         modified_before: IsoDatetimeQuery = None,
-        include_deleted: bool = False,
+        include_deleted: Annotated[
+            bool, Query(description="Also list records deleted at the source.")
+        ] = False,
         include: Include = None,
     ) -> Response:
         params = unified.ListParams(
@@ -308,9 +305,10 @@ def _register(entity: Entity) -> None:
         methods=["POST"],
         response_model=model,
         status_code=201,
-        summary=f"Create a {label} in the source system",
+        summary=f"Create {entity.a_label} in the source system",
         responses=_WRITE_ERRORS,
         operation_id=f"create_{entity.event_name}",
+        openapi_extra=capability(entity.value, "create"),
         **common,
     )
     router.add_api_route(
@@ -318,9 +316,10 @@ def _register(entity: Entity) -> None:
         update_record,
         methods=["PATCH"],
         response_model=model,
-        summary=f"Change a {label} in the source system",
+        summary=f"Change {entity.a_label} in the source system",
         responses=_WRITE_ERRORS,
         operation_id=f"update_{entity.event_name}",
+        openapi_extra=capability(entity.value, "update"),
         **common,
     )
     router.add_api_route(
@@ -328,9 +327,10 @@ def _register(entity: Entity) -> None:
         delete_record,
         methods=["DELETE"],
         response_model=model,
-        summary=f"Delete a {label} in the source system",
+        summary=f"Delete {entity.a_label} in the source system",
         responses=_WRITE_ERRORS,
         operation_id=f"delete_{entity.event_name}",
+        openapi_extra=capability(entity.value, "delete"),
         **common,
     )
 
@@ -349,6 +349,7 @@ for _entity in Entity:
 
 @router.post(
     "/inventory-items/{record_id}/adjustments",
+    openapi_extra=capability(Entity.INVENTORY_ITEMS.value, "adjust"),
     response_model=MODELS[Entity.INVENTORY_ITEMS],
     responses=_WRITE_ERRORS,
     tags=["unified: inventory-items"],
@@ -356,7 +357,7 @@ for _entity in Entity:
 )
 def adjust_inventory(
     request: Request,
-    record_id: Annotated[str, Path(max_length=64)],
+    record_id: Annotated[str, Path(max_length=64, description="The inventory item id.")],
     principal: ConnectionPrincipal,
     container: ContainerDep,
     body: Annotated[InventoryAdjustment, Body()],
@@ -378,7 +379,13 @@ def adjust_inventory(
 class PassthroughIn(BaseModel):
     method: str = Field(pattern="^(GET|POST|PUT|PATCH|DELETE)$", description="HTTP method.")
     path: str = Field(
-        min_length=1, max_length=2048, description="Path relative to the system's base URL."
+        min_length=1,
+        max_length=2048,
+        pattern=PASSTHROUGH_PATH_PATTERN,
+        description=(
+            "Path relative to the system's base URL, starting with one `/`; no `..` segment, "
+            "no `\\`, no scheme."
+        ),
     )
     query: dict[str, str] = Field(default_factory=dict)
     headers: dict[str, str] = Field(default_factory=dict)
@@ -393,6 +400,7 @@ class PassthroughOut(BaseModel):
 
 @router.post(
     "/passthrough",
+    openapi_extra=capability("passthrough", "passthrough"),
     response_model=PassthroughOut,
     responses=_WRITE_ERRORS,
     summary="A raw request to the source system through the connector's auth",

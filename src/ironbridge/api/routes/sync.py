@@ -20,9 +20,10 @@ from ...connections import ConnectionStatus, load_connection
 from ...errors import ConnectionReauthRequired, ValidationFailed
 from ...model import Entity
 from ..deps import AdminPrincipal, ConnectionPrincipal, ContainerDep
-from ..errors import ERROR_RESPONSES
+from ..openapi import error_responses
+from ..params import PageCursor, PageLimit
 
-router = APIRouter(tags=["sync"], responses=ERROR_RESPONSES)
+router = APIRouter(tags=["sync"])
 
 
 class SyncStatusOut(BaseModel):
@@ -72,7 +73,13 @@ def sync_status(principal: ConnectionPrincipal, container: ContainerDep) -> Sync
         return SyncStatusOut(data=sync.sync_status(uow, connection, container.registry))
 
 
-@router.post("/v1/sync", status_code=202, response_model=SyncQueued, summary="Queue sync runs now")
+@router.post(
+    "/v1/sync",
+    status_code=202,
+    response_model=SyncQueued,
+    responses=error_responses(409),
+    summary="Queue sync runs now",
+)
 def start_sync(
     principal: ConnectionPrincipal,
     container: ContainerDep,
@@ -98,9 +105,9 @@ def start_sync(
 def sync_runs(
     principal: ConnectionPrincipal,
     container: ContainerDep,
-    entity: Entity | None = None,
-    cursor: Annotated[str | None, Query(max_length=512)] = None,
-    limit: Annotated[int, Query(ge=1, le=500)] = 50,
+    entity: Annotated[Entity | None, Query(description="Only runs of this entity.")] = None,
+    cursor: PageCursor = None,
+    limit: PageLimit = 50,
 ) -> SyncRunList:
     assert principal.connection_id is not None
     with container.uow(readonly=True) as uow:
@@ -114,15 +121,18 @@ def sync_runs(
     "/v1/connections/{connection_id}/sync-runs",
     response_model=SyncRunList,
     tags=["connections"],
+    responses=error_responses(
+        403, _403="The connection belongs to another account (`PERMISSION_DENIED`)."
+    ),
     summary="A connection's sync history",
 )
 def connection_sync_runs(
-    connection_id: Annotated[str, Path(max_length=64)],
+    connection_id: Annotated[str, Path(max_length=64, description="Connection id (`conn_…`).")],
     principal: AdminPrincipal,
     container: ContainerDep,
-    entity: Entity | None = None,
-    cursor: Annotated[str | None, Query(max_length=512)] = None,
-    limit: Annotated[int, Query(ge=1, le=500)] = 50,
+    entity: Annotated[Entity | None, Query(description="Only runs of this entity.")] = None,
+    cursor: PageCursor = None,
+    limit: PageLimit = 50,
 ) -> SyncRunList:
     with container.uow(readonly=True) as uow:
         load_connection(uow, principal.account_id, connection_id)

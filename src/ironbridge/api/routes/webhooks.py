@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, ClassVar
 
 from fastapi import APIRouter, Body, Path, Query, Response
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 from ... import webhooks
 from ...errors import ValidationFailed
+from ...model import InputModel
 from ...webhooks.deliveries import (
     AttemptView,
     DeliveryView,
@@ -19,11 +20,11 @@ from ...webhooks.deliveries import (
     select_for_retry,
 )
 from ..deps import AdminPrincipal, ContainerDep
-from ..errors import ERROR_RESPONSES
-from ..params import IsoDatetime, IsoDatetimeQuery
+from ..params import IsoDatetime, IsoDatetimeQuery, PageCursor, PageLimit
 
-router = APIRouter(tags=["webhooks"], responses=ERROR_RESPONSES)
+router = APIRouter(tags=["webhooks"])
 EndpointId = Annotated[str, Path(max_length=64, description="Endpoint id (`we_…`).")]
+DeliveryId = Annotated[str, Path(max_length=64, description="Delivery id (`dlv_…`).")]
 
 
 class EndpointList(BaseModel):
@@ -146,13 +147,22 @@ class DeliveryList(BaseModel):
 def deliveries(
     principal: AdminPrincipal,
     container: ContainerDep,
-    status: Annotated[str | None, Query(pattern="^(pending|succeeded|failed)$")] = None,
-    endpoint_id: Annotated[str | None, Query(max_length=64)] = None,
-    event_type: Annotated[str | None, Query(max_length=80)] = None,
+    status: Annotated[
+        str | None,
+        Query(
+            pattern="^(pending|succeeded|failed)$", description="Only deliveries in this status."
+        ),
+    ] = None,
+    endpoint_id: Annotated[
+        str | None, Query(max_length=64, description="Only deliveries to this endpoint.")
+    ] = None,
+    event_type: Annotated[
+        str | None, Query(max_length=80, description="Only deliveries of this event type.")
+    ] = None,
     created_after: IsoDatetimeQuery = None,
     created_before: IsoDatetimeQuery = None,
-    cursor: Annotated[str | None, Query(max_length=512)] = None,
-    limit: Annotated[int, Query(ge=1, le=500)] = 100,
+    cursor: PageCursor = None,
+    limit: PageLimit = 100,
 ) -> DeliveryList:
     with container.uow(readonly=True) as uow:
         data, next_cursor = list_deliveries(
@@ -175,7 +185,7 @@ def deliveries(
     summary="One delivery with every attempt",
 )
 def delivery(
-    delivery_id: Annotated[str, Path(max_length=64)],
+    delivery_id: DeliveryId,
     principal: AdminPrincipal,
     container: ContainerDep,
 ) -> DeliveryView:
@@ -190,7 +200,7 @@ def delivery(
     summary="Retry one delivery now (a new attempt, a new 24 h window)",
 )
 def retry_delivery(
-    delivery_id: Annotated[str, Path(max_length=64)],
+    delivery_id: DeliveryId,
     principal: AdminPrincipal,
     container: ContainerDep,
 ) -> DeliveryView:
@@ -200,7 +210,12 @@ def retry_delivery(
     return view
 
 
-class BulkRetry(BaseModel):
+class BulkRetry(InputModel):
+    """Which failed deliveries to retry: give `endpoint_id`, `since`, or both."""
+
+    model_config = ConfigDict(json_schema_extra={"minProperties": 1})
+    non_nullable: ClassVar[frozenset[str]] = frozenset({"endpoint_id", "since"})
+
     endpoint_id: str | None = Field(
         None, max_length=64, description="Only this endpoint's deliveries."
     )

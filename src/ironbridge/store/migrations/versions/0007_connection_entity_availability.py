@@ -36,6 +36,7 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-    with op.batch_alter_table("connections", schema=None) as batch_op:
-        batch_op.drop_column("required_entities")
-        batch_op.drop_column("availability")
+    # A plain DROP COLUMN (SQLite 3.35+ and PostgreSQL): a batch copy would drop and recreate
+    # `connections`, which the tables pointing at it refuse while foreign keys are enforced.
+    op.execute("ALTER TABLE connections DROP COLUMN required_entities")
+    op.execute("ALTER TABLE connections DROP COLUMN availability")
