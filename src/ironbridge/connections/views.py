@@ -50,7 +50,9 @@ MetadataChanges = Annotated[
         {
             "type": "object",
             "propertyNames": {"minLength": 1, "maxLength": 40},
-            "additionalProperties": {"anyOf": [{"type": "string", "maxLength": 500}, {"type": "null"}]},
+            "additionalProperties": {
+                "anyOf": [{"type": "string", "maxLength": 500}, {"type": "null"}]
+            },
         },
         mode="validation",
     ),

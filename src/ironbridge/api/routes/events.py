@@ -14,8 +14,8 @@ from ...events import list_events
 from ...eventtypes import EVENT_TYPE_LIST_PATTERN, is_event_type
 from ...model import Entity
 from ...store import decode_keyset, encode_keyset
-from ...store.pagination import CURSOR_PATTERN
 from ...store.errorlog import ErrorLogRepository
+from ...store.pagination import CURSOR_PATTERN
 from ...sync import SyncRunView, check_entities
 from ..deps import AdminPrincipal, ConnectionPrincipal, ContainerDep
 from ..openapi import error_responses
