@@ -138,8 +138,32 @@ def _with_issued_values(case: schemathesis.Case) -> None:
     _put_in_order(case)
     if isinstance(case.body.get("connection_ids"), list):
         case.body["connection_ids"] = [_CONNECTION.id for _ in case.body["connection_ids"]]
+    if path == "/v1/link-tokens" and isinstance(case.body.get("required_entities"), list):
+        # Required entities must be read by every system the link offers: the catalog says
+        # which, the schema cannot.
+        offered = case.body.get("systems") or [c.spec.id for c in _CONTAINER.registry.all()]
+        specs = [_CONTAINER.registry.get(system).spec for system in offered]
+        kept = [
+            entity
+            for entity in dict.fromkeys(case.body["required_entities"])
+            if all(spec.supports(Entity(entity), "read") for spec in specs)
+        ]
+        if kept:
+            case.body["required_entities"] = kept
+        else:
+            case.body.pop("required_entities")
     if path == "/v1/connections" and case.method == "POST":
         case.body.update(system=_SYSTEM, credentials={})
+        # Required entities must be among those the connection syncs: JSON Schema cannot
+        # compare two fields (the field's description says so).
+        chosen = (case.body.get("settings") or {}).get("entities")
+        required = case.body.get("required_entities")
+        if isinstance(required, list) and isinstance(chosen, list):
+            kept = [entity for entity in required if entity in chosen]
+            if kept:
+                case.body["required_entities"] = kept
+            else:
+                case.body.pop("required_entities")
     settings = case.body.get("settings") if path == "/v1/connections" else case.body
     if path.startswith("/v1/connections") and isinstance(settings, dict):
         if settings.get("sync_schedule") is not None:

@@ -33,7 +33,7 @@ from ..connectors import ConnectorRegistry
 from ..model import Entity
 from .errors import ERROR_CODES, ErrorBody
 
-__all__ = ["capability", "document_errors", "error_responses", "install_openapi"]
+__all__ = ["capability", "document_errors", "error_responses", "install_openapi", "required_body"]
 
 _METHODS = frozenset({"get", "put", "post", "delete", "options", "head", "patch", "trace"})
 
@@ -82,6 +82,28 @@ def error_responses(*statuses: int, **descriptions: str) -> dict[int | str, dict
         said = descriptions.get(f"_{status}")
         responses[status] = {"model": ErrorBody, "description": said or _description(status)}
     return responses
+
+
+def required_body() -> dict[str, Any]:
+    """`openapi_extra=` of a route whose body parameter is optional in code only so that its
+    absence is refused with a message of the route's own (naming the field that is missing):
+    the document says the body is required and not null, as the server enforces."""
+    return {_BODY_REQUIRED: True}
+
+
+_BODY_REQUIRED: Final = "x-body-required"
+
+
+def _document_body(operation: dict[str, Any]) -> None:
+    if not operation.pop(_BODY_REQUIRED, False):
+        return
+    body = operation["requestBody"]
+    body["required"] = True
+    schema = body["content"]["application/json"]["schema"]
+    branches = [branch for branch in schema.get("anyOf", []) if branch != {"type": "null"}]
+    if len(branches) == 1:
+        del schema["anyOf"]
+        schema.update(branches[0])
 
 
 def capability(entity: str, operation: str) -> dict[str, Any]:
@@ -185,6 +207,7 @@ def document_errors(document: dict[str, Any], registry: ConnectorRegistry) -> di
     for path_item in document.get("paths", {}).values():
         for method, operation in path_item.items():
             if method in _METHODS:
+                _document_body(operation)
                 _document_errors(operation)
                 _document_capability(operation, registry)
     for unused in ("HTTPValidationError", "ValidationError"):

@@ -213,7 +213,8 @@ _REQUIRED_DESCRIPTION = (
     "Entities the connection cannot do without: connecting (and reconnecting) fails with "
     "`CONNECTION_CHECK_FAILED` (stage `permissions`) when one of them is unavailable. "
     "Null: at least one entity the connection syncs must be available; the others may be "
-    "missing and are reported in `availability`."
+    "missing and are reported in `availability`. Each must be read by the connector and, "
+    "when `settings.entities` is given, be among them."
 )
 
 

@@ -16,8 +16,16 @@ __all__ = ["Vendor", "VendorCreate", "VendorUpdate"]
 
 # Deliberately loose: the source system is the judge of an address it will mail to; this
 # only catches values that are clearly not an e-mail address (a name, a phone number).
+# No `\s`: Python and the API document's (ECMAScript) regular expressions disagree on what it
+# matches (U+0085, U+FEFF, U+001C-U+001F), so spaces and controls are listed.
+_NOT_IN_ADDRESS = r"[^@\x00-\x20\x7f-\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000\ufeff]"
 EmailText = Annotated[
-    str, StringConstraints(strip_whitespace=True, max_length=254, pattern=r"^[^@\s]+@[^@\s]+$")
+    str,
+    StringConstraints(
+        strip_whitespace=True,
+        max_length=254,
+        pattern=f"^{_NOT_IN_ADDRESS}+@{_NOT_IN_ADDRESS}+$",
+    ),
 ]
 
 

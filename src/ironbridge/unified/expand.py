@@ -25,8 +25,9 @@ __all__ = ["expand_fields", "expand_texts"]
 def expand_fields(entity: Entity, expand: str | None) -> tuple[ReferenceField, ...]:
     """The references `expand` names (comma-separated), checked against the entity's table.
 
-    Raises `ValidationFailed` for a name that is not a reference of `entity`, an empty name,
-    or a name given twice. None names nothing.
+    Raises `ValidationFailed` for a name that is not a reference of `entity` or an empty name.
+    A name given twice is expanded once (a comma list's pattern cannot forbid repeats, and a
+    repeat asks for nothing different). None names nothing.
     """
     if expand is None:
         return ()
@@ -40,9 +41,8 @@ def expand_fields(entity: Entity, expand: str | None) -> tuple[ReferenceField, .
             raise ValidationFailed(
                 {"expand": f"{shown!r} is not a reference of {entity.value}; one of: {choices}"}
             )
-        if field in fields:
-            raise ValidationFailed({"expand": f"{name!r} is named more than once"})
-        fields.append(field)
+        if field not in fields:
+            fields.append(field)
     return tuple(fields)
 
 

@@ -20,7 +20,7 @@ from ...connections import ConnectionStatus, load_connection
 from ...errors import ConnectionReauthRequired, ValidationFailed
 from ...model import Entity
 from ..deps import AdminPrincipal, ConnectionPrincipal, ContainerDep
-from ..openapi import error_responses
+from ..openapi import error_responses, required_body
 from ..params import PageCursor, PageLimit
 
 router = APIRouter(tags=["sync"])
@@ -45,7 +45,10 @@ def _entities_or_all(value: Any, handler: ValidatorFunctionWrapHandler) -> Any:
 
 
 class SyncRequest(BaseModel):
-    entities: Annotated[list[Entity] | Literal["all"], WrapValidator(_entities_or_all)] = Field(
+    entities: Annotated[
+        Annotated[list[Entity], Field(min_length=1)] | Literal["all"],
+        WrapValidator(_entities_or_all),
+    ] = Field(
         description=(
             'The entities to sync, or `"all"` for every entity the connection syncs. Required: '
             "an empty request queues nothing."
@@ -78,6 +81,7 @@ def sync_status(principal: ConnectionPrincipal, container: ContainerDep) -> Sync
     status_code=202,
     response_model=SyncQueued,
     responses=error_responses(409),
+    openapi_extra=required_body(),
     summary="Queue sync runs now",
 )
 def start_sync(
