@@ -16,6 +16,7 @@ from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
+from huey.exceptions import CancelExecution
 from standardwebhooks import Webhook
 
 from ironbridge.api import create_app
@@ -281,6 +282,24 @@ def run_due(context: DeliveryContext) -> datetime | None:
     """Send what is due now; returns when the next retry falls due."""
     _sent, retry_at = drain(context)
     return retry_at
+
+
+def test_a_worker_process_sends_its_own_new_deliveries_without_a_queue_round_trip(
+    tmp_path: Path, receiver: Receiver
+) -> None:
+    """A process that runs workers sends what it commits at once: the commit wakes one of its
+    sender threads directly, not through a queue task its consumer would poll for."""
+    with deployment(tmp_path, workers=2) as (container, client, account):
+        client.post("/v1/webhook-endpoints", json={"url": receiver.url}, headers=account.headers)
+
+        @container.worker.queue.pre_execute()
+        def no_queued_drains(task: Any) -> None:
+            # Every drain the queue would run is refused: only the direct wake can send.
+            if task.name == "webhook.drain":
+                raise CancelExecution()
+
+        ids = emit(container, account, 3)
+        wait_for(lambda: {json.loads(r["body"])["id"] for r in receiver.requests()} == set(ids))
 
 
 def test_retries_follow_the_schedule_until_the_24_hour_cut_off_then_manual_retry_delivers(
