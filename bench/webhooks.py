@@ -8,7 +8,7 @@ Prints, in one run:
 - event-to-receipt latency for events emitted one at a time into an idle queue, from just before
   the event's commit to the receiver's receipt.
 
-`python bench/webhooks.py [--events 2000] [--idle-events 30] [--workers 2]`.
+`python bench/webhooks.py [--events 2000] [--idle-events 30] [--workers 2] [--idle-max 2]`.
 """
 
 from __future__ import annotations
@@ -160,13 +160,15 @@ def burst(
     return (done - before_done) / seconds, cpu_ms, attempts - before_attempts
 
 
-def idle_latency(container: Container, account_id: str, n: int, log: ReceiptLog) -> list[float]:
+def idle_latency(
+    container: Container, account_id: str, n: int, log: ReceiptLog, idle_max: float
+) -> list[float]:
     """Event-to-receipt ms for events emitted one at a time into an idle queue."""
     latencies: list[float] = []
     rng = random.Random(7)
     for _ in range(n):
         # Idle gaps of varying length: a poller's back-off shows as a spread of latencies.
-        time.sleep(rng.uniform(0.2, 2.0))
+        time.sleep(rng.uniform(0.2, idle_max))
         with container.uow() as uow:
             (event,) = record_events(uow, account_id, None, [("system.error", PAYLOAD["data"])])
             committed = time.time()
@@ -184,6 +186,7 @@ def main() -> None:
     parser.add_argument("--events", type=int, default=2000)
     parser.add_argument("--idle-events", type=int, default=30)
     parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--idle-max", type=float, default=2.0, help="longest idle gap, seconds")
     args = parser.parse_args()
     configure_logging("WARNING")
     tmp = Path(tempfile.mkdtemp(prefix="ib-hook-bench-"))
@@ -210,7 +213,7 @@ def main() -> None:
         log = ReceiptLog(log_path)
         with Busy(receiver.pid) as burst_busy:
             rate, cpu, attempts = burst(container, account.id, args.events, log)
-        idle = idle_latency(container, account.id, args.idle_events, log)
+        idle = idle_latency(container, account.id, args.idle_events, log, args.idle_max)
         container.close()
         print(
             f"{args.events} signed ~1 KB events, receiver on 127.0.0.1, "
@@ -227,7 +230,8 @@ def main() -> None:
             f" {cpu:.2f} ms CPU per delivery; receiver busy {burst_busy.share:.0%} of a core"
         )
         print(
-            f"{'ironbridge idle queue, one at a time':<36} {len(idle):5d} events  "
+            f"{'ironbridge idle queue, one at a time':<36} {len(idle):5d} events "
+            f"after 0.2-{args.idle_max:g} s idle  "
             f"p50 {pct(idle, 0.5):7.2f} ms   p99 {pct(idle, 0.99):7.2f} ms (commit to receipt)"
         )
         print(
