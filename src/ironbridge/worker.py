@@ -172,9 +172,10 @@ class Worker:
         return self._delivery_context
 
     def _drain_impl(self) -> int:
-        if self._pump is not None:
-            # Queued by another process (or the sweep): this process's senders do the sending.
-            self._pump.wake()
+        pump = self._pump  # read once: stop_consumer may clear it meanwhile
+        if pump is not None:
+            # Queued by another process: this process's senders do the sending.
+            pump.wake()
             return 0
         total = 0
         while True:
@@ -193,8 +194,9 @@ class Worker:
         return total
 
     def _wake_at(self, when: datetime) -> None:
-        if self._pump is not None:
-            self._pump.wake_at(when)
+        pump = self._pump
+        if pump is not None:
+            pump.wake_at(when)
             return
         # One pending wake-up per process is enough; an earlier one replaces a later one.
         with self._wake_lock:
@@ -214,8 +216,9 @@ class Worker:
         queue's polling delay; any other process (`serve --no-worker`) wakes workers through
         the queue.
         """
-        if self._pump is not None:
-            self._pump.wake()
+        pump = self._pump
+        if pump is not None:
+            pump.wake()
         else:
             self._drain()
 
