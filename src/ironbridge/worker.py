@@ -38,6 +38,7 @@ from .sync import (
     sync_lock_name,
 )
 from .webhooks.delivery import DeliveryContext, drain, make_http_client
+from .webhooks.pump import DeliveryPump
 
 if TYPE_CHECKING:
     from .bootstrap import Container
@@ -96,6 +97,8 @@ class Worker:
         self._check = self.queue.task(name="health.check", retries=0)(self._check_impl)
         self._drain = self.queue.task(name="webhook.drain", retries=0)(self._drain_impl)
         self._delivery_context: DeliveryContext | None = None
+        #: Sender threads of a process that consumes the queue; None elsewhere.
+        self._pump: DeliveryPump | None = None
         self._wake_lock = threading.Lock()
         self._next_wake: datetime | None = None
         self._tick = self.queue.periodic_task(crontab(minute="*"), name="schedule.tick")(self.tick)
@@ -169,6 +172,11 @@ class Worker:
         return self._delivery_context
 
     def _drain_impl(self) -> int:
+        pump = self._pump  # read once: stop_consumer may clear it meanwhile
+        if pump is not None:
+            # Queued by another process: this process's senders do the sending.
+            pump.wake()
+            return 0
         total = 0
         while True:
             sent, retry_at = drain(self.delivery_context)
@@ -186,6 +194,10 @@ class Worker:
         return total
 
     def _wake_at(self, when: datetime) -> None:
+        pump = self._pump
+        if pump is not None:
+            pump.wake_at(when)
+            return
         # One pending wake-up per process is enough; an earlier one replaces a later one.
         with self._wake_lock:
             if (
@@ -198,8 +210,17 @@ class Worker:
         self._drain.schedule(eta=when)
 
     def wake_deliveries(self) -> None:
-        """Wake a worker to send what is due (the delivery rows are the truth; this only wakes)."""
-        self._drain()
+        """Wake a worker to send what is due (the delivery rows are the truth; this only wakes).
+
+        A process that consumes the queue wakes its own sender threads directly, without the
+        queue's polling delay; any other process (`serve --no-worker`) wakes workers through
+        the queue.
+        """
+        pump = self._pump
+        if pump is not None:
+            pump.wake()
+        else:
+            self._drain()
 
     def on_published(self, topic: str, ids: list[str]) -> None:
         """Items committed by a unit of work: new deliveries wake a worker at once."""
@@ -334,15 +355,23 @@ class Worker:
         )
         consumer.start()
         self._consumer = consumer
+        self._start_pump(workers)
         # Work left by a previous process (runs it was killed in, deliveries it never sent)
         # resumes now rather than at the next minute's tick.
         threading.Thread(target=self.tick, name="startup-tick", daemon=True).start()
         _log.info("worker_started", workers=workers)
 
+    def _start_pump(self, threads: int) -> None:
+        self._pump = DeliveryPump(self.delivery_context, threads=threads)
+        self._pump.start()
+
     def stop_consumer(self) -> None:
         if self._consumer is not None:
             self._consumer.stop(graceful=True)
             self._consumer = None
+        if self._pump is not None:
+            self._pump.stop()
+            self._pump = None
         if self._delivery_context is not None:
             self._delivery_context.client.close()
             self._delivery_context = None
@@ -350,8 +379,12 @@ class Worker:
     def run_forever(self, workers: int = 2) -> None:
         """`ironbridge worker`: consume until interrupted."""
         consumer = Consumer(self.queue, workers=workers, worker_type="thread", periodic=True)
+        self._start_pump(workers)
         threading.Thread(target=self.tick, name="startup-tick", daemon=True).start()
-        consumer.run()
+        try:
+            consumer.run()
+        finally:
+            self.stop_consumer()
 
 
 def wait_idle(queue: Huey, timeout: float = 30.0) -> bool:

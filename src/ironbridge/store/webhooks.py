@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import secrets
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Connection, and_, func, or_, select, update
+from sqlalchemy import Connection, and_, bindparam, func, or_, select, update
 
 from .tables import deliveries, delivery_attempts, webhook_endpoints
 
@@ -247,9 +247,30 @@ class DeliveryRepository:
         stmt = stmt.order_by(deliveries.c.created_at, deliveries.c.id).limit(query.limit)
         return [DeliveryRow(**r._mapping) for r in self._conn.execute(stmt)]
 
+    def update_many(self, changes: Sequence[Mapping[str, Any]]) -> None:
+        """Change many deliveries in one executemany statement: each mapping holds the
+        delivery's `id` and the new values, under the same keys in every mapping."""
+        if not changes:
+            return
+        columns = [name for name in changes[0] if name != "id"]
+        stmt = self._scoped(update(deliveries).where(deliveries.c.id == bindparam("b_id"))).values(
+            {name: bindparam(f"b_{name}", type_=deliveries.c[name].type) for name in columns}
+        )
+        self._conn.execute(
+            stmt, [{f"b_{name}": change[name] for name in ("id", *columns)} for change in changes]
+        )
+
     def add_attempt(self, row: AttemptRow) -> None:
-        values = {name: getattr(row, name) for name in row.__dataclass_fields__}
-        self._conn.execute(delivery_attempts.insert().values(**values))
+        self.add_attempts([row])
+
+    def add_attempts(self, rows: Sequence[AttemptRow]) -> None:
+        """Insert attempt rows in one executemany statement."""
+        if rows:
+            fields = AttemptRow.__dataclass_fields__
+            self._conn.execute(
+                delivery_attempts.insert(),
+                [{name: getattr(row, name) for name in fields} for row in rows],
+            )
 
     def attempts(self, delivery_id: str) -> list[AttemptRow]:
         rows = self._conn.execute(

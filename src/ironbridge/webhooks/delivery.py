@@ -5,8 +5,9 @@ from __future__ import annotations
 import json
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
+from typing import Any
 
 import httpx
 
@@ -90,16 +91,20 @@ class _Sent:
         return self.status_code is not None and 200 <= self.status_code < 300
 
 
-def _send(ctx: DeliveryContext, endpoint: EndpointRow, event: EventRow, now: datetime) -> _Sent:
-    body = json.dumps(event.body(), separators=(",", ":")).encode()
-    secrets = live_secrets(endpoint, ctx.cipher, now)
+def _body(event: EventRow) -> bytes:
+    return json.dumps(event.body(), separators=(",", ":")).encode()
+
+
+def _send(
+    ctx: DeliveryContext, endpoint: EndpointRow, secrets: list[str], event_id: str, body: bytes
+) -> _Sent:
     status_code: int | None = None
     excerpt: str | None = None
     error: str | None = None
     started = time.perf_counter()
     try:
         response = ctx.client.post(
-            endpoint.url, content=body, headers=signed_headers(secrets, event.id, body)
+            endpoint.url, content=body, headers=signed_headers(secrets, event_id, body)
         )
         status_code = response.status_code
         excerpt = response.text[:EXCERPT]
@@ -129,27 +134,31 @@ def claim_and_deliver(
         event = EventRepository(uow.connection, delivery.account_id).get(delivery.event_id)
         uow.commit()
     if endpoint is None or event is None or not (endpoint.enabled or manual):
-        return _give_up(ctx, delivery, endpoint)
-    sent = _send(ctx, endpoint, event, now)
+        with ctx.uow() as uow:
+            (result,) = _give_up(uow, [(delivery, endpoint)])
+            uow.commit()
+        return result
+    sent = _send(ctx, endpoint, live_secrets(endpoint, ctx.cipher, now), event.id, _body(event))
     with ctx.uow() as uow:
-        result = _record(uow, ctx, delivery, endpoint, sent, manual)
+        (result,) = _record(uow, ctx, [(delivery, endpoint, sent)], manual)
         uow.commit()
     return result
 
 
-def drain(ctx: DeliveryContext, limit: int = 50) -> tuple[int, datetime | None]:
+def drain(
+    ctx: DeliveryContext, limit: int = 50, *, claimed: Callable[[int], None] | None = None
+) -> tuple[int, datetime | None]:
     """Claim up to `limit` due deliveries, send them over the one keep-alive client, and record
-    every outcome in one transaction. Returns how many were sent and the earliest retry time."""
+    every outcome in one transaction. Returns how many were claimed and the earliest retry time.
+
+    `claimed` is told the batch size once the claim is committed, before anything is sent (a
+    pump wakes another sender for the next batch when this one is full).
+    """
     now = ctx.clock()
+    endpoints: dict[tuple[str, str], EndpointRow | None] = {}
+    events: dict[str, EventRow] = {}
     with ctx.uow() as uow:
-        repo = DeliveryRepository(uow.connection, None)
-        batch = repo.claim_due(now, now + CLAIM, limit)
-        uow.commit()
-    if not batch:
-        return 0, None
-    with ctx.uow(readonly=True) as uow:
-        endpoints: dict[tuple[str, str], EndpointRow | None] = {}
-        events: dict[str, EventRow] = {}
+        batch = DeliveryRepository(uow.connection, None).claim_due(now, now + CLAIM, limit)
         by_account: dict[str, list[str]] = {}
         for delivery in batch:
             key = (delivery.account_id, delivery.endpoint_id)
@@ -160,65 +169,120 @@ def drain(ctx: DeliveryContext, limit: int = 50) -> tuple[int, datetime | None]:
             by_account.setdefault(delivery.account_id, []).append(delivery.event_id)
         for account_id, event_ids in by_account.items():
             events.update(EventRepository(uow.connection, account_id).get_many(event_ids))
-    outcomes = []
+        uow.commit()
+    if not batch:
+        return 0, None
+    if claimed is not None:
+        claimed(len(batch))
+    # Serialised once per event and decrypted once per endpoint, however many share them.
+    bodies: dict[str, bytes] = {}
+    secrets: dict[tuple[str, str], list[str]] = {}
+    outcomes: list[tuple[DeliveryRow, EndpointRow, _Sent]] = []
+    unsendable: list[tuple[DeliveryRow, EndpointRow | None]] = []
     for delivery in batch:
-        endpoint = endpoints[(delivery.account_id, delivery.endpoint_id)]
+        key = (delivery.account_id, delivery.endpoint_id)
+        endpoint = endpoints[key]
         event = events.get(delivery.event_id)
         if endpoint is None or event is None or not endpoint.enabled:
-            _give_up(ctx, delivery, endpoint)
+            unsendable.append((delivery, endpoint))
             continue
-        outcomes.append((delivery, endpoint, _send(ctx, endpoint, event, now)))
-    earliest: datetime | None = None
+        if event.id not in bodies:
+            bodies[event.id] = _body(event)
+        if key not in secrets:
+            secrets[key] = live_secrets(endpoint, ctx.cipher, now)
+        sent = _send(ctx, endpoint, secrets[key], event.id, bodies[event.id])
+        outcomes.append((delivery, endpoint, sent))
     with ctx.uow() as uow:
-        for delivery, endpoint, sent in outcomes:
-            result = _record(uow, ctx, delivery, endpoint, sent, manual=False)
-            if result.next_attempt_at and (earliest is None or result.next_attempt_at < earliest):
-                earliest = result.next_attempt_at
+        results = _record(uow, ctx, outcomes, manual=False)
+        _give_up(uow, unsendable)
         uow.commit()
-    return len(batch), earliest
+    retries = [r.next_attempt_at for r in results if r.next_attempt_at is not None]
+    return len(batch), min(retries, default=None)
 
 
 def _give_up(
-    ctx: DeliveryContext, delivery: DeliveryRow, endpoint: EndpointRow | None
-) -> AttemptResult:
-    reason = "the endpoint is disabled" if endpoint is not None else "the endpoint is gone"
-    with ctx.uow() as uow:
-        DeliveryRepository(uow.connection, None).update(
-            delivery.id, status="failed", next_attempt_at=None, last_error=reason
+    uow: UnitOfWork, deliveries: list[tuple[DeliveryRow, EndpointRow | None]]
+) -> list[AttemptResult]:
+    """Fail deliveries whose endpoint is disabled or gone, or whose event was purged."""
+    results = []
+    changes = []
+    for delivery, endpoint in deliveries:
+        reason = "the endpoint is disabled" if endpoint is not None else "the endpoint is gone"
+        changes.append(
+            {"id": delivery.id, "status": "failed", "next_attempt_at": None, "last_error": reason}
         )
-        uow.commit()
-    return AttemptResult(delivery.id, "failed", None, 0, None, reason, None)
+        results.append(AttemptResult(delivery.id, "failed", None, 0, None, reason, None))
+    DeliveryRepository(uow.connection, None).update_many(changes)
+    return results
 
 
 def _record(
     uow: UnitOfWork,
     ctx: DeliveryContext,
+    outcomes: list[tuple[DeliveryRow, EndpointRow, _Sent]],
+    manual: bool,
+) -> list[AttemptResult]:
+    """Record sent attempts: attempt rows and delivery changes in one statement each; endpoint
+    changes (recovered, 410, disabled after 5 days) as they happen, in order."""
+    now = ctx.clock()
+    # Re-read in this transaction: another worker may have changed an endpoint since the claim.
+    # Outcomes earlier in this batch change it further, kept here.
+    current: dict[tuple[str, str], EndpointRow] = {}
+    attempts: list[AttemptRow] = []
+    changes: list[dict[str, Any]] = []
+    results: list[AttemptResult] = []
+    for delivery, sent_to, sent in outcomes:
+        key = (delivery.account_id, sent_to.id)
+        if key not in current:
+            current[key] = (
+                EndpointRepository(uow.connection, delivery.account_id).get(sent_to.id) or sent_to
+            )
+        values, next_at, current[key] = _outcome(uow, ctx, delivery, current[key], sent, now)
+        attempts.append(
+            AttemptRow(
+                new_id("att"),
+                delivery.id,
+                now,
+                sent.status_code,
+                sent.latency_ms,
+                sent.excerpt,
+                sent.error,
+                manual,
+            )
+        )
+        changes.append({"id": delivery.id, **values})
+        results.append(
+            AttemptResult(
+                delivery.id,
+                str(values["status"]),
+                sent.status_code,
+                sent.latency_ms,
+                sent.excerpt,
+                sent.error,
+                next_at,
+            )
+        )
+    repo = DeliveryRepository(uow.connection, None)
+    repo.add_attempts(attempts)
+    repo.update_many(changes)
+    return results
+
+
+def _outcome(
+    uow: UnitOfWork,
+    ctx: DeliveryContext,
     delivery: DeliveryRow,
     endpoint: EndpointRow,
     sent: _Sent,
-    manual: bool,
-) -> AttemptResult:
-    now = ctx.clock()
+    now: datetime,
+) -> tuple[dict[str, Any], datetime | None, EndpointRow]:
+    """The delivery's new values and next attempt after `sent`, and the endpoint as it is after
+    (its changes are written here)."""
     account_id = delivery.account_id
-    repo = DeliveryRepository(uow.connection, account_id)
     endpoints = EndpointRepository(uow.connection, account_id)
-    # Re-read: an earlier outcome in this batch may have changed the endpoint.
-    endpoint = endpoints.get(endpoint.id) or endpoint
-    repo.add_attempt(
-        AttemptRow(
-            new_id("att"),
-            delivery.id,
-            now,
-            sent.status_code,
-            sent.latency_ms,
-            sent.excerpt,
-            sent.error,
-            manual,
-        )
-    )
     attempts = delivery.attempts + 1
     first = delivery.first_attempt_at or now
-    values: dict[str, object] = {
+    values: dict[str, Any] = {
         "attempts": attempts,
         "first_attempt_at": first,
         "last_attempt_at": now,
@@ -228,26 +292,32 @@ def _record(
         else (None if sent.ok else f"HTTP {sent.status_code}"),
     }
     next_at: datetime | None = None
+    changed: dict[str, Any] = {}
     if sent.ok:
         values.update(status="succeeded", next_attempt_at=None)
         if endpoint.failing_since is not None:
-            endpoints.update(endpoint.id, failing_since=None)
+            changed = {"failing_since": None}
     elif sent.status_code == 410:
         # The receiver says the endpoint is gone for good: stop sending to it.
         values.update(status="failed", next_attempt_at=None)
-        endpoints.update(
-            endpoint.id, enabled=False, disabled_reason="receiver answered 410 Gone", updated_at=now
-        )
+        changed = {
+            "enabled": False,
+            "disabled_reason": "receiver answered 410 Gone",
+            "updated_at": now,
+        }
     else:
         next_at = next_attempt(attempts, first, now, scale=ctx.retry_scale)
         values.update(status="pending" if next_at else "failed", next_attempt_at=next_at)
         failing_since = endpoint.failing_since or now
         if endpoint.failing_since is None:
-            endpoints.update(endpoint.id, failing_since=now)
+            changed = {"failing_since": now}
         if endpoint.enabled and now - failing_since >= DISABLE_AFTER * ctx.retry_scale:
-            endpoints.update(
-                endpoint.id, enabled=False, disabled_reason="failing for 5 days", updated_at=now
-            )
+            changed = {
+                **changed,
+                "enabled": False,
+                "disabled_reason": "failing for 5 days",
+                "updated_at": now,
+            }
             record_event(
                 uow,
                 account_id=account_id,
@@ -260,13 +330,7 @@ def _record(
                     "url": sanitize_url(endpoint.url),
                 },
             )
-    repo.update(delivery.id, **values)
-    return AttemptResult(
-        delivery.id,
-        str(values["status"]),
-        sent.status_code,
-        sent.latency_ms,
-        sent.excerpt,
-        sent.error,
-        next_at,
-    )
+    if changed:
+        endpoints.update(endpoint.id, **changed)
+        endpoint = replace(endpoint, **changed)
+    return values, next_at, endpoint

@@ -16,6 +16,7 @@ from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
+from huey.exceptions import CancelExecution
 from standardwebhooks import Webhook
 
 from ironbridge.api import create_app
@@ -55,10 +56,10 @@ class Receiver:
             flag.write_text(str(status))
 
 
-@pytest.fixture
-def receiver(tmp_path: Path) -> Iterator[Receiver]:
+@contextmanager
+def running_receiver(folder: Path) -> Iterator[Receiver]:
+    """A receiver process logging into `folder`."""
     port = free_port()
-    folder = tmp_path / "receiver"
     folder.mkdir()
     proc = subprocess.Popen([sys.executable, str(HERE / "receiver.py"), str(port), str(folder)])
     import httpx
@@ -71,9 +72,17 @@ def receiver(tmp_path: Path) -> Iterator[Receiver]:
         except httpx.HTTPError:
             time.sleep(0.1)
     (folder / "requests.jsonl").unlink(missing_ok=True)
-    yield Receiver(f"http://127.0.0.1:{port}/hook", folder)
-    proc.terminate()
-    proc.wait(timeout=10)
+    try:
+        yield Receiver(f"http://127.0.0.1:{port}/hook", folder)
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)
+
+
+@pytest.fixture
+def receiver(tmp_path: Path) -> Iterator[Receiver]:
+    with running_receiver(tmp_path / "receiver") as running:
+        yield running
 
 
 @contextmanager
@@ -283,6 +292,24 @@ def run_due(context: DeliveryContext) -> datetime | None:
     return retry_at
 
 
+def test_a_worker_process_sends_its_own_new_deliveries_without_a_queue_round_trip(
+    tmp_path: Path, receiver: Receiver
+) -> None:
+    """A process that runs workers sends what it commits at once: the commit wakes one of its
+    sender threads directly, not through a queue task its consumer would poll for."""
+    with deployment(tmp_path, workers=2) as (container, client, account):
+        client.post("/v1/webhook-endpoints", json={"url": receiver.url}, headers=account.headers)
+
+        @container.worker.queue.pre_execute()
+        def no_queued_drains(task: Any) -> None:
+            # Every drain the queue would run is refused: only the direct wake can send.
+            if task.name == "webhook.drain":
+                raise CancelExecution()
+
+        ids = emit(container, account, 3)
+        wait_for(lambda: {json.loads(r["body"])["id"] for r in receiver.requests()} == set(ids))
+
+
 def test_retries_follow_the_schedule_until_the_24_hour_cut_off_then_manual_retry_delivers(
     driven: tuple[Container, TestClient, AccountFixture, DeliveryContext, DrivenClock],
     receiver: Receiver,
@@ -326,6 +353,72 @@ def test_retries_follow_the_schedule_until_the_24_hour_cut_off_then_manual_retry
     assert final["status"] == "succeeded"
     assert final["attempt_log"][-1]["status_code"] == 200
     assert json.loads(receiver.requests()[-1]["body"])["id"] == event_id
+
+
+@pytest.mark.parametrize("database", ["sqlite", "postgresql"])
+def test_a_batch_records_every_outcome_with_its_own_attempt(
+    tmp_path: Path, request: pytest.FixtureRequest, database: str
+) -> None:
+    """One drain sends to a working, a gone (410) and a failing endpoint: each delivery gets
+    its own attempt and status, the gone endpoint is disabled, the failing ones wait to retry."""
+    overrides: dict[str, object] = {"queue_immediate": False, "allow_private_urls": True}
+    if database == "postgresql":
+        overrides["database_url"] = request.getfixturevalue("own_postgres")
+    container = bootstrap(make_settings(tmp_path, **overrides))
+    clock = DrivenClock()
+    context = DeliveryContext(
+        uow=container.uow,
+        cipher=container.cipher,
+        client=make_http_client(allow_private=True),
+        clock=clock,
+    )
+    account = new_account(container)
+    statuses = {"ok": None, "gone": 410, "failing": 500}
+    with (
+        running_receiver(tmp_path / "ok") as ok,
+        running_receiver(tmp_path / "gone") as gone,
+        running_receiver(tmp_path / "failing") as failing,
+        TestClient(create_app(container), raise_server_exceptions=False) as client,
+    ):
+        receivers = {"ok": ok, "gone": gone, "failing": failing}
+        endpoint_ids = {}
+        for name, receiver in receivers.items():
+            receiver.fail_with(statuses[name])
+            endpoint_ids[name] = client.post(
+                "/v1/webhook-endpoints", json={"url": receiver.url}, headers=account.headers
+            ).json()["id"]
+        ids = emit(container, account, 3)
+        clock.start()
+        sent, retry_at = drain(context)
+        assert sent == 9 and retry_at is not None and retry_at > clock.now
+        for name, receiver in receivers.items():
+            assert sorted(json.loads(r["body"])["id"] for r in receiver.requests()) == sorted(ids)
+        page = client.get("/v1/deliveries?limit=100", headers=account.headers).json()["data"]
+        by_endpoint: dict[str, list[dict[str, Any]]] = {}
+        for delivery in page:
+            full = client.get(f"/v1/deliveries/{delivery['id']}", headers=account.headers).json()
+            by_endpoint.setdefault(full["endpoint_id"], []).append(full)
+        expected = {"ok": ("succeeded", 200), "gone": ("failed", 410), "failing": ("pending", 500)}
+        for name, (status, code) in expected.items():
+            deliveries = by_endpoint[endpoint_ids[name]]
+            assert sorted(d["event_id"] for d in deliveries) == sorted(ids)
+            for delivery in deliveries:
+                assert delivery["status"] == status and delivery["attempts"] == 1
+                assert [a["status_code"] for a in delivery["attempt_log"]] == [code]
+        endpoints = {
+            name: client.get(f"/v1/webhook-endpoints/{endpoint_id}", headers=account.headers).json()
+            for name, endpoint_id in endpoint_ids.items()
+        }
+        assert endpoints["gone"]["enabled"] is False
+        assert "410" in endpoints["gone"]["disabled_reason"]
+        assert endpoints["ok"]["enabled"] and endpoints["failing"]["enabled"]
+        # Nothing is due again before the retry time; then only the failing ones are resent.
+        assert drain(context) == (0, None)
+        clock.now = retry_at + timedelta(minutes=2)
+        assert drain(context)[0] == 3
+        assert len(failing.requests()) == 6 and len(ok.requests()) == 3
+    context.client.close()
+    container.close()
 
 
 def test_bulk_retry_resends_an_endpoints_failed_deliveries(
