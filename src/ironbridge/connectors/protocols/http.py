@@ -53,12 +53,14 @@ __all__ = [
 ]
 
 _PORT: Final = r"([0-9]{1,4}|[1-5][0-9]{4}|6[0-4][0-9]{3}|65[0-4][0-9]{2}|655[0-2][0-9]|6553[0-5])"
-#: An absolute http(s) URL with an ASCII host name (IDN in punycode) or IPv4 address, an optional
-#: valid port, no user name: what `ensure_url_allowed` can parse, for the API document. ASCII
-#: classes only: regex engines disagree on which other characters are spaces, and `urlsplit`
-#: refuses hosts that normalise to a delimiter.
+#: An absolute http(s) URL with optional user info (a receiver's basic-auth credentials; they
+#: are redacted wherever the URL is logged or shown), an ASCII host name (IDN in punycode) or
+#: IPv4 address, an optional valid port: what `ensure_url_allowed` can parse, for the API
+#: document. ASCII classes only: regex engines disagree on which other characters are spaces,
+#: and `urlsplit` refuses hosts that normalise to a delimiter.
 WEB_URL_PATTERN: Final = (
-    rf"^[Hh][Tt][Tt][Pp][Ss]?://[A-Za-z0-9._~%!$&'()*+,;=-]+(:{_PORT})?([/?#][^\x00-\x20]*)?$"
+    r"^[Hh][Tt][Tt][Pp][Ss]?://([A-Za-z0-9._~%!$&'()*+,;=:-]*@)?"
+    rf"[A-Za-z0-9._~%!$&'()*+,;=-]+(:{_PORT})?([/?#][^\x00-\x20]*)?$"
 )
 
 #: Seconds allowed to open a TCP (and TLS) connection; reads use `SessionOptions.timeout`.
