@@ -17,7 +17,7 @@ from typing import Any
 import httpx
 import pytest
 
-from .test_cli import _free_port
+from .conftest import free_port
 
 
 def _wait(condition: Callable[[], Any], timeout: float = 60.0) -> Any:
@@ -69,7 +69,7 @@ def test_served_process_logs_only_json_and_no_webhook_credentials(
     tmp_path: Path, hook: tuple[int, list[str]]
 ) -> None:
     hook_port, received = hook
-    port = _free_port()
+    port = free_port()
     env = {
         **os.environ,
         "IRONBRIDGE_DATA_DIR": str(tmp_path),
