@@ -140,6 +140,20 @@ class _JsonHandler(logging.StreamHandler):  # type: ignore[type-arg]
     """The one root handler `configure_logging` installs (and replaces when called again)."""
 
 
+#: Loggers whose lines must reach the JSON handler whatever their library did to them.
+_ROUTED_LOGGERS = (
+    "ironbridge",
+    "uvicorn",
+    "uvicorn.error",
+    "uvicorn.access",
+    "httpx",
+    "httpcore",
+    "huey",
+    "huey.consumer",
+    "alembic",
+)
+
+
 def configure_logging(level: str = "INFO", *, stream: Any = None) -> None:
     """JSON lines on stderr (or `stream`) for structlog and every standard-library logger;
     request id, account and connection come from contextvars."""
@@ -175,6 +189,16 @@ def configure_logging(level: str = "INFO", *, stream: Any = None) -> None:
         root.removeHandler(old)
     root.addHandler(handler)
     root.setLevel(numeric)
+    # Libraries (uvicorn's own logging set-up, for one) give their loggers handlers, levels or
+    # `propagate = False` of their own: hand them back to the root handler, so every line is
+    # JSON, redacted, and filtered by this level alone.
+    for name in _ROUTED_LOGGERS:
+        routed = logging.getLogger(name)
+        for own in list(routed.handlers):
+            routed.removeHandler(own)
+        routed.setLevel(logging.NOTSET)
+        routed.propagate = True
+        routed.disabled = False
     # Migration chatter on every start is noise unless debugging.
     logging.getLogger("alembic").setLevel(max(numeric, logging.WARNING))
 
