@@ -10,8 +10,9 @@ from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import Connection, String, and_, bindparam, func, or_, select, type_coerce, update
+from sqlalchemy.dialects import postgresql, sqlite
 
-from .tables import connection_errors, records, sync_runs, sync_states
+from .tables import connection_errors, record_counts, records, sync_runs, sync_states
 from .types import utcnow
 
 __all__ = [
@@ -286,11 +287,13 @@ class RecordRepository:
         updates: list[dict[str, Any]] = []
         silent: list[dict[str, Any]] = []
         changes: list[RecordChange] = []
+        live = 0  # how many more live records the entity has after this batch
         for item in latest.values():
             before = existing.get(item.remote_id)
             if before is None:
                 if item.deleted:
                     continue
+                live += 1
                 inserts.append(self._row(entity, item, now))
                 changes.append(RecordChange(item.id, item.remote_id, "created", item.unified))
             elif before[1] == item.deleted and same_unified(before[0], item.content_hash):
@@ -320,6 +323,7 @@ class RecordRepository:
                         "synced_at": now,
                     }
                 )
+                live += int(before[1]) - int(item.deleted)
                 kind = "deleted" if item.deleted else ("created" if before[1] else "updated")
                 changes.append(RecordChange(item.id, item.remote_id, kind, item.unified))
         if inserts:
@@ -327,7 +331,34 @@ class RecordRepository:
         for rows in (updates, silent):
             if rows:
                 self._update_by_remote_id(entity, rows)
+        self._count_live(entity, live)
         return changes
+
+    def _count_live(self, entity: str, delta: int) -> None:
+        """Add `delta` to the entity's live record count (one atomic statement, so concurrent
+        writers of the same connection add up rather than overwrite each other)."""
+        if not delta:
+            return
+        dialect = postgresql if self._conn.dialect.name == "postgresql" else sqlite
+        stmt = dialect.insert(record_counts).values(
+            connection_id=self.connection_id, entity=entity, live=delta
+        )
+        self._conn.execute(
+            stmt.on_conflict_do_update(
+                index_elements=[record_counts.c.connection_id, record_counts.c.entity],
+                set_={"live": record_counts.c.live + stmt.excluded.live},
+            )
+        )
+
+    def live_count(self, entity: str) -> int:
+        """How many live (not deleted) records the entity has, read from the kept count."""
+        found = self._conn.execute(
+            select(record_counts.c.live).where(
+                record_counts.c.connection_id == self.connection_id,
+                record_counts.c.entity == entity,
+            )
+        ).scalar()
+        return int(found or 0)
 
     def _update_by_remote_id(self, entity: str, rows: list[dict[str, Any]]) -> None:
         names = [name for name in rows[0] if name != "b_remote_id"]
@@ -369,6 +400,7 @@ class RecordRepository:
             .where(self._scope(entity), records.c.remote_id.in_(wanted))
             .values(deleted=True, synced_at=utcnow())
         )
+        self._count_live(entity, -len(rows))
         return [RecordChange(r.id, r.remote_id, "deleted", r.unified) for r in rows]
 
     def all_raw(self, entity: str, *, after_id: str | None, limit: int) -> list[StoredRecord]:
@@ -404,6 +436,7 @@ class RecordRepository:
         )
 
     def count(self, entity: str, *, include_deleted: bool = False) -> int:
+        """Count the entity's records (reads every one of them: see `live_count`)."""
         stmt = select(func.count()).select_from(records).where(self._scope(entity))
         if not include_deleted:
             stmt = stmt.where(records.c.deleted.is_(False))
@@ -411,6 +444,9 @@ class RecordRepository:
 
     def delete_all(self) -> int:
         """Delete the connection's synced history."""
+        self._conn.execute(
+            record_counts.delete().where(record_counts.c.connection_id == self.connection_id)
+        )
         result = self._conn.execute(
             records.delete().where(records.c.connection_id == self.connection_id)
         )

@@ -509,7 +509,7 @@ def _finish(
         else:
             values["last_error"] = outcome.error
             values["last_success_at"] = now
-            values["records_seen"] = RecordRepository(uow.connection, connection_id).count(
+            values["records_seen"] = RecordRepository(uow.connection, connection_id).live_count(
                 entity.value
             )
             values["next_run_at"] = (
