@@ -294,7 +294,7 @@ class RecordRepository:
                 if item.deleted:
                     continue
                 live += 1
-                inserts.append(self._row(entity, item, now))
+                inserts.append(self._row(item))
                 changes.append(RecordChange(item.id, item.remote_id, "created", item.unified))
             elif before[1] == item.deleted and same_unified(before[0], item.content_hash):
                 if before[0] != item.content_hash or before[2] != item.snapshot:
@@ -305,7 +305,6 @@ class RecordRepository:
                             "raw": item.raw,
                             "content_hash": item.content_hash,
                             "snapshot": item.snapshot,
-                            "synced_at": now,
                         }
                     )
             else:
@@ -320,17 +319,25 @@ class RecordRepository:
                         "content_hash": item.content_hash,
                         "deleted": item.deleted,
                         "snapshot": item.snapshot,
-                        "synced_at": now,
                     }
                 )
                 live += int(before[1]) - int(item.deleted)
                 kind = "deleted" if item.deleted else ("created" if before[1] else "updated")
                 changes.append(RecordChange(item.id, item.remote_id, kind, item.unified))
+        # Values shared by the whole batch are bound once, not converted again for every row.
         if inserts:
-            self._conn.execute(records.insert(), inserts)
+            self._conn.execute(
+                records.insert().values(
+                    connection_id=self.connection_id,
+                    entity=entity,
+                    first_seen_at=now,
+                    synced_at=now,
+                ),
+                inserts,
+            )
         for rows in (updates, silent):
             if rows:
-                self._update_by_remote_id(entity, rows)
+                self._update_by_remote_id(entity, rows, synced_at=now)
         self._count_live(entity, live)
         return changes
 
@@ -360,7 +367,9 @@ class RecordRepository:
         ).scalar()
         return int(found or 0)
 
-    def _update_by_remote_id(self, entity: str, rows: list[dict[str, Any]]) -> None:
+    def _update_by_remote_id(
+        self, entity: str, rows: list[dict[str, Any]], *, synced_at: datetime
+    ) -> None:
         names = [name for name in rows[0] if name != "b_remote_id"]
         self._conn.execute(
             update(records)
@@ -369,7 +378,7 @@ class RecordRepository:
                 records.c.entity == entity,
                 records.c.remote_id == bindparam("b_remote_id"),
             )
-            .values({name: bindparam(name) for name in names}),
+            .values({**{name: bindparam(name) for name in names}, "synced_at": synced_at}),
             rows,
         )
 
@@ -452,11 +461,10 @@ class RecordRepository:
         )
         return int(result.rowcount)
 
-    def _row(self, entity: str, item: RecordWrite, now: datetime) -> dict[str, Any]:
+    @staticmethod
+    def _row(item: RecordWrite) -> dict[str, Any]:
         return {
             "id": item.id,
-            "connection_id": self.connection_id,
-            "entity": entity,
             "remote_id": item.remote_id,
             "modified_at": item.modified_at,
             "status": item.status,
@@ -466,8 +474,6 @@ class RecordRepository:
             "content_hash": item.content_hash,
             "deleted": item.deleted,
             "snapshot": item.snapshot,
-            "first_seen_at": now,
-            "synced_at": now,
         }
 
 

@@ -51,6 +51,14 @@ def _get_path(source: Mapping[str, Any], path: str) -> Any:
     return node
 
 
+def _include(paths: list[str]) -> dict[str, Any]:
+    """Pydantic's `include` for the fields at dotted `paths`."""
+    tree: dict[str, Any] = {}
+    for path in paths:
+        _set_path(tree, path, True)
+    return tree
+
+
 def _dated(raw: RawRecord, seen_at: datetime | None) -> datetime:
     """The record's change time, or for a record without one, when it was read."""
     if raw.modified_at is not None:
@@ -76,6 +84,11 @@ class Projector:
         self.model = MODELS[entity]
         self.mappings = {k: jmespath.compile(v) for k, v in (mappings or {}).items()}
         self.filters = FILTER_FIELDS[entity]
+        # What `write` reads back from the validated model besides its JSON text: dumping only
+        # these fields saves serialising the whole record a second time.
+        self._columns = _include(
+            ["id", "deleted", "status", *(f.path for f in self.filters.values())]
+        )
 
     def ids(self, entity: Entity, remote_id: str) -> str:
         return record_id(self.connection_id, entity, remote_id)
@@ -116,7 +129,7 @@ class Projector:
         """What the store keeps for `raw`, read at `seen_at` (needed when `raw` has no change
         time: such a record is a snapshot, dated by when its content was first seen)."""
         model = self._model(raw, deleted=deleted, seen_at=seen_at)
-        unified: dict[str, Any] = model.model_dump(mode="json", exclude={"remote_data"})
+        unified: dict[str, Any] = model.model_dump(mode="json", include=self._columns)
         # pydantic's serializer writes the same compact UTF-8 JSON as `json.dumps(unified,
         # separators=(",", ":"), ensure_ascii=False)` (so content hashes stay comparable with
         # stored ones), several times faster.
