@@ -29,6 +29,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import uuid
 from collections.abc import Iterator, Mapping
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -212,7 +213,9 @@ def run_baseline(count: int, batch: int) -> dict[str, float]:
             text = json.dumps(raw.data, sort_keys=True, separators=(",", ":"), default=str)
             rows.append(
                 {
-                    "id": f"po_{raw.remote_id}",
+                    # Keys like ironbridge's: a UUID v5 of the remote id, so the primary key
+                    # index is written at random places as the records store's is.
+                    "id": "po_" + uuid.uuid5(uuid.NAMESPACE_URL, raw.remote_id).hex,
                     "connection_id": "conn_BENCH",
                     "entity": "purchase_orders",
                     "remote_id": raw.remote_id,

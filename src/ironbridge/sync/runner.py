@@ -40,6 +40,7 @@ from ..store.records import RecordChange, RecordRepository, RecordWrite
 from ..store.sync import SyncRepository, SyncRunRow
 from ..store.types import JSONText
 from ..unified import Projector
+from .collector import collector_paused
 from .cursor import ChangeCursor
 
 __all__ = ["PageProgress", "RunOutcome", "SyncContext", "execute_run", "sync_lock_name"]
@@ -417,6 +418,8 @@ def _advance(cursor: ChangeCursor, page: Sequence[RawRecord]) -> ChangeCursor:
     return cursor
 
 
+# The page's objects are freed by reference counting as it ends: see `collector_paused`.
+@collector_paused()
 def _commit_page(
     ctx: SyncContext,
     connection: ConnectionRow,
