@@ -21,6 +21,8 @@ from ..store.records import RecordRepository, RecordWrite, content_hash
 
 __all__ = ["FieldMappings", "Projector", "raw_json", "reproject"]
 
+_uncached_record_id = record_id.__wrapped__
+
 #: unified field path (or `custom_fields.<name>`) → JMESPath over the raw record.
 FieldMappings = Mapping[str, str]
 
@@ -91,6 +93,11 @@ class Projector:
         )
 
     def ids(self, entity: Entity, remote_id: str) -> str:
+        if entity is self.entity:
+            # The records being projected: each one's id is asked for once, so caching them
+            # would only fill the cache (and memory) as a sync goes on, pushing out the
+            # references (vendors, items) that are asked for again and again.
+            return _uncached_record_id(self.connection_id, entity, remote_id)
         return record_id(self.connection_id, entity, remote_id)
 
     def unified(
