@@ -15,6 +15,7 @@ from typing import Any
 from sqlalchemy import Engine, event
 
 from ironbridge.model import Entity
+from ironbridge.store.events import EventQuery, EventRepository
 from ironbridge.sync import sync_status
 from ironbridge.testing.source import purchase_order
 
@@ -105,6 +106,13 @@ def test_incremental_sync_and_sync_status_seek_records_by_id(
             assert connection is not None
             (status,) = sync_status(uow, connection, container.registry)
     assert status.records == 300
+    with container.uow(readonly=True) as uow:
+        found = EventRepository(uow.connection, source_connection.account.id).find(
+            EventQuery(types=["purchase_order.updated"], limit=100)
+        )
+    # The stored record's JSON went into each event as it is, and reads back as the record.
+    assert sorted(e.data["remote_id"] for e in found) == [f"P{i * 40:05d}" for i in range(5)]
+    assert {e.data["status"] for e in found} == {"received"}
     assert any(_RECORDS.search(s) for s, _ in sent), "the run wrote the changes"
     reads = whole_entity_reads(container.engine, sent)
     assert reads == []
