@@ -51,6 +51,8 @@ from ironbridge.connectors import (
 from ironbridge.model import Entity
 
 BASE = datetime(2026, 1, 1, tzinfo=UTC)
+#: Where a child process keeps its stores; removed when it ends (a 1M-record store is GBs).
+_SCRATCH: str | None = None
 #: remote id → the round of changes that last touched it (orders are changed in place).
 _CHANGES: dict[str, int] = {}
 
@@ -200,7 +202,7 @@ def run_baseline(count: int, batch: int) -> dict[str, float]:
         UniqueConstraint("connection_id", "entity", "remote_id"),
         Index("ix_docs_page", "connection_id", "entity", "modified_at", "id"),
     )
-    tmp = Path(tempfile.mkdtemp(prefix="ib-sync-baseline-"))
+    tmp = Path(tempfile.mkdtemp(prefix="ib-sync-baseline-", dir=_SCRATCH))
     engine = make_engine(f"sqlite:///{tmp / 'baseline.db'}")
     meta.create_all(engine)
     scope = (docs.c.connection_id == "conn_BENCH", docs.c.entity == "purchase_orders")
@@ -307,7 +309,7 @@ def _run(container: Any, account_id: str, connection_id: str, page_size: int, **
 
 def run_ironbridge(count: int, batch: int, events: bool) -> dict[str, float]:
     """The same documents through the real engine, in an empty store."""
-    tmp = Path(tempfile.mkdtemp(prefix="ib-sync-bench-"))
+    tmp = Path(tempfile.mkdtemp(prefix="ib-sync-bench-", dir=_SCRATCH))
     container, account_id, connection_id = _bench_store(tmp, count, batch)
     # A full run of another trigger announces each record; the initial load does not.
     queue = {"full": True, "trigger": "api"} if events else {"trigger": "initial"}
@@ -329,7 +331,7 @@ def run_incremental(size: int, base: int, rounds: int, changes: int) -> dict[str
 
     from ironbridge.store.tables import record_counts, records
 
-    tmp = Path(tempfile.mkdtemp(prefix="ib-sync-incr-"))
+    tmp = Path(tempfile.mkdtemp(prefix="ib-sync-incr-", dir=_SCRATCH))
     container, account_id, connection_id = _bench_store(tmp, base, 1000)
     outcome = _run(container, account_id, connection_id, 1000, trigger="initial")
     assert outcome.created == base, outcome
@@ -406,14 +408,16 @@ def main() -> None:
     parser.add_argument("--child", nargs="+", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
+        global _SCRATCH
         kind, *rest = args.child
         values = [int(v) for v in rest]
-        if kind == "baseline":
-            result = run_baseline(values[0], values[1])
-        elif kind == "sync":
-            result = run_ironbridge(values[0], values[1], bool(values[2]))
-        else:
-            result = run_incremental(*values)
+        with tempfile.TemporaryDirectory(prefix="ib-sync-") as _SCRATCH:
+            if kind == "baseline":
+                result = run_baseline(values[0], values[1])
+            elif kind == "sync":
+                result = run_ironbridge(values[0], values[1], bool(values[2]))
+            else:
+                result = run_incremental(*values)
         print(json.dumps(result))
         return
     if args.quick:
