@@ -114,7 +114,9 @@ class _Session(ConnectorSession):
         # Order i was last changed at BASE + i s, unless a round of changes touched it since.
         first = 0 if since is None else max(0, int((since - BASE).total_seconds()))
         records = (self.get(entity, f"P{i:07d}") for i in range(first, self.count))
-        changed = [self.get(entity, remote) for remote in sorted(_CHANGES, key=_CHANGES.__getitem__)]
+        changed = [
+            self.get(entity, remote) for remote in sorted(_CHANGES, key=_CHANGES.__getitem__)
+        ]
         batch: list[RawRecord] = []
         for raw in itertools.chain(records, changed):
             if raw.modified_at is not None and (since is None or raw.modified_at >= since):
