@@ -8,7 +8,8 @@ from typing import Any
 
 from ..ids import new_id
 from ..store import UnitOfWork, decode_position, encode_position, utcnow
-from ..store.events import EventQuery, EventRepository, EventRow
+from ..store.events import EventQuery, EventRepository, NewEvent
+from ..store.types import JSONText
 from ..store.webhooks import DeliveryRepository, EndpointRepository
 
 __all__ = ["DELIVERY_TOPIC", "SETTLE", "list_events", "record_event", "record_events"]
@@ -27,7 +28,7 @@ def record_event(
     connection_id: str | None,
     type: str,
     data: dict[str, Any],
-) -> EventRow:
+) -> NewEvent:
     """Write one event in the caller's transaction, with its deliveries."""
     return record_events(uow, account_id, connection_id, [(type, data)])[0]
 
@@ -36,10 +37,13 @@ def record_events(
     uow: UnitOfWork,
     account_id: str,
     connection_id: str | None,
-    items: Sequence[tuple[str, dict[str, Any]]],
-) -> list[EventRow]:
+    items: Sequence[tuple[str, dict[str, Any] | JSONText]],
+) -> list[NewEvent]:
     """Write events in the caller's transaction: sequence numbers, then one delivery per
-    matching enabled endpoint (filtered by the connection's enabled event types)."""
+    matching enabled endpoint (filtered by the connection's enabled event types).
+
+    An event's data may be `JSONText` (a stored record's JSON), stored without parsing it.
+    """
     if not items:
         return []
     repo = EventRepository(uow.connection, account_id)
@@ -62,7 +66,7 @@ def record_events(
 
 
 def _fan_out(
-    uow: UnitOfWork, account_id: str, connection_id: str | None, stored: Sequence[EventRow]
+    uow: UnitOfWork, account_id: str, connection_id: str | None, stored: Sequence[NewEvent]
 ) -> None:
     endpoints = EndpointRepository(uow.connection, account_id).enabled()
     if not endpoints:

@@ -11,7 +11,7 @@ from sqlalchemy import Connection, delete, select, update
 
 from .tables import accounts, connections, events
 
-__all__ = ["EventQuery", "EventRepository", "EventRow"]
+__all__ = ["EventQuery", "EventRepository", "EventRow", "NewEvent"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -35,6 +35,14 @@ class EventRow:
             "sequence": self.sequence,
             "data": self.data,
         }
+
+
+@dataclass(frozen=True, slots=True)
+class NewEvent:
+    """An event just written: what fanning it out to webhook endpoints needs."""
+
+    id: str
+    type: str
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,15 +77,12 @@ class EventRepository:
         ).scalar_one()
         return int(last) - count + 1
 
-    def insert(self, rows: Sequence[dict[str, Any]]) -> list[EventRow]:
+    def insert(self, rows: Sequence[dict[str, Any]]) -> list[NewEvent]:
+        """Write events (`data` a dict, or `JSONText` to store as it is), in the given order."""
         if not rows:
             return []
-        self._conn.execute(events.insert(), [dict(r, account_id=self.account_id) for r in rows])
-        ids = [r["id"] for r in rows]
-        found = self._conn.execute(
-            select(events).where(events.c.id.in_(ids)).order_by(events.c.position)
-        )
-        return [EventRow(**r._mapping) for r in found]
+        self._conn.execute(events.insert().values(account_id=self.account_id), rows)
+        return [NewEvent(r["id"], r["type"]) for r in rows]
 
     def find(self, query: EventQuery) -> list[EventRow]:
         stmt = select(events).where(events.c.account_id == self.account_id)

@@ -11,8 +11,9 @@ from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import Connection, String, and_, bindparam, func, or_, select, type_coerce, update
+from sqlalchemy.dialects import postgresql, sqlite
 
-from .tables import connection_errors, records, sync_runs, sync_states
+from .tables import connection_errors, record_counts, records, sync_runs, sync_states
 from .types import utcnow
 
 __all__ = [
@@ -287,12 +288,14 @@ class RecordRepository:
         updates: list[dict[str, Any]] = []
         silent: list[dict[str, Any]] = []
         changes: list[RecordChange] = []
+        live = 0  # how many more live records the entity has after this batch
         for item in latest.values():
             before = existing.get(item.remote_id)
             if before is None:
                 if item.deleted:
                     continue
-                inserts.append(self._row(entity, item, now))
+                live += 1
+                inserts.append(self._row(item))
                 changes.append(RecordChange(item.id, item.remote_id, "created", item.unified))
             elif before[1] == item.deleted and same_unified(before[0], item.content_hash):
                 if before[0] != item.content_hash or before[2] != item.snapshot:
@@ -303,7 +306,6 @@ class RecordRepository:
                             "raw": item.raw,
                             "content_hash": item.content_hash,
                             "snapshot": item.snapshot,
-                            "synced_at": now,
                         }
                     )
             else:
@@ -318,19 +320,57 @@ class RecordRepository:
                         "content_hash": item.content_hash,
                         "deleted": item.deleted,
                         "snapshot": item.snapshot,
-                        "synced_at": now,
                     }
                 )
+                live += int(before[1]) - int(item.deleted)
                 kind = "deleted" if item.deleted else ("created" if before[1] else "updated")
                 changes.append(RecordChange(item.id, item.remote_id, kind, item.unified))
+        # Values shared by the whole batch are bound once, not converted again for every row.
         if inserts:
-            self._conn.execute(records.insert(), inserts)
+            self._conn.execute(
+                records.insert().values(
+                    connection_id=self.connection_id,
+                    entity=entity,
+                    first_seen_at=now,
+                    synced_at=now,
+                ),
+                inserts,
+            )
         for rows in (updates, silent):
             if rows:
-                self._update_by_remote_id(entity, rows)
+                self._update_by_remote_id(entity, rows, synced_at=now)
+        self._count_live(entity, live)
         return changes
 
-    def _update_by_remote_id(self, entity: str, rows: list[dict[str, Any]]) -> None:
+    def _count_live(self, entity: str, delta: int) -> None:
+        """Add `delta` to the entity's live record count (one atomic statement, so concurrent
+        writers of the same connection add up rather than overwrite each other)."""
+        if not delta:
+            return
+        dialect = postgresql if self._conn.dialect.name == "postgresql" else sqlite
+        stmt = dialect.insert(record_counts).values(
+            connection_id=self.connection_id, entity=entity, live=delta
+        )
+        self._conn.execute(
+            stmt.on_conflict_do_update(
+                index_elements=[record_counts.c.connection_id, record_counts.c.entity],
+                set_={"live": record_counts.c.live + stmt.excluded.live},
+            )
+        )
+
+    def live_count(self, entity: str) -> int:
+        """How many live (not deleted) records the entity has, read from the kept count."""
+        found = self._conn.execute(
+            select(record_counts.c.live).where(
+                record_counts.c.connection_id == self.connection_id,
+                record_counts.c.entity == entity,
+            )
+        ).scalar()
+        return int(found or 0)
+
+    def _update_by_remote_id(
+        self, entity: str, rows: list[dict[str, Any]], *, synced_at: datetime
+    ) -> None:
         names = [name for name in rows[0] if name != "b_remote_id"]
         self._conn.execute(
             update(records)
@@ -339,7 +379,7 @@ class RecordRepository:
                 records.c.entity == entity,
                 records.c.remote_id == bindparam("b_remote_id"),
             )
-            .values({name: bindparam(name) for name in names}),
+            .values({**{name: bindparam(name) for name in names}, "synced_at": synced_at}),
             rows,
         )
 
@@ -401,6 +441,7 @@ class RecordRepository:
             ),
             updates,
         )
+        self._count_live(entity, -len(rows))
         return changes
 
     def all_raw(self, entity: str, *, after_id: str | None, limit: int) -> list[StoredRecord]:
@@ -436,6 +477,7 @@ class RecordRepository:
         )
 
     def count(self, entity: str, *, include_deleted: bool = False) -> int:
+        """Count the entity's records (reads every one of them: see `live_count`)."""
         stmt = select(func.count()).select_from(records).where(self._scope(entity))
         if not include_deleted:
             stmt = stmt.where(records.c.deleted.is_(False))
@@ -443,16 +485,18 @@ class RecordRepository:
 
     def delete_all(self) -> int:
         """Delete the connection's synced history."""
+        self._conn.execute(
+            record_counts.delete().where(record_counts.c.connection_id == self.connection_id)
+        )
         result = self._conn.execute(
             records.delete().where(records.c.connection_id == self.connection_id)
         )
         return int(result.rowcount)
 
-    def _row(self, entity: str, item: RecordWrite, now: datetime) -> dict[str, Any]:
+    @staticmethod
+    def _row(item: RecordWrite) -> dict[str, Any]:
         return {
             "id": item.id,
-            "connection_id": self.connection_id,
-            "entity": entity,
             "remote_id": item.remote_id,
             "modified_at": item.modified_at,
             "status": item.status,
@@ -462,8 +506,6 @@ class RecordRepository:
             "content_hash": item.content_hash,
             "deleted": item.deleted,
             "snapshot": item.snapshot,
-            "first_seen_at": now,
-            "synced_at": now,
         }
 
 

@@ -30,6 +30,7 @@ __all__ = [
     "idempotency_keys",
     "locks",
     "metadata",
+    "record_counts",
     "records",
     "sync_runs",
     "sync_states",
@@ -132,6 +133,17 @@ records = Table(
     UniqueConstraint("connection_id", "entity", "remote_id"),
     Index("ix_records_page", "connection_id", "entity", "modified_at", "id"),
     Index("ix_records_status", "connection_id", "entity", "status"),
+)
+
+#: Live (not deleted) records per connection and entity, kept by the records store in the same
+#: transaction as the records: `GET /v1/sync` and the end of every sync read it instead of
+#: counting a store that may hold millions of rows.
+record_counts = Table(
+    "record_counts",
+    metadata,
+    Column("connection_id", String(40), ForeignKey("connections.id"), primary_key=True),
+    Column("entity", String(32), primary_key=True),
+    Column("live", BigInteger, nullable=False),
 )
 
 idempotency_keys = Table(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, datetime
 from typing import Any
 
@@ -10,10 +11,24 @@ from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.engine import Dialect
 from sqlalchemy.types import TypeDecorator
 
-__all__ = ["JSONType", "UTCDateTime", "utcnow"]
+__all__ = ["JSONText", "JSONType", "UTCDateTime", "dump_json", "utcnow"]
 
 #: JSON everywhere; JSONB on PostgreSQL so it can be indexed later.
 JSONType = JSON().with_variant(JSONB(), "postgresql")
+
+
+class JSONText(str):
+    """A JSON value already serialised (say, a stored record's text): a JSON column stores it
+    as it is, rather than parsing it only to serialise it again."""
+
+    __slots__ = ()
+
+
+def dump_json(value: Any) -> str:
+    """The engines' JSON serialiser: `json.dumps`, except for `JSONText`, which is JSON already."""
+    if isinstance(value, JSONText):
+        return str(value)
+    return json.dumps(value)
 
 
 def utcnow() -> datetime:

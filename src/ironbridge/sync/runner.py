@@ -7,7 +7,6 @@ records it re-reads are dropped by content hash, so no event is written twice.
 
 from __future__ import annotations
 
-import json
 import uuid
 from collections.abc import Callable, Sequence
 from contextlib import AbstractContextManager, nullcontext
@@ -39,7 +38,9 @@ from ..store.errorlog import ErrorLogRepository
 from ..store.locks import acquire_lock, release_lock, renew_lock
 from ..store.records import RecordChange, RecordRepository, RecordWrite
 from ..store.sync import SyncRepository, SyncRunRow
+from ..store.types import JSONText
 from ..unified import Projector
+from .collector import collector_paused
 from .cursor import ChangeCursor
 
 __all__ = ["PageProgress", "RunOutcome", "SyncContext", "execute_run", "sync_lock_name"]
@@ -135,8 +136,9 @@ def execute_run(ctx: SyncContext, connection_id: str, run_id: str) -> RunOutcome
 
 def _change_events(
     entity: Entity, changes: Sequence[RecordChange]
-) -> list[tuple[str, dict[str, Any]]]:
-    return [(f"{entity.event_name}.{c.change}", json.loads(c.unified)) for c in changes]
+) -> list[tuple[str, dict[str, Any] | JSONText]]:
+    # The record's stored JSON is the event's data as it is: no parsing to serialise it again.
+    return [(f"{entity.event_name}.{c.change}", JSONText(c.unified)) for c in changes]
 
 
 def _execute_locked(
@@ -200,6 +202,7 @@ def _execute_locked(
         failed=run.failed,
         pages=run.pages,
     )
+    # Remote ids read, for deletion detection after a complete full pass (only then).
     seen: set[str] = set()
     # The status the run's outcome points to (None: as it was) and why.
     final_status: str | None = ConnectionStatus.ACTIVE.value
@@ -222,6 +225,7 @@ def _execute_locked(
                     seen,
                     outcome,
                     emit_records,
+                    full,
                 )
                 cursor = _advance(cursor, page)
                 if ctx.on_page:
@@ -414,6 +418,8 @@ def _advance(cursor: ChangeCursor, page: Sequence[RawRecord]) -> ChangeCursor:
     return cursor
 
 
+# The page's objects are freed by reference counting as it ends: see `collector_paused`.
+@collector_paused()
 def _commit_page(
     ctx: SyncContext,
     connection: ConnectionRow,
@@ -425,12 +431,14 @@ def _commit_page(
     seen: set[str],
     outcome: RunOutcome,
     emit_records: bool,
+    collect_seen: bool,
 ) -> None:
     writes: list[RecordWrite] = []
     failures: list[dict[str, Any]] = []
     now = ctx.clock()
+    if collect_seen:
+        seen.update(raw.remote_id for raw in page)
     for raw in page:
-        seen.add(raw.remote_id)
         try:
             writes.append(projector.write(raw, seen_at=now))
         except (ValidationFailed, UpstreamError) as exc:
@@ -509,7 +517,7 @@ def _finish(
         else:
             values["last_error"] = outcome.error
             values["last_success_at"] = now
-            values["records_seen"] = RecordRepository(uow.connection, connection_id).count(
+            values["records_seen"] = RecordRepository(uow.connection, connection_id).live_count(
                 entity.value
             )
             values["next_run_at"] = (

@@ -186,7 +186,7 @@ def sync_status(
                 ready=last is not None,
                 last_success_at=last,
                 last_full_at=state.last_full_at if state else None,
-                records=records.count(entity.value),
+                records=records.live_count(entity.value),
                 next_run_at=next_run,
                 last_error=state.last_error if state else None,
             )

@@ -21,6 +21,8 @@ from ..store.records import RecordRepository, RecordWrite, content_hash
 
 __all__ = ["FieldMappings", "Projector", "raw_json", "reproject"]
 
+_uncached_record_id = record_id.__wrapped__
+
 #: unified field path (or `custom_fields.<name>`) → JMESPath over the raw record.
 FieldMappings = Mapping[str, str]
 
@@ -51,6 +53,14 @@ def _get_path(source: Mapping[str, Any], path: str) -> Any:
     return node
 
 
+def _include(paths: list[str]) -> dict[str, Any]:
+    """Pydantic's `include` for the fields at dotted `paths`."""
+    tree: dict[str, Any] = {}
+    for path in paths:
+        _set_path(tree, path, True)
+    return tree
+
+
 def _dated(raw: RawRecord, seen_at: datetime | None) -> datetime:
     """The record's change time, or for a record without one, when it was read."""
     if raw.modified_at is not None:
@@ -76,8 +86,18 @@ class Projector:
         self.model = MODELS[entity]
         self.mappings = {k: jmespath.compile(v) for k, v in (mappings or {}).items()}
         self.filters = FILTER_FIELDS[entity]
+        # What `write` reads back from the validated model besides its JSON text: dumping only
+        # these fields saves serialising the whole record a second time.
+        self._columns = _include(
+            ["id", "deleted", "status", *(f.path for f in self.filters.values())]
+        )
 
     def ids(self, entity: Entity, remote_id: str) -> str:
+        if entity is self.entity:
+            # The records being projected: each one's id is asked for once, so caching them
+            # would only fill the cache (and memory) as a sync goes on, pushing out the
+            # references (vendors, items) that are asked for again and again.
+            return _uncached_record_id(self.connection_id, entity, remote_id)
         return record_id(self.connection_id, entity, remote_id)
 
     def unified(
@@ -116,7 +136,7 @@ class Projector:
         """What the store keeps for `raw`, read at `seen_at` (needed when `raw` has no change
         time: such a record is a snapshot, dated by when its content was first seen)."""
         model = self._model(raw, deleted=deleted, seen_at=seen_at)
-        unified: dict[str, Any] = model.model_dump(mode="json", exclude={"remote_data"})
+        unified: dict[str, Any] = model.model_dump(mode="json", include=self._columns)
         # pydantic's serializer writes the same compact UTF-8 JSON as `json.dumps(unified,
         # separators=(",", ":"), ensure_ascii=False)` (so content hashes stay comparable with
         # stored ones), several times faster.
