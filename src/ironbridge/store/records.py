@@ -9,7 +9,18 @@ from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Connection, String, and_, bindparam, func, or_, select, type_coerce, update
+from sqlalchemy import (
+    Connection,
+    String,
+    and_,
+    bindparam,
+    func,
+    or_,
+    select,
+    tuple_,
+    type_coerce,
+    update,
+)
 
 from .tables import connection_errors, records, sync_runs, sync_states
 from .types import utcnow
@@ -180,7 +191,16 @@ class RecordRepository:
         stmt = stmt.where(self._scope(entity))
         if not query.include_deleted:
             stmt = stmt.where(records.c.deleted.is_(False))
-        if query.modified_after is not None:
+        # The page starts at one lower bound on (modified_at, id), a seek in `ix_records_page`:
+        # the cursor, or `modified_after` when that lies past the cursor (each implies the other
+        # where it is the greater, and two bounds would leave the planner to pick one and filter
+        # by the other). The cursor is compared as a row value: written as `modified_at > at OR
+        # (modified_at = at AND id > last)` neither SQLite nor PostgreSQL seeks, and every row
+        # before the cursor is read again, so paging through N records costs O(N²).
+        after = query.after
+        if after is not None and (query.modified_after is None or after[0] >= query.modified_after):
+            stmt = stmt.where(tuple_(records.c.modified_at, records.c.id) > after)
+        elif query.modified_after is not None:
             stmt = stmt.where(records.c.modified_at >= query.modified_after)
         if query.modified_before is not None:
             stmt = stmt.where(records.c.modified_at < query.modified_before)
@@ -188,14 +208,6 @@ class RecordRepository:
             stmt = stmt.where(records.c.status == query.status)
         for name, value in (query.filters or {}).items():
             stmt = stmt.where(records.c.filters[name].as_string() == value)
-        if query.after is not None:
-            at, last_id = query.after
-            stmt = stmt.where(
-                or_(
-                    records.c.modified_at > at,
-                    and_(records.c.modified_at == at, records.c.id > last_id),
-                )
-            )
         return stmt.order_by(records.c.modified_at, records.c.id).limit(query.limit)
 
     def get(self, entity: str, record_id: str) -> StoredRecord | None:
