@@ -209,7 +209,7 @@ def main() -> None:
         queries = [f"cursor={cursor}" for cursor in cursors]
         cursor_file = tmp / "cursors.txt"
         cursor_file.write_text("\n".join(queries) + "\n")
-        pages = len(cursors) // LIMIT + 1
+        pages = -(-len(cursors) // LIMIT)
         deep_page = pages * 9 // 10
         # The cursor after the last record of the page before.
         deep = queries[(deep_page - 1) * LIMIT - 1]
