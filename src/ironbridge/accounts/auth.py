@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from ..errors import AuthenticationFailed
 from ..security import TokenKind, hash_token, token_kind, tokens_equal
@@ -20,6 +21,11 @@ class Principal:
     kind: TokenKind
     connection_id: str | None
     rate_limit_per_minute: int | None
+    #: For a connection token, its connection's system and stored availability per entity,
+    #: read with the credential: a read checks the entity is offered without loading the
+    #: connection again.
+    connection_system: str | None = None
+    connection_availability: dict[str, Any] | None = None
 
 
 def authenticate(uow: UnitOfWork, token: str | None, expected: TokenKind) -> Principal:
@@ -36,7 +42,7 @@ def authenticate(uow: UnitOfWork, token: str | None, expected: TokenKind) -> Pri
     found = uow.credentials.find_live_with_limit(hash_token(token))
     if found is None:
         raise AuthenticationFailed(_message(expected))
-    row, rate_limit = found
+    row = found.row
     if not tokens_equal(row.token_hash, token) or row.kind != expected.value:
         raise AuthenticationFailed(_message(expected))
     now = utcnow()
@@ -47,7 +53,9 @@ def authenticate(uow: UnitOfWork, token: str | None, expected: TokenKind) -> Pri
         credential_id=row.id,
         kind=expected,
         connection_id=row.connection_id,
-        rate_limit_per_minute=rate_limit,
+        rate_limit_per_minute=found.account_rate_limit,
+        connection_system=found.connection_system,
+        connection_availability=found.connection_availability,
     )
 
 

@@ -28,6 +28,7 @@ __all__ = [
     "availability_record",
     "connection_availability",
     "ensure_available",
+    "ensure_offered",
     "is_available",
     "required_of",
     "validate_required",
@@ -93,7 +94,11 @@ def connection_availability(
 
 
 def _stored(row: ConnectionRow, entity: Entity) -> EntityAvailability | None:
-    kept = (row.availability or {}).get(entity.value)
+    return _kept(row.availability, entity)
+
+
+def _kept(availability: Mapping[str, Any] | None, entity: Entity) -> EntityAvailability | None:
+    kept = (availability or {}).get(entity.value)
     return EntityAvailability.from_dict(entity, kept) if isinstance(kept, Mapping) else None
 
 
@@ -105,10 +110,21 @@ def is_available(row: ConnectionRow, entity: Entity) -> bool:
 
 def ensure_available(row: ConnectionRow, entity: Entity, operation: Operation = "read") -> None:
     """Raise `EntityUnavailable` when the connection's source does not offer `entity`."""
-    found = _stored(row, entity)
+    ensure_offered(row.system, row.availability, entity, operation)
+
+
+def ensure_offered(
+    system: str,
+    availability: Mapping[str, Any] | None,
+    entity: Entity,
+    operation: Operation = "read",
+) -> None:
+    """`ensure_available` for a connection known by its system and stored `availability`
+    only (as authenticating its token reads them)."""
+    found = _kept(availability, entity)
     if found is not None and not found.available:
         raise EntityUnavailable(
-            row.system,
+            system,
             entity.value,
             operation,
             reason=found.reason or f"The system does not offer {entity.value}.",

@@ -3,7 +3,7 @@
 from .engine import make_engine
 from .migrate import is_current, upgrade
 from .pagination import decode_keyset, decode_position, encode_keyset, encode_position
-from .rows import AccountRow, ConnectionRow, CredentialRow
+from .rows import AccountRow, ConnectionRow, CredentialRow, LiveCredential
 from .types import utcnow
 from .uow import UnitOfWork, UnitOfWorkFactory
 
@@ -11,6 +11,7 @@ __all__ = [
     "AccountRow",
     "ConnectionRow",
     "CredentialRow",
+    "LiveCredential",
     "UnitOfWork",
     "UnitOfWorkFactory",
     "decode_keyset",

@@ -8,9 +8,21 @@ import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
+from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import Connection, String, and_, bindparam, func, or_, select, type_coerce, update
+from sqlalchemy import (
+    Connection,
+    String,
+    and_,
+    bindparam,
+    func,
+    or_,
+    select,
+    tuple_,
+    type_coerce,
+    update,
+)
 from sqlalchemy.dialects import postgresql, sqlite
 
 from .tables import connection_errors, record_counts, records, sync_runs, sync_states
@@ -126,6 +138,71 @@ def _as_utc(value: Any) -> datetime:
     return value if value.tzinfo else value.replace(tzinfo=UTC)
 
 
+_STORED, _TEXTS, _TEXTS_RAW = "stored", "texts", "texts_raw"
+_COLUMNS: dict[str, tuple[Any, ...]] = {
+    _STORED: (
+        records.c.id,
+        records.c.remote_id,
+        records.c.modified_at,
+        records.c.unified,
+        records.c.raw,
+        records.c.deleted,
+        records.c.content_hash,
+    ),
+    # The time as stored text: only the last row's is parsed, for the next cursor.
+    _TEXTS: (records.c.id, type_coerce(records.c.modified_at, String), records.c.unified),
+    _TEXTS_RAW: (
+        records.c.id,
+        type_coerce(records.c.modified_at, String),
+        records.c.unified,
+        records.c.raw,
+    ),
+}
+
+
+@dataclass(frozen=True, slots=True)
+class _PageShape:
+    """What a page statement's text depends on; its values are bound parameters."""
+
+    columns: str
+    include_deleted: bool
+    #: The lower bound: "after" a cursor, "since" `modified_after`, or None.
+    bound: str | None
+    before: bool
+    status: bool
+    filters: tuple[str, ...]
+
+
+@lru_cache(maxsize=256)
+def _page_statement(shape: _PageShape) -> Any:
+    """The page statement of one shape, built once: a list request then costs SQLAlchemy a
+    cache lookup instead of building, and keying, a statement of a dozen clauses."""
+    stmt = select(*_COLUMNS[shape.columns]).where(
+        records.c.connection_id == bindparam("connection_id"),
+        records.c.entity == bindparam("entity"),
+    )
+    if not shape.include_deleted:
+        stmt = stmt.where(records.c.deleted.is_(False))
+    if shape.bound == "after":
+        # A row value: written as `modified_at > at OR (modified_at = at AND id > last)`,
+        # neither SQLite nor PostgreSQL seeks to the cursor, and every row before it is read
+        # again, so paging through N records costs O(N²).
+        cursor = tuple_(
+            bindparam("after_at", type_=records.c.modified_at.type),
+            bindparam("after_id", type_=records.c.id.type),
+        )
+        stmt = stmt.where(tuple_(records.c.modified_at, records.c.id) > cursor)
+    elif shape.bound == "since":
+        stmt = stmt.where(records.c.modified_at >= bindparam("since"))
+    if shape.before:
+        stmt = stmt.where(records.c.modified_at < bindparam("before"))
+    if shape.status:
+        stmt = stmt.where(records.c.status == bindparam("status"))
+    for index, name in enumerate(shape.filters):
+        stmt = stmt.where(records.c.filters[name].as_string() == bindparam(f"filter_{index}"))
+    return stmt.order_by(records.c.modified_at, records.c.id).limit(bindparam("limit"))
+
+
 class RecordRepository:
     """Records of one connection."""
 
@@ -138,20 +215,8 @@ class RecordRepository:
 
     def page(self, entity: str, query: RecordQuery) -> list[StoredRecord]:
         """One page in (modified_at, id) order, stable under inserts and deletes."""
-        stmt = self._filtered(
-            select(
-                records.c.id,
-                records.c.remote_id,
-                records.c.modified_at,
-                records.c.unified,
-                records.c.raw,
-                records.c.deleted,
-                records.c.content_hash,
-            ),
-            entity,
-            query,
-        )
-        return [StoredRecord(*row) for row in self._conn.execute(stmt)]
+        stmt, params = self._filtered(_STORED, entity, query)
+        return [StoredRecord(*row) for row in self._conn.execute(stmt, params)]
 
     def texts(
         self, entity: str, query: RecordQuery, *, with_raw: bool = False
@@ -162,11 +227,9 @@ class RecordRepository:
         The hot path of list requests: only the text columns are read, and only one row's
         time is parsed (for the next cursor).
         """
-        columns = [records.c.id, type_coerce(records.c.modified_at, String), records.c.unified]
-        if with_raw:
-            columns.append(records.c.raw)
         probe = replace(query, limit=query.limit + 1)
-        rows = self._conn.execute(self._filtered(select(*columns), entity, probe)).all()
+        stmt, params = self._filtered(_TEXTS_RAW if with_raw else _TEXTS, entity, probe)
+        rows = self._conn.execute(stmt, params).all()
         more = len(rows) > query.limit
         rows = rows[: query.limit]
         if with_raw:
@@ -178,27 +241,46 @@ class RecordRepository:
         last = rows[-1]
         return texts, (_as_utc(last[1]), last[0])
 
-    def _filtered(self, stmt: Any, entity: str, query: RecordQuery) -> Any:
-        stmt = stmt.where(self._scope(entity))
-        if not query.include_deleted:
-            stmt = stmt.where(records.c.deleted.is_(False))
-        if query.modified_after is not None:
-            stmt = stmt.where(records.c.modified_at >= query.modified_after)
+    def _filtered(
+        self, columns: str, entity: str, query: RecordQuery
+    ) -> tuple[Any, dict[str, Any]]:
+        """The page statement for `query` and its parameters.
+
+        The page starts at one lower bound on (modified_at, id), a seek in `ix_records_page`:
+        the cursor, or `modified_after` when that lies past the cursor (each implies the other
+        where it is the greater; with both, the planner would seek by one and filter by the
+        other).
+        """
+        params: dict[str, Any] = {
+            "connection_id": self.connection_id,
+            "entity": entity,
+            "limit": query.limit,
+        }
+        bound: str | None = None
+        if query.after is not None and (
+            query.modified_after is None or query.after[0] >= query.modified_after
+        ):
+            bound = "after"
+            params["after_at"], params["after_id"] = query.after
+        elif query.modified_after is not None:
+            bound = "since"
+            params["since"] = query.modified_after
         if query.modified_before is not None:
-            stmt = stmt.where(records.c.modified_at < query.modified_before)
+            params["before"] = query.modified_before
         if query.status is not None:
-            stmt = stmt.where(records.c.status == query.status)
-        for name, value in (query.filters or {}).items():
-            stmt = stmt.where(records.c.filters[name].as_string() == value)
-        if query.after is not None:
-            at, last_id = query.after
-            stmt = stmt.where(
-                or_(
-                    records.c.modified_at > at,
-                    and_(records.c.modified_at == at, records.c.id > last_id),
-                )
-            )
-        return stmt.order_by(records.c.modified_at, records.c.id).limit(query.limit)
+            params["status"] = query.status
+        filters = tuple(query.filters or ())
+        for index, name in enumerate(filters):
+            params[f"filter_{index}"] = (query.filters or {})[name]
+        shape = _PageShape(
+            columns,
+            query.include_deleted,
+            bound,
+            query.modified_before is not None,
+            query.status is not None,
+            filters,
+        )
+        return _page_statement(shape), params
 
     def get(self, entity: str, record_id: str) -> StoredRecord | None:
         row = self._conn.execute(

@@ -6,9 +6,9 @@ from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, and_, or_, select, update
+from sqlalchemy import Connection, and_, bindparam, or_, select, update
 
-from .rows import AccountRow, ConnectionRow, CredentialRow
+from .rows import AccountRow, ConnectionRow, CredentialRow, LiveCredential
 from .tables import accounts, connections, credentials
 
 __all__ = ["AccountRepository", "ConnectionRepository", "CredentialRepository"]
@@ -54,19 +54,31 @@ class CredentialRepository:
         ).first()
         return CredentialRow(**found._mapping) if found else None
 
-    def find_live_with_limit(self, token_hash: str) -> tuple[CredentialRow, int | None] | None:
-        """The credential with this digest and its account's rate limit, in one query (this
-        runs on every authenticated request)."""
-        found = self._conn.execute(
-            select(credentials, accounts.c.rate_limit_per_minute.label("account_rate_limit"))
-            .join(accounts, accounts.c.id == credentials.c.account_id)
-            .where(credentials.c.token_hash == token_hash)
-        ).first()
+    def find_live_with_limit(self, token_hash: str) -> LiveCredential | None:
+        """The credential with this digest, its account's rate limit and, for a token bound to
+        a connection, what a request needs of that connection: one query, as it runs on every
+        authenticated request."""
+        found = self._conn.execute(self._find_live, {"token_hash": token_hash}).first()
         if found is None:
             return None
         values = dict(found._mapping)
         limit = values.pop("account_rate_limit")
-        return CredentialRow(**values), limit
+        system = values.pop("connection_system")
+        availability = values.pop("connection_availability")
+        return LiveCredential(CredentialRow(**values), limit, system, availability)
+
+    # Built once: the statement and its compiled form are reused by every request.
+    _find_live = (
+        select(
+            credentials,
+            accounts.c.rate_limit_per_minute.label("account_rate_limit"),
+            connections.c.system.label("connection_system"),
+            connections.c.availability.label("connection_availability"),
+        )
+        .join(accounts, accounts.c.id == credentials.c.account_id)
+        .outerjoin(connections, connections.c.id == credentials.c.connection_id)
+        .where(credentials.c.token_hash == bindparam("token_hash"))
+    )
 
     def get(self, account_id: str, credential_id: str) -> CredentialRow | None:
         found = self._conn.execute(

@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-__all__ = ["AccountRow", "ConnectionRow", "CredentialRow"]
+__all__ = ["AccountRow", "ConnectionRow", "CredentialRow", "LiveCredential"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -32,6 +32,17 @@ class CredentialRow:
     expires_at: datetime | None
     used_at: datetime | None
     revoked_at: datetime | None
+
+
+@dataclass(frozen=True, slots=True)
+class LiveCredential:
+    """A credential as authentication reads it: with its account's rate limit, and for a token
+    bound to a connection that connection's system and stored availability per entity."""
+
+    row: CredentialRow
+    account_rate_limit: int | None
+    connection_system: str | None
+    connection_availability: dict[str, Any] | None
 
 
 @dataclass(frozen=True, slots=True)

@@ -132,7 +132,8 @@ records = Table(
     Column("synced_at", UTCDateTime, nullable=False),
     UniqueConstraint("connection_id", "entity", "remote_id"),
     Index("ix_records_page", "connection_id", "entity", "modified_at", "id"),
-    Index("ix_records_status", "connection_id", "entity", "status"),
+    # Both hold the list order after their equalities: a page, of one status or not, is a seek.
+    Index("ix_records_status_page", "connection_id", "entity", "status", "modified_at", "id"),
 )
 
 #: Live (not deleted) records per connection and entity, kept by the records store in the same

@@ -11,7 +11,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from ..connections.availability import ensure_available
+from ..accounts import Principal
+from ..connections.availability import ensure_offered
 from ..errors import NotFound, ValidationFailed
 from ..model import FILTER_FIELDS, Entity, entity_of_id
 from ..store import UnitOfWork, decode_keyset, encode_keyset
@@ -43,20 +44,26 @@ def render_record(record: StoredRecord, include_remote_data: bool) -> str:
     return f'{record.unified[:-1]},"remote_data":{record.raw}}}'
 
 
-def _ensure_offered(uow: UnitOfWork, connection_id: str, entity: Entity) -> None:
-    """Refuse reads of an entity the connection's source does not offer: an empty list would
-    read as "no records", when the customer's system has not enabled the area."""
-    row = uow.connections.get_for_token(connection_id)
-    if row is not None:
-        ensure_available(row, entity)
+def _connection_of(principal: Principal, entity: Entity) -> str:
+    """The id of the connection `principal`'s token is bound to, once the entity is known to
+    be offered there: an empty list would read as "no records", when the customer's system has
+    not enabled the area. What the connection offers came with the token's authentication."""
+    if principal.connection_id is None:
+        raise ValueError("reads are made with a connection token")
+    if principal.connection_system is not None:
+        ensure_offered(principal.connection_system, principal.connection_availability, entity)
+    return principal.connection_id
 
 
-def list_records(uow: UnitOfWork, connection_id: str, entity: Entity, params: ListParams) -> bytes:
-    """A list page as the response body `{"data": [...], "next_cursor": ...}`.
+def list_records(
+    uow: UnitOfWork, principal: Principal, entity: Entity, params: ListParams
+) -> bytes:
+    """A list page of the connection `principal` (a connection token) reads, as the response
+    body `{"data": [...], "next_cursor": ...}`.
 
     Raises `EntityUnavailable` for an entity the connection's source does not offer.
     """
-    _ensure_offered(uow, connection_id, entity)
+    connection_id = _connection_of(principal, entity)
     if not 1 <= params.limit <= MAX_LIMIT:
         raise ValidationFailed({"limit": f"must be between 1 and {MAX_LIMIT}"})
     expanded = expand_fields(entity, params.expand)
@@ -98,7 +105,7 @@ def list_records(uow: UnitOfWork, connection_id: str, entity: Entity, params: Li
 
 def get_record(
     uow: UnitOfWork,
-    connection_id: str,
+    principal: Principal,
     entity: Entity,
     record_id: str,
     *,
@@ -108,7 +115,7 @@ def get_record(
     """One record's JSON, deleted ones included (their `deleted` flag says so); the references
     `expand` names (comma-separated) embedded."""
     expanded = expand_fields(entity, expand)
-    _ensure_offered(uow, connection_id, entity)
+    connection_id = _connection_of(principal, entity)
     stored = _find(uow, connection_id, entity, record_id)
     text = render_record(stored, include_remote_data)
     if expanded:

@@ -16,6 +16,7 @@ from fastapi.security import HTTPAuthorizationCredentials
 from pydantic import BaseModel, Field, create_model
 
 from ... import unified
+from ...accounts import Principal
 from ...bootstrap import Container
 from ...connectors import PASSTHROUGH_PATH_PATTERN, PassthroughRequest
 from ...model import (
@@ -63,17 +64,15 @@ async def _read(
     request: Request,
     container: Container,
     bearer: HTTPAuthorizationCredentials | None,
-    read: Callable[[UnitOfWork, str], bytes],
+    read: Callable[[UnitOfWork, Principal], bytes],
 ) -> Response:
-    """Authenticate the connection token and `read(uow, connection_id)` in one unit of work
+    """Authenticate the connection token and `read(uow, principal)` in one unit of work
     and one worker thread: the two are most of a read's cost, and a dependency would take a
     thread and a transaction of its own."""
 
     def run() -> bytes:
         with container.uow(readonly=True) as uow:
-            principal = authorize(uow, request, container, bearer, TokenKind.CONNECTION)
-            assert principal.connection_id is not None
-            return read(uow, principal.connection_id)
+            return read(uow, authorize(uow, request, container, bearer, TokenKind.CONNECTION))
 
     return _json(await run_in_threadpool(run))
 
@@ -194,7 +193,7 @@ def _register(entity: Entity) -> None:
             request,
             container,
             bearer,
-            lambda uow, connection_id: unified.list_records(uow, connection_id, entity, params),
+            lambda uow, principal: unified.list_records(uow, principal, entity, params),
         )
 
     async def get_record(
@@ -208,9 +207,9 @@ def _register(entity: Entity) -> None:
             request,
             container,
             bearer,
-            lambda uow, connection_id: unified.get_record(
+            lambda uow, principal: unified.get_record(
                 uow,
-                connection_id,
+                principal,
                 entity,
                 record_id,
                 include_remote_data=include == "remote_data",
