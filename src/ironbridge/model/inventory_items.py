@@ -14,6 +14,7 @@ from ironbridge.model.ids import LocationId, RemoteId
 from ironbridge.model.inputs import InputModel
 from ironbridge.model.record import Record
 from ironbridge.model.values import (
+    VISIBLE_CHARACTER,
     CurrencyCode,
     DecimalString,
     LongText,
@@ -143,5 +144,7 @@ class InventoryAdjustment(InputModel):
     )
     reason: Annotated[
         str,
-        StringConstraints(strip_whitespace=True, min_length=1, max_length=255, pattern=r"\S"),
+        StringConstraints(
+            strip_whitespace=True, min_length=1, max_length=255, pattern=VISIBLE_CHARACTER
+        ),
     ] = Field(description="Why the stock changes (count, damage, found...); 1 to 255 characters.")

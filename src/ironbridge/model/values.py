@@ -26,6 +26,7 @@ from pydantic import (
 )
 
 __all__ = [
+    "VISIBLE_CHARACTER",
     "Address",
     "CountryCode",
     "CurrencyCode",
@@ -138,9 +139,19 @@ CountryCode = Annotated[
 """An ISO 3166-1 alpha-2 country code such as `US` or `DE`."""
 
 
-# `\S`: a blank name is empty once trimmed, and the API document must say so.
+#: One character that is not a space in Python (what trimming removes) nor in the API
+#: document's ECMAScript regular expressions. Listed, not `\S`: the two disagree on U+001C to
+#: U+001F, U+0085 and U+FEFF, so a value one accepts the other would refuse.
+VISIBLE_CHARACTER = (
+    r"[^\t-\r\x1c-\x20\x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000\ufeff]"
+)
+
+# A blank name is empty once trimmed, and the API document must say so.
 ShortText = Annotated[
-    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=255, pattern=r"\S")
+    str,
+    StringConstraints(
+        strip_whitespace=True, min_length=1, max_length=255, pattern=VISIBLE_CHARACTER
+    ),
 ]
 """A name, code or label in a write body: 1 to 255 characters after trimming spaces."""
 
