@@ -7,7 +7,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, StrictBool, field_validator
 
-from ..connectors.protocols.http import WEB_URL_PATTERN, ensure_url_allowed
+from ..connectors.protocols.http import CREDENTIALED_URL_PATTERN, ensure_url_allowed
 from ..errors import NotFound, ValidationFailed
 from ..eventtypes import EventTypeName, is_event_type
 from ..ids import new_id
@@ -53,7 +53,10 @@ class EndpointIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     url: str = Field(
-        min_length=1, max_length=2048, pattern=WEB_URL_PATTERN, description=_URL_DESCRIPTION
+        min_length=1,
+        max_length=2048,
+        pattern=CREDENTIALED_URL_PATTERN,
+        description=_URL_DESCRIPTION,
     )
     description: str | None = Field(None, max_length=500)
     event_types: list[EventTypeName] | None = Field(
@@ -71,7 +74,11 @@ class EndpointPatch(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     url: str | None = Field(
-        None, min_length=1, max_length=2048, pattern=WEB_URL_PATTERN, description=_URL_DESCRIPTION
+        None,
+        min_length=1,
+        max_length=2048,
+        pattern=CREDENTIALED_URL_PATTERN,
+        description=_URL_DESCRIPTION,
     )
     description: str | None = Field(None, max_length=500)
     event_types: list[EventTypeName] | None = None

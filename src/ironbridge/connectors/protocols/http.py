@@ -34,6 +34,7 @@ from ironbridge.logs import SECRET_QUERY_PARAMS, is_secret_param
 
 __all__ = [
     "CONNECT_TIMEOUT",
+    "CREDENTIALED_URL_PATTERN",
     "REDACTED",
     "SENSITIVE_HEADERS",
     "SENSITIVE_PARAMS",
@@ -53,14 +54,16 @@ __all__ = [
 ]
 
 _PORT: Final = r"([0-9]{1,4}|[1-5][0-9]{4}|6[0-4][0-9]{3}|65[0-4][0-9]{2}|655[0-2][0-9]|6553[0-5])"
-#: An absolute http(s) URL with optional user info (a receiver's basic-auth credentials; they
-#: are redacted wherever the URL is logged or shown), an ASCII host name (IDN in punycode) or
-#: IPv4 address, an optional valid port: what `ensure_url_allowed` can parse, for the API
-#: document. ASCII classes only: regex engines disagree on which other characters are spaces,
-#: and `urlsplit` refuses hosts that normalise to a delimiter.
-WEB_URL_PATTERN: Final = (
-    r"^[Hh][Tt][Tt][Pp][Ss]?://([A-Za-z0-9._~%!$&'()*+,;=:-]*@)?"
-    rf"[A-Za-z0-9._~%!$&'()*+,;=-]+(:{_PORT})?([/?#][^\x00-\x20]*)?$"
+_HOST_PORT_PATH: Final = rf"[A-Za-z0-9._~%!$&'()*+,;=-]+(:{_PORT})?([/?#][^\x00-\x20]*)?$"
+#: An absolute http(s) URL with an ASCII host name (IDN in punycode) or IPv4 address, an optional
+#: valid port, no user name: what `ensure_url_allowed` can parse, for the API document. ASCII
+#: classes only: regex engines disagree on which other characters are spaces, and `urlsplit`
+#: refuses hosts that normalise to a delimiter.
+WEB_URL_PATTERN: Final = r"^[Hh][Tt][Tt][Pp][Ss]?://" + _HOST_PORT_PATH
+#: The same with optional user info: a webhook receiver's basic-auth credentials (redacted
+#: wherever the URL is logged or shown in an event).
+CREDENTIALED_URL_PATTERN: Final = (
+    r"^[Hh][Tt][Tt][Pp][Ss]?://([A-Za-z0-9._~%!$&'()*+,;=:-]*@)?" + _HOST_PORT_PATH
 )
 
 #: Seconds allowed to open a TCP (and TLS) connection; reads use `SessionOptions.timeout`.
