@@ -20,8 +20,10 @@ from ironbridge.bootstrap import Container, bootstrap
 from ironbridge.model import Entity
 from ironbridge.settings import Settings
 from ironbridge.store.events import EventQuery, EventRepository
+from ironbridge.store.locks import is_locked
 from ironbridge.store.records import RecordQuery, RecordRepository
 from ironbridge.store.sync import SyncRepository
+from ironbridge.sync import sync_lock_name
 from ironbridge.testing.source import purchase_order
 
 from ..conftest import REDIS_URL, new_account
@@ -125,7 +127,8 @@ def test_a_worker_killed_mid_sync_resumes_without_loss_or_duplicates(
     interrupted = _runs(container, conn.id)[0]
     assert interrupted.status == "running" and 0 < interrupted.pages < RECORDS // 100
     conn.source.set("page_delay", None)
-    time.sleep(2.5)  # the killed worker's lease runs out
+    # The killed worker's lease runs out (it is never renewed again).
+    _wait(lambda: not is_locked(container.engine, sync_lock_name(conn.id)), timeout=30)
     restarted = _worker(settings)
     stop_all.append(restarted)
     # The restarted worker sweeps at start; a tick from here may hand the run over too, and

@@ -25,6 +25,7 @@ session is never asked for an operation its spec does not declare.
 from __future__ import annotations
 
 import re
+import time
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
@@ -400,11 +401,13 @@ class SessionOptions:
     """How a session talks to its source.
 
     `allow_private_urls` lets a session reach private and loopback addresses, which
-    on-premises systems need and a multi-tenant deployment must refuse (SSRF).
+    on-premises systems need and a multi-tenant deployment must refuse (SSRF). `clock`
+    (monotonic seconds) times what a session keeps, such as access tokens until they expire.
     """
 
     timeout: float = 30.0
     allow_private_urls: bool = False
+    clock: Callable[[], float] = time.monotonic
 
 
 _PASSTHROUGH_METHODS: Final = frozenset({"GET", "POST", "PUT", "PATCH", "DELETE", "HEAD"})

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import io
 import itertools
 import json
@@ -232,12 +233,16 @@ def test_oauth_passes_all_check_stages_with_one_token_from_the_systems_own_serve
 
 
 def test_oauth_token_is_renewed_shortly_before_it_expires(sap: RunningEmulator) -> None:
-    sap.emulator.token_lifetime = 2  # renewed after half its life: 1 s
-    with connector.session(oauth_credentials(sap), options=LOCAL) as session:
+    # A 10-minute token is renewed 30 s before it expires, on the session's clock.
+    sap.emulator.token_lifetime = 600
+    now = [1000.0]
+    options = dataclasses.replace(LOCAL, clock=lambda: now[0])
+    with connector.session(oauth_credentials(sap), options=options) as session:
         session.get(Entity.ASSETS, "10000001")
+        now[0] += 569
         session.get(Entity.ASSETS, "10000002")
         assert token_requests(sap) == 1
-        time.sleep(1.1)
+        now[0] += 2
         session.get(Entity.ASSETS, "10000003")
     assert token_requests(sap) == 2
     assert not any(

@@ -191,6 +191,7 @@ class SapS4HanaSession(ConnectorSession):
                 # SAP's OAuth clients belong to one client of the system, like its users.
                 params=params,
                 transport=transport,
+                clock=self.options.clock,
             )
             csrf = odata_v2.CsrfTokenAuth(oauth.BearerAuth(self._tokens))
             auth = oauth.RenewOnUnauthorized(csrf, self._tokens)
