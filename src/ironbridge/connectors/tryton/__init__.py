@@ -1,9 +1,12 @@
 """Tryton, the open-source ERP, over its JSON-RPC API.
 
-`spec.py` says what the connector offers and why; `resources.py` which models and fields it
-reads; `maps.py` and `mapping.py` how Tryton records become unified ones; `adjustments.py` how
-a stock adjustment becomes a Tryton inventory; `connector.py` the session that signs in, pages
-changes and writes purchase orders, parties and stock adjustments.
+Declarations: `spec.py` says what the connector offers and why; `resources.py` which models and
+fields it reads; `maps.py` the tables from Tryton records to unified ones and back.
+Glue: `mapping.py` maps what a table cannot say; `reads.py` pages changes with their
+dependents and `enrichment.py` adds computed totals and stock per warehouse; `checks.py` is the
+connection check; `writes.py` writes purchase orders and parties, `adjustments.py` stock
+adjustments as Tryton inventories; `connector.py` ties them to one session over
+`protocols.jsonrpc_models`.
 """
 
 from ironbridge.connectors.tryton.connector import Tryton

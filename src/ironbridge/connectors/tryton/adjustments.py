@@ -27,21 +27,13 @@ from __future__ import annotations
 from collections.abc import Mapping
 from contextlib import suppress
 from decimal import Decimal
-from typing import Any, Final, Protocol
+from typing import Any, Final
 
 from ironbridge import errors
 from ironbridge.connectors.protocols.jsonrpc import TRYTON
+from ironbridge.connectors.protocols.jsonrpc_models import ModelClient
 
-__all__ = ["Call", "adjust_stock", "counted_location"]
-
-
-class Call(Protocol):
-    """A session's model call: `model.<model>.<method>(*params, context)`."""
-
-    def __call__(
-        self, model: str, method: str, *params: Any, extra: Mapping[str, Any] | None = None
-    ) -> Any: ...
-
+__all__ = ["adjust_stock", "counted_location"]
 
 #: Location types an inventory can count, and how each gives the counted location: Tryton
 #: counts storage locations; a warehouse is counted in its storage zone.
@@ -51,19 +43,16 @@ _COUNTED_IN: Final[Mapping[str, str | None]] = {
 }
 
 
-def counted_location(call: Call, location_remote_id: Any) -> int:
+def counted_location(client: ModelClient, location_remote_id: Any) -> int:
     """The storage location an adjustment at `location_remote_id` counts."""
     text = str(location_remote_id)
     rows = []
     if text.isdigit():
-        rows = call(
+        rows = client.search_read(
             "stock.location",
-            "search_read",
             TRYTON.condition("id", "=", int(text)),
-            0,
-            1,
-            None,
             ["type", "name", "storage_location"],
+            limit=1,
         )
     if not rows:
         raise errors.ValidationFailed({"location_id": f"Tryton has no location {text}."})
@@ -85,7 +74,7 @@ def counted_location(call: Call, location_remote_id: Any) -> int:
 
 
 def adjust_stock(
-    call: Call,
+    client: ModelClient,
     product: int,
     location: int,
     *,
@@ -97,38 +86,34 @@ def adjust_stock(
     line: dict[str, Any] = {"product": product}
     if count is not None:
         line["quantity"] = float(count)
-    (inventory,) = call(
-        "stock.inventory", "create", [{"location": location, "lines": [["create", [line]]]}]
+    (inventory,) = client.create(
+        "stock.inventory", [{"location": location, "lines": [["create", [line]]]}]
     )
     try:
         if delta is not None:
-            _add_delta(call, inventory, delta)
+            _add_delta(client, inventory, delta)
         asked = f"new count {count}" if count is not None else f"quantity change {delta:+}"
-        call(
+        client.call(
             "ir.chat.channel",
             "post",
             f"stock.inventory,{inventory}",
             f"{reason}\n(ironbridge stock adjustment: {asked})",
             "internal",
         )
-        call("stock.inventory", "confirm", [inventory])
+        client.press("stock.inventory", "confirm", [inventory])
     except errors.IronbridgeError:
         # Best effort: a confirmed inventory cannot be deleted, and stays as the record.
         with suppress(errors.IronbridgeError):
-            call("stock.inventory", "delete", [inventory])
+            client.delete("stock.inventory", [inventory])
         raise
-    return int(inventory)
+    return inventory
 
 
-def _add_delta(call: Call, inventory: int, delta: Decimal) -> None:
+def _add_delta(client: ModelClient, inventory: int, delta: Decimal) -> None:
     """Set the inventory's line to the expected quantity plus `delta`."""
-    (line,) = call(
+    (line,) = client.search_read(
         "stock.inventory.line",
-        "search_read",
         TRYTON.condition("inventory", "=", inventory),
-        0,
-        None,
-        None,
         ["expected_quantity", "unit.symbol"],
     )
     expected = Decimal(str(line["expected_quantity"] or 0))
@@ -141,4 +126,4 @@ def _add_delta(call: Call, inventory: int, delta: Decimal) -> None:
                 + f"; removing {-delta} would leave less than nothing."
             }
         )
-    call("stock.inventory.line", "write", [line["id"]], {"quantity": float(target)})
+    client.write("stock.inventory.line", [line["id"]], {"quantity": float(target)})

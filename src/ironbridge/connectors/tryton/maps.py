@@ -43,9 +43,14 @@ __all__ = [
     "LOCATION_TYPE",
     "MAPS",
     "PROCESSING_STATUS",
+    "PURCHASE_CUSTOM_FIELDS",
+    "PURCHASE_WRITES",
+    "REACHED",
     "STATUS_MAP",
     "STATUS_TABLES",
+    "TRANSITIONS",
     "VENDOR_STATUS",
+    "VENDOR_WRITES",
     "WORK_PRODUCTION_STATUS",
     "WORK_STATUS",
     "Code",
@@ -56,6 +61,7 @@ __all__ = [
     "Flag",
     "Number",
     "Place",
+    "Put",
     "RecordMap",
     "Ref",
     "Stamp",
@@ -466,7 +472,7 @@ FIELD_MAP: Final[Mapping[Entity, Mapping[str, Field]]] = MappingProxyType(
 )
 
 #: Custom fields (Tryton's own field names) per entity: fields integrators need that the
-#: unified model has no place for. Those in `WRITABLE_CUSTOM_FIELDS` can be written too.
+#: unified model has no place for. Those in `PURCHASE_CUSTOM_FIELDS` can be written too.
 CUSTOM_FIELDS: Final[Mapping[Entity, Mapping[str, Field]]] = MappingProxyType(
     {
         Entity.PURCHASE_ORDERS: {
@@ -516,4 +522,87 @@ STATUS_TABLES: Final[tuple[tuple[Entity, str, Mapping[Any, StrEnum]], ...]] = (
     (Entity.INVENTORY_ITEMS, "active", ITEM_STATUS),
     (Entity.LOCATIONS, "type", LOCATION_TYPE),
     (Entity.LOCATIONS, "active", LOCATION_STATUS),
+)
+
+
+# --- writes ------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Put:
+    """How a write sets one unified field.
+
+    `target` is the Tryton field that receives the value as it is or, with a `model`, the id
+    of the one `model` record whose `key` equals it (a currency by code, a payment term by
+    name). Without a `target` the field is written by `writes.py` (the vendor with its
+    defaults, lines, status buttons, contacts, addresses). `create` and `update` say when the
+    field may be given; `clears` that null empties a looked-up field rather than being looked up.
+    """
+
+    target: str | None = None
+    model: str | None = None
+    key: str | None = None
+    create: bool = True
+    update: bool = True
+    clears: bool = False
+
+
+#: Unified purchase order field → how a write sets it on `purchase.purchase`. Its keys are the
+#: fields a write may give, as the spec declares them.
+PURCHASE_WRITES: Final[Mapping[str, Put]] = MappingProxyType(
+    {
+        "vendor_remote_id": Put(),
+        "status": Put(),
+        "order_date": Put("purchase_date"),
+        "expected_delivery_date": Put("delivery_date"),
+        "currency": Put("currency", "currency.currency", "code"),
+        "payment_terms": Put("payment_term", "account.invoice.payment_term", "name"),
+        "notes": Put("description"),
+        "lines": Put(),
+        "custom_fields": Put(),
+    }
+)
+
+#: Purchase custom fields a write may set (Tryton's own field names).
+PURCHASE_CUSTOM_FIELDS: Final = ("reference", "comment", "invoice_method")
+
+#: Unified vendor field → how a write sets it on `party.party`.
+VENDOR_WRITES: Final[Mapping[str, Put]] = MappingProxyType(
+    {
+        # Tryton's party sequence gives the code unless one is given; it stays afterwards.
+        "code": Put("code", update=False),
+        "name": Put("name"),
+        "email": Put(),
+        "phone": Put(),
+        "website": Put(),
+        "currency": Put("supplier_currency", "currency.currency", "code", clears=True),
+        "payment_terms": Put(
+            "supplier_payment_term", "account.invoice.payment_term", "name", clears=True
+        ),
+        "address": Put(),
+        # Tryton deactivates parties (`active`); set on update only.
+        "status": Put(create=False),
+    }
+)
+
+#: Buttons that move a purchase towards each status a caller may set, from each Tryton state.
+TRANSITIONS: Final[Mapping[PurchaseOrderStatus, Mapping[str, tuple[str, ...]]]] = MappingProxyType(
+    {
+        PurchaseOrderStatus.DRAFT: {"quotation": ("draft",), "cancelled": ("draft",)},
+        PurchaseOrderStatus.PENDING_APPROVAL: {"draft": ("quote",)},
+        PurchaseOrderStatus.APPROVED: {
+            "draft": ("quote", "confirm"),
+            "quotation": ("confirm",),
+        },
+        PurchaseOrderStatus.CANCELLED: {"draft": ("cancel",), "quotation": ("cancel",)},
+    }
+)
+#: The Tryton states already at (or past) each settable status: no button is pressed.
+REACHED: Final[Mapping[PurchaseOrderStatus, frozenset[str]]] = MappingProxyType(
+    {
+        PurchaseOrderStatus.DRAFT: frozenset({"draft"}),
+        PurchaseOrderStatus.PENDING_APPROVAL: frozenset({"quotation"}),
+        PurchaseOrderStatus.APPROVED: frozenset({"confirmed", "processing"}),
+        PurchaseOrderStatus.CANCELLED: frozenset({"cancelled"}),
+    }
 )

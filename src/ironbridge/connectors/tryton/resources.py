@@ -10,13 +10,13 @@ Some changes do not touch the record's own row: a purchase line written on its o
 address or e-mail, a product's template, the stock moves behind an item's quantities, and a
 work's cycles and production.
 `dependents` lists them; `list_changes` also reads those rows changed since the cursor and
-re-emits their parents at the dependent's change time (see `connector.py`).
+re-emits their parents at the dependent's change time (see `reads.py`).
 
 Optional modules. Work orders come from `production.work`, which exists only where the modules
 `production`, `production_routing` and `production_work` are activated; many Tryton databases
 do not manufacture and lack them. `Resource.module` names such a module; the session asks
 Tryton's `ir.model` once whether the model exists and treats a missing one as an entity the
-database cannot hold (see `connector.py`), rather than as a failure.
+database cannot hold (see `checks.py`), rather than as a failure.
 """
 
 from __future__ import annotations

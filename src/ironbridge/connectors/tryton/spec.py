@@ -27,54 +27,10 @@ from __future__ import annotations
 from typing import Final
 
 from ironbridge.connectors.base import AuthField, Capability, ConnectorSpec
+from ironbridge.connectors.tryton.maps import PURCHASE_WRITES, VENDOR_WRITES
 from ironbridge.model import Entity
 
-__all__ = [
-    "PURCHASE_CUSTOM_FIELDS",
-    "SPEC",
-    "VENDOR_UPDATABLE_FIELDS",
-    "VENDOR_WRITABLE_FIELDS",
-]
-
-#: Purchase custom fields a write may set (Tryton's own field names).
-PURCHASE_CUSTOM_FIELDS: Final = ("reference", "comment", "invoice_method")
-
-_PURCHASE_WRITABLE: Final = (
-    "vendor_id",
-    "vendor_remote_id",
-    "status",
-    "order_date",
-    "expected_delivery_date",
-    "currency",
-    "payment_terms",
-    "notes",
-    "lines",
-    "custom_fields",
-)
-
-#: Vendor fields a create may set.
-VENDOR_WRITABLE_FIELDS: Final = (
-    "code",
-    "name",
-    "email",
-    "phone",
-    "website",
-    "currency",
-    "payment_terms",
-    "address",
-)
-
-#: Vendor fields an update may set (the code is Tryton's sequence number and stays).
-VENDOR_UPDATABLE_FIELDS: Final = (
-    "name",
-    "status",
-    "email",
-    "phone",
-    "website",
-    "currency",
-    "payment_terms",
-    "address",
-)
+__all__ = ["SPEC"]
 
 _LOGO: Final = (
     '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 64 64" role="img" '
@@ -150,7 +106,8 @@ SPEC: Final = ConnectorSpec(
             create=True,
             update=True,
             delete=True,
-            writable_fields=_PURCHASE_WRITABLE,
+            # A vendor is given by its ironbridge id or its Tryton id.
+            writable_fields=("vendor_id", *PURCHASE_WRITES),
             rules=(
                 "Only draft purchase orders can be changed: Tryton refuses changes once an "
                 "order is quoted or confirmed (RECORD_LOCKED). Set status to draft first to "
@@ -178,7 +135,7 @@ SPEC: Final = ConnectorSpec(
             create=True,
             update=True,
             delete=False,
-            writable_fields=tuple(dict.fromkeys((*VENDOR_WRITABLE_FIELDS, "status"))),
+            writable_fields=tuple(VENDOR_WRITES),
             rules=(
                 "Every Tryton party is a vendor: Tryton has no supplier flag, and any party can "
                 "be the supplier of a purchase.",

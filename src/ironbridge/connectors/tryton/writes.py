@@ -1,0 +1,357 @@
+"""Writing purchase orders and parties to Tryton, as the Tryton client would.
+
+The tables of `maps.py` (`PURCHASE_WRITES`, `VENDOR_WRITES`) say which unified fields a write
+may give and which Tryton field each becomes; this module holds what a table cannot say:
+
+- A purchase's party brings its defaults (invoice address, payment term, currency), and a line's
+  product its unit and supplier price, from Tryton's own `on_change` methods, so an order
+  written through ironbridge reads as one entered in the client.
+- Lines replace all lines of the order, and their one location becomes the order's warehouse.
+- `status` presses Tryton's workflow buttons (`maps.TRANSITIONS`); Tryton refuses changes to an
+  order that is not draft, so an order is returned to draft first when asked.
+- A party's e-mail, phone and website are its first contact mechanism of each kind, and its
+  address its first address.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from decimal import Decimal
+from typing import Any, Final
+
+from ironbridge import errors
+from ironbridge.connectors.protocols.jsonrpc import TRYTON
+from ironbridge.connectors.protocols.jsonrpc_models import ModelClient
+from ironbridge.connectors.tryton.maps import (
+    PURCHASE_CUSTOM_FIELDS,
+    PURCHASE_WRITES,
+    REACHED,
+    TRANSITIONS,
+    VENDOR_WRITES,
+    Put,
+)
+from ironbridge.model import PurchaseOrderStatus, VendorStatus
+
+__all__ = ["PurchaseWriter", "VendorWriter"]
+
+_PURCHASE: Final = "purchase.purchase"
+_PARTY: Final = "party.party"
+_CONTACT_KINDS: Final = ("email", "phone", "website")
+# The line values `purchase.line.on_change` needs besides the product to price a line.
+_LINE_ON_CHANGE_DEFAULTS: Final[Mapping[str, Any]] = {
+    "type": "line",
+    "taxes": [],
+    "description": None,
+    "product_supplier": None,
+    "unit_price": None,
+    "unit": None,
+    "purchase": None,
+    "id": -1,
+}
+
+
+def _refused(
+    values: Mapping[str, Any], table: Mapping[str, Put], what: str, operation: str
+) -> dict[str, str]:
+    """The fields of `values` the table does not let `operation` (create, update) give."""
+    return {
+        name: f"{what} cannot be given this field through ironbridge."
+        for name in values
+        if name not in table or not getattr(table[name], operation)
+    }
+
+
+def _put(
+    client: ModelClient, values: Mapping[str, Any], table: Mapping[str, Put], *, skip_none: bool
+) -> dict[str, Any]:
+    """The Tryton values of the table's plain and looked-up fields given in `values`."""
+    out: dict[str, Any] = {}
+    for name, put in table.items():
+        if name not in values or put.target is None:
+            continue
+        value = values[name]
+        if value is None and skip_none:
+            continue
+        if put.model is None or put.key is None or (value is None and put.clears):
+            out[put.target] = value
+        else:
+            out[put.target] = client.find(put.model, put.key, value, name)
+    return out
+
+
+class PurchaseWriter:
+    """Creates, changes and deletes `purchase.purchase` records."""
+
+    def __init__(self, client: ModelClient) -> None:
+        self._client = client
+
+    def create(self, values: dict[str, Any]) -> int:
+        """A draft order with its lines; returns its id."""
+        (created,) = self._client.create(_PURCHASE, [self._values(values, "create")])
+        return created
+
+    def update(self, record_id: int, values: dict[str, Any]) -> None:
+        """Write the changes, pressing the buttons a new `status` needs.
+
+        Raises `errors.RecordLocked` when no button takes the order from its state there.
+        """
+        current = self._client.read(_PURCHASE, [record_id], ["state", "lines", "party"])
+        if not current:
+            raise errors.NotFound(f"No Tryton purchase order has the id {record_id}.")
+        state = current[0]["state"]
+        target: PurchaseOrderStatus | None = values.pop("status", None)
+        if target is not None and target not in TRANSITIONS:
+            raise errors.ValidationFailed(
+                {
+                    "status": "Set draft, pending_approval, approved or cancelled; Tryton moves "
+                    "an order on to sent, received and closed itself."
+                }
+            )
+        buttons: tuple[str, ...] = ()
+        if target is not None and state not in REACHED[target]:
+            buttons = TRANSITIONS[target].get(state, ())
+            if not buttons:
+                raise errors.RecordLocked(
+                    f"Tryton cannot take a purchase order in state {state!r} to {target.value}.",
+                    details={"state": state},
+                )
+        # Returning to draft first, so that the changes below are allowed.
+        if buttons == ("draft",):
+            self._client.press(_PURCHASE, "draft", [record_id])
+            buttons = ()
+        if values:
+            party = values.get("vendor_remote_id", current[0]["party"])
+            lines = current[0]["lines"]
+            written = self._values(values, "update", existing_lines=lines, party=party)
+            self._client.write(_PURCHASE, [record_id], written)
+        for button in buttons:
+            self._client.press(_PURCHASE, button, [record_id])
+
+    def delete(self, record_id: int) -> None:
+        """Delete a draft (or cancelled) order; Tryton refuses others (RecordLocked)."""
+        if not self._client.search(_PURCHASE, TRYTON.condition("id", "=", record_id)):
+            raise errors.NotFound(f"No Tryton purchase order has the id {record_id}.")
+        self._client.delete(_PURCHASE, [record_id])
+
+    def _values(
+        self,
+        values: dict[str, Any],
+        operation: str,
+        *,
+        existing_lines: Sequence[int] = (),
+        party: Any = None,
+    ) -> dict[str, Any]:
+        """Unified purchase order fields → Tryton `purchase.purchase` values."""
+        problems = _refused(values, PURCHASE_WRITES, "Tryton's purchase orders", operation)
+        custom = values.get("custom_fields") or {}
+        problems.update(
+            {
+                f"custom_fields.{name}": "Only reference, comment and invoice_method can be set."
+                for name in custom
+                if name not in PURCHASE_CUSTOM_FIELDS
+            }
+        )
+        if problems:
+            raise errors.ValidationFailed(problems)
+        out: dict[str, Any] = {}
+        if "vendor_remote_id" in values:
+            out["party"] = self._client.existing(_PARTY, values["vendor_remote_id"], "vendor_id")
+            out.update(self._party_defaults(out["party"]))
+        party_id = out.get("party", party)
+        out.update(_put(self._client, values, PURCHASE_WRITES, skip_none=False))
+        out.update(custom)
+        if "lines" in values:
+            lines, warehouse = self._lines(values["lines"], party_id, out)
+            actions: list[Any] = [["delete", list(existing_lines)]] if existing_lines else []
+            out["lines"] = [*actions, ["create", lines]]
+            if warehouse is not None:
+                out["warehouse"] = warehouse
+        return out
+
+    def _party_defaults(self, party: int) -> dict[str, Any]:
+        """What the Tryton client fills in when a supplier is chosen (`on_change` of party):
+        invoice address, payment term, currency, invoice method."""
+        changes = self._client.on_change(
+            _PURCHASE,
+            {
+                "party": party,
+                "company": self._client.context().get("company"),
+                "invoice_party": None,
+                "payment_term": None,
+                "lines": [],
+                "id": -1,
+            },
+            ["party"],
+        )
+        return {key: value for key, value in changes.items() if not key.endswith(".")}
+
+    def _lines(
+        self, lines: Iterable[Mapping[str, Any]], party: Any, header: Mapping[str, Any]
+    ) -> tuple[list[dict[str, Any]], int | None]:
+        lines = list(lines)
+        warehouses = {
+            line["location_remote_id"] for line in lines if line.get("location_remote_id")
+        }
+        if len(warehouses) > 1:
+            raise errors.ValidationFailed(
+                {"lines": "Tryton delivers a purchase to one warehouse; give one location."}
+            )
+        warehouse = None
+        if warehouses:
+            warehouse = self._client.existing(
+                "stock.location", warehouses.pop(), "lines.0.location_id"
+            )
+        out: list[dict[str, Any]] = []
+        for index, line in enumerate(lines):
+            values: dict[str, Any] = {"type": "line", "quantity": float(line["quantity"])}
+            if line.get("item_remote_id") is not None:
+                values["product"] = self._client.existing(
+                    "product.product", line["item_remote_id"], f"lines.{index}.item_id"
+                )
+            if line.get("description") is not None:
+                values["description"] = line["description"]
+            if line.get("unit_of_measure") is not None:
+                values["unit"] = self._client.find(
+                    "product.uom",
+                    "symbol",
+                    line["unit_of_measure"],
+                    f"lines.{index}.unit_of_measure",
+                )
+            if line.get("unit_price") is not None:
+                values["unit_price"] = Decimal(line["unit_price"])
+            if line.get("required_date") is not None:
+                values["delivery_date"] = line["required_date"]
+            if "product" in values and ("unit" not in values or "unit_price" not in values):
+                values.update(self._line_defaults(values, party, header, warehouse))
+            out.append(values)
+        return out, warehouse
+
+    def _line_defaults(
+        self, line: Mapping[str, Any], party: Any, header: Mapping[str, Any], warehouse: Any
+    ) -> dict[str, Any]:
+        """The unit and supplier price Tryton proposes for a product, as its client does."""
+        changes = self._client.on_change(
+            "purchase.line",
+            {
+                **_LINE_ON_CHANGE_DEFAULTS,
+                "product": line["product"],
+                "quantity": line["quantity"],
+                "unit": line.get("unit"),
+                "_parent_purchase.party": party,
+                "_parent_purchase.currency": header.get("currency"),
+                "_parent_purchase.company": self._client.context().get("company"),
+                "_parent_purchase.purchase_date": header.get("purchase_date"),
+                "_parent_purchase.warehouse": warehouse,
+                "_parent_purchase.invoice_party": None,
+            },
+            ["product"],
+        )
+        proposed: dict[str, Any] = {
+            key: changes[key] for key in ("unit", "product_supplier") if key in changes
+        }
+        if "unit" in line:
+            proposed.pop("unit", None)
+        if "unit_price" not in line and changes.get("unit_price") is not None:
+            proposed["unit_price"] = changes["unit_price"]
+        return proposed
+
+
+class VendorWriter:
+    """Creates and changes `party.party` records (contacts and address nested)."""
+
+    def __init__(self, client: ModelClient) -> None:
+        self._client = client
+
+    def create(self, values: dict[str, Any]) -> int:
+        """A party with its contacts and address; returns its id."""
+        problems = _refused(values, VENDOR_WRITES, "Tryton parties", "create")
+        if problems:
+            raise errors.ValidationFailed(problems)
+        out = _put(self._client, values, VENDOR_WRITES, skip_none=True)
+        contacts = [
+            {"type": kind, "value": values[kind]}
+            for kind in _CONTACT_KINDS
+            if values.get(kind) is not None
+        ]
+        if contacts:
+            out["contact_mechanisms"] = [["create", contacts]]
+        if values.get("address") is not None:
+            out["addresses"] = [["create", [self._address(values["address"])]]]
+        (created,) = self._client.create(_PARTY, [out])
+        return created
+
+    def update(self, record_id: int, values: dict[str, Any]) -> None:
+        """Write unified vendor changes to `party.party` in one call (one Tryton transaction)."""
+        problems = _refused(values, VENDOR_WRITES, "Tryton parties", "update")
+        if values.get("status") == VendorStatus.BLOCKED:
+            problems["status"] = "Tryton has no blocked parties; set inactive to deactivate one."
+        if "address" in values and values["address"] is None:
+            problems["address"] = "Tryton parties keep their address; give a new one instead."
+        if problems:
+            raise errors.ValidationFailed(problems)
+        rows = self._client.search_read(
+            _PARTY,
+            TRYTON.condition("id", "=", record_id),
+            ["addresses", "contact_mechanisms.type"],
+            extra={"active_test": False},
+        )
+        if not rows:
+            raise errors.NotFound(f"No Tryton vendor has the id {record_id}.")
+        out = _put(self._client, values, VENDOR_WRITES, skip_none=False)
+        if "status" in values:
+            out["active"] = values["status"] == VendorStatus.ACTIVE
+        contacts = _contact_actions(rows[0].get("contact_mechanisms.") or [], values)
+        if contacts:
+            out["contact_mechanisms"] = contacts
+        if values.get("address") is not None:
+            entry = self._address(values["address"])
+            addresses = rows[0].get("addresses") or []
+            out["addresses"] = (
+                [["write", [addresses[0]], entry]] if addresses else [["create", [entry]]]
+            )
+        if out:
+            self._client.write(_PARTY, [record_id], out)
+
+    def _address(self, address: Mapping[str, Any]) -> dict[str, Any]:
+        """A unified address → `party.address` values; the country and region must exist."""
+        # Tryton's street is multi-line text: the first line is the street, the rest details.
+        street = "\n".join(part for part in (address.get("line1"), address.get("line2")) if part)
+        entry: dict[str, Any] = {
+            "street": street or None,
+            "city": address.get("city"),
+            "postal_code": address.get("postal_code"),
+            "country": None,
+            "subdivision": None,
+        }
+        if address.get("country"):
+            entry["country"] = self._client.find(
+                "country.country", "code", address["country"], "address.country"
+            )
+            if address.get("region"):
+                entry["subdivision"] = self._client.find(
+                    "country.subdivision",
+                    "name",
+                    address["region"],
+                    "address.region",
+                    TRYTON.condition("country", "=", entry["country"]),
+                )
+        return entry
+
+
+def _contact_actions(
+    mechanisms: Sequence[Mapping[str, Any]], values: Mapping[str, Any]
+) -> list[Any]:
+    """One2Many actions that set the first e-mail, phone and website of a party."""
+    actions: list[Any] = []
+    for kind in _CONTACT_KINDS:
+        if kind not in values:
+            continue
+        existing = [int(row["id"]) for row in mechanisms if row.get("type") == kind]
+        if values[kind] is None:
+            if existing:
+                actions.append(["delete", existing])
+        elif existing:
+            actions.append(["write", existing[:1], {"value": values[kind]}])
+        else:
+            actions.append(["create", [{"type": kind, "value": values[kind]}]])
+    return actions
