@@ -18,7 +18,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Mapping
 from datetime import datetime
-from typing import Any, Final
+from typing import Any
 
 from ironbridge import errors
 from ironbridge.connectors.base import (
@@ -31,6 +31,7 @@ from ironbridge.connectors.base import (
     RawRecord,
     SessionOptions,
 )
+from ironbridge.connectors.kit import ensure_page_size, ensure_resolved
 from ironbridge.connectors.protocols.jsonrpc import TRYTON
 from ironbridge.connectors.protocols.jsonrpc_models import (
     TRYTON_MODELS,
@@ -52,9 +53,6 @@ from ironbridge.model import (
 
 __all__ = ["Tryton", "TrytonSession"]
 
-# The references a write body may hold as ironbridge ids; `tax_id` is a value, not one.
-_REFERENCE_IDS: Final = frozenset({"vendor_id", "item_id", "location_id", "asset_id"})
-
 
 class Tryton(Connector):
     """Tryton over JSON-RPC: purchase orders, production works as work orders, parties as
@@ -74,20 +72,6 @@ class Tryton(Connector):
     def to_unified(self, entity: Entity, raw: RawRecord, ids: IdFactory) -> dict[str, Any]:
         """Map a Tryton record through `maps.py` and `mapping.py`."""
         return mapping.to_unified(entity, raw, ids)
-
-
-def _ensure_resolved(payload: Mapping[str, Any], path: str = "") -> None:
-    """Refuse ironbridge ids: the service resolves references to remote ids first."""
-    for key, value in payload.items():
-        if key in _REFERENCE_IDS and value is not None:
-            raise ValueError(
-                f"{path}{key} reached the Tryton connector unresolved; pass "
-                f"{key.removesuffix('_id')}_remote_id (see ironbridge.model.resolve_references)"
-            )
-        if isinstance(value, list):
-            for index, item in enumerate(value):
-                if isinstance(item, Mapping):
-                    _ensure_resolved(item, f"{path}{key}.{index}.")
 
 
 class TrytonSession(ConnectorSession):
@@ -143,8 +127,7 @@ class TrytonSession(ConnectorSession):
         activated (work orders without `production_work`) has no records: nothing is yielded,
         so its syncs succeed empty.
         """
-        if page_size < 1:
-            raise ValueError("page_size must be at least 1")
+        ensure_page_size(page_size)
         if since is not None and since.utcoffset() is None:
             raise ValueError("since must carry a time zone")
         resource = self._resource(entity)
@@ -190,7 +173,7 @@ class TrytonSession(ConnectorSession):
     def create(self, entity: Entity, payload: dict[str, Any]) -> RawRecord:
         """Create a draft purchase order (with lines) or a party; returns it as Tryton has it."""
         self.spec.ensure_supported(entity, "create")
-        _ensure_resolved(payload)
+        ensure_resolved(payload, "Tryton")
         values = parse_input(CREATE_MODELS[entity], payload).model_dump(exclude_unset=True)
         writer = self._purchases if entity is Entity.PURCHASE_ORDERS else self._vendors
         return self.get(entity, str(writer.create(values)))
@@ -201,7 +184,7 @@ class TrytonSession(ConnectorSession):
         Raises `errors.RecordLocked` when Tryton refuses the change in the order's state.
         """
         self.spec.ensure_supported(entity, "update")
-        _ensure_resolved(changes)
+        ensure_resolved(changes, "Tryton")
         record_id = record_number(remote_id, entity.label, "Tryton")
         values = parse_input(UPDATE_MODELS[entity], changes).model_dump(exclude_unset=True)
         writer = self._purchases if entity is Entity.PURCHASE_ORDERS else self._vendors
@@ -221,7 +204,7 @@ class TrytonSession(ConnectorSession):
         """
         entity = Entity.INVENTORY_ITEMS
         self.spec.ensure_supported(entity, "adjust")
-        _ensure_resolved(adjustment)
+        ensure_resolved(adjustment, "Tryton")
         body = parse_input(InventoryAdjustment, adjustment)
         product = record_number(remote_id, entity.label, "Tryton")
         rows = self.client.search_read(

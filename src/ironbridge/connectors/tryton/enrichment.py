@@ -14,8 +14,8 @@ from typing import Any, Final
 
 from ironbridge.connectors.protocols.jsonrpc import TRYTON
 from ironbridge.connectors.protocols.jsonrpc_models import ModelClient
+from ironbridge.connectors.protocols.jsonrpc_wire import TRYTON_WIRE
 from ironbridge.connectors.tryton.mapping import COMPANY_CURRENCY, WAREHOUSES
-from ironbridge.connectors.tryton.maps import lookup
 from ironbridge.connectors.tryton.resources import AMOUNT_FIELDS, STOCK_FIELDS, Resource
 from ironbridge.model import Entity
 
@@ -104,5 +104,5 @@ class Enrichment:
             if company is None:
                 return None
             rows = self._client.read("company.company", [company], ["currency.code"])
-            self._company_currency = lookup(rows[0], "currency.code") if rows else None
+            self._company_currency = TRYTON_WIRE.get(rows[0], "currency.code") if rows else None
         return self._company_currency

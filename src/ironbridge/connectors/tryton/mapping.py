@@ -28,20 +28,24 @@ from typing import Any, Final
 
 from ironbridge import errors
 from ironbridge.connectors.base import IdFactory, RawRecord, reference
-from ironbridge.connectors.protocols.jsonrpc import TRYTON
-from ironbridge.connectors.tryton.maps import (
-    LINE_FIELDS,
-    MAPS,
+from ironbridge.connectors.kit import (
+    Derive,
+    MapContext,
+    Mapper,
     Number,
+    RecordMap,
     Ref,
     Stamp,
     Text,
     read_fields,
 )
+from ironbridge.connectors.protocols.jsonrpc_wire import TRYTON_WIRE
+from ironbridge.connectors.tryton.maps import CUSTOM_FIELDS, FIELD_MAP, LINE_FIELDS
 from ironbridge.model import Entity, WorkOrderType
 
 __all__ = [
     "COMPANY_CURRENCY",
+    "MAPPER",
     "WAREHOUSES",
     "purchase_lines",
     "stock_levels",
@@ -55,19 +59,24 @@ WAREHOUSES: Final = "warehouses"
 COMPANY_CURRENCY: Final = "company_currency"
 
 _ORDER_LOCATION: Final = Ref(Entity.LOCATIONS, "warehouse")
+_LEVEL_FIELDS: Final = {
+    "on_hand": Number("quantity"),
+    "forecast": Number("forecast_quantity"),
+    "available": Number("assignable_quantity"),
+}
 #: Work states in which every cycle of the work is done (see `maps.WORK_STATUS`).
 _WORK_ENDED: Final = frozenset({"finished", "done"})
 _HOUR: Final = Decimal(3600)
 
 
-def purchase_lines(row: Mapping[str, Any], ids: IdFactory) -> list[dict[str, Any]]:
+def purchase_lines(row: Mapping[str, Any], ctx: MapContext) -> dict[str, Any]:
     """The unified lines of a `purchase.purchase` row read with its `lines.*` fields."""
-    location = _ORDER_LOCATION.read(row, ids)
+    location = _ORDER_LOCATION.read(row, ctx)
     lines: list[dict[str, Any]] = []
-    for position, line in enumerate(row.get("lines.") or (), start=1):
+    for position, line in enumerate(ctx.wire.rows(row, "lines"), start=1):
         if line.get("type") != "line":
             continue
-        unified = read_fields(LINE_FIELDS, line, ids)
+        unified = read_fields(LINE_FIELDS, line, ctx)
         unified["line_number"] = position
         if unified["quantity"] is None:
             raise errors.UpstreamError(f"Tryton line {line.get('id')} has no quantity.")
@@ -75,22 +84,15 @@ def purchase_lines(row: Mapping[str, Any], ids: IdFactory) -> list[dict[str, Any
             unified["quantity_received"] = Decimal(0)
         unified["location"] = location
         lines.append(unified)
-    return lines
+    return {"lines": lines}
 
 
-def stock_levels(row: Mapping[str, Any], ids: IdFactory) -> list[dict[str, Any]]:
-    """One unified stock level per warehouse that holds or expects stock of the product."""
+def stock_levels(row: Mapping[str, Any], ctx: MapContext) -> dict[str, Any]:
+    """One unified stock level per warehouse that holds or expects stock of the product, their
+    total, and the company currency the product is costed in."""
     levels: list[dict[str, Any]] = []
     for warehouse in row.get(WAREHOUSES) or ():
-        quantities = read_fields(
-            {
-                "on_hand": Number("quantity"),
-                "forecast": Number("forecast_quantity"),
-                "available": Number("assignable_quantity"),
-            },
-            warehouse,
-            ids,
-        )
+        quantities = read_fields(_LEVEL_FIELDS, warehouse, ctx)
         on_hand = quantities["on_hand"] or Decimal(0)
         available = quantities["available"]
         available = on_hand if available is None else available
@@ -98,26 +100,30 @@ def stock_levels(row: Mapping[str, Any], ids: IdFactory) -> list[dict[str, Any]]
             continue  # "locations without stock may be omitted"
         levels.append(
             {
-                "location": reference(ids, Entity.LOCATIONS, str(warehouse["id"])),
+                "location": reference(ctx.ids, Entity.LOCATIONS, str(warehouse["id"])),
                 "on_hand": on_hand,
                 "available": available,
                 "reserved": on_hand - available,
                 "reorder_point": None,
             }
         )
-    return levels
+    return {
+        "stock_levels": levels,
+        "total_on_hand": sum((level["on_hand"] for level in levels), Decimal(0)),
+        "currency": row.get(COMPANY_CURRENCY),
+    }
 
 
-def work_times(row: Mapping[str, Any]) -> dict[str, Any]:
+def work_times(row: Mapping[str, Any], ctx: MapContext) -> dict[str, Any]:
     """`actual_start`, `actual_end` and `actual_hours` of a `production.work` row from its
     cycles (see the module docstring)."""
     starts: list[datetime] = []
     ends: list[datetime] = []
     booked = timedelta()
-    for cycle in row.get("cycles.") or ():
+    for cycle in ctx.wire.rows(row, "cycles"):
         state = cycle.get("state")
-        changed = TRYTON.decode(cycle.get("last_modified_at"))
-        duration = TRYTON.decode(cycle.get("duration"))
+        changed = ctx.wire.decode(cycle.get("last_modified_at"))
+        duration = ctx.wire.decode(cycle.get("duration"))
         if state == "cancelled" or not isinstance(changed, datetime):
             continue
         if isinstance(duration, timedelta):
@@ -135,14 +141,14 @@ def work_times(row: Mapping[str, Any]) -> dict[str, Any]:
     }
 
 
-def work_description(row: Mapping[str, Any], ids: IdFactory) -> str | None:
+def work_description(row: Mapping[str, Any], ctx: MapContext) -> str | None:
     """What the work's production makes, e.g. `Production 4: 1 u [PMP-ASM-100] Pump`."""
-    number = Text("production.number").read(row, ids)
-    product = Text("production.product.rec_name").read(row, ids)
+    number = Text("production.number").read(row, ctx)
+    product = Text("production.product.rec_name").read(row, ctx)
     if product is None:
         return None
-    quantity = Number("production.quantity").read(row, ids)
-    unit = Text("production.unit.symbol").read(row, ids)
+    quantity = Number("production.quantity").read(row, ctx)
+    unit = Text("production.unit.symbol").read(row, ctx)
     amount = " ".join(
         part
         for part in (None if quantity is None else format(quantity.normalize(), "f"), unit)
@@ -152,36 +158,38 @@ def work_description(row: Mapping[str, Any], ids: IdFactory) -> str | None:
     return f"Production {number}: {made}" if number else made
 
 
+def _work(row: Mapping[str, Any], ctx: MapContext) -> dict[str, Any]:
+    described = {"type": WorkOrderType.OTHER, "description": work_description(row, ctx)}
+    return {**described, **work_times(row, ctx)}
+
+
+#: What each entity's table cannot say.
+_DERIVE: Final[Mapping[Entity, Derive]] = {
+    Entity.PURCHASE_ORDERS: purchase_lines,
+    Entity.INVENTORY_ITEMS: stock_levels,
+    Entity.WORK_ORDERS: _work,
+}
+
+#: The Tryton maps, bound to the Tryton wire.
+MAPPER: Final = Mapper(
+    "Tryton",
+    TRYTON_WIRE,
+    {
+        entity: RecordMap(
+            FIELD_MAP[entity],
+            created=Stamp("create_date"),
+            custom_fields=CUSTOM_FIELDS[entity],
+            derive=_DERIVE.get(entity),
+        )
+        for entity in FIELD_MAP
+    },
+)
+
+
 def to_unified(entity: Entity, raw: RawRecord, ids: IdFactory) -> dict[str, Any]:
     """The unified record of a Tryton raw record (without `remote_data`).
 
     Raises `errors.UpstreamError` naming the record when a value cannot be read or a code is
     missing from its status table.
     """
-    record_map = MAPS[entity]
-    row = raw.data
-    try:
-        unified: dict[str, Any] = {
-            "id": ids(entity, raw.remote_id),
-            "remote_id": raw.remote_id,
-            "created_at": read_fields({"created_at": Stamp("create_date")}, row, ids)["created_at"],
-            "updated_at": raw.modified_at,
-            "deleted": False,
-        }
-        unified.update(read_fields(record_map.fields, row, ids))
-        custom = read_fields(record_map.custom_fields, row, ids)
-        if entity is Entity.PURCHASE_ORDERS:
-            unified["lines"] = purchase_lines(row, ids)
-        elif entity is Entity.INVENTORY_ITEMS:
-            levels = stock_levels(row, ids)
-            unified["stock_levels"] = levels
-            unified["total_on_hand"] = sum((level["on_hand"] for level in levels), Decimal(0))
-            unified["currency"] = row.get(COMPANY_CURRENCY)
-        elif entity is Entity.WORK_ORDERS:
-            unified["type"] = WorkOrderType.OTHER
-            unified["description"] = work_description(row, ids)
-            unified.update(work_times(row))
-    except errors.UpstreamError as exc:
-        raise errors.UpstreamError(f"Tryton {entity.label} {raw.remote_id}: {exc.message}") from exc
-    unified["custom_fields"] = {name: value for name, value in custom.items() if value is not None}
-    return unified
+    return MAPPER.to_unified(entity, raw, ids)

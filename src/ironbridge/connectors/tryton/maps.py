@@ -1,29 +1,37 @@
-"""Tables from Tryton records (as the JSON-RPC `search_read` sends them) to unified fields.
+"""Tables from Tryton records (as the JSON-RPC `search_read` sends them) to unified fields and back.
 
-A Tryton row holds plain fields (`"state": "draft"`, `"party": 3`), typed values
-(`{"__class__": "Decimal", "decimal": "42.80"}`) and, for each dotted field asked for, a nested
-object under the name with a trailing dot (`"currency.": {"code": "USD", "id": 2}`,
-`"lines.": [{...}, ...]`). A path such as `currency.code` below reads `row["currency."]["code"]`.
+The converters are the kit's (`connectors.kit`), read through the JSON-RPC family's Tryton wire
+(`protocols.jsonrpc_wire`): a path such as `currency.code` reads `row["currency."]["code"]`, and
+typed values (`{"__class__": "Decimal", ...}`) decode on the way.
 
-Each entity has a `RecordMap`: unified field → converter, plus `custom_fields` (Tryton fields
-outside the unified model, named as Tryton names them). Status tables list every code Tryton
-uses; a code missing from a table is an `errors.UpstreamError`, never a silent default.
+Each entity has a table of unified field → converter (`FIELD_MAP`) and one of custom fields
+(`CUSTOM_FIELDS`, Tryton fields outside the unified model, named as Tryton names them);
+`mapping.py` binds them and adds what a table cannot say. Status tables list every code Tryton
+uses; a code missing from a table is an `errors.UpstreamError`, never a silent default. The write
+tables say which unified fields a write may give and which Tryton field each becomes.
 """
 
 from __future__ import annotations
 
-from abc import ABC, abstractmethod
-from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, time
-from decimal import Decimal
+from collections.abc import Mapping
+from dataclasses import dataclass
 from enum import StrEnum
 from types import MappingProxyType
 from typing import Any, Final
 
-from ironbridge import errors
-from ironbridge.connectors.base import IdFactory, reference
-from ironbridge.connectors.protocols.jsonrpc import TRYTON
+from ironbridge.connectors.kit import (
+    Code,
+    Day,
+    DayStart,
+    Field,
+    First,
+    Flag,
+    MapContext,
+    Number,
+    Place,
+    Ref,
+    Text,
+)
 from ironbridge.model import (
     Entity,
     InventoryItemStatus,
@@ -41,7 +49,6 @@ __all__ = [
     "LINE_FIELDS",
     "LOCATION_STATUS",
     "LOCATION_TYPE",
-    "MAPS",
     "PROCESSING_STATUS",
     "PURCHASE_CUSTOM_FIELDS",
     "PURCHASE_WRITES",
@@ -53,22 +60,8 @@ __all__ = [
     "VENDOR_WRITES",
     "WORK_PRODUCTION_STATUS",
     "WORK_STATUS",
-    "Code",
-    "Day",
-    "DayStart",
-    "Field",
-    "First",
-    "Flag",
-    "Number",
-    "Place",
     "Put",
-    "RecordMap",
-    "Ref",
-    "Stamp",
-    "Text",
-    "lookup",
-    "nested_object",
-    "read_fields",
+    "address",
 ]
 
 #: Tryton purchase `state` → unified status. `processing` is refined by `PROCESSING_STATUS`.
@@ -147,241 +140,44 @@ LOCATION_TYPE: Final[Mapping[Any, LocationType]] = MappingProxyType(
 )
 
 
-def nested_object(row: Mapping[str, Any] | None, path: str) -> Mapping[str, Any] | None:
-    """The nested object Tryton sent for the dotted fields under `path` (`a.b` → `row["a."]["b."]`).
+@dataclass(frozen=True, slots=True)
+class _Street(Field):
+    """Tryton's street is multi-line text: the first line is the street, the rest details."""
 
-    A list (a One2Many such as a party's addresses) gives its first element.
-    """
-    node: Any = row
-    for part in path.split("."):
-        if not isinstance(node, Mapping):
-            return None
-        node = node.get(f"{part}.")
-        if isinstance(node, list):
-            node = node[0] if node else None
-    return node if isinstance(node, Mapping) else None
+    details: bool = False
 
-
-def lookup(row: Mapping[str, Any] | None, path: str) -> Any:
-    """The value at dotted `path` in a Tryton row (`a.b.c` reads `row["a."]["b."]["c"]`)."""
-    node: Any = row
-    *parents, leaf = path.split(".")
-    for part in parents:
-        if not isinstance(node, Mapping):
-            return None
-        node = node.get(f"{part}.")
-    if not isinstance(node, Mapping):
-        return None
-    return node.get(leaf)
-
-
-class Field(ABC):
-    """How one unified field is read from a Tryton row."""
-
-    @abstractmethod
-    def read(self, row: Mapping[str, Any], ids: IdFactory) -> Any:
-        """The unified value in `row`."""
+    def read(self, row: Mapping[str, Any], ctx: MapContext) -> Any:
+        first, _, rest = (Text("street").read(row, ctx) or "").partition("\n")
+        return (" ".join(rest.split()) if self.details else first.strip()) or None
 
 
 @dataclass(frozen=True, slots=True)
-class Text(Field):
-    """Text as it is; Tryton's empty string (e.g. a party without e-mail) is no value."""
+class _Country(Field):
+    """A country's ISO code, upper case; Tryton's other codes (three letters) are none."""
 
-    path: str
-
-    def read(self, row: Mapping[str, Any], ids: IdFactory) -> Any:
-        value = lookup(row, self.path)
-        if value is None or value == "":
-            return None
-        return str(value)
+    def read(self, row: Mapping[str, Any], ctx: MapContext) -> Any:
+        code = Text("country.code").read(row, ctx)
+        return code.upper() if code and len(code) == 2 else None
 
 
-@dataclass(frozen=True, slots=True)
-class Number(Field):
-    """A Decimal (`{"__class__": "Decimal"}`) or a float (quantities) as a `Decimal`."""
-
-    path: str
-
-    def read(self, row: Mapping[str, Any], ids: IdFactory) -> Any:
-        value = TRYTON.decode(lookup(row, self.path))
-        if value is None:
-            return None
-        if isinstance(value, bool) or not isinstance(value, Decimal | int | float | str):
-            raise ValueError(f"{self.path} holds {value!r}, not a number")
-        # Through str(): Tryton sends quantities as JSON floats; 0.1 means the decimal 0.1.
-        return Decimal(str(value))
+#: A `party.address` as a unified address.
+_ADDRESS_PARTS: Final[Mapping[str, Field]] = MappingProxyType(
+    {
+        "line1": _Street(),
+        "line2": _Street(details=True),
+        "city": Text("city"),
+        "region": Text("subdivision.name"),
+        "postal_code": Text("postal_code"),
+        "country": _Country(),
+    }
+)
 
 
-@dataclass(frozen=True, slots=True)
-class Day(Field):
-    """A `{"__class__": "date"}` value."""
+def address(path: str) -> Place:
+    """The `party.address` read through `path`; of a list (a party's `addresses`), the first,
+    the main one, as Tryton orders a party's addresses by their sequence."""
+    return Place(path, _ADDRESS_PARTS, writable=False)
 
-    path: str
-
-    def read(self, row: Mapping[str, Any], ids: IdFactory) -> Any:
-        value = TRYTON.decode(lookup(row, self.path))
-        if value is None:
-            return None
-        if isinstance(value, datetime) or not isinstance(value, date):
-            raise ValueError(f"{self.path} holds {value!r}, not a date")
-        return value
-
-
-@dataclass(frozen=True, slots=True)
-class DayStart(Field):
-    """A `{"__class__": "date"}` value where a time is expected: 00:00 UTC of that day.
-
-    Tryton plans productions by day; the day's start is the earliest moment the date allows.
-    """
-
-    path: str
-
-    def read(self, row: Mapping[str, Any], ids: IdFactory) -> Any:
-        day = Day(self.path).read(row, ids)
-        return None if day is None else datetime.combine(day, time(), tzinfo=UTC)
-
-
-@dataclass(frozen=True, slots=True)
-class Stamp(Field):
-    """A `{"__class__": "datetime"}` value (UTC in Tryton) as an aware datetime."""
-
-    path: str
-
-    def read(self, row: Mapping[str, Any], ids: IdFactory) -> Any:
-        value = TRYTON.decode(lookup(row, self.path))
-        if value is None:
-            return None
-        if not isinstance(value, datetime):
-            raise ValueError(f"{self.path} holds {value!r}, not a datetime")
-        return value
-
-
-@dataclass(frozen=True, slots=True)
-class Code(Field):
-    """A Tryton code translated through a table; `refine` looks further for some codes.
-
-    `refine` maps a code to (path, table) of a second field that decides instead, e.g.
-    purchase state `processing` → its `shipment_state`. `coerce` normalises the raw value first
-    (`bool` for `active`, which SQLite sends as 0/1).
-    """
-
-    path: str
-    table: Mapping[Any, StrEnum] = field(hash=False)
-    refine: Mapping[Any, tuple[str, Mapping[Any, StrEnum]]] = field(
-        default_factory=dict, hash=False
-    )
-    coerce: Callable[[Any], Any] | None = None
-
-    def read(self, row: Mapping[str, Any], ids: IdFactory) -> Any:
-        value = lookup(row, self.path)
-        if value is None:
-            return None
-        if self.coerce is not None:
-            value = self.coerce(value)
-        if value in self.refine:
-            path, table = self.refine[value]
-            return Code(path, table).read(row, ids)
-        try:
-            return self.table[value]
-        except KeyError:
-            # Loud by design: a guessed default would publish a wrong status to integrators.
-            raise errors.UpstreamError(
-                f"Tryton sent {self.path} {value!r}, which the Tryton map does not know."
-            ) from None
-
-
-@dataclass(frozen=True, slots=True)
-class Flag(Field):
-    """A boolean; SQLite-backed Tryton sends booleans as 0/1."""
-
-    path: str
-
-    def read(self, row: Mapping[str, Any], ids: IdFactory) -> Any:
-        value = lookup(row, self.path)
-        return None if value is None else bool(value)
-
-
-@dataclass(frozen=True, slots=True)
-class Ref(Field):
-    """A Many2One: the id at `path` or in its nested object (ids only; see `base.reference`)."""
-
-    entity: Entity
-    path: str
-
-    def read(self, row: Mapping[str, Any], ids: IdFactory) -> Any:
-        value = lookup(row, self.path)
-        if value is None:
-            nested = nested_object(row, self.path)
-            value = None if nested is None else nested.get("id")
-        if value is None or isinstance(value, bool):
-            return None
-        return reference(ids, self.entity, str(value))
-
-
-@dataclass(frozen=True, slots=True)
-class Place(Field):
-    """A `party.address` read through `path` (`<path>.street`, `.city`, ...).
-
-    When `path` holds a list (a party's `addresses`), the first address is the main one, as
-    Tryton orders a party's addresses by their sequence.
-    """
-
-    path: str
-
-    def read(self, row: Mapping[str, Any], ids: IdFactory) -> Any:
-        node = nested_object(row, self.path)
-        if node is None:
-            return None
-        street = Text("street").read(node, ids)
-        # Tryton's street is multi-line text; the first line is the street, the rest details.
-        line1, _, rest = (street or "").partition("\n")
-        country = Text("country.code").read(node, ids)
-        return {
-            "line1": line1.strip() or None,
-            "line2": " ".join(rest.split()) or None,
-            "city": Text("city").read(node, ids),
-            "region": Text("subdivision.name").read(node, ids),
-            "postal_code": Text("postal_code").read(node, ids),
-            "country": country.upper() if country and len(country) == 2 else None,
-        }
-
-
-@dataclass(frozen=True, slots=True)
-class First(Field):
-    """The first of several fields that has a value (e.g. a stored cache, then the computed)."""
-
-    fields: tuple[Field, ...]
-
-    def read(self, row: Mapping[str, Any], ids: IdFactory) -> Any:
-        for candidate in self.fields:
-            value = candidate.read(row, ids)
-            if value is not None:
-                return value
-        return None
-
-
-@dataclass(frozen=True)
-class RecordMap:
-    """One entity's table: unified fields and custom fields, each read from a Tryton row."""
-
-    fields: Mapping[str, Field]
-    custom_fields: Mapping[str, Field]
-
-
-def read_fields(
-    fields: Mapping[str, Field], row: Mapping[str, Any], ids: IdFactory
-) -> dict[str, Any]:
-    """Read every field of `fields` from `row`; an unreadable value is an `UpstreamError`."""
-    out: dict[str, Any] = {}
-    for name, field_map in fields.items():
-        try:
-            out[name] = field_map.read(row, ids)
-        except (ValueError, TypeError, ArithmeticError) as exc:
-            raise errors.UpstreamError(f"Tryton's value for {name} is unreadable ({exc}).") from exc
-    return out
-
-
-_ADDRESS: Final = "address"
 
 #: Unified purchase order line field → Tryton `purchase.line` converter (rows of `lines.`).
 LINE_FIELDS: Final[Mapping[str, Field]] = MappingProxyType(
@@ -407,7 +203,9 @@ FIELD_MAP: Final[Mapping[Entity, Mapping[str, Field]]] = MappingProxyType(
         Entity.PURCHASE_ORDERS: {
             "number": Text("number"),
             "status": Code(
-                "state", STATUS_MAP, refine={"processing": ("shipment_state", PROCESSING_STATUS)}
+                "state",
+                STATUS_MAP,
+                refine={"processing": Code("shipment_state", PROCESSING_STATUS)},
             ),
             "vendor": Ref(Entity.VENDORS, "party"),
             "order_date": Day("purchase_date"),
@@ -419,8 +217,8 @@ FIELD_MAP: Final[Mapping[Entity, Mapping[str, Field]]] = MappingProxyType(
             "tax_total": First((Number("tax_amount_cache"), Number("tax_amount"))),
             "total": First((Number("total_amount_cache"), Number("total_amount"))),
             "payment_terms": Text("payment_term.name"),
-            "ship_to": Place("warehouse.address"),
-            "bill_to": Place("invoice_address"),
+            "ship_to": address("warehouse.address"),
+            "bill_to": address("invoice_address"),
             "buyer": First((Text("confirmed_by.rec_name"), Text("quoted_by.rec_name"))),
             "notes": Text("description"),
         },
@@ -432,7 +230,7 @@ FIELD_MAP: Final[Mapping[Entity, Mapping[str, Field]]] = MappingProxyType(
             "status": Code(
                 "production.state",
                 WORK_PRODUCTION_STATUS,
-                refine={state: ("state", WORK_STATUS) for state in _WORK_DECIDES},
+                refine={state: Code("state", WORK_STATUS) for state in _WORK_DECIDES},
             ),
             "location": Ref(Entity.LOCATIONS, "production.warehouse"),
             "scheduled_start": DayStart("production.planned_start_date"),
@@ -449,7 +247,7 @@ FIELD_MAP: Final[Mapping[Entity, Mapping[str, Field]]] = MappingProxyType(
             "website": Text("website"),
             "currency": Text("supplier_currency.code"),
             "payment_terms": Text("supplier_payment_term.name"),
-            "address": Place("addresses"),
+            "address": address("addresses"),
         },
         Entity.INVENTORY_ITEMS: {
             "code": Text("code"),
@@ -466,7 +264,7 @@ FIELD_MAP: Final[Mapping[Entity, Mapping[str, Field]]] = MappingProxyType(
             "type": Code("type", LOCATION_TYPE),
             "status": Code("active", LOCATION_STATUS, coerce=bool),
             "parent": Ref(Entity.LOCATIONS, "parent"),
-            "address": Place(_ADDRESS),
+            "address": address("address"),
         },
     }
 )
@@ -506,11 +304,6 @@ CUSTOM_FIELDS: Final[Mapping[Entity, Mapping[str, Field]]] = MappingProxyType(
             "type": Text("type"),
         },
     }
-)
-
-#: Every entity's table.
-MAPS: Final[Mapping[Entity, RecordMap]] = MappingProxyType(
-    {entity: RecordMap(FIELD_MAP[entity], CUSTOM_FIELDS[entity]) for entity in FIELD_MAP}
 )
 
 #: Every status-like table with the Tryton field it reads, for checks over real data.

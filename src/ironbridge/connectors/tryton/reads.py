@@ -17,7 +17,7 @@ from typing import Any
 from ironbridge.connectors.base import RawRecord
 from ironbridge.connectors.protocols.jsonrpc import TRYTON, Domain, Order, keyset_pages
 from ironbridge.connectors.protocols.jsonrpc_models import ModelClient
-from ironbridge.connectors.tryton.maps import lookup
+from ironbridge.connectors.protocols.jsonrpc_wire import TRYTON_WIRE
 from ironbridge.connectors.tryton.resources import CHANGE_FIELD, Resource
 
 __all__ = ["Enrich", "changes", "domain", "latest"]
@@ -97,8 +97,8 @@ def latest(
             limit=1,
             extra={"active_test": False},
         )
-        if found and lookup(found[0], dependent.change) is not None:
-            modified = max(modified, TRYTON.decode(lookup(found[0], dependent.change)))
+        if found and TRYTON_WIRE.get(found[0], dependent.change) is not None:
+            modified = max(modified, TRYTON.decode(TRYTON_WIRE.get(found[0], dependent.change)))
     enrich(resource, [row])
     return RawRecord(str(record_id), modified, row)
 
@@ -123,7 +123,10 @@ def _dependent_changes(
             extra={"active_test": False},
         )
         for row in rows:
-            parent, at = lookup(row, dependent.parent), lookup(row, dependent.change)
+            parent, at = (
+                TRYTON_WIRE.get(row, dependent.parent),
+                TRYTON_WIRE.get(row, dependent.change),
+            )
             if parent is None or at is None:
                 continue
             when, key = TRYTON.decode(at), int(parent)

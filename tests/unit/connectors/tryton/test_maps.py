@@ -1,20 +1,23 @@
+from collections.abc import Mapping
 from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
 
 import pytest
+from pydantic import TypeAdapter
 
 from ironbridge import errors
 from ironbridge.connectors import RawRecord
+from ironbridge.connectors.kit import Code, MapContext, Number
+from ironbridge.connectors.protocols.jsonrpc_wire import TRYTON_WIRE
 from ironbridge.connectors.tryton import connector
 from ironbridge.connectors.tryton.maps import (
+    FIELD_MAP,
     PROCESSING_STATUS,
     STATUS_MAP,
-    Code,
-    Number,
-    Place,
-    lookup,
-    nested_object,
+    STATUS_TABLES,
+    WORK_PRODUCTION_STATUS,
+    address,
 )
 from ironbridge.model import MODELS, Entity, PurchaseOrderStatus, record_id
 
@@ -23,6 +26,9 @@ MODIFIED = datetime(2026, 11, 22, 19, 12, 31, 44283, tzinfo=UTC)
 
 def ids(entity: Entity, remote_id: str) -> str:
     return record_id("conn_unit", entity, remote_id)
+
+
+CTX = MapContext(TRYTON_WIRE, ids)
 
 
 def stamp(value: datetime) -> dict[str, Any]:
@@ -137,8 +143,8 @@ def test_a_state_missing_from_the_table_is_an_upstream_error(row: dict[str, Any]
 
 def test_sqlite_booleans_are_read_as_booleans() -> None:
     table = {True: "yes", False: "no"}
-    assert Code("active", table, coerce=bool).read({"active": 1}, ids) == "yes"
-    assert Code("active", table, coerce=bool).read({"active": 0}, ids) == "no"
+    assert Code("active", table, coerce=bool).read({"active": 1}, CTX) == "yes"
+    assert Code("active", table, coerce=bool).read({"active": 0}, CTX) == "no"
 
 
 # -- converters ---------------------------------------------------------------------------------------
@@ -146,23 +152,23 @@ def test_sqlite_booleans_are_read_as_booleans() -> None:
 
 def test_dotted_paths_read_tryton_trailing_dot_objects() -> None:
     row = purchase_row()
-    assert lookup(row, "party.name") == "Bearing World LLC"
-    assert lookup(row, "invoice_address.country.code") == "US"
-    assert lookup(row, "warehouse.address.street") is None
-    assert nested_object({"addresses.": [{"city": "A"}, {"city": "B"}]}, "addresses") == {
+    assert TRYTON_WIRE.get(row, "party.name") == "Bearing World LLC"
+    assert TRYTON_WIRE.get(row, "invoice_address.country.code") == "US"
+    assert TRYTON_WIRE.get(row, "warehouse.address.street") is None
+    assert TRYTON_WIRE.node({"addresses.": [{"city": "A"}, {"city": "B"}]}, "addresses") == {
         "city": "A"
     }
 
 
 def test_float_quantities_become_the_decimal_they_mean() -> None:
-    assert Number("quantity").read({"quantity": 0.1}, ids) == Decimal("0.1")
-    assert Number("n").read({"n": {"__class__": "Decimal", "decimal": "4.7500"}}, ids) == Decimal(
+    assert Number("quantity").read({"quantity": 0.1}, CTX) == Decimal("0.1")
+    assert Number("n").read({"n": {"__class__": "Decimal", "decimal": "4.7500"}}, CTX) == Decimal(
         "4.7500"
     )
 
 
 def test_a_multi_line_street_is_split_into_two_address_lines() -> None:
-    assert Place("invoice_address").read(purchase_row(), ids) == {
+    assert address("invoice_address").read(purchase_row(), CTX) == {
         "line1": "28 Commerce Street",
         "line2": "Building B",
         "city": "Detroit",
@@ -246,3 +252,32 @@ def test_an_inventory_item_gets_per_warehouse_stock_levels() -> None:
         Decimal("8.0"),
     )
     assert unified["status"] == "active" and unified["currency"] == "USD"
+
+
+# -- status tables against the unified model ------------------------------------------------------
+
+
+def _codes(entity: Entity) -> list[tuple[str, Code]]:
+    """(unified field, Code) of every code the entity's map reads, refinements included."""
+    found: list[tuple[str, Code]] = []
+    for name, converter in FIELD_MAP[entity].items():
+        if isinstance(converter, Code):
+            found += [(name, converter), *((name, inner) for inner in converter.refine.values())]
+    return found
+
+
+@pytest.mark.parametrize(("entity", "field", "table"), STATUS_TABLES, ids=str)
+def test_every_status_table_maps_to_values_of_the_unified_field_it_fills(
+    entity: Entity, field: str, table: Mapping[Any, Any]
+) -> None:
+    (name,) = {name for name, code in _codes(entity) if code.table is table}
+    unified = TypeAdapter(MODELS[entity].model_fields[name].annotation)
+    assert table, f"{entity.value} {field}: an empty table maps nothing"
+    for code, member in table.items():
+        assert unified.validate_python(member) == member, (entity.value, field, code)
+
+
+def test_every_code_table_of_the_maps_is_listed_for_the_checks_over_real_data() -> None:
+    listed = {id(table) for _, _, table in STATUS_TABLES} | {id(WORK_PRODUCTION_STATUS)}
+    read = {id(code.table) for entity in FIELD_MAP for _, code in _codes(entity)}
+    assert read == listed
