@@ -3,6 +3,10 @@
 - `http`: the one httpx client factory (timeouts, SSRF guard, status → error table, `Retry-After`,
   redaction) that every connector builds its client with.
 - `odata_v2`: SAP-style OData V2 (`d.results`, `__next`, `/Date(ms)/`, CSRF tokens, ETags).
+- JSON-RPC (Tryton and Odoo): `jsonrpc` (envelopes, typed values, domains, keyset pages,
+  errors), `jsonrpc_models` (the model client and its dialect tables), `jsonrpc_changes`
+  (records by change time with their dependents), `jsonrpc_writes` (write tables with
+  lookups), `jsonrpc_wire` (how maps read Tryton rows).
 
 System packages import the family they speak; a family imports nothing from a system package.
 """

@@ -29,6 +29,7 @@ import httpx
 
 from ironbridge import errors
 from ironbridge.connectors.base import PassthroughRequest, PassthroughResponse, SessionOptions
+from ironbridge.connectors.kit import PLAIN, Wire
 from ironbridge.connectors.protocols.http import ErrorFactory, make_client, map_transport_errors
 from ironbridge.connectors.protocols.jsonrpc import (
     ODOO,
@@ -39,6 +40,7 @@ from ironbridge.connectors.protocols.jsonrpc import (
     Order,
     TrytonSessionAuth,
 )
+from ironbridge.connectors.protocols.jsonrpc_wire import TRYTON_WIRE
 
 __all__ = [
     "ODOO_MODELS",
@@ -124,6 +126,13 @@ class ModelDialect:
     #: RPC method names a raw call may name, and an example for the refusal message.
     passthrough: re.Pattern[str]
     passthrough_example: str
+    #: The change time records are tracked by, and the fields every read asks for with it.
+    change_field: str
+    tracking_fields: tuple[str, ...]
+    #: How dotted paths in a row are read (Tryton's nested `"name."` objects).
+    paths: Wire
+    #: The context that includes deactivated records in a read.
+    all_records: Mapping[str, Any]
     status_errors: Mapping[int, ErrorFactory] = field(default_factory=dict)
 
 
@@ -156,6 +165,12 @@ TRYTON_MODELS: Final = ModelDialect(
     logout_method="common.db.logout",
     passthrough=re.compile(r"(model|wizard|report)\.[A-Za-z0-9_.]+"),
     passthrough_example="/model.purchase.purchase.search_read",
+    # `COALESCE(write_date, create_date)`: a Function field every `ModelSQL` has, which the
+    # server both filters and sorts on, so records never edited are found by creation time.
+    change_field="last_modified_at",
+    tracking_fields=("id", "create_date", "write_date"),
+    paths=TRYTON_WIRE,
+    all_records={"active_test": False},
     # HTTP statuses outside the error member: 400 and 422 mean a malformed call (ours to fix,
     # not the caller's input), and 404 after a successful sign-in means the database is gone.
     status_errors={
@@ -199,6 +214,10 @@ ODOO_MODELS: Final = ModelDialect(
     logout_method=None,
     passthrough=re.compile(r"(common|object|db)\.[A-Za-z0-9_]+"),
     passthrough_example="/object.execute_kw",
+    change_field="write_date",
+    tracking_fields=("id", "create_date"),
+    paths=PLAIN,
+    all_records={"active_test": False},
 )
 
 

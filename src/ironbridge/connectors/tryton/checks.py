@@ -14,9 +14,12 @@ from typing import Final
 
 from ironbridge import errors
 from ironbridge.connectors.base import Availability, CheckResult, CheckStage, EntityAvailability
+from ironbridge.connectors.protocols.jsonrpc_changes import (
+    ModelResource,
+    read_fields,
+    resource_domain,
+)
 from ironbridge.connectors.protocols.jsonrpc_models import ModelClient
-from ironbridge.connectors.tryton.reads import domain
-from ironbridge.connectors.tryton.resources import Resource
 from ironbridge.model import Entity
 
 __all__ = ["authenticate", "permissions", "reach", "refused_writes", "unavailable"]
@@ -111,7 +114,7 @@ def authenticate(client: ModelClient) -> CheckResult:
     )
 
 
-def unavailable(resource: Resource, database: str) -> errors.EntityUnavailable:
+def unavailable(resource: ModelResource, database: str) -> errors.EntityUnavailable:
     """The error for reading an entity whose Tryton module this database lacks."""
     return errors.EntityUnavailable(
         "tryton",
@@ -126,9 +129,9 @@ def unavailable(resource: Resource, database: str) -> errors.EntityUnavailable:
 
 def permissions(
     client: ModelClient,
-    resources: Mapping[Entity, Resource],
+    resources: Mapping[Entity, ModelResource],
     entities: tuple[Entity, ...],
-    available: Callable[[Resource], bool],
+    available: Callable[[ModelResource], bool],
 ) -> CheckResult:
     """One record of each entity reads, and which offered writes Tryton will refuse."""
     readable: list[str] = []
@@ -150,8 +153,8 @@ def permissions(
         try:
             client.search_read(
                 resource.model,
-                domain(resource),
-                resource.read_fields,
+                resource_domain(client, resource),
+                read_fields(client, resource),
                 limit=1,
                 extra=resource.context,
             )

@@ -4,8 +4,8 @@ A session speaks Tryton's models through `protocols.jsonrpc_models.ModelClient`,
 with `common.db.login` on first use, asks for the user's preferences once to learn its company,
 and always sends `language: "en"` in the context, so Tryton's error messages match the rules
 that classify them. It logs out when closed. What it reads is in `resources.py`, how in
-`reads.py` and `enrichment.py`; `checks.py` holds the connection check, `writes.py` and
-`adjustments.py` the writes.
+`protocols.jsonrpc_changes` and `enrichment.py`; `checks.py` holds the connection check,
+`writes.py` and `adjustments.py` the writes.
 
 Passthrough: `POST /<method>` where `<method>` is a Tryton RPC method name
 (`/model.purchase.purchase.search_read`, `/model.res.user.get_preferences`, `/wizard.…`,
@@ -32,15 +32,17 @@ from ironbridge.connectors.base import (
     SessionOptions,
 )
 from ironbridge.connectors.kit import ensure_page_size, ensure_resolved
+from ironbridge.connectors.protocols import jsonrpc_changes
 from ironbridge.connectors.protocols.jsonrpc import TRYTON
+from ironbridge.connectors.protocols.jsonrpc_changes import ModelResource
 from ironbridge.connectors.protocols.jsonrpc_models import (
     TRYTON_MODELS,
     ModelClient,
     record_number,
 )
-from ironbridge.connectors.tryton import adjustments, checks, mapping, reads
+from ironbridge.connectors.tryton import adjustments, checks, mapping
 from ironbridge.connectors.tryton.enrichment import Enrichment
-from ironbridge.connectors.tryton.resources import RESOURCES, Resource
+from ironbridge.connectors.tryton.resources import RESOURCES
 from ironbridge.connectors.tryton.spec import SPEC
 from ironbridge.connectors.tryton.writes import PurchaseWriter, VendorWriter
 from ironbridge.model import (
@@ -104,12 +106,12 @@ class TrytonSession(ConnectorSession):
         """The context sent with every model call: the user's company and English messages."""
         return self.client.context()
 
-    def _resource(self, entity: Entity) -> Resource:
+    def _resource(self, entity: Entity) -> ModelResource:
         """The resource of an entity the connector reads."""
         self.spec.ensure_supported(entity, "read")
         return RESOURCES[entity]
 
-    def _available(self, resource: Resource) -> bool:
+    def _available(self, resource: ModelResource) -> bool:
         """Whether the database has the resource's model (its optional module is activated)."""
         optional = [r.model for r in RESOURCES.values() if r.module is not None]
         return self.client.present(resource.model, optional)
@@ -132,7 +134,9 @@ class TrytonSession(ConnectorSession):
             raise ValueError("since must carry a time zone")
         resource = self._resource(entity)
         if self._available(resource):
-            yield from reads.changes(self.client, resource, since, page_size, self._enrich)
+            yield from jsonrpc_changes.changes(
+                self.client, resource, since, page_size, self._enrich
+            )
 
     def get(self, entity: Entity, remote_id: str) -> RawRecord:
         """The current Tryton record; `errors.NotFound` when there is none (or it is filtered).
@@ -144,7 +148,7 @@ class TrytonSession(ConnectorSession):
         if not self._available(resource):
             raise checks.unavailable(resource, self.database)
         record_id = record_number(remote_id, entity.label, "Tryton")
-        raw = reads.latest(self.client, resource, record_id, self._enrich)
+        raw = jsonrpc_changes.latest(self.client, resource, record_id, self._enrich)
         if raw is None:
             raise errors.NotFound(f"No Tryton {entity.label} has the id {remote_id}.")
         return raw
@@ -209,7 +213,10 @@ class TrytonSession(ConnectorSession):
         product = record_number(remote_id, entity.label, "Tryton")
         rows = self.client.search_read(
             "product.product",
-            TRYTON.all_of(reads.domain(RESOURCES[entity]), TRYTON.condition("id", "=", product)),
+            TRYTON.all_of(
+                jsonrpc_changes.resource_domain(self.client, RESOURCES[entity]),
+                TRYTON.condition("id", "=", product),
+            ),
             ["type"],
             extra={"active_test": False},
         )

@@ -13,10 +13,11 @@ from collections.abc import Callable, Mapping
 from typing import Any, Final
 
 from ironbridge.connectors.protocols.jsonrpc import TRYTON
+from ironbridge.connectors.protocols.jsonrpc_changes import ModelResource
 from ironbridge.connectors.protocols.jsonrpc_models import ModelClient
 from ironbridge.connectors.protocols.jsonrpc_wire import TRYTON_WIRE
 from ironbridge.connectors.tryton.mapping import COMPANY_CURRENCY, WAREHOUSES
-from ironbridge.connectors.tryton.resources import AMOUNT_FIELDS, STOCK_FIELDS, Resource
+from ironbridge.connectors.tryton.resources import AMOUNT_FIELDS, STOCK_FIELDS
 from ironbridge.model import Entity
 
 __all__ = ["Enrichment"]
@@ -31,18 +32,18 @@ class Enrichment:
         self._client = client
         self._warehouses: Rows | None = None
         self._company_currency: str | None = None
-        self._steps: Final[Mapping[Entity, Callable[[Resource, Rows], None]]] = {
+        self._steps: Final[Mapping[Entity, Callable[[ModelResource, Rows], None]]] = {
             Entity.PURCHASE_ORDERS: self._add_amounts,
             Entity.INVENTORY_ITEMS: self._add_stock,
         }
 
-    def __call__(self, resource: Resource, rows: Rows) -> None:
+    def __call__(self, resource: ModelResource, rows: Rows) -> None:
         """Add to `rows` (of `resource`, in place) what its entity needs beyond the read."""
         step = self._steps.get(resource.entity)
         if rows and step is not None:
             step(resource, rows)
 
-    def _add_amounts(self, resource: Resource, rows: Rows) -> None:
+    def _add_amounts(self, resource: ModelResource, rows: Rows) -> None:
         pending = [int(row["id"]) for row in rows if row.get("total_amount_cache") is None]
         if not pending:
             return
@@ -53,7 +54,7 @@ class Enrichment:
             if computed is not None:
                 row.update({name: computed.get(name) for name in AMOUNT_FIELDS})
 
-    def _add_stock(self, resource: Resource, rows: Rows) -> None:
+    def _add_stock(self, resource: ModelResource, rows: Rows) -> None:
         ids = [int(row["id"]) for row in rows]
         levels: dict[int, Rows] = {record_id: [] for record_id in ids}
         for warehouse in self._warehouse_list():

@@ -32,6 +32,7 @@ from ironbridge.connectors.kit import (
     Ref,
     Text,
 )
+from ironbridge.connectors.protocols.jsonrpc_writes import Put
 from ironbridge.model import (
     Entity,
     InventoryItemStatus,
@@ -60,7 +61,6 @@ __all__ = [
     "VENDOR_WRITES",
     "WORK_PRODUCTION_STATUS",
     "WORK_STATUS",
-    "Put",
     "address",
 ]
 
@@ -319,25 +319,6 @@ STATUS_TABLES: Final[tuple[tuple[Entity, str, Mapping[Any, StrEnum]], ...]] = (
 
 
 # --- writes ------------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True, slots=True)
-class Put:
-    """How a write sets one unified field.
-
-    `target` is the Tryton field that receives the value as it is or, with a `model`, the id
-    of the one `model` record whose `key` equals it (a currency by code, a payment term by
-    name). Without a `target` the field is written by `writes.py` (the vendor with its
-    defaults, lines, status buttons, contacts, addresses). `create` and `update` say when the
-    field may be given; `clears` that null empties a looked-up field rather than being looked up.
-    """
-
-    target: str | None = None
-    model: str | None = None
-    key: str | None = None
-    create: bool = True
-    update: bool = True
-    clears: bool = False
 
 
 #: Unified purchase order field → how a write sets it on `purchase.purchase`. Its keys are the

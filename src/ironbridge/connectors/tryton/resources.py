@@ -10,11 +10,11 @@ Some changes do not touch the record's own row: a purchase line written on its o
 address or e-mail, a product's template, the stock moves behind an item's quantities, and a
 work's cycles and production.
 `dependents` lists them; `list_changes` also reads those rows changed since the cursor and
-re-emits their parents at the dependent's change time (see `reads.py`).
+re-emits their parents at the dependent's change time (`protocols.jsonrpc_changes`).
 
 Optional modules. Work orders come from `production.work`, which exists only where the modules
 `production`, `production_routing` and `production_work` are activated; many Tryton databases
-do not manufacture and lack them. `Resource.module` names such a module; the session asks
+do not manufacture and lack them. `ModelResource.module` names such a module; the session asks
 Tryton's `ir.model` once whether the model exists and treats a missing one as an entity the
 database cannot hold (see `checks.py`), rather than as a failure.
 """
@@ -22,10 +22,11 @@ database cannot hold (see `checks.py`), rather than as a failure.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
 from types import MappingProxyType
-from typing import Any, Final
+from typing import Final
 
+from ironbridge.connectors.protocols.jsonrpc_changes import Dependent, ModelResource
+from ironbridge.connectors.protocols.jsonrpc_models import TRYTON_MODELS
 from ironbridge.model import Entity
 
 __all__ = [
@@ -34,12 +35,10 @@ __all__ = [
     "RESOURCES",
     "STOCK_FIELDS",
     "WORK_ORDERS",
-    "Dependent",
-    "Resource",
 ]
 
 #: The change time every resource is tracked by: `COALESCE(write_date, create_date)`.
-CHANGE_FIELD: Final = "last_modified_at"
+CHANGE_FIELD: Final = TRYTON_MODELS.change_field
 
 #: Purchase totals Tryton computes on request for draft and quotation orders (their `*_cache`
 #: columns are filled from confirmation on); read only for rows whose cache is empty, since
@@ -48,46 +47,6 @@ AMOUNT_FIELDS: Final = ("untaxed_amount", "tax_amount", "total_amount")
 
 #: Product quantities Tryton computes from stock moves for the locations in the context.
 STOCK_FIELDS: Final = ("quantity", "forecast_quantity")
-
-
-@dataclass(frozen=True, slots=True)
-class Dependent:
-    """Rows of another model whose changes change a record without touching its own row.
-
-    `parent` is the path, in a row of `model`, to the record's id (`purchase` for a purchase
-    line, `id` when `model` is the resource's own model read through a relation); `change` is
-    the path to that row's change time (`last_modified_at`, `template.last_modified_at`).
-    """
-
-    model: str
-    parent: str
-    change: str = "last_modified_at"
-
-
-@dataclass(frozen=True)
-class Resource:
-    """One entity as Tryton holds it.
-
-    `domain` restricts the model to the records the entity covers; `context` is added to the
-    session's context for every read (`active_test: False` includes deactivated records, which
-    Tryton deactivates rather than deletes, so they read as inactive instead of vanishing).
-    `module` names the optional Tryton module that brings `model`; None for models of the
-    modules every connection needs (`purchase`, `stock`).
-    """
-
-    entity: Entity
-    model: str
-    fields: tuple[str, ...]
-    domain: tuple[Any, ...] = ()
-    context: Mapping[str, Any] = field(default_factory=dict)
-    dependents: tuple[Dependent, ...] = ()
-    module: str | None = None
-
-    @property
-    def read_fields(self) -> list[str]:
-        """The fields every read asks for: the entity's own plus the change tracking ones."""
-        tracking = ("id", "create_date", "write_date", CHANGE_FIELD)
-        return list(dict.fromkeys((*tracking, *self.fields)))
 
 
 _ADDRESS_FIELDS: Final = ("street", "city", "postal_code", "country.code", "subdivision.name")
@@ -114,7 +73,7 @@ _PURCHASE_LINE_FIELDS: Final = (
     CHANGE_FIELD,
 )
 
-PURCHASE_ORDERS: Final = Resource(
+PURCHASE_ORDERS: Final = ModelResource(
     entity=Entity.PURCHASE_ORDERS,
     model="purchase.purchase",
     fields=(
@@ -149,7 +108,7 @@ PURCHASE_ORDERS: Final = Resource(
     dependents=(Dependent("purchase.line", "purchase"),),
 )
 
-VENDORS: Final = Resource(
+VENDORS: Final = ModelResource(
     entity=Entity.VENDORS,
     model="party.party",
     fields=(
@@ -173,7 +132,7 @@ VENDORS: Final = Resource(
     ),
 )
 
-INVENTORY_ITEMS: Final = Resource(
+INVENTORY_ITEMS: Final = ModelResource(
     entity=Entity.INVENTORY_ITEMS,
     model="product.product",
     fields=(
@@ -193,13 +152,13 @@ INVENTORY_ITEMS: Final = Resource(
     context=MappingProxyType({"active_test": False}),
     dependents=(
         # Names, units and prices live on the template, shared by its variants.
-        Dependent("product.product", "id", "template.last_modified_at"),
+        Dependent("product.product", "id", f"template.{CHANGE_FIELD}"),
         # Quantities are sums of moves: a move done, assigned or planned changes them.
         Dependent("stock.move", "product"),
     ),
 )
 
-LOCATIONS: Final = Resource(
+LOCATIONS: Final = ModelResource(
     entity=Entity.LOCATIONS,
     model="stock.location",
     fields=("code", "name", "type", "active", "parent", *_address("address")),
@@ -227,7 +186,7 @@ _PRODUCTION_FIELDS: Final = (
 #: A work's cycles: the time booked on it (`duration`) and when each cycle was run and done.
 _CYCLE_FIELDS: Final = ("state", "duration", CHANGE_FIELD)
 
-WORK_ORDERS: Final = Resource(
+WORK_ORDERS: Final = ModelResource(
     entity=Entity.WORK_ORDERS,
     model="production.work",
     fields=(
@@ -247,13 +206,13 @@ WORK_ORDERS: Final = Resource(
         # Booking time (a cycle's duration) does not write the work; a state change does.
         Dependent("production.work.cycle", "work"),
         # Dates, quantity and state of the production live on the production's own row.
-        Dependent("production.work", "id", "production.last_modified_at"),
+        Dependent("production.work", "id", f"production.{CHANGE_FIELD}"),
     ),
     module="production_work",
 )
 
 #: The resource of every entity the connector reads.
-RESOURCES: Final[Mapping[Entity, Resource]] = MappingProxyType(
+RESOURCES: Final[Mapping[Entity, ModelResource]] = MappingProxyType(
     {
         resource.entity: resource
         for resource in (PURCHASE_ORDERS, WORK_ORDERS, VENDORS, INVENTORY_ITEMS, LOCATIONS)

@@ -17,18 +17,18 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from decimal import Decimal
-from typing import Any, Final
+from typing import Any, Final, Literal
 
 from ironbridge import errors
 from ironbridge.connectors.protocols.jsonrpc import TRYTON
 from ironbridge.connectors.protocols.jsonrpc_models import ModelClient
+from ironbridge.connectors.protocols.jsonrpc_writes import put_values, refused
 from ironbridge.connectors.tryton.maps import (
     PURCHASE_CUSTOM_FIELDS,
     PURCHASE_WRITES,
     REACHED,
     TRANSITIONS,
     VENDOR_WRITES,
-    Put,
 )
 from ironbridge.model import PurchaseOrderStatus, VendorStatus
 
@@ -48,35 +48,6 @@ _LINE_ON_CHANGE_DEFAULTS: Final[Mapping[str, Any]] = {
     "purchase": None,
     "id": -1,
 }
-
-
-def _refused(
-    values: Mapping[str, Any], table: Mapping[str, Put], what: str, operation: str
-) -> dict[str, str]:
-    """The fields of `values` the table does not let `operation` (create, update) give."""
-    return {
-        name: f"{what} cannot be given this field through ironbridge."
-        for name in values
-        if name not in table or not getattr(table[name], operation)
-    }
-
-
-def _put(
-    client: ModelClient, values: Mapping[str, Any], table: Mapping[str, Put], *, skip_none: bool
-) -> dict[str, Any]:
-    """The Tryton values of the table's plain and looked-up fields given in `values`."""
-    out: dict[str, Any] = {}
-    for name, put in table.items():
-        if name not in values or put.target is None:
-            continue
-        value = values[name]
-        if value is None and skip_none:
-            continue
-        if put.model is None or put.key is None or (value is None and put.clears):
-            out[put.target] = value
-        else:
-            out[put.target] = client.find(put.model, put.key, value, name)
-    return out
 
 
 class PurchaseWriter:
@@ -136,13 +107,13 @@ class PurchaseWriter:
     def _values(
         self,
         values: dict[str, Any],
-        operation: str,
+        operation: Literal["create", "update"],
         *,
         existing_lines: Sequence[int] = (),
         party: Any = None,
     ) -> dict[str, Any]:
         """Unified purchase order fields → Tryton `purchase.purchase` values."""
-        problems = _refused(values, PURCHASE_WRITES, "Tryton's purchase orders", operation)
+        problems = refused(values, PURCHASE_WRITES, "Tryton's purchase orders", operation)
         custom = values.get("custom_fields") or {}
         problems.update(
             {
@@ -158,7 +129,7 @@ class PurchaseWriter:
             out["party"] = self._client.existing(_PARTY, values["vendor_remote_id"], "vendor_id")
             out.update(self._party_defaults(out["party"]))
         party_id = out.get("party", party)
-        out.update(_put(self._client, values, PURCHASE_WRITES, skip_none=False))
+        out.update(put_values(self._client, values, PURCHASE_WRITES, skip_none=False))
         out.update(custom)
         if "lines" in values:
             lines, warehouse = self._lines(values["lines"], party_id, out)
@@ -264,10 +235,10 @@ class VendorWriter:
 
     def create(self, values: dict[str, Any]) -> int:
         """A party with its contacts and address; returns its id."""
-        problems = _refused(values, VENDOR_WRITES, "Tryton parties", "create")
+        problems = refused(values, VENDOR_WRITES, "Tryton parties", "create")
         if problems:
             raise errors.ValidationFailed(problems)
-        out = _put(self._client, values, VENDOR_WRITES, skip_none=True)
+        out = put_values(self._client, values, VENDOR_WRITES, skip_none=True)
         contacts = [
             {"type": kind, "value": values[kind]}
             for kind in _CONTACT_KINDS
@@ -282,7 +253,7 @@ class VendorWriter:
 
     def update(self, record_id: int, values: dict[str, Any]) -> None:
         """Write unified vendor changes to `party.party` in one call (one Tryton transaction)."""
-        problems = _refused(values, VENDOR_WRITES, "Tryton parties", "update")
+        problems = refused(values, VENDOR_WRITES, "Tryton parties", "update")
         if values.get("status") == VendorStatus.BLOCKED:
             problems["status"] = "Tryton has no blocked parties; set inactive to deactivate one."
         if "address" in values and values["address"] is None:
@@ -297,7 +268,7 @@ class VendorWriter:
         )
         if not rows:
             raise errors.NotFound(f"No Tryton vendor has the id {record_id}.")
-        out = _put(self._client, values, VENDOR_WRITES, skip_none=False)
+        out = put_values(self._client, values, VENDOR_WRITES, skip_none=False)
         if "status" in values:
             out["active"] = values["status"] == VendorStatus.ACTIVE
         contacts = _contact_actions(rows[0].get("contact_mechanisms.") or [], values)
