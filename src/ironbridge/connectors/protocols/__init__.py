@@ -6,7 +6,8 @@
 - JSON-RPC (Tryton and Odoo): `jsonrpc` (envelopes, typed values, domains, keyset pages,
   errors), `jsonrpc_models` (the model client and its dialect tables), `jsonrpc_changes`
   (records by change time with their dependents), `jsonrpc_writes` (write tables with
-  lookups), `jsonrpc_wire` (how maps read Tryton rows).
+  lookups), `jsonrpc_checks` (the connection check's stages), `jsonrpc_wire` (how maps read
+  Tryton rows).
 
 System packages import the family they speak; a family imports nothing from a system package.
 """

@@ -16,7 +16,7 @@ Tryton's JSON-RPC object as it came: `{"id": ..., "result": ...}` or `{"id": ...
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Iterator, Mapping
 from datetime import datetime
 from typing import Any
 
@@ -32,7 +32,7 @@ from ironbridge.connectors.base import (
     SessionOptions,
 )
 from ironbridge.connectors.kit import ensure_page_size, ensure_resolved
-from ironbridge.connectors.protocols import jsonrpc_changes
+from ironbridge.connectors.protocols import jsonrpc_changes, jsonrpc_checks
 from ironbridge.connectors.protocols.jsonrpc import TRYTON
 from ironbridge.connectors.protocols.jsonrpc_changes import ModelResource
 from ironbridge.connectors.protocols.jsonrpc_models import (
@@ -116,6 +116,12 @@ class TrytonSession(ConnectorSession):
         optional = [r.model for r in RESOURCES.values() if r.module is not None]
         return self.client.present(resource.model, optional)
 
+    def _unavailable(self, resource: ModelResource) -> errors.EntityUnavailable | None:
+        """Why the database cannot hold the resource's entity, if it cannot."""
+        if self._available(resource):
+            return None
+        return checks.unavailable(resource, self.database)
+
     # -- reads ---------------------------------------------------------------------------------
 
     def list_changes(
@@ -145,8 +151,8 @@ class TrytonSession(ConnectorSession):
         optional Tryton module is not activated.
         """
         resource = self._resource(entity)
-        if not self._available(resource):
-            raise checks.unavailable(resource, self.database)
+        if (unavailable := self._unavailable(resource)) is not None:
+            raise unavailable
         record_id = record_number(remote_id, entity.label, "Tryton")
         raw = jsonrpc_changes.latest(self.client, resource, record_id, self._enrich)
         if raw is None:
@@ -156,17 +162,16 @@ class TrytonSession(ConnectorSession):
     # -- check ---------------------------------------------------------------------------------
 
     def check(self) -> Iterator[CheckResult]:
-        """Reach → authenticate → permissions (see `checks.py`); stops at the first failure."""
-        stages: tuple[Callable[[], CheckResult], ...] = (
-            lambda: checks.reach(self.client),
-            lambda: checks.authenticate(self.client),
-            lambda: checks.permissions(self.client, RESOURCES, self.spec.entities, self._available),
+        """Reach → authenticate → permissions (`protocols.jsonrpc_checks`, in the words of
+        `checks.HINTS`); stops at the first failure."""
+        return jsonrpc_checks.check(
+            self.client,
+            RESOURCES,
+            self.spec.entities,
+            checks.HINTS,
+            unavailable=self._unavailable,
+            refused_writes=self._refused_writes,
         )
-        for stage in stages:
-            result = stage()
-            yield result
-            if not result.ok:
-                return
 
     def _refused_writes(self) -> list[str]:
         """The offered writes the user's access rights refuse, in words."""
