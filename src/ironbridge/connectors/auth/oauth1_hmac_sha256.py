@@ -11,7 +11,6 @@ SHA-256 (NetSuite refuses HMAC-SHA1 since 2023). There is no token to renew: a 4
 from __future__ import annotations
 
 import base64
-import hashlib
 import hmac
 import secrets
 import time
@@ -68,11 +67,15 @@ def base_string(method: str, url: httpx.URL, parameters: Iterable[tuple[str, str
     )
 
 
-def sign(text: str, consumer_secret: str, token_secret: str) -> str:
-    """RFC 5849 §3.4.2 with SHA-256: base64 of the HMAC keyed by both secrets, encoded."""
+def sign(text: str, consumer_secret: str, token_secret: str, *, digest: str = "sha256") -> str:
+    """RFC 5849 §3.4.2: base64 of the HMAC of `text` keyed by both secrets, encoded.
+
+    `digest` is SHA-256 for `HMAC-SHA256`; "sha1" gives RFC 5849's own `HMAC-SHA1`, which
+    lets the published examples check the base string and the key.
+    """
     key = f"{_encode(consumer_secret)}&{_encode(token_secret)}"
-    digest = hmac.new(key.encode(), text.encode(), hashlib.sha256).digest()
-    return base64.b64encode(digest).decode("ascii")
+    mac = hmac.new(key.encode(), text.encode(), digest).digest()
+    return base64.b64encode(mac).decode("ascii")
 
 
 def _request_parameters(request: httpx.Request) -> list[tuple[str, str]]:
