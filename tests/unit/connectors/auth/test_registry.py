@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import dataclasses
+import re
+from pathlib import Path
 
 import httpx
 import pytest
@@ -141,3 +143,16 @@ def test_sap_offers_basic_and_client_credentials_under_the_names_it_always_store
     } == expected
     assert fields["username"].label == "Communication user"
     assert isinstance(fields["base_url"], AuthField) and fields["base_url"].applies_when is None
+
+
+def test_the_sign_in_methods_page_lists_every_method_with_its_fields_and_secrets() -> None:
+    page = (Path(__file__).resolve().parents[4] / "docs" / "connectors" / "README.md").read_text()
+    rows = {
+        match.group(1): match.group(2)
+        for match in re.finditer(r"^\| `([a-z0-9_]+)` \| ([^|]+) \|", page, re.M)
+    }
+    assert list(rows) == list(AUTH_METHODS)
+    for name, method in AUTH_METHODS.items():
+        for field in method.fields:
+            shown = f"**`{field.name}`**" if field.secret else f"`{field.name}`"
+            assert shown in rows[name], (name, field.name)
