@@ -515,6 +515,7 @@ def keyset_pages(
     page_size: int,
     domain: Domain | None = None,
     id_field: str = "id",
+    granularity: timedelta = timedelta(0),
 ) -> Iterator[list[dict[str, Any]]]:
     """Pages of rows ordered by (`change_field`, `id_field`), read with a keyset domain.
 
@@ -533,9 +534,12 @@ def keyset_pages(
         page_size: the most rows per page (at least 1).
         domain: the resource's own filter, ANDed to every page.
         id_field: the unique tie-breaker.
+        granularity: 0 when the source sends its change times as exactly as it compares them
+            (Tryton); a source that sends them coarser, such as Odoo's `write_date` printed
+            to the second, gives that step and is read by buckets (see `kit.KeysetPager`).
 
     Yields:
-        Non-empty lists of rows; paging ends at the first short page.
+        Non-empty lists of rows (at most `page_size` each).
 
     Raises:
         errors.UpstreamError: a row lacks its change time or id, or the source did not return
@@ -547,8 +551,13 @@ def keyset_pages(
     order: Order = ((change_field, "ASC"), (id_field, "ASC"))
 
     def run(seek: Seek[Any], limit: int) -> list[dict[str, Any]]:
-        # The pager asks for exact stamps only "from `start`" or "after (`start`, id)"; the
-        # stamp goes back to the source encoded as it came, so `=` compares to its precision.
+        if seek.by_key and seek.start is not None and seek.end is not None:
+            after = [] if seek.after_key is None else [(id_field, ">", seek.after_key)]
+            clauses = [(change_field, ">=", seek.start), (change_field, "<", seek.end), *after]
+            bound = dialect.all_of(*(dialect.condition(*clause) for clause in clauses))
+            return query(dialect.all_of(base, bound), ((id_field, "ASC"),), limit)
+        # Exact stamps go back to the source encoded as they came, so `=` compares to its
+        # own precision.
         if seek.after_key is not None and seek.start is not None:
             bound = dialect.keyset_after(change_field, seek.start, id_field, seek.after_key)
         elif seek.start is not None:
@@ -561,6 +570,7 @@ def keyset_pages(
         run,
         change=lambda row: _change_time(dialect, row.get(change_field)),
         key=lambda row: row.get(id_field),
+        granularity=granularity,
         source=dialect.name,
     )
     for page in pager.pages(since, page_size=page_size):
