@@ -5,8 +5,8 @@ collections as `{"value": [...]}` with `@odata.nextLink` (`$skiptoken`) when a p
 `Prefer: odata.maxpagesize=N`, `$filter` (comparisons, `and`, `or`, `not`, parentheses;
 string, number, GUID, date, date-time and `null` literals), `$orderby`, `$top`, `$skip`,
 `$select`, `$expand` of navigation properties kept inline, `@odata.etag` on every entity,
-POST with nested navigation rows (deep insert), PATCH and DELETE with `If-Match`, and errors
-as `{"error": {"code", "message", "target"?}}`.
+POST with nested navigation rows (deep insert), PATCH and DELETE with `If-Match`, JSON
+`$batch` (one atomicity group), and errors as `{"error": {"code", "message", "target"?}}`.
 
 Date-times are kept to the microsecond and shown with `fraction_digits` digits, as Business
 Central shows milliseconds of a finer time, so a client's handling of truncated change times
@@ -19,6 +19,7 @@ is tested for real. A later system emulator can hold one of these per service ro
 
 from __future__ import annotations
 
+import copy
 import json
 import re
 import threading
@@ -289,13 +290,50 @@ class ODataV4Service:
             if self._faults:
                 status, error, extra = self._faults.pop(0)
                 return status, extra, error
-            try:
-                return self._serve(method, parts.path, query, headers, body)
-            except _Refused as refused:
-                problem: dict[str, Any] = {"code": refused.code, "message": refused.message}
-                if refused.target:
-                    problem["target"] = refused.target
-                return refused.status, {}, {"error": problem}
+            if method == "POST" and parts.path == f"{self.root}$batch":
+                return 200, {}, self._batch(body)
+            return self._answer(method, parts.path, query, headers, body)
+
+    def _answer(
+        self, method: str, path: str, query: dict[str, str], headers: Mapping[str, str], body: bytes
+    ) -> tuple[int, dict[str, str], Any]:
+        try:
+            return self._serve(method, path, query, headers, body)
+        except _Refused as refused:
+            problem: dict[str, Any] = {"code": refused.code, "message": refused.message}
+            if refused.target:
+                problem["target"] = refused.target
+            return refused.status, {}, {"error": problem}
+
+    def _batch(self, body: bytes) -> dict[str, Any]:
+        """A JSON batch: requests run in order; if a request of an atomicity group fails, the
+        whole group is undone and its other requests answer 424 (one group per batch here)."""
+        requests = json.loads(body or b"{}").get("requests") or []
+        saved = copy.deepcopy(({n: s.rows for n, s in self.entity_sets.items()}, self._versions))
+        responses: list[dict[str, Any]] = []
+        for item in requests:
+            parts = urlsplit(self.root + str(item.get("url", "")))
+            headers = {k.lower(): v for k, v in (item.get("headers") or {}).items()}
+            content = json.dumps(item["body"]).encode() if "body" in item else b""
+            status, extra, answer = self._answer(
+                str(item.get("method", "GET")).upper(),
+                parts.path,
+                dict(parse_qsl(parts.query)),
+                headers,
+                content,
+            )
+            responses.append({"id": item.get("id"), "status": status, "headers": extra})
+            if answer is not None:
+                responses[-1]["body"] = answer
+        grouped = [r for r, i in zip(responses, requests, strict=True) if i.get("atomicityGroup")]
+        if any(r["status"] >= 400 for r in grouped):
+            rows, self._versions = saved
+            for name, entity_set in self.entity_sets.items():
+                entity_set.rows = rows[name]
+            for response in grouped:
+                if response["status"] < 400:
+                    response.update(status=424, body={"error": {"code": "FailedDependency"}})
+        return {"responses": responses}
 
     def _locate(self, path: str) -> tuple[str, Any, str | None]:
         if not path.startswith(self.root):

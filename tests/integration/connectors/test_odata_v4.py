@@ -274,3 +274,47 @@ def test_the_change_reader_pages_exact_stamps_after_the_last_record(
         "2025-01-01T00:03:00Z and id gt 00000003-0000-0000-0000-000000000000)"
     )
     assert second["$select"] == "id,lastModifiedDateTime,number"
+
+
+# -- $batch ----------------------------------------------------------------------------------------
+
+_OTHER = "00000002-0000-0000-0000-000000000000"
+
+
+def test_a_batch_reports_each_requests_outcome(service: ODataV4Service, base_url: str) -> None:
+    client = _client(base_url)
+    results = odata_v4.send_batch(
+        client,
+        [
+            odata_v4.BatchRequest("PATCH", f"items({_ID})", {"unitCost": Decimal("5")}, 'W/"1"'),
+            odata_v4.BatchRequest("PATCH", f"items({_OTHER})", {"unitCost": 6}, 'W/"9"'),
+            odata_v4.BatchRequest("GET", f"items({_ID})"),
+        ],
+    )
+    assert [result.status for result in results] == [200, 412, 200]
+    assert results[0].error is None and results[2].body["unitCost"] == 5
+    assert isinstance(results[1].error, errors.RecordLocked)
+    (request,) = service.requests
+    assert request.path == "/api/v2.0/$batch"
+
+
+def test_an_atomic_batch_is_undone_when_one_request_fails(base_url: str) -> None:
+    client = _client(base_url)
+    results = odata_v4.send_batch(
+        client,
+        [
+            odata_v4.BatchRequest("PATCH", f"items({_ID})", {"unitCost": 5}, "*"),
+            odata_v4.BatchRequest("PATCH", f"items({_OTHER})", {"number": "X"}, "*"),
+        ],
+        atomic=True,
+    )
+    assert isinstance(results[0].error, errors.UpstreamError)
+    assert isinstance(results[1].error, errors.ValidationFailed)
+    assert client.get(f"items({_ID})")[0]["unitCost"] == 11.1
+
+
+def test_a_batch_never_names_another_address(base_url: str) -> None:
+    with pytest.raises(ValueError, match="relative"):
+        odata_v4.send_batch(
+            _client(base_url), [odata_v4.BatchRequest("GET", "http://169.254.169.254/x")]
+        )

@@ -12,7 +12,8 @@ What the family knows ("OData Version 4.01" protocol, URL conventions and JSON f
   in keys; `WIRE` decodes, encodes and looks up `/` paths for the kit's maps (`values`).
 - change reading: `ChangeReader`, the kit's keyset pager with a granularity (`changes`).
 - writes: POST (deep insert of nested lines), PATCH and DELETE with `If-Match: <@odata.etag>`
-  read first when not given, bound actions (`client`).
+  read first when not given, bound actions (`client`); many at once in a JSON `$batch`
+  (`batch`).
 - errors: `{"error": {"code", "message", "target", "details"}}` and the status → the taxonomy,
   with stale ETags (412, Business Central's 409 `Request_EntityChanged`) as `RecordLocked`
   (`error_table`).
@@ -21,6 +22,7 @@ A system package declares the service root, entity sets, keys, `$expand` paths a
 fields; it never parses a payload or builds a filter string itself.
 """
 
+from ironbridge.connectors.protocols.odata_v4.batch import BatchRequest, BatchResult, send_batch
 from ironbridge.connectors.protocols.odata_v4.changes import ChangeReader
 from ironbridge.connectors.protocols.odata_v4.client import (
     MAX_PAGE_SIZE_PREFERENCE,
@@ -53,6 +55,8 @@ __all__ = [
     "MAX_PAGE_SIZE_PREFERENCE",
     "STATUS_ERRORS",
     "WIRE",
+    "BatchRequest",
+    "BatchResult",
     "ChangeReader",
     "FieldNames",
     "ODataV4Client",
@@ -66,6 +70,7 @@ __all__ = [
     "parse_datetime",
     "raise_for_status",
     "read_error",
+    "send_batch",
     "string_literal",
     "typed_literal",
     "values",

@@ -14,7 +14,7 @@ import httpx
 
 from ironbridge import errors
 from ironbridge.connectors.protocols import http
-from ironbridge.connectors.protocols.odata_v4.error_table import FieldNames, raise_for_status
+from ironbridge.connectors.protocols.odata_v4.error_table import FieldNames, error_for_response
 from ironbridge.connectors.protocols.odata_v4.values import WIRE
 
 __all__ = ["MAX_PAGE_SIZE_PREFERENCE", "ODataV4Client", "QueryOptions", "entity_etag", "values"]
@@ -131,10 +131,18 @@ class ODataV4Client:
                 method, target, params=params, json=json, headers=dict(headers or {})
             )
 
-    def _check(self, response: httpx.Response, field_names: FieldNames | None = None) -> None:
-        raise_for_status(response, field_names=field_names, codes=self._codes)
+    def error_for(
+        self, response: httpx.Response, field_names: FieldNames | None = None
+    ) -> errors.IronbridgeError:
+        """The taxonomy error of a failed answer, with this client's service error codes."""
+        return error_for_response(response, field_names=field_names, codes=self._codes)
 
-    def _json(self, response: httpx.Response, field_names: FieldNames | None = None) -> Any:
+    def _check(self, response: httpx.Response, field_names: FieldNames | None = None) -> None:
+        if response.status_code >= 400:
+            raise self.error_for(response, field_names)
+
+    def checked_json(self, response: httpx.Response, field_names: FieldNames | None = None) -> Any:
+        """The JSON body of a successful answer; raises the taxonomy error of a failed one."""
         self._check(response, field_names)
         try:
             return response.json()
@@ -182,7 +190,7 @@ class ODataV4Client:
         headers = self._prefer(max_page_size)
         response = self.send("GET", path, params=options.params(), headers=headers)
         for _page in range(self._max_pages):
-            payload = self._json(response)
+            payload = self.checked_json(response)
             rows = values(payload)
             link = payload.get("@odata.nextLink")
             if rows or not link:
@@ -213,7 +221,7 @@ class ODataV4Client:
         """One entity (`purchaseOrders(<id>)`) and its ETag; `errors.NotFound` on 404."""
         options = QueryOptions(select=select, expand=expand)
         response = self.send("GET", path, params=options.params())
-        entity = self._json(response)
+        entity = self.checked_json(response)
         if not isinstance(entity, dict) or isinstance(entity.get("value"), list):
             raise errors.UpstreamError("The source answered a collection where one entity was due.")
         return entity, entity_etag(entity, response)
@@ -240,7 +248,7 @@ class ODataV4Client:
                 raise errors.UpstreamError("The source created the record but did not say where.")
             entity, _ = self.get(str(self.follow(location, response.request.url)))
             return entity
-        created = self._json(response, field_names)
+        created = self.checked_json(response, field_names)
         if not isinstance(created, dict):
             raise errors.UpstreamError("The source answered a create without the entity.")
         return created
@@ -274,7 +282,7 @@ class ODataV4Client:
         if response.status_code == 204:
             self._check(response)
             return None
-        updated = self._json(response, field_names)
+        updated = self.checked_json(response, field_names)
         return updated if isinstance(updated, dict) else None
 
     def delete(self, path: str, *, etag: str | None = None) -> None:
@@ -292,4 +300,4 @@ class ODataV4Client:
         if response.status_code == 204:
             self._check(response)
             return None
-        return self._json(response)
+        return self.checked_json(response)

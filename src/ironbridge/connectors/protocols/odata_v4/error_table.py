@@ -13,6 +13,7 @@ first (`ERROR_CODES`), since one status can mean several things.
 | 404 (410) | `NotFound` | |
 | 409 `Request_EntityChanged`, 412 | `RecordLocked` | stale `If-Match` (as odata_v2's 412) |
 | 409 otherwise | `Conflict` | |
+| 424 | `UpstreamError` | in a `$batch`: undone because its atomicity group failed |
 | 428 | `UpstreamError` | a write without `If-Match`: a client bug |
 | 429 | `RateLimitExceeded` with `Retry-After` | |
 | 502 | `UpstreamError` with `Retry-After` if sent | Business Central's data plane is away |
@@ -55,6 +56,12 @@ def _needs_if_match(response: httpx.Response, message: str) -> errors.Ironbridge
     return errors.UpstreamError(f"The source requires If-Match ({message}).")
 
 
+def _failed_dependency(response: httpx.Response, message: str) -> errors.IronbridgeError:
+    return errors.UpstreamError(
+        f"Not applied: another request of its batch's atomicity group failed ({message})."
+    )
+
+
 def _bad_gateway(response: httpx.Response, message: str) -> errors.IronbridgeError:
     wait = http.parse_retry_after(response.headers.get("Retry-After"))
     return errors.UpstreamError(message, retry_after=wait)
@@ -63,6 +70,7 @@ def _bad_gateway(response: httpx.Response, message: str) -> errors.IronbridgeErr
 #: Status meanings of OData v4 that differ from `http.STATUS_ERRORS`.
 STATUS_ERRORS: Final[Mapping[int, http.ErrorFactory]] = {
     412: _stale,
+    424: _failed_dependency,
     428: _needs_if_match,
     502: _bad_gateway,
 }
