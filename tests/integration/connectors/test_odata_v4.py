@@ -85,7 +85,7 @@ def test_top_is_honoured_across_server_pages(base_url: str) -> None:
     assert [row["number"] for row in rows] == ["I001", "I002", "I003", "I004", "I005"]
 
 
-def test_a_next_link_to_another_origin_is_not_followed() -> None:
+def test_a_next_link_to_another_port_is_not_followed() -> None:
     elsewhere = _service()
     with serving(elsewhere) as other_url:
         origin = other_url.removesuffix("/api/v2.0/")
@@ -94,6 +94,16 @@ def test_a_next_link_to_another_origin_is_not_followed() -> None:
             with pytest.raises(errors.UpstreamError, match="another address"):
                 client.query("items")
     assert elsewhere.requests == []
+
+
+def test_a_next_link_under_another_host_name_is_not_followed(
+    service: ODataV4Service, base_url: str
+) -> None:
+    # The same machine by another name is another origin: the credentials stay where given.
+    service.next_link_origin = base_url.removesuffix("/api/v2.0/").replace("127.0.0.1", "localhost")
+    with pytest.raises(errors.UpstreamError, match="another address"):
+        _client(base_url, max_page_size=2).query("items")
+    assert len(service.requests) == 1
 
 
 def test_select_and_expand_shape_the_entities(base_url: str) -> None:

@@ -88,8 +88,8 @@ class Seek(Generic[K]):
     def admits(self, change: datetime, key: K, *, key_order: Callable[[K], Any] = _same) -> bool:
         """Whether a row with this (truncated) change time and key is inside the seek.
 
-        The reference meaning of a seek: the pager checks every answer with it, and an
-        in-memory query (a test's) can filter with it.
+        The meaning of a seek on change times as the source shows them: the pager checks every
+        answer with it.
         """
         if self.start is not None and change < self.start:
             return False
@@ -103,7 +103,8 @@ class Seek(Generic[K]):
         return True
 
 
-#: Runs one seek: `(seek, limit)` → at most `limit` rows in the seek's order.
+#: Runs one seek: `(seek, limit)` → at most `limit` rows in the seek's order
+#: (`RowQuery[K, R]` for keys of type K and rows of type R).
 RowQuery = Callable[[Seek[K], int], Sequence[R]]
 
 
