@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, timedelta, timezone
 from typing import Any
 
 import pytest
@@ -235,3 +235,24 @@ def test_keys_follow_the_sources_own_order() -> None:
 def test_page_size_must_be_positive() -> None:
     with pytest.raises(ValueError, match="page_size"):
         list(pager(Source([], MS).query, MS).pages(None, page_size=0))
+
+
+@pytest.mark.parametrize(
+    ("moment", "granularity", "expected"),
+    [
+        (T0 + timedelta(microseconds=1999), MS, T0 + MS),
+        (T0 + timedelta(microseconds=1999), timedelta(0), T0 + timedelta(microseconds=1999)),
+        (T0 + timedelta(seconds=59, microseconds=999_999), SECOND, T0 + 59 * SECOND),
+        (T0 + timedelta(minutes=13), timedelta(minutes=5), T0 + timedelta(minutes=10)),
+        (
+            datetime(2025, 3, 1, 9, 0, 0, 500, tzinfo=timezone(timedelta(hours=1))),
+            MS,
+            T0,
+        ),
+    ],
+)
+def test_truncate_rounds_down_in_utc(
+    moment: datetime, granularity: timedelta, expected: datetime
+) -> None:
+    result = truncate(moment, granularity)
+    assert result == expected and result.utcoffset() == timedelta(0)
