@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Mapping
+from datetime import timedelta
 from types import MappingProxyType
 from typing import Any
 
@@ -111,3 +112,15 @@ def test_a_declared_write_without_a_sample_fails_naming_it() -> None:
     samples = {entity: sample for entity, sample in GOOD.items() if entity is not Entity.VENDORS}
     with pytest.raises(AssertionError, match="vendors: the spec declares create"):
         suite(sandbox, samples).check_declared_writes_read_back()
+
+
+class GetDatesLater(SandboxSession):
+    def get(self, entity: Entity, remote_id: str) -> RawRecord:
+        raw = super().get(entity, remote_id)
+        later = raw.modified_at + timedelta(hours=1) if raw.modified_at else None
+        return RawRecord(raw.remote_id, later, raw.data)
+
+
+def test_get_may_date_a_record_later_only_if_changes_since_list_it_then() -> None:
+    with pytest.raises(AssertionError, match="changes since then list it at"):
+        suite(with_session(GetDatesLater)).check_get_matches_the_listed_record()
