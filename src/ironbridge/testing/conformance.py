@@ -156,6 +156,12 @@ def _write(
 
 @dataclass
 class Conformance:
+    """The checks, against one target: `connector` signed in with `credentials`.
+
+    `samples` says how to exercise the declared writes (see `WriteSample`); a declared write
+    without a sample fails its check. Each `check_*` method opens its own session.
+    """
+
     connector: Connector
     credentials: Mapping[str, str]
     options: SessionOptions = field(default_factory=SessionOptions)
@@ -193,8 +199,8 @@ class Conformance:
 
     def _sample(self, entity: Entity, operation: Operation) -> WriteSample:
         sample = self.samples.get(entity)
-        wanted = {"create": "create", "update": "update", "adjust": "adjust"}.get(operation)
-        if sample is None or (wanted is not None and getattr(sample, wanted) is None):
+        payload_named = operation in ("create", "update", "adjust")
+        if sample is None or (payload_named and getattr(sample, operation) is None):
             raise AssertionError(
                 f"{entity}: the spec declares {operation}, but the suite has no write sample "
                 "to exercise it (pass samples=)"
