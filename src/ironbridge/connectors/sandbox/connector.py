@@ -43,6 +43,7 @@ class SandboxConnector(Connector):
     """The built-in sandbox: connects with no credentials and serves deterministic sample data."""
 
     spec = SPEC
+    status_tables = maps.STATUS_TABLES
 
     def session(
         self, credentials: Mapping[str, str], *, options: SessionOptions | None = None

@@ -30,6 +30,7 @@ from ironbridge.connectors.base import (
 )
 from ironbridge.connectors.protocols import http, odata_v2
 from ironbridge.connectors.sap_s4hana import mapping
+from ironbridge.connectors.sap_s4hana.maps import STATUS_TABLES
 from ironbridge.connectors.sap_s4hana.resources import (
     CREATED,
     CURRENT_VALIDITY_END,
@@ -107,6 +108,7 @@ class SapS4Hana(Connector):
     """SAP S/4HANA through SAP Gateway's OData V2 APIs, signed in as `spec.SIGN_IN` offers."""
 
     spec = SPEC
+    status_tables = STATUS_TABLES
 
     def session(
         self, credentials: Mapping[str, str], *, options: SessionOptions | None = None
