@@ -29,8 +29,9 @@ from ironbridge.connectors.protocols.rest_json.paging import lookup
 __all__ = ["ErrorBody", "ErrorTable", "FieldNames", "error_for_response"]
 
 #: Translates a source's error path (`item.items[0].quantity`) into a unified field path:
-#: a table of whole paths, or a function of the path.
-FieldNames = Mapping[str, str] | Callable[[str], str]
+#: a table of whole paths, or a function of the path; a path neither knows is kept as the
+#: source wrote it.
+FieldNames = Mapping[str, str] | Callable[[str], str | None]
 
 
 @dataclass(frozen=True)
@@ -121,9 +122,8 @@ _STATUSES: Mapping[int, http.ErrorFactory] = {409: _conflict, 412: _locked, 423:
 def _field_name(path: str, names: FieldNames | None) -> str:
     if names is None:
         return path
-    if callable(names):
-        return names(path)
-    return names.get(path, path)
+    name = names(path) if callable(names) else names.get(path)
+    return name or path
 
 
 def error_for_response(
