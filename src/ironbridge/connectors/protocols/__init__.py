@@ -3,6 +3,8 @@
 - `http`: the one httpx client factory (timeouts, SSRF guard, status → error table, `Retry-After`,
   redaction) that every connector builds its client with.
 - `odata_v2`: SAP-style OData V2 (`d.results`, `__next`, `/Date(ms)/`, CSRF tokens, ETags).
+- `rest_json`: plain REST-JSON (NetSuite's record API and SuiteQL, Maximo's JSON API): paging,
+  query syntax, error tables and writes declared per system.
 
 System packages import the family they speak; a family imports nothing from a system package.
 """
