@@ -484,3 +484,12 @@ def test_a_server_linking_to_a_page_it_already_served_stops_paging() -> None:
             list(client.pages("os/mxapiwodetail", MAXIMO_OSLC, page_size=1))
     # The first page, then the linked page, which links to itself.
     assert len(server.seen) == 2
+
+
+def test_a_record_address_on_another_host_is_never_requested() -> None:
+    with json_server() as elsewhere, json_server() as server:
+        client = _client(server, MAXIMO_ROOT, MAXIMO)
+        for target in (f"{elsewhere.url}maximo/api/os/mxapiwodetail/_1", "http://169.254.169.254/"):
+            with pytest.raises(errors.UpstreamError, match="another address"):
+                client.update(target, {"description": "x"})
+        assert elsewhere.seen == [] and server.seen == []

@@ -137,16 +137,19 @@ class RestJsonClient:
     ) -> httpx.Response:
         """Send one request and return its successful response.
 
-        `target` is a path under the base URL (its own query merged with `params`) or a URL
-        `follow` has checked. Failed statuses raise through the dialect's error table, with
-        error paths translated by `field_names`.
+        `target` is a path under the base URL (its own query merged with `params`) or an
+        absolute URL; either must stay on the base URL's origin (see `follow`). Failed
+        statuses raise through the dialect's error table, with error paths translated by
+        `field_names`.
         """
         if isinstance(target, str):
             path, _, query = target.partition("?")
             merged = httpx.QueryParams(query).merge(dict(params or {}))
-            url = self.http.base_url.join(path.lstrip("/")).copy_with(params=merged)
+            # Checked like a link: a path may come from a record (Maximo's `href`), and an
+            # absolute one would otherwise replace the base URL's host.
+            url = self.follow(path.lstrip("/")).copy_with(params=merged)
         else:
-            url = target.copy_merge_params(dict(params or {}))
+            url = self.follow(str(target)).copy_merge_params(dict(params or {}))
         with http.map_transport_errors(self.http.base_url):
             response = self.http.request(method, url, json=json, headers=dict(headers or {}))
         if response.status_code >= 400:
