@@ -3,8 +3,9 @@ Maximo do: paging to the end, change filters, error bodies, writes, and links to
 
 from __future__ import annotations
 
+import operator
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
 from urllib.parse import urlencode
@@ -67,6 +68,36 @@ def _stamp(index: int) -> datetime:
     return START + timedelta(minutes=index // 3)
 
 
+_COMPARE: dict[str, Callable[[Any, Any], bool]] = {
+    ">=": operator.ge,
+    ">": operator.gt,
+    "<": operator.lt,
+}
+
+
+def _suiteql_holds(condition: str, row: dict[str, Any]) -> bool:
+    match = re.fullmatch(r"(\w+) (>=|<|>) (.+)", condition)
+    assert match is not None, condition
+    name, op, value = match.groups()
+    if name == "lastmodifieddate":
+        stamp = re.fullmatch(r"TO_TIMESTAMP\('([^']+)', 'YYYY-MM-DD HH24:MI:SS'\)", value)
+        assert stamp is not None, condition
+        bound = datetime.strptime(stamp.group(1), "%Y-%m-%d %H:%M:%S").replace(tzinfo=UTC)
+        return _COMPARE[op](row["lastmodifieddate"], bound)
+    assert name == "id", condition
+    return _COMPARE[op](int(row["id"]), int(value))
+
+
+def _oslc_holds(condition: str, row: dict[str, Any]) -> bool:
+    match = re.fullmatch(r'(\w+)(>=|<|>)"(.*)"', condition)
+    assert match is not None, condition
+    name, op, value = match.groups()
+    if name == "changedate":
+        return _COMPARE[op](row["changedate"], datetime.fromisoformat(value))
+    assert name == "wonum", condition
+    return _COMPARE[op](row["wonum"], value)
+
+
 # --- fake NetSuite ----------------------------------------------------------------------------
 
 
@@ -96,13 +127,15 @@ class FakeNetSuite:
         path = seen.path.removeprefix("/services/rest/")
         if path == "query/v1/suiteql" and seen.method == "POST":
             statement = seen.body["q"]
+            where, _, order = statement.partition(" WHERE ")[2].partition(" ORDER BY ")
             rows = list(self.rows)
-            since = re.search(r"lastmodifieddate >= TO_TIMESTAMP\('([^']+)'", statement)
-            if since:
-                bound = datetime.strptime(since.group(1), "%Y-%m-%d %H:%M:%S").replace(tzinfo=UTC)
-                rows = [row for row in rows if row["lastmodifieddate"] >= bound]
-            if "ORDER BY lastmodifieddate ASC, id ASC" in statement:
+            for condition in where.split(" AND "):
+                if condition != "1 = 1":
+                    rows = [row for row in rows if _suiteql_holds(condition, row)]
+            if order == "lastmodifieddate ASC, id ASC":
                 rows.sort(key=lambda row: (row["lastmodifieddate"], int(row["id"])))
+            elif order == "id ASC":
+                rows.sort(key=lambda row: int(row["id"]))
             text = [
                 {**row, "lastmodifieddate": row["lastmodifieddate"].isoformat()} for row in rows
             ]
@@ -147,6 +180,8 @@ class FakeMaximo:
         self.created: dict[str, dict[str, Any]] = {}
         self.base = ""
         self.next_host: str | None = None
+        self.before_list: Callable[[int], None] | None = None
+        self.lists = 0
 
     def _href(self, member: str) -> str:
         return f"{self.base}maximo/api/os/mxapiwodetail/{member}"
@@ -154,13 +189,18 @@ class FakeMaximo:
     def __call__(self, seen: Seen) -> Answer:
         path = seen.path.removeprefix("/maximo/api/")
         if path == "os/mxapiwodetail" and seen.method == "GET":
+            self.lists += 1
+            if self.before_list is not None:
+                self.before_list(self.lists)
             rows = list(reversed(self.rows))
-            since = re.fullmatch(r'changedate>="([^"]+)"', seen.params.get("oslc.where", ""))
-            if since:
-                bound = datetime.fromisoformat(since.group(1))
-                rows = [row for row in rows if row["changedate"] >= bound]
-            if seen.params.get("oslc.orderBy") == "+changedate,+wonum":
+            where = seen.params.get("oslc.where")
+            for condition in where.split(" and ") if where else ():
+                rows = [row for row in rows if _oslc_holds(condition, row)]
+            order = seen.params.get("oslc.orderBy")
+            if order == "+changedate,+wonum":
                 rows.sort(key=lambda row: (row["changedate"], row["wonum"]))
+            elif order == "+wonum":
+                rows.sort(key=lambda row: row["wonum"])
             size, number = int(seen.params["oslc.pageSize"]), int(seen.params.get("pageno", "1"))
             page = rows[(number - 1) * size : number * size]
             info: dict[str, Any] = {"pagenum": number}

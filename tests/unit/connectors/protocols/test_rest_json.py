@@ -14,6 +14,8 @@ import httpx
 import pytest
 
 from ironbridge import errors
+from ironbridge.connectors.base import SessionOptions
+from ironbridge.connectors.protocols import http
 from ironbridge.connectors.protocols.rest_json import (
     MAXIMO,
     MAXIMO_OSLC,
@@ -23,9 +25,11 @@ from ironbridge.connectors.protocols.rest_json import (
     NETSUITE_RECORDS,
     NETSUITE_SUITEQL,
     SUITEQL,
+    ChangeFeed,
     Dialect,
     NextLinkPaging,
     OffsetPaging,
+    RestJsonClient,
     error_for_response,
     lookup,
 )
@@ -212,3 +216,50 @@ def test_a_body_that_is_not_json_still_maps_by_status() -> None:
     found = error_for_response(response, NETSUITE.errors)
     assert type(found) is errors.UpstreamError
     assert "secret" not in found.message
+
+
+@pytest.mark.parametrize(
+    "link",
+    [
+        "https://acme.example.evil.com/maximo/api/os/x",
+        "http://acme.example/maximo/api/os/x",
+        "https://acme.example:8443/maximo/api/os/x",
+        "https://user:secret@acme.example/maximo/api/os/x",
+        "javascript:alert(1)",
+        "http://[::1",
+    ],
+)
+def test_links_off_the_base_origin_are_refused(link: str) -> None:
+    client = RestJsonClient(
+        http.make_client("https://acme.example/maximo/api/", auth=None, options=SessionOptions()),
+        MAXIMO,
+    )
+    with client.http, pytest.raises(errors.UpstreamError) as caught:
+        client.follow(link)
+    assert "secret" not in caught.value.message
+
+
+@pytest.mark.parametrize(
+    ("link", "url"),
+    [
+        ("HTTPS://ACME.example:443/maximo/api/os/x", "https://acme.example/maximo/api/os/x"),
+        ("//acme.example/maximo/api/os/y", "https://acme.example/maximo/api/os/y"),
+        ("os/z?pageno=2", "https://acme.example/maximo/api/os/z?pageno=2"),
+    ],
+)
+def test_links_on_the_base_origin_are_resolved(link: str, url: str) -> None:
+    client = RestJsonClient(
+        http.make_client("https://acme.example/maximo/api/", auth=None, options=SessionOptions()),
+        MAXIMO,
+    )
+    with client.http:
+        assert str(client.follow(link)) == url
+
+
+def test_a_netsuite_change_time_in_utc_reads_as_an_aware_instant() -> None:
+    feed = ChangeFeed("record/v1/vendor", NETSUITE_RECORDS, "lastModifiedDate", "id")
+    row = {"id": "1", "lastModifiedDate": "2024-01-15T10:30:00.000Z"}
+    assert feed.change_of(row) == datetime(2024, 1, 15, 10, 30, tzinfo=UTC)
+    assert feed.change_of({"id": "2"}) is None
+    with pytest.raises(errors.UpstreamError, match="not a date"):
+        feed.change_of({"lastModifiedDate": "15/01/2024"})

@@ -20,7 +20,10 @@ Records are plain JSON with ISO 8601 dates and times, so the kit's plain wire
 (`ironbridge.connectors.kit.PLAIN`) reads them; only the filter literals differ per system.
 """
 
-from ironbridge.connectors.protocols.rest_json.changes import ChangeFeed, changed_pages
+from ironbridge.connectors.protocols.rest_json.changes import (
+    ChangeFeed,
+    changed_pages,
+)
 from ironbridge.connectors.protocols.rest_json.client import (
     Created,
     Dialect,

@@ -14,7 +14,7 @@ connection's credentials there (SSRF).
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Generator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Final
 from urllib.parse import unquote
@@ -109,19 +109,26 @@ class RestJsonClient:
     # -- requests ----------------------------------------------------------------------------
 
     def follow(self, link: str, *, against: httpx.URL | None = None) -> httpx.URL:
-        """The absolute URL of a `link` the server sent, after checking its origin.
+        """The absolute URL of `link` (resolved against `against`, else the base URL), after
+        checking that it stays on the base URL's origin.
 
         Raises:
             errors.UpstreamError: the link leads to another scheme, host or port than the
-                base URL; it is not followed.
+                base URL, or is no URL; it is not requested.
         """
-        url = (against or self.http.base_url).join(link)
-        if _origin(url) != _origin(self.http.base_url):
+        try:
+            url = (against or self.http.base_url).join(link)
+            origin = _origin(url)
+        except (httpx.InvalidURL, ValueError):
+            raise errors.UpstreamError(f"{self.dialect.name} sent a link that is no URL.") from None
+        # User info in a link would be sent as credentials of its own; the source has no
+        # business handing out any.
+        if origin != _origin(self.http.base_url) or url.userinfo:
             hint = f" {self.dialect.link_hint}" if self.dialect.link_hint else ""
             raise errors.UpstreamError(
-                f"{self.dialect.name} sent a link to {http.sanitize_url(url.copy_with(query=None))}"
-                f", another address than this connection's "
-                f"({http.sanitize_url(self.http.base_url)}); it is not followed.{hint}"
+                f"{self.dialect.name}: {http.sanitize_url(url.copy_with(query=None))} is another "
+                f"address than this connection's ({http.sanitize_url(self.http.base_url)}); "
+                f"it is not requested.{hint}"
             )
         return url
 
@@ -185,7 +192,7 @@ class RestJsonClient:
         where: Sequence[str] = (),
         order: Sequence[str] = (),
         statement: str | None = None,
-    ) -> Iterator[list[dict[str, Any]]]:
+    ) -> Generator[list[dict[str, Any]], None, None]:
         """The records of one collection, page by page, to the end.
 
         Args:
