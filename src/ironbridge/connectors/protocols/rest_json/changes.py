@@ -81,6 +81,10 @@ def changed_pages(
     the largest change time of the whole read, not the last row's. A literal that shows less
     than the change time's precision (NetSuite's `q` shows days) rounds `since` down, so
     rows of its day are read again rather than skipped.
+
+    Offset pages of one long query (NetSuite) shift when a row already read changes and moves
+    to the end, so the row after a page boundary can be missed in this read (it is read by the
+    next one only if it changes again); Maximo's `stablepaging` pages a fixed result set.
     """
     syntax = feed.listing.syntax
     conditions = list(feed.where)
