@@ -17,7 +17,6 @@ from typing import Any
 from ironbridge import errors
 from ironbridge.connectors.kit import PLAIN, Wire
 from ironbridge.connectors.protocols.rest_json.client import RestJsonClient
-from ironbridge.connectors.protocols.rest_json.paging import lookup
 from ironbridge.connectors.protocols.rest_json.queries import Listing
 
 __all__ = ["ChangeFeed", "changed_pages"]
@@ -34,9 +33,10 @@ class ChangeFeed:
         change_field: the change time as the query language names it (`lastModifiedDate`,
             `changedate`).
         key_field: the unique key as the query language names it (`id`, `wonum`).
-        change_path: where a row shows its change time (dotted; the field name by default).
-            SuiteQL rows show columns in lower case, under the alias the statement gives.
-        key_path: where a row shows its key (dotted; the field name by default).
+        change_path: where a row shows its change time, as a path of the wire the rows are
+            read through (the field name by default). SuiteQL rows show columns in lower
+            case, under the alias the statement gives.
+        key_path: where a row shows its key (the field name by default).
         where: fixed conditions in the listing's syntax (`woclass="WORKORDER"`).
         statement: the statement a statement listing posts, with `{where}` and `{order}`.
     """
@@ -52,7 +52,7 @@ class ChangeFeed:
 
     def change_of(self, row: dict[str, Any], wire: Wire = PLAIN) -> datetime | None:
         """The row's change time, aware and in UTC; None when it shows none."""
-        value = lookup(row, self.change_path or self.change_field)
+        value = wire.get(row, self.change_path or self.change_field)
         if value is None or value == "":
             return None
         try:
@@ -62,9 +62,9 @@ class ChangeFeed:
                 f"{self.path}: a record's change time {value!r} is not a date and time."
             ) from None
 
-    def key_of(self, row: dict[str, Any]) -> Any:
+    def key_of(self, row: dict[str, Any], wire: Wire = PLAIN) -> Any:
         """The row's key; None when it shows none."""
-        return lookup(row, self.key_path or self.key_field)
+        return wire.get(row, self.key_path or self.key_field)
 
 
 def changed_pages(
