@@ -53,7 +53,7 @@ class ErrorBody:
 
 
 @dataclass(frozen=True)
-class Problem:
+class _Problem:
     """One problem an error body reports."""
 
     code: str | None
@@ -65,20 +65,20 @@ def _text(value: Any) -> str | None:
     return value.strip() if isinstance(value, str) and value.strip() else None
 
 
-def _problems(body: ErrorBody, payload: Any) -> list[Problem]:
-    problems: list[Problem] = []
+def _problems(body: ErrorBody, payload: Any) -> list[_Problem]:
+    problems: list[_Problem] = []
     listed = lookup(payload, body.details) if body.details else None
     for item in listed if isinstance(listed, list) else ():
         if not isinstance(item, Mapping):
             continue
         problems.append(
-            Problem(
+            _Problem(
                 _text(lookup(item, body.detail_code)) if body.detail_code else None,
                 _text(lookup(item, body.detail_message)) if body.detail_message else None,
                 _text(lookup(item, body.detail_path)) if body.detail_path else None,
             )
         )
-    top = Problem(
+    top = _Problem(
         _text(lookup(payload, body.code)) if body.code else None,
         _text(lookup(payload, body.message)) if body.message else None,
         None,
@@ -87,14 +87,6 @@ def _problems(body: ErrorBody, payload: Any) -> list[Problem]:
         # Last: a detail's own words say more than a summary such as "Bad Request".
         problems.append(top)
     return problems
-
-
-def _conflict(_response: httpx.Response, message: str) -> errors.IronbridgeError:
-    return errors.Conflict(message)
-
-
-def _locked(_response: httpx.Response, message: str) -> errors.IronbridgeError:
-    return errors.RecordLocked(message)
 
 
 @dataclass(frozen=True)
@@ -114,11 +106,6 @@ class ErrorTable:
     statuses: Mapping[int, http.ErrorFactory] = field(default_factory=dict)
 
 
-#: The family's reading of statuses beside `http.STATUS_ERRORS`: a 409 is a conflict and a
-#: 412 a stale `If-Match` (the record changed since it was read), as in the other families.
-_STATUSES: Mapping[int, http.ErrorFactory] = {409: _conflict, 412: _locked, 423: _locked}
-
-
 def _field_name(path: str, names: FieldNames | None) -> str:
     if names is None:
         return path
@@ -136,9 +123,10 @@ def error_for_response(
 
     The message names the system and its code (`NetSuite INVALID_CONTENT: ...`). Codes in
     `table.codes` decide first; then a 400/422 with field paths is `errors.ValidationFailed`
-    keyed by `field_names(path)`; then `table.statuses`, the family's statuses and
-    `http.STATUS_ERRORS` (401 reauthorise, 403 denied, 404 not found, 429 rate limited with
-    `Retry-After`, 503 unavailable, other 5xx upstream errors).
+    keyed by `field_names(path)`; then `table.statuses` and the house table
+    `http.STATUS_ERRORS` (401 reauthorise, 403 denied, 404 not found, 409 conflict, 412 and
+    423 locked (a stale `If-Match`), 429 rate limited with `Retry-After`, 503 unavailable,
+    other 5xx upstream errors).
     """
     try:
         payload: Any = response.json()
@@ -166,5 +154,4 @@ def error_for_response(
             return errors.ValidationFailed(fields, message)
         if message:
             return errors.ValidationFailed({"body": message}, message)
-    overrides = {**_STATUSES, **table.statuses}
-    return http.error_for_response(response, message=message, overrides=overrides)
+    return http.error_for_response(response, message=message, overrides=table.statuses)
