@@ -202,7 +202,7 @@ class RestJsonClient:
             where: conditions in the listing's syntax, all of which must hold.
             order: fields to sort by ascending, most significant first.
             statement: for a listing that posts a statement (SuiteQL), its text with `{where}`
-                and `{order}` placeholders.
+                and `{order}` placeholders (a literal brace is doubled, as in `str.format`).
 
         Yields:
             Non-empty pages as the server sent them.
