@@ -3,6 +3,8 @@
 - `http`: the one httpx client factory (timeouts, SSRF guard, status → error table, `Retry-After`,
   redaction) that every connector builds its client with.
 - `odata_v2`: SAP-style OData V2 (`d.results`, `__next`, `/Date(ms)/`, CSRF tokens, ETags).
+- `odata_v4`: OData v4 as Business Central speaks it (`value`, `@odata.nextLink`,
+  `@odata.etag`/`If-Match`, `Prefer: odata.maxpagesize`, ISO date-time filters).
 - `rest_json`: plain REST-JSON (NetSuite's record API and SuiteQL, Maximo's JSON API): paging,
   query syntax, error tables and writes declared per system.
 
