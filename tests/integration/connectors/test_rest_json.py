@@ -3,6 +3,7 @@ Maximo do: paging to the end, change filters, error bodies, writes, and links to
 
 from __future__ import annotations
 
+import dataclasses
 import operator
 import re
 from collections.abc import Callable, Iterator
@@ -26,6 +27,7 @@ from ironbridge.connectors.protocols.rest_json import (
     Dialect,
     RestJsonClient,
     changed_pages,
+    keyset_pages,
 )
 
 from .json_server import Answer, JsonServer, Seen, json_server
@@ -353,6 +355,54 @@ def test_record_filter_reads_whole_days_in_the_account_time_zone(netsuite: Any) 
     ids = _ids(changed_pages(client, RECORDS_FEED, START, page_size=100), "id")
     assert server.seen[0].params["q"] == 'lastModifiedDate ON_OR_AFTER "01/31/2024"'
     assert sorted(ids, key=int) == [str(i) for i in range(1, 26)]
+
+
+# --- keyset reads ---------------------------------------------------------------------------
+
+SUITEQL_KEYSET = dataclasses.replace(SUITEQL_FEED, key_order=int)
+
+
+def test_suiteql_keyset_reads_every_record_once_one_request_per_seek(netsuite: Any) -> None:
+    _fake, server, client = netsuite
+    # Pages of two across buckets of three records sharing a change time.
+    pages = list(keyset_pages(client, SUITEQL_KEYSET, None, page_size=2))
+    keys = [row.key for page in pages for row in page]
+    assert keys == [str(i) for i in range(1, 26)]
+    assert all(seen.params["offset"] == "0" for seen in server.seen)
+    statements = [seen.body["q"] for seen in server.seen]
+    # A bucket fuller than a page is read by key, with the id compared as a number.
+    assert any("AND id > 13 ORDER BY id ASC" in statement for statement in statements), statements
+
+
+def test_maximo_keyset_reads_from_since_by_buckets_with_and_only(maximo: Any) -> None:
+    _fake, server, client = maximo
+    since = START + timedelta(minutes=2)  # records 6 to 23
+    pages = list(keyset_pages(client, WORK_ORDERS, since, page_size=2))
+    keys = [row.key for page in pages for row in page]
+    assert keys == [f"WO{i:04d}" for i in range(6, 24)]
+    assert all(" or " not in seen.params.get("oslc.where", "") for seen in server.seen)
+    assert all("pageno" not in seen.params for seen in server.seen)
+
+
+def test_a_record_changed_while_reading_is_read_again_and_none_is_skipped(maximo: Any) -> None:
+    fake, _server, client = maximo
+
+    def touch(count: int) -> None:
+        if count == 3:  # WO0002 has been read; it is changed now, after everything else
+            fake.rows[1]["changedate"] = START + timedelta(hours=1)
+
+    fake.before_list = touch
+    keys = [
+        row.key for page in keyset_pages(client, WORK_ORDERS, None, page_size=4) for row in page
+    ]
+    assert sorted(set(keys)) == [f"WO{i:04d}" for i in range(1, 24)]
+    assert keys.count("WO0002") == 2 and keys[-1] == "WO0002"
+
+
+def test_a_listing_that_cannot_sort_is_no_keyset_feed(netsuite: Any) -> None:
+    _fake, _server, client = netsuite
+    with pytest.raises(ValueError, match="sorts"):
+        next(keyset_pages(client, RECORDS_FEED, None, page_size=10))
 
 
 # --- errors -----------------------------------------------------------------------------------

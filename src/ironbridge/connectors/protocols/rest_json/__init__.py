@@ -12,7 +12,8 @@ What the family knows, one module per idea:
 - `client`: `RestJsonClient` over the guarded transport of `protocols.http`: pages to the end,
   follows links only on the connection's own origin (SSRF), creates (reading back a record
   answered by `Location` only), updates and deletes as the system's `Dialect` says.
-- `changes`: `ChangeFeed` and `changed_pages`, the incremental read of a collection.
+- `changes`: `ChangeFeed`, and its incremental reads: `keyset_pages` (the kit's keyset pager,
+  one request per seek) where the listing sorts, `changed_pages` (one filtered query) where not.
 - `systems`: the declarations of NetSuite and Maximo (`NETSUITE`, `NETSUITE_RECORDS`,
   `NETSUITE_SUITEQL`, `MAXIMO`, `MAXIMO_OSLC`, ...).
 
@@ -23,6 +24,7 @@ Records are plain JSON with ISO 8601 dates and times, so the kit's plain wire
 from ironbridge.connectors.protocols.rest_json.changes import (
     ChangeFeed,
     changed_pages,
+    keyset_pages,
 )
 from ironbridge.connectors.protocols.rest_json.client import (
     Created,
@@ -78,5 +80,6 @@ __all__ = [
     "Writes",
     "changed_pages",
     "error_for_response",
+    "keyset_pages",
     "lookup",
 ]
