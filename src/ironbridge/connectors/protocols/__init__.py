@@ -5,6 +5,8 @@
 - `odata_v2`: SAP-style OData V2 (`d.results`, `__next`, `/Date(ms)/`, CSRF tokens, ETags).
 - `odata_v4`: OData v4 as Business Central speaks it (`value`, `@odata.nextLink`,
   `@odata.etag`/`If-Match`, `Prefer: odata.maxpagesize`, ISO date-time filters).
+- `rest_json`: plain REST-JSON (NetSuite's record API and SuiteQL, Maximo's JSON API): paging,
+  query syntax, error tables and writes declared per system.
 
 System packages import the family they speak; a family imports nothing from a system package.
 """
