@@ -18,6 +18,7 @@ from ironbridge.connectors import RawRecord, SessionOptions, StatusTable
 from ironbridge.connectors.sandbox import connector as sandbox
 from ironbridge.connectors.sandbox import maps
 from ironbridge.connectors.sandbox.connector import SandboxConnector, SandboxSession
+from ironbridge.connectors.sandbox.system import SandboxSystem
 from ironbridge.model import Entity, VendorStatus, WorkOrderStatus
 from ironbridge.testing.conformance import CHECKS, Conformance
 
@@ -98,9 +99,15 @@ def test_an_undeclared_operation_must_be_refused_not_tried() -> None:
         suite(with_session(TriesUndeclaredDeletes)).check_unsupported_operations_are_refused()
 
 
-class UnlockedEverything(SandboxSession):
-    def _ensure_unlocked(self, entity: Entity, original: RawRecord, action: str) -> None:
+class UnlockedSystem(SandboxSystem):
+    def ensure_unlocked(self, entity: Entity, original: RawRecord, action: str) -> None:
         return None
+
+
+class UnlockedEverything(SandboxSession):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._system = UnlockedSystem()
 
 
 def test_a_write_the_record_state_should_lock_is_caught() -> None:
