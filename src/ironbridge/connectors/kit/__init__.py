@@ -6,6 +6,8 @@
 - `RecordMap` and `Mapper` (`maps.py`): an entity's table, and a connector's tables bound to
   its wire, which are its `to_unified` and its write bodies.
 - `guards.py`: the checks every session makes on what the service hands it.
+- `pager.py`: one keyset pager over a family's query callable (`KeysetPager`, `Seek`), for exact
+  change stamps and for stamps shown at a coarser granularity.
 """
 
 from ironbridge.connectors.kit.fields import (
@@ -32,6 +34,7 @@ from ironbridge.connectors.kit.fields import (
 )
 from ironbridge.connectors.kit.guards import ensure_page_size, ensure_resolved
 from ironbridge.connectors.kit.maps import Derive, Mapper, RecordMap
+from ironbridge.connectors.kit.pager import KeyedRow, KeysetPager, RowQuery, Seek, truncate
 from ironbridge.connectors.kit.wire import PLAIN, Wire
 
 __all__ = [
@@ -47,13 +50,17 @@ __all__ = [
     "Flag",
     "Flags",
     "Integer",
+    "KeyedRow",
+    "KeysetPager",
     "MapContext",
     "Mapper",
     "Number",
     "Place",
     "RecordMap",
     "Ref",
+    "RowQuery",
     "Rows",
+    "Seek",
     "Stamp",
     "Text",
     "Wire",
@@ -61,5 +68,6 @@ __all__ = [
     "ensure_resolved",
     "read_fields",
     "source_code",
+    "truncate",
     "write_fields",
 ]

@@ -8,6 +8,10 @@
   (records by change time with their dependents), `jsonrpc_writes` (write tables with
   lookups), `jsonrpc_checks` (the connection check's stages), `jsonrpc_wire` (how maps read
   Tryton rows).
+- `odata_v4`: OData v4 as Business Central speaks it (`value`, `@odata.nextLink`,
+  `@odata.etag`/`If-Match`, `Prefer: odata.maxpagesize`, ISO date-time filters).
+- `rest_json`: plain REST-JSON (NetSuite's record API and SuiteQL, Maximo's JSON API): paging,
+  query syntax, error tables and writes declared per system.
 
 System packages import the family they speak; a family imports nothing from a system package.
 """

@@ -109,6 +109,7 @@ def changes(
             since=since,
             page_size=page_size,
             domain=resource_domain(client, resource),
+            granularity=client.dialect.change_granularity,
         )
         for row in rows
         if int(row["id"]) not in extra

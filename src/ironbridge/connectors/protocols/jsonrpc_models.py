@@ -22,6 +22,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
+from datetime import timedelta
 from typing import Any, Final
 from urllib.parse import quote
 
@@ -128,6 +129,8 @@ class ModelDialect:
     passthrough_example: str
     #: The change time records are tracked by, and the fields every read asks for with it.
     change_field: str
+    #: How finely the change field is sent: 0 when exactly as the source compares it.
+    change_granularity: timedelta
     tracking_fields: tuple[str, ...]
     #: How dotted paths in a row are read (Tryton's nested `"name."` objects).
     paths: Wire
@@ -168,6 +171,7 @@ TRYTON_MODELS: Final = ModelDialect(
     # `COALESCE(write_date, create_date)`: a Function field every `ModelSQL` has, which the
     # server both filters and sorts on, so records never edited are found by creation time.
     change_field="last_modified_at",
+    change_granularity=timedelta(0),
     tracking_fields=("id", "create_date", "write_date"),
     paths=TRYTON_WIRE,
     all_records={"active_test": False},
@@ -215,6 +219,8 @@ ODOO_MODELS: Final = ModelDialect(
     passthrough=re.compile(r"(common|object|db)\.[A-Za-z0-9_]+"),
     passthrough_example="/object.execute_kw",
     change_field="write_date",
+    # Odoo prints `write_date` to the second; it keeps microseconds.
+    change_granularity=timedelta(seconds=1),
     tracking_fields=("id", "create_date"),
     paths=PLAIN,
     all_records={"active_test": False},

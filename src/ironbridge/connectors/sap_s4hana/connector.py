@@ -8,13 +8,13 @@ purchase orders by deep insert and update them with `If-Match`, under SAP's CSRF
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Mapping
-from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Final
 
 import httpx
 
 from ironbridge import errors
+from ironbridge.connectors.auth import SignInContext
 from ironbridge.connectors.base import (
     Availability,
     CheckResult,
@@ -29,7 +29,8 @@ from ironbridge.connectors.base import (
     SessionOptions,
 )
 from ironbridge.connectors.protocols import http, odata_v2
-from ironbridge.connectors.sap_s4hana import mapping, oauth
+from ironbridge.connectors.sap_s4hana import mapping
+from ironbridge.connectors.sap_s4hana.maps import STATUS_TABLES
 from ironbridge.connectors.sap_s4hana.resources import (
     CREATED,
     CURRENT_VALIDITY_END,
@@ -38,32 +39,10 @@ from ironbridge.connectors.sap_s4hana.resources import (
     RESOURCES,
     Resource,
 )
-from ironbridge.connectors.sap_s4hana.spec import BASIC, OAUTH, SPEC
+from ironbridge.connectors.sap_s4hana.spec import BASIC, SIGN_IN, SPEC, TOKEN_PATH
 from ironbridge.model import CREATE_MODELS, UPDATE_MODELS, Entity, InputModel, parse_input
 
-__all__ = ["OAuthClient", "Password", "SapS4Hana", "SapS4HanaSession", "SignIn"]
-
-
-@dataclass(frozen=True)
-class Password:
-    """Basic authentication as a communication (or system) user."""
-
-    username: str
-    password: str = field(repr=False)
-
-
-@dataclass(frozen=True)
-class OAuthClient:
-    """OAuth 2.0 client credentials; `token_url` None means the system's own OAuth server."""
-
-    client_id: str
-    client_secret: str = field(repr=False)
-    token_url: str | None = None
-    scope: str | None = None
-
-
-#: How a session signs in to SAP.
-SignIn = Password | OAuthClient
+__all__ = ["SapS4Hana", "SapS4HanaSession"]
 
 # Headers a passthrough caller may not set: the session owns authentication and sessions.
 _BLOCKED_HEADERS: Final = frozenset(
@@ -126,9 +105,10 @@ def _pages(rows: Iterable[odata_v2.ChangedRow], page_size: int) -> Iterator[list
 
 
 class SapS4Hana(Connector):
-    """SAP S/4HANA through SAP Gateway's OData V2 APIs, with Basic authentication."""
+    """SAP S/4HANA through SAP Gateway's OData V2 APIs, signed in as `spec.SIGN_IN` offers."""
 
     spec = SPEC
+    status_tables = STATUS_TABLES
 
     def session(
         self, credentials: Mapping[str, str], *, options: SessionOptions | None = None
@@ -142,19 +122,9 @@ class SapS4Hana(Connector):
         forbids those).
         """
         clean = self.validate_credentials(credentials)
-        signin: SignIn
-        if clean.get("auth_method", BASIC) == OAUTH:
-            signin = OAuthClient(
-                client_id=clean["client_id"],
-                client_secret=clean["client_secret"],
-                token_url=clean.get("token_url"),
-                scope=clean.get("scope"),
-            )
-        else:
-            signin = Password(clean["username"], clean["password"])
         return SapS4HanaSession(
             base_url=clean["base_url"],
-            signin=signin,
+            signin=clean,
             sap_client=clean.get("sap_client"),
             options=options,
         )
@@ -171,7 +141,7 @@ class SapS4HanaSession(ConnectorSession):
         self,
         *,
         base_url: str,
-        signin: SignIn,
+        signin: Mapping[str, str],
         sap_client: str | None = None,
         options: SessionOptions | None = None,
         transport: httpx.BaseTransport | None = None,
@@ -179,24 +149,20 @@ class SapS4HanaSession(ConnectorSession):
         super().__init__(SPEC, options)
         root = _base_url(base_url)
         params = {"sap-client": sap_client.strip()} if sap_client else {}
-        self._tokens: oauth.ClientCredentials | None = None
-        auth: httpx.Auth
-        if isinstance(signin, OAuthClient):
-            self._tokens = oauth.ClientCredentials(
-                signin.token_url or root + oauth.TOKEN_PATH,
-                signin.client_id,
-                signin.client_secret,
-                scope=signin.scope,
+        # `signin` holds the validated sign-in fields; the chosen method (see `SIGN_IN`) signs
+        # every request, and SAP's CSRF exchange runs inside its renewal on 401.
+        self._signin = SIGN_IN.sign_in(
+            signin,
+            SignInContext(
                 options=self.options,
+                system="SAP",
+                token_url=root + TOKEN_PATH,
                 # SAP's OAuth clients belong to one client of the system, like its users.
-                params=params,
+                token_params=params,
                 transport=transport,
-                clock=self.options.clock,
-            )
-            csrf = odata_v2.CsrfTokenAuth(oauth.BearerAuth(self._tokens))
-            auth = oauth.RenewOnUnauthorized(csrf, self._tokens)
-        else:
-            auth = odata_v2.CsrfTokenAuth(httpx.BasicAuth(signin.username, signin.password))
+            ),
+        )
+        auth = self._signin.around(odata_v2.CsrfTokenAuth)
         self._http = http.make_client(root, auth=auth, options=self.options, transport=transport)
         if params:
             self._http.params = httpx.QueryParams(params)
@@ -207,8 +173,7 @@ class SapS4HanaSession(ConnectorSession):
     def close(self) -> None:
         """Close the HTTP clients and forget any token."""
         self._http.close()
-        if self._tokens is not None:
-            self._tokens.close()
+        self._signin.close()
 
     # -- check ----------------------------------------------------------------------------------
 
@@ -223,7 +188,7 @@ class SapS4HanaSession(ConnectorSession):
         first = RESOURCES[Entity.PURCHASE_ORDERS]
         refused = (
             "SAP refused the user name or password."
-            if self._tokens is None
+            if self._signin.method == BASIC
             else "SAP refused the OAuth client or its token."
         )
         try:

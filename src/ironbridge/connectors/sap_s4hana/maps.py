@@ -23,7 +23,7 @@ from types import MappingProxyType
 from typing import Any, Final
 
 from ironbridge import errors
-from ironbridge.connectors.base import IdFactory, reference
+from ironbridge.connectors.base import IdFactory, StatusTable, reference
 from ironbridge.connectors.protocols import odata_v2
 from ironbridge.model import (
     AssetCriticality,
@@ -58,6 +58,7 @@ __all__ = [
     "ORGANISATION_FIELDS",
     "PROCESSING_STATUS",
     "REQUIRED_ORGANISATION_FIELDS",
+    "STATUS_TABLES",
     "STOCK_USE",
     "SUPPLIER_FLAGS",
     "SYSTEM_STATUS",
@@ -585,4 +586,27 @@ LINE_ERROR_FIELDS: Final[Mapping[str, str]] = MappingProxyType(
         "Plant": "location_id",
         "StorageLocation": "location_id",
     }
+)
+
+#: The code tables with the SAP property each reads and its unified enum, for checks over real
+#: data. SAP's own domains are closed lists; customizing (order types, priorities, ABC
+#: indicators) is open: each system may add codes, which the map reads as `other` or none.
+STATUS_TABLES: Final[tuple[StatusTable, ...]] = (
+    StatusTable(
+        Entity.PURCHASE_ORDERS, "PurchasingProcessingStatus", PROCESSING_STATUS, PurchaseOrderStatus
+    ),
+    StatusTable(
+        Entity.PURCHASE_ORDERS, "PurchasingDocumentDeletionCode", DELETION_CODE, PurchaseOrderStatus
+    ),
+    # Tokens of `SystemStatusText` not listed describe the order, not its stage.
+    StatusTable(
+        Entity.WORK_ORDERS,
+        "SystemStatusText",
+        MappingProxyType(dict(SYSTEM_STATUS)),
+        WorkOrderStatus,
+        closed=False,
+    ),
+    StatusTable(Entity.WORK_ORDERS, "MaintPriority", ORDER_PRIORITY, WorkOrderPriority, False),
+    StatusTable(Entity.WORK_ORDERS, "MaintenanceOrderType", ORDER_TYPE, WorkOrderType, False),
+    StatusTable(Entity.ASSETS, "ABCIndicator", ABC_INDICATOR, AssetCriticality, closed=False),
 )

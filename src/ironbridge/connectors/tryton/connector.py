@@ -42,6 +42,7 @@ from ironbridge.connectors.protocols.jsonrpc_models import (
 )
 from ironbridge.connectors.tryton import adjustments, checks, mapping
 from ironbridge.connectors.tryton.enrichment import Enrichment
+from ironbridge.connectors.tryton.maps import STATUS_TABLES
 from ironbridge.connectors.tryton.resources import RESOURCES
 from ironbridge.connectors.tryton.spec import SPEC
 from ironbridge.connectors.tryton.writes import PurchaseWriter, VendorWriter
@@ -61,6 +62,7 @@ class Tryton(Connector):
     vendors, products with stock (adjustable), locations."""
 
     spec = SPEC
+    status_tables = STATUS_TABLES
 
     def session(
         self, credentials: Mapping[str, str], *, options: SessionOptions | None = None

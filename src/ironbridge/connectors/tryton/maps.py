@@ -15,10 +15,10 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from enum import StrEnum
 from types import MappingProxyType
 from typing import Any, Final
 
+from ironbridge.connectors.base import StatusTable
 from ironbridge.connectors.kit import (
     Code,
     Day,
@@ -306,15 +306,20 @@ CUSTOM_FIELDS: Final[Mapping[Entity, Mapping[str, Field]]] = MappingProxyType(
     }
 )
 
-#: Every status-like table with the Tryton field it reads, for checks over real data.
-STATUS_TABLES: Final[tuple[tuple[Entity, str, Mapping[Any, StrEnum]], ...]] = (
-    (Entity.PURCHASE_ORDERS, "state", STATUS_MAP),
-    (Entity.PURCHASE_ORDERS, "shipment_state", PROCESSING_STATUS),
-    (Entity.WORK_ORDERS, "state", WORK_STATUS),
-    (Entity.VENDORS, "active", VENDOR_STATUS),
-    (Entity.INVENTORY_ITEMS, "active", ITEM_STATUS),
-    (Entity.LOCATIONS, "type", LOCATION_TYPE),
-    (Entity.LOCATIONS, "active", LOCATION_STATUS),
+#: Every status-like table with the Tryton field it reads and its unified enum, for checks
+#: over real data. Tryton's selections are fixed by its modules, so the lists are closed.
+STATUS_TABLES: Final[tuple[StatusTable, ...]] = (
+    StatusTable(Entity.PURCHASE_ORDERS, "state", STATUS_MAP, PurchaseOrderStatus),
+    StatusTable(Entity.PURCHASE_ORDERS, "shipment_state", PROCESSING_STATUS, PurchaseOrderStatus),
+    StatusTable(Entity.WORK_ORDERS, "state", WORK_STATUS, WorkOrderStatus),
+    # Only the production states that decide a work's status are listed; the others defer.
+    StatusTable(
+        Entity.WORK_ORDERS, "production./state", WORK_PRODUCTION_STATUS, WorkOrderStatus, False
+    ),
+    StatusTable(Entity.VENDORS, "active", VENDOR_STATUS, VendorStatus),
+    StatusTable(Entity.INVENTORY_ITEMS, "active", ITEM_STATUS, InventoryItemStatus),
+    StatusTable(Entity.LOCATIONS, "type", LOCATION_TYPE, LocationType),
+    StatusTable(Entity.LOCATIONS, "active", LOCATION_STATUS, LocationStatus),
 )
 
 
