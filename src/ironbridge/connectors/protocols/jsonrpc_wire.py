@@ -10,6 +10,7 @@ Tryton's empty string (a party without e-mail) is no value.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Mapping, Sequence
 from datetime import date, datetime
 from decimal import Decimal
@@ -30,9 +31,15 @@ class TrytonWire(Wire):
     def get(self, row: Mapping[str, Any] | None, path: str) -> Any:
         """The value at `path` (`a.b.c` reads `row["a."]["b."]["c"]`); None when a step is
         missing or a list."""
-        *parents, leaf = path.split(".")
-        node = self._descend(row, parents, first=False)
-        return node.get(leaf) if isinstance(node, Mapping) else None
+        # Maps read every field of every record through here: JSON rows are dicts, and
+        # a dict is known before the slower ABC check.
+        parents, leaf = _split(path)
+        node: Any = row
+        for step in parents:
+            if not isinstance(node, dict | Mapping):
+                return None
+            node = node.get(step)
+        return node.get(leaf) if isinstance(node, dict | Mapping) else None
 
     def node(self, row: Mapping[str, Any] | None, path: str) -> Mapping[str, Any] | None:
         """The nested object for the dotted fields under `path` (`a.b` → `row["a."]["b."]`);
@@ -93,6 +100,13 @@ class TrytonWire(Wire):
     def from_datetime(self, value: datetime) -> Any:
         """`{"__class__": "datetime", ...}` in UTC."""
         return TRYTON.encode(value)
+
+
+@functools.lru_cache(maxsize=4096)
+def _split(path: str) -> tuple[tuple[str, ...], str]:
+    """A dotted path as the keys of its nested objects and its leaf: `a.b.c` → (`a.`, `b.`), `c`."""
+    *parents, leaf = path.split(".")
+    return tuple(f"{parent}." for parent in parents), leaf
 
 
 #: The wire Tryton maps read through.
