@@ -1,10 +1,9 @@
 """Connection health: circuit breakers, periodic checks, status transitions, the error log."""
 
-from .breaker import SOURCE_FAILURES, BreakerBoard, attach_board, board_for, is_source_failure
+from .breaker import SOURCE_FAILURES, BreakerBoard, is_source_failure
 from .checks import CheckOutcome, HealthContext, check_connection, due_for_check
 from .summary import ConnectionDetail, connection_details
 from .transitions import (
-    change_status,
     current_request_id,
     error_details,
     reason_for,
@@ -19,9 +18,6 @@ __all__ = [
     "CheckOutcome",
     "ConnectionDetail",
     "HealthContext",
-    "attach_board",
-    "board_for",
-    "change_status",
     "check_connection",
     "connection_details",
     "current_request_id",
