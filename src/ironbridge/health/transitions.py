@@ -27,6 +27,7 @@ __all__ = [
     "error_details",
     "reason_for",
     "record_error",
+    "record_error_once",
     "report_outcome",
     "status_after",
 ]
@@ -125,6 +126,25 @@ def record_error(
         request_id=request_id,
         run_id=run_id,
     )
+
+
+def record_error_once(
+    uows: UnitOfWorkFactory,
+    connection_id: str,
+    error: Mapping[str, Any],
+    *,
+    operation: str,
+) -> bool:
+    """`record_error` (commits) unless the connection's newest entry says the same already, so
+    a failure that repeats every minute is in the error log once; whether it was added."""
+    with uows() as uow:
+        newest = ErrorLogRepository(uow.connection, connection_id).newest(before=None, limit=1)
+        same = (operation, str(error.get("code")), str(error.get("message")))
+        if newest and (newest[0].operation, newest[0].code, newest[0].message) == same:
+            return False
+        record_error(uow, connection_id, error, operation=operation)
+        uow.commit()
+    return True
 
 
 def reason_for(status: str, exc: BaseException | None) -> str:

@@ -8,8 +8,14 @@ from typing import Any
 from pydantic import BaseModel, Field
 
 from ..connections.availability import ensure_available, is_available
+from ..connections.status import ConnectionStatus
 from ..connectors import ConnectorRegistry
-from ..errors import ConnectionDisconnected, OperationNotSupported, ValidationFailed
+from ..errors import (
+    ConnectionDisconnected,
+    ConnectionReauthRequired,
+    OperationNotSupported,
+    ValidationFailed,
+)
 from ..ids import new_id
 from ..model import Entity
 from ..schedule import next_run as next_run_at
@@ -20,6 +26,7 @@ __all__ = [
     "EntitySyncStatus",
     "SyncRunView",
     "check_entities",
+    "check_sync_request",
     "due_entities",
     "list_runs",
     "postponed_runs",
@@ -82,7 +89,7 @@ def check_entities(
     connection: ConnectionRow, registry: ConnectorRegistry, entities: list[Entity] | None
 ) -> list[Entity]:
     """The entities a sync request names, checked against the connector and the settings."""
-    if connection.status == "disconnected":
+    if connection.status == ConnectionStatus.DISCONNECTED.value:
         raise ConnectionDisconnected()
     available = synced_entities(connection, registry)
     if not entities:
@@ -99,6 +106,18 @@ def check_entities(
             {"entities": f"not synced by this connection: {', '.join(not_enabled)}"}
         )
     return list(dict.fromkeys(entities))
+
+
+def check_sync_request(
+    connection: ConnectionRow, registry: ConnectorRegistry, entities: list[Entity] | None
+) -> list[Entity]:
+    """`check_entities`, then refuse a connection whose credentials the source refused: a sync
+    asked for over the API (or by a change notice) is answered at once rather than queued to
+    fail. Runs queued by the schedule or the CLI are refused by the run itself, on record."""
+    targets = check_entities(connection, registry, entities)
+    if connection.status == ConnectionStatus.AUTH_REQUIRED.value:
+        raise ConnectionReauthRequired()
+    return targets
 
 
 def queue_runs(

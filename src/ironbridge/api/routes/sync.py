@@ -16,8 +16,8 @@ from pydantic import (
 from pydantic_core import PydanticCustomError
 
 from ... import sync
-from ...connections import ConnectionStatus, load_connection
-from ...errors import ConnectionReauthRequired, ValidationFailed
+from ...connections import load_connection
+from ...errors import ValidationFailed
 from ...model import Entity
 from ..deps import AdminPrincipal, ConnectionPrincipal, ContainerDep
 from ..openapi import error_responses, required_body
@@ -96,9 +96,7 @@ def start_sync(
     with container.uow(readonly=True) as uow:
         connection = load_connection(uow, principal.account_id, principal.connection_id)
         # Validates the request before anything is queued.
-        sync.check_entities(connection, container.registry, entities)
-    if connection.status == ConnectionStatus.AUTH_REQUIRED.value:
-        raise ConnectionReauthRequired()
+        sync.check_sync_request(connection, container.registry, entities)
     runs = container.worker.start_sync(
         principal.connection_id, entities, full=body.full, trigger="api"
     )

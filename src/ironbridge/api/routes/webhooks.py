@@ -15,9 +15,9 @@ from ...webhooks.deliveries import (
     DeliveryView,
     get_delivery,
     list_deliveries,
-    new_test_delivery,
     reset_for_retry,
     select_for_retry,
+    send_test_event,
 )
 from ..deps import AdminPrincipal, ContainerDep
 from ..params import IsoDatetime, IsoDatetimeQuery, PageCursor, PageLimit
@@ -127,14 +127,10 @@ class TestResult(BaseModel):
 def test_endpoint(
     endpoint_id: EndpointId, principal: AdminPrincipal, container: ContainerDep
 ) -> TestResult:
-    with container.uow() as uow:
-        delivery_id = new_test_delivery(uow, principal.account_id, endpoint_id)
-    webhooks.claim_and_deliver(container.worker.delivery_context, delivery_id, manual=True)
-    with container.uow(readonly=True) as uow:
-        view = get_delivery(uow, principal.account_id, delivery_id)
+    view = send_test_event(container.worker.delivery_context, principal.account_id, endpoint_id)
     attempt = view.attempt_log[-1] if view.attempt_log else None
     return TestResult(
-        delivery_id=delivery_id, event_id=view.event_id, status=view.status, attempt=attempt
+        delivery_id=view.id, event_id=view.event_id, status=view.status, attempt=attempt
     )
 
 
