@@ -8,6 +8,7 @@ from typing import Any
 from pydantic import BaseModel, Field
 
 from ..connections.availability import ensure_available, is_available
+from ..connections.service import load_connection
 from ..connections.status import ConnectionStatus
 from ..connectors import ConnectorRegistry
 from ..errors import (
@@ -19,7 +20,14 @@ from ..errors import (
 from ..ids import new_id
 from ..model import Entity
 from ..schedule import next_run as next_run_at
-from ..store import ConnectionRow, UnitOfWork, decode_keyset, encode_keyset, utcnow
+from ..store import (
+    ConnectionRow,
+    UnitOfWork,
+    UnitOfWorkFactory,
+    decode_keyset,
+    encode_keyset,
+    utcnow,
+)
 from ..store.sync import SyncRepository, SyncRunRow
 
 __all__ = [
@@ -109,12 +117,19 @@ def check_entities(
 
 
 def check_sync_request(
-    connection: ConnectionRow, registry: ConnectorRegistry, entities: list[Entity] | None
+    uows: UnitOfWorkFactory,
+    registry: ConnectorRegistry,
+    account_id: str,
+    connection_id: str,
+    entities: list[Entity] | None,
 ) -> list[Entity]:
-    """`check_entities`, then refuse a connection whose credentials the source refused: a sync
-    asked for over the API (or by a change notice) is answered at once rather than queued to
-    fail. Runs queued by the schedule or the CLI are refused by the run itself, on record."""
-    targets = check_entities(connection, registry, entities)
+    """The entities a sync asked for over the API (or by a change notice) names, checked
+    against the account's connection (`check_entities`) before anything is queued; refused at
+    once for a connection whose credentials the source refused. Runs queued by the schedule or
+    the CLI are refused by the run itself, on record."""
+    with uows(readonly=True) as uow:
+        connection = load_connection(uow, account_id, connection_id)
+        targets = check_entities(connection, registry, entities)
     if connection.status == ConnectionStatus.AUTH_REQUIRED.value:
         raise ConnectionReauthRequired()
     return targets

@@ -173,9 +173,9 @@ def inbound(
 ) -> InboundAccepted:
     if principal.connection_id != connection_id:
         raise PermissionDenied("This token belongs to another connection.")
-    with container.uow(readonly=True) as uow:
-        connection = load_connection(uow, principal.account_id, connection_id)
-        check_sync_request(connection, container.registry, [body.entity])
+    check_sync_request(
+        container.uow, container.registry, principal.account_id, connection_id, [body.entity]
+    )
     runs = container.worker.start_sync(
         connection_id, [body.entity], trigger="inbound", delay=DEBOUNCE_SECONDS
     )

@@ -93,10 +93,9 @@ def start_sync(
     if body is None:
         raise ValidationFailed({"entities": _SAY_WHAT})
     entities = None if body.entities == "all" else body.entities
-    with container.uow(readonly=True) as uow:
-        connection = load_connection(uow, principal.account_id, principal.connection_id)
-        # Validates the request before anything is queued.
-        sync.check_sync_request(connection, container.registry, entities)
+    sync.check_sync_request(
+        container.uow, container.registry, principal.account_id, principal.connection_id, entities
+    )
     runs = container.worker.start_sync(
         principal.connection_id, entities, full=body.full, trigger="api"
     )
