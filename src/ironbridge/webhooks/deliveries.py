@@ -29,6 +29,8 @@ __all__ = [
     "new_test_delivery",
     "next_due_at",
     "reset_for_retry",
+    "retry_failed",
+    "retry_now",
     "select_for_retry",
     "send_test_event",
 ]
@@ -136,6 +138,31 @@ def select_for_retry(
         DeliveryQuery(status="failed", endpoint_id=endpoint_id, created_after=since, limit=limit)
     )
     return [r.id for r in rows]
+
+
+def retry_now(uows: UnitOfWorkFactory, account_id: str, delivery_id: str) -> DeliveryView:
+    """Retry one delivery now: a new attempt, a new 24 h window (commits; wakes a worker)."""
+    with uows() as uow:
+        view = reset_for_retry(uow, account_id, delivery_id)
+        uow.commit()
+    return view
+
+
+def retry_failed(
+    uows: UnitOfWorkFactory,
+    account_id: str,
+    *,
+    endpoint_id: str | None,
+    since: datetime | None,
+) -> list[str]:
+    """Retry the account's failed deliveries (of one endpoint, created since a time) in one
+    transaction (commits; wakes a worker); their ids."""
+    with uows() as uow:
+        ids = select_for_retry(uow, account_id, endpoint_id=endpoint_id, since=since)
+        for delivery_id in ids:
+            reset_for_retry(uow, account_id, delivery_id)
+        uow.commit()
+    return ids
 
 
 def new_test_delivery(uow: UnitOfWork, account_id: str, endpoint_id: str) -> str:

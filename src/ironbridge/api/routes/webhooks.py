@@ -15,8 +15,8 @@ from ...webhooks.deliveries import (
     DeliveryView,
     get_delivery,
     list_deliveries,
-    reset_for_retry,
-    select_for_retry,
+    retry_failed,
+    retry_now,
     send_test_event,
 )
 from ..deps import AdminPrincipal, ContainerDep
@@ -200,10 +200,7 @@ def retry_delivery(
     principal: AdminPrincipal,
     container: ContainerDep,
 ) -> DeliveryView:
-    with container.uow() as uow:
-        view = reset_for_retry(uow, principal.account_id, delivery_id)
-        uow.commit()
-    return view
+    return retry_now(container.uow, principal.account_id, delivery_id)
 
 
 class BulkRetry(InputModel):
@@ -234,11 +231,7 @@ def retry_deliveries(
 ) -> BulkRetried:
     if body.endpoint_id is None and body.since is None:
         raise ValidationFailed({"endpoint_id": "give endpoint_id, since, or both"})
-    with container.uow() as uow:
-        ids = select_for_retry(
-            uow, principal.account_id, endpoint_id=body.endpoint_id, since=body.since
-        )
-        for delivery_id in ids:
-            reset_for_retry(uow, principal.account_id, delivery_id)
-        uow.commit()
+    ids = retry_failed(
+        container.uow, principal.account_id, endpoint_id=body.endpoint_id, since=body.since
+    )
     return BulkRetried(retried=len(ids), delivery_ids=ids)
