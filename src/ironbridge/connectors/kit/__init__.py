@@ -1,5 +1,68 @@
-"""The connector kit: what a system package builds on so it can be mostly declarations."""
+"""The connector kit: what a system package is declared with.
 
+- `Wire` (`wire.py`): how a protocol family spells paths and typed values.
+- The map vocabulary (`fields.py`): `Text`, `Number`, `Day`, `Stamp`, `Code`, `Ref`, `Rows`, ...
+  — one set of converters for reads and writes, read through a family's wire.
+- `RecordMap` and `Mapper` (`maps.py`): an entity's table, and a connector's tables bound to
+  its wire, which are its `to_unified` and its write bodies.
+- `guards.py`: the checks every session makes on what the service hands it.
+- `pages` (`pages.py`): a record stream chunked into the pages `list_changes` yields.
+"""
+
+from ironbridge.connectors.kit.fields import (
+    STRICT,
+    Code,
+    Const,
+    Day,
+    DayStart,
+    Field,
+    First,
+    Flag,
+    Flags,
+    Integer,
+    MapContext,
+    Number,
+    Place,
+    Ref,
+    Rows,
+    Stamp,
+    Text,
+    read_fields,
+    source_code,
+    write_fields,
+)
+from ironbridge.connectors.kit.guards import ensure_page_size, ensure_resolved
+from ironbridge.connectors.kit.maps import Derive, Mapper, RecordMap
 from ironbridge.connectors.kit.pages import pages
+from ironbridge.connectors.kit.wire import PLAIN, Wire
 
-__all__ = ["pages"]
+__all__ = [
+    "PLAIN",
+    "STRICT",
+    "Code",
+    "Const",
+    "Day",
+    "DayStart",
+    "Derive",
+    "Field",
+    "First",
+    "Flag",
+    "Flags",
+    "Integer",
+    "MapContext",
+    "Mapper",
+    "Number",
+    "Place",
+    "RecordMap",
+    "Ref",
+    "Rows",
+    "Stamp",
+    "Text",
+    "Wire",
+    "ensure_page_size",
+    "ensure_resolved",
+    "pages",
+    "read_fields",
+    "source_code",
+    "write_fields",
+]

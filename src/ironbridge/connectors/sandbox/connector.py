@@ -31,6 +31,7 @@ from ironbridge.connectors.base import (
     RawRecord,
     SessionOptions,
 )
+from ironbridge.connectors.kit import ensure_page_size, ensure_resolved
 from ironbridge.connectors.sandbox import maps
 from ironbridge.connectors.sandbox.data import ANCHOR, SITE_TAX_RATES, SandboxData, sandbox_data
 from ironbridge.connectors.sandbox.spec import (
@@ -42,7 +43,6 @@ from ironbridge.model import (
     CREATE_MODELS,
     UPDATE_MODELS,
     Entity,
-    InputModel,
     InventoryAdjustment,
     PurchaseOrderStatus,
     parse_input,
@@ -125,22 +125,6 @@ def _now() -> datetime:
     return datetime.now(UTC).replace(microsecond=0)
 
 
-def _ensure_resolved(body: InputModel) -> None:
-    """Refuse ironbridge ids: the service must resolve references to remote ids first."""
-    for stem in body.references:
-        if getattr(body, f"{stem}_id") is not None:
-            raise ValueError(
-                f"{stem}_id reached the sandbox connector unresolved; pass {stem}_remote_id "
-                "(see ironbridge.model.resolve_references)"
-            )
-    for name in type(body).model_fields:
-        value = getattr(body, name)
-        nested = value if isinstance(value, list) else [value]
-        for item in nested:
-            if isinstance(item, InputModel):
-                _ensure_resolved(item)
-
-
 def _money(value: Decimal) -> str:
     return format(value.quantize(_CENT, rounding=ROUND_HALF_UP), "f")
 
@@ -173,8 +157,7 @@ class SandboxSession(ConnectorSession):
         self, entity: Entity, since: datetime | None, *, page_size: int = 500
     ) -> Iterator[list[RawRecord]]:
         """Pages of records changed at or after `since`, in (modified_at, remote_id) order."""
-        if page_size < 1:
-            raise ValueError("page_size must be at least 1")
+        ensure_page_size(page_size)
         if since is not None and since.utcoffset() is None:
             raise ValueError("since must carry a time zone")
         self.spec.ensure_supported(entity, "read")
@@ -193,19 +176,19 @@ class SandboxSession(ConnectorSession):
         """Validate a new record and return it as the sandbox would store it (it stores nothing)."""
         self.spec.ensure_supported(entity, "create")
         body = parse_input(CREATE_MODELS[entity], payload)
-        _ensure_resolved(body)
+        ensure_resolved(body, "sandbox")
         written = maps.to_source(entity, body.model_dump(exclude_unset=True))
         now = _now()
-        record_map = maps.MAPS[entity]
+        key = maps.KEYS[entity]
         problems: dict[str, str] = {}
-        remote_id = written.get(record_map.key)
+        remote_id = written.get(key)
         if remote_id is None:
             remote_id = _numbering.next(entity, self._data)
         elif self._data.find(entity, remote_id) is not None:
             problems[_NUMBER_FIELDS[entity]] = f"{remote_id} already exists."
         row: dict[str, Any] = {**_CREATE_DEFAULTS[entity](now), **written}
-        row[record_map.key] = remote_id
-        row[record_map.created] = row[record_map.modified] = maps.format_source_time(now)
+        row[key] = remote_id
+        row[maps.CREATED] = row[maps.MODIFIED] = maps.format_source_time(now)
         self._complete(entity, row, written, problems)
         return RawRecord(remote_id, now, row)
 
@@ -218,7 +201,7 @@ class SandboxSession(ConnectorSession):
         self.spec.ensure_supported(entity, "update")
         original = self._lookup(entity, remote_id)
         body = parse_input(UPDATE_MODELS[entity], changes)
-        _ensure_resolved(body)
+        ensure_resolved(body, "sandbox")
         self._ensure_unlocked(entity, original, "modified")
         values = body.model_dump(exclude_unset=True)
         if not values:
@@ -234,7 +217,7 @@ class SandboxSession(ConnectorSession):
         row = copy.deepcopy(original.data)
         row.update(written)
         now = _now()
-        row[maps.MAPS[entity].modified] = maps.format_source_time(now)
+        row[maps.MODIFIED] = maps.format_source_time(now)
         self._complete(entity, row, written, problems)
         return RawRecord(remote_id, now, row)
 
@@ -255,7 +238,7 @@ class SandboxSession(ConnectorSession):
         self.spec.ensure_supported(Entity.INVENTORY_ITEMS, "adjust")
         original = self._lookup(Entity.INVENTORY_ITEMS, remote_id)
         body = parse_input(InventoryAdjustment, adjustment)
-        _ensure_resolved(body)
+        ensure_resolved(body, "sandbox")
         location_code = body.location_remote_id
         location = self._data.find(Entity.LOCATIONS, location_code or "")
         if location is None:

@@ -13,17 +13,29 @@ fields are top-level keys starting with `U_`, which become `custom_fields` witho
 
 from __future__ import annotations
 
-from abc import ABC, abstractmethod
 from collections.abc import Mapping
-from dataclasses import dataclass, field
-from datetime import UTC, date, datetime
-from decimal import Decimal
+from datetime import UTC, datetime
 from enum import StrEnum
 from types import MappingProxyType
 from typing import Any, Final
 
-from ironbridge import errors
-from ironbridge.connectors.base import IdFactory, RawRecord, reference
+from ironbridge.connectors.base import IdFactory, RawRecord
+from ironbridge.connectors.kit import (
+    Code,
+    Day,
+    Field,
+    Integer,
+    Mapper,
+    Number,
+    Place,
+    RecordMap,
+    Ref,
+    Rows,
+    Stamp,
+    Text,
+    Wire,
+    source_code,
+)
 from ironbridge.model import (
     AssetCriticality,
     AssetStatus,
@@ -41,29 +53,23 @@ from ironbridge.model import (
 __all__ = [
     "ASSET_CRITICALITY",
     "ASSET_STATUS",
+    "CREATED",
     "CUSTOM_PREFIX",
     "ITEM_STATUS",
+    "KEYS",
     "LOCATION_STATUS",
     "LOCATION_TYPE",
+    "MAPPER",
     "MAPS",
+    "MODIFIED",
     "PURCHASE_ORDER_STATUS",
     "SOURCE_TIME_FORMAT",
     "STATUS_TABLES",
     "VENDOR_STATUS",
+    "WIRE",
     "WORK_ORDER_PRIORITY",
     "WORK_ORDER_STATUS",
     "WORK_ORDER_TYPE",
-    "Code",
-    "Day",
-    "FieldMap",
-    "Integer",
-    "Number",
-    "Place",
-    "RecordMap",
-    "Ref",
-    "Rows",
-    "Text",
-    "Timestamp",
     "format_source_time",
     "parse_source_time",
     "source_code",
@@ -163,6 +169,33 @@ LOCATION_STATUS: Final[Mapping[Any, StrEnum]] = MappingProxyType(
 )
 
 
+class SandboxWire(Wire):
+    """The sandbox's JSON: plain keys, ISO dates, UTC times without a zone, decimal strings."""
+
+    name = "The source"
+
+    def from_datetime(self, value: datetime) -> Any:
+        return format_source_time(value)
+
+
+#: How sandbox records are read and written.
+WIRE: Final = SandboxWire()
+#: When every sandbox record was created and last changed.
+CREATED: Final = "CreatedOn"
+MODIFIED: Final = "LastModified"
+#: The key of each entity's records.
+KEYS: Final[Mapping[Entity, str]] = MappingProxyType(
+    {
+        Entity.PURCHASE_ORDERS: "PONumber",
+        Entity.WORK_ORDERS: "WONumber",
+        Entity.INVENTORY_ITEMS: "ItemCode",
+        Entity.VENDORS: "VendorCode",
+        Entity.ASSETS: "AssetTag",
+        Entity.LOCATIONS: "LocationCode",
+    }
+)
+
+
 def parse_source_time(value: str) -> datetime:
     """A sandbox time string as an aware UTC datetime."""
     return datetime.strptime(value, SOURCE_TIME_FORMAT).replace(tzinfo=UTC)
@@ -173,230 +206,36 @@ def format_source_time(value: datetime) -> str:
     return value.astimezone(UTC).strftime(SOURCE_TIME_FORMAT)
 
 
-def source_code(table: Mapping[Any, StrEnum], member: StrEnum) -> Any:
-    """The source code a status table maps to `member`; raises KeyError when it has none."""
-    for code, mapped in table.items():
-        if mapped is member:
-            return code
-    raise KeyError(member)
-
-
-class FieldMap(ABC):
-    """How one unified field is read from, and written to, a source record."""
-
-    def payload_key(self, name: str) -> str:
-        """The key of this field in a write payload; differs for references."""
-        return name
-
-    @abstractmethod
-    def read(self, data: Mapping[str, Any], ids: IdFactory) -> Any:
-        """The unified value of the field in source record `data`."""
-
-    @abstractmethod
-    def write(self, value: Any, out: dict[str, Any]) -> None:
-        """Set the field's source keys in `out` from the unified payload value `value`."""
-
-
-@dataclass(frozen=True, slots=True)
-class Text(FieldMap):
-    """A source value used as it is (text, booleans)."""
-
-    source: str
-
-    def read(self, data: Mapping[str, Any], ids: IdFactory) -> Any:
-        return data.get(self.source)
-
-    def write(self, value: Any, out: dict[str, Any]) -> None:
-        out[self.source] = value
-
-
-@dataclass(frozen=True, slots=True)
-class Integer(FieldMap):
-    """A whole number."""
-
-    source: str
-
-    def read(self, data: Mapping[str, Any], ids: IdFactory) -> Any:
-        value = data.get(self.source)
-        return None if value is None else int(value)
-
-    def write(self, value: Any, out: dict[str, Any]) -> None:
-        out[self.source] = None if value is None else int(value)
-
-
-@dataclass(frozen=True, slots=True)
-class Number(FieldMap):
-    """A decimal string in the source, a `Decimal` in the unified record."""
-
-    source: str
-
-    def read(self, data: Mapping[str, Any], ids: IdFactory) -> Any:
-        value = data.get(self.source)
-        # Through str(): a source that sends a JSON float 0.1 means the decimal 0.1, not the
-        # binary approximation Decimal(0.1) would give.
-        return None if value is None else Decimal(str(value))
-
-    def write(self, value: Any, out: dict[str, Any]) -> None:
-        out[self.source] = None if value is None else format(Decimal(value), "f")
-
-
-@dataclass(frozen=True, slots=True)
-class Day(FieldMap):
-    """An ISO date (`2025-03-01`)."""
-
-    source: str
-
-    def read(self, data: Mapping[str, Any], ids: IdFactory) -> Any:
-        value = data.get(self.source)
-        return None if value is None else date.fromisoformat(value)
-
-    def write(self, value: Any, out: dict[str, Any]) -> None:
-        out[self.source] = None if value is None else value.isoformat()
-
-
-@dataclass(frozen=True, slots=True)
-class Timestamp(FieldMap):
-    """A UTC time written without a zone (`2025-03-01 10:15:00`)."""
-
-    source: str
-
-    def read(self, data: Mapping[str, Any], ids: IdFactory) -> Any:
-        value = data.get(self.source)
-        return None if value is None else parse_source_time(value)
-
-    def write(self, value: Any, out: dict[str, Any]) -> None:
-        out[self.source] = None if value is None else format_source_time(value)
-
-
-@dataclass(frozen=True, slots=True)
-class Code(FieldMap):
-    """A source code translated through a table to a unified enum member."""
-
-    source: str
-    table: Mapping[Any, StrEnum] = field(hash=False)
-
-    def read(self, data: Mapping[str, Any], ids: IdFactory) -> Any:
-        value = data.get(self.source)
-        if value is None:
-            return None
-        try:
-            return self.table[value]
-        except KeyError:
-            # Loud by design: a guessed default would publish a wrong status to integrators.
-            raise errors.UpstreamError(
-                f"The source sent {self.source} {value!r}, which the sandbox map does not know."
-            ) from None
-
-    def write(self, value: Any, out: dict[str, Any]) -> None:
-        out[self.source] = None if value is None else source_code(self.table, value)
-
-
-@dataclass(frozen=True, slots=True)
-class Ref(FieldMap):
-    """A pointer to another record by its source key (ids only; see `base.reference`)."""
-
-    entity: Entity
-    source: str
-
-    def payload_key(self, name: str) -> str:
-        return f"{name}_remote_id"
-
-    def read(self, data: Mapping[str, Any], ids: IdFactory) -> Any:
-        remote_id = data.get(self.source)
-        if remote_id is None:
-            return None
-        return reference(ids, self.entity, remote_id)
-
-    def write(self, value: Any, out: dict[str, Any]) -> None:
-        out[self.source] = value
-
-
 #: Unified address field → sandbox address key.
-_ADDRESS_KEYS: Final[Mapping[str, str]] = MappingProxyType(
+_ADDRESS_PARTS: Final[Mapping[str, Field]] = MappingProxyType(
     {
-        "line1": "Street",
-        "line2": "Street2",
-        "city": "City",
-        "region": "State",
-        "postal_code": "Zip",
-        "country": "Country",
+        "line1": Text("Street"),
+        "line2": Text("Street2"),
+        "city": Text("City"),
+        "region": Text("State"),
+        "postal_code": Text("Zip"),
+        "country": Text("Country"),
     }
 )
 
 
-@dataclass(frozen=True, slots=True)
-class Place(FieldMap):
-    """A nested sandbox address object."""
-
-    source: str
-
-    def read(self, data: Mapping[str, Any], ids: IdFactory) -> Any:
-        value = data.get(self.source)
-        if value is None:
-            return None
-        return {unified: value.get(key) for unified, key in _ADDRESS_KEYS.items()}
-
-    def write(self, value: Any, out: dict[str, Any]) -> None:
-        if value is None:
-            out[self.source] = None
-            return
-        out[self.source] = {key: value.get(unified) for unified, key in _ADDRESS_KEYS.items()}
+def _address(path: str) -> Place:
+    return Place(path, _ADDRESS_PARTS)
 
 
-@dataclass(frozen=True, slots=True)
-class Rows(FieldMap):
-    """A list of nested rows (order lines, stock levels), each mapped by its own table."""
-
-    source: str
-    fields: Mapping[str, FieldMap] = field(hash=False)
-
-    def read(self, data: Mapping[str, Any], ids: IdFactory) -> Any:
-        return [_read_fields(self.fields, row, ids) for row in data.get(self.source) or ()]
-
-    def write(self, value: Any, out: dict[str, Any]) -> None:
-        out[self.source] = [_write_fields(self.fields, row) for row in value or ()]
-
-
-@dataclass(frozen=True)
-class RecordMap:
-    """The table of one entity: its key, its time fields and its unified fields."""
-
-    key: str
-    created: str
-    modified: str
-    fields: Mapping[str, FieldMap]
-
-
-def _read_fields(
-    fields: Mapping[str, FieldMap], data: Mapping[str, Any], ids: IdFactory
-) -> dict[str, Any]:
-    out: dict[str, Any] = {}
-    for name, field_map in fields.items():
-        try:
-            out[name] = field_map.read(data, ids)
-        except (ValueError, TypeError, ArithmeticError, AttributeError) as exc:
-            raise errors.UpstreamError(
-                f"The source field for {name} holds an unreadable value ({exc})."
-            ) from exc
-    return out
-
-
-def _write_fields(fields: Mapping[str, FieldMap], payload: Mapping[str, Any]) -> dict[str, Any]:
-    out: dict[str, Any] = {}
-    for name, field_map in fields.items():
-        key = field_map.payload_key(name)
-        if key in payload:
-            field_map.write(payload[key], out)
-    return out
+def _record(fields: Mapping[str, Field]) -> RecordMap:
+    return RecordMap(
+        fields,
+        created=Stamp(CREATED),
+        extension_prefixes=(CUSTOM_PREFIX,),
+        strip_prefix=True,
+    )
 
 
 MAPS: Final[Mapping[Entity, RecordMap]] = MappingProxyType(
     {
-        Entity.PURCHASE_ORDERS: RecordMap(
-            key="PONumber",
-            created="CreatedOn",
-            modified="LastModified",
-            fields={
+        Entity.PURCHASE_ORDERS: _record(
+            {
                 "number": Text("PONumber"),
                 "status": Code("Status", PURCHASE_ORDER_STATUS),
                 "vendor": Ref(Entity.VENDORS, "VendorCode"),
@@ -408,8 +247,8 @@ MAPS: Final[Mapping[Entity, RecordMap]] = MappingProxyType(
                 "tax_total": Number("TaxAmount"),
                 "total": Number("DocTotal"),
                 "payment_terms": Text("PaymentTerms"),
-                "ship_to": Place("ShipTo"),
-                "bill_to": Place("BillTo"),
+                "ship_to": _address("ShipTo"),
+                "bill_to": _address("BillTo"),
                 "buyer": Text("Buyer"),
                 "notes": Text("Comments"),
                 "lines": Rows(
@@ -430,11 +269,8 @@ MAPS: Final[Mapping[Entity, RecordMap]] = MappingProxyType(
                 ),
             },
         ),
-        Entity.WORK_ORDERS: RecordMap(
-            key="WONumber",
-            created="CreatedOn",
-            modified="LastModified",
-            fields={
+        Entity.WORK_ORDERS: _record(
+            {
                 "number": Text("WONumber"),
                 "title": Text("Summary"),
                 "description": Text("Details"),
@@ -445,10 +281,10 @@ MAPS: Final[Mapping[Entity, RecordMap]] = MappingProxyType(
                 "location": Ref(Entity.LOCATIONS, "LocationCode"),
                 "assignee": Text("AssignedTo"),
                 "requester": Text("RequestedBy"),
-                "scheduled_start": Timestamp("SchedStart"),
-                "scheduled_end": Timestamp("SchedFinish"),
-                "actual_start": Timestamp("ActualStart"),
-                "actual_end": Timestamp("ActualFinish"),
+                "scheduled_start": Stamp("SchedStart"),
+                "scheduled_end": Stamp("SchedFinish"),
+                "actual_start": Stamp("ActualStart"),
+                "actual_end": Stamp("ActualFinish"),
                 "due_date": Day("DueDate"),
                 "estimated_hours": Number("EstHours"),
                 "actual_hours": Number("ActHours"),
@@ -465,11 +301,8 @@ MAPS: Final[Mapping[Entity, RecordMap]] = MappingProxyType(
                 "completion_notes": Text("CompletionNotes"),
             },
         ),
-        Entity.INVENTORY_ITEMS: RecordMap(
-            key="ItemCode",
-            created="CreatedOn",
-            modified="LastModified",
-            fields={
+        Entity.INVENTORY_ITEMS: _record(
+            {
                 "code": Text("ItemCode"),
                 "name": Text("Description"),
                 "description": Text("ExtendedText"),
@@ -491,11 +324,8 @@ MAPS: Final[Mapping[Entity, RecordMap]] = MappingProxyType(
                 "total_on_hand": Number("QtyOnHand"),
             },
         ),
-        Entity.VENDORS: RecordMap(
-            key="VendorCode",
-            created="CreatedOn",
-            modified="LastModified",
-            fields={
+        Entity.VENDORS: _record(
+            {
                 "code": Text("VendorCode"),
                 "name": Text("VendorName"),
                 "status": Code("Status", VENDOR_STATUS),
@@ -505,14 +335,11 @@ MAPS: Final[Mapping[Entity, RecordMap]] = MappingProxyType(
                 "website": Text("Website"),
                 "currency": Text("Currency"),
                 "payment_terms": Text("PaymentTerms"),
-                "address": Place("Address"),
+                "address": _address("Address"),
             },
         ),
-        Entity.ASSETS: RecordMap(
-            key="AssetTag",
-            created="CreatedOn",
-            modified="LastModified",
-            fields={
+        Entity.ASSETS: _record(
+            {
                 "tag": Text("AssetTag"),
                 "name": Text("AssetName"),
                 "description": Text("Description"),
@@ -527,17 +354,14 @@ MAPS: Final[Mapping[Entity, RecordMap]] = MappingProxyType(
                 "criticality": Code("Criticality", ASSET_CRITICALITY),
             },
         ),
-        Entity.LOCATIONS: RecordMap(
-            key="LocationCode",
-            created="CreatedOn",
-            modified="LastModified",
-            fields={
+        Entity.LOCATIONS: _record(
+            {
                 "code": Text("LocationCode"),
                 "name": Text("Name"),
                 "type": Code("LocationType", LOCATION_TYPE),
                 "status": Code("Status", LOCATION_STATUS),
                 "parent": Ref(Entity.LOCATIONS, "ParentCode"),
-                "address": Place("Address"),
+                "address": _address("Address"),
             },
         ),
     }
@@ -558,37 +382,16 @@ STATUS_TABLES: Final[tuple[tuple[Entity, str, Mapping[Any, StrEnum]], ...]] = (
 )
 
 
+#: The sandbox's maps on its wire: `to_unified` and `to_source` in one.
+MAPPER: Final = Mapper("Sandbox", WIRE, MAPS, refusal="The sandbox cannot write this field.")
+
+
 def to_unified(entity: Entity, raw: RawRecord, ids: IdFactory) -> dict[str, Any]:
     """The unified record of a sandbox source record (without `remote_data`).
 
     Raises `errors.UpstreamError` when a field cannot be read or a code is not in its table.
     """
-    record_map = MAPS[entity]
-    data = raw.data
-    try:
-        created = data.get(record_map.created)
-        unified: dict[str, Any] = {
-            "id": ids(entity, raw.remote_id),
-            "remote_id": raw.remote_id,
-            "created_at": None if created is None else parse_source_time(created),
-            "updated_at": raw.modified_at,
-            "deleted": False,
-        }
-        unified.update(_read_fields(record_map.fields, data, ids))
-    except errors.UpstreamError as exc:
-        raise errors.UpstreamError(
-            f"Sandbox {entity.label} {raw.remote_id}: {exc.message}"
-        ) from exc
-    except ValueError as exc:
-        raise errors.UpstreamError(
-            f"Sandbox {entity.label} {raw.remote_id}: unreadable {record_map.created} ({exc})."
-        ) from exc
-    unified["custom_fields"] = {
-        key.removeprefix(CUSTOM_PREFIX): value
-        for key, value in data.items()
-        if key.startswith(CUSTOM_PREFIX)
-    }
-    return unified
+    return MAPPER.to_unified(entity, raw, ids)
 
 
 def to_source(entity: Entity, payload: Mapping[str, Any]) -> dict[str, Any]:
@@ -598,15 +401,4 @@ def to_source(entity: Entity, payload: Mapping[str, Any]) -> dict[str, Any]:
     connector, which knows the other records. Raises `errors.ValidationFailed` for a payload
     field the sandbox cannot store, so nothing a caller sends is silently dropped.
     """
-    record_map = MAPS[entity]
-    out = _write_fields(record_map.fields, payload)
-    handled = {field_map.payload_key(name) for name, field_map in record_map.fields.items()}
-    custom_fields = payload.get("custom_fields") or {}
-    for name, value in custom_fields.items():
-        out[f"{CUSTOM_PREFIX}{name}"] = value
-    unknown = set(payload) - handled - {"custom_fields"}
-    if unknown:
-        raise errors.ValidationFailed(
-            {name: "The sandbox cannot write this field." for name in sorted(unknown)}
-        )
-    return out
+    return MAPPER.to_source(entity, payload)

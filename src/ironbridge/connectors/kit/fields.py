@@ -1,0 +1,368 @@
+"""The map vocabulary: how one unified field is read from, and written to, a source record.
+
+A connector's map is a table of these converters per entity (`kit.RecordMap`), read through
+its family's `Wire`, which knows the path syntax and how dates, times and decimals are spelled.
+The same declaration serves reads and, for writable fields, writes: `write` puts the unified
+payload value into a source body, `payload_key` names the key it comes under (references come
+as `<name>_remote_id`, resolved by the service).
+
+Status and enum tables are plain mappings from source code to unified member. A code missing
+from a table is an `errors.UpstreamError`, never a silent default, unless the table is of
+codes each installation defines for itself (`otherwise=`), which then read as that value.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, time
+from decimal import Decimal
+from enum import Enum
+from typing import Any, Final
+
+from ironbridge import errors
+from ironbridge.connectors.base import IdFactory, reference
+from ironbridge.connectors.kit.wire import Wire
+from ironbridge.model import Entity
+
+__all__ = [
+    "STRICT",
+    "Code",
+    "Const",
+    "Day",
+    "DayStart",
+    "Field",
+    "First",
+    "Flag",
+    "Flags",
+    "Integer",
+    "MapContext",
+    "Number",
+    "Place",
+    "Ref",
+    "Rows",
+    "Stamp",
+    "Text",
+    "read_fields",
+    "source_code",
+    "write_fields",
+]
+
+
+class _Strict:
+    def __repr__(self) -> str:
+        return "STRICT"
+
+
+#: `Code(otherwise=STRICT)`: a code missing from the table fails the record (the default).
+STRICT: Final[Any] = _Strict()
+
+
+@dataclass(frozen=True, slots=True)
+class MapContext:
+    """What a converter reads with: the family's wire and the connection's id factory."""
+
+    wire: Wire
+    ids: IdFactory
+
+
+class Field:
+    """How one unified field is read from a source record (and written, where it can be)."""
+
+    #: Whether `write` is implemented; a read-only field in a write payload is refused.
+    writable: bool = False
+
+    def read(self, row: Mapping[str, Any], ctx: MapContext) -> Any:
+        """The unified value in `row`."""
+        raise NotImplementedError
+
+    def payload_key(self, name: str) -> str:
+        """The key of the unified field `name` in a resolved write payload."""
+        return name
+
+    def write(self, value: Any, out: dict[str, Any], wire: Wire) -> None:
+        """Set the field's source keys in the write body `out` from the payload `value`."""
+        raise TypeError(f"{type(self).__name__} cannot be written")
+
+
+@dataclass(frozen=True, slots=True)
+class _Path(Field):
+    """A field stored at one source path, written back to it (None clears it)."""
+
+    path: str
+    writable: bool = field(default=True, kw_only=True)
+
+    def value(self, row: Mapping[str, Any], ctx: MapContext) -> Any:
+        value = ctx.wire.get(row, self.path)
+        return None if ctx.wire.is_empty(value) else value
+
+    def encode(self, value: Any, wire: Wire) -> Any:
+        return value
+
+    def write(self, value: Any, out: dict[str, Any], wire: Wire) -> None:
+        wire.put(out, self.path, wire.blank_write if value is None else self.encode(value, wire))
+
+
+@dataclass(frozen=True, slots=True)
+class Text(_Path):
+    """Text; whatever else the source sends (ids as numbers) as its text."""
+
+    def read(self, row: Mapping[str, Any], ctx: MapContext) -> Any:
+        value = self.value(row, ctx)
+        return value if value is None or isinstance(value, str) else str(value)
+
+
+@dataclass(frozen=True, slots=True)
+class Integer(_Path):
+    """A whole number."""
+
+    def read(self, row: Mapping[str, Any], ctx: MapContext) -> Any:
+        value = self.value(row, ctx)
+        return None if value is None else int(value)
+
+    def encode(self, value: Any, wire: Wire) -> Any:
+        return int(value)
+
+
+@dataclass(frozen=True, slots=True)
+class Number(_Path):
+    """A decimal (amounts, quantities), as a `Decimal`."""
+
+    def read(self, row: Mapping[str, Any], ctx: MapContext) -> Any:
+        value = self.value(row, ctx)
+        return None if value is None else ctx.wire.to_decimal(value)
+
+    def encode(self, value: Any, wire: Wire) -> Any:
+        return wire.from_decimal(Decimal(value))
+
+
+@dataclass(frozen=True, slots=True)
+class Day(_Path):
+    """A calendar date."""
+
+    def read(self, row: Mapping[str, Any], ctx: MapContext) -> Any:
+        value = self.value(row, ctx)
+        return None if value is None else ctx.wire.to_date(value)
+
+    def encode(self, value: Any, wire: Wire) -> Any:
+        return wire.from_date(value.date() if isinstance(value, datetime) else value)
+
+
+@dataclass(frozen=True, slots=True)
+class DayStart(_Path):
+    """A date where the unified model wants an instant: 00:00 UTC of that day, the earliest
+    moment the date allows (systems that plan by the day)."""
+
+    writable: bool = field(default=False, kw_only=True)
+
+    def read(self, row: Mapping[str, Any], ctx: MapContext) -> Any:
+        value = self.value(row, ctx)
+        if value is None:
+            return None
+        return datetime.combine(ctx.wire.to_date(value), time(), tzinfo=UTC)
+
+
+@dataclass(frozen=True, slots=True)
+class Stamp(_Path):
+    """An instant, aware and in UTC."""
+
+    def read(self, row: Mapping[str, Any], ctx: MapContext) -> Any:
+        value = self.value(row, ctx)
+        return None if value is None else ctx.wire.to_datetime(value)
+
+    def encode(self, value: Any, wire: Wire) -> Any:
+        return wire.from_datetime(value)
+
+
+@dataclass(frozen=True, slots=True)
+class Flag(_Path):
+    """A boolean (some databases send 0/1)."""
+
+    def read(self, row: Mapping[str, Any], ctx: MapContext) -> Any:
+        value = self.value(row, ctx)
+        return None if value is None else bool(value)
+
+
+def source_code(table: Mapping[Any, Any], member: Any) -> Any:
+    """The first source code a table maps to `member`; KeyError when it has none."""
+    for code, mapped in table.items():
+        if mapped == member:
+            return code
+    raise KeyError(member)
+
+
+@dataclass(frozen=True, slots=True)
+class Code(_Path):
+    """A source code translated through a table to a unified enum member.
+
+    `refine` maps a code to another `Code` that decides instead (Tryton's purchase state
+    `processing` is decided by its shipment state). `coerce` normalises the raw value first
+    (`bool` for flags sent as 0/1). `otherwise` is what a code outside the table reads as, for
+    tables of codes each installation defines (order types, priorities); by default such a
+    code fails the record. Writing looks the unified member up backwards.
+    """
+
+    table: Mapping[Any, Any] = field(default_factory=dict, hash=False)
+    refine: Mapping[Any, Code] = field(default_factory=dict, hash=False)
+    coerce: Callable[[Any], Any] | None = None
+    otherwise: Any = STRICT
+
+    def read(self, row: Mapping[str, Any], ctx: MapContext) -> Any:
+        value = self.value(row, ctx)
+        if value is None:
+            if ctx.wire.blank is None:
+                return None
+            value = ctx.wire.blank
+        if self.coerce is not None:
+            value = self.coerce(value)
+        if value in self.refine:
+            return self.refine[value].read(row, ctx)
+        try:
+            return self.table[value]
+        except KeyError:
+            if self.otherwise is not STRICT:
+                return self.otherwise
+            # Loud by design: a guessed default would publish a wrong status to integrators.
+            raise errors.UpstreamError(
+                f"{ctx.wire.name} sent {self.path} {value!r}, which the map does not know; the "
+                "record is left out until the connector maps it."
+            ) from None
+        except TypeError:
+            raise ValueError(f"{self.path} holds {value!r}, not a code") from None
+
+    def encode(self, value: Any, wire: Wire) -> Any:
+        return source_code(self.table, value)
+
+
+@dataclass(frozen=True, slots=True)
+class Flags(Field):
+    """The member of the first rule whose flag is set; `otherwise` when none is (statuses that
+    a source keeps as several yes/no flags, most decisive first)."""
+
+    rules: tuple[tuple[str, Enum], ...]
+    otherwise: Enum
+
+    def read(self, row: Mapping[str, Any], ctx: MapContext) -> Any:
+        for path, member in self.rules:
+            if ctx.wire.get(row, path) is True:
+                return member
+        return self.otherwise
+
+
+@dataclass(frozen=True, slots=True)
+class Ref(Field):
+    """A pointer to another record by its source key (ids only; see `base.reference`).
+
+    A source that sends the key as a nested object (`{"id": 3, ...}`) is read by its `id`.
+    `prefix` goes before the key where one unified entity holds records of several source
+    objects whose keys may coincide. Written from the payload's `<name>_remote_id`.
+    """
+
+    entity: Entity
+    path: str
+    prefix: str = ""
+    writable: bool = field(default=True, kw_only=True)
+
+    def read(self, row: Mapping[str, Any], ctx: MapContext) -> Any:
+        value = ctx.wire.get(row, self.path)
+        if value is None or isinstance(value, Mapping):
+            node = ctx.wire.node(row, self.path)
+            value = None if node is None else node.get("id")
+        if value is None or isinstance(value, bool) or ctx.wire.is_empty(value):
+            return None
+        return reference(ctx.ids, self.entity, f"{self.prefix}{value}")
+
+    def payload_key(self, name: str) -> str:
+        return f"{name}_remote_id"
+
+    def write(self, value: Any, out: dict[str, Any], wire: Wire) -> None:
+        encoded = wire.blank_write if value is None else str(value).removeprefix(self.prefix)
+        wire.put(out, self.path, encoded)
+
+
+@dataclass(frozen=True, slots=True)
+class Place(Field):
+    """A nested object (an address) whose parts are fields of their own."""
+
+    path: str
+    parts: Mapping[str, Field] = field(hash=False)
+    writable: bool = field(default=True, kw_only=True)
+
+    def read(self, row: Mapping[str, Any], ctx: MapContext) -> Any:
+        node = ctx.wire.node(row, self.path)
+        return None if node is None else read_fields(self.parts, node, ctx)
+
+    def write(self, value: Any, out: dict[str, Any], wire: Wire) -> None:
+        body = None if value is None else write_fields(self.parts, value, wire)
+        wire.put(out, self.path, body)
+
+
+@dataclass(frozen=True, slots=True)
+class Rows(Field):
+    """A list of nested rows (order lines, stock levels), each mapped by its own table."""
+
+    path: str
+    fields: Mapping[str, Field] = field(hash=False)
+    writable: bool = field(default=True, kw_only=True)
+
+    def read(self, row: Mapping[str, Any], ctx: MapContext) -> Any:
+        return [read_fields(self.fields, item, ctx) for item in ctx.wire.rows(row, self.path)]
+
+    def write(self, value: Any, out: dict[str, Any], wire: Wire) -> None:
+        wire.put(out, self.path, [write_fields(self.fields, item, wire) for item in value or ()])
+
+
+@dataclass(frozen=True, slots=True)
+class First(Field):
+    """The first of several fields that has a value (a stored cache, then the computed one)."""
+
+    fields: tuple[Field, ...]
+
+    def read(self, row: Mapping[str, Any], ctx: MapContext) -> Any:
+        for candidate in self.fields:
+            value = candidate.read(row, ctx)
+            if value is not None:
+                return value
+        return None
+
+
+@dataclass(frozen=True, slots=True)
+class Const(Field):
+    """The same value for every record (a source with one kind of work order)."""
+
+    value: Any
+
+    def read(self, row: Mapping[str, Any], ctx: MapContext) -> Any:
+        return self.value
+
+
+#: What a converter may raise on a value it cannot read; anything else is a bug.
+_UNREADABLE: Final = (ValueError, TypeError, ArithmeticError, AttributeError)
+
+
+def read_fields(
+    fields: Mapping[str, Field], row: Mapping[str, Any], ctx: MapContext
+) -> dict[str, Any]:
+    """Read every field of `fields` from `row`; an unreadable value is an `UpstreamError`."""
+    out: dict[str, Any] = {}
+    for name, converter in fields.items():
+        try:
+            out[name] = converter.read(row, ctx)
+        except _UNREADABLE as exc:
+            raise errors.UpstreamError(
+                f"{ctx.wire.name}'s value for {name} is unreadable ({exc})."
+            ) from exc
+    return out
+
+
+def write_fields(
+    fields: Mapping[str, Field], payload: Mapping[str, Any], wire: Wire
+) -> dict[str, Any]:
+    """The source body for the payload keys `fields` can write; other keys are left alone
+    (`kit.to_source` refuses them)."""
+    out: dict[str, Any] = {}
+    for name, converter in fields.items():
+        key = converter.payload_key(name)
+        if converter.writable and key in payload:
+            converter.write(payload[key], out, wire)
+    return out

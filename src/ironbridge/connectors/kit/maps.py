@@ -1,0 +1,152 @@
+"""One entity's map (`RecordMap`) and a connector's maps bound to its wire (`Mapper`).
+
+`Mapper.to_unified` is the whole of `Connector.to_unified` for a system whose records a table
+can read; a system adds `derive` functions only for what a table cannot say (a status decided by
+three sources, stock summed per location). `Mapper.to_source` turns a resolved write payload
+into a source body through the same declarations, refusing what they cannot write, so nothing
+a caller sends is silently dropped.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from types import MappingProxyType
+from typing import Any
+
+from ironbridge import errors
+from ironbridge.connectors.base import IdFactory, RawRecord
+from ironbridge.connectors.kit.fields import Field, MapContext, read_fields, write_fields
+from ironbridge.connectors.kit.wire import Wire
+from ironbridge.model import Entity
+
+__all__ = ["Derive", "Mapper", "RecordMap"]
+
+#: Unified fields a table cannot read, computed from the whole source row.
+Derive = Callable[[Mapping[str, Any], MapContext], Mapping[str, Any]]
+
+
+@dataclass(frozen=True)
+class RecordMap:
+    """One entity's table.
+
+    `fields` are the unified fields; `created` reads the creation time; `custom_fields` are
+    source fields outside the unified model that integrators still need, by the name they
+    have in `custom_fields`; source keys starting with one of `extension_prefixes` (fields a
+    customer added to their system) go to `custom_fields` too, without the prefix when
+    `strip_prefix`. `derive` computes what the table cannot.
+    """
+
+    fields: Mapping[str, Field] = field(hash=False)
+    created: Field | None = None
+    custom_fields: Mapping[str, Field] = field(default_factory=dict, hash=False)
+    extension_prefixes: tuple[str, ...] = ()
+    strip_prefix: bool = False
+    derive: Derive | None = None
+
+    def custom(self, row: Mapping[str, Any], ctx: MapContext) -> dict[str, Any]:
+        """The record's custom fields, empty values left out."""
+        named = read_fields(self.custom_fields, row, ctx)
+        custom = {name: value for name, value in named.items() if value is not None}
+        if self.extension_prefixes:
+            for key, value in row.items():
+                if key.startswith(self.extension_prefixes) and not ctx.wire.is_empty(value):
+                    name = key
+                    if self.strip_prefix:
+                        name = key.removeprefix(
+                            next(p for p in self.extension_prefixes if key.startswith(p))
+                        )
+                    custom[name] = value
+        return custom
+
+
+@dataclass(frozen=True)
+class Mapper:
+    """A connector's maps bound to its wire: what `to_unified` and writes go through.
+
+    `system` names the source in error messages ("Tryton purchase order 7: ..."); `choose`
+    picks another map for some records of an entity (SAP functional locations among plants).
+    """
+
+    system: str
+    wire: Wire
+    maps: Mapping[Entity, RecordMap] = field(hash=False)
+    choose: Callable[[Entity, RawRecord], RecordMap | None] | None = None
+    #: How a payload field no declaration can write is refused.
+    refusal: str = "{system} cannot write this field."
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "maps", MappingProxyType(dict(self.maps)))
+
+    def record_map(self, entity: Entity, raw: RawRecord) -> RecordMap:
+        """The map that reads `raw`."""
+        chosen = None if self.choose is None else self.choose(entity, raw)
+        return self.maps[entity] if chosen is None else chosen
+
+    def to_unified(self, entity: Entity, raw: RawRecord, ids: IdFactory) -> dict[str, Any]:
+        """The unified record of `raw` (without `remote_data`).
+
+        Raises `errors.UpstreamError` naming the record when a value cannot be read or a code
+        is missing from its table.
+        """
+        record_map = self.record_map(entity, raw)
+        ctx = MapContext(self.wire, ids)
+        row = raw.data
+        try:
+            created = None
+            if record_map.created is not None:
+                created = read_fields({"created_at": record_map.created}, row, ctx)["created_at"]
+            unified: dict[str, Any] = {
+                "id": ids(entity, raw.remote_id),
+                "remote_id": raw.remote_id,
+                "created_at": created,
+                "updated_at": raw.modified_at,
+                "deleted": False,
+            }
+            unified.update(read_fields(record_map.fields, row, ctx))
+            if record_map.derive is not None:
+                try:
+                    unified.update(record_map.derive(row, ctx))
+                except (ValueError, TypeError, ArithmeticError, AttributeError) as exc:
+                    raise errors.UpstreamError(f"an unreadable value ({exc}).") from exc
+            unified["custom_fields"] = record_map.custom(row, ctx)
+        except errors.UpstreamError as exc:
+            raise errors.UpstreamError(
+                f"{self.system} {entity.label} {raw.remote_id}: {exc.message}"
+            ) from exc
+        return unified
+
+    def to_source(
+        self,
+        entity: Entity,
+        payload: Mapping[str, Any],
+        *,
+        handled: frozenset[str] = frozenset(),
+    ) -> dict[str, Any]:
+        """The source body a resolved write payload sets, through the entity's declarations.
+
+        Payload keys no writable declaration covers, and that the caller does not say it
+        `handled` itself, are refused with `errors.ValidationFailed`. Custom fields whose
+        source name carries an extension prefix are written under that name.
+        """
+        record_map = self.maps[entity]
+        body = write_fields(record_map.fields, payload, self.wire)
+        writable = {
+            converter.payload_key(name)
+            for name, converter in record_map.fields.items()
+            if converter.writable
+        }
+        problems = {
+            name: self.refusal.format(system=self.system)
+            for name in sorted(set(payload) - writable - handled - {"custom_fields"})
+        }
+        for name, value in (payload.get("custom_fields") or {}).items():
+            if record_map.strip_prefix and record_map.extension_prefixes:
+                body[f"{record_map.extension_prefixes[0]}{name}"] = value
+            elif name.startswith(record_map.extension_prefixes or ("\0",)):
+                body[name] = value
+            elif "custom_fields" not in handled:
+                problems[f"custom_fields.{name}"] = self.refusal.format(system=self.system)
+        if problems:
+            raise errors.ValidationFailed(problems)
+        return body
