@@ -26,7 +26,7 @@ from ironbridge.connectors.base import (
     PassthroughResponse,
     RawRecord,
 )
-from ironbridge.connectors.kit import pages
+from ironbridge.connectors.kit import ensure_page_size, pages
 from ironbridge.connectors.protocols import http, odata_v2
 from ironbridge.model import Entity
 
@@ -118,8 +118,7 @@ class ODataSession(ConnectorSession):
 
         Snapshot entities come whole on every call, without a change time.
         """
-        if page_size < 1:
-            raise ValueError("page_size must be at least 1")
+        ensure_page_size(page_size)
         if since is not None and since.utcoffset() is None:
             raise ValueError("since must carry a time zone")
         self.spec.ensure_supported(entity, "read")

@@ -5,7 +5,8 @@ What the family knows (OData V2 JSON format, "verbose" JSON):
 - payloads: `{"d": {"results": [...], "__next": ..., "__count": "n"}}` for collections and
   `{"d": {...}}` for one entity; `__metadata.etag` beside each entity.
 - values: Edm.DateTime as `/Date(ms)/`, Edm.DateTimeOffset as `/Date(ms+0000)/`, Edm.Time as
-  `PT10H30M00S`, decimals as strings; literals `datetime'…'`, `datetimeoffset'…'`, `time'…'`.
+  `PT10H30M00S`, decimals as strings; literals `datetime'…'`, `datetimeoffset'…'`, `time'…'`;
+  `ODataV2Wire` reads and writes them for the kit's maps.
 - paging: `$top`/`$skip` from the client and `__next` links (with `$skiptoken`) from the server.
 - change reading: `ChangeReader` streams records in (change time, key) order with a keyset
   that is safe under the ms truncation of `/Date(ms)/` (see its docstring).
@@ -25,12 +26,14 @@ from abc import ABC, abstractmethod
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
+from decimal import Decimal
 from typing import Any, Final
 from urllib.parse import urlsplit
 
 import httpx
 
 from ironbridge import errors
+from ironbridge.connectors.kit.wire import Wire
 from ironbridge.connectors.protocols import http
 
 __all__ = [
@@ -42,6 +45,7 @@ __all__ = [
     "ErrorReader",
     "FieldNames",
     "ODataV2Client",
+    "ODataV2Wire",
     "TimestampChange",
     "all_of",
     "any_of",
@@ -248,6 +252,53 @@ def nested_results(entity: Mapping[str, Any], navigation: str) -> list[dict[str,
     if isinstance(value, dict) and "__deferred" in value:
         raise errors.UpstreamError(f"The source did not expand {navigation}.")
     return []
+
+
+class ODataV2Wire(Wire):
+    """OData V2 JSON as the kit's maps read and write it.
+
+    Paths reach into expanded navigations (`to_Supplier/SupplierName`) and their
+    `{"results": [...]}` rows; an empty string is no value (SAP Gateway sends `""`, never null,
+    for an empty property, and clears one with `""`); `/Date(ms)/` is a date or an instant;
+    decimals travel as strings.
+    """
+
+    separator = "/"
+    blank = ""
+    blank_write = ""
+
+    def __init__(self, name: str = "The source") -> None:
+        self.name = name
+
+    def get(self, row: Mapping[str, Any] | None, path: str) -> Any:
+        # Payloads are decoded JSON, so plain dicts: one property is one lookup, and maps read
+        # thousands of them per page.
+        if isinstance(row, dict) and self.separator not in path:
+            return row.get(path)
+        return super().get(row, path)
+
+    def is_empty(self, value: Any) -> bool:
+        return value is None or value == ""
+
+    def to_decimal(self, value: Any) -> Decimal:
+        # Edm.Decimal travels as a string; anything else takes the general route.
+        return Decimal(value) if type(value) is str else super().to_decimal(value)
+
+    def decode(self, value: Any) -> Any:
+        match = _DATE_RE.match(value) if isinstance(value, str) else None
+        return value if match is None else _EPOCH + timedelta(milliseconds=int(match.group(1)))
+
+    def rows(self, row: Mapping[str, Any] | None, path: str) -> list[Mapping[str, Any]]:
+        """The rows of an expanded to-many navigation; one left deferred is an error."""
+        parent, _, navigation = path.rpartition(self.separator)
+        node = self.get(row, parent) if parent else row
+        return list(nested_results(node, navigation)) if isinstance(node, Mapping) else []
+
+    def from_date(self, value: date) -> Any:
+        return format_date(value)
+
+    def from_datetime(self, value: datetime) -> Any:
+        return format_datetimeoffset(value)
 
 
 # --- errors -----------------------------------------------------------------------------------

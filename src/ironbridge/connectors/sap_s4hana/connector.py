@@ -26,6 +26,7 @@ from ironbridge.connectors.base import (
     RawRecord,
     SessionOptions,
 )
+from ironbridge.connectors.kit import ensure_resolved
 from ironbridge.connectors.protocols import http, odata_v2
 from ironbridge.connectors.protocols.odata_session import EntitySet, ODataSession, Probe
 from ironbridge.connectors.sap_s4hana import gateway, mapping, oauth
@@ -37,7 +38,7 @@ from ironbridge.connectors.sap_s4hana.resources import (
     Resource,
 )
 from ironbridge.connectors.sap_s4hana.spec import BASIC, OAUTH, SPEC
-from ironbridge.model import CREATE_MODELS, UPDATE_MODELS, Entity, InputModel, parse_input
+from ironbridge.model import CREATE_MODELS, UPDATE_MODELS, Entity, parse_input
 
 __all__ = ["OAuthClient", "Password", "SapS4Hana", "SapS4HanaSession", "SignIn"]
 
@@ -75,21 +76,6 @@ def _base_url(value: str) -> str:
     if marker in text:
         text = text[: text.index(marker)]
     return text.rstrip("/") + "/"
-
-
-def _ensure_resolved(body: InputModel) -> None:
-    """Refuse ironbridge ids: the service must resolve references to remote ids first."""
-    for stem in body.references:
-        if getattr(body, f"{stem}_id") is not None:
-            raise ValueError(
-                f"{stem}_id reached the SAP S/4HANA connector unresolved; pass "
-                f"{stem}_remote_id (see ironbridge.model.resolve_references)"
-            )
-    for name in type(body).model_fields:
-        value = getattr(body, name)
-        for item in value if isinstance(value, list) else [value]:
-            if isinstance(item, InputModel):
-                _ensure_resolved(item)
 
 
 class SapS4Hana(Connector):
@@ -358,7 +344,7 @@ class SapS4HanaSession(ODataSession):
         """Create a purchase order by deep insert (header, items, schedule lines)."""
         self.spec.ensure_supported(entity, "create")
         body = parse_input(CREATE_MODELS[entity], payload)
-        _ensure_resolved(body)
+        ensure_resolved(body, SPEC.name)
         sap_body = mapping.purchase_order_create_body(body.model_dump(exclude_unset=True))
         resource = RESOURCES[entity]
         created = self.odata.create(resource.path, sap_body, field_names=mapping.error_field)
@@ -376,7 +362,7 @@ class SapS4HanaSession(ODataSession):
         """
         self.spec.ensure_supported(entity, "update")
         body = parse_input(UPDATE_MODELS[entity], changes)
-        _ensure_resolved(body)
+        ensure_resolved(body, SPEC.name)
         sap_body = mapping.purchase_order_update_body(body.model_dump(exclude_unset=True))
         resource = RESOURCES[entity]
         path = resource.path + odata_v2.key_predicate({resource.key: remote_id})

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Sequence
 from datetime import UTC, date, datetime, time, timedelta
+from decimal import Decimal
 from typing import Any
 
 import httpx
@@ -106,6 +107,35 @@ def test_payload_helpers() -> None:
         odata_v2.nested_results({"to_Item": {"__deferred": {"uri": "u"}}}, "to_Item")
     with pytest.raises(errors.UpstreamError):
         odata_v2.results({"value": []})
+
+
+# --- wire ---------------------------------------------------------------------------------------
+
+
+def test_the_wire_reads_paths_into_expanded_navigations_and_empty_strings_as_nothing() -> None:
+    wire = odata_v2.ODataV2Wire("SAP")
+    row = {
+        "Supplier": "",
+        "to_Supplier": {"SupplierName": "Acme"},
+        "to_Item": {"results": [{"Qty": "2.50"}, {"Qty": "1"}]},
+    }
+    assert wire.get(row, "to_Supplier/SupplierName") == "Acme"
+    assert wire.is_empty(wire.get(row, "Supplier"))
+    assert [wire.to_decimal(item["Qty"]) for item in wire.rows(row, "to_Item")] == [
+        Decimal("2.50"),
+        Decimal(1),
+    ]
+    with pytest.raises(errors.UpstreamError, match="did not expand"):
+        wire.rows({"to_Item": {"__deferred": {"uri": "u"}}}, "to_Item")
+
+
+@given(st.datetimes(min_value=datetime(1971, 1, 1), max_value=datetime(2200, 1, 1)))
+def test_the_wire_round_trips_dates_and_instants(moment: datetime) -> None:
+    wire = odata_v2.ODataV2Wire()
+    instant = moment.replace(microsecond=moment.microsecond // 1000 * 1000, tzinfo=UTC)
+    assert wire.to_datetime(wire.from_datetime(instant)) == instant
+    assert wire.to_date(wire.from_date(instant.date())) == instant.date()
+    assert wire.from_date(date(2024, 3, 1)) == "/Date(1709251200000)/"
 
 
 # --- errors -------------------------------------------------------------------------------------
