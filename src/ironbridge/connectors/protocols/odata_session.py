@@ -26,11 +26,11 @@ from ironbridge.connectors.base import (
     PassthroughResponse,
     RawRecord,
 )
-from ironbridge.connectors.kit import ensure_page_size, pages
+from ironbridge.connectors.kit import ensure_page_size, ensure_resolved, pages
 from ironbridge.connectors.protocols import http, odata_v2
-from ironbridge.model import Entity
+from ironbridge.model import CREATE_MODELS, UPDATE_MODELS, Entity, parse_input
 
-__all__ = ["EntitySet", "ODataSession", "Probe"]
+__all__ = ["CheckTexts", "EntitySet", "ODataSession", "Probe"]
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -77,6 +77,39 @@ class EntitySet:
         return self.service_path + self.entity_set
 
 
+@dataclass(frozen=True, kw_only=True)
+class CheckTexts:
+    """What `check()` tells an administrator at each failure, in their system's words.
+
+    Attributes:
+        address_fix: the fix for an address that cannot be used (not http(s), private).
+        oauth_address_fix: the same for the OAuth token endpoint's address.
+        unreachable_fix: the fix when nothing answers at the address.
+        down: the message for an answer of 5xx or 429 (`{status}` is its status).
+        down_fix: the fix for that.
+        not_served: the message for a 404 that is not the server's own error body.
+        not_served_fix: the fix for that.
+        reached: the message of a passed reach stage.
+        oauth_reached: the message when only the token endpoint answered.
+        oauth_refused_fix: the fix when the token endpoint refused the client.
+        refused_fix: the fix for refused credentials.
+        accepted: the message of a passed authenticate stage.
+    """
+
+    address_fix: str
+    oauth_address_fix: str
+    unreachable_fix: str
+    down: str
+    down_fix: str
+    not_served: str
+    not_served_fix: str
+    reached: str
+    oauth_reached: str
+    oauth_refused_fix: str
+    refused_fix: str
+    accepted: str
+
+
 class Probe(Enum):
     """What one read of an entity set found out about the user's access to it."""
 
@@ -95,6 +128,9 @@ class ODataSession(ConnectorSession):
 
     #: Where each entity of the spec lives.
     resources: ClassVar[Mapping[Entity, EntitySet]]
+    #: What `check()` says; it reaches and signs in on the service of `check_entity`.
+    check_texts: ClassVar[CheckTexts]
+    check_entity: ClassVar[Entity]
     #: The source system as messages name it (`SAP`).
     source: ClassVar[str]
     #: Rows per request when reading changes: the page size, kept within these bounds.
@@ -247,6 +283,57 @@ class ODataSession(ConnectorSession):
             )
         return RawRecord(remote_id, resource.change.floor(moment), data)
 
+    # -- check ----------------------------------------------------------------------------------
+
+    def check(self) -> Iterator[CheckResult]:
+        """Reach the server, sign in, then read one record of every entity.
+
+        The first request goes to the root of `check_entity`'s service: any answer from the
+        server proves the address, a 401 disproves the credentials. A 403 there is a
+        permissions matter, reported per entity in the third stage.
+        """
+        texts = self.check_texts
+        try:
+            response = self.odata.send("GET", self.resources[self.check_entity].service_path)
+        except errors.ValidationFailed as exc:
+            token_url = exc.fields.get("token_url")
+            yield CheckResult(
+                CheckStage.REACH,
+                False,
+                token_url or exc.fields.get("base_url", exc.message),
+                fix=texts.address_fix if token_url is None else texts.oauth_address_fix,
+            )
+            return
+        except errors.ConnectionReauthRequired as exc:
+            # Only a token endpoint raises this here: it answered, and refused the client.
+            yield CheckResult(CheckStage.REACH, True, texts.oauth_reached)
+            yield CheckResult(
+                CheckStage.AUTHENTICATE, False, exc.message, fix=texts.oauth_refused_fix
+            )
+            return
+        except (errors.ConnectionUnavailable, errors.UpstreamTimeout, errors.UpstreamError) as exc:
+            yield CheckResult(CheckStage.REACH, False, exc.message, fix=texts.unreachable_fix)
+            return
+        status = response.status_code
+        if status >= 500 or status == 429:
+            yield CheckResult(
+                CheckStage.REACH, False, texts.down.format(status=status), fix=texts.down_fix
+            )
+            return
+        if status == 404 and not odata_v2.has_error_body(response):
+            yield CheckResult(CheckStage.REACH, False, texts.not_served, fix=texts.not_served_fix)
+            return
+        yield CheckResult(CheckStage.REACH, True, texts.reached)
+        if status == 401:
+            yield CheckResult(CheckStage.AUTHENTICATE, False, self.refused(), fix=texts.refused_fix)
+            return
+        yield CheckResult(CheckStage.AUTHENTICATE, True, texts.accepted)
+        yield self.check_permissions()
+
+    def refused(self) -> str:
+        """The message for credentials the server refused (it depends on the sign-in)."""
+        return f"{self.source} refused the credentials."
+
     # -- permissions ----------------------------------------------------------------------------
 
     def check_permissions(self) -> CheckResult:
@@ -313,6 +400,65 @@ class ODataSession(ConnectorSession):
             f"The service for {where} is not available on this system.",
             f"Activate {resource.service}.",
         )
+
+    # -- writes ---------------------------------------------------------------------------------
+
+    def create(self, entity: Entity, payload: dict[str, Any]) -> RawRecord:
+        """Create a record with one POST (a deep insert, lines included), then read it back."""
+        self.spec.ensure_supported(entity, "create")
+        body = self._source_body(entity, payload, creating=True)
+        resource = self.resources[entity]
+        created = self.odata.create(resource.path, body, field_names=self.field_names(entity))
+        key = created.get(resource.key)
+        if not isinstance(key, str) or not key:
+            raise errors.UpstreamError(
+                f"{self.source} created the {entity.label} but did not say its number."
+            )
+        return self.get(entity, key)
+
+    def update(self, entity: Entity, remote_id: str, changes: dict[str, Any]) -> RawRecord:
+        """Change a record with `If-Match` from a fresh read, then read it back.
+
+        Raises `errors.RecordLocked` when `ensure_changeable` refuses the record, and when the
+        source reports it changed between that read and the write (412): someone else's
+        change is never overwritten.
+        """
+        self.spec.ensure_supported(entity, "update")
+        body = self._source_body(entity, changes, creating=False)
+        resource = self.resources[entity]
+        keys = {resource.key: remote_id, **resource.key_parts}
+        path = resource.path + odata_v2.key_predicate(keys)
+        try:
+            current, etag = self.odata.get(path)
+        except errors.NotFound:
+            raise errors.NotFound(
+                f"No {entity.label} {remote_id!r} exists in {self.source}."
+            ) from None
+        self.ensure_changeable(entity, remote_id, current)
+        if body:
+            self.odata.update(path, body, etag=etag, field_names=self.field_names(entity))
+        return self.get(entity, remote_id)
+
+    def _source_body(
+        self, entity: Entity, payload: dict[str, Any], *, creating: bool
+    ) -> dict[str, Any]:
+        model = (CREATE_MODELS if creating else UPDATE_MODELS)[entity]
+        body = parse_input(model, payload)
+        ensure_resolved(body, self.spec.name)
+        return self.write_body(entity, body.model_dump(exclude_unset=True), creating=creating)
+
+    def write_body(
+        self, entity: Entity, payload: dict[str, Any], *, creating: bool
+    ) -> dict[str, Any]:
+        """The source body of a validated, resolved write payload."""
+        raise NotImplementedError(f"{self.spec.name} declares no write body for {entity}")
+
+    def field_names(self, entity: Entity) -> odata_v2.FieldNames | None:
+        """How error targets of a write to `entity` become unified field paths."""
+        return None
+
+    def ensure_changeable(self, entity: Entity, remote_id: str, current: Mapping[str, Any]) -> None:
+        """Refuse (`errors.RecordLocked`) a change to a record in a state that forbids it."""
 
     # -- passthrough ----------------------------------------------------------------------------
 

@@ -56,6 +56,7 @@ __all__ = [
     "format_date",
     "format_datetimeoffset",
     "format_time",
+    "has_error_body",
     "key_predicate",
     "keys_after",
     "merge_changes",
@@ -321,6 +322,15 @@ class ErrorBody:
 #: Reads a failed response's body; a system whose server adds to OData's error format
 #: (SAP Gateway's `innererror.errordetails`) passes its own to `ODataV2Client`.
 ErrorReader = Callable[[httpx.Response], ErrorBody]
+
+
+def has_error_body(response: httpx.Response) -> bool:
+    """Whether `response` carries an OData error body (so the server, not a proxy, answered)."""
+    try:
+        payload = response.json()
+    except ValueError:
+        return False
+    return isinstance(payload, dict) and isinstance(payload.get("error"), dict)
 
 
 def read_error(response: httpx.Response) -> ErrorBody:

@@ -19,16 +19,19 @@ from ironbridge import errors
 from ironbridge.connectors.base import (
     Availability,
     CheckResult,
-    CheckStage,
     Connector,
     EntityAvailability,
     IdFactory,
     RawRecord,
     SessionOptions,
 )
-from ironbridge.connectors.kit import ensure_resolved
 from ironbridge.connectors.protocols import http, odata_v2
-from ironbridge.connectors.protocols.odata_session import EntitySet, ODataSession, Probe
+from ironbridge.connectors.protocols.odata_session import (
+    CheckTexts,
+    EntitySet,
+    ODataSession,
+    Probe,
+)
 from ironbridge.connectors.sap_s4hana import gateway, mapping, oauth
 from ironbridge.connectors.sap_s4hana.gateway import CsrfTokenAuth
 from ironbridge.connectors.sap_s4hana.resources import (
@@ -38,7 +41,7 @@ from ironbridge.connectors.sap_s4hana.resources import (
     Resource,
 )
 from ironbridge.connectors.sap_s4hana.spec import BASIC, OAUTH, SPEC
-from ironbridge.model import CREATE_MODELS, UPDATE_MODELS, Entity, parse_input
+from ironbridge.model import Entity
 
 __all__ = ["OAuthClient", "Password", "SapS4Hana", "SapS4HanaSession", "SignIn"]
 
@@ -122,6 +125,25 @@ class SapS4HanaSession(ODataSession):
 
     resources = RESOURCES
     source = "SAP"
+    check_entity = Entity.PURCHASE_ORDERS
+    check_texts = CheckTexts(
+        address_fix="Enter the https address of your SAP Gateway server.",
+        oauth_address_fix="Enter the https address of SAP's OAuth token endpoint, or leave it "
+        "empty for the system's own.",
+        unreachable_fix="Check the address and port, and that ironbridge's network may reach it.",
+        down="The SAP system answered HTTP {status}; it is not available now.",
+        down_fix="Try again later, or ask your SAP Basis team whether the system is up.",
+        not_served="No SAP Gateway answers at this address.",
+        not_served_fix="Enter the address of the server that serves /sap/opu/odata/, with its "
+        "port.",
+        reached="The SAP system answers at this address.",
+        oauth_reached="SAP's OAuth server answers.",
+        oauth_refused_fix="Check the client ID, its secret, the token URL and the scope, and "
+        "that the communication arrangement allows OAuth 2.0 for this client.",
+        refused_fix="Check the user and password (or OAuth client and secret), and that the "
+        "user is not locked or expired.",
+        accepted="SAP accepted the credentials.",
+    )
     blocked_headers = ODataSession.blocked_headers | {gateway.CSRF_HEADER.lower()}
 
     def __init__(
@@ -167,85 +189,13 @@ class SapS4HanaSession(ODataSession):
         if self._tokens is not None:
             self._tokens.close()
 
+    def refused(self) -> str:
+        """Which credentials SAP refused: the user's password or the OAuth client's."""
+        if self._tokens is None:
+            return "SAP refused the user name or password."
+        return "SAP refused the OAuth client or its token."
+
     # -- check ----------------------------------------------------------------------------------
-
-    def check(self) -> Iterator[CheckResult]:
-        """Reach the Gateway, sign in, then read one record of every entity.
-
-        The first request goes to the purchase order service's root: any SAP answer proves the
-        address, a 401 disproves the credentials. A 403 there is a permissions matter, reported
-        per entity in the third stage with the arrangement that grants it: an entity whose
-        service is refused or absent is unavailable, and the stage still passes.
-        """
-        first = RESOURCES[Entity.PURCHASE_ORDERS]
-        refused = (
-            "SAP refused the user name or password."
-            if self._tokens is None
-            else "SAP refused the OAuth client or its token."
-        )
-        try:
-            response = self.odata.send("GET", first.service_path)
-        except errors.ValidationFailed as exc:
-            token_url = exc.fields.get("token_url")
-            yield CheckResult(
-                CheckStage.REACH,
-                False,
-                token_url or exc.fields.get("base_url", exc.message),
-                fix=(
-                    "Enter the https address of your SAP Gateway server."
-                    if token_url is None
-                    else "Enter the https address of SAP's OAuth token endpoint, or leave it "
-                    "empty for the system's own."
-                ),
-            )
-            return
-        except errors.ConnectionReauthRequired as exc:
-            # Only the token endpoint raises this here: it answered, and refused the client.
-            yield CheckResult(CheckStage.REACH, True, "SAP's OAuth server answers.")
-            yield CheckResult(
-                CheckStage.AUTHENTICATE,
-                False,
-                exc.message,
-                fix="Check the client ID, its secret, the token URL and the scope, and that "
-                "the communication arrangement allows OAuth 2.0 for this client.",
-            )
-            return
-        except (errors.ConnectionUnavailable, errors.UpstreamTimeout, errors.UpstreamError) as exc:
-            yield CheckResult(
-                CheckStage.REACH,
-                False,
-                exc.message,
-                fix="Check the address and port, and that ironbridge's network may reach it.",
-            )
-            return
-        if response.status_code >= 500 or response.status_code == 429:
-            yield CheckResult(
-                CheckStage.REACH,
-                False,
-                f"The SAP system answered HTTP {response.status_code}; it is not available now.",
-                fix="Try again later, or ask your SAP Basis team whether the system is up.",
-            )
-            return
-        if response.status_code == 404 and not gateway.is_error_body(response):
-            yield CheckResult(
-                CheckStage.REACH,
-                False,
-                "No SAP Gateway answers at this address.",
-                fix="Enter the address of the server that serves /sap/opu/odata/, with its port.",
-            )
-            return
-        yield CheckResult(CheckStage.REACH, True, "The SAP system answers at this address.")
-        if response.status_code == 401:
-            yield CheckResult(
-                CheckStage.AUTHENTICATE,
-                False,
-                refused,
-                fix="Check the user and password (or OAuth client and secret), and that the "
-                "user is not locked or expired.",
-            )
-            return
-        yield CheckResult(CheckStage.AUTHENTICATE, True, "SAP accepted the credentials.")
-        yield self.check_permissions()
 
     def availability(self, entity: Entity) -> EntityAvailability | CheckResult | None:
         """Locations come from two services: without functional locations they are `limited`
@@ -340,41 +290,22 @@ class SapS4HanaSession(ODataSession):
 
     # -- writes ---------------------------------------------------------------------------------
 
-    def create(self, entity: Entity, payload: dict[str, Any]) -> RawRecord:
-        """Create a purchase order by deep insert (header, items, schedule lines)."""
-        self.spec.ensure_supported(entity, "create")
-        body = parse_input(CREATE_MODELS[entity], payload)
-        ensure_resolved(body, SPEC.name)
-        sap_body = mapping.purchase_order_create_body(body.model_dump(exclude_unset=True))
-        resource = RESOURCES[entity]
-        created = self.odata.create(resource.path, sap_body, field_names=mapping.error_field)
-        number = created.get(resource.key)
-        if not isinstance(number, str) or not number:
-            raise errors.UpstreamError("SAP created the purchase order but did not say its number.")
-        return self.get(entity, number)
+    def write_body(
+        self, entity: Entity, payload: dict[str, Any], *, creating: bool
+    ) -> dict[str, Any]:
+        """A purchase order's deep insert (header, items, schedule lines) or header PATCH."""
+        if creating:
+            return mapping.purchase_order_create_body(payload)
+        return mapping.purchase_order_update_body(payload)
 
-    def update(self, entity: Entity, remote_id: str, changes: dict[str, Any]) -> RawRecord:
-        """Change a purchase order header with `If-Match` from a fresh read.
+    def field_names(self, entity: Entity) -> odata_v2.FieldNames:
+        """SAP's error targets, items included, as unified field paths."""
+        return mapping.error_field
 
-        Raises `errors.RecordLocked` for an order flagged for deletion, and when SAP reports
-        the order changed between that read and the write (412): someone else's change is
-        never overwritten.
-        """
-        self.spec.ensure_supported(entity, "update")
-        body = parse_input(UPDATE_MODELS[entity], changes)
-        ensure_resolved(body, SPEC.name)
-        sap_body = mapping.purchase_order_update_body(body.model_dump(exclude_unset=True))
-        resource = RESOURCES[entity]
-        path = resource.path + odata_v2.key_predicate({resource.key: remote_id})
-        try:
-            current, etag = self.odata.get(path)
-        except errors.NotFound:
-            raise errors.NotFound(f"No purchase order {remote_id!r} exists in SAP.") from None
+    def ensure_changeable(self, entity: Entity, remote_id: str, current: Mapping[str, Any]) -> None:
+        """An order flagged for deletion is locked: SAP keeps it for the audit trail only."""
         if current.get("PurchasingDocumentDeletionCode") == "L":
             raise errors.RecordLocked(
                 f"Purchase order {remote_id} is flagged for deletion in SAP and cannot be changed.",
                 details={"status": "cancelled"},
             )
-        if sap_body:
-            self.odata.update(path, sap_body, etag=etag, field_names=mapping.error_field)
-        return self.get(entity, remote_id)

@@ -17,7 +17,7 @@ import httpx
 
 from ironbridge.connectors.protocols import odata_v2
 
-__all__ = ["CSRF_HEADER", "CsrfTokenAuth", "is_error_body", "read_error", "service_root_of"]
+__all__ = ["CSRF_HEADER", "CsrfTokenAuth", "read_error", "service_root_of"]
 
 CSRF_HEADER: Final = "X-CSRF-Token"
 _SAFE_METHODS: Final = frozenset({"GET", "HEAD", "OPTIONS"})
@@ -35,11 +35,6 @@ def _error(response: httpx.Response) -> dict[str, Any] | None:
         return None
     error = payload.get("error") if isinstance(payload, dict) else None
     return error if isinstance(error, dict) else None
-
-
-def is_error_body(response: httpx.Response) -> bool:
-    """Whether `response` carries an SAP Gateway error body (so SAP, not a proxy, answered)."""
-    return _error(response) is not None
 
 
 def read_error(response: httpx.Response) -> odata_v2.ErrorBody:
