@@ -30,6 +30,7 @@ from ironbridge.connectors.base import (
     PassthroughResponse,
     RawRecord,
     SessionOptions,
+    StatusTable,
     reference,
 )
 from ironbridge.connectors.registry import ConnectorRegistry, default_registry
@@ -53,6 +54,7 @@ __all__ = [
     "PassthroughResponse",
     "RawRecord",
     "SessionOptions",
+    "StatusTable",
     "availability_of",
     "default_registry",
     "judge",

@@ -55,6 +55,7 @@ __all__ = [
     "PassthroughResponse",
     "RawRecord",
     "SessionOptions",
+    "StatusTable",
     "reference",
 ]
 
@@ -397,6 +398,25 @@ class RawRecord:
 
 
 @dataclass(frozen=True, slots=True)
+class StatusTable:
+    """A table translating the codes of one source field into one unified enum.
+
+    Connectors declare theirs on `Connector.status_tables` so the conformance suite can check
+    them against what the source really sends. `source` is a key of `RawRecord.data` (a path
+    through nested objects is written `a/b`); a value may be None where the code imposes no
+    member. `closed` says the table must list every code the source sends (a closed code list,
+    such as SAP's processing status); an open table covers a list each system may extend with
+    its own codes (customizing), which the map reads as no member or as a catch-all.
+    """
+
+    entity: Entity
+    source: str
+    table: Mapping[Any, StrEnum | None] = field(hash=False)
+    enum: type[StrEnum]
+    closed: bool = True
+
+
+@dataclass(frozen=True, slots=True)
 class SessionOptions:
     """How a session talks to its source.
 
@@ -542,6 +562,8 @@ class Connector(ABC):
     """
 
     spec: ClassVar[ConnectorSpec]
+    #: The connector's status and code tables, for the conformance suite; none by default.
+    status_tables: ClassVar[tuple[StatusTable, ...]] = ()
 
     @abstractmethod
     def session(

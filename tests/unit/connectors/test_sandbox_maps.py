@@ -47,9 +47,9 @@ IDS = ids_for("conn_test")
 
 def _table(entity: Entity, source: str) -> Mapping[Any, Any]:
     return next(
-        table
-        for table_entity, field, table in maps.STATUS_TABLES
-        if table_entity is entity and field == source
+        declared.table
+        for declared in maps.STATUS_TABLES
+        if declared.entity is entity and declared.source == source
     )
 
 
@@ -72,7 +72,9 @@ def test_every_status_table_is_listed_for_these_checks() -> None:
     assert len(maps.STATUS_TABLES) == len(SOURCE_CODES)
 
 
-@pytest.mark.parametrize(("entity", "source", "table"), maps.STATUS_TABLES)
+@pytest.mark.parametrize(
+    ("entity", "source", "table"), [(t.entity, t.source, t.table) for t in maps.STATUS_TABLES]
+)
 def test_status_tables_map_one_code_to_each_member_so_writes_can_invert_them(
     entity: Entity, source: str, table: Mapping[Any, Any]
 ) -> None:
@@ -83,9 +85,8 @@ def test_status_tables_map_one_code_to_each_member_so_writes_can_invert_them(
 
 
 def test_every_member_of_a_mapped_enum_is_reachable_from_the_source() -> None:
-    for _, _, table in maps.STATUS_TABLES:
-        enum = type(next(iter(table.values())))
-        assert set(table.values()) == set(enum)
+    for declared in maps.STATUS_TABLES:
+        assert set(declared.table.values()) == set(declared.enum)
 
 
 def test_an_unknown_status_fails_loudly_instead_of_defaulting() -> None:

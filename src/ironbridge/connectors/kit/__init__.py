@@ -7,6 +7,8 @@
   its wire, which are its `to_unified` and its write bodies.
 - `guards.py`: the checks every session makes on what the service hands it.
 - `pages` (`pages.py`): a record stream chunked into the pages `list_changes` yields.
+- `pager.py`: one keyset pager over a family's query callable (`KeysetPager`, `Seek`), for exact
+  change stamps and for stamps shown at a coarser granularity.
 """
 
 from ironbridge.connectors.kit.fields import (
@@ -33,6 +35,7 @@ from ironbridge.connectors.kit.fields import (
 )
 from ironbridge.connectors.kit.guards import ensure_page_size, ensure_resolved
 from ironbridge.connectors.kit.maps import Derive, Mapper, RecordMap
+from ironbridge.connectors.kit.pager import KeyedRow, KeysetPager, RowQuery, Seek, truncate
 from ironbridge.connectors.kit.pages import pages
 from ironbridge.connectors.kit.wire import PLAIN, Wire
 
@@ -49,13 +52,17 @@ __all__ = [
     "Flag",
     "Flags",
     "Integer",
+    "KeyedRow",
+    "KeysetPager",
     "MapContext",
     "Mapper",
     "Number",
     "Place",
     "RecordMap",
     "Ref",
+    "RowQuery",
     "Rows",
+    "Seek",
     "Stamp",
     "Text",
     "Wire",
@@ -64,5 +71,6 @@ __all__ = [
     "pages",
     "read_fields",
     "source_code",
+    "truncate",
     "write_fields",
 ]

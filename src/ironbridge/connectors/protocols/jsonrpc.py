@@ -39,6 +39,7 @@ from typing import Any, ClassVar, Final, Literal
 import httpx
 
 from ironbridge import errors
+from ironbridge.connectors.kit.pager import KeysetPager, Seek
 from ironbridge.connectors.protocols.http import (
     ErrorFactory,
     error_for_response,
@@ -514,14 +515,16 @@ def keyset_pages(
     page_size: int,
     domain: Domain | None = None,
     id_field: str = "id",
+    granularity: timedelta = timedelta(0),
 ) -> Iterator[list[dict[str, Any]]]:
     """Pages of rows ordered by (`change_field`, `id_field`), read with a keyset domain.
 
     The first page is `change_field >= since` (all rows when `since` is None); each next page
     asks for rows after the last one read: `change > t OR (change = t AND id > last_id)`, with
-    `t` exactly as the source sent it. Rows sharing one change time (a batch written in one
-    transaction) are therefore never skipped, and an offset is never used, so rows written
-    while paging do not shift later pages.
+    `t` encoded back exactly as the source sent it. Rows sharing one change time (a batch
+    written in one transaction) are therefore never skipped, and an offset is never used, so
+    rows written while paging do not shift later pages. The paging is `kit.KeysetPager` with
+    exact stamps; this function translates its seeks into the dialect's domains.
 
     Args:
         query: reads one page; it must request `change_field` and `id_field`.
@@ -531,41 +534,62 @@ def keyset_pages(
         page_size: the most rows per page (at least 1).
         domain: the resource's own filter, ANDed to every page.
         id_field: the unique tie-breaker.
+        granularity: 0 when the source sends its change times as exactly as it compares them
+            (Tryton); a source that sends them coarser, such as Odoo's `write_date` printed
+            to the second, gives that step and is read by buckets (see `kit.KeysetPager`).
 
     Yields:
-        Non-empty lists of rows; paging ends at the first short page.
+        Non-empty lists of rows (at most `page_size` each).
 
     Raises:
         errors.UpstreamError: a row lacks its change time or id, or the source did not return
-            rows in the requested order (a keyset would then skip records).
+            rows in the requested order or outside the domain (a keyset would then skip records).
     """
     if page_size < 1:
         raise ValueError("page_size must be at least 1")
     base = list(domain or [])
-    bound = dialect.changed_since(change_field, since) if since is not None else []
     order: Order = ((change_field, "ASC"), (id_field, "ASC"))
-    previous: tuple[Any, Any] | None = None
-    while True:
-        rows = query(dialect.all_of(base, bound), order, page_size)
-        if not rows:
-            return
-        for row in rows:
-            at, row_id = row.get(change_field), row.get(id_field)
-            if at is None or row_id is None:
-                raise errors.UpstreamError(
-                    f"{dialect.name} sent a record without {change_field} or {id_field}."
-                )
-            key = (dialect.decode(at), row_id)
-            if previous is not None and key <= previous:
-                raise errors.UpstreamError(
-                    f"{dialect.name} returned records out of ({change_field}, {id_field}) order."
-                )
-            previous = key
-        yield rows
-        if len(rows) < page_size:
-            return
-        last = rows[-1]
-        bound = dialect.keyset_after(change_field, last[change_field], id_field, last[id_field])
+
+    def run(seek: Seek[Any], limit: int) -> list[dict[str, Any]]:
+        if seek.by_key and seek.start is not None and seek.end is not None:
+            after = [] if seek.after_key is None else [(id_field, ">", seek.after_key)]
+            clauses = [(change_field, ">=", seek.start), (change_field, "<", seek.end), *after]
+            bound = dialect.all_of(*(dialect.condition(*clause) for clause in clauses))
+            return query(dialect.all_of(base, bound), ((id_field, "ASC"),), limit)
+        # Exact stamps go back to the source encoded as they came, so `=` compares to its
+        # own precision.
+        if seek.after_key is not None and seek.start is not None:
+            bound = dialect.keyset_after(change_field, seek.start, id_field, seek.after_key)
+        elif seek.start is not None:
+            bound = dialect.changed_since(change_field, seek.start)
+        else:
+            bound = []
+        return query(dialect.all_of(base, bound), order, limit)
+
+    pager: KeysetPager[dict[str, Any], Any] = KeysetPager(
+        run,
+        change=lambda row: _change_time(dialect, row.get(change_field)),
+        key=lambda row: row.get(id_field),
+        granularity=granularity,
+        source=dialect.name,
+    )
+    for page in pager.pages(since, page_size=page_size):
+        yield [keyed.row for keyed in page]
+
+
+def _change_time(dialect: Dialect, wire: Any) -> datetime | None:
+    if wire is None:
+        return None
+    value = dialect.decode(wire)
+    if isinstance(value, str):
+        # Odoo's values carry no type: its change times are UTC strings.
+        try:
+            value = OdooDialect.parse_datetime(value)
+        except ValueError:
+            value = None
+    if not isinstance(value, datetime):
+        raise errors.UpstreamError(f"{dialect.name} sent a change time that is not a datetime.")
+    return value
 
 
 # --- the client --------------------------------------------------------------------------------

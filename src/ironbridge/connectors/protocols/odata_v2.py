@@ -33,6 +33,7 @@ from urllib.parse import urlsplit
 import httpx
 
 from ironbridge import errors
+from ironbridge.connectors.kit.pager import KeysetPager, Seek, truncate
 from ironbridge.connectors.kit.wire import Wire
 from ironbridge.connectors.protocols import http
 
@@ -668,10 +669,7 @@ class ChangeField(ABC):
 
     def floor(self, moment: datetime) -> datetime:
         """`moment` rounded down to the granularity."""
-        moment = moment.astimezone(UTC)
-        step = self.granularity // timedelta(microseconds=1)
-        micros = (moment - _EPOCH) // timedelta(microseconds=1)
-        return _EPOCH + timedelta(microseconds=micros - micros % step)
+        return truncate(moment, self.granularity)
 
 
 @dataclass(frozen=True)
@@ -755,13 +753,15 @@ class ChangedRow:
 class ChangeReader:
     """Streams the entities of one entity set in (change time, key) order, from `since` on.
 
-    The keyset is safe against the truncation of `/Date(ms)/`: the server orders by its full
-    precision, so rows that show the same millisecond may come back in any key order. Each query
-    asks for `change >= cursor`; all rows of the page except the last time bucket are complete,
-    so they are sorted by (bucket, key) and yielded, and the cursor moves to that last bucket,
-    which the next query reads again whole. A page holding a single bucket is read completely by
-    key (`change within the bucket and key gt 'last'`), so any number of records sharing one
-    change time are neither skipped nor read forever.
+    The paging is `kit.KeysetPager` by buckets of the change field's granularity, which is
+    safe against the truncation of `/Date(ms)/`: the server orders by its full precision, so
+    rows that show the same millisecond may come back in any key order. Each query asks for
+    `change >= cursor`; all rows of the page except the last time bucket are complete, so they
+    are sorted by (bucket, key) and yielded, and the cursor moves to that last bucket, which the
+    next query reads again whole. A page holding a single bucket is read completely by key
+    (`change within the bucket and key gt 'last'`), so any number of records sharing one
+    change time are neither skipped nor read forever. This class translates the pager's seeks
+    into `$filter` and `$orderby`.
 
     Attributes:
         client: the OData client.
@@ -779,42 +779,29 @@ class ChangeReader:
     filter: str | None = None
     expand: tuple[str, ...] = ()
 
-    def _row(self, entity: dict[str, Any]) -> ChangedRow:
-        moment = self.change.read(entity)
+    def _remote_id(self, entity: dict[str, Any]) -> str | None:
         remote_id = entity.get(self.key)
-        if moment is None or not isinstance(remote_id, str) or not remote_id:
-            raise errors.UpstreamError(
-                f"{self.path} returned a record without {self.key} or a change time."
-            )
-        return ChangedRow(self.change.floor(moment), remote_id, entity)
+        return remote_id if isinstance(remote_id, str) and remote_id else None
 
-    def _query(self, condition: str, batch: int, *, by_key: bool = False) -> list[ChangedRow]:
-        orderby = [self.key] if by_key else [*self.change.order_by(), self.key]
-        rows = self.client.query(
+    def _run(self, seek: Seek[str], limit: int) -> list[dict[str, Any]]:
+        if seek.by_key and seek.start is not None and seek.end is not None:
+            condition: str | None = self.change.within(seek.start, seek.end)
+            if seek.after_key is not None:
+                condition = f"{condition} and {self.key} gt {string_literal(seek.after_key)}"
+            orderby = [self.key]
+        elif seek.after_key is None:
+            condition = None if seek.start is None else self.change.at_or_after(seek.start)
+            orderby = [*self.change.order_by(), self.key]
+        else:
+            # Only exact stamps are continued "after (time, key)"; `/Date(ms)/` never is one.
+            raise ValueError("an OData V2 change field needs a granularity above zero")
+        return self.client.query(
             self.path,
             filter=all_of(self.filter, condition),
             orderby=orderby,
-            top=batch,
+            top=limit,
             expand=self.expand,
         )
-        return [self._row(entity) for entity in rows]
-
-    def _bucket(self, start: datetime, batch: int) -> list[ChangedRow]:
-        end = start + self.change.granularity
-        bucket: list[ChangedRow] = []
-        after: str | None = None
-        while True:
-            condition = self.change.within(start, end)
-            if after is not None:
-                condition = f"{condition} and {self.key} gt {string_literal(after)}"
-            # One row more than a batch: a bucket that holds exactly a batch (the usual case,
-            # since a full page of one bucket sent the reader here) ends without a further,
-            # empty query.
-            rows = self._query(condition, batch + 1, by_key=True)
-            bucket.extend(rows)
-            if len(rows) <= batch:
-                return sorted(bucket)
-            after = rows[-1].remote_id
 
     def rows(self, since: datetime | None, *, batch: int = 500) -> Iterator[ChangedRow]:
         """Every entity changed at or after `since` (all when None), in ascending order.
@@ -824,21 +811,16 @@ class ChangeReader:
         """
         if batch < 2:
             raise ValueError("batch must be at least 2")
-        cursor = None if since is None else self.change.floor(since)
-        while True:
-            condition = "" if cursor is None else self.change.at_or_after(cursor)
-            page = self._query(condition, batch)
-            if len(page) < batch:
-                yield from sorted(page)
-                return
-            last = page[-1].modified_at
-            complete = sorted(row for row in page if row.modified_at < last)
-            if complete:
-                yield from complete
-                cursor = last
-                continue
-            yield from self._bucket(last, batch)
-            cursor = last + self.change.granularity
+        pager: KeysetPager[dict[str, Any], str] = KeysetPager(
+            self._run,
+            change=self.change.read,
+            key=self._remote_id,
+            granularity=self.change.granularity,
+            source=self.path,
+        )
+        for page in pager.pages(since, page_size=batch):
+            for keyed in page:
+                yield ChangedRow(keyed.modified_at, keyed.key, keyed.row)
 
 
 def merge_changes(*streams: Iterable[ChangedRow]) -> Iterator[ChangedRow]:

@@ -19,7 +19,7 @@ from enum import StrEnum
 from types import MappingProxyType
 from typing import Any, Final
 
-from ironbridge.connectors.base import IdFactory, RawRecord
+from ironbridge.connectors.base import IdFactory, RawRecord, StatusTable
 from ironbridge.connectors.kit import (
     Code,
     Day,
@@ -367,18 +367,19 @@ MAPS: Final[Mapping[Entity, RecordMap]] = MappingProxyType(
     }
 )
 
-#: Every status-like table with the source field it reads, for checks over the sample data.
-STATUS_TABLES: Final[tuple[tuple[Entity, str, Mapping[Any, StrEnum]], ...]] = (
-    (Entity.PURCHASE_ORDERS, "Status", PURCHASE_ORDER_STATUS),
-    (Entity.WORK_ORDERS, "Status", WORK_ORDER_STATUS),
-    (Entity.WORK_ORDERS, "Priority", WORK_ORDER_PRIORITY),
-    (Entity.WORK_ORDERS, "WorkType", WORK_ORDER_TYPE),
-    (Entity.INVENTORY_ITEMS, "Status", ITEM_STATUS),
-    (Entity.VENDORS, "Status", VENDOR_STATUS),
-    (Entity.ASSETS, "Status", ASSET_STATUS),
-    (Entity.ASSETS, "Criticality", ASSET_CRITICALITY),
-    (Entity.LOCATIONS, "LocationType", LOCATION_TYPE),
-    (Entity.LOCATIONS, "Status", LOCATION_STATUS),
+#: Every status-like table with the source field it reads and its unified enum; each is a
+#: closed list: the sandbox sends no code of its own.
+STATUS_TABLES: Final[tuple[StatusTable, ...]] = (
+    StatusTable(Entity.PURCHASE_ORDERS, "Status", PURCHASE_ORDER_STATUS, PurchaseOrderStatus),
+    StatusTable(Entity.WORK_ORDERS, "Status", WORK_ORDER_STATUS, WorkOrderStatus),
+    StatusTable(Entity.WORK_ORDERS, "Priority", WORK_ORDER_PRIORITY, WorkOrderPriority),
+    StatusTable(Entity.WORK_ORDERS, "WorkType", WORK_ORDER_TYPE, WorkOrderType),
+    StatusTable(Entity.INVENTORY_ITEMS, "Status", ITEM_STATUS, InventoryItemStatus),
+    StatusTable(Entity.VENDORS, "Status", VENDOR_STATUS, VendorStatus),
+    StatusTable(Entity.ASSETS, "Status", ASSET_STATUS, AssetStatus),
+    StatusTable(Entity.ASSETS, "Criticality", ASSET_CRITICALITY, AssetCriticality),
+    StatusTable(Entity.LOCATIONS, "LocationType", LOCATION_TYPE, LocationType),
+    StatusTable(Entity.LOCATIONS, "Status", LOCATION_STATUS, LocationStatus),
 )
 
 

@@ -9,13 +9,13 @@ under SAP Gateway's CSRF protocol.
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Final
 
 import httpx
 
 from ironbridge import errors
+from ironbridge.connectors.auth import SignInContext
 from ironbridge.connectors.base import (
     Availability,
     CheckResult,
@@ -32,40 +32,19 @@ from ironbridge.connectors.protocols.odata_session import (
     ODataSession,
     Probe,
 )
-from ironbridge.connectors.sap_s4hana import gateway, mapping, oauth
+from ironbridge.connectors.sap_s4hana import gateway, mapping
 from ironbridge.connectors.sap_s4hana.gateway import CsrfTokenAuth
+from ironbridge.connectors.sap_s4hana.maps import STATUS_TABLES
 from ironbridge.connectors.sap_s4hana.resources import (
     FUNCTIONAL_LOCATIONS,
     GATEWAY_ROOT,
     RESOURCES,
     Resource,
 )
-from ironbridge.connectors.sap_s4hana.spec import BASIC, OAUTH, SPEC
+from ironbridge.connectors.sap_s4hana.spec import BASIC, SIGN_IN, SPEC, TOKEN_PATH
 from ironbridge.model import Entity
 
-__all__ = ["OAuthClient", "Password", "SapS4Hana", "SapS4HanaSession", "SignIn"]
-
-
-@dataclass(frozen=True)
-class Password:
-    """Basic authentication as a communication (or system) user."""
-
-    username: str
-    password: str = field(repr=False)
-
-
-@dataclass(frozen=True)
-class OAuthClient:
-    """OAuth 2.0 client credentials; `token_url` None means the system's own OAuth server."""
-
-    client_id: str
-    client_secret: str = field(repr=False)
-    token_url: str | None = None
-    scope: str | None = None
-
-
-#: How a session signs in to SAP.
-SignIn = Password | OAuthClient
+__all__ = ["SapS4Hana", "SapS4HanaSession"]
 
 # Locations are found one distinct (plant, storage location) per request; a system with more
 # places than this is not one ironbridge's location model was meant for.
@@ -82,9 +61,10 @@ def _base_url(value: str) -> str:
 
 
 class SapS4Hana(Connector):
-    """SAP S/4HANA through SAP Gateway's OData V2 APIs, with Basic authentication."""
+    """SAP S/4HANA through SAP Gateway's OData V2 APIs, signed in as `spec.SIGN_IN` offers."""
 
     spec = SPEC
+    status_tables = STATUS_TABLES
 
     def session(
         self, credentials: Mapping[str, str], *, options: SessionOptions | None = None
@@ -98,19 +78,9 @@ class SapS4Hana(Connector):
         forbids those).
         """
         clean = self.validate_credentials(credentials)
-        signin: SignIn
-        if clean.get("auth_method", BASIC) == OAUTH:
-            signin = OAuthClient(
-                client_id=clean["client_id"],
-                client_secret=clean["client_secret"],
-                token_url=clean.get("token_url"),
-                scope=clean.get("scope"),
-            )
-        else:
-            signin = Password(clean["username"], clean["password"])
         return SapS4HanaSession(
             base_url=clean["base_url"],
-            signin=signin,
+            signin=clean,
             sap_client=clean.get("sap_client"),
             options=options,
         )
@@ -150,7 +120,7 @@ class SapS4HanaSession(ODataSession):
         self,
         *,
         base_url: str,
-        signin: SignIn,
+        signin: Mapping[str, str],
         sap_client: str | None = None,
         options: SessionOptions | None = None,
         transport: httpx.BaseTransport | None = None,
@@ -158,24 +128,20 @@ class SapS4HanaSession(ODataSession):
         super().__init__(SPEC, options)
         root = _base_url(base_url)
         params = {"sap-client": sap_client.strip()} if sap_client else {}
-        self._tokens: oauth.ClientCredentials | None = None
-        auth: httpx.Auth
-        if isinstance(signin, OAuthClient):
-            self._tokens = oauth.ClientCredentials(
-                signin.token_url or root + oauth.TOKEN_PATH,
-                signin.client_id,
-                signin.client_secret,
-                scope=signin.scope,
+        # `signin` holds the validated sign-in fields; the chosen method (see `SIGN_IN`) signs
+        # every request, and SAP's CSRF exchange runs inside its renewal on 401.
+        self._signin = SIGN_IN.sign_in(
+            signin,
+            SignInContext(
                 options=self.options,
+                system="SAP",
+                token_url=root + TOKEN_PATH,
                 # SAP's OAuth clients belong to one client of the system, like its users.
-                params=params,
+                token_params=params,
                 transport=transport,
-                clock=self.options.clock,
-            )
-            csrf = CsrfTokenAuth(oauth.BearerAuth(self._tokens))
-            auth = oauth.RenewOnUnauthorized(csrf, self._tokens)
-        else:
-            auth = CsrfTokenAuth(httpx.BasicAuth(signin.username, signin.password))
+            ),
+        )
+        auth = self._signin.around(CsrfTokenAuth)
         self._http = http.make_client(root, auth=auth, options=self.options, transport=transport)
         if params:
             self._http.params = httpx.QueryParams(params)
@@ -186,12 +152,11 @@ class SapS4HanaSession(ODataSession):
     def close(self) -> None:
         """Close the HTTP clients and forget any token."""
         self._http.close()
-        if self._tokens is not None:
-            self._tokens.close()
+        self._signin.close()
 
     def refused(self) -> str:
         """Which credentials SAP refused: the user's password or the OAuth client's."""
-        if self._tokens is None:
+        if self._signin.method == BASIC:
             return "SAP refused the user name or password."
         return "SAP refused the OAuth client or its token."
 

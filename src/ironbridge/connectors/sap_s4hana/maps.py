@@ -17,6 +17,7 @@ from enum import StrEnum
 from types import MappingProxyType
 from typing import Any, Final
 
+from ironbridge.connectors.base import StatusTable
 from ironbridge.connectors.kit import (
     Code,
     Day,
@@ -212,17 +213,6 @@ STOCK_USE: Final[Mapping[str, StockUse]] = MappingProxyType(
 )
 
 
-#: Every status table with the SAP property it reads, checked for completeness by the tests.
-STATUS_TABLES: Final[tuple[tuple[str, Mapping[str, Any]], ...]] = (
-    ("PurchasingProcessingStatus", PROCESSING_STATUS),
-    ("PurchasingDocumentDeletionCode", DELETION_CODE),
-    ("MaintPriority", ORDER_PRIORITY),
-    ("MaintenanceOrderType", ORDER_TYPE),
-    ("ABCIndicator", ABC_INDICATOR),
-    ("InventoryStockType", STOCK_USE),
-)
-
-
 @dataclass(frozen=True, slots=True)
 class Level(Field):
     """`table["below"]` for a record that names its superior at `path`, else `table["top"]`."""
@@ -401,4 +391,27 @@ HEADER_ERROR_FIELDS: Final[Mapping[str, str]] = MappingProxyType(
 #: SAP item property → unified line field, for error targets.
 LINE_ERROR_FIELDS: Final[Mapping[str, str]] = MappingProxyType(
     {**_targets(LINE_WRITES), "Plant": "location_id", "StorageLocation": "location_id"}
+)
+
+#: The code tables with the SAP property each reads and its unified enum, for checks over real
+#: data. SAP's own domains are closed lists; customizing (order types, priorities, ABC
+#: indicators) is open: each system may add codes, which the map reads as `other` or none.
+STATUS_TABLES: Final[tuple[StatusTable, ...]] = (
+    StatusTable(
+        Entity.PURCHASE_ORDERS, "PurchasingProcessingStatus", PROCESSING_STATUS, PurchaseOrderStatus
+    ),
+    StatusTable(
+        Entity.PURCHASE_ORDERS, "PurchasingDocumentDeletionCode", DELETION_CODE, PurchaseOrderStatus
+    ),
+    # Tokens of `SystemStatusText` not listed describe the order, not its stage.
+    StatusTable(
+        Entity.WORK_ORDERS,
+        "SystemStatusText",
+        MappingProxyType(dict(SYSTEM_STATUS)),
+        WorkOrderStatus,
+        closed=False,
+    ),
+    StatusTable(Entity.WORK_ORDERS, "MaintPriority", ORDER_PRIORITY, WorkOrderPriority, False),
+    StatusTable(Entity.WORK_ORDERS, "MaintenanceOrderType", ORDER_TYPE, WorkOrderType, False),
+    StatusTable(Entity.ASSETS, "ABCIndicator", ABC_INDICATOR, AssetCriticality, closed=False),
 )

@@ -4,16 +4,65 @@ from __future__ import annotations
 
 from typing import Final
 
+from ironbridge.connectors.auth import SignInMethods, offer
 from ironbridge.connectors.base import AuthField, Capability, ConnectorSpec
-from ironbridge.connectors.sap_s4hana.oauth import TOKEN_PATH
 from ironbridge.connectors.sap_s4hana.resources import FUNCTIONAL_LOCATIONS, RESOURCES, Resource
 from ironbridge.model import Entity
 
-__all__ = ["BASIC", "OAUTH", "SPEC", "WRITABLE_PURCHASE_ORDER_FIELDS"]
+__all__ = ["BASIC", "OAUTH", "SIGN_IN", "SPEC", "TOKEN_PATH", "WRITABLE_PURCHASE_ORDER_FIELDS"]
 
 #: `auth_method` values: a communication user's password, or an OAuth 2.0 client.
 BASIC: Final = "basic"
 OAUTH: Final = "oauth2_client_credentials"
+
+#: Where SAP S/4HANA's own OAuth 2.0 server issues tokens, relative to the system's root.
+TOKEN_PATH: Final = "sap/bc/sec/oauth2/token"  # noqa: S105, a path, not a secret
+
+#: How ironbridge signs in to SAP, worded for SAP's connect form.
+SIGN_IN: Final = SignInMethods(
+    offers=(
+        offer(
+            BASIC,
+            username={
+                "label": "Communication user",
+                "help": (
+                    "The user ironbridge signs in as: a communication user (SAP S/4HANA Cloud) "
+                    "or a system user with the OData roles described in the setup guide."
+                ),
+                "placeholder": "IRONBRIDGE_COMM",
+            },
+        ),
+        offer(
+            OAUTH,
+            client_id={
+                "help": (
+                    "The OAuth 2.0 client ironbridge signs in as. In SAP S/4HANA Cloud it is "
+                    "the communication user of the communication system; on-premise, the "
+                    "client registered in transaction SOAUTH2."
+                ),
+                "placeholder": "IRONBRIDGE_COMM",
+            },
+            client_secret={
+                "help": (
+                    "The client's secret (in SAP S/4HANA Cloud, the communication user's password)."
+                ),
+            },
+            token_url={
+                "help": (
+                    "Optional. Where SAP issues OAuth tokens; leave empty for the system's own "
+                    f"OAuth server, <system address>/{TOKEN_PATH}."
+                ),
+                "required": False,
+                "placeholder": f"https://s4.example.com:44300/{TOKEN_PATH}",
+            },
+        ),
+    ),
+    help=(
+        "How ironbridge signs in: with the user name and password of a communication "
+        "user, or as an OAuth 2.0 client (client credentials). Use what the "
+        "communication arrangement's inbound communication is set to."
+    ),
+)
 
 _LOGO: Final = (
     '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 64 64" role="img" '
@@ -68,81 +117,7 @@ SPEC: Final = ConnectorSpec(
             kind="url",
             placeholder="https://s4.example.com:44300",
         ),
-        AuthField(
-            name="auth_method",
-            label="Sign-in method",
-            help=(
-                "How ironbridge signs in: with the user name and password of a communication "
-                "user, or as an OAuth 2.0 client (client credentials). Use what the "
-                "communication arrangement's inbound communication is set to."
-            ),
-            secret=False,
-            kind="select",
-            options=((BASIC, "User name and password"), (OAUTH, "OAuth 2.0 client credentials")),
-        ),
-        AuthField(
-            name="username",
-            label="Communication user",
-            help=(
-                "The user ironbridge signs in as: a communication user (SAP S/4HANA Cloud) "
-                "or a system user with the OData roles described in the setup guide."
-            ),
-            secret=False,
-            placeholder="IRONBRIDGE_COMM",
-            applies_when=("auth_method", BASIC),
-        ),
-        AuthField(
-            name="password",
-            label="Password",
-            help="The password of that user.",
-            secret=True,
-            kind="password",
-            applies_when=("auth_method", BASIC),
-        ),
-        AuthField(
-            name="client_id",
-            label="OAuth client ID",
-            help=(
-                "The OAuth 2.0 client ironbridge signs in as. In SAP S/4HANA Cloud it is the "
-                "communication user of the communication system; on-premise, the client "
-                "registered in transaction SOAUTH2."
-            ),
-            secret=False,
-            placeholder="IRONBRIDGE_COMM",
-            applies_when=("auth_method", OAUTH),
-        ),
-        AuthField(
-            name="client_secret",
-            label="OAuth client secret",
-            help="The client's secret (in SAP S/4HANA Cloud, the communication user's password).",
-            secret=True,
-            kind="password",
-            applies_when=("auth_method", OAUTH),
-        ),
-        AuthField(
-            name="token_url",
-            label="Token URL",
-            help=(
-                "Optional. Where SAP issues OAuth tokens; leave empty for the system's own "
-                f"OAuth server, <system address>/{TOKEN_PATH}."
-            ),
-            secret=False,
-            required=False,
-            kind="url",
-            placeholder=f"https://s4.example.com:44300/{TOKEN_PATH}",
-            applies_when=("auth_method", OAUTH),
-        ),
-        AuthField(
-            name="scope",
-            label="Scope",
-            help=(
-                "Optional. The OAuth scopes to ask for, separated by spaces; leave empty for "
-                "the scopes the client is granted by default."
-            ),
-            secret=False,
-            required=False,
-            applies_when=("auth_method", OAUTH),
-        ),
+        *SIGN_IN.auth_fields,
         AuthField(
             name="sap_client",
             label="SAP client",

@@ -48,7 +48,7 @@ from ironbridge.connectors.protocols.jsonrpc import (
     keyset_pages,
 )
 from ironbridge.connectors.tryton import adjustments, mapping
-from ironbridge.connectors.tryton.maps import lookup
+from ironbridge.connectors.tryton.maps import STATUS_TABLES, lookup
 from ironbridge.connectors.tryton.resources import (
     AMOUNT_FIELDS,
     CHANGE_FIELD,
@@ -139,6 +139,7 @@ class Tryton(Connector):
     vendors, products with stock (adjustable), locations."""
 
     spec = SPEC
+    status_tables = STATUS_TABLES
 
     def session(
         self, credentials: Mapping[str, str], *, options: SessionOptions | None = None

@@ -22,7 +22,7 @@ from types import MappingProxyType
 from typing import Any, Final
 
 from ironbridge import errors
-from ironbridge.connectors.base import IdFactory, reference
+from ironbridge.connectors.base import IdFactory, StatusTable, reference
 from ironbridge.connectors.protocols.jsonrpc import TRYTON
 from ironbridge.model import (
     Entity,
@@ -507,13 +507,18 @@ MAPS: Final[Mapping[Entity, RecordMap]] = MappingProxyType(
     {entity: RecordMap(FIELD_MAP[entity], CUSTOM_FIELDS[entity]) for entity in FIELD_MAP}
 )
 
-#: Every status-like table with the Tryton field it reads, for checks over real data.
-STATUS_TABLES: Final[tuple[tuple[Entity, str, Mapping[Any, StrEnum]], ...]] = (
-    (Entity.PURCHASE_ORDERS, "state", STATUS_MAP),
-    (Entity.PURCHASE_ORDERS, "shipment_state", PROCESSING_STATUS),
-    (Entity.WORK_ORDERS, "state", WORK_STATUS),
-    (Entity.VENDORS, "active", VENDOR_STATUS),
-    (Entity.INVENTORY_ITEMS, "active", ITEM_STATUS),
-    (Entity.LOCATIONS, "type", LOCATION_TYPE),
-    (Entity.LOCATIONS, "active", LOCATION_STATUS),
+#: Every status-like table with the Tryton field it reads and its unified enum, for checks
+#: over real data. Tryton's selections are fixed by its modules, so the lists are closed.
+STATUS_TABLES: Final[tuple[StatusTable, ...]] = (
+    StatusTable(Entity.PURCHASE_ORDERS, "state", STATUS_MAP, PurchaseOrderStatus),
+    StatusTable(Entity.PURCHASE_ORDERS, "shipment_state", PROCESSING_STATUS, PurchaseOrderStatus),
+    StatusTable(Entity.WORK_ORDERS, "state", WORK_STATUS, WorkOrderStatus),
+    # Only the production states that decide a work's status are listed; the others defer.
+    StatusTable(
+        Entity.WORK_ORDERS, "production./state", WORK_PRODUCTION_STATUS, WorkOrderStatus, False
+    ),
+    StatusTable(Entity.VENDORS, "active", VENDOR_STATUS, VendorStatus),
+    StatusTable(Entity.INVENTORY_ITEMS, "active", ITEM_STATUS, InventoryItemStatus),
+    StatusTable(Entity.LOCATIONS, "type", LOCATION_TYPE, LocationType),
+    StatusTable(Entity.LOCATIONS, "active", LOCATION_STATUS, LocationStatus),
 )

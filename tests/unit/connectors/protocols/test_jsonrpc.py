@@ -186,6 +186,58 @@ def test_rows_out_of_order_are_an_upstream_error() -> None:
         )
 
 
+_OPERATORS: dict[str, Callable[[Any, Any], bool]] = {
+    "=": lambda a, b: a == b,
+    ">": lambda a, b: a > b,
+    ">=": lambda a, b: a >= b,
+    "<": lambda a, b: a < b,
+}
+
+
+def _full_precision(row: dict[str, Any], domain: Any) -> bool:
+    """Evaluates a Tryton domain on the time a source keeps, not on the one it sends."""
+    if not domain:
+        return True
+    if domain[0] == "OR":
+        return any(_full_precision(row, branch) for branch in domain[1:])
+    if isinstance(domain[0], str):
+        field, operator, wire = domain
+        return _OPERATORS[operator](row[field], TRYTON.decode(wire))
+    return all(_full_precision(row, clause) for clause in domain)
+
+
+@pytest.mark.parametrize("page_size", [1, 2, 5])
+def test_keyset_pages_read_times_sent_to_the_second_by_buckets(page_size: int) -> None:
+    # A source that keeps microseconds but sends whole seconds (as Odoo prints write_date).
+    kept = [
+        {"id": i, "write_date": T0 + timedelta(microseconds=(i * 7919) % 2_000_000)}
+        for i in range(1, 13)
+    ]
+
+    def query(domain: Domain, order: Order, limit: int) -> list[dict[str, Any]]:
+        found = [row for row in kept if _full_precision(row, domain)]
+        by_id = [name for name, _ in order] == ["id"]
+        found.sort(key=lambda row: row["id"] if by_id else (row["write_date"], row["id"]))
+        return [
+            {"id": row["id"], "write_date": TRYTON.encode(row["write_date"].replace(microsecond=0))}
+            for row in found[:limit]
+        ]
+
+    pages = list(
+        keyset_pages(
+            query,
+            TRYTON,
+            change_field="write_date",
+            since=T0,
+            page_size=page_size,
+            granularity=timedelta(seconds=1),
+        )
+    )
+    seen = [row["id"] for page in pages for row in page]
+    assert sorted(seen) == list(range(1, 13)) and len(seen) == len(set(seen))
+    assert all(0 < len(page) <= page_size for page in pages)
+
+
 # -- errors -----------------------------------------------------------------------------------------
 
 TRYTON_ERRORS = [

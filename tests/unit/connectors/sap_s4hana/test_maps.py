@@ -8,22 +8,14 @@ from typing import Any
 
 import pytest
 
+from ironbridge.connectors.base import StatusTable
 from ironbridge.connectors.kit import STRICT, Code, Ref
 from ironbridge.connectors.sap_s4hana import maps
+from ironbridge.connectors.sap_s4hana.resources import RESOURCES
 from ironbridge.model import Entity
 from ironbridge.testing.emulators.sap import SapS4HanaEmulator
 
 SAMPLE = SapS4HanaEmulator().store
-
-#: The entity set each status property is sent in.
-SENT_IN: Mapping[str, str] = {
-    "PurchasingProcessingStatus": "A_PurchaseOrder",
-    "PurchasingDocumentDeletionCode": "A_PurchaseOrder",
-    "MaintPriority": "MaintenanceOrder",
-    "MaintenanceOrderType": "MaintenanceOrder",
-    "ABCIndicator": "Equipment",
-    "InventoryStockType": "A_MatlStkInAcctMod",
-}
 
 
 def _code_tables() -> list[Mapping[str, Any]]:
@@ -39,20 +31,27 @@ def _code_tables() -> list[Mapping[str, Any]]:
     ]
 
 
-def test_every_status_table_is_listed_for_the_completeness_checks() -> None:
-    # The level table is keyed by where a record sits, which has exactly two answers.
+def test_every_status_table_is_declared_for_the_completeness_checks() -> None:
+    # The level table is keyed by where a record sits, which has exactly two answers; stock
+    # types are read inside each material's stock rows, checked below.
     assert set(maps.FUNCTIONAL_LOCATION_LEVEL) == {"top", "below"}
-    listed = [table for _, table in maps.STATUS_TABLES] + [maps.FUNCTIONAL_LOCATION_LEVEL]
-    assert all(any(table is known for known in listed) for table in _code_tables())
-    assert set(SENT_IN) == {prop for prop, _ in maps.STATUS_TABLES}
+    declared = [status.table for status in maps.STATUS_TABLES]
+    declared += [maps.FUNCTIONAL_LOCATION_LEVEL, maps.STOCK_USE]
+    assert all(any(table is known for known in declared) for table in _code_tables())
 
 
-@pytest.mark.parametrize(("prop", "table"), maps.STATUS_TABLES)
-def test_every_code_the_emulated_system_sends_is_in_its_table(
-    prop: str, table: Mapping[str, Any]
-) -> None:
-    sent = {str(row.get(prop) or "") for row in SAMPLE.rows(SENT_IN[prop])}
-    assert sent and sent <= set(table)
+@pytest.mark.parametrize(
+    "status", [status for status in maps.STATUS_TABLES if status.source != "SystemStatusText"]
+)
+def test_every_code_the_emulated_system_sends_is_in_its_table(status: StatusTable) -> None:
+    rows = SAMPLE.rows(RESOURCES[status.entity].entity_set)
+    sent = {str(row.get(status.source) or "") for row in rows}
+    assert sent and sent <= set(status.table)
+
+
+def test_every_stock_type_the_emulated_system_sends_is_in_its_table() -> None:
+    sent = {row["InventoryStockType"] for row in SAMPLE.rows("A_MatlStkInAcctMod")}
+    assert sent and sent <= set(maps.STOCK_USE)
 
 
 def test_every_system_status_text_the_emulated_system_sends_has_a_lifecycle_status() -> None:
