@@ -208,21 +208,25 @@ class SapS4HanaSession(ODataSession):
     def records(
         self, entity: Entity, since: datetime | None, *, batch: int, page_size: int
     ) -> Iterator[RawRecord]:
-        """Locations: functional locations changed since `since`, then every plant and storage
-        location.
+        """Locations come from three places (`_locations`); the rest from their entity sets."""
+        if entity is Entity.LOCATIONS:
+            return self._locations(since, batch=batch, page_size=page_size)
+        return super().records(entity, since, batch=batch, page_size=page_size)
+
+    def _locations(
+        self, since: datetime | None, *, batch: int, page_size: int
+    ) -> Iterator[RawRecord]:
+        """Functional locations changed since `since`, then every plant and storage location.
 
         Plants and storage locations have no change time: they come last, without one, so the
         stream stays in (modified_at, remote_id) order. A system that does not let the user read
         functional locations (their service is not activated or granted) gives the places
         alone: locations are then `limited`, as the check reports.
         """
-        if entity is not Entity.LOCATIONS:
-            yield from super().records(entity, since, batch=batch, page_size=page_size)
-            return
         if self._offers(FUNCTIONAL_LOCATIONS):
             yield from self.read(FUNCTIONAL_LOCATIONS, since, batch=batch, page_size=page_size)
         places: dict[str, dict[str, Any]] = {}
-        path = RESOURCES[entity].path
+        path = RESOURCES[Entity.LOCATIONS].path
         for plant, storage_location in self.odata.distinct(
             path, ("Plant", "StorageLocation"), limit=_MAX_LOCATIONS
         ):
