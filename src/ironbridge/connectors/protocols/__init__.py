@@ -2,7 +2,9 @@
 
 - `http`: the one httpx client factory (timeouts, SSRF guard, status → error table, `Retry-After`,
   redaction) that every connector builds its client with.
-- `odata_v2`: SAP-style OData V2 (`d.results`, `__next`, `/Date(ms)/`, CSRF tokens, ETags).
+- `odata_v2`: OData V2 (`d.results`, `__next`, `/Date(ms)/`, ETags, its error body).
+- `odata_session`: a session over declared entity sets (`EntitySet`): `list_changes`, `get`,
+  the permission probe and passthrough.
 - `odata_v4`: OData v4 as Business Central speaks it (`value`, `@odata.nextLink`,
   `@odata.etag`/`If-Match`, `Prefer: odata.maxpagesize`, ISO date-time filters).
 - `rest_json`: plain REST-JSON (NetSuite's record API and SuiteQL, Maximo's JSON API): paging,
