@@ -21,10 +21,12 @@ $(VENV)/.test-deps: pyproject.toml | $(BIN)/python
 run: $(VENV)/.run-deps
 	$(BIN)/ironbridge serve --demo
 
-## test: install test deps and services the suite needs, lint, type-check, run every test
+## test: install test deps and services the suite needs, lint, type-check, check the layer
+##       contracts (pyproject's [tool.importlinter]), run every test
 test: $(VENV)/.test-deps services
 	$(BIN)/ruff check src tests bench
 	$(BIN)/mypy
+	$(BIN)/lint-imports
 	$(BIN)/pytest -q -p no:cacheprovider
 
 services:
@@ -34,6 +36,7 @@ lint: $(VENV)/.test-deps
 	$(BIN)/ruff check src tests bench
 	$(BIN)/ruff format --check src tests bench
 	$(BIN)/mypy
+	$(BIN)/lint-imports
 
 ## bench: every benchmark in bench/ (helpers start with _), each beside its own baseline
 bench: $(VENV)/.test-deps services

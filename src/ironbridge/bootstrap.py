@@ -4,19 +4,17 @@ from __future__ import annotations
 
 import importlib
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from sqlalchemy import Engine
 
 from .connectors import Connector, ConnectorRegistry, SessionOptions, default_registry
-from .health import BreakerBoard, attach_board
+from .health import BreakerBoard
 from .ratelimit import RateLimiter
 from .security import CredentialCipher
 from .settings import Settings, load_secret_key
 from .store import UnitOfWorkFactory, make_engine, upgrade
-
-if TYPE_CHECKING:
-    from .worker import Worker
+from .worker import Worker, make_queue
 
 __all__ = ["Container", "bootstrap"]
 
@@ -39,9 +37,14 @@ class Container:
     def worker(self) -> Worker:
         """Background tasks (built on first use, so CLI commands that need none stay light)."""
         if self._worker is None:
-            from .worker import Worker, make_queue
-
-            self._worker = Worker(self, make_queue(self))
+            self._worker = Worker(
+                make_queue(self.settings),
+                settings=self.settings,
+                uow=self.uow,
+                registry=self.registry,
+                cipher=self.cipher,
+                breakers=self.breakers,
+            )
         worker: Worker = self._worker
         return worker
 
@@ -84,8 +87,6 @@ def bootstrap(
             registry.register(_load_connector(path))
     uow = UnitOfWorkFactory(engine)
     breakers = BreakerBoard.from_settings(settings)
-    # Services handed only the unit-of-work factory (unified writes) find the breakers by it.
-    attach_board(uow, breakers)
     container = Container(
         settings=settings,
         engine=engine,

@@ -254,11 +254,20 @@ def sync_command(
                 cipher=container.cipher,
                 options=container.session_options,
                 on_page=on_page,
+                breakers=container.breakers,
             )
             outcome = execute_run(ctx, connection_id, run.id)
-            failed |= outcome.status == "failed"
+            failed |= outcome.status in {"failed", "postponed"}
             if outcome.error:
                 problems.append(f"{run.entity.value}: {outcome.error.get('message')}")
+            elif outcome.status == "postponed":
+                # The connection's circuit is open: the source is left alone, and a worker
+                # runs the queued run once the circuit lets a probe through.
+                wait = max(1, round(outcome.retry_after or 0))
+                problems.append(
+                    f"{run.entity.value}: the source failed repeatedly and its circuit is open; "
+                    f"the run stays queued and a worker starts it in {wait} s."
+                )
             progress.update(
                 task,
                 total=max(outcome.read, 1),

@@ -23,8 +23,9 @@ IronbridgeError                      (500 INTERNAL_ERROR, api_error)
 └── UpstreamTimeout                  (504)
 ```
 
-Connectors raise these directly, so the sync engine and the API read the same class
-attributes (`status`, `code`, `type`, `retryable`) instead of re-classifying failures.
+Connectors raise these directly, so nothing re-classifies failures: the API renders the class
+attributes (`status`, `code`, `type`), and a sync run looks the class up in its one table of
+what to do (`sync/resolution.py`).
 """
 
 from __future__ import annotations

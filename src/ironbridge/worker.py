@@ -11,48 +11,45 @@ from __future__ import annotations
 import threading
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from huey import Huey, RedisHuey, SqliteHuey, crontab
 from huey.consumer import Consumer
 
-from .connections import ConnectionStatus
-from .events import DELIVERY_TOPIC
-from .health import HealthContext, check_connection, due_for_check, record_error
+from .connectors import ConnectorRegistry, SessionOptions
+from .events import DELIVERY_TOPIC, purge_expired
+from .health import (
+    BreakerBoard,
+    HealthContext,
+    check_connection,
+    connections_due_for_check,
+    record_error_once,
+)
 from .logs import get_logger
 from .model import Entity
 from .private_files import private_sqlite_file
-from .store import ConnectionRow, utcnow
-from .store.errorlog import ErrorLogRepository
-from .store.events import purge_events_before
-from .store.locks import is_locked
-from .store.sync import SyncRepository
-from .store.webhooks import DeliveryRepository
+from .security import CredentialCipher
+from .settings import Settings
+from .store import ConnectionRow, UnitOfWorkFactory, utcnow
 from .sync import (
     SyncContext,
     SyncRunView,
-    due_entities,
     execute_run,
-    postponed_runs,
-    queue_runs,
-    sync_lock_name,
+    request_runs,
+    schedulable_connections,
+    scheduled_work,
 )
+from .webhooks.deliveries import any_due, next_due_at
 from .webhooks.delivery import DeliveryContext, drain, make_http_client
 from .webhooks.pump import DeliveryPump
-
-if TYPE_CHECKING:
-    from .bootstrap import Container
 
 __all__ = ["EmbeddedConsumer", "Worker", "make_queue", "wait_idle"]
 
 _log = get_logger("ironbridge.worker")
-#: A queued run older than this with no worker on it is enqueued again.
-LOST_AFTER = timedelta(minutes=5)
 
 
-def make_queue(container: Container) -> Huey:
+def make_queue(settings: Settings) -> Huey:
     """The task queue for this deployment."""
-    settings = container.settings
     if settings.queue_immediate:
         return Huey(settings.queue_name, immediate=True)
     if settings.redis_url:
@@ -70,28 +67,35 @@ class EmbeddedConsumer(Consumer):  # type: ignore[misc]
 
 @dataclass
 class Worker:
-    """Tasks bound to one container; the same registration in API and worker processes."""
+    """The process's tasks on its shared parts; the same registration in API and worker
+    processes."""
 
-    container: Container
     queue: Huey
+    settings: Settings
+    uow: UnitOfWorkFactory
+    registry: ConnectorRegistry
+    cipher: CredentialCipher
+    #: One circuit breaker per connection: every call to a source goes through it.
+    breakers: BreakerBoard
 
     def __post_init__(self) -> None:
+        self.options = SessionOptions(allow_private_urls=self.settings.allow_private_urls)
         self.sync_context = SyncContext(
-            uow=self.container.uow,
-            registry=self.container.registry,
-            cipher=self.container.cipher,
-            options=self.container.session_options,
-            lock_lease=timedelta(seconds=self.container.settings.sync_lock_lease_seconds),
-            page_size=self.container.settings.sync_page_size,
-            breakers=self.container.breakers,
+            uow=self.uow,
+            registry=self.registry,
+            cipher=self.cipher,
+            options=self.options,
+            lock_lease=timedelta(seconds=self.settings.sync_lock_lease_seconds),
+            page_size=self.settings.sync_page_size,
+            breakers=self.breakers,
         )
         self.health_context = HealthContext(
-            uow=self.container.uow,
-            registry=self.container.registry,
-            cipher=self.container.cipher,
-            options=self.container.session_options,
-            breakers=self.container.breakers,
-            interval=timedelta(seconds=self.container.settings.health_check_seconds),
+            uow=self.uow,
+            registry=self.registry,
+            cipher=self.cipher,
+            options=self.options,
+            breakers=self.breakers,
+            interval=timedelta(seconds=self.settings.health_check_seconds),
         )
         self._run_sync = self.queue.task(name="sync.run", retries=0)(self._run_sync_impl)
         self._check = self.queue.task(name="health.check", retries=0)(self._check_impl)
@@ -126,9 +130,7 @@ class Worker:
         A check re-reads its connection under a lease before it runs, so a connection queued
         by two ticks (or two nodes) is still checked once.
         """
-        with self.container.uow(readonly=True) as uow:
-            connections = uow.connections.list_all_active()
-        due = due_for_check(connections, utcnow(), self.health_context.interval)
+        due = connections_due_for_check(self.uow, utcnow(), self.health_context.interval)
         for connection_id in due:
             self._check(connection_id)
         return len(due)
@@ -147,13 +149,9 @@ class Worker:
         An entity that already has a queued run of the same mode reuses it, so notices that
         arrive within `delay` seconds of each other are answered by one run.
         """
-        with self.container.uow() as uow:
-            connection = uow.connections.get_for_token(connection_id)
-            if connection is None:
-                return []
-            runs = queue_runs(
-                uow, connection, self.container.registry, entities, full=full, trigger=trigger
-            )
+        runs = request_runs(
+            self.uow, self.registry, connection_id, entities, full=full, trigger=trigger
+        )
         for run in runs:
             self.enqueue_sync(connection_id, run.id, delay=delay)
         return runs
@@ -162,10 +160,10 @@ class Worker:
     @property
     def delivery_context(self) -> DeliveryContext:
         if self._delivery_context is None:
-            settings = self.container.settings
+            settings = self.settings
             self._delivery_context = DeliveryContext(
-                uow=self.container.uow,
-                cipher=self.container.cipher,
+                uow=self.uow,
+                cipher=self.cipher,
                 client=make_http_client(allow_private=settings.allow_private_urls),
                 retry_scale=settings.webhook_retry_scale,
             )
@@ -187,8 +185,7 @@ class Worker:
                 break
         # Deliveries claimed by a worker that died fall due when their claim ends; make sure
         # someone wakes then rather than at the next minute's tick.
-        with self.container.uow(readonly=True) as uow:
-            upcoming = DeliveryRepository(uow.connection, None).next_due_at()
+        upcoming = next_due_at(self.uow)
         if upcoming is not None:
             self._wake_at(upcoming)
         return total
@@ -229,19 +226,14 @@ class Worker:
 
     def sweep_deliveries(self) -> int:
         """Wake workers for anything due (lost queue messages, retries after a restart)."""
-        with self.container.uow(readonly=True) as uow:
-            due = DeliveryRepository(uow.connection, None).due(utcnow(), limit=1)
-        if due:
-            self.wake_deliveries()
-        return len(due)
+        if not any_due(self.uow):
+            return 0
+        self.wake_deliveries()
+        return 1
 
     def purge(self) -> int:
         """Drop events past their retention."""
-        cutoff = utcnow() - timedelta(days=self.container.settings.event_retention_days)
-        with self.container.uow() as uow:
-            removed = purge_events_before(uow.connection, cutoff)
-            uow.commit()
-        return removed
+        return purge_expired(self.uow, timedelta(days=self.settings.event_retention_days))
 
     def enqueue_sync(self, connection_id: str, run_id: str, *, delay: float = 0) -> None:
         """Wake a worker for a queued run (the run row is already committed)."""
@@ -263,16 +255,7 @@ class Worker:
         checks = self.schedule_health_checks()
         now = now or utcnow()
         counts = {"queued": 0, "resent": 0, "failed": 0}
-        with self.container.uow() as uow:
-            connections = uow.connections.list_all_active()
-        for connection in connections:
-            # A connection whose connector this deployment no longer offers cannot sync; it
-            # must not stop the schedule of every other connection either.
-            if (
-                connection.status == ConnectionStatus.AUTH_REQUIRED.value
-                or connection.system not in self.container.registry
-            ):
-                continue
+        for connection in schedulable_connections(self.uow, self.registry):
             try:
                 queued, resent = self._schedule_syncs(connection, now)
             except Exception as exc:
@@ -288,33 +271,12 @@ class Worker:
         # While the circuit is open the source is left alone: nothing is queued or handed out
         # (a run that starts then is postponed anyway). Once it lets a probe through, the due
         # entities are queued and the postponed runs handed out; the first to run is the probe.
-        if self.container.breakers.is_open(connection.id):
+        if self.breakers.is_open(connection.id):
             return 0, 0
-        registry = self.container.registry
-        with self.container.uow() as uow:
-            due = due_entities(uow, connection, registry, now)
-            runs = (
-                queue_runs(uow, connection, registry, due, trigger="schedule", now=now)
-                if due
-                else []
-            )
-            pending = SyncRepository(uow.connection, connection.id).pending_runs()
-            postponed = {r.id for r in postponed_runs(uow, connection.id, now)}
-        # A queued run nobody picked up, or a running one whose worker died (its lease
-        # expired), is handed to a worker again; it resumes from its last committed page.
-        holder_alive = is_locked(self.container.engine, sync_lock_name(connection.id))
-        lost = [
-            r
-            for r in pending
-            if (r.status == "queued" and (r.queued_at < now - LOST_AFTER or r.id in postponed))
-            or (r.status == "running" and not holder_alive)
-        ]
-        fresh = [run for run in runs if run.queued_at >= now]
-        for run in fresh:
-            self.enqueue_sync(connection.id, run.id)
-        for lost_run in lost:
-            self.enqueue_sync(connection.id, lost_run.id)
-        return len(fresh), len(lost)
+        work = scheduled_work(self.uow, self.registry, connection, now)
+        for run_id in [*work.fresh, *work.lost]:
+            self.enqueue_sync(connection.id, run_id)
+        return len(work.fresh), len(work.lost)
 
     def _scheduling_failed(self, connection_id: str, exc: Exception) -> None:
         """Log a connection's scheduling failure, and tell its integrator once (the error log
@@ -328,18 +290,7 @@ class Worker:
             ),
         }
         try:
-            with self.container.uow() as uow:
-                newest = ErrorLogRepository(uow.connection, connection_id).newest(
-                    before=None, limit=1
-                )
-                if newest and (newest[0].operation, newest[0].code, newest[0].message) == (
-                    "sync",
-                    error["code"],
-                    error["message"],
-                ):
-                    return
-                record_error(uow, connection_id, error, operation="sync")
-                uow.commit()
+            record_error_once(self.uow, connection_id, error, operation="sync")
         except Exception as record_exc:  # the store itself may be what fails
             _log.error(
                 "schedule_failure_unrecorded", connection_id=connection_id, exc_info=record_exc

@@ -7,14 +7,19 @@ import socket
 import subprocess
 import sys
 import time
+import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
 import pytest
+from redis import Redis
 
+from ironbridge import errors
+from ironbridge.health import BreakerBoard
 from ironbridge.testing.emulators.sap_s4hana import running_emulator
 
+from ..conftest import REDIS_URL
 from .conftest import Served, cli_env, serving
 
 
@@ -131,6 +136,34 @@ def test_every_command_reads_the_configuration_serve_demo_uses(tmp_path: Path) -
         assert refused.returncode == 1
         assert "IRONBRIDGE_ALLOW_PRIVATE_URLS=true" in " ".join(refused.stderr.split())
     assert (tmp_path / "ironbridge.env").read_text().count("IRONBRIDGE_ALLOW_PRIVATE_URLS=true")
+
+
+@pytest.mark.redis
+def test_a_sync_from_the_cli_is_refused_while_the_connections_circuit_is_open(
+    tmp_path: Path,
+) -> None:
+    demo = json.loads(run_cli(tmp_path, "demo", "--json").stdout)
+    connection_id = demo["connection_id"]
+    prefix = f"ib-test:{uuid.uuid4().hex}"
+    shared = {"IRONBRIDGE_REDIS_URL": REDIS_URL, "IRONBRIDGE_BREAKER_KEY_PREFIX": prefix}
+    # Another node's calls failed until the circuit opened; its state is in the shared Redis.
+    board = BreakerBoard(redis=Redis.from_url(REDIS_URL), key_prefix=prefix, fail_max=1)
+    try:
+        with pytest.raises(errors.UpstreamError), board.guard(connection_id):
+            raise errors.UpstreamError("The source answered with nonsense.")
+        assert board.is_open(connection_id)
+
+        refused = run_cli(tmp_path, "sync", connection_id, "-e", "purchase-orders", **shared)
+        assert refused.returncode == 1
+        said = " ".join(refused.stderr.split())
+        assert "circuit is open" in said and "stays queued" in said, refused.stderr
+
+        board.reset(connection_id)
+        synced = run_cli(tmp_path, "sync", connection_id, "-e", "purchase-orders", **shared)
+        assert synced.returncode == 0, synced.stderr
+        assert "succeeded" in synced.stderr
+    finally:
+        board.close()
 
 
 def test_serve_on_a_busy_port_says_how_to_pick_another_before_minting_keys(

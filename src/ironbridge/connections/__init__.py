@@ -13,6 +13,7 @@ from .links import (
 from .service import (
     check_credentials,
     connect,
+    create_connection,
     delete_connection_data,
     disconnect,
     get_connection,
@@ -21,7 +22,7 @@ from .service import (
     load_connection,
     update_connection,
 )
-from .status import ConnectionStatus
+from .status import ConnectionStatus, StatusReason, change_status
 from .views import (
     CONNECTOR_ID_MARK,
     ConnectionCreate,
@@ -42,9 +43,12 @@ __all__ = [
     "LinkSession",
     "LinkTokenCreate",
     "Metadata",
+    "StatusReason",
+    "change_status",
     "check_credentials",
     "complete_link",
     "connect",
+    "create_connection",
     "create_link_token",
     "delete_connection_data",
     "disconnect",

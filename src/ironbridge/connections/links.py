@@ -33,9 +33,6 @@ from ..connectors import (
     CheckStage,
     Connector,
     ConnectorRegistry,
-    ConnectorSession,
-    IdFactory,
-    RawRecord,
     SessionOptions,
     judged,
 )
@@ -45,18 +42,16 @@ from ..errors import (
     ConnectionCheckFailed,
     ConnectionDisconnected,
     IronbridgeError,
-    NotFound,
     PermissionDenied,
     ValidationFailed,
 )
-from ..events import record_event
 from ..logs import get_logger
 from ..model import Entity
 from ..security import CredentialCipher, TokenKind, hash_token, token_kind, tokens_equal
 from ..store import ConnectionRow, CredentialRow, UnitOfWork, UnitOfWorkFactory, utcnow
 from .availability import availability_record, required_of, validate_required, wanted_of
-from .service import connect, load_connection
-from .status import ConnectionStatus
+from .service import create_connection, load_connection
+from .status import ConnectionStatus, StatusReason, change_status
 from .views import ConnectionCreate, ConnectionView, ConnectorId, Metadata, _check_metadata
 
 __all__ = [
@@ -462,7 +457,7 @@ def complete_link(
         if not uow.credentials.mark_used(session.link_id, utcnow()):
             raise _link_error("used", "This connect link has just been used by another attempt.")
         if session.connection_id is None:
-            connection_id = _create(uow, cipher, connector, session, clean, results, options)
+            connection_id = _create(uow, cipher, connector, session, clean, results)
         else:
             connection_id = _reconnect(uow, cipher, connector, session, clean, results)
         public = issue_token(
@@ -616,9 +611,10 @@ def _create(
     session: LinkSession,
     credentials: dict[str, str],
     results: Sequence[CheckResult],
-    options: SessionOptions,
 ) -> str:
-    """Create the connection through `connect`, the one place connections are made."""
+    """Create the connection the flow has just checked live (`create_connection`, the one
+    place connections are made, which records `connection.created` and commits: the link
+    token's use made in this transaction too)."""
     body = ConnectionCreate(
         system=connector.spec.id,
         end_customer_id=session.end_customer_id,
@@ -629,16 +625,19 @@ def _create(
             None if session.required_entities is None else list(session.required_entities)
         ),
     )
-    # connect() runs the staged check itself; the flow has just run it live, so hand it the
-    # recorded results instead of contacting the source a second time. connect() records
-    # `connection.created` and commits, which also commits the link token's use made in this
-    # transaction.
-    replay = ConnectorRegistry([_replaying(connector, results)])
-    view, issued = connect(
-        uow, cipher, replay, session.account_id, body, options=options, via="connect_flow"
+    required = validate_required(connector.spec, body.required_entities, body.settings.entities)
+    view, issued = create_connection(
+        uow,
+        cipher,
+        connector,
+        session.account_id,
+        body,
+        results,
+        required=required,
+        via="connect_flow",
     )
     # The connection token is minted when the public token is exchanged, so the only copy goes
-    # to the integrator's backend; the one connect() issued was never shown to anyone.
+    # to the integrator's backend; the one create_connection() issued was never shown to anyone.
     uow.credentials.revoke(session.account_id, issued.id, utcnow())
     return view.id
 
@@ -673,59 +672,23 @@ def _reconnect(
         values["availability"] = availability
     if session.required_entities is not None:
         values["required_entities"] = [e.value for e in session.required_entities]
+    # New credentials end whatever the old ones met; a run still going on the old ones settles
+    # nothing when it ends (its credentials are no longer the connection's).
+    change_status(
+        uow,
+        row.id,
+        ConnectionStatus.ACTIVE,
+        reason=StatusReason.RECONNECTED,
+        leave_syncing=False,
+        now=now,
+    )
     uow.connections.update(
         session.account_id,
         row.id,
         credentials_ciphertext=cipher.encrypt(credentials),
-        status=ConnectionStatus.ACTIVE.value,
         health=health,
         last_checked_at=now,
         updated_at=now,
         **values,
     )
-    if row.status != ConnectionStatus.ACTIVE.value:
-        record_event(
-            uow,
-            account_id=session.account_id,
-            connection_id=row.id,
-            type="connection.status_changed",
-            data={
-                "previous_status": row.status,
-                "status": ConnectionStatus.ACTIVE.value,
-                "reason": "reconnected",
-            },
-        )
     return row.id
-
-
-def _replaying(connector: Connector, results: Sequence[CheckResult]) -> Connector:
-    """`connector` whose sessions answer `check()` with `results` and do nothing else."""
-    recorded = tuple(results)
-
-    class _ReplaySession(ConnectorSession):
-        def check(self) -> Iterator[CheckResult]:
-            yield from recorded
-
-        def list_changes(
-            self, entity: Entity, since: datetime | None, *, page_size: int = 500
-        ) -> Iterator[list[RawRecord]]:
-            raise NotFound("A replayed check session serves no records.")
-
-        def get(self, entity: Entity, remote_id: str) -> RawRecord:
-            raise NotFound("A replayed check session serves no records.")
-
-    class _Replaying(Connector):
-        spec = connector.spec
-
-        def session(
-            self, credentials: Mapping[str, str], *, options: SessionOptions | None = None
-        ) -> ConnectorSession:
-            return _ReplaySession(connector.spec, options)
-
-        def validate_credentials(self, credentials: Mapping[str, str]) -> dict[str, str]:
-            return connector.validate_credentials(credentials)
-
-        def to_unified(self, entity: Entity, raw: RawRecord, ids: IdFactory) -> dict[str, Any]:
-            return connector.to_unified(entity, raw, ids)
-
-    return _Replaying()

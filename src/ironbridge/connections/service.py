@@ -29,10 +29,10 @@ from ..store import (
     encode_keyset,
     utcnow,
 )
-from ..store.locks import is_locked
+from ..store.locks import is_locked, sync_lock_name
 from ..store.records import erase_synced_history
 from .availability import availability_record, validate_required
-from .status import ConnectionStatus
+from .status import ConnectionStatus, StatusReason, change_status
 from .views import (
     STORED,
     ConnectionCreate,
@@ -45,6 +45,7 @@ from .views import (
 __all__ = [
     "check_credentials",
     "connect",
+    "create_connection",
     "delete_connection_data",
     "disconnect",
     "get_connection",
@@ -100,7 +101,8 @@ def connect(
     options: SessionOptions,
     via: str | None = "api",
 ) -> tuple[ConnectionView, IssuedToken]:
-    """Check the credentials against the source, then store the connection and issue its token.
+    """Check the credentials against the source, then store the connection and issue its token
+    (`create_connection`; commits).
 
     `connection.created` is recorded with `via` saying how it was made; None leaves the
     announcement to the caller.
@@ -114,6 +116,29 @@ def connect(
     stages = check_credentials(
         connector, body.credentials, options, required=required, wanted=wanted
     )
+    return create_connection(
+        uow, cipher, connector, account_id, body, stages, required=required, via=via
+    )
+
+
+def create_connection(
+    uow: UnitOfWork,
+    cipher: CredentialCipher,
+    connector: Connector,
+    account_id: str,
+    body: ConnectionCreate,
+    stages: Sequence[CheckResult],
+    *,
+    required: Sequence[Entity] | None,
+    via: str | None = "api",
+) -> tuple[ConnectionView, IssuedToken]:
+    """Store a connection whose credentials passed the staged check `stages`, and issue its
+    token (commits, also whatever else the caller did in `uow`).
+
+    The check's results become the connection's health and availability; `required` are the
+    entities it must keep (already validated against the connector). `connection.created` is
+    recorded with `via`; None leaves the announcement to the caller.
+    """
     settings = body.settings
     if "history_days" not in settings.model_fields_set:
         settings = settings.model_copy(update={"history_days": connector.spec.default_history_days})
@@ -254,21 +279,16 @@ def disconnect(uow: UnitOfWork, account_id: str, connection_id: str) -> Connecti
     row = load_connection(uow, account_id, connection_id)
     if row.status != ConnectionStatus.DISCONNECTED.value:
         now = utcnow()
-        uow.credentials.revoke_for_connection(connection_id, TokenKind.CONNECTION.value, now)
-        uow.connections.update(
-            account_id,
-            connection_id,
-            status=ConnectionStatus.DISCONNECTED.value,
-            disconnected_at=now,
-            updated_at=now,
-        )
-        record_event(
+        moved = change_status(
             uow,
-            account_id=account_id,
-            connection_id=connection_id,
-            type="connection.disconnected",
-            data={"previous_status": row.status, "status": ConnectionStatus.DISCONNECTED.value},
+            connection_id,
+            ConnectionStatus.DISCONNECTED,
+            reason=StatusReason.DISCONNECTED,
+            leave_syncing=False,
+            now=now,
         )
+        if moved is not None:
+            uow.credentials.revoke_for_connection(connection_id, TokenKind.CONNECTION.value, now)
         uow.commit()
     return get_connection(uow, account_id, connection_id)
 
@@ -284,9 +304,6 @@ def delete_connection_data(uows: UnitOfWorkFactory, account_id: str, connection_
     Takes a unit-of-work factory: the sync lock is read on a database connection of its own,
     before the deleting transaction begins (on SQLite it would otherwise wait behind it).
     """
-    # Imported here: the sync package imports this one, so a module-level import is a cycle.
-    from ..sync.runner import sync_lock_name
-
     syncing = is_locked(uows.engine, sync_lock_name(connection_id))
     with uows() as uow:
         row = load_connection(uow, account_id, connection_id)

@@ -7,12 +7,19 @@ from datetime import timedelta
 from typing import Any
 
 from ..ids import new_id
-from ..store import UnitOfWork, decode_position, encode_position, utcnow
-from ..store.events import EventQuery, EventRepository, NewEvent
+from ..store import UnitOfWork, UnitOfWorkFactory, decode_position, encode_position, utcnow
+from ..store.events import EventQuery, EventRepository, NewEvent, purge_events_before
 from ..store.types import JSONText
 from ..store.webhooks import DeliveryRepository, EndpointRepository
 
-__all__ = ["DELIVERY_TOPIC", "SETTLE", "list_events", "record_event", "record_events"]
+__all__ = [
+    "DELIVERY_TOPIC",
+    "SETTLE",
+    "list_events",
+    "purge_expired",
+    "record_event",
+    "record_events",
+]
 
 #: Topic published (after commit) with the ids of new deliveries.
 DELIVERY_TOPIC = "deliveries"
@@ -135,3 +142,11 @@ def list_events(
     last = rows[-1].position if rows else position
     next_cursor = encode_position(last) if last is not None else None
     return [row.body() for row in rows], next_cursor
+
+
+def purge_expired(uows: UnitOfWorkFactory, retention: timedelta) -> int:
+    """Drop the events of every account older than `retention` (commits); how many."""
+    with uows() as uow:
+        removed = purge_events_before(uow.connection, utcnow() - retention)
+        uow.commit()
+    return removed

@@ -1,14 +1,21 @@
 """Connection health: circuit breakers, periodic checks, status transitions, the error log."""
 
-from .breaker import SOURCE_FAILURES, BreakerBoard, attach_board, board_for, is_source_failure
-from .checks import CheckOutcome, HealthContext, check_connection, due_for_check
+from .breaker import SOURCE_FAILURES, BreakerBoard, is_source_failure
+from .checks import (
+    CheckOutcome,
+    HealthContext,
+    check_connection,
+    connections_due_for_check,
+    due_for_check,
+)
+from .errorlog import list_errors
 from .summary import ConnectionDetail, connection_details
 from .transitions import (
-    change_status,
     current_request_id,
     error_details,
     reason_for,
     record_error,
+    record_error_once,
     report_outcome,
     status_after,
 )
@@ -19,17 +26,17 @@ __all__ = [
     "CheckOutcome",
     "ConnectionDetail",
     "HealthContext",
-    "attach_board",
-    "board_for",
-    "change_status",
     "check_connection",
     "connection_details",
+    "connections_due_for_check",
     "current_request_id",
     "due_for_check",
     "error_details",
     "is_source_failure",
+    "list_errors",
     "reason_for",
     "record_error",
+    "record_error_once",
     "report_outcome",
     "status_after",
 ]

@@ -20,7 +20,6 @@ API node and worker agrees on it; otherwise in this process's memory.
 from __future__ import annotations
 
 import threading
-import weakref
 from collections.abc import Callable, Iterator
 from contextlib import ExitStack, contextmanager
 from datetime import UTC, datetime, timedelta
@@ -33,13 +32,10 @@ from redis.exceptions import RedisError
 from ..errors import ConnectionUnavailable, UpstreamError, UpstreamTimeout
 from ..logs import get_logger
 from ..settings import Settings
-from ..store import UnitOfWorkFactory
 
 __all__ = [
     "SOURCE_FAILURES",
     "BreakerBoard",
-    "attach_board",
-    "board_for",
     "is_source_failure",
 ]
 
@@ -241,22 +237,3 @@ class BreakerBoard:
         """Release the Redis connection pool, if any."""
         if self._redis is not None:
             self._redis.close()
-
-
-#: Each deployment's board, found through its unit-of-work factory (see `board_for`).
-_BOARDS: weakref.WeakKeyDictionary[UnitOfWorkFactory, BreakerBoard] = weakref.WeakKeyDictionary()
-
-
-def attach_board(uows: UnitOfWorkFactory, board: BreakerBoard) -> None:
-    """Make `board` the breakers of the deployment whose store `uows` opens (bootstrap does)."""
-    _BOARDS[uows] = board
-
-
-def board_for(uows: UnitOfWorkFactory) -> BreakerBoard | None:
-    """The breakers of the deployment whose store `uows` opens, if one was attached.
-
-    Services that receive only a unit-of-work factory (the unified write context, built per
-    request by the API edge) find their deployment's breakers here, so every node process
-    guards every call without each edge having to pass the board along.
-    """
-    return _BOARDS.get(uows)

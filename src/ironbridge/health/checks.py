@@ -30,8 +30,8 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from ..connections import ConnectionStatus
 from ..connections.availability import availability_record, required_of, wanted_of
+from ..connections.status import ConnectionStatus, StatusReason, change_status
 from ..connectors import CheckResult, CheckStage, ConnectorRegistry, SessionOptions, judged
 from ..errors import (
     ConnectionReauthRequired,
@@ -44,9 +44,15 @@ from ..security import CredentialCipher
 from ..store import ConnectionRow, UnitOfWorkFactory, utcnow
 from ..store.locks import acquire_lock, release_lock
 from .breaker import BreakerBoard, is_source_failure
-from .transitions import change_status, error_details, reason_for, record_error
+from .transitions import error_details, reason_for, record_error
 
-__all__ = ["CheckOutcome", "HealthContext", "check_connection", "due_for_check"]
+__all__ = [
+    "CheckOutcome",
+    "HealthContext",
+    "check_connection",
+    "connections_due_for_check",
+    "due_for_check",
+]
 
 _log = get_logger("ironbridge.health")
 
@@ -93,6 +99,15 @@ def due_for_check(
         if c.status != ConnectionStatus.DISCONNECTED.value
         and (c.last_checked_at is None or c.last_checked_at <= now - interval)
     ]
+
+
+def connections_due_for_check(
+    uows: UnitOfWorkFactory, now: datetime, interval: timedelta
+) -> list[str]:
+    """Ids of every account's live connections whose last check is older than `interval`."""
+    with uows(readonly=True) as uow:
+        connections = uow.connections.list_all_active()
+    return due_for_check(connections, now, interval)
 
 
 def _stage_error(result: CheckResult) -> IronbridgeError:
@@ -239,7 +254,7 @@ def _record(
                 uow,
                 row.id,
                 target,
-                reason="check_passed" if error is None else reason_for(target, error),
+                reason=StatusReason.CHECK_PASSED if error is None else reason_for(target, error),
                 credentials_ciphertext=row.credentials_ciphertext,
                 error=details,
                 now=now,

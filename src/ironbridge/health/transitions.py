@@ -1,21 +1,8 @@
-"""What a call to a source says about its connection: status transitions and the error log.
+"""What a call to a source says about its connection: the status it points to and the error log.
 
-Statuses and how a connection moves between them (`disconnected` is final and only
-`connections.disconnect` enters it):
-
-```
-active ⇄ syncing          a sync run starts / ends (no event: a passing state)
-active/syncing → offline  the source is unreachable, or its circuit opened
-offline → active          a call, probe or health check reached the source again
-any → auth_required       the source refused the stored credentials (plus connection.auth_required)
-auth_required → active    a health check passed with the stored credentials, or a reconnect
-```
-
-Every transition but `active ⇄ syncing` records one `connection.status_changed` event (and the move
-to `auth_required` one `connection.auth_required` too), once per transition however many
-processes observe the same failure: the status is re-read under the connection's row lock before
-it changes. An outcome obtained with credentials that have since been replaced (a reconnect won
-the race) changes nothing.
+The statuses and the one function that moves a connection between them live in
+`connections.status`; this module reads a call's outcome (`status_after`, `reason_for`) and
+books it (`report_outcome`, `record_error`).
 """
 
 from __future__ import annotations
@@ -26,23 +13,21 @@ from typing import Any, Final
 
 import structlog
 
-from ..connections import ConnectionStatus
+from ..connections.status import ConnectionStatus, StatusReason, change_status
 from ..errors import ConnectionReauthRequired, ConnectionUnavailable, IronbridgeError
-from ..events import record_event
 from ..ids import new_id
 from ..logs import get_logger
 from ..store import ConnectionRow, UnitOfWork, UnitOfWorkFactory, utcnow
 from ..store.errorlog import ErrorLogRepository
-from ..store.events import EventRepository
 from .breaker import BreakerBoard, is_source_failure
 
 __all__ = [
     "OPERATIONS",
-    "change_status",
     "current_request_id",
     "error_details",
     "reason_for",
     "record_error",
+    "record_error_once",
     "report_outcome",
     "status_after",
 ]
@@ -53,12 +38,10 @@ _log = get_logger("ironbridge.health")
 OPERATIONS: Final = frozenset({"read", "write", "check", "passthrough", "sync"})
 
 _ACTIVE = ConnectionStatus.ACTIVE.value
-_SYNCING = ConnectionStatus.SYNCING.value
 _OFFLINE = ConnectionStatus.OFFLINE.value
 _AUTH_REQUIRED = ConnectionStatus.AUTH_REQUIRED.value
-_DISCONNECTED = ConnectionStatus.DISCONNECTED.value
 #: A healthy connection, idle or syncing: moving between these is not news.
-_HEALTHY: Final = frozenset({_ACTIVE, _SYNCING})
+_HEALTHY: Final = frozenset({_ACTIVE, ConnectionStatus.SYNCING.value})
 
 
 def status_after(exc: BaseException | None, *, breaker_open: bool) -> str | None:
@@ -145,98 +128,34 @@ def record_error(
     )
 
 
-def _applies(
-    current: ConnectionRow | None,
-    status: str,
-    credentials_ciphertext: str | None,
-    leave_syncing: bool,
-) -> bool:
-    if current is None or current.status in {_DISCONNECTED, status}:
-        return False
-    if credentials_ciphertext is not None and current.credentials_ciphertext != (
-        credentials_ciphertext
-    ):
-        # New credentials arrived while the call ran (a reconnect): what the old ones got
-        # from the source says nothing about the connection now.
-        return False
-    if current.status == _AUTH_REQUIRED and status not in _HEALTHY:
-        # An outage does not cure refused credentials; only a passing call or a reconnect does.
-        return False
-    return not (leave_syncing and current.status == _SYNCING and status == _ACTIVE)
-
-
-def change_status(
-    uow: UnitOfWork,
+def record_error_once(
+    uows: UnitOfWorkFactory,
     connection_id: str,
-    status: str,
+    error: Mapping[str, Any],
     *,
-    reason: str,
-    credentials_ciphertext: str | None = None,
-    error: Mapping[str, Any] | None = None,
-    leave_syncing: bool = True,
-    now: datetime | None = None,
-) -> str | None:
-    """Move the connection to `status` in the caller's transaction, with its events.
-
-    Returns the status it left, or None when nothing changed: the connection is gone or
-    disconnected, already there, its credentials are no longer `credentials_ciphertext`, an
-    `auth_required` connection was told it is `offline`, or (with `leave_syncing`) a running
-    sync would be declared over. The caller commits.
-    """
-    current = uow.connections.get_for_token(connection_id)
-    if current is None or not _applies(current, status, credentials_ciphertext, leave_syncing):
-        return None
-    # Reserving no event sequence numbers takes the connection row's lock (PostgreSQL; SQLite's
-    # writing transaction is exclusive already); reading the row again under it means two
-    # processes that saw the same failure record one transition, not two.
-    EventRepository(uow.connection, current.account_id).reserve_sequences(connection_id, 0)
-    current = uow.connections.get_for_token(connection_id)
-    if current is None or not _applies(current, status, credentials_ciphertext, leave_syncing):
-        return None
-    now = now or utcnow()
-    uow.connections.update(current.account_id, connection_id, status=status, updated_at=now)
-    previous = current.status
-    if {previous, status} <= _HEALTHY:
-        return previous
-    data: dict[str, Any] = {
-        "previous_status": _ACTIVE if previous in _HEALTHY else previous,
-        "status": _ACTIVE if status in _HEALTHY else status,
-        "reason": reason,
-    }
-    if error:
-        data["error"] = dict(error)
-    record_event(
-        uow,
-        account_id=current.account_id,
-        connection_id=connection_id,
-        type="connection.status_changed",
-        data=data,
-    )
-    if status == _AUTH_REQUIRED:
-        record_event(
-            uow,
-            account_id=current.account_id,
-            connection_id=connection_id,
-            type="connection.auth_required",
-            data=data,
-        )
-    _log.info(
-        "connection_status_changed",
-        connection_id=connection_id,
-        previous_status=previous,
-        status=status,
-        reason=reason,
-    )
-    return previous
+    operation: str,
+) -> bool:
+    """`record_error` (commits) unless the connection's newest entry says the same already, so
+    a failure that repeats every minute is in the error log once; whether it was added."""
+    with uows() as uow:
+        newest = ErrorLogRepository(uow.connection, connection_id).newest(before=None, limit=1)
+        same = (operation, str(error.get("code")), str(error.get("message")))
+        if newest and (newest[0].operation, newest[0].code, newest[0].message) == same:
+            return False
+        record_error(uow, connection_id, error, operation=operation)
+        uow.commit()
+    return True
 
 
 def reason_for(status: str, exc: BaseException | None) -> str:
     """A short machine word for why a call's outcome moved the connection to `status`."""
     if status == _AUTH_REQUIRED:
-        return "credentials_rejected"
+        return StatusReason.CREDENTIALS_REJECTED
     if status == _OFFLINE:
-        return "unreachable" if isinstance(exc, ConnectionUnavailable) else "circuit_open"
-    return "source_recovered"
+        if isinstance(exc, ConnectionUnavailable):
+            return StatusReason.UNREACHABLE
+        return StatusReason.CIRCUIT_OPEN
+    return StatusReason.SOURCE_RECOVERED
 
 
 def report_outcome(

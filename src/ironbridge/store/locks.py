@@ -10,7 +10,12 @@ from sqlalchemy.exc import IntegrityError
 from .tables import locks
 from .types import utcnow
 
-__all__ = ["acquire_lock", "is_locked", "release_lock", "renew_lock"]
+__all__ = ["acquire_lock", "is_locked", "release_lock", "renew_lock", "sync_lock_name"]
+
+
+def sync_lock_name(connection_id: str) -> str:
+    """The lock a connection's sync run holds (one run per connection at a time)."""
+    return f"sync:{connection_id}"
 
 
 def acquire_lock(engine: Engine, name: str, owner: str, lease: timedelta) -> bool:

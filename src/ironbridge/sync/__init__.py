@@ -2,10 +2,12 @@
 
 from .cursor import ChangeCursor
 from .runner import PageProgress, RunOutcome, SyncContext, execute_run, sync_lock_name
+from .scheduling import ScheduledWork, request_runs, schedulable_connections, scheduled_work
 from .service import (
     EntitySyncStatus,
     SyncRunView,
     check_entities,
+    check_sync_request,
     due_entities,
     list_runs,
     postponed_runs,
@@ -19,14 +21,19 @@ __all__ = [
     "EntitySyncStatus",
     "PageProgress",
     "RunOutcome",
+    "ScheduledWork",
     "SyncContext",
     "SyncRunView",
     "check_entities",
+    "check_sync_request",
     "due_entities",
     "execute_run",
     "list_runs",
     "postponed_runs",
     "queue_runs",
+    "request_runs",
+    "schedulable_connections",
+    "scheduled_work",
     "sync_lock_name",
     "sync_status",
     "synced_entities",

@@ -14,20 +14,16 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from ..connections import ConnectionStatus
 from ..connections.availability import ensure_available
+from ..connections.status import ConnectionStatus, StatusReason, change_status
 from ..connectors import ConnectorRegistry, RawRecord, SessionOptions
 from ..errors import (
     ConnectionReauthRequired,
-    ConnectionUnavailable,
     EntityUnavailable,
     IronbridgeError,
-    RateLimitExceeded,
-    UpstreamError,
-    ValidationFailed,
 )
 from ..events import record_event, record_events
-from ..health import BreakerBoard, change_status, is_source_failure, reason_for, record_error
+from ..health import BreakerBoard, is_source_failure, reason_for, record_error, status_after
 from ..ids import new_id
 from ..logs import get_logger
 from ..model import Entity
@@ -35,13 +31,14 @@ from ..schedule import retry_delay
 from ..security import CredentialCipher
 from ..store import ConnectionRow, UnitOfWork, UnitOfWorkFactory, utcnow
 from ..store.errorlog import ErrorLogRepository
-from ..store.locks import acquire_lock, release_lock, renew_lock
+from ..store.locks import acquire_lock, release_lock, renew_lock, sync_lock_name
 from ..store.records import RecordChange, RecordRepository, RecordWrite
 from ..store.sync import SyncRepository, SyncRunRow
 from ..store.types import JSONText
 from ..unified import Projector
 from .collector import collector_paused
 from .cursor import ChangeCursor
+from .resolution import RECORD_RESOLUTIONS, SyncAction, resolve
 
 __all__ = ["PageProgress", "RunOutcome", "SyncContext", "execute_run", "sync_lock_name"]
 
@@ -64,7 +61,8 @@ class SyncContext:
     #: a killed worker's lock is taken over after this.
     lock_lease: timedelta = timedelta(seconds=60)
     on_page: PageProgress | None = None
-    #: The connections' circuit breakers; None runs unguarded (the CLI's one-off syncs).
+    #: The connections' circuit breakers. The worker and `ironbridge sync` pass the
+    #: deployment's; None runs unguarded (benchmarks of the engine alone).
     breakers: BreakerBoard | None = None
     #: The time now (UTC): when records are seen, which dates those their source cannot date,
     #: and where the history window starts.
@@ -98,10 +96,6 @@ class RunOutcome:
             "failed": self.failed,
             "pages": self.pages,
         }
-
-
-def sync_lock_name(connection_id: str) -> str:
-    return f"sync:{connection_id}"
 
 
 def _error_dict(exc: IronbridgeError, record: str | None = None) -> dict[str, Any]:
@@ -175,13 +169,14 @@ def _execute_locked(
         runs.update_state(entity.value, status="running")
         # An offline connection stays offline until this run shows the source answers again,
         # so its recovery is announced (offline → active) rather than hidden in syncing.
-        if connection.status == ConnectionStatus.ACTIVE.value:
-            uow.connections.update(
-                connection.account_id,
-                connection_id,
-                status=ConnectionStatus.SYNCING.value,
-                updated_at=now,
-            )
+        change_status(
+            uow,
+            connection_id,
+            ConnectionStatus.SYNCING,
+            reason=StatusReason.SYNC_STARTED,
+            only_from=ConnectionStatus.ACTIVE,
+            now=now,
+        )
         uow.commit()
     full = run.mode == "full"
     # The initial load is announced by sync.completed alone, not by one event per record.
@@ -249,45 +244,47 @@ def _execute_locked(
                 "message": f"{outcome.failed} records could not be mapped; see the error log.",
                 "records": outcome.record_errors,
             }
-    except RateLimitExceeded as exc:
-        # The quota is spent: keep what was committed and pick up on the next run.
-        outcome.status = "partial"
-        outcome.error = _error_dict(exc)
-        outcome.retry_after = exc.retry_after
-        failure = exc
-    except ConnectionReauthRequired as exc:
-        outcome.status = "failed"
-        outcome.error = _error_dict(exc)
-        final_status = ConnectionStatus.AUTH_REQUIRED.value
-        failure = exc
-    except ConnectionUnavailable as exc:
-        outcome.status = "failed"
-        outcome.error = _error_dict(exc)
-        outcome.retry_after = exc.retry_after
-        final_status = ConnectionStatus.OFFLINE.value
-        failure = exc
-    except IronbridgeError as exc:
-        outcome.status = "failed"
-        outcome.error = _error_dict(exc)
-        outcome.retry_after = exc.retry_after
-        failure = exc
-        if is_source_failure(exc):
-            # One bad answer is not an outage; the circuit opening after several is.
-            tripped = ctx.breakers is not None and ctx.breakers.is_open(connection_id)
-            final_status = ConnectionStatus.OFFLINE.value if tripped else None
-            if tripped and ctx.breakers is not None:
-                outcome.retry_after = ctx.breakers.retry_after(connection_id)
     except Exception as exc:
-        _log.error("sync_crashed", connection_id=connection_id, entity=entity.value, exc_info=exc)
-        outcome.status = "failed"
-        outcome.error = {"code": "INTERNAL_ERROR", "message": "The sync failed unexpectedly."}
-        final_status = None
+        failure = exc
+        final_status = _resolve_failure(ctx, connection_id, entity, exc, outcome)
     if outcome.status == "failed" and ctx.breakers is not None:
         # A failure that left the circuit open: the next run is when it lets a probe through.
         outcome.probe_at = ctx.breakers.probe_at(connection_id)
     reason = reason_for(final_status, failure) if final_status else ""
     _finish(ctx, connection, entity, run_id, outcome, full, final_status, reason)
     return outcome
+
+
+def _resolve_failure(
+    ctx: SyncContext, connection_id: str, entity: Entity, exc: Exception, outcome: RunOutcome
+) -> str | None:
+    """End `outcome` as `READ_RESOLUTIONS` says for `exc`; the status the connection is to take
+    (None: as it was)."""
+    action = resolve(exc)
+    if action is SyncAction.CRASH or not isinstance(exc, IronbridgeError):
+        _log.error("sync_crashed", connection_id=connection_id, entity=entity.value, exc_info=exc)
+        outcome.status = "failed"
+        outcome.error = {"code": "INTERNAL_ERROR", "message": "The sync failed unexpectedly."}
+        return None
+    outcome.error = _error_dict(exc)
+    if action is SyncAction.RETRY_LATER:
+        # The quota is spent: keep what was committed and pick up on the next run.
+        outcome.status = "partial"
+        outcome.retry_after = exc.retry_after
+        return ConnectionStatus.ACTIVE.value
+    outcome.status = "failed"
+    if action is SyncAction.MARK_AUTH_REQUIRED:
+        return ConnectionStatus.AUTH_REQUIRED.value
+    outcome.retry_after = exc.retry_after
+    if action is SyncAction.MARK_OFFLINE:
+        return ConnectionStatus.OFFLINE.value
+    # One bad answer is not an outage; the circuit opening after several is.
+    tripped = (
+        is_source_failure(exc) and ctx.breakers is not None and ctx.breakers.is_open(connection_id)
+    )
+    if tripped and ctx.breakers is not None:
+        outcome.retry_after = ctx.breakers.retry_after(connection_id)
+    return status_after(exc, breaker_open=tripped)
 
 
 def _guard(ctx: SyncContext, connection_id: str) -> AbstractContextManager[None]:
@@ -441,7 +438,10 @@ def _commit_page(
     for raw in page:
         try:
             writes.append(projector.write(raw, seen_at=now))
-        except (ValidationFailed, UpstreamError) as exc:
+        except Exception as exc:
+            if resolve(exc, RECORD_RESOLUTIONS) is not SyncAction.SKIP_RECORD:
+                raise
+            assert isinstance(exc, IronbridgeError)
             outcome.failed += 1
             if len(outcome.record_errors) < 20:
                 outcome.record_errors.append(_error_dict(exc, raw.remote_id))
@@ -626,7 +626,7 @@ def _settle_connection(
         uow,
         connection.id,
         status,
-        reason=reason or "sync_finished",
+        reason=reason or StatusReason.SYNC_FINISHED,
         credentials_ciphertext=connection.credentials_ciphertext,
         error=error if status not in healthy else None,
         leave_syncing=False,

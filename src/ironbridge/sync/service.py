@@ -8,18 +8,33 @@ from typing import Any
 from pydantic import BaseModel, Field
 
 from ..connections.availability import ensure_available, is_available
+from ..connections.service import load_connection
+from ..connections.status import ConnectionStatus
 from ..connectors import ConnectorRegistry
-from ..errors import ConnectionDisconnected, OperationNotSupported, ValidationFailed
+from ..errors import (
+    ConnectionDisconnected,
+    ConnectionReauthRequired,
+    OperationNotSupported,
+    ValidationFailed,
+)
 from ..ids import new_id
 from ..model import Entity
 from ..schedule import next_run as next_run_at
-from ..store import ConnectionRow, UnitOfWork, decode_keyset, encode_keyset, utcnow
+from ..store import (
+    ConnectionRow,
+    UnitOfWork,
+    UnitOfWorkFactory,
+    decode_keyset,
+    encode_keyset,
+    utcnow,
+)
 from ..store.sync import SyncRepository, SyncRunRow
 
 __all__ = [
     "EntitySyncStatus",
     "SyncRunView",
     "check_entities",
+    "check_sync_request",
     "due_entities",
     "list_runs",
     "postponed_runs",
@@ -82,7 +97,7 @@ def check_entities(
     connection: ConnectionRow, registry: ConnectorRegistry, entities: list[Entity] | None
 ) -> list[Entity]:
     """The entities a sync request names, checked against the connector and the settings."""
-    if connection.status == "disconnected":
+    if connection.status == ConnectionStatus.DISCONNECTED.value:
         raise ConnectionDisconnected()
     available = synced_entities(connection, registry)
     if not entities:
@@ -99,6 +114,25 @@ def check_entities(
             {"entities": f"not synced by this connection: {', '.join(not_enabled)}"}
         )
     return list(dict.fromkeys(entities))
+
+
+def check_sync_request(
+    uows: UnitOfWorkFactory,
+    registry: ConnectorRegistry,
+    account_id: str,
+    connection_id: str,
+    entities: list[Entity] | None,
+) -> list[Entity]:
+    """The entities a sync asked for over the API (or by a change notice) names, checked
+    against the account's connection (`check_entities`) before anything is queued; refused at
+    once for a connection whose credentials the source refused. Runs queued by the schedule or
+    the CLI are refused by the run itself, on record."""
+    with uows(readonly=True) as uow:
+        connection = load_connection(uow, account_id, connection_id)
+        targets = check_entities(connection, registry, entities)
+    if connection.status == ConnectionStatus.AUTH_REQUIRED.value:
+        raise ConnectionReauthRequired()
+    return targets
 
 
 def queue_runs(

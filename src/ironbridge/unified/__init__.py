@@ -1,7 +1,9 @@
-"""The unified API's behaviour: projecting source records, serving reads, performing writes."""
+"""The unified API's behaviour: projecting source records, serving reads, performing writes,
+re-projecting when a connection's field mappings change."""
 
 from .projection import Projector, raw_json, reproject
 from .reads import ListParams, get_record, list_records, load_unified, render_record
+from .remapping import change_connection
 from .writes import WriteContext, adjust_inventory, create, delete, passthrough, update
 
 __all__ = [
@@ -9,6 +11,7 @@ __all__ = [
     "Projector",
     "WriteContext",
     "adjust_inventory",
+    "change_connection",
     "create",
     "delete",
     "get_record",

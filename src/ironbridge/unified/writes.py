@@ -11,7 +11,7 @@ connection's status (see `health.transitions`).
 from __future__ import annotations
 
 from collections.abc import Iterator
-from contextlib import AbstractContextManager, contextmanager, nullcontext
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
@@ -33,7 +33,7 @@ from ..errors import (
     NotFound,
     OperationNotSupported,
 )
-from ..health import BreakerBoard, board_for, report_outcome
+from ..health import BreakerBoard, report_outcome
 from ..model import (
     CREATE_MODELS,
     UPDATE_MODELS,
@@ -60,13 +60,8 @@ class WriteContext:
     cipher: CredentialCipher
     options: SessionOptions
     connection: ConnectionRow
-    #: The deployment's circuit breakers; None means the ones attached to `uow`'s store.
-    breakers: BreakerBoard | None = None
-
-    @property
-    def board(self) -> BreakerBoard | None:
-        """The circuit breakers guarding calls to the source (None: calls go unguarded)."""
-        return self.breakers if self.breakers is not None else board_for(self.uow)
+    #: The deployment's circuit breakers: every call to the source goes through one.
+    breakers: BreakerBoard
 
     @property
     def connector(self) -> Connector:
@@ -118,13 +113,10 @@ def _source_call(
     never succeed says so rather than "retry later". While the circuit is open the guard raises
     `ConnectionUnavailable` with `retry_after` before any session is opened.
     """
-    board = ctx.board
-    guard: AbstractContextManager[None] = (
-        board.guard(ctx.connection.id) if board is not None else nullcontext()
-    )
+    board = ctx.breakers
     called = False
     try:
-        with guard, ctx.session() as session:
+        with board.guard(ctx.connection.id), ctx.session() as session:
             called = True
             yield session
     except IronbridgeError as exc:

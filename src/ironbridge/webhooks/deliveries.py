@@ -10,7 +10,7 @@ from pydantic import BaseModel, Field
 from ..errors import NotFound
 from ..events import DELIVERY_TOPIC, record_event
 from ..ids import new_id
-from ..store import UnitOfWork, decode_keyset, encode_keyset, utcnow
+from ..store import UnitOfWork, UnitOfWorkFactory, decode_keyset, encode_keyset, utcnow
 from ..store.webhooks import (
     AttemptRow,
     DeliveryQuery,
@@ -18,15 +18,21 @@ from ..store.webhooks import (
     DeliveryRow,
     EndpointRepository,
 )
+from .delivery import DeliveryContext, claim_and_deliver
 
 __all__ = [
     "AttemptView",
     "DeliveryView",
+    "any_due",
     "get_delivery",
     "list_deliveries",
     "new_test_delivery",
+    "next_due_at",
     "reset_for_retry",
+    "retry_failed",
+    "retry_now",
     "select_for_retry",
+    "send_test_event",
 ]
 
 
@@ -134,6 +140,31 @@ def select_for_retry(
     return [r.id for r in rows]
 
 
+def retry_now(uows: UnitOfWorkFactory, account_id: str, delivery_id: str) -> DeliveryView:
+    """Retry one delivery now: a new attempt, a new 24 h window (commits; wakes a worker)."""
+    with uows() as uow:
+        view = reset_for_retry(uow, account_id, delivery_id)
+        uow.commit()
+    return view
+
+
+def retry_failed(
+    uows: UnitOfWorkFactory,
+    account_id: str,
+    *,
+    endpoint_id: str | None,
+    since: datetime | None,
+) -> list[str]:
+    """Retry the account's failed deliveries (of one endpoint, created since a time) in one
+    transaction (commits; wakes a worker); their ids."""
+    with uows() as uow:
+        ids = select_for_retry(uow, account_id, endpoint_id=endpoint_id, since=since)
+        for delivery_id in ids:
+            reset_for_retry(uow, account_id, delivery_id)
+        uow.commit()
+    return ids
+
+
 def new_test_delivery(uow: UnitOfWork, account_id: str, endpoint_id: str) -> str:
     """A `webhook.test` event addressed to one endpoint, and its delivery (commits)."""
     endpoint = EndpointRepository(uow.connection, account_id).get(endpoint_id)
@@ -165,3 +196,27 @@ def new_test_delivery(uow: UnitOfWork, account_id: str, endpoint_id: str) -> str
     )
     uow.commit()
     return delivery_id
+
+
+def send_test_event(context: DeliveryContext, account_id: str, endpoint_id: str) -> DeliveryView:
+    """Send a `webhook.test` event to one endpoint now, in this process, and return its
+    delivery with the attempt made (a failed attempt leaves it `pending`, retried as any)."""
+    with context.uow() as uow:
+        delivery_id = new_test_delivery(uow, account_id, endpoint_id)
+    claim_and_deliver(context, delivery_id, manual=True)
+    with context.uow(readonly=True) as uow:
+        return get_delivery(uow, account_id, delivery_id)
+
+
+def next_due_at(uows: UnitOfWorkFactory) -> datetime | None:
+    """When the earliest pending delivery of any account falls due (a claim running out
+    included); None when nothing is pending."""
+    with uows(readonly=True) as uow:
+        return DeliveryRepository(uow.connection, None).next_due_at()
+
+
+def any_due(uows: UnitOfWorkFactory) -> bool:
+    """Whether a delivery of any account is due now (one the queue lost, a retry after a
+    restart)."""
+    with uows(readonly=True) as uow:
+        return bool(DeliveryRepository(uow.connection, None).due(utcnow(), limit=1))

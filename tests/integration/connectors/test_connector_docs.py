@@ -16,6 +16,7 @@ from typing import Any
 import pytest
 
 from ironbridge.connectors.base import OPERATIONS, ConnectorSpec
+from ironbridge.connectors.kit import STRICT
 from ironbridge.connectors.sap_s4hana import maps as sap_maps
 from ironbridge.connectors.sap_s4hana.spec import SPEC as SAP_SPEC
 from ironbridge.connectors.tryton import maps as tryton_maps
@@ -78,7 +79,7 @@ def code_rows(
     with the `Code` that reads a customizing table, also its row for any other code."""
     pairs = table.items() if isinstance(table, Mapping) else table
     rows = [f"| {_value(code)} | {_value(value)} |" for code, value in pairs]
-    if converter is not None and converter.customizing:
+    if converter is not None and converter.otherwise is not STRICT:
         rows.append(f"| any other | {_value(converter.otherwise)} |")
     return rows
 

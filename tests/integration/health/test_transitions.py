@@ -6,7 +6,7 @@ import threading
 import time
 from pathlib import Path
 
-from ironbridge.health import change_status
+from ironbridge.connections.status import change_status
 
 from ...conftest import new_account
 from .conftest import FlakySource, flaky_container, link_flaky

@@ -12,11 +12,11 @@ from typing import Any
 import psycopg
 import pytest
 
-from ironbridge import worker as worker_module
 from ironbridge.bootstrap import Container, bootstrap
 from ironbridge.connectors import ConnectorRegistry
 from ironbridge.store.errorlog import ErrorLogRepository
 from ironbridge.store.sync import SyncRepository
+from ironbridge.sync import scheduling as scheduling_module
 from ironbridge.testing.source import connector as testsource
 
 from ...conftest import POSTGRES_ADMIN_URL, make_settings, new_account
@@ -88,14 +88,14 @@ def test_a_connection_whose_scheduling_fails_is_recorded_and_the_others_go_on(
     tick_container: Container, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     broken, healthy = _pair(tick_container, tmp_path)
-    real = worker_module.due_entities
+    real = scheduling_module.due_entities
 
     def failing_for_one(uow: Any, connection: Any, *args: Any, **kwargs: Any) -> Any:
         if connection.id == broken.id:
             raise RuntimeError("state row unreadable")
         return real(uow, connection, *args, **kwargs)
 
-    monkeypatch.setattr(worker_module, "due_entities", failing_for_one)
+    monkeypatch.setattr(scheduling_module, "due_entities", failing_for_one)
     later = datetime.now(UTC) + timedelta(hours=2)
     counts = tick_container.worker.tick(now=later)
     assert counts["failed"] == 1 and counts["queued"] == 1

@@ -16,7 +16,6 @@ from ...connections import (
     ConnectionView,
 )
 from ...health import ConnectionDetail, connection_details
-from ...model import Entity
 from ..deps import AdminPrincipal, ContainerDep
 from ..idempotent import IdempotencyKey, idempotent_response
 from ..openapi import error_responses
@@ -156,21 +155,9 @@ def update_connection(
     container: ContainerDep,
     body: Annotated[ConnectionPatch, Body()],
 ) -> ConnectionView:
-    with container.uow() as uow:
-        before = service.get_connection(uow, principal.account_id, connection_id)
-        view = service.update_connection(uow, principal.account_id, connection_id, body)
-        if body.field_mappings is not None:
-            # Mappings take effect on the next read: re-project the stored raw records now.
-            connector = container.registry.get(view.system)
-            for entity in _mapped(before) | _mapped(view):
-                mappings = view.settings.field_mappings.get(entity, {})
-                unified.reproject(uow, connector, view.id, entity, mappings)
-            uow.commit()
-        return view
-
-
-def _mapped(view: ConnectionView) -> set[Entity]:
-    return set(view.settings.field_mappings)
+    return unified.change_connection(
+        container.uow, container.registry, principal.account_id, connection_id, body
+    )
 
 
 @router.post(

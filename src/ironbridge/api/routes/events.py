@@ -8,15 +8,14 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Body, Path, Query
 from pydantic import BaseModel, Field
 
+from ... import health
 from ...connections import load_connection
-from ...errors import ConnectionReauthRequired, PermissionDenied, ValidationFailed
+from ...errors import PermissionDenied, ValidationFailed
 from ...events import list_events
 from ...eventtypes import EVENT_TYPE_LIST_PATTERN, is_event_type
 from ...model import Entity
-from ...store import decode_keyset, encode_keyset
-from ...store.errorlog import ErrorLogRepository
 from ...store.pagination import CURSOR_PATTERN
-from ...sync import SyncRunView, check_entities
+from ...sync import SyncRunView, check_sync_request
 from ..deps import AdminPrincipal, ConnectionPrincipal, ContainerDep
 from ..openapi import error_responses
 from ..params import PageCursor, PageLimit
@@ -132,18 +131,9 @@ def connection_errors(
     cursor: PageCursor = None,
     limit: PageLimit = 100,
 ) -> ErrorList:
-    before = None
-    if cursor:
-        before = decode_keyset(cursor)
-    with container.uow(readonly=True) as uow:
-        load_connection(uow, principal.account_id, connection_id)
-        rows = ErrorLogRepository(uow.connection, connection_id).newest(
-            before=before, limit=limit + 1
-        )
-    next_cursor = None
-    if len(rows) > limit:
-        rows = rows[:limit]
-        next_cursor = encode_keyset(rows[-1].occurred_at, rows[-1].id)
+    rows, next_cursor = health.list_errors(
+        container.uow, principal.account_id, connection_id, cursor=cursor, limit=limit
+    )
     return ErrorList(
         data=[ErrorEntry.model_validate(r, from_attributes=True) for r in rows],
         next_cursor=next_cursor,
@@ -183,11 +173,9 @@ def inbound(
 ) -> InboundAccepted:
     if principal.connection_id != connection_id:
         raise PermissionDenied("This token belongs to another connection.")
-    with container.uow(readonly=True) as uow:
-        connection = load_connection(uow, principal.account_id, connection_id)
-        check_entities(connection, container.registry, [body.entity])
-    if connection.status == "auth_required":
-        raise ConnectionReauthRequired()
+    check_sync_request(
+        container.uow, container.registry, principal.account_id, connection_id, [body.entity]
+    )
     runs = container.worker.start_sync(
         connection_id, [body.entity], trigger="inbound", delay=DEBOUNCE_SECONDS
     )

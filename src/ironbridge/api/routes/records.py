@@ -91,6 +91,7 @@ def _write_context(container: Any, principal: Any) -> unified.WriteContext:
         cipher=container.cipher,
         options=container.session_options,
         connection=_connection(container, principal),
+        breakers=container.breakers,
     )
 
 

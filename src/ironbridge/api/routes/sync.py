@@ -16,8 +16,8 @@ from pydantic import (
 from pydantic_core import PydanticCustomError
 
 from ... import sync
-from ...connections import ConnectionStatus, load_connection
-from ...errors import ConnectionReauthRequired, ValidationFailed
+from ...connections import load_connection
+from ...errors import ValidationFailed
 from ...model import Entity
 from ..deps import AdminPrincipal, ConnectionPrincipal, ContainerDep
 from ..openapi import error_responses, required_body
@@ -93,12 +93,9 @@ def start_sync(
     if body is None:
         raise ValidationFailed({"entities": _SAY_WHAT})
     entities = None if body.entities == "all" else body.entities
-    with container.uow(readonly=True) as uow:
-        connection = load_connection(uow, principal.account_id, principal.connection_id)
-        # Validates the request before anything is queued.
-        sync.check_entities(connection, container.registry, entities)
-    if connection.status == ConnectionStatus.AUTH_REQUIRED.value:
-        raise ConnectionReauthRequired()
+    sync.check_sync_request(
+        container.uow, container.registry, principal.account_id, principal.connection_id, entities
+    )
     runs = container.worker.start_sync(
         principal.connection_id, entities, full=body.full, trigger="api"
     )

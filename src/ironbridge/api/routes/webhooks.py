@@ -15,9 +15,9 @@ from ...webhooks.deliveries import (
     DeliveryView,
     get_delivery,
     list_deliveries,
-    new_test_delivery,
-    reset_for_retry,
-    select_for_retry,
+    retry_failed,
+    retry_now,
+    send_test_event,
 )
 from ..deps import AdminPrincipal, ContainerDep
 from ..params import IsoDatetime, IsoDatetimeQuery, PageCursor, PageLimit
@@ -127,14 +127,10 @@ class TestResult(BaseModel):
 def test_endpoint(
     endpoint_id: EndpointId, principal: AdminPrincipal, container: ContainerDep
 ) -> TestResult:
-    with container.uow() as uow:
-        delivery_id = new_test_delivery(uow, principal.account_id, endpoint_id)
-    webhooks.claim_and_deliver(container.worker.delivery_context, delivery_id, manual=True)
-    with container.uow(readonly=True) as uow:
-        view = get_delivery(uow, principal.account_id, delivery_id)
+    view = send_test_event(container.worker.delivery_context, principal.account_id, endpoint_id)
     attempt = view.attempt_log[-1] if view.attempt_log else None
     return TestResult(
-        delivery_id=delivery_id, event_id=view.event_id, status=view.status, attempt=attempt
+        delivery_id=view.id, event_id=view.event_id, status=view.status, attempt=attempt
     )
 
 
@@ -204,10 +200,7 @@ def retry_delivery(
     principal: AdminPrincipal,
     container: ContainerDep,
 ) -> DeliveryView:
-    with container.uow() as uow:
-        view = reset_for_retry(uow, principal.account_id, delivery_id)
-        uow.commit()
-    return view
+    return retry_now(container.uow, principal.account_id, delivery_id)
 
 
 class BulkRetry(InputModel):
@@ -238,11 +231,7 @@ def retry_deliveries(
 ) -> BulkRetried:
     if body.endpoint_id is None and body.since is None:
         raise ValidationFailed({"endpoint_id": "give endpoint_id, since, or both"})
-    with container.uow() as uow:
-        ids = select_for_retry(
-            uow, principal.account_id, endpoint_id=body.endpoint_id, since=body.since
-        )
-        for delivery_id in ids:
-            reset_for_retry(uow, principal.account_id, delivery_id)
-        uow.commit()
+    ids = retry_failed(
+        container.uow, principal.account_id, endpoint_id=body.endpoint_id, since=body.since
+    )
     return BulkRetried(retried=len(ids), delivery_ids=ids)

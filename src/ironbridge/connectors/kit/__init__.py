@@ -6,6 +6,7 @@
 - `RecordMap` and `Mapper` (`maps.py`): an entity's table, and a connector's tables bound to
   its wire, which are its `to_unified` and its write bodies.
 - `guards.py`: the checks every session makes on what the service hands it.
+- `pages` (`pages.py`): a record stream chunked into the pages `list_changes` yields.
 - `pager.py`: one keyset pager over a family's query callable (`KeysetPager`, `Seek`), for exact
   change stamps and for stamps shown at a coarser granularity.
 """
@@ -35,6 +36,7 @@ from ironbridge.connectors.kit.fields import (
 from ironbridge.connectors.kit.guards import ensure_page_size, ensure_resolved
 from ironbridge.connectors.kit.maps import Derive, Mapper, RecordMap
 from ironbridge.connectors.kit.pager import KeyedRow, KeysetPager, RowQuery, Seek, truncate
+from ironbridge.connectors.kit.pages import pages
 from ironbridge.connectors.kit.wire import PLAIN, Wire
 
 __all__ = [
@@ -66,6 +68,7 @@ __all__ = [
     "Wire",
     "ensure_page_size",
     "ensure_resolved",
+    "pages",
     "read_fields",
     "source_code",
     "truncate",

@@ -2,7 +2,9 @@
 
 - `http`: the one httpx client factory (timeouts, SSRF guard, status → error table, `Retry-After`,
   redaction) that every connector builds its client with.
-- `odata_v2`: SAP-style OData V2 (`d.results`, `__next`, `/Date(ms)/`, CSRF tokens, ETags).
+- `odata_v2`: OData V2 (`d.results`, `__next`, `/Date(ms)/`, ETags, its error body).
+- `odata_session`: a session over declared entity sets (`EntitySet`): `list_changes`, `get`,
+  the permission probe and passthrough.
 - JSON-RPC (Tryton and Odoo): `jsonrpc` (envelopes, typed values, domains, keyset pages,
   errors), `jsonrpc_models` (the model client and its dialect tables), `jsonrpc_changes`
   (records by change time with their dependents), `jsonrpc_writes` (write tables with

@@ -1,31 +1,32 @@
-"""OData V2 as SAP Gateway speaks it, written once for every SAP-style connector.
+"""OData V2, written once for every system that serves it.
 
-What the family knows (OData V2 JSON format, "verbose" JSON, and SAP Gateway's conventions):
+What the family knows (OData V2 JSON format, "verbose" JSON):
 
 - payloads: `{"d": {"results": [...], "__next": ..., "__count": "n"}}` for collections and
   `{"d": {...}}` for one entity; `__metadata.etag` beside each entity.
 - values: Edm.DateTime as `/Date(ms)/`, Edm.DateTimeOffset as `/Date(ms+0000)/`, Edm.Time as
-  `PT10H30M00S`, decimals as strings; literals `datetime'…'`, `datetimeoffset'…'`, `time'…'`.
+  `PT10H30M00S`, decimals as strings; literals `datetime'…'`, `datetimeoffset'…'`, `time'…'`;
+  `ODataV2Wire` reads and writes them for the kit's maps.
 - paging: `$top`/`$skip` from the client and `__next` links (with `$skiptoken`) from the server.
 - change reading: `ChangeReader` streams records in (change time, key) order with a keyset
   that is safe under the ms truncation of `/Date(ms)/` (see its docstring).
-- writes: CSRF tokens fetched on the service root and resent once when stale
-  (`CsrfTokenAuth`), `If-Match` from the `ETag` header or `__metadata.etag`.
-- errors: `error.message.value` and `innererror.errordetails[].target` → the taxonomy.
+- writes: deep insert, `PATCH` with `If-Match` from the `ETag` header or `__metadata.etag`.
+- errors: `error.code` and `error.message.value` → the taxonomy, through one status table;
+  a server that adds field details to the body (SAP Gateway) passes its own `ErrorReader`.
 
-A system package declares services, entity sets, keys, `$expand` paths and change fields;
-it never parses a payload or builds a filter string itself.
+A system package declares services, entity sets, keys, `$expand` paths and change fields
+(`protocols.odata_session`); it never parses a payload or builds a filter string itself.
 """
 
 from __future__ import annotations
 
 import heapq
 import re
-import threading
 from abc import ABC, abstractmethod
-from collections.abc import Callable, Generator, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
+from decimal import Decimal
 from typing import Any, Final
 from urllib.parse import urlsplit
 
@@ -33,17 +34,19 @@ import httpx
 
 from ironbridge import errors
 from ironbridge.connectors.kit.pager import KeysetPager, Seek, truncate
+from ironbridge.connectors.kit.wire import Wire
 from ironbridge.connectors.protocols import http
 
 __all__ = [
-    "CSRF_HEADER",
     "ChangeField",
     "ChangeReader",
     "ChangedRow",
-    "CsrfTokenAuth",
     "DateAndTimeChange",
+    "ErrorBody",
+    "ErrorReader",
     "FieldNames",
     "ODataV2Client",
+    "ODataV2Wire",
     "TimestampChange",
     "all_of",
     "any_of",
@@ -54,6 +57,7 @@ __all__ = [
     "format_date",
     "format_datetimeoffset",
     "format_time",
+    "has_error_body",
     "key_predicate",
     "keys_after",
     "merge_changes",
@@ -62,18 +66,16 @@ __all__ = [
     "parse_date",
     "parse_time",
     "raise_for_status",
+    "read_error",
     "results",
-    "service_root_of",
     "single",
     "string_literal",
     "time_literal",
 ]
 
-CSRF_HEADER: Final = "X-CSRF-Token"
 _EPOCH: Final = datetime(1970, 1, 1, tzinfo=UTC)
 _DATE_RE: Final = re.compile(r"^/Date\((-?\d+)(?:([+-])(\d{1,4}))?\)/$")
 _TIME_RE: Final = re.compile(r"^PT(?:(\d+)H)?(?:(\d+)M)?(?:(\d+)(?:\.(\d+))?S)?$")
-_SAFE_METHODS: Final = frozenset({"GET", "HEAD", "OPTIONS"})
 
 
 # --- values -----------------------------------------------------------------------------------
@@ -254,27 +256,103 @@ def nested_results(entity: Mapping[str, Any], navigation: str) -> list[dict[str,
     return []
 
 
+class ODataV2Wire(Wire):
+    """OData V2 JSON as the kit's maps read and write it.
+
+    Paths reach into expanded navigations (`to_Supplier/SupplierName`) and their
+    `{"results": [...]}` rows; an empty string is no value (SAP Gateway sends `""`, never null,
+    for an empty property, and clears one with `""`); `/Date(ms)/` is a date or an instant;
+    decimals travel as strings.
+    """
+
+    separator = "/"
+    blank = ""
+    blank_write = ""
+
+    def __init__(self, name: str = "The source") -> None:
+        self.name = name
+
+    def get(self, row: Mapping[str, Any] | None, path: str) -> Any:
+        # Payloads are decoded JSON, so plain dicts: one property is one lookup, and maps read
+        # thousands of them per page.
+        if isinstance(row, dict) and self.separator not in path:
+            return row.get(path)
+        return super().get(row, path)
+
+    def is_empty(self, value: Any) -> bool:
+        return value is None or value == ""
+
+    def to_decimal(self, value: Any) -> Decimal:
+        # Edm.Decimal travels as a string; anything else takes the general route.
+        return Decimal(value) if type(value) is str else super().to_decimal(value)
+
+    def decode(self, value: Any) -> Any:
+        match = _DATE_RE.match(value) if isinstance(value, str) else None
+        return value if match is None else _EPOCH + timedelta(milliseconds=int(match.group(1)))
+
+    def rows(self, row: Mapping[str, Any] | None, path: str) -> list[Mapping[str, Any]]:
+        """The rows of an expanded to-many navigation; one left deferred is an error."""
+        parent, _, navigation = path.rpartition(self.separator)
+        node = self.get(row, parent) if parent else row
+        return list(nested_results(node, navigation)) if isinstance(node, Mapping) else []
+
+    def from_date(self, value: date) -> Any:
+        return format_date(value)
+
+    def from_datetime(self, value: datetime) -> Any:
+        return format_datetimeoffset(value)
+
+
 # --- errors -----------------------------------------------------------------------------------
 
 
-def _sap_error(response: httpx.Response) -> tuple[str | None, str | None, list[dict[str, Any]]]:
+@dataclass(frozen=True)
+class ErrorBody:
+    """What a failed response says about itself.
+
+    Attributes:
+        message: the source's explanation as people read it (code included), or None.
+        targets: (target, message) for each property the source blames, in its order; a
+            target is a property name or a path such as `to_Item(Item='10')/Quantity`.
+    """
+
+    message: str | None = None
+    targets: tuple[tuple[str, str], ...] = ()
+
+
+#: Reads a failed response's body; a system whose server adds to OData's error format
+#: (SAP Gateway's `innererror.errordetails`) passes its own to `ODataV2Client`.
+ErrorReader = Callable[[httpx.Response], ErrorBody]
+
+
+def has_error_body(response: httpx.Response) -> bool:
+    """Whether `response` carries an OData error body (so the server, not a proxy, answered)."""
     try:
         payload = response.json()
     except ValueError:
-        return None, None, []
+        return False
+    return isinstance(payload, dict) and isinstance(payload.get("error"), dict)
+
+
+def read_error(response: httpx.Response) -> ErrorBody:
+    """The OData V2 error body `{"error": {"code": …, "message": {"lang": …, "value": …}}}`
+    (OData V2 JSON format, "Error Response"), as `code: value`."""
+    try:
+        payload = response.json()
+    except ValueError:
+        return ErrorBody()
     error = payload.get("error") if isinstance(payload, dict) else None
     if not isinstance(error, dict):
-        return None, None, []
-    code = error.get("code") if isinstance(error.get("code"), str) else None
+        return ErrorBody()
+    code = error.get("code")
     message = error.get("message")
     text = message.get("value") if isinstance(message, dict) else message
-    inner = error.get("innererror")
-    details = inner.get("errordetails") if isinstance(inner, dict) else None
-    rows = [row for row in details or () if isinstance(row, dict)]
-    return code, text if isinstance(text, str) else None, rows
+    if not isinstance(text, str):
+        return ErrorBody()
+    return ErrorBody(f"{code}: {text}" if isinstance(code, str) and code else text)
 
 
-#: Translates an error `target` (an SAP property, or a path such as
+#: Translates an error `target` (a property, or a path such as
 #: `to_PurchaseOrderItem(PurchaseOrderItem='10')/OrderQuantity`) into a unified field path.
 FieldNames = Mapping[str, str] | Callable[[str], str]
 
@@ -292,27 +370,24 @@ def error_for_response(
     *,
     field_names: FieldNames | None = None,
     overrides: Mapping[int, http.ErrorFactory] | None = None,
+    reader: ErrorReader = read_error,
 ) -> errors.IronbridgeError:
     """The taxonomy error for a failed OData V2 response.
 
-    The message is `error.message.value` with the SAP message code. A 400 whose `errordetails`
-    name a `target` becomes `errors.ValidationFailed` with one field per target, translated
-    through `field_names` (a table SAP property → unified field, or a function of the whole
-    target); other statuses follow
+    The message is what `reader` finds in the body. A 400 or 422 whose body names targets
+    becomes `errors.ValidationFailed` with one field per target, translated through
+    `field_names` (a table property → unified field, or a function of the whole target), and
+    one with a message only `ValidationFailed` on `body`; other statuses follow
     `http.STATUS_ERRORS`, with 412 (stale `If-Match`) as `errors.RecordLocked` and 428 (a write
     without `If-Match`) as an upstream error, since only a client bug sends one.
     """
-    code, text, details = _sap_error(response)
-    message = f"SAP {code}: {text}" if code and text else text
+    body = reader(response)
+    message = body.message
     if response.status_code in (400, 422):
         names: FieldNames = field_names or {}
         fields: dict[str, str] = {}
-        for detail in details:
-            target = detail.get("target")
-            severity = str(detail.get("severity") or "error").lower()
-            if isinstance(target, str) and target and severity in ("error", "abort"):
-                name = _field_name(target, names)
-                fields.setdefault(name, str(detail.get("message") or text or "Invalid value."))
+        for target, text in body.targets:
+            fields.setdefault(_field_name(target, names), text)
         if fields:
             return errors.ValidationFailed(fields, message)
         if message:
@@ -332,111 +407,13 @@ def raise_for_status(
     *,
     field_names: FieldNames | None = None,
     overrides: Mapping[int, http.ErrorFactory] | None = None,
+    reader: ErrorReader = read_error,
 ) -> None:
     """Raise `error_for_response(...)` when the status is 4xx or 5xx."""
     if response.status_code >= 400:
-        raise error_for_response(response, field_names=field_names, overrides=overrides)
-
-
-# --- CSRF ---------------------------------------------------------------------------------------
-
-
-def service_root_of(url: httpx.URL) -> httpx.URL:
-    """The service root a request belongs to, where a CSRF token is fetched.
-
-    SAP Gateway serves each service at `/sap/opu/odata/<namespace>/<SERVICE>/`; for other V2
-    servers the root is the request's parent path. Custom query options (`sap-client`,
-    `sap-language`) are kept, since a token is only valid in the client it was issued for;
-    system query options (`$top`, ...) are dropped.
-    """
-    segments = url.path.split("/")
-    try:
-        start = segments.index("odata")
-    except ValueError:
-        root = url.path.rsplit("/", 1)[0] + "/"
-    else:
-        # /sap/opu/odata/<namespace>/<SERVICE>
-        root = "/".join(segments[: start + 3]) + "/"
-    custom = httpx.QueryParams(
-        [(name, value) for name, value in url.params.multi_items() if not name.startswith("$")]
-    )
-    return url.copy_with(path=root, query=None, fragment=None).copy_merge_params(custom)
-
-
-class CsrfTokenAuth(httpx.Auth):
-    """Basic credentials plus SAP's CSRF token on every modifying request.
-
-    Before the first POST, PATCH, MERGE, PUT or DELETE to a service, it sends
-    `GET <service root>` with `X-CSRF-Token: Fetch` and keeps the token and the session cookies
-    the answer sets, since the token is only valid with its session. SAP answers 403 with
-    `x-csrf-token: Required` when the token is stale or the session expired; the token is then
-    fetched again once and the request resent. Reads carry only the credentials.
-    """
-
-    requires_request_body = True
-    requires_response_body = True
-
-    def __init__(
-        self,
-        inner: httpx.Auth | None,
-        *,
-        service_root: Callable[[httpx.URL], httpx.URL] = service_root_of,
-    ) -> None:
-        self._inner = inner
-        self._service_root = service_root
-        self._tokens: dict[str, str] = {}
-        self._cookies = httpx.Cookies()
-        self._lock = threading.Lock()
-
-    def _prepare(self, request: httpx.Request) -> httpx.Request:
-        if self._inner is not None:
-            flow = self._inner.sync_auth_flow(request)
-            request = next(flow)
-            flow.close()
-        # The token is only valid with the session cookie it was issued with, so the jar that saw
-        # the fetch decides which cookies go out, not the cookies the request was built with.
-        request.headers.pop("Cookie", None)
-        self._cookies.set_cookie_header(request)
-        return request
-
-    def _fetch(self, root: httpx.URL) -> Generator[httpx.Request, httpx.Response, str | None]:
-        fetch = self._prepare(
-            httpx.Request("GET", root, headers={CSRF_HEADER: "Fetch", "Accept": "application/json"})
+        raise error_for_response(
+            response, field_names=field_names, overrides=overrides, reader=reader
         )
-        response = yield fetch
-        self._cookies.extract_cookies(response)
-        token: str | None = response.headers.get(CSRF_HEADER)
-        if response.status_code >= 400 or not token or token.lower() == "required":
-            return None
-        with self._lock:
-            self._tokens[str(root)] = token
-        return token
-
-    def auth_flow(self, request: httpx.Request) -> Generator[httpx.Request, httpx.Response, None]:
-        """Add credentials, and for writes a CSRF token; refetch once on 403 `Required`."""
-        if request.method.upper() in _SAFE_METHODS:
-            response = yield self._prepare(request)
-            self._cookies.extract_cookies(response)
-            return
-        root = self._service_root(request.url)
-        with self._lock:
-            token = self._tokens.get(str(root))
-        if token is None:
-            token = yield from self._fetch(root)
-        if token is not None:
-            request.headers[CSRF_HEADER] = token
-        response = yield self._prepare(request)
-        self._cookies.extract_cookies(response)
-        if (
-            response.status_code == 403
-            and response.headers.get(CSRF_HEADER, "").lower() == "required"
-        ):
-            token = yield from self._fetch(root)
-            if token is None:
-                return
-            request.headers[CSRF_HEADER] = token
-            response = yield self._prepare(request)
-            self._cookies.extract_cookies(response)
 
 
 # --- client -----------------------------------------------------------------------------------
@@ -446,14 +423,33 @@ class ODataV2Client:
     """Reads and writes one OData V2 server through an `httpx.Client` from `http.make_client`.
 
     Paths are relative to the client's base URL (`<service>/<entity set>...`). Every call maps
-    transport errors and failed statuses to the taxonomy; `field_names` on writes translates SAP
-    property names in error targets to unified field names.
+    transport errors and failed statuses to the taxonomy, reading error bodies with `error_reader`;
+    `field_names` on writes translates property names in error targets to unified field names.
     """
 
-    def __init__(self, client: httpx.Client, *, max_pages: int = 10_000) -> None:
+    def __init__(
+        self,
+        client: httpx.Client,
+        *,
+        max_pages: int = 10_000,
+        error_reader: ErrorReader = read_error,
+    ) -> None:
         self.http = client
         # A server whose __next never ends would otherwise keep a sync running forever.
         self._max_pages = max_pages
+        self._error_reader = error_reader
+
+    def error_for(
+        self, response: httpx.Response, *, field_names: FieldNames | None = None
+    ) -> errors.IronbridgeError:
+        """The taxonomy error for a failed `response`, its body read as this server writes it."""
+        return error_for_response(response, field_names=field_names, reader=self._error_reader)
+
+    def _raise_for_status(
+        self, response: httpx.Response, *, field_names: FieldNames | None = None
+    ) -> None:
+        if response.status_code >= 400:
+            raise self.error_for(response, field_names=field_names)
 
     def send(
         self,
@@ -487,7 +483,7 @@ class ODataV2Client:
         response = self.send(
             "GET", path, params=None if params is None else {"$format": "json", **params}
         )
-        raise_for_status(response)
+        self._raise_for_status(response)
         try:
             return response.json(), response
         except ValueError:
@@ -574,6 +570,28 @@ class ODataV2Client:
                 return
             after = [str(rows[-1][name]) for name in key]
 
+    def distinct(
+        self, path: str, columns: Sequence[str], *, limit: int
+    ) -> Iterator[tuple[str, ...]]:
+        """The distinct values of `columns` (string properties) in ascending order.
+
+        OData V2 has no `$apply`, so each request asks for the first row after the last tuple
+        seen: one request per distinct tuple, at most `limit` of them.
+        """
+        after: list[str] | None = None
+        for _ in range(limit):
+            rows = self.query(
+                path,
+                filter=None if after is None else keys_after(columns, after),
+                orderby=columns,
+                top=1,
+                select=columns,
+            )
+            if not rows:
+                return
+            after = [str(rows[0].get(name) or "") for name in columns]
+            yield tuple(after)
+
     def get(self, path: str, *, expand: Sequence[str] = ()) -> tuple[dict[str, Any], str | None]:
         """One entity and its ETag; raises `errors.NotFound` on 404."""
         params = {"$expand": ",".join(expand)} if expand else {}
@@ -586,7 +604,7 @@ class ODataV2Client:
     ) -> dict[str, Any]:
         """POST a new entity (deep insert included) and return the created entity (201)."""
         response = self.send("POST", path, json=dict(body))
-        raise_for_status(response, field_names=field_names)
+        self._raise_for_status(response, field_names=field_names)
         try:
             return single(response.json())
         except ValueError:
@@ -607,7 +625,7 @@ class ODataV2Client:
         """
         headers = {"If-Match": etag} if etag else {}
         response = self.send("PATCH", path, json=dict(body), headers=headers)
-        raise_for_status(response, field_names=field_names)
+        self._raise_for_status(response, field_names=field_names)
 
 
 def keys_after(key: Sequence[str], after: Sequence[str]) -> str:

@@ -15,14 +15,28 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Iterable, Mapping
+from dataclasses import replace
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any, Final
 
 from ironbridge import errors
 from ironbridge.connectors.base import IdFactory, RawRecord, reference
-from ironbridge.connectors.protocols import odata_v2
+from ironbridge.connectors.kit import (
+    Code,
+    Day,
+    Derive,
+    First,
+    MapContext,
+    Mapper,
+    Number,
+    RecordMap,
+    Text,
+    read_fields,
+    write_fields,
+)
 from ironbridge.connectors.sap_s4hana import maps
+from ironbridge.connectors.sap_s4hana.maps import WIRE
 from ironbridge.connectors.sap_s4hana.resources import CREATED
 from ironbridge.model import (
     Entity,
@@ -34,7 +48,10 @@ from ironbridge.model import (
 )
 
 __all__ = [
+    "MAPPER",
     "error_field",
+    "functional_location_id",
+    "functional_location_key",
     "location_id",
     "purchase_order_create_body",
     "purchase_order_status",
@@ -57,16 +74,45 @@ _ITEM_TARGET: Final = re.compile(
 _NOT_WRITABLE: Final[Mapping[str, str]] = {
     "number": "SAP assigns purchase order numbers itself.",
     "status": "Approval and status follow SAP's release workflow; change it in SAP.",
-    "expected_delivery_date": "SAP's purchase order API cannot set this field.",
-    "ship_to": "SAP's purchase order API cannot set this field.",
-    "bill_to": "SAP's purchase order API cannot set this field.",
-    "buyer": "SAP's purchase order API cannot set this field.",
-    "notes": "SAP's purchase order API cannot set this field.",
 }
+_CANNOT_SET: Final = "SAP's purchase order API cannot set this field."
 #: Organisational units fixed once an order exists.
 _FIXED_AFTER_CREATE: Final = frozenset(
     {"CompanyCode", "PurchaseOrderType", "PurchasingOrganization"}
 )
+_HEADER: Final = maps.MAPS[Entity.PURCHASE_ORDERS].fields
+#: The payload keys the header declarations write.
+_HEADER_KEYS: Final = frozenset(
+    converter.payload_key(name) for name, converter in _HEADER.items() if converter.writable
+)
+
+# Converters of the rules below: the same vocabulary as the tables, read where a rule needs it.
+_DELETION: Final = Code("PurchasingDocumentDeletionCode", maps.DELETION_CODE)
+_PROCESSING: Final = Code("PurchasingProcessingStatus", maps.PROCESSING_STATUS)
+_STOCK_USE: Final = Code("InventoryStockType", maps.STOCK_USE)
+_PRICE: Final = Number("NetPriceAmount")
+_PER: Final = Number("NetPriceQuantity")
+_SCHEDULE_DAY: Final = Day("ScheduleLineDeliveryDate")
+_STOCK: Final = Number("MatlWrhsStkQtyInMatlBaseUnit")
+_VENDOR_NAME: Final = First(
+    (Text("to_Supplier/SupplierName"), Text("BusinessPartnerFullName"), Text("OrganizationBPName1"))
+)
+_ADDRESS: Final = {
+    "line2": Text("StreetPrefixName"),
+    "city": Text("CityName"),
+    "region": Text("Region"),
+    "postal_code": Text("PostalCode"),
+}
+_PHONE: Final = First((Text("InternationalPhoneNumber"), Text("PhoneNumber")))
+_FLOC_NAME: Final = First((Text("FunctionalLocationName"), Text("FunctionalLocationLabelName")))
+
+
+def _no_ids(entity: Entity, remote_id: str) -> str:
+    raise AssertionError("a status rule read a reference")
+
+
+#: What the status rules read with: codes need no record ids.
+_CODES: Final = MapContext(WIRE, _no_ids)
 
 
 def location_id(plant: str, storage_location: str) -> str:
@@ -80,21 +126,28 @@ def split_location(remote_id: str) -> tuple[str, str]:
     return plant, storage_location
 
 
+def functional_location_id(key: str) -> str:
+    """The unified remote id of functional location `key` (`FL:1710-PLT`)."""
+    return maps.FUNCTIONAL_LOCATION + key
+
+
+def functional_location_key(remote_id: str) -> str | None:
+    """The SAP key of a functional location's remote id; None for plants and storage
+    locations."""
+    if remote_id.startswith(maps.FUNCTIONAL_LOCATION):
+        return remote_id.removeprefix(maps.FUNCTIONAL_LOCATION)
+    return None
+
+
 # --- reading -------------------------------------------------------------------------------------
 
 
-def _read(
-    fields: Mapping[str, maps.FieldMap], data: Mapping[str, Any], ids: IdFactory
-) -> dict[str, Any]:
-    return {name: field_map.read(data, ids) for name, field_map in fields.items()}
-
-
-def _sorted_rows(data: Mapping[str, Any], navigation: str, key: str) -> list[dict[str, Any]]:
-    rows = odata_v2.nested_results(data, navigation)
+def _sorted_rows(data: Mapping[str, Any] | None, navigation: str, key: str) -> list[Any]:
+    rows = WIRE.rows(data, navigation)
     return sorted(rows, key=lambda row: (len(str(row.get(key, ""))), str(row.get(key, ""))))
 
 
-def _live_items(data: Mapping[str, Any]) -> list[dict[str, Any]]:
+def _live_items(data: Mapping[str, Any]) -> list[Mapping[str, Any]]:
     # Items flagged for deletion are cancelled lines: SAP keeps them for the audit trail only.
     return [
         item
@@ -105,19 +158,10 @@ def _live_items(data: Mapping[str, Any]) -> list[dict[str, Any]]:
 
 def purchase_order_status(data: Mapping[str, Any]) -> PurchaseOrderStatus:
     """The unified status of an A_PurchaseOrder read with its items."""
-    deletion = maps.lookup(
-        maps.DELETION_CODE,
-        str(data.get("PurchasingDocumentDeletionCode") or ""),
-        "PurchasingDocumentDeletionCode",
-    )
+    deletion: PurchaseOrderStatus | None = _DELETION.read(data, _CODES)
     if deletion is not None:
-        status: PurchaseOrderStatus = deletion
-        return status
-    status = maps.lookup(
-        maps.PROCESSING_STATUS,
-        str(data.get("PurchasingProcessingStatus") or ""),
-        "PurchasingProcessingStatus",
-    )
+        return deletion
+    status: PurchaseOrderStatus = _PROCESSING.read(data, _CODES)
     if status is not PurchaseOrderStatus.SENT:
         return status
     items = _live_items(data)
@@ -130,34 +174,31 @@ def purchase_order_status(data: Mapping[str, Any]) -> PurchaseOrderStatus:
     return status
 
 
-def _line(item: Mapping[str, Any], ids: IdFactory) -> dict[str, Any]:
-    line = _read(maps.LINE_FIELDS, item, ids)
+def _line(item: Mapping[str, Any], ctx: MapContext) -> dict[str, Any]:
+    line = read_fields(maps.LINE_FIELDS, item, ctx)
     line["line_number"] = int(str(item.get("PurchaseOrderItem") or "0"))
     quantity: Decimal = line["quantity"]
     line["quantity_received"] = (
         quantity if item.get("IsCompletelyDelivered") is True else Decimal(0)
     )
-    price = maps.Number("NetPriceAmount").read(item, ids)
-    per = maps.Number("NetPriceQuantity").read(item, ids) or Decimal(1)
+    price = _PRICE.read(item, ctx)
+    per = _PER.read(item, ctx) or Decimal(1)
     if price is not None and per > 0:
         unit_price = price / per
         line["unit_price"] = unit_price
         line["line_total"] = (quantity * unit_price).quantize(_CENT, rounding=ROUND_HALF_UP)
-    dates = [
-        maps.Day("ScheduleLineDeliveryDate").read(row, ids)
-        for row in odata_v2.nested_results(item, "to_ScheduleLine")
-    ]
+    dates = [_SCHEDULE_DAY.read(row, ctx) for row in WIRE.rows(item, "to_ScheduleLine")]
     known = [day for day in dates if day is not None]
     line["required_date"] = min(known) if known else None
     plant = str(item.get("Plant") or "")
     if plant:
         remote_id = location_id(plant, str(item.get("StorageLocation") or ""))
-        line["location"] = reference(ids, Entity.LOCATIONS, remote_id)
+        line["location"] = reference(ctx.ids, Entity.LOCATIONS, remote_id)
     return line
 
 
-def _purchase_order(data: Mapping[str, Any], ids: IdFactory) -> dict[str, Any]:
-    lines = [_line(item, ids) for item in _live_items(data)]
+def _purchase_order(data: Mapping[str, Any], ctx: MapContext) -> dict[str, Any]:
+    lines = [_line(item, ctx) for item in _live_items(data)]
     totals = [line["line_total"] for line in lines if line.get("line_total") is not None]
     dates = [line["required_date"] for line in lines if line.get("required_date") is not None]
     return {
@@ -176,60 +217,47 @@ def _first(rows: Iterable[Mapping[str, Any]], flag: str) -> Mapping[str, Any] | 
     return chosen[0] if chosen else None
 
 
-def _vendor(data: Mapping[str, Any], ids: IdFactory) -> dict[str, Any]:
-    name = (
-        maps.Text("to_Supplier/SupplierName").read(data, ids)
-        or maps.Text("BusinessPartnerFullName").read(data, ids)
-        or maps.Text("OrganizationBPName1").read(data, ids)
-        or str(data.get("Supplier"))
+def _address(address: Mapping[str, Any], ctx: MapContext) -> dict[str, Any]:
+    street = " ".join(
+        part for part in (address.get("StreetName"), address.get("HouseNumber")) if part
     )
+    country = address.get("Country") or ""
+    return {
+        "line1": street or None,
+        **read_fields(_ADDRESS, address, ctx),
+        "country": country if _ALPHA2.match(country) else None,
+    }
+
+
+def _vendor(data: Mapping[str, Any], ctx: MapContext) -> dict[str, Any]:
     addresses = _sorted_rows(data, "to_BusinessPartnerAddress", "AddressID")
     address = addresses[0] if addresses else None
     email = phone = None
-    unified_address = None
     if address is not None:
-        mail = _first(odata_v2.nested_results(address, "to_EmailAddress"), "IsDefaultEmailAddress")
-        call = _first(odata_v2.nested_results(address, "to_PhoneNumber"), "IsDefaultPhoneNumber")
-        email = maps.Text("EmailAddress").read(mail, ids) if mail else None
-        if call:
-            phone = maps.Text("InternationalPhoneNumber").read(call, ids) or maps.Text(
-                "PhoneNumber"
-            ).read(call, ids)
-        street = " ".join(
-            part for part in (address.get("StreetName"), address.get("HouseNumber")) if part
+        mail = _first(WIRE.rows(address, "to_EmailAddress"), "IsDefaultEmailAddress")
+        call = _first(WIRE.rows(address, "to_PhoneNumber"), "IsDefaultPhoneNumber")
+        email = Text("EmailAddress").read(mail, ctx) if mail else None
+        phone = _PHONE.read(call, ctx) if call else None
+    organisations = [
+        org
+        for org in _sorted_rows(
+            WIRE.node(data, "to_Supplier"), "to_SupplierPurchasingOrg", "PurchasingOrganization"
         )
-        country = address.get("Country") or ""
-        unified_address = {
-            "line1": street or None,
-            "line2": maps.Text("StreetPrefixName").read(address, ids),
-            "city": maps.Text("CityName").read(address, ids),
-            "region": maps.Text("Region").read(address, ids),
-            "postal_code": maps.Text("PostalCode").read(address, ids),
-            "country": country if _ALPHA2.match(country) else None,
-        }
-    supplier = data.get("to_Supplier")
-    organisations = (
-        [
-            org
-            for org in _sorted_rows(supplier, "to_SupplierPurchasingOrg", "PurchasingOrganization")
-            if org.get("DeletionIndicator") is not True
-        ]
-        if isinstance(supplier, Mapping)
-        else []
-    )
+        if org.get("DeletionIndicator") is not True
+    ]
     currency = payment_terms = None
     if organisations:
         code = str(organisations[0].get("PurchaseOrderCurrency") or "")
         currency = code if _ALPHA3.match(code) else None
-        payment_terms = maps.Text("PaymentTerms").read(organisations[0], ids)
+        payment_terms = Text("PaymentTerms").read(organisations[0], ctx)
     return {
-        "name": name,
+        "name": _VENDOR_NAME.read(data, ctx) or str(data.get("Supplier")),
         "email": email,
         "phone": phone,
         "website": None,
         "currency": currency,
         "payment_terms": payment_terms,
-        "address": unified_address,
+        "address": None if address is None else _address(address, ctx),
         "created_at": CREATED.read(data),
     }
 
@@ -246,33 +274,30 @@ def work_order_status(text: str) -> WorkOrderStatus:
     )
 
 
-def _work_order(data: Mapping[str, Any], ids: IdFactory) -> dict[str, Any]:
+def _work_order(data: Mapping[str, Any], ctx: MapContext) -> dict[str, Any]:
     number = str(data.get("MaintenanceOrder"))
     return {
-        "title": maps.Text("MaintenanceOrderDesc").read(data, ids) or f"Maintenance order {number}",
+        "title": Text("MaintenanceOrderDesc").read(data, ctx) or f"Maintenance order {number}",
         "status": work_order_status(str(data.get("SystemStatusText") or "")),
     }
 
 
-def _asset(data: Mapping[str, Any], ids: IdFactory) -> dict[str, Any]:
-    return {"name": maps.Text("EquipmentName").read(data, ids) or str(data.get("Equipment"))}
+def _asset(data: Mapping[str, Any], ctx: MapContext) -> dict[str, Any]:
+    return {"name": Text("EquipmentName").read(data, ctx) or str(data.get("Equipment"))}
 
 
-def _inventory_item(data: Mapping[str, Any], ids: IdFactory) -> dict[str, Any]:
+def _inventory_item(data: Mapping[str, Any], ctx: MapContext) -> dict[str, Any]:
     levels: dict[str, dict[str, Decimal]] = {}
-    for row in odata_v2.nested_results(data, "to_MatlStkInAcctMod"):
+    for row in WIRE.rows(data, "to_MatlStkInAcctMod"):
         place = location_id(str(row.get("Plant") or ""), str(row.get("StorageLocation") or ""))
-        quantity = maps.Number("MatlWrhsStkQtyInMatlBaseUnit").read(row, ids) or Decimal(0)
-        use = maps.lookup(
-            maps.STOCK_USE, str(row.get("InventoryStockType") or ""), "InventoryStockType"
-        )
+        quantity = _STOCK.read(row, ctx) or Decimal(0)
         level = levels.setdefault(place, {"on_hand": Decimal(0), "available": Decimal(0)})
         level["on_hand"] += quantity
-        if use is maps.StockUse.AVAILABLE:
+        if _STOCK_USE.read(row, ctx) is maps.StockUse.AVAILABLE:
             level["available"] += quantity
     stock_levels: list[dict[str, Any]] = [
         {
-            "location": reference(ids, Entity.LOCATIONS, place),
+            "location": reference(ctx.ids, Entity.LOCATIONS, place),
             "on_hand": level["on_hand"],
             "available": level["available"],
             # Stock that is on hand but not free to use (quality inspection, blocked).
@@ -291,7 +316,7 @@ def _inventory_item(data: Mapping[str, Any], ids: IdFactory) -> dict[str, Any]:
     }
 
 
-def _location(data: Mapping[str, Any], ids: IdFactory) -> dict[str, Any]:
+def _location(data: Mapping[str, Any], ctx: MapContext) -> dict[str, Any]:
     plant = str(data.get("Plant") or "")
     storage_location = str(data.get("StorageLocation") or "")
     if storage_location:
@@ -300,7 +325,7 @@ def _location(data: Mapping[str, Any], ids: IdFactory) -> dict[str, Any]:
             "name": f"Storage location {storage_location} (plant {plant})",
             "type": LocationType.WAREHOUSE,
             "status": LocationStatus.ACTIVE,
-            "parent": reference(ids, Entity.LOCATIONS, plant),
+            "parent": reference(ctx.ids, Entity.LOCATIONS, plant),
         }
     return {
         "code": plant,
@@ -311,29 +336,14 @@ def _location(data: Mapping[str, Any], ids: IdFactory) -> dict[str, Any]:
     }
 
 
-def _functional_location(data: Mapping[str, Any], ids: IdFactory) -> dict[str, Any]:
-    name = (
-        maps.Text("FunctionalLocationName").read(data, ids)
-        or maps.Text("FunctionalLocationLabelName").read(data, ids)
-        or str(data.get("FunctionalLocation"))
-    )
-    return {"name": name, "address": None}
+def _functional_location(data: Mapping[str, Any], ctx: MapContext) -> dict[str, Any]:
+    return {
+        "name": _FLOC_NAME.read(data, ctx) or str(data.get("FunctionalLocation")),
+        "address": None,
+    }
 
 
-def functional_location_id(key: str) -> str:
-    """The unified remote id of functional location `key` (`FL:1710-PLT`)."""
-    return maps.FUNCTIONAL_LOCATION + key
-
-
-def functional_location_key(remote_id: str) -> str | None:
-    """The SAP key of a functional location's remote id; None for plants and storage
-    locations."""
-    if remote_id.startswith(maps.FUNCTIONAL_LOCATION):
-        return remote_id.removeprefix(maps.FUNCTIONAL_LOCATION)
-    return None
-
-
-_DERIVED: Final[Mapping[Entity, Callable[[Mapping[str, Any], IdFactory], dict[str, Any]]]] = {
+_DERIVED: Final[Mapping[Entity, Derive]] = {
     Entity.PURCHASE_ORDERS: _purchase_order,
     Entity.VENDORS: _vendor,
     Entity.WORK_ORDERS: _work_order,
@@ -341,18 +351,25 @@ _DERIVED: Final[Mapping[Entity, Callable[[Mapping[str, Any], IdFactory], dict[st
     Entity.INVENTORY_ITEMS: _inventory_item,
     Entity.LOCATIONS: _location,
 }
+_FUNCTIONAL_LOCATIONS: Final = replace(maps.FUNCTIONAL_LOCATION_MAP, derive=_functional_location)
 
 
-def _custom_fields(record_map: maps.RecordMap, data: Mapping[str, Any]) -> dict[str, Any]:
-    custom = {name: data[name] for name in record_map.custom if data.get(name) not in (None, "")}
-    custom.update(
-        {
-            name: value
-            for name, value in data.items()
-            if name.startswith(maps.CUSTOM_PREFIXES) and value not in (None, "")
-        }
-    )
-    return custom
+def _choose(entity: Entity, raw: RawRecord) -> RecordMap | None:
+    """Functional locations among the plants and storage locations."""
+    floc = entity is Entity.LOCATIONS and functional_location_key(raw.remote_id) is not None
+    return _FUNCTIONAL_LOCATIONS if floc else None
+
+
+#: SAP's tables and rules on the OData V2 wire: `to_unified` in one.
+MAPPER: Final = Mapper(
+    "SAP",
+    WIRE,
+    {
+        entity: replace(record_map, derive=_DERIVED[entity])
+        for entity, record_map in maps.MAPS.items()
+    },
+    choose=_choose,
+)
 
 
 def to_unified(entity: Entity, raw: RawRecord, ids: IdFactory) -> dict[str, Any]:
@@ -360,30 +377,7 @@ def to_unified(entity: Entity, raw: RawRecord, ids: IdFactory) -> dict[str, Any]
 
     Raises `errors.UpstreamError` when a value cannot be read or a code is not in its table.
     """
-    record_map = maps.MAPS[entity]
-    derive = _DERIVED[entity]
-    if entity is Entity.LOCATIONS and functional_location_key(raw.remote_id) is not None:
-        record_map, derive = maps.FUNCTIONAL_LOCATION_MAP, _functional_location
-    data = raw.data
-    try:
-        created = record_map.created.read(data, ids) if record_map.created else None
-        unified: dict[str, Any] = {
-            "id": ids(entity, raw.remote_id),
-            "remote_id": raw.remote_id,
-            "created_at": created,
-            "updated_at": raw.modified_at,
-            "deleted": False,
-        }
-        unified.update(_read(record_map.fields, data, ids))
-        unified.update(derive(data, ids))
-    except errors.UpstreamError as exc:
-        raise errors.UpstreamError(f"SAP {entity.label} {raw.remote_id}: {exc.message}") from exc
-    except (ValueError, TypeError, ArithmeticError, AttributeError) as exc:
-        raise errors.UpstreamError(
-            f"SAP {entity.label} {raw.remote_id} holds an unreadable value ({exc})."
-        ) from exc
-    unified["custom_fields"] = _custom_fields(record_map, data)
-    return unified
+    return MAPPER.to_unified(entity, raw, ids)
 
 
 # --- writing -------------------------------------------------------------------------------------
@@ -391,12 +385,7 @@ def to_unified(entity: Entity, raw: RawRecord, ids: IdFactory) -> dict[str, Any]
 
 def _refuse_unwritable(payload: Mapping[str, Any], allowed: Iterable[str]) -> dict[str, str]:
     permitted = set(allowed)
-    problems: dict[str, str] = {}
-    for name in payload:
-        if name in permitted:
-            continue
-        problems[name] = _NOT_WRITABLE.get(name, "SAP's purchase order API cannot set this field.")
-    return problems
+    return {name: _NOT_WRITABLE.get(name, _CANNOT_SET) for name in payload if name not in permitted}
 
 
 def _custom_writes(
@@ -422,19 +411,16 @@ def _custom_writes(
 
 
 def _header(payload: Mapping[str, Any], problems: dict[str, str]) -> dict[str, Any]:
-    body: dict[str, Any] = {}
-    for key, write in maps.HEADER_WRITES.items():
-        if key not in payload:
-            continue
-        value = payload[key]
-        if value is None:
-            if not write.clearable:
-                problems[key.replace("_remote_id", "_id")] = "SAP cannot clear this field."
-                continue
-            body[write.source] = ""
-        else:
-            body[write.source] = write.encode(value)
-    return body
+    """The header properties of a payload, through the purchase order's read declarations."""
+    for key in maps.UNCLEARABLE:
+        if key in payload and payload[key] is None:
+            problems[key.replace("_remote_id", "_id")] = "SAP cannot clear this field."
+    values = {
+        key: value
+        for key, value in payload.items()
+        if not (key in maps.UNCLEARABLE and value is None)
+    }
+    return write_fields(_HEADER, values, WIRE)
 
 
 def _schedule_line(day: Any, quantity: Any) -> dict[str, Any]:
@@ -442,11 +428,40 @@ def _schedule_line(day: Any, quantity: Any) -> dict[str, Any]:
         "results": [
             {
                 "ScheduleLine": "1",
-                "ScheduleLineDeliveryDate": odata_v2.format_date(day),
-                "ScheduleLineOrderQuantity": format(Decimal(quantity), "f"),
+                "ScheduleLineDeliveryDate": WIRE.from_date(day),
+                "ScheduleLineOrderQuantity": WIRE.from_decimal(Decimal(quantity)),
             }
         ]
     }
+
+
+def _item(
+    index: int, line: Mapping[str, Any], day: Any, problems: dict[str, str]
+) -> dict[str, Any]:
+    """One A_PurchaseOrderItem of a deep insert, numbered 10, 20, 30, ... as SAP does."""
+    given = {key: value for key, value in line.items() if value is not None}
+    item: dict[str, Any] = {
+        "PurchaseOrderItem": str(10 * (index + 1)),
+        **write_fields(maps.LINE_WRITES, given, WIRE),
+    }
+    location = line.get("location_remote_id")
+    if not location or functional_location_key(location) is not None:
+        problems[f"lines.{index}.location_id"] = (
+            "SAP needs the plant (or 'plant/storage location') each line is delivered to."
+        )
+    else:
+        plant, storage_location = split_location(location)
+        item["Plant"] = plant
+        if storage_location:
+            item["StorageLocation"] = storage_location
+    if not line.get("item_remote_id") and not line.get("unit_of_measure"):
+        problems[f"lines.{index}.unit_of_measure"] = "A line without an item needs a unit."
+    if line.get("unit_price") is not None:
+        item["NetPriceQuantity"] = "1"
+    day = line.get("required_date") or day
+    if day is not None:
+        item["to_ScheduleLine"] = _schedule_line(day, line["quantity"])
+    return item
 
 
 def purchase_order_create_body(payload: Mapping[str, Any]) -> dict[str, Any]:
@@ -455,15 +470,7 @@ def purchase_order_create_body(payload: Mapping[str, Any]) -> dict[str, Any]:
     Raises `errors.ValidationFailed` naming every field SAP could not take: fields its API
     cannot write, missing organisational units, lines without a delivery location.
     """
-    allowed = {
-        "vendor_remote_id",
-        "order_date",
-        "required_date",
-        "currency",
-        "payment_terms",
-        "lines",
-        "custom_fields",
-    }
+    allowed = _HEADER_KEYS | {"required_date", "lines", "custom_fields"}
     problems = _refuse_unwritable(payload, allowed)
     body = _header(payload, problems)
     body.update(_custom_writes(payload.get("custom_fields"), creating=True, problems=problems))
@@ -473,31 +480,10 @@ def purchase_order_create_body(payload: Mapping[str, Any]) -> dict[str, Any]:
             problems[f"custom_fields.{name}"] = (
                 f"SAP needs {name} for a new purchase order; set it in custom_fields."
             )
-    default_day = payload.get("required_date")
-    items: list[dict[str, Any]] = []
-    for index, line in enumerate(payload.get("lines") or ()):
-        item: dict[str, Any] = {"PurchaseOrderItem": str(10 * (index + 1))}
-        for key, write in maps.LINE_WRITES.items():
-            if line.get(key) is not None:
-                item[write.source] = write.encode(line[key])
-        location = line.get("location_remote_id")
-        if not location or functional_location_key(location) is not None:
-            problems[f"lines.{index}.location_id"] = (
-                "SAP needs the plant (or 'plant/storage location') each line is delivered to."
-            )
-        else:
-            plant, storage_location = split_location(location)
-            item["Plant"] = plant
-            if storage_location:
-                item["StorageLocation"] = storage_location
-        if not line.get("item_remote_id") and not line.get("unit_of_measure"):
-            problems[f"lines.{index}.unit_of_measure"] = "A line without an item needs a unit."
-        if line.get("unit_price") is not None:
-            item["NetPriceQuantity"] = "1"
-        day = line.get("required_date") or default_day
-        if day is not None:
-            item["to_ScheduleLine"] = _schedule_line(day, line["quantity"])
-        items.append(item)
+    day = payload.get("required_date")
+    items = [
+        _item(index, line, day, problems) for index, line in enumerate(payload.get("lines") or ())
+    ]
     if problems:
         raise errors.ValidationFailed(problems)
     body["to_PurchaseOrderItem"] = {"results": items}
@@ -506,8 +492,7 @@ def purchase_order_create_body(payload: Mapping[str, Any]) -> dict[str, Any]:
 
 def purchase_order_update_body(changes: Mapping[str, Any]) -> dict[str, Any]:
     """The PATCH body for a resolved `PurchaseOrderUpdate` payload (header properties only)."""
-    allowed = {"vendor_remote_id", "order_date", "currency", "payment_terms", "custom_fields"}
-    problems = _refuse_unwritable(changes, allowed)
+    problems = _refuse_unwritable(changes, _HEADER_KEYS | {"custom_fields"})
     body = _header(changes, problems)
     body.update(_custom_writes(changes.get("custom_fields"), creating=False, problems=problems))
     if problems:

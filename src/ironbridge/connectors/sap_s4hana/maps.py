@@ -1,30 +1,37 @@
 """Tables that translate SAP S/4HANA records to the unified model, and unified writes to SAP.
 
-Each entity has a `RecordMap`: unified field → SAP property (a path such as
-`to_Supplier/SupplierName` reaches into an expanded navigation) and a named converter. Status
-tables list every code SAP may send; a code missing from a table is an `UpstreamError`, never a
-silent default. What a table cannot say (a purchase order's status from three sources, stock
-summed per storage location) is in `mapping.py`.
-
-SAP conventions the converters apply: an empty field is `""` (never null) and means "no
-value"; Edm.DateTime dates are `/Date(ms)/` at midnight UTC; Edm.DateTimeOffset stamps are
-`/Date(ms+0000)/`; decimals are strings.
+Each entity has a `RecordMap` of the kit's converters (unified field → SAP property; a path
+such as `to_Supplier/SupplierName` reaches into an expanded navigation), read and written
+through the OData V2 wire (`""` is no value, `/Date(ms)/` dates and instants, decimal
+strings). The writable fields of a purchase order and its lines are written back through
+the same declarations. Status tables list every code SAP may send; a code missing from a
+table is an `UpstreamError`, never a silent default. What a table cannot say (a purchase
+order's status from three sources, stock summed per storage location) is in `mapping.py`.
 """
 
 from __future__ import annotations
 
-from abc import ABC, abstractmethod
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import date, datetime
-from decimal import Decimal
 from enum import StrEnum
 from types import MappingProxyType
 from typing import Any, Final
 
-from ironbridge import errors
-from ironbridge.connectors.base import IdFactory, StatusTable, reference
-from ironbridge.connectors.protocols import odata_v2
+from ironbridge.connectors.base import StatusTable
+from ironbridge.connectors.kit import (
+    Code,
+    Day,
+    Field,
+    First,
+    Flags,
+    MapContext,
+    Number,
+    RecordMap,
+    Ref,
+    Stamp,
+    Text,
+)
+from ironbridge.connectors.protocols.odata_v2 import ODataV2Wire
 from ironbridge.model import (
     AssetCriticality,
     AssetStatus,
@@ -48,7 +55,6 @@ __all__ = [
     "FUNCTIONAL_LOCATION_LEVEL",
     "FUNCTIONAL_LOCATION_MAP",
     "HEADER_ERROR_FIELDS",
-    "HEADER_WRITES",
     "LINE_ERROR_FIELDS",
     "LINE_FIELDS",
     "LINE_WRITES",
@@ -62,22 +68,14 @@ __all__ = [
     "STOCK_USE",
     "SUPPLIER_FLAGS",
     "SYSTEM_STATUS",
-    "Code",
-    "Day",
-    "FieldMap",
-    "First",
-    "Flags",
+    "UNCLEARABLE",
+    "WIRE",
     "Level",
-    "Number",
-    "RecordMap",
-    "Ref",
-    "Stamp",
     "StockUse",
-    "Text",
-    "WriteField",
-    "lookup",
-    "read_path",
 ]
+
+#: How SAP records are read and written; messages name the source "SAP".
+WIRE: Final = ODataV2Wire("SAP")
 
 #: Prefixes of SAP's key-user extension fields, which become `custom_fields`.
 CUSTOM_PREFIXES: Final = ("YY1_", "ZZ1_")
@@ -215,212 +213,58 @@ STOCK_USE: Final[Mapping[str, StockUse]] = MappingProxyType(
 )
 
 
-def lookup(table: Mapping[str, Any], code: str, what: str) -> Any:
-    """`table[code]`, or `errors.UpstreamError` naming `what` when the table lacks the code."""
-    try:
-        return table[code]
-    except KeyError:
-        # Loud by design: a guessed default would publish a wrong status to integrators.
-        raise errors.UpstreamError(
-            f"SAP sent {what} {code!r}, which the SAP S/4HANA map does not know; the record is "
-            "left out until the connector maps it."
-        ) from None
-
-
-# --- converters --------------------------------------------------------------------------------
-
-
-def read_path(data: Mapping[str, Any], path: str) -> Any:
-    """The value at `a/b/c` in nested dicts; None when a step is missing or empty."""
-    value: Any = data
-    for step in path.split("/"):
-        if not isinstance(value, Mapping):
-            return None
-        value = value.get(step)
-    return value
-
-
-class FieldMap(ABC):
-    """How one unified field is read from an SAP record."""
-
-    @abstractmethod
-    def read(self, data: Mapping[str, Any], ids: IdFactory) -> Any:
-        """The unified value of the field in SAP record `data`."""
-
-
 @dataclass(frozen=True, slots=True)
-class Text(FieldMap):
-    """A string; SAP's empty string means no value."""
+class Level(Field):
+    """`table["below"]` for a record that names its superior at `path`, else `table["top"]`."""
 
-    source: str
-
-    def read(self, data: Mapping[str, Any], ids: IdFactory) -> Any:
-        value = read_path(data, self.source)
-        return value if isinstance(value, str) and value != "" else None
-
-
-@dataclass(frozen=True, slots=True)
-class Number(FieldMap):
-    """An Edm.Decimal, sent as a string."""
-
-    source: str
-
-    def read(self, data: Mapping[str, Any], ids: IdFactory) -> Any:
-        value = read_path(data, self.source)
-        return None if value is None or value == "" else Decimal(str(value))
-
-
-@dataclass(frozen=True, slots=True)
-class Day(FieldMap):
-    """An Edm.DateTime holding a date (`/Date(ms)/` at midnight UTC)."""
-
-    source: str
-
-    def read(self, data: Mapping[str, Any], ids: IdFactory) -> Any:
-        value = read_path(data, self.source)
-        return odata_v2.parse_date(value).date() if isinstance(value, str) and value else None
-
-
-@dataclass(frozen=True, slots=True)
-class Stamp(FieldMap):
-    """An Edm.DateTimeOffset (or Edm.DateTime) instant, in UTC."""
-
-    source: str
-
-    def read(self, data: Mapping[str, Any], ids: IdFactory) -> Any:
-        value = read_path(data, self.source)
-        return odata_v2.parse_date(value) if isinstance(value, str) and value else None
-
-
-@dataclass(frozen=True, slots=True)
-class Code(FieldMap):
-    """A code translated through a table; a code missing from the table is an UpstreamError,
-    unless the table is of customizing (codes each system defines) and gives `otherwise`."""
-
-    source: str
-    table: Mapping[str, Any] = field(hash=False)
-    customizing: bool = False
-    otherwise: Any = None
-
-    def read(self, data: Mapping[str, Any], ids: IdFactory) -> Any:
-        value = read_path(data, self.source)
-        code = "" if value is None else str(value)
-        if self.customizing and code not in self.table:
-            return self.otherwise
-        return lookup(self.table, code, self.source)
-
-
-@dataclass(frozen=True, slots=True)
-class Level(FieldMap):
-    """`table["below"]` for a record that names its superior in `source`, else `table["top"]`."""
-
-    source: str
+    path: str
     table: Mapping[str, Any] = field(hash=False)
 
-    def read(self, data: Mapping[str, Any], ids: IdFactory) -> Any:
-        superior = read_path(data, self.source)
-        return self.table["top" if superior in (None, "") else "below"]
+    def read(self, row: Mapping[str, Any], ctx: MapContext) -> Any:
+        return self.table["below" if ctx.wire.get(row, self.path) else "top"]
 
 
-@dataclass(frozen=True, slots=True)
-class Flags(FieldMap):
-    """The status of the first flag set in `rules`; `otherwise` when none is set."""
-
-    rules: tuple[tuple[str, StrEnum], ...]
-    otherwise: StrEnum
-
-    def read(self, data: Mapping[str, Any], ids: IdFactory) -> Any:
-        for path, status in self.rules:
-            if read_path(data, path) is True:
-                return status
-        return self.otherwise
+def _custom(*names: str) -> dict[str, Field]:
+    """SAP properties outside the unified model kept in `custom_fields` under their names."""
+    return {name: Text(name) for name in names}
 
 
-@dataclass(frozen=True, slots=True)
-class Ref(FieldMap):
-    """A pointer to another record by its SAP key (ids only; see `base.reference`).
-
-    `prefix` goes before the key in the remote id, where one unified entity holds records of
-    several SAP entity sets whose keys may coincide (functional location `1710` and plant
-    `1710`).
-    """
-
-    entity: Entity
-    source: str
-    prefix: str = ""
-
-    def read(self, data: Mapping[str, Any], ids: IdFactory) -> Any:
-        key = read_path(data, self.source)
-        if not isinstance(key, str) or key == "":
-            return None
-        return reference(ids, self.entity, self.prefix + key)
-
-
-@dataclass(frozen=True, slots=True)
-class First(FieldMap):
-    """The first of several fields that has a value."""
-
-    fields: tuple[FieldMap, ...]
-
-    def read(self, data: Mapping[str, Any], ids: IdFactory) -> Any:
-        for candidate in self.fields:
-            value = candidate.read(data, ids)
-            if value is not None:
-                return value
-        return None
-
-
-@dataclass(frozen=True)
-class RecordMap:
-    """One entity's table: the fields a converter reads, the creation time, custom fields.
-
-    `custom` lists SAP properties outside the unified model that integrators still need (the
-    organisational units of a purchase order); they and every extension field (`YY1_…`,
-    `ZZ1_…`) go to `custom_fields` under their SAP names.
-    """
-
-    fields: Mapping[str, FieldMap]
-    created: FieldMap | None = None
-    custom: tuple[str, ...] = ()
+def _record(fields: Mapping[str, Field], *custom: str, created: Field | None = None) -> RecordMap:
+    return RecordMap(
+        fields, created=created, custom_fields=_custom(*custom), extension_prefixes=CUSTOM_PREFIXES
+    )
 
 
 MAPS: Final[Mapping[Entity, RecordMap]] = MappingProxyType(
     {
-        Entity.PURCHASE_ORDERS: RecordMap(
-            created=Stamp("CreationDate"),
-            fields={
-                "number": Text("PurchaseOrder"),
+        Entity.PURCHASE_ORDERS: _record(
+            {
+                "number": Text("PurchaseOrder", writable=False),
                 "vendor": Ref(Entity.VENDORS, "Supplier"),
                 "order_date": Day("PurchaseOrderDate"),
                 "currency": Text("DocumentCurrency"),
                 "payment_terms": Text("PaymentTerms"),
             },
-            custom=(
-                "CompanyCode",
-                "PurchaseOrderType",
-                "PurchasingOrganization",
-                "PurchasingGroup",
-            ),
+            "CompanyCode",
+            "PurchaseOrderType",
+            "PurchasingOrganization",
+            "PurchasingGroup",
+            created=Stamp("CreationDate"),
         ),
-        Entity.VENDORS: RecordMap(
-            fields={
+        Entity.VENDORS: _record(
+            {
                 "code": Text("Supplier"),
                 "tax_id": Text("to_Supplier/VATRegistration"),
                 "status": Flags(SUPPLIER_FLAGS, VendorStatus.ACTIVE),
             },
-            custom=("BusinessPartner", "BusinessPartnerGrouping"),
+            "BusinessPartner",
+            "BusinessPartnerGrouping",
         ),
-        Entity.WORK_ORDERS: RecordMap(
-            created=Stamp("MaintOrderCreationDateTime"),
-            fields={
+        Entity.WORK_ORDERS: _record(
+            {
                 "number": Text("MaintenanceOrder"),
-                "priority": Code("MaintPriority", ORDER_PRIORITY, customizing=True),
-                "type": Code(
-                    "MaintenanceOrderType",
-                    ORDER_TYPE,
-                    customizing=True,
-                    otherwise=WorkOrderType.OTHER,
-                ),
+                "priority": Code("MaintPriority", ORDER_PRIORITY, otherwise=None),
+                "type": Code("MaintenanceOrderType", ORDER_TYPE, otherwise=WorkOrderType.OTHER),
                 "asset": Ref(Entity.ASSETS, "Equipment"),
                 "location": Ref(Entity.LOCATIONS, "MaintenancePlant"),
                 "assignee": Text("MaintOrdPersonResponsible"),
@@ -429,19 +273,17 @@ MAPS: Final[Mapping[Entity, RecordMap]] = MappingProxyType(
                 "actual_end": Stamp("MainWorkCompletedDateTime"),
                 "due_date": Day("LatestAcceptableCompletionDate"),
             },
-            custom=(
-                "MaintenanceOrderType",
-                "MaintPriority",
-                "MaintenanceActivityType",
-                "MainWorkCenter",
-                "FunctionalLocation",
-                "SystemStatusText",
-                "UserStatusText",
-            ),
+            "MaintenanceOrderType",
+            "MaintPriority",
+            "MaintenanceActivityType",
+            "MainWorkCenter",
+            "FunctionalLocation",
+            "SystemStatusText",
+            "UserStatusText",
+            created=Stamp("MaintOrderCreationDateTime"),
         ),
-        Entity.ASSETS: RecordMap(
-            created=Stamp("CreationDate"),
-            fields={
+        Entity.ASSETS: _record(
+            {
                 "tag": Text("Equipment"),
                 "status": Flags(EQUIPMENT_FLAGS, AssetStatus.NOT_OPERATING),
                 "category": Text("TechnicalObjectType"),
@@ -457,24 +299,25 @@ MAPS: Final[Mapping[Entity, RecordMap]] = MappingProxyType(
                 "model": Text("ManufacturerPartTypeName"),
                 "serial_number": Text("ManufacturerSerialNumber"),
                 "install_date": Day("OperationStartDate"),
-                "criticality": Code("ABCIndicator", ABC_INDICATOR, customizing=True),
+                "criticality": Code("ABCIndicator", ABC_INDICATOR, otherwise=None),
             },
-            custom=("FunctionalLocation", "EquipmentCategory", "InventoryNumber", "ABCIndicator"),
+            "FunctionalLocation",
+            "EquipmentCategory",
+            "InventoryNumber",
+            "ABCIndicator",
+            created=Stamp("CreationDate"),
         ),
-        Entity.INVENTORY_ITEMS: RecordMap(
-            fields={
-                "code": Text("Material"),
-                "unit_of_measure": Text("MaterialBaseUnit"),
-            },
+        Entity.INVENTORY_ITEMS: _record(
+            {"code": Text("Material"), "unit_of_measure": Text("MaterialBaseUnit")}
         ),
-        Entity.LOCATIONS: RecordMap(fields={}),
+        Entity.LOCATIONS: _record({}),
     }
 )
 
 #: Functional locations (API_FUNCTIONALLOCATION), the locations below a plant. Plants and
 #: storage locations keep the table-less `MAPS[Entity.LOCATIONS]`.
-FUNCTIONAL_LOCATION_MAP: Final = RecordMap(
-    fields={
+FUNCTIONAL_LOCATION_MAP: Final = _record(
+    {
         "code": Text("FunctionalLocationLabelName"),
         "type": Level("SuperiorFunctionalLocation", FUNCTIONAL_LOCATION_LEVEL),
         "status": Flags(FUNCTIONAL_LOCATION_FLAGS, LocationStatus.ACTIVE),
@@ -486,81 +329,37 @@ FUNCTIONAL_LOCATION_MAP: Final = RecordMap(
             )
         ),
     },
-    custom=(
-        "FunctionalLocation",
-        "FunctionalLocationCategory",
-        "FuncLocationStructure",
-        "TechnicalObjectType",
-        "PlantSection",
-        "AssetLocation",
-        "MaintenancePlant",
-    ),
+    "FunctionalLocation",
+    "FunctionalLocationCategory",
+    "FuncLocationStructure",
+    "TechnicalObjectType",
+    "PlantSection",
+    "AssetLocation",
+    "MaintenancePlant",
 )
 
 #: The purchase order line fields a table can read (the rest is in `mapping.py`).
-LINE_FIELDS: Final[Mapping[str, FieldMap]] = MappingProxyType(
+LINE_FIELDS: Final[Mapping[str, Field]] = MappingProxyType(
     {
-        "remote_id": Text("PurchaseOrderItem"),
+        "remote_id": Text("PurchaseOrderItem", writable=False),
         "item": Ref(Entity.INVENTORY_ITEMS, "Material"),
-        "item_code": Text("Material"),
+        "item_code": Text("Material", writable=False),
         "description": Text("PurchaseOrderItemText"),
         "quantity": Number("OrderQuantity"),
         "unit_of_measure": Text("PurchaseOrderQuantityUnit"),
     }
 )
 
-
 # --- writes --------------------------------------------------------------------------------------
 
-
-def _text(value: Any) -> Any:
-    return value
-
-
-def _decimal(value: Any) -> Any:
-    return format(Decimal(value), "f")
-
-
-def _date(value: Any) -> Any:
-    if isinstance(value, datetime):
-        return odata_v2.format_date(value)
-    if isinstance(value, date):
-        return odata_v2.format_date(value)
-    raise TypeError(f"expected a date, got {type(value).__name__}")
-
-
-@dataclass(frozen=True, slots=True)
-class WriteField:
-    """A unified payload key written to an SAP property through an encoder.
-
-    `clearable` says whether a null in an update may empty the property (sent as `""`).
-    """
-
-    source: str
-    encode: Callable[[Any], Any] = _text
-    clearable: bool = True
-
-
-#: Purchase order header: unified payload key → SAP property.
-HEADER_WRITES: Final[Mapping[str, WriteField]] = MappingProxyType(
-    {
-        "vendor_remote_id": WriteField("Supplier", clearable=False),
-        "order_date": WriteField("PurchaseOrderDate", _date, clearable=False),
-        "currency": WriteField("DocumentCurrency"),
-        "payment_terms": WriteField("PaymentTerms"),
-    }
+#: What a new line writes: its readable fields, and its price per one unit (read per
+#: `NetPriceQuantity` units, see `mapping.py`).
+LINE_WRITES: Final[Mapping[str, Field]] = MappingProxyType(
+    {**LINE_FIELDS, "unit_price": Number("NetPriceAmount")}
 )
 
-#: Purchase order line: unified payload key → A_PurchaseOrderItem property.
-LINE_WRITES: Final[Mapping[str, WriteField]] = MappingProxyType(
-    {
-        "item_remote_id": WriteField("Material"),
-        "description": WriteField("PurchaseOrderItemText"),
-        "quantity": WriteField("OrderQuantity", _decimal),
-        "unit_of_measure": WriteField("PurchaseOrderQuantityUnit"),
-        "unit_price": WriteField("NetPriceAmount", _decimal),
-    }
-)
+#: Header fields SAP cannot empty once set: a null for them in a write is refused.
+UNCLEARABLE: Final = frozenset({"vendor_remote_id", "order_date"})
 
 #: SAP header properties outside the unified model that `custom_fields` may set.
 ORGANISATION_FIELDS: Final = frozenset(
@@ -570,10 +369,20 @@ ORGANISATION_FIELDS: Final = frozenset(
 #: The SAP properties a new purchase order cannot do without.
 REQUIRED_ORGANISATION_FIELDS: Final = ("CompanyCode", "PurchasingOrganization", "PurchasingGroup")
 
+
+def _targets(fields: Mapping[str, Field]) -> dict[str, str]:
+    """SAP property → unified field path, for the writable fields of a table."""
+    return {
+        getattr(converter, "path", name): f"{name}_id" if isinstance(converter, Ref) else name
+        for name, converter in fields.items()
+        if converter.writable
+    }
+
+
 #: SAP header property → unified field path, for error targets.
 HEADER_ERROR_FIELDS: Final[Mapping[str, str]] = MappingProxyType(
     {
-        **{write.source: key.replace("_remote_id", "_id") for key, write in HEADER_WRITES.items()},
+        **_targets(MAPS[Entity.PURCHASE_ORDERS].fields),
         **{name: f"custom_fields.{name}" for name in ORGANISATION_FIELDS},
         "to_PurchaseOrderItem": "lines",
     }
@@ -581,11 +390,7 @@ HEADER_ERROR_FIELDS: Final[Mapping[str, str]] = MappingProxyType(
 
 #: SAP item property → unified line field, for error targets.
 LINE_ERROR_FIELDS: Final[Mapping[str, str]] = MappingProxyType(
-    {
-        **{write.source: key.replace("_remote_id", "_id") for key, write in LINE_WRITES.items()},
-        "Plant": "location_id",
-        "StorageLocation": "location_id",
-    }
+    {**_targets(LINE_WRITES), "Plant": "location_id", "StorageLocation": "location_id"}
 )
 
 #: The code tables with the SAP property each reads and its unified enum, for checks over real

@@ -12,11 +12,9 @@ from datetime import timedelta
 from types import MappingProxyType
 from typing import Final
 
-from ironbridge.connectors.protocols.odata_v2 import (
-    ChangeField,
-    DateAndTimeChange,
-    TimestampChange,
-)
+from ironbridge.connectors.protocols.odata_session import EntitySet
+from ironbridge.connectors.protocols.odata_v2 import DateAndTimeChange, TimestampChange
+from ironbridge.connectors.sap_s4hana.maps import FUNCTIONAL_LOCATION
 from ironbridge.model import Entity
 
 __all__ = [
@@ -48,38 +46,16 @@ SHORT_STAMP: Final = TimestampChange("LastChangeDateTime", granularity=timedelta
 CREATED: Final = DateAndTimeChange("CreationDate", "CreationTime")
 
 
-@dataclass(frozen=True)
-class Resource:
-    """One unified entity's home in SAP.
+@dataclass(frozen=True, kw_only=True)
+class Resource(EntitySet):
+    """One unified entity's home in SAP: an entity set of a Gateway service.
 
     Attributes:
-        service: the OData service name, e.g. `API_PURCHASEORDER_PROCESS_SRV`.
-        entity_set: the entity set read for the entity.
-        key: the string property whose value is the unified `remote_id`.
-        expand: `$expand` paths read with every record.
-        change: how the entity set records changes; None for snapshots (stock has no
-            change field, so it is read whole each time).
-        filter: a fixed `$filter` condition (only suppliers, only the current slice).
         arrangement: what an administrator grants for this service, for check messages.
     """
 
-    service: str
-    entity_set: str
-    key: str
-    expand: tuple[str, ...]
-    change: ChangeField | None
-    filter: str | None
+    root: str = GATEWAY_ROOT
     arrangement: str
-
-    @property
-    def path(self) -> str:
-        """The entity set's path relative to the base URL."""
-        return f"{GATEWAY_ROOT}/{self.service}/{self.entity_set}"
-
-    @property
-    def service_path(self) -> str:
-        """The service root's path relative to the base URL."""
-        return f"{GATEWAY_ROOT}/{self.service}/"
 
 
 RESOURCES: Final[Mapping[Entity, Resource]] = MappingProxyType(
@@ -91,7 +67,6 @@ RESOURCES: Final[Mapping[Entity, Resource]] = MappingProxyType(
             expand=("to_PurchaseOrderItem", "to_PurchaseOrderItem/to_ScheduleLine"),
             # Precision 7 on the server, but /Date(ms)/ shows milliseconds.
             change=TimestampChange("LastChangeDateTime"),
-            filter=None,
             arrangement="Purchase Order Integration (SAP_COM_0053)",
         ),
         # Suppliers have no change stamp of their own; their business partner does
@@ -108,25 +83,26 @@ RESOURCES: Final[Mapping[Entity, Resource]] = MappingProxyType(
                 "to_BusinessPartnerAddress/to_PhoneNumber",
             ),
             change=DateAndTimeChange("LastChangeDate", "LastChangeTime"),
+            created=CREATED,
             filter="Supplier ne ''",
+            # Supplier is not the business partner's key.
+            by_filter=True,
             arrangement="Business Partner, Customer and Supplier Integration (SAP_COM_0008)",
         ),
         Entity.WORK_ORDERS: Resource(
             service="API_MAINTENANCEORDER",
             entity_set="MaintenanceOrder",
             key="MaintenanceOrder",
-            expand=(),
             change=SHORT_STAMP,
-            filter=None,
             arrangement="Maintenance Order Integration (SAP_COM_0398)",
         ),
         Entity.ASSETS: Resource(
             service="API_EQUIPMENT",
             entity_set="Equipment",
             key="Equipment",
-            expand=(),
             change=SHORT_STAMP,
             filter=CURRENT_SLICE,
+            key_parts={"ValidityEndDate": CURRENT_VALIDITY_END},
             arrangement="Equipment Master Data Integration (SAP_COM_0395)",
         ),
         Entity.INVENTORY_ITEMS: Resource(
@@ -135,7 +111,6 @@ RESOURCES: Final[Mapping[Entity, Resource]] = MappingProxyType(
             key="Material",
             expand=("to_MatlStkInAcctMod",),
             change=None,
-            filter=None,
             arrangement="Inventory Analytics Integration (SAP_COM_0164)",
         ),
         # No plant API is among the services ironbridge uses, so plants and storage
@@ -145,9 +120,7 @@ RESOURCES: Final[Mapping[Entity, Resource]] = MappingProxyType(
             service="API_MATERIAL_STOCK_SRV",
             entity_set="A_MatlStkInAcctMod",
             key="Plant",
-            expand=(),
             change=None,
-            filter=None,
             arrangement="Inventory Analytics Integration (SAP_COM_0164)",
         ),
     }
@@ -160,9 +133,8 @@ FUNCTIONAL_LOCATIONS: Final = Resource(
     service="API_FUNCTIONALLOCATION",
     entity_set="FunctionalLocation",
     key="FunctionalLocation",
-    expand=(),
     change=SHORT_STAMP,
-    filter=None,
+    prefix=FUNCTIONAL_LOCATION,
     arrangement="Equipment Master Data Integration (SAP_COM_0395), which carries functional "
     "locations too",
 )

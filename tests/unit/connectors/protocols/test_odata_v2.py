@@ -1,10 +1,11 @@
-"""The OData V2 family: values, literals, payloads, errors, CSRF flow and the change reader."""
+"""The OData V2 family: values, literals, payloads, errors, the client and the change reader."""
 
 from __future__ import annotations
 
 import json
 from collections.abc import Callable, Sequence
 from datetime import UTC, date, datetime, time, timedelta
+from decimal import Decimal
 from typing import Any
 
 import httpx
@@ -108,41 +109,54 @@ def test_payload_helpers() -> None:
         odata_v2.results({"value": []})
 
 
+# --- wire ---------------------------------------------------------------------------------------
+
+
+def test_the_wire_reads_paths_into_expanded_navigations_and_empty_strings_as_nothing() -> None:
+    wire = odata_v2.ODataV2Wire("SAP")
+    row = {
+        "Supplier": "",
+        "to_Supplier": {"SupplierName": "Acme"},
+        "to_Item": {"results": [{"Qty": "2.50"}, {"Qty": "1"}]},
+    }
+    assert wire.get(row, "to_Supplier/SupplierName") == "Acme"
+    assert wire.is_empty(wire.get(row, "Supplier"))
+    assert [wire.to_decimal(item["Qty"]) for item in wire.rows(row, "to_Item")] == [
+        Decimal("2.50"),
+        Decimal(1),
+    ]
+    with pytest.raises(errors.UpstreamError, match="did not expand"):
+        wire.rows({"to_Item": {"__deferred": {"uri": "u"}}}, "to_Item")
+
+
+@given(st.datetimes(min_value=datetime(1971, 1, 1), max_value=datetime(2200, 1, 1)))
+def test_the_wire_round_trips_dates_and_instants(moment: datetime) -> None:
+    wire = odata_v2.ODataV2Wire()
+    instant = moment.replace(microsecond=moment.microsecond // 1000 * 1000, tzinfo=UTC)
+    assert wire.to_datetime(wire.from_datetime(instant)) == instant
+    assert wire.to_date(wire.from_date(instant.date())) == instant.date()
+    assert wire.from_date(date(2024, 3, 1)) == "/Date(1709251200000)/"
+
+
 # --- errors -------------------------------------------------------------------------------------
 
 
-def _sap_error(
-    status: int, details: Sequence[dict[str, str]] = (), **headers: str
-) -> httpx.Response:
-    body = {
-        "error": {
-            "code": "06/017",
-            "message": {"lang": "en", "value": "Something is wrong"},
-            "innererror": {"errordetails": list(details)},
-        }
-    }
-    request = httpx.Request("PATCH", "https://sap.example.com/sap/opu/odata/sap/S/E('1')")
-    return httpx.Response(status, json=body, headers=headers, request=request)
+def _odata_error(status: int) -> httpx.Response:
+    body = {"error": {"code": "E17", "message": {"lang": "en", "value": "Something is wrong"}}}
+    request = httpx.Request("PATCH", "https://odata.example.com/S/E('1')")
+    return httpx.Response(status, json=body, request=request)
 
 
-def test_field_details_become_validation_fields() -> None:
-    response = _sap_error(
-        400,
-        [
-            {"code": "A", "message": "Supplier blocked", "target": "Supplier", "severity": "error"},
-            {"code": "B", "message": "just a note", "target": "Plant", "severity": "info"},
-        ],
-    )
-    raised = odata_v2.error_for_response(response, field_names={"Supplier": "vendor_id"})
+def test_a_standard_error_body_gives_code_and_message() -> None:
+    raised = odata_v2.error_for_response(_odata_error(400))
     assert isinstance(raised, errors.ValidationFailed)
-    assert raised.fields == {"vendor_id": "Supplier blocked"}
-    assert "06/017" in raised.message
+    assert raised.fields == {"body": "E17: Something is wrong"}
 
 
-def test_a_400_without_targets_is_still_a_validation_failure() -> None:
-    raised = odata_v2.error_for_response(_sap_error(400))
-    assert isinstance(raised, errors.ValidationFailed)
-    assert raised.fields == {"body": "SAP 06/017: Something is wrong"}
+def test_a_body_without_an_error_leaves_the_status_to_speak() -> None:
+    request = httpx.Request("GET", "https://odata.example.com/S/E")
+    raised = odata_v2.error_for_response(httpx.Response(404, text="nope", request=request))
+    assert isinstance(raised, errors.NotFound)
 
 
 @pytest.mark.parametrize(
@@ -161,110 +175,19 @@ def test_a_400_without_targets_is_still_a_validation_failure() -> None:
 def test_statuses_follow_the_table_with_odata_meanings(
     status: int, error: type[errors.IronbridgeError]
 ) -> None:
-    assert type(odata_v2.error_for_response(_sap_error(status))) is error
+    assert type(odata_v2.error_for_response(_odata_error(status))) is error
 
 
-def test_a_function_translates_whole_targets() -> None:
-    response = _sap_error(400, [{"message": "bad", "target": "to_Item('2')/Qty"}])
-    raised = odata_v2.error_for_response(response, field_names=lambda target: f"x.{target}")
-    assert isinstance(raised, errors.ValidationFailed)
-    assert raised.fields == {"x.to_Item('2')/Qty": "bad"}
+def test_a_servers_own_reader_names_the_fields_a_400_blames() -> None:
+    def reader(response: httpx.Response) -> odata_v2.ErrorBody:
+        return odata_v2.ErrorBody("bad order", (("to_Item('2')/Qty", "too many"), ("X", "no")))
 
-
-# --- CSRF ---------------------------------------------------------------------------------------
-
-
-class FakeGateway:
-    """A MockTransport handler that plays SAP's CSRF protocol and records requests."""
-
-    def __init__(self, *, stale_once: bool = False) -> None:
-        self.seen: list[httpx.Request] = []
-        # Tokens as sent: a resent request is the same object, so its headers change later.
-        self.write_tokens: list[str | None] = []
-        self.token = "tok-1"
-        self.stale_once = stale_once
-
-    def __call__(self, request: httpx.Request) -> httpx.Response:
-        self.seen.append(request)
-        if request.method != "GET":
-            self.write_tokens.append(request.headers.get("x-csrf-token"))
-        if request.headers.get("x-csrf-token") == "Fetch":
-            return httpx.Response(
-                200,
-                json={"d": {"EntitySets": []}},
-                headers={"x-csrf-token": self.token, "set-cookie": "SAP_SESSIONID=abc; Path=/"},
-            )
-        if request.method == "GET":
-            return httpx.Response(200, json={"d": {"results": []}})
-        if self.stale_once:
-            self.stale_once = False
-            self.token = "tok-2"
-            return httpx.Response(403, headers={"x-csrf-token": "Required"})
-        if request.headers.get("x-csrf-token") != self.token:
-            return httpx.Response(403, headers={"x-csrf-token": "Required"})
-        return httpx.Response(201, json={"d": {"ok": True}})
-
-
-def _client(gateway: FakeGateway, **params: str) -> httpx.Client:
-    auth = odata_v2.CsrfTokenAuth(httpx.BasicAuth("user", "pw"))
-    client = http.make_client(
-        "https://93.184.216.34/",
-        auth=auth,
-        options=SessionOptions(),
-        transport=httpx.MockTransport(gateway),
+    raised = odata_v2.error_for_response(
+        _odata_error(400), field_names={"Qty": "lines.quantity"}, reader=reader
     )
-    client.params = httpx.QueryParams(params)
-    return client
-
-
-def _fetches(gateway: FakeGateway) -> list[httpx.Request]:
-    return [r for r in gateway.seen if r.headers.get("x-csrf-token") == "Fetch"]
-
-
-def test_a_write_fetches_a_token_once_and_sends_it_with_the_session_cookie() -> None:
-    gateway = FakeGateway()
-    with _client(gateway, **{"sap-client": "100"}) as client:
-        assert client.post("sap/opu/odata/sap/SRV/Set", json={}).status_code == 201
-        assert client.post("sap/opu/odata/sap/SRV/Set", json={}).status_code == 201
-    (fetch,) = _fetches(gateway)
-    assert fetch.url.path == "/sap/opu/odata/sap/SRV/"
-    assert fetch.url.params["sap-client"] == "100"
-    writes = [r for r in gateway.seen if r.method == "POST"]
-    assert gateway.write_tokens == ["tok-1", "tok-1"]
-    assert all("SAP_SESSIONID=abc" in r.headers.get("cookie", "") for r in writes)
-    assert all(r.headers["authorization"].startswith("Basic ") for r in gateway.seen)
-
-
-def test_reads_carry_no_token_and_fetch_none() -> None:
-    gateway = FakeGateway()
-    with _client(gateway) as client:
-        client.get("sap/opu/odata/sap/SRV/Set")
-    assert _fetches(gateway) == []
-
-
-def test_a_stale_token_is_fetched_again_and_the_write_resent_once() -> None:
-    gateway = FakeGateway(stale_once=True)
-    with _client(gateway) as client:
-        client.post("sap/opu/odata/sap/SRV/Set", json={})  # fetch tok-1, refused, fetch tok-2
-    assert len(_fetches(gateway)) == 2
-    assert gateway.write_tokens == ["tok-1", "tok-2"]
-
-
-def test_a_token_refused_twice_is_not_retried_forever() -> None:
-    gateway = FakeGateway()
-    gateway.token = "never-matches"
-
-    def refuse(request: httpx.Request) -> httpx.Response:
-        gateway.seen.append(request)
-        if request.headers.get("x-csrf-token") == "Fetch":
-            return httpx.Response(200, headers={"x-csrf-token": "tok"})
-        return httpx.Response(403, headers={"x-csrf-token": "Required"})
-
-    auth = odata_v2.CsrfTokenAuth(None)
-    with httpx.Client(transport=httpx.MockTransport(refuse), auth=auth) as client:
-        response = client.post("https://h/sap/opu/odata/sap/SRV/Set", json={})
-    assert response.status_code == 403
-    assert len([r for r in gateway.seen if r.method == "POST"]) == 2
+    assert isinstance(raised, errors.ValidationFailed)
+    assert raised.fields == {"lines.quantity": "too many", "X": "no"}
+    assert raised.message == "bad order"
 
 
 # --- client ------------------------------------------------------------------------------------
@@ -315,6 +238,29 @@ def test_update_sends_if_match() -> None:
     assert seen[0].method == "PATCH"
     assert seen[0].headers["if-match"] == 'W/"x"'
     assert json.loads(seen[0].content) == {"A": "b"}
+
+
+@given(st.lists(st.tuples(st.sampled_from("ab"), st.sampled_from(["", "x", "y"])), max_size=12))
+def test_distinct_reads_each_tuple_once_in_order(rows: list[tuple[str, str]]) -> None:
+    properties = {"A": "Edm.String", "B": "Edm.String"}
+    table = [{"A": a, "B": b} for a, b in rows]
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        params = request.url.params
+        text = params.get("$filter")
+        keep = emulator_odata.compile_filter(text, properties) if text else (lambda row: True)
+        order = emulator_odata.parse_orderby(params["$orderby"], properties)
+        found = sorted((row for row in table if keep(row)), key=emulator_odata.order_key(order))
+        return httpx.Response(200, json={"d": {"results": found[: int(params["$top"])]}})
+
+    client = http.make_client(
+        "https://93.184.216.34/",
+        auth=None,
+        options=SessionOptions(),
+        transport=httpx.MockTransport(handler),
+    )
+    found = list(odata_v2.ODataV2Client(client).distinct("S/E", ("A", "B"), limit=100))
+    assert found == sorted(set(rows))
 
 
 # --- change reader ------------------------------------------------------------------------------

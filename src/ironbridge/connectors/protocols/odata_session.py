@@ -1,0 +1,496 @@
+"""A session over OData entity sets, driven by one declaration per unified entity.
+
+A system package declares, per entity, an `EntitySet`: the service and entity set, the key
+that is the unified `remote_id`, how changes are recorded (or None for a snapshot read whole
+each time), `$expand` paths and a fixed `$filter`. `ODataSession` turns those declarations
+into `list_changes`, `get`, the permission probe of `check()` and passthrough, so a system
+writes code only where its source differs (SAP's locations come from three places).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+from enum import Enum
+from typing import Any, ClassVar
+
+from ironbridge import errors
+from ironbridge.connectors.base import (
+    Availability,
+    CheckResult,
+    CheckStage,
+    ConnectorSession,
+    EntityAvailability,
+    PassthroughRequest,
+    PassthroughResponse,
+    RawRecord,
+)
+from ironbridge.connectors.kit import ensure_page_size, ensure_resolved, pages
+from ironbridge.connectors.protocols import http, odata_v2
+from ironbridge.model import CREATE_MODELS, UPDATE_MODELS, Entity, parse_input
+
+__all__ = ["CheckTexts", "EntitySet", "ODataSession", "Probe"]
+
+
+@dataclass(frozen=True, kw_only=True)
+class EntitySet:
+    """Where one unified entity lives in an OData service.
+
+    Attributes:
+        root: where services live, relative to the base URL (`sap/opu/odata/sap`).
+        service: the service's name, as administrators know it (`API_EQUIPMENT`).
+        entity_set: the entity set read for the entity.
+        key: the string property whose value is the unified `remote_id`.
+        change: how the entity set records changes; None for a snapshot, read whole each time
+            and without a change time.
+        created: the change time of records the source never changed (their first change
+            property is empty); they are read in a second stream ordered by it.
+        expand: `$expand` paths read with every record.
+        filter: a fixed `$filter` condition (only suppliers, only the current slice).
+        key_parts: fixed further parts of a compound key, as ready literals.
+        by_filter: `key` is not the entity set's key, so one record is found by `$filter`.
+        prefix: what goes before the key in the unified remote id, where one entity reads
+            several entity sets whose keys may coincide.
+    """
+
+    root: str = ""
+    service: str
+    entity_set: str
+    key: str
+    change: odata_v2.ChangeField | None
+    created: odata_v2.ChangeField | None = None
+    expand: tuple[str, ...] = ()
+    filter: str | None = None
+    key_parts: Mapping[str, str] = field(default_factory=dict, hash=False)
+    by_filter: bool = False
+    prefix: str = ""
+
+    @property
+    def service_path(self) -> str:
+        """The service root's path relative to the base URL."""
+        return f"{self.root}/{self.service}/" if self.root else f"{self.service}/"
+
+    @property
+    def path(self) -> str:
+        """The entity set's path relative to the base URL."""
+        return self.service_path + self.entity_set
+
+
+@dataclass(frozen=True, kw_only=True)
+class CheckTexts:
+    """What `check()` tells an administrator at each failure, in their system's words.
+
+    Attributes:
+        address_fix: the fix for an address that cannot be used (not http(s), private).
+        oauth_address_fix: the same for the OAuth token endpoint's address.
+        unreachable_fix: the fix when nothing answers at the address.
+        down: the message for an answer of 5xx or 429 (`{status}` is its status).
+        down_fix: the fix for that.
+        not_served: the message for a 404 that is not the server's own error body.
+        not_served_fix: the fix for that.
+        reached: the message of a passed reach stage.
+        oauth_reached: the message when only the token endpoint answered.
+        oauth_refused_fix: the fix when the token endpoint refused the client.
+        refused_fix: the fix for refused credentials.
+        accepted: the message of a passed authenticate stage.
+    """
+
+    address_fix: str
+    oauth_address_fix: str
+    unreachable_fix: str
+    down: str
+    down_fix: str
+    not_served: str
+    not_served_fix: str
+    reached: str
+    oauth_reached: str
+    oauth_refused_fix: str
+    refused_fix: str
+    accepted: str
+
+
+class Probe(Enum):
+    """What one read of an entity set found out about the user's access to it."""
+
+    READABLE = "readable"
+    REFUSED = "refused"
+    ABSENT = "absent"
+
+
+class ODataSession(ConnectorSession):
+    """Reads declared entity sets; the system's session sets `odata` and the class attributes.
+
+    A system overrides `records` and `fetch` for an entity whose source is not one entity set,
+    `availability` for one whose check is more than one probe, and `unreadable` to say what an
+    administrator enables.
+    """
+
+    #: Where each entity of the spec lives.
+    resources: ClassVar[Mapping[Entity, EntitySet]]
+    #: What `check()` says; it reaches and signs in on the service of `check_entity`.
+    check_texts: ClassVar[CheckTexts]
+    check_entity: ClassVar[Entity]
+    #: The source system as messages name it (`SAP`).
+    source: ClassVar[str]
+    #: Rows per request when reading changes: the page size, kept within these bounds.
+    min_batch: ClassVar[int] = 50
+    max_batch: ClassVar[int] = 1000
+    #: What passthrough sends, and the headers a caller may not set (the session owns
+    #: authentication and its cookies).
+    passthrough_methods: ClassVar[frozenset[str]] = frozenset({"GET", "POST"})
+    blocked_headers: ClassVar[frozenset[str]] = frozenset(
+        {"authorization", "cookie", "host", "content-length", "transfer-encoding"}
+    )
+
+    odata: odata_v2.ODataV2Client
+
+    # -- reads ----------------------------------------------------------------------------------
+
+    def list_changes(
+        self, entity: Entity, since: datetime | None, *, page_size: int = 500
+    ) -> Iterator[list[RawRecord]]:
+        """Pages of records changed at or after `since`, in (modified_at, remote_id) order.
+
+        Snapshot entities come whole on every call, without a change time.
+        """
+        ensure_page_size(page_size)
+        if since is not None and since.utcoffset() is None:
+            raise ValueError("since must carry a time zone")
+        self.spec.ensure_supported(entity, "read")
+        batch = min(max(page_size, self.min_batch), self.max_batch)
+        yield from pages(self.records(entity, since, batch=batch, page_size=page_size), page_size)
+
+    def records(
+        self, entity: Entity, since: datetime | None, *, batch: int, page_size: int
+    ) -> Iterator[RawRecord]:
+        """The records of `entity` changed at or after `since`, in (modified_at, remote_id)
+        order; `batch` rows per change query, `page_size` per snapshot query."""
+        return self.read(self.resources[entity], since, batch=batch, page_size=page_size)
+
+    def read(
+        self, resource: EntitySet, since: datetime | None, *, batch: int, page_size: int
+    ) -> Iterator[RawRecord]:
+        """The records of one entity set, as `records` describes."""
+        if resource.change is None:
+            return self._snapshot(resource, page_size)
+        return self._changes(resource, resource.change, since, batch)
+
+    def _snapshot(self, resource: EntitySet, page_size: int) -> Iterator[RawRecord]:
+        for rows in self.odata.iter_all(
+            resource.path,
+            key=[resource.key],
+            page_size=page_size,
+            filter=resource.filter,
+            expand=resource.expand,
+        ):
+            for row in rows:
+                yield RawRecord(resource.prefix + str(row[resource.key]), None, row)
+
+    def _changes(
+        self,
+        resource: EntitySet,
+        change: odata_v2.ChangeField,
+        since: datetime | None,
+        batch: int,
+    ) -> Iterator[RawRecord]:
+        if resource.created is None:
+            rows = self._rows(resource, change, resource.filter, since, batch)
+        else:
+            # Records never changed have an empty change field; they are read by their
+            # creation time in a second, equally ordered stream, and the two are merged.
+            empty = change.order_by()[0]
+            rows = odata_v2.merge_changes(
+                self._rows(
+                    resource,
+                    change,
+                    odata_v2.all_of(resource.filter, f"{empty} ne null"),
+                    since,
+                    batch,
+                ),
+                self._rows(
+                    resource,
+                    resource.created,
+                    odata_v2.all_of(resource.filter, f"{empty} eq null"),
+                    since,
+                    batch,
+                ),
+            )
+        for row in rows:
+            yield RawRecord(resource.prefix + row.remote_id, row.modified_at, row.data)
+
+    def _rows(
+        self,
+        resource: EntitySet,
+        change: odata_v2.ChangeField,
+        condition: str | None,
+        since: datetime | None,
+        batch: int,
+    ) -> Iterator[odata_v2.ChangedRow]:
+        reader = odata_v2.ChangeReader(
+            self.odata,
+            resource.path,
+            resource.key,
+            change,
+            filter=condition,
+            expand=resource.expand,
+        )
+        return reader.rows(since, batch=batch)
+
+    def get(self, entity: Entity, remote_id: str) -> RawRecord:
+        """The current record `remote_id`; `errors.NotFound` when there is none."""
+        self.spec.ensure_supported(entity, "read")
+        if not remote_id:
+            raise errors.NotFound(f"No {entity.label} has an empty id.")
+        try:
+            return self.fetch(entity, remote_id)
+        except errors.NotFound:
+            raise errors.NotFound(
+                f"No {entity.label} {remote_id!r} exists in {self.source}."
+            ) from None
+
+    def fetch(self, entity: Entity, remote_id: str) -> RawRecord:
+        """The record `remote_id` of `entity`; any `errors.NotFound` when there is none."""
+        resource = self.resources[entity]
+        return self.fetch_one(resource, remote_id.removeprefix(resource.prefix))
+
+    def fetch_one(self, resource: EntitySet, key: str) -> RawRecord:
+        """The record of `resource` whose key is `key`, with its change time."""
+        if resource.by_filter:
+            rows = self.odata.query(
+                resource.path,
+                filter=f"{resource.key} eq {odata_v2.string_literal(key)}",
+                top=1,
+                expand=resource.expand,
+            )
+            if not rows:
+                raise errors.NotFound()
+            data = rows[0]
+        else:
+            keys = {resource.key: key, **resource.key_parts}
+            data, _ = self.odata.get(
+                resource.path + odata_v2.key_predicate(keys), expand=resource.expand
+            )
+        remote_id = resource.prefix + key
+        if resource.change is None:
+            return RawRecord(remote_id, None, data)
+        moment = resource.change.read(data)
+        if moment is None and resource.created is not None:
+            moment = resource.created.read(data)
+        if moment is None:
+            raise errors.UpstreamError(
+                f"{self.source} sent {resource.entity_set} {remote_id} without a change time."
+            )
+        return RawRecord(remote_id, resource.change.floor(moment), data)
+
+    # -- check ----------------------------------------------------------------------------------
+
+    def check(self) -> Iterator[CheckResult]:
+        """Reach the server, sign in, then read one record of every entity.
+
+        The first request goes to the root of `check_entity`'s service: any answer from the
+        server proves the address, a 401 disproves the credentials. A 403 there is a
+        permissions matter, reported per entity in the third stage.
+        """
+        texts = self.check_texts
+        try:
+            response = self.odata.send("GET", self.resources[self.check_entity].service_path)
+        except errors.ValidationFailed as exc:
+            token_url = exc.fields.get("token_url")
+            yield CheckResult(
+                CheckStage.REACH,
+                False,
+                token_url or exc.fields.get("base_url", exc.message),
+                fix=texts.address_fix if token_url is None else texts.oauth_address_fix,
+            )
+            return
+        except errors.ConnectionReauthRequired as exc:
+            # Only a token endpoint raises this here: it answered, and refused the client.
+            yield CheckResult(CheckStage.REACH, True, texts.oauth_reached)
+            yield CheckResult(
+                CheckStage.AUTHENTICATE, False, exc.message, fix=texts.oauth_refused_fix
+            )
+            return
+        except (errors.ConnectionUnavailable, errors.UpstreamTimeout, errors.UpstreamError) as exc:
+            yield CheckResult(CheckStage.REACH, False, exc.message, fix=texts.unreachable_fix)
+            return
+        status = response.status_code
+        if status >= 500 or status == 429:
+            yield CheckResult(
+                CheckStage.REACH, False, texts.down.format(status=status), fix=texts.down_fix
+            )
+            return
+        if status == 404 and not odata_v2.has_error_body(response):
+            yield CheckResult(CheckStage.REACH, False, texts.not_served, fix=texts.not_served_fix)
+            return
+        yield CheckResult(CheckStage.REACH, True, texts.reached)
+        if status == 401:
+            yield CheckResult(CheckStage.AUTHENTICATE, False, self.refused(), fix=texts.refused_fix)
+            return
+        yield CheckResult(CheckStage.AUTHENTICATE, True, texts.accepted)
+        yield self.check_permissions()
+
+    def refused(self) -> str:
+        """The message for credentials the server refused (it depends on the sign-in)."""
+        return f"{self.source} refused the credentials."
+
+    # -- permissions ----------------------------------------------------------------------------
+
+    def check_permissions(self) -> CheckResult:
+        """Read one record of every entity; an entity set refused or absent is unavailable.
+
+        Any other answer (a server error) fails the stage: it says nothing about what the
+        system offers.
+        """
+        found: list[EntityAvailability] = []
+        readable: list[str] = []
+        for entity in self.spec.entities:
+            judged = self.availability(entity)
+            if isinstance(judged, CheckResult):
+                return judged
+            if judged is not None:
+                found.append(judged)
+            if judged is None or judged.status is not Availability.UNAVAILABLE:
+                readable.append(entity.label)
+        message = (
+            f"The user may read {', '.join(readable)}."
+            if readable
+            else "The user may read none of the data ironbridge reads."
+        )
+        if found:
+            missing = "; ".join(f"{item.entity.value}: {item.reason}" for item in found)
+            message += f" Not fully available: {missing}"
+        return CheckResult(CheckStage.PERMISSIONS, True, message, entities=tuple(found))
+
+    def availability(self, entity: Entity) -> EntityAvailability | CheckResult | None:
+        """None when `entity` is fully readable, what is missing when not, or a failed stage."""
+        resource = self.resources[entity]
+        probe = self.probe(resource)
+        if isinstance(probe, CheckResult):
+            return probe
+        if probe is Probe.READABLE:
+            return None
+        reason, enable = self.unreadable(entity, resource, probe)
+        return EntityAvailability(entity, Availability.UNAVAILABLE, reason, enable)
+
+    def probe(self, resource: EntitySet) -> Probe | CheckResult:
+        """Read one record of `resource`: readable, refused (401/403), absent (404), or a
+        failed stage for any other failure."""
+        params = {"$top": "1", "$format": "json"}
+        if resource.filter:
+            params["$filter"] = resource.filter
+        try:
+            response = self.odata.send("GET", resource.path, params=params)
+        except errors.IronbridgeError as exc:
+            return CheckResult(CheckStage.PERMISSIONS, False, exc.message)
+        if response.status_code < 400:
+            return Probe.READABLE
+        if response.status_code in (401, 403):
+            return Probe.REFUSED
+        if response.status_code == 404:
+            return Probe.ABSENT
+        return CheckResult(CheckStage.PERMISSIONS, False, self.odata.error_for(response).message)
+
+    def unreadable(self, entity: Entity, resource: EntitySet, probe: Probe) -> tuple[str, str]:
+        """(reason, what to enable) for `resource` found refused or absent."""
+        where = f"{entity.label}s ({resource.service})"
+        if probe is Probe.REFUSED:
+            return f"The user may not read {where}.", f"Grant the user {resource.service}."
+        return (
+            f"The service for {where} is not available on this system.",
+            f"Activate {resource.service}.",
+        )
+
+    # -- writes ---------------------------------------------------------------------------------
+
+    def create(self, entity: Entity, payload: dict[str, Any]) -> RawRecord:
+        """Create a record with one POST (a deep insert, lines included), then read it back."""
+        self.spec.ensure_supported(entity, "create")
+        body = self._source_body(entity, payload, creating=True)
+        resource = self.resources[entity]
+        created = self.odata.create(resource.path, body, field_names=self.field_names(entity))
+        key = created.get(resource.key)
+        if not isinstance(key, str) or not key:
+            raise errors.UpstreamError(
+                f"{self.source} created the {entity.label} but did not say its number."
+            )
+        return self.get(entity, key)
+
+    def update(self, entity: Entity, remote_id: str, changes: dict[str, Any]) -> RawRecord:
+        """Change a record with `If-Match` from a fresh read, then read it back.
+
+        Raises `errors.RecordLocked` when `ensure_changeable` refuses the record, and when the
+        source reports it changed between that read and the write (412): someone else's
+        change is never overwritten.
+        """
+        self.spec.ensure_supported(entity, "update")
+        body = self._source_body(entity, changes, creating=False)
+        resource = self.resources[entity]
+        keys = {resource.key: remote_id, **resource.key_parts}
+        path = resource.path + odata_v2.key_predicate(keys)
+        try:
+            current, etag = self.odata.get(path)
+        except errors.NotFound:
+            raise errors.NotFound(
+                f"No {entity.label} {remote_id!r} exists in {self.source}."
+            ) from None
+        self.ensure_changeable(entity, remote_id, current)
+        if body:
+            self.odata.update(path, body, etag=etag, field_names=self.field_names(entity))
+        return self.get(entity, remote_id)
+
+    def _source_body(
+        self, entity: Entity, payload: dict[str, Any], *, creating: bool
+    ) -> dict[str, Any]:
+        model = (CREATE_MODELS if creating else UPDATE_MODELS)[entity]
+        body = parse_input(model, payload)
+        ensure_resolved(body, self.spec.name)
+        return self.write_body(entity, body.model_dump(exclude_unset=True), creating=creating)
+
+    def write_body(
+        self, entity: Entity, payload: dict[str, Any], *, creating: bool
+    ) -> dict[str, Any]:
+        """The source body of a validated, resolved write payload."""
+        raise NotImplementedError(f"{self.spec.name} declares no write body for {entity}")
+
+    def field_names(self, entity: Entity) -> odata_v2.FieldNames | None:
+        """How error targets of a write to `entity` become unified field paths."""
+        return None
+
+    def ensure_changeable(self, entity: Entity, remote_id: str, current: Mapping[str, Any]) -> None:
+        """Refuse (`errors.RecordLocked`) a change to a record in a state that forbids it."""
+
+    # -- passthrough ----------------------------------------------------------------------------
+
+    def passthrough(self, request: PassthroughRequest) -> PassthroughResponse:
+        """Send a request under the system's base URL with the session's credentials.
+
+        The answer comes back as the source gave it, minus headers that carry session secrets.
+        """
+        if request.method not in self.passthrough_methods:
+            allowed = " and ".join(sorted(self.passthrough_methods))
+            raise errors.ValidationFailed(
+                {"method": f"The {self.spec.name} passthrough sends {allowed} only."}
+            )
+        headers = {
+            name: value
+            for name, value in request.headers.items()
+            if name.lower() not in self.blocked_headers
+        }
+        response = self.odata.send(
+            request.method,
+            request.path.lstrip("/"),
+            params=request.query,
+            json=request.body if request.method == "POST" else None,
+            headers=headers,
+        )
+        kept = {
+            name: value
+            for name, value in http.redact_headers(dict(response.headers)).items()
+            if value != http.REDACTED
+        }
+        try:
+            body: Any = response.json()
+        except ValueError:
+            body = response.text
+        return PassthroughResponse(status=response.status_code, headers=kept, body=body)
