@@ -12,11 +12,9 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import json
-import threading
 import time
 import uuid
-from collections.abc import Callable, Generator, Iterator, Mapping
-from contextlib import closing
+from collections.abc import Callable, Iterator, Mapping
 from datetime import datetime, tzinfo
 from typing import Any, Final
 
@@ -24,6 +22,7 @@ import httpx
 
 from ironbridge import errors
 from ironbridge.connectors.auth import SignInContext
+from ironbridge.connectors.auth.throttle import Throttle, shared_slots
 from ironbridge.connectors.base import (
     Availability,
     CheckResult,
@@ -58,46 +57,8 @@ from ironbridge.model import Entity
 
 __all__ = ["NetSuite", "NetSuiteSession"]
 
-_RETRIES: Final = 5
 _STAMPS: Final = ("created", "modified")
 _IDEMPOTENCY: Final = uuid.UUID("6b1d3c1e-2f7a-4c55-9a43-6e6574737569")
-_SLOTS: dict[tuple[str, int], threading.BoundedSemaphore] = {}
-_SLOTS_LOCK: Final = threading.Lock()
-
-
-def _slots(account: str, size: int) -> threading.BoundedSemaphore:
-    # Shared by every session of one account: the account's limit counts them all.
-    with _SLOTS_LOCK:
-        return _SLOTS.setdefault((account, size), threading.BoundedSemaphore(size))
-
-
-class _Throttle(httpx.Auth):
-    """Holds a concurrency slot per request and, on 429, waits and signs the request anew
-    (a TBA nonce may not be sent twice): 0.5 s, doubling, or the server's `Retry-After`."""
-
-    def __init__(
-        self, inner: httpx.Auth, slots: threading.BoundedSemaphore, sleep: Callable[[float], None]
-    ) -> None:
-        self.inner, self.slots, self.sleep = inner, slots, sleep
-        self.requires_request_body = True
-
-    def sync_auth_flow(
-        self, request: httpx.Request
-    ) -> Generator[httpx.Request, httpx.Response, None]:
-        for attempt in range(_RETRIES):
-            flow = self.inner.sync_auth_flow(request)
-            outgoing = next(flow)
-            while True:
-                with self.slots:
-                    response = yield outgoing
-                try:
-                    outgoing = flow.send(response)
-                except StopIteration:
-                    break
-            if response.status_code != 429 or attempt == _RETRIES - 1:
-                return
-            after = response.headers.get("Retry-After", "")
-            self.sleep(float(after) if after.isdigit() else 0.5 * 2**attempt)
 
 
 def _stamped(row: dict[str, Any], wire: Wire) -> dict[str, Any]:
@@ -153,20 +114,13 @@ class NetSuiteSession(ConnectorSession):
         host = account.lower().replace("_", "-")
         root = credentials.get("base_url") or f"https://{host}.suitetalk.api.netsuite.com"
         root = root.rstrip("/") + "/"
-        self._signin = SIGN_IN.sign_in(
-            {"scope": "rest_webservices", **credentials},
-            SignInContext(
-                options=self.options,
-                system="NetSuite",
-                token_url=root + TOKEN_PATH,
-                transport=transport,
-            ),
-        )
-        try:
-            size = max(1, int(credentials.get("concurrency") or 2))
-        except ValueError:
-            raise errors.ValidationFailed({"concurrency": "Enter a whole number."}) from None
-        auth = _Throttle(self._signin.around(), _slots(account.upper(), size), sleep)
+        context = SignInContext(self.options, "NetSuite", root + TOKEN_PATH, transport=transport)
+        self._signin = SIGN_IN.sign_in({"scope": "rest_webservices", **credentials}, context)
+        size = credentials.get("concurrency", "2")
+        if not size.isdigit() or int(size) < 1:
+            raise errors.ValidationFailed({"concurrency": "Enter a whole number from 1."})
+        slots = shared_slots(account.upper(), int(size))
+        auth = Throttle(self._signin.around(), slots, sleep=sleep)
         self._http = http.make_client(root, auth=auth, options=self.options, transport=transport)
         self._client = RestJsonClient(self._http, NETSUITE)
         self._named_zone = credentials.get("time_zone")
@@ -177,97 +131,59 @@ class NetSuiteSession(ConnectorSession):
         self._http.close()
         self._signin.close()
 
-    # -- time zone ------------------------------------------------------------------------
-
     @property
     def zone(self) -> tzinfo:
-        """The account's time zone, asked once per session."""
+        """The account's time zone, asked once per session unless the connection names it."""
         if self._zone is None:
-            name = self._named_zone
-            if not name:
-                rows = self._query(ZONE_STATEMENT)
-                name = rows[0].get("tz") if rows else None
+            name = self._named_zone or next(iter(self._rows(ZONE_STATEMENT)), {}).get("tz")
             try:
                 self._zone = zone_of(str(name))
             except ValueError:
                 raise errors.UpstreamError(f"NetSuite named the time zone {name!r}.") from None
         return self._zone
 
-    def _query(self, statement: str) -> list[dict[str, Any]]:
-        listing = self._listing()
-        return [
-            row
-            for page in self._client.pages(
-                SUITEQL_PATH, listing, page_size=1000, statement=statement
-            )
-            for row in page
-        ]
-
-    def _listing(self) -> Any:
+    def _rows(self, statement: str | None, where: str | None = None) -> list[dict[str, Any]]:
         syntax = dataclasses.replace(SUITEQL, zone=self._zone) if self._zone else SUITEQL
-        return dataclasses.replace(NETSUITE_SUITEQL, syntax=syntax)
-
-    # -- check ----------------------------------------------------------------------------
+        listing = dataclasses.replace(NETSUITE_SUITEQL, syntax=syntax)
+        order = [where.split()[0]] if where else []
+        pages = self._client.pages(
+            SUITEQL_PATH, listing, page_size=1000, where=[where] if where else [], order=order,
+            statement=statement,
+        )  # fmt: skip
+        return [row for page in pages for row in page]
 
     def check(self) -> Iterator[CheckResult]:
         """Reach the account and sign in (learning its time zone), then probe each entity's
         table: one the role may not read is unavailable, and the stage still passes."""
+        reached = CheckResult(CheckStage.REACH, True, "NetSuite answers for this account.")
         try:
             self._zone = None
             zone = self.zone
-        except errors.ValidationFailed as exc:
-            yield CheckResult(
-                CheckStage.REACH,
-                False,
-                exc.message,
-                fix="Check the account ID (and the REST address, if given).",
-            )
-            return
         except errors.ConnectionReauthRequired as exc:
-            yield CheckResult(CheckStage.REACH, True, "NetSuite answers for this account.")
-            yield CheckResult(
-                CheckStage.AUTHENTICATE,
-                False,
-                exc.message,
-                fix="Check the sign-in fields, and that the role may log in with access tokens.",
-            )
+            yield reached
+            fix = "Check the sign-in fields, and that the role may sign in with them."
+            yield CheckResult(CheckStage.AUTHENTICATE, False, exc.message, fix=fix)
             return
         except errors.IronbridgeError as exc:
-            yield CheckResult(
-                CheckStage.REACH,
-                False,
-                exc.message,
-                fix="Check the account ID, and that ironbridge may reach NetSuite.",
-            )
+            fix = "Check the account ID, and that ironbridge may reach NetSuite."
+            yield CheckResult(CheckStage.REACH, False, exc.message, fix=fix)
             return
-        yield CheckResult(CheckStage.REACH, True, "NetSuite answers for this account.")
-        yield CheckResult(
-            CheckStage.AUTHENTICATE, True, f"Signed in; the account's time zone is {zone}."
-        )
+        yield reached
+        yield CheckResult(CheckStage.AUTHENTICATE, True, f"Signed in; time zone {zone}.")
         missing: list[EntityAvailability] = []
         for entity, resource in RESOURCES.items():
             try:
-                self._first(resource.feed.statement, f"{resource.feed.key_field} < 0")
+                self._rows(resource.feed.statement, f"{resource.feed.key_field} < 0")
             except errors.PermissionDenied as exc:
+                enable = f"Give the role permission to view {resource.table} records."
                 missing.append(
-                    EntityAvailability(
-                        entity,
-                        Availability.UNAVAILABLE,
-                        exc.message,
-                        f"Give the role permission to view {resource.table} records.",
-                    )
+                    EntityAvailability(entity, Availability.UNAVAILABLE, exc.message, enable)
                 )
             except errors.IronbridgeError as exc:
                 yield CheckResult(CheckStage.PERMISSIONS, False, exc.message)
                 return
-        yield CheckResult(
-            CheckStage.PERMISSIONS,
-            True,
-            f"The role may read {len(RESOURCES) - len(missing)} of {len(RESOURCES)} record types.",
-            entities=tuple(missing),
-        )
-
-    # -- reads ----------------------------------------------------------------------------
+        readable = f"The role may read {len(RESOURCES) - len(missing)} of {len(RESOURCES)} types."
+        yield CheckResult(CheckStage.PERMISSIONS, True, readable, entities=tuple(missing))
 
     def list_changes(
         self, entity: Entity, since: datetime | None, *, page_size: int = 500
@@ -275,14 +191,14 @@ class NetSuiteSession(ConnectorSession):
         """Pages of `entity` changed at or after `since`, in (change time, id) order."""
         ensure_page_size(page_size)
         self.spec.ensure_supported(entity, "read")
-        feed = RESOURCES[entity].feed
         wire = read_mapper(self.zone).wire
-        feed = dataclasses.replace(feed, listing=self._listing())
+        syntax = dataclasses.replace(SUITEQL, zone=self.zone)
+        listing = dataclasses.replace(NETSUITE_SUITEQL, syntax=syntax)
+        feed = dataclasses.replace(RESOURCES[entity].feed, listing=listing)
         for page in keyset_pages(self._client, feed, since, page_size=page_size, wire=wire):
             rows = self._with_children(entity, [_stamped(row.row, wire) for row in page])
             yield [
-                RawRecord(str(row.key), row.modified_at, data)
-                for row, data in zip(page, rows, strict=True)
+                RawRecord(str(k.key), k.modified_at, row) for k, row in zip(page, rows, strict=True)
             ]
 
     def _with_children(self, entity: Entity, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -291,80 +207,58 @@ class NetSuiteSession(ConnectorSession):
             return rows
         keys = ", ".join(str(int(row["id"])) for row in rows)
         found: dict[str, list[dict[str, Any]]] = {}
-        for child in self._query(children.statement.replace("{keys}", keys)):
+        for child in self._rows(children.statement.replace("{keys}", keys)):
             found.setdefault(str(child.get(children.parent)), []).append(child)
         return [{**row, children.name: found.get(str(row["id"]), [])} for row in rows]
 
     def get(self, entity: Entity, remote_id: str) -> RawRecord:
         """The record `remote_id`, read as `list_changes` reads it."""
         self.spec.ensure_supported(entity, "read")
-        if not remote_id.isdigit():
-            raise errors.NotFound(f"No {entity.label} {remote_id!r} exists in NetSuite.")
         feed = RESOURCES[entity].feed
         wire = read_mapper(self.zone).wire
-        rows = self._first(feed.statement, f"{feed.key_field} = {int(remote_id)}")
-        if not rows:
+        found = remote_id.isdigit() and self._rows(
+            feed.statement, f"{feed.key_field} = {remote_id}"
+        )
+        if not found:
             raise errors.NotFound(f"No {entity.label} {remote_id!r} exists in NetSuite.")
-        data = self._with_children(entity, [_stamped(rows[0], wire)])[0]
+        data = self._with_children(entity, [_stamped(found[0], wire)])[0]
         return RawRecord(remote_id, feed.change_of(data), data)
 
-    def _first(self, statement: str | None, condition: str) -> list[dict[str, Any]]:
-        pages = self._client.pages(
-            SUITEQL_PATH,
-            self._listing(),
-            page_size=1,
-            where=[condition],
-            order=[condition.split()[0]],
-            statement=statement,
-        )
-        with closing(pages):
-            return next(pages, [])
-
-    # -- writes ---------------------------------------------------------------------------
-
     def _write(
-        self, method: str, path: str, body: dict[str, Any], params: Mapping[str, str] | None = None
+        self,
+        entity: Entity,
+        method: str,
+        path: str,
+        payload: Mapping[str, Any],
+        params: Mapping[str, str] | None = None,
     ) -> httpx.Response:
-        headers = {"X-NetSuite-Idempotency-Key": idempotency_key(method, path, body)}
-        return self._client.send(
-            method, path, json=body, params=params, headers=headers, field_names=error_field
-        )
-
-    def _body(self, entity: Entity, payload: Mapping[str, Any]) -> dict[str, Any]:
         ensure_resolved(payload, "NetSuite")
         try:
-            return write_mapper.to_source(entity, payload)
-        except KeyError as exc:
-            raise errors.ValidationFailed(
-                {"status": f"NetSuite cannot set {exc.args[0]}."}
-            ) from None
+            body = write_mapper.to_source(entity, payload)
+        except KeyError as exc:  # a member the source has no code for (a blocked vendor)
+            raise errors.ValidationFailed({"status": f"NetSuite has no {exc.args[0]}."}) from None
+        headers = {"X-NetSuite-Idempotency-Key": idempotency_key(method, path, body)}
+        return self._client.send(method, path, json=body, params=params, headers=headers,
+                                 field_names=error_field)  # fmt: skip
 
     def create(self, entity: Entity, payload: dict[str, Any]) -> RawRecord:
         """POST the record (204 with `Location`), then read it back."""
         self.spec.ensure_supported(entity, "create")
-        record = RESOURCES[entity].record
-        if record is None:
-            raise AssertionError(f"{entity} has no record type")
-        response = self._write("POST", record, self._body(entity, payload))
-        location = response.headers.get("Location", "")
-        remote_id = location.rstrip("/").rsplit("/", 1)[-1]
+        response = self._write(entity, "POST", RESOURCES[entity].record, payload)
+        remote_id = response.headers.get("Location", "").rstrip("/").rsplit("/", 1)[-1]
         if not remote_id.isdigit():
             raise errors.UpstreamError("NetSuite created the record but did not say its id.")
         return self.get(entity, remote_id)
 
     def update(self, entity: Entity, remote_id: str, changes: dict[str, Any]) -> RawRecord:
         """PATCH the record; lines sent replace the order's lines. Closed and fully billed
-        orders are `RecordLocked`."""
+        orders are `RecordLocked` (checked first: NetSuite keeps no version to send)."""
         self.spec.ensure_supported(entity, "update")
-        body = self._body(entity, changes)
-        current = self.get(entity, remote_id)
-        record = RESOURCES[entity].record
-        if entity is Entity.PURCHASE_ORDERS and current.data.get("status") in LOCKED:
-            raise errors.RecordLocked(
-                f"Purchase order {remote_id} is closed or fully billed in NetSuite.",
-                details={"status": current.data.get("status")},
-            )
+        status = self.get(entity, remote_id).data.get("status")
+        if entity is Entity.PURCHASE_ORDERS and status in LOCKED:
+            message = f"Purchase order {remote_id} is closed or fully billed in NetSuite."
+            raise errors.RecordLocked(message, details={"status": status})
         params = {"replace": "item"} if "lines" in changes else None
-        if body:
-            self._write("PATCH", f"{record}/{remote_id}", body, params)
+        path = f"{RESOURCES[entity].record}/{remote_id}"
+        self._write(entity, "PATCH", path, changes, params)
         return self.get(entity, remote_id)

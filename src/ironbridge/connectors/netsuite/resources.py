@@ -43,7 +43,7 @@ class Resource:
     """An entity's statement as a change feed, the record type it writes, and its children."""
 
     feed: ChangeFeed
-    record: str | None = None
+    record: str = ""
     children: Children | None = None
     #: The SuiteQL table a role needs, named in permission messages.
     table: str = ""
