@@ -39,9 +39,12 @@ from ironbridge.model import (
 )
 
 __all__ = [
+    "LINES",
     "LOCKED",
     "PO_STATUS",
+    "READS",
     "STATUS_TABLES",
+    "STOCK",
     "AccountWire",
     "RecordWire",
     "error_field",
@@ -117,7 +120,7 @@ class RecordWire(Wire):
         return int(number) if number == number.to_integral_value() else float(number)
 
 
-_LINES: Final = {
+LINES: Final = {
     "remote_id": Text("id"),
     "line_number": Integer("linesequencenumber"),
     "item": Ref(Entity.INVENTORY_ITEMS, "item"),
@@ -136,6 +139,15 @@ def _order_totals(row: Any, _ctx: Any) -> dict[str, Any]:
     return {"total": sum(amounts, Decimal(0)), "subtotal": sum(amounts, Decimal(0))}
 
 
+STOCK: Final = {
+    "location": Ref(Entity.LOCATIONS, "location"),
+    "on_hand": Number("quantityonhand"),
+    "available": Number("quantityavailable"),
+    "reserved": Number("quantitycommitted"),
+    "reorder_point": Number("reorderpoint"),
+}
+
+
 def read_mapper(zone: tzinfo) -> Mapper:
     """The read maps, through the account's time zone."""
     return Mapper("NetSuite", AccountWire(zone), READS)
@@ -151,7 +163,7 @@ READS: Final = {
             "required_date": Day("duedate_iso"),
             "currency": Text("currencycode"),
             "notes": Text("memo"),
-            "lines": Rows("lines", _LINES),
+            "lines": Rows("lines", LINES),
         },
         created=Stamp("created"),
         extension_prefixes=("custbody_",),
@@ -177,16 +189,7 @@ READS: Final = {
             "description": Text("description"),
             "unit_cost": Number("cost"),
             "status": Code("isinactive", table=_ITEM_INACTIVE),
-            "stock_levels": Rows(
-                "stock",
-                {
-                    "location": Ref(Entity.LOCATIONS, "location"),
-                    "on_hand": Number("quantityonhand"),
-                    "available": Number("quantityavailable"),
-                    "reserved": Number("quantitycommitted"),
-                    "reorder_point": Number("reorderpoint"),
-                },
-            ),
+            "stock_levels": Rows("stock", STOCK),
         },
         created=Stamp("created"),
         extension_prefixes=("custitem_",),

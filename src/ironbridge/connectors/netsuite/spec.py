@@ -113,8 +113,9 @@ SPEC: Final = ConnectorSpec(
         ),
     ),
     setup_guide=(
-        "Enable features (Setup > Company > Enable Features > SuiteCloud): REST Web Services, "
-        "SuiteQL-capable SuiteAnalytics Workbook, and OAuth 2.0 or Token-Based Authentication.",
+        "Enable features (Setup > Company > Enable Features): on the SuiteCloud tab REST Web "
+        "Services and OAuth 2.0 or Token-Based Authentication; on the Analytics tab "
+        "SuiteAnalytics Workbook, which SuiteQL needs.",
         "Create a role for ironbridge with the permissions Transactions > Purchase Order (Edit), "
         "Lists > Vendors (Edit), Items (View), Locations (View), Currency (View), Setup > REST "
         "Web Services (Full), Log in using OAuth 2.0 Access Tokens or Log in using Access "
