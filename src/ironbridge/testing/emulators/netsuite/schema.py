@@ -126,4 +126,10 @@ def ddl() -> str:
             f'"{column}" {"INTEGER" if column in INTEGER_COLUMNS else "TEXT"}' for column in columns
         )
         statements.append(f'CREATE TABLE "{table}" ({spelled});')
+    # NetSuite answers by key quickly; without these a statement over lines would scan them all
+    # once per order.
+    statements.append(
+        'CREATE INDEX transactionline_transaction ON transactionline ("transaction");'
+    )
+    statements.append('CREATE UNIQUE INDEX transaction_id ON "transaction" (id);')
     return "\n".join(statements)
