@@ -9,6 +9,7 @@ properties, references as `{"id": …}`). Custom fields (`custbody_*`, `custenti
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from datetime import UTC, datetime, timedelta, timezone, tzinfo
 from decimal import Decimal
 from typing import Any, Final
@@ -250,20 +251,22 @@ write_mapper: Final = Mapper(
     },
 )
 
-_ERROR_FIELDS: Final = {
-    "entity": "vendor_id",
-    "tranDate": "order_date",
-    "dueDate": "required_date",
-    "memo": "notes",
-    "entityId": "code",
-    "companyName": "name",
-    "isInactive": "status",
-    "url": "website",
-    "item": "item_id",
-    "rate": "unit_price",
-    "expectedReceiptDate": "required_date",
-    "location": "location_id",
+
+def _names(fields: Mapping[str, Any]) -> dict[str, str]:
+    """Record API property → unified field, read off the write maps (references as `*_id`)."""
+    return {
+        conv.path.split("/")[0]: f"{name}_id" if isinstance(conv, Ref) else name
+        for name, conv in fields.items()
+        if isinstance(getattr(conv, "path", None), str)
+    }
+
+
+_HEADER_NAMES: Final = {
+    name: field
+    for record_map in write_mapper.maps.values()
+    for name, field in _names(record_map.fields).items()
 }
+_LINE_NAMES: Final = _names(_WRITE_LINES)
 _LINE_PATH: Final = re.compile(r"item\.items\[(\d+)\]\.(\w+)")
 
 
@@ -272,5 +275,5 @@ def error_field(path: str) -> str:
     found = _LINE_PATH.fullmatch(path)
     if found is not None:
         name = found.group(2)
-        return f"lines.{found.group(1)}.{_ERROR_FIELDS.get(name, name)}"
-    return _ERROR_FIELDS.get(path, path)
+        return f"lines.{found.group(1)}.{_LINE_NAMES.get(name, name)}"
+    return _HEADER_NAMES.get(path, path)
