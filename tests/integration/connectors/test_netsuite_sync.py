@@ -6,7 +6,9 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Iterator
+from datetime import UTC, datetime
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -16,7 +18,11 @@ from ironbridge.model import Entity
 from ironbridge.store.events import EventQuery, EventRepository
 from ironbridge.store.records import RecordQuery, RecordRepository
 from ironbridge.store.sync import SyncRepository, SyncRunRow
-from ironbridge.testing.emulators.netsuite import RunningEmulator, running_emulator
+from ironbridge.testing.emulators.netsuite import (
+    NetSuiteEmulator,
+    RunningEmulator,
+    running_emulator,
+)
 
 from ...conftest import make_settings, new_account
 
@@ -123,3 +129,23 @@ def test_an_unavailable_account_fails_the_run_to_be_retried(
     assert run.error["code"] == "CONNECTION_UNAVAILABLE"
     netsuite.emulator.faults.fail_requests = 0
     assert linked.sync().created == 300
+
+
+def test_a_change_just_before_the_accounts_midnight_is_synced(container: Container) -> None:
+    # The account's day: it is 00:30 in Los Angeles, and an order changed at 23:59:50, which
+    # is already the next day in UTC; a bound written in UTC would pass it by.
+    zone = ZoneInfo("America/Los_Angeles")
+    now = datetime(2026, 12, 3, 0, 30, tzinfo=zone).astimezone(UTC)
+    with running_emulator(emulator=NetSuiteEmulator(clock=lambda: now)) as netsuite:
+        linked = Linked(container, netsuite)
+        assert linked.sync(trigger="initial").created == 300
+        moment = datetime(2026, 12, 2, 23, 59, 50, tzinfo=zone)
+        netsuite.emulator.change_order(1040, at=moment)
+        run = linked.sync()
+        assert (run.created, run.updated) == (0, 1)
+        with container.uow(readonly=True) as uow:
+            rows = RecordRepository(uow.connection, linked.id).page(
+                ORDERS.value, RecordQuery(limit=100_000)
+            )
+        stored = {row.remote_id: row for row in rows}
+        assert stored["1040"].modified_at == moment.astimezone(UTC)

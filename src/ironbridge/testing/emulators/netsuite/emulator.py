@@ -106,6 +106,7 @@ class NetSuiteEmulator:
     account_id: str = ACCOUNT_ID
     orders: int = 300
     concurrency: int = 5
+    #: When changes happen, for the data (sign-in checks use the wall clock).
     clock: Callable[[], datetime] = lambda: datetime.now(UTC)
     faults: Faults = field(default_factory=Faults)
     #: SuiteQL tables and record types the role may not use.
@@ -117,7 +118,8 @@ class NetSuiteEmulator:
         self.db.executescript(ddl())
         self.db.execute("INSERT INTO dual VALUES (1)")
         seed(self.db, self.local_now().replace(microsecond=0), orders=self.orders)
-        self.credentials = Credentials(self.account_id, clock=lambda: self.clock().timestamp())
+        # Signatures and tokens are checked against the wall clock; `clock` dates the data.
+        self.credentials = Credentials(self.account_id)
         self.idempotent: dict[str, str] = {}
         self.in_flight = 0
 
