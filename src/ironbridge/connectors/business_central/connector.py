@@ -27,6 +27,7 @@ from ironbridge.connectors.base import (
     ConnectorSession,
     EntityAvailability,
     IdFactory,
+    Operation,
     RawRecord,
     SessionOptions,
 )
@@ -81,28 +82,41 @@ CODES: Final = {
 }
 
 
-def _field_names(entity: Entity) -> Mapping[str, str]:
-    """Source property → unified payload key, for an entity's writable fields and lines."""
-    fields = MAPPER.maps[entity].fields
-    names = {getattr(f, "path", n): f.payload_key(n) for n, f in fields.items()}
-    lines = getattr(fields.get("lines"), "fields", {})
-    names.update({f"line:{getattr(f, 'path', n)}": f.payload_key(n) for n, f in lines.items()})
-    for field in fields.values():
-        names.update({getattr(p, "path", n): n for n, p in getattr(field, "parts", {}).items()})
-    return names
+#: Source properties of a refused write → unified payload keys (lines: `lines.<n>.<key>`).
+FIELD_NAMES: Final = {
+    "vendorId": "vendor_remote_id",
+    "itemId": "item_remote_id",
+    "locationId": "location_remote_id",
+    "directUnitCost": "unit_price",
+}
 
 
-def _target(entity: Entity) -> Any:
-    names = _field_names(entity)
+def _field_name(target: str) -> str:
+    head, _, prop = target.rpartition("/")
+    name = FIELD_NAMES.get(prop, prop)
+    return f"lines.{head[19:-1]}.{name}" if head.startswith("purchaseOrderLines(") else name
 
-    def unified(target: str) -> str:
-        head, _, prop = target.rpartition("/")
-        if head.startswith("purchaseOrderLines("):
-            index = head.removeprefix("purchaseOrderLines(").rstrip(")")
-            return f"lines.{index}.{names.get('line:' + prop, prop)}"
-        return names.get(prop, "lines" if prop.startswith("purchaseOrderLines") else prop)
 
-    return unified
+#: How the first request's failure reads in the checks: (errors, failed stage, what to do).
+_REFUSALS: Final = (
+    (
+        errors.ValidationFailed,
+        CheckStage.REACH,
+        "Check the API address and token URL (or leave them empty for the public cloud).",
+    ),
+    (
+        (errors.ConnectionReauthRequired, errors.PermissionDenied),
+        CheckStage.AUTHENTICATE,
+        "Check the tenant, client ID and secret (secrets expire), that the app has API "
+        "permissions with admin consent, and that it is enabled in Business Central's "
+        "Microsoft Entra Applications.",
+    ),
+    (
+        errors.IronbridgeError,
+        CheckStage.REACH,
+        "Check the tenant and the environment's name as the admin center shows it.",
+    ),
+)
 
 
 class BusinessCentral(Connector):
@@ -183,37 +197,15 @@ class BusinessCentralSession(ConnectorSession):
         """Reach the environment and sign in (listing companies), then read every entity set."""
         try:
             companies = self._odata.query("companies")
-        except errors.ValidationFailed as exc:
-            yield CheckResult(
-                CheckStage.REACH,
-                False,
-                "; ".join(exc.fields.values()) or exc.message,
-                fix="Check the API address and token URL (or leave them empty for the cloud).",
-            )
-            return
-        except (errors.ConnectionReauthRequired, errors.PermissionDenied) as exc:
-            yield CheckResult(CheckStage.REACH, True, "Business Central and Entra ID answer.")
-            yield CheckResult(
-                CheckStage.AUTHENTICATE,
-                False,
-                exc.message,
-                fix="Check the tenant, client ID and secret (secrets expire), that the app has "
-                "API permissions with admin consent, and that it is enabled in Business "
-                "Central's Microsoft Entra Applications.",
-            )
-            return
         except errors.IronbridgeError as exc:
-            yield CheckResult(
-                CheckStage.REACH,
-                False,
-                exc.message,
-                fix="Check the tenant and the environment's name as the admin center shows it.",
-            )
+            stage, fix = next((s, f) for kind, s, f in _REFUSALS if isinstance(exc, kind))
+            if stage is CheckStage.AUTHENTICATE:
+                yield CheckResult(CheckStage.REACH, True, "Business Central and Entra ID answer.")
+            fields = exc.fields.values() if isinstance(exc, errors.ValidationFailed) else ()
+            yield CheckResult(stage, False, "; ".join(fields) or exc.message, fix=fix)
             return
         yield CheckResult(CheckStage.REACH, True, "The Business Central environment answers.")
-        yield CheckResult(
-            CheckStage.AUTHENTICATE, True, "Entra ID and Business Central accept the app."
-        )
+        yield CheckResult(CheckStage.AUTHENTICATE, True, "Entra ID and Business Central accept it.")
         try:
             self._company = self._choose(companies)
         except errors.ValidationFailed as exc:
@@ -242,9 +234,8 @@ class BusinessCentralSession(ConnectorSession):
 
     # -- reads ----------------------------------------------------------------------------------
 
-    def _resource(self, entity: Entity, operation: str = "read") -> Resource:
-        if entity not in RESOURCES:
-            raise errors.OperationNotSupported(self.spec.id, entity.value, operation)
+    def _resource(self, entity: Entity, operation: Operation = "read") -> Resource:
+        self.spec.ensure_supported(entity, operation)
         return RESOURCES[entity]
 
     def _path(self, resource: Resource, remote_id: str) -> str:
@@ -291,26 +282,22 @@ class BusinessCentralSession(ConnectorSession):
 
     def create(self, entity: Entity, payload: dict[str, Any]) -> RawRecord:
         """Create a vendor, or a purchase order with its lines in one request."""
-        self.spec.ensure_supported(entity, "create")
         resource = self._resource(entity, "create")
         body = self._body(entity, payload)
         path = self._base() + resource.entity_set
-        created = self._odata.create(path, body, field_names=_target(entity))
+        created = self._odata.create(path, body, field_names=_field_name)
         return self.get(entity, str(created[KEY]))
 
     def update(self, entity: Entity, remote_id: str, changes: dict[str, Any]) -> RawRecord:
         """Change a record with `If-Match` set to the ETag read just before."""
-        self.spec.ensure_supported(entity, "update")
-        if changes.get("lines") is not None:
+        if "lines" in changes:
             raise errors.ValidationFailed(
                 {"lines": f"{_SYSTEM} changes an order's lines one by one, not through an update."}
             )
-        changes = {name: value for name, value in changes.items() if name != "lines"}
         path = self._path(self._resource(entity, "update"), remote_id)
-        self._odata.update(path, self._body(entity, changes), field_names=_target(entity))
+        self._odata.update(path, self._body(entity, changes), field_names=_field_name)
         return self.get(entity, remote_id)
 
     def delete(self, entity: Entity, remote_id: str) -> None:
         """Delete a draft purchase order (with `If-Match`)."""
-        self.spec.ensure_supported(entity, "delete")
         self._odata.delete(self._path(self._resource(entity, "delete"), remote_id))

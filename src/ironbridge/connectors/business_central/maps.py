@@ -13,25 +13,8 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any, Final
 
+from ironbridge.connectors import kit
 from ironbridge.connectors.base import StatusTable
-from ironbridge.connectors.kit import (
-    Code,
-    Const,
-    Day,
-    Field,
-    Flags,
-    Integer,
-    MapContext,
-    Mapper,
-    Number,
-    RecordMap,
-    Ref,
-    Rows,
-    Text,
-    Wire,
-    read_fields,
-    write_fields,
-)
 from ironbridge.model import (
     AssetStatus,
     Entity,
@@ -47,7 +30,7 @@ __all__ = ["MAPPER", "STATUS_TABLES", "WIRE"]
 _EMPTY_GUID: Final = "00000000-0000-0000-0000-000000000000"
 
 
-class _BusinessCentralWire(Wire):
+class _BusinessCentralWire(kit.Wire):
     name = "Business Central"
     blank_write = ""
 
@@ -59,20 +42,20 @@ WIRE: Final = _BusinessCentralWire()
 
 
 @dataclass(frozen=True, slots=True)
-class _Flat(Field):
+class _Flat(kit.Field):
     """An address kept as flat properties of the record itself, named with a prefix."""
 
     prefix: str
-    parts: Mapping[str, Field] = field(hash=False)
+    parts: Mapping[str, kit.Field] = field(hash=False)
     writable: bool = field(default=True, kw_only=True)
 
-    def read(self, row: Mapping[str, Any], ctx: MapContext) -> Any:
-        values = read_fields(self.parts, row, ctx)
+    def read(self, row: Mapping[str, Any], ctx: kit.MapContext) -> Any:
+        values = kit.read_fields(self.parts, row, ctx)
         return values if any(v is not None for v in values.values()) else None
 
-    def write(self, value: Any, out: dict[str, Any], wire: Wire) -> None:
+    def write(self, value: Any, out: dict[str, Any], wire: kit.Wire) -> None:
         blank = {name: None for name in self.parts}
-        out.update(write_fields(self.parts, {**blank, **(value or {})}, wire))
+        out.update(kit.write_fields(self.parts, {**blank, **(value or {})}, wire))
 
 
 def _address(prefix: str, post_code: str = "PostCode") -> _Flat:
@@ -82,12 +65,12 @@ def _address(prefix: str, post_code: str = "PostCode") -> _Flat:
     return _Flat(
         prefix,
         {
-            "line1": Text(name("AddressLine1")),
-            "line2": Text(name("AddressLine2")),
-            "city": Text(name("City")),
-            "region": Text(name("State")),
-            "postal_code": Text(name(post_code)),
-            "country": Text(name("Country")),
+            "line1": kit.Text(name("AddressLine1")),
+            "line2": kit.Text(name("AddressLine2")),
+            "city": kit.Text(name("City")),
+            "region": kit.Text(name("State")),
+            "postal_code": kit.Text(name(post_code)),
+            "country": kit.Text(name("Country")),
         },
     )
 
@@ -107,24 +90,24 @@ VENDOR_BLOCKED: Final = {
 }
 ITEM_BLOCKED: Final = {False: InventoryItemStatus.ACTIVE, True: InventoryItemStatus.INACTIVE}
 
-_LINE: Final[Mapping[str, Field]] = {
-    "remote_id": Text("id", writable=False),
-    "line_number": Integer("sequence", writable=False),
-    "item": Ref(Entity.INVENTORY_ITEMS, "itemId"),
-    "item_code": Text("lineObjectNumber", writable=False),
-    "description": Text("description"),
-    "quantity": Number("quantity"),
-    "quantity_received": Number("receivedQuantity", writable=False),
-    "unit_of_measure": Text("unitOfMeasureCode"),
-    "unit_price": Number("directUnitCost"),
-    "line_total": Number("amountExcludingTax", writable=False),
-    "required_date": Day("expectedReceiptDate"),
-    "location": Ref(Entity.LOCATIONS, "locationId"),
+_LINE: Final[Mapping[str, kit.Field]] = {
+    "remote_id": kit.Text("id", writable=False),
+    "line_number": kit.Integer("sequence", writable=False),
+    "item": kit.Ref(Entity.INVENTORY_ITEMS, "itemId"),
+    "item_code": kit.Text("lineObjectNumber", writable=False),
+    "description": kit.Text("description"),
+    "quantity": kit.Number("quantity"),
+    "quantity_received": kit.Number("receivedQuantity", writable=False),
+    "unit_of_measure": kit.Text("unitOfMeasureCode"),
+    "unit_price": kit.Number("directUnitCost"),
+    "line_total": kit.Number("amountExcludingTax", writable=False),
+    "required_date": kit.Day("expectedReceiptDate"),
+    "location": kit.Ref(Entity.LOCATIONS, "locationId"),
 }
 
 
-def _order_status(row: Mapping[str, Any], ctx: MapContext) -> Mapping[str, Any]:
-    status = Code("status", table=ORDER_STATUS).read(row, ctx)
+def _order_status(row: Mapping[str, Any], ctx: kit.MapContext) -> Mapping[str, Any]:
+    status = kit.Code("status", table=ORDER_STATUS).read(row, ctx)
     if status is PurchaseOrderStatus.SENT:
         if row.get("fullyReceived") is True:
             status = PurchaseOrderStatus.RECEIVED
@@ -136,86 +119,86 @@ def _order_status(row: Mapping[str, Any], ctx: MapContext) -> Mapping[str, Any]:
     return {"status": status}
 
 
-MAPPER: Final = Mapper(
+MAPPER: Final = kit.Mapper(
     system="Business Central",
     wire=WIRE,
     maps={
-        Entity.PURCHASE_ORDERS: RecordMap(
+        Entity.PURCHASE_ORDERS: kit.RecordMap(
             fields={
-                "number": Text("number", writable=False),
-                "vendor": Ref(Entity.VENDORS, "vendorId"),
-                "order_date": Day("orderDate"),
-                "required_date": Day("requestedReceiptDate"),
-                "currency": Text("currencyCode"),
-                "subtotal": Number("totalAmountExcludingTax", writable=False),
-                "tax_total": Number("totalTaxAmount", writable=False),
-                "total": Number("totalAmountIncludingTax", writable=False),
+                "number": kit.Text("number", writable=False),
+                "vendor": kit.Ref(Entity.VENDORS, "vendorId"),
+                "order_date": kit.Day("orderDate"),
+                "required_date": kit.Day("requestedReceiptDate"),
+                "currency": kit.Text("currencyCode"),
+                "subtotal": kit.Number("totalAmountExcludingTax", writable=False),
+                "tax_total": kit.Number("totalTaxAmount", writable=False),
+                "total": kit.Number("totalAmountIncludingTax", writable=False),
                 "ship_to": _address("shipTo"),
                 "bill_to": _address("payTo"),
-                "buyer": Text("purchaser"),
-                "lines": Rows("purchaseOrderLines", _LINE),
+                "buyer": kit.Text("purchaser"),
+                "lines": kit.Rows("purchaseOrderLines", _LINE),
             },
             custom_fields={
-                "vendorNumber": Text("vendorNumber"),
-                "vendorName": Text("vendorName"),
-                "postingDate": Day("postingDate"),
+                "vendorNumber": kit.Text("vendorNumber"),
+                "vendorName": kit.Text("vendorName"),
+                "postingDate": kit.Day("postingDate"),
             },
             derive=_order_status,
         ),
-        Entity.VENDORS: RecordMap(
+        Entity.VENDORS: kit.RecordMap(
             fields={
-                "code": Text("number"),
-                "name": Text("displayName"),
-                "status": Code("blocked", table=VENDOR_BLOCKED),
-                "tax_id": Text("taxRegistrationNumber"),
-                "email": Text("email"),
-                "phone": Text("phoneNumber"),
-                "website": Text("website"),
-                "currency": Text("currencyCode"),
+                "code": kit.Text("number"),
+                "name": kit.Text("displayName"),
+                "status": kit.Code("blocked", table=VENDOR_BLOCKED),
+                "tax_id": kit.Text("taxRegistrationNumber"),
+                "email": kit.Text("email"),
+                "phone": kit.Text("phoneNumber"),
+                "website": kit.Text("website"),
+                "currency": kit.Text("currencyCode"),
                 "address": _address("", post_code="PostalCode"),
             },
-            custom_fields={"balance": Number("balance")},
+            custom_fields={"balance": kit.Number("balance")},
         ),
-        Entity.INVENTORY_ITEMS: RecordMap(
+        Entity.INVENTORY_ITEMS: kit.RecordMap(
             fields={
-                "code": Text("number"),
-                "name": Text("displayName"),
-                "description": Text("displayName2"),
-                "category": Text("itemCategoryCode"),
-                "unit_of_measure": Text("baseUnitOfMeasureCode"),
-                "unit_cost": Number("unitCost"),
-                "status": Code("blocked", table=ITEM_BLOCKED),
-                "stock_levels": Const([]),
-                "total_on_hand": Number("inventory"),
+                "code": kit.Text("number"),
+                "name": kit.Text("displayName"),
+                "description": kit.Text("displayName2"),
+                "category": kit.Text("itemCategoryCode"),
+                "unit_of_measure": kit.Text("baseUnitOfMeasureCode"),
+                "unit_cost": kit.Number("unitCost"),
+                "status": kit.Code("blocked", table=ITEM_BLOCKED),
+                "stock_levels": kit.Const([]),
+                "total_on_hand": kit.Number("inventory"),
             },
-            custom_fields={"type": Text("type"), "unitPrice": Number("unitPrice")},
+            custom_fields={"type": kit.Text("type"), "unitPrice": kit.Number("unitPrice")},
         ),
-        Entity.LOCATIONS: RecordMap(
+        Entity.LOCATIONS: kit.RecordMap(
             fields={
-                "code": Text("code"),
-                "name": Text("displayName"),
-                "type": Const(LocationType.WAREHOUSE),
-                "status": Const(LocationStatus.ACTIVE),
+                "code": kit.Text("code"),
+                "name": kit.Text("displayName"),
+                "type": kit.Const(LocationType.WAREHOUSE),
+                "status": kit.Const(LocationStatus.ACTIVE),
                 "address": _address("", post_code="PostalCode"),
             },
         ),
-        Entity.ASSETS: RecordMap(
+        Entity.ASSETS: kit.RecordMap(
             fields={
-                "tag": Text("number"),
-                "name": Text("displayName"),
-                "status": Flags(
+                "tag": kit.Text("number"),
+                "name": kit.Text("displayName"),
+                "status": kit.Flags(
                     (
                         ("underMaintenance", AssetStatus.UNDER_MAINTENANCE),
                         ("blocked", AssetStatus.NOT_OPERATING),
                     ),
                     AssetStatus.OPERATING,
                 ),
-                "category": Text("subclassCode"),
-                "serial_number": Text("serialNumber"),
+                "category": kit.Text("subclassCode"),
+                "serial_number": kit.Text("serialNumber"),
             },
             custom_fields={
-                "classCode": Text("classCode"),
-                "fixedAssetLocationCode": Text("fixedAssetLocationCode"),
+                "classCode": kit.Text("classCode"),
+                "fixedAssetLocationCode": kit.Text("fixedAssetLocationCode"),
             },
         ),
     },
