@@ -311,12 +311,13 @@ def _orders(
     vendors: list[dict[str, Any]],
     items: list[dict[str, Any]],
     locations: list[dict[str, Any]],
+    count: int,
 ) -> list[dict[str, Any]]:
     usable = [vendor for vendor in vendors if vendor["blocked"] != "All"]
     stocked = [item for item in items if item["type"] == "Inventory"]
     statuses = [status for status, share in _STATUSES for _ in range(share)]
     rows = []
-    for n in range(300):
+    for n in range(count):
         order_id, status = draw.guid(), statuses[n % len(statuses)]
         ordered = draw.start.date() + timedelta(days=n * 4 // 5)
         received = status == "Open" and n % 5 in (0, 1)
@@ -353,9 +354,9 @@ def _orders(
     return rows
 
 
-def seed_companies(now: datetime | None = None) -> list[CompanySeed]:
-    """The two companies of a fresh emulator, the busy one first; change times end before
-    `now` (the current time by default)."""
+def seed_companies(now: datetime | None = None, orders: int = 300) -> list[CompanySeed]:
+    """The two companies of a fresh emulator, the busy one first with `orders` purchase
+    orders; change times end before `now` (the current time by default)."""
     today = (now or datetime.now(UTC)).replace(hour=0, minute=0, second=0, microsecond=0)
     draw = _Draw(21, today - _HISTORY)
     locations = _locations(draw)
@@ -379,7 +380,7 @@ def seed_companies(now: datetime | None = None) -> list[CompanySeed]:
             "vendors": vendors,
             "items": items,
             "fixedAssets": _fixed_assets(draw),
-            "purchaseOrders": _orders(draw, vendors, items, locations),
+            "purchaseOrders": _orders(draw, vendors, items, locations, orders),
         },
     )
     mine = CompanySeed(

@@ -112,6 +112,8 @@ class BusinessCentralEmulator:
     client_secret: str = "Emulator-Secret~0"  # noqa: S105, a documented test default
     faults: Faults = field(default_factory=Faults)
     max_page_size: int = 20_000
+    #: Purchase orders of the first company (their change times crowd closer with more).
+    purchase_orders: int = 300
     clock: Callable[[], datetime] = field(default=lambda: datetime.now(UTC))
     requests: list[tuple[str, str]] = field(default_factory=list)
 
@@ -124,7 +126,7 @@ class BusinessCentralEmulator:
         self.root = f"/v2.0/{self.tenant}/{self.environment}/api/v2.0/"
         self.companies: dict[str, dict[str, Any]] = {}
         self.services: dict[str, CompanyService] = {}
-        for seed in seed_companies():
+        for seed in seed_companies(orders=self.purchase_orders):
             company_id = seed.company["id"]
             self.companies[company_id] = seed.company
             self.services[company_id] = CompanyService(
