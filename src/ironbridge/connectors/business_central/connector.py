@@ -41,14 +41,7 @@ from ironbridge.connectors.business_central.spec import (
     SPEC,
 )
 from ironbridge.connectors.kit import ensure_page_size, ensure_resolved
-from ironbridge.connectors.protocols import http
-from ironbridge.connectors.protocols.odata_v4 import (
-    ChangeReader,
-    ODataV4Client,
-    QueryOptions,
-    key_predicate,
-    parse_datetime,
-)
+from ironbridge.connectors.protocols import http, odata_v4
 from ironbridge.model import Entity
 
 __all__ = ["BusinessCentral", "BusinessCentralSession"]
@@ -161,7 +154,7 @@ class BusinessCentralSession(ConnectorSession):
         self._http = http.make_client(
             root, auth=self._signin.around(), options=self.options, transport=transport
         )
-        self._odata = ODataV4Client(self._http, codes=CODES)
+        self._odata = odata_v4.ODataV4Client(self._http, codes=CODES)
         self._wanted = values.get("company", "").strip()
         self._company: str | None = None
 
@@ -217,7 +210,9 @@ class BusinessCentralSession(ConnectorSession):
         missing: list[EntityAvailability] = []
         for entity in self.spec.entities:
             try:
-                self._odata.query(self._base() + RESOURCES[entity].entity_set, QueryOptions(top=1))
+                self._odata.query(
+                    self._base() + RESOURCES[entity].entity_set, odata_v4.QueryOptions(top=1)
+                )
             except (errors.PermissionDenied, errors.NotFound) as exc:
                 found = EntityAvailability(entity, Availability.UNAVAILABLE, exc.message, _GRANT)
                 missing.append(found)
@@ -245,7 +240,7 @@ class BusinessCentralSession(ConnectorSession):
             raise errors.NotFound(
                 f"{_SYSTEM} has no {resource.entity_set} {remote_id!r}."
             ) from None
-        return f"{self._base()}{resource.entity_set}{key_predicate(key)}"
+        return f"{self._base()}{resource.entity_set}{odata_v4.key_predicate(key)}"
 
     def list_changes(
         self, entity: Entity, since: datetime | None, *, page_size: int = 500
@@ -253,7 +248,7 @@ class BusinessCentralSession(ConnectorSession):
         """Records changed at or after `since`, in (lastModifiedDateTime, id) order."""
         ensure_page_size(page_size)
         resource = self._resource(entity)
-        reader = ChangeReader(
+        reader = odata_v4.ChangeReader(
             self._odata,
             self._base() + resource.entity_set,
             key=KEY,
@@ -268,7 +263,7 @@ class BusinessCentralSession(ConnectorSession):
         """One record, with its lines for a purchase order."""
         resource = self._resource(entity)
         row, _ = self._odata.get(self._path(resource, remote_id), expand=resource.expand)
-        return RawRecord(str(row[KEY]), parse_datetime(str(row[CHANGE])), row)
+        return RawRecord(str(row[KEY]), odata_v4.parse_datetime(str(row[CHANGE])), row)
 
     # -- writes ---------------------------------------------------------------------------------
 
