@@ -15,6 +15,7 @@ Failures are injected through `Faults`, counted on API requests (not on token re
 from __future__ import annotations
 
 import base64
+import json
 import re
 import secrets
 import threading
@@ -27,6 +28,7 @@ from urllib.parse import parse_qsl, unquote, urlsplit
 
 from ironbridge.testing.emulators.business_central.data import seed_companies
 from ironbridge.testing.emulators.business_central.service import CompanyService
+from ironbridge.testing.emulators.business_central.subscriptions import Subscriptions
 
 __all__ = ["SCOPE", "BusinessCentralEmulator", "Faults"]
 
@@ -36,6 +38,10 @@ _TOKEN_PATH: Final = re.compile(r"^/(?P<tenant>[^/]+)/oauth2/v2\.0/token$")
 _API_PATH: Final = re.compile(
     r"^/v2\.0/(?P<tenant>[^/]+)/(?P<environment>[^/]+)/api/v2\.0/"
     r"(?P<rest>companies(?:\((?P<company>[0-9a-fA-F-]{36})\))?(?P<tail>/.*)?)$"
+)
+_SUBSCRIPTIONS: Final = re.compile(
+    r"^/v2\.0/(?P<tenant>[^/]+)/(?P<environment>[^/]+)/api/v2\.0/subscriptions"
+    r"(?:\('(?P<key>[^']+)'\))?$"
 )
 _TOKEN_LIFE: Final = 3599
 Answer = tuple[int, dict[str, str], Any]
@@ -124,6 +130,7 @@ class BusinessCentralEmulator:
         self._secret_expired = False
         self._last_stamp = datetime.min.replace(tzinfo=UTC)
         self.root = f"/v2.0/{self.tenant}/{self.environment}/api/v2.0/"
+        self.subscriptions = Subscriptions(clock=self.clock)
         self.companies: dict[str, dict[str, Any]] = {}
         self.services: dict[str, CompanyService] = {}
         for seed in seed_companies(orders=self.purchase_orders):
@@ -134,7 +141,15 @@ class BusinessCentralEmulator:
                 seed.sets,
                 max_page_size=self.max_page_size,
                 clock=self._stamp,
+                on_change=self._notifier(company_id),
             )
+
+    def _notifier(self, company_id: str) -> Callable[[str, str, str], None]:
+        def changed(entity_set: str, key: str, change: str) -> None:
+            resource = f"/api/v2.0/companies({company_id})/{entity_set}"
+            self.subscriptions.record(resource, key, change, self.clock())
+
+        return changed
 
     # -- state for tests ------------------------------------------------------------------------
 
@@ -176,6 +191,12 @@ class BusinessCentralEmulator:
         token = _TOKEN_PATH.match(path)
         if token is not None and method == "POST":
             return self._token(token.group("tenant"), headers, body)
+        subscription = _SUBSCRIPTIONS.match(path)
+        if subscription is not None and self._here(subscription):
+            if not self._signed_in(headers):
+                return _error(401, "Authentication_InvalidCredentials", "Sign in first.")
+            payload = json.loads(body or b"{}") if method in ("POST", "PATCH") else {}
+            return self.subscriptions.handle(method, subscription.group("key"), headers, payload)
         match = _API_PATH.match(path)
         if (
             match is None
@@ -206,6 +227,11 @@ class BusinessCentralEmulator:
         if method in ("PATCH", "DELETE") and self._take_concurrent_change():
             self._change_behind(service, path)
         return service.handle(method, target, headers, body)
+
+    def _here(self, match: re.Match[str]) -> bool:
+        return (
+            match.group("tenant") == self.tenant and match.group("environment") == self.environment
+        )
 
     def _company_json(self, company: Mapping[str, Any]) -> dict[str, Any]:
         return {

@@ -25,6 +25,7 @@ class RunningEmulator:
     emulator: BusinessCentralEmulator
     _server: ThreadingHTTPServer
     _thread: threading.Thread
+    _stop: threading.Event
 
     @property
     def token_url(self) -> str:
@@ -47,6 +48,7 @@ class RunningEmulator:
 
     def stop(self) -> None:
         """Stop serving and wait for the server thread; safe to call twice."""
+        self._stop.set()
         if self._thread.is_alive():
             self._server.shutdown()
             self._server.server_close()
@@ -83,8 +85,13 @@ def start_emulator(
     port: int = 0,
     emulator: BusinessCentralEmulator | None = None,
     faults: Faults | str | None = None,
+    deliver_every: float | None = None,
 ) -> RunningEmulator:
-    """Serve a Business Central emulator on 127.0.0.1 and return once it listens."""
+    """Serve a Business Central emulator on 127.0.0.1 and return once it listens.
+
+    `deliver_every` (seconds) starts a thread that sends due webhook notifications; tests
+    leave it None and call `emulator.subscriptions.deliver()` themselves.
+    """
     state = emulator or BusinessCentralEmulator()
     if faults is not None:
         state.faults = Faults.parse(faults) if isinstance(faults, str) else faults
@@ -95,7 +102,16 @@ def start_emulator(
         target=server.serve_forever, args=(0.01,), name="business-central-emulator", daemon=True
     )
     thread.start()
-    return RunningEmulator(f"http://{_HOST}:{server.server_address[1]}", state, server, thread)
+    stop = threading.Event()
+    if deliver_every:
+        # Webhook notifications go out on their own, as Business Central sends them.
+        def deliver() -> None:
+            while not stop.wait(deliver_every):
+                state.subscriptions.deliver()
+
+        threading.Thread(target=deliver, name="bc-notifications", daemon=True).start()
+    origin = f"http://{_HOST}:{server.server_address[1]}"
+    return RunningEmulator(origin, state, server, thread, stop)
 
 
 def run_emulator(
@@ -112,7 +128,7 @@ def run_emulator(
         state.client_id = username
     if password:
         state.client_secret = password
-    running = start_emulator(port=port, emulator=state, faults=faults)
+    running = start_emulator(port=port, emulator=state, faults=faults, deliver_every=1.0)
     return running.base_url, running.stop
 
 

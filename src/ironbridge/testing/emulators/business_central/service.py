@@ -19,6 +19,7 @@ documents say of Business Central itself:
 from __future__ import annotations
 
 import json
+import re
 import uuid
 from collections.abc import Callable, Mapping
 from datetime import UTC, datetime
@@ -63,6 +64,10 @@ _LOCKED: Final = (
 _DOCUMENT_STATUS: Final = {"Draft": "Open", "In Review": "Pending Approval", "Open": "Released"}
 
 
+#: The change type a successful write is notified as.
+_CHANGES: Final = {"POST": "created", "PATCH": "updated", "DELETE": "deleted"}
+
+
 def _invalid(message: str, target: str | None = None) -> _Refused:
     return _Refused(400, "Application_DialogException", message, target)
 
@@ -81,7 +86,9 @@ class CompanyService(ODataV4Service):
         *,
         max_page_size: int = 20_000,
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+        on_change: Callable[[str, str, str], None] | None = None,
     ) -> None:
+        self.on_change = on_change
         entity_sets = {
             name: EntitySet(
                 "id",
@@ -120,6 +127,22 @@ class CompanyService(ODataV4Service):
             row["lastModifiedDateTime"] = self.clock()
             version = (name, row["id"])
             self._versions[version] = self._versions.get(version, 1) + 1
+        if self.on_change is not None:
+            self.on_change(name, row["id"], "updated")
+
+    def handle(
+        self, method: str, target: str, headers: Mapping[str, str], body: bytes
+    ) -> tuple[int, dict[str, str], Any]:
+        """Answer one request; a successful write is told to `on_change` (for webhooks)."""
+        status, extra, payload = super().handle(method, target, headers, body)
+        if self.on_change is None or status >= 300 or method not in _CHANGES:
+            return status, extra, payload
+        found = re.search(r"/(\w+)(?:\(([0-9a-fA-F-]{36})\))?$", target.split("?", 1)[0])
+        if found is not None and found.group(1) in self.entity_sets:
+            key = found.group(2) or (payload or {}).get("id")
+            if key:
+                self.on_change(found.group(1), str(key).lower(), _CHANGES[method])
+        return status, extra, payload
 
     # -- Business Central's rules ---------------------------------------------------------------
 
