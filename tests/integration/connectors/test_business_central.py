@@ -266,13 +266,47 @@ def test_an_order_that_is_not_a_draft_is_locked(
         session.delete(Entity.PURCHASE_ORDERS, order["id"])
 
 
-def test_lines_are_not_changed_through_an_order_update(
+def test_new_lines_replace_the_old_ones_in_one_atomic_batch(
+    bc: RunningEmulator, session: BusinessCentralSession, cronus: CompanyService
+) -> None:
+    order = next(
+        r for r in cronus.rows("purchaseOrders")
+        if r["status"] == "Draft" and len(r["purchaseOrderLines"]) > 1
+    )  # fmt: skip
+    item = first(cronus, "items", type="Inventory", number="1010")
+    line = {"item_remote_id": item["id"], "quantity": Decimal(7), "unit_price": Decimal(3)}
+    before = len(bc.emulator.requests)
+    updated = session.update(Entity.PURCHASE_ORDERS, order["id"], {"buyer": "RB", "lines": [line]})
+    batches = [r for r in bc.emulator.requests[before:] if r[1].endswith("$batch")]
+    assert len(batches) == 1
+    result = unified(Entity.PURCHASE_ORDERS, updated)
+    assert result.buyer == "RB"
+    assert [(x.item.remote_id, x.quantity, x.unit_price) for x in result.lines] == [
+        (item["id"], Decimal(7), Decimal(3))
+    ]
+    assert result.subtotal == Decimal(21)
+
+
+def test_a_refused_line_leaves_the_order_as_it_was(
     session: BusinessCentralSession, cronus: CompanyService
 ) -> None:
     order = first(cronus, "purchaseOrders", status="Draft")
-    with pytest.raises(errors.ValidationFailed) as caught:
-        session.update(Entity.PURCHASE_ORDERS, order["id"], {"lines": []})
-    assert set(caught.value.fields) == {"lines"}
+    lines = [dict(line) for line in order["purchaseOrderLines"]]
+    bad = {"item_remote_id": "9d3f1f0e-0000-4000-8000-000000000000", "quantity": Decimal(1)}
+    with pytest.raises(errors.ValidationFailed):
+        session.update(Entity.PURCHASE_ORDERS, order["id"], {"buyer": "RB", "lines": [bad]})
+    kept = cronus.row("purchaseOrders", order["id"])
+    assert kept["purchaseOrderLines"] == lines and kept["purchaser"] != "RB"
+
+
+def test_lines_of_a_released_order_are_locked(
+    session: BusinessCentralSession, cronus: CompanyService
+) -> None:
+    order = first(cronus, "purchaseOrders", status="Open")
+    item = first(cronus, "items", type="Inventory")
+    line = {"item_remote_id": item["id"], "quantity": Decimal(1)}
+    with pytest.raises(errors.RecordLocked):
+        session.update(Entity.PURCHASE_ORDERS, order["id"], {"lines": [line]})
 
 
 def test_a_refused_line_names_the_unified_field(

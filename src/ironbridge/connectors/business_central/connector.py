@@ -284,13 +284,25 @@ class BusinessCentralSession(ConnectorSession):
         return self.get(entity, str(created[KEY]))
 
     def update(self, entity: Entity, remote_id: str, changes: dict[str, Any]) -> RawRecord:
-        """Change a record with `If-Match` set to the ETag read just before."""
-        if "lines" in changes:
-            raise errors.ValidationFailed(
-                {"lines": f"{_SYSTEM} changes an order's lines one by one, not through an update."}
-            )
+        """Change a record with `If-Match` set to the ETag read just before. New order lines
+        replace the old ones in one atomic `$batch`: the header, every old line removed with
+        its own ETag, the new lines added; all or nothing."""
         path = self._path(self._resource(entity, "update"), remote_id)
-        self._odata.update(path, self._body(entity, changes), field_names=_field_name)
+        body = self._body(entity, changes)
+        if "lines" not in changes:
+            self._odata.update(path, body, field_names=_field_name)
+            return self.get(entity, remote_id)
+        order, etag = self._odata.get(path, expand=("purchaseOrderLines",))
+        lines, added = f"{path}/purchaseOrderLines", body.pop("purchaseOrderLines")
+        batch = [odata_v4.BatchRequest("PATCH", path, body, etag)] if body else []
+        batch += [
+            odata_v4.BatchRequest("DELETE", f"{lines}({line[KEY]})", etag=line.get("@odata.etag"))
+            for line in order["purchaseOrderLines"]
+        ]
+        batch += [odata_v4.BatchRequest("POST", lines, line) for line in added]
+        for result in odata_v4.send_batch(self._odata, batch, atomic=True):
+            if result.error is not None and result.status != 424:
+                raise result.error
         return self.get(entity, remote_id)
 
     def delete(self, entity: Entity, remote_id: str) -> None:

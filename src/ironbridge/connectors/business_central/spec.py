@@ -148,8 +148,9 @@ SPEC: Final = ConnectorSpec(
                 "one request; every line needs an item.",
                 "Only draft orders can be changed or deleted: an order in review or released "
                 "is refused (RECORD_LOCKED).",
-                "An update changes the header (vendor, dates, currency, purchaser, ship-to "
-                "address); lines cannot be changed through an update (VALIDATION_FAILED).",
+                "An update changes the header (vendor, dates, currency, purchaser, addresses); "
+                "new lines replace all lines of the order, in one atomic batch with the "
+                "header: all of it is applied or none.",
                 "Each write carries the ETag of the record as read; an order changed in "
                 "Business Central meanwhile is refused (CONFLICT), never overwritten.",
                 "Lines have no change time of their own: an order is read again whole, lines "

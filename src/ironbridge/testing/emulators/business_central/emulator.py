@@ -197,6 +197,8 @@ class BusinessCentralEmulator:
                 return _error(401, "Authentication_InvalidCredentials", "Sign in first.")
             payload = json.loads(body or b"{}") if method in ("POST", "PATCH") else {}
             return self.subscriptions.handle(method, subscription.group("key"), headers, payload)
+        if path == f"{self.root}$batch" and method == "POST":
+            return self._fault() or self._batch(headers, body)
         match = _API_PATH.match(path)
         if (
             match is None
@@ -227,6 +229,24 @@ class BusinessCentralEmulator:
         if method in ("PATCH", "DELETE") and self._take_concurrent_change():
             self._change_behind(service, path)
         return service.handle(method, target, headers, body)
+
+    def _batch(self, headers: Mapping[str, str], body: bytes) -> Answer:
+        """A JSON `$batch` at the API root: its requests name their company; one company per
+        batch here, whose service runs it (atomicity groups included)."""
+        if not self._signed_in(headers):
+            return _error(401, "Authentication_InvalidCredentials", "Sign in first.")
+        requests = json.loads(body or b"{}").get("requests") or []
+        companies = {
+            re.match(r"companies\(([0-9a-fA-F-]{36})\)/", r.get("url", "")) for r in requests
+        }
+        found = {m.group(1).lower() for m in companies if m is not None}
+        if len(found) != 1 or None in companies or next(iter(found)) not in self.services:
+            return _error(400, "BadRequest", "Each request of a batch names the same company.")
+        service = self.services[found.pop()]
+        for request in requests:
+            request["url"] = request["url"].split(")/", 1)[1]
+        forwarded = json.dumps({"requests": requests}).encode()
+        return service.handle("POST", f"{service.root}$batch", headers, forwarded)
 
     def _here(self, match: re.Match[str]) -> bool:
         return (

@@ -153,9 +153,8 @@ class CompanyService(ODataV4Service):
         payload = json.loads(body or b"{}") if method in ("POST", "PATCH") else {}
         if not isinstance(payload, dict):
             raise _Refused(400, "BadRequest", "The request body is not a JSON object.")
-        if name == "purchaseOrders" and rest == "purchaseOrderLines" and method == "GET":
-            lines = self._find(name, key)["purchaseOrderLines"]
-            return 200, {}, {"value": [self._value(line) for line in lines]}
+        if name == "purchaseOrders" and rest is not None and rest.startswith("purchaseOrderLines"):
+            return self._lines(method, self._find(name, key), rest, headers, payload)
         if name == "purchaseOrders" and method == "POST" and key is None:
             return self._create_order(payload)
         if name == "purchaseOrders" and method in ("PATCH", "DELETE") and key is not None:
@@ -185,6 +184,87 @@ class CompanyService(ODataV4Service):
             )
         encoded = json.dumps(payload).encode()
         return super()._serve(method, path, query, headers, encoded)
+
+    def _entity(
+        self, name: str, row: Mapping[str, Any], select: list[str], expand: list[str]
+    ) -> dict[str, Any]:
+        out = super()._entity(name, row, select, expand)
+        for line in out.get("purchaseOrderLines") or ():
+            line["@odata.etag"] = self.etag("purchaseOrderLines", line["id"])
+        return out
+
+    def _line_json(self, line: Mapping[str, Any]) -> dict[str, Any]:
+        return {"@odata.etag": self.etag("purchaseOrderLines", line["id"]), **self._value(line)}
+
+    def _lines(
+        self,
+        method: str,
+        order: dict[str, Any],
+        rest: str,
+        headers: Mapping[str, str],
+        payload: dict[str, Any],
+    ) -> tuple[int, dict[str, str], Any]:
+        """`purchaseOrders(<id>)/purchaseOrderLines[(<line id>)]`: read, add, change, remove
+        lines of a draft; the header's totals and stamp follow."""
+        lines: list[dict[str, Any]] = order["purchaseOrderLines"]
+        found = re.fullmatch(r"purchaseOrderLines(?:\(([0-9a-fA-F-]{36})\))?", rest)
+        if found is None:
+            raise _Refused(404, "BadRequest_ResourceNotFound", f"Resource not found: {rest}.")
+        line_id = None if found.group(1) is None else found.group(1).lower()
+        line = next((item for item in lines if item["id"] == line_id), None)
+        if line_id is not None and line is None:
+            raise _Refused(404, "BadRequest_NotFound", f"No purchaseOrderLine {line_id}.")
+        if method == "GET":
+            if line is not None:
+                return 200, {}, self._line_json(line)
+            return 200, {}, {"value": [self._line_json(item) for item in lines]}
+        if order["status"] != "Draft":
+            current = _DOCUMENT_STATUS[order["status"]]
+            message = _LOCKED.format(number=order["number"], current=current)
+            raise _Refused(400, "Application_FieldValidationException", message)
+        if line is not None:
+            given = headers.get("if-match")
+            if given not in ("*", self.etag("purchaseOrderLines", line["id"])):
+                raise _Refused(409, "Request_EntityChanged", "Another user has already changed it.")
+        answer: tuple[int, dict[str, str], Any]
+        if method == "POST" and line is None:
+            sequence = max((item["sequence"] for item in lines), default=0) + 10000
+            added = self._new_line(order["id"], sequence, payload, "purchaseOrderLines")
+            lines.append(added)
+            answer = 201, {}, self._line_json(added)
+        elif method == "DELETE" and line is not None:
+            lines.remove(line)
+            answer = 204, {}, None
+        else:
+            raise _Refused(405, "BadRequest_MethodNotAllowed", f"{method} is not allowed here.")
+        totals(order)
+        order["lastModifiedDateTime"] = self.clock()
+        version = ("purchaseOrders", order["id"])
+        self._versions[version] = self._versions.get(version, 1) + 1
+        return answer
+
+    def _new_line(
+        self, order_id: str, sequence: int, given: Mapping[str, Any], target: str
+    ) -> dict[str, Any]:
+        unknown = set(given) - set(_LINE_VALUES)
+        if unknown:
+            raise _invalid(f"{sorted(unknown)[0]} cannot be set on a new line.", target)
+        wanted = str(given.get("itemId")).lower()
+        item = next((i for i in self.entity_sets["items"].rows if i["id"] == wanted), None)
+        if item is None:
+            raise _invalid("An itemId or an accountId must be provided.", f"{target}/itemId")
+        quantity = Decimal(str(given.get("quantity", 0)))
+        if quantity < 0:
+            raise _invalid("Quantity must be positive.", f"{target}/quantity")
+        where = str(given.get("locationId") or EMPTY_GUID).lower()
+        places = self.entity_sets["locations"].rows
+        location = next((p for p in places if p["id"] == where), None)
+        if location is None and where != EMPTY_GUID:
+            raise _invalid(f"The location {where} does not exist.", f"{target}/locationId")
+        values = {k: v for k, v in given.items() if k not in ("itemId", "locationId")}
+        if "directUnitCost" in values:
+            values["directUnitCost"] = Decimal(str(values["directUnitCost"]))
+        return order_line(order_id, sequence, item, location, **values)
 
     def _vendor(self, vendor_id: Any, number: Any) -> dict[str, Any]:
         vendors = self.entity_sets["vendors"].rows
@@ -238,32 +318,7 @@ class CompanyService(ODataV4Service):
         lines = []
         for index, given in enumerate(payload.pop("purchaseOrderLines", None) or ()):
             target = f"purchaseOrderLines({index})"
-            unknown = set(given) - set(_LINE_VALUES)
-            if unknown:
-                raise _invalid(f"{sorted(unknown)[0]} cannot be set on a new line.", target)
-            item = next(
-                (
-                    i
-                    for i in self.entity_sets["items"].rows
-                    if i["id"] == str(given.get("itemId")).lower()
-                ),
-                None,
-            )
-            if item is None:
-                raise _invalid("An itemId or an accountId must be provided.", f"{target}/itemId")
-            quantity = Decimal(str(given.get("quantity", 0)))
-            if quantity < 0:
-                raise _invalid("Quantity must be positive.", f"{target}/quantity")
-            where = str(given.get("locationId") or EMPTY_GUID).lower()
-            location = next(
-                (p for p in self.entity_sets["locations"].rows if p["id"] == where), None
-            )
-            if location is None and where != EMPTY_GUID:
-                raise _invalid(f"The location {where} does not exist.", f"{target}/locationId")
-            values = {k: v for k, v in given.items() if k not in ("itemId", "locationId")}
-            if "directUnitCost" in values:
-                values["directUnitCost"] = Decimal(str(values["directUnitCost"]))
-            lines.append(order_line(order_id, 10000 * (index + 1), item, location, **values))
+            lines.append(self._new_line(order_id, 10000 * (index + 1), given, target))
         number = str(self._numbers["purchaseOrders"])
         self._numbers["purchaseOrders"] += 1
         header = order_header(order_id, number, vendor, lines, status="Draft")
