@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import io
+import json
+import threading
+import time
 from collections.abc import Iterator
 from datetime import UTC, date, datetime
 from decimal import Decimal
@@ -21,8 +25,9 @@ from ironbridge.model import (
     record_id,
 )
 from ironbridge.testing.conformance import CHECKS, Conformance, WriteSample
-from ironbridge.testing.emulators import EMULATORS
+from ironbridge.testing.emulators import EMULATORS, serve_emulator
 from ironbridge.testing.emulators.business_central import (
+    BusinessCentralEmulator,
     CompanyService,
     RunningEmulator,
     running_emulator,
@@ -381,3 +386,39 @@ def test_seeded_change_times_are_in_the_past() -> None:
     with running_emulator() as running:
         rows = running.emulator.company().rows("purchaseOrders")
         assert max(r["lastModifiedDateTime"] for r in rows) < datetime.now(UTC)
+
+
+def test_serve_emulator_prints_where_to_connect_and_applies_faults() -> None:
+    out = io.StringIO()
+    stop = threading.Event()
+    thread = threading.Thread(
+        target=serve_emulator,
+        args=("bc",),
+        kwargs={"faults": "rate_limit=1,retry_after=3", "out": out, "stop": stop},
+    )
+    thread.start()
+    try:
+        deadline = time.monotonic() + 10
+        while not out.getvalue() and time.monotonic() < deadline:
+            stop.wait(0.02)
+        started = json.loads(out.getvalue().splitlines()[0])
+        state = BusinessCentralEmulator()
+        origin = started["base_url"]
+        values = {
+            "tenant": state.tenant,
+            "environment": state.environment,
+            "client_id": started["username"],
+            "client_secret": started["password"],
+            "api_url": origin,
+            "token_url": origin + state.token_path,
+            "company": "CRONUS USA, Inc.",
+        }
+        with connector.session(values, options=LOCAL) as opened:
+            with pytest.raises(errors.RateLimitExceeded) as caught:
+                read_all(opened, Entity.LOCATIONS)
+            assert caught.value.retry_after == 3
+            assert len(read_all(opened, Entity.LOCATIONS)) == 5
+    finally:
+        stop.set()
+        thread.join(timeout=10)
+    assert not thread.is_alive()

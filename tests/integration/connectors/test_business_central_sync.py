@@ -215,3 +215,55 @@ def test_an_expired_secret_moves_the_connection_to_auth_required(
     assert run.status == "failed" and run.error is not None
     assert run.error["code"] == "CONNECTION_REAUTH_REQUIRED"
     assert linked.status() == "auth_required"
+
+
+# --- writes through the unified API --------------------------------------------------------------
+
+
+def test_orders_and_vendors_are_written_through_the_unified_api(
+    container: Container, bc: RunningEmulator
+) -> None:
+    entities = (PURCHASE_ORDERS, Entity.VENDORS, Entity.INVENTORY_ITEMS, Entity.LOCATIONS)
+    linked = link(container, SYSTEM, bc.credentials(), entities=entities, history_days=None)
+    assert all(run.status == "succeeded" for run in linked.sync(trigger="initial"))
+    cronus = bc.emulator.company()
+    vendor = next(v for v in cronus.rows("vendors") if v["blocked"] == " ")
+    item = next(i for i in cronus.rows("items") if i["type"] == "Inventory")
+    released = next(o for o in cronus.rows("purchaseOrders") if o["status"] == "Open")
+    with TestClient(create_app(container)) as client:
+        created = client.post(
+            "/v1/purchase-orders",
+            headers=linked.headers,
+            json={
+                "vendor_id": linked.ids(Entity.VENDORS, vendor["id"]),
+                "buyer": "JR",
+                "lines": [
+                    {"item_id": linked.ids(Entity.INVENTORY_ITEMS, item["id"]), "quantity": "4"}
+                ],
+            },
+        )
+        assert created.status_code == 201, created.text
+        order = created.json()
+        assert order["status"] == "draft" and order["vendor"]["remote_id"] == vendor["id"]
+        assert [line["item"]["remote_id"] for line in order["lines"]] == [item["id"]]
+        changed = client.patch(
+            f"/v1/purchase-orders/{order['id']}", json={"buyer": "MH"}, headers=linked.headers
+        )
+        assert changed.status_code == 200, changed.text
+        assert changed.json()["buyer"] == "MH"
+        locked = client.patch(
+            f"/v1/purchase-orders/{linked.ids(PURCHASE_ORDERS, released['id'])}",
+            json={"buyer": "MH"},
+            headers=linked.headers,
+        )
+        assert locked.status_code == 409
+        assert locked.json()["error"]["code"] == "RECORD_LOCKED"
+        made = client.post(
+            "/v1/vendors",
+            json={"name": "Unified Supplies", "phone": "+1 555 0142"},
+            headers=linked.headers,
+        )
+        assert made.status_code == 201, made.text
+        assert made.json()["status"] == "active" and made.json()["code"]
+        work = client.post("/v1/work-orders", json={"title": "Fix it"}, headers=linked.headers)
+        assert work.json()["error"]["code"] == "OPERATION_NOT_SUPPORTED", work.text
