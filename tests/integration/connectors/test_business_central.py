@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 
 from ironbridge import errors
-from ironbridge.connectors.base import CheckStage, RawRecord, SessionOptions
+from ironbridge.connectors.base import Availability, CheckStage, RawRecord, SessionOptions
 from ironbridge.connectors.business_central import connector
 from ironbridge.connectors.business_central.connector import BusinessCentralSession
 from ironbridge.model import (
@@ -122,6 +122,16 @@ def test_the_checks_pass_and_name_the_company_when_several_exist(bc: RunningEmul
         *_, last = opened.check()
     assert last.stage is CheckStage.PERMISSIONS and not last.ok
     assert "'CRONUS USA, Inc.'" in last.message and "'My Company'" in last.message
+
+
+def test_an_entity_the_app_may_not_read_is_unavailable(bc: RunningEmulator) -> None:
+    bc.emulator.denied.add("fixedAssets")
+    with connector.session(bc.credentials(), options=LOCAL) as opened:
+        *_, last = opened.check()
+    assert last.stage is CheckStage.PERMISSIONS and last.ok
+    (missing,) = last.entities
+    assert missing.entity is Entity.ASSETS and missing.status is Availability.UNAVAILABLE
+    assert "permission set" in (missing.enable or "")
 
 
 def test_a_company_is_found_by_its_id_or_name_in_any_case(bc: RunningEmulator) -> None:

@@ -34,6 +34,7 @@ from ironbridge.connectors.base import (
 from ironbridge.connectors.business_central.maps import MAPPER, STATUS_TABLES
 from ironbridge.connectors.business_central.resources import CHANGE, KEY, RESOURCES, Resource
 from ironbridge.connectors.business_central.spec import (
+    CHECK_FIXES,
     DEFAULT_API_URL,
     DEFAULT_AUTHORITY,
     SCOPE,
@@ -47,11 +48,6 @@ from ironbridge.model import Entity
 __all__ = ["BusinessCentral", "BusinessCentralSession"]
 
 _SYSTEM: Final = "Business Central"
-#: What the checks tell an administrator to grant when an entity set is refused.
-_GRANT: Final = (
-    "In Business Central, give the app (Microsoft Entra Applications) a permission set that "
-    "reads it, such as D365 BUS FULL ACCESS."
-)
 
 
 def _changed(response: httpx.Response, message: str) -> errors.IronbridgeError:
@@ -92,23 +88,13 @@ def _field_name(target: str) -> str:
 
 #: How the first request's failure reads in the checks: (errors, failed stage, what to do).
 _REFUSALS: Final = (
-    (
-        errors.ValidationFailed,
-        CheckStage.REACH,
-        "Check the API address and token URL (or leave them empty for the public cloud).",
-    ),
+    (errors.ValidationFailed, CheckStage.REACH, CHECK_FIXES["address"]),
     (
         (errors.ConnectionReauthRequired, errors.PermissionDenied),
         CheckStage.AUTHENTICATE,
-        "Check the tenant, client ID and secret (secrets expire), that the app has API "
-        "permissions with admin consent, and that it is enabled in Business Central's "
-        "Microsoft Entra Applications.",
+        CHECK_FIXES["sign_in"],
     ),
-    (
-        errors.IronbridgeError,
-        CheckStage.REACH,
-        "Check the tenant and the environment's name as the admin center shows it.",
-    ),
+    (errors.IronbridgeError, CheckStage.REACH, CHECK_FIXES["environment"]),
 )
 
 
@@ -214,7 +200,9 @@ class BusinessCentralSession(ConnectorSession):
                     self._base() + RESOURCES[entity].entity_set, odata_v4.QueryOptions(top=1)
                 )
             except (errors.PermissionDenied, errors.NotFound) as exc:
-                found = EntityAvailability(entity, Availability.UNAVAILABLE, exc.message, _GRANT)
+                found = EntityAvailability(
+                    entity, Availability.UNAVAILABLE, exc.message, CHECK_FIXES["grant"]
+                )
                 missing.append(found)
             except errors.IronbridgeError as exc:
                 return CheckResult(

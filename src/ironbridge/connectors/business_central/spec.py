@@ -8,7 +8,7 @@ from ironbridge.connectors.auth import SignInMethods, offer
 from ironbridge.connectors.base import AuthField, Capability, ConnectorSpec
 from ironbridge.model import Entity
 
-__all__ = ["DEFAULT_API_URL", "DEFAULT_AUTHORITY", "SCOPE", "SIGN_IN", "SPEC"]
+__all__ = ["CHECK_FIXES", "DEFAULT_API_URL", "DEFAULT_AUTHORITY", "SCOPE", "SIGN_IN", "SPEC"]
 
 #: The public cloud's API host; national clouds and on-premises installs have their own.
 DEFAULT_API_URL: Final = "https://api.businesscentral.dynamics.com"
@@ -45,6 +45,17 @@ SIGN_IN: Final = SignInMethods(
         ),
     ),
 )
+
+#: What the connection check tells the customer to do when a stage fails.
+CHECK_FIXES: Final = {
+    "address": "Check the API address and token URL (or leave them empty for the public cloud).",
+    "sign_in": "Check the tenant, client ID and secret (secrets expire), that the app has API "
+    "permissions with admin consent, and that it is enabled in Business Central's "
+    "Microsoft Entra Applications.",
+    "environment": "Check the tenant and the environment's name as the admin center shows it.",
+    "grant": "In Business Central, give the app (Microsoft Entra Applications) a permission "
+    "set that reads it, such as D365 BUS FULL ACCESS.",
+}
 
 _LOGO: Final = (
     '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 64 64" role="img" '

@@ -122,6 +122,8 @@ class BusinessCentralEmulator:
     purchase_orders: int = 300
     clock: Callable[[], datetime] = field(default=lambda: datetime.now(UTC))
     requests: list[tuple[str, str]] = field(default_factory=list)
+    #: Entity sets the app's permission sets do not cover (403 for every request to them).
+    denied: set[str] = field(default_factory=set)
 
     def __post_init__(self) -> None:
         self._lock = threading.Lock()
@@ -226,6 +228,11 @@ class BusinessCentralEmulator:
             return _error(404, "Internal_CompanyNotFound", f"The company {company} does not exist.")
         if not match.group("tail") or match.group("tail") == "/":
             return 200, {}, self._company_json(self.companies[company.lower()])
+        entity_set = re.match(r"/(\w+)", match.group("tail"))
+        if entity_set is not None and entity_set.group(1) in self.denied:
+            table = entity_set.group(1)
+            message = f"You do not have the following permissions on TableData {table}: Read."
+            return _error(403, "Authorization_InsufficientPermissions", message)
         if method in ("PATCH", "DELETE") and self._take_concurrent_change():
             self._change_behind(service, path)
         return service.handle(method, target, headers, body)
