@@ -314,6 +314,19 @@ def test_a_refused_line_leaves_the_order_as_it_was(
     assert kept["purchaseOrderLines"] == lines and kept["purchaser"] != "RB"
 
 
+def test_more_lines_than_one_batch_holds_are_refused_before_sending(
+    bc: RunningEmulator, session: BusinessCentralSession, cronus: CompanyService
+) -> None:
+    order = first(cronus, "purchaseOrders", status="Draft")
+    item = first(cronus, "items", type="Inventory")
+    lines = [{"item_remote_id": item["id"], "quantity": Decimal(1)}] * 100
+    before = len(bc.emulator.requests)
+    with pytest.raises(errors.ValidationFailed) as caught:
+        session.update(Entity.PURCHASE_ORDERS, order["id"], {"lines": lines})
+    assert set(caught.value.fields) == {"lines"}
+    assert not any(r[1].endswith("$batch") for r in bc.emulator.requests[before:])
+
+
 def test_lines_of_a_released_order_are_locked(
     session: BusinessCentralSession, cronus: CompanyService
 ) -> None:

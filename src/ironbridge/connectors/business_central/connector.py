@@ -48,6 +48,8 @@ from ironbridge.model import Entity
 __all__ = ["BusinessCentral", "BusinessCentralSession"]
 
 _SYSTEM: Final = "Business Central"
+#: Operations Business Central takes in one `$batch` (its OData request limits).
+_MAX_BATCH: Final = 100
 
 
 def _changed(response: httpx.Response, message: str) -> errors.IronbridgeError:
@@ -288,6 +290,9 @@ class BusinessCentralSession(ConnectorSession):
             for line in order["purchaseOrderLines"]
         ]
         batch += [odata_v4.BatchRequest("POST", lines, line) for line in added]
+        if len(batch) > _MAX_BATCH:
+            problem = f"{_SYSTEM} replaces at most {_MAX_BATCH} old and new lines in one change."
+            raise errors.ValidationFailed({"lines": problem})
         for result in odata_v4.send_batch(self._odata, batch, atomic=True):
             if result.error is not None and result.status != 424:
                 raise result.error

@@ -243,6 +243,8 @@ class BusinessCentralEmulator:
         if not self._signed_in(headers):
             return _error(401, "Authentication_InvalidCredentials", "Sign in first.")
         requests = json.loads(body or b"{}").get("requests") or []
+        if len(requests) > 100:
+            return _error(400, "BadRequest", "A batch holds at most 100 operations.")
         companies = {
             re.match(r"companies\(([0-9a-fA-F-]{36})\)/", r.get("url", "")) for r in requests
         }
