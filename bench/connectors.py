@@ -1,4 +1,4 @@
-"""Initial sync rate of the Tryton and SAP S/4HANA connectors next to their sources' raw rate.
+"""Initial sync rate of the Tryton, SAP S/4HANA and NetSuite connectors beside their raw rate.
 
 For each source it times two passes over every purchase order:
 
@@ -19,8 +19,11 @@ Sources, started by the script and stopped at its end:
   test suite's cached database (about 30 s; a full build when the tests never ran here, about
   100 s more) and caches the result in /tmp; later runs copy it (about 2 s);
 - SAP S/4HANA: the emulator with 20,000 purchase orders (server pages of 100, as SAP Gateway).
+- NetSuite: the emulator with 5,000 purchase orders (SuiteQL keyset pages, token-based sign-in).
+- Business Central: the emulator with 5,000 purchase orders and their lines.
 
-`python bench/connectors.py [--only tryton|sap] [--tryton-bulk 2000] [--sap-orders 20000]`
+`python bench/connectors.py [--only tryton|sap|netsuite|bc] [--tryton-bulk 2000]
+[--sap-orders 20000] [--netsuite-orders 5000] [--bc-orders 5000]`
 """
 
 from __future__ import annotations
@@ -42,12 +45,16 @@ from tests.tools.tryton.server import start_tryton, stop_tryton  # noqa: E402
 from ironbridge.bootstrap import Container, bootstrap  # noqa: E402
 from ironbridge.connections import ConnectionCreate, ConnectionSettings, connect  # noqa: E402
 from ironbridge.connectors import Connector, SessionOptions  # noqa: E402
+from ironbridge.connectors.business_central import connector as bc_connector  # noqa: E402
+from ironbridge.connectors.netsuite import connector as netsuite_connector  # noqa: E402
 from ironbridge.connectors.sap_s4hana import connector as sap_connector  # noqa: E402
 from ironbridge.connectors.tryton import connector as tryton_connector  # noqa: E402
 from ironbridge.logs import configure_logging  # noqa: E402
 from ironbridge.model import Entity  # noqa: E402
 from ironbridge.settings import Settings  # noqa: E402
 from ironbridge.store.sync import SyncRepository  # noqa: E402
+from ironbridge.testing.emulators import business_central as bc_emulator  # noqa: E402
+from ironbridge.testing.emulators import netsuite  # noqa: E402
 from ironbridge.testing.emulators.sap import SapS4HanaEmulator, running_emulator  # noqa: E402
 
 ORDERS = Entity.PURCHASE_ORDERS
@@ -163,16 +170,36 @@ def bench_sap(orders: int, work: Path) -> Result:
         return measure("sap_s4hana", sap_connector, credentials, work / "sap-store")
 
 
+def bench_netsuite(orders: int, work: Path) -> Result:
+    started = time.perf_counter()
+    emulator = netsuite.NetSuiteEmulator(orders=orders)
+    with netsuite.running_emulator(emulator=emulator) as account:
+        print(f"  emulator ready in {time.perf_counter() - started:.1f} s", flush=True)
+        credentials = {**account.tba, "auth_method": "oauth1_hmac_sha256"}
+        credentials["base_url"] = account.base_url
+        return measure("netsuite", netsuite_connector, credentials, work / "netsuite-store")
+
+
+def bench_bc(orders: int, work: Path) -> Result:
+    state = bc_emulator.BusinessCentralEmulator(purchase_orders=orders)
+    with bc_emulator.running_emulator(emulator=state) as bc:
+        return measure("business_central", bc_connector, bc.credentials(), work / "bc-store")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--only", choices=("tryton", "sap"))
+    parser.add_argument("--only", choices=("tryton", "sap", "netsuite", "bc"))
     parser.add_argument("--tryton-bulk", type=int, default=2000, help="extra draft purchases")
     parser.add_argument("--sap-orders", type=int, default=20_000, help="emulated purchase orders")
+    parser.add_argument("--netsuite-orders", type=int, default=5_000, help="emulated orders")
+    parser.add_argument("--bc-orders", type=int, default=5_000, help="Business Central orders")
     args = parser.parse_args()
     configure_logging("WARNING")
     runs: list[tuple[str, Callable[[Path], Result]]] = [
         ("tryton", lambda work: bench_tryton(args.tryton_bulk, work)),
         ("sap", lambda work: bench_sap(args.sap_orders, work)),
+        ("netsuite", lambda work: bench_netsuite(args.netsuite_orders, work)),
+        ("bc", lambda work: bench_bc(args.bc_orders, work)),
     ]
     results: list[Result] = []
     with tempfile.TemporaryDirectory(prefix="ib-connectors-bench-") as folder:

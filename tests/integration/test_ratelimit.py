@@ -63,7 +63,8 @@ def test_two_api_nodes_on_redis_refuse_together_over_http(tmp_path) -> None:  # 
 
 
 class _Clock:
-    """Stands in for the `time` module of the limits storages: the window is judged by it."""
+    """Stands in for the `time` module of our windows and the Redis storage: the window is
+    judged by it."""
 
     def __init__(self, now: float) -> None:
         self.now = now
@@ -74,11 +75,12 @@ class _Clock:
 
 @pytest.fixture
 def clock(monkeypatch: pytest.MonkeyPatch) -> _Clock:
-    import limits.storage.memory
     import limits.storage.redis
 
+    import ironbridge.ratelimit
+
     clock = _Clock(1_000_000.0)
-    monkeypatch.setattr(limits.storage.memory, "time", clock)
+    monkeypatch.setattr(ironbridge.ratelimit, "time", clock)
     monkeypatch.setattr(limits.storage.redis, "time", clock)
     return clock
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -25,7 +26,7 @@ class Principal:
     #: read with the credential: a read checks the entity is offered without loading the
     #: connection again.
     connection_system: str | None = None
-    connection_availability: dict[str, Any] | None = None
+    connection_availability: Mapping[str, Any] | None = None
 
 
 def authenticate(uow: UnitOfWork, token: str | None, expected: TokenKind) -> Principal:
@@ -42,7 +43,7 @@ def authenticate(uow: UnitOfWork, token: str | None, expected: TokenKind) -> Pri
     found = uow.credentials.find_live_with_limit(hash_token(token))
     if found is None:
         raise AuthenticationFailed(_message(expected))
-    row = found.row
+    row = found
     if not tokens_equal(row.token_hash, token) or row.kind != expected.value:
         raise AuthenticationFailed(_message(expected))
     now = utcnow()

@@ -11,6 +11,7 @@ from .context import RequestContextMiddleware
 from .deps import strict_query
 from .docs import install_docs
 from .errors import install_error_handlers
+from .hotpath import ListFastPath
 from .metrics import HttpMetrics
 from .openapi import install_openapi
 from .routes import (
@@ -65,6 +66,8 @@ def create_app(container: Container) -> FastAPI:
     app.include_router(records.router)
     app.include_router(link_tokens.router)
     app.mount("/connect", create_connect_app(container), name="connect")
+    # Added first, so it runs inside the request context (ids, metrics, access log).
+    app.add_middleware(ListFastPath, container=container, routes=records.router.routes)
     app.add_middleware(
         RequestContextMiddleware,
         metrics=app.state.metrics,

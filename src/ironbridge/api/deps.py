@@ -24,6 +24,7 @@ __all__ = [
     "ConnectionPrincipal",
     "ContainerDep",
     "authorize",
+    "connection_bearer",
     "get_container",
     "strict_query",
 ]
@@ -195,6 +196,11 @@ def connection_principal(
 ) -> Principal:
     """The connection behind a connection token, within its rate limit."""
     return _authorize(request, container, credentials, TokenKind.CONNECTION)
+
+
+async def connection_bearer(request: Request) -> HTTPAuthorizationCredentials | None:
+    """The connection token as presented, read as `ConnectionBearer` reads it."""
+    return await _connection_scheme(request)
 
 
 AdminPrincipal = Annotated[Principal, Depends(admin_principal)]

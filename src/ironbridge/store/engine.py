@@ -13,6 +13,14 @@ from .types import dump_json
 
 __all__ = ["make_engine"]
 
+#: Connections a pool keeps: one for each thread that serves requests at once (anyio's default
+#: of 40 worker threads). A smaller pool made requests queue for a connection under load, and
+#: every connection beyond it was opened (with its pragmas, and on PostgreSQL a server process)
+#: and closed again per request. Idle slots cost nothing: connections are opened on demand.
+_POOL_SIZE = 40
+#: Beyond that, for background work running beside a full house of requests.
+_POOL_OVERFLOW = 10
+
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor = dbapi_connection.cursor()
@@ -28,6 +36,8 @@ def make_engine(url: str, *, echo: bool = False) -> Engine:
     """An engine for `url`; creates the SQLite file (and its folder) owner-only when needed."""
     parsed = make_url(url)
     kwargs: dict[str, Any] = {"echo": echo, "future": True, "json_serializer": dump_json}
+    if parsed.database not in (None, "", ":memory:"):  # in-memory SQLite has a pool of one
+        kwargs.update(pool_size=_POOL_SIZE, max_overflow=_POOL_OVERFLOW)
     if parsed.get_backend_name() == "sqlite":
         if parsed.database and parsed.database != ":memory:":
             private_sqlite_file(Path(parsed.database))
@@ -50,7 +60,9 @@ def _disable_pysqlite_begin(dbapi_connection: Any, _record: Any) -> None:
 
 
 def _begin_immediate(connection: Any) -> None:
-    # Read-only units of work (execution option `readonly`) take no write lock, so reads run
-    # in parallel with each other and with the one writer WAL allows.
-    readonly = connection.get_execution_options().get("readonly", False)
-    connection.exec_driver_sql("BEGIN" if readonly else "BEGIN IMMEDIATE")
+    # Read-only units of work (execution option `readonly`) open no transaction: each
+    # statement reads its own snapshot, as under PostgreSQL's READ COMMITTED (where they run
+    # in autocommit too), and takes no write lock, so reads run in parallel with each other
+    # and with the one writer WAL allows. That spares a list request its BEGIN and ROLLBACK.
+    if not connection.get_execution_options().get("readonly", False):
+        connection.exec_driver_sql("BEGIN IMMEDIATE")

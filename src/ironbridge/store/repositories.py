@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping, Sequence
 from datetime import datetime
+from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import Connection, and_, bindparam, or_, select, update
+from sqlalchemy import Connection, Text, and_, bindparam, cast, or_, select, update
 
 from .rows import AccountRow, ConnectionRow, CredentialRow, LiveCredential
 from .tables import accounts, connections, credentials
@@ -57,23 +59,38 @@ class CredentialRepository:
     def find_live_with_limit(self, token_hash: str) -> LiveCredential | None:
         """The credential with this digest, its account's rate limit and, for a token bound to
         a connection, what a request needs of that connection: one query, as it runs on every
-        authenticated request."""
+        authenticated request, of only the columns authentication checks."""
         found = self._conn.execute(self._find_live, {"token_hash": token_hash}).first()
         if found is None:
             return None
-        values = dict(found._mapping)
-        limit = values.pop("account_rate_limit")
-        system = values.pop("connection_system")
-        availability = values.pop("connection_availability")
-        return LiveCredential(CredentialRow(**values), limit, system, availability)
+        (key, account, connection, kind, digest, expires, revoked, limit, system, offered) = found
+        return LiveCredential(
+            key,
+            account,
+            connection,
+            kind,
+            digest,
+            expires,
+            revoked,
+            limit,
+            system,
+            _availability(offered),
+        )
 
     # Built once: the statement and its compiled form are reused by every request.
     _find_live = (
         select(
-            credentials,
-            accounts.c.rate_limit_per_minute.label("account_rate_limit"),
-            connections.c.system.label("connection_system"),
-            connections.c.availability.label("connection_availability"),
+            credentials.c.id,
+            credentials.c.account_id,
+            credentials.c.connection_id,
+            credentials.c.kind,
+            credentials.c.token_hash,
+            credentials.c.expires_at,
+            credentials.c.revoked_at,
+            accounts.c.rate_limit_per_minute,
+            connections.c.system,
+            # As stored, parsed once per distinct value by `_availability`.
+            cast(connections.c.availability, Text),
         )
         .join(accounts, accounts.c.id == credentials.c.account_id)
         .outerjoin(connections, connections.c.id == credentials.c.connection_id)
@@ -128,6 +145,13 @@ class CredentialRepository:
             .values(used_at=at)
         )
         return bool(result.rowcount)
+
+
+@lru_cache(maxsize=1024)
+def _availability(stored: str | None) -> Mapping[str, Any] | None:
+    """A connection's stored availability, parsed: the same few values are read by every
+    request, and parsing them was a tenth of authenticating one."""
+    return None if stored is None else json.loads(stored)
 
 
 class ConnectionRepository:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -36,13 +37,21 @@ class CredentialRow:
 
 @dataclass(frozen=True, slots=True)
 class LiveCredential:
-    """A credential as authentication reads it: with its account's rate limit, and for a token
-    bound to a connection that connection's system and stored availability per entity."""
+    """A credential as authentication reads it (the columns it checks): with its account's
+    rate limit, and for a token bound to a connection that connection's system and stored
+    availability per entity."""
 
-    row: CredentialRow
+    id: str
+    account_id: str
+    connection_id: str | None
+    kind: str
+    token_hash: str
+    expires_at: datetime | None
+    revoked_at: datetime | None
     account_rate_limit: int | None
     connection_system: str | None
-    connection_availability: dict[str, Any] | None
+    #: Shared between the requests that read the same stored value: read it, never change it.
+    connection_availability: Mapping[str, Any] | None
 
 
 @dataclass(frozen=True, slots=True)

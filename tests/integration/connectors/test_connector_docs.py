@@ -17,6 +17,8 @@ import pytest
 
 from ironbridge.connectors.base import OPERATIONS, ConnectorSpec
 from ironbridge.connectors.kit import STRICT
+from ironbridge.connectors.netsuite import maps as netsuite_maps
+from ironbridge.connectors.netsuite.spec import SPEC as NETSUITE_SPEC
 from ironbridge.connectors.sap_s4hana import maps as sap_maps
 from ironbridge.connectors.sap_s4hana.spec import SPEC as SAP_SPEC
 from ironbridge.connectors.tryton import maps as tryton_maps
@@ -28,6 +30,7 @@ DOCS = Path(__file__).resolve().parents[3] / "docs" / "connectors"
 _KINDS = {
     "Text": "text",
     "Number": "decimal",
+    "Integer": "whole number",
     "Day": "date",
     "DayStart": "date, as 00:00 UTC",
     "Stamp": "time (UTC)",
@@ -143,7 +146,24 @@ def sap_rows() -> dict[str, list[str]]:
     }
 
 
-PAGES = {"tryton": tryton_rows, "sap_s4hana": sap_rows}
+def netsuite_rows() -> dict[str, list[str]]:
+    def plain(fields: Mapping[str, Any]) -> dict[str, Any]:
+        return {n: c for n, c in fields.items() if type(c).__name__ not in ("Rows", "Const")}
+
+    return {
+        "capabilities": capability_rows(NETSUITE_SPEC),
+        **{
+            f"fields {entity.value}": field_rows(plain(record_map.fields))
+            for entity, record_map in netsuite_maps.READS.items()
+        },
+        "fields purchase-order lines": field_rows(netsuite_maps.LINES),
+        "fields stock levels": field_rows(netsuite_maps.STOCK),
+        "status": code_rows(netsuite_maps.PO_STATUS),
+        "isinactive": code_rows(netsuite_maps.STATUS_TABLES[1].table),
+    }
+
+
+PAGES = {"tryton": tryton_rows, "sap_s4hana": sap_rows, "netsuite": netsuite_rows}
 
 
 @pytest.mark.parametrize("system", sorted(PAGES))
@@ -154,7 +174,10 @@ def test_the_connector_page_shows_every_row_of_its_maps_and_capabilities(system:
         assert not missing, f"docs/connectors/{system}.md, {table}: missing {missing}"
 
 
-@pytest.mark.parametrize(("system", "spec"), [("tryton", TRYTON_SPEC), ("sap_s4hana", SAP_SPEC)])
+@pytest.mark.parametrize(
+    ("system", "spec"),
+    [("tryton", TRYTON_SPEC), ("sap_s4hana", SAP_SPEC), ("netsuite", NETSUITE_SPEC)],
+)
 def test_the_connector_page_carries_the_setup_guide_the_connect_flow_shows(
     system: str, spec: ConnectorSpec
 ) -> None:

@@ -35,7 +35,7 @@ from ..idempotent import IdempotencyKey, idempotent_response
 from ..openapi import capability, error_responses
 from ..params import IsoDatetimeQuery, PageCursor, PageLimit
 
-__all__ = ["router"]
+__all__ = ["list_page", "router"]
 
 router = APIRouter(prefix="/v1", tags=["unified"])
 
@@ -75,6 +75,23 @@ async def _read(
             return read(uow, authorize(uow, request, container, bearer, TokenKind.CONNECTION))
 
     return _json(await run_in_threadpool(run))
+
+
+async def list_page(
+    request: Request,
+    container: Container,
+    bearer: HTTPAuthorizationCredentials | None,
+    entity: Entity,
+    params: unified.ListParams,
+) -> Response:
+    """A list page of `entity` for the connection token in `bearer`: the list route's work,
+    also done by `ListFastPath` for the requests it serves without routing."""
+    return await _read(
+        request,
+        container,
+        bearer,
+        lambda uow, principal: unified.list_records(uow, principal, entity, params),
+    )
 
 
 def _connection(container: Any, principal: Any) -> ConnectionRow:
@@ -189,13 +206,7 @@ def _register(entity: Entity) -> None:
             filters={k: v for k, v in request.query_params.items() if k in filters},
             expand=request.query_params.get("expand"),
         )
-
-        return await _read(
-            request,
-            container,
-            bearer,
-            lambda uow, principal: unified.list_records(uow, principal, entity, params),
-        )
+        return await list_page(request, container, bearer, entity, params)
 
     async def get_record(
         request: Request,

@@ -20,6 +20,8 @@ from collections.abc import Callable, Mapping, Sequence
 from types import MappingProxyType
 from typing import Final, Protocol, TextIO
 
+from ironbridge.testing.emulators.business_central import run_emulator as run_business_central
+from ironbridge.testing.emulators.netsuite import run_emulator as run_netsuite
 from ironbridge.testing.emulators.sap_s4hana import run_emulator as run_sap_s4hana
 
 __all__ = ["EMULATORS", "EmulatorRunner", "serve_emulator"]
@@ -41,7 +43,13 @@ class EmulatorRunner(Protocol):
 #: The emulators ironbridge ships, by the id of the connector they stand in for and by the
 #: system's short name.
 EMULATORS: Final[Mapping[str, EmulatorRunner]] = MappingProxyType(
-    {"sap": run_sap_s4hana, "sap_s4hana": run_sap_s4hana}
+    {
+        "sap": run_sap_s4hana,
+        "sap_s4hana": run_sap_s4hana,
+        "bc": run_business_central,
+        "business_central": run_business_central,
+        "netsuite": run_netsuite,
+    }
 )
 
 #: The user name an emulator started from the command line accepts when none is given.

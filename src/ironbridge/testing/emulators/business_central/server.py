@@ -1,0 +1,147 @@
+"""Serving the emulator over real HTTP on the loopback interface, in a background thread."""
+
+from __future__ import annotations
+
+import json
+import threading
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any, Final
+
+from ironbridge.testing.emulators.business_central.emulator import BusinessCentralEmulator, Faults
+
+__all__ = ["RunningEmulator", "run_emulator", "running_emulator", "start_emulator"]
+
+_HOST: Final = "127.0.0.1"
+
+
+@dataclass
+class RunningEmulator:
+    """An emulator being served: its origin (API and token endpoint alike) and its state."""
+
+    base_url: str
+    emulator: BusinessCentralEmulator
+    _server: ThreadingHTTPServer
+    _thread: threading.Thread
+    _stop: threading.Event
+
+    @property
+    def token_url(self) -> str:
+        """The tenant's token endpoint."""
+        return self.base_url + self.emulator.token_path
+
+    def credentials(self, **overrides: str) -> dict[str, str]:
+        """The connect form's values for this emulator (the first company chosen)."""
+        state = self.emulator
+        return {
+            "tenant": state.tenant,
+            "environment": state.environment,
+            "client_id": state.client_id,
+            "client_secret": state.client_secret,
+            "api_url": self.base_url,
+            "token_url": self.token_url,
+            "company": "CRONUS USA, Inc.",
+            **overrides,
+        }
+
+    def stop(self) -> None:
+        """Stop serving and wait for the server thread; safe to call twice."""
+        self._stop.set()
+        if self._thread.is_alive():
+            self._server.shutdown()
+            self._server.server_close()
+            self._thread.join()
+
+
+class _Handler(BaseHTTPRequestHandler):
+    emulator: BusinessCentralEmulator
+    protocol_version = "HTTP/1.1"
+
+    def _answer(self) -> None:
+        length = int(self.headers.get("Content-Length") or 0)
+        body = self.rfile.read(length) if length else b""
+        headers = {name.lower(): value for name, value in self.headers.items()}
+        status, extra, payload = self.emulator.handle(self.command, self.path, headers, body)
+        content = b"" if payload is None else json.dumps(payload).encode()
+        self.send_response(status)
+        for name, value in extra.items():
+            self.send_header(name, value)
+        if payload is not None:
+            self.send_header("Content-Type", "application/json; odata.metadata=minimal")
+        self.send_header("Content-Length", str(len(content)))
+        self.end_headers()
+        self.wfile.write(content)
+
+    do_GET = do_POST = do_PATCH = do_DELETE = _answer
+
+    def log_message(self, format: str, *args: Any) -> None:
+        """Quiet: tests read `BusinessCentralEmulator.requests` instead."""
+
+
+def start_emulator(
+    *,
+    port: int = 0,
+    emulator: BusinessCentralEmulator | None = None,
+    faults: Faults | str | None = None,
+    deliver_every: float | None = None,
+) -> RunningEmulator:
+    """Serve a Business Central emulator on 127.0.0.1 and return once it listens.
+
+    `deliver_every` (seconds) starts a thread that sends due webhook notifications; tests
+    leave it None and call `emulator.subscriptions.deliver()` themselves.
+    """
+    state = emulator or BusinessCentralEmulator()
+    if faults is not None:
+        state.faults = Faults.parse(faults) if isinstance(faults, str) else faults
+    handler = type("Handler", (_Handler,), {"emulator": state})
+    server = ThreadingHTTPServer((_HOST, port), handler)
+    server.daemon_threads = True
+    thread = threading.Thread(
+        target=server.serve_forever, args=(0.01,), name="business-central-emulator", daemon=True
+    )
+    thread.start()
+    stop = threading.Event()
+    if deliver_every:
+        # Webhook notifications go out on their own, as Business Central sends them.
+        def deliver() -> None:
+            while not stop.wait(deliver_every):
+                state.subscriptions.deliver()
+
+        threading.Thread(target=deliver, name="bc-notifications", daemon=True).start()
+    origin = f"http://{_HOST}:{server.server_address[1]}"
+    return RunningEmulator(origin, state, server, thread, stop)
+
+
+def run_emulator(
+    port: int = 0,
+    username: str = "",
+    password: str = "",
+    faults: Faults | str | None = None,
+    disabled_services: Iterable[str] = (),
+) -> tuple[str, Callable[[], None]]:
+    """Serve an emulator for `ironbridge emulate`: `username` and `password` are the app's
+    client id and secret. Returns its origin and a function that stops it."""
+    state = BusinessCentralEmulator()
+    if username:
+        state.client_id = username
+    if password:
+        state.client_secret = password
+    running = start_emulator(port=port, emulator=state, faults=faults, deliver_every=1.0)
+    return running.base_url, running.stop
+
+
+@contextmanager
+def running_emulator(
+    *,
+    port: int = 0,
+    emulator: BusinessCentralEmulator | None = None,
+    faults: Faults | str | None = None,
+) -> Iterator[RunningEmulator]:
+    """`start_emulator` as a context manager that stops the server on exit."""
+    running = start_emulator(port=port, emulator=emulator, faults=faults)
+    try:
+        yield running
+    finally:
+        running.stop()

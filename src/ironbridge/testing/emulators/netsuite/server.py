@@ -1,0 +1,152 @@
+"""Serving the emulator over real HTTP on the loopback interface, in a background thread.
+
+The command line's user name and password become a TBA consumer (key `DEFAULT_CONSUMER_KEY`,
+secret = the password) and its access token (id = the user name, secret = the password);
+machine-to-machine clients are added with `NetSuiteEmulator.credentials.m2m`.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from typing import Final
+
+import uvicorn
+
+from ironbridge.testing.emulators.netsuite.app import create_app
+from ironbridge.testing.emulators.netsuite.auth import TbaToken
+from ironbridge.testing.emulators.netsuite.emulator import Faults, NetSuiteEmulator
+
+__all__ = [
+    "DEFAULT_CONSUMER_KEY",
+    "DEFAULT_PASSWORD",
+    "DEFAULT_USERNAME",
+    "RunningEmulator",
+    "run_emulator",
+    "running_emulator",
+    "start_emulator",
+]
+
+DEFAULT_USERNAME: Final = "ironbridge-token"
+#: A known default: the emulator listens on 127.0.0.1 only and holds sample data.
+DEFAULT_PASSWORD: Final = "Emulator-Secret-0"  # noqa: S105, a documented test default
+DEFAULT_CONSUMER_KEY: Final = "ironbridge-consumer"
+_HOST: Final = "127.0.0.1"
+_START_TIMEOUT: Final = 10.0
+
+
+@dataclass
+class RunningEmulator:
+    """An emulator being served: where, the TBA credentials it accepts, and its state."""
+
+    base_url: str
+    username: str
+    password: str
+    emulator: NetSuiteEmulator
+    _server: uvicorn.Server
+    _thread: threading.Thread
+
+    @property
+    def tba(self) -> dict[str, str]:
+        """The token-based sign-in fields for this emulator."""
+        return {
+            "account_id": self.emulator.account_id,
+            "consumer_key": DEFAULT_CONSUMER_KEY,
+            "consumer_secret": self.password,
+            "token_id": self.username,
+            "token_secret": self.password,
+        }
+
+    def stop(self) -> None:
+        """Stop serving and wait for the server thread; safe to call twice."""
+        self._server.should_exit = True
+        if self._thread.is_alive() and self._thread is not threading.current_thread():
+            self._thread.join(timeout=_START_TIMEOUT)
+
+
+def start_emulator(
+    *,
+    port: int = 0,
+    username: str = DEFAULT_USERNAME,
+    password: str = DEFAULT_PASSWORD,
+    faults: Faults | str | None = None,
+    emulator: NetSuiteEmulator | None = None,
+    disabled_services: Iterable[str] = (),
+) -> RunningEmulator:
+    """Serve a NetSuite emulator on 127.0.0.1 and return once it accepts connections.
+
+    `disabled_services` are record types and SuiteQL tables the role may not use (`vendor`).
+
+    Raises:
+        RuntimeError: the server did not start within ten seconds.
+    """
+    state = emulator or NetSuiteEmulator()
+    if faults is not None:
+        state.faults = Faults.parse(faults) if isinstance(faults, str) else faults
+    state.credentials.tba.append(TbaToken(DEFAULT_CONSUMER_KEY, password, username, password))
+    state.denied.update(name.lower() for name in disabled_services)
+    config = uvicorn.Config(
+        create_app(state),
+        host=_HOST,
+        port=port,
+        log_level="warning",
+        lifespan="off",
+        access_log=False,
+    )
+    server = uvicorn.Server(config)
+    thread = threading.Thread(target=server.run, name="netsuite-emulator", daemon=True)
+    thread.start()
+    deadline = time.monotonic() + _START_TIMEOUT
+    while not server.started:
+        if not thread.is_alive() or time.monotonic() > deadline:
+            server.should_exit = True
+            raise RuntimeError(f"the NetSuite emulator did not start on port {port}")
+        time.sleep(0.01)
+    bound = server.servers[0].sockets[0].getsockname()[1]
+    return RunningEmulator(f"http://{_HOST}:{bound}", username, password, state, server, thread)
+
+
+def run_emulator(
+    port: int = 0,
+    username: str = DEFAULT_USERNAME,
+    password: str = DEFAULT_PASSWORD,
+    faults: Faults | str | None = None,
+    disabled_services: Iterable[str] = (),
+) -> tuple[str, Callable[[], None]]:
+    """Serve an emulator and return its base URL and a function that stops it."""
+    running = start_emulator(
+        port=port,
+        username=username,
+        password=password,
+        faults=faults,
+        disabled_services=disabled_services,
+    )
+    return running.base_url, running.stop
+
+
+@contextmanager
+def running_emulator(
+    *,
+    port: int = 0,
+    username: str = DEFAULT_USERNAME,
+    password: str = DEFAULT_PASSWORD,
+    faults: Faults | str | None = None,
+    emulator: NetSuiteEmulator | None = None,
+    disabled_services: Iterable[str] = (),
+) -> Iterator[RunningEmulator]:
+    """`start_emulator` as a context manager that stops the server on exit."""
+    running = start_emulator(
+        port=port,
+        username=username,
+        password=password,
+        faults=faults,
+        emulator=emulator,
+        disabled_services=disabled_services,
+    )
+    try:
+        yield running
+    finally:
+        running.stop()
