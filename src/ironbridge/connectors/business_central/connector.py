@@ -1,17 +1,16 @@
 """The Business Central connector: API v2.0 entity sets (`resources.py`) mapped by `maps.py`.
 
 A session signs in to Entra ID as the customer's app (client credentials), finds the company
-the connection names, and reads each entity set through the OData v4 family's change reader,
-so pages come in (modified_at, remote_id) order although Business Central shows change times
-to the millisecond only. Writes go through the same maps: a purchase order is created with its
-lines in one request (deep insert), and every update or delete carries the ETag just read.
+the connection names, and leaves the rest to `odata_v4.ODataV4Session`: each entity set is read
+through the family's change reader, so pages come in (modified_at, remote_id) order although
+Business Central shows change times to the millisecond only, and writes go through the same
+maps: a purchase order is created with its lines in one request (deep insert), and every
+update or delete carries the ETag just read. New order lines replace the old in one `$batch`.
 """
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Iterator, Mapping
-from datetime import datetime
 from typing import Any, Final
 from urllib.parse import quote
 
@@ -20,19 +19,15 @@ import httpx
 from ironbridge import errors
 from ironbridge.connectors.auth import SignInContext
 from ironbridge.connectors.base import (
-    Availability,
     CheckResult,
     CheckStage,
     Connector,
-    ConnectorSession,
-    EntityAvailability,
     IdFactory,
-    Operation,
     RawRecord,
     SessionOptions,
 )
 from ironbridge.connectors.business_central.maps import MAPPER, STATUS_TABLES
-from ironbridge.connectors.business_central.resources import CHANGE, KEY, RESOURCES, Resource
+from ironbridge.connectors.business_central.resources import CHANGE, KEY, RESOURCES
 from ironbridge.connectors.business_central.spec import (
     CHECK_FIXES,
     DEFAULT_API_URL,
@@ -41,7 +36,6 @@ from ironbridge.connectors.business_central.spec import (
     SIGN_IN,
     SPEC,
 )
-from ironbridge.connectors.kit import ensure_page_size, ensure_resolved
 from ironbridge.connectors.protocols import http, odata_v4
 from ironbridge.model import Entity
 
@@ -82,12 +76,6 @@ FIELD_NAMES: Final = {
 }
 
 
-def _field_name(target: str) -> str:
-    head, _, prop = target.rpartition("/")
-    name = FIELD_NAMES.get(prop, prop)
-    return f"lines.{head[19:-1]}.{name}" if head.startswith("purchaseOrderLines(") else name
-
-
 #: How the first request's failure reads in the checks: (errors, failed stage, what to do).
 _REFUSALS: Final = (
     (errors.ValidationFailed, CheckStage.REACH, CHECK_FIXES["address"]),
@@ -117,8 +105,15 @@ class BusinessCentral(Connector):
         return MAPPER.to_unified(entity, raw, ids)
 
 
-class BusinessCentralSession(ConnectorSession):
+class BusinessCentralSession(odata_v4.ODataV4Session):
     """One authenticated conversation with one Business Central company."""
+
+    resources = RESOURCES
+    key, key_type, change = KEY, "Edm.Guid", CHANGE
+    source = _SYSTEM
+    mapper = MAPPER
+    all_readable = "The app may read every entity ironbridge reads."
+    grant_fix = CHECK_FIXES["grant"]
 
     def __init__(
         self,
@@ -142,7 +137,7 @@ class BusinessCentralSession(ConnectorSession):
         self._http = http.make_client(
             root, auth=self._signin.around(), options=self.options, transport=transport
         )
-        self._odata = odata_v4.ODataV4Client(self._http, codes=CODES)
+        self.odata = odata_v4.ODataV4Client(self._http, codes=CODES)
         self._wanted = values.get("company", "").strip()
         self._company: str | None = None
 
@@ -167,9 +162,10 @@ class BusinessCentralSession(ConnectorSession):
             else f"The environment has several companies ({listed}); choose one.",
         )
 
-    def _base(self) -> str:
+    def base(self) -> str:
+        """The chosen company's path, every entity set lives under it."""
         if self._company is None:
-            self._company = self._choose(self._odata.query("companies"))
+            self._company = self._choose(self.odata.query("companies"))
         return f"companies({self._company})/"
 
     # -- check ----------------------------------------------------------------------------------
@@ -177,7 +173,7 @@ class BusinessCentralSession(ConnectorSession):
     def check(self) -> Iterator[CheckResult]:
         """Reach the environment and sign in (listing companies), then read every entity set."""
         try:
-            companies = self._odata.query("companies")
+            companies = self.odata.query("companies")
         except errors.IronbridgeError as exc:
             stage, fix = next((s, f) for kind, s, f in _REFUSALS if isinstance(exc, kind))
             if stage is CheckStage.AUTHENTICATE:
@@ -192,97 +188,25 @@ class BusinessCentralSession(ConnectorSession):
         except errors.ValidationFailed as exc:
             yield CheckResult(CheckStage.PERMISSIONS, False, exc.message, fix=exc.fields["company"])
             return
-        yield self._check_entities()
-
-    def _check_entities(self) -> CheckResult:
-        missing: list[EntityAvailability] = []
-        for entity in self.spec.entities:
-            try:
-                self._odata.query(
-                    self._base() + RESOURCES[entity].entity_set, odata_v4.QueryOptions(top=1)
-                )
-            except (errors.PermissionDenied, errors.NotFound) as exc:
-                found = EntityAvailability(
-                    entity, Availability.UNAVAILABLE, exc.message, CHECK_FIXES["grant"]
-                )
-                missing.append(found)
-            except errors.IronbridgeError as exc:
-                return CheckResult(
-                    CheckStage.PERMISSIONS, False, exc.message, fix="Try again later."
-                )
-        message = "The app may read every entity ironbridge reads."
-        if missing:
-            message = "Not available: " + "; ".join(
-                f"{m.entity.value}: {m.reason}" for m in missing
-            )
-        return CheckResult(CheckStage.PERMISSIONS, True, message, entities=tuple(missing))
-
-    # -- reads ----------------------------------------------------------------------------------
-
-    def _resource(self, entity: Entity, operation: Operation = "read") -> Resource:
-        self.spec.ensure_supported(entity, operation)
-        return RESOURCES[entity]
-
-    def _path(self, resource: Resource, remote_id: str) -> str:
-        try:
-            key = uuid.UUID(remote_id)
-        except ValueError:
-            raise errors.NotFound(
-                f"{_SYSTEM} has no {resource.entity_set} {remote_id!r}."
-            ) from None
-        return f"{self._base()}{resource.entity_set}{odata_v4.key_predicate(key)}"
-
-    def list_changes(
-        self, entity: Entity, since: datetime | None, *, page_size: int = 500
-    ) -> Iterator[list[RawRecord]]:
-        """Records changed at or after `since`, in (lastModifiedDateTime, id) order."""
-        ensure_page_size(page_size)
-        resource = self._resource(entity)
-        reader = odata_v4.ChangeReader(
-            self._odata,
-            self._base() + resource.entity_set,
-            key=KEY,
-            change=CHANGE,
-            key_type="Edm.Guid",
-            expand=resource.expand,
-        )
-        for page in reader.pages(since, page_size=page_size):
-            yield [RawRecord(str(row.key), row.modified_at, row.row) for row in page]
-
-    def get(self, entity: Entity, remote_id: str) -> RawRecord:
-        """One record, with its lines for a purchase order."""
-        resource = self._resource(entity)
-        row, _ = self._odata.get(self._path(resource, remote_id), expand=resource.expand)
-        return RawRecord(str(row[KEY]), odata_v4.parse_datetime(str(row[CHANGE])), row)
+        yield self.check_permissions()
 
     # -- writes ---------------------------------------------------------------------------------
 
-    def _body(self, entity: Entity, payload: Mapping[str, Any]) -> dict[str, Any]:
-        ensure_resolved(payload, _SYSTEM)
-        try:
-            return MAPPER.to_source(entity, payload)
-        except KeyError as exc:
-            # Only a status without a Business Central code gets here (an inactive vendor).
-            raise errors.ValidationFailed({"status": f"{_SYSTEM} has no state {exc}."}) from None
-
-    def create(self, entity: Entity, payload: dict[str, Any]) -> RawRecord:
-        """Create a vendor, or a purchase order with its lines in one request."""
-        resource = self._resource(entity, "create")
-        body = self._body(entity, payload)
-        path = self._base() + resource.entity_set
-        created = self._odata.create(path, body, field_names=_field_name)
-        return self.get(entity, str(created[KEY]))
+    def field_name(self, target: str) -> str:
+        """`FIELD_NAMES`, and order lines' targets as `lines.<n>.<key>`."""
+        head, _, prop = target.rpartition("/")
+        name = FIELD_NAMES.get(prop, prop)
+        return f"lines.{head[19:-1]}.{name}" if head.startswith("purchaseOrderLines(") else name
 
     def update(self, entity: Entity, remote_id: str, changes: dict[str, Any]) -> RawRecord:
         """Change a record with `If-Match` set to the ETag read just before. New order lines
         replace the old ones in one atomic `$batch`: the header, every old line removed with
         its own ETag, the new lines added; all or nothing."""
-        path = self._path(self._resource(entity, "update"), remote_id)
-        body = self._body(entity, changes)
         if "lines" not in changes:
-            self._odata.update(path, body, field_names=_field_name)
-            return self.get(entity, remote_id)
-        order, etag = self._odata.get(path, expand=("purchaseOrderLines",))
+            return super().update(entity, remote_id, changes)
+        path = self.path(self.resource(entity, "update"), remote_id)
+        body = self.write_body(entity, changes)
+        order, etag = self.odata.get(path, expand=("purchaseOrderLines",))
         lines, added = f"{path}/purchaseOrderLines", body.pop("purchaseOrderLines")
         batch = [odata_v4.BatchRequest("PATCH", path, body, etag)] if body else []
         batch += [
@@ -293,11 +217,7 @@ class BusinessCentralSession(ConnectorSession):
         if len(batch) > _MAX_BATCH:
             problem = f"{_SYSTEM} replaces at most {_MAX_BATCH} old and new lines in one change."
             raise errors.ValidationFailed({"lines": problem})
-        for result in odata_v4.send_batch(self._odata, batch, atomic=True):
+        for result in odata_v4.send_batch(self.odata, batch, atomic=True):
             if result.error is not None and result.status != 424:
                 raise result.error
         return self.get(entity, remote_id)
-
-    def delete(self, entity: Entity, remote_id: str) -> None:
-        """Delete a draft purchase order (with `If-Match`)."""
-        self._odata.delete(self._path(self._resource(entity, "delete"), remote_id))

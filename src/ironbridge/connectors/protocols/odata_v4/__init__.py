@@ -14,6 +14,8 @@ What the family knows ("OData Version 4.01" protocol, URL conventions and JSON f
 - writes: POST (deep insert of nested lines), PATCH and DELETE with `If-Match: <@odata.etag>`
   read first when not given, bound actions (`client`); many at once in a JSON `$batch`
   (`batch`).
+- sessions: `ODataV4Session`, reads, checks and writes driven by one `EntitySet` per entity
+  (`session`).
 - errors: `{"error": {"code", "message", "target", "details"}}` and the status → the taxonomy,
   with stale ETags (412, Business Central's 409 `Request_EntityChanged`) as `RecordLocked`
   (`error_table`).
@@ -39,6 +41,7 @@ from ironbridge.connectors.protocols.odata_v4.error_table import (
     raise_for_status,
     read_error,
 )
+from ironbridge.connectors.protocols.odata_v4.session import EntitySet, ODataV4Session
 from ironbridge.connectors.protocols.odata_v4.values import (
     WIRE,
     ODataV4Wire,
@@ -58,8 +61,10 @@ __all__ = [
     "BatchRequest",
     "BatchResult",
     "ChangeReader",
+    "EntitySet",
     "FieldNames",
     "ODataV4Client",
+    "ODataV4Session",
     "ODataV4Wire",
     "QueryOptions",
     "datetime_literal",
