@@ -7,6 +7,7 @@ from fastapi import Depends, FastAPI
 from .. import __version__
 from ..bootstrap import Container
 from ..connect import create_connect_app
+from ..dashboard import create_dashboard_app
 from .context import RequestContextMiddleware
 from .deps import strict_query
 from .docs import install_docs
@@ -65,6 +66,7 @@ def create_app(container: Container) -> FastAPI:
     app.include_router(records.router)
     app.include_router(link_tokens.router)
     app.mount("/connect", create_connect_app(container), name="connect")
+    app.mount("/dashboard", create_dashboard_app(container), name="dashboard")
     app.add_middleware(
         RequestContextMiddleware,
         metrics=app.state.metrics,

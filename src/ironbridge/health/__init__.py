@@ -2,6 +2,13 @@
 
 from .breaker import SOURCE_FAILURES, BreakerBoard, attach_board, board_for, is_source_failure
 from .checks import CheckOutcome, HealthContext, check_connection, due_for_check
+from .overview import (
+    AccountOverview,
+    ConnectionSearch,
+    ConnectionSummary,
+    account_overview,
+    search_connections,
+)
 from .summary import ConnectionDetail, connection_details
 from .transitions import (
     change_status,
@@ -15,10 +22,14 @@ from .transitions import (
 
 __all__ = [
     "SOURCE_FAILURES",
+    "AccountOverview",
     "BreakerBoard",
     "CheckOutcome",
     "ConnectionDetail",
+    "ConnectionSearch",
+    "ConnectionSummary",
     "HealthContext",
+    "account_overview",
     "attach_board",
     "board_for",
     "change_status",
@@ -31,5 +42,6 @@ __all__ = [
     "reason_for",
     "record_error",
     "report_outcome",
+    "search_connections",
     "status_after",
 ]

@@ -1,11 +1,13 @@
 """The unified API's behaviour: projecting source records, serving reads, performing writes."""
 
+from .preview import MappingPreview, preview_mappings
 from .projection import Projector, raw_json, reproject
 from .reads import ListParams, get_record, list_records, load_unified, render_record
 from .writes import WriteContext, adjust_inventory, create, delete, passthrough, update
 
 __all__ = [
     "ListParams",
+    "MappingPreview",
     "Projector",
     "WriteContext",
     "adjust_inventory",
@@ -15,6 +17,7 @@ __all__ = [
     "list_records",
     "load_unified",
     "passthrough",
+    "preview_mappings",
     "raw_json",
     "render_record",
     "reproject",
