@@ -11,11 +11,20 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from itertools import pairwise
+from typing import Any
 
-from sqlalchemy import Connection, and_, case, exists, func, or_, select
+from sqlalchemy import ColumnElement, Connection, and_, case, func, literal, or_, select
 
+from .errorlog import ErrorRow
 from .rows import ConnectionRow
-from .tables import connections, deliveries, events, record_counts, sync_states
+from .tables import (
+    connection_errors,
+    connections,
+    deliveries,
+    events,
+    record_counts,
+    sync_states,
+)
 from .webhooks import DeliveryRow
 
 __all__ = ["ConnectionSearch", "OverviewRepository"]
@@ -53,28 +62,40 @@ class OverviewRepository:
 
     def needing_attention(self, limit: int) -> list[ConnectionRow]:
         """Connections that need reauthorization or are offline, then those whose last sync
-        of some entity failed; most urgent first, the most recently changed first within."""
-        failed_sync = exists().where(
-            sync_states.c.connection_id == connections.c.id, sync_states.c.status == "failed"
-        )
+        of some entity failed; most urgent first, the most recently changed first within.
+
+        Ordered by id alone first, so the sort holds no row, then the chosen rows are read."""
+        failed_sync = select(sync_states.c.connection_id).where(sync_states.c.status == "failed")
         urgency = case(
             (connections.c.status == ATTENTION_STATUSES[0], 0),
             (connections.c.status == ATTENTION_STATUSES[1], 1),
             else_=2,
         )
-        query = (
-            select(connections)
-            .where(
-                connections.c.account_id == self.account_id,
-                or_(
-                    connections.c.status.in_(ATTENTION_STATUSES),
-                    and_(connections.c.status != "disconnected", failed_sync),
-                ),
+        chosen = [
+            connection_id
+            for (connection_id,) in self._conn.execute(
+                select(connections.c.id)
+                .where(
+                    connections.c.account_id == self.account_id,
+                    or_(
+                        connections.c.status.in_(ATTENTION_STATUSES),
+                        and_(
+                            connections.c.status != "disconnected",
+                            connections.c.id.in_(failed_sync),
+                        ),
+                    ),
+                )
+                .order_by(urgency, connections.c.updated_at.desc(), connections.c.id)
+                .limit(limit)
             )
-            .order_by(urgency, connections.c.updated_at.desc(), connections.c.id)
-            .limit(limit)
-        )
-        return [ConnectionRow(**r._mapping) for r in self._conn.execute(query)]
+        ]
+        if not chosen:
+            return []
+        rows = {
+            r.id: ConnectionRow(**r._mapping)
+            for r in self._conn.execute(select(connections).where(connections.c.id.in_(chosen)))
+        }
+        return [rows[connection_id] for connection_id in chosen]
 
     def search(
         self, search: ConnectionSearch, *, after: tuple[datetime, str] | None, limit: int
@@ -121,35 +142,77 @@ class OverviewRepository:
             counts[connection_id][entity] = int(live)
         return counts
 
+    def newest_errors(self, connection_ids: Sequence[str]) -> dict[str, ErrorRow]:
+        """The newest error-log entry of each connection named that has one: one index seek
+        per connection for its newest id, then one lookup of those rows."""
+        if not connection_ids:
+            return {}
+        newest = (
+            select(connection_errors.c.id)
+            .where(connection_errors.c.connection_id == connections.c.id)
+            .order_by(connection_errors.c.occurred_at.desc(), connection_errors.c.id.desc())
+            .limit(1)
+            .scalar_subquery()
+        )
+        ids = [
+            error_id
+            for (error_id,) in self._conn.execute(
+                select(newest).where(
+                    connections.c.account_id == self.account_id,
+                    connections.c.id.in_(list(connection_ids)),
+                )
+            )
+            if error_id is not None
+        ]
+        if not ids:
+            return {}
+        rows = self._conn.execute(select(connection_errors).where(connection_errors.c.id.in_(ids)))
+        return {r.connection_id: ErrorRow(**r._mapping) for r in rows}
+
+    def last_successes(self, connection_ids: Sequence[str]) -> dict[str, datetime]:
+        """When a sync of any entity of each connection named last succeeded (if ever)."""
+        if not connection_ids:
+            return {}
+        rows = self._conn.execute(
+            select(sync_states.c.connection_id, func.max(sync_states.c.last_success_at))
+            .join(connections, connections.c.id == sync_states.c.connection_id)
+            .where(
+                connections.c.account_id == self.account_id,
+                sync_states.c.connection_id.in_(list(connection_ids)),
+            )
+            .group_by(sync_states.c.connection_id)
+        )
+        return {connection_id: at for connection_id, at in rows if at is not None}
+
     def event_counts(self, bounds: Sequence[datetime]) -> list[int]:
         """Events of this account between each pair of consecutive `bounds` (ascending).
 
         Events are numbered in insertion order, so each bound is turned into the first
-        position at or after it (one seek in the time index), and the account's events are
-        counted by position range in its (account, position) index without reading a row.
+        position at or after it (one seek in the time index each), and the account's events
+        are counted by position range in its (account, position) index without reading a row:
+        two statements, whatever the number of events.
         """
-        positions: list[int | None] = []
-        for bound in bounds:
-            positions.append(
-                self._conn.execute(
-                    select(events.c.position)
-                    .where(events.c.created_at >= bound)
-                    .order_by(events.c.created_at)
-                    .limit(1)
-                ).scalar_one_or_none()
-            )
-        counts = []
+        firsts = [
+            select(events.c.position)
+            .where(events.c.created_at >= bound)
+            .order_by(events.c.created_at)
+            .limit(1)
+            .scalar_subquery()
+            for bound in bounds
+        ]
+        positions = list(self._conn.execute(select(*firsts)).one())
+        counted: list[ColumnElement[Any]] = []
         for start, end in pairwise(positions):
             if start is None:
-                counts.append(0)
+                counted.append(literal(0))
                 continue
             query = select(func.count()).where(
                 events.c.account_id == self.account_id, events.c.position >= start
             )
             if end is not None:
                 query = query.where(events.c.position < end)
-            counts.append(int(self._conn.execute(query).scalar_one()))
-        return counts
+            counted.append(query.scalar_subquery())
+        return [int(count) for count in self._conn.execute(select(*counted)).one()]
 
     def recent_failed_deliveries(self, limit: int) -> list[DeliveryRow]:
         rows = self._conn.execute(
