@@ -76,7 +76,7 @@ def test_overview_counts_orders_attention_and_buckets_events_by_hour(
     ends = [*starts[1:], now]
     expected = [sum(1 for t in ours if start <= t < end) for start, end in zip(starts, ends)]
     assert [count for _, count in overview.event_volume] == expected
-    assert sum(expected) == 5
+    assert sum(expected) >= 4  # 23.5 h ago is inside the window only late in an hour
 
 
 def test_search_matches_end_customers_literally_within_the_account(
