@@ -104,6 +104,7 @@ def serve(
         _console.rule("ironbridge")
         _console.print(f"API:              {settings.base_url}  (docs: {settings.base_url}/docs)")
         _console.print(f"admin key:        {creds.admin_key}")
+        _console.print(f"dashboard:        {settings.base_url}/dashboard/  (admin key signs in)")
         _console.print(f"connection token: {creds.connection_token}")
         _console.print(f"connection id:    {creds.connection_id}")
         _console.print("for the README tour, paste into your shell:")

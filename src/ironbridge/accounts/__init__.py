@@ -2,6 +2,7 @@
 
 from .auth import Principal, authenticate
 from .service import IssuedToken, create_account, create_admin_key, issue_token, revoke_admin_key
+from .sessions import resume_admin_session
 
 __all__ = [
     "IssuedToken",
@@ -10,5 +11,6 @@ __all__ = [
     "create_account",
     "create_admin_key",
     "issue_token",
+    "resume_admin_session",
     "revoke_admin_key",
 ]

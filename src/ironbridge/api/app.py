@@ -7,8 +7,9 @@ from fastapi import Depends, FastAPI
 from .. import __version__
 from ..bootstrap import Container
 from ..connect import create_connect_app
+from ..dashboard import create_dashboard_app
 from .context import RequestContextMiddleware
-from .deps import strict_query
+from .deps import authorize, strict_query
 from .docs import install_docs
 from .errors import install_error_handlers
 from .hotpath import ListFastPath
@@ -66,6 +67,7 @@ def create_app(container: Container) -> FastAPI:
     app.include_router(records.router)
     app.include_router(link_tokens.router)
     app.mount("/connect", create_connect_app(container), name="connect")
+    app.mount("/dashboard", create_dashboard_app(container, authorize), name="dashboard")
     # Added first, so it runs inside the request context (ids, metrics, access log).
     app.add_middleware(ListFastPath, container=container, routes=records.router.routes)
     app.add_middleware(

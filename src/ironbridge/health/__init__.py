@@ -9,6 +9,13 @@ from .checks import (
     due_for_check,
 )
 from .errorlog import list_errors
+from .overview import (
+    AccountOverview,
+    ConnectionSearch,
+    ConnectionSummary,
+    account_overview,
+    search_connections,
+)
 from .summary import ConnectionDetail, connection_details
 from .transitions import (
     current_request_id,
@@ -22,10 +29,14 @@ from .transitions import (
 
 __all__ = [
     "SOURCE_FAILURES",
+    "AccountOverview",
     "BreakerBoard",
     "CheckOutcome",
     "ConnectionDetail",
+    "ConnectionSearch",
+    "ConnectionSummary",
     "HealthContext",
+    "account_overview",
     "check_connection",
     "connection_details",
     "connections_due_for_check",
@@ -38,5 +49,6 @@ __all__ = [
     "record_error",
     "record_error_once",
     "report_outcome",
+    "search_connections",
     "status_after",
 ]

@@ -10,10 +10,10 @@ from pydantic import Field
 
 from ..connections import ConnectionView
 from ..store import ConnectionRow, UnitOfWork
-from ..store.errorlog import ErrorLogRepository
+from ..store.errorlog import ErrorLogRepository, ErrorRow
 from ..store.sync import SyncRepository
 
-__all__ = ["ConnectionDetail", "connection_details"]
+__all__ = ["ConnectionDetail", "connection_details", "last_error_view"]
 
 
 class ConnectionDetail(ConnectionView):
@@ -30,19 +30,21 @@ class ConnectionDetail(ConnectionView):
     )
 
 
+def last_error_view(entry: ErrorRow) -> dict[str, Any]:
+    """An error-log entry as `last_error` shows it."""
+    return {
+        "occurred_at": entry.occurred_at,
+        "operation": entry.operation,
+        "entity": entry.entity,
+        "code": entry.code,
+        "message": entry.message,
+        "request_id": entry.request_id,
+    }
+
+
 def _detail(uow: UnitOfWork, view: ConnectionView) -> ConnectionDetail:
     newest = ErrorLogRepository(uow.connection, view.id).newest(before=None, limit=1)
-    last_error = None
-    if newest:
-        entry = newest[0]
-        last_error = {
-            "occurred_at": entry.occurred_at,
-            "operation": entry.operation,
-            "entity": entry.entity,
-            "code": entry.code,
-            "message": entry.message,
-            "request_id": entry.request_id,
-        }
+    last_error = last_error_view(newest[0]) if newest else None
     successes = [
         s.last_success_at
         for s in SyncRepository(uow.connection, view.id).states()

@@ -231,6 +231,7 @@ events = Table(
     Column("data", JSONType, nullable=False),
     Index("ix_events_account_position", "account_id", "position"),
     Index("ix_events_created", "created_at"),
+    Index("ix_events_connection_position", "connection_id", "position"),
 )
 
 webhook_endpoints = Table(

@@ -1,0 +1,108 @@
+"""Signing in with an admin key, and out.
+
+The key is posted in a form body (never a URL), checked exactly as the management API checks a
+bearer key (with the same failed-attempt budget per client address), and exchanged for the
+session cookie; it is neither stored nor logged.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from fastapi import APIRouter, Request
+from fastapi.responses import RedirectResponse, Response
+from fastapi.security import HTTPAuthorizationCredentials
+from starlette.concurrency import run_in_threadpool
+
+from ..accounts import Principal
+from ..errors import AuthenticationFailed, RateLimitExceeded
+from ..security import TokenKind
+from .pages import COOKIE, PRE_COOKIE, Authorize, Form, Notice, codec, container_of, render
+
+__all__ = ["router"]
+
+router = APIRouter()
+
+
+def _cookie_options(request: Request) -> dict[str, object]:
+    return {
+        "path": request.scope.get("root_path", "") or "/",
+        "httponly": True,
+        "samesite": "strict",
+        "secure": container_of(request).settings.base_url.startswith("https:"),
+    }
+
+
+def _sign_in_page(request: Request, *, notice: Notice | None = None, status: int = 200) -> Response:
+    nonce = request.cookies.get(PRE_COOKIE) or codec(request).new_nonce()
+    response = render(
+        request,
+        "sign_in.html",
+        None,
+        status=status,
+        notice=notice,
+        sign_in_csrf=codec(request).csrf(f"pre:{nonce}"),
+    )
+    response.set_cookie(PRE_COOKIE, nonce, max_age=3600, **_cookie_options(request))  # type: ignore[arg-type]
+    return response
+
+
+@router.get("/sign-in", response_model=None)
+def sign_in_page(request: Request) -> Response:
+    if codec(request).read(request.cookies.get(COOKIE), datetime.now(UTC)) is not None:
+        return RedirectResponse(f"{request.scope.get('root_path', '')}/", status_code=303)
+    return _sign_in_page(request)
+
+
+@router.post("/sign-in", response_model=None)
+async def sign_in(request: Request) -> Response:
+    form = await request.form()
+    key, presented = form.get("admin_key"), form.get("csrf")
+    nonce = request.cookies.get(PRE_COOKIE)
+    if not nonce or not codec(request).csrf_valid(
+        f"pre:{nonce}", presented if isinstance(presented, str) else None
+    ):
+        notice = Notice("This form was out of date; enter your admin key again.", ok=False)
+        return _sign_in_page(request, notice=notice, status=403)
+    try:
+        principal = await run_in_threadpool(
+            _authenticate, request, key.strip() if isinstance(key, str) else ""
+        )
+    except AuthenticationFailed:
+        notice = Notice(
+            "That admin key is not valid: it may be mistyped or revoked. Admin keys start "
+            "with ib_admin_.",
+            ok=False,
+        )
+        return _sign_in_page(request, notice=notice, status=401)
+    except RateLimitExceeded as exc:
+        return _sign_in_page(request, notice=Notice(exc.message, ok=False), status=429)
+    sessions = codec(request)
+    value = sessions.issue(principal.account_id, principal.credential_id, datetime.now(UTC))
+    response = RedirectResponse(f"{request.scope.get('root_path', '')}/", status_code=303)
+    options = _cookie_options(request)
+    response.set_cookie(
+        COOKIE,
+        value,
+        max_age=int(sessions.lifetime.total_seconds()),
+        **options,  # type: ignore[arg-type]
+    )
+    response.delete_cookie(PRE_COOKIE, **options)  # type: ignore[arg-type]
+    return response
+
+
+def _authenticate(request: Request, key: str) -> Principal:
+    container = container_of(request)
+    credentials = HTTPAuthorizationCredentials(scheme="Bearer", credentials=key)
+    with container.uow(readonly=True) as uow:
+        authorize: Authorize = request.app.state.authorize
+        return authorize(uow, request, container, credentials, TokenKind.ADMIN)
+
+
+@router.post("/sign-out", response_model=None)
+def sign_out(request: Request, form: Form) -> Response:
+    """Forget the session in this browser. The cookie is signed, not stored: revoking the admin
+    key is what ends every session opened with it."""
+    response = RedirectResponse(f"{request.scope.get('root_path', '')}/sign-in", status_code=303)
+    response.delete_cookie(COOKIE, **_cookie_options(request))  # type: ignore[arg-type]
+    return response
