@@ -17,7 +17,8 @@ from huey import Huey, RedisHuey, SqliteHuey, crontab
 from huey.consumer import Consumer
 
 from .connections import ConnectionStatus
-from .events import DELIVERY_TOPIC
+from .events import DELIVERY_TOPIC, EVENT_TOPIC
+from .flows import FlowEngine
 from .health import HealthContext, check_connection, due_for_check, record_error
 from .logs import get_logger
 from .model import Entity
@@ -103,6 +104,10 @@ class Worker:
         self._next_wake: datetime | None = None
         self._tick = self.queue.periodic_task(crontab(minute="*"), name="schedule.tick")(self.tick)
         self._consumer: EmbeddedConsumer | None = None
+        self.flows = FlowEngine(self.container)
+        self._run_flow = self.queue.task(name="flow.run", retries=0)(self.flows.start)
+        self._dispatch_flows = self.queue.task(name="flow.dispatch", retries=0)(self.flows.dispatch)
+        self.flows.enqueue = self._run_flow
 
     # task bodies
     def _run_sync_impl(self, connection_id: str, run_id: str) -> str:
@@ -226,6 +231,8 @@ class Worker:
         """Items committed by a unit of work: new deliveries wake a worker at once."""
         if topic == DELIVERY_TOPIC and ids:
             self.wake_deliveries()
+        elif topic == EVENT_TOPIC and ids:
+            self._dispatch_flows(ids)
 
     def sweep_deliveries(self) -> int:
         """Wake workers for anything due (lost queue messages, retries after a restart)."""
@@ -259,6 +266,7 @@ class Worker:
         """
         swept = self.sweep_deliveries()
         self.purge()
+        self._flows_tick(now)
         # Checks first: with an inline queue their verdicts are in before syncs are scheduled.
         checks = self.schedule_health_checks()
         now = now or utcnow()
@@ -282,6 +290,12 @@ class Worker:
             counts["queued"] += queued
             counts["resent"] += resent
         return {**counts, "deliveries": swept, "checks": checks}
+
+    def _flows_tick(self, now: datetime | None) -> None:
+        try:
+            self.flows.tick(now)
+        except Exception as exc:  # flows must not stop syncs from being scheduled
+            _log.error("flows_tick_failed", exc_info=exc)
 
     def _schedule_syncs(self, connection: ConnectionRow, now: datetime) -> tuple[int, int]:
         """Queue the connection's due syncs and hand lost runs to a worker again; how many."""
@@ -356,6 +370,7 @@ class Worker:
         consumer.start()
         self._consumer = consumer
         self._start_pump(workers)
+        self.flows.launch()
         # Work left by a previous process (runs it was killed in, deliveries it never sent)
         # resumes now rather than at the next minute's tick.
         threading.Thread(target=self.tick, name="startup-tick", daemon=True).start()
@@ -380,6 +395,7 @@ class Worker:
         """`ironbridge worker`: consume until interrupted."""
         consumer = Consumer(self.queue, workers=workers, worker_type="thread", periodic=True)
         self._start_pump(workers)
+        self.flows.launch()
         threading.Thread(target=self.tick, name="startup-tick", daemon=True).start()
         try:
             consumer.run()

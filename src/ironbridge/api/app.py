@@ -18,6 +18,7 @@ from .routes import (
     connections,
     connectors,
     events,
+    flows,
     health,
     link_tokens,
     records,
@@ -64,6 +65,7 @@ def create_app(container: Container) -> FastAPI:
     app.include_router(webhooks.router)
     app.include_router(records.router)
     app.include_router(link_tokens.router)
+    app.include_router(flows.router)
     app.mount("/connect", create_connect_app(container), name="connect")
     app.add_middleware(
         RequestContextMiddleware,

@@ -1,5 +1,12 @@
 """Events: everything that happens, written in the same transaction as its cause."""
 
-from .service import DELIVERY_TOPIC, SETTLE, list_events, record_event, record_events
+from .service import DELIVERY_TOPIC, EVENT_TOPIC, SETTLE, list_events, record_event, record_events
 
-__all__ = ["DELIVERY_TOPIC", "SETTLE", "list_events", "record_event", "record_events"]
+__all__ = [
+    "DELIVERY_TOPIC",
+    "EVENT_TOPIC",
+    "SETTLE",
+    "list_events",
+    "record_event",
+    "record_events",
+]
