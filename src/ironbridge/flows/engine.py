@@ -281,20 +281,29 @@ def _redact(value: Any, secrets: dict[str, str]) -> Any:
     return value
 
 
-def _record_wait(key: str, run_id: str, position: int, step: dict[str, Any], status: str) -> None:
+def _record_step(
+    key: str,
+    run_id: str,
+    position: int,
+    step_id: str,
+    status: str,
+    given: Any,
+    output: Any,
+) -> None:
+    """Record a step the engine runs itself (`wait`, `for_each`)."""
     container = _deployments[key].container
     with container.uow() as uow:
         runs = RunRepository(uow.connection, None)
-        previous = runs.step(run_id, step["id"])
+        previous = runs.step(run_id, step_id)
         runs.save_step(
             {
                 "run_id": run_id,
-                "step_id": step["id"],
+                "step_id": step_id,
                 "position": position,
                 "status": status,
                 "attempts": 1,
-                "input": {"seconds": step["seconds"]},
-                "output": None,
+                "input": given,
+                "output": output,
                 "error": None,
                 "started_at": previous.started_at if previous else utcnow(),
                 "finished_at": utcnow() if status == "succeeded" else None,
@@ -370,11 +379,11 @@ def _run_step(
     """Run one step; True to go on, False to end the run, or the id of the step to go to."""
     kind = step["type"]
     if kind == "wait":
-        runner.step(f"{step['id']}:start", {}, _record_wait, key, run_id, position, step, "running")
+        given = {"seconds": step["seconds"]}
+        record: tuple[Any, ...] = (key, run_id, position, step["id"])
+        runner.step(f"{step['id']}:start", {}, _record_step, *record, "running", given, None)
         runner.sleep(float(step["seconds"]))
-        runner.step(
-            f"{step['id']}:done", {}, _record_wait, key, run_id, position, step, "succeeded"
-        )
+        runner.step(f"{step['id']}:done", {}, _record_step, *record, "succeeded", given, None)
         return True
     if kind == "for_each":
         return _for_each(key, run_id, runner, position, step, data, test)
@@ -460,6 +469,18 @@ def _for_each(
                     break
             results[index] = last
     data["steps"][step["id"]] = results
+    runner.step(
+        f"{step['id']}:done",
+        {},
+        _record_step,
+        key,
+        run_id,
+        position,
+        step["id"],
+        "succeeded",
+        {"items": len(items)},
+        results,
+    )
     return True
 
 

@@ -239,7 +239,7 @@ def update_flow(
             definition[name] = given[name]
     # The whole definition is validated again: a new step list must fit the trigger and graph.
     try:
-        FlowDefinition.model_validate(definition)
+        definition = _definition(FlowDefinition.model_validate(definition))
     except ValueError as exc:
         raise ValidationFailed({"body": str(exc).splitlines()[0]}, str(exc)) from exc
     now = utcnow()

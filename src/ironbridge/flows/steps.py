@@ -113,6 +113,11 @@ def _read(ctx: StepContext, step: dict[str, Any], data: dict[str, Any]) -> Any:
     return json.loads(page)
 
 
+def _step_key(step: dict[str, Any], data: dict[str, Any]) -> str:
+    """The step's name in its run; a for-each item's steps carry the item's index."""
+    return f"{step['id']}[{data['__item']}]" if "__item" in data else str(step["id"])
+
+
 def _write(ctx: StepContext, step: dict[str, Any], data: dict[str, Any]) -> Any:
     connection = ctx.need_connection()
     entity = Entity(step["entity"])
@@ -143,7 +148,7 @@ def _write(ctx: StepContext, step: dict[str, Any], data: dict[str, Any]) -> Any:
             result = adjust_inventory(wctx, str(record_id), body)
         return 200, json.dumps(result, default=str)
 
-    key = f"flow:{ctx.run_id}:{step['id']}"
+    key = f"flow:{ctx.run_id}:{_step_key(step, data)}"
     fingerprint = request_fingerprint(operation, f"flow/{entity.value}/{record_id}", body)
     stored = run_idempotent(ctx.uow, f"connection:{connection.id}", key, fingerprint, action)
     return json.loads(stored.body)
@@ -181,7 +186,7 @@ def _http(ctx: StepContext, step: dict[str, Any], data: dict[str, Any]) -> Any:
             details={"allowed_hosts": ctx.allowed_hosts},
         )
     headers = {name: _with_secrets(value, ctx.secrets) for name, value in step["headers"].items()}
-    headers.setdefault("Idempotency-Key", f"{ctx.run_id}:{step['id']}")
+    headers.setdefault("Idempotency-Key", f"{ctx.run_id}:{_step_key(step, data)}")
     body = evaluate_jmespath(step["body"], data) if step.get("body") else None
     try:
         response = ctx.http.request(
