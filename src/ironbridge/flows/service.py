@@ -288,7 +288,7 @@ def list_versions(uow: UnitOfWork, account_id: str, flow_id: str) -> list[Versio
 def verify_trigger_secret(uow: UnitOfWork, flow_id: str, secret: str | None) -> FlowRow:
     """The flow an inbound trigger names, if `secret` is its own."""
     row = FlowRepository(uow.connection, None).get_any(flow_id)
-    if row is None or not secret or not tokens_equal(hash_token(secret), row.trigger_secret_hash):
+    if row is None or not secret or not tokens_equal(row.trigger_secret_hash, secret):
         from ..errors import AuthenticationFailed
 
         raise AuthenticationFailed("Unknown flow or wrong X-Flow-Secret.")

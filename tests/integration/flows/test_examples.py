@@ -108,3 +108,13 @@ def test_a_connection_needing_reauthorization_sends_a_custom_event(
     assert container.worker.flows.wait(run["id"]) == "succeeded"
     (notice,) = _emitted(container, "flow.reauth_needed")
     assert notice["payload"] == {"connection_id": sandbox.id, "reason": "credentials_rejected"}
+
+
+def test_the_examples_in_the_docs_are_the_flows_tested_here() -> None:
+    import json
+    import re
+    from pathlib import Path
+
+    text = (Path(__file__).parents[3] / "docs" / "flows.md").read_text()
+    blocks = [json.loads(b) for b in re.findall(r"```json\n(.*?)\n```", text, re.S)]
+    assert blocks == [LARGE_PO, NIGHTLY_REORDER, REAUTH_NOTICE]
