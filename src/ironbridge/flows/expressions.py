@@ -4,7 +4,8 @@
   conditions. It has no I/O, no loops but the bounded comprehension macros, and no way to reach
   Python objects: the sandbox is the language. What remains to bound is cost: the expression's
   length and number of comprehensions (nested ones multiply), the size of the data it reads,
-  and the time it may take (evaluated on a worker thread; past the budget the step fails).
+  and the time it may take. The evaluator holds the GIL, so the time budget is enforced in a
+  child process (`celsandbox`), killed past the budget.
 - JMESPath (`jmespath`) selects and shapes data for every other step; it has no I/O and only
   linear functions, so length and data size bound it.
 """
@@ -13,13 +14,13 @@ from __future__ import annotations
 
 import json
 import re
-from concurrent.futures import ThreadPoolExecutor
-from concurrent.futures import TimeoutError as FutureTimeout
 from typing import Any, Final
 
 import cel
 import jmespath
 from jmespath.exceptions import JMESPathError
+
+from ..celsandbox import CelTimeout, Sandbox
 
 __all__ = [
     "CEL_TIME_BUDGET",
@@ -38,7 +39,7 @@ DATA_BUDGET: Final = 1_000_000
 #: Comprehension macros in one expression (each nested one multiplies the work).
 _MAX_COMPREHENSIONS: Final = 3
 _COMPREHENSION = re.compile(r"\.\s*(all|exists|exists_one|map|filter)\s*\(")
-_pool = ThreadPoolExecutor(max_workers=4, thread_name_prefix="cel")
+_sandbox = Sandbox()
 
 
 class ExpressionError(ValueError):
@@ -73,12 +74,11 @@ def _within_budget(data: Any, what: str) -> None:
 def evaluate_cel(expression: str, data: dict[str, Any], *, budget: float = CEL_TIME_BUDGET) -> Any:
     """The value of a CEL expression over `data`, within the time and size budgets."""
     _within_budget(data, "the data of a condition")
-    future = _pool.submit(cel.evaluate, check_cel(expression), data)
     try:
-        return future.result(timeout=budget)
-    except FutureTimeout as exc:
+        return _sandbox.evaluate(check_cel(expression), data, budget)
+    except CelTimeout as exc:
         raise ExpressionError(f"the condition took longer than {budget} s") from exc
-    except Exception as exc:  # whatever the evaluator raises, the condition failed
+    except ValueError as exc:
         raise ExpressionError(f"the condition failed: {exc}") from exc
 
 
