@@ -526,13 +526,11 @@ class FlowEngine:
     def __init__(self, container: Container) -> None:
         self.container = container
         self.key = deployment_key(container)
-        _deployments.setdefault(
-            self.key,
-            Deployment(
+        if self.key not in _deployments:
+            _deployments[self.key] = Deployment(
                 container=container,
                 http=make_http_client(allow_private=container.settings.allow_private_urls),
-            ),
-        )
+            )
         _deployments[self.key].container = container
 
     def launch(self) -> None:
