@@ -44,7 +44,7 @@ from ..store import utcnow
 from ..store.flows import FlowRepository, RunRepository
 from ..webhooks.delivery import make_http_client
 from .expressions import ExpressionError, evaluate_jmespath
-from .service import dispatch_events, due_schedules, purge_runs, sweep_start
+from .service import dispatch_events, due_schedules, new_run, purge_runs, sweep_start
 from .steps import STEP_KINDS, StepContext
 
 if TYPE_CHECKING:
@@ -338,12 +338,48 @@ def _record_step(
 
 def _finish(key: str, run_id: str, status: str, error: dict[str, Any] | None) -> str:
     container = _deployments[key].container
+    started: list[str] = []
     with container.uow() as uow:
-        RunRepository(uow.connection, None).change(
-            run_id, {"status": status, "error": error, "finished_at": utcnow()}
-        )
+        runs = RunRepository(uow.connection, None)
+        runs.change(run_id, {"status": status, "error": error, "finished_at": utcnow()})
+        run = runs.get(run_id)
+        if status == "failed" and run is not None and not run.test:
+            started = _start_error_flows(uow, runs, run)
         uow.commit()
+    if started:
+        # Started from a thread of its own, outside this step's DBOS context (a run started
+        # inside it would be taken for a child of this one). Should the process die first,
+        # the tick re-sends queued runs.
+        threading.Thread(target=container.worker.flows.submit, args=(started,), daemon=True).start()
     return status
+
+
+def _start_error_flows(uow: Any, runs: RunRepository, run: Any) -> list[str]:
+    """Runs of the account's error flows (trigger `run_failed`) for a failed run; never of
+    the failed run's own flow, so an error flow that fails does not start itself again."""
+    failed = next((s for s in reversed(runs.steps(run.id)) if s.status == "failed"), None)
+    trigger = {
+        "type": "run_failed",
+        "flow_id": run.flow_id,
+        "run_id": run.id,
+        "step": failed.step_id if failed else None,
+        "error": run.error,
+        "input": failed.input if failed else None,
+    }
+    started = []
+    for flow in FlowRepository(uow.connection, run.account_id).enabled_with_trigger(["run_failed"]):
+        if flow.id == run.flow_id:
+            continue
+        new = new_run(
+            uow,
+            flow,
+            connection_id=run.connection_id,
+            trigger=trigger,
+            trigger_key=f"failed:{run.id}",
+        )
+        if new:
+            started.append(new)
+    return started
 
 
 def _set_status(key: str, run_id: str, status: str) -> None:

@@ -95,8 +95,20 @@ class ManualTrigger(_Strict):
     type: Literal["manual"]
 
 
+class RunFailedTrigger(_Strict):
+    """The account's error flow: runs when a run of another of the account's flows fails;
+    `trigger` holds `flow_id`, `run_id`, `step`, `error` and the failed step's `input`."""
+
+    type: Literal["run_failed"]
+
+
 Trigger = Annotated[
-    RecordEventTrigger | ConnectionEventTrigger | ScheduleTrigger | InboundTrigger | ManualTrigger,
+    RecordEventTrigger
+    | ConnectionEventTrigger
+    | ScheduleTrigger
+    | InboundTrigger
+    | ManualTrigger
+    | RunFailedTrigger,
     Field(discriminator="type"),
 ]
 

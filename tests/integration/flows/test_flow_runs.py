@@ -110,3 +110,30 @@ def test_disconnecting_a_connection_stops_its_runs(
     client.post(f"/v1/connections/{sandbox.id}/disconnect", headers=account.headers)
     run_id = _start(container, flow_id, sandbox.id)
     assert container.worker.flows.wait(run_id) == "cancelled"
+
+
+def test_the_account_error_flow_receives_a_failed_run_with_its_step_error_and_input(
+    client: TestClient, container: Container, account: AccountFixture, sandbox: ConnectionFixture
+) -> None:
+    error_flow = client.post(
+        "/v1/flows",
+        json={
+            "name": "errors",
+            "trigger": {"type": "run_failed"},
+            "connections": {"all": True},
+            "steps": [{"id": "tell", "type": "emit", "name": "run_failed"}],
+        },
+        headers=account.headers,
+    ).json()
+    failing = _flow(
+        client, account, [{"id": "check", "type": "condition", "expression": "trigger.x > 1"}]
+    )
+    run_id = _start(container, failing, sandbox.id)
+    assert container.worker.flows.wait(run_id) == "failed"
+    runs = client.get(f"/v1/flows/{error_flow['id']}/runs", headers=account.headers).json()
+    (handled,) = runs["data"]
+    assert container.worker.flows.wait(handled["id"]) == "succeeded"
+    trigger = handled["trigger"]
+    assert (trigger["flow_id"], trigger["run_id"], trigger["step"]) == (failing, run_id, "check")
+    assert trigger["error"]["code"] == "VALIDATION_FAILED"
+    assert trigger["input"]["trigger"] == {"type": "manual"}
