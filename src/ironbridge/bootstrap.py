@@ -9,6 +9,7 @@ from typing import Any
 from sqlalchemy import Engine
 
 from .connectors import Connector, ConnectorRegistry, SessionOptions, default_registry
+from .flows import FlowEngine
 from .health import BreakerBoard
 from .ratelimit import RateLimiter
 from .security import CredentialCipher
@@ -44,9 +45,17 @@ class Container:
                 registry=self.registry,
                 cipher=self.cipher,
                 breakers=self.breakers,
+                flows=FlowEngine(self),
             )
         worker: Worker = self._worker
         return worker
+
+    @property
+    def flows(self) -> FlowEngine:
+        """Durable flow runs, on the worker's queue."""
+        engine = self.worker.flows
+        assert engine is not None, "the container's worker always runs flows"
+        return engine
 
     @property
     def session_options(self) -> SessionOptions:

@@ -17,7 +17,8 @@ from huey import Huey, RedisHuey, SqliteHuey, crontab
 from huey.consumer import Consumer
 
 from .connectors import ConnectorRegistry, SessionOptions
-from .events import DELIVERY_TOPIC, purge_expired
+from .events import DELIVERY_TOPIC, EVENT_TOPIC, purge_expired
+from .flows import FlowEngine
 from .health import (
     BreakerBoard,
     HealthContext,
@@ -77,6 +78,8 @@ class Worker:
     cipher: CredentialCipher
     #: One circuit breaker per connection: every call to a source goes through it.
     breakers: BreakerBoard
+    #: Durable flow runs (started by events, schedules and the API); None runs no flows.
+    flows: FlowEngine | None = None
 
     def __post_init__(self) -> None:
         self.options = SessionOptions(allow_private_urls=self.settings.allow_private_urls)
@@ -107,6 +110,12 @@ class Worker:
         self._next_wake: datetime | None = None
         self._tick = self.queue.periodic_task(crontab(minute="*"), name="schedule.tick")(self.tick)
         self._consumer: EmbeddedConsumer | None = None
+        if self.flows is not None:
+            self._run_flow = self.queue.task(name="flow.run", retries=0)(self.flows.start)
+            self._dispatch_flows = self.queue.task(name="flow.dispatch", retries=0)(
+                self.flows.dispatch
+            )
+            self.flows.enqueue = self._run_flow
 
     # task bodies
     def _run_sync_impl(self, connection_id: str, run_id: str) -> str:
@@ -223,6 +232,8 @@ class Worker:
         """Items committed by a unit of work: new deliveries wake a worker at once."""
         if topic == DELIVERY_TOPIC and ids:
             self.wake_deliveries()
+        elif topic == EVENT_TOPIC and ids and self.flows is not None:
+            self._dispatch_flows(ids)
 
     def sweep_deliveries(self) -> int:
         """Wake workers for anything due (lost queue messages, retries after a restart)."""
@@ -264,7 +275,16 @@ class Worker:
                 continue
             counts["queued"] += queued
             counts["resent"] += resent
+        self._flows_tick(now)
         return {**counts, "deliveries": swept, "checks": checks}
+
+    def _flows_tick(self, now: datetime | None) -> None:
+        if self.flows is None:
+            return
+        try:
+            self.flows.tick(now)
+        except Exception as exc:  # flows must not stop syncs from being scheduled
+            _log.error("flows_tick_failed", exc_info=exc)
 
     def _schedule_syncs(self, connection: ConnectionRow, now: datetime) -> tuple[int, int]:
         """Queue the connection's due syncs and hand lost runs to a worker again; how many."""
@@ -307,6 +327,8 @@ class Worker:
         consumer.start()
         self._consumer = consumer
         self._start_pump(workers)
+        if self.flows is not None:
+            self.flows.launch()
         # Work left by a previous process (runs it was killed in, deliveries it never sent)
         # resumes now rather than at the next minute's tick.
         threading.Thread(target=self.tick, name="startup-tick", daemon=True).start()
@@ -331,6 +353,8 @@ class Worker:
         """`ironbridge worker`: consume until interrupted."""
         consumer = Consumer(self.queue, workers=workers, worker_type="thread", periodic=True)
         self._start_pump(workers)
+        if self.flows is not None:
+            self.flows.launch()
         threading.Thread(target=self.tick, name="startup-tick", daemon=True).start()
         try:
             consumer.run()

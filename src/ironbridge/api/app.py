@@ -20,6 +20,7 @@ from .routes import (
     connections,
     connectors,
     events,
+    flows,
     health,
     link_tokens,
     records,
@@ -66,6 +67,7 @@ def create_app(container: Container) -> FastAPI:
     app.include_router(webhooks.router)
     app.include_router(records.router)
     app.include_router(link_tokens.router)
+    app.include_router(flows.router)
     app.mount("/connect", create_connect_app(container), name="connect")
     app.mount("/dashboard", create_dashboard_app(container, authorize), name="dashboard")
     # Added first, so it runs inside the request context (ids, metrics, access log).

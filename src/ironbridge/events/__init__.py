@@ -2,6 +2,7 @@
 
 from .service import (
     DELIVERY_TOPIC,
+    EVENT_TOPIC,
     SETTLE,
     list_events,
     purge_expired,
@@ -11,6 +12,7 @@ from .service import (
 
 __all__ = [
     "DELIVERY_TOPIC",
+    "EVENT_TOPIC",
     "SETTLE",
     "list_events",
     "purge_expired",

@@ -14,6 +14,7 @@ from ..store.webhooks import DeliveryRepository, EndpointRepository
 
 __all__ = [
     "DELIVERY_TOPIC",
+    "EVENT_TOPIC",
     "SETTLE",
     "list_events",
     "purge_expired",
@@ -23,6 +24,8 @@ __all__ = [
 
 #: Topic published (after commit) with the ids of new deliveries.
 DELIVERY_TOPIC = "deliveries"
+#: Topic published (after commit) with the ids of new events (flows start runs from them).
+EVENT_TOPIC = "events"
 #: Polling skips events younger than this, so a slower concurrent transaction that took an
 #: earlier position cannot be overtaken by a reader and missed.
 SETTLE = timedelta(seconds=2)
@@ -68,6 +71,8 @@ def record_events(
         for offset, (event_type, data) in enumerate(items)
     ]
     stored = repo.insert(rows)
+    for event in stored:
+        uow.publish(EVENT_TOPIC, event.id)
     _fan_out(uow, account_id, connection_id, stored)
     return stored
 

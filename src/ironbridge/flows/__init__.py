@@ -1,0 +1,58 @@
+"""Flows: durable workflow automation on connections (see docs/flows.md)."""
+
+from .engine import FlowEngine, interpret
+from .expressions import ExpressionError, evaluate_cel, evaluate_jmespath
+from .model import FlowDefinition, FlowSettings, flow_json_schema
+from .service import (
+    FlowIn,
+    FlowPatch,
+    FlowView,
+    RunView,
+    StepRunView,
+    VersionView,
+    create_flow,
+    delete_flow,
+    dispatch_events,
+    due_schedules,
+    flow_row,
+    get_flow,
+    get_run,
+    list_flows,
+    list_runs,
+    list_versions,
+    new_run,
+    retry_run,
+    update_flow,
+    verify_trigger_secret,
+)
+
+__all__ = [
+    "ExpressionError",
+    "FlowDefinition",
+    "FlowEngine",
+    "FlowIn",
+    "FlowPatch",
+    "FlowSettings",
+    "FlowView",
+    "RunView",
+    "StepRunView",
+    "VersionView",
+    "create_flow",
+    "delete_flow",
+    "dispatch_events",
+    "due_schedules",
+    "evaluate_cel",
+    "evaluate_jmespath",
+    "flow_json_schema",
+    "flow_row",
+    "get_flow",
+    "get_run",
+    "interpret",
+    "list_flows",
+    "list_runs",
+    "list_versions",
+    "new_run",
+    "retry_run",
+    "update_flow",
+    "verify_trigger_secret",
+]
