@@ -8,6 +8,7 @@ records arrive in and no id table has to be shared between workers.
 from __future__ import annotations
 
 import functools
+import hashlib
 import json
 import re
 import uuid
@@ -49,6 +50,10 @@ ID_PREFIXES: Final[Mapping[Entity, str]] = MappingProxyType(
     }
 )
 
+_NAMESPACE_BYTES: Final = ID_NAMESPACE.bytes
+#: A string as `json.dumps` writes it (ASCII, escaped, quoted).
+_json_string: Final = json.encoder.encode_basestring_ascii
+
 _ID_RE: Final = re.compile(r"^([a-z]+_)([0-9a-f]{32})$")
 _ENTITY_BY_PREFIX: Final[Mapping[str, Entity]] = MappingProxyType(
     {prefix: entity for entity, prefix in ID_PREFIXES.items()}
@@ -68,8 +73,20 @@ def record_id(connection_id: str, entity: Entity, remote_id: str) -> str:
     # A JSON array is an unambiguous encoding of the three parts: joining with a separator
     # would let ("a:b", "c") and ("a", "b:c") collide. ASCII escaping keeps any string
     # (even lone surrogates) encodable for uuid5.
-    name = json.dumps([connection_id, str(entity.value), remote_id])
-    return ID_PREFIXES[entity] + uuid.uuid5(ID_NAMESPACE, name).hex
+    parts = (connection_id, str(entity.value), remote_id)
+    if all(type(part) is str for part in parts):
+        # What `json.dumps(list(parts))` writes, without its encoder set up for each call.
+        name = "[" + ", ".join([_json_string(part) for part in parts]) + "]"
+    else:
+        name = json.dumps(list(parts))
+    # `uuid.uuid5(ID_NAMESPACE, name).hex` without building a UUID object: the first 16 bytes
+    # of the SHA-1, with the version (5) and the variant (RFC 4122) set.
+    digest = bytearray(
+        hashlib.sha1(_NAMESPACE_BYTES + name.encode(), usedforsecurity=False).digest()[:16]
+    )
+    digest[6] = (digest[6] & 0x0F) | 0x50
+    digest[8] = (digest[8] & 0x3F) | 0x80
+    return ID_PREFIXES[entity] + digest.hex()
 
 
 def id_pattern(entity: Entity) -> str:

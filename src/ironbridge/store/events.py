@@ -9,6 +9,7 @@ from typing import Any
 
 from sqlalchemy import Connection, delete, select, update
 
+from .bulk import insert_rows
 from .tables import accounts, connections, events
 
 __all__ = ["EventQuery", "EventRepository", "EventRow", "NewEvent"]
@@ -81,7 +82,7 @@ class EventRepository:
         """Write events (`data` a dict, or `JSONText` to store as it is), in the given order."""
         if not rows:
             return []
-        self._conn.execute(events.insert().values(account_id=self.account_id), rows)
+        insert_rows(self._conn, events, rows, {"account_id": self.account_id})
         return [NewEvent(r["id"], r["type"]) for r in rows]
 
     def find(self, query: EventQuery) -> list[EventRow]:

@@ -25,6 +25,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.dialects import postgresql, sqlite
 
+from .bulk import insert_rows
 from .tables import connection_errors, record_counts, records, sync_runs, sync_states
 from .types import utcnow
 
@@ -407,17 +408,18 @@ class RecordRepository:
                 live += int(before[1]) - int(item.deleted)
                 kind = "deleted" if item.deleted else ("created" if before[1] else "updated")
                 changes.append(RecordChange(item.id, item.remote_id, kind, item.unified))
-        # Values shared by the whole batch are bound once, not converted again for every row.
-        if inserts:
-            self._conn.execute(
-                records.insert().values(
-                    connection_id=self.connection_id,
-                    entity=entity,
-                    first_seen_at=now,
-                    synced_at=now,
-                ),
-                inserts,
-            )
+        # Values shared by the whole batch are converted once, not again for every row.
+        insert_rows(
+            self._conn,
+            records,
+            inserts,
+            {
+                "connection_id": self.connection_id,
+                "entity": entity,
+                "first_seen_at": now,
+                "synced_at": now,
+            },
+        )
         for rows in (updates, silent):
             if rows:
                 self._update_by_remote_id(entity, rows, synced_at=now)

@@ -6,7 +6,7 @@ The unified JSON is validated here, once, when it is written; reads serve the st
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+from collections.abc import Callable, Iterable, Mapping
 from datetime import datetime
 from typing import Any
 
@@ -27,9 +27,35 @@ _uncached_record_id = record_id.__wrapped__
 FieldMappings = Mapping[str, str]
 
 
+_RAW_ENCODER = json.JSONEncoder(sort_keys=True, separators=(",", ":"), default=str)
+# `json.dumps` sets up a new encoder for every call; the C one (where built), made once,
+# writes the same text.
+_c_make_encoder = getattr(json.encoder, "c_make_encoder", None)
+_encode_raw: Callable[[Any, int], Iterable[str]] | None = (
+    _c_make_encoder(
+        None,  # no circular check: a source record is a tree (parsed JSON)
+        str,
+        json.encoder.encode_basestring_ascii,
+        None,
+        ":",
+        ",",
+        True,
+        False,
+        True,
+    )
+    if _c_make_encoder is not None
+    else None
+)
+
+
 def raw_json(data: Mapping[str, Any]) -> str:
-    """The stored form of a raw record: stable key order, so equal records hash equal."""
-    return json.dumps(data, sort_keys=True, separators=(",", ":"), default=str)
+    """The stored form of a raw record: stable key order, so equal records hash equal.
+
+    The text of `json.dumps(data, sort_keys=True, separators=(",", ":"), default=str)`.
+    """
+    if _encode_raw is None or not isinstance(data, dict):
+        return _RAW_ENCODER.encode(data)
+    return "".join(_encode_raw(data, 0))
 
 
 def _set_path(target: dict[str, Any], path: str, value: Any) -> None:

@@ -1,12 +1,14 @@
+import json
 import os
 import re
 import subprocess
 import sys
+import uuid
 
 from hypothesis import given
 from hypothesis import strategies as st
 
-from ironbridge.model import ID_PREFIXES, Entity, entity_of_id, id_pattern, record_id
+from ironbridge.model import ID_NAMESPACE, ID_PREFIXES, Entity, entity_of_id, id_pattern, record_id
 
 entities = st.sampled_from(list(Entity))
 texts = st.text(max_size=40)
@@ -89,3 +91,12 @@ def test_entity_of_id_is_none_for_anything_else() -> None:
     assert entity_of_id("PO-100001") is None
     assert entity_of_id("xyz_" + "0" * 32) is None
     assert entity_of_id("po_" + "0" * 31) is None
+
+
+@given(texts, entities, st.one_of(texts, st.integers()))
+def test_record_id_is_the_uuid5_of_the_json_of_its_parts(
+    connection_id: str, entity: Entity, remote_id: str
+) -> None:
+    name = json.dumps([connection_id, entity.value, remote_id])
+    expected = ID_PREFIXES[entity] + uuid.uuid5(ID_NAMESPACE, name).hex
+    assert record_id.__wrapped__(connection_id, entity, remote_id) == expected

@@ -11,7 +11,7 @@ import pytest
 from ironbridge.connectors import RawRecord
 from ironbridge.connectors.sandbox.connector import SandboxConnector
 from ironbridge.model import Entity
-from ironbridge.unified import Projector
+from ironbridge.unified import Projector, raw_json
 
 CONNECTOR = SandboxConnector()
 
@@ -74,3 +74,14 @@ def test_text_outside_ascii_and_control_characters_are_written_as_json_would() -
     unified = projector.unified(changed)
     assert unified["name"] == odd
     assert written.unified == json.dumps(unified, separators=(",", ":"), ensure_ascii=False)
+
+
+def test_raw_json_is_the_sorted_compact_json_dumps_of_the_record() -> None:
+    data = {
+        "b": [1.5, None, True, {"z": 'é\u2028"', "a": datetime(2026, 1, 1, tzinfo=UTC)}],
+        "a": 10**30,
+        "ü": (1, "x"),
+    }
+    expected = json.dumps(data, sort_keys=True, separators=(",", ":"), default=str)
+    assert raw_json(data) == expected
+    assert raw_json({}) == "{}"
