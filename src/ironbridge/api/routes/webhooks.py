@@ -10,7 +10,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from ... import webhooks
 from ...errors import ValidationFailed
 from ...model import InputModel
-from ...webhooks import service
+from ...webhooks import management
 from ...webhooks.deliveries import (
     AttemptView,
     DeliveryView,
@@ -34,7 +34,7 @@ class EndpointList(BaseModel):
     "/v1/webhook-endpoints", response_model=EndpointList, summary="The account's webhook endpoints"
 )
 def list_endpoints(principal: AdminPrincipal, container: ContainerDep) -> EndpointList:
-    return EndpointList(data=service.list_endpoints(container.uow, principal.account_id))
+    return EndpointList(data=management.list_endpoints(container.uow, principal.account_id))
 
 
 @router.post(
@@ -46,7 +46,7 @@ def list_endpoints(principal: AdminPrincipal, container: ContainerDep) -> Endpoi
 def create_endpoint(
     principal: AdminPrincipal, container: ContainerDep, body: Annotated[webhooks.EndpointIn, Body()]
 ) -> webhooks.EndpointView:
-    return service.create_endpoint(
+    return management.create_endpoint(
         container.uow,
         container.cipher,
         principal.account_id,
@@ -63,7 +63,7 @@ def create_endpoint(
 def get_endpoint(
     endpoint_id: EndpointId, principal: AdminPrincipal, container: ContainerDep
 ) -> webhooks.EndpointView:
-    return service.get_endpoint(container.uow, principal.account_id, endpoint_id)
+    return management.get_endpoint(container.uow, principal.account_id, endpoint_id)
 
 
 @router.patch(
@@ -77,7 +77,7 @@ def update_endpoint(
     container: ContainerDep,
     body: Annotated[webhooks.EndpointPatch, Body()],
 ) -> webhooks.EndpointView:
-    return service.update_endpoint(
+    return management.update_endpoint(
         container.uow,
         principal.account_id,
         endpoint_id,
@@ -90,7 +90,7 @@ def update_endpoint(
 def delete_endpoint(
     endpoint_id: EndpointId, principal: AdminPrincipal, container: ContainerDep
 ) -> Response:
-    service.delete_endpoint(container.uow, principal.account_id, endpoint_id)
+    management.delete_endpoint(container.uow, principal.account_id, endpoint_id)
     return Response(status_code=204)
 
 
@@ -102,7 +102,9 @@ def delete_endpoint(
 def rotate_secret(
     endpoint_id: EndpointId, principal: AdminPrincipal, container: ContainerDep
 ) -> webhooks.EndpointView:
-    return service.rotate_secret(container.uow, container.cipher, principal.account_id, endpoint_id)
+    return management.rotate_secret(
+        container.uow, container.cipher, principal.account_id, endpoint_id
+    )
 
 
 class TestResult(BaseModel):
@@ -153,7 +155,7 @@ def deliveries(
     cursor: PageCursor = None,
     limit: PageLimit = 100,
 ) -> DeliveryList:
-    data, next_cursor = service.list_deliveries(
+    data, next_cursor = management.list_deliveries(
         container.uow,
         principal.account_id,
         status=status,
@@ -177,7 +179,7 @@ def delivery(
     principal: AdminPrincipal,
     container: ContainerDep,
 ) -> DeliveryView:
-    return service.get_delivery(container.uow, principal.account_id, delivery_id)
+    return management.get_delivery(container.uow, principal.account_id, delivery_id)
 
 
 @router.post(
