@@ -10,10 +10,11 @@ from ..accounts import IssuedToken
 from ..connectors import ConnectorRegistry, SessionOptions
 from ..security import CredentialCipher
 from ..store import UnitOfWorkFactory
-from . import service
+from . import links, service
+from .links import LinkTokenCreate
 from .views import ConnectionCreate, ConnectionView
 
-__all__ = ["connect", "disconnect"]
+__all__ = ["connect", "create_link_token", "disconnect", "exchange_public_token"]
 
 
 def connect(
@@ -35,3 +36,37 @@ def disconnect(uows: UnitOfWorkFactory, account_id: str, connection_id: str) -> 
     """Revoke the connection's tokens now and mark it disconnected; its data is kept (commits)."""
     with uows() as uow:
         return service.disconnect(uow, account_id, connection_id)
+
+
+def create_link_token(
+    uows: UnitOfWorkFactory,
+    registry: ConnectorRegistry,
+    account_id: str,
+    body: LinkTokenCreate,
+    *,
+    base_url: str,
+) -> tuple[IssuedToken, str]:
+    """Issue the link token the request asks for (commits); returns it and its connect URL."""
+    with uows() as uow:
+        return links.create_link_token(
+            uow,
+            account_id,
+            registry=registry,
+            base_url=base_url,
+            end_customer_id=body.end_customer_id,
+            end_customer_name=body.end_customer_name,
+            systems=body.systems,
+            connection_id=body.connection_id,
+            expires_in=body.expires_in,
+            metadata=body.metadata,
+            redirect_url=body.redirect_url,
+            required_entities=body.required_entities,
+        )
+
+
+def exchange_public_token(
+    uows: UnitOfWorkFactory, account_id: str, public_token: str
+) -> tuple[ConnectionView, IssuedToken]:
+    """Exchange a public token once for its connection and a new connection token (commits)."""
+    with uows() as uow:
+        return links.exchange_public_token(uow, account_id, public_token)
