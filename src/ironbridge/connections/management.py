@@ -6,6 +6,10 @@ several things at once can do them together; these open their own.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from typing import Any
+
+from .. import events
 from ..accounts import IssuedToken
 from ..connectors import ConnectorRegistry, SessionOptions
 from ..security import CredentialCipher
@@ -14,7 +18,13 @@ from . import links, service
 from .links import LinkTokenCreate
 from .views import ConnectionCreate, ConnectionView
 
-__all__ = ["connect", "create_link_token", "disconnect", "exchange_public_token"]
+__all__ = [
+    "connect",
+    "create_link_token",
+    "disconnect",
+    "exchange_public_token",
+    "list_events",
+]
 
 
 def connect(
@@ -70,3 +80,29 @@ def exchange_public_token(
     """Exchange a public token once for its connection and a new connection token (commits)."""
     with uows() as uow:
         return links.exchange_public_token(uow, account_id, public_token)
+
+
+def list_events(
+    uows: UnitOfWorkFactory,
+    account_id: str,
+    *,
+    cursor: str | None,
+    cursor_param: str,
+    types: Sequence[str] | None,
+    connection_id: str | None,
+    limit: int,
+) -> tuple[list[dict[str, Any]], str | None]:
+    """The account's events after a cursor (`events.list_events`), of one of its connections
+    when `connection_id` names one (403 if another account's, 404 if none)."""
+    with uows(readonly=True) as uow:
+        if connection_id:
+            service.load_connection(uow, account_id, connection_id)
+        return events.list_events(
+            uow,
+            account_id,
+            cursor=cursor,
+            cursor_param=cursor_param,
+            types=types,
+            connection_id=connection_id,
+            limit=limit,
+        )
