@@ -1,7 +1,7 @@
-"""What the management API asks of connections, each call in a unit of work of its own.
+"""What the HTTP edges ask of connections, each call in a unit of work of its own.
 
-The functions of `service` work inside a unit of work they are given, so callers that do
-several things at once can do them together; these open their own.
+The functions of `service` and `links` work inside a unit of work they are given, so callers
+that do several things at once can do them together; these open their own.
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from ..connectors import ConnectorRegistry, SessionOptions
 from ..security import CredentialCipher
 from ..store import UnitOfWorkFactory
 from . import links, service
-from .links import LinkTokenCreate
+from .links import LinkSession, LinkTokenCreate
 from .views import ConnectionCreate, ConnectionView
 
 __all__ = [
@@ -24,6 +24,7 @@ __all__ = [
     "disconnect",
     "exchange_public_token",
     "list_events",
+    "open_link_session",
 ]
 
 
@@ -106,3 +107,9 @@ def list_events(
             connection_id=connection_id,
             limit=limit,
         )
+
+
+def open_link_session(uows: UnitOfWorkFactory, token: str | None) -> LinkSession:
+    """The session a link token opens (`links.open_link_session`), read in one transaction."""
+    with uows(readonly=True) as uow:
+        return links.open_link_session(uow, token)
