@@ -38,9 +38,15 @@ def connect(
     options: SessionOptions,
 ) -> tuple[ConnectionView, IssuedToken]:
     """Check the credentials against the source, then store the connection and issue its token
-    (commits; `connection.created` says it came through the API)."""
+    (commits; `connection.created` says it came through the API).
+
+    The check may take as long as a slow source does, so no database connection is held
+    meanwhile."""
+    connector, required, stages = service.check_new_connection(registry, body, options=options)
     with uows() as uow:
-        return service.connect(uow, cipher, registry, account_id, body, options=options)
+        return service.create_connection(
+            uow, cipher, connector, account_id, body, stages, required=required
+        )
 
 
 def disconnect(uows: UnitOfWorkFactory, account_id: str, connection_id: str) -> ConnectionView:
