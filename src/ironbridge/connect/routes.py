@@ -36,7 +36,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from .. import __version__
 from ..bootstrap import Container
-from ..connections import LinkCompletion, LinkSession, complete_link, open_link_session, run_link
+from ..connections import LinkCompletion, LinkSession, complete_link, management, run_link
 from ..connectors import CheckResult, CheckStage, Connector, availability_of
 from ..errors import (
     AuthenticationFailed,
@@ -615,8 +615,7 @@ def _open_flow(request: Request, token: str | None, origin: str | None, /) -> _F
             "again, or ask for a new one.",
             details={"reason": "invalid"},
         )
-    with container.uow(readonly=True) as uow:
-        session = open_link_session(uow, token)
+    session = management.open_link_session(container.uow, token)
     return _Flow(request, container, token, normalized, session)
 
 

@@ -12,6 +12,7 @@ from .links import (
 )
 from .service import (
     check_credentials,
+    check_new_connection,
     connect,
     create_connection,
     delete_connection_data,
@@ -46,6 +47,7 @@ __all__ = [
     "StatusReason",
     "change_status",
     "check_credentials",
+    "check_new_connection",
     "complete_link",
     "connect",
     "create_connection",

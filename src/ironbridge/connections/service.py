@@ -44,6 +44,7 @@ from .views import (
 
 __all__ = [
     "check_credentials",
+    "check_new_connection",
     "connect",
     "create_connection",
     "delete_connection_data",
@@ -102,11 +103,22 @@ def connect(
     via: str | None = "api",
 ) -> tuple[ConnectionView, IssuedToken]:
     """Check the credentials against the source, then store the connection and issue its token
-    (`create_connection`; commits).
+    (`check_new_connection`, then `create_connection`; commits).
 
     `connection.created` is recorded with `via` saying how it was made; None leaves the
     announcement to the caller.
     """
+    connector, required, stages = check_new_connection(registry, body, options=options)
+    return create_connection(
+        uow, cipher, connector, account_id, body, stages, required=required, via=via
+    )
+
+
+def check_new_connection(
+    registry: ConnectorRegistry, body: ConnectionCreate, *, options: SessionOptions
+) -> tuple[Connector, Sequence[Entity] | None, list[CheckResult]]:
+    """The connector a new connection asks for, the entities it must keep, and the results of
+    its staged check (`check_credentials`), which talks to the source and needs no database."""
     try:
         connector = registry.get(body.system)
     except NotFound as exc:
@@ -116,9 +128,7 @@ def connect(
     stages = check_credentials(
         connector, body.credentials, options, required=required, wanted=wanted
     )
-    return create_connection(
-        uow, cipher, connector, account_id, body, stages, required=required, via=via
-    )
+    return connector, required, stages
 
 
 def create_connection(

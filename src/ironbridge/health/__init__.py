@@ -16,7 +16,12 @@ from .overview import (
     account_overview,
     search_connections,
 )
-from .summary import ConnectionDetail, connection_details
+from .summary import (
+    ConnectionDetail,
+    connection_detail,
+    connection_details,
+    list_connection_details,
+)
 from .transitions import (
     current_request_id,
     error_details,
@@ -38,12 +43,14 @@ __all__ = [
     "HealthContext",
     "account_overview",
     "check_connection",
+    "connection_detail",
     "connection_details",
     "connections_due_for_check",
     "current_request_id",
     "due_for_check",
     "error_details",
     "is_source_failure",
+    "list_connection_details",
     "list_errors",
     "reason_for",
     "record_error",

@@ -8,12 +8,18 @@ from typing import Any
 
 from pydantic import Field
 
-from ..connections import ConnectionView
-from ..store import ConnectionRow, UnitOfWork
+from ..connections import ConnectionStatus, ConnectionView, list_connections, load_connection
+from ..store import ConnectionRow, UnitOfWork, UnitOfWorkFactory
 from ..store.errorlog import ErrorLogRepository, ErrorRow
 from ..store.sync import SyncRepository
 
-__all__ = ["ConnectionDetail", "connection_details", "last_error_view"]
+__all__ = [
+    "ConnectionDetail",
+    "connection_detail",
+    "connection_details",
+    "last_error_view",
+    "list_connection_details",
+]
 
 
 class ConnectionDetail(ConnectionView):
@@ -66,3 +72,37 @@ def connection_details(
         _detail(uow, c if isinstance(c, ConnectionView) else ConnectionView.from_row(c))
         for c in connections
     ]
+
+
+def connection_detail(
+    uows: UnitOfWorkFactory, account_id: str, connection_id: str
+) -> ConnectionDetail:
+    """The account's connection with its last error and last successful sync."""
+    with uows(readonly=True) as uow:
+        row = load_connection(uow, account_id, connection_id)
+        return connection_details(uow, [row])[0]
+
+
+def list_connection_details(
+    uows: UnitOfWorkFactory,
+    account_id: str,
+    *,
+    status: ConnectionStatus | None = None,
+    system: str | None = None,
+    end_customer_id: str | None = None,
+    cursor: str | None = None,
+    limit: int = 100,
+) -> tuple[list[ConnectionDetail], str | None]:
+    """One page of the account's connections with their details, oldest first, and the cursor
+    of the next (`list_connections`), read in one transaction."""
+    with uows(readonly=True) as uow:
+        views, next_cursor = list_connections(
+            uow,
+            account_id,
+            status=status,
+            system=system,
+            end_customer_id=end_customer_id,
+            cursor=cursor,
+            limit=limit,
+        )
+        return connection_details(uow, views), next_cursor

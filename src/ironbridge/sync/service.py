@@ -250,6 +250,15 @@ def postponed_runs(uow: UnitOfWork, connection_id: str, now: datetime) -> list[S
     return [r for r in repo.pending_runs() if r.status == "queued" and r.entity in ready]
 
 
+def status_of(
+    uows: UnitOfWorkFactory, registry: ConnectorRegistry, account_id: str, connection_id: str
+) -> list[EntitySyncStatus]:
+    """The account's connection's `sync_status` now, read in one transaction."""
+    with uows(readonly=True) as uow:
+        connection = load_connection(uow, account_id, connection_id)
+        return sync_status(uow, connection, registry)
+
+
 def list_runs(
     uow: UnitOfWork,
     connection_id: str,
@@ -270,3 +279,19 @@ def list_runs(
         rows = rows[:limit]
         next_cursor = encode_keyset(rows[-1].queued_at, rows[-1].id)
     return [SyncRunView.from_row(r) for r in rows], next_cursor
+
+
+def runs_of(
+    uows: UnitOfWorkFactory,
+    account_id: str,
+    connection_id: str,
+    *,
+    entity: Entity | None = None,
+    cursor: str | None = None,
+    limit: int = 50,
+) -> tuple[list[SyncRunView], str | None]:
+    """The account's connection's runs, newest first (`list_runs`); 403 if the connection is
+    another account's, 404 if there is none."""
+    with uows(readonly=True) as uow:
+        load_connection(uow, account_id, connection_id)
+        return list_runs(uow, connection_id, entity=entity, cursor=cursor, limit=limit)

@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from ...connections import load_connection
-from ...health import ConnectionDetail, connection_details
+from ...health import ConnectionDetail, connection_detail
 from ..deps import ConnectionPrincipal, ContainerDep
 
 router = APIRouter(prefix="/v1", tags=["unified"])
@@ -18,6 +17,4 @@ router = APIRouter(prefix="/v1", tags=["unified"])
 )
 def current_connection(principal: ConnectionPrincipal, container: ContainerDep) -> ConnectionDetail:
     assert principal.connection_id is not None  # connection tokens always name one
-    with container.uow(readonly=True) as uow:
-        row = load_connection(uow, principal.account_id, principal.connection_id)
-        return connection_details(uow, [row])[0]
+    return connection_detail(container.uow, principal.account_id, principal.connection_id)

@@ -14,8 +14,9 @@ from ...connections import (
     ConnectionPatch,
     ConnectionStatus,
     ConnectionView,
+    management,
 )
-from ...health import ConnectionDetail, connection_details
+from ...health import ConnectionDetail, connection_detail, list_connection_details
 from ..deps import AdminPrincipal, ContainerDep
 from ..idempotent import IdempotencyKey, idempotent_response
 from ..openapi import error_responses
@@ -65,17 +66,15 @@ def list_connections(
     cursor: PageCursor = None,
     limit: PageLimit = 100,
 ) -> ConnectionList:
-    with container.uow(readonly=True) as uow:
-        data, next_cursor = service.list_connections(
-            uow,
-            principal.account_id,
-            status=status,
-            system=system,
-            end_customer_id=end_customer_id,
-            cursor=cursor,
-            limit=limit,
-        )
-        details = connection_details(uow, data)
+    details, next_cursor = list_connection_details(
+        container.uow,
+        principal.account_id,
+        status=status,
+        system=system,
+        end_customer_id=end_customer_id,
+        cursor=cursor,
+        limit=limit,
+    )
     return ConnectionList(data=details, next_cursor=next_cursor)
 
 
@@ -105,15 +104,14 @@ def create_connection(
     idempotency_key: IdempotencyKey = None,
 ) -> Response:
     def connect() -> dict[str, object]:
-        with container.uow() as uow:
-            view, issued = service.connect(
-                uow,
-                container.cipher,
-                container.registry,
-                principal.account_id,
-                body,
-                options=container.session_options,
-            )
+        view, issued = management.connect(
+            container.uow,
+            container.cipher,
+            container.registry,
+            principal.account_id,
+            body,
+            options=container.session_options,
+        )
         container.worker.start_sync(view.id, trigger="initial")
         return ConnectionCreated(**view.model_dump(), token=issued.token).model_dump(mode="json")
 
@@ -138,9 +136,7 @@ def create_connection(
 def get_connection(
     connection_id: ConnectionId, principal: AdminPrincipal, container: ContainerDep
 ) -> ConnectionDetail:
-    with container.uow(readonly=True) as uow:
-        view = service.get_connection(uow, principal.account_id, connection_id)
-        return connection_details(uow, [view])[0]
+    return connection_detail(container.uow, principal.account_id, connection_id)
 
 
 @router.patch(
@@ -169,8 +165,7 @@ def update_connection(
 def disconnect_connection(
     connection_id: ConnectionId, principal: AdminPrincipal, container: ContainerDep
 ) -> ConnectionView:
-    with container.uow() as uow:
-        return service.disconnect(uow, principal.account_id, connection_id)
+    return management.disconnect(container.uow, principal.account_id, connection_id)
 
 
 @router.delete(

@@ -9,9 +9,8 @@ from fastapi import APIRouter, Body, Path, Query
 from pydantic import BaseModel, Field
 
 from ... import health
-from ...connections import load_connection
+from ...connections import management
 from ...errors import PermissionDenied, ValidationFailed
-from ...events import list_events
 from ...eventtypes import EVENT_TYPE_LIST_PATTERN, is_event_type
 from ...model import Entity
 from ...store.pagination import CURSOR_PATTERN
@@ -83,18 +82,15 @@ def events(
         unknown = [t for t in chosen if not is_event_type(t)]
         if unknown:
             raise ValidationFailed({"types": f"unknown event types: {', '.join(unknown)}"})
-    with container.uow(readonly=True) as uow:
-        if connection_id:
-            load_connection(uow, principal.account_id, connection_id)
-        data, next_cursor = list_events(
-            uow,
-            principal.account_id,
-            cursor=cursor if after is None else after,
-            cursor_param="cursor" if after is None else "after",
-            types=chosen,
-            connection_id=connection_id,
-            limit=limit,
-        )
+    data, next_cursor = management.list_events(
+        container.uow,
+        principal.account_id,
+        cursor=cursor if after is None else after,
+        cursor_param="cursor" if after is None else "after",
+        types=chosen,
+        connection_id=connection_id,
+        limit=limit,
+    )
     return EventList.model_validate({"data": data, "next_cursor": next_cursor})
 
 

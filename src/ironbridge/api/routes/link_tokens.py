@@ -8,7 +8,7 @@ from typing import Annotated
 from fastapi import APIRouter, Body
 from pydantic import BaseModel, ConfigDict, Field
 
-from ...connections import ConnectionView, LinkTokenCreate, create_link_token, exchange_public_token
+from ...connections import ConnectionView, LinkTokenCreate, management
 from ..deps import AdminPrincipal, ContainerDep
 from ..openapi import error_responses
 
@@ -63,21 +63,13 @@ class PublicTokenExchanged(BaseModel):
 def create(
     principal: AdminPrincipal, container: ContainerDep, body: Annotated[LinkTokenCreate, Body()]
 ) -> LinkTokenCreated:
-    with container.uow() as uow:
-        issued, connect_url = create_link_token(
-            uow,
-            principal.account_id,
-            registry=container.registry,
-            base_url=container.settings.base_url,
-            end_customer_id=body.end_customer_id,
-            end_customer_name=body.end_customer_name,
-            systems=body.systems,
-            connection_id=body.connection_id,
-            expires_in=body.expires_in,
-            metadata=body.metadata,
-            redirect_url=body.redirect_url,
-            required_entities=body.required_entities,
-        )
+    issued, connect_url = management.create_link_token(
+        container.uow,
+        container.registry,
+        principal.account_id,
+        body,
+        base_url=container.settings.base_url,
+    )
     assert issued.expires_at is not None  # link tokens always expire
     return LinkTokenCreated(
         link_token=issued.token, connect_url=connect_url, expires_at=issued.expires_at
@@ -95,8 +87,9 @@ def exchange(
     container: ContainerDep,
     body: Annotated[PublicTokenExchange, Body()],
 ) -> PublicTokenExchanged:
-    with container.uow() as uow:
-        view, issued = exchange_public_token(uow, principal.account_id, body.public_token)
+    view, issued = management.exchange_public_token(
+        container.uow, principal.account_id, body.public_token
+    )
     return PublicTokenExchanged(
         connection_id=view.id, connection_token=issued.token, connection=view
     )

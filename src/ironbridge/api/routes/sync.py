@@ -16,7 +16,6 @@ from pydantic import (
 from pydantic_core import PydanticCustomError
 
 from ... import sync
-from ...connections import load_connection
 from ...errors import ValidationFailed
 from ...model import Entity
 from ..deps import AdminPrincipal, ConnectionPrincipal, ContainerDep
@@ -71,9 +70,11 @@ class SyncRunList(BaseModel):
 @router.get("/v1/sync", response_model=SyncStatusOut, summary="Per entity: freshness and schedule")
 def sync_status(principal: ConnectionPrincipal, container: ContainerDep) -> SyncStatusOut:
     assert principal.connection_id is not None
-    with container.uow(readonly=True) as uow:
-        connection = load_connection(uow, principal.account_id, principal.connection_id)
-        return SyncStatusOut(data=sync.sync_status(uow, connection, container.registry))
+    return SyncStatusOut(
+        data=sync.status_of(
+            container.uow, container.registry, principal.account_id, principal.connection_id
+        )
+    )
 
 
 @router.post(
@@ -111,10 +112,14 @@ def sync_runs(
     limit: PageLimit = 50,
 ) -> SyncRunList:
     assert principal.connection_id is not None
-    with container.uow(readonly=True) as uow:
-        data, next_cursor = sync.list_runs(
-            uow, principal.connection_id, entity=entity, cursor=cursor, limit=limit
-        )
+    data, next_cursor = sync.runs_of(
+        container.uow,
+        principal.account_id,
+        principal.connection_id,
+        entity=entity,
+        cursor=cursor,
+        limit=limit,
+    )
     return SyncRunList(data=data, next_cursor=next_cursor)
 
 
@@ -135,9 +140,12 @@ def connection_sync_runs(
     cursor: PageCursor = None,
     limit: PageLimit = 50,
 ) -> SyncRunList:
-    with container.uow(readonly=True) as uow:
-        load_connection(uow, principal.account_id, connection_id)
-        data, next_cursor = sync.list_runs(
-            uow, connection_id, entity=entity, cursor=cursor, limit=limit
-        )
+    data, next_cursor = sync.runs_of(
+        container.uow,
+        principal.account_id,
+        connection_id,
+        entity=entity,
+        cursor=cursor,
+        limit=limit,
+    )
     return SyncRunList(data=data, next_cursor=next_cursor)

@@ -10,11 +10,10 @@ from pydantic import BaseModel, ConfigDict, Field
 from ... import webhooks
 from ...errors import ValidationFailed
 from ...model import InputModel
+from ...webhooks import management
 from ...webhooks.deliveries import (
     AttemptView,
     DeliveryView,
-    get_delivery,
-    list_deliveries,
     retry_failed,
     retry_now,
     send_test_event,
@@ -35,8 +34,7 @@ class EndpointList(BaseModel):
     "/v1/webhook-endpoints", response_model=EndpointList, summary="The account's webhook endpoints"
 )
 def list_endpoints(principal: AdminPrincipal, container: ContainerDep) -> EndpointList:
-    with container.uow(readonly=True) as uow:
-        return EndpointList(data=webhooks.list_endpoints(uow, principal.account_id))
+    return EndpointList(data=management.list_endpoints(container.uow, principal.account_id))
 
 
 @router.post(
@@ -48,14 +46,13 @@ def list_endpoints(principal: AdminPrincipal, container: ContainerDep) -> Endpoi
 def create_endpoint(
     principal: AdminPrincipal, container: ContainerDep, body: Annotated[webhooks.EndpointIn, Body()]
 ) -> webhooks.EndpointView:
-    with container.uow() as uow:
-        return webhooks.create_endpoint(
-            uow,
-            container.cipher,
-            principal.account_id,
-            body,
-            allow_private=container.settings.allow_private_urls,
-        )
+    return management.create_endpoint(
+        container.uow,
+        container.cipher,
+        principal.account_id,
+        body,
+        allow_private=container.settings.allow_private_urls,
+    )
 
 
 @router.get(
@@ -66,8 +63,7 @@ def create_endpoint(
 def get_endpoint(
     endpoint_id: EndpointId, principal: AdminPrincipal, container: ContainerDep
 ) -> webhooks.EndpointView:
-    with container.uow(readonly=True) as uow:
-        return webhooks.get_endpoint(uow, principal.account_id, endpoint_id)
+    return management.get_endpoint(container.uow, principal.account_id, endpoint_id)
 
 
 @router.patch(
@@ -81,22 +77,20 @@ def update_endpoint(
     container: ContainerDep,
     body: Annotated[webhooks.EndpointPatch, Body()],
 ) -> webhooks.EndpointView:
-    with container.uow() as uow:
-        return webhooks.update_endpoint(
-            uow,
-            principal.account_id,
-            endpoint_id,
-            body,
-            allow_private=container.settings.allow_private_urls,
-        )
+    return management.update_endpoint(
+        container.uow,
+        principal.account_id,
+        endpoint_id,
+        body,
+        allow_private=container.settings.allow_private_urls,
+    )
 
 
 @router.delete("/v1/webhook-endpoints/{endpoint_id}", status_code=204, summary="Remove an endpoint")
 def delete_endpoint(
     endpoint_id: EndpointId, principal: AdminPrincipal, container: ContainerDep
 ) -> Response:
-    with container.uow() as uow:
-        webhooks.delete_endpoint(uow, principal.account_id, endpoint_id)
+    management.delete_endpoint(container.uow, principal.account_id, endpoint_id)
     return Response(status_code=204)
 
 
@@ -108,8 +102,9 @@ def delete_endpoint(
 def rotate_secret(
     endpoint_id: EndpointId, principal: AdminPrincipal, container: ContainerDep
 ) -> webhooks.EndpointView:
-    with container.uow() as uow:
-        return webhooks.rotate_secret(uow, container.cipher, principal.account_id, endpoint_id)
+    return management.rotate_secret(
+        container.uow, container.cipher, principal.account_id, endpoint_id
+    )
 
 
 class TestResult(BaseModel):
@@ -160,18 +155,17 @@ def deliveries(
     cursor: PageCursor = None,
     limit: PageLimit = 100,
 ) -> DeliveryList:
-    with container.uow(readonly=True) as uow:
-        data, next_cursor = list_deliveries(
-            uow,
-            principal.account_id,
-            status=status,
-            endpoint_id=endpoint_id,
-            event_type=event_type,
-            created_after=created_after,
-            created_before=created_before,
-            cursor=cursor,
-            limit=limit,
-        )
+    data, next_cursor = management.list_deliveries(
+        container.uow,
+        principal.account_id,
+        status=status,
+        endpoint_id=endpoint_id,
+        event_type=event_type,
+        created_after=created_after,
+        created_before=created_before,
+        cursor=cursor,
+        limit=limit,
+    )
     return DeliveryList(data=data, next_cursor=next_cursor)
 
 
@@ -185,8 +179,7 @@ def delivery(
     principal: AdminPrincipal,
     container: ContainerDep,
 ) -> DeliveryView:
-    with container.uow(readonly=True) as uow:
-        return get_delivery(uow, principal.account_id, delivery_id)
+    return management.get_delivery(container.uow, principal.account_id, delivery_id)
 
 
 @router.post(
