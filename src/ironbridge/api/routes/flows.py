@@ -8,7 +8,7 @@ from fastapi import APIRouter, Body, Header, Path, Response
 from pydantic import BaseModel, ConfigDict, Field
 
 from ... import flows
-from ...errors import NotFound, ValidationFailed
+from ...flows import management
 from ..deps import AdminPrincipal, ContainerDep
 from ..openapi import error_responses
 from ..params import PageCursor, PageLimit
@@ -84,10 +84,9 @@ def list_flows(
     limit: PageLimit = 100,
     cursor: PageCursor = None,
 ) -> FlowList:
-    with container.uow(readonly=True) as uow:
-        data, next_cursor = flows.list_flows(
-            uow, container.cipher, principal.account_id, cursor=cursor, limit=limit
-        )
+    data, next_cursor = management.flow_page(
+        container.uow, container.cipher, principal.account_id, cursor=cursor, limit=limit
+    )
     return FlowList(data=data, next_cursor=next_cursor)
 
 
@@ -100,8 +99,7 @@ def list_flows(
 def create_flow(
     principal: AdminPrincipal, container: ContainerDep, body: Annotated[flows.FlowIn, Body()]
 ) -> flows.FlowView:
-    with container.uow() as uow:
-        return flows.create_flow(uow, container.cipher, principal.account_id, body)
+    return management.add_flow(container.uow, container.cipher, principal.account_id, body)
 
 
 @router.get(
@@ -111,8 +109,7 @@ def create_flow(
     summary="One flow",
 )
 def get_flow(flow_id: FlowId, principal: AdminPrincipal, container: ContainerDep) -> flows.FlowView:
-    with container.uow(readonly=True) as uow:
-        return flows.get_flow(uow, container.cipher, principal.account_id, flow_id)
+    return management.read_flow(container.uow, container.cipher, principal.account_id, flow_id)
 
 
 @router.patch(
@@ -127,8 +124,9 @@ def update_flow(
     container: ContainerDep,
     body: Annotated[flows.FlowPatch, Body()],
 ) -> flows.FlowView:
-    with container.uow() as uow:
-        return flows.update_flow(uow, container.cipher, principal.account_id, flow_id, body)
+    return management.change_flow(
+        container.uow, container.cipher, principal.account_id, flow_id, body
+    )
 
 
 @router.delete(
@@ -138,8 +136,7 @@ def update_flow(
     summary="Remove a flow (its runs stay readable until their retention ends)",
 )
 def delete_flow(flow_id: FlowId, principal: AdminPrincipal, container: ContainerDep) -> Response:
-    with container.uow() as uow:
-        flows.delete_flow(uow, principal.account_id, flow_id)
+    management.remove_flow(container.uow, principal.account_id, flow_id)
     return Response(status_code=204)
 
 
@@ -152,28 +149,7 @@ def delete_flow(flow_id: FlowId, principal: AdminPrincipal, container: Container
 def list_versions(
     flow_id: FlowId, principal: AdminPrincipal, container: ContainerDep
 ) -> VersionList:
-    with container.uow(readonly=True) as uow:
-        return VersionList(data=flows.list_versions(uow, principal.account_id, flow_id))
-
-
-def _connection_for(container: ContainerDep, flow: Any, connection_id: str | None) -> Any:
-    with container.uow(readonly=True) as uow:
-        if connection_id is not None:
-            connection = uow.connections.get(flow.account_id, connection_id)
-            if connection is None:
-                raise ValidationFailed({"connection_id": "no such connection in this account"})
-            return connection
-        for connection in uow.connections.list_all_active():
-            if connection.account_id == flow.account_id and flows.service.selects(
-                flow.definition["connections"], connection
-            ):
-                return connection
-    return None
-
-
-def _flow_row(container: ContainerDep, account_id: str, flow_id: str) -> Any:
-    with container.uow(readonly=True) as uow:
-        return flows.flow_row(uow, account_id, flow_id)
+    return VersionList(data=management.version_list(container.uow, principal.account_id, flow_id))
 
 
 @router.post(
@@ -189,22 +165,14 @@ def test_flow(
     body: Annotated[TestRequest | None, Body()] = None,
 ) -> flows.RunView:
     body = body or TestRequest()
-    flow = _flow_row(container, principal.account_id, flow_id)
-    trigger = flows.service.sample_trigger(flow, body.trigger)
-    connection = _connection_for(container, flow, body.connection_id)
-    with container.uow() as uow:
-        run_id = flows.new_run(
-            uow,
-            flow,
-            connection_id=connection.id if connection else None,
-            trigger=trigger,
-            test=True,
-        )
-        uow.commit()
-    assert run_id is not None
-    container.flows.run_inline(run_id)
-    with container.uow(readonly=True) as uow:
-        return flows.get_run(uow, principal.account_id, run_id)
+    return management.test_flow(
+        container.uow,
+        container.flows,
+        principal.account_id,
+        flow_id,
+        trigger=body.trigger,
+        connection_id=body.connection_id,
+    )
 
 
 @router.post(
@@ -220,12 +188,15 @@ def test_step(
     container: ContainerDep,
     body: Annotated[StepTestRequest, Body()],
 ) -> StepTestResult:
-    flow = _flow_row(container, principal.account_id, flow_id)
-    if step_id not in {s["id"] for s in flow.definition["steps"]}:
-        raise NotFound(f"No step {step_id} in this flow.")
-    connection = _connection_for(container, flow, body.connection_id)
-    data = {"trigger": {}, "steps": {}, **body.input}
-    result = container.flows.test_step(flow, step_id, data, connection)
+    result = management.test_step(
+        container.uow,
+        container.flows,
+        principal.account_id,
+        flow_id,
+        step_id,
+        data={"trigger": {}, "steps": {}, **body.input},
+        connection_id=body.connection_id,
+    )
     return StepTestResult(**result)
 
 
@@ -242,10 +213,9 @@ def list_runs(
     limit: PageLimit = 100,
     cursor: PageCursor = None,
 ) -> RunList:
-    with container.uow(readonly=True) as uow:
-        data, next_cursor = flows.list_runs(
-            uow, principal.account_id, flow_id, cursor=cursor, limit=limit
-        )
+    data, next_cursor = management.run_page(
+        container.uow, principal.account_id, flow_id, cursor=cursor, limit=limit
+    )
     return RunList(data=data, next_cursor=next_cursor)
 
 
@@ -258,8 +228,7 @@ def list_runs(
 def get_run(
     flow_id: FlowId, run_id: RunId, principal: AdminPrincipal, container: ContainerDep
 ) -> flows.RunView:
-    with container.uow(readonly=True) as uow:
-        return flows.get_run(uow, principal.account_id, run_id, flow_id)
+    return management.read_run(container.uow, principal.account_id, run_id, flow_id)
 
 
 @router.post(
@@ -276,11 +245,9 @@ def retry_run(
     body: Annotated[RetryRequest | None, Body()] = None,
 ) -> flows.RunView:
     body = body or RetryRequest()
-    with container.uow() as uow:
-        new = flows.retry_run(uow, principal.account_id, run_id, version=body.version)
-    container.flows.submit([new])
-    with container.uow(readonly=True) as uow:
-        return flows.get_run(uow, principal.account_id, new)
+    return management.retry_failed_run(
+        container.uow, container.flows, principal.account_id, run_id, version=body.version
+    )
 
 
 @router.post(
@@ -299,29 +266,12 @@ def trigger_flow(
     body: Annotated[InboundRequest | None, Body()] = None,
 ) -> Triggered:
     body = body or InboundRequest()
-    with container.uow(readonly=True) as uow:
-        flow = flows.verify_trigger_secret(uow, flow_id, x_flow_secret)
-    if flow.trigger_type != "inbound" or not flow.enabled:
-        from ...errors import Conflict
-
-        raise Conflict("This flow is not enabled with an inbound trigger.")
-    run_ids: list[str] = []
-    with container.uow() as uow:
-        for connection in uow.connections.list_all_active():
-            if connection.account_id != flow.account_id:
-                continue
-            if body.connection_id is not None and connection.id != body.connection_id:
-                continue
-            if not flows.service.selects(flow.definition["connections"], connection):
-                continue
-            run_id = flows.new_run(
-                uow,
-                flow,
-                connection_id=connection.id,
-                trigger={"type": "inbound", "data": body.data},
-            )
-            if run_id:
-                run_ids.append(run_id)
-        uow.commit()
-    container.flows.submit(run_ids)
+    run_ids = management.trigger_inbound(
+        container.uow,
+        container.flows,
+        flow_id,
+        x_flow_secret,
+        data=body.data,
+        connection_id=body.connection_id,
+    )
     return Triggered(run_ids=run_ids)
