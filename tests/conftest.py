@@ -88,11 +88,14 @@ def own_postgres() -> Iterator[str]:
 
 @pytest.fixture(params=["sqlite", "postgresql"])
 def any_container(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Container]:
-    """A migrated container on each supported database."""
+    """A migrated container on each supported database. On PostgreSQL a test marked `alone`
+    gets a database of its own instead of the session's shared one."""
     if request.param == "sqlite":
         settings = make_settings(tmp_path)
     else:
-        settings = make_settings(tmp_path, database_url=request.getfixturevalue("postgres_url"))
+        alone = request.node.get_closest_marker("alone") is not None
+        url = request.getfixturevalue("own_postgres" if alone else "postgres_url")
+        settings = make_settings(tmp_path, database_url=url)
     container = bootstrap(settings)
     yield container
     container.close()
