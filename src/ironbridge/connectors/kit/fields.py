@@ -13,6 +13,7 @@ codes each installation defines for itself (`otherwise=`), which then read as th
 
 from __future__ import annotations
 
+from abc import ABC, abstractmethod
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, time
@@ -66,15 +67,15 @@ class MapContext:
     ids: IdFactory
 
 
-class Field:
+class Field(ABC):
     """How one unified field is read from a source record (and written, where it can be)."""
 
     #: Whether `write` is implemented; a read-only field in a write payload is refused.
     writable: bool = False
 
+    @abstractmethod
     def read(self, row: Mapping[str, Any], ctx: MapContext) -> Any:
         """The unified value in `row`."""
-        raise NotImplementedError
 
     def payload_key(self, name: str) -> str:
         """The key of the unified field `name` in a resolved write payload."""

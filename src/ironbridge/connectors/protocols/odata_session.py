@@ -450,8 +450,9 @@ class ODataSession(ConnectorSession):
     def write_body(
         self, entity: Entity, payload: dict[str, Any], *, creating: bool
     ) -> dict[str, Any]:
-        """The source body of a validated, resolved write payload."""
-        raise NotImplementedError(f"{self.spec.name} declares no write body for {entity}")
+        """The source body of a validated, resolved write payload; a system whose spec declares
+        writes gives one (its maps' `to_source`)."""
+        raise TypeError(f"{self.spec.name} declares writes to {entity} but no write body")
 
     def field_names(self, entity: Entity) -> odata_v2.FieldNames | None:
         """How error targets of a write to `entity` become unified field paths."""
