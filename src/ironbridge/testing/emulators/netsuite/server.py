@@ -7,18 +7,15 @@ machine-to-machine clients are added with `NetSuiteEmulator.credentials.m2m`.
 
 from __future__ import annotations
 
-import threading
-import time
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Final
 
-import uvicorn
-
 from ironbridge.testing.emulators.netsuite.app import create_app
 from ironbridge.testing.emulators.netsuite.auth import TbaToken
 from ironbridge.testing.emulators.netsuite.emulator import Faults, NetSuiteEmulator
+from ironbridge.testing.emulators.serving import ServedApp, serve_app
 
 __all__ = [
     "DEFAULT_CONSUMER_KEY",
@@ -34,8 +31,6 @@ DEFAULT_USERNAME: Final = "ironbridge-token"
 #: A known default: the emulator listens on 127.0.0.1 only and holds sample data.
 DEFAULT_PASSWORD: Final = "Emulator-Secret-0"  # noqa: S105, a documented test default
 DEFAULT_CONSUMER_KEY: Final = "ironbridge-consumer"
-_HOST: Final = "127.0.0.1"
-_START_TIMEOUT: Final = 10.0
 
 
 @dataclass
@@ -46,8 +41,7 @@ class RunningEmulator:
     username: str
     password: str
     emulator: NetSuiteEmulator
-    _server: uvicorn.Server
-    _thread: threading.Thread
+    _served: ServedApp
 
     @property
     def tba(self) -> dict[str, str]:
@@ -62,9 +56,7 @@ class RunningEmulator:
 
     def stop(self) -> None:
         """Stop serving and wait for the server thread; safe to call twice."""
-        self._server.should_exit = True
-        if self._thread.is_alive() and self._thread is not threading.current_thread():
-            self._thread.join(timeout=_START_TIMEOUT)
+        self._served.stop()
 
 
 def start_emulator(
@@ -88,25 +80,8 @@ def start_emulator(
         state.faults = Faults.parse(faults) if isinstance(faults, str) else faults
     state.credentials.tba.append(TbaToken(DEFAULT_CONSUMER_KEY, password, username, password))
     state.denied.update(name.lower() for name in disabled_services)
-    config = uvicorn.Config(
-        create_app(state),
-        host=_HOST,
-        port=port,
-        log_level="warning",
-        lifespan="off",
-        access_log=False,
-    )
-    server = uvicorn.Server(config)
-    thread = threading.Thread(target=server.run, name="netsuite-emulator", daemon=True)
-    thread.start()
-    deadline = time.monotonic() + _START_TIMEOUT
-    while not server.started:
-        if not thread.is_alive() or time.monotonic() > deadline:
-            server.should_exit = True
-            raise RuntimeError(f"the NetSuite emulator did not start on port {port}")
-        time.sleep(0.01)
-    bound = server.servers[0].sockets[0].getsockname()[1]
-    return RunningEmulator(f"http://{_HOST}:{bound}", username, password, state, server, thread)
+    served = serve_app(create_app(state), name="NetSuite", port=port)
+    return RunningEmulator(served.base_url, username, password, state, served)
 
 
 def run_emulator(

@@ -2,17 +2,14 @@
 
 from __future__ import annotations
 
-import threading
-import time
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Final
 
-import uvicorn
-
 from ironbridge.testing.emulators.sap_s4hana.app import create_app
 from ironbridge.testing.emulators.sap_s4hana.emulator import Faults, SapS4HanaEmulator
+from ironbridge.testing.emulators.serving import ServedApp, serve_app
 
 __all__ = [
     "DEFAULT_PASSWORD",
@@ -28,8 +25,6 @@ DEFAULT_USERNAME: Final = "IRONBRIDGE_COMM"
 #: Its password. The emulator listens on 127.0.0.1 only and holds sample data, so a known
 #: default is a convenience, not a secret.
 DEFAULT_PASSWORD: Final = "Emulator-Passw0rd"  # noqa: S105, a documented test default
-_HOST: Final = "127.0.0.1"
-_START_TIMEOUT: Final = 10.0
 
 
 @dataclass
@@ -40,14 +35,11 @@ class RunningEmulator:
     username: str
     password: str
     emulator: SapS4HanaEmulator
-    _server: uvicorn.Server
-    _thread: threading.Thread
+    _served: ServedApp
 
     def stop(self) -> None:
         """Stop serving and wait for the server thread; safe to call twice."""
-        self._server.should_exit = True
-        if self._thread.is_alive() and self._thread is not threading.current_thread():
-            self._thread.join(timeout=_START_TIMEOUT)
+        self._served.stop()
 
 
 def start_emulator(
@@ -81,25 +73,8 @@ def start_emulator(
     state.add_user(username, password, services)
     for name in disabled_services:
         state.disable_service(name)
-    config = uvicorn.Config(
-        create_app(state),
-        host=_HOST,
-        port=port,
-        log_level="warning",
-        lifespan="off",
-        access_log=False,
-    )
-    server = uvicorn.Server(config)
-    thread = threading.Thread(target=server.run, name="sap-s4hana-emulator", daemon=True)
-    thread.start()
-    deadline = time.monotonic() + _START_TIMEOUT
-    while not server.started:
-        if not thread.is_alive() or time.monotonic() > deadline:
-            server.should_exit = True
-            raise RuntimeError(f"the SAP S/4HANA emulator did not start on port {port}")
-        time.sleep(0.01)
-    bound = server.servers[0].sockets[0].getsockname()[1]
-    return RunningEmulator(f"http://{_HOST}:{bound}", username, password, state, server, thread)
+    served = serve_app(create_app(state), name="SAP S/4HANA", port=port)
+    return RunningEmulator(served.base_url, username, password, state, served)
 
 
 def run_emulator(

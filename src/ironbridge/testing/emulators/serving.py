@@ -1,0 +1,65 @@
+"""Serving an emulator's ASGI app over real HTTP on 127.0.0.1, in a background thread.
+
+Every emulator is one ASGI app plus the state tests change; this module is the one place that
+turns such an app into a server a connector can reach, and stops it again.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from dataclasses import dataclass
+from typing import Final
+
+import uvicorn
+from starlette.types import ASGIApp
+
+__all__ = ["LOOPBACK", "ServedApp", "serve_app"]
+
+#: Emulators listen on the loopback interface only: they hold sample data and known passwords.
+LOOPBACK: Final = "127.0.0.1"
+_START_TIMEOUT: Final = 10.0
+
+
+@dataclass
+class ServedApp:
+    """An app being served: its root URL and the means to stop it."""
+
+    base_url: str
+    port: int
+    _server: uvicorn.Server
+    _thread: threading.Thread
+
+    def stop(self) -> None:
+        """Stop serving and wait for the server thread; safe to call twice."""
+        self._server.should_exit = True
+        if self._thread.is_alive() and self._thread is not threading.current_thread():
+            self._thread.join(timeout=_START_TIMEOUT)
+
+
+def serve_app(app: ASGIApp, *, name: str, port: int = 0) -> ServedApp:
+    """Serve `app` on 127.0.0.1 and return once it accepts connections.
+
+    Args:
+        app: the emulator's ASGI application.
+        name: what is being served, for the thread's name and the start-up error.
+        port: the TCP port; 0 picks a free one (see `ServedApp.port`).
+
+    Raises:
+        RuntimeError: the server did not start within ten seconds (port taken, ...).
+    """
+    config = uvicorn.Config(
+        app, host=LOOPBACK, port=port, log_level="warning", lifespan="off", access_log=False
+    )
+    server = uvicorn.Server(config)
+    thread = threading.Thread(target=server.run, name=f"{name}-emulator", daemon=True)
+    thread.start()
+    deadline = time.monotonic() + _START_TIMEOUT
+    # A condition, not a sleep: uvicorn flips `started` once its sockets listen.
+    while not server.started:
+        if not thread.is_alive() or time.monotonic() > deadline:
+            server.should_exit = True
+            raise RuntimeError(f"the {name} emulator did not start on port {port}")
+        time.sleep(0.01)
+    bound = int(server.servers[0].sockets[0].getsockname()[1])
+    return ServedApp(f"http://{LOOPBACK}:{bound}", bound, server, thread)
