@@ -28,7 +28,6 @@ from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 from fastapi import APIRouter, FastAPI, Path, Query, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, RedirectResponse, Response, StreamingResponse
-from fastapi.staticfiles import StaticFiles
 from jinja2 import Environment, FileSystemLoader
 from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException as StarletteHTTPException
@@ -50,6 +49,7 @@ from ..errors import (
 )
 from ..logs import get_logger
 from ..settings import load_secret_key
+from ..web import static_files
 from .csrf import CsrfTokens
 from .messages import link_problem_title, stage_text
 
@@ -93,7 +93,7 @@ def create_connect_app(container: Container) -> FastAPI:
     app.state.container = container
     app.state.csrf = CsrfTokens(load_secret_key(container.settings))
     app.include_router(router)
-    app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
+    app.mount("/static", static_files(STATIC_DIR), name="static")
     app.add_exception_handler(IronbridgeError, _on_ironbridge_error)
     app.add_exception_handler(StarletteHTTPException, _on_http_error)
     app.add_exception_handler(RequestValidationError, _on_validation_error)

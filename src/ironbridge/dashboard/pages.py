@@ -67,6 +67,9 @@ STATUS_LABELS: Final = {
     "queued": "Queued",
     "running": "Running",
     "partial": "Partial",
+    "paused": "Paused",
+    "cancelled": "Cancelled",
+    "skipped": "Skipped",
 }
 
 
@@ -92,6 +95,9 @@ _SECTIONS: Final = {
     "webhooks.html": "webhooks",
     "delivery.html": "webhooks",
     "events.html": "events",
+    "flows.html": "flows",
+    "flow.html": "flows",
+    "flow_run.html": "flows",
 }
 
 
