@@ -16,7 +16,7 @@ from starlette.datastructures import FormData
 
 from .. import connections as service
 from .. import sync, unified
-from ..connections import ConnectionPatch, ConnectionStatus, ConnectionView, load_connection
+from ..connections import ConnectionPatch, ConnectionStatus, load_connection
 from ..errors import (
     ConnectionReauthRequired,
     IronbridgeError,
@@ -254,7 +254,14 @@ def field_mappings(
             return _outcome(
                 request, operator, connection_id, Notice(message), preview=previews, **page
             )
-        changed = _save_mappings(operator, connection_id, entity, proposed)
+        _, changed = unified.change_entity_mappings(
+            operator.container.uow,
+            operator.container.registry,
+            operator.account_id,
+            connection_id,
+            entity,
+            proposed,
+        )
     except IronbridgeError as exc:
         errors = {
             _mapping_field(entity, name): str(why)
@@ -289,32 +296,6 @@ def _mapping_field(entity: Entity | None, name: str) -> str:
     """The mapped field an error names (`field_mappings.<entity>.<field>` → `<field>`)."""
     prefix = f"field_mappings.{entity.value}." if entity else "field_mappings."
     return name[len(prefix) :] if name.startswith(prefix) else name
-
-
-def _save_mappings(
-    operator: Operator, connection_id: str, entity: Entity, proposed: dict[str, str]
-) -> int:
-    """Replace one entity's mappings, then re-project as `PATCH /v1/connections/{id}` does."""
-    container = operator.container
-    with container.uow() as uow:
-        before: ConnectionView = service.get_connection(uow, operator.account_id, connection_id)
-        mappings = {e.value: dict(m) for e, m in before.settings.field_mappings.items()}
-        if proposed:
-            mappings[entity.value] = proposed
-        else:
-            mappings.pop(entity.value, None)
-        view = service.update_connection(
-            uow, operator.account_id, connection_id, _patch(field_mappings=mappings)
-        )
-        changed = unified.reproject(
-            uow,
-            container.registry.get(view.system),
-            view.id,
-            entity,
-            view.settings.field_mappings.get(entity, {}),
-        )
-        uow.commit()
-    return changed
 
 
 @router.post("/{connection_id}/reconnect-link", response_class=HTMLResponse)
