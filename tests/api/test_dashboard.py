@@ -203,6 +203,35 @@ def test_connections_table_searches_by_end_customer(
     assert "purchase-orders: 250" in page  # records per entity
 
 
+def test_connections_table_sorts_by_a_column_heading_and_keeps_the_filters(
+    client: TestClient, container: Container, account: AccountFixture
+) -> None:
+    for customer in ("plant-b", "plant-c", "plant-a", "depot-z"):
+        connect_sandbox(container, account, customer)
+    sign_in(client, account.admin_key)
+    page = client.get("/dashboard/connections", params={"q": "plant"}).text
+    link = re.search(r'href="/dashboard/connections\?([^"]*sort=customer[^"]*)"', page)
+    assert link, "the End customer heading sorts"
+    query = link.group(1).replace("&amp;", "&")
+    assert "q=plant" in query
+    ascending = client.get(f"/dashboard/connections?{query}").text
+    order = re.findall(r"(plant-[abc]) Inc\.</a>", ascending)
+    assert order == ["plant-a", "plant-b", "plant-c"] and "depot-z" not in ascending
+    assert 'aria-sort="ascending"' in ascending
+    flip = re.search(r'href="/dashboard/connections\?([^"]*sort=customer[^"]*)"', ascending)
+    assert flip and "order=desc" in flip.group(1)
+    descending = client.get(f"/dashboard/connections?{flip.group(1).replace('&amp;', '&')}")
+    assert re.findall(r"(plant-[abc]) Inc\.</a>", descending.text) == [
+        "plant-c",
+        "plant-b",
+        "plant-a",
+    ]
+    assert 'aria-sort="descending"' in descending.text
+    assert 'name="sort" value="customer"' in descending.text  # the filter form keeps the order
+    refused = client.get("/dashboard/connections", params={"sort": "password"})
+    assert "sort" in refused.text and "Problem" in refused.text
+
+
 def test_sync_now_queues_a_run_seen_in_the_api(
     client: TestClient, account: AccountFixture, sandbox: ConnectionFixture
 ) -> None:

@@ -6,6 +6,7 @@ route calls, with the operator's account, and answers with the connection's page
 from __future__ import annotations
 
 from typing import Annotated, Any
+from urllib.parse import urlencode
 
 import jmespath
 from fastapi import APIRouter, Path, Query, Request
@@ -53,9 +54,17 @@ def connection_table(
     status: Annotated[str | None, Query(max_length=32)] = None,
     system: Annotated[str | None, Query(max_length=64)] = None,
     q: Annotated[str | None, Query(max_length=255)] = None,
+    sort: Annotated[str | None, Query(max_length=16)] = None,
+    order: Annotated[str | None, Query(max_length=4)] = None,
     cursor: Annotated[str | None, Query(max_length=512)] = None,
 ) -> HTMLResponse:
-    search = ConnectionSearch(status=status or None, system=system or None, text=q or None)
+    search = ConnectionSearch(
+        status=status or None,
+        system=system or None,
+        text=q or None,
+        sort=sort or "created",
+        descending=order == "desc",
+    )
     notice = None
     try:
         with operator.container.uow(readonly=True) as uow:
@@ -69,12 +78,45 @@ def connection_table(
         rows=rows,
         next_cursor=next_cursor,
         search=search,
+        filter_query=_filter_query(search),
+        sort_links=_sort_links(search),
         statuses=[s.value for s in ConnectionStatus],
         systems=sorted(c.spec.id for c in operator.container.registry),
         entities=list(Entity),
         breakers=operator.container.breakers,
         notice=notice,
     )
+
+
+#: The table's sortable columns: sort order name → column heading.
+_SORTABLE = {"customer": "End customer", "system": "System", "status": "Status"}
+
+
+def _filter_query(search: ConnectionSearch, **extra: str) -> str:
+    """The query string of the table's filters and order, plus `extra`."""
+    values = {"q": search.text, "status": search.status, "system": search.system}
+    if search.sort != "created":
+        values["sort"] = search.sort
+    if search.descending:
+        values["order"] = "desc"
+    return urlencode({name: value for name, value in {**values, **extra}.items() if value})
+
+
+def _sort_links(search: ConnectionSearch) -> dict[str, dict[str, str | None]]:
+    """Per sortable column: its heading, `aria-sort` state, and the address that sorts by it
+    (ascending, or descending when it is already the ascending order)."""
+    links: dict[str, dict[str, str | None]] = {}
+    for name, label in _SORTABLE.items():
+        current = search.sort == name
+        state = ("descending" if search.descending else "ascending") if current else None
+        flip = "desc" if current and not search.descending else ""
+        query = _filter_query(
+            ConnectionSearch(status=search.status, system=search.system, text=search.text),
+            sort=name,
+            order=flip,
+        )
+        links[name] = {"label": label, "state": state, "query": query}
+    return links
 
 
 def _detail_page(
