@@ -134,7 +134,7 @@ def test_operator_finds_the_connection_needing_reauth_and_creates_its_reconnect_
     page.get_by_label("Status", exact=True).select_option("auth_required")
     page.get_by_role("button", name="Filter").click()
     table = page.locator("#connections-table")
-    expect(table.get_by_role("link")).to_have_count(1)
+    expect(table.locator("tbody").get_by_role("link")).to_have_count(1)
     expect(table).to_contain_text("plant-expired Inc.")
     shots(page, "connections")
     page.goto(link)
