@@ -15,8 +15,9 @@ from sqlalchemy import select
 
 from ironbridge.api import create_app
 from ironbridge.bootstrap import Container, bootstrap
-from ironbridge.model import Entity
-from ironbridge.store.flows import RunRepository
+from ironbridge.flows import new_run
+from ironbridge.model import Entity, record_id
+from ironbridge.store.flows import FlowRepository, RunRepository
 from ironbridge.store.tables import events
 from ironbridge.testing.emulators.sap import RunningEmulator, running_emulator
 
@@ -147,3 +148,68 @@ def test_credentials_sap_refuses_send_the_reauthorization_notice(
         (notice,) = [row[0] for row in rows]
     assert notice["payload"]["connection_id"] == connection
     assert notice["payload"]["reason"]
+
+
+def test_a_write_steps_timeout_cuts_off_a_source_that_stops_answering(
+    client: TestClient,
+    container: Container,
+    account: AccountFixture,
+    sap: RunningEmulator,
+    connection: str,
+) -> None:
+    order = {
+        "vendor_id": record_id(connection, Entity.VENDORS, "17300001"),
+        "custom_fields": {
+            "CompanyCode": "1710",
+            "PurchasingOrganization": "1710",
+            "PurchasingGroup": "001",
+        },
+        "lines": [
+            {
+                "item_id": record_id(connection, Entity.INVENTORY_ITEMS, "TG0011"),
+                "quantity": "5",
+                "unit_price": "12.50",
+                "location_id": record_id(connection, Entity.LOCATIONS, "1710/171A"),
+            }
+        ],
+    }
+    flow_id = _create(
+        client,
+        account,
+        {
+            "name": "Order",
+            "trigger": {"type": "manual"},
+            "connections": {"systems": ["sap_s4hana"]},
+            "steps": [
+                {
+                    "id": "order",
+                    "type": "write",
+                    "entity": "purchase-orders",
+                    "operation": "create",
+                    "body": "trigger.order",
+                    "timeout_seconds": 0.3,
+                }
+            ],
+        },
+    )
+    before = len(sap.emulator.purchase_order_ids())
+    # SAP answers, but only after a second: longer than the step allows, well within the
+    # connector's own 30 s.
+    sap.emulator.faults.delay = 1.0
+    with container.uow() as uow:
+        flow = FlowRepository(uow.connection, None).get_any(flow_id)
+        assert flow is not None
+        run_id = new_run(uow, flow, connection_id=connection, trigger={"order": order})
+        uow.commit()
+    assert run_id is not None
+    container.worker.flows.submit([run_id])
+    assert container.worker.flows.wait(run_id) == "failed"
+    detail = client.get(f"/v1/flows/{flow_id}/runs/{run_id}", headers=account.headers).json()
+    assert detail["error"]["code"] == "UPSTREAM_TIMEOUT", detail["error"]
+    # The source comes back: a retry of the run writes the order once.
+    sap.emulator.faults.delay = 0.0
+    retried = client.post(f"/v1/flow-runs/{run_id}/retry", headers=account.headers).json()
+    assert container.worker.flows.wait(retried["id"]) == "succeeded"
+    written = _steps(container, retried["id"])["order"].output
+    assert written["remote_id"] in sap.emulator.purchase_order_ids()
+    assert len(sap.emulator.purchase_order_ids()) == before + 1
