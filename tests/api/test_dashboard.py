@@ -12,7 +12,7 @@ import httpx
 import pytest
 from fastapi.testclient import TestClient
 
-from ironbridge.accounts import revoke_admin_key
+from ironbridge.accounts import purge_admin_sessions, revoke_admin_key
 from ironbridge.api import create_app
 from ironbridge.bootstrap import Container, bootstrap
 from ironbridge.store import utcnow
@@ -141,12 +141,36 @@ def test_actions_without_the_sessions_csrf_token_change_nothing(
     assert client.get("/v1/connection", headers=sandbox.headers).json()["status"] != "disconnected"
 
 
-def test_signing_out_ends_the_session_in_this_browser(
+def test_signing_out_ends_the_session_wherever_its_cookie_went(
     client: TestClient, account: AccountFixture
 ) -> None:
     csrf = sign_in(client, account.admin_key)
+    copied = client.cookies["ib_dashboard"]
     response = client.post("/dashboard/sign-out", data={"csrf": csrf}, follow_redirects=False)
     assert response.status_code == 303
+    assert client.get("/dashboard/", follow_redirects=False).status_code == 303
+    # A copy of the cookie (another tab, a stolen one) is no session either.
+    client.cookies.set("ib_dashboard", copied, path="/dashboard")
+    assert client.get("/dashboard/", follow_redirects=False).status_code == 303
+    # With that cookie the sign-in page is shown (not bounced back), and signing in opens a
+    # new session; the old one stays ended.
+    assert client.get("/dashboard/sign-in", follow_redirects=False).status_code == 200
+    client.cookies.clear()
+    sign_in(client, account.admin_key)
+    assert client.get("/dashboard/", follow_redirects=False).status_code == 200
+    client.cookies.clear()
+    client.cookies.set("ib_dashboard", copied, path="/dashboard")
+    assert client.get("/dashboard/", follow_redirects=False).status_code == 303
+
+
+def test_ended_and_expired_sessions_are_purged_a_day_after_expiry(
+    client: TestClient, container: Container, account: AccountFixture
+) -> None:
+    sign_in(client, account.admin_key)
+    with container.uow() as uow:
+        assert purge_admin_sessions(uow, utcnow() + timedelta(hours=8)) == 0
+        assert purge_admin_sessions(uow, utcnow() + timedelta(hours=33)) == 1
+        uow.commit()
     assert client.get("/dashboard/", follow_redirects=False).status_code == 303
 
 
