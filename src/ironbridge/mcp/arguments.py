@@ -92,18 +92,17 @@ class ControlArgs(_Args):
         pattern=KEY_PATTERN,
         max_length=255,
         description=(
-            "Your unique key for this write (e.g. a UUID). Calling again with the same key and "
-            "arguments within 24 h returns the first answer without writing again; the same key "
-            "with other arguments is refused (IDEMPOTENCY_KEY_REUSED). The REST API's "
-            "`Idempotency-Key` for the same write is the same key."
+            "Your unique key for this write (e.g. a UUID). The same key and arguments within "
+            "24 h return the first answer without writing again (as the REST API's "
+            "`Idempotency-Key` does); the same key with other arguments is refused."
         ),
     )
     dry_run: StrictBool = Field(
         False,
         description=(
             "Check the write (capability, fields, referenced records) and return what would be "
-            "sent, without sending it. The source system's own business rules are only checked "
-            "by the real write."
+            "sent, without sending it; the system's own business rules are checked only by the "
+            "real write."
         ),
     )
 

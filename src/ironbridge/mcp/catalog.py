@@ -105,7 +105,10 @@ class WriteTool:
         control = _schema(self.control)
         if self.body is None:
             return control
-        body = self.body.model_json_schema()
+        body: dict[str, Any] = _untitled(self.body.model_json_schema())
+        clash = set(body.get("properties", {})) & set(control["properties"])
+        if clash:
+            raise TypeError(f"{self.name}: body fields named as control arguments: {clash}")
         schema: dict[str, Any] = {
             "type": "object",
             "properties": {**body.get("properties", {}), **control["properties"]},
@@ -129,9 +132,30 @@ _WRITE_NOTE: Final = (
 )
 
 
+#: Schema keywords whose value maps names to schemas (a property may be called `title`).
+_NAMED_SCHEMAS: Final = frozenset({"properties", "$defs", "patternProperties"})
+
+
+def _untitled(schema: Any) -> Any:
+    """`schema` without Pydantic's generated titles: they repeat each name in every tool
+    listing, and an agent reads the whole listing into its context."""
+    if isinstance(schema, list):
+        return [_untitled(item) for item in schema]
+    if not isinstance(schema, dict):
+        return schema
+    return {
+        key: (
+            {name: _untitled(sub) for name, sub in value.items()}
+            if key in _NAMED_SCHEMAS
+            else _untitled(value)
+        )
+        for key, value in schema.items()
+        if key != "title"
+    }
+
+
 def _schema(model: type[BaseModel]) -> dict[str, Any]:
-    schema = model.model_json_schema()
-    schema.pop("title", None)
+    schema: dict[str, Any] = _untitled(model.model_json_schema())
     schema.pop("description", None)
     schema.setdefault("properties", {})
     schema.setdefault("required", [])
