@@ -97,11 +97,11 @@ def create_app(container: Container) -> FastAPI:
     app.include_router(records.router)
     app.include_router(link_tokens.router)
     app.include_router(flows.router)
-    app.mount("/connect", create_connect_app(container), name="connect")
-    app.mount("/dashboard", create_dashboard_app(container, authorize), name="dashboard")
     if mcp is not None:
         # A route, not a mount: `/mcp` itself is the endpoint agents are configured with.
         app.router.routes.append(Route("/mcp", mcp, methods=["GET", "POST", "DELETE"]))
+    app.mount("/connect", create_connect_app(container), name="connect")
+    app.mount("/dashboard", create_dashboard_app(container, authorize), name="dashboard")
     # Added first, so it runs inside the request context (ids, metrics, access log).
     app.add_middleware(ListFastPath, container=container, routes=records.router.routes)
     app.add_middleware(
