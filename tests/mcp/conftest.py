@@ -47,14 +47,17 @@ class Live:
         headers = {"Authorization": f"Bearer {token}", **kwargs.pop("headers", {})}
         return httpx.request(method, f"{self.url}{path}", headers=headers, timeout=30, **kwargs)
 
-    def agent(self, token: str, scenario: Callable[[Client], Awaitable[T]]) -> T:
-        """Run `scenario` with an MCP client connected to `/mcp` with `token` as its bearer."""
+    def agent(
+        self, token: str, scenario: Callable[[Client], Awaitable[T]], mode: str = "auto"
+    ) -> T:
+        """Run `scenario` with an MCP client connected to `/mcp` with `token` as its bearer
+        (`mode` "legacy": the initialize handshake of the 2025 protocol versions)."""
 
         async def run() -> T:
             headers = {"Authorization": f"Bearer {token}"}
             async with httpx2.AsyncClient(headers=headers, timeout=30) as http:
                 transport = streamable_http_client(f"{self.url}/mcp", http_client=http)
-                async with Client(transport) as client:
+                async with Client(transport, mode=mode) as client:
                     return await scenario(client)
 
         return anyio.run(run)

@@ -6,6 +6,7 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
+import httpx
 import pytest
 from fastapi.testclient import TestClient
 from mcp import MCPError
@@ -39,6 +40,9 @@ def test_an_admin_key_or_no_token_is_refused(live: Live) -> None:
         live.call(live.account.admin_key, "describe_connection", {})
     assert any(isinstance(leaf, MCPError) for leaf in _leaves(raised.value))
     assert live.post(live.sandbox.token, LIST_TOOLS).status_code == 200
+    # Stateless: no session to stream to or to end.
+    stream = httpx.get(f"{live.url}/mcp", headers={"Authorization": f"Bearer {live.sandbox.token}"})
+    assert_error(stream, 405, "METHOD_NOT_ALLOWED", "invalid_request_error")
 
 
 def test_another_connections_records_are_invisible(live: Live) -> None:

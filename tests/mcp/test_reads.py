@@ -3,8 +3,9 @@ is offered, and records matching what the REST API returns for the same connecti
 
 from __future__ import annotations
 
+import pytest
 from mcp import Client
-from mcp.types import ListToolsResult
+from mcp.types import CallToolResult, ListToolsResult
 
 from ironbridge.model import PurchaseOrderStatus
 
@@ -57,6 +58,16 @@ def test_an_agent_is_offered_the_reads_and_the_sandbox_writes_annotated(live: Li
         "record_id",
     ]
     assert "cannot be modified" in (tools["update_purchase_order"].description or "")
+
+
+@pytest.mark.parametrize("mode", ["legacy", "auto"])
+def test_clients_of_either_protocol_era_are_served(live: Live, mode: str) -> None:
+    async def scenario(client: Client) -> tuple[str, CallToolResult]:
+        return client.protocol_version, await client.call_tool("sync_status", {})
+
+    version, result = live.agent(live.sandbox.token, scenario, mode=mode)
+    assert version.startswith("2025-" if mode == "legacy" else "2026-")
+    assert not result.is_error and answer(result)["data"]
 
 
 def test_describe_connection_tells_the_system_its_entities_and_their_values(live: Live) -> None:
@@ -147,3 +158,27 @@ def test_sync_status_shows_every_synced_entity_ready(live: Live) -> None:
         "locations",
     }
     assert all(s["ready"] and s["records"] > 0 for s in status)
+
+
+def test_bad_read_arguments_are_named_in_the_error(live: Live) -> None:
+    def fields(tool: str, arguments: dict[str, object]) -> dict[str, str]:
+        result = live.call(live.sandbox.token, tool, arguments)
+        assert result.is_error
+        error = answer(result)["error"]
+        assert error["code"] == "VALIDATION_FAILED" and error["request_id"].startswith("req_")
+        found: dict[str, str] = error["details"]["fields"]
+        return found
+
+    assert "purchase-orders" in fields("list_records", {"entity": "orders"})["entity"]
+    assert "100" in fields("list_records", {"entity": "vendors", "limit": 101})["limit"]
+    assert set(fields("list_records", {"entity": "vendors", "filters": {"colour": "red"}})) == {
+        "colour"
+    }
+    assert (
+        "approved"
+        in fields("list_records", {"entity": "purchase-orders", "filters": {"status": "done"}})[
+            "status"
+        ]
+    )
+    assert set(fields("get_record", {"entity": "vendors"})) == {"record_id"}
+    assert set(fields("sync_status", {"entity": "vendors"})) == {"entity"}

@@ -99,7 +99,8 @@ def create_app(container: Container) -> FastAPI:
     app.include_router(flows.router)
     if mcp is not None:
         # A route, not a mount: `/mcp` itself is the endpoint agents are configured with.
-        app.router.routes.append(Route("/mcp", mcp, methods=["GET", "POST", "DELETE"]))
+        # POST only: stateless, there is no session to stream to (GET) or to end (DELETE).
+        app.router.routes.append(Route("/mcp", mcp, methods=["POST"]))
     app.mount("/connect", create_connect_app(container), name="connect")
     app.mount("/dashboard", create_dashboard_app(container, authorize), name="dashboard")
     # Added first, so it runs inside the request context (ids, metrics, access log).
