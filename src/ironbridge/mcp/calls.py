@@ -18,13 +18,12 @@ from ..connections import load_connection
 from ..errors import IronbridgeError, NotFound, ValidationFailed
 from ..idempotency import request_fingerprint, run_idempotent
 from .arguments import GetArgs, ListArgs, NoArgs, parse_args
-from .catalog import READ_TOOLS, WRITE_TOOLS, WriteTool
+from .catalog import WRITE_TOOLS, WriteTool
 from .describe import describe_connection
 
 __all__ = ["Outcome", "ReplayedError", "ToolCalls", "error_of"]
 
 _WRITES: Final = {tool.name: tool for tool in WRITE_TOOLS}
-_READS: Final = frozenset(tool.name for tool in READ_TOOLS)
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,9 +61,15 @@ class ToolCalls:
         `ReplayedError` for a refused write repeated with its idempotency key."""
         if name in _WRITES:
             return self._write(_WRITES[name], arguments)
-        if name not in _READS:
+        reads: dict[str, Callable[[dict[str, Any]], str]] = {
+            "describe_connection": self._describe_connection,
+            "list_records": self._list_records,
+            "get_record": self._get_record,
+            "sync_status": self._sync_status,
+        }
+        read = reads.get(name)
+        if read is None:
             raise NotFound(f"No tool named {name[:100]!r}.")
-        read: Callable[[dict[str, Any]], str] = getattr(self, f"_{name}")
         return Outcome(read(arguments))
 
     # -- reads ---------------------------------------------------------------------------

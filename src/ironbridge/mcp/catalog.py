@@ -10,6 +10,7 @@ record).
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cache
 from typing import Any, Final
 
 from mcp.types import Tool, ToolAnnotations
@@ -90,7 +91,7 @@ class WriteTool:
             name=self.name,
             title=self.title,
             description=description,
-            input_schema=self._schema(),
+            input_schema=_write_schema(self),
             annotations=ToolAnnotations(
                 title=self.title,
                 read_only_hint=False,
@@ -100,29 +101,6 @@ class WriteTool:
                 open_world_hint=True,
             ),
         )
-
-    def _schema(self) -> dict[str, Any]:
-        control = _schema(self.control)
-        if self.body is None:
-            return control
-        body: dict[str, Any] = _untitled(self.body.model_json_schema())
-        clash = set(body.get("properties", {})) & set(control["properties"])
-        if clash:
-            raise TypeError(f"{self.name}: body fields named as control arguments: {clash}")
-        schema: dict[str, Any] = {
-            "type": "object",
-            "properties": {**body.get("properties", {}), **control["properties"]},
-            "required": [*body.get("required", []), *control["required"]],
-            "additionalProperties": False,
-        }
-        definitions = {**body.get("$defs", {}), **control.get("$defs", {})}
-        if definitions:
-            schema["$defs"] = definitions
-        # The body's cross-field rules (one of a reference pair, ordered times) stay stated.
-        for keyword in ("allOf", "x-ordered-times"):
-            if keyword in body:
-                schema[keyword] = body[keyword]
-        return schema
 
 
 _WRITE_NOTE: Final = (
@@ -160,6 +138,32 @@ def _schema(model: type[BaseModel]) -> dict[str, Any]:
     schema.setdefault("properties", {})
     schema.setdefault("required", [])
     schema["additionalProperties"] = False
+    return schema
+
+
+@cache
+def _write_schema(tool: WriteTool) -> dict[str, Any]:
+    """The body's schema beside the control arguments (built once per tool)."""
+    control = _schema(tool.control)
+    if tool.body is None:
+        return control
+    body: dict[str, Any] = _untitled(tool.body.model_json_schema())
+    clash = set(body.get("properties", {})) & set(control["properties"])
+    if clash:
+        raise TypeError(f"{tool.name}: body fields named as control arguments: {clash}")
+    schema: dict[str, Any] = {
+        "type": "object",
+        "properties": {**body.get("properties", {}), **control["properties"]},
+        "required": [*body.get("required", []), *control["required"]],
+        "additionalProperties": False,
+    }
+    definitions = {**body.get("$defs", {}), **control.get("$defs", {})}
+    if definitions:
+        schema["$defs"] = definitions
+    # The body's cross-field rules (one of a reference pair, ordered times) stay stated.
+    for keyword in ("allOf", "x-ordered-times"):
+        if keyword in body:
+            schema[keyword] = body[keyword]
     return schema
 
 
@@ -252,6 +256,11 @@ WRITE_TOOLS: Final[tuple[WriteTool, ...]] = (
         "quantity, with a reason. Returns the item with its new stock levels.",
     ),
 )
+
+
+# Built now, so a body field named like a control argument fails at import, not at a listing.
+for _tool in WRITE_TOOLS:
+    _write_schema(_tool)
 
 
 def tools_for(spec: ConnectorSpec) -> list[Tool]:
