@@ -190,3 +190,47 @@ def test_refusals_are_tool_errors_in_the_error_contract(live: Live) -> None:
         )
     )
     assert unsupported["code"] == "OPERATION_NOT_SUPPORTED"
+
+
+def test_dry_runs_of_a_delete_and_an_adjustment_show_what_would_happen(live: Live) -> None:
+    token = live.sandbox.token
+    draft = live.rest("GET", "/v1/purchase-orders?status=draft&limit=1", token).json()["data"][0]
+    preview = answer(
+        live.call(
+            token,
+            "delete_purchase_order",
+            {"record_id": draft["id"], "idempotency_key": "del-1", "dry_run": True},
+        )
+    )
+    assert preview["operation"] == "delete" and preview["payload"] is None
+    assert preview["current"] == draft
+    deleted = answer(
+        live.call(
+            token, "delete_purchase_order", {"record_id": draft["id"], "idempotency_key": "del-1"}
+        )
+    )
+    assert deleted["id"] == draft["id"] and deleted["deleted"] is True
+
+    item = next(
+        i
+        for i in live.rest("GET", "/v1/inventory-items?limit=100", token).json()["data"]
+        if i["stock_levels"]
+    )
+    level = item["stock_levels"][0]
+    preview = answer(
+        live.call(
+            token,
+            "adjust_inventory",
+            {
+                "record_id": item["id"],
+                "location_id": level["location"]["id"],
+                "quantity_delta": "-1",
+                "reason": "damaged",
+                "idempotency_key": "adj-1",
+                "dry_run": True,
+            },
+        )
+    )
+    assert preview["payload"]["location_remote_id"] == level["location"]["remote_id"]
+    assert preview["payload"]["quantity_delta"] == "-1"
+    assert preview["current"] == item
