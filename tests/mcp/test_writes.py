@@ -164,9 +164,12 @@ def test_refusals_are_tool_errors_in_the_error_contract(live: Live) -> None:
     again = _error(live.call(token, "update_purchase_order", arguments))
     assert again["code"] == "RECORD_LOCKED" and again["request_id"] != locked["request_id"]
 
-    missing_key = _error(live.call(token, "create_purchase_order", _order(live)))
+    missing_key = _error(
+        live.call(token, "create_purchase_order", {**_order(live), "currency": "dollars"})
+    )
     assert missing_key["code"] == "VALIDATION_FAILED"
-    assert "idempotency_key" in missing_key["details"]["fields"]
+    # Every bad argument at once: the control arguments' and the body's.
+    assert set(missing_key["details"]["fields"]) == {"idempotency_key", "currency"}
     unknown = _error(
         live.call(token, "create_purchase_order", {**_order(live), "idempotency_key": "u", "x": 1})
     )

@@ -17,7 +17,7 @@ from ..bootstrap import Container
 from ..connections import load_connection
 from ..errors import IronbridgeError, NotFound, ValidationFailed
 from ..idempotency import request_fingerprint, run_idempotent
-from .arguments import GetArgs, ListArgs, NoArgs, parse_args
+from .arguments import ControlArgs, GetArgs, ListArgs, NoArgs, parse_args
 from .catalog import WRITE_TOOLS, WriteTool
 from .describe import describe_connection
 
@@ -114,17 +114,7 @@ class ToolCalls:
     # -- writes --------------------------------------------------------------------------
 
     def _write(self, tool: WriteTool, arguments: dict[str, Any]) -> Outcome:
-        names = set(tool.control.model_fields)
-        control = parse_args(tool.control, {k: v for k, v in arguments.items() if k in names})
-        rest = {k: v for k, v in arguments.items() if k not in names}
-        if tool.body is None:
-            if rest:
-                raise ValidationFailed({name[:100]: "unknown argument" for name in sorted(rest)})
-            payload = None
-        else:
-            body = parse_args(tool.body, rest)
-            # Dumped as the REST route dumps its body, so both fingerprint a write alike.
-            payload = body.model_dump(mode="json", exclude_unset=True)
+        control, payload = _split(tool, arguments)
         record_id: str | None = getattr(control, "record_id", None)
 
         def perform(dry_run: bool) -> dict[str, Any]:
@@ -164,6 +154,30 @@ class ToolCalls:
             error["request_id"] = self.request_id
             raise ReplayedError(error)
         return Outcome(stored.body, replayed=stored.replayed)
+
+
+def _split(tool: WriteTool, arguments: dict[str, Any]) -> tuple[ControlArgs, Any]:
+    """The control arguments and the write body (as the REST route dumps its body, so both
+    fingerprint a write alike); every bad argument of either named in one error."""
+    names = set(tool.control.model_fields)
+    problems: dict[str, str] = {}
+    control: ControlArgs | None = None
+    payload: Any = None
+    try:
+        control = parse_args(tool.control, {k: v for k, v in arguments.items() if k in names})
+    except ValidationFailed as exc:
+        problems |= exc.fields
+    rest = {k: v for k, v in arguments.items() if k not in names}
+    if tool.body is None:
+        problems |= {name[:100]: "unknown argument" for name in sorted(rest)}
+    else:
+        try:
+            payload = parse_args(tool.body, rest).model_dump(mode="json", exclude_unset=True)
+        except ValidationFailed as exc:
+            problems |= exc.fields
+    if problems or control is None:
+        raise ValidationFailed(problems)
+    return control, payload
 
 
 def error_of(exc: Exception, request_id: str) -> dict[str, Any]:
