@@ -12,8 +12,7 @@ import os
 import re
 import subprocess
 import sys
-import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -28,6 +27,7 @@ from ironbridge.receiver import Inbox
 from ironbridge.store.webhooks import DeliveryRepository
 
 from ..conftest import ConnectionFixture, new_sandbox_connection
+from ..waiting import wait_for
 from .conftest import LiveServer, free_port, live_server
 
 RECEIVER = Path(__file__).parent / "inbox_receiver.py"
@@ -70,16 +70,6 @@ def shots(request: pytest.FixtureRequest, tmp_path: Path) -> PageShots:
     root = os.environ.get("IRONBRIDGE_TEST_ARTEFACTS")
     base = Path(root) / "dashboard" if root else tmp_path / "screenshots"
     return PageShots(base / request.node.name)
-
-
-def _wait(condition: Callable[[], Any], timeout: float = 30.0) -> Any:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = condition()
-        if value:
-            return value
-        time.sleep(0.05)
-    raise AssertionError("condition not met in time")
 
 
 def sign_in(page: Page, server: LiveServer) -> None:
@@ -163,7 +153,7 @@ def test_operator_retries_a_failed_delivery_with_the_keyboard_once_the_receiver_
         [sys.executable, str(RECEIVER), str(port), str(inbox_db), endpoint["secret"]]
     )
     try:
-        _wait(lambda: _answers(f"http://127.0.0.1:{port}/webhooks"))
+        wait_for(lambda: _answers(f"http://127.0.0.1:{port}/webhooks"))
         page.goto(f"{server.url}/dashboard/sign-in")
         tab_to(page, "#admin-key")
         page.keyboard.type(server.account.admin_key)
@@ -289,7 +279,7 @@ def test_operator_finds_a_failed_flow_run_reads_its_steps_and_retries_it(
         run = server.admin("GET", f"/v1/flows/{flow['id']}/runs/{new_id.group(1)}").json()
         return bool(run["status"] == "succeeded")
 
-    _wait(succeeded)
+    wait_for(succeeded)
     page.reload()
     expect(page.locator(".lead")).to_contain_text("Succeeded")
     shots(page, "flow-run-retried")
