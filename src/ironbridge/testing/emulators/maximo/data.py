@@ -337,6 +337,7 @@ def seed(now: datetime, *, work_orders: int = 400, rng_seed: int = 20) -> Seeded
                 parts.append(
                     {
                         "matusetransid": number * 10 + line,
+                        "siteid": site,
                         "itemnum": itemnum,
                         "storeloc": stocked[(item_site, itemnum)],
                         "quantity": -quantity,
@@ -406,6 +407,7 @@ def seed(now: datetime, *, work_orders: int = 400, rng_seed: int = 20) -> Seeded
                 {
                     "polineid": number * 10 + line,
                     "polinenum": line,
+                    "siteid": site,
                     "itemnum": itemnum,
                     "itemsetid": ITEMSET,
                     "linetype": "ITEM",

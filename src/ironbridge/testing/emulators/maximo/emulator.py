@@ -203,14 +203,15 @@ def _number(value: Any, name: str) -> Decimal:
     return number
 
 
-def _instant(value: Any, name: str) -> datetime | None:
+def _instant(value: Any, name: str, zone: ZoneInfo) -> datetime | None:
     if value is None:
         return None
     try:
         moment = datetime.fromisoformat(str(value).replace("Z", "+00:00"))
     except ValueError:
         raise _invalid(f"{value!r} is not a valid date for {name.upper()}.") from None
-    return (moment if moment.tzinfo else moment.replace(tzinfo=UTC)).astimezone(UTC)
+    # A time without an offset is the server's local time, as Maximo reads it.
+    return (moment if moment.tzinfo else moment.replace(tzinfo=zone)).astimezone(UTC)
 
 
 def _plain(value: Any) -> Any:
@@ -487,7 +488,7 @@ class MaximoEmulator:
             if key in ("status", "woactivity", "siteid", "wonum"):
                 continue
             if key in _DATES:
-                row[key] = _instant(value, key)
+                row[key] = _instant(value, key, ZoneInfo(self.zone))
             elif key in ("wopriority",):
                 row[key] = None if value is None else int(_number(value, key))
             elif key in ("estdur", "actlabhrs"):
@@ -597,7 +598,7 @@ class MaximoEmulator:
         for key, value in body.items():
             if key in ("poline", "siteid", "ponum"):
                 continue
-            row[key] = _instant(value, key) if key == "orderdate" else value
+            row[key] = _instant(value, key, ZoneInfo(self.zone)) if key == "orderdate" else value
         if "poline" in body:
             self._po_lines(row, body["poline"], merge=merge)
         if not row["poline"]:
@@ -620,6 +621,7 @@ class MaximoEmulator:
                     {
                         "polineid": next_id + index,
                         "polinenum": number,
+                        "siteid": row["siteid"],
                         "receivedqty": 0,
                         "linetype": "ITEM",
                         "itemsetid": "SET1",
