@@ -43,6 +43,7 @@ from ironbridge.connectors.protocols.rest_json import (
     MAXIMO_OSLC,
     MAXIMO_WHERE,
     ChangeFeed,
+    Listing,
     RestJsonClient,
     keyset_pages,
 )
@@ -50,7 +51,7 @@ from ironbridge.model import Entity
 
 __all__ = ["Maximo", "MaximoSession"]
 
-_ITEM_RANK: Final = ("ACTIVE", "PLANNING", "PENDOBS", "OBSOLETE")
+_ITEM_RANK: Final = {"ACTIVE": 0, "PLANNING": 1, "PENDOBS": 2, "OBSOLETE": 3}
 _ITEM_FIELDS: Final = ("itemnum", "itemsetid", "description", "issueunit", "avgcost")
 Synonyms = dict[tuple[str, str | None, str], str]
 
@@ -107,21 +108,13 @@ class MaximoSession(ConnectorSession):
     # -- reads -------------------------------------------------------------------------------
 
     def _scope(self, resource: Resource) -> list[str]:
-        if resource.scope != "siteid":
-            return []
-        return [f"siteid in [{','.join(MAXIMO_WHERE.key_literal(s) for s in self.sites)}]"]
+        listed = ",".join(_text(site) for site in self.sites)
+        return [f"siteid in [{listed}]"] if resource.scope == "siteid" else []
 
-    def _rows(
-        self,
-        structure: str,
-        where: list[str],
-        select: str = "*",
-        size: int = 500,
-    ) -> Iterator[dict[str, Any]]:
-        listing = dataclasses.replace(
-            MAXIMO_OSLC, params={**MAXIMO_OSLC.params, "oslc.select": select}
-        )
-        for page in self._client.pages(f"os/{structure}", listing, page_size=size, where=where):
+    def _rows(self, structure: str, where: list[str], select: str = "*", size: int = 500,
+              ) -> Iterator[dict[str, Any]]:  # fmt: skip
+        for page in self._client.pages(f"os/{structure}", _listing(select), page_size=size,
+                                       where=where):  # fmt: skip
             yield from page
 
     @property
@@ -129,12 +122,11 @@ class MaximoSession(ConnectorSession):
         """(domain, site, value) → internal value, and (domain, site, internal) → default value;
         site None for values every site shares."""
         if self._synonyms is None:
-            domains = sorted({r.domain for r in RESOURCES.values() if r.domain})
-            listed = ",".join(MAXIMO_WHERE.key_literal(d) for d in domains)
             internal: Synonyms = {}
             defaults: Synonyms = {}
+            domains = ",".join(sorted({_text(r.domain) for r in RESOURCES.values() if r.domain}))
             select = "domainid,synonymdomain{value,maxvalue,siteid,defaults}"
-            for domain in self._rows(DOMAINS, [f"domainid in [{listed}]"], select):
+            for domain in self._rows(DOMAINS, [f"domainid in [{domains}]"], select):
                 for row in domain.get("synonymdomain", ()):
                     key = (domain["domainid"], row.get("siteid"))
                     internal[(*key, row["value"])] = row["maxvalue"]
@@ -143,18 +135,17 @@ class MaximoSession(ConnectorSession):
             self._synonyms = internal, defaults
         return self._synonyms
 
-    def _internal(self, resource: Resource, row: dict[str, Any]) -> dict[str, Any]:
-        if resource.domain is None or "status" not in row:
-            return row
-        internal = self.synonyms[0]
-        key = (resource.domain, row.get("siteid"), row["status"])
-        found = internal.get(key) or internal.get((resource.domain, None, row["status"]))
-        return {**row, "status_maxvalue": found}
+    def _value(self, table: int, domain: str | None, site: str | None, value: str) -> str | None:
+        """A status value translated through the site's synonyms, or those of every site."""
+        found = self.synonyms[table]
+        return found.get((domain or "", site, value)) or found.get((domain or "", None, value))
 
     def _raw(self, entity: Entity, row: dict[str, Any], at: datetime | None) -> RawRecord:
         resource = RESOURCES[entity]
-        data = self._internal(resource, row)
-        return RawRecord(f"{row[resource.scope]}/{row[resource.number]}", at, data)
+        if resource.domain is not None and "status" in row:
+            row = {**row, "status_maxvalue": self._value(0, resource.domain, row.get("siteid"),
+                                                         row["status"])}  # fmt: skip
+        return RawRecord(f"{row[resource.scope]}/{row[resource.number]}", at, row)
 
     def list_changes(
         self, entity: Entity, since: datetime | None, *, page_size: int = 500
@@ -167,45 +158,30 @@ class MaximoSession(ConnectorSession):
         if entity is Entity.INVENTORY_ITEMS:
             yield from pages(self._items(self._scope(resource)), page_size)
             return
-        feed = ChangeFeed(
-            f"os/{resource.structure}",
-            dataclasses.replace(MAXIMO_OSLC, params={**MAXIMO_OSLC.params, "oslc.select": "*"}),
-            "changedate",
-            resource.uid,
-            where=tuple(self._scope(resource)),
-            key_order=int,
-        )
+        feed = ChangeFeed(f"os/{resource.structure}", _listing("*"), "changedate", resource.uid,
+                          where=tuple(self._scope(resource)), key_order=int)  # fmt: skip
         for page in keyset_pages(self._client, feed, since, page_size=page_size):
             yield [self._raw(entity, keyed.row, keyed.modified_at) for keyed in page]
 
     def _items(self, where: list[str]) -> list[RawRecord]:
         """Inventory rows grouped per item: its balances per storeroom, its best status."""
-        resource = RESOURCES[Entity.INVENTORY_ITEMS]
         items: dict[str, dict[str, Any]] = {}
-        for row in self._rows(resource.structure, where):
-            row = self._internal(resource, row)
-            item = items.setdefault(
-                str(row["itemnum"]),
-                {**{k: row[k] for k in _ITEM_FIELDS if k in row}, "inventory": []},
-            )
+        for row in self._rows(RESOURCES[Entity.INVENTORY_ITEMS].structure, where):
+            row = self._raw(Entity.INVENTORY_ITEMS, row, None).data
+            item = items.setdefault(str(row["itemnum"]), {"inventory": []})
+            item.update({k: row[k] for k in _ITEM_FIELDS if k in row and k not in item})
             item["inventory"].append(row)
-        for item in items.values():
-            ranked = [r.get("status_maxvalue") for r in item["inventory"]]
-            item["status_maxvalue"] = min(
-                ranked, key=lambda s: _ITEM_RANK.index(s) if s in _ITEM_RANK else len(_ITEM_RANK)
-            )
+            statuses = (item.get("status_maxvalue"), row["status_maxvalue"])
+            item["status_maxvalue"] = min(statuses, key=lambda s: _ITEM_RANK.get(s, 9))
         return [RawRecord(key, None, items[key]) for key in sorted(items)]
 
     def _find(self, entity: Entity, remote_id: str) -> dict[str, Any]:
         resource = RESOURCES[entity]
         scope, _, number = remote_id.rpartition("/")
-        allowed = scope in self.sites or resource.scope != "siteid"
-        where = [
-            f"{resource.scope}={MAXIMO_WHERE.key_literal(scope)}",
-            f"{resource.number}={MAXIMO_WHERE.key_literal(number)}",
-        ]
-        found = next(self._rows(resource.structure, where, size=1), None) if allowed else None
-        if found is None or not scope or not number:
+        where = [_eq(resource.scope, scope), _eq(resource.number, number)]
+        known = scope and number and (scope in self.sites or resource.scope != "siteid")
+        found = next(self._rows(resource.structure, where, size=1), None) if known else None
+        if found is None:
             raise errors.NotFound(f"No {entity.label} {remote_id!r} exists in Maximo's sites.")
         return found
 
@@ -213,11 +189,7 @@ class MaximoSession(ConnectorSession):
         """The record `remote_id` (`SITE/NUMBER`; an item's number), read as listed."""
         self.spec.ensure_supported(entity, "read")
         if entity is Entity.INVENTORY_ITEMS:
-            where = [
-                *self._scope(RESOURCES[entity]),
-                f"itemnum={MAXIMO_WHERE.key_literal(remote_id)}",
-            ]
-            found = self._items(where)
+            found = self._items([*self._scope(RESOURCES[entity]), _eq("itemnum", remote_id)])
             if not found:
                 raise errors.NotFound(f"No inventory item {remote_id!r} is stocked in Maximo.")
             return found[0]
@@ -226,47 +198,39 @@ class MaximoSession(ConnectorSession):
 
     # -- writes ------------------------------------------------------------------------------
 
+    def _action(self, href: str, action: str, body: dict[str, Any]) -> dict[str, Any]:
+        params = {"lean": "1", "action": f"wsmethod:{action}"}
+        answer = self._client.send("POST", href, params=params, json=body,
+                                   headers={"properties": "*"})  # fmt: skip
+        return dict(answer.json())
+
     def create(self, entity: Entity, payload: dict[str, Any]) -> RawRecord:
         """POST the record with `properties: *`, in the first site unless a reference or a
         storeroom lies in another."""
         self.spec.ensure_supported(entity, "create")
         ensure_resolved(payload, "Maximo")
         body = MAPPER.to_source(entity, payload)
-        stores = [
-            str(line["location_remote_id"])
-            for line in payload.get("lines", ())
-            if line.get("location_remote_id")
-        ]
+        stores = [str(line["location_remote_id"]) for line in payload.get("lines", ())
+                  if line.get("location_remote_id")]  # fmt: skip
         body.setdefault("siteid", stores[0].rpartition("/")[0] if stores else self.sites[0])
-        created = self._client.create(f"os/{RESOURCES[entity].structure}?lean=1", body)
-        if created.record is None:
+        created = self._client.create(f"os/{RESOURCES[entity].structure}?lean=1", body).record
+        if created is None:
             raise errors.UpstreamError("Maximo created the record but did not return it.")
-        return self._raw(entity, created.record, _changed(created.record))
+        return self._raw(entity, created, _changed(created))
 
     def update(self, entity: Entity, remote_id: str, changes: dict[str, Any]) -> RawRecord:
         """Change a work order: its status through the change status action (the site's own
         value for it), then its fields as a merge update on the record's rowstamp."""
         self.spec.ensure_supported(entity, "update")
         ensure_resolved(changes, "Maximo")
-        fields = {key: value for key, value in changes.items() if key != "status"}
-        body = MAPPER.to_source(entity, fields)
+        body = MAPPER.to_source(entity, {k: v for k, v in changes.items() if k != "status"})
         row = self._find(entity, remote_id)
         if changes.get("status") is not None:
             internal = WO_STATUS_WRITES[changes["status"]]
-            defaults = self.synonyms[1]
-            domain, site = RESOURCES[entity].domain or "", row["siteid"]
-            value = defaults.get((domain, site, internal)) or defaults.get(
-                (domain, None, internal), internal
-            )
+            value = self._value(1, RESOURCES[entity].domain, row["siteid"], internal) or internal
             if value != row["status"]:
-                response = self._client.send(
-                    "POST",
-                    row["href"],
-                    params={"lean": "1", "action": "wsmethod:changeStatus"},
-                    json={"status": value, "memo": "Changed through ironbridge"},
-                    headers={"properties": "*"},
-                )
-                row = response.json()
+                memo = "Changed through ironbridge"
+                row = self._action(row["href"], "changeStatus", {"status": value, "memo": memo})
         if body:
             self._client.update(row["href"], body, etag=row["_rowstamp"])
         return self.get(entity, remote_id)
@@ -276,20 +240,13 @@ class MaximoSession(ConnectorSession):
         current balance action: the counted total, or the balance moved by the delta."""
         self.spec.ensure_supported(Entity.INVENTORY_ITEMS, "adjust")
         ensure_resolved(adjustment, "Maximo")
-        site, _, store = str(adjustment["location_remote_id"]).rpartition("/")
-        where = [
-            f"itemnum={MAXIMO_WHERE.key_literal(remote_id)}",
-            f"location={MAXIMO_WHERE.key_literal(store)}",
-            f"siteid={MAXIMO_WHERE.key_literal(site)}",
-        ]
+        store = str(adjustment["location_remote_id"])
+        site, _, location = store.rpartition("/")
+        where = [_eq("itemnum", remote_id), _eq("location", location), _eq("siteid", site)]
         row = next(self._rows(RESOURCES[Entity.INVENTORY_ITEMS].structure, where, size=1), None)
         if row is None or site not in self.sites or not row.get("invbalances"):
-            raise errors.ValidationFailed(
-                {
-                    "location_id": f"Item {remote_id} has no balance "
-                    f"in storeroom {adjustment['location_remote_id']}."
-                }
-            )
+            message = f"Item {remote_id} has no balance in storeroom {store}."
+            raise errors.ValidationFailed({"location_id": message})
         first, *others = row["invbalances"]
         if adjustment.get("new_count") is not None:
             balance = Decimal(adjustment["new_count"]) - sum(
@@ -297,16 +254,8 @@ class MaximoSession(ConnectorSession):
             )
         else:
             balance = Decimal(str(first["curbal"])) + Decimal(adjustment["quantity_delta"])
-        self._client.send(
-            "POST",
-            row["href"],
-            params={"lean": "1", "action": "wsmethod:adjustCurrentBalance"},
-            json={
-                "binnum": first.get("binnum"),
-                "newcurbal": float(balance),
-                "memo": adjustment["reason"],
-            },
-        )
+        self._action(row["href"], "adjustCurrentBalance", {"binnum": first.get("binnum"),
+                     "newcurbal": float(balance), "memo": adjustment["reason"]})  # fmt: skip
         return self.get(Entity.INVENTORY_ITEMS, remote_id)
 
     # -- check -------------------------------------------------------------------------------
@@ -314,19 +263,19 @@ class MaximoSession(ConnectorSession):
     def check(self) -> Iterator[CheckResult]:
         """Reach Maximo and sign in (`whoami`), probe each object structure (one the user's
         security groups do not grant is unavailable), then read the status synonyms."""
+        reached = CheckResult(CheckStage.REACH, True, "Maximo answers at this address.")
         try:
             user = self._client.get("whoami")
         except errors.ConnectionReauthRequired as exc:
-            yield CheckResult(CheckStage.REACH, True, "Maximo answers at this address.")
             fix = "Check the API key or the user and password, and that the user is active."
-            yield CheckResult(CheckStage.AUTHENTICATE, False, exc.message, fix=fix)
+            yield from (reached, CheckResult(CheckStage.AUTHENTICATE, False, exc.message, fix=fix))
             return
         except errors.IronbridgeError as exc:
             fix = "Check the Maximo address, and that ironbridge may reach it."
             yield CheckResult(CheckStage.REACH, False, exc.message, fix=fix)
             return
-        yield CheckResult(CheckStage.REACH, True, "Maximo answers at this address.")
-        yield CheckResult(CheckStage.AUTHENTICATE, True, f"Signed in as {user.get('personid')}.")
+        yield from (reached, CheckResult(CheckStage.AUTHENTICATE, True,
+                                         f"Signed in as {user.get('personid')}."))  # fmt: skip
         missing: list[EntityAvailability] = []
         try:
             for entity, resource in RESOURCES.items():
@@ -335,21 +284,29 @@ class MaximoSession(ConnectorSession):
                         self._rows(resource.structure, [f"{resource.uid}<0"], resource.uid, 1), None
                     )
                 except errors.PermissionDenied as exc:
-                    name = resource.structure.upper()
-                    enable = f"Grant the user's security group the object structure {name}."
-                    missing.append(
-                        EntityAvailability(entity, Availability.UNAVAILABLE, exc.message, enable)
-                    )
+                    enable = f"Grant the user's security group {resource.structure.upper()}."
+                    missing.append(EntityAvailability(entity, Availability.UNAVAILABLE,
+                                                      exc.message, enable))  # fmt: skip
             self._synonyms = None
             count = len(self.synonyms[0])
         except errors.IronbridgeError as exc:
             fix = "Grant the user's security group the object structure MXAPIDOMAIN."
             yield CheckResult(CheckStage.PERMISSIONS, False, exc.message, fix=fix)
             return
-        found = len(RESOURCES) - len(missing)
-        readable = f"The user may read {found} of {len(RESOURCES)} object structures; {count} "
-        readable += "status values read."
-        yield CheckResult(CheckStage.PERMISSIONS, True, readable, entities=tuple(missing))
+        said = f"{len(RESOURCES) - len(missing)} object structures and {count} statuses read."
+        yield CheckResult(CheckStage.PERMISSIONS, True, said, entities=tuple(missing))
+
+
+def _text(value: str) -> str:
+    return MAXIMO_WHERE.key_literal(value)
+
+
+def _eq(name: str, value: str) -> str:
+    return f"{name}={_text(value)}"
+
+
+def _listing(select: str) -> Listing:
+    return dataclasses.replace(MAXIMO_OSLC, params={**MAXIMO_OSLC.params, "oslc.select": select})
 
 
 def _changed(row: Mapping[str, Any]) -> datetime | None:
