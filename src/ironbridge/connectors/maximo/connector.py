@@ -37,16 +37,7 @@ from ironbridge.connectors.kit import ensure_page_size, ensure_resolved, pages
 from ironbridge.connectors.maximo.maps import MAPPER, STATUS_TABLES, WO_STATUS_WRITES
 from ironbridge.connectors.maximo.resources import DOMAINS, RESOURCES, Resource
 from ironbridge.connectors.maximo.spec import API_KEY, SIGN_IN, SPEC
-from ironbridge.connectors.protocols import http
-from ironbridge.connectors.protocols.rest_json import (
-    MAXIMO,
-    MAXIMO_OSLC,
-    MAXIMO_WHERE,
-    ChangeFeed,
-    Listing,
-    RestJsonClient,
-    keyset_pages,
-)
+from ironbridge.connectors.protocols import http, rest_json
 from ironbridge.model import Entity
 
 __all__ = ["Maximo", "MaximoSession"]
@@ -62,9 +53,8 @@ class Maximo(Connector):
     spec = SPEC
     status_tables = STATUS_TABLES
 
-    def session(
-        self, credentials: Mapping[str, str], *, options: SessionOptions | None = None
-    ) -> MaximoSession:
+    def session(self, credentials: Mapping[str, str], *,
+                options: SessionOptions | None = None) -> MaximoSession:  # fmt: skip
         """A session for `credentials` (see the spec's fields)."""
         return MaximoSession(self.validate_credentials(credentials), options=options)
 
@@ -76,14 +66,9 @@ class Maximo(Connector):
 class MaximoSession(ConnectorSession):
     """One signed-in conversation with one Maximo instance, for the form's sites."""
 
-    def __init__(
-        self,
-        credentials: Mapping[str, str],
-        *,
-        options: SessionOptions | None = None,
-        transport: httpx.BaseTransport | None = None,
-        sleep: Callable[[float], None] = time.sleep,
-    ) -> None:
+    def __init__(self, credentials: Mapping[str, str], *, options: SessionOptions | None = None,
+                 transport: httpx.BaseTransport | None = None,
+                 sleep: Callable[[float], None] = time.sleep) -> None:  # fmt: skip
         super().__init__(SPEC, options)
         self.sites = tuple(s.strip().upper() for s in credentials["sites"].split(",") if s.strip())
         if not self.sites:
@@ -94,10 +79,9 @@ class MaximoSession(ConnectorSession):
         context = SignInContext(self.options, "Maximo", transport=transport)
         self._signin = SIGN_IN.sign_in(credentials, context)
         auth = Throttle(self._signin.around(), shared_slots(host, 4), sleep=sleep)
-        self._http = http.make_client(
-            f"{host}/maximo/{root}/", auth=auth, options=self.options, transport=transport
-        )
-        self._client = RestJsonClient(self._http, MAXIMO)
+        self._http = http.make_client(f"{host}/maximo/{root}/", auth=auth, options=self.options,
+                                      transport=transport)  # fmt: skip
+        self._client = rest_json.RestJsonClient(self._http, rest_json.MAXIMO)
         self._synonyms: tuple[Synonyms, Synonyms] | None = None
 
     def close(self) -> None:
@@ -158,9 +142,10 @@ class MaximoSession(ConnectorSession):
         if entity is Entity.INVENTORY_ITEMS:
             yield from pages(self._items(self._scope(resource)), page_size)
             return
-        feed = ChangeFeed(f"os/{resource.structure}", _listing("*"), "changedate", resource.uid,
-                          where=tuple(self._scope(resource)), key_order=int)  # fmt: skip
-        for page in keyset_pages(self._client, feed, since, page_size=page_size):
+        where = tuple(self._scope(resource))
+        feed = rest_json.ChangeFeed(f"os/{resource.structure}", _listing("*"), "changedate",
+                                    resource.uid, where=where, key_order=int)  # fmt: skip
+        for page in rest_json.keyset_pages(self._client, feed, since, page_size=page_size):
             yield [self._raw(entity, keyed.row, keyed.modified_at) for keyed in page]
 
     def _items(self, where: list[str]) -> list[RawRecord]:
@@ -198,12 +183,6 @@ class MaximoSession(ConnectorSession):
 
     # -- writes ------------------------------------------------------------------------------
 
-    def _action(self, href: str, action: str, body: dict[str, Any]) -> dict[str, Any]:
-        params = {"lean": "1", "action": f"wsmethod:{action}"}
-        answer = self._client.send("POST", href, params=params, json=body,
-                                   headers={"properties": "*"})  # fmt: skip
-        return dict(answer.json())
-
     def create(self, entity: Entity, payload: dict[str, Any]) -> RawRecord:
         """POST the record with `properties: *`, in the first site unless a reference or a
         storeroom lies in another."""
@@ -213,7 +192,7 @@ class MaximoSession(ConnectorSession):
         stores = [str(line["location_remote_id"]) for line in payload.get("lines", ())
                   if line.get("location_remote_id")]  # fmt: skip
         body.setdefault("siteid", stores[0].rpartition("/")[0] if stores else self.sites[0])
-        created = self._client.create(f"os/{RESOURCES[entity].structure}?lean=1", body).record
+        created = self._client.create(f"os/{RESOURCES[entity].structure}", body).record
         if created is None:
             raise errors.UpstreamError("Maximo created the record but did not return it.")
         return self._raw(entity, created, _changed(created))
@@ -229,8 +208,9 @@ class MaximoSession(ConnectorSession):
             internal = WO_STATUS_WRITES[changes["status"]]
             value = self._value(1, RESOURCES[entity].domain, row["siteid"], internal) or internal
             if value != row["status"]:
-                memo = "Changed through ironbridge"
-                row = self._action(row["href"], "changeStatus", {"status": value, "memo": memo})
+                action = {"status": value, "memo": "Changed through ironbridge"}
+                changed = self._client.act(row["href"], "changeStatus", action)
+                row = changed or self._find(entity, remote_id)
         if body:
             self._client.update(row["href"], body, etag=row["_rowstamp"])
         return self.get(entity, remote_id)
@@ -248,13 +228,12 @@ class MaximoSession(ConnectorSession):
             message = f"Item {remote_id} has no balance in storeroom {store}."
             raise errors.ValidationFailed({"location_id": message})
         first, *others = row["invbalances"]
-        if adjustment.get("new_count") is not None:
+        balance = Decimal(str(first["curbal"])) + Decimal(adjustment.get("quantity_delta") or 0)
+        if adjustment.get("new_count") is not None:  # a count is of the storeroom's every bin
             balance = Decimal(adjustment["new_count"]) - sum(
                 Decimal(str(b["curbal"])) for b in others
             )
-        else:
-            balance = Decimal(str(first["curbal"])) + Decimal(adjustment["quantity_delta"])
-        self._action(row["href"], "adjustCurrentBalance", {"binnum": first.get("binnum"),
+        self._client.act(row["href"], "adjustCurrentBalance", {"binnum": first.get("binnum"),
                      "newcurbal": float(balance), "memo": adjustment["reason"]})  # fmt: skip
         return self.get(Entity.INVENTORY_ITEMS, remote_id)
 
@@ -298,15 +277,16 @@ class MaximoSession(ConnectorSession):
 
 
 def _text(value: str) -> str:
-    return MAXIMO_WHERE.key_literal(value)
+    return rest_json.MAXIMO_WHERE.key_literal(value)
 
 
 def _eq(name: str, value: str) -> str:
     return f"{name}={_text(value)}"
 
 
-def _listing(select: str) -> Listing:
-    return dataclasses.replace(MAXIMO_OSLC, params={**MAXIMO_OSLC.params, "oslc.select": select})
+def _listing(select: str) -> rest_json.Listing:
+    listing = rest_json.MAXIMO_OSLC
+    return dataclasses.replace(listing, params={**listing.params, "oslc.select": select})
 
 
 def _changed(row: Mapping[str, Any]) -> datetime | None:

@@ -37,37 +37,14 @@ SIGN_IN: Final = SignInMethods(
 )
 
 _WRITABLE_WORK_ORDER: Final = (
-    "title",
-    "description",
-    "status",
-    "priority",
-    "type",
-    "asset_id",
-    "asset_remote_id",
-    "location_id",
-    "location_remote_id",
-    "assignee",
-    "requester",
-    "scheduled_start",
-    "scheduled_end",
-    "actual_start",
-    "actual_end",
-    "due_date",
-    "estimated_hours",
-    "actual_hours",
-)
+    "title", "description", "status", "priority", "type", "asset_id", "asset_remote_id",
+    "location_id", "location_remote_id", "assignee", "requester", "scheduled_start",
+    "scheduled_end", "actual_start", "actual_end", "due_date", "estimated_hours", "actual_hours",
+)  # fmt: skip
 _WRITABLE_ORDER: Final = (
-    "vendor_id",
-    "vendor_remote_id",
-    "order_date",
-    "required_date",
-    "expected_delivery_date",
-    "currency",
-    "payment_terms",
-    "buyer",
-    "notes",
-    "lines",
-)
+    "vendor_id", "vendor_remote_id", "order_date", "required_date", "expected_delivery_date",
+    "currency", "payment_terms", "buyer", "notes", "lines",
+)  # fmt: skip
 _SITES: Final = "Sites of the form's Sites field only."
 
 _CAPABILITIES: Final = {

@@ -131,6 +131,9 @@ MAXIMO: Final = Dialect(
     ),
     writes=Writes(
         create_headers={"properties": "*"},
+        params={"lean": "1"},
+        action_param="action",
+        action_value="wsmethod:{name}",
         record_link="href",
         update_method="POST",
         update_headers={"x-method-override": "PATCH", "patchtype": "MERGE"},
