@@ -115,6 +115,14 @@ def test_an_object_structure_the_security_group_lacks_is_unavailable(
             session.get(Entity.PURCHASE_ORDERS, "BEDFORD/2002")
 
 
+def test_without_the_domains_the_permissions_stage_fails(maximo: RunningEmulator) -> None:
+    maximo.emulator.denied.add("mxapidomain")
+    with connector.session(api_key(maximo), options=LOCAL) as session:
+        results = list(session.check())
+    assert [(r.stage, r.ok) for r in results][-1] == (CheckStage.PERMISSIONS, False)
+    assert "MXAPIDOMAIN" in (results[-1].fix or "")
+
+
 def test_sites_are_required() -> None:
     with pytest.raises(errors.ValidationFailed) as caught:
         connector.session({"host": "https://maximo.example", "api_key": "k", "sites": " , "})

@@ -123,6 +123,8 @@ _PO_LINE: Final = frozenset(
     }
 )
 _TASK: Final = frozenset({"taskid", "description", "status", "estdur"})
+#: Stable result sets kept at once.
+_STABLE_SETS: Final = 64
 
 
 class MaximoError(Exception):
@@ -391,6 +393,9 @@ class MaximoEmulator:
                 if params.get("stablepaging") == "1" and "stableid" not in following:
                     token = uuid.uuid4().hex
                     self.stable[token] = rows
+                    while len(self.stable) > _STABLE_SETS:
+                        # Readers that stop early never fetch the last page; forget the oldest.
+                        self.stable.pop(next(iter(self.stable)))
                     following["stableid"] = token
                 following["pageno"] = str(page + 1)
                 query = "&".join(f"{k}={_quote(v)}" for k, v in following.items())
