@@ -119,16 +119,17 @@ class MaximoSession(ConnectorSession):
             self._synonyms = internal, defaults
         return self._synonyms
 
-    def _value(self, table: int, domain: str | None, site: str | None, value: str) -> str | None:
-        """A status value translated through the site's synonyms, or those of every site."""
-        found = self.synonyms[table]
+    def _status(self, default: bool, domain: str | None, site: Any, value: str) -> str | None:
+        """The internal value of a status value (with `default`, the site's default value of an
+        internal value), through the site's synonyms or those of every site."""
+        found = self.synonyms[int(default)]
         return found.get((domain or "", site, value)) or found.get((domain or "", None, value))
 
     def _raw(self, entity: Entity, row: dict[str, Any], at: datetime | None) -> RawRecord:
         resource = RESOURCES[entity]
         if resource.domain is not None and "status" in row:
-            row = {**row, "status_maxvalue": self._value(0, resource.domain, row.get("siteid"),
-                                                         row["status"])}  # fmt: skip
+            internal = self._status(False, resource.domain, row.get("siteid"), row["status"])
+            row = {**row, "status_maxvalue": internal}
         return RawRecord(f"{row[resource.scope]}/{row[resource.number]}", at, row)
 
     def list_changes(
@@ -206,7 +207,8 @@ class MaximoSession(ConnectorSession):
         row = self._find(entity, remote_id)
         if changes.get("status") is not None:
             internal = WO_STATUS_WRITES[changes["status"]]
-            value = self._value(1, RESOURCES[entity].domain, row["siteid"], internal) or internal
+            site, domain = row["siteid"], RESOURCES[entity].domain
+            value = self._status(True, domain, site, internal) or internal
             if value != row["status"]:
                 action = {"status": value, "memo": "Changed through ironbridge"}
                 changed = self._client.act(row["href"], "changeStatus", action)
