@@ -123,6 +123,15 @@ def test_without_the_domains_the_permissions_stage_fails(maximo: RunningEmulator
     assert "MXAPIDOMAIN" in (results[-1].fix or "")
 
 
+def test_the_connect_form_offers_an_api_key_or_a_native_login() -> None:
+    fields = {field.name: field for field in connector.spec.auth_fields}
+    assert list(fields) == ["host", "auth_method", "api_key", "username", "password", "sites"]
+    assert [value for value, _ in fields["auth_method"].options] == ["api_key", "basic"]
+    assert fields["api_key"].secret and fields["password"].secret
+    assert fields["api_key"].applies_when == ("auth_method", "api_key")
+    assert fields["username"].applies_when == ("auth_method", "basic")
+
+
 def test_sites_are_required() -> None:
     with pytest.raises(errors.ValidationFailed) as caught:
         connector.session({"host": "https://maximo.example", "api_key": "k", "sites": " , "})
