@@ -1,6 +1,8 @@
-"""Initial sync rate of the Tryton, SAP S/4HANA and NetSuite connectors beside their raw rate.
+"""Initial sync rate of the Tryton, SAP S/4HANA, NetSuite, Business Central and Maximo
+connectors beside their raw rate.
 
-For each source it times two passes over every purchase order:
+For each source it times two passes over every purchase order (Maximo: every work order, its
+core record):
 
 - raw: `session.list_changes(purchase-orders)` alone, the connector paging through the source
   (HTTP, JSON decoding, the connector's own extra reads such as Tryton's computed amounts);
@@ -21,9 +23,11 @@ Sources, started by the script and stopped at its end:
 - SAP S/4HANA: the emulator with 20,000 purchase orders (server pages of 100, as SAP Gateway).
 - NetSuite: the emulator with 5,000 purchase orders (SuiteQL keyset pages, token-based sign-in).
 - Business Central: the emulator with 5,000 purchase orders and their lines.
+- Maximo: the emulator with 5,000 work orders with their tasks (keyset pages by `changedate`
+  and `workorderid`, API key sign-in).
 
-`python bench/connectors.py [--only tryton|sap|netsuite|bc] [--tryton-bulk 2000]
-[--sap-orders 20000] [--netsuite-orders 5000] [--bc-orders 5000]`
+`python bench/connectors.py [--only tryton|sap|netsuite|bc|maximo] [--tryton-bulk 2000]
+[--sap-orders 20000] [--netsuite-orders 5000] [--bc-orders 5000] [--maximo-orders 5000]`
 """
 
 from __future__ import annotations
@@ -46,6 +50,7 @@ from ironbridge.bootstrap import Container, bootstrap  # noqa: E402
 from ironbridge.connections import ConnectionCreate, ConnectionSettings, connect  # noqa: E402
 from ironbridge.connectors import Connector, SessionOptions  # noqa: E402
 from ironbridge.connectors.business_central import connector as bc_connector  # noqa: E402
+from ironbridge.connectors.maximo import connector as maximo_connector  # noqa: E402
 from ironbridge.connectors.netsuite import connector as netsuite_connector  # noqa: E402
 from ironbridge.connectors.sap_s4hana import connector as sap_connector  # noqa: E402
 from ironbridge.connectors.tryton import connector as tryton_connector  # noqa: E402
@@ -54,7 +59,7 @@ from ironbridge.model import Entity  # noqa: E402
 from ironbridge.settings import Settings  # noqa: E402
 from ironbridge.store.sync import SyncRepository  # noqa: E402
 from ironbridge.testing.emulators import business_central as bc_emulator  # noqa: E402
-from ironbridge.testing.emulators import netsuite  # noqa: E402
+from ironbridge.testing.emulators import maximo, netsuite  # noqa: E402
 from ironbridge.testing.emulators.sap import SapS4HanaEmulator, running_emulator  # noqa: E402
 
 ORDERS = Entity.PURCHASE_ORDERS
@@ -69,6 +74,7 @@ class Result:
     records: int
     raw_seconds: float
     sync_seconds: float
+    what: str = "POs"
 
     @property
     def raw_rate(self) -> float:
@@ -80,16 +86,18 @@ class Result:
 
     def line(self) -> str:
         return (
-            f"{self.system:<12} {self.records:>7,} POs   raw {self.raw_rate:>8,.0f} rec/s   "
+            f"{self.system:<12} {self.records:>7,} {self.what:<3}   raw {self.raw_rate:>8,.0f} rec/s   "
             f"sync {self.sync_rate:>8,.0f} rec/s   ratio {self.sync_rate / self.raw_rate:.2f}"
         )
 
 
-def raw_pass(connector: Connector, credentials: dict[str, str]) -> tuple[int, float]:
-    """Every purchase order through `list_changes` alone: (records, seconds)."""
+def raw_pass(
+    connector: Connector, credentials: dict[str, str], entity: Entity = ORDERS
+) -> tuple[int, float]:
+    """Every record of `entity` through `list_changes` alone: (records, seconds)."""
     with connector.session(credentials, options=OPTIONS) as session:
         started = time.perf_counter()
-        count = sum(len(page) for page in session.list_changes(ORDERS, None, page_size=PAGE_SIZE))
+        count = sum(len(page) for page in session.list_changes(entity, None, page_size=PAGE_SIZE))
         return count, time.perf_counter() - started
 
 
@@ -109,8 +117,11 @@ def engine(data: Path) -> Iterator[Container]:
         container.close()
 
 
-def sync_pass(system: str, credentials: dict[str, str], data: Path) -> tuple[int, float]:
-    """An initial sync of every purchase order into a fresh store: (records created, seconds)."""
+def sync_pass(
+    system: str, credentials: dict[str, str], data: Path, entity: Entity = ORDERS
+) -> tuple[int, float]:
+    """An initial sync of every record of `entity` into a fresh store: (records created,
+    seconds)."""
     from ironbridge.accounts import create_account
 
     with engine(data) as container:
@@ -127,12 +138,12 @@ def sync_pass(system: str, credentials: dict[str, str], data: Path) -> tuple[int
                     end_customer_id="bench",
                     end_customer_name="Bench",
                     credentials=credentials,
-                    settings=ConnectionSettings(history_days=None, entities=[ORDERS]),  # type: ignore[call-arg]
+                    settings=ConnectionSettings(history_days=None, entities=[entity]),  # type: ignore[call-arg]
                 ),
                 options=container.session_options,
             )
         started = time.perf_counter()
-        (queued,) = container.worker.start_sync(view.id, [ORDERS], trigger="initial")
+        (queued,) = container.worker.start_sync(view.id, [entity], trigger="initial")
         seconds = time.perf_counter() - started
         with container.uow(readonly=True) as uow:
             run = SyncRepository(uow.connection, view.id).run(queued.id)
@@ -141,14 +152,21 @@ def sync_pass(system: str, credentials: dict[str, str], data: Path) -> tuple[int
         return run.created, seconds
 
 
-def measure(system: str, connector: Connector, credentials: dict[str, str], data: Path) -> Result:
-    raw_count, raw_seconds = raw_pass(connector, credentials)
-    synced, sync_seconds = sync_pass(system, credentials, data)
+def measure(
+    system: str,
+    connector: Connector,
+    credentials: dict[str, str],
+    data: Path,
+    entity: Entity = ORDERS,
+) -> Result:
+    raw_count, raw_seconds = raw_pass(connector, credentials, entity)
+    synced, sync_seconds = sync_pass(system, credentials, data, entity)
     if synced != raw_count:
         raise RuntimeError(
-            f"{system}: the sync stored {synced} orders, the source listed {raw_count}"
+            f"{system}: the sync stored {synced} records, the source listed {raw_count}"
         )
-    return Result(system, raw_count, raw_seconds, sync_seconds)
+    what = "POs" if entity is ORDERS else "WOs"
+    return Result(system, raw_count, raw_seconds, sync_seconds, what)
 
 
 def bench_tryton(bulk: int, work: Path) -> Result:
@@ -186,13 +204,26 @@ def bench_bc(orders: int, work: Path) -> Result:
         return measure("business_central", bc_connector, bc.credentials(), work / "bc-store")
 
 
+def bench_maximo(orders: int, work: Path) -> Result:
+    started = time.perf_counter()
+    state = maximo.MaximoEmulator(work_orders=orders)
+    with maximo.running_emulator(emulator=state) as instance:
+        print(f"  emulator ready in {time.perf_counter() - started:.1f} s", flush=True)
+        credentials = {"host": instance.base_url, "api_key": instance.password,
+                       "sites": "BEDFORD,NASHUA"}  # fmt: skip
+        return measure(
+            "maximo", maximo_connector, credentials, work / "maximo-store", Entity.WORK_ORDERS
+        )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--only", choices=("tryton", "sap", "netsuite", "bc"))
+    parser.add_argument("--only", choices=("tryton", "sap", "netsuite", "bc", "maximo"))
     parser.add_argument("--tryton-bulk", type=int, default=2000, help="extra draft purchases")
     parser.add_argument("--sap-orders", type=int, default=20_000, help="emulated purchase orders")
     parser.add_argument("--netsuite-orders", type=int, default=5_000, help="emulated orders")
     parser.add_argument("--bc-orders", type=int, default=5_000, help="Business Central orders")
+    parser.add_argument("--maximo-orders", type=int, default=5_000, help="Maximo work orders")
     args = parser.parse_args()
     configure_logging("WARNING")
     runs: list[tuple[str, Callable[[Path], Result]]] = [
@@ -200,6 +231,7 @@ def main() -> None:
         ("sap", lambda work: bench_sap(args.sap_orders, work)),
         ("netsuite", lambda work: bench_netsuite(args.netsuite_orders, work)),
         ("bc", lambda work: bench_bc(args.bc_orders, work)),
+        ("maximo", lambda work: bench_maximo(args.maximo_orders, work)),
     ]
     results: list[Result] = []
     with tempfile.TemporaryDirectory(prefix="ib-connectors-bench-") as folder:
@@ -210,7 +242,7 @@ def main() -> None:
             result = run(Path(folder))
             print(f"  {result.line()}", flush=True)
             results.append(result)
-    print("\ninitial sync of purchase orders, records/s (ratio = sync / raw list_changes)")
+    print("\ninitial sync, records/s (ratio = sync / raw list_changes)")
     for result in results:
         print(result.line())
 
