@@ -55,6 +55,9 @@ class Wire:
     def rows(self, row: Mapping[str, Any] | None, path: str) -> list[Mapping[str, Any]]:
         """The nested rows at `path` (order lines, stock levels); none when absent."""
         value = self.get(row, path)
+        if type(value) is list:
+            # Decoded JSON: plain dicts pass without the ABC check (a few per line, per order).
+            return [item for item in value if type(item) is dict or isinstance(item, Mapping)]
         if isinstance(value, Mapping) and isinstance(value.get("results"), list):
             value = value["results"]
         return [item for item in value or () if isinstance(item, Mapping)]
