@@ -6,6 +6,7 @@ unreachable public URL leaving the connection polled, and disconnect removing su
 
 from __future__ import annotations
 
+import re
 import socket
 import time
 from collections.abc import Callable, Iterator
@@ -138,6 +139,32 @@ def test_connect_subscribes_and_a_change_is_pushed_into_ironbridge(
     token = connection["token"]
     wait_for(lambda: stored(api, token, "/v1/vendors", vendor["id"])["phone"] == "+1 555 0199")
     assert push_runs(container, connection["id"]), "the sync was started by the push"
+
+
+def test_the_dashboard_shows_whether_push_is_live(
+    api: httpx.Client, account: AccountFixture, bc: RunningEmulator
+) -> None:
+    connection = connect(api, account, bc)
+    form = api.get("/dashboard/sign-in").text
+    csrf = re.search(r'name="csrf" value="([^"]+)"', form)
+    assert csrf is not None
+    signed = api.post(
+        "/dashboard/sign-in", data={"admin_key": account.admin_key, "csrf": csrf.group(1)}
+    )
+    assert signed.status_code in (200, 303), signed.text
+    page = api.get(f"/dashboard/connections/{connection['id']}")
+    assert page.status_code == 200
+    assert "push live (inventory-items, vendors;" in page.text
+
+
+def test_a_body_that_is_no_notification_is_a_clear_400(
+    api: httpx.Client, account: AccountFixture, bc: RunningEmulator, container: Container
+) -> None:
+    connection = connect(api, account, bc)
+    refused = api.post(f"/v1/push/{connection['id']}", content=b"<xml/>")
+    assert refused.status_code == 400
+    assert refused.json()["error"]["code"] == "VALIDATION_FAILED"
+    assert push_runs(container, connection["id"]) == []
 
 
 def test_a_collection_notification_syncs_the_entity(
