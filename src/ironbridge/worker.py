@@ -314,6 +314,8 @@ class Worker:
     def _schedule_push(self, connection: ConnectionRow, now: datetime) -> int:
         """Wake a worker for the connection's push subscriptions when some are due (to create,
         renew, re-create or remove); 1 if so. Polling goes on whatever happens here."""
+        if self.breakers.is_open(connection.id):
+            return 0  # the source is left alone while its circuit is open, as for syncs
         try:
             if not push_due(self.uow, self.registry, connection, self.settings.public_url, now):
                 return 0

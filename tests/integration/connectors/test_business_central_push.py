@@ -210,6 +210,26 @@ def test_a_notification_with_another_client_state_is_refused_without_effect(
     assert push_runs(container, connection["id"])
 
 
+def test_refused_client_states_count_against_the_address(
+    api: httpx.Client, account: AccountFixture, bc: RunningEmulator, container: Container
+) -> None:
+    connection = connect(api, account, bc)
+    container.settings.auth_failure_limit_per_minute = 1
+    subscription = next(iter(bc.emulator.subscriptions.items.values()))
+    notice = {
+        "subscriptionId": subscription.id,
+        "clientState": "guessed",
+        "resource": f"{subscription.resource.lstrip('/')}(00000000-0000-0000-0000-000000000001)",
+        "changeType": "updated",
+    }
+    url = f"/v1/push/{connection['id']}"
+    assert api.post(url, json={"value": [notice]}).status_code == 403
+    # Even the right guess is not looked at now; 429 keeps a real subscription at the source.
+    right = api.post(url, json={"value": [{**notice, "clientState": subscription.client_state}]})
+    assert right.status_code == 429 and int(right.headers["Retry-After"]) >= 1
+    assert push_runs(container, connection["id"]) == []
+
+
 def test_the_handshake_echoes_the_token_and_unknown_connections_are_refused(
     api: httpx.Client, account: AccountFixture, bc: RunningEmulator
 ) -> None:

@@ -16,7 +16,7 @@ from fastapi import APIRouter, Path, Query, Request, Response
 from fastapi.responses import PlainTextResponse
 from starlette.concurrency import run_in_threadpool
 
-from ...errors import IronbridgeError
+from ...errors import IronbridgeError, PermissionDenied, RateLimitExceeded
 from ...logs import get_logger
 from ...sync import accept_notification, handshake_answer
 from ..deps import ContainerDep
@@ -40,6 +40,7 @@ _log = get_logger("ironbridge.push")
         },
         **error_responses(
             403,
+            429,
             _403="A notice's subscription or `clientState` is not the connection's "
             "(`PERMISSION_DENIED`); nothing was done.",
         ),
@@ -73,10 +74,26 @@ async def push(
             dict(request.query_params),
         )
         return PlainTextResponse(answer or "", status_code=200)
+    # Refused client states count against the address's failed-authentication budget, as
+    # refused tokens do: guessing one gains nothing.
+    limiter, per_minute = container.limiter, container.settings.auth_failure_limit_per_minute
+    key = f"auth-failed:{request.client.host if request.client else 'unknown'}"
+    budget = limiter.peek(key, per_minute)
+    if not budget.allowed:
+        raise RateLimitExceeded(
+            f"Too many refused notifications from this address; retry after "
+            f"{budget.reset_after} s.",
+            retry_after=budget.reset_after,
+            details={"failed_authentications_per_minute": per_minute},
+        )
     body = await request.body()
-    entities = await run_in_threadpool(
-        accept_notification, container.uow, container.registry, connection_id, body
-    )
+    try:
+        entities = await run_in_threadpool(
+            accept_notification, container.uow, container.registry, connection_id, body
+        )
+    except PermissionDenied:
+        limiter.hit(key, per_minute)
+        raise
     try:
         runs = await run_in_threadpool(
             container.worker.start_sync,
