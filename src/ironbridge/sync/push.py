@@ -125,62 +125,56 @@ def _keep(
     url: str,
     now: datetime,
 ) -> None:
-    """Renew the entity's subscription, or create one (none yet, or the source dropped it)."""
-    if row is not None and row.status == LIVE and row.remote_id and row.expires_at:
-        try:
-            renewed = session.renew(_subscription(row), url)
-        except NotFound:
-            _log.info("push_subscription_gone", connection_id=connection_id, entity=entity.value)
-        else:
-            _store(
-                ctx,
-                connection_id,
-                entity,
-                status=LIVE,
-                remote_id=renewed.remote_id,
-                etag=renewed.etag,
-                expires_at=renewed.expires_at,
-                client_state_hash=row.client_state_hash,
-                error=None,
-                attempted_at=now,
-            )
-            return
-    client_state = secrets.token_urlsafe(32)
-    created = session.subscribe(entity, url, client_state)
-    _store(
-        ctx,
-        connection_id,
-        entity,
-        status=LIVE,
-        remote_id=created.remote_id,
-        etag=created.etag,
-        expires_at=created.expires_at,
-        client_state_hash=hash_token(client_state),
-        error=None,
-        attempted_at=now,
-    )
+    """Renew the entity's subscription, or create one (none yet, or the source dropped it);
+    a refusal is kept with its reason."""
+    live = row if row is not None and row.status == LIVE and row.remote_id else None
+    try:
+        if live is not None:
+            try:
+                renewed = session.renew(_subscription(live), url)
+            except NotFound:
+                _log.info("push_subscription_gone", connection_id=connection_id, entity=entity)
+                live = None
+            else:
+                _live(ctx, connection_id, renewed, live.client_state_hash, now)
+                return
+        client_state = secrets.token_urlsafe(32)
+        created = session.subscribe(entity, url, client_state)
+        _live(ctx, connection_id, created, hash_token(client_state), now)
+    except IronbridgeError as exc:
+        _log.warning("push_subscription_refused", connection_id=connection_id, code=exc.code)
+        # A live subscription that could not be renewed stays live until it expires.
+        _store(
+            ctx,
+            connection_id,
+            entity,
+            status=LIVE if live else FAILED,
+            remote_id=live.remote_id if live else None,
+            etag=live.etag if live else None,
+            expires_at=live.expires_at if live else None,
+            client_state_hash=live.client_state_hash if live else None,
+            error=exc.message,
+            attempted_at=now,
+        )
 
 
-def _failed(
+def _live(
     ctx: PushContext,
     connection_id: str,
-    row: PushRow | None,
-    entity: Entity,
-    error: IronbridgeError,
+    subscription: PushSubscription,
+    client_state_hash: str | None,
     now: datetime,
 ) -> None:
-    # A live subscription that could not be renewed stays live until it expires.
-    live = row is not None and row.status == LIVE
     _store(
         ctx,
         connection_id,
-        entity,
-        status=LIVE if live else FAILED,
-        remote_id=row.remote_id if live and row else None,
-        etag=row.etag if live and row else None,
-        expires_at=row.expires_at if live and row else None,
-        client_state_hash=row.client_state_hash if live and row else None,
-        error=error.message,
+        subscription.entity,
+        status=LIVE,
+        remote_id=subscription.remote_id,
+        etag=subscription.etag,
+        expires_at=subscription.expires_at,
+        client_state_hash=client_state_hash,
+        error=None,
         attempted_at=now,
     )
 
@@ -209,27 +203,9 @@ def maintain_push(ctx: PushContext, connection_id: str, now: datetime | None = N
             return 0
         for entity in wanted:
             row = rows.get(entity.value)
-            if not _due(row, now):
-                continue
-            assert public_url is not None
-            try:
-                _keep(
-                    ctx,
-                    session,
-                    connection_id,
-                    entity,
-                    row,
-                    notification_url(public_url, connection_id),
-                    now,
-                )
-            except IronbridgeError as exc:
-                _log.warning(
-                    "push_subscription_refused",
-                    connection_id=connection_id,
-                    entity=entity.value,
-                    code=exc.code,
-                )
-                _failed(ctx, connection_id, row, entity, exc, now)
+            if public_url is not None and _due(row, now):
+                url = notification_url(public_url, connection_id)
+                _keep(ctx, session, connection_id, entity, row, url, now)
         _drop(
             ctx,
             session,
