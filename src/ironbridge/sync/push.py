@@ -96,6 +96,8 @@ def push_due(
     now: datetime,
 ) -> bool:
     """Whether the connection's subscriptions need the source now (reads the store only)."""
+    if connection.system not in registry or registry.get(connection.system).push is None:
+        return False  # a polled source has no subscriptions: no read at every tick
     wanted = pushed_entities(connection, registry) if public_url else []
     with uows(readonly=True) as uow:
         rows = {r.entity: r for r in PushRepository(uow.connection, connection.id).list()}
