@@ -71,7 +71,9 @@ class Settings(BaseSettings):
     port: int = 8080
     log_level: str = "INFO"
     public_url: str | None = Field(
-        None, description="Base URL users reach this server at (connect links); default host:port."
+        None,
+        description="Base URL users reach this server at (connect links; default host:port), "
+        "and sources that push changes (Business Central) call back; unset, they are polled only.",
     )
     max_body_bytes: int = Field(1_048_576, description="Largest accepted request body.")
     rate_limit_per_minute: int = Field(

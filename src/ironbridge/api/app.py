@@ -28,6 +28,7 @@ from .routes import (
     flows,
     health,
     link_tokens,
+    push,
     records,
     sync,
     webhooks,
@@ -93,6 +94,7 @@ def create_app(container: Container) -> FastAPI:
     app.include_router(connectors.router)
     app.include_router(sync.router)
     app.include_router(events.router)
+    app.include_router(push.router)
     app.include_router(webhooks.router)
     app.include_router(records.router)
     app.include_router(link_tokens.router)

@@ -385,6 +385,7 @@ def disconnect(
         _confirmed(form)
         with operator.container.uow() as uow:
             service.disconnect(uow, operator.account_id, connection_id)
+        operator.container.worker.stop_push(connection_id)
     except IronbridgeError as exc:
         return _outcome(request, operator, connection_id, error_notice(exc))
     notice = Notice("Disconnected: its token is revoked and schedules stopped; data is kept.")

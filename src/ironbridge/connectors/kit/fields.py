@@ -266,7 +266,8 @@ class Ref(Field):
 
     def read(self, row: Mapping[str, Any], ctx: MapContext) -> Any:
         value = ctx.wire.get(row, self.path)
-        if value is None or isinstance(value, Mapping):
+        # A key as text is the common case: it skips the (slow) ABC check for a nested object.
+        if value is None or (type(value) is not str and isinstance(value, Mapping)):
             node = ctx.wire.node(row, self.path)
             value = None if node is None else node.get("id")
         if value is None or isinstance(value, bool) or ctx.wire.is_empty(value):
