@@ -4,8 +4,8 @@ A connection whose source pushes change notifications (Business Central's webhoo
 one subscription per pushed entity at the source: its id, ETag and expiry, the digest of the
 client state that authenticates notifications, or why the source refused it.
 
-Revision ID: 0013
-Revises: 0012
+Revision ID: 0014
+Revises: 0013
 Create Date: 2026-12-03 18:20:00.000000
 """
 
@@ -16,8 +16,8 @@ from alembic import op
 
 from ironbridge.store.types import UTCDateTime
 
-revision: str = "0013"
-down_revision: str | None = "0012"
+revision: str = "0014"
+down_revision: str | None = "0013"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
