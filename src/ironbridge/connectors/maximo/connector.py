@@ -53,8 +53,9 @@ class Maximo(Connector):
     spec = SPEC
     status_tables = STATUS_TABLES
 
-    def session(self, credentials: Mapping[str, str], *,
-                options: SessionOptions | None = None) -> MaximoSession:  # fmt: skip
+    def session(
+        self, credentials: Mapping[str, str], *, options: SessionOptions | None = None
+    ) -> MaximoSession:
         """A session for `credentials` (see the spec's fields)."""
         return MaximoSession(self.validate_credentials(credentials), options=options)
 
@@ -66,9 +67,14 @@ class Maximo(Connector):
 class MaximoSession(ConnectorSession):
     """One signed-in conversation with one Maximo instance, for the form's sites."""
 
-    def __init__(self, credentials: Mapping[str, str], *, options: SessionOptions | None = None,
-                 transport: httpx.BaseTransport | None = None,
-                 sleep: Callable[[float], None] = time.sleep) -> None:  # fmt: skip
+    def __init__(
+        self,
+        credentials: Mapping[str, str],
+        *,
+        options: SessionOptions | None = None,
+        transport: httpx.BaseTransport | None = None,
+        sleep: Callable[[float], None] = time.sleep,
+    ) -> None:
         super().__init__(SPEC, options)
         self.sites = tuple(s.strip().upper() for s in credentials["sites"].split(",") if s.strip())
         if not self.sites:
@@ -79,8 +85,9 @@ class MaximoSession(ConnectorSession):
         context = SignInContext(self.options, "Maximo", transport=transport)
         self._signin = SIGN_IN.sign_in(credentials, context)
         auth = Throttle(self._signin.around(), shared_slots(host, 4), sleep=sleep)
-        self._http = http.make_client(f"{host}/maximo/{root}/", auth=auth, options=self.options,
-                                      transport=transport)  # fmt: skip
+        self._http = http.make_client(
+            f"{host}/maximo/{root}/", auth=auth, options=self.options, transport=transport
+        )
         self._client = rest_json.RestJsonClient(self._http, rest_json.MAXIMO)
         self._synonyms: tuple[Synonyms, Synonyms] | None = None
 
@@ -95,10 +102,16 @@ class MaximoSession(ConnectorSession):
         listed = ",".join(_text(site) for site in self.sites)
         return [f"siteid in [{listed}]"] if resource.scope == "siteid" else []
 
-    def _rows(self, structure: str, where: list[str], select: str = "*", size: int = 500,
-              ) -> Iterator[dict[str, Any]]:  # fmt: skip
-        for page in self._client.pages(f"os/{structure}", _listing(select), page_size=size,
-                                       where=where):  # fmt: skip
+    def _rows(
+        self,
+        structure: str,
+        where: list[str],
+        select: str = "*",
+        size: int = 500,
+    ) -> Iterator[dict[str, Any]]:
+        for page in self._client.pages(
+            f"os/{structure}", _listing(select), page_size=size, where=where
+        ):
             yield from page
 
     @property
@@ -144,8 +157,14 @@ class MaximoSession(ConnectorSession):
             yield from pages(self._items(self._scope(resource)), page_size)
             return
         where = tuple(self._scope(resource))
-        feed = rest_json.ChangeFeed(f"os/{resource.structure}", _listing("*"), "changedate",
-                                    resource.uid, where=where, key_order=int)  # fmt: skip
+        feed = rest_json.ChangeFeed(
+            f"os/{resource.structure}",
+            _listing("*"),
+            "changedate",
+            resource.uid,
+            where=where,
+            key_order=int,
+        )
         for page in rest_json.keyset_pages(self._client, feed, since, page_size=page_size):
             yield [self._raw(entity, keyed.row, keyed.modified_at) for keyed in page]
 
@@ -190,8 +209,11 @@ class MaximoSession(ConnectorSession):
         self.spec.ensure_supported(entity, "create")
         ensure_resolved(payload, "Maximo")
         body = MAPPER.to_source(entity, payload)
-        stores = [str(line["location_remote_id"]) for line in payload.get("lines", ())
-                  if line.get("location_remote_id")]  # fmt: skip
+        stores = [
+            str(line["location_remote_id"])
+            for line in payload.get("lines", ())
+            if line.get("location_remote_id")
+        ]
         body.setdefault("siteid", stores[0].rpartition("/")[0] if stores else self.sites[0])
         created = self._client.create(f"os/{RESOURCES[entity].structure}", body).record
         if created is None:
@@ -235,8 +257,15 @@ class MaximoSession(ConnectorSession):
             balance = Decimal(adjustment["new_count"]) - sum(
                 Decimal(str(b["curbal"])) for b in others
             )
-        self._client.act(row["href"], "adjustCurrentBalance", {"binnum": first.get("binnum"),
-                     "newcurbal": float(balance), "memo": adjustment["reason"]})  # fmt: skip
+        self._client.act(
+            row["href"],
+            "adjustCurrentBalance",
+            {
+                "binnum": first.get("binnum"),
+                "newcurbal": float(balance),
+                "memo": adjustment["reason"],
+            },
+        )
         return self.get(Entity.INVENTORY_ITEMS, remote_id)
 
     # -- check -------------------------------------------------------------------------------
@@ -255,8 +284,10 @@ class MaximoSession(ConnectorSession):
             fix = "Check the Maximo address, and that ironbridge may reach it."
             yield CheckResult(CheckStage.REACH, False, exc.message, fix=fix)
             return
-        yield from (reached, CheckResult(CheckStage.AUTHENTICATE, True,
-                                         f"Signed in as {user.get('personid')}."))  # fmt: skip
+        yield from (
+            reached,
+            CheckResult(CheckStage.AUTHENTICATE, True, f"Signed in as {user.get('personid')}."),
+        )
         missing: list[EntityAvailability] = []
         try:
             for entity, resource in RESOURCES.items():
@@ -266,8 +297,9 @@ class MaximoSession(ConnectorSession):
                     )
                 except errors.PermissionDenied as exc:
                     enable = f"Grant the user's security group {resource.structure.upper()}."
-                    missing.append(EntityAvailability(entity, Availability.UNAVAILABLE,
-                                                      exc.message, enable))  # fmt: skip
+                    missing.append(
+                        EntityAvailability(entity, Availability.UNAVAILABLE, exc.message, enable)
+                    )
             self._synonyms = None
             count = len(self.synonyms[0])
         except errors.IronbridgeError as exc:

@@ -87,58 +87,118 @@ class SiteRef(Field):
 
 W, P, S = WorkOrderStatus, PurchaseOrderStatus, InventoryItemStatus
 #: WOSTATUS internal values.
-WO_STATUS: Final = {"WAPPR": W.OPEN, "APPR": W.SCHEDULED, "WSCH": W.OPEN, "WMATL": W.ON_HOLD,
-                    "WPCOND": W.ON_HOLD, "INPRG": W.IN_PROGRESS, "COMP": W.COMPLETED,
-                    "CLOSE": W.CLOSED, "CAN": W.CANCELLED, "HISTEDIT": W.CLOSED}  # fmt: skip
+WO_STATUS: Final = {
+    "WAPPR": W.OPEN,
+    "APPR": W.SCHEDULED,
+    "WSCH": W.OPEN,
+    "WMATL": W.ON_HOLD,
+    "WPCOND": W.ON_HOLD,
+    "INPRG": W.IN_PROGRESS,
+    "COMP": W.COMPLETED,
+    "CLOSE": W.CLOSED,
+    "CAN": W.CANCELLED,
+    "HISTEDIT": W.CLOSED,
+}
 #: The internal value a unified status is written as.
-WO_STATUS_WRITES: Final = {W.OPEN: "WAPPR", W.SCHEDULED: "APPR", W.IN_PROGRESS: "INPRG",
-                           W.ON_HOLD: "WMATL", W.COMPLETED: "COMP", W.CLOSED: "CLOSE",
-                           W.CANCELLED: "CAN"}  # fmt: skip
+WO_STATUS_WRITES: Final = {
+    W.OPEN: "WAPPR",
+    W.SCHEDULED: "APPR",
+    W.IN_PROGRESS: "INPRG",
+    W.ON_HOLD: "WMATL",
+    W.COMPLETED: "COMP",
+    W.CLOSED: "CLOSE",
+    W.CANCELLED: "CAN",
+}
 #: POSTATUS internal values; an approved order is as far as its receipts got.
-PO_STATUS: Final = {"WAPPR": P.PENDING_APPROVAL, "APPR": P.APPROVED, "INPRG": P.APPROVED,
-                    "HOLD": P.DRAFT, "REVISE": P.DRAFT, "PNDREV": P.DRAFT, "CLOSE": P.CLOSED,
-                    "CAN": P.CANCELLED}  # fmt: skip
+PO_STATUS: Final = {
+    "WAPPR": P.PENDING_APPROVAL,
+    "APPR": P.APPROVED,
+    "INPRG": P.APPROVED,
+    "HOLD": P.DRAFT,
+    "REVISE": P.DRAFT,
+    "PNDREV": P.DRAFT,
+    "CLOSE": P.CLOSED,
+    "CAN": P.CANCELLED,
+}
 _RECEIPTS: Final = {"NONE": P.APPROVED, "PARTIAL": P.PARTIALLY_RECEIVED, "COMPLETE": P.RECEIVED}
 #: LOCASSETSTATUS internal values, for assets and for locations.
-ASSET_STATUS: Final = {"OPERATING": AssetStatus.OPERATING, "NOT READY": AssetStatus.NOT_OPERATING,
-                       "DECOMMISSIONED": AssetStatus.DECOMMISSIONED}  # fmt: skip
-LOCATION_STATUS: Final = {"OPERATING": LocationStatus.ACTIVE, "NOT READY": LocationStatus.ACTIVE,
-                          "DECOMMISSIONED": LocationStatus.INACTIVE}  # fmt: skip
+ASSET_STATUS: Final = {
+    "OPERATING": AssetStatus.OPERATING,
+    "NOT READY": AssetStatus.NOT_OPERATING,
+    "DECOMMISSIONED": AssetStatus.DECOMMISSIONED,
+}
+LOCATION_STATUS: Final = {
+    "OPERATING": LocationStatus.ACTIVE,
+    "NOT READY": LocationStatus.ACTIVE,
+    "DECOMMISSIONED": LocationStatus.INACTIVE,
+}
 #: ITEMSTATUS internal values.
-ITEM_STATUS: Final = {"ACTIVE": S.ACTIVE, "PLANNING": S.INACTIVE, "PENDOBS": S.INACTIVE,
-                      "OBSOLETE": S.DISCONTINUED}  # fmt: skip
-_PRIORITY: Final = {1: WorkOrderPriority.URGENT, 2: WorkOrderPriority.HIGH,
-                    3: WorkOrderPriority.MEDIUM, 4: WorkOrderPriority.LOW}  # fmt: skip
-_WORK_TYPE: Final = {"CM": WorkOrderType.CORRECTIVE, "PM": WorkOrderType.PREVENTIVE,
-                     "EM": WorkOrderType.EMERGENCY, "INSP": WorkOrderType.INSPECTION}  # fmt: skip
+ITEM_STATUS: Final = {
+    "ACTIVE": S.ACTIVE,
+    "PLANNING": S.INACTIVE,
+    "PENDOBS": S.INACTIVE,
+    "OBSOLETE": S.DISCONTINUED,
+}
+_PRIORITY: Final = {
+    1: WorkOrderPriority.URGENT,
+    2: WorkOrderPriority.HIGH,
+    3: WorkOrderPriority.MEDIUM,
+    4: WorkOrderPriority.LOW,
+}
+_WORK_TYPE: Final = {
+    "CM": WorkOrderType.CORRECTIVE,
+    "PM": WorkOrderType.PREVENTIVE,
+    "EM": WorkOrderType.EMERGENCY,
+    "INSP": WorkOrderType.INSPECTION,
+}
 _LOCATION_TYPE: Final = {"STOREROOM": LocationType.WAREHOUSE, "OPERATING": LocationType.AREA}
 
 STATUS_TABLES: Final = tuple(
-    StatusTable(entity, "status_maxvalue", table, enum) for entity, table, enum in (
+    StatusTable(entity, "status_maxvalue", table, enum)
+    for entity, table, enum in (
         (Entity.WORK_ORDERS, WO_STATUS, WorkOrderStatus),
         (Entity.PURCHASE_ORDERS, PO_STATUS, PurchaseOrderStatus),
         (Entity.ASSETS, ASSET_STATUS, AssetStatus),
         (Entity.LOCATIONS, LOCATION_STATUS, LocationStatus),
-        (Entity.INVENTORY_ITEMS, ITEM_STATUS, InventoryItemStatus)))  # fmt: skip
+        (Entity.INVENTORY_ITEMS, ITEM_STATUS, InventoryItemStatus),
+    )
+)
 _RAW_STATUS: Final = {"status": Text("status", writable=False)}
-_ADDRESS: Final = {"line1": Text("address1"), "city": Text("city"),
-                   "region": Text("stateprovince"), "postal_code": Text("zip"),
-                   "country": Text("country")}  # fmt: skip
-_PARTS: Final = {"item": Ref(Entity.INVENTORY_ITEMS, "itemnum"), "item_code": Text("itemnum"),
-                 "description": Text("description"), "quantity": Number("positivequantity"),
-                 "unit_of_measure": Text("issueunit")}  # fmt: skip
+_ADDRESS: Final = {
+    "line1": Text("address1"),
+    "city": Text("city"),
+    "region": Text("stateprovince"),
+    "postal_code": Text("zip"),
+    "country": Text("country"),
+}
+_PARTS: Final = {
+    "item": Ref(Entity.INVENTORY_ITEMS, "itemnum"),
+    "item_code": Text("itemnum"),
+    "description": Text("description"),
+    "quantity": Number("positivequantity"),
+    "unit_of_measure": Text("issueunit"),
+}
 _LINES: Final = {
-    "remote_id": Text("polineid", writable=False), "line_number": Integer("polinenum"),
-    "item": Ref(Entity.INVENTORY_ITEMS, "itemnum"), "item_code": Text("itemnum", writable=False),
-    "description": Text("description"), "quantity": Number("orderqty"),
+    "remote_id": Text("polineid", writable=False),
+    "line_number": Integer("polinenum"),
+    "item": Ref(Entity.INVENTORY_ITEMS, "itemnum"),
+    "item_code": Text("itemnum", writable=False),
+    "description": Text("description"),
+    "quantity": Number("orderqty"),
     "quantity_received": Number("receivedqty", writable=False),
-    "unit_of_measure": Text("orderunit"), "unit_price": Number("unitcost"),
-    "line_total": Number("linecost", writable=False), "required_date": Day("reqdeliverydate"),
-    "location": SiteRef(Entity.LOCATIONS, "storeloc", pins=False)}  # fmt: skip
-_STOCK: Final = {"location": SiteRef(Entity.LOCATIONS, "location"),
-                 "on_hand": Number("curbaltotal"), "available": Number("avblbalance"),
-                 "reserved": Number("reservedqty"),
-                 "reorder_point": Number("minlevel")}  # fmt: skip
+    "unit_of_measure": Text("orderunit"),
+    "unit_price": Number("unitcost"),
+    "line_total": Number("linecost", writable=False),
+    "required_date": Day("reqdeliverydate"),
+    "location": SiteRef(Entity.LOCATIONS, "storeloc", pins=False),
+}
+_STOCK: Final = {
+    "location": SiteRef(Entity.LOCATIONS, "location"),
+    "on_hand": Number("curbaltotal"),
+    "available": Number("avblbalance"),
+    "reserved": Number("reservedqty"),
+    "reorder_point": Number("minlevel"),
+}
 
 
 def _named(attribute: str, number: str) -> First:
@@ -152,57 +212,105 @@ def _on_hand(row: Mapping[str, Any], _ctx: MapContext) -> dict[str, Any]:
 
 
 #: Reads and writes: lean JSON, Maximo's own attribute names.
-MAPPER: Final = Mapper("Maximo", PLAIN, {
-    Entity.WORK_ORDERS: RecordMap(fields={
-        "number": Text("wonum"), "title": Text("description"),
-        "description": Text("description_longdescription"),
-        "status": Code("status_maxvalue", table=WO_STATUS, writable=False),
-        "priority": Code("wopriority", table=_PRIORITY, otherwise=None),
-        "type": Code("worktype", table=_WORK_TYPE, otherwise=WorkOrderType.OTHER),
-        "asset": SiteRef(Entity.ASSETS, "assetnum"),
-        "location": SiteRef(Entity.LOCATIONS, "location"),
-        "assignee": Text("lead"), "requester": Text("reportedby"),
-        "scheduled_start": Stamp("schedstart"), "scheduled_end": Stamp("schedfinish"),
-        "actual_start": Stamp("actstart"), "actual_end": Stamp("actfinish"),
-        "due_date": Day("targcompdate"), "estimated_hours": Number("estdur"),
-        "actual_hours": Number("actlabhrs"),
-        "parts_used": Rows("matusetrans", _PARTS, writable=False),
-    }, created=Stamp("reportdate"), custom_fields=_RAW_STATUS),
-    Entity.ASSETS: RecordMap(fields={
-        "tag": Text("assetnum"), "name": _named("description", "assetnum"),
-        "status": Code("status_maxvalue", table=ASSET_STATUS), "category": Text("assettype"),
-        "location": SiteRef(Entity.LOCATIONS, "location"),
-        "parent": SiteRef(Entity.ASSETS, "parent"), "manufacturer": Text("manufacturer"),
-        "serial_number": Text("serialnum"), "install_date": Day("installdate"),
-    }, custom_fields=_RAW_STATUS),
-    Entity.LOCATIONS: RecordMap(fields={
-        "code": Text("location"), "name": _named("description", "location"),
-        "type": Code("type", table=_LOCATION_TYPE, otherwise=LocationType.AREA),
-        "status": Code("status_maxvalue", table=LOCATION_STATUS),
-        "parent": SiteRef(Entity.LOCATIONS, "parent"),
-    }, custom_fields=_RAW_STATUS),
-    Entity.INVENTORY_ITEMS: RecordMap(fields={
-        "code": Text("itemnum"), "name": _named("description", "itemnum"),
-        "description": Text("description"), "unit_of_measure": Text("issueunit"),
-        "unit_cost": Number("avgcost"), "status": Code("status_maxvalue", table=ITEM_STATUS),
-        "stock_levels": Rows("inventory", _STOCK),
-    }, derive=_on_hand),
-    Entity.VENDORS: RecordMap(fields={
-        "code": Text("company"), "name": _named("name", "company"),
-        "status": Flags((("disabled", VendorStatus.INACTIVE),), VendorStatus.ACTIVE),
-        "phone": Text("phone1"), "website": Text("homepage"), "currency": Text("currencycode"),
-        "payment_terms": Text("paymentterms"),
-    }, derive=lambda row, ctx: {"address": read_fields(_ADDRESS, row, ctx)}),
-    Entity.PURCHASE_ORDERS: RecordMap(fields={
-        "number": Text("ponum"),
-        "status": Code("status_maxvalue", table=PO_STATUS, writable=False,
-                       refine={"APPR": Code("receipts", table=_RECEIPTS)}),
-        "vendor": SiteRef(Entity.VENDORS, "vendor", scope="orgid", pins=False),
-        "order_date": Day("orderdate"), "required_date": Day("requireddate"),
-        "expected_delivery_date": Day("vendeliverydate"), "currency": Text("currencycode"),
-        "subtotal": Number("pretaxtotal"), "tax_total": Number("totaltax1"),
-        "total": Number("totalcost"), "payment_terms": Text("paymentterms"),
-        "buyer": Text("purchaseagent"), "notes": Text("description"),
-        "lines": Rows("poline", _LINES),
-    }, custom_fields=_RAW_STATUS),
-})  # fmt: skip
+MAPPER: Final = Mapper(
+    "Maximo",
+    PLAIN,
+    {
+        Entity.WORK_ORDERS: RecordMap(
+            fields={
+                "number": Text("wonum"),
+                "title": Text("description"),
+                "description": Text("description_longdescription"),
+                "status": Code("status_maxvalue", table=WO_STATUS, writable=False),
+                "priority": Code("wopriority", table=_PRIORITY, otherwise=None),
+                "type": Code("worktype", table=_WORK_TYPE, otherwise=WorkOrderType.OTHER),
+                "asset": SiteRef(Entity.ASSETS, "assetnum"),
+                "location": SiteRef(Entity.LOCATIONS, "location"),
+                "assignee": Text("lead"),
+                "requester": Text("reportedby"),
+                "scheduled_start": Stamp("schedstart"),
+                "scheduled_end": Stamp("schedfinish"),
+                "actual_start": Stamp("actstart"),
+                "actual_end": Stamp("actfinish"),
+                "due_date": Day("targcompdate"),
+                "estimated_hours": Number("estdur"),
+                "actual_hours": Number("actlabhrs"),
+                "parts_used": Rows("matusetrans", _PARTS, writable=False),
+            },
+            created=Stamp("reportdate"),
+            custom_fields=_RAW_STATUS,
+        ),
+        Entity.ASSETS: RecordMap(
+            fields={
+                "tag": Text("assetnum"),
+                "name": _named("description", "assetnum"),
+                "status": Code("status_maxvalue", table=ASSET_STATUS),
+                "category": Text("assettype"),
+                "location": SiteRef(Entity.LOCATIONS, "location"),
+                "parent": SiteRef(Entity.ASSETS, "parent"),
+                "manufacturer": Text("manufacturer"),
+                "serial_number": Text("serialnum"),
+                "install_date": Day("installdate"),
+            },
+            custom_fields=_RAW_STATUS,
+        ),
+        Entity.LOCATIONS: RecordMap(
+            fields={
+                "code": Text("location"),
+                "name": _named("description", "location"),
+                "type": Code("type", table=_LOCATION_TYPE, otherwise=LocationType.AREA),
+                "status": Code("status_maxvalue", table=LOCATION_STATUS),
+                "parent": SiteRef(Entity.LOCATIONS, "parent"),
+            },
+            custom_fields=_RAW_STATUS,
+        ),
+        Entity.INVENTORY_ITEMS: RecordMap(
+            fields={
+                "code": Text("itemnum"),
+                "name": _named("description", "itemnum"),
+                "description": Text("description"),
+                "unit_of_measure": Text("issueunit"),
+                "unit_cost": Number("avgcost"),
+                "status": Code("status_maxvalue", table=ITEM_STATUS),
+                "stock_levels": Rows("inventory", _STOCK),
+            },
+            derive=_on_hand,
+        ),
+        Entity.VENDORS: RecordMap(
+            fields={
+                "code": Text("company"),
+                "name": _named("name", "company"),
+                "status": Flags((("disabled", VendorStatus.INACTIVE),), VendorStatus.ACTIVE),
+                "phone": Text("phone1"),
+                "website": Text("homepage"),
+                "currency": Text("currencycode"),
+                "payment_terms": Text("paymentterms"),
+            },
+            derive=lambda row, ctx: {"address": read_fields(_ADDRESS, row, ctx)},
+        ),
+        Entity.PURCHASE_ORDERS: RecordMap(
+            fields={
+                "number": Text("ponum"),
+                "status": Code(
+                    "status_maxvalue",
+                    table=PO_STATUS,
+                    writable=False,
+                    refine={"APPR": Code("receipts", table=_RECEIPTS)},
+                ),
+                "vendor": SiteRef(Entity.VENDORS, "vendor", scope="orgid", pins=False),
+                "order_date": Day("orderdate"),
+                "required_date": Day("requireddate"),
+                "expected_delivery_date": Day("vendeliverydate"),
+                "currency": Text("currencycode"),
+                "subtotal": Number("pretaxtotal"),
+                "tax_total": Number("totaltax1"),
+                "total": Number("totalcost"),
+                "payment_terms": Text("paymentterms"),
+                "buyer": Text("purchaseagent"),
+                "notes": Text("description"),
+                "lines": Rows("poline", _LINES),
+            },
+            custom_fields=_RAW_STATUS,
+        ),
+    },
+)

@@ -37,51 +37,111 @@ SIGN_IN: Final = SignInMethods(
 )
 
 _WRITABLE_WORK_ORDER: Final = (
-    "title", "description", "status", "priority", "type", "asset_id", "asset_remote_id",
-    "location_id", "location_remote_id", "assignee", "requester", "scheduled_start",
-    "scheduled_end", "actual_start", "actual_end", "due_date", "estimated_hours", "actual_hours",
-)  # fmt: skip
+    "title",
+    "description",
+    "status",
+    "priority",
+    "type",
+    "asset_id",
+    "asset_remote_id",
+    "location_id",
+    "location_remote_id",
+    "assignee",
+    "requester",
+    "scheduled_start",
+    "scheduled_end",
+    "actual_start",
+    "actual_end",
+    "due_date",
+    "estimated_hours",
+    "actual_hours",
+)
 _WRITABLE_ORDER: Final = (
-    "vendor_id", "vendor_remote_id", "order_date", "required_date", "expected_delivery_date",
-    "currency", "payment_terms", "buyer", "notes", "lines",
-)  # fmt: skip
+    "vendor_id",
+    "vendor_remote_id",
+    "order_date",
+    "required_date",
+    "expected_delivery_date",
+    "currency",
+    "payment_terms",
+    "buyer",
+    "notes",
+    "lines",
+)
 _SITES: Final = "Sites of the form's Sites field only."
 
 _CAPABILITIES: Final = {
     Entity.WORK_ORDERS: Capability(
-        read=True, create=True, update=True, delete=False,
-        writable_fields=_WRITABLE_WORK_ORDER, requires=("Object structure MXAPIWODETAIL",),
-        rules=(_SITES, "A status change is Maximo's change status action, with Maximo's "
-               "transition rules: a refused transition is VALIDATION_FAILED, and a closed or "
-               "cancelled work order is RECORD_LOCKED (the BMXAA code is in the message).",
-               "Statuses are read through each site's synonyms (WOSTATUS); the raw value is "
-               "kept in custom_fields.status.", "Remote ids are SITE/WONUM.")),
+        read=True,
+        create=True,
+        update=True,
+        delete=False,
+        writable_fields=_WRITABLE_WORK_ORDER,
+        requires=("Object structure MXAPIWODETAIL",),
+        rules=(
+            _SITES,
+            "A status change is Maximo's change status action, with Maximo's "
+            "transition rules: a refused transition is VALIDATION_FAILED, and a closed or "
+            "cancelled work order is RECORD_LOCKED (the BMXAA code is in the message).",
+            "Statuses are read through each site's synonyms (WOSTATUS); the raw value is "
+            "kept in custom_fields.status.",
+            "Remote ids are SITE/WONUM.",
+        ),
+    ),
     Entity.ASSETS: Capability(
-        read=True, create=False, update=False, delete=False,
+        read=True,
+        create=False,
+        update=False,
+        delete=False,
         requires=("Object structure MXAPIASSET",),
-        rules=(_SITES, "Remote ids are SITE/ASSETNUM; parent is the parent asset.")),
+        rules=(_SITES, "Remote ids are SITE/ASSETNUM; parent is the parent asset."),
+    ),
     Entity.LOCATIONS: Capability(
-        read=True, create=False, update=False, delete=False,
+        read=True,
+        create=False,
+        update=False,
+        delete=False,
         requires=("Object structure MXAPIOPERLOC",),
-        rules=(_SITES, "Operating locations and storerooms; remote ids are SITE/LOCATION.")),
+        rules=(_SITES, "Operating locations and storerooms; remote ids are SITE/LOCATION."),
+    ),
     Entity.INVENTORY_ITEMS: Capability(
-        read=True, create=False, update=False, delete=False, adjust=True,
+        read=True,
+        create=False,
+        update=False,
+        delete=False,
+        adjust=True,
         requires=("Object structure MXAPIINVENTORY",),
-        rules=(_SITES, "One record per item (remote id: the item number) with its balance per "
-               "storeroom. Maximo keeps no change date on inventory: it is read whole on every "
-               "sync, and only a changed record counts as a change.",
-               "An adjustment sets the current balance of the storeroom's first bin (Maximo's "
-               "adjust current balance action); a balance below zero is VALIDATION_FAILED.")),
+        rules=(
+            _SITES,
+            "One record per item (remote id: the item number) with its balance per "
+            "storeroom. Maximo keeps no change date on inventory: it is read whole on every "
+            "sync, and only a changed record counts as a change.",
+            "An adjustment sets the current balance of the storeroom's first bin (Maximo's "
+            "adjust current balance action); a balance below zero is VALIDATION_FAILED.",
+        ),
+    ),
     Entity.VENDORS: Capability(
-        read=True, create=False, update=False, delete=False,
+        read=True,
+        create=False,
+        update=False,
+        delete=False,
         requires=("Object structure MXAPIVENDOR",),
-        rules=("Companies of the organisation; remote ids are ORGID/COMPANY.",)),
+        rules=("Companies of the organisation; remote ids are ORGID/COMPANY.",),
+    ),
     Entity.PURCHASE_ORDERS: Capability(
-        read=True, create=True, update=False, delete=False,
-        writable_fields=_WRITABLE_ORDER, requires=("Object structure MXAPIPO",),
-        rules=(_SITES, "New orders are created waiting on approval (WAPPR), with their lines.",
-               "Remote ids are SITE/PONUM.")),
-}  # fmt: skip
+        read=True,
+        create=True,
+        update=False,
+        delete=False,
+        writable_fields=_WRITABLE_ORDER,
+        requires=("Object structure MXAPIPO",),
+        rules=(
+            _SITES,
+            "New orders are created waiting on approval (WAPPR), with their lines.",
+            "Remote ids are SITE/PONUM.",
+        ),
+    ),
+}
 
 SPEC: Final = ConnectorSpec(
     id="maximo",
