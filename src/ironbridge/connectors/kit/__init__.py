@@ -7,10 +7,18 @@
   its wire, which are its `to_unified` and its write bodies.
 - `guards.py`: the checks every session makes on what the service hands it.
 - `pages` (`pages.py`): a record stream chunked into the pages `list_changes` yields.
+- `scoped.py`: keys and codes that mean something within a site or company only (`ScopedRef`,
+  `ScopedCodes`).
+- `catalog.py`: what a catalog entry takes from the maps (`writable_fields`, `status_tables`,
+  `written_codes`).
+- `checks.py`: the check of a system that signs in with one request and probes each entity
+  (`SignInCheck`).
 - `pager.py`: one keyset pager over a family's query callable (`KeysetPager`, `Seek`), for exact
   change stamps and for stamps shown at a coarser granularity.
 """
 
+from ironbridge.connectors.kit.catalog import status_tables, writable_fields, written_codes
+from ironbridge.connectors.kit.checks import SignInCheck
 from ironbridge.connectors.kit.fields import (
     STRICT,
     Code,
@@ -37,6 +45,7 @@ from ironbridge.connectors.kit.guards import ensure_page_size, ensure_resolved
 from ironbridge.connectors.kit.maps import Derive, Mapper, RecordMap
 from ironbridge.connectors.kit.pager import KeyedRow, KeysetPager, RowQuery, Seek, truncate
 from ironbridge.connectors.kit.pages import pages
+from ironbridge.connectors.kit.scoped import ScopedCodes, ScopedRef
 from ironbridge.connectors.kit.wire import PLAIN, Wire
 
 __all__ = [
@@ -62,7 +71,10 @@ __all__ = [
     "Ref",
     "RowQuery",
     "Rows",
+    "ScopedCodes",
+    "ScopedRef",
     "Seek",
+    "SignInCheck",
     "Stamp",
     "Text",
     "Wire",
@@ -71,6 +83,9 @@ __all__ = [
     "pages",
     "read_fields",
     "source_code",
+    "status_tables",
     "truncate",
+    "writable_fields",
     "write_fields",
+    "written_codes",
 ]

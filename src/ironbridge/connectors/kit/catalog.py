@@ -1,0 +1,56 @@
+"""What a connector's catalog entry and writes can take from its maps instead of repeating it.
+
+A map already says which fields a write sets and which tables translate statuses, so:
+
+- `writable_fields`: the payload fields of an entity's writable declarations, as a
+  `Capability.writable_fields` lists them (a reference as its `_id` and its `_remote_id`).
+- `status_tables`: a `StatusTable` for each entity whose status field is a `Code`, for
+  `Connector.status_tables`.
+- `written_codes`: the source code each unified member of a table is written as, its first.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Mapping
+from enum import StrEnum
+from typing import Any
+
+from ironbridge.connectors.base import StatusTable
+from ironbridge.connectors.kit.fields import Code
+from ironbridge.connectors.kit.maps import Mapper, RecordMap
+
+__all__ = ["status_tables", "writable_fields", "written_codes"]
+
+
+def writable_fields(
+    record_map: RecordMap, *, but: Collection[str] = (), also: Collection[str] = ()
+) -> tuple[str, ...]:
+    """The payload fields the writable declarations of `record_map` take, in its order, without
+    the fields `but` (the source sets them) and with those fields `also` a session writes
+    itself (a status changed through an action)."""
+    names: list[str] = []
+    for name, converter in record_map.fields.items():
+        if name in but or not (converter.writable or name in also):
+            continue
+        key = converter.payload_key(name)
+        names.extend((f"{name}_id", key) if key != name else (name,))
+    return tuple(names)
+
+
+def status_tables(mapper: Mapper, field: str = "status") -> tuple[StatusTable, ...]:
+    """The tables of the `Code` each map reads `field` with, to the enum of their members."""
+    found: list[StatusTable] = []
+    for entity, record_map in mapper.maps.items():
+        code = record_map.fields.get(field)
+        if isinstance(code, Code):
+            enum = next(type(m) for m in code.table.values() if isinstance(m, StrEnum))
+            found.append(StatusTable(entity, code.path, code.table, enum))
+    return tuple(found)
+
+
+def written_codes(table: Mapping[Any, Any]) -> dict[Any, Any]:
+    """Each member of `table` → the first source code that reads as it (`kit.source_code`)."""
+    written: dict[Any, Any] = {}
+    for code, member in table.items():
+        written.setdefault(member, code)
+    return written

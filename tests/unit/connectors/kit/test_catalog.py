@@ -1,0 +1,59 @@
+"""What a catalog entry takes from the maps: writable fields, status tables, written codes."""
+
+from __future__ import annotations
+
+from ironbridge.connectors.base import StatusTable
+from ironbridge.connectors.kit import (
+    PLAIN,
+    Code,
+    Flags,
+    Mapper,
+    Number,
+    RecordMap,
+    Ref,
+    Text,
+    status_tables,
+    writable_fields,
+    written_codes,
+)
+from ironbridge.model import Entity, PurchaseOrderStatus, VendorStatus
+
+P = PurchaseOrderStatus
+STATUS = {"DRAFT": P.DRAFT, "WAPPR": P.PENDING_APPROVAL, "HOLD": P.DRAFT, "APPR": P.APPROVED}
+ORDERS = RecordMap(
+    fields={
+        "number": Text("ponum"),
+        "status": Code("status", table=STATUS, writable=False),
+        "vendor": Ref(Entity.VENDORS, "vendor"),
+        "total": Number("totalcost", writable=False),
+        "notes": Text("description"),
+    }
+)
+VENDORS = RecordMap(
+    fields={"status": Flags((("disabled", VendorStatus.INACTIVE),), VendorStatus.ACTIVE)}
+)
+
+
+def test_writable_fields_follow_the_map_with_references_by_both_ids() -> None:
+    assert writable_fields(ORDERS) == ("number", "vendor_id", "vendor_remote_id", "notes")
+    assert writable_fields(ORDERS, but={"number"}, also={"status"}) == (
+        "status",
+        "vendor_id",
+        "vendor_remote_id",
+        "notes",
+    )
+
+
+def test_status_tables_are_those_of_the_status_codes() -> None:
+    mapper = Mapper("Test", PLAIN, {Entity.PURCHASE_ORDERS: ORDERS, Entity.VENDORS: VENDORS})
+    assert status_tables(mapper) == (
+        StatusTable(Entity.PURCHASE_ORDERS, "status", STATUS, PurchaseOrderStatus),
+    )
+
+
+def test_a_member_is_written_as_its_first_code() -> None:
+    assert written_codes(STATUS) == {
+        P.DRAFT: "DRAFT",
+        P.PENDING_APPROVAL: "WAPPR",
+        P.APPROVED: "APPR",
+    }
