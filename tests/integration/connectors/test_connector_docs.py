@@ -63,7 +63,7 @@ def describe(converter: Any) -> tuple[str, str]:
     path = getattr(converter, "path", None) or converter.source
     if kind == "Ref":
         return f"`{path}`", f"reference to {converter.entity.value}"
-    if kind == "SiteRef":
+    if kind == "ScopedRef":
         return f"`{converter.scope}`/`{path}`", f"reference to {converter.entity.value}"
     if kind == "Code":
         return f"`{path}`", "code, see the status tables"

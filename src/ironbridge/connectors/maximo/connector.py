@@ -10,7 +10,6 @@ record's rowstamp. Requests share four slots per Maximo address and wait out 429
 
 from __future__ import annotations
 
-import dataclasses
 import time
 from collections.abc import Callable, Iterator, Mapping
 from datetime import datetime
@@ -23,9 +22,7 @@ from ironbridge import errors
 from ironbridge.connectors.auth import SignInContext
 from ironbridge.connectors.auth.throttle import Throttle, shared_slots
 from ironbridge.connectors.base import (
-    Availability,
     CheckResult,
-    CheckStage,
     Connector,
     ConnectorSession,
     EntityAvailability,
@@ -33,18 +30,31 @@ from ironbridge.connectors.base import (
     RawRecord,
     SessionOptions,
 )
-from ironbridge.connectors.kit import ensure_page_size, ensure_resolved, pages
+from ironbridge.connectors.kit import (
+    ScopedCodes,
+    SignInCheck,
+    ensure_page_size,
+    ensure_resolved,
+    pages,
+)
 from ironbridge.connectors.maximo.maps import MAPPER, STATUS_TABLES, WO_STATUS_WRITES
 from ironbridge.connectors.maximo.resources import DOMAINS, RESOURCES, Resource
 from ironbridge.connectors.maximo.spec import API_KEY, SIGN_IN, SPEC
 from ironbridge.connectors.protocols import http, rest_json
+from ironbridge.connectors.protocols.rest_json.oslc import equals, one_of, selecting
 from ironbridge.model import Entity
 
 __all__ = ["Maximo", "MaximoSession"]
 
 _ITEM_RANK: Final = {"ACTIVE": 0, "PLANNING": 1, "PENDOBS": 2, "OBSOLETE": 3}
 _ITEM_FIELDS: Final = ("itemnum", "itemsetid", "description", "issueunit", "avgcost")
-Synonyms = dict[tuple[str, str | None, str], str]
+_EVERY_ATTRIBUTE: Final = selecting(rest_json.MAXIMO_OSLC, "*")
+_CHECK: Final = SignInCheck(
+    reached="Maximo answers at this address.",
+    unreachable_fix="Check the Maximo address, and that ironbridge may reach it.",
+    refused_fix="Check the API key or the user and password, and that the user is active.",
+    probe_fix="Grant the user's security group the object structure MXAPIDOMAIN.",
+)
 
 
 class Maximo(Connector):
@@ -89,7 +99,7 @@ class MaximoSession(ConnectorSession):
             f"{host}/maximo/{root}/", auth=auth, options=self.options, transport=transport
         )
         self._client = rest_json.RestJsonClient(self._http, rest_json.MAXIMO)
-        self._synonyms: tuple[Synonyms, Synonyms] | None = None
+        self._synonyms: ScopedCodes | None = None
 
     def close(self) -> None:
         """Close the HTTP client."""
@@ -99,8 +109,7 @@ class MaximoSession(ConnectorSession):
     # -- reads -------------------------------------------------------------------------------
 
     def _scope(self, resource: Resource) -> list[str]:
-        listed = ",".join(_text(site) for site in self.sites)
-        return [f"siteid in [{listed}]"] if resource.scope == "siteid" else []
+        return [one_of("siteid", self.sites)] if resource.scope == "siteid" else []
 
     def _rows(
         self,
@@ -109,39 +118,27 @@ class MaximoSession(ConnectorSession):
         select: str = "*",
         size: int = 500,
     ) -> Iterator[dict[str, Any]]:
-        for page in self._client.pages(
-            f"os/{structure}", _listing(select), page_size=size, where=where
-        ):
+        listing = selecting(rest_json.MAXIMO_OSLC, select)
+        for page in self._client.pages(f"os/{structure}", listing, page_size=size, where=where):
             yield from page
 
     @property
-    def synonyms(self) -> tuple[Synonyms, Synonyms]:
-        """(domain, site, value) → internal value, and (domain, site, internal) → default value;
-        site None for values every site shares."""
+    def synonyms(self) -> ScopedCodes:
+        """The sites' values of the status domains (site None: values every site shares)."""
         if self._synonyms is None:
-            internal: Synonyms = {}
-            defaults: Synonyms = {}
-            domains = ",".join(sorted({_text(r.domain) for r in RESOURCES.values() if r.domain}))
+            self._synonyms = ScopedCodes()
+            domains = one_of("domainid", sorted({r.domain for r in RESOURCES.values() if r.domain}))
             select = "domainid,synonymdomain{value,maxvalue,siteid,defaults}"
-            for domain in self._rows(DOMAINS, [f"domainid in [{domains}]"], select):
+            for domain in self._rows(DOMAINS, [domains], select):
                 for row in domain.get("synonymdomain", ()):
-                    key = (domain["domainid"], row.get("siteid"))
-                    internal[(*key, row["value"])] = row["maxvalue"]
-                    if row.get("defaults"):
-                        defaults[(*key, row["maxvalue"])] = row["value"]
-            self._synonyms = internal, defaults
+                    add = (domain["domainid"], row.get("siteid"), row["value"], row["maxvalue"])
+                    self._synonyms.add(*add, default=bool(row.get("defaults")))
         return self._synonyms
-
-    def _status(self, default: bool, domain: str | None, site: Any, value: str) -> str | None:
-        """The internal value of a status value (with `default`, the site's default value of an
-        internal value), through the site's synonyms or those of every site."""
-        found = self.synonyms[int(default)]
-        return found.get((domain or "", site, value)) or found.get((domain or "", None, value))
 
     def _raw(self, entity: Entity, row: dict[str, Any], at: datetime | None) -> RawRecord:
         resource = RESOURCES[entity]
         if resource.domain is not None and "status" in row:
-            internal = self._status(False, resource.domain, row.get("siteid"), row["status"])
+            internal = self.synonyms.internal(resource.domain, row.get("siteid"), row["status"])
             row = {**row, "status_maxvalue": internal}
         return RawRecord(f"{row[resource.scope]}/{row[resource.number]}", at, row)
 
@@ -159,7 +156,7 @@ class MaximoSession(ConnectorSession):
         where = tuple(self._scope(resource))
         feed = rest_json.ChangeFeed(
             f"os/{resource.structure}",
-            _listing("*"),
+            _EVERY_ATTRIBUTE,
             "changedate",
             resource.uid,
             where=where,
@@ -183,7 +180,7 @@ class MaximoSession(ConnectorSession):
     def _find(self, entity: Entity, remote_id: str) -> dict[str, Any]:
         resource = RESOURCES[entity]
         scope, _, number = remote_id.rpartition("/")
-        where = [_eq(resource.scope, scope), _eq(resource.number, number)]
+        where = [equals(resource.scope, scope), equals(resource.number, number)]
         known = scope and number and (scope in self.sites or resource.scope != "siteid")
         found = next(self._rows(resource.structure, where, size=1), None) if known else None
         if found is None:
@@ -194,7 +191,7 @@ class MaximoSession(ConnectorSession):
         """The record `remote_id` (`SITE/NUMBER`; an item's number), read as listed."""
         self.spec.ensure_supported(entity, "read")
         if entity is Entity.INVENTORY_ITEMS:
-            found = self._items([*self._scope(RESOURCES[entity]), _eq("itemnum", remote_id)])
+            found = self._items([*self._scope(RESOURCES[entity]), equals("itemnum", remote_id)])
             if not found:
                 raise errors.NotFound(f"No inventory item {remote_id!r} is stocked in Maximo.")
             return found[0]
@@ -229,8 +226,8 @@ class MaximoSession(ConnectorSession):
         row = self._find(entity, remote_id)
         if changes.get("status") is not None:
             internal = WO_STATUS_WRITES[changes["status"]]
-            site, domain = row["siteid"], RESOURCES[entity].domain
-            value = self._status(True, domain, site, internal) or internal
+            domain = RESOURCES[entity].domain or ""
+            value = self.synonyms.default(domain, row["siteid"], internal) or internal
             if value != row["status"]:
                 action = {"status": value, "memo": "Changed through ironbridge"}
                 changed = self._client.act(row["href"], "changeStatus", action)
@@ -246,7 +243,7 @@ class MaximoSession(ConnectorSession):
         ensure_resolved(adjustment, "Maximo")
         store = str(adjustment["location_remote_id"])
         site, _, location = store.rpartition("/")
-        where = [_eq("itemnum", remote_id), _eq("location", location), _eq("siteid", site)]
+        where = [equals("itemnum", remote_id), equals("location", location), equals("siteid", site)]
         row = next(self._rows(RESOURCES[Entity.INVENTORY_ITEMS].structure, where, size=1), None)
         if row is None or site not in self.sites or not row.get("invbalances"):
             message = f"Item {remote_id} has no balance in storeroom {store}."
@@ -273,54 +270,23 @@ class MaximoSession(ConnectorSession):
     def check(self) -> Iterator[CheckResult]:
         """Reach Maximo and sign in (`whoami`), probe each object structure (one the user's
         security groups do not grant is unavailable), then read the status synonyms."""
-        reached = CheckResult(CheckStage.REACH, True, "Maximo answers at this address.")
-        try:
-            user = self._client.get("whoami")
-        except errors.ConnectionReauthRequired as exc:
-            fix = "Check the API key or the user and password, and that the user is active."
-            yield from (reached, CheckResult(CheckStage.AUTHENTICATE, False, exc.message, fix=fix))
-            return
-        except errors.IronbridgeError as exc:
-            fix = "Check the Maximo address, and that ironbridge may reach it."
-            yield CheckResult(CheckStage.REACH, False, exc.message, fix=fix)
-            return
-        yield from (
-            reached,
-            CheckResult(CheckStage.AUTHENTICATE, True, f"Signed in as {user.get('personid')}."),
-        )
-        missing: list[EntityAvailability] = []
-        try:
-            for entity, resource in RESOURCES.items():
-                try:
-                    next(
-                        self._rows(resource.structure, [f"{resource.uid}<0"], resource.uid, 1), None
-                    )
-                except errors.PermissionDenied as exc:
-                    enable = f"Grant the user's security group {resource.structure.upper()}."
-                    missing.append(
-                        EntityAvailability(entity, Availability.UNAVAILABLE, exc.message, enable)
-                    )
+
+        def probe(entity: Entity) -> None:
+            resource = RESOURCES[entity]
+            next(self._rows(resource.structure, [f"{resource.uid}<0"], resource.uid, 1), None)
+
+        def enable(entity: Entity) -> str:
+            return f"Grant the user's security group {RESOURCES[entity].structure.upper()}."
+
+        def summary(missing: list[EntityAvailability]) -> str:
             self._synonyms = None
-            count = len(self.synonyms[0])
-        except errors.IronbridgeError as exc:
-            fix = "Grant the user's security group the object structure MXAPIDOMAIN."
-            yield CheckResult(CheckStage.PERMISSIONS, False, exc.message, fix=fix)
-            return
-        said = f"{len(RESOURCES) - len(missing)} object structures and {count} statuses read."
-        yield CheckResult(CheckStage.PERMISSIONS, True, said, entities=tuple(missing))
+            count = len(self.synonyms)
+            return f"{len(RESOURCES) - len(missing)} object structures and {count} statuses read."
 
+        def signed_in() -> str:
+            return f"Signed in as {self._client.get('whoami').get('personid')}."
 
-def _text(value: str) -> str:
-    return rest_json.MAXIMO_WHERE.key_literal(value)
-
-
-def _eq(name: str, value: str) -> str:
-    return f"{name}={_text(value)}"
-
-
-def _listing(select: str) -> rest_json.Listing:
-    listing = rest_json.MAXIMO_OSLC
-    return dataclasses.replace(listing, params={**listing.params, "oslc.select": select})
+        return _CHECK.run(signed_in, probe, RESOURCES, enable, summary)
 
 
 def _changed(row: Mapping[str, Any]) -> datetime | None:

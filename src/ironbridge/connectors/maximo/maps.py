@@ -3,24 +3,20 @@
 Statuses are read from `status_maxvalue`, the internal value of the record's status in its
 synonym domain, which the session writes beside the raw `status` (each site may name its own
 synonyms, such as NASHUA's WAITPARTS for WMATL); the raw value stays in `custom_fields`.
-Records of one site are pointed at as `SITE/NUMBER` (`SiteRef`), since Maximo's numbers are
+Records of one site are pointed at as `SITE/NUMBER` (`kit.ScopedRef`), since Maximo's numbers are
 unique per site only.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any, Final
 
-from ironbridge import errors
-from ironbridge.connectors.base import StatusTable, reference
 from ironbridge.connectors.kit import (
     PLAIN,
     Code,
     Day,
-    Field,
     First,
     Flags,
     Integer,
@@ -30,10 +26,12 @@ from ironbridge.connectors.kit import (
     RecordMap,
     Ref,
     Rows,
+    ScopedRef,
     Stamp,
     Text,
-    Wire,
     read_fields,
+    status_tables,
+    written_codes,
 )
 from ironbridge.model import (
     AssetStatus,
@@ -48,41 +46,7 @@ from ironbridge.model import (
     WorkOrderType,
 )
 
-__all__ = ["MAPPER", "STATUS_TABLES", "WO_STATUS_WRITES", "SiteRef"]
-
-
-@dataclass(frozen=True, slots=True)
-class SiteRef(Field):
-    """A pointer to a record of a site (or organisation) as `SCOPE/KEY`.
-
-    Read from the key at `path` and the row's `scope`; written as the key, and, where the
-    record `pins` its scope (a new work order's site), as the scope too: two references of
-    one record in different sites are refused.
-    """
-
-    entity: Entity
-    path: str
-    scope: str = "siteid"
-    pins: bool = True
-    writable: bool = field(default=True, kw_only=True)
-
-    def read(self, row: Mapping[str, Any], ctx: MapContext) -> Any:
-        key, scope = ctx.wire.get(row, self.path), ctx.wire.get(row, self.scope)
-        if key in (None, "") or not scope:
-            return None
-        return reference(ctx.ids, self.entity, f"{scope}/{key}")
-
-    def payload_key(self, name: str) -> str:
-        return f"{name}_remote_id"
-
-    def write(self, value: Any, out: dict[str, Any], wire: Wire) -> None:
-        scope, _, key = str(value or "").rpartition("/")
-        name = f"{self.entity.event_name}_id"
-        if value is not None and not (scope and key):
-            raise errors.ValidationFailed({name: f"Maximo ids are {self.scope.upper()}/KEY."})
-        wire.put(out, self.path, key if value is not None else None)
-        if self.pins and value is not None and out.setdefault(self.scope, scope) != scope:
-            raise errors.ValidationFailed({name: f"Lies in {scope}, not {out[self.scope]}."})
+__all__ = ["MAPPER", "STATUS_TABLES", "WO_STATUS_WRITES"]
 
 
 W, P, S = WorkOrderStatus, PurchaseOrderStatus, InventoryItemStatus
@@ -100,15 +64,7 @@ WO_STATUS: Final = {
     "HISTEDIT": W.CLOSED,
 }
 #: The internal value a unified status is written as.
-WO_STATUS_WRITES: Final = {
-    W.OPEN: "WAPPR",
-    W.SCHEDULED: "APPR",
-    W.IN_PROGRESS: "INPRG",
-    W.ON_HOLD: "WMATL",
-    W.COMPLETED: "COMP",
-    W.CLOSED: "CLOSE",
-    W.CANCELLED: "CAN",
-}
+WO_STATUS_WRITES: Final = written_codes(WO_STATUS)
 #: POSTATUS internal values; an approved order is as far as its receipts got.
 PO_STATUS: Final = {
     "WAPPR": P.PENDING_APPROVAL,
@@ -153,16 +109,6 @@ _WORK_TYPE: Final = {
 }
 _LOCATION_TYPE: Final = {"STOREROOM": LocationType.WAREHOUSE, "OPERATING": LocationType.AREA}
 
-STATUS_TABLES: Final = tuple(
-    StatusTable(entity, "status_maxvalue", table, enum)
-    for entity, table, enum in (
-        (Entity.WORK_ORDERS, WO_STATUS, WorkOrderStatus),
-        (Entity.PURCHASE_ORDERS, PO_STATUS, PurchaseOrderStatus),
-        (Entity.ASSETS, ASSET_STATUS, AssetStatus),
-        (Entity.LOCATIONS, LOCATION_STATUS, LocationStatus),
-        (Entity.INVENTORY_ITEMS, ITEM_STATUS, InventoryItemStatus),
-    )
-)
 _RAW_STATUS: Final = {"status": Text("status", writable=False)}
 _ADDRESS: Final = {
     "line1": Text("address1"),
@@ -190,10 +136,10 @@ _LINES: Final = {
     "unit_price": Number("unitcost"),
     "line_total": Number("linecost", writable=False),
     "required_date": Day("reqdeliverydate"),
-    "location": SiteRef(Entity.LOCATIONS, "storeloc", pins=False),
+    "location": ScopedRef(Entity.LOCATIONS, "storeloc", pins=False),
 }
 _STOCK: Final = {
-    "location": SiteRef(Entity.LOCATIONS, "location"),
+    "location": ScopedRef(Entity.LOCATIONS, "location"),
     "on_hand": Number("curbaltotal"),
     "available": Number("avblbalance"),
     "reserved": Number("reservedqty"),
@@ -224,8 +170,8 @@ MAPPER: Final = Mapper(
                 "status": Code("status_maxvalue", table=WO_STATUS, writable=False),
                 "priority": Code("wopriority", table=_PRIORITY, otherwise=None),
                 "type": Code("worktype", table=_WORK_TYPE, otherwise=WorkOrderType.OTHER),
-                "asset": SiteRef(Entity.ASSETS, "assetnum"),
-                "location": SiteRef(Entity.LOCATIONS, "location"),
+                "asset": ScopedRef(Entity.ASSETS, "assetnum"),
+                "location": ScopedRef(Entity.LOCATIONS, "location"),
                 "assignee": Text("lead"),
                 "requester": Text("reportedby"),
                 "scheduled_start": Stamp("schedstart"),
@@ -246,8 +192,8 @@ MAPPER: Final = Mapper(
                 "name": _named("description", "assetnum"),
                 "status": Code("status_maxvalue", table=ASSET_STATUS),
                 "category": Text("assettype"),
-                "location": SiteRef(Entity.LOCATIONS, "location"),
-                "parent": SiteRef(Entity.ASSETS, "parent"),
+                "location": ScopedRef(Entity.LOCATIONS, "location"),
+                "parent": ScopedRef(Entity.ASSETS, "parent"),
                 "manufacturer": Text("manufacturer"),
                 "serial_number": Text("serialnum"),
                 "install_date": Day("installdate"),
@@ -260,7 +206,7 @@ MAPPER: Final = Mapper(
                 "name": _named("description", "location"),
                 "type": Code("type", table=_LOCATION_TYPE, otherwise=LocationType.AREA),
                 "status": Code("status_maxvalue", table=LOCATION_STATUS),
-                "parent": SiteRef(Entity.LOCATIONS, "parent"),
+                "parent": ScopedRef(Entity.LOCATIONS, "parent"),
             },
             custom_fields=_RAW_STATUS,
         ),
@@ -297,7 +243,7 @@ MAPPER: Final = Mapper(
                     writable=False,
                     refine={"APPR": Code("receipts", table=_RECEIPTS)},
                 ),
-                "vendor": SiteRef(Entity.VENDORS, "vendor", scope="orgid", pins=False),
+                "vendor": ScopedRef(Entity.VENDORS, "vendor", scope="orgid", pins=False),
                 "order_date": Day("orderdate"),
                 "required_date": Day("requireddate"),
                 "expected_delivery_date": Day("vendeliverydate"),
@@ -314,3 +260,6 @@ MAPPER: Final = Mapper(
         ),
     },
 )
+
+#: The status tables of the maps, which the conformance suite checks.
+STATUS_TABLES: Final = status_tables(MAPPER)
