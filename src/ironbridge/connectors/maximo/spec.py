@@ -5,7 +5,10 @@ from __future__ import annotations
 from typing import Final
 
 from ironbridge.connectors.auth import SignInMethods, offer
-from ironbridge.connectors.base import AuthField, Capability, ConnectorSpec
+from ironbridge.connectors.base import AuthField, Capability, ConnectorSpec, Operation
+from ironbridge.connectors.kit import writable_fields
+from ironbridge.connectors.maximo.maps import MAPPER
+from ironbridge.connectors.maximo.resources import RESOURCES
 from ironbridge.model import Entity
 
 __all__ = ["API_KEY", "NATIVE", "SIGN_IN", "SPEC"]
@@ -36,110 +39,70 @@ SIGN_IN: Final = SignInMethods(
     "native Maximo user and password (older installations).",
 )
 
-_WRITABLE_WORK_ORDER: Final = (
-    "title",
-    "description",
-    "status",
-    "priority",
-    "type",
-    "asset_id",
-    "asset_remote_id",
-    "location_id",
-    "location_remote_id",
-    "assignee",
-    "requester",
-    "scheduled_start",
-    "scheduled_end",
-    "actual_start",
-    "actual_end",
-    "due_date",
-    "estimated_hours",
-    "actual_hours",
-)
-_WRITABLE_ORDER: Final = (
-    "vendor_id",
-    "vendor_remote_id",
-    "order_date",
-    "required_date",
-    "expected_delivery_date",
-    "currency",
-    "payment_terms",
-    "buyer",
-    "notes",
-    "lines",
-)
 _SITES: Final = "Sites of the form's Sites field only."
 
+
+def _structure(
+    entity: Entity, *rules: str, allows: tuple[Operation, ...] = (), but: tuple[str, ...] = ()
+) -> Capability:
+    """Reads of the entity's object structure, and the writes it `allows`: of the fields its
+    map writes, `but` those Maximo sets; an update also changes the status (by an action)."""
+    also = ("status",) if "update" in allows else ()
+    writes = "create" in allows or "update" in allows
+    writable = writable_fields(MAPPER.maps[entity], but=but, also=also) if writes else ()
+    return Capability(
+        read=True,
+        create="create" in allows,
+        update="update" in allows,
+        delete=False,
+        adjust="adjust" in allows,
+        writable_fields=writable,
+        rules=rules,
+        requires=(f"Object structure {RESOURCES[entity].structure.upper()}",),
+    )
+
+
 _CAPABILITIES: Final = {
-    Entity.WORK_ORDERS: Capability(
-        read=True,
-        create=True,
-        update=True,
-        delete=False,
-        writable_fields=_WRITABLE_WORK_ORDER,
-        requires=("Object structure MXAPIWODETAIL",),
-        rules=(
-            _SITES,
-            "A status change is Maximo's change status action, with Maximo's "
-            "transition rules: a refused transition is VALIDATION_FAILED, and a closed or "
-            "cancelled work order is RECORD_LOCKED (the BMXAA code is in the message).",
-            "Statuses are read through each site's synonyms (WOSTATUS); the raw value is "
-            "kept in custom_fields.status.",
-            "Remote ids are SITE/WONUM.",
-        ),
+    Entity.WORK_ORDERS: _structure(
+        Entity.WORK_ORDERS,
+        _SITES,
+        "A status change is Maximo's change status action, with Maximo's "
+        "transition rules: a refused transition is VALIDATION_FAILED, and a closed or "
+        "cancelled work order is RECORD_LOCKED (the BMXAA code is in the message).",
+        "Statuses are read through each site's synonyms (WOSTATUS); the raw value is "
+        "kept in custom_fields.status.",
+        "Remote ids are SITE/WONUM.",
+        allows=("create", "update"),
+        but=("number",),
     ),
-    Entity.ASSETS: Capability(
-        read=True,
-        create=False,
-        update=False,
-        delete=False,
-        requires=("Object structure MXAPIASSET",),
-        rules=(_SITES, "Remote ids are SITE/ASSETNUM; parent is the parent asset."),
+    Entity.ASSETS: _structure(
+        Entity.ASSETS, _SITES, "Remote ids are SITE/ASSETNUM; parent is the parent asset."
     ),
-    Entity.LOCATIONS: Capability(
-        read=True,
-        create=False,
-        update=False,
-        delete=False,
-        requires=("Object structure MXAPIOPERLOC",),
-        rules=(_SITES, "Operating locations and storerooms; remote ids are SITE/LOCATION."),
+    Entity.LOCATIONS: _structure(
+        Entity.LOCATIONS,
+        _SITES,
+        "Operating locations and storerooms; remote ids are SITE/LOCATION.",
     ),
-    Entity.INVENTORY_ITEMS: Capability(
-        read=True,
-        create=False,
-        update=False,
-        delete=False,
-        adjust=True,
-        requires=("Object structure MXAPIINVENTORY",),
-        rules=(
-            _SITES,
-            "One record per item (remote id: the item number) with its balance per "
-            "storeroom. Maximo keeps no change date on inventory: it is read whole on every "
-            "sync, and only a changed record counts as a change.",
-            "An adjustment sets the current balance of the storeroom's first bin (Maximo's "
-            "adjust current balance action); a balance below zero is VALIDATION_FAILED.",
-        ),
+    Entity.INVENTORY_ITEMS: _structure(
+        Entity.INVENTORY_ITEMS,
+        _SITES,
+        "One record per item (remote id: the item number) with its balance per "
+        "storeroom. Maximo keeps no change date on inventory: it is read whole on every "
+        "sync, and only a changed record counts as a change.",
+        "An adjustment sets the current balance of the storeroom's first bin (Maximo's "
+        "adjust current balance action); a balance below zero is VALIDATION_FAILED.",
+        allows=("adjust",),
     ),
-    Entity.VENDORS: Capability(
-        read=True,
-        create=False,
-        update=False,
-        delete=False,
-        requires=("Object structure MXAPIVENDOR",),
-        rules=("Companies of the organisation; remote ids are ORGID/COMPANY.",),
+    Entity.VENDORS: _structure(
+        Entity.VENDORS, "Companies of the organisation; remote ids are ORGID/COMPANY."
     ),
-    Entity.PURCHASE_ORDERS: Capability(
-        read=True,
-        create=True,
-        update=False,
-        delete=False,
-        writable_fields=_WRITABLE_ORDER,
-        requires=("Object structure MXAPIPO",),
-        rules=(
-            _SITES,
-            "New orders are created waiting on approval (WAPPR), with their lines.",
-            "Remote ids are SITE/PONUM.",
-        ),
+    Entity.PURCHASE_ORDERS: _structure(
+        Entity.PURCHASE_ORDERS,
+        _SITES,
+        "New orders are created waiting on approval (WAPPR), with their lines.",
+        "Remote ids are SITE/PONUM.",
+        allows=("create",),
+        but=("number", "subtotal", "tax_total", "total"),
     ),
 }
 
