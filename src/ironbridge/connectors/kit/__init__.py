@@ -13,6 +13,7 @@
   `written_codes`).
 - `checks.py`: the check of a system that signs in with one request and probes each entity
   (`SignInCheck`).
+- `tables.py`: code tables many systems share (`PRIORITY_1_TO_4`).
 - `pager.py`: one keyset pager over a family's query callable (`KeysetPager`, `Seek`), for exact
   change stamps and for stamps shown at a coarser granularity.
 """
@@ -46,10 +47,12 @@ from ironbridge.connectors.kit.maps import Derive, Mapper, RecordMap
 from ironbridge.connectors.kit.pager import KeyedRow, KeysetPager, RowQuery, Seek, truncate
 from ironbridge.connectors.kit.pages import pages
 from ironbridge.connectors.kit.scoped import ScopedCodes, ScopedRef
+from ironbridge.connectors.kit.tables import PRIORITY_1_TO_4
 from ironbridge.connectors.kit.wire import PLAIN, Wire
 
 __all__ = [
     "PLAIN",
+    "PRIORITY_1_TO_4",
     "STRICT",
     "Code",
     "Const",
