@@ -15,6 +15,7 @@ from typing import Any, Final
 
 from ironbridge.connectors.kit import (
     PLAIN,
+    PRIORITY_1_TO_4,
     Code,
     Day,
     First,
@@ -41,7 +42,6 @@ from ironbridge.model import (
     LocationType,
     PurchaseOrderStatus,
     VendorStatus,
-    WorkOrderPriority,
     WorkOrderStatus,
     WorkOrderType,
 )
@@ -95,12 +95,6 @@ ITEM_STATUS: Final = {
     "PENDOBS": S.INACTIVE,
     "OBSOLETE": S.DISCONTINUED,
 }
-_PRIORITY: Final = {
-    1: WorkOrderPriority.URGENT,
-    2: WorkOrderPriority.HIGH,
-    3: WorkOrderPriority.MEDIUM,
-    4: WorkOrderPriority.LOW,
-}
 _WORK_TYPE: Final = {
     "CM": WorkOrderType.CORRECTIVE,
     "PM": WorkOrderType.PREVENTIVE,
@@ -147,17 +141,13 @@ _STOCK: Final = {
 }
 
 
-def _named(attribute: str, number: str) -> First:
-    """A name, or the record's number where it has none."""
-    return First((Text(attribute), Text(number)))
-
-
 def _on_hand(row: Mapping[str, Any], _ctx: MapContext) -> dict[str, Any]:
     levels = (Decimal(str(level["curbaltotal"])) for level in row["inventory"])
     return {"total_on_hand": sum(levels, Decimal(0))}
 
 
-#: Reads and writes: lean JSON, Maximo's own attribute names.
+#: Reads and writes: lean JSON, Maximo's own attribute names; a record without a name (its
+#: description) is called by its number.
 MAPPER: Final = Mapper(
     "Maximo",
     PLAIN,
@@ -168,7 +158,7 @@ MAPPER: Final = Mapper(
                 "title": Text("description"),
                 "description": Text("description_longdescription"),
                 "status": Code("status_maxvalue", table=WO_STATUS, writable=False),
-                "priority": Code("wopriority", table=_PRIORITY, otherwise=None),
+                "priority": Code("wopriority", table=PRIORITY_1_TO_4, otherwise=None),
                 "type": Code("worktype", table=_WORK_TYPE, otherwise=WorkOrderType.OTHER),
                 "asset": ScopedRef(Entity.ASSETS, "assetnum"),
                 "location": ScopedRef(Entity.LOCATIONS, "location"),
@@ -189,7 +179,7 @@ MAPPER: Final = Mapper(
         Entity.ASSETS: RecordMap(
             fields={
                 "tag": Text("assetnum"),
-                "name": _named("description", "assetnum"),
+                "name": First((Text("description"), Text("assetnum"))),
                 "status": Code("status_maxvalue", table=ASSET_STATUS),
                 "category": Text("assettype"),
                 "location": ScopedRef(Entity.LOCATIONS, "location"),
@@ -203,7 +193,7 @@ MAPPER: Final = Mapper(
         Entity.LOCATIONS: RecordMap(
             fields={
                 "code": Text("location"),
-                "name": _named("description", "location"),
+                "name": First((Text("description"), Text("location"))),
                 "type": Code("type", table=_LOCATION_TYPE, otherwise=LocationType.AREA),
                 "status": Code("status_maxvalue", table=LOCATION_STATUS),
                 "parent": ScopedRef(Entity.LOCATIONS, "parent"),
@@ -213,7 +203,7 @@ MAPPER: Final = Mapper(
         Entity.INVENTORY_ITEMS: RecordMap(
             fields={
                 "code": Text("itemnum"),
-                "name": _named("description", "itemnum"),
+                "name": First((Text("description"), Text("itemnum"))),
                 "description": Text("description"),
                 "unit_of_measure": Text("issueunit"),
                 "unit_cost": Number("avgcost"),
@@ -225,7 +215,7 @@ MAPPER: Final = Mapper(
         Entity.VENDORS: RecordMap(
             fields={
                 "code": Text("company"),
-                "name": _named("name", "company"),
+                "name": First((Text("name"), Text("company"))),
                 "status": Flags((("disabled", VendorStatus.INACTIVE),), VendorStatus.ACTIVE),
                 "phone": Text("phone1"),
                 "website": Text("homepage"),
