@@ -206,12 +206,9 @@ class MaximoSession(ConnectorSession):
         self.spec.ensure_supported(entity, "create")
         ensure_resolved(payload, "Maximo")
         body = MAPPER.to_source(entity, payload)
-        stores = [
-            str(line["location_remote_id"])
-            for line in payload.get("lines", ())
-            if line.get("location_remote_id")
-        ]
-        body.setdefault("siteid", stores[0].rpartition("/")[0] if stores else self.sites[0])
+        stores = [line.get("location_remote_id") for line in payload.get("lines", ())]
+        store = next((str(store) for store in stores if store), None)
+        body.setdefault("siteid", store.rpartition("/")[0] if store else self.sites[0])
         created = self._client.create(f"os/{RESOURCES[entity].structure}", body).record
         if created is None:
             raise errors.UpstreamError("Maximo created the record but did not return it.")
@@ -250,18 +247,12 @@ class MaximoSession(ConnectorSession):
             raise errors.ValidationFailed({"location_id": message})
         first, *others = row["invbalances"]
         balance = Decimal(str(first["curbal"])) + Decimal(adjustment.get("quantity_delta") or 0)
-        if adjustment.get("new_count") is not None:  # a count is of the storeroom's every bin
-            balance = Decimal(adjustment["new_count"]) - sum(
-                Decimal(str(b["curbal"])) for b in others
-            )
+        # A count is of the storeroom's every bin; a delta moves the first.
+        if (counted := adjustment.get("new_count")) is not None:
+            balance = Decimal(counted) - sum(Decimal(str(b["curbal"])) for b in others)
+        action = {"binnum": first.get("binnum"), "newcurbal": float(balance)}
         self._client.act(
-            row["href"],
-            "adjustCurrentBalance",
-            {
-                "binnum": first.get("binnum"),
-                "newcurbal": float(balance),
-                "memo": adjustment["reason"],
-            },
+            row["href"], "adjustCurrentBalance", {**action, "memo": adjustment["reason"]}
         )
         return self.get(Entity.INVENTORY_ITEMS, remote_id)
 
