@@ -4,13 +4,14 @@
 - The map vocabulary (`fields.py`): `Text`, `Number`, `Day`, `Stamp`, `Code`, `Ref`, `Rows`, ...
   — one set of converters for reads and writes, read through a family's wire.
 - `RecordMap` and `Mapper` (`maps.py`): an entity's table, and a connector's tables bound to
-  its wire, which are its `to_unified` and its write bodies.
+  its wire, which are its `to_unified` and its write bodies; `MappedConnector`
+  (`connector.py`): a connector declared as its session class and its `Mapper`.
 - `guards.py`: the checks every session makes on what the service hands it.
 - `pages` (`pages.py`): a record stream chunked into the pages `list_changes` yields.
 - `scoped.py`: keys and codes that mean something within a site or company only (`ScopedRef`,
   `ScopedCodes`).
 - `catalog.py`: what a catalog entry takes from the maps (`writable_fields`, `status_tables`,
-  `written_codes`).
+  `written_codes`), and `capability`.
 - `checks.py`: the check of a system that signs in with one request and probes each entity
   (`SignInCheck`).
 - `tables.py`: code tables many systems share (`PRIORITY_1_TO_4`).
@@ -18,8 +19,14 @@
   change stamps and for stamps shown at a coarser granularity.
 """
 
-from ironbridge.connectors.kit.catalog import status_tables, writable_fields, written_codes
+from ironbridge.connectors.kit.catalog import (
+    capability,
+    status_tables,
+    writable_fields,
+    written_codes,
+)
 from ironbridge.connectors.kit.checks import SignInCheck
+from ironbridge.connectors.kit.connector import MappedConnector
 from ironbridge.connectors.kit.fields import (
     STRICT,
     Code,
@@ -67,6 +74,7 @@ __all__ = [
     "KeyedRow",
     "KeysetPager",
     "MapContext",
+    "MappedConnector",
     "Mapper",
     "Number",
     "Place",
@@ -81,6 +89,7 @@ __all__ = [
     "Stamp",
     "Text",
     "Wire",
+    "capability",
     "ensure_page_size",
     "ensure_resolved",
     "pages",

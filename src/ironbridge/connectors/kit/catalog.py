@@ -7,6 +7,8 @@ A map already says which fields a write sets and which tables translate statuses
 - `status_tables`: a `StatusTable` for each entity whose status field is a `Code`, for
   `Connector.status_tables`.
 - `written_codes`: the source code each unified member of a table is written as, its first.
+
+`capability` spells a `Capability` by the operations it allows beside reading.
 """
 
 from __future__ import annotations
@@ -15,11 +17,30 @@ from collections.abc import Collection, Mapping
 from enum import StrEnum
 from typing import Any
 
-from ironbridge.connectors.base import StatusTable
+from ironbridge.connectors.base import Capability, Operation, StatusTable
 from ironbridge.connectors.kit.fields import Code
 from ironbridge.connectors.kit.maps import Mapper, RecordMap
 
-__all__ = ["status_tables", "writable_fields", "written_codes"]
+__all__ = ["capability", "status_tables", "writable_fields", "written_codes"]
+
+
+def capability(
+    *allows: Operation,
+    writable: tuple[str, ...] = (),
+    rules: tuple[str, ...] = (),
+    requires: tuple[str, ...] = (),
+) -> Capability:
+    """Reads, and the writes of `allows` (`create`, `update`, `delete`, `adjust`)."""
+    return Capability(
+        read=True,
+        create="create" in allows,
+        update="update" in allows,
+        delete="delete" in allows,
+        adjust="adjust" in allows,
+        writable_fields=writable,
+        rules=rules,
+        requires=requires,
+    )
 
 
 def writable_fields(

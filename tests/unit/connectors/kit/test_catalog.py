@@ -12,6 +12,7 @@ from ironbridge.connectors.kit import (
     RecordMap,
     Ref,
     Text,
+    capability,
     status_tables,
     writable_fields,
     written_codes,
@@ -57,3 +58,15 @@ def test_a_member_is_written_as_its_first_code() -> None:
         P.PENDING_APPROVAL: "WAPPR",
         P.APPROVED: "APPR",
     }
+
+
+def test_a_capability_allows_reading_and_the_named_writes() -> None:
+    found = capability("create", "adjust", writable=("notes",), rules=("One site.",))
+    assert (found.read, found.create, found.update, found.delete, found.adjust) == (
+        True,
+        True,
+        False,
+        False,
+        True,
+    )
+    assert (found.writable_fields, found.rules, found.requires) == (("notes",), ("One site.",), ())
