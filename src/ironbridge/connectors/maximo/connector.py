@@ -23,14 +23,13 @@ from ironbridge.connectors.auth import SignInContext
 from ironbridge.connectors.auth.throttle import Throttle, shared_slots
 from ironbridge.connectors.base import (
     CheckResult,
-    Connector,
     ConnectorSession,
     EntityAvailability,
-    IdFactory,
     RawRecord,
     SessionOptions,
 )
 from ironbridge.connectors.kit import (
+    MappedConnector,
     ScopedCodes,
     SignInCheck,
     ensure_page_size,
@@ -55,23 +54,6 @@ _CHECK: Final = SignInCheck(
     refused_fix="Check the API key or the user and password, and that the user is active.",
     probe_fix="Grant the user's security group the object structure MXAPIDOMAIN.",
 )
-
-
-class Maximo(Connector):
-    """IBM Maximo through its JSON API."""
-
-    spec = SPEC
-    status_tables = STATUS_TABLES
-
-    def session(
-        self, credentials: Mapping[str, str], *, options: SessionOptions | None = None
-    ) -> MaximoSession:
-        """A session for `credentials` (see the spec's fields)."""
-        return MaximoSession(self.validate_credentials(credentials), options=options)
-
-    def to_unified(self, entity: Entity, raw: RawRecord, ids: IdFactory) -> dict[str, Any]:
-        """Map a record through `maps.MAPPER`; the session wrote its internal status."""
-        return MAPPER.to_unified(entity, raw, ids)
 
 
 class MaximoSession(ConnectorSession):
@@ -278,6 +260,16 @@ class MaximoSession(ConnectorSession):
             return f"Signed in as {self._client.get('whoami').get('personid')}."
 
         return _CHECK.run(signed_in, probe, RESOURCES, enable, summary)
+
+
+class Maximo(MappedConnector):
+    """IBM Maximo through its JSON API: sessions signed in as the spec offers, records mapped
+    by `maps.MAPPER` (the session wrote their internal status)."""
+
+    spec = SPEC
+    status_tables = STATUS_TABLES
+    mapper = MAPPER
+    session_type = MaximoSession
 
 
 def _changed(row: Mapping[str, Any]) -> datetime | None:

@@ -6,7 +6,7 @@ from typing import Final
 
 from ironbridge.connectors.auth import SignInMethods, offer
 from ironbridge.connectors.base import AuthField, Capability, ConnectorSpec, Operation
-from ironbridge.connectors.kit import writable_fields
+from ironbridge.connectors.kit import capability, writable_fields
 from ironbridge.connectors.maximo.maps import MAPPER
 from ironbridge.connectors.maximo.resources import RESOURCES
 from ironbridge.model import Entity
@@ -50,16 +50,8 @@ def _structure(
     also = ("status",) if "update" in allows else ()
     writes = "create" in allows or "update" in allows
     writable = writable_fields(MAPPER.maps[entity], but=but, also=also) if writes else ()
-    return Capability(
-        read=True,
-        create="create" in allows,
-        update="update" in allows,
-        delete=False,
-        adjust="adjust" in allows,
-        writable_fields=writable,
-        rules=rules,
-        requires=(f"Object structure {RESOURCES[entity].structure.upper()}",),
-    )
+    requires = (f"Object structure {RESOURCES[entity].structure.upper()}",)
+    return capability(*allows, writable=writable, rules=rules, requires=requires)
 
 
 _CAPABILITIES: Final = {
