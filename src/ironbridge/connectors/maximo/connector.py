@@ -10,6 +10,7 @@ record's rowstamp. Requests share four slots per Maximo address and wait out 429
 
 from __future__ import annotations
 
+import dataclasses
 import time
 from collections.abc import Callable, Iterator, Mapping
 from datetime import datetime
@@ -47,7 +48,6 @@ __all__ = ["Maximo", "MaximoSession"]
 
 _ITEM_RANK: Final = {"ACTIVE": 0, "PLANNING": 1, "PENDOBS": 2, "OBSOLETE": 3}
 _ITEM_FIELDS: Final = ("itemnum", "itemsetid", "description", "issueunit", "avgcost")
-_EVERY_ATTRIBUTE: Final = selecting(rest_json.MAXIMO_OSLC, "*")
 _CHECK: Final = SignInCheck(
     reached="Maximo answers at this address.",
     unreachable_fix="Check the Maximo address, and that ironbridge may reach it.",
@@ -117,11 +117,12 @@ class MaximoSession(ConnectorSession):
                     self._synonyms.add(*add, default=bool(row.get("defaults")))
         return self._synonyms
 
-    def _raw(self, entity: Entity, row: dict[str, Any], at: datetime | None) -> RawRecord:
+    def _raw(self, entity: Entity, row: dict[str, Any], at: datetime | None = None) -> RawRecord:
         resource = RESOURCES[entity]
         if resource.domain is not None and "status" in row:
             internal = self.synonyms.internal(resource.domain, row.get("siteid"), row["status"])
             row = {**row, "status_maxvalue": internal}
+        at = at or resource.feed.change_of(row)
         return RawRecord(f"{row[resource.scope]}/{row[resource.number]}", at, row)
 
     def list_changes(
@@ -135,15 +136,7 @@ class MaximoSession(ConnectorSession):
         if entity is Entity.INVENTORY_ITEMS:
             yield from pages(self._items(self._scope(resource)), page_size)
             return
-        where = tuple(self._scope(resource))
-        feed = rest_json.ChangeFeed(
-            f"os/{resource.structure}",
-            _EVERY_ATTRIBUTE,
-            "changedate",
-            resource.uid,
-            where=where,
-            key_order=int,
-        )
+        feed = dataclasses.replace(resource.feed, where=tuple(self._scope(resource)))
         for page in rest_json.keyset_pages(self._client, feed, since, page_size=page_size):
             yield [self._raw(entity, keyed.row, keyed.modified_at) for keyed in page]
 
@@ -151,7 +144,7 @@ class MaximoSession(ConnectorSession):
         """Inventory rows grouped per item: its balances per storeroom, its best status."""
         items: dict[str, dict[str, Any]] = {}
         for row in self._rows(RESOURCES[Entity.INVENTORY_ITEMS].structure, where):
-            row = self._raw(Entity.INVENTORY_ITEMS, row, None).data
+            row = self._raw(Entity.INVENTORY_ITEMS, row).data
             item = items.setdefault(str(row["itemnum"]), {"inventory": []})
             item.update({k: row[k] for k in _ITEM_FIELDS if k in row and k not in item})
             item["inventory"].append(row)
@@ -178,7 +171,7 @@ class MaximoSession(ConnectorSession):
                 raise errors.NotFound(f"No inventory item {remote_id!r} is stocked in Maximo.")
             return found[0]
         row = self._find(entity, remote_id)
-        return self._raw(entity, row, _changed(row))
+        return self._raw(entity, row)
 
     # -- writes ------------------------------------------------------------------------------
 
@@ -194,7 +187,7 @@ class MaximoSession(ConnectorSession):
         created = self._client.create(f"os/{RESOURCES[entity].structure}", body).record
         if created is None:
             raise errors.UpstreamError("Maximo created the record but did not return it.")
-        return self._raw(entity, created, _changed(created))
+        return self._raw(entity, created)
 
     def update(self, entity: Entity, remote_id: str, changes: dict[str, Any]) -> RawRecord:
         """Change a work order: its status through the change status action (the site's own
@@ -270,8 +263,3 @@ class Maximo(MappedConnector):
     status_tables = STATUS_TABLES
     mapper = MAPPER
     session_type = MaximoSession
-
-
-def _changed(row: Mapping[str, Any]) -> datetime | None:
-    value = row.get("changedate")
-    return None if value is None else MAPPER.wire.to_datetime(value)

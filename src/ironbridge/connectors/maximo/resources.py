@@ -7,15 +7,22 @@ change date (nor have its balances), so inventory is read whole each time.
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 from typing import Final
 
+from ironbridge.connectors.protocols import rest_json
+from ironbridge.connectors.protocols.rest_json.oslc import selecting
 from ironbridge.model import Entity
 
 __all__ = ["DOMAINS", "RESOURCES", "Resource"]
 
 #: The object structure of domains, read for the status synonyms.
 DOMAINS: Final = "mxapidomain"
+#: How every object structure is read: all its attributes, by (`changedate`, unique id).
+_FEED: Final = rest_json.ChangeFeed(
+    "os/", selecting(rest_json.MAXIMO_OSLC, "*"), "changedate", "", key_order=int
+)
 
 
 @dataclass(frozen=True)
@@ -28,6 +35,11 @@ class Resource:
     uid: str
     scope: str = "siteid"
     domain: str | None = None
+
+    @property
+    def feed(self) -> rest_json.ChangeFeed:
+        """The reads of the object structure, changed at or after a time."""
+        return dataclasses.replace(_FEED, path=f"os/{self.structure}", key_field=self.uid)
 
 
 RESOURCES: Final = {
