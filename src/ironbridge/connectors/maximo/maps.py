@@ -146,6 +146,89 @@ def _on_hand(row: Mapping[str, Any], _ctx: MapContext) -> dict[str, Any]:
     return {"total_on_hand": sum(levels, Decimal(0))}
 
 
+_WORK_ORDER: Final = {
+    "number": Text("wonum"),
+    "title": Text("description"),
+    "description": Text("description_longdescription"),
+    "status": Code("status_maxvalue", table=WO_STATUS, writable=False),
+    "priority": Code("wopriority", table=PRIORITY_1_TO_4, otherwise=None),
+    "type": Code("worktype", table=_WORK_TYPE, otherwise=WorkOrderType.OTHER),
+    "asset": ScopedRef(Entity.ASSETS, "assetnum"),
+    "location": ScopedRef(Entity.LOCATIONS, "location"),
+    "assignee": Text("lead"),
+    "requester": Text("reportedby"),
+    "scheduled_start": Stamp("schedstart"),
+    "scheduled_end": Stamp("schedfinish"),
+    "actual_start": Stamp("actstart"),
+    "actual_end": Stamp("actfinish"),
+    "due_date": Day("targcompdate"),
+    "estimated_hours": Number("estdur"),
+    "actual_hours": Number("actlabhrs"),
+    "parts_used": Rows("matusetrans", _PARTS, writable=False),
+}
+_ASSET: Final = {
+    "tag": Text("assetnum"),
+    "name": First((Text("description"), Text("assetnum"))),
+    "status": Code("status_maxvalue", table=ASSET_STATUS),
+    "category": Text("assettype"),
+    "location": ScopedRef(Entity.LOCATIONS, "location"),
+    "parent": ScopedRef(Entity.ASSETS, "parent"),
+    "manufacturer": Text("manufacturer"),
+    "serial_number": Text("serialnum"),
+    "install_date": Day("installdate"),
+}
+_LOCATION: Final = {
+    "code": Text("location"),
+    "name": First((Text("description"), Text("location"))),
+    "type": Code("type", table=_LOCATION_TYPE, otherwise=LocationType.AREA),
+    "status": Code("status_maxvalue", table=LOCATION_STATUS),
+    "parent": ScopedRef(Entity.LOCATIONS, "parent"),
+}
+_INVENTORY_ITEM: Final = {
+    "code": Text("itemnum"),
+    "name": First((Text("description"), Text("itemnum"))),
+    "description": Text("description"),
+    "unit_of_measure": Text("issueunit"),
+    "unit_cost": Number("avgcost"),
+    "status": Code("status_maxvalue", table=ITEM_STATUS),
+    "stock_levels": Rows("inventory", _STOCK),
+}
+_VENDOR: Final = {
+    "code": Text("company"),
+    "name": First((Text("name"), Text("company"))),
+    "status": Flags((("disabled", VendorStatus.INACTIVE),), VendorStatus.ACTIVE),
+    "phone": Text("phone1"),
+    "website": Text("homepage"),
+    "currency": Text("currencycode"),
+    "payment_terms": Text("paymentterms"),
+}
+_PURCHASE_ORDER: Final = {
+    "number": Text("ponum"),
+    "status": Code(
+        "status_maxvalue",
+        table=PO_STATUS,
+        writable=False,
+        refine={"APPR": Code("receipts", table=_RECEIPTS)},
+    ),
+    "vendor": ScopedRef(Entity.VENDORS, "vendor", scope="orgid", pins=False),
+    "order_date": Day("orderdate"),
+    "required_date": Day("requireddate"),
+    "expected_delivery_date": Day("vendeliverydate"),
+    "currency": Text("currencycode"),
+    "subtotal": Number("pretaxtotal"),
+    "tax_total": Number("totaltax1"),
+    "total": Number("totalcost"),
+    "payment_terms": Text("paymentterms"),
+    "buyer": Text("purchaseagent"),
+    "notes": Text("description"),
+    "lines": Rows("poline", _LINES),
+}
+
+
+def _address(row: Mapping[str, Any], ctx: MapContext) -> dict[str, Any]:
+    return {"address": read_fields(_ADDRESS, row, ctx)}
+
+
 #: Reads and writes: lean JSON, Maximo's own attribute names; a record without a name (its
 #: description) is called by its number.
 MAPPER: Final = Mapper(
@@ -153,101 +236,13 @@ MAPPER: Final = Mapper(
     PLAIN,
     {
         Entity.WORK_ORDERS: RecordMap(
-            fields={
-                "number": Text("wonum"),
-                "title": Text("description"),
-                "description": Text("description_longdescription"),
-                "status": Code("status_maxvalue", table=WO_STATUS, writable=False),
-                "priority": Code("wopriority", table=PRIORITY_1_TO_4, otherwise=None),
-                "type": Code("worktype", table=_WORK_TYPE, otherwise=WorkOrderType.OTHER),
-                "asset": ScopedRef(Entity.ASSETS, "assetnum"),
-                "location": ScopedRef(Entity.LOCATIONS, "location"),
-                "assignee": Text("lead"),
-                "requester": Text("reportedby"),
-                "scheduled_start": Stamp("schedstart"),
-                "scheduled_end": Stamp("schedfinish"),
-                "actual_start": Stamp("actstart"),
-                "actual_end": Stamp("actfinish"),
-                "due_date": Day("targcompdate"),
-                "estimated_hours": Number("estdur"),
-                "actual_hours": Number("actlabhrs"),
-                "parts_used": Rows("matusetrans", _PARTS, writable=False),
-            },
-            created=Stamp("reportdate"),
-            custom_fields=_RAW_STATUS,
+            _WORK_ORDER, created=Stamp("reportdate"), custom_fields=_RAW_STATUS
         ),
-        Entity.ASSETS: RecordMap(
-            fields={
-                "tag": Text("assetnum"),
-                "name": First((Text("description"), Text("assetnum"))),
-                "status": Code("status_maxvalue", table=ASSET_STATUS),
-                "category": Text("assettype"),
-                "location": ScopedRef(Entity.LOCATIONS, "location"),
-                "parent": ScopedRef(Entity.ASSETS, "parent"),
-                "manufacturer": Text("manufacturer"),
-                "serial_number": Text("serialnum"),
-                "install_date": Day("installdate"),
-            },
-            custom_fields=_RAW_STATUS,
-        ),
-        Entity.LOCATIONS: RecordMap(
-            fields={
-                "code": Text("location"),
-                "name": First((Text("description"), Text("location"))),
-                "type": Code("type", table=_LOCATION_TYPE, otherwise=LocationType.AREA),
-                "status": Code("status_maxvalue", table=LOCATION_STATUS),
-                "parent": ScopedRef(Entity.LOCATIONS, "parent"),
-            },
-            custom_fields=_RAW_STATUS,
-        ),
-        Entity.INVENTORY_ITEMS: RecordMap(
-            fields={
-                "code": Text("itemnum"),
-                "name": First((Text("description"), Text("itemnum"))),
-                "description": Text("description"),
-                "unit_of_measure": Text("issueunit"),
-                "unit_cost": Number("avgcost"),
-                "status": Code("status_maxvalue", table=ITEM_STATUS),
-                "stock_levels": Rows("inventory", _STOCK),
-            },
-            derive=_on_hand,
-        ),
-        Entity.VENDORS: RecordMap(
-            fields={
-                "code": Text("company"),
-                "name": First((Text("name"), Text("company"))),
-                "status": Flags((("disabled", VendorStatus.INACTIVE),), VendorStatus.ACTIVE),
-                "phone": Text("phone1"),
-                "website": Text("homepage"),
-                "currency": Text("currencycode"),
-                "payment_terms": Text("paymentterms"),
-            },
-            derive=lambda row, ctx: {"address": read_fields(_ADDRESS, row, ctx)},
-        ),
-        Entity.PURCHASE_ORDERS: RecordMap(
-            fields={
-                "number": Text("ponum"),
-                "status": Code(
-                    "status_maxvalue",
-                    table=PO_STATUS,
-                    writable=False,
-                    refine={"APPR": Code("receipts", table=_RECEIPTS)},
-                ),
-                "vendor": ScopedRef(Entity.VENDORS, "vendor", scope="orgid", pins=False),
-                "order_date": Day("orderdate"),
-                "required_date": Day("requireddate"),
-                "expected_delivery_date": Day("vendeliverydate"),
-                "currency": Text("currencycode"),
-                "subtotal": Number("pretaxtotal"),
-                "tax_total": Number("totaltax1"),
-                "total": Number("totalcost"),
-                "payment_terms": Text("paymentterms"),
-                "buyer": Text("purchaseagent"),
-                "notes": Text("description"),
-                "lines": Rows("poline", _LINES),
-            },
-            custom_fields=_RAW_STATUS,
-        ),
+        Entity.ASSETS: RecordMap(_ASSET, custom_fields=_RAW_STATUS),
+        Entity.LOCATIONS: RecordMap(_LOCATION, custom_fields=_RAW_STATUS),
+        Entity.INVENTORY_ITEMS: RecordMap(_INVENTORY_ITEM, derive=_on_hand),
+        Entity.VENDORS: RecordMap(_VENDOR, derive=_address),
+        Entity.PURCHASE_ORDERS: RecordMap(_PURCHASE_ORDER, custom_fields=_RAW_STATUS),
     },
 )
 
