@@ -32,14 +32,13 @@ from ironbridge.connectors.base import (
 from ironbridge.connectors.kit import (
     MappedConnector,
     ScopedCodes,
-    SignInCheck,
     ensure_page_size,
     ensure_resolved,
     pages,
 )
 from ironbridge.connectors.maximo.maps import MAPPER, STATUS_TABLES, WO_STATUS_WRITES
 from ironbridge.connectors.maximo.resources import DOMAINS, RESOURCES, Resource
-from ironbridge.connectors.maximo.spec import API_KEY, SIGN_IN, SPEC
+from ironbridge.connectors.maximo.spec import API_KEY, CHECK, SIGN_IN, SPEC
 from ironbridge.connectors.protocols import http, rest_json
 from ironbridge.connectors.protocols.rest_json.oslc import equals, one_of, selecting
 from ironbridge.model import Entity
@@ -48,12 +47,6 @@ __all__ = ["Maximo", "MaximoSession"]
 
 _ITEM_RANK: Final = {"ACTIVE": 0, "PLANNING": 1, "PENDOBS": 2, "OBSOLETE": 3}
 _ITEM_FIELDS: Final = ("itemnum", "itemsetid", "description", "issueunit", "avgcost")
-_CHECK: Final = SignInCheck(
-    reached="Maximo answers at this address.",
-    unreachable_fix="Check the Maximo address, and that ironbridge may reach it.",
-    refused_fix="Check the API key or the user and password, and that the user is active.",
-    probe_fix="Grant the user's security group the object structure MXAPIDOMAIN.",
-)
 
 
 class MaximoSession(ConnectorSession):
@@ -252,7 +245,7 @@ class MaximoSession(ConnectorSession):
         def signed_in() -> str:
             return f"Signed in as {self._client.get('whoami').get('personid')}."
 
-        return _CHECK.run(signed_in, probe, RESOURCES, enable, summary)
+        return CHECK.run(signed_in, probe, RESOURCES, enable, summary)
 
 
 class Maximo(MappedConnector):

@@ -77,6 +77,7 @@ PO_STATUS: Final = {
     "CAN": P.CANCELLED,
 }
 _RECEIPTS: Final = {"NONE": P.APPROVED, "PARTIAL": P.PARTIALLY_RECEIVED, "COMPLETE": P.RECEIVED}
+_BY_RECEIPTS: Final = {"APPR": Code("receipts", table=_RECEIPTS)}
 #: LOCASSETSTATUS internal values, for assets and for locations.
 ASSET_STATUS: Final = {
     "OPERATING": AssetStatus.OPERATING,
@@ -204,12 +205,7 @@ _VENDOR: Final = {
 }
 _PURCHASE_ORDER: Final = {
     "number": Text("ponum"),
-    "status": Code(
-        "status_maxvalue",
-        table=PO_STATUS,
-        writable=False,
-        refine={"APPR": Code("receipts", table=_RECEIPTS)},
-    ),
+    "status": Code("status_maxvalue", table=PO_STATUS, writable=False, refine=_BY_RECEIPTS),
     "vendor": ScopedRef(Entity.VENDORS, "vendor", scope="orgid", pins=False),
     "order_date": Day("orderdate"),
     "required_date": Day("requireddate"),

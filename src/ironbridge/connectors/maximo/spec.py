@@ -1,4 +1,5 @@
-"""Maximo's catalog entry: connect form, sign-in offers, setup guide and capabilities."""
+"""Maximo's catalog entry: connect form, sign-in offers, setup guide and capabilities; and what
+the connection check tells people (`CHECK`)."""
 
 from __future__ import annotations
 
@@ -6,12 +7,12 @@ from typing import Final
 
 from ironbridge.connectors.auth import SignInMethods, offer
 from ironbridge.connectors.base import AuthField, Capability, ConnectorSpec, Operation
-from ironbridge.connectors.kit import capability, writable_fields
+from ironbridge.connectors.kit import SignInCheck, capability, writable_fields
 from ironbridge.connectors.maximo.maps import MAPPER
 from ironbridge.connectors.maximo.resources import RESOURCES
 from ironbridge.model import Entity
 
-__all__ = ["API_KEY", "NATIVE", "SIGN_IN", "SPEC"]
+__all__ = ["API_KEY", "CHECK", "NATIVE", "SIGN_IN", "SPEC"]
 
 #: `auth_method` values: an API key (Maximo Application Suite), or a native Maximo user.
 API_KEY: Final = "api_key"
@@ -153,4 +154,12 @@ SPEC: Final = ConnectorSpec(
     capabilities=_CAPABILITIES,
     change_field="changedate",
     passthrough=False,
+)
+
+#: What the connection check tells people, beside the setup guide.
+CHECK: Final = SignInCheck(
+    reached="Maximo answers at this address.",
+    unreachable_fix="Check the Maximo address, and that ironbridge may reach it.",
+    refused_fix="Check the API key or the user and password, and that the user is active.",
+    probe_fix="Grant the user's security group the object structure MXAPIDOMAIN.",
 )
