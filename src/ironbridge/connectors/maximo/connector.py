@@ -87,11 +87,7 @@ class MaximoSession(ConnectorSession):
         return [one_of("siteid", self.sites)] if resource.scope == "siteid" else []
 
     def _rows(
-        self,
-        structure: str,
-        where: list[str],
-        select: str = "*",
-        size: int = 500,
+        self, structure: str, where: list[str], select: str = "*", size: int = 500
     ) -> Iterator[dict[str, Any]]:
         listing = selecting(rest_json.MAXIMO_OSLC, select)
         for page in self._client.pages(f"os/{structure}", listing, page_size=size, where=where):

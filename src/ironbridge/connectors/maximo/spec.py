@@ -46,19 +46,21 @@ _SITES: Final = "Sites of the form's Sites field only."
 def _structure(
     entity: Entity, *rules: str, allows: tuple[Operation, ...] = (), but: tuple[str, ...] = ()
 ) -> Capability:
-    """Reads of the entity's object structure, and the writes it `allows`: of the fields its
-    map writes, `but` those Maximo sets; an update also changes the status (by an action)."""
+    """Reads of the entity's object structure (in the form's sites, if records are a site's),
+    and the writes it `allows`: of the fields its map writes, not the number (Maximo numbers
+    new records) nor those `but`; an update also changes the status (by an action)."""
+    resource = RESOURCES[entity]
     also = ("status",) if "update" in allows else ()
     writes = "create" in allows or "update" in allows
-    writable = writable_fields(MAPPER.maps[entity], but=but, also=also) if writes else ()
-    requires = (f"Object structure {RESOURCES[entity].structure.upper()}",)
-    return capability(*allows, writable=writable, rules=rules, requires=requires)
+    fields = writable_fields(MAPPER.maps[entity], but=("number", *but), also=also) if writes else ()
+    sites = (_SITES,) if resource.scope == "siteid" else ()
+    requires = (f"Object structure {resource.structure.upper()}",)
+    return capability(*allows, writable=fields, rules=(*sites, *rules), requires=requires)
 
 
 _CAPABILITIES: Final = {
     Entity.WORK_ORDERS: _structure(
         Entity.WORK_ORDERS,
-        _SITES,
         "A status change is Maximo's change status action, with Maximo's "
         "transition rules: a refused transition is VALIDATION_FAILED, and a closed or "
         "cancelled work order is RECORD_LOCKED (the BMXAA code is in the message).",
@@ -66,19 +68,16 @@ _CAPABILITIES: Final = {
         "kept in custom_fields.status.",
         "Remote ids are SITE/WONUM.",
         allows=("create", "update"),
-        but=("number",),
     ),
     Entity.ASSETS: _structure(
-        Entity.ASSETS, _SITES, "Remote ids are SITE/ASSETNUM; parent is the parent asset."
+        Entity.ASSETS, "Remote ids are SITE/ASSETNUM; parent is the parent asset."
     ),
     Entity.LOCATIONS: _structure(
         Entity.LOCATIONS,
-        _SITES,
         "Operating locations and storerooms; remote ids are SITE/LOCATION.",
     ),
     Entity.INVENTORY_ITEMS: _structure(
         Entity.INVENTORY_ITEMS,
-        _SITES,
         "One record per item (remote id: the item number) with its balance per "
         "storeroom. Maximo keeps no change date on inventory: it is read whole on every "
         "sync, and only a changed record counts as a change.",
@@ -91,11 +90,10 @@ _CAPABILITIES: Final = {
     ),
     Entity.PURCHASE_ORDERS: _structure(
         Entity.PURCHASE_ORDERS,
-        _SITES,
         "New orders are created waiting on approval (WAPPR), with their lines.",
         "Remote ids are SITE/PONUM.",
         allows=("create",),
-        but=("number", "subtotal", "tax_total", "total"),
+        but=("subtotal", "tax_total", "total"),
     ),
 }
 
