@@ -8,13 +8,16 @@ of such a check and runs its three stages:
   (`ConnectionReauthRequired`) fail `authenticate`, any other failure fails `reach`;
 - `permissions`: one probe per entity; a refused probe (`PermissionDenied`) makes the entity
   unavailable and the stage still passes (`connectors.availability` judges the rest), any
-  other failure fails the stage.
+  other failure fails the stage. A last read (`found`, such as the code lists a connector
+  needs) may follow, failing the stage as a probe would.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator
+from collections import defaultdict
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
+from typing import Any
 
 from ironbridge import errors
 from ironbridge.connectors.base import Availability, CheckResult, CheckStage, EntityAvailability
@@ -25,28 +28,35 @@ __all__ = ["SignInCheck"]
 
 @dataclass(frozen=True)
 class SignInCheck:
-    """The texts of a sign-in-and-probe check: what a reached system is told, and the fixes
-    for an unreachable system, refused credentials and a failed (not refused) probe."""
+    """The texts of a sign-in-and-probe check.
+
+    `signed_in` is formatted with the sign-in answer's members (`{personid}`; a missing one
+    reads `None`); `enable` with the `{name}` of an entity the user may not read; `summary`
+    with how many entities are `{readable}` of the `{total}` probed and what the last read
+    `{found}`. The fixes are for an unreachable system, refused credentials and a failed (not
+    refused) probe.
+    """
 
     reached: str
+    signed_in: str
     unreachable_fix: str
     refused_fix: str
+    enable: str
+    summary: str
     probe_fix: str | None = None
 
     def run(
         self,
-        sign_in: Callable[[], str],
+        sign_in: Callable[[], Mapping[str, Any]],
         probe: Callable[[Entity], object],
-        entities: Iterable[Entity],
-        enable: Callable[[Entity], str],
-        summary: Callable[[list[EntityAvailability]], str],
+        names: Mapping[Entity, str],
+        found: Callable[[], object] = lambda: None,
     ) -> Iterator[CheckResult]:
-        """The stages: `sign_in` says who signed in; `probe` reads a little of an entity,
-        `enable` says how to make a refused one available; `summary` says what the
-        permissions stage found (and may read more, failing the stage as a probe would)."""
+        """The stages: `sign_in` answers who signed in; `probe` reads a little of each entity
+        of `names` (what the user knows it by); `found` is the last read."""
         reached = CheckResult(CheckStage.REACH, True, self.reached)
         try:
-            signed_in = sign_in()
+            answer = sign_in()
         except errors.ConnectionReauthRequired as exc:
             yield reached
             yield CheckResult(CheckStage.AUTHENTICATE, False, exc.message, fix=self.refused_fix)
@@ -55,17 +65,22 @@ class SignInCheck:
             yield CheckResult(CheckStage.REACH, False, exc.message, fix=self.unreachable_fix)
             return
         yield reached
-        yield CheckResult(CheckStage.AUTHENTICATE, True, signed_in)
+        said = self.signed_in.format_map(defaultdict(lambda: None, answer))
+        yield CheckResult(CheckStage.AUTHENTICATE, True, said)
         missing: list[EntityAvailability] = []
         try:
-            for entity in entities:
+            for entity, name in names.items():
                 try:
                     probe(entity)
                 except errors.PermissionDenied as exc:
-                    found = (Availability.UNAVAILABLE, exc.message, enable(entity))
-                    missing.append(EntityAvailability(entity, *found))
-            said = summary(missing)
+                    enable = self.enable.format(name=name)
+                    missing.append(
+                        EntityAvailability(entity, Availability.UNAVAILABLE, exc.message, enable)
+                    )
+            last = found()
         except errors.IronbridgeError as exc:
             yield CheckResult(CheckStage.PERMISSIONS, False, exc.message, fix=self.probe_fix)
             return
+        readable = len(names) - len(missing)
+        said = self.summary.format(readable=readable, total=len(names), found=last)
         yield CheckResult(CheckStage.PERMISSIONS, True, said, entities=tuple(missing))
