@@ -11,6 +11,7 @@ record's rowstamp. Requests share four slots per Maximo address and wait out 429
 from __future__ import annotations
 
 import dataclasses
+import functools
 import time
 from collections.abc import Callable, Iterator, Mapping
 from datetime import datetime
@@ -25,7 +26,6 @@ from ironbridge.connectors.auth.throttle import Throttle, shared_slots
 from ironbridge.connectors.base import (
     CheckResult,
     ConnectorSession,
-    EntityAvailability,
     RawRecord,
     SessionOptions,
 )
@@ -74,7 +74,6 @@ class MaximoSession(ConnectorSession):
             f"{host}/maximo/{root}/", auth=auth, options=self.options, transport=transport
         )
         self._client = rest_json.RestJsonClient(self._http, rest_json.MAXIMO)
-        self._synonyms: ScopedCodes | None = None
 
     def close(self) -> None:
         """Close the HTTP client."""
@@ -93,18 +92,17 @@ class MaximoSession(ConnectorSession):
         for page in self._client.pages(f"os/{structure}", listing, page_size=size, where=where):
             yield from page
 
-    @property
+    @functools.cached_property
     def synonyms(self) -> ScopedCodes:
         """The sites' values of the status domains (site None: values every site shares)."""
-        if self._synonyms is None:
-            self._synonyms = ScopedCodes()
-            domains = one_of("domainid", sorted({r.domain for r in RESOURCES.values() if r.domain}))
-            select = "domainid,synonymdomain{value,maxvalue,siteid,defaults}"
-            for domain in self._rows(DOMAINS, [domains], select):
-                for row in domain.get("synonymdomain", ()):
-                    add = (domain["domainid"], row.get("siteid"), row["value"], row["maxvalue"])
-                    self._synonyms.add(*add, default=bool(row.get("defaults")))
-        return self._synonyms
+        synonyms = ScopedCodes()
+        domains = one_of("domainid", sorted({r.domain for r in RESOURCES.values() if r.domain}))
+        select = "domainid,synonymdomain{value,maxvalue,siteid,defaults}"
+        for domain in self._rows(DOMAINS, [domains], select):
+            for row in domain.get("synonymdomain", ()):
+                add = (domain["domainid"], row.get("siteid"), row["value"], row["maxvalue"])
+                synonyms.add(*add, default=bool(row.get("defaults")))
+        return synonyms
 
     def _raw(self, entity: Entity, row: dict[str, Any], at: datetime | None = None) -> RawRecord:
         resource = RESOURCES[entity]
@@ -230,18 +228,12 @@ class MaximoSession(ConnectorSession):
             resource = RESOURCES[entity]
             next(self._rows(resource.structure, [f"{resource.uid}<0"], resource.uid, 1), None)
 
-        def enable(entity: Entity) -> str:
-            return f"Grant the user's security group {RESOURCES[entity].structure.upper()}."
+        def statuses() -> int:
+            self.__dict__.pop("synonyms", None)
+            return len(self.synonyms)
 
-        def summary(missing: list[EntityAvailability]) -> str:
-            self._synonyms = None
-            count = len(self.synonyms)
-            return f"{len(RESOURCES) - len(missing)} object structures and {count} statuses read."
-
-        def signed_in() -> str:
-            return f"Signed in as {self._client.get('whoami').get('personid')}."
-
-        return CHECK.run(signed_in, probe, RESOURCES, enable, summary)
+        names = {entity: resource.structure.upper() for entity, resource in RESOURCES.items()}
+        return CHECK.run(lambda: self._client.get("whoami"), probe, names, statuses)
 
 
 class Maximo(MappedConnector):

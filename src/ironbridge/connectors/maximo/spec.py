@@ -157,7 +157,10 @@ SPEC: Final = ConnectorSpec(
 #: What the connection check tells people, beside the setup guide.
 CHECK: Final = SignInCheck(
     reached="Maximo answers at this address.",
+    signed_in="Signed in as {personid}.",
     unreachable_fix="Check the Maximo address, and that ironbridge may reach it.",
     refused_fix="Check the API key or the user and password, and that the user is active.",
+    enable="Grant the user's security group {name}.",
+    summary="{readable} object structures and {found} statuses read.",
     probe_fix="Grant the user's security group the object structure MXAPIDOMAIN.",
 )
