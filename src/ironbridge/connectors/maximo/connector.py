@@ -23,12 +23,7 @@ import httpx
 from ironbridge import errors
 from ironbridge.connectors.auth import SignInContext
 from ironbridge.connectors.auth.throttle import Throttle, shared_slots
-from ironbridge.connectors.base import (
-    CheckResult,
-    ConnectorSession,
-    RawRecord,
-    SessionOptions,
-)
+from ironbridge.connectors.base import CheckResult, ConnectorSession, RawRecord, SessionOptions
 from ironbridge.connectors.kit import (
     MappedConnector,
     ScopedCodes,

@@ -7,8 +7,7 @@ change date (nor have its balances), so inventory is read whole each time.
 
 from __future__ import annotations
 
-import dataclasses
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Final
 
 from ironbridge.connectors.protocols import rest_json
@@ -39,7 +38,7 @@ class Resource:
     @property
     def feed(self) -> rest_json.ChangeFeed:
         """The reads of the object structure, changed at or after a time."""
-        return dataclasses.replace(_FEED, path=f"os/{self.structure}", key_field=self.uid)
+        return replace(_FEED, path=f"os/{self.structure}", key_field=self.uid)
 
 
 RESOURCES: Final = {

@@ -73,8 +73,7 @@ _CAPABILITIES: Final = {
         Entity.ASSETS, "Remote ids are SITE/ASSETNUM; parent is the parent asset."
     ),
     Entity.LOCATIONS: _structure(
-        Entity.LOCATIONS,
-        "Operating locations and storerooms; remote ids are SITE/LOCATION.",
+        Entity.LOCATIONS, "Operating locations and storerooms; remote ids are SITE/LOCATION."
     ),
     Entity.INVENTORY_ITEMS: _structure(
         Entity.INVENTORY_ITEMS,
