@@ -1,7 +1,9 @@
 """`MappedConnector`: a connector that is a session class and a `Mapper`, declared.
 
 Most connectors open a session from their validated credentials and map records through their
-kit `Mapper`; such a connector declares the two instead of writing `session` and `to_unified`.
+kit `Mapper`; such a connector declares the two instead of writing `session` and `to_unified`,
+and its `status_tables` are, unless it declares them, those of its maps' status codes
+(`kit.status_tables`).
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from ironbridge.connectors.base import (
     RawRecord,
     SessionOptions,
 )
+from ironbridge.connectors.kit.catalog import status_tables
 from ironbridge.connectors.kit.maps import Mapper
 from ironbridge.model import Entity
 
@@ -29,6 +32,11 @@ class MappedConnector(Connector):
     #: Builds a session from validated credentials (the session class).
     session_type: ClassVar[Callable[..., ConnectorSession]]
     mapper: ClassVar[Mapper]
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        if "mapper" in cls.__dict__ and "status_tables" not in cls.__dict__:
+            cls.status_tables = status_tables(cls.mapper)
 
     def session(
         self, credentials: Mapping[str, str], *, options: SessionOptions | None = None

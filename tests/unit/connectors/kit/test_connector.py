@@ -16,9 +16,10 @@ from ironbridge.connectors.base import (
     ConnectorSpec,
     RawRecord,
     SessionOptions,
+    StatusTable,
 )
-from ironbridge.connectors.kit import PLAIN, MappedConnector, Mapper, RecordMap, Text
-from ironbridge.model import Entity
+from ironbridge.connectors.kit import PLAIN, Code, MappedConnector, Mapper, RecordMap, Text
+from ironbridge.model import Entity, VendorStatus
 
 SPEC = ConnectorSpec(
     id="tiny",
@@ -32,6 +33,10 @@ SPEC = ConnectorSpec(
     change_field="changed",
     passthrough=False,
 )
+
+
+STATUS = {"A": VendorStatus.ACTIVE, "I": VendorStatus.INACTIVE}
+VENDOR = {"name": Text("nm"), "status": Code("st", table=STATUS)}
 
 
 class TinySession(ConnectorSession):
@@ -53,7 +58,7 @@ class TinySession(ConnectorSession):
 
 class Tiny(MappedConnector):
     spec = SPEC
-    mapper = Mapper("Tiny", PLAIN, {Entity.VENDORS: RecordMap(fields={"name": Text("nm")})})
+    mapper = Mapper("Tiny", PLAIN, {Entity.VENDORS: RecordMap(fields=VENDOR)})
     session_type = TinySession
 
 
@@ -63,8 +68,19 @@ def test_sessions_get_validated_credentials_and_records_map_through_the_mapper()
     assert session.credentials == {"host": "tiny.example"}
     with pytest.raises(errors.ValidationFailed):
         Tiny().session({"host": "tiny.example", "port": "1"})
-    record = Tiny().to_unified(Entity.VENDORS, RawRecord("V1", None, {"nm": "Acme"}), _ids)
-    assert (record["id"], record["name"]) == ("vendors:V1", "Acme")
+    record = Tiny().to_unified(
+        Entity.VENDORS, RawRecord("V1", None, {"nm": "Acme", "st": "I"}), _ids
+    )
+    assert (record["id"], record["name"], record["status"]) == ("vendors:V1", "Acme", "inactive")
+
+
+def test_status_tables_default_to_those_of_the_mappers_status_codes() -> None:
+    assert Tiny.status_tables == (StatusTable(Entity.VENDORS, "st", STATUS, VendorStatus),)
+
+    class Declared(Tiny):
+        status_tables = ()
+
+    assert Declared.status_tables == ()
 
 
 def _ids(entity: Entity, remote_id: str) -> str:
