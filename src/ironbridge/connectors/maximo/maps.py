@@ -31,7 +31,6 @@ from ironbridge.connectors.kit import (
     Stamp,
     Text,
     read_fields,
-    status_tables,
     written_codes,
 )
 from ironbridge.model import (
@@ -46,7 +45,7 @@ from ironbridge.model import (
     WorkOrderType,
 )
 
-__all__ = ["MAPPER", "STATUS_TABLES", "WO_STATUS_WRITES"]
+__all__ = ["MAPPER", "WO_STATUS_WRITES"]
 
 
 W, P, S = WorkOrderStatus, PurchaseOrderStatus, InventoryItemStatus
@@ -241,6 +240,3 @@ MAPPER: Final = Mapper(
         Entity.PURCHASE_ORDERS: RecordMap(_PURCHASE_ORDER, custom_fields=_RAW_STATUS),
     },
 )
-
-#: The status tables of the maps, which the conformance suite checks.
-STATUS_TABLES: Final = status_tables(MAPPER)
