@@ -49,7 +49,7 @@ from ironbridge.connectors.kit.fields import (
     source_code,
     write_fields,
 )
-from ironbridge.connectors.kit.guards import ensure_page_size, ensure_resolved
+from ironbridge.connectors.kit.guards import ensure_page_size, ensure_resolved, ensure_writable
 from ironbridge.connectors.kit.maps import Derive, Mapper, RecordMap
 from ironbridge.connectors.kit.pager import KeyedRow, KeysetPager, RowQuery, Seek, truncate
 from ironbridge.connectors.kit.pages import pages
@@ -92,6 +92,7 @@ __all__ = [
     "capability",
     "ensure_page_size",
     "ensure_resolved",
+    "ensure_writable",
     "pages",
     "read_fields",
     "source_code",

@@ -5,9 +5,10 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from ironbridge.model import InputModel
+from ironbridge.connectors.base import ConnectorSpec, Operation
+from ironbridge.model import Entity, InputModel
 
-__all__ = ["ensure_page_size", "ensure_resolved"]
+__all__ = ["ensure_page_size", "ensure_resolved", "ensure_writable"]
 
 
 def ensure_page_size(page_size: int) -> None:
@@ -33,6 +34,20 @@ def ensure_resolved(body: InputModel | Mapping[str, Any], system: str) -> None:
         for item in value if isinstance(value, list) else [value]:
             if isinstance(item, InputModel | Mapping):
                 ensure_resolved(item, system)
+
+
+def ensure_writable(
+    spec: ConnectorSpec,
+    entity: Entity,
+    operation: Operation,
+    body: InputModel | Mapping[str, Any],
+    system: str,
+) -> None:
+    """What a write checks first: that the connector offers `operation` on `entity`
+    (`errors.OperationNotSupported`), and that `body` holds no ironbridge ids
+    (`ensure_resolved`)."""
+    spec.ensure_supported(entity, operation)
+    ensure_resolved(body, system)
 
 
 def _refuse(key: str, system: str) -> None:
