@@ -28,7 +28,7 @@ from ironbridge.connectors.kit import (
     MappedConnector,
     ScopedCodes,
     ensure_page_size,
-    ensure_resolved,
+    ensure_writable,
     pages,
 )
 from ironbridge.connectors.maximo.maps import MAPPER, WO_STATUS_WRITES
@@ -160,8 +160,7 @@ class MaximoSession(ConnectorSession):
     def create(self, entity: Entity, payload: dict[str, Any]) -> RawRecord:
         """POST the record with `properties: *`, in the first site unless a reference or a
         storeroom lies in another."""
-        self.spec.ensure_supported(entity, "create")
-        ensure_resolved(payload, "Maximo")
+        ensure_writable(self.spec, entity, "create", payload, "Maximo")
         body = MAPPER.to_source(entity, payload)
         stores = [line.get("location_remote_id") for line in payload.get("lines", ())]
         store = next((str(store) for store in stores if store), None)
@@ -174,8 +173,7 @@ class MaximoSession(ConnectorSession):
     def update(self, entity: Entity, remote_id: str, changes: dict[str, Any]) -> RawRecord:
         """Change a work order: its status through the change status action (the site's own
         value for it), then its fields as a merge update on the record's rowstamp."""
-        self.spec.ensure_supported(entity, "update")
-        ensure_resolved(changes, "Maximo")
+        ensure_writable(self.spec, entity, "update", changes, "Maximo")
         body = MAPPER.to_source(entity, {k: v for k, v in changes.items() if k != "status"})
         row = self._find(entity, remote_id)
         if changes.get("status") is not None:
@@ -193,8 +191,7 @@ class MaximoSession(ConnectorSession):
     def adjust_inventory(self, remote_id: str, adjustment: dict[str, Any]) -> RawRecord:
         """Set the current balance of the storeroom's first bin through Maximo's adjust
         current balance action: the counted total, or the balance moved by the delta."""
-        self.spec.ensure_supported(Entity.INVENTORY_ITEMS, "adjust")
-        ensure_resolved(adjustment, "Maximo")
+        ensure_writable(self.spec, Entity.INVENTORY_ITEMS, "adjust", adjustment, "Maximo")
         store = str(adjustment["location_remote_id"])
         site, _, location = store.rpartition("/")
         where = [equals("itemnum", remote_id), equals("location", location), equals("siteid", site)]
