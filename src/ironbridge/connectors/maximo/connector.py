@@ -61,13 +61,12 @@ class MaximoSession(ConnectorSession):
             raise errors.ValidationFailed({"sites": "Name at least one Maximo site."})
         host = credentials["host"].strip().rstrip("/").removesuffix("/maximo")
         # API keys belong to the MAS API root; native logins to the 7.6 OSLC root.
-        root = "api" if SIGN_IN.chosen(credentials).method == API_KEY else "oslc"
+        api_key = SIGN_IN.chosen(credentials).method == API_KEY
+        root = f"{host}/maximo/{'api' if api_key else 'oslc'}/"
         context = SignInContext(self.options, "Maximo", transport=transport)
         self._signin = SIGN_IN.sign_in(credentials, context)
         auth = Throttle(self._signin.around(), shared_slots(host, 4), sleep=sleep)
-        self._http = http.make_client(
-            f"{host}/maximo/{root}/", auth=auth, options=self.options, transport=transport
-        )
+        self._http = http.make_client(root, auth=auth, options=self.options, transport=transport)
         self._client = rest_json.RestJsonClient(self._http, rest_json.MAXIMO)
 
     def close(self) -> None:
@@ -152,8 +151,7 @@ class MaximoSession(ConnectorSession):
             if not found:
                 raise errors.NotFound(f"No inventory item {remote_id!r} is stocked in Maximo.")
             return found[0]
-        row = self._find(entity, remote_id)
-        return self._raw(entity, row)
+        return self._raw(entity, self._find(entity, remote_id))
 
     # -- writes ------------------------------------------------------------------------------
 
@@ -178,8 +176,8 @@ class MaximoSession(ConnectorSession):
         row = self._find(entity, remote_id)
         if changes.get("status") is not None:
             internal = WO_STATUS_WRITES[changes["status"]]
-            domain = RESOURCES[entity].domain or ""
-            value = self.synonyms.default(domain, row["siteid"], internal) or internal
+            # Only work orders change status; theirs are the WOSTATUS domain's.
+            value = self.synonyms.default("WOSTATUS", row["siteid"], internal) or internal
             if value != row["status"]:
                 action = {"status": value, "memo": "Changed through ironbridge"}
                 changed = self._client.act(row["href"], "changeStatus", action)
