@@ -5,7 +5,8 @@
   — one set of converters for reads and writes, read through a family's wire.
 - `RecordMap` and `Mapper` (`maps.py`): an entity's table, and a connector's tables bound to
   its wire, which are its `to_unified` and its write bodies; `MappedConnector`
-  (`connector.py`): a connector declared as its session class and its `Mapper`.
+  (`connector.py`): a connector declared as its session class and its `Mapper`; `derived.py`:
+  what many maps derive from the whole row (`total`, `gathered`).
 - `guards.py`: the checks every session makes on what the service hands it.
 - `pages` (`pages.py`): a record stream chunked into the pages `list_changes` yields.
 - `scoped.py`: keys and codes that mean something within a site or company only (`ScopedRef`,
@@ -27,6 +28,7 @@ from ironbridge.connectors.kit.catalog import (
 )
 from ironbridge.connectors.kit.checks import SignInCheck
 from ironbridge.connectors.kit.connector import MappedConnector
+from ironbridge.connectors.kit.derived import gathered, total
 from ironbridge.connectors.kit.fields import (
     STRICT,
     Code,
@@ -93,10 +95,12 @@ __all__ = [
     "ensure_page_size",
     "ensure_resolved",
     "ensure_writable",
+    "gathered",
     "pages",
     "read_fields",
     "source_code",
     "status_tables",
+    "total",
     "truncate",
     "writable_fields",
     "write_fields",
