@@ -9,9 +9,7 @@ unique per site only.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from decimal import Decimal
-from typing import Any, Final
+from typing import Final
 
 from ironbridge.connectors.kit import (
     PLAIN,
@@ -21,7 +19,6 @@ from ironbridge.connectors.kit import (
     First,
     Flags,
     Integer,
-    MapContext,
     Mapper,
     Number,
     RecordMap,
@@ -30,7 +27,8 @@ from ironbridge.connectors.kit import (
     ScopedRef,
     Stamp,
     Text,
-    read_fields,
+    gathered,
+    total,
     written_codes,
 )
 from ironbridge.model import (
@@ -141,9 +139,8 @@ _STOCK: Final = {
 }
 
 
-def _on_hand(row: Mapping[str, Any], _ctx: MapContext) -> dict[str, Any]:
-    levels = (Decimal(str(level["curbaltotal"])) for level in row["inventory"])
-    return {"total_on_hand": sum(levels, Decimal(0))}
+#: An item's stock on hand: its current balance summed over its storerooms.
+_ON_HAND: Final = total("total_on_hand", "inventory", "curbaltotal")
 
 
 _WORK_ORDER: Final = {
@@ -220,10 +217,6 @@ _PURCHASE_ORDER: Final = {
 }
 
 
-def _address(row: Mapping[str, Any], ctx: MapContext) -> dict[str, Any]:
-    return {"address": read_fields(_ADDRESS, row, ctx)}
-
-
 #: Reads and writes: lean JSON, Maximo's own attribute names; a record without a name (its
 #: description) is called by its number.
 MAPPER: Final = Mapper(
@@ -235,8 +228,8 @@ MAPPER: Final = Mapper(
         ),
         Entity.ASSETS: RecordMap(_ASSET, custom_fields=_RAW_STATUS),
         Entity.LOCATIONS: RecordMap(_LOCATION, custom_fields=_RAW_STATUS),
-        Entity.INVENTORY_ITEMS: RecordMap(_INVENTORY_ITEM, derive=_on_hand),
-        Entity.VENDORS: RecordMap(_VENDOR, derive=_address),
+        Entity.INVENTORY_ITEMS: RecordMap(_INVENTORY_ITEM, derive=_ON_HAND),
+        Entity.VENDORS: RecordMap(_VENDOR, derive=gathered("address", _ADDRESS)),
         Entity.PURCHASE_ORDERS: RecordMap(_PURCHASE_ORDER, custom_fields=_RAW_STATUS),
     },
 )
