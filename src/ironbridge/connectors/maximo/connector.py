@@ -10,7 +10,6 @@ record's rowstamp. Requests share four slots per Maximo address and wait out 429
 
 from __future__ import annotations
 
-import dataclasses
 import functools
 import time
 from collections.abc import Callable, Iterator, Mapping
@@ -103,7 +102,7 @@ class MaximoSession(ConnectorSession):
         if resource.domain is not None and "status" in row:
             internal = self.synonyms.internal(resource.domain, row.get("siteid"), row["status"])
             row = {**row, "status_maxvalue": internal}
-        at = at or resource.feed.change_of(row)
+        at = at or resource.feed().change_of(row)
         return RawRecord(f"{row[resource.scope]}/{row[resource.number]}", at, row)
 
     def list_changes(
@@ -117,7 +116,7 @@ class MaximoSession(ConnectorSession):
         if entity is Entity.INVENTORY_ITEMS:
             yield from pages(self._items(self._scope(resource)), page_size)
             return
-        feed = dataclasses.replace(resource.feed, where=tuple(self._scope(resource)))
+        feed = resource.feed(tuple(self._scope(resource)))
         for page in rest_json.keyset_pages(self._client, feed, since, page_size=page_size):
             yield [self._raw(entity, keyed.row, keyed.modified_at) for keyed in page]
 

@@ -35,10 +35,10 @@ class Resource:
     scope: str = "siteid"
     domain: str | None = None
 
-    @property
-    def feed(self) -> rest_json.ChangeFeed:
-        """The reads of the object structure, changed at or after a time."""
-        return replace(_FEED, path=f"os/{self.structure}", key_field=self.uid)
+    def feed(self, where: tuple[str, ...] = ()) -> rest_json.ChangeFeed:
+        """The reads of the object structure (within the conditions `where`) changed at or
+        after a time."""
+        return replace(_FEED, path=f"os/{self.structure}", key_field=self.uid, where=where)
 
 
 RESOURCES: Final = {
