@@ -1,5 +1,7 @@
 """The Maximo connector: object structures read as declared in `resources.py`, mapped by
-`maps.py`, signed in as `spec.SIGN_IN` offers.
+`maps.py`, signed in as `spec.SIGN_IN` offers and checked as `spec.CHECK` words it. Queries are
+OSLC terms (`rest_json.oslc`); site-scoped ids and synonyms are the kit's (`ScopedRef`,
+`ScopedCodes`).
 
 A session reads the sites' status synonyms (MXAPIDOMAIN) once, and writes each record's
 internal status beside its raw one (`status_maxvalue`), so the stored record maps the same
