@@ -73,8 +73,8 @@ class ScopedCodes:
     `default`, the one written for it.
     """
 
-    _internal: _Table = field(default_factory=dict)
-    _defaults: _Table = field(default_factory=dict)
+    _internal: _Table = field(default_factory=dict, init=False, repr=False)
+    _defaults: _Table = field(default_factory=dict, init=False, repr=False)
 
     def add(
         self, codes: str, scope: str | None, value: str, internal: str, *, default: bool = False
@@ -85,6 +85,7 @@ class ScopedCodes:
             self._defaults[(codes, scope, internal)] = value
 
     def __len__(self) -> int:
+        """How many values the scopes name."""
         return len(self._internal)
 
     def internal(self, codes: str, scope: str | None, value: str) -> str | None:
