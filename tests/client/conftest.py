@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
+import importlib.util
 from collections.abc import Iterator
 from dataclasses import dataclass
+from importlib.machinery import SourceFileLoader
+from pathlib import Path
+from types import ModuleType
+from typing import Any
 
 import pytest
 
@@ -13,6 +18,8 @@ from ironbridge.connectors.sandbox import connector as sandbox_connector
 
 from ..conftest import ConnectionFixture, new_sandbox_connection
 from ..e2e.conftest import LiveServer, live_server
+
+GENERATOR = Path(__file__).resolve().parents[2] / "scripts" / "generate-client-models"
 
 
 @dataclass
@@ -53,3 +60,19 @@ def plant(served: Served) -> Iterator[Client]:
     """The SDK with the first sandbox connection's token."""
     with Client(served.plant.token, base_url=served.url) as client:
         yield client
+
+
+@pytest.fixture(scope="session")
+def openapi() -> dict[str, Any]:
+    """The server's current OpenAPI document, as `/openapi.json` serves it."""
+    return load_generator().server_openapi()  # type: ignore[no-any-return]
+
+
+def load_generator() -> ModuleType:
+    """`scripts/generate-client-models` as a module."""
+    loader = SourceFileLoader("generate_client_models", str(GENERATOR))
+    spec = importlib.util.spec_from_loader(loader.name, loader)
+    assert spec is not None
+    module = importlib.util.module_from_spec(spec)
+    loader.exec_module(module)
+    return module

@@ -319,7 +319,7 @@ def retry_delivery(delivery_id: str) -> Call[m.DeliveryView]:
 
 
 def retry_deliveries(body: JsonBody | None = None, **fields: Any) -> Call[m.BulkRetried]:
-    """Queue many deliveries again (by `ids`, or by `status`/`endpoint_id`/time filters)."""
+    """Queue failed deliveries again: of one `endpoint_id`, created `since` a time, or both."""
     return Call(
         "POST",
         "POST /v1/deliveries/retry",

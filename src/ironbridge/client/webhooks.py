@@ -13,6 +13,7 @@ needs nothing beyond httpx and Pydantic.
 
 from __future__ import annotations
 
+import importlib
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
@@ -67,7 +68,8 @@ def verify(
 
 def __getattr__(name: str) -> Any:
     if name in _ERRORS:
-        from ironbridge.receiver import verify as receiver
-
+        # `ironbridge.receiver.verify` is also the name of the kit's function, so the module is
+        # looked up by its full name.
+        receiver = importlib.import_module("ironbridge.receiver.verify")
         return getattr(receiver, name)
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

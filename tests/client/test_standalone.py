@@ -1,0 +1,36 @@
+"""The SDK runs inside any Python service: importing it loads nothing of the server and no
+dependency beyond httpx and Pydantic; verifying a webhook adds only the receiver kit's verifier."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+PROBE = """
+import json, sys
+import ironbridge.client
+from ironbridge.client import Client, webhooks
+Client("k").close()
+before = sorted(sys.modules)
+try:
+    webhooks.verify(b"{}", {}, "whsec_AAAA")
+except webhooks.WebhookVerificationError:
+    pass
+print(json.dumps({"before": before, "after": sorted(sys.modules)}))
+"""
+
+SERVER_ONLY = ("fastapi", "starlette", "sqlalchemy", "alembic", "huey", "uvicorn", "redis")
+
+
+def test_importing_the_sdk_loads_no_server_code() -> None:
+    done = subprocess.run(
+        [sys.executable, "-c", PROBE], capture_output=True, text=True, timeout=60, check=True
+    )
+    loaded = json.loads(done.stdout)
+    ours = {m for m in loaded["before"] if m.startswith("ironbridge.")}
+    assert ours and all(m.startswith("ironbridge.client") for m in ours), ours
+    tops = {m.split(".")[0] for m in loaded["before"]}
+    assert not tops & set(SERVER_ONLY), tops & set(SERVER_ONLY)
+    added = {m for m in loaded["after"] if m.startswith("ironbridge.")} - ours
+    assert added and all(m.startswith("ironbridge.receiver") for m in added), added
