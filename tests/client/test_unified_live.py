@@ -198,9 +198,11 @@ def test_errors_are_typed_and_carry_the_request_id(plant: Client, served: Served
     with pytest.raises(NotFound) as missing:
         plant.vendors.get("vnd_does_not_exist")
     assert missing.value.status == 404 and missing.value.request_id
-    with Client("ib_conn_not_a_token", base_url=served.url) as stranger:
-        with pytest.raises(AuthenticationFailed) as refused:
-            stranger.connection.get()
+    with (
+        Client("ib_conn_not_a_token", base_url=served.url) as stranger,
+        pytest.raises(AuthenticationFailed) as refused,
+    ):
+        stranger.connection.get()
     assert refused.value.status == 401
     with pytest.raises((PermissionDenied, AuthenticationFailed)):
         plant.connections.page()
