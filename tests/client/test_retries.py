@@ -14,6 +14,7 @@ import pytest
 from ironbridge.client import (
     AsyncClient,
     Client,
+    Conflict,
     InternalError,
     IronbridgeError,
     RateLimitExceeded,
@@ -264,3 +265,19 @@ def test_the_async_client_retries_with_the_same_key_and_honours_retry_after() ->
     assert asyncio.run(main()) == "po_1"
     assert sleeps == [2.0]
     assert len({r.headers["Idempotency-Key"] for r in script.sent}) == 1
+
+
+def test_a_keyed_write_waits_out_the_first_request_with_its_key() -> None:
+    script = Script(_error(409, "CONFLICT"), _order())
+    sleeps: list[float] = []
+    assert _client(script, sleeps).purchase_orders.create(vendor_id="vnd_1").id == "po_1"
+    assert len(sleeps) == 1
+    assert len({r.headers["Idempotency-Key"] for r in script.sent}) == 1
+
+
+def test_a_conflict_without_a_key_is_raised_at_once() -> None:
+    script = Script(_error(409, "CONFLICT"))
+    sleeps: list[float] = []
+    with pytest.raises(Conflict):
+        _client(script, sleeps).flow_runs.retry("run_1")
+    assert sleeps == []

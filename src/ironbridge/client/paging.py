@@ -21,6 +21,12 @@ class PageModel(Protocol):
     def next_cursor(self) -> str | None: ...
 
 
+def _at_end(page: Any, sent_cursor: str | None) -> bool:
+    """Whether `page` is the last one. The event feed never ends (its cursor is where to poll
+    next), so an empty page or a cursor that did not move ends a walk too."""
+    return not page.next_cursor or not page.data or page.next_cursor == sent_cursor
+
+
 def pages(
     transport: SyncTransport,
     build: Callable[..., Call[Any]],
@@ -31,7 +37,7 @@ def pages(
     while True:
         page = transport.run(build(**arguments))
         yield from page.data
-        if not page.next_cursor:
+        if _at_end(page, arguments.get("cursor")):
             return
         arguments["cursor"] = page.next_cursor
 
@@ -47,6 +53,6 @@ async def apages(
         page = await transport.run(build(**arguments))
         for item in page.data:
             yield item
-        if not page.next_cursor:
+        if _at_end(page, arguments.get("cursor")):
             return
         arguments["cursor"] = page.next_cursor

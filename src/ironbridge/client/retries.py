@@ -4,7 +4,8 @@ A request is retried after a connection error, 408, 429 or a 5xx, with exponenti
 full jitter, or after exactly the `Retry-After` the server asked for. Only requests that are safe
 to repeat are retried: reads, deletes, and writes carrying an `Idempotency-Key` the server
 honours. Two failures are safe for any request: a connection that was never opened, and a 429
-(the server refused the request before handling it).
+(the server refused the request before handling it). A keyed write is also retried after the
+409 `CONFLICT` that means the first request with its key is still running.
 """
 
 from __future__ import annotations
@@ -50,8 +51,16 @@ class RetryPolicy:
         """Whether sending this request twice cannot do its work twice."""
         return method.upper() in _SAFE_METHODS or idempotency_key is not None
 
-    def retry_status(self, status: int, repeatable: bool) -> bool:
-        """Whether an answer with `status` deserves another attempt."""
+    def retry_status(
+        self, status: int, repeatable: bool, code: str | None = None, keyed: bool = False
+    ) -> bool:
+        """Whether an answer with `status` (and error `code`) deserves another attempt.
+
+        A keyed write answered 409 `CONFLICT` meets the first request with its key still at
+        work; once that one finishes, the same key replays its answer.
+        """
+        if keyed and status == 409 and code == "CONFLICT":
+            return True
         return status in RETRYABLE_STATUSES and (repeatable or status == 429)
 
     def retry_error(self, error: httpx.TransportError, repeatable: bool) -> bool:

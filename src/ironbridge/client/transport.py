@@ -61,7 +61,9 @@ class _Base:
         self, call: Call[Any], response: httpx.Response, attempt: int
     ) -> float | None:
         repeatable = self.retry.repeatable(call.method, call.idempotency_key)
-        if not self.retry.retry_status(response.status_code, repeatable):
+        keyed = call.idempotency_key is not None
+        code = _error_code(response) if keyed and response.status_code == 409 else None
+        if not self.retry.retry_status(response.status_code, repeatable, code, keyed):
             return None
         return self.retry.delay(attempt, self.retry.retry_after(response))
 
@@ -72,6 +74,14 @@ class _Base:
         if not self.retry.retry_error(error, repeatable):
             return None
         return self.retry.delay(attempt)
+
+
+def _error_code(response: httpx.Response) -> str | None:
+    try:
+        code = response.json()["error"]["code"]
+    except (ValueError, KeyError, TypeError):
+        return None
+    return code if isinstance(code, str) else None
 
 
 class SyncTransport(_Base):
