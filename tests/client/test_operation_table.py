@@ -73,7 +73,7 @@ OPERATIONS: dict[str, tuple[str, tuple[Any, ...], dict[str, Any]]] = {
     "POST /v1/flows/{flow_id}/trigger": ("flows.trigger", ("f1", "secret"), {}),
     "GET /v1/connection": ("connection.get", (), {}),
     "GET /v1/sync": ("sync.status", (), {}),
-    "POST /v1/sync": ("sync.start", (), {}),
+    "POST /v1/sync": ("sync.start", (["vendors"],), {}),
     "GET /v1/sync/runs": ("sync.runs_page", (), {}),
     "POST /v1/inbound/{connection_id}": ("inbound.notify", ("c1", "vendors"), {}),
     "POST /v1/passthrough": ("passthrough", ("GET", "/info"), {}),

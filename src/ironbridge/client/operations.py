@@ -6,8 +6,8 @@ The resources (`resources.py`) expose these as methods of `Client` and `AsyncCli
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from typing import Any
+from collections.abc import Mapping, Sequence
+from typing import Any, Literal
 from urllib.parse import quote
 
 from . import models as m
@@ -473,12 +473,20 @@ def sync_status() -> Call[m.SyncStatusOut]:
     return Call("GET", "GET /v1/sync", "/v1/sync", m.SyncStatusOut)
 
 
-def start_sync(entities: list[str] | None = None, *, full: bool = False) -> Call[m.SyncQueued]:
-    """Queue sync runs (all enabled entities when `entities` is None); their ids."""
-    body: dict[str, Any] = {"full": full}
-    if entities is not None:
-        body["entities"] = list(entities)
-    return Call("POST", "POST /v1/sync", "/v1/sync", m.SyncQueued, json=body, has_body=True)
+def start_sync(
+    entities: Sequence[str] | Literal["all"], *, full: bool = False
+) -> Call[m.SyncQueued]:
+    """Queue sync runs of the named entities (or `"all"`), incremental unless `full`; the
+    queued runs."""
+    named: list[str] | str = entities if isinstance(entities, str) else list(entities)
+    return Call(
+        "POST",
+        "POST /v1/sync",
+        "/v1/sync",
+        m.SyncQueued,
+        json={"entities": named, "full": full},
+        has_body=True,
+    )
 
 
 def list_sync_runs(
