@@ -42,7 +42,6 @@ def _described(method: Any, build: Callable[..., Any], doc: str | None = None) -
     method.__doc__ = doc or build.__doc__
     method.__name__ = build.__name__
     method.__qualname__ = build.__qualname__
-    method.operation_builder = build
 
 
 def sync_op(build: Callable[P, Call[T]]) -> Callable[Concatenate[Any, P], T]:

@@ -59,8 +59,6 @@ LocationCalls = RecordCalls("locations", m.Location, m.LocationList)
 class Webhooks:
     """Receiving ironbridge's webhooks: `verify` checks a request and returns its event."""
 
-    WebhookVerificationError = property(lambda self: _webhooks.WebhookVerificationError)
-
     @staticmethod
     def verify(
         body: bytes,
