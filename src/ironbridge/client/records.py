@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Iterator, Mapping, Sequence
+from datetime import datetime
 from typing import Any, Generic, TypeVar
 from urllib.parse import quote
 
@@ -37,8 +38,8 @@ class RecordCalls(Generic[M, L]):
         *,
         cursor: str | None = None,
         limit: int | None = None,
-        modified_after: Any = None,
-        modified_before: Any = None,
+        modified_after: datetime | str | None = None,
+        modified_before: datetime | str | None = None,
         include_deleted: bool | None = None,
         include: str | None = None,
         expand: str | Sequence[str] | None = None,
@@ -124,12 +125,56 @@ class Records(Generic[M, L]):
         self._transport = transport
         self._calls = calls
 
-    def page(self, **params: Any) -> L:
-        """One page: `.data` and `.next_cursor` (pass it as `cursor` for the next)."""
-        return self._transport.run(self._calls.page_call(**params))
+    def page(
+        self,
+        *,
+        cursor: str | None = None,
+        limit: int | None = None,
+        modified_after: datetime | str | None = None,
+        modified_before: datetime | str | None = None,
+        include_deleted: bool | None = None,
+        include: str | None = None,
+        expand: str | Sequence[str] | None = None,
+        **filters: Any,
+    ) -> L:
+        """One page: `.data` and `.next_cursor` (pass it as `cursor` for the next).
 
-    def list(self, **params: Any) -> Iterator[M]:
-        """Every record matching `params`, page after page, fetched as iteration goes."""
+        Filters are the entity's own (`status`, `vendor_id` …) given as keywords.
+        """
+        return self._transport.run(
+            self._calls.page_call(
+                cursor=cursor,
+                limit=limit,
+                modified_after=modified_after,
+                modified_before=modified_before,
+                include_deleted=include_deleted,
+                include=include,
+                expand=expand,
+                **filters,
+            )
+        )
+
+    def list(
+        self,
+        *,
+        limit: int | None = None,
+        modified_after: datetime | str | None = None,
+        modified_before: datetime | str | None = None,
+        include_deleted: bool | None = None,
+        include: str | None = None,
+        expand: str | Sequence[str] | None = None,
+        **filters: Any,
+    ) -> Iterator[M]:
+        """Every record matching the filters, page after page, fetched as iteration goes."""
+        params = dict(
+            limit=limit,
+            modified_after=modified_after,
+            modified_before=modified_before,
+            include_deleted=include_deleted,
+            include=include,
+            expand=expand,
+            **filters,
+        )
         return pages(self._transport, self._calls.page_call, params)
 
     def get(
@@ -177,12 +222,53 @@ class AsyncRecords(Generic[M, L]):
         self._transport = transport
         self._calls = calls
 
-    async def page(self, **params: Any) -> L:
+    async def page(
+        self,
+        *,
+        cursor: str | None = None,
+        limit: int | None = None,
+        modified_after: datetime | str | None = None,
+        modified_before: datetime | str | None = None,
+        include_deleted: bool | None = None,
+        include: str | None = None,
+        expand: str | Sequence[str] | None = None,
+        **filters: Any,
+    ) -> L:
         """One page: `.data` and `.next_cursor` (pass it as `cursor` for the next)."""
-        return await self._transport.run(self._calls.page_call(**params))
+        return await self._transport.run(
+            self._calls.page_call(
+                cursor=cursor,
+                limit=limit,
+                modified_after=modified_after,
+                modified_before=modified_before,
+                include_deleted=include_deleted,
+                include=include,
+                expand=expand,
+                **filters,
+            )
+        )
 
-    def list(self, **params: Any) -> AsyncIterator[M]:
-        """Every record matching `params`, page after page: `async for record in …`."""
+    def list(
+        self,
+        *,
+        limit: int | None = None,
+        modified_after: datetime | str | None = None,
+        modified_before: datetime | str | None = None,
+        include_deleted: bool | None = None,
+        include: str | None = None,
+        expand: str | Sequence[str] | None = None,
+        **filters: Any,
+    ) -> AsyncIterator[M]:
+        """Every record matching the filters, page after page: `async for record in …`."""
+        params = dict(
+            limit=limit,
+            modified_after=modified_after,
+            modified_before=modified_before,
+            include_deleted=include_deleted,
+            include=include,
+            expand=expand,
+            **filters,
+        )
         return apages(self._transport, self._calls.page_call, params)
 
     async def get(
