@@ -82,7 +82,8 @@ class Settings(BaseSettings):
         ge=1,
         description="Failed authentications a client address may make in any 60 seconds; "
         "beyond it every authenticated request from that address gets 429 until the oldest "
-        "failure is a minute old.",
+        "failure is a minute old. Failed link tokens in the connect flow have a budget of "
+        "the same size.",
     )
     sync_page_size: int = Field(500, ge=1, le=10_000, description="Records per sync page.")
     sync_lock_lease_seconds: float = Field(

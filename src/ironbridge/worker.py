@@ -16,6 +16,7 @@ from typing import Any
 from huey import Huey, RedisHuey, SqliteHuey, crontab
 from huey.consumer import Consumer
 
+from .accounts import purge_admin_sessions
 from .connectors import ConnectorRegistry, SessionOptions
 from .events import DELIVERY_TOPIC, EVENT_TOPIC, purge_expired
 from .flows import FlowEngine
@@ -243,7 +244,10 @@ class Worker:
         return 1
 
     def purge(self) -> int:
-        """Drop events past their retention."""
+        """Drop events past their retention, and dashboard sessions a day past their expiry."""
+        with self.uow() as uow:
+            purge_admin_sessions(uow)
+            uow.commit()
         return purge_expired(self.uow, timedelta(days=self.settings.event_retention_days))
 
     def enqueue_sync(self, connection_id: str, run_id: str, *, delay: float = 0) -> None:

@@ -34,3 +34,18 @@ def test_importing_the_sdk_loads_no_server_code() -> None:
     assert not tops & set(SERVER_ONLY), tops & set(SERVER_ONLY)
     added = {m for m in loaded["after"] if m.startswith("ironbridge.")} - ours
     assert added and all(m.startswith("ironbridge.receiver") for m in added), added
+
+
+def test_the_import_contract_names_every_other_package_of_ironbridge() -> None:
+    import pkgutil
+    import tomllib
+    from pathlib import Path
+
+    import ironbridge
+
+    pyproject = Path(__file__).resolve().parents[2] / "pyproject.toml"
+    contracts = tomllib.loads(pyproject.read_text(encoding="utf-8"))["tool"]["importlinter"]
+    (sdk,) = [c for c in contracts["contracts"] if c.get("source_modules") == ["ironbridge.client"]]
+    ours = {f"ironbridge.{m.name}" for m in pkgutil.iter_modules(ironbridge.__path__)}
+    allowed = {"ironbridge.client", "ironbridge.receiver"}
+    assert ours - allowed - set(sdk["forbidden_modules"]) == set(), "add it to the SDK's contract"
