@@ -49,3 +49,10 @@ def test_the_import_contract_names_every_other_package_of_ironbridge() -> None:
     ours = {f"ironbridge.{m.name}" for m in pkgutil.iter_modules(ironbridge.__path__)}
     allowed = {"ironbridge.client", "ironbridge.receiver"}
     assert ours - allowed - set(sdk["forbidden_modules"]) == set(), "add it to the SDK's contract"
+
+
+def test_the_default_address_is_where_ironbridge_serve_answers() -> None:
+    from ironbridge.client.client import DEFAULT_BASE_URL
+    from ironbridge.settings import Settings
+
+    assert DEFAULT_BASE_URL == f"http://127.0.0.1:{Settings.model_fields['port'].default}"

@@ -46,7 +46,8 @@ from .transport import DEFAULT_TIMEOUT, AsyncTransport, SyncTransport
 
 __all__ = ["AsyncClient", "Client", "Webhooks"]
 
-DEFAULT_BASE_URL = "http://127.0.0.1:8000"
+#: Where `ironbridge serve` answers by default.
+DEFAULT_BASE_URL = "http://127.0.0.1:8080"
 
 PurchaseOrders = RecordCalls("purchase-orders", m.PurchaseOrder, m.PurchaseOrderList)
 WorkOrders = RecordCalls("work-orders", m.WorkOrder, m.WorkOrderList)
