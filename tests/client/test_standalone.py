@@ -55,4 +55,5 @@ def test_the_default_address_is_where_ironbridge_serve_answers() -> None:
     from ironbridge.client.client import DEFAULT_BASE_URL
     from ironbridge.settings import Settings
 
-    assert DEFAULT_BASE_URL == f"http://127.0.0.1:{Settings.model_fields['port'].default}"
+    port = Settings.model_fields["port"].default
+    assert port == 8080 and DEFAULT_BASE_URL.endswith(f":{port}")
