@@ -167,6 +167,16 @@ async def web_version(request: Request, emulator: OdooEmulator) -> Response:
     return JSONResponse(_answer(call_id, _version(emulator)))
 
 
+async def database_list(request: Request, emulator: OdooEmulator) -> Response:
+    """`/web/database/list`: the databases, unless listing is switched off."""
+    body = await _body(request)
+    call_id = body.get("id") if isinstance(body, dict) else None
+    if not emulator.list_db:
+        error = OdooError(ACCESS_DENIED, "Access Denied")
+        return JSONResponse(_rpc_error(emulator, call_id, error))
+    return JSONResponse(_answer(call_id, sorted(emulator.dbs)))
+
+
 def _json2_error(status: int, error: OdooError) -> Response:
     body = {
         "name": error.name,
@@ -216,6 +226,7 @@ def create_app(emulator: OdooEmulator) -> Starlette:
     routes = [
         Route("/jsonrpc", _guarded(jsonrpc, emulator), methods=["POST"]),
         Route("/web/version", _guarded(web_version, emulator), methods=["POST"]),
+        Route("/web/database/list", _guarded(database_list, emulator), methods=["POST"]),
         Route("/web/login", _guarded(login_page, emulator), methods=["GET"]),
         Route("/json/2/{model}/{method}", _guarded(json2, emulator), methods=["POST"]),
     ]

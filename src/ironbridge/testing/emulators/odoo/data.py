@@ -14,6 +14,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Final
 
 from ironbridge.testing.emulators.odoo.database import Database
+from ironbridge.testing.emulators.odoo.schema import MODELS
 
 __all__ = ["DEFAULT_STAGES", "ORDER_COUNT", "SEED_TIME", "seed"]
 
@@ -60,6 +61,9 @@ def seed(db: Database, stages: Sequence[tuple[str, int, bool]] = DEFAULT_STAGES)
     rng = random.Random(db.version)  # noqa: S311, sample data, not security
     at = SEED_TIME - timedelta(days=30)
     ins = db.insert
+    for model in MODELS:
+        if model not in db.missing:
+            ins("ir.model", {"model": model, "name": model}, at)
     usd = ins("res.currency", {"name": "USD", "active": True}, at)
     eur = ins("res.currency", {"name": "EUR", "active": True}, at)
     countries = {
@@ -148,7 +152,8 @@ def seed(db: Database, stages: Sequence[tuple[str, int, bool]] = DEFAULT_STAGES)
                     at,
                 )
     _orders(db, rng, vendors, products, (usd, eur), (ltd, gmbh))
-    _maintenance(db, at, stages, vendors, (ltd, gmbh))
+    if "maintenance.request" not in db.missing:
+        _maintenance(db, at, stages, vendors, (ltd, gmbh))
 
 
 def _locations(db: Database, at: datetime, ltd: int, gmbh: int) -> list[int]:
@@ -209,7 +214,7 @@ def _locations(db: Database, at: datetime, ltd: int, gmbh: int) -> list[int]:
         {"name": "Old Shed", "usage": "internal", "location_id": physical, "company_id": ltd},
         at,
     )
-    db.tables["stock.location"][old]["active"] = False
+    db.tables["stock.location"][old].update(active=False, warehouse_id=1)
     return internal
 
 
@@ -253,7 +258,7 @@ def _orders(
             quantity = float(1 + (index + number) % 12)
             received = 0.0
             if state in ("purchase", "done", "locked"):
-                received = (quantity, quantity / 2, 0.0)[(index + number) % 3]
+                received = (quantity, quantity / 2, 0.0)[(index // 6 + number) % 3]
             db.insert(
                 "purchase.order.line",
                 {

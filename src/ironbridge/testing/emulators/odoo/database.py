@@ -55,12 +55,16 @@ class Database:
         self._next: dict[str, int] = {}
         #: Models whose reads the user may not make (a missing group).
         self.denied: set[str] = set()
+        #: Models of apps not installed in this database (not in `ir.model`).
+        self.missing: set[str] = set()
 
     # -- storage ---------------------------------------------------------------------------------
 
     def fields(self, model: str) -> dict[str, OdooField]:
         """The model's fields in this version; an unknown model is Odoo's KeyError."""
         try:
+            if model in self.missing:
+                raise KeyError(model)
             return fields_of(model, self.version)
         except KeyError:
             raise OdooError("builtins.KeyError", model) from None

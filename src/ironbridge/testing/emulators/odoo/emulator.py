@@ -106,6 +106,8 @@ class OdooEmulator:
     stages: Mapping[str, Sequence[tuple[str, int, bool]]] = field(default_factory=dict)
     #: Whether `db.list` answers (a server with `list_db = False` refuses it).
     list_db: bool = True
+    #: Models of apps not installed (`maintenance.request`, `maintenance.equipment`, ...).
+    missing_models: Iterable[str] = ()
     faults: Faults = field(default_factory=Faults)
     lock: threading.RLock = field(default_factory=threading.RLock)
 
@@ -115,6 +117,7 @@ class OdooEmulator:
         self.dbs: dict[str, Database] = {}
         for name in self.databases:
             db = Database(name, self.version, self.clock)
+            db.missing.update(self.missing_models)
             seed(db, self.stages.get(name, DEFAULT_STAGES))
             self.dbs[name] = db
         self.users: dict[str, User] = {"admin": User(2, "admin", "admin", [1, 2])}

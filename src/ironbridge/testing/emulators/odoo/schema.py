@@ -45,6 +45,7 @@ _NEW: Final = frozenset({19})
 
 #: Model → field → definition (the magic fields `id`, `create_date`, `write_date` included).
 MODELS: Final[Mapping[str, Mapping[str, OdooField]]] = {
+    "ir.model": {"model": _f("char"), "name": _f("char")},
     "res.company": {"name": _f("char"), "currency_id": _f("many2one", "res.currency")},
     "res.currency": {"name": _f("char"), "active": _f("boolean")},
     "res.country": {"name": _f("char"), "code": _f("char")},
