@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime
 from decimal import Decimal
 from typing import Any, Final
@@ -33,14 +33,23 @@ from ironbridge import errors
 from ironbridge.connectors.base import SessionOptions
 from ironbridge.connectors.kit import Wire
 from ironbridge.connectors.protocols.http import error_for_response, map_transport_errors
-from ironbridge.connectors.protocols.jsonrpc import ODOO, JsonRpcClient
+from ironbridge.connectors.protocols.jsonrpc import ODOO, Domain, JsonRpcClient, Order
 from ironbridge.connectors.protocols.jsonrpc_models import (
     ODOO_MODELS,
     ModelClient,
     Signature,
 )
 
-__all__ = ["JSON2_MODELS", "ODOO_WIRE", "RPC_MODELS", "Json2Client", "OdooClient", "OdooWire"]
+__all__ = [
+    "JSON2_MODELS",
+    "NEW_IN_19",
+    "ODOO_WIRE",
+    "RENAMED_IN_19",
+    "RPC_MODELS",
+    "Json2Client",
+    "OdooClient",
+    "OdooWire",
+]
 
 #: The first major version that speaks JSON-2.
 JSON2_SINCE: Final = 19
@@ -177,8 +186,22 @@ class _WebRoutes(JsonRpcClient):
             raise errors.UpstreamError(f"{route} did not answer as Odoo does.") from None
 
 
+#: Fields 19.0 renamed, by (model, 18.0 name); a caller names fields as 18.0 does.
+RENAMED_IN_19: Final = {
+    ("purchase.order", "notes"): "note",
+    ("purchase.order.line", "product_uom"): "product_uom_id",
+}
+#: Fields only 19.0 has, left out of reads from earlier versions.
+NEW_IN_19: Final = frozenset({("purchase.order", "locked")})
+
+
 class OdooClient(ModelClient):
-    """One Odoo database over the protocol its version speaks, in the chosen companies."""
+    """One Odoo database over the protocol its version speaks, in the chosen companies.
+
+    Fields are named as 18.0 names them: reads and writes ask 19.0 for its new names
+    (`RENAMED_IN_19`), and leave out of earlier versions the fields they lack (`NEW_IN_19`).
+    Rows come back as the server sends them.
+    """
 
     def __init__(
         self,
@@ -188,15 +211,32 @@ class OdooClient(ModelClient):
         api_key: str,
         options: SessionOptions,
         *,
-        companies: Sequence[int] = (),
+        companies: str = "",
         transport: httpx.BaseTransport | None = None,
     ) -> None:
-        """Nothing is sent yet; the version is asked on first use (`connect`)."""
+        """Nothing is sent yet; the version is asked on first use (`connect`). `companies`
+        are the connect form's company ids, separated by commas."""
+        parts = [part.strip() for part in companies.split(",") if part.strip()]
+        if not all(part.isdigit() for part in parts):
+            raise errors.ValidationFailed({"companies": "Give company ids separated by commas."})
         super().__init__(url, database, username, api_key, RPC_MODELS, options, transport=transport)
         self.server = _WebRoutes(self.http, "jsonrpc", ODOO, anonymous=True)
-        self.companies = list(companies)
+        self.companies = [int(part) for part in parts]
         self._api_key = api_key
         self.version: int | None = None
+
+    @classmethod
+    def of(
+        cls,
+        form: Mapping[str, str],
+        options: SessionOptions,
+        *,
+        transport: httpx.BaseTransport | None = None,
+    ) -> OdooClient:
+        """A client from the connect form's `url`, `database`, `username`, `api_key` and
+        optional `companies`."""
+        return cls(form["url"], form["database"], form["username"], form["api_key"], options,
+                   companies=form.get("companies", ""), transport=transport)  # fmt: skip
 
     def server_version(self) -> Any:
         """The server's version (`18.0`), asked without signing in."""
@@ -243,6 +283,50 @@ class OdooClient(ModelClient):
     ) -> Any:
         self.connect()
         return super()._send(model, method, args, keywords, context)
+
+    def field_names(self, model: str, names: Iterable[str]) -> list[str]:
+        """`names` (as 18.0 has them) as this server's version has them."""
+        if self.connect() >= JSON2_SINCE:
+            return [RENAMED_IN_19.get((model, name), name) for name in names]
+        return [name for name in names if (model, name) not in NEW_IN_19]
+
+    def search_read(
+        self,
+        model: str,
+        domain: Domain,
+        fields: Sequence[str],
+        *,
+        order: Order | None = None,
+        limit: int | None = None,
+        extra: Mapping[str, Any] | None = None,
+    ) -> list[dict[str, Any]]:
+        """Rows of `model`, with `fields` named as 18.0 names them."""
+        names = self.field_names(model, fields)
+        return super().search_read(model, domain, names, order=order, limit=limit, extra=extra)
+
+    def create(self, model: str, values: Sequence[Mapping[str, Any]]) -> list[int]:
+        """Create records from values keyed as 18.0 names fields."""
+        return super().create(model, [self._renamed(model, vals) for vals in values])
+
+    def write(self, model: str, ids: Sequence[int], values: Mapping[str, Any]) -> None:
+        """Write values keyed as 18.0 names fields."""
+        super().write(model, ids, self._renamed(model, values))
+
+    def _renamed(self, model: str, values: Mapping[str, Any]) -> dict[str, Any]:
+        if self.connect() < JSON2_SINCE:
+            return dict(values)
+        return {RENAMED_IN_19.get((model, name), name): value for name, value in values.items()}
+
+    def rows(
+        self, model: str, fields: Iterable[str], order: str = "id", **equal: Any
+    ) -> list[dict[str, Any]]:
+        """Rows of `model` whose fields equal the values given (or are in a list given),
+        ordered by `order` then id."""
+        where = ODOO.all_of(*(ODOO.condition(name, "in" if isinstance(value, list) else "=", value)
+                              for name, value in equal.items()))  # fmt: skip
+        return self.search_read(
+            model, where, ["id", *fields], order=((order, "ASC"), ("id", "ASC"))
+        )
 
     def call_named(
         self, model: str, method: str, ids: Sequence[int], extra: Mapping[str, Any]
