@@ -4,6 +4,10 @@ database, writes under Odoo's locking rules, API-key expiry, and the conformance
 
 from __future__ import annotations
 
+import io
+import json
+import threading
+import time
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
@@ -17,7 +21,9 @@ from ironbridge.connectors.odoo import connector
 from ironbridge.connectors.odoo.connector import OdooSession
 from ironbridge.model import Entity, PurchaseOrderStatus, VendorStatus, WorkOrderStatus
 from ironbridge.testing.conformance import CHECKS, Conformance, WriteSample
+from ironbridge.testing.emulators import serve_emulator
 from ironbridge.testing.emulators.odoo import (
+    DEFAULT_DATABASE,
     ORDER_COUNT,
     OdooEmulator,
     RunningEmulator,
@@ -407,3 +413,33 @@ def test_the_connector_passes_the_conformance_suite(odoo: RunningEmulator, check
     suite = Conformance(connector, odoo.credentials(), options=LOCAL,
                         samples=samples(odoo.emulator.version))  # fmt: skip
     getattr(suite, check)()
+
+
+# -- the command line ------------------------------------------------------------------------
+
+
+def test_emulate_odoo_answers_as_the_version_asked_for() -> None:
+    out, stop = io.StringIO(), threading.Event()
+    thread = threading.Thread(target=serve_emulator, args=("odoo",),
+                              kwargs={"out": out, "stop": stop, "version": "19"})  # fmt: skip
+    thread.start()
+    try:
+        deadline = time.monotonic() + 10
+        while not out.getvalue() and time.monotonic() < deadline:
+            time.sleep(0.02)
+        started = json.loads(out.getvalue().splitlines()[0])
+        form = {"url": started["base_url"], "database": DEFAULT_DATABASE,
+                "username": started["username"], "api_key": started["password"]}  # fmt: skip
+        with connector.session(form, options=LOCAL) as s:
+            assert s.client.connect() == 19 and listed(s, VENDORS)
+    finally:
+        stop.set()
+        thread.join(timeout=10)
+    assert not thread.is_alive()
+
+
+def test_emulate_refuses_versions_it_does_not_have() -> None:
+    with pytest.raises(ValueError, match="not emulated"):
+        serve_emulator("odoo", version="16", out=io.StringIO(), stop=threading.Event())
+    with pytest.raises(ValueError, match="one version only"):
+        serve_emulator("netsuite", version="2", out=io.StringIO(), stop=threading.Event())

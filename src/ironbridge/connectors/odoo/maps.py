@@ -18,23 +18,29 @@ from ironbridge.connectors.protocols.odoo import ODOO_WIRE
 from ironbridge.model import Entity
 from ironbridge.model import enums as u
 
-__all__ = ["PO_STATE", "PRIORITY", "STATUS_TABLES", "TRANSITIONS", "WRITES", "mapper"]
+__all__ = [
+    "LINES", "PO_STATE", "PRIORITY", "READS", "RECEIPTS", "REQUEST_TYPE", "STATUS_TABLES", "STOCK",
+    "TRANSITIONS", "USAGE", "WRITES", "mapper",
+]  # fmt: skip
 
 P, W = u.PurchaseOrderStatus, u.WorkOrderStatus
 #: `purchase.order.state`; a confirmed order's status is decided by its receipts.
 PO_STATE: Final[Mapping[str, Any]] = {"draft": P.DRAFT, "sent": P.SENT, "purchase": None,
     "to approve": P.PENDING_APPROVAL, "done": P.CLOSED, "cancel": P.CANCELLED}  # fmt: skip
-_RECEIPTS: Final = {"pending": P.APPROVED, "partial": P.PARTIALLY_RECEIVED, "full": P.RECEIVED}
+RECEIPTS: Final = {"pending": P.APPROVED, "partial": P.PARTIALLY_RECEIVED, "full": P.RECEIVED}
 #: Status → the button that takes an order there (Odoo decides the rest itself).
 TRANSITIONS: Final = {P.APPROVED: "button_confirm", P.CANCELLED: "button_cancel",
                       P.DRAFT: "button_draft"}  # fmt: skip
 PRIORITY: Final = dict(zip("0123", u.WorkOrderPriority, strict=True))
-_TYPE: Final = {"corrective": u.WorkOrderType.CORRECTIVE, "preventive": u.WorkOrderType.PREVENTIVE}
-_USAGE: Final = {"view": u.LocationType.WAREHOUSE, "internal": u.LocationType.AREA}
+REQUEST_TYPE: Final = {
+    "corrective": u.WorkOrderType.CORRECTIVE,
+    "preventive": u.WorkOrderType.PREVENTIVE,
+}
+USAGE: Final = {"view": u.LocationType.WAREHOUSE, "internal": u.LocationType.AREA}
 STATUS_TABLES: Final = (
     StatusTable(Entity.PURCHASE_ORDERS, "state", PO_STATE, P),
     StatusTable(Entity.WORK_ORDERS, "priority", PRIORITY, u.WorkOrderPriority),
-    StatusTable(Entity.LOCATIONS, "usage", _USAGE, u.LocationType),
+    StatusTable(Entity.LOCATIONS, "usage", USAGE, u.LocationType),
 )
 
 
@@ -81,7 +87,7 @@ _CREATED: Final = kit.Stamp("create_date")
 
 READS: Final = {
     Entity.PURCHASE_ORDERS: kit.RecordMap({"number": T("name"),
-        "status": kit.Code("state", PO_STATE, {"purchase": kit.Code("receipt_status", _RECEIPTS)}),
+        "status": kit.Code("state", PO_STATE, {"purchase": kit.Code("receipt_status", RECEIPTS)}),
         "vendor": R(Entity.VENDORS, "partner_id"), "order_date": D("date_order"),
         "required_date": D("date_planned"), "currency": T("currency_id/name"),
         "subtotal": N("amount_untaxed"), "tax_total": N("amount_tax"), "total": N("amount_total"),
@@ -97,11 +103,11 @@ READS: Final = {
         "status": _active(u.InventoryItemStatus.ACTIVE, u.InventoryItemStatus.INACTIVE)},
         _CREATED, derive=_on_hand),
     Entity.LOCATIONS: kit.RecordMap({"code": T("name"), "name": T("complete_name"),
-        "type": kit.Code("usage", _USAGE), "parent": R(Entity.LOCATIONS, "location_id"),
+        "type": kit.Code("usage", USAGE), "parent": R(Entity.LOCATIONS, "location_id"),
         "status": _active(u.LocationStatus.ACTIVE, u.LocationStatus.INACTIVE)}, _CREATED),
     Entity.WORK_ORDERS: kit.RecordMap({"title": T("name"), "description": T("description"),
         "priority": kit.Code("priority", PRIORITY),
-        "type": kit.Code("maintenance_type", _TYPE, otherwise=u.WorkOrderType.OTHER),
+        "type": kit.Code("maintenance_type", REQUEST_TYPE, otherwise=u.WorkOrderType.OTHER),
         "asset": R(Entity.ASSETS, "equipment_id"), "assignee": T("user_id/name"),
         "requester": T("owner_user_id/name"), "scheduled_start": kit.Stamp("schedule_date"),
         "actual_end": kit.DayStart("close_date"), "estimated_hours": N("duration"),
@@ -120,7 +126,7 @@ WRITES: Final = kit.Mapper("Odoo", ODOO_WIRE, {
     Entity.VENDORS: kit.RecordMap({"code": T("ref"), "name": T("name"), "tax_id": T("vat"),
         "email": T("email"), "phone": T("phone"), "website": T("website")}),
     Entity.WORK_ORDERS: kit.RecordMap({"title": T("name"), "description": T("description"),
-        "priority": kit.Code("priority", PRIORITY), "type": kit.Code("maintenance_type", _TYPE),
+        "priority": kit.Code("priority", PRIORITY), "type": kit.Code("maintenance_type", REQUEST_TYPE),
         "asset": R(Entity.ASSETS, "equipment_id"), "scheduled_start": kit.Stamp("schedule_date"),
         "estimated_hours": N("duration")}),
 })  # fmt: skip

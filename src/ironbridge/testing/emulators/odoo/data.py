@@ -234,7 +234,7 @@ def _orders(
         # Bursts of orders written within one second, microseconds apart in random order.
         at = (
             SEED_TIME
-            - timedelta(seconds=(ORDER_COUNT - index) // 4 * 3)
+            - timedelta(seconds=(ORDER_COUNT - index) // 4 * 60)
             + timedelta(microseconds=rng.randrange(1_000_000))
         )
         state = states[index % len(states)]
