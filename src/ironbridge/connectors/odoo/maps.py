@@ -18,10 +18,8 @@ from ironbridge.connectors.protocols.odoo import ODOO_WIRE
 from ironbridge.model import Entity
 from ironbridge.model import enums as u
 
-__all__ = [
-    "LINES", "PO_STATE", "PRIORITY", "READS", "RECEIPTS", "REQUEST_TYPE", "STATUS_TABLES", "STOCK",
-    "TRANSITIONS", "USAGE", "WRITES", "mapper",
-]  # fmt: skip
+__all__ = ["LINES", "PO_STATE", "PRIORITY", "READS", "RECEIPTS", "REQUEST_TYPE", "STATUS_TABLES",
+           "STOCK", "TRANSITIONS", "USAGE", "WRITES", "mapper"]  # fmt: skip
 
 P, W = u.PurchaseOrderStatus, u.WorkOrderStatus
 #: `purchase.order.state`; a confirmed order's status is decided by its receipts.
@@ -126,9 +124,9 @@ WRITES: Final = kit.Mapper("Odoo", ODOO_WIRE, {
     Entity.VENDORS: kit.RecordMap({"code": T("ref"), "name": T("name"), "tax_id": T("vat"),
         "email": T("email"), "phone": T("phone"), "website": T("website")}),
     Entity.WORK_ORDERS: kit.RecordMap({"title": T("name"), "description": T("description"),
-        "priority": kit.Code("priority", PRIORITY), "type": kit.Code("maintenance_type", REQUEST_TYPE),
-        "asset": R(Entity.ASSETS, "equipment_id"), "scheduled_start": kit.Stamp("schedule_date"),
-        "estimated_hours": N("duration")}),
+        "priority": kit.Code("priority", PRIORITY), "asset": R(Entity.ASSETS, "equipment_id"),
+        "type": kit.Code("maintenance_type", REQUEST_TYPE), "estimated_hours": N("duration"),
+        "scheduled_start": kit.Stamp("schedule_date")}),
 })  # fmt: skip
 
 #: Odoo records → unified records.
