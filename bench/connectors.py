@@ -1,4 +1,5 @@
-"""Initial sync rate of the Tryton, SAP S/4HANA and NetSuite connectors beside their raw rate.
+"""Initial sync rate of the Tryton, SAP S/4HANA, NetSuite, Business Central and Odoo connectors
+beside their raw rate.
 
 For each source it times two passes over every purchase order:
 
@@ -21,9 +22,11 @@ Sources, started by the script and stopped at its end:
 - SAP S/4HANA: the emulator with 20,000 purchase orders (server pages of 100, as SAP Gateway).
 - NetSuite: the emulator with 5,000 purchase orders (SuiteQL keyset pages, token-based sign-in).
 - Business Central: the emulator with 5,000 purchase orders and their lines.
+- Odoo: the emulator as 18.0 (`/jsonrpc`) and as 19.0 (JSON-2), 5,000 purchase orders each,
+  written in bursts within one second (keyset pages by whole-second buckets).
 
-`python bench/connectors.py [--only tryton|sap|netsuite|bc] [--tryton-bulk 2000]
-[--sap-orders 20000] [--netsuite-orders 5000] [--bc-orders 5000]`
+`python bench/connectors.py [--only tryton|sap|netsuite|bc|odoo] [--tryton-bulk 2000]
+[--sap-orders 20000] [--netsuite-orders 5000] [--bc-orders 5000] [--odoo-orders 5000]`
 """
 
 from __future__ import annotations
@@ -47,6 +50,7 @@ from ironbridge.connections import ConnectionCreate, ConnectionSettings, connect
 from ironbridge.connectors import Connector, SessionOptions  # noqa: E402
 from ironbridge.connectors.business_central import connector as bc_connector  # noqa: E402
 from ironbridge.connectors.netsuite import connector as netsuite_connector  # noqa: E402
+from ironbridge.connectors.odoo import connector as odoo_connector  # noqa: E402
 from ironbridge.connectors.sap_s4hana import connector as sap_connector  # noqa: E402
 from ironbridge.connectors.tryton import connector as tryton_connector  # noqa: E402
 from ironbridge.logs import configure_logging  # noqa: E402
@@ -54,7 +58,7 @@ from ironbridge.model import Entity  # noqa: E402
 from ironbridge.settings import Settings  # noqa: E402
 from ironbridge.store.sync import SyncRepository  # noqa: E402
 from ironbridge.testing.emulators import business_central as bc_emulator  # noqa: E402
-from ironbridge.testing.emulators import netsuite  # noqa: E402
+from ironbridge.testing.emulators import netsuite, odoo  # noqa: E402
 from ironbridge.testing.emulators.sap import SapS4HanaEmulator, running_emulator  # noqa: E402
 
 ORDERS = Entity.PURCHASE_ORDERS
@@ -186,13 +190,25 @@ def bench_bc(orders: int, work: Path) -> Result:
         return measure("business_central", bc_connector, bc.credentials(), work / "bc-store")
 
 
+def bench_odoo(orders: int, version: int, work: Path) -> Result:
+    started = time.perf_counter()
+    state = odoo.OdooEmulator(version=version, orders=orders)
+    with odoo.running_emulator(emulator=state) as server:
+        print(f"  emulator ready in {time.perf_counter() - started:.1f} s", flush=True)
+        credentials = server.credentials(companies="1,2")
+        result = measure("odoo", odoo_connector, credentials, work / f"odoo{version}-store")
+    result.system = f"odoo {version}"
+    return result
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--only", choices=("tryton", "sap", "netsuite", "bc"))
+    parser.add_argument("--only", choices=("tryton", "sap", "netsuite", "bc", "odoo"))
     parser.add_argument("--tryton-bulk", type=int, default=2000, help="extra draft purchases")
     parser.add_argument("--sap-orders", type=int, default=20_000, help="emulated purchase orders")
     parser.add_argument("--netsuite-orders", type=int, default=5_000, help="emulated orders")
     parser.add_argument("--bc-orders", type=int, default=5_000, help="Business Central orders")
+    parser.add_argument("--odoo-orders", type=int, default=5_000, help="Odoo orders per version")
     args = parser.parse_args()
     configure_logging("WARNING")
     runs: list[tuple[str, Callable[[Path], Result]]] = [
@@ -200,6 +216,8 @@ def main() -> None:
         ("sap", lambda work: bench_sap(args.sap_orders, work)),
         ("netsuite", lambda work: bench_netsuite(args.netsuite_orders, work)),
         ("bc", lambda work: bench_bc(args.bc_orders, work)),
+        ("odoo", lambda work: bench_odoo(args.odoo_orders, 18, work)),
+        ("odoo", lambda work: bench_odoo(args.odoo_orders, 19, work)),
     ]
     results: list[Result] = []
     with tempfile.TemporaryDirectory(prefix="ib-connectors-bench-") as folder:

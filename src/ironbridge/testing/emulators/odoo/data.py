@@ -56,8 +56,13 @@ _PRODUCTS: Final = (
 )
 
 
-def seed(db: Database, stages: Sequence[tuple[str, int, bool]] = DEFAULT_STAGES) -> None:
-    """Fill `db` with the sample records."""
+def seed(
+    db: Database,
+    stages: Sequence[tuple[str, int, bool]] = DEFAULT_STAGES,
+    *,
+    orders: int = ORDER_COUNT,
+) -> None:
+    """Fill `db` with the sample records (`orders` purchase orders)."""
     rng = random.Random(db.version)  # noqa: S311, sample data, not security
     at = SEED_TIME - timedelta(days=30)
     ins = db.insert
@@ -151,7 +156,7 @@ def seed(db: Database, stages: Sequence[tuple[str, int, bool]] = DEFAULT_STAGES)
                     },
                     at,
                 )
-    _orders(db, rng, vendors, products, (usd, eur), (ltd, gmbh))
+    _orders(db, rng, orders, vendors, products, (usd, eur), (ltd, gmbh))
     if "maintenance.request" not in db.missing:
         _maintenance(db, at, stages, vendors, (ltd, gmbh))
 
@@ -221,6 +226,7 @@ def _locations(db: Database, at: datetime, ltd: int, gmbh: int) -> list[int]:
 def _orders(
     db: Database,
     rng: random.Random,
+    count: int,
     vendors: list[int],
     products: list[int],
     currencies: tuple[int, int],
@@ -230,11 +236,11 @@ def _orders(
     note = "note" if db.version >= 19 else "notes"
     uom = "product_uom_id" if db.version >= 19 else "product_uom"
     units = 1
-    for index in range(ORDER_COUNT):
+    for index in range(count):
         # Bursts of orders written within one second, microseconds apart in random order.
         at = (
             SEED_TIME
-            - timedelta(seconds=(ORDER_COUNT - index) // 4 * 60)
+            - timedelta(seconds=(count - index) // 4 * 60)
             + timedelta(microseconds=rng.randrange(1_000_000))
         )
         state = states[index % len(states)]

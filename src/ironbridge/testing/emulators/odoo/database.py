@@ -57,6 +57,8 @@ class Database:
         self.denied: set[str] = set()
         #: Models of apps not installed in this database (not in `ir.model`).
         self.missing: set[str] = set()
+        self._revision = 0
+        self._indexed: dict[tuple[str, str], tuple[int, dict[Any, list[int]]]] = {}
 
     # -- storage ---------------------------------------------------------------------------------
 
@@ -82,11 +84,18 @@ class Database:
         row.update(values)
         row.update(id=record_id, create_date=stamp, write_date=stamp)
         table[record_id] = row
+        self._revision += 1
         return record_id
 
     def touch(self, model: str, record_id: int, values: Mapping[str, Any]) -> None:
         """Change stored values and stamp the record with the clock."""
         self.tables[model][record_id].update(values, write_date=self.clock())
+        self._revision += 1
+
+    def remove(self, model: str, record_id: int) -> None:
+        """Delete a stored record."""
+        del self.tables[model][record_id]
+        self._revision += 1
 
     def _row(self, model: str, record_id: int) -> dict[str, Any]:
         row = self.tables.get(model, {}).get(record_id)
@@ -100,7 +109,14 @@ class Database:
 
     def children(self, model: str, field: str, record_id: int) -> list[int]:
         """Ids of `model` whose many2one `field` is `record_id`, in id order."""
-        return sorted(i for i, row in self.tables.get(model, {}).items() if row[field] == record_id)
+        # Indexed per (model, field) until the next change, as a database indexes foreign keys.
+        key = (model, field)
+        if self._indexed.get(key, (None, {}))[0] != self._revision:
+            index: dict[Any, list[int]] = {}
+            for row_id, row in sorted(self.tables.get(model, {}).items()):
+                index.setdefault(row[field], []).append(row_id)
+            self._indexed[key] = (self._revision, index)
+        return list(self._indexed[key][1].get(record_id, ()))
 
     # -- computed values -------------------------------------------------------------------------
 

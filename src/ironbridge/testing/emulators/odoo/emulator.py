@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any, Final
 
-from ironbridge.testing.emulators.odoo.data import DEFAULT_STAGES, seed
+from ironbridge.testing.emulators.odoo.data import DEFAULT_STAGES, ORDER_COUNT, seed
 from ironbridge.testing.emulators.odoo.database import Database, OdooError
 from ironbridge.testing.emulators.odoo.methods import Env
 
@@ -108,6 +108,8 @@ class OdooEmulator:
     list_db: bool = True
     #: Models of apps not installed (`maintenance.request`, `maintenance.equipment`, ...).
     missing_models: Iterable[str] = ()
+    #: How many purchase orders each database is seeded with.
+    orders: int = ORDER_COUNT
     faults: Faults = field(default_factory=Faults)
     lock: threading.RLock = field(default_factory=threading.RLock)
 
@@ -118,7 +120,7 @@ class OdooEmulator:
         for name in self.databases:
             db = Database(name, self.version, self.clock)
             db.missing.update(self.missing_models)
-            seed(db, self.stages.get(name, DEFAULT_STAGES))
+            seed(db, self.stages.get(name, DEFAULT_STAGES), orders=self.orders)
             self.dbs[name] = db
         self.users: dict[str, User] = {"admin": User(2, "admin", "admin", [1, 2])}
         self.keys: list[ApiKey] = []
@@ -211,4 +213,4 @@ class OdooEmulator:
     def delete(self, model: str, record_id: int, *, database: str | None = None) -> None:
         """Delete a record as a user in Odoo would."""
         with self.lock:
-            del self.db(database).tables[model][record_id]
+            self.db(database).remove(model, record_id)

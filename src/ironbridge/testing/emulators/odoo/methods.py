@@ -208,8 +208,8 @@ class Env:
         for row in rows:
             if model == "purchase.order":
                 for line in self.db.children("purchase.order.line", "order_id", row["id"]):
-                    del self.db.tables["purchase.order.line"][line]
-            del self.db.tables[model][row["id"]]
+                    self.db.remove("purchase.order.line", line)
+            self.db.remove(model, row["id"])
         return True
 
     # -- purchase orders ---------------------------------------------------------------------
@@ -245,7 +245,7 @@ class Env:
                             "You cannot modify a locked purchase order; unlock it first.",
                         )
                     self._check_line_removal(line)
-                    del self.db.tables[model][line_id]
+                    self.db.remove(model, line_id)
             elif code == 1:
                 if locked and set(command[2]) - _LOCKED_LINE_WRITABLE:
                     raise OdooError(
