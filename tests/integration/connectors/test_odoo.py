@@ -16,7 +16,7 @@ from typing import Any
 import pytest
 
 from ironbridge import errors
-from ironbridge.connectors.base import CheckStage, SessionOptions
+from ironbridge.connectors.base import CheckStage, PassthroughRequest, SessionOptions
 from ironbridge.connectors.odoo import connector
 from ironbridge.connectors.odoo.connector import OdooSession
 from ironbridge.model import Entity, PurchaseOrderStatus, VendorStatus, WorkOrderStatus
@@ -443,3 +443,13 @@ def test_emulate_refuses_versions_it_does_not_have() -> None:
         serve_emulator("odoo", version="16", out=io.StringIO(), stop=threading.Event())
     with pytest.raises(ValueError, match="one version only"):
         serve_emulator("netsuite", version="2", out=io.StringIO(), stop=threading.Event())
+
+
+def test_passthrough_sends_one_service_call(odoo: RunningEmulator) -> None:
+    with session(odoo) as s:
+        answer = s.passthrough(PassthroughRequest("POST", "/common.version", body=[]))
+        refused = s.passthrough(PassthroughRequest("POST", "/object.execute_kw", body=[
+            DEFAULT_DATABASE, 2, "wrong", "res.partner", "search", [[]]]))  # fmt: skip
+    assert answer.status == 200
+    assert answer.body["result"]["server_version"] == odoo.emulator.server_version
+    assert refused.body["error"]["data"]["name"] == "odoo.exceptions.AccessDenied"

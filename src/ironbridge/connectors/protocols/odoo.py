@@ -163,6 +163,10 @@ class Json2Client(JsonRpcClient):
             raise error_for_response(response, message=f"Odoo refused {method}.")
         return answer
 
+    def send(self, method: str, params: Sequence[Any]) -> tuple[int, Any]:
+        """A raw service call (passthrough) goes to `/jsonrpc`, which 19.0 still answers."""
+        return JsonRpcClient(self.http, "jsonrpc", ODOO).send(method, params)
+
 
 class _WebRoutes(JsonRpcClient):
     """The server's version and databases from its JSON routes; sign-in through `/jsonrpc`."""
