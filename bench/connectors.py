@@ -1,4 +1,4 @@
-"""Initial sync rate of the Tryton, SAP S/4HANA, NetSuite, Business Central and Maximo
+"""Initial sync rate of the Tryton, SAP S/4HANA, NetSuite, Business Central, Maximo and Odoo
 connectors beside their raw rate.
 
 For each source it times two passes over every purchase order (Maximo: every work order, its
@@ -25,9 +25,12 @@ Sources, started by the script and stopped at its end:
 - Business Central: the emulator with 5,000 purchase orders and their lines.
 - Maximo: the emulator with 5,000 work orders with their tasks (keyset pages by `changedate`
   and `workorderid`, API key sign-in).
+- Odoo: the emulator as 18.0 (`/jsonrpc`) and as 19.0 (JSON-2), 5,000 purchase orders each,
+  written in bursts within one second (keyset pages by whole-second buckets).
 
-`python bench/connectors.py [--only tryton|sap|netsuite|bc|maximo] [--tryton-bulk 2000]
-[--sap-orders 20000] [--netsuite-orders 5000] [--bc-orders 5000] [--maximo-orders 5000]`
+`python bench/connectors.py [--only tryton|sap|netsuite|bc|maximo|odoo] [--tryton-bulk 2000]
+[--sap-orders 20000] [--netsuite-orders 5000] [--bc-orders 5000] [--maximo-orders 5000]
+[--odoo-orders 5000]`
 """
 
 from __future__ import annotations
@@ -52,6 +55,7 @@ from ironbridge.connectors import Connector, SessionOptions  # noqa: E402
 from ironbridge.connectors.business_central import connector as bc_connector  # noqa: E402
 from ironbridge.connectors.maximo import connector as maximo_connector  # noqa: E402
 from ironbridge.connectors.netsuite import connector as netsuite_connector  # noqa: E402
+from ironbridge.connectors.odoo import connector as odoo_connector  # noqa: E402
 from ironbridge.connectors.sap_s4hana import connector as sap_connector  # noqa: E402
 from ironbridge.connectors.tryton import connector as tryton_connector  # noqa: E402
 from ironbridge.logs import configure_logging  # noqa: E402
@@ -59,7 +63,7 @@ from ironbridge.model import Entity  # noqa: E402
 from ironbridge.settings import Settings  # noqa: E402
 from ironbridge.store.sync import SyncRepository  # noqa: E402
 from ironbridge.testing.emulators import business_central as bc_emulator  # noqa: E402
-from ironbridge.testing.emulators import maximo, netsuite  # noqa: E402
+from ironbridge.testing.emulators import maximo, netsuite, odoo  # noqa: E402
 from ironbridge.testing.emulators.sap import SapS4HanaEmulator, running_emulator  # noqa: E402
 
 ORDERS = Entity.PURCHASE_ORDERS
@@ -216,14 +220,26 @@ def bench_maximo(orders: int, work: Path) -> Result:
         )
 
 
+def bench_odoo(orders: int, version: int, work: Path) -> Result:
+    started = time.perf_counter()
+    state = odoo.OdooEmulator(version=version, orders=orders)
+    with odoo.running_emulator(emulator=state) as server:
+        print(f"  emulator ready in {time.perf_counter() - started:.1f} s", flush=True)
+        credentials = server.credentials(companies="1,2")
+        result = measure("odoo", odoo_connector, credentials, work / f"odoo{version}-store")
+    result.system = f"odoo {version}"
+    return result
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--only", choices=("tryton", "sap", "netsuite", "bc", "maximo"))
+    parser.add_argument("--only", choices=("tryton", "sap", "netsuite", "bc", "maximo", "odoo"))
     parser.add_argument("--tryton-bulk", type=int, default=2000, help="extra draft purchases")
     parser.add_argument("--sap-orders", type=int, default=20_000, help="emulated purchase orders")
     parser.add_argument("--netsuite-orders", type=int, default=5_000, help="emulated orders")
     parser.add_argument("--bc-orders", type=int, default=5_000, help="Business Central orders")
     parser.add_argument("--maximo-orders", type=int, default=5_000, help="Maximo work orders")
+    parser.add_argument("--odoo-orders", type=int, default=5_000, help="Odoo orders per version")
     args = parser.parse_args()
     configure_logging("WARNING")
     runs: list[tuple[str, Callable[[Path], Result]]] = [
@@ -232,6 +248,8 @@ def main() -> None:
         ("netsuite", lambda work: bench_netsuite(args.netsuite_orders, work)),
         ("bc", lambda work: bench_bc(args.bc_orders, work)),
         ("maximo", lambda work: bench_maximo(args.maximo_orders, work)),
+        ("odoo", lambda work: bench_odoo(args.odoo_orders, 18, work)),
+        ("odoo", lambda work: bench_odoo(args.odoo_orders, 19, work)),
     ]
     results: list[Result] = []
     with tempfile.TemporaryDirectory(prefix="ib-connectors-bench-") as folder:

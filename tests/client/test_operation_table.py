@@ -102,11 +102,13 @@ IDEMPOTENT_WRITES = {"POST /v1/connections", "POST /v1/inventory-items/{record_i
 
 
 def document_operations(openapi: dict[str, Any]) -> set[str]:
+    """The operations integrators call: those the document marks as called by source systems
+    (`x-ironbridge-caller: source`, e.g. Business Central's change notifications) are not."""
     return {
         f"{method.upper()} {path}"
         for path, item in openapi["paths"].items()
-        for method in item
-        if method in HTTP_METHODS
+        for method, operation in item.items()
+        if method in HTTP_METHODS and operation.get("x-ironbridge-caller") != "source"
     }
 
 

@@ -369,6 +369,49 @@ class PassthroughOut(BaseModel):
     body: Annotated[Any, Field(title="Body")]
 
 
+class PushState(BaseModel):
+    """
+    Whether the source pushes its changes to ironbridge (on top of scheduled polling).
+    """
+
+    model_config = ConfigDict(
+        extra="allow",
+    )
+    live: Annotated[
+        bool,
+        Field(
+            description="At least one entity's subscription at the source is live.", title="Live"
+        ),
+    ]
+    entities: Annotated[
+        list[
+            Literal[
+                "purchase-orders",
+                "work-orders",
+                "inventory-items",
+                "vendors",
+                "assets",
+                "locations",
+            ]
+        ],
+        Field(description="The entities whose changes are pushed.", title="Entities"),
+    ]
+    expires_at: Annotated[
+        AwareDatetime | None,
+        Field(
+            description="When the first live subscription expires unless renewed (ironbridge renews them a day before).",
+            title="Expires At",
+        ),
+    ]
+    error: Annotated[
+        str | None,
+        Field(
+            description="Why the source refused a subscription (its public URL unreachable, say), when it did; those entities are polled only.",
+            title="Error",
+        ),
+    ]
+
+
 class Readiness(BaseModel):
     model_config = ConfigDict(
         extra="allow",
@@ -1577,6 +1620,12 @@ class ConnectionDetail(BaseModel):
             title="Last Successful Sync At",
         ),
     ]
+    push: Annotated[
+        PushState | None,
+        Field(
+            description="Change notifications from the source, for systems that push (Business Central) when the server's public URL is set; null when the connection is polled only."
+        ),
+    ] = None
 
 
 class ConnectionList(BaseModel):

@@ -19,7 +19,7 @@ from datetime import datetime
 from typing import Any
 
 from ironbridge.connectors.base import RawRecord
-from ironbridge.connectors.protocols.jsonrpc import Domain, Order, keyset_pages
+from ironbridge.connectors.protocols.jsonrpc import Domain, Order, change_time, keyset_pages
 from ironbridge.connectors.protocols.jsonrpc_models import ModelClient
 from ironbridge.model import Entity
 
@@ -101,7 +101,7 @@ def changes(
         )
 
     main = (
-        (wire.decode(row[change]), int(row["id"]), row)
+        (change_time(wire, row[change]), int(row["id"]), row)
         for rows in keyset_pages(
             query,
             wire,
@@ -138,7 +138,7 @@ def latest(
     if not rows:
         return None
     row = rows[0]
-    modified = wire.decode(row[client.dialect.change_field])
+    modified = change_time(wire, row[client.dialect.change_field])
     for dependent in resource.dependents:
         change = dependent.change or client.dialect.change_field
         order: Order | None = None
@@ -153,7 +153,7 @@ def latest(
             extra=client.dialect.all_records,
         )
         if found and paths.get(found[0], change) is not None:
-            modified = max(modified, wire.decode(paths.get(found[0], change)))
+            modified = max(modified, change_time(wire, paths.get(found[0], change)))
     enrich(resource, [row])
     return RawRecord(str(record_id), modified, row)
 
@@ -186,7 +186,7 @@ def _dependent_changes(
             parent, at = paths.get(row, dependent.parent), paths.get(row, change)
             if parent is None or at is None:
                 continue
-            when, key = wire.decode(at), int(parent)
+            when, key = change_time(wire, at), int(parent)
             if key not in found or when > found[key]:
                 found[key] = when
     if not found:
@@ -200,7 +200,7 @@ def _dependent_changes(
     return {
         int(row["id"]): found[int(row["id"])]
         for row in own
-        if found[int(row["id"])] > wire.decode(row[change_field])
+        if found[int(row["id"])] > change_time(wire, row[change_field])
     }
 
 
