@@ -1,6 +1,5 @@
 """What Tryton's connection check tells a person, and what it asks Tryton beyond the stages of
-`protocols.jsonrpc_checks`: which offered writes the user's access rights refuse, and which
-entities a database without their optional module cannot hold."""
+`protocols.jsonrpc_checks`: which offered writes the user's access rights refuse."""
 
 from __future__ import annotations
 
@@ -8,12 +7,11 @@ from collections.abc import Mapping
 from typing import Final
 
 from ironbridge import errors
-from ironbridge.connectors.protocols.jsonrpc_changes import ModelResource
 from ironbridge.connectors.protocols.jsonrpc_checks import CheckHints
 from ironbridge.connectors.protocols.jsonrpc_models import ModelClient
 from ironbridge.model import Entity
 
-__all__ = ["HINTS", "refused_writes", "unavailable"]
+__all__ = ["HINTS", "refused_writes"]
 
 #: What each failed stage tells the person connecting Tryton.
 HINTS: Final = CheckHints(
@@ -45,19 +43,6 @@ _WRITE_ACCESS: Final[Mapping[str, tuple[Entity, tuple[tuple[str, str], ...]]]] =
     "party.party": (Entity.VENDORS, (("create", "create"), ("write", "write"))),
     "stock.inventory": (Entity.INVENTORY_ITEMS, (("create", "adjust"),)),
 }
-
-
-def unavailable(resource: ModelResource, database: str) -> errors.EntityUnavailable:
-    """The error for reading an entity whose Tryton module this database lacks."""
-    return errors.EntityUnavailable(
-        "tryton",
-        resource.entity.value,
-        "read",
-        reason=f"The Tryton module {resource.module} is not activated in database "
-        f"{database!r}, so it holds no {resource.entity.value}.",
-        enable=f"Activate the Tryton module {resource.module} (and the modules it needs) "
-        "in this database.",
-    )
 
 
 def refused_writes(client: ModelClient) -> list[str]:
