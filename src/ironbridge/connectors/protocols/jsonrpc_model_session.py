@@ -4,16 +4,16 @@
 entities its `resources` declare through `jsonrpc_changes` (an entity whose optional module the
 database lacks reads empty, and `get` and the check say which module to activate), runs the
 check of `jsonrpc_checks` in the system's `hints`, relays raw calls, and turns the service's
-write payloads into calls on the system's `writers`. A system subclass declares `resources` and
-`hints`, hands its `writers` and `enrich` (what one read cannot give) to the constructor, and
-overrides `refused_writes` (what the user's access rights refuse) where it can tell.
+write payloads into calls on the system's `writers`. A system hands its `resources`, `hints`,
+`writers` and `enrich` (what one read cannot give) to the constructor, and overrides
+`refused_writes` (what the user's access rights refuse) where it can tell.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
 from datetime import datetime
-from typing import Any, ClassVar, Protocol, runtime_checkable
+from typing import Any, Protocol, runtime_checkable
 
 from ironbridge import errors
 from ironbridge.connectors.base import (
@@ -63,24 +63,24 @@ def _as_read(resource: ModelResource, rows: list[dict[str, Any]]) -> None:
 class ModelSession(ConnectorSession):
     """One signed-in conversation with one database of a JSON-RPC model system."""
 
-    #: Where each entity the connector reads lives.
-    resources: ClassVar[Mapping[Entity, ModelResource]]
-    #: What each failed check stage tells the person connecting.
-    hints: ClassVar[jsonrpc_checks.CheckHints]
-
     def __init__(
         self,
         spec: ConnectorSpec,
         client: ModelClient,
         options: SessionOptions | None = None,
         *,
+        resources: Mapping[Entity, ModelResource],
+        hints: jsonrpc_checks.CheckHints,
         enrich: Enrich | None = None,
         writers: Mapping[Entity, ModelWriter] | None = None,
     ) -> None:
-        """`enrich` adds what one read cannot give to the rows of a resource; `writers` write
-        each writable entity."""
+        """`resources` say where each entity the connector reads lives; `hints` what each
+        failed check stage tells the person connecting; `enrich` adds what one read cannot
+        give to the rows of a resource; `writers` write each writable entity."""
         super().__init__(spec, options)
         self.client = client
+        self.resources = resources
+        self.hints = hints
         self.database = client.database
         self._http, self._rpc = client.http, client.rpc
         self.enrich: Enrich = enrich or _as_read

@@ -21,6 +21,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from ironbridge import errors
+from ironbridge.connectors.auth import SignInContext
 from ironbridge.connectors.base import Connector, IdFactory, RawRecord, SessionOptions
 from ironbridge.connectors.protocols.jsonrpc import TRYTON
 from ironbridge.connectors.protocols.jsonrpc_changes import resource_domain
@@ -31,7 +32,7 @@ from ironbridge.connectors.tryton.enrichment import Enrichment
 from ironbridge.connectors.tryton.mapping import MAPPER
 from ironbridge.connectors.tryton.maps import STATUS_TABLES
 from ironbridge.connectors.tryton.resources import RESOURCES
-from ironbridge.connectors.tryton.spec import SPEC
+from ironbridge.connectors.tryton.spec import SIGN_IN, SPEC
 from ironbridge.connectors.tryton.writes import PurchaseWriter, VendorWriter
 from ironbridge.model import Entity, InventoryAdjustment, parse_input
 
@@ -62,9 +63,6 @@ class Tryton(Connector):
 class TrytonSession(ModelSession):
     """One signed-in conversation with one Tryton database."""
 
-    resources = RESOURCES
-    hints = checks.HINTS
-
     def __init__(
         self,
         url: str,
@@ -73,13 +71,33 @@ class TrytonSession(ModelSession):
         password: str,
         options: SessionOptions | None = None,
     ) -> None:
+        """Signs in through `spec.SIGN_IN`: `session_login` over Tryton's `common.db.login`."""
         opts = options or SessionOptions()
-        client = ModelClient(url, database, username, password, TRYTON_MODELS, opts)
+        values = {"username": username, "password": password}
+        client = ModelClient(
+            url,
+            database,
+            username,
+            password,
+            TRYTON_MODELS,
+            opts,
+            sign_in=lambda login: SIGN_IN.sign_in(
+                values, SignInContext(options=opts, system="Tryton", login=login)
+            ),
+        )
         writers: dict[Entity, ModelWriter] = {
             Entity.PURCHASE_ORDERS: PurchaseWriter(client),
             Entity.VENDORS: VendorWriter(client),
         }
-        super().__init__(SPEC, client, opts, enrich=Enrichment(client), writers=writers)
+        super().__init__(
+            SPEC,
+            client,
+            opts,
+            resources=RESOURCES,
+            hints=checks.HINTS,
+            enrich=Enrichment(client),
+            writers=writers,
+        )
 
     def refused_writes(self) -> list[str]:
         """The offered writes the user's access rights refuse, in words."""
@@ -98,7 +116,7 @@ class TrytonSession(ModelSession):
         rows = self.client.search_read(
             "product.product",
             TRYTON.all_of(
-                resource_domain(self.client, RESOURCES[entity]),
+                resource_domain(self.client, self.resources[entity]),
                 TRYTON.condition("id", "=", product),
             ),
             ["type"],

@@ -26,17 +26,33 @@ from __future__ import annotations
 
 from typing import Final
 
+from ironbridge.connectors.auth import FieldWording, SignInMethods, offer
 from ironbridge.connectors.base import AuthField, Capability, ConnectorSpec
 from ironbridge.connectors.tryton.maps import PURCHASE_WRITES, VENDOR_WRITES
 from ironbridge.model import Entity
 
-__all__ = ["SPEC"]
+__all__ = ["SIGN_IN", "SPEC"]
 
 _LOGO: Final = (
     '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 64 64" role="img" '
     'aria-label="Tryton"><rect width="64" height="64" rx="12" fill="#1b2019"/>'
     '<path d="M16 18h32v7H35.5v23h-7V25H16z" fill="#ffffff"/>'
     '<circle cx="46" cy="44" r="5" fill="#9bc53d"/></svg>'
+)
+
+#: Tryton signs a user in with `common.db.login`; requests carry `Authorization: Session ...`.
+SIGN_IN: Final = SignInMethods(
+    offers=(
+        offer(
+            "session_login",
+            settings={"prefix": "Session "},
+            username=FieldWording(
+                help="The login of the Tryton user ironbridge signs in as.",
+                placeholder="ironbridge",
+            ),
+            password=FieldWording(help="That user's password."),
+        ),
+    )
 )
 
 SPEC: Final = ConnectorSpec(
@@ -71,20 +87,7 @@ SPEC: Final = ConnectorSpec(
             secret=False,
             placeholder="production",
         ),
-        AuthField(
-            name="username",
-            label="User name",
-            help="The login of the Tryton user ironbridge signs in as.",
-            secret=False,
-            placeholder="ironbridge",
-        ),
-        AuthField(
-            name="password",
-            label="Password",
-            help="That user's password.",
-            secret=True,
-            kind="password",
-        ),
+        *SIGN_IN.auth_fields,
     ),
     setup_guide=(
         "In Tryton, open Administration > Users > Users and create a user for ironbridge, "
