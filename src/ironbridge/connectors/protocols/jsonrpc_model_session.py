@@ -6,7 +6,7 @@ database lacks reads empty, and `get` and the check say which module to activate
 check of `jsonrpc_checks` in the system's `hints`, relays raw calls, and turns the service's
 write payloads into calls on the system's `writers`. A system hands its `resources`, `hints`,
 `writers` and `enrich` (what one read cannot give) to the constructor, and overrides
-`refused_writes` (what the user's access rights refuse) where it can tell.
+`_refused_writes` (what the user's access rights refuse) where it can tell.
 """
 
 from __future__ import annotations
@@ -97,7 +97,7 @@ class ModelSession(ConnectorSession):
         """The context sent with every model call (the user's company, English messages)."""
         return self.client.context()
 
-    def refused_writes(self) -> list[str]:
+    def _refused_writes(self) -> list[str]:
         """The offered writes the user's access rights refuse, in words; none known here."""
         return []
 
@@ -172,7 +172,7 @@ class ModelSession(ConnectorSession):
             self.spec.entities,
             self.hints,
             unavailable=self._unavailable,
-            refused_writes=self.refused_writes,
+            refused_writes=self._refused_writes,
         )
 
     # -- writes --------------------------------------------------------------------------------

@@ -29,8 +29,7 @@ from ironbridge.connectors.protocols.jsonrpc_model_session import ModelSession, 
 from ironbridge.connectors.protocols.jsonrpc_models import TRYTON_MODELS, ModelClient
 from ironbridge.connectors.tryton import adjustments, checks
 from ironbridge.connectors.tryton.enrichment import Enrichment
-from ironbridge.connectors.tryton.mapping import MAPPER
-from ironbridge.connectors.tryton.maps import STATUS_TABLES
+from ironbridge.connectors.tryton.maps import MAPPER, STATUS_TABLES
 from ironbridge.connectors.tryton.resources import RESOURCES
 from ironbridge.connectors.tryton.spec import SIGN_IN, SPEC
 from ironbridge.connectors.tryton.writes import PurchaseWriter, VendorWriter
@@ -56,7 +55,7 @@ class Tryton(Connector):
         )
 
     def to_unified(self, entity: Entity, raw: RawRecord, ids: IdFactory) -> dict[str, Any]:
-        """Map a Tryton record through `maps.py` and `mapping.py`."""
+        """Map a Tryton record through `maps.py`."""
         return MAPPER.to_unified(entity, raw, ids)
 
 
@@ -99,7 +98,7 @@ class TrytonSession(ModelSession):
             writers=writers,
         )
 
-    def refused_writes(self) -> list[str]:
+    def _refused_writes(self) -> list[str]:
         """The offered writes the user's access rights refuse, in words."""
         return checks.refused_writes(self.client)
 

@@ -4,7 +4,7 @@
   `*_cache` columns are filled from confirmation on); asked only for rows without them.
 - Inventory items: the stock of each product per warehouse, read under Tryton's stock context
   (`locations`, `with_childs`, and `stock_assign` for what assigned moves leave), and the
-  company's currency, in which products are costed (see `mapping.py` for how both are mapped).
+  company's currency, in which products are costed (see `maps.py` for how both are mapped).
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from ironbridge.connectors.protocols.jsonrpc import TRYTON
 from ironbridge.connectors.protocols.jsonrpc_changes import ModelResource
 from ironbridge.connectors.protocols.jsonrpc_models import ModelClient
 from ironbridge.connectors.protocols.jsonrpc_wire import TRYTON_WIRE
-from ironbridge.connectors.tryton.mapping import COMPANY_CURRENCY, WAREHOUSES
+from ironbridge.connectors.tryton.maps import COMPANY_CURRENCY, WAREHOUSES
 from ironbridge.connectors.tryton.resources import AMOUNT_FIELDS, STOCK_FIELDS
 from ironbridge.model import Entity
 
