@@ -444,6 +444,15 @@ PURCHASE_WRITES: Final = {
     "custom_fields": Put(),
 }
 
+#: Unified purchase order line field → how a write sets it on `purchase.line`.
+LINE_WRITES: Final = {
+    "item_remote_id": Put("product", "product.product"),
+    "description": Put("description"),
+    "unit_of_measure": Put("unit", "product.uom", "symbol"),
+    "unit_price": Put("unit_price", convert=Decimal),
+    "required_date": Put("delivery_date"),
+}
+
 #: Purchase custom fields a write may set (Tryton's own field names).
 PURCHASE_CUSTOM_FIELDS: Final = ("reference", "comment", "invoice_method")
 

@@ -16,7 +16,6 @@ may give and which Tryton field each becomes; this module holds what a table can
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from decimal import Decimal
 from typing import Any, Final, Literal
 
 from ironbridge import errors
@@ -24,6 +23,7 @@ from ironbridge.connectors.protocols.jsonrpc import TRYTON
 from ironbridge.connectors.protocols.jsonrpc_models import ModelClient
 from ironbridge.connectors.protocols.jsonrpc_writes import put_values, refused
 from ironbridge.connectors.tryton.maps import (
+    LINE_WRITES,
     PURCHASE_CUSTOM_FIELDS,
     PURCHASE_WRITES,
     REACHED,
@@ -113,14 +113,12 @@ class PurchaseWriter:
         party: Any = None,
     ) -> dict[str, Any]:
         """Unified purchase order fields → Tryton `purchase.purchase` values."""
-        problems = refused(values, PURCHASE_WRITES, "Tryton's purchase orders", operation)
-        custom = values.get("custom_fields") or {}
-        problems.update(
-            {
-                f"custom_fields.{name}": "Only reference, comment and invoice_method can be set."
-                for name in custom
-                if name not in PURCHASE_CUSTOM_FIELDS
-            }
+        problems = refused(
+            values,
+            PURCHASE_WRITES,
+            "Tryton's purchase orders",
+            operation,
+            custom=PURCHASE_CUSTOM_FIELDS,
         )
         if problems:
             raise errors.ValidationFailed(problems)
@@ -130,7 +128,7 @@ class PurchaseWriter:
             out.update(self._party_defaults(out["party"]))
         party_id = out.get("party", party)
         out.update(put_values(self._client, values, PURCHASE_WRITES, skip_none=False))
-        out.update(custom)
+        out.update(values.get("custom_fields") or {})
         if "lines" in values:
             lines, warehouse = self._lines(values["lines"], party_id, out)
             actions: list[Any] = [["delete", list(existing_lines)]] if existing_lines else []
@@ -175,23 +173,9 @@ class PurchaseWriter:
         out: list[dict[str, Any]] = []
         for index, line in enumerate(lines):
             values: dict[str, Any] = {"type": "line", "quantity": float(line["quantity"])}
-            if line.get("item_remote_id") is not None:
-                values["product"] = self._client.existing(
-                    "product.product", line["item_remote_id"], f"lines.{index}.item_id"
-                )
-            if line.get("description") is not None:
-                values["description"] = line["description"]
-            if line.get("unit_of_measure") is not None:
-                values["unit"] = self._client.find(
-                    "product.uom",
-                    "symbol",
-                    line["unit_of_measure"],
-                    f"lines.{index}.unit_of_measure",
-                )
-            if line.get("unit_price") is not None:
-                values["unit_price"] = Decimal(line["unit_price"])
-            if line.get("required_date") is not None:
-                values["delivery_date"] = line["required_date"]
+            values.update(
+                put_values(self._client, line, LINE_WRITES, skip_none=True, at=f"lines.{index}.")
+            )
             if "product" in values and ("unit" not in values or "unit_price" not in values):
                 values.update(self._line_defaults(values, party, header, warehouse))
             out.append(values)
