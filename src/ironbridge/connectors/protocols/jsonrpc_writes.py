@@ -13,12 +13,14 @@ defaults a source's client fills in) stays in the system's own writes.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from enum import Enum
 from typing import Any, Literal
 
+from ironbridge import errors
 from ironbridge.connectors.protocols.jsonrpc_models import ModelClient
 
-__all__ = ["Put", "put_values", "refused"]
+__all__ = ["Put", "Workflow", "put_values", "refused"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -104,3 +106,39 @@ def put_values(
         else:
             out[put.target] = client.find(put.model, put.key, value, f"{at}{name}")
     return out
+
+
+@dataclass(frozen=True)
+class Workflow:
+    """How setting a status presses a model's workflow buttons, as tables.
+
+    `transitions` gives, per status a caller may set, the buttons that move a record there
+    from each source state; `reached` the source states already at (or past) each status,
+    where nothing is pressed. `before` are buttons pressed before the record's other changes
+    are written rather than after (returning a record to draft, so the changes are allowed).
+    `refusal` answers a status no button reaches (one the source moves on by itself).
+    """
+
+    system: str
+    what: str
+    transitions: Mapping[Any, Mapping[str, tuple[str, ...]]] = field(hash=False)
+    reached: Mapping[Any, frozenset[str]] = field(hash=False)
+    refusal: str
+    before: tuple[str, ...] = ()
+
+    def buttons(self, state: str, target: Enum | None) -> tuple[tuple[str, ...], tuple[str, ...]]:
+        """The buttons to press (before, after writing) to take a record in `state` to
+        `target`; `errors.RecordLocked` when none take it there from that state."""
+        if target is None:
+            return (), ()
+        if target not in self.transitions:
+            raise errors.ValidationFailed({"status": self.refusal})
+        if state in self.reached[target]:
+            return (), ()
+        buttons = self.transitions[target].get(state, ())
+        if not buttons:
+            raise errors.RecordLocked(
+                f"{self.system} cannot take a {self.what} in state {state!r} to {target.value}.",
+                details={"state": state},
+            )
+        return (buttons, ()) if buttons == self.before else ((), buttons)

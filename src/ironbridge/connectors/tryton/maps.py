@@ -43,7 +43,7 @@ from ironbridge import errors
 from ironbridge.connectors import kit
 from ironbridge.connectors.base import StatusTable, reference
 from ironbridge.connectors.protocols.jsonrpc_wire import TRYTON_WIRE
-from ironbridge.connectors.protocols.jsonrpc_writes import Put
+from ironbridge.connectors.protocols.jsonrpc_writes import Put, Workflow
 from ironbridge.model import (
     Entity,
     InventoryItemStatus,
@@ -490,3 +490,13 @@ REACHED: Final = {
     PurchaseOrderStatus.APPROVED: frozenset({"confirmed", "processing"}),
     PurchaseOrderStatus.CANCELLED: frozenset({"cancelled"}),
 }
+#: Purchase status changes as Tryton's buttons; an order returns to draft before it is changed.
+WORKFLOW: Final = Workflow(
+    "Tryton",
+    "purchase order",
+    TRANSITIONS,
+    REACHED,
+    refusal="Set draft, pending_approval, approved or cancelled; Tryton moves an order on to "
+    "sent, received and closed itself.",
+    before=("draft",),
+)

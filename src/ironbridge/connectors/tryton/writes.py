@@ -26,11 +26,10 @@ from ironbridge.connectors.tryton.maps import (
     LINE_WRITES,
     PURCHASE_CUSTOM_FIELDS,
     PURCHASE_WRITES,
-    REACHED,
-    TRANSITIONS,
     VENDOR_WRITES,
+    WORKFLOW,
 )
-from ironbridge.model import PurchaseOrderStatus, VendorStatus
+from ironbridge.model import VendorStatus
 
 __all__ = ["PurchaseWriter", "VendorWriter"]
 
@@ -69,33 +68,15 @@ class PurchaseWriter:
         current = self._client.read(_PURCHASE, [record_id], ["state", "lines", "party"])
         if not current:
             raise errors.NotFound(f"No Tryton purchase order has the id {record_id}.")
-        state = current[0]["state"]
-        target: PurchaseOrderStatus | None = values.pop("status", None)
-        if target is not None and target not in TRANSITIONS:
-            raise errors.ValidationFailed(
-                {
-                    "status": "Set draft, pending_approval, approved or cancelled; Tryton moves "
-                    "an order on to sent, received and closed itself."
-                }
-            )
-        buttons: tuple[str, ...] = ()
-        if target is not None and state not in REACHED[target]:
-            buttons = TRANSITIONS[target].get(state, ())
-            if not buttons:
-                raise errors.RecordLocked(
-                    f"Tryton cannot take a purchase order in state {state!r} to {target.value}.",
-                    details={"state": state},
-                )
-        # Returning to draft first, so that the changes below are allowed.
-        if buttons == ("draft",):
-            self._client.press(_PURCHASE, "draft", [record_id])
-            buttons = ()
+        before, after = WORKFLOW.buttons(current[0]["state"], values.pop("status", None))
+        for button in before:
+            self._client.press(_PURCHASE, button, [record_id])
         if values:
             party = values.get("vendor_remote_id", current[0]["party"])
             lines = current[0]["lines"]
             written = self._values(values, "update", existing_lines=lines, party=party)
             self._client.write(_PURCHASE, [record_id], written)
-        for button in buttons:
+        for button in after:
             self._client.press(_PURCHASE, button, [record_id])
 
     def delete(self, record_id: int) -> None:
