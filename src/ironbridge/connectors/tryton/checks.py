@@ -1,5 +1,6 @@
-"""What Tryton's connection check tells a person, and what it asks Tryton beyond the stages of
-`protocols.jsonrpc_checks`: which offered writes the user's access rights refuse."""
+"""What Tryton's connection check asks Tryton beyond the stages of `protocols.jsonrpc_checks`:
+which offered writes the user's access rights refuse (what each stage tells a person is
+`spec.HINTS`)."""
 
 from __future__ import annotations
 
@@ -7,31 +8,10 @@ from collections.abc import Mapping
 from typing import Final
 
 from ironbridge import errors
-from ironbridge.connectors.protocols.jsonrpc_checks import CheckHints
 from ironbridge.connectors.protocols.jsonrpc_models import ModelClient
 from ironbridge.model import Entity
 
-__all__ = ["HINTS", "refused_writes"]
-
-#: What each failed stage tells the person connecting Tryton.
-HINTS: Final = CheckHints(
-    unreachable="Check the server URL and port, and that the Tryton server is running and "
-    "reachable from ironbridge.",
-    bad_url="Enter the http:// or https:// address of the Tryton server.",
-    not_rpc="Enter the address the Tryton client connects to, with its port (often :8000), not "
-    "the address of a web page.",
-    no_database="Check the database name; it is the one chosen in the Tryton client's login "
-    "dialog.",
-    throttled="Wait a few minutes, then check the password and connect again.",
-    refused="Check the user name and password; the user must be active in Tryton.",
-    read_refused="Give the Tryton user the groups Purchase and Stock.",
-    read_failed="Activate the Tryton modules purchase and stock in this database.",
-    required_context=(
-        "company",
-        "the user has no company",
-        "In Tryton, set the user's Company and Current Company.",
-    ),
-)
+__all__ = ["refused_writes"]
 
 # Per Tryton model the offered writes need: (access right, the operation it allows) pairs.
 # An adjustment is a stock inventory created and confirmed (see `adjustments.py`).

@@ -31,7 +31,7 @@ from ironbridge.connectors.tryton import adjustments, checks
 from ironbridge.connectors.tryton.enrichment import Enrichment
 from ironbridge.connectors.tryton.maps import MAPPER, STATUS_TABLES
 from ironbridge.connectors.tryton.resources import RESOURCES
-from ironbridge.connectors.tryton.spec import SIGN_IN, SPEC
+from ironbridge.connectors.tryton.spec import HINTS, SIGN_IN, SPEC
 from ironbridge.connectors.tryton.writes import PurchaseWriter, VendorWriter
 from ironbridge.model import Entity, InventoryAdjustment, parse_input
 
@@ -93,7 +93,7 @@ class TrytonSession(ModelSession):
             client,
             opts,
             resources=RESOURCES,
-            hints=checks.HINTS,
+            hints=HINTS,
             enrich=Enrichment(client),
             writers=writers,
         )

@@ -28,10 +28,11 @@ from typing import Final
 
 from ironbridge.connectors.auth import FieldWording, SignInMethods, offer
 from ironbridge.connectors.base import AuthField, Capability, ConnectorSpec
+from ironbridge.connectors.protocols.jsonrpc_checks import CheckHints
 from ironbridge.connectors.tryton.maps import PURCHASE_WRITES, VENDOR_WRITES
 from ironbridge.model import Entity
 
-__all__ = ["SIGN_IN", "SPEC"]
+__all__ = ["HINTS", "SIGN_IN", "SPEC"]
 
 _LOGO: Final = (
     '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 64 64" role="img" '
@@ -137,7 +138,6 @@ SPEC: Final = ConnectorSpec(
             ),
             create=True,
             update=True,
-            delete=False,
             writable_fields=tuple(VENDOR_WRITES),
             rules=(
                 "Every Tryton party is a vendor: Tryton has no supplier flag, and any party can "
@@ -157,9 +157,6 @@ SPEC: Final = ConnectorSpec(
                 "Tryton modules production, production_routing and production_work; the user "
                 "in the group Production",
             ),
-            create=False,
-            update=False,
-            delete=False,
             rules=(
                 "Work orders are the steps (production works) of Tryton's manufacturing orders; "
                 "they need the modules production, production_routing and production_work. "
@@ -171,9 +168,6 @@ SPEC: Final = ConnectorSpec(
         Entity.INVENTORY_ITEMS: Capability(
             read=True,
             requires=("Tryton module stock; the user in the group Stock",),
-            create=False,
-            update=False,
-            delete=False,
             adjust=True,
             rules=(
                 "Products of type goods or assets; stock levels are per warehouse, including "
@@ -189,9 +183,6 @@ SPEC: Final = ConnectorSpec(
         Entity.LOCATIONS: Capability(
             read=True,
             requires=("Tryton module stock; the user in the group Stock",),
-            create=False,
-            update=False,
-            delete=False,
             rules=(
                 "Warehouses, storage zones, production and view locations; supplier, customer, "
                 "lost-and-found and drop locations are accounting counterparts, not places.",
@@ -202,4 +193,24 @@ SPEC: Final = ConnectorSpec(
     passthrough=True,
     # Vendors, items and locations are master data of any age: read all history.
     default_history_days=None,
+)
+
+#: What each failed stage tells the person connecting Tryton.
+HINTS: Final = CheckHints(
+    unreachable="Check the server URL and port, and that the Tryton server is running and "
+    "reachable from ironbridge.",
+    bad_url="Enter the http:// or https:// address of the Tryton server.",
+    not_rpc="Enter the address the Tryton client connects to, with its port (often :8000), not "
+    "the address of a web page.",
+    no_database="Check the database name; it is the one chosen in the Tryton client's login "
+    "dialog.",
+    throttled="Wait a few minutes, then check the password and connect again.",
+    refused="Check the user name and password; the user must be active in Tryton.",
+    read_refused="Give the Tryton user the groups Purchase and Stock.",
+    read_failed="Activate the Tryton modules purchase and stock in this database.",
+    required_context=(
+        "company",
+        "the user has no company",
+        "In Tryton, set the user's Company and Current Company.",
+    ),
 )
