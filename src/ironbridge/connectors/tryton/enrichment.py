@@ -1,7 +1,5 @@
 """What one Tryton read cannot give, added to the rows before they become raw records.
 
-- Purchase orders: the totals of drafts and quotations, which Tryton computes on request (its
-  `*_cache` columns are filled from confirmation on); asked only for rows without them.
 - Inventory items: the stock of each product per warehouse, read under Tryton's stock context
   (`locations`, `with_childs`, and `stock_assign` for what assigned moves leave), and the
   company's currency, in which products are costed (see `maps.py` for how both are mapped).
@@ -9,15 +7,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
-from typing import Any, Final
+from collections.abc import Mapping
+from typing import Any
 
 from ironbridge.connectors.protocols.jsonrpc import TRYTON
 from ironbridge.connectors.protocols.jsonrpc_changes import ModelResource
 from ironbridge.connectors.protocols.jsonrpc_models import ModelClient
 from ironbridge.connectors.protocols.jsonrpc_wire import TRYTON_WIRE
 from ironbridge.connectors.tryton.maps import COMPANY_CURRENCY, WAREHOUSES
-from ironbridge.connectors.tryton.resources import AMOUNT_FIELDS, STOCK_FIELDS
+from ironbridge.connectors.tryton.resources import STOCK_FIELDS
 from ironbridge.model import Entity
 
 __all__ = ["Enrichment"]
@@ -32,27 +30,11 @@ class Enrichment:
         self._client = client
         self._warehouses: Rows | None = None
         self._company_currency: str | None = None
-        self._steps: Final[Mapping[Entity, Callable[[ModelResource, Rows], None]]] = {
-            Entity.PURCHASE_ORDERS: self._add_amounts,
-            Entity.INVENTORY_ITEMS: self._add_stock,
-        }
 
     def __call__(self, resource: ModelResource, rows: Rows) -> None:
         """Add to `rows` (of `resource`, in place) what its entity needs beyond the read."""
-        step = self._steps.get(resource.entity)
-        if rows and step is not None:
-            step(resource, rows)
-
-    def _add_amounts(self, resource: ModelResource, rows: Rows) -> None:
-        pending = [int(row["id"]) for row in rows if row.get("total_amount_cache") is None]
-        if not pending:
-            return
-        amounts = self._client.read(resource.model, pending, AMOUNT_FIELDS)
-        by_id = {int(item["id"]): item for item in amounts}
-        for row in rows:
-            computed = by_id.get(int(row["id"]))
-            if computed is not None:
-                row.update({name: computed.get(name) for name in AMOUNT_FIELDS})
+        if rows and resource.entity is Entity.INVENTORY_ITEMS:
+            self._add_stock(resource, rows)
 
     def _add_stock(self, resource: ModelResource, rows: Rows) -> None:
         ids = [int(row["id"]) for row in rows]

@@ -77,6 +77,8 @@ PURCHASE_ORDERS: Final = ModelResource(
         *_under("lines.", f"delivery_date {CHANGE_FIELD}"),
     ),
     dependents=(Dependent("purchase.line", "purchase"),),
+    computed=AMOUNT_FIELDS,
+    computed_cache="total_amount_cache",
 )
 
 VENDORS: Final = ModelResource(
