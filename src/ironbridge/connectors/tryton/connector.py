@@ -18,10 +18,10 @@ Tryton's JSON-RPC object as it came: `{"id": ..., "result": ...}` or `{"id": ...
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, Final
 
 from ironbridge import errors
-from ironbridge.connectors.auth import SignInContext
+from ironbridge.connectors.auth import Login, SignIn, SignInContext
 from ironbridge.connectors.base import Connector, IdFactory, RawRecord, SessionOptions
 from ironbridge.connectors.protocols.jsonrpc import TRYTON
 from ironbridge.connectors.protocols.jsonrpc_changes import resource_domain
@@ -37,6 +37,8 @@ from ironbridge.model import Entity, InventoryAdjustment, parse_input
 
 __all__ = ["Tryton", "TrytonSession"]
 
+_CONNECTION: Final = ("url", "database", "username", "password")
+
 
 class Tryton(Connector):
     """Tryton over JSON-RPC: purchase orders, production works as work orders, parties as
@@ -49,10 +51,7 @@ class Tryton(Connector):
         self, credentials: Mapping[str, str], *, options: SessionOptions | None = None
     ) -> TrytonSession:
         """A session for `url`, `database`, `username` and `password`; nothing is sent yet."""
-        clean = self.validate_credentials(credentials)
-        return TrytonSession(
-            clean["url"], clean["database"], clean["username"], clean["password"], options
-        )
+        return TrytonSession(self.validate_credentials(credentials), options)
 
     def to_unified(self, entity: Entity, raw: RawRecord, ids: IdFactory) -> dict[str, Any]:
         """Map a Tryton record through `maps.py`."""
@@ -62,28 +61,16 @@ class Tryton(Connector):
 class TrytonSession(ModelSession):
     """One signed-in conversation with one Tryton database."""
 
-    def __init__(
-        self,
-        url: str,
-        database: str,
-        username: str,
-        password: str,
-        options: SessionOptions | None = None,
-    ) -> None:
-        """Signs in through `spec.SIGN_IN`: `session_login` over Tryton's `common.db.login`."""
+    def __init__(self, credentials: Mapping[str, str], options: SessionOptions | None = None):
+        """Signs in with validated `credentials` through `spec.SIGN_IN`: `session_login` over
+        Tryton's `common.db.login`."""
         opts = options or SessionOptions()
-        values = {"username": username, "password": password}
-        client = ModelClient(
-            url,
-            database,
-            username,
-            password,
-            TRYTON_MODELS,
-            opts,
-            sign_in=lambda login: SIGN_IN.sign_in(
-                values, SignInContext(options=opts, system="Tryton", login=login)
-            ),
-        )
+
+        def sign_in(login: Login) -> SignIn:
+            return SIGN_IN.sign_in(credentials, SignInContext(opts, "Tryton", login=login))
+
+        url, database, user, password = (credentials[name] for name in _CONNECTION)
+        client = ModelClient(url, database, user, password, TRYTON_MODELS, opts, sign_in=sign_in)
         writers: dict[Entity, ModelWriter] = {
             Entity.PURCHASE_ORDERS: PurchaseWriter(client),
             Entity.VENDORS: VendorWriter(client),
