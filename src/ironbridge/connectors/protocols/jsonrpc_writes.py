@@ -20,7 +20,7 @@ from typing import Any, Literal
 from ironbridge import errors
 from ironbridge.connectors.protocols.jsonrpc_models import ModelClient
 
-__all__ = ["Put", "Workflow", "put_values", "refused"]
+__all__ = ["Put", "Workflow", "ensure_writable", "put_values", "refused"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,6 +70,22 @@ def refused(
             }
         )
     return problems
+
+
+def ensure_writable(
+    values: Mapping[str, Any],
+    table: Mapping[str, Put],
+    what: str,
+    operation: Literal["create", "update"],
+    *,
+    custom: Sequence[str] | None = None,
+    more: Mapping[str, str] | None = None,
+) -> None:
+    """Raise `errors.ValidationFailed` naming what `refused` finds, and the `more` problems
+    the system's own rules found, when there is any."""
+    problems = {**refused(values, table, what, operation, custom=custom), **(more or {})}
+    if problems:
+        raise errors.ValidationFailed(problems)
 
 
 def put_values(

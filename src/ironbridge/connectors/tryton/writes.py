@@ -21,7 +21,7 @@ from typing import Any, Final, Literal
 from ironbridge import errors
 from ironbridge.connectors.protocols.jsonrpc import TRYTON
 from ironbridge.connectors.protocols.jsonrpc_models import ModelClient
-from ironbridge.connectors.protocols.jsonrpc_writes import put_values, refused
+from ironbridge.connectors.protocols.jsonrpc_writes import ensure_writable, put_values
 from ironbridge.connectors.tryton.maps import (
     LINE_WRITES,
     PURCHASE_CUSTOM_FIELDS,
@@ -94,15 +94,8 @@ class PurchaseWriter:
         party: Any = None,
     ) -> dict[str, Any]:
         """Unified purchase order fields → Tryton `purchase.purchase` values."""
-        problems = refused(
-            values,
-            PURCHASE_WRITES,
-            "Tryton's purchase orders",
-            operation,
-            custom=PURCHASE_CUSTOM_FIELDS,
-        )
-        if problems:
-            raise errors.ValidationFailed(problems)
+        what = "Tryton's purchase orders"
+        ensure_writable(values, PURCHASE_WRITES, what, operation, custom=PURCHASE_CUSTOM_FIELDS)
         out: dict[str, Any] = {}
         if "vendor_remote_id" in values:
             out["party"] = self._client.existing(_PARTY, values["vendor_remote_id"], "vendor_id")
@@ -200,31 +193,18 @@ class VendorWriter:
 
     def create(self, values: dict[str, Any]) -> int:
         """A party with its contacts and address; returns its id."""
-        problems = refused(values, VENDOR_WRITES, "Tryton parties", "create")
-        if problems:
-            raise errors.ValidationFailed(problems)
-        out = put_values(self._client, values, VENDOR_WRITES, skip_none=True)
-        contacts = [
-            {"type": kind, "value": values[kind]}
-            for kind in _CONTACT_KINDS
-            if values.get(kind) is not None
-        ]
-        if contacts:
-            out["contact_mechanisms"] = [["create", contacts]]
-        if values.get("address") is not None:
-            out["addresses"] = [["create", [self._address(values["address"])]]]
-        (created,) = self._client.create(_PARTY, [out])
+        ensure_writable(values, VENDOR_WRITES, "Tryton parties", "create")
+        (created,) = self._client.create(_PARTY, [self._values(values, {}, skip_none=True)])
         return created
 
     def update(self, record_id: int, values: dict[str, Any]) -> None:
         """Write unified vendor changes to `party.party` in one call (one Tryton transaction)."""
-        problems = refused(values, VENDOR_WRITES, "Tryton parties", "update")
+        problems: dict[str, str] = {}
         if values.get("status") == VendorStatus.BLOCKED:
             problems["status"] = "Tryton has no blocked parties; set inactive to deactivate one."
         if "address" in values and values["address"] is None:
             problems["address"] = "Tryton parties keep their address; give a new one instead."
-        if problems:
-            raise errors.ValidationFailed(problems)
+        ensure_writable(values, VENDOR_WRITES, "Tryton parties", "update", more=problems)
         rows = self._client.search_read(
             _PARTY,
             TRYTON.condition("id", "=", record_id),
@@ -233,20 +213,27 @@ class VendorWriter:
         )
         if not rows:
             raise errors.NotFound(f"No Tryton vendor has the id {record_id}.")
-        out = put_values(self._client, values, VENDOR_WRITES, skip_none=False)
-        if "status" in values:
+        out = self._values(values, rows[0], skip_none=False)
+        if out:
+            self._client.write(_PARTY, [record_id], out)
+
+    def _values(
+        self, values: Mapping[str, Any], current: Mapping[str, Any], *, skip_none: bool
+    ) -> dict[str, Any]:
+        """Unified vendor fields → `party.party` values, contacts and address nested in the
+        party as it is (`current`: its addresses and contact kinds; empty for a new one)."""
+        out = put_values(self._client, values, VENDOR_WRITES, skip_none=skip_none)
+        if "status" in values:  # set on update only
             out["active"] = values["status"] == VendorStatus.ACTIVE
-        contacts = _contact_actions(rows[0].get("contact_mechanisms.") or [], values)
-        if contacts:
+        if contacts := _contact_actions(current.get("contact_mechanisms.") or [], values):
             out["contact_mechanisms"] = contacts
         if values.get("address") is not None:
             entry = self._address(values["address"])
-            addresses = rows[0].get("addresses") or []
+            addresses = current.get("addresses") or []
             out["addresses"] = (
                 [["write", [addresses[0]], entry]] if addresses else [["create", [entry]]]
             )
-        if out:
-            self._client.write(_PARTY, [record_id], out)
+        return out
 
     def _address(self, address: Mapping[str, Any]) -> dict[str, Any]:
         """A unified address → `party.address` values; the country and region must exist."""
