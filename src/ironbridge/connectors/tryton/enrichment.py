@@ -40,27 +40,16 @@ class Enrichment:
         ids = [int(row["id"]) for row in rows]
         levels: dict[int, Rows] = {record_id: [] for record_id in ids}
         for warehouse in self._warehouse_list():
-            stock_context = {
-                **resource.context,
-                "locations": [warehouse["id"]],
-                "with_childs": True,
-            }
-            on_hand = self._quantities(ids, stock_context)
+            where = {**resource.context, "locations": [warehouse["id"]], "with_childs": True}
+            on_hand = self._quantities(ids, where)
             # With `stock_assign`, moves assigned out of the warehouse count as gone: what is
             # left is what can still be used (trytond stock `Move.compute_quantities_query`).
-            assignable = self._quantities(ids, {**stock_context, "stock_assign": True})
+            assignable = self._quantities(ids, {**where, "stock_assign": True})
+            named = {key: warehouse.get(key) for key in ("id", "code", "name")}
             for record_id in ids:
-                here, free = on_hand.get(record_id, {}), assignable.get(record_id, {})
-                levels[record_id].append(
-                    {
-                        "id": warehouse["id"],
-                        "code": warehouse.get("code"),
-                        "name": warehouse.get("name"),
-                        "quantity": here.get("quantity"),
-                        "forecast_quantity": here.get("forecast_quantity"),
-                        "assignable_quantity": free.get("quantity"),
-                    }
-                )
+                here = {name: on_hand.get(record_id, {}).get(name) for name in STOCK_FIELDS}
+                free = assignable.get(record_id, {}).get("quantity")
+                levels[record_id].append({**named, **here, "assignable_quantity": free})
         currency = self._currency_of_company()
         for row in rows:
             row[WAREHOUSES] = levels[int(row["id"])]
