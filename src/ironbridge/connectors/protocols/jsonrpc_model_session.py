@@ -5,8 +5,8 @@ entities its `resources` declare through `jsonrpc_changes` (an entity whose opti
 database lacks reads empty, and `get` and the check say which module to activate), runs the
 check of `jsonrpc_checks` in the system's `hints`, relays raw calls, and turns the service's
 write payloads into calls on the system's `writers`. A system hands its `resources`, `hints`,
-`writers` and `enrich` (what one read cannot give) to the constructor, and overrides
-`_refused_writes` (what the user's access rights refuse) where it can tell.
+`writers`, `write_access` (the rights its writes need) and `enrich` (what one read cannot give)
+to the constructor.
 """
 
 from __future__ import annotations
@@ -73,10 +73,12 @@ class ModelSession(ConnectorSession):
         hints: jsonrpc_checks.CheckHints,
         enrich: Enrich | None = None,
         writers: Mapping[Entity, ModelWriter] | None = None,
+        write_access: jsonrpc_checks.WriteAccess | None = None,
     ) -> None:
         """`resources` say where each entity the connector reads lives; `hints` what each
         failed check stage tells the person connecting; `enrich` adds what one read cannot
-        give to the rows of a resource; `writers` write each writable entity."""
+        give to the rows of a resource; `writers` write each writable entity, and `write_access`
+        says which access rights those writes need, for the check to tell."""
         super().__init__(spec, options)
         self.client = client
         self.resources = resources
@@ -85,6 +87,7 @@ class ModelSession(ConnectorSession):
         self._http, self._rpc = client.http, client.rpc
         self.enrich: Enrich = enrich or _as_read
         self.writers: Mapping[Entity, ModelWriter] = writers or {}
+        self.write_access = write_access or {}
         self._closed = False
 
     def close(self) -> None:
@@ -98,8 +101,8 @@ class ModelSession(ConnectorSession):
         return self.client.context()
 
     def _refused_writes(self) -> list[str]:
-        """The offered writes the user's access rights refuse, in words; none known here."""
-        return []
+        """The offered writes the user's access rights refuse, in words."""
+        return jsonrpc_checks.refused_writes(self.client, self.write_access)
 
     def record_id(self, entity: Entity, remote_id: str) -> int:
         """The record id `remote_id` names (`errors.NotFound` when it names none)."""

@@ -138,6 +138,9 @@ class ModelDialect:
     #: The context that includes deactivated records in a read.
     all_records: Mapping[str, Any]
     status_errors: Mapping[int, ErrorFactory] = field(default_factory=dict)
+    #: The (model, method) that answers a user's access rights to models by name, as
+    #: `{model: {right: bool}}`; None when the system cannot say without a write.
+    access_rights: tuple[str, str] | None = None
 
 
 #: Tryton (`trytond.protocols.jsonrpc`, `/<database>/rpc/`, sessions per `TrytonSessionAuth`).
@@ -185,6 +188,7 @@ TRYTON_MODELS: Final = ModelDialect(
         ),
         422: lambda response, message: errors.UpstreamError(message),
     },
+    access_rights=("ir.model.access", "get_access"),
 )
 
 #: Odoo (`/jsonrpc`, `object.execute_kw` after `common.login`).

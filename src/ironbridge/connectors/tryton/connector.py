@@ -4,7 +4,7 @@ A session speaks Tryton's models through `protocols.jsonrpc_models.ModelClient`,
 with `common.db.login` on first use, asks for the user's preferences once to learn its company,
 and always sends `language: "en"` in the context, so Tryton's error messages match the rules
 that classify them. It logs out when closed. What it reads is in `resources.py`, how in
-`protocols.jsonrpc_changes` and `enrichment.py`; `checks.py` holds what the connection check
+`protocols.jsonrpc_changes` and `enrichment.py`; `spec.py` holds what the connection check
 tells, `writes.py` and `adjustments.py` the writes. What every model system's session does the
 same way is `protocols.jsonrpc_model_session.ModelSession`.
 
@@ -27,11 +27,11 @@ from ironbridge.connectors.protocols.jsonrpc import TRYTON
 from ironbridge.connectors.protocols.jsonrpc_changes import resource_domain
 from ironbridge.connectors.protocols.jsonrpc_model_session import ModelSession, ModelWriter
 from ironbridge.connectors.protocols.jsonrpc_models import TRYTON_MODELS, ModelClient
-from ironbridge.connectors.tryton import adjustments, checks
+from ironbridge.connectors.tryton import adjustments
 from ironbridge.connectors.tryton.enrichment import Enrichment
 from ironbridge.connectors.tryton.maps import MAPPER, STATUS_TABLES
 from ironbridge.connectors.tryton.resources import RESOURCES
-from ironbridge.connectors.tryton.spec import HINTS, SIGN_IN, SPEC
+from ironbridge.connectors.tryton.spec import HINTS, SIGN_IN, SPEC, WRITE_ACCESS
 from ironbridge.connectors.tryton.writes import PurchaseWriter, VendorWriter
 from ironbridge.model import Entity, InventoryAdjustment, parse_input
 
@@ -83,11 +83,8 @@ class TrytonSession(ModelSession):
             hints=HINTS,
             enrich=Enrichment(client),
             writers=writers,
+            write_access=WRITE_ACCESS,
         )
-
-    def _refused_writes(self) -> list[str]:
-        """The offered writes the user's access rights refuse, in words."""
-        return checks.refused_writes(self.client)
 
     def adjust_inventory(self, remote_id: str, adjustment: dict[str, Any]) -> RawRecord:
         """Correct a product's stock with a confirmed Tryton inventory (see `adjustments.py`).

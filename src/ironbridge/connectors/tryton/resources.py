@@ -16,7 +16,7 @@ Optional modules. Work orders come from `production.work`, which exists only whe
 `production`, `production_routing` and `production_work` are activated; many Tryton databases
 do not manufacture and lack them. `ModelResource.module` names such a module; the session asks
 Tryton's `ir.model` once whether the model exists and treats a missing one as an entity the
-database cannot hold (see `checks.py`), rather than as a failure.
+database cannot hold (see `protocols.jsonrpc_model_session`), rather than as a failure.
 """
 
 from __future__ import annotations
