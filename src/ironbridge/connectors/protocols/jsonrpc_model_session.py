@@ -108,6 +108,17 @@ class ModelSession(ConnectorSession):
         """The record id `remote_id` names (`errors.NotFound` when it names none)."""
         return record_number(remote_id, entity.label, self.client.name)
 
+    def row(self, entity: Entity, remote_id: str, fields: list[str]) -> dict[str, Any]:
+        """The `fields` of a record the entity's resource covers; `errors.NotFound` when
+        there is none."""
+        resource, wire = self.resources[entity], self.client.dialect.wire
+        where = wire.condition("id", "=", self.record_id(entity, remote_id))
+        domain = wire.all_of(jsonrpc_changes.resource_domain(self.client, resource), where)
+        rows = self.client.search_read(resource.model, domain, fields, extra=resource.context)
+        if not rows:
+            raise errors.NotFound(f"No {self.client.name} {entity.label} has the id {remote_id}.")
+        return rows[0]
+
     def _resource(self, entity: Entity) -> ModelResource:
         self.spec.ensure_supported(entity, "read")
         return self.resources[entity]

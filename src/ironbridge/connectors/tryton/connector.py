@@ -23,8 +23,6 @@ from typing import Any, Final
 from ironbridge import errors
 from ironbridge.connectors.auth import Login, SignIn, SignInContext
 from ironbridge.connectors.base import Connector, IdFactory, RawRecord, SessionOptions
-from ironbridge.connectors.protocols.jsonrpc import TRYTON
-from ironbridge.connectors.protocols.jsonrpc_changes import resource_domain
 from ironbridge.connectors.protocols.jsonrpc_model_session import ModelSession, ModelWriter
 from ironbridge.connectors.protocols.jsonrpc_models import TRYTON_MODELS, ModelClient
 from ironbridge.connectors.tryton import adjustments
@@ -95,19 +93,8 @@ class TrytonSession(ModelSession):
         entity = Entity.INVENTORY_ITEMS
         self.checked(entity, "adjust", adjustment)
         body = parse_input(InventoryAdjustment, adjustment)
-        product = self.record_id(entity, remote_id)
-        rows = self.client.search_read(
-            "product.product",
-            TRYTON.all_of(
-                resource_domain(self.client, self.resources[entity]),
-                TRYTON.condition("id", "=", product),
-            ),
-            ["type"],
-            extra={"active_test": False},
-        )
-        if not rows:
-            raise errors.NotFound(f"No Tryton inventory item has the id {remote_id}.")
-        if rows[0]["type"] != "goods":
+        product = self.row(entity, remote_id, ["type"])
+        if product["type"] != "goods":
             # Tryton's inventories drop lines of other products without a word.
             raise errors.ValidationFailed(
                 {"item_id": "Tryton counts stock of goods only; this product is not goods."}
@@ -115,7 +102,7 @@ class TrytonSession(ModelSession):
         location = adjustments.counted_location(self.client, body.location_remote_id)
         adjustments.adjust_stock(
             self.client,
-            product,
+            int(product["id"]),
             location,
             delta=body.quantity_delta,
             count=body.new_count,
