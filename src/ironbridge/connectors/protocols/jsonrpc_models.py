@@ -298,12 +298,12 @@ class ModelClient:
         self.auth: TrytonSessionAuth | None = None
         self.session: SessionSignIn | None = None
         client_auth: httpx.Auth | None = None
+        if sign_in is not None:
+            self.session = sign_in(self.login)
+            client_auth = self.session.around()
         # The URL is the caller's input: its faults are reported against the `url` field.
         try:
-            if sign_in is not None:
-                self.session = sign_in(self.login)
-                client_auth = self.session.around()
-            elif dialect.session_auth is not None:
+            if self.session is None and dialect.session_auth is not None:
                 login_url = httpx.URL(base).join(rpc_path)
                 self.auth = client_auth = dialect.session_auth(login_url, username, password)
             self.http = make_client(base, auth=client_auth, options=options, transport=transport)
