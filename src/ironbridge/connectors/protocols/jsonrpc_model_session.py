@@ -49,7 +49,7 @@ class ModelWriter(Protocol):
 
 @runtime_checkable
 class ModelDeleter(Protocol):
-    """A writer that also deletes."""
+    """A writer that also deletes (when deleting takes more than deleting the record)."""
 
     def delete(self, record_id: int) -> None:
         """Delete the record `record_id`."""
@@ -211,12 +211,17 @@ class ModelSession(ConnectorSession):
         return self.get(entity, remote_id)
 
     def delete(self, entity: Entity, remote_id: str) -> None:
-        """Delete the record through the entity's writer."""
+        """Delete the record through the entity's writer where it has a `delete`, else the
+        record of the resource's model; `errors.NotFound` when there is none."""
         self.spec.ensure_supported(entity, "delete")
-        writer = self.writers.get(entity)
-        if not isinstance(writer, ModelDeleter):
-            raise errors.OperationNotSupported(self.spec.id, entity.value, "delete")
-        writer.delete(self.record_id(entity, remote_id))
+        record, writer = self.record_id(entity, remote_id), self.writers.get(entity)
+        if isinstance(writer, ModelDeleter):
+            writer.delete(record)
+            return
+        model = self.resources[entity].model
+        if not self.client.search(model, self.client.dialect.wire.condition("id", "=", record)):
+            raise errors.NotFound(f"No {self.client.name} {entity.label} has the id {record}.")
+        self.client.delete(model, [record])
 
     def passthrough(self, request: PassthroughRequest) -> PassthroughResponse:
         """Call one RPC method (`ModelClient.passthrough`)."""

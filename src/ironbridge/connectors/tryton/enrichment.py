@@ -7,6 +7,7 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Mapping
 from typing import Any
 
@@ -28,8 +29,6 @@ class Enrichment:
 
     def __init__(self, client: ModelClient) -> None:
         self._client = client
-        self._warehouses: Rows | None = None
-        self._company_currency: str | None = None
 
     def __call__(self, resource: ModelResource, rows: Rows) -> None:
         """Add to `rows` (of `resource`, in place) what its entity needs beyond the read."""
@@ -39,7 +38,7 @@ class Enrichment:
     def _add_stock(self, resource: ModelResource, rows: Rows) -> None:
         ids = [int(row["id"]) for row in rows]
         levels: dict[int, Rows] = {record_id: [] for record_id in ids}
-        for warehouse in self._warehouse_list():
+        for warehouse in self._warehouses:
             where = {**resource.context, "locations": [warehouse["id"]], "with_childs": True}
             on_hand = self._quantities(ids, where)
             # With `stock_assign`, moves assigned out of the warehouse count as gone: what is
@@ -50,7 +49,7 @@ class Enrichment:
                 here = {name: on_hand.get(record_id, {}).get(name) for name in STOCK_FIELDS}
                 free = assignable.get(record_id, {}).get("quantity")
                 levels[record_id].append({**named, **here, "assignable_quantity": free})
-        currency = self._currency_of_company()
+        currency = self._company_currency
         for row in rows:
             row[WAREHOUSES] = levels[int(row["id"])]
             row[COMPANY_CURRENCY] = currency
@@ -60,21 +59,18 @@ class Enrichment:
         rows = self._client.search_read("product.product", condition, STOCK_FIELDS, extra=context)
         return {int(row["id"]): row for row in rows}
 
-    def _warehouse_list(self) -> Rows:
-        if self._warehouses is None:
-            self._warehouses = self._client.search_read(
-                "stock.location",
-                TRYTON.condition("type", "=", "warehouse"),
-                ["id", "code", "name"],
-                order=(("id", "ASC"),),
-            )
-        return self._warehouses
+    @functools.cached_property
+    def _warehouses(self) -> Rows:
+        return self._client.search_read(
+            "stock.location",
+            TRYTON.condition("type", "=", "warehouse"),
+            ["id", "code", "name"],
+            order=(("id", "ASC"),),
+        )
 
-    def _currency_of_company(self) -> str | None:
-        if self._company_currency is None:
-            company = self._client.context().get("company")
-            if company is None:
-                return None
-            rows = self._client.read("company.company", [company], ["currency.code"])
-            self._company_currency = TRYTON_WIRE.get(rows[0], "currency.code") if rows else None
-        return self._company_currency
+    @functools.cached_property
+    def _company_currency(self) -> str | None:
+        if (company := self._client.context().get("company")) is None:
+            return None
+        rows = self._client.read("company.company", [company], ["currency.code"])
+        return TRYTON_WIRE.get(rows[0], "currency.code") if rows else None

@@ -50,7 +50,8 @@ _LINE_ON_CHANGE_DEFAULTS: Final[Mapping[str, Any]] = {
 
 
 class PurchaseWriter:
-    """Creates, changes and deletes `purchase.purchase` records."""
+    """Creates and changes `purchase.purchase` records; the model session deletes them (Tryton
+    refuses to delete orders that are not draft or cancelled: RecordLocked)."""
 
     def __init__(self, client: ModelClient) -> None:
         self._client = client
@@ -78,12 +79,6 @@ class PurchaseWriter:
             self._client.write(_PURCHASE, [record_id], written)
         for button in after:
             self._client.press(_PURCHASE, button, [record_id])
-
-    def delete(self, record_id: int) -> None:
-        """Delete a draft (or cancelled) order; Tryton refuses others (RecordLocked)."""
-        if not self._client.search(_PURCHASE, TRYTON.condition("id", "=", record_id)):
-            raise errors.NotFound(f"No Tryton purchase order has the id {record_id}.")
-        self._client.delete(_PURCHASE, [record_id])
 
     def _values(
         self,
