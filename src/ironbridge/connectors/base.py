@@ -146,13 +146,13 @@ class Capability:
     the source enforces ("an approved purchase order cannot be modified"). `requires` names
     what the source system must have enabled for the entity to be read (SAP services and
     their communication arrangements, optional modules), so an integrator can tell a customer
-    before connecting.
+    before connecting. A write left unsaid is not offered.
     """
 
     read: bool
-    create: bool
-    update: bool
-    delete: bool
+    create: bool = False
+    update: bool = False
+    delete: bool = False
     adjust: bool = False
     writable_fields: tuple[str, ...] = ()
     rules: tuple[str, ...] = ()

@@ -721,6 +721,11 @@ class TrytonSessionAuth(httpx.Auth):
         """Whether a session is held (it may still have expired on the server)."""
         return self._token is not None
 
+    @property
+    def token(self) -> str | None:
+        """The held session's token, as `Authorization: Session <token>` carries it."""
+        return self._token
+
     def forget(self) -> None:
         """Drop the held session, e.g. after logging out."""
         self._token = self.session_key = None

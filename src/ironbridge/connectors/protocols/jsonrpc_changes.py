@@ -23,7 +23,15 @@ from ironbridge.connectors.protocols.jsonrpc import Domain, Order, change_time, 
 from ironbridge.connectors.protocols.jsonrpc_models import ModelClient
 from ironbridge.model import Entity
 
-__all__ = ["Dependent", "Enrich", "ModelResource", "changes", "latest", "read_fields"]
+__all__ = [
+    "Dependent",
+    "Enrich",
+    "ModelResource",
+    "changes",
+    "latest",
+    "read_computed",
+    "read_fields",
+]
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,7 +57,7 @@ class ModelResource:
     the entity covers; `context` is added to the session's context for every read (Tryton's
     `active_test: False` includes deactivated records, so they read as inactive instead of
     vanishing). `module` names the optional module that brings `model`; None for models every
-    connection needs.
+    connection needs. `computed` fields are added to rows by `read_computed`.
     """
 
     entity: Entity
@@ -59,6 +67,10 @@ class ModelResource:
     context: Mapping[str, Any] = field(default_factory=dict)
     dependents: tuple[Dependent, ...] = ()
     module: str | None = None
+    #: Fields the source computes on request, at a cost, and `computed_cache` the stored field
+    #: that holds the same once filled: read only for rows whose cache is empty.
+    computed: tuple[str, ...] = ()
+    computed_cache: str | None = None
 
 
 #: Adds what one read cannot give to rows of a resource, in place.
@@ -71,6 +83,20 @@ def read_fields(client: ModelClient, resource: ModelResource) -> list[str]:
     """The fields every read of `resource` asks for: the tracking ones, then its own."""
     tracking = (*client.dialect.tracking_fields, client.dialect.change_field)
     return list(dict.fromkeys((*tracking, *resource.fields)))
+
+
+def read_computed(client: ModelClient, resource: ModelResource, rows: list[dict[str, Any]]) -> None:
+    """Add the resource's `computed` fields to `rows` (in place) whose cache is empty."""
+    cache = resource.computed_cache
+    pending = [int(row["id"]) for row in rows if cache is not None and row.get(cache) is None]
+    if not resource.computed or not pending:
+        return
+    by_id = {
+        int(item["id"]): item for item in client.read(resource.model, pending, resource.computed)
+    }
+    for row in rows:
+        if (computed := by_id.get(int(row["id"]))) is not None:
+            row.update({name: computed.get(name) for name in resource.computed})
 
 
 def resource_domain(client: ModelClient, resource: ModelResource) -> Domain:
@@ -154,6 +180,7 @@ def latest(
         )
         if found and paths.get(found[0], change) is not None:
             modified = max(modified, change_time(wire, paths.get(found[0], change)))
+    read_computed(client, resource, [row])
     enrich(resource, [row])
     return RawRecord(str(record_id), modified, row)
 
@@ -214,5 +241,6 @@ def _page(
         found = row if row is not None else fetched.get(record_id)
         if found is not None:  # a record deleted meanwhile is left to the next full sync
             rows.append((at, record_id, found))
+    read_computed(client, resource, [row for _, _, row in rows])
     enrich(resource, [row for _, _, row in rows])
     return [RawRecord(str(record_id), at, row) for at, record_id, row in rows]
