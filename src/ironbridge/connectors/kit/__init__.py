@@ -7,6 +7,7 @@
   its wire, which are its `to_unified` and its write bodies.
 - `guards.py`: the checks every session makes on what the service hands it.
 - `pages` (`pages.py`): a record stream chunked into the pages `list_changes` yields.
+- `zones.py`: systems that show times in a zone of their own (`ZonedWire`, `zone_of`).
 - `pager.py`: one keyset pager over a family's query callable (`KeysetPager`, `Seek`), for exact
   change stamps and for stamps shown at a coarser granularity.
 """
@@ -37,9 +38,11 @@ from ironbridge.connectors.kit.guards import ensure_page_size, ensure_resolved
 from ironbridge.connectors.kit.maps import Derive, Mapper, RecordMap
 from ironbridge.connectors.kit.pager import KeyedRow, KeysetPager, RowQuery, Seek, truncate
 from ironbridge.connectors.kit.pages import pages
-from ironbridge.connectors.kit.wire import PLAIN, Wire
+from ironbridge.connectors.kit.wire import JSON_NUMBERS, PLAIN, NumberWire, Wire
+from ironbridge.connectors.kit.zones import ZonedWire, zone_of
 
 __all__ = [
+    "JSON_NUMBERS",
     "PLAIN",
     "STRICT",
     "Code",
@@ -57,6 +60,7 @@ __all__ = [
     "MapContext",
     "Mapper",
     "Number",
+    "NumberWire",
     "Place",
     "RecordMap",
     "Ref",
@@ -66,6 +70,7 @@ __all__ = [
     "Stamp",
     "Text",
     "Wire",
+    "ZonedWire",
     "ensure_page_size",
     "ensure_resolved",
     "pages",
@@ -73,4 +78,5 @@ __all__ = [
     "source_code",
     "truncate",
     "write_fields",
+    "zone_of",
 ]

@@ -14,7 +14,7 @@ from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Any
 
-__all__ = ["PLAIN", "Wire"]
+__all__ = ["JSON_NUMBERS", "PLAIN", "NumberWire", "Wire"]
 
 
 class Wire:
@@ -116,3 +116,17 @@ class Wire:
 
 #: The plain JSON wire (REST-JSON systems, the sandbox).
 PLAIN = Wire()
+
+
+class NumberWire(Wire):
+    """The plain JSON wire for systems that take numbers as JSON numbers, not text: whole
+    values as integers, others as floats (NetSuite's Record API refuses `"3"` for a quantity)."""
+
+    def from_decimal(self, value: Decimal) -> Any:
+        """A Decimal as a JSON number."""
+        number = Decimal(value)
+        return int(number) if number == number.to_integral_value() else float(number)
+
+
+#: The plain JSON wire writing numbers as JSON numbers.
+JSON_NUMBERS = NumberWire()

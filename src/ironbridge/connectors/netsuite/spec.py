@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Final
 
 from ironbridge.connectors.auth import SignInMethods, offer
@@ -51,15 +52,14 @@ SIGN_IN: Final = SignInMethods(
 )
 
 _WRITABLE_ORDER: Final = (
-    "vendor_id",
-    "vendor_remote_id",
-    "order_date",
-    "required_date",
-    "notes",
-    "lines",
+    "vendor_id", "vendor_remote_id", "order_date", "required_date", "notes", "lines",
     "custom_fields",
-)
+)  # fmt: skip
 _WRITABLE_VENDOR: Final = ("code", "name", "status", "email", "phone", "website", "custom_fields")
+
+#: The capability of an entity read and written (never deleted), or only read.
+_WRITES: Final = partial(Capability, read=True, create=True, update=True, delete=False)
+_READS: Final = partial(Capability, read=True, create=False, update=False, delete=False)
 
 SPEC: Final = ConnectorSpec(
     id="netsuite",
@@ -135,11 +135,7 @@ SPEC: Final = ConnectorSpec(
         "learns the account's time zone.",
     ),
     capabilities={
-        Entity.PURCHASE_ORDERS: Capability(
-            read=True,
-            create=True,
-            update=True,
-            delete=False,
+        Entity.PURCHASE_ORDERS: _WRITES(
             writable_fields=_WRITABLE_ORDER,
             requires=("Role permission Transactions > Purchase Order",),
             rules=(
@@ -150,20 +146,12 @@ SPEC: Final = ConnectorSpec(
                 "Custom body fields (custbody_*) are read and written as custom_fields.",
             ),
         ),
-        Entity.VENDORS: Capability(
-            read=True,
-            create=True,
-            update=True,
-            delete=False,
+        Entity.VENDORS: _WRITES(
             writable_fields=_WRITABLE_VENDOR,
             requires=("Role permission Lists > Vendors",),
             rules=("A vendor is active or inactive; blocked cannot be written.",),
         ),
-        Entity.INVENTORY_ITEMS: Capability(
-            read=True,
-            create=False,
-            update=False,
-            delete=False,
+        Entity.INVENTORY_ITEMS: _READS(
             requires=("Role permission Lists > Items",),
             rules=(
                 "Inventory items (type InvtPart) with their quantities per location. A "
@@ -171,14 +159,13 @@ SPEC: Final = ConnectorSpec(
                 "shows at the item's next change or a full sync.",
             ),
         ),
-        Entity.LOCATIONS: Capability(
-            read=True,
-            create=False,
-            update=False,
-            delete=False,
+        Entity.LOCATIONS: _READS(
             requires=("Role permission Lists > Locations",),
+            rules=(
+                "The type is the location type: Store is a site, Warehouse or none a warehouse.",
+            ),
         ),
     },
     change_field="lastmodifieddate",
-    passthrough=False,
+    passthrough=True,
 )

@@ -11,9 +11,13 @@ What the family knows, one module per idea:
   message and field paths, what its codes mean, and the status → taxonomy table.
 - `client`: `RestJsonClient` over the guarded transport of `protocols.http`: pages to the end,
   follows links only on the connection's own origin (SSRF), creates (reading back a record
-  answered by `Location` only), updates and deletes as the system's `Dialect` says.
+  answered by `Location` only), updates and deletes as the system's `Dialect` says, with an
+  idempotency key where the system takes one (`write_key`), and relays passthrough requests.
 - `changes`: `ChangeFeed`, and its incremental reads: `keyset_pages` (the kit's keyset pager,
   one request per seek) where the listing sorts, `changed_pages` (one filtered query) where not.
+- `statements`: reads of a listing that posts a statement (SuiteQL): whole results
+  (`statement_rows`) and the children of a page of parents in one statement (`Children`,
+  `with_children`).
 - `systems`: the declarations of NetSuite and Maximo (`NETSUITE`, `NETSUITE_RECORDS`,
   `NETSUITE_SUITEQL`, `MAXIMO`, `MAXIMO_OSLC`, ...).
 
@@ -31,6 +35,7 @@ from ironbridge.connectors.protocols.rest_json.client import (
     Dialect,
     RestJsonClient,
     Writes,
+    write_key,
 )
 from ironbridge.connectors.protocols.rest_json.failures import (
     ErrorBody,
@@ -45,6 +50,11 @@ from ironbridge.connectors.protocols.rest_json.paging import (
     lookup,
 )
 from ironbridge.connectors.protocols.rest_json.queries import Listing, Syntax
+from ironbridge.connectors.protocols.rest_json.statements import (
+    Children,
+    statement_rows,
+    with_children,
+)
 from ironbridge.connectors.protocols.rest_json.systems import (
     MAXIMO,
     MAXIMO_OSLC,
@@ -66,6 +76,7 @@ __all__ = [
     "NETSUITE_SUITEQL",
     "SUITEQL",
     "ChangeFeed",
+    "Children",
     "Created",
     "Dialect",
     "ErrorBody",
@@ -82,4 +93,7 @@ __all__ = [
     "error_for_response",
     "keyset_pages",
     "lookup",
+    "statement_rows",
+    "with_children",
+    "write_key",
 ]
