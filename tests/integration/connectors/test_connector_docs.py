@@ -57,6 +57,8 @@ def describe(converter: Any) -> tuple[str, str]:
         return ", else ".join(parts), "the first with a value"
     if kind == "Const":
         return _value(converter.value), "always"
+    if kind == "Sum":
+        return f"`{converter.column}` of `{converter.path}`", "sum"
     if kind == "Flags":
         flags = ", ".join(f"`{path}`" for path, _ in converter.rules)
         return flags, f"the first flag set (see below), else {_value(converter.otherwise)}"

@@ -83,13 +83,23 @@ def test_both_sign_in_methods_connect_and_learn_the_time_zone(
         assert len(listed(session, Entity.LOCATIONS, None)) == 6
 
 
-def test_a_wrong_token_secret_fails_the_authenticate_stage(netsuite: RunningEmulator) -> None:
-    with connector.session(tba(netsuite, token_secret="wrong"), options=LOCAL) as session:
+@pytest.mark.parametrize("zone", [None, "Europe/Berlin"])
+def test_a_wrong_token_secret_fails_the_authenticate_stage(
+    netsuite: RunningEmulator, zone: str | None
+) -> None:
+    named = {"time_zone": zone} if zone else {}
+    with connector.session(tba(netsuite, token_secret="wrong", **named), options=LOCAL) as session:
         results = list(session.check())
     assert [(r.stage, r.ok) for r in results] == [
         (CheckStage.REACH, True),
         (CheckStage.AUTHENTICATE, False),
     ]
+
+
+def test_a_time_zone_the_connection_names_wins(netsuite: RunningEmulator) -> None:
+    with connector.session(tba(netsuite, time_zone="Europe/Berlin"), options=LOCAL) as session:
+        results = list(session.check())
+    assert all(r.ok for r in results) and "Europe/Berlin" in results[1].message
 
 
 def test_an_assertion_signed_by_another_key_is_refused(netsuite: RunningEmulator) -> None:

@@ -1,8 +1,8 @@
 """The connector kit: what a system package is declared with.
 
 - `Wire` (`wire.py`): how a protocol family spells paths and typed values.
-- The map vocabulary (`fields.py`): `Text`, `Number`, `Day`, `Stamp`, `Code`, `Ref`, `Rows`, ...
-  — one set of converters for reads and writes, read through a family's wire.
+- The map vocabulary (`fields.py`): `Text`, `Number`, `Day`, `Stamp`, `Code`, `Ref`, `Rows`,
+  `Sum`, ... — one set of converters for reads and writes, read through a family's wire.
 - `RecordMap` and `Mapper` (`maps.py`): an entity's table, and a connector's tables bound to
   its wire, which are its `to_unified` and its write bodies.
 - `guards.py`: the checks every session makes on what the service hands it.
@@ -29,6 +29,7 @@ from ironbridge.connectors.kit.fields import (
     Ref,
     Rows,
     Stamp,
+    Sum,
     Text,
     read_fields,
     source_code,
@@ -68,6 +69,7 @@ __all__ = [
     "Rows",
     "Seek",
     "Stamp",
+    "Sum",
     "Text",
     "Wire",
     "ZonedWire",

@@ -122,6 +122,9 @@ class NumberWire(Wire):
     """The plain JSON wire for systems that take numbers as JSON numbers, not text: whole
     values as integers, others as floats (NetSuite's Record API refuses `"3"` for a quantity)."""
 
+    def __init__(self, name: str = "The source") -> None:
+        self.name = name
+
     def from_decimal(self, value: Decimal) -> Any:
         """A Decimal as a JSON number."""
         number = Decimal(value)

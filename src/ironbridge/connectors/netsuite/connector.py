@@ -2,7 +2,7 @@
 by `maps.py`, signed in as `spec.SIGN_IN` offers.
 
 The session learns the account's time zone when it first needs it (SuiteQL's
-`SESSIONTIMEZONE`, unless the connection names one), since NetSuite shows and compares every
+`SESSIONTIMEZONE`; a zone the connection names wins), since NetSuite shows and compares every
 date in that zone. Requests share the connection's concurrency (`concurrency`, default 2: the
 account's limit is shared by every integration) and back off on 429. Writes carry
 `X-NetSuite-Idempotency-Key` derived from the caller's `Idempotency-Key`
@@ -14,20 +14,18 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Iterator, Mapping
 from datetime import datetime
+from functools import partial
 from typing import Any, Final
 
 import httpx
 
 from ironbridge import errors
 from ironbridge.connectors.auth import SignInContext
-from ironbridge.connectors.auth.throttle import Throttle, shared_slots
+from ironbridge.connectors.auth.throttle import throttled
 from ironbridge.connectors.base import (
-    Availability,
     CheckResult,
-    CheckStage,
     Connector,
     ConnectorSession,
-    EntityAvailability,
     IdFactory,
     PassthroughRequest,
     PassthroughResponse,
@@ -42,12 +40,13 @@ from ironbridge.connectors.netsuite.maps import (
     write_mapper,
 )
 from ironbridge.connectors.netsuite.resources import RESOURCES, ZONE_STATEMENT
-from ironbridge.connectors.netsuite.spec import SIGN_IN, SPEC, TOKEN_PATH
+from ironbridge.connectors.netsuite.spec import CHECK_HINTS, SIGN_IN, SPEC, TOKEN_PATH
 from ironbridge.connectors.protocols import http
 from ironbridge.connectors.protocols.rest_json import (
     NETSUITE,
     ChangeFeed,
     RestJsonClient,
+    check_stages,
     keyset_pages,
     statement_rows,
     with_children,
@@ -97,12 +96,8 @@ class NetSuiteSession(ConnectorSession):
         root = root.rstrip("/") + "/"
         context = SignInContext(self.options, "NetSuite", root + TOKEN_PATH, transport=transport)
         self._signin = SIGN_IN.sign_in({"scope": "rest_webservices", **credentials}, context)
-        size = credentials.get("concurrency", "2")
-        if not size.isdigit() or int(size) < 1:
-            raise errors.ValidationFailed({"concurrency": "Enter a whole number from 1."})
-        auth = Throttle(
-            self._signin.around(), shared_slots(account.upper(), int(size)), sleep=sleep
-        )
+        slots, concurrency = account.upper(), credentials.get("concurrency")
+        auth = throttled(self._signin.around(), slots, concurrency, default=2, sleep=sleep)
         self._http = http.make_client(root, auth=auth, options=self.options, transport=transport)
         self._client = RestJsonClient(self._http, NETSUITE)
         self._named_zone = credentials.get("time_zone")
@@ -115,13 +110,11 @@ class NetSuiteSession(ConnectorSession):
         self._signin.close()
 
     def _zoned(self) -> dict[Entity, ChangeFeed]:
-        """Each entity's feed in the account's time zone, asked once per session unless the
-        connection names it."""
+        """Each entity's feed in the account's time zone, asked once per session (which also
+        signs in); a zone the connection names wins."""
         if not self._feeds:
-            feed = RESOURCES[Entity.LOCATIONS].feed
-            name = self._named_zone or next(
-                iter(statement_rows(self._client, feed, ZONE_STATEMENT)), {}
-            ).get("tz")
+            rows = statement_rows(self._client, RESOURCES[Entity.LOCATIONS].feed, ZONE_STATEMENT)
+            name = self._named_zone or (rows[0].get("tz") if rows else None)
             try:
                 self._wire = ZonedWire("NetSuite", zone_of(str(name)))
             except ValueError:
@@ -131,36 +124,18 @@ class NetSuiteSession(ConnectorSession):
 
     def check(self) -> Iterator[CheckResult]:
         """Reach the account and sign in (learning its time zone), then probe each entity's
-        table: one the role may not read is unavailable, and the stage still passes."""
-        reached = CheckResult(CheckStage.REACH, True, "NetSuite answers for this account.")
-        try:
+        table with a statement that finds nothing."""
+
+        def signed_in() -> str:
             self._feeds = {}
-            feeds = self._zoned()
-        except errors.ConnectionReauthRequired as exc:
-            fix = "Check the sign-in fields, and that the role may sign in with them."
-            yield from (reached, CheckResult(CheckStage.AUTHENTICATE, False, exc.message, fix=fix))
-            return
-        except errors.IronbridgeError as exc:
-            fix = "Check the account ID, and that ironbridge may reach NetSuite."
-            yield CheckResult(CheckStage.REACH, False, exc.message, fix=fix)
-            return
-        yield reached
-        signed = f"Signed in; time zone {self._wire.zone}."
-        yield CheckResult(CheckStage.AUTHENTICATE, True, signed)
-        missing: list[EntityAvailability] = []
-        for entity, feed in feeds.items():
-            try:
-                statement_rows(self._client, feed, where=[f"{feed.key_field} < 0"])
-            except errors.PermissionDenied as exc:
-                enable = f"Give the role permission to view {RESOURCES[entity].table} records."
-                missing.append(
-                    EntityAvailability(entity, Availability.UNAVAILABLE, exc.message, enable)
-                )
-            except errors.IronbridgeError as exc:
-                yield CheckResult(CheckStage.PERMISSIONS, False, exc.message)
-                return
-        readable = f"The role may read {len(feeds) - len(missing)} of {len(feeds)} types."
-        yield CheckResult(CheckStage.PERMISSIONS, True, readable, entities=tuple(missing))
+            self._zoned()
+            return f"Signed in; time zone {self._wire.zone}."
+
+        probes = {
+            entity: partial(statement_rows, self._client, r.feed, where=[f"{r.key} < 0"])
+            for entity, r in RESOURCES.items()
+        }
+        return check_stages(signed_in, probes, CHECK_HINTS)
 
     def _records(self, entity: Entity, rows: list[dict[str, Any]]) -> list[RawRecord]:
         feed, children = self._zoned()[entity], RESOURCES[entity].children
@@ -190,10 +165,7 @@ class NetSuiteSession(ConnectorSession):
 
     def _body(self, entity: Entity, payload: Mapping[str, Any]) -> dict[str, Any]:
         ensure_resolved(payload, "NetSuite")
-        try:
-            return write_mapper.to_source(entity, payload)
-        except KeyError as exc:  # a member the source has no code for (a blocked vendor)
-            raise errors.ValidationFailed({"status": f"NetSuite has no {exc.args[0]}."}) from None
+        return write_mapper.to_source(entity, payload)
 
     def create(self, entity: Entity, payload: dict[str, Any]) -> RawRecord:
         """POST the record (204 with `Location`), then read it back."""

@@ -10,25 +10,23 @@ A refused write's `o:errorPath` names the unified field through the write maps
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from decimal import Decimal
 from typing import Any, Final
 
 from ironbridge.connectors.base import StatusTable
 from ironbridge.connectors.kit import (
-    JSON_NUMBERS,
     Code,
     Const,
     Day,
     First,
     Integer,
-    MapContext,
     Mapper,
     Number,
+    NumberWire,
     RecordMap,
     Ref,
     Rows,
     Stamp,
+    Sum,
     Text,
     ZonedWire,
 )
@@ -105,16 +103,6 @@ STOCK: Final = {
 }
 
 
-def _sums(rows: str, column: str, *names: str) -> Any:
-    """A `derive` summing `column` over the rows under `rows` into each of `names`."""
-
-    def derive(row: Mapping[str, Any], _ctx: MapContext) -> dict[str, Decimal]:
-        total = sum((Decimal(r[column]) for r in row.get(rows, ()) if r.get(column)), Decimal(0))
-        return dict.fromkeys(names, total)
-
-    return derive
-
-
 READS: Final = {
     Entity.PURCHASE_ORDERS: RecordMap(
         fields={
@@ -126,10 +114,11 @@ READS: Final = {
             "currency": Text("currencycode"),
             "notes": Text("memo"),
             "lines": Rows("lines", LINES),
+            "total": Sum("lines", "netamount"),
+            "subtotal": Sum("lines", "netamount"),
         },
         created=Stamp("created"),
         extension_prefixes=("custbody_",),
-        derive=_sums("lines", "netamount", "total", "subtotal"),
     ),
     Entity.VENDORS: RecordMap(
         fields={
@@ -152,10 +141,10 @@ READS: Final = {
             "unit_cost": Number("cost"),
             "status": Code("isinactive", table=_ITEM_INACTIVE),
             "stock_levels": Rows("stock", STOCK),
+            "total_on_hand": Sum("stock", "quantityonhand"),
         },
         created=Stamp("created"),
         extension_prefixes=("custitem_",),
-        derive=_sums("stock", "quantityonhand", "total_on_hand"),
     ),
     Entity.LOCATIONS: RecordMap(
         fields={
@@ -187,7 +176,7 @@ _WRITE_INACTIVE: Final = {False: VendorStatus.ACTIVE, True: VendorStatus.INACTIV
 #: Record API bodies: `purchaseOrder` and `vendor`, numbers as JSON numbers.
 write_mapper: Final = Mapper(
     "NetSuite",
-    JSON_NUMBERS,
+    NumberWire("NetSuite"),
     {
         Entity.PURCHASE_ORDERS: RecordMap(
             fields={

@@ -32,13 +32,11 @@ ZONE_STATEMENT: Final = "SELECT SESSIONTIMEZONE AS tz FROM dual"
 @dataclass(frozen=True)
 class Resource:
     """An entity's statement as a change feed (`change`: the change time as the statement
-    names it, `key`: the id), the record type it writes, its children, and the SuiteQL table a
-    role needs (named in permission messages)."""
+    names it, `key`: the id), the record type it writes, and its children."""
 
     statement: str
     change: str
     key: str
-    table: str
     record: str = ""
     children: Children | None = None
 
@@ -87,14 +85,12 @@ _LOCATIONS: Final = (
 _RECORDS: Final = "services/rest/record/v1/"
 RESOURCES: Final = {
     Entity.PURCHASE_ORDERS: Resource(
-        _ORDERS, "h.changed", "h.id", "transaction", _RECORDS + "purchaseOrder",
+        _ORDERS, "h.changed", "h.id", _RECORDS + "purchaseOrder",
         Children("lines", _LINES, "transaction"),
     ),
-    Entity.VENDORS: Resource(
-        _VENDORS, "v.lastmodifieddate", "v.id", "vendor", _RECORDS + "vendor"
-    ),
+    Entity.VENDORS: Resource(_VENDORS, "v.lastmodifieddate", "v.id", _RECORDS + "vendor"),
     Entity.INVENTORY_ITEMS: Resource(
-        _ITEMS, "i.lastmodifieddate", "i.id", "item", children=Children("stock", _STOCK, "item")
+        _ITEMS, "i.lastmodifieddate", "i.id", children=Children("stock", _STOCK, "item")
     ),
-    Entity.LOCATIONS: Resource(_LOCATIONS, "l.lastmodifieddate", "l.id", "location"),
+    Entity.LOCATIONS: Resource(_LOCATIONS, "l.lastmodifieddate", "l.id"),
 }  # fmt: skip

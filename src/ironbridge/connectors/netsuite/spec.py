@@ -7,9 +7,10 @@ from typing import Final
 
 from ironbridge.connectors.auth import SignInMethods, offer
 from ironbridge.connectors.base import AuthField, Capability, ConnectorSpec
+from ironbridge.connectors.protocols.rest_json import CheckHints
 from ironbridge.model import Entity
 
-__all__ = ["M2M", "SIGN_IN", "SPEC", "TBA", "TOKEN_PATH"]
+__all__ = ["CHECK_HINTS", "M2M", "SIGN_IN", "SPEC", "TBA", "TOKEN_PATH"]
 
 #: `auth_method` values: OAuth 2.0 machine to machine, or token-based authentication.
 M2M: Final = "oauth2_jwt_bearer"
@@ -168,4 +169,17 @@ SPEC: Final = ConnectorSpec(
     },
     change_field="lastmodifieddate",
     passthrough=True,
+)
+
+#: What the connection check says, and what to do after each failure.
+CHECK_HINTS: Final = CheckHints(
+    reached="NetSuite answers for this account.",
+    unreachable="Check the account ID, and that ironbridge may reach NetSuite.",
+    refused="Check the sign-in fields, and that the role may sign in with them.",
+    enable={
+        Entity.PURCHASE_ORDERS: "Give the role the permission Transactions > Purchase Order.",
+        Entity.VENDORS: "Give the role the permission Lists > Vendors.",
+        Entity.INVENTORY_ITEMS: "Give the role the permission Lists > Items.",
+        Entity.LOCATIONS: "Give the role the permission Lists > Locations.",
+    },
 )
