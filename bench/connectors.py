@@ -9,8 +9,13 @@ For each source it times two passes over every purchase order:
   per page;
 
 and prints records/s for both and their ratio (sync / raw): how much of the source's pace the
-engine keeps. The raw pass runs first, so the sync pass meets a source whose caches are warm;
-a ratio near 1 means the source, not the engine, sets the pace.
+engine keeps; a ratio near 1 means the source, not the engine, sets the pace.
+
+One raw pass warms the source first (uncounted), then `--rounds` rounds each time a raw pass
+and a sync pass (into a fresh store) back to back, so both meet the same warm source and the
+same load on the machine. The rates printed are each side's median over the rounds, and the
+ratio is the median of the rounds' own ratios, with their lowest and highest: on a shared
+machine one round's ratio can be off by half, a pair taken together much less.
 
 Sources, started by the script and stopped at its end:
 
@@ -22,13 +27,14 @@ Sources, started by the script and stopped at its end:
 - NetSuite: the emulator with 5,000 purchase orders (SuiteQL keyset pages, token-based sign-in).
 - Business Central: the emulator with 5,000 purchase orders and their lines.
 
-`python bench/connectors.py [--only tryton|sap|netsuite|bc] [--tryton-bulk 2000]
+`python bench/connectors.py [--only tryton|sap|netsuite|bc] [--rounds 3] [--tryton-bulk 2000]
 [--sap-orders 20000] [--netsuite-orders 5000] [--bc-orders 5000]`
 """
 
 from __future__ import annotations
 
 import argparse
+import statistics
 import sys
 import tempfile
 import time
@@ -63,25 +69,38 @@ PAGE_SIZE = 500
 OPTIONS = SessionOptions(allow_private_urls=True, timeout=120.0)
 
 
+#: Rounds of (raw, sync) passes per system by default; the medians are printed.
+ROUNDS = 3
+
+
 @dataclass
 class Result:
     system: str
     records: int
-    raw_seconds: float
-    sync_seconds: float
+    #: Seconds of each round's raw and sync pass, in round order.
+    raw_seconds: list[float]
+    sync_seconds: list[float]
 
     @property
     def raw_rate(self) -> float:
-        return self.records / self.raw_seconds
+        return self.records / statistics.median(self.raw_seconds)
 
     @property
     def sync_rate(self) -> float:
-        return self.records / self.sync_seconds
+        return self.records / statistics.median(self.sync_seconds)
+
+    @property
+    def ratios(self) -> list[float]:
+        """Each round's sync rate over its own raw rate."""
+        return [raw / sync for raw, sync in zip(self.raw_seconds, self.sync_seconds, strict=True)]
 
     def line(self) -> str:
+        ratios = self.ratios
+        spread = f" ({min(ratios):.2f}-{max(ratios):.2f})" if len(ratios) > 1 else ""
         return (
             f"{self.system:<12} {self.records:>7,} POs   raw {self.raw_rate:>8,.0f} rec/s   "
-            f"sync {self.sync_rate:>8,.0f} rec/s   ratio {self.sync_rate / self.raw_rate:.2f}"
+            f"sync {self.sync_rate:>8,.0f} rec/s   ratio {statistics.median(ratios):.2f}"
+            f"{spread} over {len(ratios)} round(s)"
         )
 
 
@@ -141,54 +160,65 @@ def sync_pass(system: str, credentials: dict[str, str], data: Path) -> tuple[int
         return run.created, seconds
 
 
-def measure(system: str, connector: Connector, credentials: dict[str, str], data: Path) -> Result:
-    raw_count, raw_seconds = raw_pass(connector, credentials)
-    synced, sync_seconds = sync_pass(system, credentials, data)
-    if synced != raw_count:
-        raise RuntimeError(
-            f"{system}: the sync stored {synced} orders, the source listed {raw_count}"
-        )
-    return Result(system, raw_count, raw_seconds, sync_seconds)
+def measure(
+    system: str, connector: Connector, credentials: dict[str, str], data: Path, rounds: int
+) -> Result:
+    """A warm-up raw pass, then `rounds` rounds of a raw and a sync pass back to back."""
+    raw_count, _ = raw_pass(connector, credentials)
+    result = Result(system, raw_count, [], [])
+    for round_ in range(max(1, rounds)):
+        listed, raw_seconds = raw_pass(connector, credentials)
+        synced, sync_seconds = sync_pass(system, credentials, data / f"round-{round_}")
+        if not synced == listed == raw_count:
+            raise RuntimeError(
+                f"{system}: the sync stored {synced} orders, the source listed {listed}"
+            )
+        result.raw_seconds.append(raw_seconds)
+        result.sync_seconds.append(sync_seconds)
+    return result
 
 
-def bench_tryton(bulk: int, work: Path) -> Result:
+def bench_tryton(bulk: int, work: Path, rounds: int) -> Result:
     started = time.perf_counter()
     server = start_tryton(work / "tryton", bulk=bulk)
     print(f"  trytond ready in {time.perf_counter() - started:.1f} s", flush=True)
     try:
-        return measure("tryton", tryton_connector, server.admin, work / "tryton-store")
+        return measure("tryton", tryton_connector, server.admin, work / "tryton-store", rounds)
     finally:
         stop_tryton(work / "tryton")
 
 
-def bench_sap(orders: int, work: Path) -> Result:
+def bench_sap(orders: int, work: Path, rounds: int) -> Result:
     started = time.perf_counter()
     emulator = SapS4HanaEmulator(purchase_orders=orders)
     with running_emulator(emulator=emulator) as sap:
         print(f"  emulator ready in {time.perf_counter() - started:.1f} s", flush=True)
         credentials = {"base_url": sap.base_url, "username": sap.username, "password": sap.password}
-        return measure("sap_s4hana", sap_connector, credentials, work / "sap-store")
+        return measure("sap_s4hana", sap_connector, credentials, work / "sap-store", rounds)
 
 
-def bench_netsuite(orders: int, work: Path) -> Result:
+def bench_netsuite(orders: int, work: Path, rounds: int) -> Result:
     started = time.perf_counter()
     emulator = netsuite.NetSuiteEmulator(orders=orders)
     with netsuite.running_emulator(emulator=emulator) as account:
         print(f"  emulator ready in {time.perf_counter() - started:.1f} s", flush=True)
         credentials = {**account.tba, "auth_method": "oauth1_hmac_sha256"}
         credentials["base_url"] = account.base_url
-        return measure("netsuite", netsuite_connector, credentials, work / "netsuite-store")
+        return measure("netsuite", netsuite_connector, credentials, work / "netsuite-store", rounds)
 
 
-def bench_bc(orders: int, work: Path) -> Result:
+def bench_bc(orders: int, work: Path, rounds: int) -> Result:
     state = bc_emulator.BusinessCentralEmulator(purchase_orders=orders)
     with bc_emulator.running_emulator(emulator=state) as bc:
-        return measure("business_central", bc_connector, bc.credentials(), work / "bc-store")
+        return measure(
+            "business_central", bc_connector, bc.credentials(), work / "bc-store", rounds
+        )
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--only", choices=("tryton", "sap", "netsuite", "bc"))
+    parser.add_argument("--rounds", type=int, default=ROUNDS, help="raw and sync pass pairs")
     parser.add_argument("--tryton-bulk", type=int, default=2000, help="extra draft purchases")
     parser.add_argument("--sap-orders", type=int, default=20_000, help="emulated purchase orders")
     parser.add_argument("--netsuite-orders", type=int, default=5_000, help="emulated orders")
@@ -196,10 +226,10 @@ def main() -> None:
     args = parser.parse_args()
     configure_logging("WARNING")
     runs: list[tuple[str, Callable[[Path], Result]]] = [
-        ("tryton", lambda work: bench_tryton(args.tryton_bulk, work)),
-        ("sap", lambda work: bench_sap(args.sap_orders, work)),
-        ("netsuite", lambda work: bench_netsuite(args.netsuite_orders, work)),
-        ("bc", lambda work: bench_bc(args.bc_orders, work)),
+        ("tryton", lambda work: bench_tryton(args.tryton_bulk, work, args.rounds)),
+        ("sap", lambda work: bench_sap(args.sap_orders, work, args.rounds)),
+        ("netsuite", lambda work: bench_netsuite(args.netsuite_orders, work, args.rounds)),
+        ("bc", lambda work: bench_bc(args.bc_orders, work, args.rounds)),
     ]
     results: list[Result] = []
     with tempfile.TemporaryDirectory(prefix="ib-connectors-bench-") as folder:
@@ -210,7 +240,10 @@ def main() -> None:
             result = run(Path(folder))
             print(f"  {result.line()}", flush=True)
             results.append(result)
-    print("\ninitial sync of purchase orders, records/s (ratio = sync / raw list_changes)")
+    print(
+        "\ninitial sync of purchase orders, records/s, medians (ratio = sync / raw list_changes "
+        "per round, median and range)"
+    )
     for result in results:
         print(result.line())
 

@@ -267,7 +267,7 @@ class Ref(Field):
 
     def read(self, row: Mapping[str, Any], ctx: MapContext) -> Any:
         value = ctx.wire.get(row, self.path)
-        if value is None or isinstance(value, Mapping):
+        if value is None or (type(value) is not str and isinstance(value, Mapping)):
             node = ctx.wire.node(row, self.path)
             value = None if node is None else node.get("id")
         if value is None or isinstance(value, bool) or ctx.wire.is_empty(value):

@@ -33,6 +33,9 @@ class Wire:
 
     def get(self, row: Mapping[str, Any] | None, path: str) -> Any:
         """The value at `path` in `row`; None when a step is missing."""
+        if type(row) is dict and self.separator not in path:
+            # Most reads are one step into a plain dict: the hot path of every map.
+            return row.get(path)
         value: Any = row
         for step in path.split(self.separator):
             if not isinstance(value, Mapping):
@@ -53,7 +56,7 @@ class Wire:
         value = self.get(row, path)
         if isinstance(value, Mapping) and isinstance(value.get("results"), list):
             value = value["results"]
-        return [item for item in value or () if isinstance(item, Mapping)]
+        return [item for item in value or () if type(item) is dict or isinstance(item, Mapping)]
 
     def is_empty(self, value: Any) -> bool:
         """Whether `value` means "no value" on this wire."""
@@ -66,7 +69,9 @@ class Wire:
     def to_decimal(self, value: Any) -> Decimal:
         """A number as the source sends it (string, int, float) as a Decimal."""
         value = self.decode(value)
-        if isinstance(value, bool) or not isinstance(value, Decimal | int | float | str):
+        if type(value) is str:
+            return Decimal(value)
+        if isinstance(value, bool) or not isinstance(value, Decimal | int | float):
             raise ValueError(f"{value!r} is not a number")
         # Through str(): a JSON float 0.1 means the decimal 0.1, not its binary approximation.
         return Decimal(str(value))
