@@ -176,3 +176,21 @@ def test_an_order_whose_answer_was_lost_is_created_once_on_retry(
     assert second.status_code == 201
     assert second.json()["remote_id"] != retried.json()["remote_id"]
     assert len(netsuite.emulator.orders_in("B")) == before + 2
+
+
+def test_passthrough_runs_a_suiteql_statement_through_the_api(
+    container: Container, netsuite: RunningEmulator
+) -> None:
+    linked = Linked(container, netsuite)
+    request = {
+        "method": "POST",
+        "path": "/services/rest/query/v1/suiteql",
+        "headers": {"Prefer": "transient"},
+        "body": {"q": "SELECT id, fullname FROM location WHERE locationtype = 1"},
+    }
+    with TestClient(create_app(container)) as client:
+        answer = client.post("/v1/passthrough", json=request, headers=linked.headers)
+    assert answer.status_code == 200, answer.text
+    assert answer.json()["status"] == 200
+    (row,) = answer.json()["body"]["items"]
+    assert (row["id"], row["fullname"]) == ("6", "Downtown Store")
