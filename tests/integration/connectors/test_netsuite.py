@@ -24,6 +24,7 @@ from ironbridge.connectors.protocols.rest_json import write_key
 from ironbridge.model import Entity, LocationType, PurchaseOrderStatus
 from ironbridge.testing.conformance import CHECKS, Conformance, WriteSample
 from ironbridge.testing.emulators.netsuite import M2MClient, RunningEmulator, running_emulator
+from ironbridge.unified.projection import Projector
 
 LOCAL = SessionOptions(allow_private_urls=True)
 ORDERS = Entity.PURCHASE_ORDERS
@@ -134,6 +135,21 @@ def test_orders_read_with_their_lines_status_and_custom_fields(netsuite: Running
     assert order["custom_fields"] == {"custbody_approval_ref": "APR-5"}
     assert order["lines"] and order["total"] == sum(line["line_total"] for line in order["lines"])
     assert order["lines"][0]["item"]["remote_id"].isdigit()
+
+
+def test_custom_fields_are_mappable_per_connection(netsuite: RunningEmulator) -> None:
+    # A header field is a custom field already; a line field (custcol_*) is mapped in.
+    mappings = {"custom_fields.cost_centers": "lines[].custcol_cost_center"}
+    with connector.session(tba(netsuite), options=LOCAL) as session:
+        raw = session.get(ORDERS, "1005")
+    order = Projector(connector, "conn_1", ORDERS, mappings).unified(raw)
+    db = netsuite.emulator.db
+    centers = db.execute(
+        'SELECT custcol_cost_center FROM transactionline WHERE "transaction" = 1005 '
+        "AND mainline = 'F' AND custcol_cost_center IS NOT NULL ORDER BY linesequencenumber"
+    ).fetchall()
+    assert centers and order["custom_fields"]["custbody_approval_ref"] == "APR-5"
+    assert order["custom_fields"]["cost_centers"] == [center for (center,) in centers]
 
 
 def test_items_carry_their_quantities_per_location(netsuite: RunningEmulator) -> None:
