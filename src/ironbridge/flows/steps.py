@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -133,7 +133,10 @@ def _write(ctx: StepContext, step: dict[str, Any], data: dict[str, Any]) -> Any:
         uow=ctx.uow,
         registry=ctx.registry,
         cipher=ctx.cipher,
-        options=ctx.options,
+        # The step's timeout bounds each request the connector makes for it: a source that
+        # stops answering fails the attempt (UPSTREAM_TIMEOUT, retried as configured) instead
+        # of holding the run for the connector's own, longer timeout.
+        options=replace(ctx.options, timeout=min(ctx.options.timeout, step["timeout_seconds"])),
         connection=connection,
         breakers=ctx.breakers,
         idempotency_key=key,

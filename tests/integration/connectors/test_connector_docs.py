@@ -17,6 +17,8 @@ import pytest
 
 from ironbridge.connectors.base import OPERATIONS, ConnectorSpec
 from ironbridge.connectors.kit import STRICT
+from ironbridge.connectors.maximo import maps as maximo_maps
+from ironbridge.connectors.maximo.spec import SPEC as MAXIMO_SPEC
 from ironbridge.connectors.netsuite import maps as netsuite_maps
 from ironbridge.connectors.netsuite.spec import SPEC as NETSUITE_SPEC
 from ironbridge.connectors.sap_s4hana import maps as sap_maps
@@ -65,6 +67,8 @@ def describe(converter: Any) -> tuple[str, str]:
     path = getattr(converter, "path", None) or converter.source
     if kind == "Ref":
         return f"`{path}`", f"reference to {converter.entity.value}"
+    if kind == "SiteRef":
+        return f"`{converter.scope}`/`{path}`", f"reference to {converter.entity.value}"
     if kind == "Code":
         return f"`{path}`", "code, see the status tables"
     if kind == "Level":
@@ -168,7 +172,44 @@ def netsuite_rows() -> dict[str, list[str]]:
     }
 
 
-PAGES = {"tryton": tryton_rows, "sap_s4hana": sap_rows, "netsuite": netsuite_rows}
+def maximo_rows() -> dict[str, list[str]]:
+    maps = maximo_maps.MAPPER.maps
+    nested = {"Rows"}
+    work_orders, locations = maps[Entity.WORK_ORDERS].fields, maps[Entity.LOCATIONS].fields
+    return {
+        "capabilities": capability_rows(MAXIMO_SPEC),
+        **{
+            f"fields {entity.value}": field_rows(
+                {n: c for n, c in record_map.fields.items() if type(c).__name__ not in nested}
+            )
+            for entity, record_map in maps.items()
+        },
+        "fields purchase-order lines": field_rows(
+            maps[Entity.PURCHASE_ORDERS].fields["lines"].fields
+        ),
+        "fields stock levels": field_rows(
+            maps[Entity.INVENTORY_ITEMS].fields["stock_levels"].fields
+        ),
+        "fields parts used": field_rows(maps[Entity.WORK_ORDERS].fields["parts_used"].fields),
+        "WOSTATUS": code_rows(maximo_maps.WO_STATUS),
+        "POSTATUS": code_rows(maximo_maps.PO_STATUS),
+        "LOCASSETSTATUS assets": code_rows(maximo_maps.ASSET_STATUS),
+        "LOCASSETSTATUS locations": code_rows(maximo_maps.LOCATION_STATUS),
+        "ITEMSTATUS": code_rows(maximo_maps.ITEM_STATUS),
+        "written statuses": code_rows(maximo_maps.WO_STATUS_WRITES),
+        "wopriority": code_rows(work_orders["priority"].table, work_orders["priority"]),
+        "worktype": code_rows(work_orders["type"].table, work_orders["type"]),
+        "location type": code_rows(locations["type"].table, locations["type"]),
+        "receipts": code_rows(maps[Entity.PURCHASE_ORDERS].fields["status"].refine["APPR"].table),
+    }
+
+
+PAGES = {
+    "tryton": tryton_rows,
+    "sap_s4hana": sap_rows,
+    "netsuite": netsuite_rows,
+    "maximo": maximo_rows,
+}
 
 
 @pytest.mark.parametrize("system", sorted(PAGES))
@@ -181,7 +222,12 @@ def test_the_connector_page_shows_every_row_of_its_maps_and_capabilities(system:
 
 @pytest.mark.parametrize(
     ("system", "spec"),
-    [("tryton", TRYTON_SPEC), ("sap_s4hana", SAP_SPEC), ("netsuite", NETSUITE_SPEC)],
+    [
+        ("tryton", TRYTON_SPEC),
+        ("sap_s4hana", SAP_SPEC),
+        ("netsuite", NETSUITE_SPEC),
+        ("maximo", MAXIMO_SPEC),
+    ],
 )
 def test_the_connector_page_carries_the_setup_guide_the_connect_flow_shows(
     system: str, spec: ConnectorSpec

@@ -267,6 +267,7 @@ class Ref(Field):
 
     def read(self, row: Mapping[str, Any], ctx: MapContext) -> Any:
         value = ctx.wire.get(row, self.path)
+        # A key as text is the common case: it skips the (slow) ABC check for a nested object.
         if value is None or (type(value) is not str and isinstance(value, Mapping)):
             node = ctx.wire.node(row, self.path)
             value = None if node is None else node.get("id")

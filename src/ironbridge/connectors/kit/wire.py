@@ -33,12 +33,13 @@ class Wire:
 
     def get(self, row: Mapping[str, Any] | None, path: str) -> Any:
         """The value at `path` in `row`; None when a step is missing."""
+        # Every field of every record comes through here: a one-step path into a decoded
+        # JSON object (a dict, checked without the ABC machinery) is the common case.
         if type(row) is dict and self.separator not in path:
-            # Most reads are one step into a plain dict: the hot path of every map.
             return row.get(path)
         value: Any = row
         for step in path.split(self.separator):
-            if not isinstance(value, Mapping):
+            if type(value) is not dict and not isinstance(value, Mapping):
                 return None
             value = value.get(step)
         return value
@@ -54,6 +55,9 @@ class Wire:
     def rows(self, row: Mapping[str, Any] | None, path: str) -> list[Mapping[str, Any]]:
         """The nested rows at `path` (order lines, stock levels); none when absent."""
         value = self.get(row, path)
+        if type(value) is list:
+            # Decoded JSON: plain dicts pass without the ABC check (a few per line, per order).
+            return [item for item in value if type(item) is dict or isinstance(item, Mapping)]
         if isinstance(value, Mapping) and isinstance(value.get("results"), list):
             value = value["results"]
         return [item for item in value or () if type(item) is dict or isinstance(item, Mapping)]
@@ -68,6 +72,10 @@ class Wire:
 
     def to_decimal(self, value: Any) -> Decimal:
         """A number as the source sends it (string, int, float) as a Decimal."""
+        kind = type(value)
+        if kind is int or kind is float:
+            # A plain JSON number, as most families send amounts: nothing to decode.
+            return Decimal(str(value))
         value = self.decode(value)
         if type(value) is str:
             return Decimal(value)

@@ -33,12 +33,7 @@ from ironbridge.connectors.base import (
     SessionOptions,
 )
 from ironbridge.connectors.kit import ZonedWire, ensure_page_size, ensure_resolved, zone_of
-from ironbridge.connectors.netsuite.maps import (
-    LOCKED,
-    STATUS_TABLES,
-    read_mapper,
-    write_mapper,
-)
+from ironbridge.connectors.netsuite.maps import LOCKED, STATUS_TABLES, read_mapper, write_mapper
 from ironbridge.connectors.netsuite.resources import RESOURCES, ZONE_STATEMENT
 from ironbridge.connectors.netsuite.spec import CHECK_HINTS, SIGN_IN, SPEC, TOKEN_PATH
 from ironbridge.connectors.protocols import http

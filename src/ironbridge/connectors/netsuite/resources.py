@@ -15,6 +15,7 @@ at 100,000 rows per statement however it is paged.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import partial
 from typing import Final
 
 from ironbridge.connectors.protocols.rest_json import NETSUITE_SUITEQL, ChangeFeed, Children
@@ -27,6 +28,13 @@ _STAMP: Final = "'YYYY-MM-DD HH24:MI:SS'"
 _DAY: Final = "'YYYY-MM-DD'"
 #: The account's time zone, asked at connect time.
 ZONE_STATEMENT: Final = "SELECT SESSIONTIMEZONE AS tz FROM dual"
+
+
+#: Every statement's feed: rows show their change time as `modified` and their id as `id`,
+#: which sort as numbers.
+_FEED: Final = partial(
+    ChangeFeed, SUITEQL_PATH, NETSUITE_SUITEQL, change_path="modified", key_path="id", key_order=int
+)
 
 
 @dataclass(frozen=True)
@@ -43,10 +51,7 @@ class Resource:
     @property
     def feed(self) -> ChangeFeed:
         """The statement as the REST-JSON family reads it: keyset pages by change and id."""
-        return ChangeFeed(
-            SUITEQL_PATH, NETSUITE_SUITEQL, self.change, self.key, change_path="modified",
-            key_path="id", statement=self.statement, key_order=int,
-        )  # fmt: skip
+        return _FEED(self.change, self.key, statement=self.statement)
 
 
 _ORDERS: Final = (
@@ -85,7 +90,10 @@ _LOCATIONS: Final = (
 _RECORDS: Final = "services/rest/record/v1/"
 RESOURCES: Final = {
     Entity.PURCHASE_ORDERS: Resource(
-        _ORDERS, "h.changed", "h.id", _RECORDS + "purchaseOrder",
+        _ORDERS,
+        "h.changed",
+        "h.id",
+        _RECORDS + "purchaseOrder",
         Children("lines", _LINES, "transaction"),
     ),
     Entity.VENDORS: Resource(_VENDORS, "v.lastmodifieddate", "v.id", _RECORDS + "vendor"),
@@ -93,4 +101,4 @@ RESOURCES: Final = {
         _ITEMS, "i.lastmodifieddate", "i.id", children=Children("stock", _STOCK, "item")
     ),
     Entity.LOCATIONS: Resource(_LOCATIONS, "l.lastmodifieddate", "l.id"),
-}  # fmt: skip
+}

@@ -52,10 +52,7 @@ SIGN_IN: Final = SignInMethods(
     "integrations), or token-based authentication (existing integrations).",
 )
 
-_WRITABLE_ORDER: Final = (
-    "vendor_id", "vendor_remote_id", "order_date", "required_date", "notes", "lines",
-    "custom_fields",
-)  # fmt: skip
+_ORDER_HEADER: Final = ("vendor_id", "vendor_remote_id", "order_date", "required_date", "notes")
 _WRITABLE_VENDOR: Final = ("code", "name", "status", "email", "phone", "website", "custom_fields")
 
 #: The capability of an entity read and written (never deleted), or only read.
@@ -137,7 +134,7 @@ SPEC: Final = ConnectorSpec(
     ),
     capabilities={
         Entity.PURCHASE_ORDERS: _WRITES(
-            writable_fields=_WRITABLE_ORDER,
+            writable_fields=(*_ORDER_HEADER, "lines", "custom_fields"),
             requires=("Role permission Transactions > Purchase Order",),
             rules=(
                 "A change made only on an order's lines marks the order changed.",
@@ -177,9 +174,7 @@ CHECK_HINTS: Final = CheckHints(
     unreachable="Check the account ID, and that ironbridge may reach NetSuite.",
     refused="Check the sign-in fields, and that the role may sign in with them.",
     enable={
-        Entity.PURCHASE_ORDERS: "Give the role the permission Transactions > Purchase Order.",
-        Entity.VENDORS: "Give the role the permission Lists > Vendors.",
-        Entity.INVENTORY_ITEMS: "Give the role the permission Lists > Items.",
-        Entity.LOCATIONS: "Give the role the permission Lists > Locations.",
+        e: f"Add to ironbridge's role the permission {c.requires[0].split('permission ')[-1]}."
+        for e, c in SPEC.capabilities.items()
     },
 )

@@ -21,6 +21,7 @@ from types import MappingProxyType
 from typing import Final, Protocol, TextIO
 
 from ironbridge.testing.emulators.business_central import run_emulator as run_business_central
+from ironbridge.testing.emulators.maximo import run_emulator as run_maximo
 from ironbridge.testing.emulators.netsuite import run_emulator as run_netsuite
 from ironbridge.testing.emulators.sap_s4hana import run_emulator as run_sap_s4hana
 
@@ -49,6 +50,7 @@ EMULATORS: Final[Mapping[str, EmulatorRunner]] = MappingProxyType(
         "bc": run_business_central,
         "business_central": run_business_central,
         "netsuite": run_netsuite,
+        "maximo": run_maximo,
     }
 )
 

@@ -67,7 +67,10 @@ class Writes:
     `read_back_params` go with the GET that reads a created record back from its `Location`
     when the create answered without a body (NetSuite's `expandSubResources=true`);
     `record_link` is where a returned record holds its own address, for a create answered
-    without `Location`. An update is `update_method` with `update_headers`. Creates and
+    without `Location`. An update is `update_method` with `update_headers`. `params` go with
+    every write (Maximo's `lean=1`, so answers are lean JSON). An action on a record (Maximo's
+    `?action=wsmethod:changeStatus`) is a POST with the query parameter `action_param` set to
+    `action_value` formatted with the action's name, and the create headers. Creates and
     updates carry `idempotency_header` (see `write_key`) where the system declares one.
     """
 
@@ -76,6 +79,9 @@ class Writes:
     record_link: str | None = None
     update_method: str = "PATCH"
     update_headers: Mapping[str, str] = field(default_factory=dict)
+    params: Mapping[str, str] = field(default_factory=dict)
+    action_param: str | None = None
+    action_value: str = "{name}"
     #: The header that makes a write idempotent at the source; None where there is none.
     idempotency_header: str | None = None
 
@@ -303,7 +309,12 @@ class RestJsonClient:
         writes = self.dialect.writes
         headers = {**writes.create_headers, **self._keyed("POST", path, idempotency_key)}
         response = self.send(
-            "POST", path, json=dict(body), headers=headers, field_names=field_names
+            "POST",
+            path,
+            params=writes.params,
+            json=dict(body),
+            headers=headers,
+            field_names=field_names,
         )
         record: dict[str, Any] | None = None
         if response.content.strip():
@@ -342,13 +353,48 @@ class RestJsonClient:
         if etag is not None:
             headers["If-Match"] = etag
         self.send(
-            method, target, json=dict(body), params=params, headers=headers,
+            method,
+            target,
+            params={**writes.params, **(params or {})},
+            json=dict(body),
+            headers=headers,
             field_names=field_names,
-        )  # fmt: skip
+        )
 
     def _keyed(self, method: str, path: str, given: str | None) -> dict[str, str]:
         header = self.dialect.writes.idempotency_header
         return {} if header is None else {header: write_key(given, method, path)}
+
+    def act(
+        self,
+        target: str | httpx.URL,
+        name: str,
+        body: Mapping[str, Any],
+        *,
+        field_names: FieldNames | None = None,
+    ) -> dict[str, Any] | None:
+        """Run the action `name` on the record at `target` (Maximo's change status); the
+        record as the answer shows it, or None when the answer has no body.
+
+        Raises:
+            ValueError: the system declares no actions.
+        """
+        writes = self.dialect.writes
+        if writes.action_param is None:
+            raise ValueError(f"{self.dialect.name} declares no actions on records")
+        params = {**writes.params, writes.action_param: writes.action_value.format(name=name)}
+        response = self.send(
+            "POST",
+            target,
+            params=params,
+            json=dict(body),
+            headers=writes.create_headers,
+            field_names=field_names,
+        )
+        if not response.content.strip():
+            return None
+        record = self._json(response)
+        return record if isinstance(record, dict) else None
 
     def delete(self, target: str | httpx.URL) -> None:
         """Delete the record at `target`; raises `errors.NotFound` when it is gone."""
