@@ -59,6 +59,10 @@ def describe(converter: Any) -> tuple[str, str]:
     if kind == "First":
         parts = [describe(inner)[0] for inner in converter.fields]
         return ", else ".join(parts), "the first with a value"
+    if kind == "Const":
+        return _value(converter.value), "always"
+    if kind == "Sum":
+        return f"`{converter.column}` of `{converter.path}`", "sum"
     if kind == "Flags":
         flags = ", ".join(f"`{path}`" for path, _ in converter.rules)
         return flags, f"the first flag set (see below), else {_value(converter.otherwise)}"
@@ -166,6 +170,7 @@ def netsuite_rows() -> dict[str, list[str]]:
         "fields stock levels": field_rows(netsuite_maps.STOCK),
         "status": code_rows(netsuite_maps.PO_STATUS),
         "isinactive": code_rows(netsuite_maps.STATUS_TABLES[1].table),
+        "locationtype": code_rows(netsuite_maps.LOCATION_TYPES),
     }
 
 
