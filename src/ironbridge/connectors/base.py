@@ -146,13 +146,13 @@ class Capability:
     the source enforces ("an approved purchase order cannot be modified"). `requires` names
     what the source system must have enabled for the entity to be read (SAP services and
     their communication arrangements, optional modules), so an integrator can tell a customer
-    before connecting.
+    before connecting. A write left unsaid is not offered.
     """
 
     read: bool
-    create: bool
-    update: bool
-    delete: bool
+    create: bool = False
+    update: bool = False
+    delete: bool = False
     adjust: bool = False
     writable_fields: tuple[str, ...] = ()
     rules: tuple[str, ...] = ()
@@ -427,11 +427,18 @@ class SessionOptions:
     `allow_private_urls` lets a session reach private and loopback addresses, which
     on-premises systems need and a multi-tenant deployment must refuse (SSRF). `clock`
     (monotonic seconds) times what a session keeps, such as access tokens until they expire.
+
+    `idempotency_key` is the caller's `Idempotency-Key` for the write the session is opened
+    for (the unified write services open one session per write): a connector whose source
+    applies a keyed write once (NetSuite's `X-NetSuite-Idempotency-Key`) sends a key derived
+    from it, so a write retried after a lost answer is applied once at the source too. None
+    when the caller gave none, and for reads and syncs.
     """
 
     timeout: float = 30.0
     allow_private_urls: bool = False
     clock: Callable[[], float] = time.monotonic
+    idempotency_key: str | None = None
 
 
 _PASSTHROUGH_METHODS: Final = frozenset({"GET", "POST", "PUT", "PATCH", "DELETE", "HEAD"})

@@ -127,6 +127,7 @@ class ToolCalls:
                 options=self.container.session_options,
                 connection=connection,
                 breakers=self.container.breakers,
+                idempotency_key=control.idempotency_key,
             )
             entity = tool.entity
             if tool.operation == "create":

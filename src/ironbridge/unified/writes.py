@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from pydantic_core import to_jsonable_python
@@ -64,6 +64,9 @@ class WriteContext:
     connection: ConnectionRow
     #: The deployment's circuit breakers: every call to the source goes through one.
     breakers: BreakerBoard
+    #: The caller's `Idempotency-Key`, handed to the session of the write (see
+    #: `SessionOptions.idempotency_key`); None when the caller gave none.
+    idempotency_key: str | None = None
 
     @property
     def connector(self) -> Connector:
@@ -71,7 +74,10 @@ class WriteContext:
 
     def session(self) -> ConnectorSession:
         credentials = self.cipher.decrypt(self.connection.credentials_ciphertext)
-        return self.connector.session(credentials, options=self.options)
+        options = self.options
+        if self.idempotency_key is not None:
+            options = replace(options, idempotency_key=self.idempotency_key)
+        return self.connector.session(credentials, options=options)
 
     def mappings(self, entity: Entity) -> dict[str, str]:
         value: dict[str, str] = self.connection.settings.get("field_mappings", {}).get(

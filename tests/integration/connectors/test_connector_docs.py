@@ -21,6 +21,8 @@ from ironbridge.connectors.maximo import maps as maximo_maps
 from ironbridge.connectors.maximo.spec import SPEC as MAXIMO_SPEC
 from ironbridge.connectors.netsuite import maps as netsuite_maps
 from ironbridge.connectors.netsuite.spec import SPEC as NETSUITE_SPEC
+from ironbridge.connectors.odoo import maps as odoo_maps
+from ironbridge.connectors.odoo.spec import SPEC as ODOO_SPEC
 from ironbridge.connectors.sap_s4hana import maps as sap_maps
 from ironbridge.connectors.sap_s4hana.spec import SPEC as SAP_SPEC
 from ironbridge.connectors.tryton import maps as tryton_maps
@@ -57,6 +59,10 @@ def describe(converter: Any) -> tuple[str, str]:
     if kind == "First":
         parts = [describe(inner)[0] for inner in converter.fields]
         return ", else ".join(parts), "the first with a value"
+    if kind == "Const":
+        return _value(converter.value), "always"
+    if kind == "Sum":
+        return f"`{converter.column}` of `{converter.path}`", "sum"
     if kind == "Flags":
         flags = ", ".join(f"`{path}`" for path, _ in converter.rules)
         return flags, f"the first flag set (see below), else {_value(converter.otherwise)}"
@@ -164,6 +170,7 @@ def netsuite_rows() -> dict[str, list[str]]:
         "fields stock levels": field_rows(netsuite_maps.STOCK),
         "status": code_rows(netsuite_maps.PO_STATUS),
         "isinactive": code_rows(netsuite_maps.STATUS_TABLES[1].table),
+        "locationtype": code_rows(netsuite_maps.LOCATION_TYPES),
     }
 
 
@@ -199,11 +206,33 @@ def maximo_rows() -> dict[str, list[str]]:
     }
 
 
+def odoo_rows() -> dict[str, list[str]]:
+    def plain(fields: Mapping[str, Any]) -> dict[str, Any]:
+        return {n: c for n, c in fields.items() if type(c).__name__ not in ("Rows", "Const")}
+
+    request = odoo_maps.READS[Entity.WORK_ORDERS].fields
+    return {
+        "capabilities": capability_rows(ODOO_SPEC),
+        **{
+            f"fields {entity.value}": field_rows(plain(record_map.fields))
+            for entity, record_map in odoo_maps.READS.items()
+        },
+        "fields purchase-order lines": field_rows(odoo_maps.LINES),
+        "fields stock levels": field_rows(odoo_maps.STOCK),
+        "state": code_rows(odoo_maps.PO_STATE),
+        "receipt_status": code_rows(odoo_maps.RECEIPTS),
+        "priority": code_rows(odoo_maps.PRIORITY),
+        "maintenance_type": code_rows(odoo_maps.REQUEST_TYPE, request["type"]),
+        "usage": code_rows(odoo_maps.USAGE),
+    }
+
+
 PAGES = {
     "tryton": tryton_rows,
     "sap_s4hana": sap_rows,
     "netsuite": netsuite_rows,
     "maximo": maximo_rows,
+    "odoo": odoo_rows,
 }
 
 
@@ -222,6 +251,7 @@ def test_the_connector_page_shows_every_row_of_its_maps_and_capabilities(system:
         ("sap_s4hana", SAP_SPEC),
         ("netsuite", NETSUITE_SPEC),
         ("maximo", MAXIMO_SPEC),
+        ("odoo", ODOO_SPEC),
     ],
 )
 def test_the_connector_page_carries_the_setup_guide_the_connect_flow_shows(

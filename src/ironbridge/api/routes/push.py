@@ -46,6 +46,8 @@ _log = get_logger("ironbridge.push")
         ),
     },
     summary="Change notifications a source pushes: start a debounced incremental sync",
+    # Integrators' clients (the SDK) leave it out: only source systems call it.
+    openapi_extra={"x-ironbridge-caller": "source"},
     description=(
         "Called by the source system (Business Central), not by integrators: no bearer "
         "token, each notice carries the subscription's `clientState` instead. With "

@@ -1,12 +1,12 @@
 """The connector kit: what a system package is declared with.
 
 - `Wire` (`wire.py`): how a protocol family spells paths and typed values.
-- The map vocabulary (`fields.py`): `Text`, `Number`, `Day`, `Stamp`, `Code`, `Ref`, `Rows`, ...
-  — one set of converters for reads and writes, read through a family's wire.
+- The map vocabulary (`fields.py`): `Text`, `Number`, `Day`, `Stamp`, `Code`, `Ref`, `Rows`,
+  `Sum`, ... — one set of converters for reads and writes, read through a family's wire.
 - `RecordMap` and `Mapper` (`maps.py`): an entity's table, and a connector's tables bound to
   its wire, which are its `to_unified` and its write bodies; `MappedConnector`
   (`connector.py`): a connector declared as its session class and its `Mapper`; `derived.py`:
-  what many maps derive from the whole row (`total`, `gathered`).
+  what many maps derive from the whole row (`gathered`).
 - `guards.py`: the checks every session makes on what the service hands it.
 - `pages` (`pages.py`): a record stream chunked into the pages `list_changes` yields.
 - `scoped.py`: keys and codes that mean something within a site or company only (`ScopedRef`,
@@ -16,6 +16,7 @@
 - `checks.py`: the check of a system that signs in with one request and probes each entity
   (`SignInCheck`).
 - `tables.py`: code tables many systems share (`PRIORITY_1_TO_4`).
+- `zones.py`: systems that show times in a zone of their own (`ZonedWire`, `zone_of`).
 - `pager.py`: one keyset pager over a family's query callable (`KeysetPager`, `Seek`), for exact
   change stamps and for stamps shown at a coarser granularity.
 """
@@ -28,7 +29,7 @@ from ironbridge.connectors.kit.catalog import (
 )
 from ironbridge.connectors.kit.checks import SignInCheck
 from ironbridge.connectors.kit.connector import MappedConnector
-from ironbridge.connectors.kit.derived import gathered, total
+from ironbridge.connectors.kit.derived import gathered
 from ironbridge.connectors.kit.fields import (
     STRICT,
     Code,
@@ -46,6 +47,7 @@ from ironbridge.connectors.kit.fields import (
     Ref,
     Rows,
     Stamp,
+    Sum,
     Text,
     read_fields,
     source_code,
@@ -57,9 +59,11 @@ from ironbridge.connectors.kit.pager import KeyedRow, KeysetPager, RowQuery, See
 from ironbridge.connectors.kit.pages import pages
 from ironbridge.connectors.kit.scoped import ScopedCodes, ScopedRef
 from ironbridge.connectors.kit.tables import PRIORITY_1_TO_4
-from ironbridge.connectors.kit.wire import PLAIN, Wire
+from ironbridge.connectors.kit.wire import JSON_NUMBERS, PLAIN, NumberWire, Wire
+from ironbridge.connectors.kit.zones import ZonedWire, zone_of
 
 __all__ = [
+    "JSON_NUMBERS",
     "PLAIN",
     "PRIORITY_1_TO_4",
     "STRICT",
@@ -79,6 +83,7 @@ __all__ = [
     "MappedConnector",
     "Mapper",
     "Number",
+    "NumberWire",
     "Place",
     "RecordMap",
     "Ref",
@@ -89,8 +94,10 @@ __all__ = [
     "Seek",
     "SignInCheck",
     "Stamp",
+    "Sum",
     "Text",
     "Wire",
+    "ZonedWire",
     "capability",
     "ensure_page_size",
     "ensure_resolved",
@@ -100,9 +107,9 @@ __all__ = [
     "read_fields",
     "source_code",
     "status_tables",
-    "total",
     "truncate",
     "writable_fields",
     "write_fields",
     "written_codes",
+    "zone_of",
 ]

@@ -43,6 +43,7 @@ __all__ = [
     "Ref",
     "Rows",
     "Stamp",
+    "Sum",
     "Text",
     "read_fields",
     "source_code",
@@ -315,6 +316,19 @@ class Rows(Field):
 
 
 @dataclass(frozen=True, slots=True)
+class Sum(Field):
+    """The sum of `column` over the nested rows at `path` (an order's total from its lines'
+    amounts, an item's stock over its locations); rows without a value count as nothing."""
+
+    path: str
+    column: str
+
+    def read(self, row: Mapping[str, Any], ctx: MapContext) -> Any:
+        values = (ctx.wire.get(item, self.column) for item in ctx.wire.rows(row, self.path))
+        return sum((ctx.wire.to_decimal(v) for v in values if v is not None), Decimal(0))
+
+
+@dataclass(frozen=True, slots=True)
 class First(Field):
     """The first of several fields that has a value (a stored cache, then the computed one)."""
 
@@ -361,10 +375,15 @@ def write_fields(
     fields: Mapping[str, Field], payload: Mapping[str, Any], wire: Wire
 ) -> dict[str, Any]:
     """The source body for the payload keys `fields` can write; other keys are left alone
-    (`kit.to_source` refuses them)."""
+    (`kit.to_source` refuses them). A member a code table has no code for (a vendor status
+    the source lacks) is `errors.ValidationFailed` on its key."""
     out: dict[str, Any] = {}
     for name, converter in fields.items():
         key = converter.payload_key(name)
         if converter.writable and key in payload:
-            converter.write(payload[key], out, wire)
+            try:
+                converter.write(payload[key], out, wire)
+            except KeyError:
+                problem = f"{wire.name} has no {payload[key]}."
+                raise errors.ValidationFailed({key: problem}) from None
     return out

@@ -26,9 +26,9 @@ from ironbridge.connectors.kit import (
     Rows,
     ScopedRef,
     Stamp,
+    Sum,
     Text,
     gathered,
-    total,
     written_codes,
 )
 from ironbridge.model import (
@@ -139,10 +139,6 @@ _STOCK: Final = {
 }
 
 
-#: An item's stock on hand: its current balance summed over its storerooms.
-_ON_HAND: Final = total("total_on_hand", "inventory", "curbaltotal")
-
-
 _WORK_ORDER: Final = {
     "number": Text("wonum"),
     "title": Text("description"),
@@ -189,6 +185,7 @@ _INVENTORY_ITEM: Final = {
     "unit_cost": Number("avgcost"),
     "status": Code("status_maxvalue", table=ITEM_STATUS),
     "stock_levels": Rows("inventory", _STOCK),
+    "total_on_hand": Sum("inventory", "curbaltotal"),
 }
 _VENDOR: Final = {
     "code": Text("company"),
@@ -228,7 +225,7 @@ MAPPER: Final = Mapper(
         ),
         Entity.ASSETS: RecordMap(_ASSET, custom_fields=_RAW_STATUS),
         Entity.LOCATIONS: RecordMap(_LOCATION, custom_fields=_RAW_STATUS),
-        Entity.INVENTORY_ITEMS: RecordMap(_INVENTORY_ITEM, derive=_ON_HAND),
+        Entity.INVENTORY_ITEMS: RecordMap(_INVENTORY_ITEM),
         Entity.VENDORS: RecordMap(_VENDOR, derive=gathered("address", _ADDRESS)),
         Entity.PURCHASE_ORDERS: RecordMap(_PURCHASE_ORDER, custom_fields=_RAW_STATUS),
     },

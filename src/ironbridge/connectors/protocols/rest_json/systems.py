@@ -68,7 +68,11 @@ NETSUITE: Final = Dialect(
             "INSUFFICIENT_PERMISSION": _denied,
         },
     ),
-    writes=Writes(read_back_params={"expandSubResources": "true"}, update_method="PATCH"),
+    writes=Writes(
+        read_back_params={"expandSubResources": "true"},
+        update_method="PATCH",
+        idempotency_header="X-NetSuite-Idempotency-Key",
+    ),
 )
 
 #: The record collection filter `q` (the N/query operators); it cannot sort, and it reads dates
