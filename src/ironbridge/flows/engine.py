@@ -735,15 +735,27 @@ def _for_each(
 
 
 # --- the engine a worker holds ----------------------------------------------------------------
-#: Runs a process works on at once (the rest wait in DBOS's queue, in its database): each
-#: holds store connections while a step runs, and a burst must not exhaust the pools.
+#: Runs a process works on at once from DBOS's queue (the rest wait there, in its
+#: database): each holds store connections while a step runs, and a burst must not exhaust
+#: the pools.
 RUN_CONCURRENCY = 8
+#: Runs a process starts at once without the queue, while it has room: they start at once
+#: instead of at the queue's next poll (50 ms). Beside the queue's eight, within the store's
+#: pools (5 + 10 connections).
+DIRECT_RUNS = 4
 _QUEUE = "ironbridge_flows"
+_direct_lock = threading.Lock()
+#: Runs started without the queue in this process, until their workflow ends.
+_direct: set[str] = set()
 
 
 @DBOS.workflow(name="ironbridge.flow_run")
 def _flow_workflow(key: str, run_id: str) -> str:
-    return interpret(key, run_id, DBOSRunner())
+    try:
+        return interpret(key, run_id, DBOSRunner())
+    finally:
+        with _direct_lock:
+            _direct.discard(run_id)
 
 
 class FlowEngine:
@@ -835,8 +847,25 @@ class FlowEngine:
         return {"scheduled": len(scheduled), "swept": swept, "resent": len(lost), "purged": purged}
 
     def start(self, run_id: str) -> None:
-        """Start (or find already started) the durable workflow of a committed run."""
+        """Start (or find already started) the durable workflow of a committed run: at once
+        while this process has room for it, through the queue otherwise.
+
+        Either way the workflow is written before it runs, so a worker that dies recovers it.
+        A run already known to DBOS (re-sent by the tick) goes to the queue, which takes a
+        workflow id once.
+        """
         self.launch()
+        with _direct_lock:
+            direct = run_id not in _direct and len(_direct) < DIRECT_RUNS
+            if direct:
+                _direct.add(run_id)
+        if direct and DBOS.get_workflow_status(run_id) is None:
+            with SetWorkflowID(run_id):
+                DBOS.start_workflow(_flow_workflow, self.key, run_id)
+            return
+        if direct:
+            with _direct_lock:
+                _direct.discard(run_id)
         with SetWorkflowID(run_id):
             DBOS.enqueue_workflow(_QUEUE, _flow_workflow, self.key, run_id)
 
