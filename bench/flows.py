@@ -9,7 +9,9 @@ checkpoints. Prints, per database:
   started one at a time into an idle engine (the queue's hop, which `serve` and `worker` add
   when the run is started by another process, is not counted: the run is started in process);
 - runs/s: N runs started at once, until the last is finished, beside the baseline's N
-  three-step sequences per second (the ratio is flow / baseline).
+  three-step sequences per second (the ratio is flow / baseline);
+- CPU ms per run, flow and baseline: this process's CPU time over the same N (the
+  database server's is not in it), steadier than rates on a shared machine.
 
 `python bench/flows.py [--runs 200] [--latency 30] [--databases sqlite,postgresql]`; each
 database runs in a process of its own (DBOS is one instance per process).
@@ -113,13 +115,14 @@ def _measure(container: Any, runs: int, latency_runs: int) -> dict[str, Any]:
         latencies.append((first.started_at - run.created_at).total_seconds() * 1000)
 
     ids = [queue_run() for _ in range(runs)]
-    started = time.perf_counter()
+    started, cpu = time.perf_counter(), time.process_time()
     engine.submit(ids)
     for run_id in ids:
         assert engine.wait(run_id, timeout=600) == "succeeded"
     flow_rate = runs / (time.perf_counter() - started)
+    flow_cpu = (time.process_time() - cpu) / runs * 1000
 
-    started = time.perf_counter()
+    started, cpu = time.perf_counter(), time.process_time()
     data: dict[str, Any] = {"trigger": {"record": RECORD}, "steps": {}}
     for _ in range(runs):
         assert evaluate_cel(CONDITION, data) is True
@@ -130,12 +133,15 @@ def _measure(container: Any, runs: int, latency_runs: int) -> dict[str, Any]:
             )
             uow.commit()
     direct_rate = runs / (time.perf_counter() - started)
+    direct_cpu = (time.process_time() - cpu) / runs * 1000
     return {
         "latency_p50_ms": statistics.median(latencies),
         "latency_p95_ms": sorted(latencies)[int(len(latencies) * 0.95) - 1],
         "flow_runs_per_s": flow_rate,
         "direct_per_s": direct_rate,
         "ratio": flow_rate / direct_rate,
+        "flow_cpu_ms": flow_cpu,
+        "direct_cpu_ms": direct_cpu,
     }
 
 
@@ -150,7 +156,10 @@ def main() -> None:
         print(json.dumps(_one_database(args.one, args.runs, args.latency)))
         return
     print(f"3-step flow (condition, map, emit), {args.runs} runs; baseline: the same calls")
-    print("database    first step p50/p95 ms   flow runs/s   direct /s   ratio")
+    print(
+        "database    first step p50/p95 ms   flow runs/s   direct /s   ratio"
+        "   CPU ms/run flow / direct"
+    )
     for kind in args.databases.split(","):
         out = (
             subprocess.run(
@@ -175,6 +184,7 @@ def main() -> None:
         print(
             f"{kind:<11} {r['latency_p50_ms']:>8.1f} / {r['latency_p95_ms']:<8.1f}"
             f"   {r['flow_runs_per_s']:>11.1f}   {r['direct_per_s']:>9.1f}   {r['ratio']:.3f}"
+            f"   {r['flow_cpu_ms']:>8.2f} / {r['direct_cpu_ms']:.2f}"
         )
 
 

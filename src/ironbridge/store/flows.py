@@ -24,13 +24,16 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
     delete,
+    func,
     insert,
+    literal,
     select,
     tuple_,
     update,
 )
 from sqlalchemy.exc import IntegrityError
 
+from .bulk import insert_rows
 from .tables import metadata
 from .types import JSONType, UTCDateTime
 
@@ -352,15 +355,49 @@ class RunRepository:
         found = self._conn.execute(stmt).mappings().first()
         return StepRow(**found) if found else None
 
-    def save_step(self, row: dict[str, Any]) -> None:
-        """Insert or replace the row of one step of a run."""
-        self._conn.execute(
-            delete(flow_run_steps).where(
-                flow_run_steps.c.run_id == row["run_id"],
-                flow_run_steps.c.step_id == row["step_id"],
+    def save_steps(self, rows: Sequence[dict[str, Any]]) -> None:
+        """Insert or replace the rows of steps of a run (each with every column)."""
+        if not rows:
+            return
+        by_run: dict[str, list[str]] = {}
+        for row in rows:
+            by_run.setdefault(row["run_id"], []).append(row["step_id"])
+        for run_id, step_ids in by_run.items():
+            self._conn.execute(
+                delete(flow_run_steps).where(
+                    flow_run_steps.c.run_id == run_id, flow_run_steps.c.step_id.in_(step_ids)
+                )
+            )
+        # A step saved twice in one batch (a retried attempt) keeps its last row.
+        last = {(row["run_id"], row["step_id"]): row for row in rows}
+        insert_rows(self._conn, flow_run_steps, list(last.values()))
+
+    def finish(
+        self,
+        run_id: str,
+        status: str,
+        error: dict[str, Any] | None,
+        *,
+        at: datetime,
+        started_at: datetime,
+    ) -> bool:
+        """End a run that has not ended (`started_at` where it has none); whether it did."""
+        stmt = (
+            update(flow_runs)
+            .where(
+                flow_runs.c.id == run_id,
+                flow_runs.c.status.not_in(("succeeded", "failed", "cancelled")),
+            )
+            .values(
+                status=status,
+                error=error,
+                finished_at=at,
+                started_at=func.coalesce(
+                    flow_runs.c.started_at, literal(started_at, flow_runs.c.started_at.type)
+                ),
             )
         )
-        self._conn.execute(insert(flow_run_steps).values(**row))
+        return bool(self._conn.execute(stmt).rowcount)
 
     def purge_before(self, at: datetime) -> int:
         """Delete finished runs (and their steps) created before `at`."""
