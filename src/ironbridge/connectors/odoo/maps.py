@@ -14,12 +14,13 @@ from typing import Any, Final
 
 from ironbridge.connectors import kit
 from ironbridge.connectors.base import StatusTable
+from ironbridge.connectors.protocols.jsonrpc_writes import Put
 from ironbridge.connectors.protocols.odoo import ODOO_WIRE
 from ironbridge.model import Entity
 from ironbridge.model import enums as u
 
-__all__ = ["LINES", "PO_STATE", "PRIORITY", "READS", "RECEIPTS", "REQUEST_TYPE", "STATUS_TABLES",
-           "STOCK", "TRANSITIONS", "USAGE", "WRITES", "mapper"]  # fmt: skip
+__all__ = ["LINES", "LINE_WRITES", "PO_STATE", "PRIORITY", "READS", "RECEIPTS", "REQUEST_TYPE",
+           "STATUS_TABLES", "STOCK", "TRANSITIONS", "USAGE", "WRITES", "mapper"]  # fmt: skip
 
 P, W = u.PurchaseOrderStatus, u.WorkOrderStatus
 #: `purchase.order.state`; a confirmed order's status is decided by its receipts.
@@ -128,6 +129,14 @@ WRITES: Final = kit.Mapper("Odoo", ODOO_WIRE, {
         "type": kit.Code("maintenance_type", REQUEST_TYPE), "estimated_hours": N("duration"),
         "scheduled_start": kit.Stamp("schedule_date")}),
 })  # fmt: skip
+
+#: A purchase line written (`purchase.order.line`), besides its product.
+LINE_WRITES: Final = {
+    "quantity": Put("product_qty", convert=float),
+    "description": Put("name"),
+    "unit_price": Put("price_unit", convert=float),
+    "required_date": Put("date_planned", convert=lambda day: f"{day} 12:00:00"),
+}
 
 #: Odoo records → unified records.
 mapper: Final = kit.Mapper("Odoo", ODOO_WIRE, READS)

@@ -9,15 +9,7 @@ from ironbridge.connectors.base import AuthField, Capability, ConnectorSpec
 from ironbridge.connectors.protocols.jsonrpc_checks import CheckHints
 from ironbridge.model import Entity
 
-__all__ = ["HINTS", "MODULES", "SPEC"]
-
-#: Models of optional apps, and the app a database without them lacks.
-MODULES: Final = {
-    "purchase.order": "Purchase",
-    "stock.location": "Inventory",
-    "maintenance.request": "Maintenance",
-    "maintenance.equipment": "Maintenance",
-}
+__all__ = ["HINTS", "SPEC"]
 
 HINTS: Final = CheckHints(
     unreachable="Check the Odoo address, and that ironbridge may reach it.",
@@ -32,6 +24,10 @@ HINTS: Final = CheckHints(
     read_refused="Give the user the groups Purchase / User, Inventory / User and "
     "Maintenance / User (Settings > Users).",
     read_failed="Install the Purchase, Inventory and Maintenance apps in this database.",
+    module_missing=(
+        "The Odoo app {module} is not installed in this database.",
+        "Install the {module} app (Apps menu) in this database.",
+    ),
 )
 
 SPEC: Final = ConnectorSpec(

@@ -132,15 +132,15 @@ class ModelSession(ConnectorSession):
         """Why the database cannot hold the resource's entity, if it cannot."""
         if self._available(resource):
             return None
-        name, what = self.client.name, resource.entity.value
+        words = {
+            "name": self.client.name,
+            "module": resource.module,
+            "database": self.database,
+            "what": resource.entity.value,
+        }
+        reason, enable = (text.format(**words) for text in self.hints.module_missing)
         return errors.EntityUnavailable(
-            self.spec.id,
-            what,
-            "read",
-            reason=f"The {name} module {resource.module} is not activated in database "
-            f"{self.database!r}, so it holds no {what}.",
-            enable=f"Activate the {name} module {resource.module} (and the modules it needs) "
-            "in this database.",
+            self.spec.id, resource.entity.value, "read", reason=reason, enable=enable
         )
 
     # -- reads ---------------------------------------------------------------------------------
