@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from typing import Any, Final
 
+from ironbridge.connectors.kit import names
 from ironbridge.connectors.protocols.jsonrpc_changes import Dependent, ModelResource
 from ironbridge.model import Entity
 
@@ -35,16 +36,11 @@ _EQUIPMENT: Final = (
 )
 
 
-def _fields(names: str) -> tuple[str, ...]:
-    """The space-separated field `names`."""
-    return tuple(names.split())
-
-
 def _read(entity: Entity, model: str, fields: str, **more: Any) -> ModelResource:
-    return ModelResource(entity, model, _fields(fields), **more)
+    return ModelResource(entity, model, names(fields), **more)
 
 
-LINE_FIELDS: Final = _fields(
+LINE_FIELDS: Final = names(
     "order_id sequence product_id name product_qty qty_received product_uom price_unit "
     "price_subtotal date_planned"
 )

@@ -6,10 +6,12 @@ from __future__ import annotations
 from typing import Final
 
 from ironbridge.connectors.base import AuthField, Capability, ConnectorSpec
+from ironbridge.connectors.kit import names
 from ironbridge.connectors.protocols.jsonrpc_checks import CheckHints
 from ironbridge.model import Entity
 
 __all__ = ["HINTS", "SPEC"]
+
 
 HINTS: Final = CheckHints(
     unreachable="Check the Odoo address, and that ironbridge may reach it.",
@@ -97,18 +99,12 @@ SPEC: Final = ConnectorSpec(
     ),
     capabilities={
         Entity.PURCHASE_ORDERS: Capability(
-            True,
-            True,
-            True,
-            True,
-            writable_fields=(
-                "vendor_id",
-                "vendor_remote_id",
-                "status",
-                "order_date",
-                "required_date",
-                "notes",
-                "lines",
+            read=True,
+            create=True,
+            update=True,
+            delete=True,
+            writable_fields=names(
+                "vendor_id vendor_remote_id status order_date required_date notes lines"
             ),
             requires=("Odoo app Purchase", "Group Purchase / User"),
             rules=(
@@ -123,30 +119,17 @@ SPEC: Final = ConnectorSpec(
             ),
         ),
         Entity.VENDORS: Capability(
-            True,
-            True,
-            True,
-            False,
-            writable_fields=(
-                "code",
-                "name",
-                "tax_id",
-                "status",
-                "email",
-                "phone",
-                "website",
-                "address",
-            ),
+            read=True,
+            create=True,
+            update=True,
+            writable_fields=names("code name tax_id status email phone website address"),
             rules=(
                 "Vendors are partners with a supplier rank; archived ones read as inactive.",
                 "A vendor is active or inactive; blocked cannot be written.",
             ),
         ),
         Entity.INVENTORY_ITEMS: Capability(
-            True,
-            False,
-            False,
-            False,
+            read=True,
             adjust=True,
             requires=(
                 "Odoo app Inventory",
@@ -158,27 +141,16 @@ SPEC: Final = ConnectorSpec(
             ),
         ),
         Entity.LOCATIONS: Capability(
-            True,
-            False,
-            False,
-            False,
+            read=True,
             rules=("Warehouse (view) and internal locations; archived ones read as inactive.",),
         ),
         Entity.WORK_ORDERS: Capability(
-            True,
-            True,
-            True,
-            False,
-            writable_fields=(
-                "title",
-                "description",
-                "priority",
-                "type",
-                "asset_id",
-                "asset_remote_id",
-                "scheduled_start",
-                "estimated_hours",
-                "status",
+            read=True,
+            create=True,
+            update=True,
+            writable_fields=names(
+                "title description priority type asset_id asset_remote_id scheduled_start "
+                "estimated_hours status"
             ),
             requires=("Odoo app Maintenance", "Group Maintenance / User"),
             rules=(
@@ -188,7 +160,7 @@ SPEC: Final = ConnectorSpec(
                 "Setting a status moves the request to the first stage that means it.",
             ),
         ),
-        Entity.ASSETS: Capability(True, False, False, False, requires=("Odoo app Maintenance",)),
+        Entity.ASSETS: Capability(read=True, requires=("Odoo app Maintenance",)),
     },
     change_field="write_date",
     passthrough=True,
