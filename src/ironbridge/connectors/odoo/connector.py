@@ -21,12 +21,13 @@ import httpx
 
 from ironbridge import errors
 from ironbridge.connectors import base
-from ironbridge.connectors.base import IdFactory, RawRecord
-from ironbridge.connectors.odoo.maps import LINE_WRITES, STATUS_TABLES, TRANSITIONS, WRITES, mapper
+from ironbridge.connectors.base import RawRecord
+from ironbridge.connectors.odoo.maps import LINE_WRITES, STATUS_TABLES, TRANSITIONS, WRITES
+from ironbridge.connectors.odoo.maps import mapper as MAPPER
 from ironbridge.connectors.odoo.resources import LINE_FIELDS, QUANT_FIELDS, RESOURCES, STAGE_FIELDS
 from ironbridge.connectors.odoo.spec import HINTS, SPEC
 from ironbridge.connectors.protocols.jsonrpc_changes import ModelResource
-from ironbridge.connectors.protocols.jsonrpc_model_session import ModelSession
+from ironbridge.connectors.protocols.jsonrpc_model_session import ModelConnector, ModelSession
 from ironbridge.connectors.protocols.jsonrpc_writes import put_values
 from ironbridge.connectors.protocols.odoo import ODOO_WIRE, OdooClient
 from ironbridge.model import Entity, InventoryAdjustment, VendorStatus, WorkOrderStatus, parse_input
@@ -45,24 +46,6 @@ _STAGE_OF: Final = {
     WorkOrderStatus.IN_PROGRESS: (False, False),
 }
 _CLEARED: Final = {"street": "line1", "street2": "line2", "city": "city", "zip": "postal_code"}
-
-
-class Odoo(base.Connector):
-    """Odoo 17.0+ (Community or Enterprise): purchase orders, vendors, stock, locations,
-    maintenance requests and equipment."""
-
-    spec = SPEC
-    status_tables = STATUS_TABLES
-
-    def session(
-        self, credentials: Mapping[str, str], *, options: base.SessionOptions | None = None
-    ) -> OdooSession:
-        """A session for the connect form's fields; nothing is sent yet."""
-        return OdooSession(self.validate_credentials(credentials), options)
-
-    def to_unified(self, entity: Entity, raw: RawRecord, ids: IdFactory) -> dict[str, Any]:
-        """Map an Odoo row (with what the session added) through `maps.READS`."""
-        return mapper.to_unified(entity, raw, ids)
 
 
 class OdooSession(ModelSession):
@@ -235,3 +218,13 @@ class OdooSession(ModelSession):
         extra = {"inventory_name": body.reason}
         self.client.call_named("stock.quant", "action_apply_inventory", [quant], extra)
         return self.get(Entity.INVENTORY_ITEMS, remote_id)
+
+
+class Odoo(ModelConnector[OdooSession]):
+    """Odoo 17.0+ (Community or Enterprise): purchase orders, vendors, stock, locations,
+    maintenance requests and equipment."""
+
+    spec = SPEC
+    status_tables = STATUS_TABLES
+    mapper = MAPPER
+    session_type = OdooSession

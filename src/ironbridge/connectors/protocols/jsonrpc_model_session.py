@@ -6,33 +6,36 @@ database lacks reads empty, and `get` and the check say which module to activate
 check of `jsonrpc_checks` in the system's `hints`, relays raw calls, and turns the service's
 write payloads into calls on the system's `writers`. A system hands its `resources`, `hints`,
 `writers`, `write_access` (the rights its writes need) and `enrich` (what one read cannot give)
-to the constructor.
+to the constructor. `ModelConnector` is the connector such a session belongs to: its sessions
+are made from the connect form's validated fields, its records mapped by its `mapper`.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from datetime import datetime
-from typing import Any, Protocol, runtime_checkable
+from typing import Any, Generic, Protocol, TypeVar, runtime_checkable
 
 from ironbridge import errors
 from ironbridge.connectors.base import (
     CheckResult,
+    Connector,
     ConnectorSession,
     ConnectorSpec,
+    IdFactory,
     Operation,
     PassthroughRequest,
     PassthroughResponse,
     RawRecord,
     SessionOptions,
 )
-from ironbridge.connectors.kit import ensure_page_size, ensure_resolved
+from ironbridge.connectors.kit import Mapper, ensure_page_size, ensure_resolved
 from ironbridge.connectors.protocols import jsonrpc_changes, jsonrpc_checks
 from ironbridge.connectors.protocols.jsonrpc_changes import Enrich, ModelResource
 from ironbridge.connectors.protocols.jsonrpc_models import ModelClient, record_number
 from ironbridge.model import CREATE_MODELS, UPDATE_MODELS, Entity, parse_input
 
-__all__ = ["ModelDeleter", "ModelSession", "ModelWriter"]
+__all__ = ["ModelConnector", "ModelDeleter", "ModelSession", "ModelWriter"]
 
 
 class ModelWriter(Protocol):
@@ -226,3 +229,24 @@ class ModelSession(ConnectorSession):
     def passthrough(self, request: PassthroughRequest) -> PassthroughResponse:
         """Call one RPC method (`ModelClient.passthrough`)."""
         return self.client.passthrough(request)
+
+
+_Session = TypeVar("_Session", bound=ModelSession)
+
+
+class ModelConnector(Connector, Generic[_Session]):
+    """The connector of a JSON-RPC model system: `session_type` makes its sessions from the
+    connect form's validated fields, `mapper` maps its records to unified ones."""
+
+    session_type: Callable[[Mapping[str, str], SessionOptions | None], _Session]
+    mapper: Mapper
+
+    def session(
+        self, credentials: Mapping[str, str], *, options: SessionOptions | None = None
+    ) -> _Session:
+        """A session for the connect form's fields; nothing is sent yet."""
+        return self.session_type(self.validate_credentials(credentials), options)
+
+    def to_unified(self, entity: Entity, raw: RawRecord, ids: IdFactory) -> dict[str, Any]:
+        """Map a record (with what the session added to it) through `mapper`."""
+        return self.mapper.to_unified(entity, raw, ids)
