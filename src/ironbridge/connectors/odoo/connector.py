@@ -65,12 +65,6 @@ class OdooSession(ModelSession):
         client = OdooClient.of(credentials, opts, transport=transport)
         super().__init__(SPEC, client, opts, resources=RESOURCES, hints=HINTS, enrich=self._add)
 
-    def _model(self, entity: Entity, operation: base.Operation, payload: dict[str, Any]) -> str:
-        self.checked(entity, operation, payload)
-        if (unavailable := self._unavailable(self.resources[entity])) is not None:
-            raise unavailable
-        return self.resources[entity].model
-
     def _add(self, resource: ModelResource, rows: list[dict[str, Any]]) -> None:
         """Lines, stock per internal location and stages, added to the rows read."""
         ids = [row["id"] for row in rows]
@@ -111,14 +105,15 @@ class OdooSession(ModelSession):
 
     def create(self, entity: Entity, payload: dict[str, Any]) -> RawRecord:
         """A draft purchase order with lines, a vendor or a maintenance request."""
-        model = self._model(entity, "create", payload)
+        model = self.checked(entity, "create", payload).model
         (created,) = self.client.create(model, [self._values(entity, payload, creating=True)])
         return self.get(entity, str(created))
 
     def update(self, entity: Entity, remote_id: str, changes: dict[str, Any]) -> RawRecord:
         """Write the changes; a purchase order's `status` presses Odoo's button for it, a
         request's moves it to the matching stage of this database."""
-        model, number = self._model(entity, "update", changes), self.record_id(entity, remote_id)
+        model = self.checked(entity, "update", changes).model
+        number = self.record_id(entity, remote_id)
         if values := self._values(entity, changes, creating=False):
             self.client.write(model, [number], values)
         if entity is Entity.PURCHASE_ORDERS and "status" in changes:
@@ -189,7 +184,7 @@ class OdooSession(ModelSession):
         """Count the product at an internal location through `stock.quant`
         (`inventory_quantity`, then `action_apply_inventory`), with the reason as the stock
         move's reference."""
-        self._model(Entity.INVENTORY_ITEMS, "adjust", adjustment)
+        self.checked(Entity.INVENTORY_ITEMS, "adjust", adjustment)
         body = parse_input(InventoryAdjustment, adjustment)
         product = self.record_id(Entity.INVENTORY_ITEMS, remote_id)
         location = self.client.existing("stock.location", body.location_remote_id, "location_id")

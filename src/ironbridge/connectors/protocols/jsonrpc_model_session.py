@@ -194,10 +194,17 @@ class ModelSession(ConnectorSession):
 
     # -- writes --------------------------------------------------------------------------------
 
-    def checked(self, entity: Entity, operation: Operation, payload: dict[str, Any]) -> None:
-        """Refuse a write the spec does not offer, or a payload with unresolved references."""
+    def checked(
+        self, entity: Entity, operation: Operation, payload: Mapping[str, Any] | None = None
+    ) -> ModelResource:
+        """The entity's resource; refuses a write the spec does not offer, to an entity the
+        database cannot hold (`errors.EntityUnavailable`), or with unresolved references."""
         self.spec.ensure_supported(entity, operation)
-        ensure_resolved(payload, self.client.name)
+        resource = self.resources[entity]
+        if (unavailable := self._unavailable(resource)) is not None:
+            raise unavailable
+        ensure_resolved(payload or {}, self.client.name)
+        return resource
 
     def create(self, entity: Entity, payload: dict[str, Any]) -> RawRecord:
         """Create the record through the entity's writer; returns it as the source has it."""
@@ -216,12 +223,11 @@ class ModelSession(ConnectorSession):
     def delete(self, entity: Entity, remote_id: str) -> None:
         """Delete the record through the entity's writer where it has a `delete`, else the
         record of the resource's model; `errors.NotFound` when there is none."""
-        self.spec.ensure_supported(entity, "delete")
+        model = self.checked(entity, "delete").model
         record, writer = self.record_id(entity, remote_id), self.writers.get(entity)
         if isinstance(writer, ModelDeleter):
             writer.delete(record)
             return
-        model = self.resources[entity].model
         if not self.client.search(model, self.client.dialect.wire.condition("id", "=", record)):
             raise errors.NotFound(f"No {self.client.name} {entity.label} has the id {record}.")
         self.client.delete(model, [record])
