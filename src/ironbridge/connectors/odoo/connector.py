@@ -22,8 +22,7 @@ import httpx
 from ironbridge import errors
 from ironbridge.connectors import base
 from ironbridge.connectors.base import RawRecord
-from ironbridge.connectors.odoo.maps import LINE_WRITES, STATUS_TABLES, TRANSITIONS, WRITES
-from ironbridge.connectors.odoo.maps import mapper as MAPPER
+from ironbridge.connectors.odoo import maps
 from ironbridge.connectors.odoo.resources import LINE_FIELDS, QUANT_FIELDS, RESOURCES, STAGE_FIELDS
 from ironbridge.connectors.odoo.spec import HINTS, SPEC
 from ironbridge.connectors.protocols.jsonrpc_changes import ModelResource
@@ -39,13 +38,6 @@ _HANDLED: Final = {
     Entity.VENDORS: frozenset({"address", "status"}),
     Entity.WORK_ORDERS: frozenset({"status"}),
 }
-#: A status → the stage it moves a request to: (the stage's done flag, whether it is first).
-_STAGE_OF: Final = {
-    WorkOrderStatus.OPEN: (False, True),
-    WorkOrderStatus.COMPLETED: (True, None),
-    WorkOrderStatus.IN_PROGRESS: (False, False),
-}
-_CLEARED: Final = {"street": "line1", "street2": "line2", "city": "city", "zip": "postal_code"}
 
 
 class OdooSession(ModelSession):
@@ -117,12 +109,12 @@ class OdooSession(ModelSession):
         if values := self._values(entity, changes, creating=False):
             self.client.write(model, [number], values)
         if entity is Entity.PURCHASE_ORDERS and "status" in changes:
-            self.client.press(model, TRANSITIONS[changes["status"]], [number])
+            self.client.press(model, maps.TRANSITIONS[changes["status"]], [number])
         return self.get(entity, remote_id)
 
     def _values(self, entity: Entity, payload: dict[str, Any], *, creating: bool) -> dict[str, Any]:
         try:
-            values = WRITES.to_source(entity, payload, handled=_HANDLED[entity])
+            values = maps.WRITES.to_source(entity, payload, handled=_HANDLED[entity])
         except KeyError as exc:  # a member Odoo has no code for (an emergency request)
             name = next((key for key, value in payload.items() if value == exc.args[0]), "body")
             raise errors.ValidationFailed({name: f"Odoo has no {exc.args[0]}."}) from None
@@ -131,7 +123,7 @@ class OdooSession(ModelSession):
         if entity is Entity.WORK_ORDERS:
             stage = self._stage_values(payload["status"]) if "status" in payload else {}
             return {**values, **stage}
-        if "status" in payload and payload["status"] not in TRANSITIONS:
+        if "status" in payload and payload["status"] not in maps.TRANSITIONS:
             message = "Set approved, cancelled or draft; Odoo moves orders on to received itself."
             raise errors.ValidationFailed({"status": message})
         if "vendor_remote_id" in payload:
@@ -148,7 +140,7 @@ class OdooSession(ModelSession):
         item = self.client.existing("product.product", line.get("item_remote_id"), f"{at}item_id")
         return {
             "product_id": item,
-            **put_values(self.client, line, LINE_WRITES, skip_none=True, at=at),
+            **put_values(self.client, line, maps.LINE_WRITES, skip_none=True, at=at),
         }
 
     def _partner(self, payload: Mapping[str, Any], creating: bool) -> dict[str, Any]:
@@ -159,7 +151,8 @@ class OdooSession(ModelSession):
             out["active"] = payload["status"] == VendorStatus.ACTIVE
         if "address" in payload:
             address = payload["address"] or {}
-            out.update({name: address.get(key) or False for name, key in _CLEARED.items()})
+            parts = {key: name for key, name in maps.ADDRESS.items() if key != "country"}
+            out.update({name: address.get(key) or False for key, name in parts.items()})
             country = address.get("country")
             out["country_id"] = country and self.client.find(
                 "res.country", "code", country, "address.country"
@@ -169,12 +162,7 @@ class OdooSession(ModelSession):
     def _stage_values(self, status: WorkOrderStatus) -> dict[str, Any]:
         if status is WorkOrderStatus.CANCELLED:
             return {"archive": True}
-        done, first = _STAGE_OF.get(status, (None, None))
-        found = [
-            key
-            for key, stage in self._stage_map.items()
-            if stage["done"] == done and first in (None, stage["first"])
-        ]
+        found = [key for key, stage in self._stage_map.items() if maps.means(stage, status)]
         if not found:
             message = f"This Odoo database has no maintenance stage for {status.value}."
             raise errors.ValidationFailed({"status": message})
@@ -220,6 +208,6 @@ class Odoo(ModelConnector[OdooSession]):
     maintenance requests and equipment."""
 
     spec = SPEC
-    status_tables = STATUS_TABLES
-    mapper = MAPPER
+    status_tables = maps.STATUS_TABLES
+    mapper = maps.mapper
     session_type = OdooSession

@@ -19,6 +19,7 @@ from ironbridge.model import Entity
 from ironbridge.model import enums as u
 
 __all__ = [
+    "ADDRESS",
     "LINES",
     "LINE_WRITES",
     "PO_STATE",
@@ -26,12 +27,14 @@ __all__ = [
     "READS",
     "RECEIPTS",
     "REQUEST_TYPE",
+    "STAGES",
     "STATUS_TABLES",
     "STOCK",
     "TRANSITIONS",
     "USAGE",
     "WRITES",
     "mapper",
+    "means",
 ]
 
 P, W = u.PurchaseOrderStatus, u.WorkOrderStatus
@@ -69,14 +72,27 @@ def _order(row: Mapping[str, Any], ctx: kit.MapContext) -> dict[str, Any]:
     return {"status": P.CLOSED} if row.get("locked") is True else {}
 
 
+#: What a maintenance stage means: its (done flag, whether it is the first stage), None for
+#: either; each database defines its own stages, and an archived request is cancelled.
+STAGES: Final = {W.COMPLETED: (True, None), W.OPEN: (False, True), W.IN_PROGRESS: (False, False)}
+
+
+def means(stage: Mapping[str, Any], status: u.WorkOrderStatus) -> bool:
+    """Whether a maintenance `stage` (with its `first` flag) means `status`."""
+    if status not in STAGES:
+        return False
+    done, first = STAGES[status]
+    return bool(stage.get("done")) == done and first in (None, bool(stage.get("first")))
+
+
 def _stage(row: Mapping[str, Any], ctx: kit.MapContext) -> dict[str, Any]:
-    stage = row.get("stage") or {}
-    if row.get("archive") or stage.get("done"):
-        return {"status": W.CANCELLED if row.get("archive") else W.COMPLETED}
-    return {"status": W.OPEN if stage.get("first") else W.IN_PROGRESS}
+    if row.get("archive"):
+        return {"status": W.CANCELLED}
+    return {"status": next(status for status in STAGES if means(row.get("stage") or {}, status))}
 
 
-_ADDRESS: Final = {
+#: A vendor's address: unified part → `res.partner` field.
+ADDRESS: Final = {
     "line1": "street",
     "line2": "street2",
     "city": "city",
@@ -86,7 +102,7 @@ _ADDRESS: Final = {
 
 
 def _address(row: Mapping[str, Any], ctx: kit.MapContext) -> dict[str, Any]:
-    address = {key: row.get(name) or None for key, name in _ADDRESS.items()}
+    address = {key: row.get(name) or None for key, name in ADDRESS.items()}
     return {"address": {**address, "region": None} if any(address.values()) else None}
 
 
