@@ -17,8 +17,6 @@ from collections.abc import Mapping
 from decimal import Decimal
 from typing import Any, Final
 
-import httpx
-
 from ironbridge import errors
 from ironbridge.connectors import base
 from ironbridge.connectors.base import RawRecord
@@ -47,14 +45,10 @@ class OdooSession(ModelSession):
     client: OdooClient
 
     def __init__(
-        self,
-        credentials: Mapping[str, str],
-        options: base.SessionOptions | None = None,
-        *,
-        transport: httpx.BaseTransport | None = None,
+        self, credentials: Mapping[str, str], options: base.SessionOptions | None = None
     ) -> None:
         opts = options or base.SessionOptions()
-        client = OdooClient.of(credentials, opts, transport=transport)
+        client = OdooClient.of(credentials, opts)
         super().__init__(SPEC, client, opts, resources=RESOURCES, hints=HINTS, enrich=self._add)
 
     def _add(self, resource: ModelResource, rows: list[dict[str, Any]]) -> None:
