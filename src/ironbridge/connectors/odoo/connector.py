@@ -1,9 +1,10 @@
 """The Odoo connector: a session over `protocols.odoo.OdooClient`, which speaks `/jsonrpc` to
 17.0 and 18.0 and JSON-2 to 19.0+, in the companies the connection names.
 
-What it reads is in `resources.py`, how it maps in `maps.py`; reads go through
-`protocols.jsonrpc_changes` (keyset pages by `write_date`, whole-second buckets, dependents),
-and this module adds each order's lines, each product's quants per internal location and
+What it reads is in `resources.py`, how it maps in `maps.py`. Reads, the connection check,
+deletes and passthrough are every JSON-RPC model system's
+(`protocols.jsonrpc_model_session.ModelSession`; reads page by `write_date` in whole-second
+buckets with dependents, `protocols.jsonrpc_changes`), and this module adds each order's lines, each product's quants per internal location and
 each request's maintenance stage (the stage map is read once per session, since every
 database defines its own stages). Writes follow Odoo's own rules: Odoo refuses what a locked
 order or a done receipt forbids, and its message is kept (`RECORD_LOCKED` or
