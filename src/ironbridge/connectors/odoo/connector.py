@@ -4,11 +4,11 @@
 What it reads is in `resources.py`, how it maps in `maps.py`. Reads, the connection check,
 deletes and passthrough are every JSON-RPC model system's
 (`protocols.jsonrpc_model_session.ModelSession`; reads page by `write_date` in whole-second
-buckets with dependents, `protocols.jsonrpc_changes`), and this module adds each order's lines, each product's quants per internal location and
-each request's maintenance stage (the stage map is read once per session, since every
-database defines its own stages). Writes follow Odoo's own rules: Odoo refuses what a locked
-order or a done receipt forbids, and its message is kept (`RECORD_LOCKED` or
-`VALIDATION_FAILED`, per `jsonrpc.OdooDialect`).
+buckets with dependents, `protocols.jsonrpc_changes`), and this module adds each order's
+lines, each product's quants per internal location and each request's maintenance stage (the
+stage map is read once per session, since every database defines its own stages). Writes
+follow Odoo's own rules: Odoo refuses what a locked order or a done receipt forbids, and its
+message is kept (`RECORD_LOCKED` or `VALIDATION_FAILED`, per `jsonrpc.OdooDialect`).
 """
 
 from __future__ import annotations
@@ -108,11 +108,8 @@ class OdooSession(ModelSession):
         return self.get(entity, remote_id)
 
     def _values(self, entity: Entity, payload: dict[str, Any], *, creating: bool) -> dict[str, Any]:
-        try:
-            values = maps.WRITES.to_source(entity, payload, handled=_HANDLED[entity])
-        except KeyError as exc:  # a member Odoo has no code for (an emergency request)
-            name = next((key for key, value in payload.items() if value == exc.args[0]), "body")
-            raise errors.ValidationFailed({name: f"Odoo has no {exc.args[0]}."}) from None
+        # A member Odoo has no code for (an emergency request) is refused by the kit's map.
+        values = maps.WRITES.to_source(entity, payload, handled=_HANDLED[entity])
         if entity is Entity.VENDORS:
             return {**values, **self._partner(payload, creating)}
         if entity is Entity.WORK_ORDERS:
