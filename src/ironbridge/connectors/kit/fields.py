@@ -45,6 +45,7 @@ __all__ = [
     "Stamp",
     "Sum",
     "Text",
+    "names",
     "read_fields",
     "source_code",
     "write_fields",
@@ -354,6 +355,12 @@ class Const(Field):
 
 #: What a converter may raise on a value it cannot read; anything else is a bug.
 _UNREADABLE: Final = (ValueError, TypeError, ArithmeticError, AttributeError)
+
+
+def names(text: str) -> tuple[str, ...]:
+    """The space-separated names in `text`, in order: a list of field names declared as one
+    string (`names("name partner_id state")`)."""
+    return tuple(text.split())
 
 
 def read_fields(

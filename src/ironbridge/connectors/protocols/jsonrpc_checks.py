@@ -43,7 +43,9 @@ class CheckHints:
     """What a system's check tells a person to do after each kind of failure.
 
     `required_context` is (context key, what its absence means, what to do): a user without it
-    signs in but cannot work.
+    signs in but cannot work. `module_missing` is (why, what to do) when a database lacks the
+    optional module of an entity, with `{name}` (the system's), `{module}`, `{database}` and
+    `{what}` (the entity) filled in.
     """
 
     unreachable: str
@@ -55,6 +57,11 @@ class CheckHints:
     read_refused: str
     read_failed: str
     required_context: tuple[str, str, str] | None = None
+    module_missing: tuple[str, str] = (
+        "The {name} module {module} is not activated in database {database!r}, so it holds "
+        "no {what}.",
+        "Activate the {name} module {module} (and the modules it needs) in this database.",
+    )
 
 
 def refused_writes(client: ModelClient, needs: WriteAccess) -> list[str]:

@@ -6,33 +6,36 @@ database lacks reads empty, and `get` and the check say which module to activate
 check of `jsonrpc_checks` in the system's `hints`, relays raw calls, and turns the service's
 write payloads into calls on the system's `writers`. A system hands its `resources`, `hints`,
 `writers`, `write_access` (the rights its writes need) and `enrich` (what one read cannot give)
-to the constructor.
+to the constructor. `ModelConnector` is the connector such a session belongs to: its sessions
+are made from the connect form's validated fields, its records mapped by its `mapper`.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from datetime import datetime
-from typing import Any, Protocol, runtime_checkable
+from typing import Any, Generic, Protocol, TypeVar, runtime_checkable
 
 from ironbridge import errors
 from ironbridge.connectors.base import (
     CheckResult,
+    Connector,
     ConnectorSession,
     ConnectorSpec,
+    IdFactory,
     Operation,
     PassthroughRequest,
     PassthroughResponse,
     RawRecord,
     SessionOptions,
 )
-from ironbridge.connectors.kit import ensure_page_size, ensure_resolved
+from ironbridge.connectors.kit import Mapper, ensure_page_size, ensure_resolved
 from ironbridge.connectors.protocols import jsonrpc_changes, jsonrpc_checks
 from ironbridge.connectors.protocols.jsonrpc_changes import Enrich, ModelResource
 from ironbridge.connectors.protocols.jsonrpc_models import ModelClient, record_number
 from ironbridge.model import CREATE_MODELS, UPDATE_MODELS, Entity, parse_input
 
-__all__ = ["ModelDeleter", "ModelSession", "ModelWriter"]
+__all__ = ["ModelConnector", "ModelDeleter", "ModelSession", "ModelWriter"]
 
 
 class ModelWriter(Protocol):
@@ -132,15 +135,15 @@ class ModelSession(ConnectorSession):
         """Why the database cannot hold the resource's entity, if it cannot."""
         if self._available(resource):
             return None
-        name, what = self.client.name, resource.entity.value
+        words = {
+            "name": self.client.name,
+            "module": resource.module,
+            "database": self.database,
+            "what": resource.entity.value,
+        }
+        reason, enable = (text.format(**words) for text in self.hints.module_missing)
         return errors.EntityUnavailable(
-            self.spec.id,
-            what,
-            "read",
-            reason=f"The {name} module {resource.module} is not activated in database "
-            f"{self.database!r}, so it holds no {what}.",
-            enable=f"Activate the {name} module {resource.module} (and the modules it needs) "
-            "in this database.",
+            self.spec.id, resource.entity.value, "read", reason=reason, enable=enable
         )
 
     # -- reads ---------------------------------------------------------------------------------
@@ -191,10 +194,17 @@ class ModelSession(ConnectorSession):
 
     # -- writes --------------------------------------------------------------------------------
 
-    def checked(self, entity: Entity, operation: Operation, payload: dict[str, Any]) -> None:
-        """Refuse a write the spec does not offer, or a payload with unresolved references."""
+    def checked(
+        self, entity: Entity, operation: Operation, payload: Mapping[str, Any] | None = None
+    ) -> ModelResource:
+        """The entity's resource; refuses a write the spec does not offer, to an entity the
+        database cannot hold (`errors.EntityUnavailable`), or with unresolved references."""
         self.spec.ensure_supported(entity, operation)
-        ensure_resolved(payload, self.client.name)
+        resource = self.resources[entity]
+        if (unavailable := self._unavailable(resource)) is not None:
+            raise unavailable
+        ensure_resolved(payload or {}, self.client.name)
+        return resource
 
     def create(self, entity: Entity, payload: dict[str, Any]) -> RawRecord:
         """Create the record through the entity's writer; returns it as the source has it."""
@@ -213,12 +223,11 @@ class ModelSession(ConnectorSession):
     def delete(self, entity: Entity, remote_id: str) -> None:
         """Delete the record through the entity's writer where it has a `delete`, else the
         record of the resource's model; `errors.NotFound` when there is none."""
-        self.spec.ensure_supported(entity, "delete")
+        model = self.checked(entity, "delete").model
         record, writer = self.record_id(entity, remote_id), self.writers.get(entity)
         if isinstance(writer, ModelDeleter):
             writer.delete(record)
             return
-        model = self.resources[entity].model
         if not self.client.search(model, self.client.dialect.wire.condition("id", "=", record)):
             raise errors.NotFound(f"No {self.client.name} {entity.label} has the id {record}.")
         self.client.delete(model, [record])
@@ -226,3 +235,24 @@ class ModelSession(ConnectorSession):
     def passthrough(self, request: PassthroughRequest) -> PassthroughResponse:
         """Call one RPC method (`ModelClient.passthrough`)."""
         return self.client.passthrough(request)
+
+
+_Session = TypeVar("_Session", bound=ModelSession)
+
+
+class ModelConnector(Connector, Generic[_Session]):
+    """The connector of a JSON-RPC model system: `session_type` makes its sessions from the
+    connect form's validated fields, `mapper` maps its records to unified ones."""
+
+    session_type: Callable[[Mapping[str, str], SessionOptions | None], _Session]
+    mapper: Mapper
+
+    def session(
+        self, credentials: Mapping[str, str], *, options: SessionOptions | None = None
+    ) -> _Session:
+        """A session for the connect form's fields; nothing is sent yet."""
+        return self.session_type(self.validate_credentials(credentials), options)
+
+    def to_unified(self, entity: Entity, raw: RawRecord, ids: IdFactory) -> dict[str, Any]:
+        """Map a record (with what the session added to it) through `mapper`."""
+        return self.mapper.to_unified(entity, raw, ids)

@@ -22,8 +22,12 @@ from typing import Any, Final
 
 from ironbridge import errors
 from ironbridge.connectors.auth import Login, SignIn, SignInContext
-from ironbridge.connectors.base import Connector, IdFactory, RawRecord, SessionOptions
-from ironbridge.connectors.protocols.jsonrpc_model_session import ModelSession, ModelWriter
+from ironbridge.connectors.base import RawRecord, SessionOptions
+from ironbridge.connectors.protocols.jsonrpc_model_session import (
+    ModelConnector,
+    ModelSession,
+    ModelWriter,
+)
 from ironbridge.connectors.protocols.jsonrpc_models import TRYTON_MODELS, ModelClient
 from ironbridge.connectors.tryton import adjustments
 from ironbridge.connectors.tryton.enrichment import Enrichment
@@ -36,24 +40,6 @@ from ironbridge.model import Entity, InventoryAdjustment, parse_input
 __all__ = ["Tryton", "TrytonSession"]
 
 _CONNECTION: Final = ("url", "database", "username", "password")
-
-
-class Tryton(Connector):
-    """Tryton over JSON-RPC: purchase orders, production works as work orders, parties as
-    vendors, products with stock (adjustable), locations."""
-
-    spec = SPEC
-    status_tables = STATUS_TABLES
-
-    def session(
-        self, credentials: Mapping[str, str], *, options: SessionOptions | None = None
-    ) -> TrytonSession:
-        """A session for `url`, `database`, `username` and `password`; nothing is sent yet."""
-        return TrytonSession(self.validate_credentials(credentials), options)
-
-    def to_unified(self, entity: Entity, raw: RawRecord, ids: IdFactory) -> dict[str, Any]:
-        """Map a Tryton record through `maps.py`."""
-        return MAPPER.to_unified(entity, raw, ids)
 
 
 class TrytonSession(ModelSession):
@@ -109,3 +95,13 @@ class TrytonSession(ModelSession):
             reason=body.reason,
         )
         return self.get(entity, remote_id)
+
+
+class Tryton(ModelConnector[TrytonSession]):
+    """Tryton over JSON-RPC: purchase orders, production works as work orders, parties as
+    vendors, products with stock (adjustable), locations."""
+
+    spec = SPEC
+    status_tables = STATUS_TABLES
+    mapper = MAPPER
+    session_type = TrytonSession
