@@ -137,18 +137,18 @@ class AuthField:
 class Capability:
     """What a connector can do with one entity.
 
-    `writable_fields` lists the unified field names a create or update may set (empty means
-    every field of the write body). `rules` states, in words for integrators, the business rules
-    the source enforces ("an approved purchase order cannot be modified"). `requires` names
-    what the source system must have enabled for the entity to be read (SAP services and
-    their communication arrangements, optional modules), so an integrator can tell a customer
-    before connecting.
+    Writes are offered only where declared. `writable_fields` lists the unified field names a
+    create or update may set (empty means every field of the write body). `rules` states, in
+    words for integrators, the business rules the source enforces ("an approved purchase
+    order cannot be modified"). `requires` names what the source system must have enabled for
+    the entity to be read (SAP services and their communication arrangements, optional
+    modules), so an integrator can tell a customer before connecting.
     """
 
     read: bool
-    create: bool
-    update: bool
-    delete: bool
+    create: bool = False
+    update: bool = False
+    delete: bool = False
     adjust: bool = False
     writable_fields: tuple[str, ...] = ()
     rules: tuple[str, ...] = ()

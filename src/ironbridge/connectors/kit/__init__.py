@@ -5,12 +5,28 @@
   — one set of converters for reads and writes, read through a family's wire.
 - `RecordMap` and `Mapper` (`maps.py`): an entity's table, and a connector's tables bound to
   its wire, which are its `to_unified` and its write bodies.
+- Computed converters (`computed.py`): `Pick`, `Sorted`, `Template`, `Joined`, `Ratio`,
+  `Product`, `Least`, `Tokens`, ... — one value from several source values or nested rows.
 - `guards.py`: the checks every session makes on what the service hands it.
 - `pages` (`pages.py`): a record stream chunked into the pages `list_changes` yields.
 - `pager.py`: one keyset pager over a family's query callable (`KeysetPager`, `Seek`), for exact
   change stamps and for stamps shown at a coarser granularity.
 """
 
+from ironbridge.connectors.kit.computed import (
+    Joined,
+    Least,
+    Link,
+    Matching,
+    Pick,
+    Product,
+    Ratio,
+    Sorted,
+    Template,
+    Tokens,
+    When,
+    choose_row,
+)
 from ironbridge.connectors.kit.fields import (
     STRICT,
     Code,
@@ -52,20 +68,32 @@ __all__ = [
     "Flag",
     "Flags",
     "Integer",
+    "Joined",
     "KeyedRow",
     "KeysetPager",
+    "Least",
+    "Link",
     "MapContext",
     "Mapper",
+    "Matching",
     "Number",
+    "Pick",
     "Place",
+    "Product",
+    "Ratio",
     "RecordMap",
     "Ref",
     "RowQuery",
     "Rows",
     "Seek",
+    "Sorted",
     "Stamp",
+    "Template",
     "Text",
+    "Tokens",
+    "When",
     "Wire",
+    "choose_row",
     "ensure_page_size",
     "ensure_resolved",
     "pages",

@@ -33,6 +33,7 @@ from urllib.parse import urlsplit
 import httpx
 
 from ironbridge import errors
+from ironbridge.connectors.kit.fields import Field, MapContext
 from ironbridge.connectors.kit.pager import KeysetPager, Seek, truncate
 from ironbridge.connectors.kit.wire import Wire
 from ironbridge.connectors.protocols import http
@@ -40,6 +41,7 @@ from ironbridge.connectors.protocols import http
 __all__ = [
     "ChangeField",
     "ChangeReader",
+    "ChangeStamp",
     "ChangedRow",
     "DateAndTimeChange",
     "ErrorBody",
@@ -738,6 +740,17 @@ class DateAndTimeChange(ChangeField):
         clock = entity.get(self.time_name)
         moment = parse_time(clock) if isinstance(clock, str) and clock else time(0)
         return parse_date(day).replace(hour=moment.hour, minute=moment.minute, second=moment.second)
+
+
+@dataclass(frozen=True, slots=True)
+class ChangeStamp(Field):
+    """A change field read as an instant of a map (`kit.RecordMap(created=...)`), for a time
+    kept as a date and a time of day (`DateAndTimeChange("CreationDate", "CreationTime")`)."""
+
+    change: ChangeField
+
+    def read(self, row: Mapping[str, Any], ctx: MapContext) -> Any:
+        return self.change.read(row)
 
 
 @dataclass(frozen=True, order=True)

@@ -26,12 +26,7 @@ from ironbridge.connectors.base import (
     SessionOptions,
 )
 from ironbridge.connectors.protocols import http, odata_v2
-from ironbridge.connectors.protocols.odata_session import (
-    CheckTexts,
-    EntitySet,
-    ODataSession,
-    Probe,
-)
+from ironbridge.connectors.protocols.odata_session import EntitySet, ODataSession, Probe
 from ironbridge.connectors.sap_s4hana import gateway, mapping
 from ironbridge.connectors.sap_s4hana.gateway import CsrfTokenAuth
 from ironbridge.connectors.sap_s4hana.maps import STATUS_TABLES
@@ -41,7 +36,7 @@ from ironbridge.connectors.sap_s4hana.resources import (
     RESOURCES,
     Resource,
 )
-from ironbridge.connectors.sap_s4hana.spec import BASIC, SIGN_IN, SPEC, TOKEN_PATH
+from ironbridge.connectors.sap_s4hana.spec import BASIC, CHECK_TEXTS, SIGN_IN, SPEC, TOKEN_PATH
 from ironbridge.model import Entity
 
 __all__ = ["SapS4Hana", "SapS4HanaSession"]
@@ -96,24 +91,7 @@ class SapS4HanaSession(ODataSession):
     resources = RESOURCES
     source = "SAP"
     check_entity = Entity.PURCHASE_ORDERS
-    check_texts = CheckTexts(
-        address_fix="Enter the https address of your SAP Gateway server.",
-        oauth_address_fix="Enter the https address of SAP's OAuth token endpoint, or leave it "
-        "empty for the system's own.",
-        unreachable_fix="Check the address and port, and that ironbridge's network may reach it.",
-        down="The SAP system answered HTTP {status}; it is not available now.",
-        down_fix="Try again later, or ask your SAP Basis team whether the system is up.",
-        not_served="No SAP Gateway answers at this address.",
-        not_served_fix="Enter the address of the server that serves /sap/opu/odata/, with its "
-        "port.",
-        reached="The SAP system answers at this address.",
-        oauth_reached="SAP's OAuth server answers.",
-        oauth_refused_fix="Check the client ID, its secret, the token URL and the scope, and "
-        "that the communication arrangement allows OAuth 2.0 for this client.",
-        refused_fix="Check the user and password (or OAuth client and secret), and that the "
-        "user is not locked or expired.",
-        accepted="SAP accepted the credentials.",
-    )
+    check_texts = CHECK_TEXTS
     blocked_headers = ODataSession.blocked_headers | {gateway.CSRF_HEADER.lower()}
 
     def __init__(

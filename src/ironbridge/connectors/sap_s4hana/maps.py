@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from decimal import Decimal
 from enum import StrEnum
 from types import MappingProxyType
 from typing import Any, Final
@@ -20,22 +21,36 @@ from typing import Any, Final
 from ironbridge.connectors.base import StatusTable
 from ironbridge.connectors.kit import (
     Code,
+    Const,
     Day,
     Field,
     First,
     Flags,
+    Integer,
+    Joined,
+    Least,
+    Link,
     MapContext,
+    Matching,
     Number,
+    Pick,
+    Product,
+    Ratio,
     RecordMap,
     Ref,
+    Sorted,
     Stamp,
+    Template,
     Text,
+    Tokens,
+    When,
 )
-from ironbridge.connectors.protocols.odata_v2 import ODataV2Wire
+from ironbridge.connectors.protocols.odata_v2 import ChangeStamp, DateAndTimeChange, ODataV2Wire
 from ironbridge.model import (
     AssetCriticality,
     AssetStatus,
     Entity,
+    InventoryItemStatus,
     LocationStatus,
     LocationType,
     PurchaseOrderStatus,
@@ -47,6 +62,7 @@ from ironbridge.model import (
 
 __all__ = [
     "ABC_INDICATOR",
+    "CREATED",
     "CUSTOM_PREFIXES",
     "DELETION_CODE",
     "EQUIPMENT_FLAGS",
@@ -55,6 +71,7 @@ __all__ = [
     "FUNCTIONAL_LOCATION_LEVEL",
     "FUNCTIONAL_LOCATION_MAP",
     "HEADER_ERROR_FIELDS",
+    "LINES",
     "LINE_ERROR_FIELDS",
     "LINE_FIELDS",
     "LINE_WRITES",
@@ -66,6 +83,7 @@ __all__ = [
     "REQUIRED_ORGANISATION_FIELDS",
     "STATUS_TABLES",
     "STOCK_USE",
+    "STORAGE_LOCATION_MAP",
     "SUPPLIER_FLAGS",
     "SYSTEM_STATUS",
     "UNCLEARABLE",
@@ -103,6 +121,10 @@ PROCESSING_STATUS: Final[Mapping[str, PurchaseOrderStatus]] = MappingProxyType(
 DELETION_CODE: Final[Mapping[str, PurchaseOrderStatus | None]] = MappingProxyType(
     {"": None, "L": PurchaseOrderStatus.CANCELLED, "S": None}
 )
+
+#: When a business partner was never changed, SAP leaves `LastChangeDate` empty; its creation
+#: time is then its change time.
+CREATED: Final = DateAndTimeChange("CreationDate", "CreationTime")
 
 #: Lifecycle statuses of a maintenance order, most decisive first. `SystemStatusText` lists
 #: the active system statuses ("REL PCNF NMAT PRC"); the first entry of this table found in it
@@ -235,6 +257,16 @@ def _record(fields: Mapping[str, Field], *custom: str, created: Field | None = N
     )
 
 
+#: Where a business partner's first address, and its e-mail and phone, are read.
+_ADDRESSES: Final = "to_BusinessPartnerAddress"
+
+
+def _purchasing(value: Field) -> Pick:
+    """A supplier's purchasing data: its first organisation not flagged for deletion."""
+    orgs = "to_Supplier/to_SupplierPurchasingOrg"
+    return Pick(orgs, value, order="PurchasingOrganization", skip={"DeletionIndicator": True})
+
+
 MAPS: Final[Mapping[Entity, RecordMap]] = MappingProxyType(
     {
         Entity.PURCHASE_ORDERS: _record(
@@ -254,15 +286,57 @@ MAPS: Final[Mapping[Entity, RecordMap]] = MappingProxyType(
         Entity.VENDORS: _record(
             {
                 "code": Text("Supplier"),
+                "name": First(
+                    (
+                        Text("to_Supplier/SupplierName"),
+                        Text("BusinessPartnerFullName"),
+                        Text("OrganizationBPName1"),
+                        Text("Supplier"),
+                    )
+                ),
                 "tax_id": Text("to_Supplier/VATRegistration"),
                 "status": Flags(SUPPLIER_FLAGS, VendorStatus.ACTIVE),
+                "email": Pick(
+                    _ADDRESSES,
+                    Pick("to_EmailAddress", Text("EmailAddress"), prefer="IsDefaultEmailAddress"),
+                    order="AddressID",
+                ),
+                "phone": Pick(
+                    _ADDRESSES,
+                    Pick(
+                        "to_PhoneNumber",
+                        First((Text("InternationalPhoneNumber"), Text("PhoneNumber"))),
+                        prefer="IsDefaultPhoneNumber",
+                    ),
+                    order="AddressID",
+                ),
+                "website": Const(None),
+                "currency": _purchasing(Matching(Text("PurchaseOrderCurrency"), "[A-Za-z]{3}")),
+                "payment_terms": _purchasing(Text("PaymentTerms")),
+                "address": Pick(
+                    _ADDRESSES,
+                    {
+                        "line1": Joined(("StreetName", "HouseNumber")),
+                        "line2": Text("StreetPrefixName"),
+                        "city": Text("CityName"),
+                        "region": Text("Region"),
+                        "postal_code": Text("PostalCode"),
+                        "country": Matching(Text("Country"), "[A-Za-z]{2}"),
+                    },
+                    order="AddressID",
+                ),
             },
             "BusinessPartner",
             "BusinessPartnerGrouping",
+            created=ChangeStamp(CREATED),
         ),
         Entity.WORK_ORDERS: _record(
             {
                 "number": Text("MaintenanceOrder"),
+                "title": First(
+                    (Text("MaintenanceOrderDesc"), Template("Maintenance order {MaintenanceOrder}"))
+                ),
+                "status": Tokens("SystemStatusText", SYSTEM_STATUS),
                 "priority": Code("MaintPriority", ORDER_PRIORITY, otherwise=None),
                 "type": Code("MaintenanceOrderType", ORDER_TYPE, otherwise=WorkOrderType.OTHER),
                 "asset": Ref(Entity.ASSETS, "Equipment"),
@@ -285,6 +359,7 @@ MAPS: Final[Mapping[Entity, RecordMap]] = MappingProxyType(
         Entity.ASSETS: _record(
             {
                 "tag": Text("Equipment"),
+                "name": First((Text("EquipmentName"), Text("Equipment"))),
                 "status": Flags(EQUIPMENT_FLAGS, AssetStatus.NOT_OPERATING),
                 "category": Text("TechnicalObjectType"),
                 # Where the equipment is installed; equipment in stock is only at its plant.
@@ -308,17 +383,50 @@ MAPS: Final[Mapping[Entity, RecordMap]] = MappingProxyType(
             created=Stamp("CreationDate"),
         ),
         Entity.INVENTORY_ITEMS: _record(
-            {"code": Text("Material"), "unit_of_measure": Text("MaterialBaseUnit")}
+            {
+                "code": Text("Material"),
+                # The stock API carries no description; the material number is its name here.
+                "name": Text("Material"),
+                # The stock API carries no material status; a material that holds stock is in use.
+                "status": Const(InventoryItemStatus.ACTIVE),
+                "unit_of_measure": Text("MaterialBaseUnit"),
+            }
         ),
-        Entity.LOCATIONS: _record({}),
+        # A plant; storage locations and functional locations have maps of their own.
+        Entity.LOCATIONS: _record(
+            {
+                "code": Text("Plant"),
+                "name": Template("Plant {Plant}"),
+                "type": Const(LocationType.PLANT),
+                "status": Const(LocationStatus.ACTIVE),
+                "parent": Const(None),
+            }
+        ),
     }
 )
 
-#: Functional locations (API_FUNCTIONALLOCATION), the locations below a plant. Plants and
-#: storage locations keep the table-less `MAPS[Entity.LOCATIONS]`.
+#: A storage location (`1710/171A`), within its plant.
+STORAGE_LOCATION_MAP: Final = _record(
+    {
+        "code": Text("StorageLocation"),
+        "name": Template("Storage location {StorageLocation} (plant {Plant})"),
+        "type": Const(LocationType.WAREHOUSE),
+        "status": Const(LocationStatus.ACTIVE),
+        "parent": Ref(Entity.LOCATIONS, "Plant"),
+    }
+)
+
+#: Functional locations (API_FUNCTIONALLOCATION), the locations below a plant.
 FUNCTIONAL_LOCATION_MAP: Final = _record(
     {
         "code": Text("FunctionalLocationLabelName"),
+        "name": First(
+            (
+                Text("FunctionalLocationName"),
+                Text("FunctionalLocationLabelName"),
+                Text("FunctionalLocation"),
+            )
+        ),
         "type": Level("SuperiorFunctionalLocation", FUNCTIONAL_LOCATION_LEVEL),
         "status": Flags(FUNCTIONAL_LOCATION_FLAGS, LocationStatus.ACTIVE),
         # The top of a plant's structure hangs below the plant itself.
@@ -328,6 +436,7 @@ FUNCTIONAL_LOCATION_MAP: Final = _record(
                 Ref(Entity.LOCATIONS, "MaintenancePlant"),
             )
         ),
+        "address": Const(None),
     },
     "FunctionalLocation",
     "FunctionalLocationCategory",
@@ -338,7 +447,7 @@ FUNCTIONAL_LOCATION_MAP: Final = _record(
     "MaintenancePlant",
 )
 
-#: The purchase order line fields a table can read (the rest is in `mapping.py`).
+#: The purchase order line fields written as they are read.
 LINE_FIELDS: Final[Mapping[str, Field]] = MappingProxyType(
     {
         "remote_id": Text("PurchaseOrderItem", writable=False),
@@ -348,6 +457,28 @@ LINE_FIELDS: Final[Mapping[str, Field]] = MappingProxyType(
         "quantity": Number("OrderQuantity"),
         "unit_of_measure": Text("PurchaseOrderQuantityUnit"),
     }
+)
+
+#: A line's price is per `NetPriceQuantity` units.
+_UNIT_PRICE: Final = Ratio(Number("NetPriceAmount"), Number("NetPriceQuantity"))
+
+#: The live lines of a purchase order: items flagged for deletion are cancelled lines, which
+#: SAP keeps for the audit trail only. SAP's purchase order API carries no goods-receipt
+#: quantity: an item counts as received in full once SAP marks its delivery completed. A
+#: line's date is its earliest schedule line's; its location the plant or storage location.
+LINES: Final = Sorted(
+    "to_PurchaseOrderItem",
+    {
+        **LINE_FIELDS,
+        "line_number": Integer("PurchaseOrderItem", writable=False),
+        "quantity_received": When("IsCompletelyDelivered", Number("OrderQuantity"), Decimal(0)),
+        "unit_price": _UNIT_PRICE,
+        "line_total": Product(Number("OrderQuantity"), _UNIT_PRICE),
+        "required_date": Least("to_ScheduleLine", Day("ScheduleLineDeliveryDate")),
+        "location": Link(Entity.LOCATIONS, Joined(("Plant", "StorageLocation"), "/")),
+    },
+    order="PurchaseOrderItem",
+    skip={"PurchasingDocumentDeletionCode": "L"},
 )
 
 # --- writes --------------------------------------------------------------------------------------

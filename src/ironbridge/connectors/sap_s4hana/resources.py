@@ -14,11 +14,10 @@ from typing import Final
 
 from ironbridge.connectors.protocols.odata_session import EntitySet
 from ironbridge.connectors.protocols.odata_v2 import DateAndTimeChange, TimestampChange
-from ironbridge.connectors.sap_s4hana.maps import FUNCTIONAL_LOCATION
+from ironbridge.connectors.sap_s4hana.maps import CREATED, FUNCTIONAL_LOCATION
 from ironbridge.model import Entity
 
 __all__ = [
-    "CREATED",
     "CURRENT_SLICE",
     "CURRENT_VALIDITY_END",
     "FUNCTIONAL_LOCATIONS",
@@ -40,10 +39,6 @@ CURRENT_SLICE: Final = f"ValidityEndDate eq {CURRENT_VALIDITY_END}"
 #: and equipment ("Short Time Stamp") holds whole seconds: a change made at 10:00:00.700 is
 #: stamped 10:00:00, so "changed since" must compare whole seconds too.
 SHORT_STAMP: Final = TimestampChange("LastChangeDateTime", granularity=timedelta(seconds=1))
-
-#: When a business partner was never changed, SAP leaves `LastChangeDate` empty; its creation
-#: time is then its change time.
-CREATED: Final = DateAndTimeChange("CreationDate", "CreationTime")
 
 
 @dataclass(frozen=True, kw_only=True)
