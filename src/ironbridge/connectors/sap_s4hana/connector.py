@@ -17,16 +17,13 @@ import httpx
 from ironbridge import errors
 from ironbridge.connectors.auth import SignInContext
 from ironbridge.connectors.base import (
-    Availability,
-    CheckResult,
     Connector,
-    EntityAvailability,
     IdFactory,
     RawRecord,
     SessionOptions,
 )
 from ironbridge.connectors.protocols import http, odata_v2
-from ironbridge.connectors.protocols.odata_session import EntitySet, ODataSession, Probe
+from ironbridge.connectors.protocols.odata_session import ODataSession
 from ironbridge.connectors.sap_s4hana import gateway, mapping
 from ironbridge.connectors.sap_s4hana.gateway import CsrfTokenAuth
 from ironbridge.connectors.sap_s4hana.maps import STATUS_TABLES
@@ -34,7 +31,6 @@ from ironbridge.connectors.sap_s4hana.resources import (
     FUNCTIONAL_LOCATIONS,
     GATEWAY_ROOT,
     RESOURCES,
-    Resource,
 )
 from ironbridge.connectors.sap_s4hana.spec import BASIC, CHECK_TEXTS, SIGN_IN, SPEC, TOKEN_PATH
 from ironbridge.model import Entity
@@ -92,6 +88,12 @@ class SapS4HanaSession(ODataSession):
     source = "SAP"
     check_entity = Entity.PURCHASE_ORDERS
     check_texts = CHECK_TEXTS
+    optional = {
+        Entity.LOCATIONS: (
+            FUNCTIONAL_LOCATIONS,
+            "Plants and storage locations are read; functional locations are not.",
+        )
+    }
     blocked_headers = ODataSession.blocked_headers | {gateway.CSRF_HEADER.lower()}
 
     def __init__(
@@ -124,8 +126,6 @@ class SapS4HanaSession(ODataSession):
         if params:
             self._http.params = httpx.QueryParams(params)
         self.odata = odata_v2.ODataV2Client(self._http, error_reader=gateway.read_error)
-        # Services found refused or absent, by name (see `_offers`).
-        self._offered: dict[str, bool] = {}
 
     def close(self) -> None:
         """Close the HTTP clients and forget any token."""
@@ -137,49 +137,6 @@ class SapS4HanaSession(ODataSession):
         if self._signin.method == BASIC:
             return "SAP refused the user name or password."
         return "SAP refused the OAuth client or its token."
-
-    # -- check ----------------------------------------------------------------------------------
-
-    def availability(self, entity: Entity) -> EntityAvailability | CheckResult | None:
-        """Locations come from two services: without functional locations they are `limited`
-        (plants and storage locations only); without stock, unavailable."""
-        judged = super().availability(entity)
-        if entity is not Entity.LOCATIONS or judged is not None:
-            return judged
-        probe = self.probe(FUNCTIONAL_LOCATIONS)
-        if isinstance(probe, CheckResult) or probe is Probe.READABLE:
-            return None if probe is Probe.READABLE else probe
-        reason, enable = self.unreadable(entity, FUNCTIONAL_LOCATIONS, probe)
-        return EntityAvailability(
-            entity,
-            Availability.LIMITED,
-            f"{reason} Plants and storage locations are read; functional locations are not.",
-            enable,
-        )
-
-    def unreadable(self, entity: Entity, resource: EntitySet, probe: Probe) -> tuple[str, str]:
-        """What SAP refused or lacks, and the arrangement or activation that grants it."""
-        arrangement = resource.arrangement if isinstance(resource, Resource) else resource.service
-        where = f"{entity.label}s ({resource.service})"
-        if probe is Probe.REFUSED:
-            return (
-                f"The user may not read {where}.",
-                f"Add the communication arrangement {arrangement} for this user.",
-            )
-        return (
-            f"The service for {where} is not available on this system.",
-            f"Activate {resource.service} (/IWFND/MAINT_SERVICE) or add {arrangement}.",
-        )
-
-    def _offers(self, resource: EntitySet) -> bool:
-        """Whether the system lets this user read `resource`; asked once per session."""
-        offered = self._offered.get(resource.service)
-        if offered is None:
-            probe = self.probe(resource)
-            if isinstance(probe, CheckResult):
-                raise errors.UpstreamError(probe.message)
-            offered = self._offered[resource.service] = probe is Probe.READABLE
-        return offered
 
     # -- reads ----------------------------------------------------------------------------------
 
@@ -201,7 +158,7 @@ class SapS4HanaSession(ODataSession):
         functional locations (their service is not activated or granted) gives the places
         alone: locations are then `limited`, as the check reports.
         """
-        if self._offers(FUNCTIONAL_LOCATIONS):
+        if self.offers(FUNCTIONAL_LOCATIONS):
             yield from self.read(FUNCTIONAL_LOCATIONS, since, batch=batch, page_size=page_size)
         places: dict[str, dict[str, Any]] = {}
         path = RESOURCES[Entity.LOCATIONS].path

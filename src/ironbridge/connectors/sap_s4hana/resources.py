@@ -43,14 +43,10 @@ SHORT_STAMP: Final = TimestampChange("LastChangeDateTime", granularity=timedelta
 
 @dataclass(frozen=True, kw_only=True)
 class Resource(EntitySet):
-    """One unified entity's home in SAP: an entity set of a Gateway service.
-
-    Attributes:
-        arrangement: what an administrator grants for this service, for check messages.
-    """
+    """One unified entity's home in SAP: an entity set of a Gateway service, granted by the
+    communication arrangement in `grant`."""
 
     root: str = GATEWAY_ROOT
-    arrangement: str
 
 
 RESOURCES: Final[Mapping[Entity, Resource]] = MappingProxyType(
@@ -62,7 +58,7 @@ RESOURCES: Final[Mapping[Entity, Resource]] = MappingProxyType(
             expand=("to_PurchaseOrderItem", "to_PurchaseOrderItem/to_ScheduleLine"),
             # Precision 7 on the server, but /Date(ms)/ shows milliseconds.
             change=TimestampChange("LastChangeDateTime"),
-            arrangement="Purchase Order Integration (SAP_COM_0053)",
+            grant="Purchase Order Integration (SAP_COM_0053)",
         ),
         # Suppliers have no change stamp of their own; their business partner does
         # (PROTOCOLS.md §2), so vendors are read through A_BusinessPartner.
@@ -82,14 +78,14 @@ RESOURCES: Final[Mapping[Entity, Resource]] = MappingProxyType(
             filter="Supplier ne ''",
             # Supplier is not the business partner's key.
             by_filter=True,
-            arrangement="Business Partner, Customer and Supplier Integration (SAP_COM_0008)",
+            grant="Business Partner, Customer and Supplier Integration (SAP_COM_0008)",
         ),
         Entity.WORK_ORDERS: Resource(
             service="API_MAINTENANCEORDER",
             entity_set="MaintenanceOrder",
             key="MaintenanceOrder",
             change=SHORT_STAMP,
-            arrangement="Maintenance Order Integration (SAP_COM_0398)",
+            grant="Maintenance Order Integration (SAP_COM_0398)",
         ),
         Entity.ASSETS: Resource(
             service="API_EQUIPMENT",
@@ -98,7 +94,7 @@ RESOURCES: Final[Mapping[Entity, Resource]] = MappingProxyType(
             change=SHORT_STAMP,
             filter=CURRENT_SLICE,
             key_parts={"ValidityEndDate": CURRENT_VALIDITY_END},
-            arrangement="Equipment Master Data Integration (SAP_COM_0395)",
+            grant="Equipment Master Data Integration (SAP_COM_0395)",
         ),
         Entity.INVENTORY_ITEMS: Resource(
             service="API_MATERIAL_STOCK_SRV",
@@ -106,7 +102,7 @@ RESOURCES: Final[Mapping[Entity, Resource]] = MappingProxyType(
             key="Material",
             expand=("to_MatlStkInAcctMod",),
             change=None,
-            arrangement="Inventory Analytics Integration (SAP_COM_0164)",
+            grant="Inventory Analytics Integration (SAP_COM_0164)",
         ),
         # No plant API is among the services ironbridge uses, so plants and storage
         # locations are the distinct places stock is kept; functional locations below them
@@ -116,7 +112,7 @@ RESOURCES: Final[Mapping[Entity, Resource]] = MappingProxyType(
             entity_set="A_MatlStkInAcctMod",
             key="Plant",
             change=None,
-            arrangement="Inventory Analytics Integration (SAP_COM_0164)",
+            grant="Inventory Analytics Integration (SAP_COM_0164)",
         ),
     }
 )
@@ -130,6 +126,6 @@ FUNCTIONAL_LOCATIONS: Final = Resource(
     key="FunctionalLocation",
     change=SHORT_STAMP,
     prefix=FUNCTIONAL_LOCATION,
-    arrangement="Equipment Master Data Integration (SAP_COM_0395), which carries functional "
+    grant="Equipment Master Data Integration (SAP_COM_0395), which carries functional "
     "locations too",
 )

@@ -82,6 +82,8 @@ CHECK_TEXTS: Final = CheckTexts(
     refused_fix="Check the user and password (or OAuth client and secret), and that the "
     "user is not locked or expired.",
     accepted="SAP accepted the credentials.",
+    grant_fix="Add the communication arrangement {grant} for this user.",
+    activate_fix="Activate {service} (/IWFND/MAINT_SERVICE) or add {grant}.",
 )
 
 _LOGO: Final = (
@@ -106,7 +108,7 @@ _WRITABLE_PURCHASE_ORDER_FIELDS: Final = (
 
 def _requires(resource: Resource) -> str:
     """What an administrator enables for `resource`, as the catalog names it."""
-    return f"OData service {resource.service}: {resource.arrangement}"
+    return f"OData service {resource.service}: {resource.grant}"
 
 
 def _needs(entity: Entity) -> tuple[str, ...]:
