@@ -12,15 +12,15 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from dataclasses import replace
 from decimal import Decimal
 from typing import Any, Final
 
-from ironbridge import errors
 from ironbridge.connectors.base import IdFactory, RawRecord, reference
 from ironbridge.connectors.kit import (
     Code,
+    Day,
     MapContext,
     Mapper,
     Number,
@@ -35,7 +35,6 @@ from ironbridge.model import Entity, PurchaseOrderStatus, WorkOrderStatus
 __all__ = [
     "MAPPER",
     "error_field",
-    "functional_location_id",
     "functional_location_key",
     "location_id",
     "purchase_order_create_body",
@@ -57,16 +56,15 @@ _NOT_WRITABLE: Final[Mapping[str, str]] = {
     "number": "SAP assigns purchase order numbers itself.",
     "status": "Approval and status follow SAP's release workflow; change it in SAP.",
 }
-_CANNOT_SET: Final = "SAP's purchase order API cannot set this field."
 #: Organisational units fixed once an order exists.
 _FIXED_AFTER_CREATE: Final = frozenset(
     {"CompanyCode", "PurchaseOrderType", "PurchasingOrganization"}
 )
-_HEADER: Final = maps.MAPS[Entity.PURCHASE_ORDERS].fields
-#: The payload keys the header declarations write.
-_HEADER_KEYS: Final = frozenset(
-    converter.payload_key(name) for name, converter in _HEADER.items() if converter.writable
-)
+#: A schedule line of a new item: when, and how much.
+_SCHEDULE: Final = {
+    "day": Day("ScheduleLineDeliveryDate"),
+    "quantity": Number("ScheduleLineOrderQuantity"),
+}
 
 # Converters of the rules below: the same vocabulary as the tables, read where a rule needs it.
 _DELETION: Final = Code("PurchasingDocumentDeletionCode", maps.DELETION_CODE)
@@ -93,11 +91,6 @@ def split_location(remote_id: str) -> tuple[str, str]:
     """(plant, storage location) of a location remote id; the storage location may be ""."""
     plant, _, storage_location = remote_id.partition("/")
     return plant, storage_location
-
-
-def functional_location_id(key: str) -> str:
-    """The unified remote id of functional location `key` (`FL:1710-PLT`)."""
-    return maps.FUNCTIONAL_LOCATION + key
 
 
 def functional_location_key(remote_id: str) -> str | None:
@@ -189,10 +182,16 @@ MAPPER: Final = Mapper(
     WIRE,
     {
         **maps.MAPS,
-        Entity.PURCHASE_ORDERS: replace(maps.MAPS[Entity.PURCHASE_ORDERS], derive=_purchase_order),
+        Entity.PURCHASE_ORDERS: replace(
+            maps.MAPS[Entity.PURCHASE_ORDERS],
+            derive=_purchase_order,
+            refusals=_NOT_WRITABLE,
+            unclearable=maps.UNCLEARABLE,
+        ),
         Entity.INVENTORY_ITEMS: replace(maps.MAPS[Entity.INVENTORY_ITEMS], derive=_inventory_item),
     },
     choose=_choose,
+    refusal="{system}'s purchase order API cannot set this field.",
 )
 
 
@@ -207,20 +206,17 @@ def to_unified(entity: Entity, raw: RawRecord, ids: IdFactory) -> dict[str, Any]
 # --- writing -------------------------------------------------------------------------------------
 
 
-def _refuse_unwritable(payload: Mapping[str, Any], allowed: Iterable[str]) -> dict[str, str]:
-    permitted = set(allowed)
-    return {name: _NOT_WRITABLE.get(name, _CANNOT_SET) for name in payload if name not in permitted}
-
-
 def _custom_writes(
     custom: Mapping[str, Any] | None, *, creating: bool, problems: dict[str, str]
 ) -> dict[str, Any]:
+    """The organisational units a payload's custom fields set (extension fields are the
+    map's), checked as SAP would."""
     body: dict[str, Any] = {}
     for name, value in (custom or {}).items():
         key = f"custom_fields.{name}"
         if name.startswith(maps.CUSTOM_PREFIXES):
-            body[name] = value
-        elif name not in maps.ORGANISATION_FIELDS:
+            continue
+        if name not in maps.ORGANISATION_FIELDS:
             problems[key] = (
                 "Not a writable SAP field: use CompanyCode, PurchaseOrderType, "
                 "PurchasingOrganization, PurchasingGroup or a YY1_/ZZ1_ extension field."
@@ -232,31 +228,6 @@ def _custom_writes(
         else:
             body[name] = value
     return body
-
-
-def _header(payload: Mapping[str, Any], problems: dict[str, str]) -> dict[str, Any]:
-    """The header properties of a payload, through the purchase order's read declarations."""
-    for key in maps.UNCLEARABLE:
-        if key in payload and payload[key] is None:
-            problems[key.replace("_remote_id", "_id")] = "SAP cannot clear this field."
-    values = {
-        key: value
-        for key, value in payload.items()
-        if not (key in maps.UNCLEARABLE and value is None)
-    }
-    return write_fields(_HEADER, values, WIRE)
-
-
-def _schedule_line(day: Any, quantity: Any) -> dict[str, Any]:
-    return {
-        "results": [
-            {
-                "ScheduleLine": "1",
-                "ScheduleLineDeliveryDate": WIRE.from_date(day),
-                "ScheduleLineOrderQuantity": WIRE.from_decimal(Decimal(quantity)),
-            }
-        ]
-    }
 
 
 def _item(
@@ -284,7 +255,8 @@ def _item(
         item["NetPriceQuantity"] = "1"
     day = line.get("required_date") or day
     if day is not None:
-        item["to_ScheduleLine"] = _schedule_line(day, line["quantity"])
+        schedule = write_fields(_SCHEDULE, {"day": day, "quantity": line["quantity"]}, WIRE)
+        item["to_ScheduleLine"] = {"results": [{"ScheduleLine": "1", **schedule}]}
     return item
 
 
@@ -294,34 +266,29 @@ def purchase_order_create_body(payload: Mapping[str, Any]) -> dict[str, Any]:
     Raises `errors.ValidationFailed` naming every field SAP could not take: fields its API
     cannot write, missing organisational units, lines without a delivery location.
     """
-    allowed = _HEADER_KEYS | {"required_date", "lines", "custom_fields"}
-    problems = _refuse_unwritable(payload, allowed)
-    body = _header(payload, problems)
-    body.update(_custom_writes(payload.get("custom_fields"), creating=True, problems=problems))
-    body.setdefault("PurchaseOrderType", "NB")
+    problems: dict[str, str] = {}
+    custom = _custom_writes(payload.get("custom_fields"), creating=True, problems=problems)
+    custom.setdefault("PurchaseOrderType", "NB")
     for name in maps.REQUIRED_ORGANISATION_FIELDS:
-        if not body.get(name):
+        if not custom.get(name):
             problems[f"custom_fields.{name}"] = (
                 f"SAP needs {name} for a new purchase order; set it in custom_fields."
             )
     day = payload.get("required_date")
-    items = [
-        _item(index, line, day, problems) for index, line in enumerate(payload.get("lines") or ())
-    ]
-    if problems:
-        raise errors.ValidationFailed(problems)
-    body["to_PurchaseOrderItem"] = {"results": items}
-    return body
+    lines = enumerate(payload.get("lines") or ())
+    items = [_item(index, line, day, problems) for index, line in lines]
+    handled = frozenset({"required_date", "lines", "custom_fields"})
+    body = MAPPER.to_source(Entity.PURCHASE_ORDERS, payload, handled=handled, problems=problems)
+    return {**body, **custom, "to_PurchaseOrderItem": {"results": items}}
 
 
 def purchase_order_update_body(changes: Mapping[str, Any]) -> dict[str, Any]:
     """The PATCH body for a resolved `PurchaseOrderUpdate` payload (header properties only)."""
-    problems = _refuse_unwritable(changes, _HEADER_KEYS | {"custom_fields"})
-    body = _header(changes, problems)
-    body.update(_custom_writes(changes.get("custom_fields"), creating=False, problems=problems))
-    if problems:
-        raise errors.ValidationFailed(problems)
-    return body
+    problems: dict[str, str] = {}
+    custom = _custom_writes(changes.get("custom_fields"), creating=False, problems=problems)
+    handled = frozenset({"custom_fields"})
+    body = MAPPER.to_source(Entity.PURCHASE_ORDERS, changes, handled=handled, problems=problems)
+    return {**body, **custom}
 
 
 def error_field(target: str) -> str:
