@@ -158,7 +158,7 @@ class When(Field):
 @dataclass(frozen=True, slots=True)
 class Ratio(Field):
     """`amount` per one unit where the source prices per `per` units (a price unit); an empty
-    `per` is one unit, a zero or negative one gives None."""
+    or zero `per` is one unit, a negative one gives None."""
 
     amount: Field
     per: Field
