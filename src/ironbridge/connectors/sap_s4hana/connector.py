@@ -16,22 +16,13 @@ import httpx
 
 from ironbridge import errors
 from ironbridge.connectors.auth import SignInContext
-from ironbridge.connectors.base import (
-    Connector,
-    IdFactory,
-    RawRecord,
-    SessionOptions,
-)
+from ironbridge.connectors.base import Connector, IdFactory, RawRecord, SessionOptions
 from ironbridge.connectors.protocols import http, odata_v2
 from ironbridge.connectors.protocols.odata_session import ODataSession
 from ironbridge.connectors.sap_s4hana import gateway, mapping
 from ironbridge.connectors.sap_s4hana.gateway import CsrfTokenAuth
 from ironbridge.connectors.sap_s4hana.maps import STATUS_TABLES
-from ironbridge.connectors.sap_s4hana.resources import (
-    FUNCTIONAL_LOCATIONS,
-    GATEWAY_ROOT,
-    RESOURCES,
-)
+from ironbridge.connectors.sap_s4hana.resources import FUNCTIONAL_LOCATIONS, GATEWAY_ROOT, RESOURCES
 from ironbridge.connectors.sap_s4hana.spec import BASIC, CHECK_TEXTS, SIGN_IN, SPEC, TOKEN_PATH
 from ironbridge.model import Entity
 

@@ -17,17 +17,8 @@ from dataclasses import replace
 from decimal import Decimal
 from typing import Any, Final
 
+from ironbridge.connectors import kit
 from ironbridge.connectors.base import IdFactory, RawRecord, reference
-from ironbridge.connectors.kit import (
-    Code,
-    Day,
-    MapContext,
-    Mapper,
-    Number,
-    RecordMap,
-    choose_row,
-    write_fields,
-)
 from ironbridge.connectors.sap_s4hana import maps
 from ironbridge.connectors.sap_s4hana.maps import WIRE
 from ironbridge.model import Entity, PurchaseOrderStatus, WorkOrderStatus
@@ -62,15 +53,15 @@ _FIXED_AFTER_CREATE: Final = frozenset(
 )
 #: A schedule line of a new item: when, and how much.
 _SCHEDULE: Final = {
-    "day": Day("ScheduleLineDeliveryDate"),
-    "quantity": Number("ScheduleLineOrderQuantity"),
+    "day": kit.Day("ScheduleLineDeliveryDate"),
+    "quantity": kit.Number("ScheduleLineOrderQuantity"),
 }
 
 # Converters of the rules below: the same vocabulary as the tables, read where a rule needs it.
-_DELETION: Final = Code("PurchasingDocumentDeletionCode", maps.DELETION_CODE)
-_PROCESSING: Final = Code("PurchasingProcessingStatus", maps.PROCESSING_STATUS)
-_STOCK_USE: Final = Code("InventoryStockType", maps.STOCK_USE)
-_STOCK: Final = Number("MatlWrhsStkQtyInMatlBaseUnit")
+_DELETION: Final = kit.Code("PurchasingDocumentDeletionCode", maps.DELETION_CODE)
+_PROCESSING: Final = kit.Code("PurchasingProcessingStatus", maps.PROCESSING_STATUS)
+_STOCK_USE: Final = kit.Code("InventoryStockType", maps.STOCK_USE)
+_STOCK: Final = kit.Number("MatlWrhsStkQtyInMatlBaseUnit")
 _SYSTEM_STATUS: Final = maps.MAPS[Entity.WORK_ORDERS].fields["status"]
 
 
@@ -79,7 +70,7 @@ def _no_ids(entity: Entity, remote_id: str) -> str:
 
 
 #: What the status rules read with: codes need no record ids.
-_CODES: Final = MapContext(WIRE, _no_ids)
+_CODES: Final = kit.MapContext(WIRE, _no_ids)
 
 
 def location_id(plant: str, storage_location: str) -> str:
@@ -112,7 +103,7 @@ def purchase_order_status(data: Mapping[str, Any]) -> PurchaseOrderStatus:
     status: PurchaseOrderStatus = _PROCESSING.read(data, _CODES)
     if status is not PurchaseOrderStatus.SENT:
         return status
-    items = choose_row(WIRE.rows(data, maps.LINES.path), skip=maps.LINES.skip)
+    items = kit.choose_row(WIRE.rows(data, maps.LINES.path), skip=maps.LINES.skip)
     delivered = [item.get("IsCompletelyDelivered") is True for item in items]
     if items and all(delivered):
         invoiced = all(item.get("IsFinallyInvoiced") is True for item in items)
@@ -122,7 +113,7 @@ def purchase_order_status(data: Mapping[str, Any]) -> PurchaseOrderStatus:
     return status
 
 
-def _purchase_order(data: Mapping[str, Any], ctx: MapContext) -> dict[str, Any]:
+def _purchase_order(data: Mapping[str, Any], ctx: kit.MapContext) -> dict[str, Any]:
     lines = maps.LINES.read(data, ctx)
     totals = [line["line_total"] for line in lines if line["line_total"] is not None]
     dates = [line["required_date"] for line in lines if line["required_date"] is not None]
@@ -141,7 +132,7 @@ def work_order_status(text: str) -> WorkOrderStatus:
     return status
 
 
-def _inventory_item(data: Mapping[str, Any], ctx: MapContext) -> dict[str, Any]:
+def _inventory_item(data: Mapping[str, Any], ctx: kit.MapContext) -> dict[str, Any]:
     levels: dict[str, dict[str, Decimal]] = {}
     for row in WIRE.rows(data, "to_MatlStkInAcctMod"):
         place = location_id(str(row.get("Plant") or ""), str(row.get("StorageLocation") or ""))
@@ -167,7 +158,7 @@ def _inventory_item(data: Mapping[str, Any], ctx: MapContext) -> dict[str, Any]:
     }
 
 
-def _choose(entity: Entity, raw: RawRecord) -> RecordMap | None:
+def _choose(entity: Entity, raw: RawRecord) -> kit.RecordMap | None:
     """Functional locations and storage locations among the plants."""
     if entity is not Entity.LOCATIONS:
         return None
@@ -177,7 +168,7 @@ def _choose(entity: Entity, raw: RawRecord) -> RecordMap | None:
 
 
 #: SAP's tables and rules on the OData V2 wire: `to_unified` in one.
-MAPPER: Final = Mapper(
+MAPPER: Final = kit.Mapper(
     "SAP",
     WIRE,
     {
@@ -237,7 +228,7 @@ def _item(
     given = {key: value for key, value in line.items() if value is not None}
     item: dict[str, Any] = {
         "PurchaseOrderItem": str(10 * (index + 1)),
-        **write_fields(maps.LINE_WRITES, given, WIRE),
+        **kit.write_fields(maps.LINE_WRITES, given, WIRE),
     }
     location = line.get("location_remote_id")
     if not location or functional_location_key(location) is not None:
@@ -255,7 +246,7 @@ def _item(
         item["NetPriceQuantity"] = "1"
     day = line.get("required_date") or day
     if day is not None:
-        schedule = write_fields(_SCHEDULE, {"day": day, "quantity": line["quantity"]}, WIRE)
+        schedule = kit.write_fields(_SCHEDULE, {"day": day, "quantity": line["quantity"]}, WIRE)
         item["to_ScheduleLine"] = {"results": [{"ScheduleLine": "1", **schedule}]}
     return item
 
