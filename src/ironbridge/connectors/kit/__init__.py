@@ -50,7 +50,7 @@ from ironbridge.connectors.kit.fields import (
     write_fields,
 )
 from ironbridge.connectors.kit.guards import ensure_page_size, ensure_resolved
-from ironbridge.connectors.kit.maps import Derive, Mapper, RecordMap
+from ironbridge.connectors.kit.maps import Derive, Mapper, RecordMap, source_names
 from ironbridge.connectors.kit.pager import KeyedRow, KeysetPager, RowQuery, Seek, truncate
 from ironbridge.connectors.kit.pages import pages
 from ironbridge.connectors.kit.wire import PLAIN, Wire
@@ -99,6 +99,7 @@ __all__ = [
     "pages",
     "read_fields",
     "source_code",
+    "source_names",
     "truncate",
     "write_fields",
 ]

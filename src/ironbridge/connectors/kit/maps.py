@@ -16,14 +16,24 @@ from typing import Any
 
 from ironbridge import errors
 from ironbridge.connectors.base import IdFactory, RawRecord
-from ironbridge.connectors.kit.fields import Field, MapContext, read_fields, write_fields
+from ironbridge.connectors.kit.fields import Field, MapContext, Ref, read_fields, write_fields
 from ironbridge.connectors.kit.wire import Wire
 from ironbridge.model import Entity
 
-__all__ = ["Derive", "Mapper", "RecordMap"]
+__all__ = ["Derive", "Mapper", "RecordMap", "source_names"]
 
 #: Unified fields a table cannot read, computed from the whole source row.
 Derive = Callable[[Mapping[str, Any], MapContext], Mapping[str, Any]]
+
+
+def source_names(fields: Mapping[str, Field]) -> dict[str, str]:
+    """Source path → unified field (a reference as `<name>_id`) for the writable fields of a
+    table: how a refusal that names a source property reads in the API's terms."""
+    return {
+        getattr(converter, "path", name): f"{name}_id" if isinstance(converter, Ref) else name
+        for name, converter in fields.items()
+        if converter.writable
+    }
 
 
 @dataclass(frozen=True)

@@ -82,6 +82,11 @@ class EntitySet:
         """The entity set's path relative to the base URL."""
         return self.service_path + self.entity_set
 
+    @property
+    def requirement(self) -> str:
+        """What an administrator enables for this set, as the catalog says (`requires`)."""
+        return f"OData service {self.service}" + (f": {self.grant}" if self.grant else "")
+
 
 @dataclass(frozen=True, kw_only=True)
 class CheckTexts:

@@ -487,19 +487,10 @@ ORGANISATION_FIELDS: Final = frozenset(
 REQUIRED_ORGANISATION_FIELDS: Final = ("CompanyCode", "PurchasingOrganization", "PurchasingGroup")
 
 
-def _targets(fields: Mapping[str, kit.Field]) -> dict[str, str]:
-    """SAP property → unified field path, for the writable fields of a table."""
-    return {
-        getattr(converter, "path", name): f"{name}_id" if isinstance(converter, kit.Ref) else name
-        for name, converter in fields.items()
-        if converter.writable
-    }
-
-
 #: SAP header property → unified field path, for error targets.
 HEADER_ERROR_FIELDS: Final[Mapping[str, str]] = MappingProxyType(
     {
-        **_targets(MAPS[Entity.PURCHASE_ORDERS].fields),
+        **kit.source_names(MAPS[Entity.PURCHASE_ORDERS].fields),
         **{name: f"custom_fields.{name}" for name in ORGANISATION_FIELDS},
         "to_PurchaseOrderItem": "lines",
     }
@@ -507,7 +498,7 @@ HEADER_ERROR_FIELDS: Final[Mapping[str, str]] = MappingProxyType(
 
 #: SAP item property → unified line field, for error targets.
 LINE_ERROR_FIELDS: Final[Mapping[str, str]] = MappingProxyType(
-    {**_targets(LINE_WRITES), "Plant": "location_id", "StorageLocation": "location_id"}
+    {**kit.source_names(LINE_WRITES), "Plant": "location_id", "StorageLocation": "location_id"}
 )
 
 #: The code tables with the SAP property each reads and its unified enum, for checks over real

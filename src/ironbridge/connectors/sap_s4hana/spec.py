@@ -7,7 +7,7 @@ from typing import Final
 from ironbridge.connectors.auth import SignInMethods, offer
 from ironbridge.connectors.base import AuthField, Capability, ConnectorSpec
 from ironbridge.connectors.protocols.odata_session import CheckTexts
-from ironbridge.connectors.sap_s4hana.resources import FUNCTIONAL_LOCATIONS, RESOURCES, Resource
+from ironbridge.connectors.sap_s4hana.resources import FUNCTIONAL_LOCATIONS, RESOURCES
 from ironbridge.model import Entity
 
 __all__ = ["BASIC", "CHECK_TEXTS", "SIGN_IN", "SPEC", "TOKEN_PATH"]
@@ -106,15 +106,6 @@ _WRITABLE_PURCHASE_ORDER_FIELDS: Final = (
 )
 
 
-def _requires(resource: Resource) -> str:
-    """What an administrator enables for `resource`, as the catalog names it."""
-    return f"OData service {resource.service}: {resource.grant}"
-
-
-def _needs(entity: Entity) -> tuple[str, ...]:
-    return (_requires(RESOURCES[entity]),)
-
-
 SPEC: Final = ConnectorSpec(
     id="sap_s4hana",
     name="SAP S/4HANA",
@@ -183,7 +174,7 @@ SPEC: Final = ConnectorSpec(
     capabilities={
         Entity.PURCHASE_ORDERS: Capability(
             read=True,
-            requires=_needs(Entity.PURCHASE_ORDERS),
+            requires=(RESOURCES[Entity.PURCHASE_ORDERS].requirement,),
             create=True,
             update=True,
             delete=False,
@@ -210,7 +201,7 @@ SPEC: Final = ConnectorSpec(
         ),
         Entity.VENDORS: Capability(
             read=True,
-            requires=_needs(Entity.VENDORS),
+            requires=(RESOURCES[Entity.VENDORS].requirement,),
             rules=(
                 "Vendors are business partners with a supplier role; their changes are "
                 "tracked on the business partner.",
@@ -218,7 +209,7 @@ SPEC: Final = ConnectorSpec(
         ),
         Entity.INVENTORY_ITEMS: Capability(
             read=True,
-            requires=_needs(Entity.INVENTORY_ITEMS),
+            requires=(RESOURCES[Entity.INVENTORY_ITEMS].requirement,),
             rules=(
                 "Stock is a snapshot: SAP's stock API records no change time, so every sync "
                 "reads every material with stock again; an item is an event only when its stock "
@@ -227,19 +218,19 @@ SPEC: Final = ConnectorSpec(
         ),
         Entity.WORK_ORDERS: Capability(
             read=True,
-            requires=_needs(Entity.WORK_ORDERS),
+            requires=(RESOURCES[Entity.WORK_ORDERS].requirement,),
             rules=("Work orders are SAP maintenance orders; status follows the system status.",),
         ),
         Entity.ASSETS: Capability(
             read=True,
-            requires=_needs(Entity.ASSETS),
+            requires=(RESOURCES[Entity.ASSETS].requirement,),
             rules=("Assets are SAP equipment, in their currently valid version.",),
         ),
         Entity.LOCATIONS: Capability(
             read=True,
             requires=(
-                _requires(RESOURCES[Entity.LOCATIONS]),
-                f"{_requires(FUNCTIONAL_LOCATIONS)} (for functional locations; without it "
+                RESOURCES[Entity.LOCATIONS].requirement,
+                f"{FUNCTIONAL_LOCATIONS.requirement} (for functional locations; without it "
                 "only plants and storage locations are read)",
             ),
             rules=(
