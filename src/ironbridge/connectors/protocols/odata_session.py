@@ -32,7 +32,17 @@ from ironbridge.connectors.kit import ensure_page_size, ensure_resolved, pages
 from ironbridge.connectors.protocols import http, odata_v2
 from ironbridge.model import CREATE_MODELS, UPDATE_MODELS, Entity, parse_input
 
-__all__ = ["CheckTexts", "EntitySet", "ODataSession", "Probe"]
+__all__ = ["CheckTexts", "EntitySet", "ODataSession", "Probe", "server_root"]
+
+
+def server_root(address: str, root: str) -> str:
+    """The server's base URL from the address a customer entered, tolerating a pasted
+    service path (`https://host/sap/opu/odata/sap/API_X/` for `root` `sap/opu/odata/sap`)."""
+    text = address.strip()
+    marker = "/" + root
+    if root and marker in text:
+        text = text[: text.index(marker)]
+    return text.rstrip("/") + "/"
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -18,7 +18,7 @@ from ironbridge import errors
 from ironbridge.connectors.auth import SignInContext
 from ironbridge.connectors.base import Connector, IdFactory, RawRecord, SessionOptions
 from ironbridge.connectors.protocols import http, odata_v2
-from ironbridge.connectors.protocols.odata_session import ODataSession
+from ironbridge.connectors.protocols.odata_session import ODataSession, server_root
 from ironbridge.connectors.sap_s4hana import gateway, mapping
 from ironbridge.connectors.sap_s4hana.gateway import CsrfTokenAuth
 from ironbridge.connectors.sap_s4hana.maps import STATUS_TABLES
@@ -31,15 +31,6 @@ __all__ = ["SapS4Hana", "SapS4HanaSession"]
 # Locations are found one distinct (plant, storage location) per request; a system with more
 # places than this is not one ironbridge's location model was meant for.
 _MAX_LOCATIONS: Final = 10_000
-
-
-def _base_url(value: str) -> str:
-    """The instance's root, tolerating a pasted Gateway path (`…/sap/opu/odata/sap/…`)."""
-    text = value.strip()
-    marker = "/" + GATEWAY_ROOT
-    if marker in text:
-        text = text[: text.index(marker)]
-    return text.rstrip("/") + "/"
 
 
 class SapS4Hana(Connector):
@@ -97,7 +88,7 @@ class SapS4HanaSession(ODataSession):
         transport: httpx.BaseTransport | None = None,
     ) -> None:
         super().__init__(SPEC, options)
-        root = _base_url(base_url)
+        root = server_root(base_url, GATEWAY_ROOT)
         params = {"sap-client": sap_client.strip()} if sap_client else {}
         # `signin` holds the validated sign-in fields; the chosen method (see `SIGN_IN`) signs
         # every request, and SAP's CSRF exchange runs inside its renewal on 401.
