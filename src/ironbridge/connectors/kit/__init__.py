@@ -6,7 +6,7 @@
 - `RecordMap` and `Mapper` (`maps.py`): an entity's table, and a connector's tables bound to
   its wire, which are its `to_unified` and its write bodies.
 - Computed converters (`computed.py`): `Pick`, `Sorted`, `Template`, `Joined`, `Ratio`,
-  `Product`, `Least`, `Tokens`, ... — one value from several source values or nested rows.
+  `Least`, `Tokens`, ... — one value from several source values or nested rows.
 - `guards.py`: the checks every session makes on what the service hands it.
 - `pages` (`pages.py`): a record stream chunked into the pages `list_changes` yields.
 - `pager.py`: one keyset pager over a family's query callable (`KeysetPager`, `Seek`), for exact
@@ -19,7 +19,6 @@ from ironbridge.connectors.kit.computed import (
     Link,
     Matching,
     Pick,
-    Product,
     Ratio,
     Sorted,
     Template,
@@ -79,7 +78,6 @@ __all__ = [
     "Number",
     "Pick",
     "Place",
-    "Product",
     "Ratio",
     "RecordMap",
     "Ref",

@@ -9,11 +9,11 @@ the vocabulary (`kit.fields`) and are read-only.
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 from string import Formatter
-from typing import Any
+from typing import Any, Final
 
 from ironbridge import errors
 from ironbridge.connectors.base import reference
@@ -26,7 +26,6 @@ __all__ = [
     "Link",
     "Matching",
     "Pick",
-    "Product",
     "Ratio",
     "Sorted",
     "Template",
@@ -36,10 +35,16 @@ __all__ = [
 ]
 
 
-def _natural(value: Any) -> tuple[int, str]:
+_ONE: Final = Decimal(1)
+
+
+def _natural(order: str) -> Callable[[Mapping[str, Any]], tuple[int, str]]:
     # Item numbers travel as text ("10", "100"): shorter first sorts them as numbers.
-    text = str(value or "")
-    return len(text), text
+    def key(row: Mapping[str, Any]) -> tuple[int, str]:
+        text = str(row.get(order) or "")
+        return len(text), text
+
+    return key
 
 
 def choose_row(
@@ -52,9 +57,9 @@ def choose_row(
     """`rows` sorted by `order` (numbers in text as numbers), without those whose values equal
     `skip`'s, those flagged `prefer` first when any is."""
     if order is not None:
-        rows = sorted(rows, key=lambda row: _natural(row.get(order)))
-    if skip:
-        rows = [row for row in rows if not any(row.get(k) == v for k, v in skip.items())]
+        rows = sorted(rows, key=_natural(order))
+    for name, value in (skip or {}).items():
+        rows = [row for row in rows if row.get(name) != value]
     if prefer is not None:
         preferred = [row for row in rows if row.get(prefer) is True]
         rows = preferred or rows
@@ -165,24 +170,10 @@ class Ratio(Field):
 
     def read(self, row: Mapping[str, Any], ctx: MapContext) -> Any:
         amount = self.amount.read(row, ctx)
-        per = self.per.read(row, ctx) or Decimal(1)
-        return amount / per if amount is not None and per > 0 else None
-
-
-@dataclass(frozen=True, slots=True)
-class Product(Field):
-    """`left` times `right` rounded half up to `quantum` (a line total the source does not
-    send); None when either is."""
-
-    left: Field
-    right: Field
-    quantum: Decimal = Decimal("0.01")
-
-    def read(self, row: Mapping[str, Any], ctx: MapContext) -> Any:
-        left, right = self.left.read(row, ctx), self.right.read(row, ctx)
-        if left is None or right is None:
+        if amount is None:
             return None
-        return (left * right).quantize(self.quantum, rounding=ROUND_HALF_UP)
+        per = self.per.read(row, ctx) or _ONE
+        return amount / per if per > 0 else None
 
 
 @dataclass(frozen=True, slots=True)

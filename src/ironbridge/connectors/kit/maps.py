@@ -62,9 +62,12 @@ class RecordMap:
         """The record's custom fields, empty values left out."""
         named = read_fields(self.custom_fields, row, ctx)
         custom = {name: value for name, value in named.items() if value is not None}
-        if self.extension_prefixes:
+        prefixes = self.extension_prefixes
+        if prefixes:
+            # Hoisted: this scans every property of every record read.
+            is_empty = ctx.wire.is_empty
             for key, value in row.items():
-                if key.startswith(self.extension_prefixes) and not ctx.wire.is_empty(value):
+                if key.startswith(prefixes) and not is_empty(value):
                     name = key
                     if self.strip_prefix:
                         name = key.removeprefix(

@@ -279,7 +279,7 @@ class ODataV2Wire(Wire):
     def get(self, row: Mapping[str, Any] | None, path: str) -> Any:
         # Payloads are decoded JSON, so plain dicts: one property is one lookup, and maps read
         # thousands of them per page.
-        if isinstance(row, dict) and self.separator not in path:
+        if type(row) is dict and "/" not in path:
             return row.get(path)
         return super().get(row, path)
 

@@ -14,7 +14,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from dataclasses import replace
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 from typing import Any, Final
 
 from ironbridge.connectors import kit
@@ -36,6 +36,7 @@ __all__ = [
     "work_order_status",
 ]
 
+_CENT: Final = Decimal("0.01")
 # An item in an error target: `to_PurchaseOrderItem('10')/…`,
 # `to_PurchaseOrderItem(PurchaseOrderItem='10')/…` or
 # `A_PurchaseOrderItem(PurchaseOrder='',PurchaseOrderItem='10')/…`.
@@ -115,6 +116,10 @@ def purchase_order_status(data: Mapping[str, Any]) -> PurchaseOrderStatus:
 
 def _purchase_order(data: Mapping[str, Any], ctx: kit.MapContext) -> dict[str, Any]:
     lines = maps.LINES.read(data, ctx)
+    for line in lines:
+        price = line["unit_price"]
+        total = None if price is None else line["quantity"] * price
+        line["line_total"] = None if total is None else total.quantize(_CENT, ROUND_HALF_UP)
     totals = [line["line_total"] for line in lines if line["line_total"] is not None]
     dates = [line["required_date"] for line in lines if line["required_date"] is not None]
     return {

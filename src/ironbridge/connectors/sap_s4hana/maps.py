@@ -459,7 +459,6 @@ LINES: Final = kit.Sorted(
             "IsCompletelyDelivered", kit.Number("OrderQuantity"), Decimal(0)
         ),
         "unit_price": _UNIT_PRICE,
-        "line_total": kit.Product(kit.Number("OrderQuantity"), _UNIT_PRICE),
         "required_date": kit.Least("to_ScheduleLine", kit.Day("ScheduleLineDeliveryDate")),
         "location": kit.Link(Entity.LOCATIONS, kit.Joined(("Plant", "StorageLocation"), "/")),
     },
