@@ -300,6 +300,10 @@ def emulate(
             "repeat for more.",
         ),
     ] = None,
+    version: Annotated[
+        str | None,
+        typer.Option(help="The version to answer as, for systems with several (odoo: 18 or 19)."),
+    ] = None,
 ) -> None:
     """Run an emulator of a closed system for your own tests; prints one JSON line on start."""
     from .testing.emulators import EMULATORS, serve_emulator
@@ -308,7 +312,9 @@ def emulate(
         _console.print(f"[red]No emulator for {system!r}; have: {', '.join(EMULATORS)}[/red]")
         raise typer.Exit(2)
     try:
-        serve_emulator(system, port, username, password, faults, disable_service or ())
+        serve_emulator(
+            system, port, username, password, faults, disable_service or (), version=version
+        )
     except ValueError as exc:
         _console.print(f"[red]{exc}[/red]")
         raise typer.Exit(2) from exc

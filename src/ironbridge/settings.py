@@ -71,7 +71,9 @@ class Settings(BaseSettings):
     port: int = 8080
     log_level: str = "INFO"
     public_url: str | None = Field(
-        None, description="Base URL users reach this server at (connect links); default host:port."
+        None,
+        description="Base URL users reach this server at (connect links; default host:port), "
+        "and sources that push changes (Business Central) call back; unset, they are polled only.",
     )
     max_body_bytes: int = Field(1_048_576, description="Largest accepted request body.")
     rate_limit_per_minute: int = Field(
@@ -82,7 +84,8 @@ class Settings(BaseSettings):
         ge=1,
         description="Failed authentications a client address may make in any 60 seconds; "
         "beyond it every authenticated request from that address gets 429 until the oldest "
-        "failure is a minute old.",
+        "failure is a minute old. Failed link tokens in the connect flow have a budget of "
+        "the same size.",
     )
     sync_page_size: int = Field(500, ge=1, le=10_000, description="Records per sync page.")
     sync_lock_lease_seconds: float = Field(

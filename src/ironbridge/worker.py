@@ -16,6 +16,7 @@ from typing import Any
 from huey import Huey, RedisHuey, SqliteHuey, crontab
 from huey.consumer import Consumer
 
+from .accounts import purge_admin_sessions
 from .connectors import ConnectorRegistry, SessionOptions
 from .events import DELIVERY_TOPIC, EVENT_TOPIC, purge_expired
 from .flows import FlowEngine
@@ -33,12 +34,16 @@ from .security import CredentialCipher
 from .settings import Settings
 from .store import ConnectionRow, UnitOfWorkFactory, utcnow
 from .sync import (
+    PushContext,
     SyncContext,
     SyncRunView,
     execute_run,
+    maintain_push,
+    push_due,
     request_runs,
     schedulable_connections,
     scheduled_work,
+    stop_push,
 )
 from .webhooks.deliveries import any_due, next_due_at
 from .webhooks.delivery import DeliveryContext, drain, make_http_client
@@ -100,7 +105,16 @@ class Worker:
             breakers=self.breakers,
             interval=timedelta(seconds=self.settings.health_check_seconds),
         )
+        self.push_context = PushContext(
+            uow=self.uow,
+            registry=self.registry,
+            cipher=self.cipher,
+            options=self.options,
+            public_url=lambda: self.settings.public_url,
+        )
         self._run_sync = self.queue.task(name="sync.run", retries=0)(self._run_sync_impl)
+        self._push = self.queue.task(name="push.maintain", retries=0)(self._push_impl)
+        self._unpush = self.queue.task(name="push.stop", retries=0)(self._unpush_impl)
         self._check = self.queue.task(name="health.check", retries=0)(self._check_impl)
         self._drain = self.queue.task(name="webhook.drain", retries=0)(self._drain_impl)
         self._delivery_context: DeliveryContext | None = None
@@ -127,6 +141,22 @@ class Worker:
             # The circuit is open: wake when it lets a probe through.
             self._run_sync.schedule((connection_id, run_id), delay=max(outcome.retry_after or 0, 1))
         return outcome.status
+
+    def _push_impl(self, connection_id: str, now: datetime | None = None) -> int:
+        return maintain_push(self.push_context, connection_id, now)
+
+    def _unpush_impl(self, connection_id: str) -> int:
+        return stop_push(self.push_context, connection_id)
+
+    def start_push(self, connection_id: str) -> None:
+        """Wake a worker to register the connection's push subscriptions (when its source
+        pushes and the public URL is set; the tick renews them)."""
+        if self.settings.public_url:
+            self._push(connection_id)
+
+    def stop_push(self, connection_id: str) -> None:
+        """Wake a worker to remove a disconnected connection's subscriptions at its source."""
+        self._unpush(connection_id)
 
     def _check_impl(self, connection_id: str) -> str:
         outcome = check_connection(self.health_context, connection_id)
@@ -156,13 +186,16 @@ class Worker:
         """Queue runs for a connection (committed) and wake workers for them.
 
         An entity that already has a queued run of the same mode reuses it, so notices that
-        arrive within `delay` seconds of each other are answered by one run.
+        arrive within `delay` seconds of each other are answered by one run. A new
+        connection's first sync (`initial`) also registers its push subscriptions.
         """
         runs = request_runs(
             self.uow, self.registry, connection_id, entities, full=full, trigger=trigger
         )
         for run in runs:
             self.enqueue_sync(connection_id, run.id, delay=delay)
+        if trigger == "initial":
+            self.start_push(connection_id)
         return runs
 
     # deliveries
@@ -243,7 +276,10 @@ class Worker:
         return 1
 
     def purge(self) -> int:
-        """Drop events past their retention."""
+        """Drop events past their retention, and dashboard sessions a day past their expiry."""
+        with self.uow() as uow:
+            purge_admin_sessions(uow)
+            uow.commit()
         return purge_expired(self.uow, timedelta(days=self.settings.event_retention_days))
 
     def enqueue_sync(self, connection_id: str, run_id: str, *, delay: float = 0) -> None:
@@ -255,7 +291,7 @@ class Worker:
 
     def tick(self, now: datetime | None = None) -> dict[str, int]:
         """Queue due health checks and scheduled syncs, re-enqueue lost runs and due deliveries,
-        purge old events.
+        keep push subscriptions, purge old events.
 
         `now` is the moment syncs are scheduled for (the current time unless a test moves it).
         A connection whose scheduling fails is logged and skipped; the others are served.
@@ -265,7 +301,7 @@ class Worker:
         # Checks first: with an inline queue their verdicts are in before syncs are scheduled.
         checks = self.schedule_health_checks()
         now = now or utcnow()
-        counts = {"queued": 0, "resent": 0, "failed": 0}
+        counts = {"queued": 0, "resent": 0, "failed": 0, "push": 0}
         for connection in schedulable_connections(self.uow, self.registry):
             try:
                 queued, resent = self._schedule_syncs(connection, now)
@@ -275,8 +311,23 @@ class Worker:
                 continue
             counts["queued"] += queued
             counts["resent"] += resent
+            counts["push"] += self._schedule_push(connection, now)
         self._flows_tick(now)
         return {**counts, "deliveries": swept, "checks": checks}
+
+    def _schedule_push(self, connection: ConnectionRow, now: datetime) -> int:
+        """Wake a worker for the connection's push subscriptions when some are due (to create,
+        renew, re-create or remove); 1 if so. Polling goes on whatever happens here."""
+        if self.breakers.is_open(connection.id):
+            return 0  # the source is left alone while its circuit is open, as for syncs
+        try:
+            if not push_due(self.uow, self.registry, connection, self.settings.public_url, now):
+                return 0
+            self._push(connection.id, now)
+        except Exception as exc:  # push must not stop the other connections' schedules
+            _log.error("push_schedule_failed", connection_id=connection.id, exc_info=exc)
+            return 0
+        return 1
 
     def _flows_tick(self, now: datetime | None) -> None:
         if self.flows is None:

@@ -12,7 +12,7 @@ import httpx
 import pytest
 from fastapi.testclient import TestClient
 
-from ironbridge.accounts import revoke_admin_key
+from ironbridge.accounts import purge_admin_sessions, revoke_admin_key
 from ironbridge.api import create_app
 from ironbridge.bootstrap import Container, bootstrap
 from ironbridge.store import utcnow
@@ -141,12 +141,36 @@ def test_actions_without_the_sessions_csrf_token_change_nothing(
     assert client.get("/v1/connection", headers=sandbox.headers).json()["status"] != "disconnected"
 
 
-def test_signing_out_ends_the_session_in_this_browser(
+def test_signing_out_ends_the_session_wherever_its_cookie_went(
     client: TestClient, account: AccountFixture
 ) -> None:
     csrf = sign_in(client, account.admin_key)
+    copied = client.cookies["ib_dashboard"]
     response = client.post("/dashboard/sign-out", data={"csrf": csrf}, follow_redirects=False)
     assert response.status_code == 303
+    assert client.get("/dashboard/", follow_redirects=False).status_code == 303
+    # A copy of the cookie (another tab, a stolen one) is no session either.
+    client.cookies.set("ib_dashboard", copied, path="/dashboard")
+    assert client.get("/dashboard/", follow_redirects=False).status_code == 303
+    # With that cookie the sign-in page is shown (not bounced back), and signing in opens a
+    # new session; the old one stays ended.
+    assert client.get("/dashboard/sign-in", follow_redirects=False).status_code == 200
+    client.cookies.clear()
+    sign_in(client, account.admin_key)
+    assert client.get("/dashboard/", follow_redirects=False).status_code == 200
+    client.cookies.clear()
+    client.cookies.set("ib_dashboard", copied, path="/dashboard")
+    assert client.get("/dashboard/", follow_redirects=False).status_code == 303
+
+
+def test_ended_and_expired_sessions_are_purged_a_day_after_expiry(
+    client: TestClient, container: Container, account: AccountFixture
+) -> None:
+    sign_in(client, account.admin_key)
+    with container.uow() as uow:
+        assert purge_admin_sessions(uow, utcnow() + timedelta(hours=8)) == 0
+        assert purge_admin_sessions(uow, utcnow() + timedelta(hours=33)) == 1
+        uow.commit()
     assert client.get("/dashboard/", follow_redirects=False).status_code == 303
 
 
@@ -164,10 +188,14 @@ def test_a_forged_or_expired_cookie_is_no_session(
 ) -> None:
     sign_in(client, account.admin_key)
     value = client.cookies["ib_dashboard"]
-    client.cookies.set("ib_dashboard", value[:-2] + "xx", path="/dashboard")
+    forged = value[:-2] + ("xx" if not value.endswith("xx") else "yy")
+    # The jar holds one session cookie at a time, as a browser does for one name and path.
+    client.cookies.clear()
+    client.cookies.set("ib_dashboard", forged, path="/dashboard")
     assert client.get("/dashboard/", follow_redirects=False).status_code == 303
     codec = client.app.routes[-1].app.state.sessions  # type: ignore[attr-defined]
     stale = codec.issue(account.id, account.key_id, utcnow() - timedelta(hours=9))
+    client.cookies.clear()
     client.cookies.set("ib_dashboard", stale, path="/dashboard")
     assert client.get("/dashboard/", follow_redirects=False).status_code == 303
 
@@ -201,6 +229,35 @@ def test_connections_table_searches_by_end_customer(
     assert "plant-north Inc." in page and "depot-south Inc." not in page
     page = client.get("/dashboard/connections", params={"status": "active"}).text
     assert "purchase-orders: 250" in page  # records per entity
+
+
+def test_connections_table_sorts_by_a_column_heading_and_keeps_the_filters(
+    client: TestClient, container: Container, account: AccountFixture
+) -> None:
+    for customer in ("plant-b", "plant-c", "plant-a", "depot-z"):
+        connect_sandbox(container, account, customer)
+    sign_in(client, account.admin_key)
+    page = client.get("/dashboard/connections", params={"q": "plant"}).text
+    link = re.search(r'href="/dashboard/connections\?([^"]*sort=customer[^"]*)"', page)
+    assert link, "the End customer heading sorts"
+    query = link.group(1).replace("&amp;", "&")
+    assert "q=plant" in query
+    ascending = client.get(f"/dashboard/connections?{query}").text
+    order = re.findall(r"(plant-[abc]) Inc\.</a>", ascending)
+    assert order == ["plant-a", "plant-b", "plant-c"] and "depot-z" not in ascending
+    assert 'aria-sort="ascending"' in ascending
+    flip = re.search(r'href="/dashboard/connections\?([^"]*sort=customer[^"]*)"', ascending)
+    assert flip and "order=desc" in flip.group(1)
+    descending = client.get(f"/dashboard/connections?{flip.group(1).replace('&amp;', '&')}")
+    assert re.findall(r"(plant-[abc]) Inc\.</a>", descending.text) == [
+        "plant-c",
+        "plant-b",
+        "plant-a",
+    ]
+    assert 'aria-sort="descending"' in descending.text
+    assert 'name="sort" value="customer"' in descending.text  # the filter form keeps the order
+    refused = client.get("/dashboard/connections", params={"sort": "password"})
+    assert "sort" in refused.text and "Problem" in refused.text
 
 
 def test_sync_now_queues_a_run_seen_in_the_api(

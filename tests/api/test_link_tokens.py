@@ -396,3 +396,29 @@ def test_an_unexpected_failure_is_a_page_with_a_reference_not_a_trace(tmp_path: 
             assert client.get("/connect/broken", params={"token": link["link_token"]}).is_success
     finally:
         container.close()
+
+
+def test_link_tokens_that_fail_are_limited_per_client_address(tmp_path: Path) -> None:
+    container = bootstrap(make_settings(tmp_path, auth_failure_limit_per_minute=4))
+    account = new_account(container)
+    app = create_app(container)
+    try:
+        with (
+            TestClient(app, client=("203.0.113.7", 40000)) as guesser,
+            TestClient(app, client=("203.0.113.8", 40000)) as neighbour,
+        ):
+            link = create_link(neighbour, account)["link_token"]
+            for guess in range(3):
+                page = guesser.get("/connect/", params={"token": f"ib_link_guess{guess}"})
+                assert page.status_code == 401
+            posted = guesser.post("/connect/sandbox", data={"token": "ib_link_guess", "csrf": "x"})
+            assert posted.status_code == 401
+            refused = guesser.get("/connect/", params={"token": "ib_link_guess5"})
+            assert refused.status_code == 429 and "Please wait a moment" in refused.text
+            assert 1 <= int(refused.headers["Retry-After"]) <= 60
+            # Over its budget an address is refused before the token is looked at: a correct
+            # guess looks like a wrong one. Another address is not held back.
+            assert guesser.get("/connect/", params={"token": link}).status_code == 429
+            assert neighbour.get("/connect/", params={"token": link}).status_code == 200
+    finally:
+        container.close()

@@ -12,8 +12,7 @@ import os
 import re
 import subprocess
 import sys
-import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -28,6 +27,7 @@ from ironbridge.receiver import Inbox
 from ironbridge.store.webhooks import DeliveryRepository
 
 from ..conftest import ConnectionFixture, new_sandbox_connection
+from ..waiting import wait_for
 from .conftest import LiveServer, free_port, live_server
 
 RECEIVER = Path(__file__).parent / "inbox_receiver.py"
@@ -70,16 +70,6 @@ def shots(request: pytest.FixtureRequest, tmp_path: Path) -> PageShots:
     root = os.environ.get("IRONBRIDGE_TEST_ARTEFACTS")
     base = Path(root) / "dashboard" if root else tmp_path / "screenshots"
     return PageShots(base / request.node.name)
-
-
-def _wait(condition: Callable[[], Any], timeout: float = 30.0) -> Any:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = condition()
-        if value:
-            return value
-        time.sleep(0.05)
-    raise AssertionError("condition not met in time")
 
 
 def sign_in(page: Page, server: LiveServer) -> None:
@@ -134,7 +124,7 @@ def test_operator_finds_the_connection_needing_reauth_and_creates_its_reconnect_
     page.get_by_label("Status", exact=True).select_option("auth_required")
     page.get_by_role("button", name="Filter").click()
     table = page.locator("#connections-table")
-    expect(table.get_by_role("link")).to_have_count(1)
+    expect(table.locator("tbody").get_by_role("link")).to_have_count(1)
     expect(table).to_contain_text("plant-expired Inc.")
     shots(page, "connections")
     page.goto(link)
@@ -163,7 +153,7 @@ def test_operator_retries_a_failed_delivery_with_the_keyboard_once_the_receiver_
         [sys.executable, str(RECEIVER), str(port), str(inbox_db), endpoint["secret"]]
     )
     try:
-        _wait(lambda: _answers(f"http://127.0.0.1:{port}/webhooks"))
+        wait_for(lambda: _answers(f"http://127.0.0.1:{port}/webhooks"))
         page.goto(f"{server.url}/dashboard/sign-in")
         tab_to(page, "#admin-key")
         page.keyboard.type(server.account.admin_key)
@@ -241,3 +231,55 @@ def _vendors(server: LiveServer, connection: ConnectionFixture) -> list[dict[str
     assert response.status_code == 200, response.text
     data: list[dict[str, Any]] = response.json()["data"]
     return data
+
+
+def test_operator_finds_a_failed_flow_run_reads_its_steps_and_retries_it(
+    server: LiveServer, page: Page, shots: PageShots
+) -> None:
+    _connect(server, "plant-flows")
+    steps: list[dict[str, Any]] = [
+        {"id": "first", "type": "emit", "name": "first"},
+        {"id": "check", "type": "condition", "expression": "trigger.missing.value > 1"},
+    ]
+    flow = server.admin(
+        "POST",
+        "/v1/flows",
+        json={
+            "name": "Check and emit",
+            "trigger": {"type": "manual"},
+            "connections": {"all": True},
+            "steps": steps,
+            "sample": {"type": "manual"},
+        },
+    ).json()
+    failed = server.admin("POST", f"/v1/flows/{flow['id']}/test", json={}).json()
+    assert failed.get("status") == "failed", failed
+    steps[1]["expression"] = "true"
+    server.admin("PATCH", f"/v1/flows/{flow['id']}", json={"steps": steps})
+    sign_in(page, server)
+    page.get_by_role("link", name="Flows", exact=True).click()
+    expect(page.get_by_role("heading", name="Flows", exact=True)).to_be_visible()
+    shots(page, "flows")
+    page.get_by_role("link", name="Check and emit").click()
+    expect(page.get_by_role("heading", name="Check and emit")).to_be_visible()
+    shots(page, "flow")
+    page.get_by_role("link", name=failed["id"]).click()
+    steps_table = page.locator("#steps-table")
+    expect(steps_table).to_contain_text("VALIDATION_FAILED")
+    shots(page, "flow-run-failed")
+    page.get_by_label("the current version (v2)").check()
+    page.get_by_role("button", name="Retry run").click()
+    notice = page.locator("#notice-message")
+    expect(notice).to_contain_text("Retry started as run")
+    expect(notice).to_be_focused()
+    new_id = re.search(r"run (frun_\w+)", notice.inner_text())
+    assert new_id
+
+    def succeeded() -> bool:
+        run = server.admin("GET", f"/v1/flows/{flow['id']}/runs/{new_id.group(1)}").json()
+        return bool(run["status"] == "succeeded")
+
+    wait_for(succeeded)
+    page.reload()
+    expect(page.locator(".lead")).to_contain_text("Succeeded")
+    shots(page, "flow-run-retried")

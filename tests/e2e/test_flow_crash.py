@@ -7,9 +7,7 @@ import os
 import signal
 import subprocess
 import sys
-import time
 import uuid
-from collections.abc import Callable
 from pathlib import Path
 
 from sqlalchemy import func, select
@@ -22,6 +20,7 @@ from ironbridge.store.flows import FlowRepository, RunRepository
 from ironbridge.store.tables import events, idempotency_keys
 
 from ..conftest import new_account
+from ..waiting import wait_for
 
 FLOW = {
     "name": "Crash-safe",
@@ -40,15 +39,6 @@ FLOW = {
         {"id": "after", "type": "emit", "name": "after", "data": "steps.create_wo"},
     ],
 }
-
-
-def _wait(condition: Callable[[], bool], timeout: float = 60.0) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if condition():
-            return
-        time.sleep(0.05)
-    raise AssertionError("timed out")
 
 
 def test_a_killed_worker_resumes_the_run_from_its_last_completed_step(tmp_path: Path) -> None:
@@ -92,14 +82,14 @@ def test_a_killed_worker_resumes_the_run_from_its_last_completed_step(tmp_path: 
     command = [sys.executable, "-m", "ironbridge", "worker", "--threads", "2"]
     first = subprocess.Popen(command, env=env)
     try:
-        _wait(lambda: step_status("pause") == "running")
+        wait_for(lambda: step_status("pause") == "running")
     finally:
         os.kill(first.pid, signal.SIGKILL)
         first.wait()
     assert step_status("after") is None
     second = subprocess.Popen(command, env=env)
     try:
-        _wait(lambda: container.worker.flows.wait(run_id, timeout=0.1) == "succeeded")
+        wait_for(lambda: container.worker.flows.wait(run_id, timeout=0.1) == "succeeded")
     finally:
         second.terminate()
         second.wait(timeout=30)

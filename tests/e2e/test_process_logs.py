@@ -8,8 +8,7 @@ import os
 import subprocess
 import sys
 import threading
-import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
@@ -17,17 +16,8 @@ from typing import Any
 import httpx
 import pytest
 
+from ..waiting import wait_for
 from .conftest import free_port
-
-
-def _wait(condition: Callable[[], Any], timeout: float = 60.0) -> Any:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = condition()
-        if value:
-            return value
-        time.sleep(0.1)
-    raise AssertionError("timed out")
 
 
 class _Hook(BaseHTTPRequestHandler):
@@ -99,7 +89,7 @@ def test_served_process_logs_only_json_and_no_webhook_credentials(
             except httpx.HTTPError:
                 return False
 
-        _wait(up)
+        wait_for(up)
         url = f"http://hookuser:hookpass-9c1@127.0.0.1:{hook_port}/in?token=tok-5e7&plant=7"
         endpoint = httpx.post(f"{base}/v1/webhook-endpoints", headers=admin, json={"url": url})
         assert endpoint.status_code == 201, endpoint.text
@@ -111,9 +101,9 @@ def test_served_process_logs_only_json_and_no_webhook_credentials(
             timeout=60,
         )
         assert connected.status_code == 201, connected.text
-        _wait(lambda: received)
+        wait_for(lambda: received)
         assert received[0] == "/in?token=tok-5e7&plant=7"  # the receiver did get its token
-        _wait(lambda: "HTTP Request: POST" in log_file.read_text())
+        wait_for(lambda: "HTTP Request: POST" in log_file.read_text())
     finally:
         proc.terminate()
         proc.wait(timeout=30)

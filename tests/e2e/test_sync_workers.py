@@ -7,10 +7,9 @@ import os
 import signal
 import subprocess
 import sys
-import time
 import uuid
 from collections import Counter
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -28,6 +27,7 @@ from ironbridge.testing.source import purchase_order
 
 from ..conftest import REDIS_URL, new_account
 from ..integration.sync.conftest import SourceConnection, open_connection
+from ..waiting import wait_for
 
 RECORDS = 2000
 
@@ -66,15 +66,6 @@ def _worker(settings: Settings) -> subprocess.Popen[bytes]:
     return subprocess.Popen(
         [sys.executable, "-m", "ironbridge", "worker", "--threads", "2"], env=_env(settings)
     )
-
-
-def _wait(condition: Callable[[], bool], timeout: float = 90.0) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if condition():
-            return
-        time.sleep(0.1)
-    raise AssertionError("timed out")
 
 
 def _runs(container: Container, connection_id: str):  # type: ignore[no-untyped-def]
@@ -121,20 +112,20 @@ def test_a_worker_killed_mid_sync_resumes_without_loss_or_duplicates(
     worker = _worker(settings)
     stop_all.append(worker)
     conn.sync()
-    _wait(lambda: _runs(container, conn.id)[0].pages >= 5)
+    wait_for(lambda: _runs(container, conn.id)[0].pages >= 5, timeout=90)
     worker.send_signal(signal.SIGKILL)
     worker.wait(timeout=10)
     interrupted = _runs(container, conn.id)[0]
     assert interrupted.status == "running" and 0 < interrupted.pages < RECORDS // 100
     conn.source.set("page_delay", None)
     # The killed worker's lease runs out (it is never renewed again).
-    _wait(lambda: not is_locked(container.engine, sync_lock_name(conn.id)), timeout=30)
+    wait_for(lambda: not is_locked(container.engine, sync_lock_name(conn.id)), timeout=30)
     restarted = _worker(settings)
     stop_all.append(restarted)
     # The restarted worker sweeps at start; a tick from here may hand the run over too, and
     # the run's lock makes sure only one worker resumes it.
     container.worker.tick()
-    _wait(lambda: _runs(container, conn.id)[0].status == "succeeded")
+    wait_for(lambda: _runs(container, conn.id)[0].status == "succeeded", timeout=90)
     _assert_exactly_once(conn)
     container.close()
 
@@ -157,7 +148,7 @@ def test_two_workers_on_postgres_and_redis_never_overlap_one_connection(
     second = container.worker.start_sync(conn.id, [Entity.PURCHASE_ORDERS], full=True)
     for run_id in first:  # a duplicate wake-up must not start a second copy
         container.worker.enqueue_sync(conn.id, run_id)
-    _wait(lambda: all(r.status == "succeeded" for r in _runs(container, conn.id)), timeout=120)
+    wait_for(lambda: all(r.status == "succeeded" for r in _runs(container, conn.id)), timeout=120)
     runs = sorted(_runs(container, conn.id), key=lambda r: r.started_at)
     assert len(runs) == 2 and second[0].id in {r.id for r in runs}
     assert runs[0].finished_at <= runs[1].started_at, "runs of one connection never overlap"

@@ -8,9 +8,8 @@ import os
 import signal
 import subprocess
 import sys
-import time
 from collections import defaultdict
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -21,19 +20,10 @@ from ironbridge.model import Entity
 from ironbridge.receiver import Inbox
 from ironbridge.testing.source import SourceDB, purchase_order
 
+from ..waiting import wait_for
 from .conftest import free_port
 
 RECORDS = 5000  # created, then updated: 10k record events
-
-
-def _wait(condition: Callable[[], Any], timeout: float = 180.0) -> Any:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = condition()
-        if value:
-            return value
-        time.sleep(0.2)
-    raise AssertionError("timed out")
 
 
 class Server:
@@ -53,7 +43,7 @@ class Server:
 
     def start(self) -> None:
         self.proc = subprocess.Popen([sys.executable, "-m", "ironbridge", "serve"], env=self.env)
-        _wait(lambda: self._up(), timeout=60)
+        wait_for(lambda: self._up(), timeout=60)
 
     def _up(self) -> bool:
         try:
@@ -134,16 +124,20 @@ def test_a_killed_server_delivers_every_event_and_the_inbox_applies_each_once_in
         headers=admin,
     ).json()
     token = {"Authorization": f"Bearer {connection['token']}"}
-    _wait(lambda: httpx.get(f"{server.base}/v1/sync", headers=token).json()["data"][0]["ready"])
+    wait_for(
+        lambda: httpx.get(f"{server.base}/v1/sync", headers=token).json()["data"][0]["ready"],
+        timeout=180,
+    )
     source.put_many(
         Entity.PURCHASE_ORDERS, [(f"P{i:05d}", purchase_order(i), None) for i in range(RECORDS)]
     )
     httpx.post(f"{server.base}/v1/sync", json={"entities": "all"}, headers=token)
-    _wait(
+    wait_for(
         lambda: (
             httpx.get(f"{server.base}/v1/sync", headers=token).json()["data"][0]["records"]
             == RECORDS
-        )
+        ),
+        timeout=180,
     )
     source.put_many(
         Entity.PURCHASE_ORDERS,
@@ -151,12 +145,12 @@ def test_a_killed_server_delivers_every_event_and_the_inbox_applies_each_once_in
     )
     httpx.post(f"{server.base}/v1/sync", json={"entities": "all"}, headers=token)
     inbox = Inbox(f"sqlite:///{inbox_db}")
-    _wait(lambda: sum(inbox.counts().values()) >= 1500)
+    wait_for(lambda: sum(inbox.counts().values()) >= 1500, timeout=180)
     server.kill()
     at_kill = sum(inbox.counts().values())
     assert at_kill < 2 * RECORDS, "the kill landed mid-burst"
     server.start()
-    _wait(lambda: sum(inbox.counts().values()) >= 2 * RECORDS, timeout=240)
+    wait_for(lambda: sum(inbox.counts().values()) >= 2 * RECORDS, timeout=240)
 
     applied: dict[str, list[int]] = defaultdict(list)
     processed_ids: list[str] = []

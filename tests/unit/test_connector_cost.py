@@ -144,3 +144,19 @@ def test_this_checkout_is_measured_by_default() -> None:
     assert {"sandbox", "tryton", "sap_s4hana"} <= set(costs["connectors"])
     assert costs["connectors"]["sap_s4hana"]["emulator"] > 0
     assert "protocols" in costs["shared"]
+
+
+def test_a_table_packed_past_the_formatter_costs_what_it_costs_laid_out(tmp_path: Path) -> None:
+    names = [f"STATUS_VALUE_NUMBER_{n}" for n in range(6)]
+    laid_out = make_package(tmp_path / "laid_out")
+    rows = "".join(f'    "{name}": {n},\n' for n, name in enumerate(names))
+    (laid_out / "connectors/acme/maps.py").write_text(f"STATUS = {{\n{rows}}}\n")
+    packed = make_package(tmp_path / "packed")
+    pairs = [f'"{name}": {n}' for n, name in enumerate(names)]
+    (packed / "connectors/acme/maps.py").write_text(
+        f"STATUS = {{{', '.join(pairs[:3])},\n          {', '.join(pairs[3:])}}}  # fmt: skip\n"
+    )
+    first = json.loads(run("--json", "--src", str(laid_out)))["connectors"]["acme"]
+    second = json.loads(run("--json", "--src", str(packed)))["connectors"]["acme"]
+    assert first == second
+    assert first["declarations"] == 11 + len(names) + 2

@@ -10,9 +10,10 @@ from pathlib import Path
 import ironbridge
 
 SRC = Path(ironbridge.__file__).parent
-EDGES = ("api", "connect")
-#: Authentication and the unified read path share one unit of work and one thread.
-OPEN_THEIR_OWN = {"api/deps.py", "api/routes/records.py"}
+EDGES = ("api", "connect", "mcp")
+#: Authentication and the unified read path share one unit of work and one thread (the MCP
+#: edge authenticates and reads as the API does).
+OPEN_THEIR_OWN = {"api/deps.py", "api/routes/records.py", "mcp/endpoint.py", "mcp/calls.py"}
 
 
 def _opens_unit_of_work(path: Path) -> list[int]:

@@ -2,7 +2,12 @@
 
 from .auth import Principal, authenticate
 from .service import IssuedToken, create_account, create_admin_key, issue_token, revoke_admin_key
-from .sessions import resume_admin_session
+from .sessions import (
+    end_admin_session,
+    open_admin_session,
+    purge_admin_sessions,
+    resume_admin_session,
+)
 
 __all__ = [
     "IssuedToken",
@@ -10,7 +15,10 @@ __all__ = [
     "authenticate",
     "create_account",
     "create_admin_key",
+    "end_admin_session",
     "issue_token",
+    "open_admin_session",
+    "purge_admin_sessions",
     "resume_admin_session",
     "revoke_admin_key",
 ]

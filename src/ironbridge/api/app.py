@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+from contextlib import AsyncExitStack, asynccontextmanager
+from typing import TYPE_CHECKING
+
 from fastapi import Depends, FastAPI
+from starlette.routing import Route
 
 from .. import __version__
 from ..bootstrap import Container
@@ -23,10 +28,14 @@ from .routes import (
     flows,
     health,
     link_tokens,
+    push,
     records,
     sync,
     webhooks,
 )
+
+if TYPE_CHECKING:
+    from ..mcp import McpEndpoint
 
 __all__ = ["create_app"]
 
@@ -42,8 +51,28 @@ every response carries `X-Request-ID`.
 """
 
 
+def _mcp_endpoint(container: Container) -> McpEndpoint | None:
+    """The MCP server, when the optional `mcp` extra is installed."""
+    try:
+        from ..mcp import McpEndpoint
+    except ModuleNotFoundError as exc:
+        if exc.name != "mcp" and not (exc.name or "").startswith("mcp."):
+            raise
+        return None
+    return McpEndpoint(container, authorize)
+
+
 def create_app(container: Container) -> FastAPI:
     """An app serving `container`'s store; nothing global, so tests can run several."""
+    mcp = _mcp_endpoint(container)
+
+    @asynccontextmanager
+    async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        async with AsyncExitStack() as running:
+            if mcp is not None:
+                await running.enter_async_context(mcp.running())
+            yield
+
     app = FastAPI(
         title="ironbridge",
         version=__version__,
@@ -52,6 +81,7 @@ def create_app(container: Container) -> FastAPI:
         redoc_url=None,
         openapi_url="/openapi.json",
         dependencies=[Depends(strict_query)],
+        lifespan=lifespan,
     )
     app.state.container = container
     app.state.metrics = HttpMetrics()
@@ -64,10 +94,15 @@ def create_app(container: Container) -> FastAPI:
     app.include_router(connectors.router)
     app.include_router(sync.router)
     app.include_router(events.router)
+    app.include_router(push.router)
     app.include_router(webhooks.router)
     app.include_router(records.router)
     app.include_router(link_tokens.router)
     app.include_router(flows.router)
+    if mcp is not None:
+        # A route, not a mount: `/mcp` itself is the endpoint agents are configured with.
+        # POST only: stateless, there is no session to stream to (GET) or to end (DELETE).
+        app.router.routes.append(Route("/mcp", mcp, methods=["POST"]))
     app.mount("/connect", create_connect_app(container), name="connect")
     app.mount("/dashboard", create_dashboard_app(container, authorize), name="dashboard")
     # Added first, so it runs inside the request context (ids, metrics, access log).

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import base64
 import json
+import math
 from collections.abc import Generator, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path as FilePath
@@ -28,7 +29,6 @@ from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 from fastapi import APIRouter, FastAPI, Path, Query, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, RedirectResponse, Response, StreamingResponse
-from fastapi.staticfiles import StaticFiles
 from jinja2 import Environment, FileSystemLoader
 from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException as StarletteHTTPException
@@ -46,10 +46,12 @@ from ..errors import (
     IronbridgeError,
     NotFound,
     PermissionDenied,
+    RateLimitExceeded,
     ValidationFailed,
 )
 from ..logs import get_logger
 from ..settings import load_secret_key
+from ..web import static_files
 from .csrf import CsrfTokens
 from .messages import link_problem_title, stage_text
 
@@ -93,7 +95,7 @@ def create_connect_app(container: Container) -> FastAPI:
     app.state.container = container
     app.state.csrf = CsrfTokens(load_secret_key(container.settings))
     app.include_router(router)
-    app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
+    app.mount("/static", static_files(STATIC_DIR), name="static")
     app.add_exception_handler(IronbridgeError, _on_ironbridge_error)
     app.add_exception_handler(StarletteHTTPException, _on_http_error)
     app.add_exception_handler(RequestValidationError, _on_validation_error)
@@ -581,6 +583,8 @@ def _error_content(request: Request, exc: IronbridgeError) -> dict[str, Any]:
         title = "Nothing to connect here"
     elif isinstance(exc, InvalidRequest):
         title = "This link can't be opened"
+    elif isinstance(exc, RateLimitExceeded):
+        title = "Please wait a moment"
     else:
         title = "Something went wrong on our side"
     message = exc.message
@@ -598,9 +602,12 @@ def _error_fragment(request: Request, exc: IronbridgeError) -> str:
 
 
 def _error_page(request: Request, exc: IronbridgeError, origin: str | None) -> HTMLResponse:
-    return _render(
+    page = _render(
         request, "error.html", origin, status=exc.status, error=_error_content(request, exc)
     )
+    if exc.retry_after is not None:
+        page.headers["Retry-After"] = str(max(1, math.ceil(exc.retry_after)))
+    return page
 
 
 # -- the link session --------------------------------------------------------------------------
@@ -615,7 +622,22 @@ def _open_flow(request: Request, token: str | None, origin: str | None, /) -> _F
             "again, or ask for a new one.",
             details={"reason": "invalid"},
         )
-    session = management.open_link_session(container.uow, token)
+    # Failed link tokens are counted per client address, as failed API keys are: an address
+    # over its budget is refused before its token is looked at, so guessing links gains nothing.
+    limiter, per_minute = container.limiter, container.settings.auth_failure_limit_per_minute
+    key = f"link-failed:{request.client.host if request.client else 'unknown'}"
+    budget = limiter.peek(key, per_minute)
+    if not budget.allowed:
+        raise RateLimitExceeded(
+            f"There were too many attempts with links that don't work from your network. Wait "
+            f"{budget.reset_after} seconds, then open the link you were sent again.",
+            retry_after=budget.reset_after,
+        )
+    try:
+        session = management.open_link_session(container.uow, token)
+    except AuthenticationFailed:
+        limiter.hit(key, per_minute)
+        raise
     return _Flow(request, container, token, normalized, session)
 
 

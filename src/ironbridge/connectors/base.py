@@ -32,7 +32,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from enum import StrEnum
 from types import MappingProxyType, TracebackType
-from typing import Any, ClassVar, Final, Literal, Self, get_args
+from typing import Any, ClassVar, Final, Literal, Protocol, Self, get_args, runtime_checkable
 
 from ironbridge import errors
 from ironbridge.model import Entity
@@ -53,6 +53,10 @@ __all__ = [
     "Operation",
     "PassthroughRequest",
     "PassthroughResponse",
+    "PushNotice",
+    "PushNotifications",
+    "PushSubscription",
+    "PushSubscriptions",
     "RawRecord",
     "SessionOptions",
     "StatusTable",
@@ -137,12 +141,12 @@ class AuthField:
 class Capability:
     """What a connector can do with one entity.
 
-    Writes are offered only where declared. `writable_fields` lists the unified field names a
-    create or update may set (empty means every field of the write body). `rules` states, in
-    words for integrators, the business rules the source enforces ("an approved purchase
-    order cannot be modified"). `requires` names what the source system must have enabled for
-    the entity to be read (SAP services and their communication arrangements, optional
-    modules), so an integrator can tell a customer before connecting.
+    `writable_fields` lists the unified field names a create or update may set (empty means
+    every field of the write body). `rules` states, in words for integrators, the business rules
+    the source enforces ("an approved purchase order cannot be modified"). `requires` names
+    what the source system must have enabled for the entity to be read (SAP services and
+    their communication arrangements, optional modules), so an integrator can tell a customer
+    before connecting. A write left unsaid is not offered.
     """
 
     read: bool
@@ -423,11 +427,18 @@ class SessionOptions:
     `allow_private_urls` lets a session reach private and loopback addresses, which
     on-premises systems need and a multi-tenant deployment must refuse (SSRF). `clock`
     (monotonic seconds) times what a session keeps, such as access tokens until they expire.
+
+    `idempotency_key` is the caller's `Idempotency-Key` for the write the session is opened
+    for (the unified write services open one session per write): a connector whose source
+    applies a keyed write once (NetSuite's `X-NetSuite-Idempotency-Key`) sends a key derived
+    from it, so a write retried after a lost answer is applied once at the source too. None
+    when the caller gave none, and for reads and syncs.
     """
 
     timeout: float = 30.0
     allow_private_urls: bool = False
     clock: Callable[[], float] = time.monotonic
+    idempotency_key: str | None = None
 
 
 _PASSTHROUGH_METHODS: Final = frozenset({"GET", "POST", "PUT", "PATCH", "DELETE", "HEAD"})
@@ -554,6 +565,75 @@ class ConnectorSession(ABC):
         raise errors.OperationNotSupported(self.spec.id, "the source API", "passthrough")
 
 
+@dataclass(frozen=True, slots=True)
+class PushSubscription:
+    """A subscription the source keeps to push changes of one entity to ironbridge.
+
+    `remote_id` is the source's id of the subscription, `etag` what renewing it must present
+    (None when the source wants none), `expires_at` when the source drops it unless renewed.
+    """
+
+    entity: Entity
+    remote_id: str
+    expires_at: datetime
+    etag: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class PushNotice:
+    """One change notification as the source pushed it.
+
+    `remote_id` names the changed record, or is None when the source says only that many
+    records changed (the entity is then read incrementally as a whole). `client_state` is the
+    secret given when subscribing, which authenticates the notice.
+    """
+
+    entity: Entity
+    subscription_id: str
+    client_state: str
+    remote_id: str | None = None
+
+
+@runtime_checkable
+class PushNotifications(Protocol):
+    """The stateless side of a connector whose source pushes changes (no session, no I/O):
+    which entities it can push, the source's validation handshake, and its notification body."""
+
+    #: Entities the source can send change notifications for.
+    entities: frozenset[Entity]
+
+    def handshake(self, query: Mapping[str, str]) -> str | None:
+        """The body to answer a validation request with (its query parameters), or None when
+        the request is not one."""
+        ...
+
+    def parse(self, body: bytes) -> list[PushNotice]:
+        """The notices of a notification body; `errors.ValidationFailed` when it is not one."""
+        ...
+
+
+@runtime_checkable
+class PushSubscriptions(Protocol):
+    """What a session of a pushing source does with subscriptions.
+
+    The source calls `url` back to validate it while `subscribe` and `renew` wait (a
+    handshake); either raises the taxonomy when the source refuses, and `renew` raises
+    `errors.NotFound` for a subscription the source no longer has.
+    """
+
+    def subscribe(self, entity: Entity, url: str, client_state: str) -> PushSubscription:
+        """Ask the source to push changes of `entity` to `url` with `client_state`."""
+        ...
+
+    def renew(self, subscription: PushSubscription, url: str) -> PushSubscription:
+        """Extend `subscription` before it expires; returns it as the source now keeps it."""
+        ...
+
+    def unsubscribe(self, subscription: PushSubscription) -> None:
+        """Remove `subscription` at the source; one already gone is no error."""
+        ...
+
+
 class Connector(ABC):
     """A source system ironbridge can connect to: its spec and its mapping to the unified model.
 
@@ -564,6 +644,9 @@ class Connector(ABC):
     spec: ClassVar[ConnectorSpec]
     #: The connector's status and code tables, for the conformance suite; none by default.
     status_tables: ClassVar[tuple[StatusTable, ...]] = ()
+    #: Change notifications the source pushes (its sessions are then `PushSubscriptions`);
+    #: None for a source that is only polled.
+    push: ClassVar[PushNotifications | None] = None
 
     @abstractmethod
     def session(

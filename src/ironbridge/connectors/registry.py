@@ -58,9 +58,13 @@ def default_registry() -> ConnectorRegistry:
     import of another.
     """
     from ironbridge.connectors.business_central import connector as business_central
+    from ironbridge.connectors.maximo import connector as maximo
     from ironbridge.connectors.netsuite import connector as netsuite
+    from ironbridge.connectors.odoo import connector as odoo
     from ironbridge.connectors.sandbox import connector as sandbox
     from ironbridge.connectors.sap_s4hana import connector as sap_s4hana
     from ironbridge.connectors.tryton import connector as tryton
 
-    return ConnectorRegistry([sandbox, sap_s4hana, tryton, business_central, netsuite])
+    return ConnectorRegistry(
+        [sandbox, sap_s4hana, tryton, business_central, netsuite, maximo, odoo]
+    )

@@ -10,14 +10,14 @@ from typing import Final
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import RedirectResponse, Response
-from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from ..bootstrap import Container
 from ..errors import IronbridgeError, NotFound, PermissionDenied
 from ..settings import load_secret_key
-from . import connections, events, overview, signin, webhooks
+from ..web import static_files
+from . import connections, events, flows, overview, signin, webhooks
 from .pages import Authorize, Notice, SignInRequired, render
 from .session import SessionCodec
 
@@ -49,9 +49,9 @@ def create_dashboard_app(container: Container, authorize: Authorize) -> FastAPI:
     app.state.container = container
     app.state.authorize = authorize
     app.state.sessions = SessionCodec(load_secret_key(container.settings), SESSION_LIFETIME)
-    for module in (signin, overview, connections, webhooks, events):
+    for module in (signin, overview, connections, webhooks, events, flows):
         app.include_router(module.router)
-    app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
+    app.mount("/static", static_files(STATIC_DIR), name="static")
     app.add_exception_handler(SignInRequired, _to_sign_in)
     app.add_exception_handler(IronbridgeError, _on_error)
     app.add_exception_handler(StarletteHTTPException, _on_http_error)

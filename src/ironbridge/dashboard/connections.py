@@ -6,6 +6,7 @@ route calls, with the operator's account, and answers with the connection's page
 from __future__ import annotations
 
 from typing import Annotated, Any
+from urllib.parse import urlencode
 
 import jmespath
 from fastapi import APIRouter, Path, Query, Request
@@ -16,7 +17,7 @@ from starlette.datastructures import FormData
 
 from .. import connections as service
 from .. import sync, unified
-from ..connections import ConnectionPatch, ConnectionStatus, ConnectionView, load_connection
+from ..connections import ConnectionPatch, ConnectionStatus, load_connection
 from ..errors import (
     ConnectionReauthRequired,
     IronbridgeError,
@@ -53,9 +54,17 @@ def connection_table(
     status: Annotated[str | None, Query(max_length=32)] = None,
     system: Annotated[str | None, Query(max_length=64)] = None,
     q: Annotated[str | None, Query(max_length=255)] = None,
+    sort: Annotated[str | None, Query(max_length=16)] = None,
+    order: Annotated[str | None, Query(max_length=4)] = None,
     cursor: Annotated[str | None, Query(max_length=512)] = None,
 ) -> HTMLResponse:
-    search = ConnectionSearch(status=status or None, system=system or None, text=q or None)
+    search = ConnectionSearch(
+        status=status or None,
+        system=system or None,
+        text=q or None,
+        sort=sort or "created",
+        descending=order == "desc",
+    )
     notice = None
     try:
         with operator.container.uow(readonly=True) as uow:
@@ -69,12 +78,45 @@ def connection_table(
         rows=rows,
         next_cursor=next_cursor,
         search=search,
+        filter_query=_filter_query(search),
+        sort_links=_sort_links(search),
         statuses=[s.value for s in ConnectionStatus],
         systems=sorted(c.spec.id for c in operator.container.registry),
         entities=list(Entity),
         breakers=operator.container.breakers,
         notice=notice,
     )
+
+
+#: The table's sortable columns: sort order name → column heading.
+_SORTABLE = {"customer": "End customer", "system": "System", "status": "Status"}
+
+
+def _filter_query(search: ConnectionSearch, **extra: str) -> str:
+    """The query string of the table's filters and order, plus `extra`."""
+    values = {"q": search.text, "status": search.status, "system": search.system}
+    if search.sort != "created":
+        values["sort"] = search.sort
+    if search.descending:
+        values["order"] = "desc"
+    return urlencode({name: value for name, value in {**values, **extra}.items() if value})
+
+
+def _sort_links(search: ConnectionSearch) -> dict[str, dict[str, str | None]]:
+    """Per sortable column: its heading, `aria-sort` state, and the address that sorts by it
+    (ascending, or descending when it is already the ascending order)."""
+    links: dict[str, dict[str, str | None]] = {}
+    for name, label in _SORTABLE.items():
+        current = search.sort == name
+        state = ("descending" if search.descending else "ascending") if current else None
+        flip = "desc" if current and not search.descending else ""
+        query = _filter_query(
+            ConnectionSearch(status=search.status, system=search.system, text=search.text),
+            sort=name,
+            order=flip,
+        )
+        links[name] = {"label": label, "state": state, "query": query}
+    return links
 
 
 def _detail_page(
@@ -254,7 +296,14 @@ def field_mappings(
             return _outcome(
                 request, operator, connection_id, Notice(message), preview=previews, **page
             )
-        changed = _save_mappings(operator, connection_id, entity, proposed)
+        _, changed = unified.change_entity_mappings(
+            operator.container.uow,
+            operator.container.registry,
+            operator.account_id,
+            connection_id,
+            entity,
+            proposed,
+        )
     except IronbridgeError as exc:
         errors = {
             _mapping_field(entity, name): str(why)
@@ -289,32 +338,6 @@ def _mapping_field(entity: Entity | None, name: str) -> str:
     """The mapped field an error names (`field_mappings.<entity>.<field>` → `<field>`)."""
     prefix = f"field_mappings.{entity.value}." if entity else "field_mappings."
     return name[len(prefix) :] if name.startswith(prefix) else name
-
-
-def _save_mappings(
-    operator: Operator, connection_id: str, entity: Entity, proposed: dict[str, str]
-) -> int:
-    """Replace one entity's mappings, then re-project as `PATCH /v1/connections/{id}` does."""
-    container = operator.container
-    with container.uow() as uow:
-        before: ConnectionView = service.get_connection(uow, operator.account_id, connection_id)
-        mappings = {e.value: dict(m) for e, m in before.settings.field_mappings.items()}
-        if proposed:
-            mappings[entity.value] = proposed
-        else:
-            mappings.pop(entity.value, None)
-        view = service.update_connection(
-            uow, operator.account_id, connection_id, _patch(field_mappings=mappings)
-        )
-        changed = unified.reproject(
-            uow,
-            container.registry.get(view.system),
-            view.id,
-            entity,
-            view.settings.field_mappings.get(entity, {}),
-        )
-        uow.commit()
-    return changed
 
 
 @router.post("/{connection_id}/reconnect-link", response_class=HTMLResponse)
@@ -362,6 +385,7 @@ def disconnect(
         _confirmed(form)
         with operator.container.uow() as uow:
             service.disconnect(uow, operator.account_id, connection_id)
+        operator.container.worker.stop_push(connection_id)
     except IronbridgeError as exc:
         return _outcome(request, operator, connection_id, error_notice(exc))
     notice = Notice("Disconnected: its token is revoked and schedules stopped; data is kept.")

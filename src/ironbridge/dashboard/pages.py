@@ -67,6 +67,9 @@ STATUS_LABELS: Final = {
     "queued": "Queued",
     "running": "Running",
     "partial": "Partial",
+    "paused": "Paused",
+    "cancelled": "Cancelled",
+    "skipped": "Skipped",
 }
 
 
@@ -92,6 +95,9 @@ _SECTIONS: Final = {
     "webhooks.html": "webhooks",
     "delivery.html": "webhooks",
     "events.html": "events",
+    "flows.html": "flows",
+    "flow.html": "flows",
+    "flow_run.html": "flows",
 }
 
 
@@ -141,10 +147,21 @@ def _operator(request: Request) -> Operator:
     container = container_of(request)
     try:
         with container.uow(readonly=True) as uow:
-            principal = resume_admin_session(uow, session.account_id, session.credential_id)
+            principal = resume_admin_session(
+                uow, session.account_id, session.credential_id, session.nonce
+            )
     except AuthenticationFailed as exc:
         raise SignInRequired from exc
     return Operator(principal, session, sessions.csrf(session.nonce), container)
+
+
+def signed_in(request: Request) -> bool:
+    """Whether the request carries a live session (signature, expiry, session row and key)."""
+    try:
+        _operator(request)
+    except SignInRequired:
+        return False
+    return True
 
 
 async def _checked_form(

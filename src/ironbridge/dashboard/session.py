@@ -2,9 +2,11 @@
 
 Signing in exchanges an admin key for a session cookie that names the key's credential id (never
 the key), its account, an expiry and a random nonce, signed with HMAC-SHA256. Each request
-checks the signature and expiry here and the credential's liveness in the store, so revoking the
-admin key ends its sessions. Forms carry an HMAC of the session's nonce (the sign-in form: of a
-pre-session cookie's nonce), which a page on another site can neither read nor compute.
+checks the signature and expiry here, and in the store that the session (named by its nonce's
+digest) is not ended and the credential is live: signing out, or revoking the admin key, ends
+a session everywhere its cookie went. Forms carry an HMAC of the session's nonce (the sign-in
+form: of a pre-session cookie's nonce), which a page on another site can neither read nor
+compute.
 """
 
 from __future__ import annotations
@@ -58,10 +60,20 @@ class SessionCodec:
 
     def issue(self, account_id: str, credential_id: str, now: datetime) -> str:
         """A cookie value for a session of `credential_id` that ends `lifetime` after `now`."""
+        return self.open(account_id, credential_id, now)[0]
+
+    def open(
+        self, account_id: str, credential_id: str, now: datetime
+    ) -> tuple[str, DashboardSession]:
+        """A new session of `credential_id` ending `lifetime` after `now`: its cookie value,
+        and the session (whose nonce names its row in the store)."""
         expires = int((now + self.lifetime).timestamp())
-        body = {"a": account_id, "c": credential_id, "e": expires, "n": secrets.token_hex(16)}
+        nonce = secrets.token_hex(16)
+        body = {"a": account_id, "c": credential_id, "e": expires, "n": nonce}
         payload = _b64(json.dumps(body, separators=(",", ":")).encode())
-        return f"{payload}.{self._mac(payload)}"
+        expires_at = datetime.fromtimestamp(expires, tz=now.tzinfo)
+        session = DashboardSession(account_id, credential_id, expires_at, nonce)
+        return f"{payload}.{self._mac(payload)}", session
 
     def read(self, value: str | None, now: datetime) -> DashboardSession | None:
         """The session `value` carries, or None if it is missing, forged or expired."""

@@ -14,10 +14,22 @@ from fastapi.responses import RedirectResponse, Response
 from fastapi.security import HTTPAuthorizationCredentials
 from starlette.concurrency import run_in_threadpool
 
-from ..accounts import Principal
+from ..accounts import Principal, end_admin_session, open_admin_session
 from ..errors import AuthenticationFailed, RateLimitExceeded
 from ..security import TokenKind
-from .pages import COOKIE, PRE_COOKIE, Authorize, Form, Notice, codec, container_of, render
+from .pages import (
+    COOKIE,
+    PRE_COOKIE,
+    Authorize,
+    Form,
+    Notice,
+    OperatorDep,
+    codec,
+    container_of,
+    render,
+    signed_in,
+)
+from .session import DashboardSession
 
 __all__ = ["router"]
 
@@ -49,7 +61,8 @@ def _sign_in_page(request: Request, *, notice: Notice | None = None, status: int
 
 @router.get("/sign-in", response_model=None)
 def sign_in_page(request: Request) -> Response:
-    if codec(request).read(request.cookies.get(COOKIE), datetime.now(UTC)) is not None:
+    # Signed is not enough: a signed-out or revoked session would bounce between the two pages.
+    if signed_in(request):
         return RedirectResponse(f"{request.scope.get('root_path', '')}/", status_code=303)
     return _sign_in_page(request)
 
@@ -78,7 +91,8 @@ async def sign_in(request: Request) -> Response:
     except RateLimitExceeded as exc:
         return _sign_in_page(request, notice=Notice(exc.message, ok=False), status=429)
     sessions = codec(request)
-    value = sessions.issue(principal.account_id, principal.credential_id, datetime.now(UTC))
+    value, session = sessions.open(principal.account_id, principal.credential_id, datetime.now(UTC))
+    await run_in_threadpool(_open, request, principal, session)
     response = RedirectResponse(f"{request.scope.get('root_path', '')}/", status_code=303)
     options = _cookie_options(request)
     response.set_cookie(
@@ -99,10 +113,19 @@ def _authenticate(request: Request, key: str) -> Principal:
         return authorize(uow, request, container, credentials, TokenKind.ADMIN)
 
 
+def _open(request: Request, principal: Principal, session: DashboardSession) -> None:
+    with container_of(request).uow() as uow:
+        open_admin_session(uow, principal, session.nonce, session.expires_at)
+        uow.commit()
+
+
 @router.post("/sign-out", response_model=None)
-def sign_out(request: Request, form: Form) -> Response:
-    """Forget the session in this browser. The cookie is signed, not stored: revoking the admin
-    key is what ends every session opened with it."""
+def sign_out(request: Request, operator: OperatorDep, form: Form) -> Response:
+    """End the session: its row is closed, so a copy of the cookie elsewhere stops working too,
+    and the cookie is removed from this browser."""
+    with operator.container.uow() as uow:
+        end_admin_session(uow, operator.account_id, operator.session.nonce)
+        uow.commit()
     response = RedirectResponse(f"{request.scope.get('root_path', '')}/sign-in", status_code=303)
     response.delete_cookie(COOKIE, **_cookie_options(request))  # type: ignore[arg-type]
     return response

@@ -120,7 +120,15 @@ class _StepBase(_Strict):
     backoff_seconds: float = Field(
         default=1.0, ge=0.1, le=3600, description="Delay before the first retry; doubles after."
     )
-    timeout_seconds: float = Field(default=30.0, gt=0, le=300, description="Per attempt.")
+    timeout_seconds: float = Field(
+        default=30.0,
+        gt=0,
+        le=300,
+        description=(
+            "Per attempt: bounds a CEL evaluation, an http request, and each request a write "
+            "makes of the connected system."
+        ),
+    )
     on_error: Literal["stop", "continue"] | StepId = Field(
         default="stop",
         description="After the last attempt fails: `stop` the run (failed), `continue` with the "

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -128,13 +128,18 @@ def _write(ctx: StepContext, step: dict[str, Any], data: dict[str, Any]) -> Any:
         raise StepFailed("record_id did not give a string.")
     if ctx.test:
         return {"dry_run": True, "operation": operation, "record_id": record_id, "body": body}
+    key = f"flow:{ctx.run_id}:{_step_key(step, data)}"
     wctx = WriteContext(
         uow=ctx.uow,
         registry=ctx.registry,
         cipher=ctx.cipher,
-        options=ctx.options,
+        # The step's timeout bounds each request the connector makes for it: a source that
+        # stops answering fails the attempt (UPSTREAM_TIMEOUT, retried as configured) instead
+        # of holding the run for the connector's own, longer timeout.
+        options=replace(ctx.options, timeout=min(ctx.options.timeout, step["timeout_seconds"])),
         connection=connection,
         breakers=ctx.breakers,
+        idempotency_key=key,
     )
 
     def action() -> tuple[int, str]:
@@ -148,7 +153,6 @@ def _write(ctx: StepContext, step: dict[str, Any], data: dict[str, Any]) -> Any:
             result = adjust_inventory(wctx, str(record_id), body)
         return 200, json.dumps(result, default=str)
 
-    key = f"flow:{ctx.run_id}:{_step_key(step, data)}"
     fingerprint = request_fingerprint(operation, f"flow/{entity.value}/{record_id}", body)
     stored = run_idempotent(ctx.uow, f"connection:{connection.id}", key, fingerprint, action)
     return json.loads(stored.body)

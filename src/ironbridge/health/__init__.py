@@ -18,6 +18,7 @@ from .overview import (
 )
 from .summary import (
     ConnectionDetail,
+    PushState,
     connection_detail,
     connection_details,
     list_connection_details,
@@ -41,6 +42,7 @@ __all__ = [
     "ConnectionSearch",
     "ConnectionSummary",
     "HealthContext",
+    "PushState",
     "account_overview",
     "check_connection",
     "connection_detail",

@@ -5,10 +5,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
 from ..connections import ConnectionStatus, ConnectionView
-from ..store import ConnectionRow, UnitOfWork, decode_keyset, encode_keyset
-from ..store.overview import ConnectionSearch, OverviewRepository
+from ..errors import ValidationFailed
+from ..store import ConnectionRow, UnitOfWork, decode_sorted, encode_sorted
+from ..store.overview import SORTS, ConnectionSearch, OverviewRepository
 from ..webhooks.deliveries import DeliveryView
 from .summary import ConnectionDetail, last_error_view
 
@@ -65,15 +67,49 @@ def search_connections(
     cursor: str | None = None,
     limit: int = 50,
 ) -> tuple[list[ConnectionSummary], str | None]:
-    """One page of the account's connections matching `search` (oldest first) with their last
-    error, last successful sync and records per entity; and the cursor of the next page."""
+    """One page of the account's connections matching `search` (in its order; oldest first by
+    default) with their last error, last successful sync and records per entity; and the
+    cursor of the next page."""
+    if search.sort not in SORTS:
+        raise ValidationFailed({"sort": f"one of {', '.join(SORTS)}"})
+    order = f"{'-' if search.descending else ''}{search.sort}"
+    after: tuple[Any, str] | None = None
+    if cursor:
+        value, last_id = decode_sorted(cursor, order)
+        after = (_time(value) if search.sort == "created" else value, last_id)
     repo = OverviewRepository(uow.connection, account_id)
-    rows = repo.search(search, after=decode_keyset(cursor) if cursor else None, limit=limit + 1)
+    rows = repo.search(search, after=after, limit=limit + 1)
     next_cursor = None
     if len(rows) > limit:
         rows = rows[:limit]
-        next_cursor = encode_keyset(rows[-1].created_at, rows[-1].id)
+        last = rows[-1]
+        key = (
+            last.created_at.isoformat()
+            if search.sort == "created"
+            else getattr(last, _ATTR[search.sort])
+        )
+        next_cursor = encode_sorted(order, str(key), last.id)
     return _summaries(repo, rows), next_cursor
+
+
+#: The row attribute each text sort order reads for its cursor.
+_ATTR = {"customer": "end_customer_name", "system": "system", "status": "status"}
+
+
+def _sort_value(row: ConnectionRow, sort: str) -> str:
+    if sort == "created":
+        return row.created_at.isoformat()
+    return str(getattr(row, _ATTR[sort]))
+
+
+def _time(value: str) -> datetime:
+    try:
+        at = datetime.fromisoformat(value)
+    except ValueError as exc:
+        raise ValidationFailed({"cursor": "not a cursor returned by this API"}) from exc
+    if at.utcoffset() is None:
+        raise ValidationFailed({"cursor": "not a cursor returned by this API"})
+    return at
 
 
 def _summaries(repo: OverviewRepository, rows: list[ConnectionRow]) -> list[ConnectionSummary]:

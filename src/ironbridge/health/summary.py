@@ -6,20 +6,51 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from pydantic import Field
+from pydantic import BaseModel, Field
 
 from ..connections import ConnectionStatus, ConnectionView, list_connections, load_connection
-from ..store import ConnectionRow, UnitOfWork, UnitOfWorkFactory
+from ..model import Entity
+from ..store import ConnectionRow, UnitOfWork, UnitOfWorkFactory, utcnow
 from ..store.errorlog import ErrorLogRepository, ErrorRow
+from ..store.push import LIVE, PushRepository, PushRow
 from ..store.sync import SyncRepository
 
 __all__ = [
     "ConnectionDetail",
+    "PushState",
     "connection_detail",
     "connection_details",
     "last_error_view",
     "list_connection_details",
 ]
+
+
+class PushState(BaseModel):
+    """Whether the source pushes its changes to ironbridge (on top of scheduled polling)."""
+
+    live: bool = Field(description="At least one entity's subscription at the source is live.")
+    entities: list[Entity] = Field(description="The entities whose changes are pushed.")
+    expires_at: datetime | None = Field(
+        description="When the first live subscription expires unless renewed (ironbridge "
+        "renews them a day before)."
+    )
+    error: str | None = Field(
+        description="Why the source refused a subscription (its public URL unreachable, say), "
+        "when it did; those entities are polled only."
+    )
+
+
+def push_state(rows: list[PushRow], now: datetime) -> PushState | None:
+    """The push view of a connection's subscriptions; None when it has none."""
+    if not rows:
+        return None
+    live = [r for r in rows if r.status == LIVE and r.expires_at and r.expires_at > now]
+    return PushState(
+        live=bool(live),
+        entities=[Entity(r.entity) for r in live],
+        expires_at=min((r.expires_at for r in live if r.expires_at), default=None),
+        error=next((r.error for r in rows if r.error), None),
+    )
 
 
 class ConnectionDetail(ConnectionView):
@@ -33,6 +64,12 @@ class ConnectionDetail(ConnectionView):
     )
     last_successful_sync_at: datetime | None = Field(
         description="When a sync of any entity last succeeded; null before the first."
+    )
+    push: PushState | None = Field(
+        default=None,
+        description="Change notifications from the source, for systems that push (Business "
+        "Central) when the server's public URL is set; null when the connection is polled "
+        "only.",
     )
 
 
@@ -56,10 +93,12 @@ def _detail(uow: UnitOfWork, view: ConnectionView) -> ConnectionDetail:
         for s in SyncRepository(uow.connection, view.id).states()
         if s.last_success_at is not None
     ]
+    pushed = list(PushRepository(uow.connection, view.id).list())
     return ConnectionDetail(
         **dict(view),
         last_error=last_error,
         last_successful_sync_at=max(successes, default=None),
+        push=push_state(pushed, utcnow()),
     )
 
 

@@ -2,7 +2,14 @@
 
 from .engine import make_engine
 from .migrate import is_current, upgrade
-from .pagination import decode_keyset, decode_position, encode_keyset, encode_position
+from .pagination import (
+    decode_keyset,
+    decode_position,
+    decode_sorted,
+    encode_keyset,
+    encode_position,
+    encode_sorted,
+)
 from .rows import AccountRow, ConnectionRow, CredentialRow, LiveCredential
 from .types import utcnow
 from .uow import UnitOfWork, UnitOfWorkFactory
@@ -16,8 +23,10 @@ __all__ = [
     "UnitOfWorkFactory",
     "decode_keyset",
     "decode_position",
+    "decode_sorted",
     "encode_keyset",
     "encode_position",
+    "encode_sorted",
     "is_current",
     "make_engine",
     "upgrade",

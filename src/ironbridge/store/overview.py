@@ -27,8 +27,15 @@ from .tables import (
 )
 from .webhooks import DeliveryRow
 
-__all__ = ["ConnectionSearch", "OverviewRepository"]
+__all__ = ["SORTS", "ConnectionSearch", "OverviewRepository"]
 
+#: The orders the connection table offers, by name: the column each sorts on.
+SORTS: dict[str, Any] = {
+    "created": connections.c.created_at,
+    "customer": connections.c.end_customer_name,
+    "system": connections.c.system,
+    "status": connections.c.status,
+}
 #: Statuses that need someone to act, most urgent first.
 ATTENTION_STATUSES = ("auth_required", "offline")
 
@@ -41,6 +48,9 @@ class ConnectionSearch:
     status: str | None = None
     system: str | None = None
     text: str | None = None
+    #: A key of `SORTS`; then by id, so equal values keep one order across pages.
+    sort: str = "created"
+    descending: bool = False
 
 
 def _escape_like(text: str) -> str:
@@ -98,9 +108,10 @@ class OverviewRepository:
         return [rows[connection_id] for connection_id in chosen]
 
     def search(
-        self, search: ConnectionSearch, *, after: tuple[datetime, str] | None, limit: int
+        self, search: ConnectionSearch, *, after: tuple[Any, str] | None, limit: int
     ) -> list[ConnectionRow]:
-        """One page of connections matching `search`, oldest first, after the keyset `after`."""
+        """One page of connections matching `search` in its order, after the keyset `after`
+        (the sort column's value and the id of the previous page's last row)."""
         query = select(connections).where(connections.c.account_id == self.account_id)
         if search.status:
             query = query.where(connections.c.status == search.status)
@@ -114,15 +125,15 @@ class OverviewRepository:
                     func.lower(connections.c.end_customer_id).like(pattern, escape="\\"),
                 )
             )
+        column, ids = SORTS[search.sort], connections.c.id
         if after is not None:
-            created, last_id = after
-            query = query.where(
-                or_(
-                    connections.c.created_at > created,
-                    and_(connections.c.created_at == created, connections.c.id > last_id),
-                )
-            )
-        query = query.order_by(connections.c.created_at, connections.c.id).limit(limit)
+            value, last_id = after
+            if search.descending:
+                query = query.where(or_(column < value, and_(column == value, ids < last_id)))
+            else:
+                query = query.where(or_(column > value, and_(column == value, ids > last_id)))
+        order = (column.desc(), ids.desc()) if search.descending else (column, ids)
+        query = query.order_by(*order).limit(limit)
         return [ConnectionRow(**r._mapping) for r in self._conn.execute(query)]
 
     def record_counts(self, connection_ids: Sequence[str]) -> dict[str, dict[str, int]]:

@@ -23,8 +23,10 @@ __all__ = [
     "MAX_POSITION",
     "decode_keyset",
     "decode_position",
+    "decode_sorted",
     "encode_keyset",
     "encode_position",
+    "encode_sorted",
 ]
 
 #: The largest position a cursor may carry: a signed 64-bit integer, as the column stores.
@@ -54,6 +56,22 @@ def decode_keyset(cursor: str, *, param: str = "cursor") -> tuple[datetime, str]
     if time.utcoffset() is None:
         raise ValidationFailed({param: _INVALID})
     return time, row_id
+
+
+def encode_sorted(order: str, value: str, row_id: str) -> str:
+    """The cursor after a row sorted by the text `value` (a time as ISO text) under the sort
+    order named `order`, then by `row_id`."""
+    return _encode([order, value, row_id])
+
+
+def decode_sorted(cursor: str, order: str, *, param: str = "cursor") -> tuple[str, str]:
+    """The (value, id) key of a cursor made by `encode_sorted` under the same `order`: a cursor
+    of another order would seek in the wrong column, so it is refused."""
+    named, value, row_id = _decode(cursor, 3, param)
+    valid = isinstance(value, str) and isinstance(row_id, str) and bool(_ID.match(row_id))
+    if named != order or not valid or len(value) > 1000:
+        raise ValidationFailed({param: _INVALID})
+    return value, row_id
 
 
 def encode_position(position: int) -> str:

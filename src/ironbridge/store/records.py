@@ -26,6 +26,7 @@ from sqlalchemy import (
 from sqlalchemy.dialects import postgresql, sqlite
 
 from .bulk import insert_rows
+from .push import push_subscriptions
 from .tables import connection_errors, record_counts, records, sync_runs, sync_states
 from .types import utcnow
 
@@ -601,6 +602,6 @@ def erase_synced_history(conn: Connection, connection_id: str) -> int:
     and their deliveries refer to them.
     """
     deleted = RecordRepository(conn, connection_id).delete_all()
-    for table in (sync_runs, sync_states, connection_errors):
+    for table in (sync_runs, sync_states, connection_errors, push_subscriptions):
         conn.execute(table.delete().where(table.c.connection_id == connection_id))
     return deleted

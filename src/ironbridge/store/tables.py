@@ -147,6 +147,21 @@ record_counts = Table(
     Column("live", BigInteger, nullable=False),
 )
 
+#: Signed-in dashboard operators. The cookie names the session (signed); this row makes it
+#: revocable: signing out ends it at once, wherever the cookie was copied to. `id` is the SHA-256
+#: of the session's random nonce.
+dashboard_sessions = Table(
+    "dashboard_sessions",
+    metadata,
+    Column("id", String(64), primary_key=True),
+    Column("account_id", String(40), ForeignKey("accounts.id"), nullable=False),
+    Column("credential_id", String(40), ForeignKey("credentials.id"), nullable=False),
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("expires_at", UTCDateTime, nullable=False),
+    Column("ended_at", UTCDateTime, nullable=True),
+    Index("ix_dashboard_sessions_expires", "expires_at"),
+)
+
 idempotency_keys = Table(
     "idempotency_keys",
     metadata,

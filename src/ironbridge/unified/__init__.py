@@ -4,7 +4,7 @@ re-projecting when a connection's field mappings change."""
 from .preview import MappingPreview, preview_mappings
 from .projection import Projector, raw_json, reproject
 from .reads import ListParams, get_record, list_records, load_unified, render_record
-from .remapping import change_connection
+from .remapping import change_connection, change_entity_mappings
 from .writes import WriteContext, adjust_inventory, create, delete, passthrough, update
 
 __all__ = [
@@ -14,6 +14,7 @@ __all__ = [
     "WriteContext",
     "adjust_inventory",
     "change_connection",
+    "change_entity_mappings",
     "create",
     "delete",
     "get_record",

@@ -12,8 +12,10 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
+
+from pydantic_core import to_jsonable_python
 
 from ..connections import ConnectionStatus
 from ..connections.availability import ensure_available
@@ -62,6 +64,9 @@ class WriteContext:
     connection: ConnectionRow
     #: The deployment's circuit breakers: every call to the source goes through one.
     breakers: BreakerBoard
+    #: The caller's `Idempotency-Key`, handed to the session of the write (see
+    #: `SessionOptions.idempotency_key`); None when the caller gave none.
+    idempotency_key: str | None = None
 
     @property
     def connector(self) -> Connector:
@@ -69,7 +74,10 @@ class WriteContext:
 
     def session(self) -> ConnectorSession:
         credentials = self.cipher.decrypt(self.connection.credentials_ciphertext)
-        return self.connector.session(credentials, options=self.options)
+        options = self.options
+        if self.idempotency_key is not None:
+            options = replace(options, idempotency_key=self.idempotency_key)
+        return self.connector.session(credentials, options=options)
 
     def mappings(self, entity: Entity) -> dict[str, str]:
         value: dict[str, str] = self.connection.settings.get("field_mappings", {}).get(
@@ -172,31 +180,69 @@ def _finish(
     return projector.unified(raw, deleted=deleted, seen_at=now)
 
 
-def create(ctx: WriteContext, entity: Entity, body: Any) -> dict[str, Any]:
-    """Create a record in the source system; returns it in unified form."""
+def _dry_run(
+    ctx: WriteContext,
+    entity: Entity,
+    operation: Operation,
+    record_id: str | None,
+    payload: dict[str, Any] | None,
+) -> dict[str, Any]:
+    """What a write would send, once every check short of the source's own has passed: the
+    payload with references as the source's ids, and the record as the store holds it now."""
+    preview: dict[str, Any] = {
+        "dry_run": True,
+        "entity": entity.value,
+        "operation": operation,
+        "record_id": record_id,
+        "payload": to_jsonable_python(payload),
+    }
+    if record_id is not None:
+        with ctx.uow(readonly=True) as uow:
+            preview["current"] = load_unified(uow, ctx.connection.id, entity, record_id)
+    return preview
+
+
+def create(
+    ctx: WriteContext, entity: Entity, body: Any, *, dry_run: bool = False
+) -> dict[str, Any]:
+    """Create a record in the source system; returns it in unified form.
+
+    A `dry_run` validates and resolves the body as a write does, then returns what would be
+    sent without calling the source (its own business rules are not checked)."""
     connector = _ready(ctx, entity, "create")
     parsed = parse_input(CREATE_MODELS[entity], body)
     payload = resolve_references(parsed, _resolver(ctx))
+    if dry_run:
+        return _dry_run(ctx, entity, "create", None, payload)
     with _source_call(ctx, "write", entity) as session:
         raw = session.create(entity, payload)
     return _finish(ctx, connector, entity, raw)
 
 
-def update(ctx: WriteContext, entity: Entity, record_id: str, body: Any) -> dict[str, Any]:
-    """Change fields of a record in the source system."""
+def update(
+    ctx: WriteContext, entity: Entity, record_id: str, body: Any, *, dry_run: bool = False
+) -> dict[str, Any]:
+    """Change fields of a record in the source system (a `dry_run` as for `create`)."""
     connector = _ready(ctx, entity, "update")
     parsed = parse_input(UPDATE_MODELS[entity], body)
     remote_id = _remote_id(ctx, entity, record_id)
     payload = resolve_references(parsed, _resolver(ctx))
+    if dry_run:
+        return _dry_run(ctx, entity, "update", record_id, payload)
     with _source_call(ctx, "write", entity, remote_id) as session:
         raw = session.update(entity, remote_id, payload)
     return _finish(ctx, connector, entity, raw)
 
 
-def delete(ctx: WriteContext, entity: Entity, record_id: str) -> dict[str, Any]:
-    """Delete a record in the source system; returns the record marked deleted."""
+def delete(
+    ctx: WriteContext, entity: Entity, record_id: str, *, dry_run: bool = False
+) -> dict[str, Any]:
+    """Delete a record in the source system; returns the record marked deleted (a `dry_run`
+    as for `create`)."""
     connector = _ready(ctx, entity, "delete")
     remote_id = _remote_id(ctx, entity, record_id)
+    if dry_run:
+        return _dry_run(ctx, entity, "delete", record_id, None)
     with ctx.uow(readonly=True) as uow:
         current = load_unified(uow, ctx.connection.id, entity, record_id)
     with _source_call(ctx, "write", entity, remote_id) as session:
@@ -211,13 +257,18 @@ def delete(ctx: WriteContext, entity: Entity, record_id: str) -> dict[str, Any]:
     return current
 
 
-def adjust_inventory(ctx: WriteContext, record_id: str, body: Any) -> dict[str, Any]:
-    """Change an item's stock at one location; returns the item with its new stock levels."""
+def adjust_inventory(
+    ctx: WriteContext, record_id: str, body: Any, *, dry_run: bool = False
+) -> dict[str, Any]:
+    """Change an item's stock at one location; returns the item with its new stock levels (a
+    `dry_run` as for `create`)."""
     entity = Entity.INVENTORY_ITEMS
     connector = _ready(ctx, entity, "adjust")
     parsed = parse_input(InventoryAdjustment, body)
     remote_id = _remote_id(ctx, entity, record_id)
     payload = resolve_references(parsed, _resolver(ctx))
+    if dry_run:
+        return _dry_run(ctx, entity, "adjust", record_id, payload)
     with _source_call(ctx, "write", entity, remote_id) as session:
         raw = session.adjust_inventory(remote_id, payload)
     return _finish(ctx, connector, entity, raw)

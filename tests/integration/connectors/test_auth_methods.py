@@ -442,6 +442,9 @@ def test_basic_bearer_and_api_key_put_the_credential_where_the_system_expects_it
         basic["headers"]["authorization"]
         == "Basic " + base64.b64encode(f"{USER}:{PASSWORD}".encode()).decode()
     )
+    native = echoed(server, "basic", {"username": USER, "password": PASSWORD}, header="maxauth")
+    assert native["headers"]["maxauth"] == base64.b64encode(f"{USER}:{PASSWORD}".encode()).decode()
+    assert "authorization" not in native["headers"]
     bearer = echoed(server, "bearer", {"token": " abc.def "})
     assert bearer["headers"]["authorization"] == "Bearer abc.def"
     header = echoed(server, "api_key", {"api_key": "k-1"})

@@ -17,8 +17,12 @@ import pytest
 
 from ironbridge.connectors.base import OPERATIONS, ConnectorSpec
 from ironbridge.connectors.kit import STRICT
+from ironbridge.connectors.maximo import maps as maximo_maps
+from ironbridge.connectors.maximo.spec import SPEC as MAXIMO_SPEC
 from ironbridge.connectors.netsuite import maps as netsuite_maps
 from ironbridge.connectors.netsuite.spec import SPEC as NETSUITE_SPEC
+from ironbridge.connectors.odoo import maps as odoo_maps
+from ironbridge.connectors.odoo.spec import SPEC as ODOO_SPEC
 from ironbridge.connectors.sap_s4hana import maps as sap_maps
 from ironbridge.connectors.sap_s4hana.spec import SPEC as SAP_SPEC
 from ironbridge.connectors.tryton import maps as tryton_maps
@@ -56,7 +60,9 @@ def describe(converter: Any) -> tuple[str, str]:
         parts = [describe(inner)[0] for inner in converter.fields]
         return ", else ".join(parts), "the first with a value"
     if kind == "Const":
-        return "—", f"always {_value(converter.value)}"
+        return _value(converter.value), "always"
+    if kind == "Sum":
+        return f"`{converter.column}` of `{converter.path}`", "sum"
     if kind == "Template":
         return f"`{converter.text}`", "text"
     if kind == "Joined":
@@ -77,6 +83,8 @@ def describe(converter: Any) -> tuple[str, str]:
     path = getattr(converter, "path", None) or converter.source
     if kind == "Ref":
         return f"`{path}`", f"reference to {converter.entity.value}"
+    if kind == "SiteRef":
+        return f"`{converter.scope}`/`{path}`", f"reference to {converter.entity.value}"
     if kind == "Code":
         return f"`{path}`", "code, see the status tables"
     if kind == "Level":
@@ -176,10 +184,70 @@ def netsuite_rows() -> dict[str, list[str]]:
         "fields stock levels": field_rows(netsuite_maps.STOCK),
         "status": code_rows(netsuite_maps.PO_STATUS),
         "isinactive": code_rows(netsuite_maps.STATUS_TABLES[1].table),
+        "locationtype": code_rows(netsuite_maps.LOCATION_TYPES),
     }
 
 
-PAGES = {"tryton": tryton_rows, "sap_s4hana": sap_rows, "netsuite": netsuite_rows}
+def maximo_rows() -> dict[str, list[str]]:
+    maps = maximo_maps.MAPPER.maps
+    nested = {"Rows"}
+    work_orders, locations = maps[Entity.WORK_ORDERS].fields, maps[Entity.LOCATIONS].fields
+    return {
+        "capabilities": capability_rows(MAXIMO_SPEC),
+        **{
+            f"fields {entity.value}": field_rows(
+                {n: c for n, c in record_map.fields.items() if type(c).__name__ not in nested}
+            )
+            for entity, record_map in maps.items()
+        },
+        "fields purchase-order lines": field_rows(
+            maps[Entity.PURCHASE_ORDERS].fields["lines"].fields
+        ),
+        "fields stock levels": field_rows(
+            maps[Entity.INVENTORY_ITEMS].fields["stock_levels"].fields
+        ),
+        "fields parts used": field_rows(maps[Entity.WORK_ORDERS].fields["parts_used"].fields),
+        "WOSTATUS": code_rows(maximo_maps.WO_STATUS),
+        "POSTATUS": code_rows(maximo_maps.PO_STATUS),
+        "LOCASSETSTATUS assets": code_rows(maximo_maps.ASSET_STATUS),
+        "LOCASSETSTATUS locations": code_rows(maximo_maps.LOCATION_STATUS),
+        "ITEMSTATUS": code_rows(maximo_maps.ITEM_STATUS),
+        "written statuses": code_rows(maximo_maps.WO_STATUS_WRITES),
+        "wopriority": code_rows(work_orders["priority"].table, work_orders["priority"]),
+        "worktype": code_rows(work_orders["type"].table, work_orders["type"]),
+        "location type": code_rows(locations["type"].table, locations["type"]),
+        "receipts": code_rows(maps[Entity.PURCHASE_ORDERS].fields["status"].refine["APPR"].table),
+    }
+
+
+def odoo_rows() -> dict[str, list[str]]:
+    def plain(fields: Mapping[str, Any]) -> dict[str, Any]:
+        return {n: c for n, c in fields.items() if type(c).__name__ not in ("Rows", "Const")}
+
+    request = odoo_maps.READS[Entity.WORK_ORDERS].fields
+    return {
+        "capabilities": capability_rows(ODOO_SPEC),
+        **{
+            f"fields {entity.value}": field_rows(plain(record_map.fields))
+            for entity, record_map in odoo_maps.READS.items()
+        },
+        "fields purchase-order lines": field_rows(odoo_maps.LINES),
+        "fields stock levels": field_rows(odoo_maps.STOCK),
+        "state": code_rows(odoo_maps.PO_STATE),
+        "receipt_status": code_rows(odoo_maps.RECEIPTS),
+        "priority": code_rows(odoo_maps.PRIORITY),
+        "maintenance_type": code_rows(odoo_maps.REQUEST_TYPE, request["type"]),
+        "usage": code_rows(odoo_maps.USAGE),
+    }
+
+
+PAGES = {
+    "tryton": tryton_rows,
+    "sap_s4hana": sap_rows,
+    "netsuite": netsuite_rows,
+    "maximo": maximo_rows,
+    "odoo": odoo_rows,
+}
 
 
 @pytest.mark.parametrize("system", sorted(PAGES))
@@ -192,7 +260,13 @@ def test_the_connector_page_shows_every_row_of_its_maps_and_capabilities(system:
 
 @pytest.mark.parametrize(
     ("system", "spec"),
-    [("tryton", TRYTON_SPEC), ("sap_s4hana", SAP_SPEC), ("netsuite", NETSUITE_SPEC)],
+    [
+        ("tryton", TRYTON_SPEC),
+        ("sap_s4hana", SAP_SPEC),
+        ("netsuite", NETSUITE_SPEC),
+        ("maximo", MAXIMO_SPEC),
+        ("odoo", ODOO_SPEC),
+    ],
 )
 def test_the_connector_page_carries_the_setup_guide_the_connect_flow_shows(
     system: str, spec: ConnectorSpec

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Iterator
+from dataclasses import replace
 from datetime import UTC, datetime, time, timedelta
 from decimal import Decimal
 from typing import Any
@@ -16,12 +17,14 @@ import pytest
 from joserfc.jwk import RSAKey
 
 from ironbridge import errors
-from ironbridge.connectors.base import CheckStage, SessionOptions
+from ironbridge.connectors.base import CheckStage, PassthroughRequest, SessionOptions
 from ironbridge.connectors.netsuite import connector
 from ironbridge.connectors.netsuite.connector import NetSuiteSession
-from ironbridge.model import Entity, PurchaseOrderStatus
+from ironbridge.connectors.protocols.rest_json import write_key
+from ironbridge.model import Entity, LocationType, PurchaseOrderStatus
 from ironbridge.testing.conformance import CHECKS, Conformance, WriteSample
 from ironbridge.testing.emulators.netsuite import M2MClient, RunningEmulator, running_emulator
+from ironbridge.unified.projection import Projector
 
 LOCAL = SessionOptions(allow_private_urls=True)
 ORDERS = Entity.PURCHASE_ORDERS
@@ -78,16 +81,26 @@ def test_both_sign_in_methods_connect_and_learn_the_time_zone(
         assert [r.stage for r in results] == list(CheckStage)
         assert all(r.ok for r in results), results
         assert "America/Los_Angeles" in results[1].message
-        assert len(listed(session, Entity.LOCATIONS, None)) == 5
+        assert len(listed(session, Entity.LOCATIONS, None)) == 6
 
 
-def test_a_wrong_token_secret_fails_the_authenticate_stage(netsuite: RunningEmulator) -> None:
-    with connector.session(tba(netsuite, token_secret="wrong"), options=LOCAL) as session:
+@pytest.mark.parametrize("zone", [None, "Europe/Berlin"])
+def test_a_wrong_token_secret_fails_the_authenticate_stage(
+    netsuite: RunningEmulator, zone: str | None
+) -> None:
+    named = {"time_zone": zone} if zone else {}
+    with connector.session(tba(netsuite, token_secret="wrong", **named), options=LOCAL) as session:
         results = list(session.check())
     assert [(r.stage, r.ok) for r in results] == [
         (CheckStage.REACH, True),
         (CheckStage.AUTHENTICATE, False),
     ]
+
+
+def test_a_time_zone_the_connection_names_wins(netsuite: RunningEmulator) -> None:
+    with connector.session(tba(netsuite, time_zone="Europe/Berlin"), options=LOCAL) as session:
+        results = list(session.check())
+    assert all(r.ok for r in results) and "Europe/Berlin" in results[1].message
 
 
 def test_an_assertion_signed_by_another_key_is_refused(netsuite: RunningEmulator) -> None:
@@ -124,6 +137,21 @@ def test_orders_read_with_their_lines_status_and_custom_fields(netsuite: Running
     assert order["lines"][0]["item"]["remote_id"].isdigit()
 
 
+def test_custom_fields_are_mappable_per_connection(netsuite: RunningEmulator) -> None:
+    # A header field is a custom field already; a line field (custcol_*) is mapped in.
+    mappings = {"custom_fields.cost_centers": "lines[].custcol_cost_center"}
+    with connector.session(tba(netsuite), options=LOCAL) as session:
+        raw = session.get(ORDERS, "1005")
+    order = Projector(connector, "conn_1", ORDERS, mappings).unified(raw)
+    db = netsuite.emulator.db
+    centers = db.execute(
+        'SELECT custcol_cost_center FROM transactionline WHERE "transaction" = 1005 '
+        "AND mainline = 'F' AND custcol_cost_center IS NOT NULL ORDER BY linesequencenumber"
+    ).fetchall()
+    assert centers and order["custom_fields"]["custbody_approval_ref"] == "APR-5"
+    assert order["custom_fields"]["cost_centers"] == [center for (center,) in centers]
+
+
 def test_items_carry_their_quantities_per_location(netsuite: RunningEmulator) -> None:
     with connector.session(tba(netsuite), options=LOCAL) as session:
         item = connector.to_unified(
@@ -137,6 +165,17 @@ def test_items_carry_their_quantities_per_location(netsuite: RunningEmulator) ->
     assert [(s["location"]["remote_id"], s["on_hand"]) for s in item["stock_levels"]] == [
         (str(location), Decimal(on_hand)) for location, on_hand in rows
     ]
+
+
+def test_locations_are_typed_by_their_location_type(netsuite: RunningEmulator) -> None:
+    with connector.session(tba(netsuite), options=LOCAL) as session:
+        records = listed(session, Entity.LOCATIONS, None)
+    unified = [connector.to_unified(Entity.LOCATIONS, raw, ids) for raw in records.values()]
+    types = {location["name"]: location["type"] for location in unified}
+    assert types["Downtown Store"] is LocationType.SITE
+    assert types["Main Warehouse"] is LocationType.WAREHOUSE
+    # A location without a type holds stock as a warehouse does.
+    assert types["West Coast DC"] is LocationType.WAREHOUSE
 
 
 def test_an_unknown_id_is_not_found(netsuite: RunningEmulator) -> None:
@@ -205,7 +244,6 @@ ORDER = {
 def test_an_order_is_created_with_lines_and_read_back(netsuite: RunningEmulator) -> None:
     with connector.session(tba(netsuite), options=LOCAL) as session:
         raw = session.create(ORDERS, dict(ORDER))
-        again = session.create(ORDERS, dict(ORDER))
     order = connector.to_unified(ORDERS, raw, ids)
     assert order["vendor"]["remote_id"] == "102" and order["notes"] == "From ironbridge"
     assert [(line["item"]["remote_id"], line["quantity"]) for line in order["lines"]] == [
@@ -213,11 +251,30 @@ def test_an_order_is_created_with_lines_and_read_back(netsuite: RunningEmulator)
         ("503", Decimal(1)),
     ]
     assert order["custom_fields"] == {"custbody_approval_ref": "APR-X"}
-    # The same write is sent with the same idempotency key: NetSuite applies it once.
-    assert again.remote_id == raw.remote_id
-    assert len(netsuite.emulator.orders_in("B")) == 1 + len(
-        [i for i in range(1, 301) if i % 9 == 2]
-    )
+
+
+def test_a_write_under_the_callers_key_is_applied_once(netsuite: RunningEmulator) -> None:
+    before = len(netsuite.emulator.orders_in("B"))
+    keyed = replace(LOCAL, idempotency_key="order-77")
+    with connector.session(tba(netsuite), options=keyed) as session:
+        first = session.create(ORDERS, dict(ORDER))
+    with connector.session(tba(netsuite), options=keyed) as session:
+        again = session.create(ORDERS, dict(ORDER))
+    assert again.remote_id == first.remote_id
+    assert len(netsuite.emulator.orders_in("B")) == before + 1
+    path = "services/rest/record/v1/purchaseOrder"
+    assert write_key("order-77", "POST", path) in netsuite.emulator.idempotent
+
+
+def test_the_same_content_without_a_key_is_two_writes(netsuite: RunningEmulator) -> None:
+    # Two identical orders asked on purpose are two orders, and a vendor set inactive,
+    # active and inactive again ends inactive: no key is made from a write's content.
+    with connector.session(tba(netsuite), options=LOCAL) as session:
+        first, second = session.create(ORDERS, dict(ORDER)), session.create(ORDERS, dict(ORDER))
+        for status in ("inactive", "active", "inactive"):
+            vendor = session.update(Entity.VENDORS, "103", {"status": status})
+    assert first.remote_id != second.remote_id
+    assert connector.to_unified(Entity.VENDORS, vendor, ids)["status"] == "inactive"
 
 
 def test_an_update_patches_the_header_and_replaces_lines(netsuite: RunningEmulator) -> None:
@@ -277,6 +334,41 @@ def test_vendors_are_created_and_updated(netsuite: RunningEmulator) -> None:
         "a@acme.test",
         "inactive",
     )
+
+
+# -- passthrough -----------------------------------------------------------------------------
+
+
+def test_passthrough_runs_suiteql_and_reads_records(netsuite: RunningEmulator) -> None:
+    statement = "SELECT id, companyname FROM vendor WHERE id = 101"
+    with connector.session(tba(netsuite), options=LOCAL) as session:
+        queried = session.passthrough(
+            PassthroughRequest(
+                "POST", "/services/rest/query/v1/suiteql", headers={"Prefer": "transient"},
+                body={"q": statement},
+            )
+        )  # fmt: skip
+        record = session.passthrough(
+            PassthroughRequest("GET", "/services/rest/record/v1/vendor/101")
+        )
+    assert queried.status == 200 and queried.body["items"][0]["id"] == "101"
+    assert record.status == 200 and record.body["id"] == "101"
+
+
+def test_passthrough_answers_as_netsuite_did_and_keeps_its_own_sign_in(
+    netsuite: RunningEmulator,
+) -> None:
+    with connector.session(tba(netsuite), options=LOCAL) as session:
+        refused = session.passthrough(
+            PassthroughRequest(
+                "POST", "/services/rest/query/v1/suiteql", headers={"Authorization": "Basic x"},
+                body={"q": "SELECT nothing FROM nowhere"},
+            )
+        )  # fmt: skip
+    # Signed by the session (a replaced Authorization would be 401), refused by NetSuite.
+    assert refused.status == 400
+    assert refused.body["o:errorDetails"][0]["o:errorCode"] == "INVALID_PARAMETER"
+    assert "authorization" not in {name.lower() for name in refused.headers}
 
 
 # -- limits ----------------------------------------------------------------------------------

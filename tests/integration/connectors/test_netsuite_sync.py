@@ -11,7 +11,9 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
+from fastapi.testclient import TestClient
 
+from ironbridge.api import create_app
 from ironbridge.bootstrap import Container, bootstrap
 from ironbridge.connections import ConnectionCreate, ConnectionSettings, connect
 from ironbridge.model import Entity
@@ -49,7 +51,7 @@ class Linked:
         credentials = {**netsuite.tba, "auth_method": "oauth1_hmac_sha256",
                        "base_url": netsuite.base_url}  # fmt: skip
         with container.uow() as uow:
-            view, _ = connect(
+            view, issued = connect(
                 uow, container.cipher, container.registry, self.account.id,
                 ConnectionCreate(
                     system="netsuite", end_customer_id="plant-7", end_customer_name="Plant 7",
@@ -59,6 +61,7 @@ class Linked:
                 options=container.session_options,
             )  # fmt: skip
         self.id = view.id
+        self.headers = {"Authorization": f"Bearer {issued.token}"}
 
     def sync(self, *, full: bool = False, trigger: str = "api") -> SyncRunRow:
         (view,) = self.container.worker.start_sync(self.id, [ORDERS], full=full, trigger=trigger)
@@ -149,3 +152,45 @@ def test_a_change_just_before_the_accounts_midnight_is_synced(container: Contain
             )
         stored = {row.remote_id: row for row in rows}
         assert stored["1040"].modified_at == moment.astimezone(UTC)
+
+
+def test_an_order_whose_answer_was_lost_is_created_once_on_retry(
+    container: Container, netsuite: RunningEmulator
+) -> None:
+    linked = Linked(container, netsuite)
+    before = len(netsuite.emulator.orders_in("B"))
+    order = {"vendor_remote_id": "102", "notes": "Retried",
+             "lines": [{"item_remote_id": "502", "quantity": "2"}]}  # fmt: skip
+    keyed = {**linked.headers, "Idempotency-Key": "po-2026-0042"}
+    netsuite.emulator.faults.lose_answers = 1
+    with TestClient(create_app(container)) as client:
+        lost = client.post("/v1/purchase-orders", json=order, headers=keyed)
+        assert lost.status_code >= 500
+        retried = client.post("/v1/purchase-orders", json=order, headers=keyed)
+        assert retried.status_code == 201, retried.text
+        # NetSuite knew the key: the order it created before losing the answer came back.
+        assert len(netsuite.emulator.orders_in("B")) == before + 1
+        # Another key with the same body is another order.
+        other = {**linked.headers, "Idempotency-Key": "po-2026-0043"}
+        second = client.post("/v1/purchase-orders", json=order, headers=other)
+    assert second.status_code == 201
+    assert second.json()["remote_id"] != retried.json()["remote_id"]
+    assert len(netsuite.emulator.orders_in("B")) == before + 2
+
+
+def test_passthrough_runs_a_suiteql_statement_through_the_api(
+    container: Container, netsuite: RunningEmulator
+) -> None:
+    linked = Linked(container, netsuite)
+    request = {
+        "method": "POST",
+        "path": "/services/rest/query/v1/suiteql",
+        "headers": {"Prefer": "transient"},
+        "body": {"q": "SELECT id, fullname FROM location WHERE locationtype = 1"},
+    }
+    with TestClient(create_app(container)) as client:
+        answer = client.post("/v1/passthrough", json=request, headers=linked.headers)
+    assert answer.status_code == 200, answer.text
+    assert answer.json()["status"] == 200
+    (row,) = answer.json()["body"]["items"]
+    assert (row["id"], row["fullname"]) == ("6", "Downtown Store")

@@ -232,6 +232,9 @@ class FakeMaximo:
             if seen.method == "POST" and seen.headers.get("x-method-override") == "PATCH":
                 record.update(seen.body)
                 return Answer(204)
+            if seen.method == "POST" and seen.params.get("action") == "wsmethod:changeStatus":
+                record["status"] = seen.body["status"]
+                return Answer(200, record) if seen.headers.get("properties") else Answer(204)
             if seen.method == "DELETE":
                 del self.created[match.group(1)]
                 return Answer(204)
@@ -535,6 +538,21 @@ def test_updates_and_deletes_as_each_system_writes(netsuite: Any, maximo: Any) -
     assert ns_fake.created == {} and mx_fake.created == {}
     with pytest.raises(errors.NotFound):
         mx_client.delete(mx_client.follow(created.location))
+
+
+def test_a_maximo_action_is_a_post_with_its_wsmethod_and_lean_answers(
+    netsuite: Any, maximo: Any
+) -> None:
+    _fake, server, client = maximo
+    created = client.create("os/mxapiwodetail", {"wonum": "WO9002", "status": "WAPPR"})
+    assert created.location is not None
+    answered = client.act(client.follow(created.location), "changeStatus", {"status": "APPR"})
+    assert answered is not None and answered["status"] == "APPR"
+    act = server.seen[-1]
+    assert (act.method, act.params) == ("POST", {"lean": "1", "action": "wsmethod:changeStatus"})
+    assert server.seen[0].params == {"lean": "1"}, "writes ask for lean answers too"
+    with pytest.raises(ValueError, match="no actions"):
+        netsuite[2].act("record/v1/purchaseOrder/1", "close", {})
 
 
 # --- links to elsewhere -----------------------------------------------------------------------

@@ -8,6 +8,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from ironbridge.bootstrap import Container
+from ironbridge.errors import ValidationFailed
 from ironbridge.health import ConnectionSearch, account_overview, search_connections
 from ironbridge.store import tables
 
@@ -100,3 +101,40 @@ def test_search_matches_end_customers_literally_within_the_account(
     assert [s.detail.id for s in found] == [north.id]  # `_` is not a wildcard
     assert found[0].records["vendors"] == 60
     assert len(page) == 1 and len(rest) == 1 and end is None
+
+
+def test_search_sorts_by_a_column_either_way_and_pages_through_ties_without_loss(
+    any_container: Container,
+) -> None:
+    container = any_container
+    account = new_account(container, "Sorted")
+    names = ["delta", "alpha", "charlie", "bravo", "echo"]
+    made = {name: new_sandbox_connection(container, account, name) for name in names}
+    # Two connections share a status: the id breaks the tie, so paging loses and repeats none.
+    for name in ("alpha", "echo"):
+        _set(container, account.id, made[name].id, status="auth_required")
+
+    def walk(search: ConnectionSearch) -> list[str]:
+        seen: list[str] = []
+        cursor = None
+        with container.uow(readonly=True) as uow:
+            while True:
+                page, cursor = search_connections(uow, account.id, search, cursor=cursor, limit=2)
+                seen += [s.detail.end_customer_id for s in page]
+                if cursor is None:
+                    return seen
+
+    assert walk(ConnectionSearch(sort="customer")) == sorted(names)
+    assert walk(ConnectionSearch(sort="customer", descending=True)) == sorted(names)[::-1]
+    by_status = walk(ConnectionSearch(sort="status"))
+    assert sorted(by_status) == sorted(names)
+    assert set(by_status[:3]) == {"bravo", "charlie", "delta"}  # active < auth_required
+    newest_first = walk(ConnectionSearch(descending=True))
+    assert newest_first == names[::-1]
+    with container.uow(readonly=True) as uow:
+        _, cursor = search_connections(uow, account.id, ConnectionSearch(), limit=2)
+        assert cursor is not None
+        with pytest.raises(ValidationFailed):  # a cursor of another order seeks nothing
+            search_connections(uow, account.id, ConnectionSearch(sort="customer"), cursor=cursor)
+        with pytest.raises(ValidationFailed):
+            search_connections(uow, account.id, ConnectionSearch(sort="secret_column"))

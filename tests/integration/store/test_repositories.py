@@ -5,6 +5,8 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
 from sqlalchemy import inspect
 
 from ironbridge.accounts import authenticate, create_account, create_admin_key, issue_token
@@ -13,6 +15,7 @@ from ironbridge.connections import ConnectionCreate, connect, list_connections
 from ironbridge.errors import AuthenticationFailed
 from ironbridge.security import TokenKind
 from ironbridge.store import is_current, upgrade
+from ironbridge.store.tables import metadata
 
 
 def test_migrations_create_the_schema_and_are_idempotent(any_container: Container) -> None:
@@ -20,6 +23,19 @@ def test_migrations_create_the_schema_and_are_idempotent(any_container: Containe
     assert is_current(any_container.engine)
     tables = set(inspect(any_container.engine).get_table_names())
     assert {"accounts", "connections", "credentials", "alembic_version"} <= tables
+
+
+def test_the_migrations_build_exactly_the_tables_the_code_declares(
+    any_container: Container,
+) -> None:
+    with any_container.engine.connect() as conn:
+        context = MigrationContext.configure(conn)
+        differences = compare_metadata(context, metadata)
+    # Tables of other components sharing the database (DBOS's schema) are not ours to compare.
+    ours = [
+        d for d in differences if not (d[0] == "remove_table" and d[1].name not in metadata.tables)
+    ]
+    assert ours == []
 
 
 def test_admin_keys_authenticate_until_revoked(any_container: Container) -> None:

@@ -7,7 +7,7 @@ import json
 import subprocess
 import sys
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -32,6 +32,7 @@ from ironbridge.webhooks.delivery import (
 from ...api.test_error_contract import assert_error
 from ...conftest import AccountFixture, make_settings, new_account
 from ...e2e.conftest import free_port
+from ...waiting import wait_for
 
 HERE = Path(__file__).parent
 SCALE = 0.0002  # 30 s -> 6 ms, 24 h -> 17 s
@@ -104,16 +105,6 @@ def deployment(
 def hooked(tmp_path: Path) -> Iterator[tuple[Container, TestClient, AccountFixture]]:
     with deployment(tmp_path, workers=4, webhook_retry_scale=SCALE) as deployed:
         yield deployed
-
-
-def wait_for(condition: Callable[[], Any], timeout: float = 60.0) -> Any:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = condition()
-        if value:
-            return value
-        time.sleep(0.1)
-    raise AssertionError("timed out")
 
 
 def emit(container: Container, account: AccountFixture, n: int) -> list[str]:

@@ -165,7 +165,10 @@ def update_connection(
 def disconnect_connection(
     connection_id: ConnectionId, principal: AdminPrincipal, container: ContainerDep
 ) -> ConnectionView:
-    return management.disconnect(container.uow, principal.account_id, connection_id)
+    view = management.disconnect(container.uow, principal.account_id, connection_id)
+    # Its source stops pushing: the subscriptions are removed there too.
+    container.worker.stop_push(connection_id)
+    return view
 
 
 @router.delete(

@@ -101,7 +101,9 @@ def _connection(container: Any, principal: Any) -> ConnectionRow:
         return load_connection(uow, principal.account_id, principal.connection_id)
 
 
-def _write_context(container: Any, principal: Any) -> unified.WriteContext:
+def _write_context(
+    container: Any, principal: Any, idempotency_key: str | None = None
+) -> unified.WriteContext:
     return unified.WriteContext(
         uow=container.uow,
         registry=container.registry,
@@ -109,6 +111,7 @@ def _write_context(container: Any, principal: Any) -> unified.WriteContext:
         options=container.session_options,
         connection=_connection(container, principal),
         breakers=container.breakers,
+        idempotency_key=idempotency_key,
     )
 
 
@@ -240,7 +243,7 @@ def _register(entity: Entity) -> None:
         idempotency_key: IdempotencyKey = None,
     ) -> Response:
         payload = cast(BaseModel, body).model_dump(mode="json", exclude_unset=True)
-        ctx = _write_context(container, principal)
+        ctx = _write_context(container, principal, idempotency_key)
         return _idempotent(
             request,
             container,
@@ -260,7 +263,7 @@ def _register(entity: Entity) -> None:
         idempotency_key: IdempotencyKey = None,
     ) -> Response:
         payload = cast(BaseModel, body).model_dump(mode="json", exclude_unset=True)
-        ctx = _write_context(container, principal)
+        ctx = _write_context(container, principal, idempotency_key)
         return _idempotent(
             request,
             container,
@@ -278,7 +281,7 @@ def _register(entity: Entity) -> None:
         container: ContainerDep,
         idempotency_key: IdempotencyKey = None,
     ) -> Response:
-        ctx = _write_context(container, principal)
+        ctx = _write_context(container, principal, idempotency_key)
         return _idempotent(
             request,
             container,
@@ -375,7 +378,7 @@ def adjust_inventory(
     idempotency_key: IdempotencyKey = None,
 ) -> Response:
     payload = body.model_dump(mode="json", exclude_unset=True)
-    ctx = _write_context(container, principal)
+    ctx = _write_context(container, principal, idempotency_key)
     return _idempotent(
         request,
         container,

@@ -72,6 +72,18 @@ class SignIn:
         inner = self.auth if wrap is None else wrap(self.auth)
         return inner if self._tokens is None else RenewOnUnauthorized(inner, self._tokens)
 
+    def renew(self) -> None:
+        """Fetch a new token now (sign in again): a check of the credentials; nothing for a
+        method without tokens."""
+        if self._tokens is not None:
+            self._tokens.source.forget()
+            self._tokens.source.token()
+
+    def headers(self) -> dict[str, str]:
+        """The header carrying the token held now (empty when none is), for a call sent
+        outside the renewal, such as a session's logout."""
+        return {} if self._tokens is None else self._tokens.headers()
+
     def close(self) -> None:
         """Forget tokens and close what fetching them opened."""
         if self._tokens is not None:

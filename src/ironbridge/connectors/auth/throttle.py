@@ -5,7 +5,8 @@ with 429 (NetSuite: 5 to 20 per account, shared by every integration). `Throttle
 sign-in's auth: each request holds one of the account's slots while it is answered, and a 429
 is waited out and the request signed and sent anew, since a signature may not be reused
 (an OAuth 1.0a nonce is single-use). `shared_slots` gives every session of one account the
-same slots.
+same slots; `throttled` builds the wrapper from a connection's own setting of how many
+requests it may have open.
 """
 
 from __future__ import annotations
@@ -16,7 +17,9 @@ from typing import Final
 
 import httpx
 
-__all__ = ["Throttle", "shared_slots"]
+from ironbridge import errors
+
+__all__ = ["Throttle", "shared_slots", "throttled"]
 
 _SLOTS: dict[tuple[str, int], threading.BoundedSemaphore] = {}
 _SLOTS_LOCK: Final = threading.Lock()
@@ -67,3 +70,24 @@ class Throttle(httpx.Auth):
                 return
             after = response.headers.get("Retry-After", "")
             self.sleep(float(after) if after.isdigit() else self.first_wait * 2**attempt)
+
+
+def throttled(
+    inner: httpx.Auth,
+    account: str,
+    setting: str | None,
+    *,
+    default: int,
+    sleep: Callable[[float], None],
+    field: str = "concurrency",
+) -> Throttle:
+    """`inner` under the slots of `account`, as many as the connection's `setting` (the auth
+    field `field`; `default` when empty).
+
+    Raises:
+        errors.ValidationFailed: the setting is no whole number from 1.
+    """
+    size = (setting or "").strip() or str(default)
+    if not size.isdigit() or int(size) < 1:
+        raise errors.ValidationFailed({field: "Enter a whole number from 1."})
+    return Throttle(inner, shared_slots(account, int(size)), sleep=sleep)

@@ -64,6 +64,11 @@ class CachedToken:
                 return self._token  # another request renewed it meanwhile
             return self._fetch()
 
+    @property
+    def held(self) -> str | None:
+        """The token held now, without fetching one (None when none is held)."""
+        return self._token
+
     def forget(self) -> None:
         """Drop the token; the next request fetches a new one."""
         with self._lock:
@@ -102,6 +107,11 @@ class TokenAuth(httpx.Auth):
         self.source = source
         self._header = header
         self._prefix = prefix
+
+    def headers(self) -> dict[str, str]:
+        """The header that carries the token held now; empty when none is held."""
+        token = self.source.held
+        return {} if token is None else {self._header: f"{self._prefix}{token}"}
 
     def sent(self, request: httpx.Request) -> str | None:
         """The token `request` carried, as this auth wrote it."""

@@ -6,6 +6,8 @@ through the family's change reader, so pages come in (modified_at, remote_id) or
 Business Central shows change times to the millisecond only, and writes go through the same
 maps: a purchase order is created with its lines in one request (deep insert), and every
 update or delete carries the ETag just read. New order lines replace the old in one `$batch`.
+Vendors and items are pushed too: webhook subscriptions through the family's
+`odata_v4.ODataV4PushSession`.
 """
 
 from __future__ import annotations
@@ -93,6 +95,7 @@ class BusinessCentral(Connector):
 
     spec = SPEC
     status_tables = STATUS_TABLES
+    push = odata_v4.Webhooks(RESOURCES)
 
     def session(
         self, credentials: Mapping[str, str], *, options: SessionOptions | None = None
@@ -105,10 +108,11 @@ class BusinessCentral(Connector):
         return MAPPER.to_unified(entity, raw, ids)
 
 
-class BusinessCentralSession(odata_v4.ODataV4Session):
+class BusinessCentralSession(odata_v4.ODataV4PushSession):
     """One authenticated conversation with one Business Central company."""
 
     resources = RESOURCES
+    resource_root = "/api/v2.0/"
     key, key_type, change = KEY, "Edm.Guid", CHANGE
     source = _SYSTEM
     mapper = MAPPER

@@ -20,8 +20,9 @@ RESOURCES: Final[Mapping[Entity, EntitySet]] = MappingProxyType(
     {
         # Lines carry no change time: they come with their header, read again when it changes.
         Entity.PURCHASE_ORDERS: EntitySet("purchaseOrders", expand=("purchaseOrderLines",)),
-        Entity.VENDORS: EntitySet("vendors"),
-        Entity.INVENTORY_ITEMS: EntitySet("items"),
+        # Vendors and items are webhook-enabled; the other sets are only polled.
+        Entity.VENDORS: EntitySet("vendors", webhooks=True),
+        Entity.INVENTORY_ITEMS: EntitySet("items", webhooks=True),
         Entity.LOCATIONS: EntitySet("locations"),
         Entity.ASSETS: EntitySet("fixedAssets"),
     }

@@ -43,6 +43,7 @@ __all__ = [
     "Ref",
     "Rows",
     "Stamp",
+    "Sum",
     "Text",
     "read_fields",
     "source_code",
@@ -267,7 +268,8 @@ class Ref(Field):
 
     def read(self, row: Mapping[str, Any], ctx: MapContext) -> Any:
         value = ctx.wire.get(row, self.path)
-        if value is None or isinstance(value, Mapping):
+        # A key as text is the common case: it skips the (slow) ABC check for a nested object.
+        if value is None or (type(value) is not str and isinstance(value, Mapping)):
             node = ctx.wire.node(row, self.path)
             value = None if node is None else node.get("id")
         if value is None or isinstance(value, bool) or ctx.wire.is_empty(value):
@@ -312,6 +314,19 @@ class Rows(Field):
 
     def write(self, value: Any, out: dict[str, Any], wire: Wire) -> None:
         wire.put(out, self.path, [write_fields(self.fields, item, wire) for item in value or ()])
+
+
+@dataclass(frozen=True, slots=True)
+class Sum(Field):
+    """The sum of `column` over the nested rows at `path` (an order's total from its lines'
+    amounts, an item's stock over its locations); rows without a value count as nothing."""
+
+    path: str
+    column: str
+
+    def read(self, row: Mapping[str, Any], ctx: MapContext) -> Any:
+        values = (ctx.wire.get(item, self.column) for item in ctx.wire.rows(row, self.path))
+        return sum((ctx.wire.to_decimal(v) for v in values if v is not None), Decimal(0))
 
 
 @dataclass(frozen=True, slots=True)
@@ -361,10 +376,15 @@ def write_fields(
     fields: Mapping[str, Field], payload: Mapping[str, Any], wire: Wire
 ) -> dict[str, Any]:
     """The source body for the payload keys `fields` can write; other keys are left alone
-    (`kit.to_source` refuses them)."""
+    (`kit.to_source` refuses them). A member a code table has no code for (a vendor status
+    the source lacks) is `errors.ValidationFailed` on its key."""
     out: dict[str, Any] = {}
     for name, converter in fields.items():
         key = converter.payload_key(name)
         if converter.writable and key in payload:
-            converter.write(payload[key], out, wire)
+            try:
+                converter.write(payload[key], out, wire)
+            except KeyError:
+                problem = f"{wire.name} has no {payload[key]}."
+                raise errors.ValidationFailed({key: problem}) from None
     return out

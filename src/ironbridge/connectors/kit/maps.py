@@ -9,18 +9,29 @@ a caller sends is silently dropped.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
-from typing import Any
+from typing import Any, Final
 
 from ironbridge import errors
 from ironbridge.connectors.base import IdFactory, RawRecord
-from ironbridge.connectors.kit.fields import Field, MapContext, Ref, read_fields, write_fields
+from ironbridge.connectors.kit.fields import (
+    Field,
+    MapContext,
+    Ref,
+    Rows,
+    read_fields,
+    write_fields,
+)
 from ironbridge.connectors.kit.wire import Wire
 from ironbridge.model import Entity
 
 __all__ = ["Derive", "Mapper", "RecordMap", "source_names"]
+
+#: A row index in a source's error path: `item.items[0].quantity`.
+_INDEX: Final = re.compile(r"\[(\d+)\]")
 
 #: Unified fields a table cannot read, computed from the whole source row.
 Derive = Callable[[Mapping[str, Any], MapContext], Mapping[str, Any]]
@@ -179,3 +190,31 @@ class Mapper:
         if found:
             raise errors.ValidationFailed(found)
         return body
+
+    def error_names(self, entity: Entity) -> Callable[[str], str | None]:
+        """How the error path of a refused write names the unified field, read off the
+        entity's write map: a dotted source path with `[n]` for the n-th row
+        (`item.items[0].quantity`) becomes `lines.0.quantity`; a reference is named by the
+        `*_id` key a caller sends (`entity` → `vendor_id`). None for a path the map does not
+        write."""
+        names: dict[str, str] = {}
+        _collect_names(self.maps[entity].fields, "", "", names)
+
+        def name(path: str) -> str | None:
+            found = names.get(_INDEX.sub("[]", path))
+            return None if found is None else found.format(*_INDEX.findall(path))
+
+        return name
+
+
+def _collect_names(
+    fields: Mapping[str, Field], source: str, unified: str, names: dict[str, str]
+) -> None:
+    for name, converter in fields.items():
+        path = getattr(converter, "path", None)
+        if isinstance(converter, Rows):
+            rows = f"{source}{converter.path.replace('/', '.')}[]."
+            _collect_names(converter.fields, rows, f"{unified}{name}.{{}}.", names)
+        elif isinstance(path, str):
+            key = f"{name}_id" if isinstance(converter, Ref) else name
+            names[source + path.split("/")[0]] = unified + key

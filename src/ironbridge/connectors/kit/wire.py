@@ -14,7 +14,7 @@ from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Any
 
-__all__ = ["PLAIN", "Wire"]
+__all__ = ["JSON_NUMBERS", "PLAIN", "NumberWire", "Wire"]
 
 
 class Wire:
@@ -33,9 +33,13 @@ class Wire:
 
     def get(self, row: Mapping[str, Any] | None, path: str) -> Any:
         """The value at `path` in `row`; None when a step is missing."""
+        # Every field of every record comes through here: a one-step path into a decoded
+        # JSON object (a dict, checked without the ABC machinery) is the common case.
+        if type(row) is dict and self.separator not in path:
+            return row.get(path)
         value: Any = row
         for step in path.split(self.separator):
-            if not isinstance(value, Mapping):
+            if type(value) is not dict and not isinstance(value, Mapping):
                 return None
             value = value.get(step)
         return value
@@ -51,9 +55,12 @@ class Wire:
     def rows(self, row: Mapping[str, Any] | None, path: str) -> list[Mapping[str, Any]]:
         """The nested rows at `path` (order lines, stock levels); none when absent."""
         value = self.get(row, path)
+        if type(value) is list:
+            # Decoded JSON: plain dicts pass without the ABC check (a few per line, per order).
+            return [item for item in value if type(item) is dict or isinstance(item, Mapping)]
         if isinstance(value, Mapping) and isinstance(value.get("results"), list):
             value = value["results"]
-        return [item for item in value or () if isinstance(item, Mapping)]
+        return [item for item in value or () if type(item) is dict or isinstance(item, Mapping)]
 
     def is_empty(self, value: Any) -> bool:
         """Whether `value` means "no value" on this wire."""
@@ -65,8 +72,14 @@ class Wire:
 
     def to_decimal(self, value: Any) -> Decimal:
         """A number as the source sends it (string, int, float) as a Decimal."""
+        kind = type(value)
+        if kind is int or kind is float:
+            # A plain JSON number, as most families send amounts: nothing to decode.
+            return Decimal(str(value))
         value = self.decode(value)
-        if isinstance(value, bool) or not isinstance(value, Decimal | int | float | str):
+        if type(value) is str:
+            return Decimal(value)
+        if isinstance(value, bool) or not isinstance(value, Decimal | int | float):
             raise ValueError(f"{value!r} is not a number")
         # Through str(): a JSON float 0.1 means the decimal 0.1, not its binary approximation.
         return Decimal(str(value))
@@ -116,3 +129,20 @@ class Wire:
 
 #: The plain JSON wire (REST-JSON systems, the sandbox).
 PLAIN = Wire()
+
+
+class NumberWire(Wire):
+    """The plain JSON wire for systems that take numbers as JSON numbers, not text: whole
+    values as integers, others as floats (NetSuite's Record API refuses `"3"` for a quantity)."""
+
+    def __init__(self, name: str = "The source") -> None:
+        self.name = name
+
+    def from_decimal(self, value: Decimal) -> Any:
+        """A Decimal as a JSON number."""
+        number = Decimal(value)
+        return int(number) if number == number.to_integral_value() else float(number)
+
+
+#: The plain JSON wire writing numbers as JSON numbers.
+JSON_NUMBERS = NumberWire()

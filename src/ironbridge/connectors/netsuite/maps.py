@@ -4,31 +4,31 @@ Reads map SuiteQL rows (lower-case column names; dates the statements in `resour
 format as ISO text, in the account's time zone); writes build Record API bodies (camelCase
 properties, references as `{"id": …}`). Custom fields (`custbody_*`, `custentity_*`,
 `custitem_*`) stay in `remote_data` and come out as `custom_fields` under their own names.
+A refused write's `o:errorPath` names the unified field through the write maps
+(`Mapper.error_names`).
 """
 
 from __future__ import annotations
 
-import re
-from collections.abc import Mapping
-from datetime import UTC, datetime, timedelta, timezone, tzinfo
-from decimal import Decimal
 from typing import Any, Final
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from ironbridge.connectors.base import StatusTable
 from ironbridge.connectors.kit import (
     Code,
     Const,
     Day,
+    First,
     Integer,
     Mapper,
     Number,
+    NumberWire,
     RecordMap,
     Ref,
     Rows,
     Stamp,
+    Sum,
     Text,
-    Wire,
+    ZonedWire,
 )
 from ironbridge.model import (
     Entity,
@@ -41,17 +41,14 @@ from ironbridge.model import (
 
 __all__ = [
     "LINES",
+    "LOCATION_TYPES",
     "LOCKED",
     "PO_STATUS",
     "READS",
     "STATUS_TABLES",
     "STOCK",
-    "AccountWire",
-    "RecordWire",
-    "error_field",
     "read_mapper",
     "write_mapper",
-    "zone_of",
 ]
 
 P = PurchaseOrderStatus
@@ -72,54 +69,18 @@ LOCKED: Final = frozenset({"G", "H"})
 _INACTIVE: Final = {"F": VendorStatus.ACTIVE, "T": VendorStatus.INACTIVE}
 _ITEM_INACTIVE: Final = {"F": InventoryItemStatus.ACTIVE, "T": InventoryItemStatus.INACTIVE}
 _LOCATION_INACTIVE: Final = {"F": LocationStatus.ACTIVE, "T": LocationStatus.INACTIVE}
+#: SuiteQL `location.locationtype` (the Location Type list): a store is a site of its own
+#: with an address; a location without a type holds inventory like a warehouse.
+LOCATION_TYPES: Final = {"1": LocationType.SITE, "2": LocationType.WAREHOUSE}
+_UNTYPED: Final = Const(LocationType.WAREHOUSE)
 
 STATUS_TABLES: Final = (
     StatusTable(Entity.PURCHASE_ORDERS, "status", PO_STATUS, PurchaseOrderStatus),
     StatusTable(Entity.VENDORS, "isinactive", _INACTIVE, VendorStatus),
     StatusTable(Entity.INVENTORY_ITEMS, "isinactive", _ITEM_INACTIVE, InventoryItemStatus),
     StatusTable(Entity.LOCATIONS, "isinactive", _LOCATION_INACTIVE, LocationStatus),
+    StatusTable(Entity.LOCATIONS, "locationtype", LOCATION_TYPES, LocationType),
 )
-_OFFSET: Final = re.compile(r"([+-])(\d{1,2}):?(\d{2})")
-
-
-def zone_of(name: str) -> tzinfo:
-    """A time zone as NetSuite names it: an IANA name or an offset such as `-08:00`."""
-    found = _OFFSET.fullmatch(name.strip())
-    if found is not None:
-        sign = -1 if found.group(1) == "-" else 1
-        hours, minutes = int(found.group(2)), int(found.group(3))
-        return timezone(sign * timedelta(hours=hours, minutes=minutes))
-    try:
-        return ZoneInfo(name.strip())
-    except (ZoneInfoNotFoundError, ValueError):
-        raise ValueError(f"{name!r} is no time zone") from None
-
-
-class AccountWire(Wire):
-    """SuiteQL rows: times without a zone are the account's (NetSuite shows and compares
-    dates in the account's time zone)."""
-
-    name = "NetSuite"
-
-    def __init__(self, zone: tzinfo) -> None:
-        self.zone = zone
-
-    def to_datetime(self, value: Any) -> datetime:
-        moment = datetime.fromisoformat(str(value)) if not isinstance(value, datetime) else value
-        if moment.tzinfo is None:
-            moment = moment.replace(tzinfo=self.zone)
-        return moment.astimezone(UTC)
-
-
-class RecordWire(Wire):
-    """Record API bodies: numbers as JSON numbers."""
-
-    name = "NetSuite"
-
-    def from_decimal(self, value: Decimal) -> Any:
-        number = Decimal(value)
-        return int(number) if number == number.to_integral_value() else float(number)
-
 
 LINES: Final = {
     "remote_id": Text("id"),
@@ -133,13 +94,6 @@ LINES: Final = {
     "required_date": Day("requireddate"),
     "location": Ref(Entity.LOCATIONS, "location"),
 }
-
-
-def _order_totals(row: Any, _ctx: Any) -> dict[str, Any]:
-    amounts = [Decimal(line["netamount"]) for line in row.get("lines", ()) if "netamount" in line]
-    return {"total": sum(amounts, Decimal(0)), "subtotal": sum(amounts, Decimal(0))}
-
-
 STOCK: Final = {
     "location": Ref(Entity.LOCATIONS, "location"),
     "on_hand": Number("quantityonhand"),
@@ -147,11 +101,6 @@ STOCK: Final = {
     "reserved": Number("quantitycommitted"),
     "reorder_point": Number("reorderpoint"),
 }
-
-
-def read_mapper(zone: tzinfo) -> Mapper:
-    """The read maps, through the account's time zone."""
-    return Mapper("NetSuite", AccountWire(zone), READS)
 
 
 READS: Final = {
@@ -165,10 +114,11 @@ READS: Final = {
             "currency": Text("currencycode"),
             "notes": Text("memo"),
             "lines": Rows("lines", LINES),
+            "total": Sum("lines", "netamount"),
+            "subtotal": Sum("lines", "netamount"),
         },
         created=Stamp("created"),
         extension_prefixes=("custbody_",),
-        derive=_order_totals,
     ),
     Entity.VENDORS: RecordMap(
         fields={
@@ -191,25 +141,27 @@ READS: Final = {
             "unit_cost": Number("cost"),
             "status": Code("isinactive", table=_ITEM_INACTIVE),
             "stock_levels": Rows("stock", STOCK),
+            "total_on_hand": Sum("stock", "quantityonhand"),
         },
         created=Stamp("created"),
         extension_prefixes=("custitem_",),
-        derive=lambda row, ctx: {
-            "total_on_hand": sum(
-                (Decimal(s.get("quantityonhand", "0")) for s in row.get("stock", ())), Decimal(0)
-            )
-        },
     ),
     Entity.LOCATIONS: RecordMap(
         fields={
             "code": Text("name"),
             "name": Text("fullname"),
-            "type": Const(LocationType.WAREHOUSE),
+            "type": First((Code("locationtype", table=LOCATION_TYPES), _UNTYPED)),
             "status": Code("isinactive", table=_LOCATION_INACTIVE),
             "parent": Ref(Entity.LOCATIONS, "parent"),
         },
     ),
 }
+
+
+def read_mapper(zone: Any) -> Mapper:
+    """The read maps, through the account's time zone."""
+    return Mapper("NetSuite", ZonedWire("NetSuite", zone), READS)
+
 
 _WRITE_LINES: Final = {
     "item": Ref(Entity.INVENTORY_ITEMS, "item/id"),
@@ -219,11 +171,12 @@ _WRITE_LINES: Final = {
     "required_date": Day("expectedReceiptDate"),
     "location": Ref(Entity.LOCATIONS, "location/id"),
 }
+_WRITE_INACTIVE: Final = {False: VendorStatus.ACTIVE, True: VendorStatus.INACTIVE}
 
-#: Record API bodies: `purchaseOrder` and `vendor`.
+#: Record API bodies: `purchaseOrder` and `vendor`, numbers as JSON numbers.
 write_mapper: Final = Mapper(
     "NetSuite",
-    RecordWire(),
+    NumberWire("NetSuite"),
     {
         Entity.PURCHASE_ORDERS: RecordMap(
             fields={
@@ -239,9 +192,7 @@ write_mapper: Final = Mapper(
             fields={
                 "code": Text("entityId"),
                 "name": Text("companyName"),
-                "status": Code(
-                    "isInactive", table={False: VendorStatus.ACTIVE, True: VendorStatus.INACTIVE}
-                ),
+                "status": Code("isInactive", table=_WRITE_INACTIVE),
                 "email": Text("email"),
                 "phone": Text("phone"),
                 "website": Text("url"),
@@ -250,30 +201,3 @@ write_mapper: Final = Mapper(
         ),
     },
 )
-
-
-def _names(fields: Mapping[str, Any]) -> dict[str, str]:
-    """Record API property → unified field, read off the write maps (references as `*_id`)."""
-    return {
-        conv.path.split("/")[0]: f"{name}_id" if isinstance(conv, Ref) else name
-        for name, conv in fields.items()
-        if isinstance(getattr(conv, "path", None), str)
-    }
-
-
-_HEADER_NAMES: Final = {
-    name: field
-    for record_map in write_mapper.maps.values()
-    for name, field in _names(record_map.fields).items()
-}
-_LINE_NAMES: Final = _names(_WRITE_LINES)
-_LINE_PATH: Final = re.compile(r"item\.items\[(\d+)\]\.(\w+)")
-
-
-def error_field(path: str) -> str:
-    """The unified field an `o:errorPath` names: `item.items[0].quantity` → `lines.0.quantity`."""
-    found = _LINE_PATH.fullmatch(path)
-    if found is not None:
-        name = found.group(2)
-        return f"lines.{found.group(1)}.{_LINE_NAMES.get(name, name)}"
-    return _HEADER_NAMES.get(path, path)

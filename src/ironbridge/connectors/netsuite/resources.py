@@ -15,12 +15,13 @@ at 100,000 rows per statement however it is paged.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import partial
 from typing import Final
 
-from ironbridge.connectors.protocols.rest_json import NETSUITE_SUITEQL, ChangeFeed
+from ironbridge.connectors.protocols.rest_json import NETSUITE_SUITEQL, ChangeFeed, Children
 from ironbridge.model import Entity
 
-__all__ = ["RESOURCES", "SUITEQL_PATH", "ZONE_STATEMENT", "Children", "Resource"]
+__all__ = ["RESOURCES", "SUITEQL_PATH", "ZONE_STATEMENT", "Resource"]
 
 SUITEQL_PATH: Final = "services/rest/query/v1/suiteql"
 _STAMP: Final = "'YYYY-MM-DD HH24:MI:SS'"
@@ -29,37 +30,28 @@ _DAY: Final = "'YYYY-MM-DD'"
 ZONE_STATEMENT: Final = "SELECT SESSIONTIMEZONE AS tz FROM dual"
 
 
-@dataclass(frozen=True)
-class Children:
-    """Rows read with a page of parents (`{keys}` is their ids), kept under `name`."""
-
-    name: str
-    statement: str
-    parent: str
+#: Every statement's feed: rows show their change time as `modified` and their id as `id`,
+#: which sort as numbers.
+_FEED: Final = partial(
+    ChangeFeed, SUITEQL_PATH, NETSUITE_SUITEQL, change_path="modified", key_path="id", key_order=int
+)
 
 
 @dataclass(frozen=True)
 class Resource:
-    """An entity's statement as a change feed, the record type it writes, and its children."""
+    """An entity's statement as a change feed (`change`: the change time as the statement
+    names it, `key`: the id), the record type it writes, and its children."""
 
-    feed: ChangeFeed
+    statement: str
+    change: str
+    key: str
     record: str = ""
     children: Children | None = None
-    #: The SuiteQL table a role needs, named in permission messages.
-    table: str = ""
 
-
-def _feed(statement: str, change: str, key: str) -> ChangeFeed:
-    return ChangeFeed(
-        path=SUITEQL_PATH,
-        listing=NETSUITE_SUITEQL,
-        change_field=change,
-        key_field=key,
-        change_path="modified",
-        key_path="id",
-        statement=statement,
-        key_order=int,
-    )
+    @property
+    def feed(self) -> ChangeFeed:
+        """The statement as the REST-JSON family reads it: keyset pages by change and id."""
+        return _FEED(self.change, self.key, statement=self.statement)
 
 
 _ORDERS: Final = (
@@ -95,22 +87,18 @@ _LOCATIONS: Final = (
     "FROM location l WHERE {where} ORDER BY {order}"
 )
 
+_RECORDS: Final = "services/rest/record/v1/"
 RESOURCES: Final = {
     Entity.PURCHASE_ORDERS: Resource(
-        _feed(_ORDERS, "h.changed", "h.id"),
-        record="services/rest/record/v1/purchaseOrder",
-        children=Children("lines", _LINES, "transaction"),
-        table="transaction",
+        _ORDERS,
+        "h.changed",
+        "h.id",
+        _RECORDS + "purchaseOrder",
+        Children("lines", _LINES, "transaction"),
     ),
-    Entity.VENDORS: Resource(
-        _feed(_VENDORS, "v.lastmodifieddate", "v.id"),
-        record="services/rest/record/v1/vendor",
-        table="vendor",
-    ),
+    Entity.VENDORS: Resource(_VENDORS, "v.lastmodifieddate", "v.id", _RECORDS + "vendor"),
     Entity.INVENTORY_ITEMS: Resource(
-        _feed(_ITEMS, "i.lastmodifieddate", "i.id"),
-        children=Children("stock", _STOCK, "item"),
-        table="item",
+        _ITEMS, "i.lastmodifieddate", "i.id", children=Children("stock", _STOCK, "item")
     ),
-    Entity.LOCATIONS: Resource(_feed(_LOCATIONS, "l.lastmodifieddate", "l.id"), table="location"),
+    Entity.LOCATIONS: Resource(_LOCATIONS, "l.lastmodifieddate", "l.id"),
 }

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Final
 
 from ironbridge.connectors.auth import SignInMethods, offer
 from ironbridge.connectors.base import AuthField, Capability, ConnectorSpec
+from ironbridge.connectors.protocols.rest_json import CheckHints
 from ironbridge.model import Entity
 
-__all__ = ["M2M", "SIGN_IN", "SPEC", "TBA", "TOKEN_PATH"]
+__all__ = ["CHECK_HINTS", "M2M", "SIGN_IN", "SPEC", "TBA", "TOKEN_PATH"]
 
 #: `auth_method` values: OAuth 2.0 machine to machine, or token-based authentication.
 M2M: Final = "oauth2_jwt_bearer"
@@ -50,16 +52,12 @@ SIGN_IN: Final = SignInMethods(
     "integrations), or token-based authentication (existing integrations).",
 )
 
-_WRITABLE_ORDER: Final = (
-    "vendor_id",
-    "vendor_remote_id",
-    "order_date",
-    "required_date",
-    "notes",
-    "lines",
-    "custom_fields",
-)
+_ORDER_HEADER: Final = ("vendor_id", "vendor_remote_id", "order_date", "required_date", "notes")
 _WRITABLE_VENDOR: Final = ("code", "name", "status", "email", "phone", "website", "custom_fields")
+
+#: The capability of an entity read and written (never deleted), or only read.
+_WRITES: Final = partial(Capability, read=True, create=True, update=True, delete=False)
+_READS: Final = partial(Capability, read=True, create=False, update=False, delete=False)
 
 SPEC: Final = ConnectorSpec(
     id="netsuite",
@@ -135,12 +133,8 @@ SPEC: Final = ConnectorSpec(
         "learns the account's time zone.",
     ),
     capabilities={
-        Entity.PURCHASE_ORDERS: Capability(
-            read=True,
-            create=True,
-            update=True,
-            delete=False,
-            writable_fields=_WRITABLE_ORDER,
+        Entity.PURCHASE_ORDERS: _WRITES(
+            writable_fields=(*_ORDER_HEADER, "lines", "custom_fields"),
             requires=("Role permission Transactions > Purchase Order",),
             rules=(
                 "A change made only on an order's lines marks the order changed.",
@@ -150,20 +144,12 @@ SPEC: Final = ConnectorSpec(
                 "Custom body fields (custbody_*) are read and written as custom_fields.",
             ),
         ),
-        Entity.VENDORS: Capability(
-            read=True,
-            create=True,
-            update=True,
-            delete=False,
+        Entity.VENDORS: _WRITES(
             writable_fields=_WRITABLE_VENDOR,
             requires=("Role permission Lists > Vendors",),
             rules=("A vendor is active or inactive; blocked cannot be written.",),
         ),
-        Entity.INVENTORY_ITEMS: Capability(
-            read=True,
-            create=False,
-            update=False,
-            delete=False,
+        Entity.INVENTORY_ITEMS: _READS(
             requires=("Role permission Lists > Items",),
             rules=(
                 "Inventory items (type InvtPart) with their quantities per location. A "
@@ -171,14 +157,24 @@ SPEC: Final = ConnectorSpec(
                 "shows at the item's next change or a full sync.",
             ),
         ),
-        Entity.LOCATIONS: Capability(
-            read=True,
-            create=False,
-            update=False,
-            delete=False,
+        Entity.LOCATIONS: _READS(
             requires=("Role permission Lists > Locations",),
+            rules=(
+                "The type is the location type: Store is a site, Warehouse or none a warehouse.",
+            ),
         ),
     },
     change_field="lastmodifieddate",
-    passthrough=False,
+    passthrough=True,
+)
+
+#: What the connection check says, and what to do after each failure.
+CHECK_HINTS: Final = CheckHints(
+    reached="NetSuite answers for this account.",
+    unreachable="Check the account ID, and that ironbridge may reach NetSuite.",
+    refused="Check the sign-in fields, and that the role may sign in with them.",
+    enable={
+        e: f"Add to ironbridge's role the permission {c.requires[0].split('permission ')[-1]}."
+        for e, c in SPEC.capabilities.items()
+    },
 )

@@ -16,9 +16,11 @@
 
 from __future__ import annotations
 
+import functools
 import ipaddress
 import re
 import socket
+import ssl
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from datetime import UTC, datetime
@@ -51,6 +53,7 @@ __all__ = [
     "raise_for_status",
     "redact_headers",
     "sanitize_url",
+    "source_transport",
 ]
 
 _PORT: Final = r"([0-9]{1,4}|[1-5][0-9]{4}|6[0-4][0-9]{3}|65[0-4][0-9]{2}|655[0-2][0-9]|6553[0-5])"
@@ -242,7 +245,7 @@ class GuardedTransport(httpx.BaseTransport):
     def __init__(self, *, allow_private: bool, inner: httpx.BaseTransport | None = None) -> None:
         self._allow_private = allow_private
         # No environment proxies: a proxy would make the resolved address meaningless.
-        self._inner = inner or httpx.HTTPTransport(trust_env=False)
+        self._inner = inner or source_transport()
 
     def handle_request(self, request: httpx.Request) -> httpx.Response:
         """Check the URL, then send the request through the wrapped transport."""
@@ -252,6 +255,18 @@ class GuardedTransport(httpx.BaseTransport):
     def close(self) -> None:
         """Close the wrapped transport's connections."""
         self._inner.close()
+
+
+@functools.cache
+def _tls() -> ssl.SSLContext:
+    # Loading the CA bundle costs tens of milliseconds: once per process, not per session
+    # (a context is safe to share between connections and threads).
+    return httpx.create_ssl_context(trust_env=False)
+
+
+def source_transport() -> httpx.HTTPTransport:
+    """A transport to a source: verified TLS with the shared context, no environment proxies."""
+    return httpx.HTTPTransport(verify=_tls(), trust_env=False)
 
 
 def make_client(
@@ -283,7 +298,7 @@ def make_client(
     ensure_url_allowed(base_url, allow_private=options.allow_private_urls, resolve=False)
     default_headers = {"Accept": "application/json", "User-Agent": f"ironbridge/{__version__}"}
     default_headers.update(headers or {})
-    inner = transport or httpx.HTTPTransport(trust_env=False)
+    inner = transport or source_transport()
     return httpx.Client(
         base_url=base_url,
         auth=auth,

@@ -60,6 +60,7 @@ __all__ = [
     "RowQuery",
     "TrytonDialect",
     "TrytonSessionAuth",
+    "change_time",
     "keyset_pages",
 ]
 
@@ -382,7 +383,18 @@ class OdooDialect(Dialect):
             r"(state|confirmed|done|locked|posted)",
             errors.RecordLocked,
         ),
+        # Purchase: "... you must cancel it first", "... You must first unlock them",
+        # "Unable to cancel purchase order P00005 as some receptions have already been done."
+        _rule(
+            r"must (first )?(cancel|unlock)|receptions have already been done", errors.RecordLocked
+        ),
     )
+
+    def unwrap(self, body: Any, *, method: str) -> Any:
+        """The `result` of an answer; Odoo leaves `result` out when a method returned None."""
+        if isinstance(body, dict) and body.get("error") is None and "result" not in body:
+            return None
+        return super().unwrap(body, method=method)
 
     def envelope(self, call_id: int, method: str, params: Sequence[Any]) -> dict[str, Any]:
         """A JSON-RPC 2.0 `call` of `service.method` with positional `args`."""
@@ -577,6 +589,15 @@ def keyset_pages(
         yield [keyed.row for keyed in page]
 
 
+def change_time(dialect: Dialect, wire: Any) -> datetime:
+    """A change time as the source sent it, as an aware datetime (`errors.UpstreamError` when
+    it is missing or not a datetime)."""
+    value = _change_time(dialect, wire)
+    if value is None:
+        raise errors.UpstreamError(f"{dialect.name} sent a record without a change time.")
+    return value
+
+
 def _change_time(dialect: Dialect, wire: Any) -> datetime | None:
     if wire is None:
         return None
@@ -699,6 +720,11 @@ class TrytonSessionAuth(httpx.Auth):
     def signed_in(self) -> bool:
         """Whether a session is held (it may still have expired on the server)."""
         return self._token is not None
+
+    @property
+    def token(self) -> str | None:
+        """The held session's token, as `Authorization: Session <token>` carries it."""
+        return self._token
 
     def forget(self) -> None:
         """Drop the held session, e.g. after logging out."""

@@ -19,11 +19,19 @@ from datetime import datetime
 from typing import Any
 
 from ironbridge.connectors.base import RawRecord
-from ironbridge.connectors.protocols.jsonrpc import Domain, Order, keyset_pages
+from ironbridge.connectors.protocols.jsonrpc import Domain, Order, change_time, keyset_pages
 from ironbridge.connectors.protocols.jsonrpc_models import ModelClient
 from ironbridge.model import Entity
 
-__all__ = ["Dependent", "Enrich", "ModelResource", "changes", "latest", "read_fields"]
+__all__ = [
+    "Dependent",
+    "Enrich",
+    "ModelResource",
+    "changes",
+    "latest",
+    "read_computed",
+    "read_fields",
+]
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,7 +57,7 @@ class ModelResource:
     the entity covers; `context` is added to the session's context for every read (Tryton's
     `active_test: False` includes deactivated records, so they read as inactive instead of
     vanishing). `module` names the optional module that brings `model`; None for models every
-    connection needs.
+    connection needs. `computed` fields are added to rows by `read_computed`.
     """
 
     entity: Entity
@@ -59,6 +67,10 @@ class ModelResource:
     context: Mapping[str, Any] = field(default_factory=dict)
     dependents: tuple[Dependent, ...] = ()
     module: str | None = None
+    #: Fields the source computes on request, at a cost, and `computed_cache` the stored field
+    #: that holds the same once filled: read only for rows whose cache is empty.
+    computed: tuple[str, ...] = ()
+    computed_cache: str | None = None
 
 
 #: Adds what one read cannot give to rows of a resource, in place.
@@ -71,6 +83,20 @@ def read_fields(client: ModelClient, resource: ModelResource) -> list[str]:
     """The fields every read of `resource` asks for: the tracking ones, then its own."""
     tracking = (*client.dialect.tracking_fields, client.dialect.change_field)
     return list(dict.fromkeys((*tracking, *resource.fields)))
+
+
+def read_computed(client: ModelClient, resource: ModelResource, rows: list[dict[str, Any]]) -> None:
+    """Add the resource's `computed` fields to `rows` (in place) whose cache is empty."""
+    cache = resource.computed_cache
+    pending = [int(row["id"]) for row in rows if cache is not None and row.get(cache) is None]
+    if not resource.computed or not pending:
+        return
+    by_id = {
+        int(item["id"]): item for item in client.read(resource.model, pending, resource.computed)
+    }
+    for row in rows:
+        if (computed := by_id.get(int(row["id"]))) is not None:
+            row.update({name: computed.get(name) for name in resource.computed})
 
 
 def resource_domain(client: ModelClient, resource: ModelResource) -> Domain:
@@ -101,7 +127,7 @@ def changes(
         )
 
     main = (
-        (wire.decode(row[change]), int(row["id"]), row)
+        (change_time(wire, row[change]), int(row["id"]), row)
         for rows in keyset_pages(
             query,
             wire,
@@ -138,7 +164,7 @@ def latest(
     if not rows:
         return None
     row = rows[0]
-    modified = wire.decode(row[client.dialect.change_field])
+    modified = change_time(wire, row[client.dialect.change_field])
     for dependent in resource.dependents:
         change = dependent.change or client.dialect.change_field
         order: Order | None = None
@@ -153,7 +179,8 @@ def latest(
             extra=client.dialect.all_records,
         )
         if found and paths.get(found[0], change) is not None:
-            modified = max(modified, wire.decode(paths.get(found[0], change)))
+            modified = max(modified, change_time(wire, paths.get(found[0], change)))
+    read_computed(client, resource, [row])
     enrich(resource, [row])
     return RawRecord(str(record_id), modified, row)
 
@@ -186,7 +213,7 @@ def _dependent_changes(
             parent, at = paths.get(row, dependent.parent), paths.get(row, change)
             if parent is None or at is None:
                 continue
-            when, key = wire.decode(at), int(parent)
+            when, key = change_time(wire, at), int(parent)
             if key not in found or when > found[key]:
                 found[key] = when
     if not found:
@@ -200,7 +227,7 @@ def _dependent_changes(
     return {
         int(row["id"]): found[int(row["id"])]
         for row in own
-        if found[int(row["id"])] > wire.decode(row[change_field])
+        if found[int(row["id"])] > change_time(wire, row[change_field])
     }
 
 
@@ -214,5 +241,6 @@ def _page(
         found = row if row is not None else fetched.get(record_id)
         if found is not None:  # a record deleted meanwhile is left to the next full sync
             rows.append((at, record_id, found))
+    read_computed(client, resource, [row for _, _, row in rows])
     enrich(resource, [row for _, _, row in rows])
     return [RawRecord(str(record_id), at, row) for at, record_id, row in rows]

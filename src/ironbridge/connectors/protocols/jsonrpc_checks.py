@@ -23,7 +23,19 @@ from ironbridge.connectors.protocols.jsonrpc_changes import (
 from ironbridge.connectors.protocols.jsonrpc_models import ModelClient
 from ironbridge.model import Entity
 
-__all__ = ["CheckHints", "authenticate", "check", "permissions", "reach"]
+__all__ = [
+    "CheckHints",
+    "WriteAccess",
+    "authenticate",
+    "check",
+    "permissions",
+    "reach",
+    "refused_writes",
+]
+
+#: Per model, the entity whose offered writes it holds and the (access right, the write it
+#: allows) pairs those writes need, e.g. `{"party.party": (VENDORS, (("create", "create"),))}`.
+WriteAccess = Mapping[str, tuple[Entity, tuple[tuple[str, str], ...]]]
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,6 +55,25 @@ class CheckHints:
     read_refused: str
     read_failed: str
     required_context: tuple[str, str, str] | None = None
+
+
+def refused_writes(client: ModelClient, needs: WriteAccess) -> list[str]:
+    """The offered writes the user's access rights refuse, in words (`create/delete
+    purchase-orders`); none when the dialect has no way to ask without writing."""
+    if client.dialect.access_rights is None or not needs:
+        return []
+    model, method = client.dialect.access_rights
+    try:
+        access = client.call(model, method, list(needs))
+    except errors.IronbridgeError:
+        return []  # no way to ask without writing: writes will tell
+    refused: list[str] = []
+    for name, (entity, operations) in needs.items():
+        rights = access.get(name, {}) if isinstance(access, dict) else {}
+        denied = [operation for right, operation in operations if not rights.get(right)]
+        if denied:
+            refused.append(f"{'/'.join(denied)} {entity.value}")
+    return refused
 
 
 def reach(client: ModelClient, hints: CheckHints) -> CheckResult:

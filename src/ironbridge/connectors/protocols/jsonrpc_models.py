@@ -23,7 +23,7 @@ import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import timedelta
-from typing import Any, Final
+from typing import Any, Final, Protocol
 from urllib.parse import quote
 
 import httpx
@@ -49,6 +49,7 @@ __all__ = [
     "CallLayout",
     "ModelClient",
     "ModelDialect",
+    "SessionSignIn",
     "Signature",
     "record_number",
 ]
@@ -137,6 +138,9 @@ class ModelDialect:
     #: The context that includes deactivated records in a read.
     all_records: Mapping[str, Any]
     status_errors: Mapping[int, ErrorFactory] = field(default_factory=dict)
+    #: The (model, method) that answers a user's access rights to models by name, as
+    #: `{model: {right: bool}}`; None when the system cannot say without a write.
+    access_rights: tuple[str, str] | None = None
 
 
 #: Tryton (`trytond.protocols.jsonrpc`, `/<database>/rpc/`, sessions per `TrytonSessionAuth`).
@@ -184,6 +188,7 @@ TRYTON_MODELS: Final = ModelDialect(
         ),
         422: lambda response, message: errors.UpstreamError(message),
     },
+    access_rights=("ir.model.access", "get_access"),
 )
 
 #: Odoo (`/jsonrpc`, `object.execute_kw` after `common.login`).
@@ -227,6 +232,31 @@ ODOO_MODELS: Final = ModelDialect(
 )
 
 
+class SessionSignIn(Protocol):
+    """A session sign-in made from the client's `login` call (`auth.session_login`'s `SignIn`):
+    the auth every request goes through, a sign-in now, and the held session's header."""
+
+    def around(self) -> httpx.Auth:
+        """The auth that puts the session on each request and signs in again once on 401."""
+        ...
+
+    def renew(self) -> None:
+        """Sign in now."""
+        ...
+
+    def headers(self) -> dict[str, str]:
+        """The header of the session held now; empty when none is held."""
+        ...
+
+    def close(self) -> None:
+        """Forget the session."""
+        ...
+
+
+#: Builds a session's sign-in from the client's login call: (user name, password) → token.
+SignInFactory = Callable[[Callable[[str, str], str]], SessionSignIn]
+
+
 def record_number(remote_id: str, what: str, system: str) -> int:
     """A record id from a remote id; anything else names no record (`errors.NotFound`)."""
     if not remote_id.isdigit() or int(remote_id) <= 0:
@@ -251,8 +281,14 @@ class ModelClient:
         options: SessionOptions,
         *,
         transport: httpx.BaseTransport | None = None,
+        sign_in: SignInFactory | None = None,
     ) -> None:
-        """Nothing is sent yet; `transport` replaces the network (tests pass a mock)."""
+        """Nothing is sent yet; `transport` replaces the network (tests pass a mock).
+
+        `sign_in` makes the session's sign-in from this client's `login` (the connector builds
+        it from its auth offer); without it a dialect with sessions signs in with its own
+        `session_auth` flow.
+        """
         self.dialect = dialect
         self.database = database
         self.username = username
@@ -260,12 +296,17 @@ class ModelClient:
         base = url.strip().rstrip("/") + "/"
         rpc_path = dialect.rpc_path(database)
         self.auth: TrytonSessionAuth | None = None
+        self.session: SessionSignIn | None = None
+        client_auth: httpx.Auth | None = None
+        if sign_in is not None:
+            self.session = sign_in(self.login)
+            client_auth = self.session.around()
         # The URL is the caller's input: its faults are reported against the `url` field.
         try:
-            if dialect.session_auth is not None:
+            if self.session is None and dialect.session_auth is not None:
                 login_url = httpx.URL(base).join(rpc_path)
-                self.auth = dialect.session_auth(login_url, username, password)
-            self.http = make_client(base, auth=self.auth, options=options, transport=transport)
+                self.auth = client_auth = dialect.session_auth(login_url, username, password)
+            self.http = make_client(base, auth=client_auth, options=options, transport=transport)
         except errors.ValidationFailed as exc:
             raise errors.ValidationFailed(
                 {"url": next(iter(exc.fields.values()), "Not a valid URL.")}
@@ -287,9 +328,27 @@ class ModelClient:
 
     # -- the session -----------------------------------------------------------------------------
 
+    def login(self, username: str, password: str) -> str:
+        """Sign in with the dialect's session login call; the session's token.
+
+        Raises `errors.ConnectionReauthRequired` when the server refuses the user, and
+        `errors.RateLimitExceeded` when it throttles sign-ins.
+        """
+        if self.dialect.session_auth is None:
+            raise ValueError(f"{self.name} signs in without sessions")
+        auth = self.dialect.session_auth(self.rpc.url, username, password)
+        with map_transport_errors(self.rpc.url):
+            response = self.http.send(auth.login_request(), auth=None)
+        auth.accept_login(response)
+        if auth.token is None:
+            raise errors.ConnectionReauthRequired(f"{self.name} granted no session.")
+        return auth.token
+
     def sign_in(self) -> None:
         """Sign in now (rather than on the first call); raises why the server refused."""
-        if self.auth is not None:
+        if self.session is not None:
+            self.session.renew()
+        elif self.auth is not None:
             with map_transport_errors(self.rpc.url):
                 response = self.http.send(self.auth.login_request(), auth=None)
             self.auth.accept_login(response)
@@ -314,21 +373,28 @@ class ModelClient:
 
     def close(self) -> None:
         """Log out (best effort: the session expires on the server anyway) and close."""
+        held: dict[str, str] = {}
+        if self.session is not None:
+            held = self.session.headers()
+        elif self.auth is not None:
+            held = self.auth.session_header()
         try:
-            if self.auth is not None and self.auth.signed_in and self.dialect.logout_method:
+            if held and self.dialect.logout_method:
                 # Sent without the auth flow, which would sign in again to log out an expired
                 # session.
                 request = self.http.build_request(
                     "POST",
                     self.rpc.path,
                     json=self.dialect.wire.envelope(0, self.dialect.logout_method, []),
-                    headers=self.auth.session_header(),
+                    headers=held,
                 )
                 with map_transport_errors(self.rpc.url):
                     self.http.send(request, auth=None)
         except errors.IronbridgeError:
             pass
         finally:
+            if self.session is not None:
+                self.session.close()
             if self.auth is not None:
                 self.auth.forget()
             self._signed = None

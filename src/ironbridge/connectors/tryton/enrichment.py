@@ -1,23 +1,22 @@
 """What one Tryton read cannot give, added to the rows before they become raw records.
 
-- Purchase orders: the totals of drafts and quotations, which Tryton computes on request (its
-  `*_cache` columns are filled from confirmation on); asked only for rows without them.
 - Inventory items: the stock of each product per warehouse, read under Tryton's stock context
   (`locations`, `with_childs`, and `stock_assign` for what assigned moves leave), and the
-  company's currency, in which products are costed (see `mapping.py` for how both are mapped).
+  company's currency, in which products are costed (see `maps.py` for how both are mapped).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
-from typing import Any, Final
+import functools
+from collections.abc import Mapping
+from typing import Any
 
 from ironbridge.connectors.protocols.jsonrpc import TRYTON
 from ironbridge.connectors.protocols.jsonrpc_changes import ModelResource
 from ironbridge.connectors.protocols.jsonrpc_models import ModelClient
 from ironbridge.connectors.protocols.jsonrpc_wire import TRYTON_WIRE
-from ironbridge.connectors.tryton.mapping import COMPANY_CURRENCY, WAREHOUSES
-from ironbridge.connectors.tryton.resources import AMOUNT_FIELDS, STOCK_FIELDS
+from ironbridge.connectors.tryton.maps import COMPANY_CURRENCY, WAREHOUSES
+from ironbridge.connectors.tryton.resources import STOCK_FIELDS
 from ironbridge.model import Entity
 
 __all__ = ["Enrichment"]
@@ -30,56 +29,27 @@ class Enrichment:
 
     def __init__(self, client: ModelClient) -> None:
         self._client = client
-        self._warehouses: Rows | None = None
-        self._company_currency: str | None = None
-        self._steps: Final[Mapping[Entity, Callable[[ModelResource, Rows], None]]] = {
-            Entity.PURCHASE_ORDERS: self._add_amounts,
-            Entity.INVENTORY_ITEMS: self._add_stock,
-        }
 
     def __call__(self, resource: ModelResource, rows: Rows) -> None:
         """Add to `rows` (of `resource`, in place) what its entity needs beyond the read."""
-        step = self._steps.get(resource.entity)
-        if rows and step is not None:
-            step(resource, rows)
-
-    def _add_amounts(self, resource: ModelResource, rows: Rows) -> None:
-        pending = [int(row["id"]) for row in rows if row.get("total_amount_cache") is None]
-        if not pending:
-            return
-        amounts = self._client.read(resource.model, pending, AMOUNT_FIELDS)
-        by_id = {int(item["id"]): item for item in amounts}
-        for row in rows:
-            computed = by_id.get(int(row["id"]))
-            if computed is not None:
-                row.update({name: computed.get(name) for name in AMOUNT_FIELDS})
+        if rows and resource.entity is Entity.INVENTORY_ITEMS:
+            self._add_stock(resource, rows)
 
     def _add_stock(self, resource: ModelResource, rows: Rows) -> None:
         ids = [int(row["id"]) for row in rows]
         levels: dict[int, Rows] = {record_id: [] for record_id in ids}
-        for warehouse in self._warehouse_list():
-            stock_context = {
-                **resource.context,
-                "locations": [warehouse["id"]],
-                "with_childs": True,
-            }
-            on_hand = self._quantities(ids, stock_context)
+        for warehouse in self._warehouses:
+            where = {**resource.context, "locations": [warehouse["id"]], "with_childs": True}
+            on_hand = self._quantities(ids, where)
             # With `stock_assign`, moves assigned out of the warehouse count as gone: what is
             # left is what can still be used (trytond stock `Move.compute_quantities_query`).
-            assignable = self._quantities(ids, {**stock_context, "stock_assign": True})
+            assignable = self._quantities(ids, {**where, "stock_assign": True})
+            named = {key: warehouse.get(key) for key in ("id", "code", "name")}
             for record_id in ids:
-                here, free = on_hand.get(record_id, {}), assignable.get(record_id, {})
-                levels[record_id].append(
-                    {
-                        "id": warehouse["id"],
-                        "code": warehouse.get("code"),
-                        "name": warehouse.get("name"),
-                        "quantity": here.get("quantity"),
-                        "forecast_quantity": here.get("forecast_quantity"),
-                        "assignable_quantity": free.get("quantity"),
-                    }
-                )
-        currency = self._currency_of_company()
+                here = {name: on_hand.get(record_id, {}).get(name) for name in STOCK_FIELDS}
+                free = assignable.get(record_id, {}).get("quantity")
+                levels[record_id].append({**named, **here, "assignable_quantity": free})
+        currency = self._company_currency
         for row in rows:
             row[WAREHOUSES] = levels[int(row["id"])]
             row[COMPANY_CURRENCY] = currency
@@ -89,21 +59,18 @@ class Enrichment:
         rows = self._client.search_read("product.product", condition, STOCK_FIELDS, extra=context)
         return {int(row["id"]): row for row in rows}
 
-    def _warehouse_list(self) -> Rows:
-        if self._warehouses is None:
-            self._warehouses = self._client.search_read(
-                "stock.location",
-                TRYTON.condition("type", "=", "warehouse"),
-                ["id", "code", "name"],
-                order=(("id", "ASC"),),
-            )
-        return self._warehouses
+    @functools.cached_property
+    def _warehouses(self) -> Rows:
+        return self._client.search_read(
+            "stock.location",
+            TRYTON.condition("type", "=", "warehouse"),
+            ["id", "code", "name"],
+            order=(("id", "ASC"),),
+        )
 
-    def _currency_of_company(self) -> str | None:
-        if self._company_currency is None:
-            company = self._client.context().get("company")
-            if company is None:
-                return None
-            rows = self._client.read("company.company", [company], ["currency.code"])
-            self._company_currency = TRYTON_WIRE.get(rows[0], "currency.code") if rows else None
-        return self._company_currency
+    @functools.cached_property
+    def _company_currency(self) -> str | None:
+        if (company := self._client.context().get("company")) is None:
+            return None
+        rows = self._client.read("company.company", [company], ["currency.code"])
+        return TRYTON_WIRE.get(rows[0], "currency.code") if rows else None

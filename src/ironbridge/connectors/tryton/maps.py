@@ -6,33 +6,44 @@ typed values (`{"__class__": "Decimal", ...}`) decode on the way.
 
 Each entity has a table of unified field → converter (`FIELD_MAP`) and one of custom fields
 (`CUSTOM_FIELDS`, Tryton fields outside the unified model, named as Tryton names them);
-`mapping.py` binds them and adds what a table cannot say. Status tables list every code Tryton
+`MAPPER` binds them, with what a table cannot say (below). Status tables list every code Tryton
 uses; a code missing from a table is an `errors.UpstreamError`, never a silent default. The write
 tables say which unified fields a write may give and which Tryton field each becomes.
+
+What a table cannot say:
+
+- Purchase order lines: only Tryton lines of type `line` are ordered goods (`comment`, `title`
+  and `subtotal` lines have no product or quantity and stay in `remote_data`); a line's number
+  is its position among all lines, as the Tryton client shows them; its delivery location is
+  the order's warehouse, since Tryton delivers a whole purchase to one warehouse.
+- Inventory items: stock levels come from the per-warehouse quantities the session reads under
+  Tryton's stock context and keeps in the raw record under `warehouses`
+  (`{"id", "code", "name", "quantity", "forecast_quantity", "assignable_quantity"}`);
+  `assignable_quantity` is the quantity with assigned outgoing moves counted as done, i.e.
+  what is left to use. The cost is in the company's currency, kept under `company_currency`.
+- Work orders (`production.work`): Tryton keeps no start or end time on a work, only its cycles
+  (`production.work.cycle`): running one is a write, doing it another that also sets its
+  `duration` (the time since it ran, unless typed in). So a done cycle ran from its change
+  time minus its duration to its change time, and a running one from its change time.
+  `actual_start` is the earliest of those starts, `actual_end` the latest end once every cycle
+  is done (work state `finished` or `done`), and `actual_hours` the durations of the cycles
+  not cancelled. A work is a step of manufacturing: `type` is always `other`, and
+  `description` says what the production makes.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from types import MappingProxyType
+from datetime import datetime, timedelta
+from decimal import Decimal
 from typing import Any, Final
 
-from ironbridge.connectors.base import StatusTable
-from ironbridge.connectors.kit import (
-    Code,
-    Day,
-    DayStart,
-    Field,
-    First,
-    Flag,
-    MapContext,
-    Number,
-    Place,
-    Ref,
-    Text,
-)
-from ironbridge.connectors.protocols.jsonrpc_writes import Put
+from ironbridge import errors
+from ironbridge.connectors import kit
+from ironbridge.connectors.base import StatusTable, reference
+from ironbridge.connectors.protocols.jsonrpc_wire import TRYTON_WIRE
+from ironbridge.connectors.protocols.jsonrpc_writes import Put, Workflow
 from ironbridge.model import (
     Entity,
     InventoryItemStatus,
@@ -41,270 +52,228 @@ from ironbridge.model import (
     PurchaseOrderStatus,
     VendorStatus,
     WorkOrderStatus,
+    WorkOrderType,
 )
 
-__all__ = [
-    "CUSTOM_FIELDS",
-    "FIELD_MAP",
-    "ITEM_STATUS",
-    "LINE_FIELDS",
-    "LOCATION_STATUS",
-    "LOCATION_TYPE",
-    "PROCESSING_STATUS",
-    "PURCHASE_CUSTOM_FIELDS",
-    "PURCHASE_WRITES",
-    "REACHED",
-    "STATUS_MAP",
-    "STATUS_TABLES",
-    "TRANSITIONS",
-    "VENDOR_STATUS",
-    "VENDOR_WRITES",
-    "WORK_PRODUCTION_STATUS",
-    "WORK_STATUS",
-    "address",
-]
+__all__ = ["CUSTOM_FIELDS", "FIELD_MAP", "LINE_FIELDS", "MAPPER", "STATUS_TABLES", "address"]
 
 #: Tryton purchase `state` → unified status. `processing` is refined by `PROCESSING_STATUS`.
-STATUS_MAP: Final[Mapping[Any, PurchaseOrderStatus]] = MappingProxyType(
-    {
-        "draft": PurchaseOrderStatus.DRAFT,
-        # A quotation (request for quotation) is issued and waits for confirmation.
-        "quotation": PurchaseOrderStatus.PENDING_APPROVAL,
-        # Confirmed, but the shipments and invoices are not created yet (queued processing).
-        "confirmed": PurchaseOrderStatus.APPROVED,
-        # Shipments and invoices exist; how far goods arrived is in `shipment_state`.
-        "processing": PurchaseOrderStatus.SENT,
-        # Tryton's `done` needs goods received and the invoice paid: nothing more happens.
-        "done": PurchaseOrderStatus.CLOSED,
-        "cancelled": PurchaseOrderStatus.CANCELLED,
-    }
-)
+STATUS_MAP: Final = {
+    "draft": PurchaseOrderStatus.DRAFT,
+    # A quotation (request for quotation) is issued and waits for confirmation.
+    "quotation": PurchaseOrderStatus.PENDING_APPROVAL,
+    # Confirmed, but the shipments and invoices are not created yet (queued processing).
+    "confirmed": PurchaseOrderStatus.APPROVED,
+    # Shipments and invoices exist; how far goods arrived is in `shipment_state`.
+    "processing": PurchaseOrderStatus.SENT,
+    # Tryton's `done` needs goods received and the invoice paid: nothing more happens.
+    "done": PurchaseOrderStatus.CLOSED,
+    "cancelled": PurchaseOrderStatus.CANCELLED,
+}
 #: Tryton purchase `shipment_state` → unified status, for orders in state `processing`.
-PROCESSING_STATUS: Final[Mapping[Any, PurchaseOrderStatus]] = MappingProxyType(
-    {
-        "none": PurchaseOrderStatus.SENT,
-        "waiting": PurchaseOrderStatus.SENT,
-        "partially shipped": PurchaseOrderStatus.PARTIALLY_RECEIVED,
-        "received": PurchaseOrderStatus.RECEIVED,
-        # A shipment was cancelled: the order waits for a decision, goods are still awaited.
-        "exception": PurchaseOrderStatus.SENT,
-    }
-)
+PROCESSING_STATUS: Final = {
+    "none": PurchaseOrderStatus.SENT,
+    "waiting": PurchaseOrderStatus.SENT,
+    "partially shipped": PurchaseOrderStatus.PARTIALLY_RECEIVED,
+    "received": PurchaseOrderStatus.RECEIVED,
+    # A shipment was cancelled: the order waits for a decision, goods are still awaited.
+    "exception": PurchaseOrderStatus.SENT,
+}
 # Tryton has no vendor, item or location status beyond `active`; SQLite sends it as 0/1.
-VENDOR_STATUS: Final[Mapping[Any, VendorStatus]] = MappingProxyType(
-    {True: VendorStatus.ACTIVE, False: VendorStatus.INACTIVE}
-)
-ITEM_STATUS: Final[Mapping[Any, InventoryItemStatus]] = MappingProxyType(
-    {True: InventoryItemStatus.ACTIVE, False: InventoryItemStatus.INACTIVE}
-)
-LOCATION_STATUS: Final[Mapping[Any, LocationStatus]] = MappingProxyType(
-    {True: LocationStatus.ACTIVE, False: LocationStatus.INACTIVE}
-)
+VENDOR_STATUS: Final = {True: VendorStatus.ACTIVE, False: VendorStatus.INACTIVE}
+ITEM_STATUS: Final = {True: InventoryItemStatus.ACTIVE, False: InventoryItemStatus.INACTIVE}
+LOCATION_STATUS: Final = {True: LocationStatus.ACTIVE, False: LocationStatus.INACTIVE}
 #: Tryton `production.work.state` → unified status. Tryton derives a work's state from its
 #: production and its cycles (`production_work` `Work._state`); the comments say when.
-WORK_STATUS: Final[Mapping[Any, WorkOrderStatus]] = MappingProxyType(
-    {
-        # The production waits for its materials and nothing was booked on the work yet.
-        "request": WorkOrderStatus.OPEN,
-        # The production is ready or running; the work has no cycle yet: planned, not begun.
-        "draft": WorkOrderStatus.SCHEDULED,
-        # Cycles exist but none runs and not all are done: begun, then paused.
-        "waiting": WorkOrderStatus.ON_HOLD,
-        "running": WorkOrderStatus.IN_PROGRESS,
-        # Every cycle is done; the production itself is not done yet.
-        "finished": WorkOrderStatus.COMPLETED,
-        # The production is done: nothing more is booked on its works.
-        "done": WorkOrderStatus.CLOSED,
-    }
-)
+WORK_STATUS: Final = {
+    # The production waits for its materials and nothing was booked on the work yet.
+    "request": WorkOrderStatus.OPEN,
+    # The production is ready or running; the work has no cycle yet: planned, not begun.
+    "draft": WorkOrderStatus.SCHEDULED,
+    # Cycles exist but none runs and not all are done: begun, then paused.
+    "waiting": WorkOrderStatus.ON_HOLD,
+    "running": WorkOrderStatus.IN_PROGRESS,
+    # Every cycle is done; the production itself is not done yet.
+    "finished": WorkOrderStatus.COMPLETED,
+    # The production is done: nothing more is booked on its works.
+    "done": WorkOrderStatus.CLOSED,
+}
 #: Tryton `production.state` that decides a work's status instead of the work's own state.
 #: Cancelling a production deletes its works not begun and leaves the others in the state
 #: they had ("finished", say), which would read as live work.
-WORK_PRODUCTION_STATUS: Final[Mapping[Any, WorkOrderStatus]] = MappingProxyType(
-    {"cancelled": WorkOrderStatus.CANCELLED}
-)
+WORK_PRODUCTION_STATUS: Final = {"cancelled": WorkOrderStatus.CANCELLED}
 #: The other production states, in which the work's own `state` decides.
 _WORK_DECIDES: Final = ("request", "draft", "waiting", "assigned", "running", "done")
 #: Tryton `stock.location.type` → unified type, for the physical types the connector reads.
 #: Supplier, customer, lost-and-found and drop locations are bookkeeping counterparts of stock
 #: moves, not places, and are not read (see `resources.py`).
-LOCATION_TYPE: Final[Mapping[Any, LocationType]] = MappingProxyType(
-    {
-        "warehouse": LocationType.WAREHOUSE,
-        # A storage location is a zone of a warehouse (input, output, storage), nestable.
-        "storage": LocationType.AREA,
-        "production": LocationType.PLANT,
-        # A view location only groups other locations, as a site groups its warehouses.
-        "view": LocationType.SITE,
-    }
-)
+LOCATION_TYPE: Final = {
+    "warehouse": LocationType.WAREHOUSE,
+    # A storage location is a zone of a warehouse (input, output, storage), nestable.
+    "storage": LocationType.AREA,
+    "production": LocationType.PLANT,
+    # A view location only groups other locations, as a site groups its warehouses.
+    "view": LocationType.SITE,
+}
 
 
 @dataclass(frozen=True, slots=True)
-class _Street(Field):
+class _Street(kit.Field):
     """Tryton's street is multi-line text: the first line is the street, the rest details."""
 
     details: bool = False
 
-    def read(self, row: Mapping[str, Any], ctx: MapContext) -> Any:
-        first, _, rest = (Text("street").read(row, ctx) or "").partition("\n")
+    def read(self, row: Mapping[str, Any], ctx: kit.MapContext) -> Any:
+        first, _, rest = (kit.Text("street").read(row, ctx) or "").partition("\n")
         return (" ".join(rest.split()) if self.details else first.strip()) or None
 
 
 @dataclass(frozen=True, slots=True)
-class _Country(Field):
+class _Country(kit.Field):
     """A country's ISO code, upper case; Tryton's other codes (three letters) are none."""
 
-    def read(self, row: Mapping[str, Any], ctx: MapContext) -> Any:
-        code = Text("country.code").read(row, ctx)
+    def read(self, row: Mapping[str, Any], ctx: kit.MapContext) -> Any:
+        code = kit.Text("country.code").read(row, ctx)
         return code.upper() if code and len(code) == 2 else None
 
 
 #: A `party.address` as a unified address.
-_ADDRESS_PARTS: Final[Mapping[str, Field]] = MappingProxyType(
-    {
-        "line1": _Street(),
-        "line2": _Street(details=True),
-        "city": Text("city"),
-        "region": Text("subdivision.name"),
-        "postal_code": Text("postal_code"),
-        "country": _Country(),
-    }
-)
+_ADDRESS_PARTS: Final = {
+    "line1": _Street(),
+    "line2": _Street(details=True),
+    "city": kit.Text("city"),
+    "region": kit.Text("subdivision.name"),
+    "postal_code": kit.Text("postal_code"),
+    "country": _Country(),
+}
 
 
-def address(path: str) -> Place:
+def address(path: str) -> kit.Place:
     """The `party.address` read through `path`; of a list (a party's `addresses`), the first,
     the main one, as Tryton orders a party's addresses by their sequence."""
-    return Place(path, _ADDRESS_PARTS, writable=False)
+    return kit.Place(path, _ADDRESS_PARTS, writable=False)
 
 
 #: Unified purchase order line field → Tryton `purchase.line` converter (rows of `lines.`).
-LINE_FIELDS: Final[Mapping[str, Field]] = MappingProxyType(
-    {
-        "remote_id": Text("id"),
-        "item": Ref(Entity.INVENTORY_ITEMS, "product"),
-        "item_code": Text("product.code"),
-        "description": First((Text("description"), Text("product.rec_name"))),
-        "quantity": Number("quantity"),
-        # Received quantity, from done moves; Tryton leaves it empty before processing.
-        "quantity_received": Number("actual_quantity"),
-        "unit_of_measure": Text("unit.symbol"),
-        "unit_price": Number("unit_price"),
-        "line_total": Number("amount"),
-        "required_date": Day("delivery_date"),
-    }
-)
+LINE_FIELDS: Final = {
+    "remote_id": kit.Text("id"),
+    "item": kit.Ref(Entity.INVENTORY_ITEMS, "product"),
+    "item_code": kit.Text("product.code"),
+    "description": kit.First((kit.Text("description"), kit.Text("product.rec_name"))),
+    "quantity": kit.Number("quantity"),
+    # Received quantity, from done moves; Tryton leaves it empty before processing.
+    "quantity_received": kit.Number("actual_quantity"),
+    "unit_of_measure": kit.Text("unit.symbol"),
+    "unit_price": kit.Number("unit_price"),
+    "line_total": kit.Number("amount"),
+    "required_date": kit.Day("delivery_date"),
+}
 
 #: Unified field → Tryton converter, per entity. Purchase order lines are mapped in
-#: `mapping.py` with `LINE_FIELDS`: they need their position and the order's warehouse.
-FIELD_MAP: Final[Mapping[Entity, Mapping[str, Field]]] = MappingProxyType(
-    {
-        Entity.PURCHASE_ORDERS: {
-            "number": Text("number"),
-            "status": Code(
-                "state",
-                STATUS_MAP,
-                refine={"processing": Code("shipment_state", PROCESSING_STATUS)},
-            ),
-            "vendor": Ref(Entity.VENDORS, "party"),
-            "order_date": Day("purchase_date"),
-            "expected_delivery_date": Day("delivery_date"),
-            "currency": Text("currency.code"),
-            # From confirmation on, Tryton stores the amounts; before, they are computed on
-            # request and added to the row under their own names (see `resources.py`).
-            "subtotal": First((Number("untaxed_amount_cache"), Number("untaxed_amount"))),
-            "tax_total": First((Number("tax_amount_cache"), Number("tax_amount"))),
-            "total": First((Number("total_amount_cache"), Number("total_amount"))),
-            "payment_terms": Text("payment_term.name"),
-            "ship_to": address("warehouse.address"),
-            "bill_to": address("invoice_address"),
-            "buyer": First((Text("confirmed_by.rec_name"), Text("quoted_by.rec_name"))),
-            "notes": Text("description"),
-        },
-        # `type` (always other), `description`, `actual_*` and `actual_hours` are read in
-        # `mapping.py`: they come from several fields and from the work's cycles.
-        Entity.WORK_ORDERS: {
-            "number": Text("rec_name"),
-            "title": Text("operation.name"),
-            "status": Code(
-                "production.state",
-                WORK_PRODUCTION_STATUS,
-                refine={state: Code("state", WORK_STATUS) for state in _WORK_DECIDES},
-            ),
-            "location": Ref(Entity.LOCATIONS, "production.warehouse"),
-            "scheduled_start": DayStart("production.planned_start_date"),
-            "scheduled_end": DayStart("production.planned_date"),
-            "due_date": Day("production.planned_date"),
-        },
-        Entity.VENDORS: {
-            "code": Text("code"),
-            "name": Text("name"),
-            "status": Code("active", VENDOR_STATUS, coerce=bool),
-            "tax_id": Text("tax_identifier.code"),
-            "email": Text("email"),
-            "phone": Text("phone"),
-            "website": Text("website"),
-            "currency": Text("supplier_currency.code"),
-            "payment_terms": Text("supplier_payment_term.name"),
-            "address": address("addresses"),
-        },
-        Entity.INVENTORY_ITEMS: {
-            "code": Text("code"),
-            "name": Text("name"),
-            "description": Text("description"),
-            "category": Text("account_category.name"),
-            "unit_of_measure": Text("default_uom.symbol"),
-            "unit_cost": Number("cost_price"),
-            "status": Code("active", ITEM_STATUS, coerce=bool),
-        },
-        Entity.LOCATIONS: {
-            "code": Text("code"),
-            "name": Text("name"),
-            "type": Code("type", LOCATION_TYPE),
-            "status": Code("active", LOCATION_STATUS, coerce=bool),
-            "parent": Ref(Entity.LOCATIONS, "parent"),
-            "address": address("address"),
-        },
-    }
-)
+#: `purchase_lines` below with `LINE_FIELDS`: they need their position and the order's warehouse.
+FIELD_MAP: Final[Mapping[Entity, Mapping[str, kit.Field]]] = {
+    Entity.PURCHASE_ORDERS: {
+        "number": kit.Text("number"),
+        "status": kit.Code(
+            "state",
+            STATUS_MAP,
+            refine={"processing": kit.Code("shipment_state", PROCESSING_STATUS)},
+        ),
+        "vendor": kit.Ref(Entity.VENDORS, "party"),
+        "order_date": kit.Day("purchase_date"),
+        "expected_delivery_date": kit.Day("delivery_date"),
+        "currency": kit.Text("currency.code"),
+        # From confirmation on, Tryton stores the amounts; before, they are computed on
+        # request and added to the row under their own names (see `resources.py`).
+        "subtotal": kit.First((kit.Number("untaxed_amount_cache"), kit.Number("untaxed_amount"))),
+        "tax_total": kit.First((kit.Number("tax_amount_cache"), kit.Number("tax_amount"))),
+        "total": kit.First((kit.Number("total_amount_cache"), kit.Number("total_amount"))),
+        "payment_terms": kit.Text("payment_term.name"),
+        "ship_to": address("warehouse.address"),
+        "bill_to": address("invoice_address"),
+        "buyer": kit.First((kit.Text("confirmed_by.rec_name"), kit.Text("quoted_by.rec_name"))),
+        "notes": kit.Text("description"),
+    },
+    # `type` (always other), `description`, `actual_*` and `actual_hours` are read in
+    # `_work` below: they come from several fields and from the work's cycles.
+    Entity.WORK_ORDERS: {
+        "number": kit.Text("rec_name"),
+        "title": kit.Text("operation.name"),
+        "status": kit.Code(
+            "production.state",
+            WORK_PRODUCTION_STATUS,
+            refine={state: kit.Code("state", WORK_STATUS) for state in _WORK_DECIDES},
+        ),
+        "location": kit.Ref(Entity.LOCATIONS, "production.warehouse"),
+        "scheduled_start": kit.DayStart("production.planned_start_date"),
+        "scheduled_end": kit.DayStart("production.planned_date"),
+        "due_date": kit.Day("production.planned_date"),
+    },
+    Entity.VENDORS: {
+        "code": kit.Text("code"),
+        "name": kit.Text("name"),
+        "status": kit.Code("active", VENDOR_STATUS, coerce=bool),
+        "tax_id": kit.Text("tax_identifier.code"),
+        "email": kit.Text("email"),
+        "phone": kit.Text("phone"),
+        "website": kit.Text("website"),
+        "currency": kit.Text("supplier_currency.code"),
+        "payment_terms": kit.Text("supplier_payment_term.name"),
+        "address": address("addresses"),
+    },
+    Entity.INVENTORY_ITEMS: {
+        "code": kit.Text("code"),
+        "name": kit.Text("name"),
+        "description": kit.Text("description"),
+        "category": kit.Text("account_category.name"),
+        "unit_of_measure": kit.Text("default_uom.symbol"),
+        "unit_cost": kit.Number("cost_price"),
+        "status": kit.Code("active", ITEM_STATUS, coerce=bool),
+    },
+    Entity.LOCATIONS: {
+        "code": kit.Text("code"),
+        "name": kit.Text("name"),
+        "type": kit.Code("type", LOCATION_TYPE),
+        "status": kit.Code("active", LOCATION_STATUS, coerce=bool),
+        "parent": kit.Ref(Entity.LOCATIONS, "parent"),
+        "address": address("address"),
+    },
+}
 
 #: Custom fields (Tryton's own field names) per entity: fields integrators need that the
 #: unified model has no place for. Those in `PURCHASE_CUSTOM_FIELDS` can be written too.
-CUSTOM_FIELDS: Final[Mapping[Entity, Mapping[str, Field]]] = MappingProxyType(
-    {
-        Entity.PURCHASE_ORDERS: {
-            "reference": Text("reference"),
-            "comment": Text("comment"),
-            "invoice_method": Text("invoice_method"),
-            "state": Text("state"),
-            "shipment_state": Text("shipment_state"),
-            "invoice_state": Text("invoice_state"),
-            "warehouse_code": Text("warehouse.code"),
-        },
-        Entity.WORK_ORDERS: {
-            "production": Text("production.number"),
-            "production_state": Text("production.state"),
-            "state": Text("state"),
-            "work_center": Text("work_center.name"),
-            "product": Text("production.product.code"),
-            "quantity": Number("production.quantity"),
-            "unit": Text("production.unit.symbol"),
-            "cost": Number("cost"),
-        },
-        Entity.VENDORS: {
-            "lang": Text("lang.code"),
-        },
-        Entity.INVENTORY_ITEMS: {
-            "type": Text("type"),
-            "list_price": Number("list_price"),
-            "purchasable": Flag("purchasable"),
-        },
-        Entity.LOCATIONS: {
-            "type": Text("type"),
-        },
-    }
-)
+CUSTOM_FIELDS: Final[Mapping[Entity, Mapping[str, kit.Field]]] = {
+    Entity.PURCHASE_ORDERS: {
+        "reference": kit.Text("reference"),
+        "comment": kit.Text("comment"),
+        "invoice_method": kit.Text("invoice_method"),
+        "state": kit.Text("state"),
+        "shipment_state": kit.Text("shipment_state"),
+        "invoice_state": kit.Text("invoice_state"),
+        "warehouse_code": kit.Text("warehouse.code"),
+    },
+    Entity.WORK_ORDERS: {
+        "production": kit.Text("production.number"),
+        "production_state": kit.Text("production.state"),
+        "state": kit.Text("state"),
+        "work_center": kit.Text("work_center.name"),
+        "product": kit.Text("production.product.code"),
+        "quantity": kit.Number("production.quantity"),
+        "unit": kit.Text("production.unit.symbol"),
+        "cost": kit.Number("cost"),
+    },
+    Entity.VENDORS: {
+        "lang": kit.Text("lang.code"),
+    },
+    Entity.INVENTORY_ITEMS: {
+        "type": kit.Text("type"),
+        "list_price": kit.Number("list_price"),
+        "purchasable": kit.Flag("purchasable"),
+    },
+    Entity.LOCATIONS: {
+        "type": kit.Text("type"),
+    },
+}
 
 #: Every status-like table with the Tryton field it reads and its unified enum, for checks
 #: over real data. Tryton's selections are fixed by its modules, so the lists are closed.
@@ -323,65 +292,211 @@ STATUS_TABLES: Final[tuple[StatusTable, ...]] = (
 )
 
 
+# --- what a table cannot say ----------------------------------------------------------------------
+
+#: Raw-record key of the per-warehouse quantities the session adds to a product row.
+WAREHOUSES: Final = "warehouses"
+#: Raw-record key of the company currency code the session adds to a product row.
+COMPANY_CURRENCY: Final = "company_currency"
+
+_ORDER_LOCATION: Final = kit.Ref(Entity.LOCATIONS, "warehouse")
+_LEVEL_FIELDS: Final = {
+    "on_hand": kit.Number("quantity"),
+    "forecast": kit.Number("forecast_quantity"),
+    "available": kit.Number("assignable_quantity"),
+}
+#: Work states in which every cycle of the work is done (see `maps.WORK_STATUS`).
+_WORK_ENDED: Final = frozenset({"finished", "done"})
+_HOUR: Final = Decimal(3600)
+
+
+def purchase_lines(row: Mapping[str, Any], ctx: kit.MapContext) -> dict[str, Any]:
+    """The unified lines of a `purchase.purchase` row read with its `lines.*` fields."""
+    location = _ORDER_LOCATION.read(row, ctx)
+    lines: list[dict[str, Any]] = []
+    for position, line in enumerate(ctx.wire.rows(row, "lines"), start=1):
+        if line.get("type") != "line":
+            continue
+        unified = kit.read_fields(LINE_FIELDS, line, ctx)
+        unified["line_number"] = position
+        if unified["quantity"] is None:
+            raise errors.UpstreamError(f"Tryton line {line.get('id')} has no quantity.")
+        if unified["quantity_received"] is None:
+            unified["quantity_received"] = Decimal(0)
+        unified["location"] = location
+        lines.append(unified)
+    return {"lines": lines}
+
+
+def stock_levels(row: Mapping[str, Any], ctx: kit.MapContext) -> dict[str, Any]:
+    """One unified stock level per warehouse that holds or expects stock of the product, their
+    total, and the company currency the product is costed in."""
+    levels: list[dict[str, Any]] = []
+    for warehouse in row.get(WAREHOUSES) or ():
+        quantities = kit.read_fields(_LEVEL_FIELDS, warehouse, ctx)
+        on_hand = quantities["on_hand"] or Decimal(0)
+        available = quantities["available"]
+        available = on_hand if available is None else available
+        if not on_hand and not quantities["forecast"] and not available:
+            continue  # "locations without stock may be omitted"
+        levels.append(
+            {
+                "location": reference(ctx.ids, Entity.LOCATIONS, str(warehouse["id"])),
+                "on_hand": on_hand,
+                "available": available,
+                "reserved": on_hand - available,
+                "reorder_point": None,
+            }
+        )
+    return {
+        "stock_levels": levels,
+        "total_on_hand": sum((level["on_hand"] for level in levels), Decimal(0)),
+        "currency": row.get(COMPANY_CURRENCY),
+    }
+
+
+def work_times(row: Mapping[str, Any], ctx: kit.MapContext) -> dict[str, Any]:
+    """`actual_start`, `actual_end` and `actual_hours` of a `production.work` row from its
+    cycles (see the module docstring)."""
+    starts: list[datetime] = []
+    ends: list[datetime] = []
+    booked = timedelta()
+    for cycle in ctx.wire.rows(row, "cycles"):
+        state = cycle.get("state")
+        changed = ctx.wire.decode(cycle.get("last_modified_at"))
+        duration = ctx.wire.decode(cycle.get("duration"))
+        if state == "cancelled" or not isinstance(changed, datetime):
+            continue
+        if isinstance(duration, timedelta):
+            booked += duration
+        if state == "running":
+            starts.append(changed)
+        elif state == "done":
+            starts.append(changed - (duration if isinstance(duration, timedelta) else timedelta()))
+            ends.append(changed)
+    seconds = Decimal(str(booked.total_seconds()))
+    return {
+        "actual_start": min(starts, default=None),
+        "actual_end": max(ends, default=None) if row.get("state") in _WORK_ENDED else None,
+        "actual_hours": (seconds / _HOUR).quantize(Decimal("0.01")) if seconds else None,
+    }
+
+
+def work_description(row: Mapping[str, Any], ctx: kit.MapContext) -> str | None:
+    """What the work's production makes, e.g. `Production 4: 1 u [PMP-ASM-100] Pump`."""
+    number = kit.Text("production.number").read(row, ctx)
+    product = kit.Text("production.product.rec_name").read(row, ctx)
+    if product is None:
+        return None
+    quantity = kit.Number("production.quantity").read(row, ctx)
+    unit = kit.Text("production.unit.symbol").read(row, ctx)
+    amount = " ".join(
+        part
+        for part in (None if quantity is None else format(quantity.normalize(), "f"), unit)
+        if part is not None
+    )
+    made = f"{amount} {product}" if amount else product
+    return f"Production {number}: {made}" if number else made
+
+
+def _work(row: Mapping[str, Any], ctx: kit.MapContext) -> dict[str, Any]:
+    described = {"type": WorkOrderType.OTHER, "description": work_description(row, ctx)}
+    return {**described, **work_times(row, ctx)}
+
+
+#: What each entity's table cannot say.
+_DERIVE: Final[Mapping[Entity, kit.Derive]] = {
+    Entity.PURCHASE_ORDERS: purchase_lines,
+    Entity.INVENTORY_ITEMS: stock_levels,
+    Entity.WORK_ORDERS: _work,
+}
+
+#: The Tryton maps, bound to the Tryton wire.
+MAPPER: Final = kit.Mapper(
+    "Tryton",
+    TRYTON_WIRE,
+    {
+        entity: kit.RecordMap(
+            FIELD_MAP[entity],
+            created=kit.Stamp("create_date"),
+            custom_fields=CUSTOM_FIELDS[entity],
+            derive=_DERIVE.get(entity),
+        )
+        for entity in FIELD_MAP
+    },
+)
+
+
 # --- writes ------------------------------------------------------------------------------------
 
 
 #: Unified purchase order field → how a write sets it on `purchase.purchase`. Its keys are the
 #: fields a write may give, as the spec declares them.
-PURCHASE_WRITES: Final[Mapping[str, Put]] = MappingProxyType(
-    {
-        "vendor_remote_id": Put(),
-        "status": Put(),
-        "order_date": Put("purchase_date"),
-        "expected_delivery_date": Put("delivery_date"),
-        "currency": Put("currency", "currency.currency", "code"),
-        "payment_terms": Put("payment_term", "account.invoice.payment_term", "name"),
-        "notes": Put("description"),
-        "lines": Put(),
-        "custom_fields": Put(),
-    }
-)
+PURCHASE_WRITES: Final = {
+    "vendor_remote_id": Put(),
+    "status": Put(),
+    "order_date": Put("purchase_date"),
+    "expected_delivery_date": Put("delivery_date"),
+    "currency": Put("currency", "currency.currency", "code"),
+    "payment_terms": Put("payment_term", "account.invoice.payment_term", "name"),
+    "notes": Put("description"),
+    "lines": Put(),
+    "custom_fields": Put(),
+}
+
+#: Unified purchase order line field → how a write sets it on `purchase.line`.
+LINE_WRITES: Final = {
+    "item_remote_id": Put("product", "product.product"),
+    "description": Put("description"),
+    "unit_of_measure": Put("unit", "product.uom", "symbol"),
+    "unit_price": Put("unit_price", convert=Decimal),
+    "required_date": Put("delivery_date"),
+}
 
 #: Purchase custom fields a write may set (Tryton's own field names).
 PURCHASE_CUSTOM_FIELDS: Final = ("reference", "comment", "invoice_method")
 
 #: Unified vendor field → how a write sets it on `party.party`.
-VENDOR_WRITES: Final[Mapping[str, Put]] = MappingProxyType(
-    {
-        # Tryton's party sequence gives the code unless one is given; it stays afterwards.
-        "code": Put("code", update=False),
-        "name": Put("name"),
-        "email": Put(),
-        "phone": Put(),
-        "website": Put(),
-        "currency": Put("supplier_currency", "currency.currency", "code", clears=True),
-        "payment_terms": Put(
-            "supplier_payment_term", "account.invoice.payment_term", "name", clears=True
-        ),
-        "address": Put(),
-        # Tryton deactivates parties (`active`); set on update only.
-        "status": Put(create=False),
-    }
-)
+VENDOR_WRITES: Final = {
+    # Tryton's party sequence gives the code unless one is given; it stays afterwards.
+    "code": Put("code", update=False),
+    "name": Put("name"),
+    "email": Put(),
+    "phone": Put(),
+    "website": Put(),
+    "currency": Put("supplier_currency", "currency.currency", "code", clears=True),
+    "payment_terms": Put(
+        "supplier_payment_term", "account.invoice.payment_term", "name", clears=True
+    ),
+    "address": Put(),
+    # Tryton deactivates parties (`active`); set on update only.
+    "status": Put(create=False),
+}
 
 #: Buttons that move a purchase towards each status a caller may set, from each Tryton state.
-TRANSITIONS: Final[Mapping[PurchaseOrderStatus, Mapping[str, tuple[str, ...]]]] = MappingProxyType(
-    {
-        PurchaseOrderStatus.DRAFT: {"quotation": ("draft",), "cancelled": ("draft",)},
-        PurchaseOrderStatus.PENDING_APPROVAL: {"draft": ("quote",)},
-        PurchaseOrderStatus.APPROVED: {
-            "draft": ("quote", "confirm"),
-            "quotation": ("confirm",),
-        },
-        PurchaseOrderStatus.CANCELLED: {"draft": ("cancel",), "quotation": ("cancel",)},
-    }
-)
+TRANSITIONS: Final[Mapping[PurchaseOrderStatus, Mapping[str, tuple[str, ...]]]] = {
+    PurchaseOrderStatus.DRAFT: {"quotation": ("draft",), "cancelled": ("draft",)},
+    PurchaseOrderStatus.PENDING_APPROVAL: {"draft": ("quote",)},
+    PurchaseOrderStatus.APPROVED: {
+        "draft": ("quote", "confirm"),
+        "quotation": ("confirm",),
+    },
+    PurchaseOrderStatus.CANCELLED: {"draft": ("cancel",), "quotation": ("cancel",)},
+}
 #: The Tryton states already at (or past) each settable status: no button is pressed.
-REACHED: Final[Mapping[PurchaseOrderStatus, frozenset[str]]] = MappingProxyType(
-    {
-        PurchaseOrderStatus.DRAFT: frozenset({"draft"}),
-        PurchaseOrderStatus.PENDING_APPROVAL: frozenset({"quotation"}),
-        PurchaseOrderStatus.APPROVED: frozenset({"confirmed", "processing"}),
-        PurchaseOrderStatus.CANCELLED: frozenset({"cancelled"}),
-    }
+REACHED: Final = {
+    PurchaseOrderStatus.DRAFT: frozenset({"draft"}),
+    PurchaseOrderStatus.PENDING_APPROVAL: frozenset({"quotation"}),
+    PurchaseOrderStatus.APPROVED: frozenset({"confirmed", "processing"}),
+    PurchaseOrderStatus.CANCELLED: frozenset({"cancelled"}),
+}
+#: Purchase status changes as Tryton's buttons; an order returns to draft before it is changed.
+WORKFLOW: Final = Workflow(
+    "Tryton",
+    "purchase order",
+    TRANSITIONS,
+    REACHED,
+    refusal="Set draft, pending_approval, approved or cancelled; Tryton moves an order on to "
+    "sent, received and closed itself.",
+    before=("draft",),
 )

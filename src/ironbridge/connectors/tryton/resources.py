@@ -16,7 +16,7 @@ Optional modules. Work orders come from `production.work`, which exists only whe
 `production`, `production_routing` and `production_work` are activated; many Tryton databases
 do not manufacture and lack them. `ModelResource.module` names such a module; the session asks
 Tryton's `ir.model` once whether the model exists and treats a missing one as an entity the
-database cannot hold (see `checks.py`), rather than as a failure.
+database cannot hold (see `protocols.jsonrpc_model_session`), rather than as a failure.
 """
 
 from __future__ import annotations
@@ -48,108 +48,65 @@ AMOUNT_FIELDS: Final = ("untaxed_amount", "tax_amount", "total_amount")
 #: Product quantities Tryton computes from stock moves for the locations in the context.
 STOCK_FIELDS: Final = ("quantity", "forecast_quantity")
 
+_ALL: Final = MappingProxyType({"active_test": False})
 
-_ADDRESS_FIELDS: Final = ("street", "city", "postal_code", "country.code", "subdivision.name")
+
+def _under(prefix: str, names: str) -> tuple[str, ...]:
+    """The space-separated `names` as paths under `prefix` (`lines.` + `amount`)."""
+    return tuple(f"{prefix}{name}" for name in names.split())
 
 
 def _address(prefix: str) -> tuple[str, ...]:
-    return tuple(f"{prefix}.{name}" for name in _ADDRESS_FIELDS)
+    return _under(f"{prefix}.", "street city postal_code country.code subdivision.name")
 
-
-_PURCHASE_LINE_FIELDS: Final = (
-    "type",
-    "sequence",
-    "product",
-    "product.code",
-    "product.rec_name",
-    "description",
-    "quantity",
-    "actual_quantity",
-    "unit",
-    "unit.symbol",
-    "unit_price",
-    "amount",
-    "delivery_date",
-    CHANGE_FIELD,
-)
 
 PURCHASE_ORDERS: Final = ModelResource(
     entity=Entity.PURCHASE_ORDERS,
     model="purchase.purchase",
     fields=(
-        "number",
-        "reference",
-        "state",
-        "shipment_state",
-        "invoice_state",
-        "invoice_method",
-        "company",
-        "party",
-        "purchase_date",
-        "delivery_date",
-        "currency",
-        "currency.code",
-        "payment_term",
-        "payment_term.name",
-        "untaxed_amount_cache",
-        "tax_amount_cache",
-        "total_amount_cache",
-        "warehouse",
-        "warehouse.code",
+        *_under("", "number reference state shipment_state invoice_state invoice_method company"),
+        *_under("", "party purchase_date delivery_date currency currency.code payment_term"),
+        *_under("", "payment_term.name untaxed_amount_cache tax_amount_cache total_amount_cache"),
+        *_under("", "warehouse warehouse.code"),
         *_address("warehouse.address"),
         "invoice_address",
         *_address("invoice_address"),
-        "quoted_by.rec_name",
-        "confirmed_by.rec_name",
-        "description",
-        "comment",
-        *(f"lines.{name}" for name in _PURCHASE_LINE_FIELDS),
+        *_under("", "quoted_by.rec_name confirmed_by.rec_name description comment"),
+        *_under("lines.", "type sequence product product.code product.rec_name description"),
+        *_under("lines.", "quantity actual_quantity unit unit.symbol unit_price amount"),
+        *_under("lines.", f"delivery_date {CHANGE_FIELD}"),
     ),
     dependents=(Dependent("purchase.line", "purchase"),),
+    computed=AMOUNT_FIELDS,
+    computed_cache="total_amount_cache",
 )
 
 VENDORS: Final = ModelResource(
     entity=Entity.VENDORS,
     model="party.party",
     fields=(
-        "code",
-        "name",
-        "active",
-        "email",
-        "phone",
-        "website",
-        "lang.code",
-        "tax_identifier.code",
-        "supplier_currency.code",
-        "supplier_payment_term.name",
+        *_under("", "code name active email phone website lang.code tax_identifier.code"),
+        *_under("", "supplier_currency.code supplier_payment_term.name"),
         *_address("addresses"),
     ),
-    context=MappingProxyType({"active_test": False}),
-    dependents=(
-        Dependent("party.address", "party"),
-        Dependent("party.contact_mechanism", "party"),
-        Dependent("party.identifier", "party"),
+    context=_ALL,
+    dependents=tuple(
+        Dependent(model, "party")
+        for model in ("party.address", "party.contact_mechanism", "party.identifier")
     ),
 )
 
 INVENTORY_ITEMS: Final = ModelResource(
     entity=Entity.INVENTORY_ITEMS,
     model="product.product",
-    fields=(
-        "code",
-        "name",
-        "description",
-        "active",
-        "type",
-        "purchasable",
-        "default_uom.symbol",
-        "cost_price",
-        "list_price",
+    fields=_under(
+        "",
+        "code name description active type purchasable default_uom.symbol cost_price list_price "
         "account_category.name",
     ),
     # Services hold no stock; goods and assets (equipment kept in stock) do.
     domain=(("type", "in", ("goods", "assets")),),
-    context=MappingProxyType({"active_test": False}),
+    context=_ALL,
     dependents=(
         # Names, units and prices live on the template, shared by its variants.
         Dependent("product.product", "id", f"template.{CHANGE_FIELD}"),
@@ -161,46 +118,23 @@ INVENTORY_ITEMS: Final = ModelResource(
 LOCATIONS: Final = ModelResource(
     entity=Entity.LOCATIONS,
     model="stock.location",
-    fields=("code", "name", "type", "active", "parent", *_address("address")),
+    fields=(*_under("", "code name type active parent"), *_address("address")),
     domain=(("type", "in", ("warehouse", "storage", "production", "view")),),
-    context=MappingProxyType({"active_test": False}),
+    context=_ALL,
 )
-
-#: What a work order shows of its production (the manufacturing order the work is a step of).
-_PRODUCTION_FIELDS: Final = (
-    "number",
-    "state",
-    "planned_start_date",
-    "planned_date",
-    "effective_start_date",
-    "effective_date",
-    "quantity",
-    "unit.symbol",
-    "product",
-    "product.code",
-    "product.rec_name",
-    "warehouse",
-    CHANGE_FIELD,
-)
-
-#: A work's cycles: the time booked on it (`duration`) and when each cycle was run and done.
-_CYCLE_FIELDS: Final = ("state", "duration", CHANGE_FIELD)
 
 WORK_ORDERS: Final = ModelResource(
     entity=Entity.WORK_ORDERS,
     model="production.work",
     fields=(
-        "rec_name",
-        "state",
-        "sequence",
-        "operation",
-        "operation.name",
-        "work_center",
-        "work_center.name",
-        "cost",
-        "production",
-        *(f"production.{name}" for name in _PRODUCTION_FIELDS),
-        *(f"cycles.{name}" for name in _CYCLE_FIELDS),
+        *_under("", "rec_name state sequence operation operation.name work_center"),
+        *_under("", "work_center.name cost production"),
+        # What a work order shows of its production (the manufacturing order it is a step of).
+        *_under("production.", "number state planned_start_date planned_date"),
+        *_under("production.", "effective_start_date effective_date quantity unit.symbol"),
+        *_under("production.", f"product product.code product.rec_name warehouse {CHANGE_FIELD}"),
+        # A work's cycles: the time booked on it and when each cycle was run and done.
+        *_under("cycles.", f"state duration {CHANGE_FIELD}"),
     ),
     dependents=(
         # Booking time (a cycle's duration) does not write the work; a state change does.

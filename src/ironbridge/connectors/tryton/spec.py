@@ -26,17 +26,34 @@ from __future__ import annotations
 
 from typing import Final
 
+from ironbridge.connectors.auth import FieldWording, SignInMethods, offer
 from ironbridge.connectors.base import AuthField, Capability, ConnectorSpec
+from ironbridge.connectors.protocols.jsonrpc_checks import CheckHints, WriteAccess
 from ironbridge.connectors.tryton.maps import PURCHASE_WRITES, VENDOR_WRITES
 from ironbridge.model import Entity
 
-__all__ = ["SPEC"]
+__all__ = ["HINTS", "SIGN_IN", "SPEC", "WRITE_ACCESS"]
 
 _LOGO: Final = (
     '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 64 64" role="img" '
     'aria-label="Tryton"><rect width="64" height="64" rx="12" fill="#1b2019"/>'
     '<path d="M16 18h32v7H35.5v23h-7V25H16z" fill="#ffffff"/>'
     '<circle cx="46" cy="44" r="5" fill="#9bc53d"/></svg>'
+)
+
+#: Tryton signs a user in with `common.db.login`; requests carry `Authorization: Session ...`.
+SIGN_IN: Final = SignInMethods(
+    offers=(
+        offer(
+            "session_login",
+            settings={"prefix": "Session "},
+            username=FieldWording(
+                help="The login of the Tryton user ironbridge signs in as.",
+                placeholder="ironbridge",
+            ),
+            password=FieldWording(help="That user's password."),
+        ),
+    )
 )
 
 SPEC: Final = ConnectorSpec(
@@ -71,20 +88,7 @@ SPEC: Final = ConnectorSpec(
             secret=False,
             placeholder="production",
         ),
-        AuthField(
-            name="username",
-            label="User name",
-            help="The login of the Tryton user ironbridge signs in as.",
-            secret=False,
-            placeholder="ironbridge",
-        ),
-        AuthField(
-            name="password",
-            label="Password",
-            help="That user's password.",
-            secret=True,
-            kind="password",
-        ),
+        *SIGN_IN.auth_fields,
     ),
     setup_guide=(
         "In Tryton, open Administration > Users > Users and create a user for ironbridge, "
@@ -134,7 +138,6 @@ SPEC: Final = ConnectorSpec(
             ),
             create=True,
             update=True,
-            delete=False,
             writable_fields=tuple(VENDOR_WRITES),
             rules=(
                 "Every Tryton party is a vendor: Tryton has no supplier flag, and any party can "
@@ -154,9 +157,6 @@ SPEC: Final = ConnectorSpec(
                 "Tryton modules production, production_routing and production_work; the user "
                 "in the group Production",
             ),
-            create=False,
-            update=False,
-            delete=False,
             rules=(
                 "Work orders are the steps (production works) of Tryton's manufacturing orders; "
                 "they need the modules production, production_routing and production_work. "
@@ -168,9 +168,6 @@ SPEC: Final = ConnectorSpec(
         Entity.INVENTORY_ITEMS: Capability(
             read=True,
             requires=("Tryton module stock; the user in the group Stock",),
-            create=False,
-            update=False,
-            delete=False,
             adjust=True,
             rules=(
                 "Products of type goods or assets; stock levels are per warehouse, including "
@@ -186,9 +183,6 @@ SPEC: Final = ConnectorSpec(
         Entity.LOCATIONS: Capability(
             read=True,
             requires=("Tryton module stock; the user in the group Stock",),
-            create=False,
-            update=False,
-            delete=False,
             rules=(
                 "Warehouses, storage zones, production and view locations; supplier, customer, "
                 "lost-and-found and drop locations are accounting counterparts, not places.",
@@ -200,3 +194,34 @@ SPEC: Final = ConnectorSpec(
     # Vendors, items and locations are master data of any age: read all history.
     default_history_days=None,
 )
+
+#: What each failed stage tells the person connecting Tryton.
+HINTS: Final = CheckHints(
+    unreachable="Check the server URL and port, and that the Tryton server is running and "
+    "reachable from ironbridge.",
+    bad_url="Enter the http:// or https:// address of the Tryton server.",
+    not_rpc="Enter the address the Tryton client connects to, with its port (often :8000), not "
+    "the address of a web page.",
+    no_database="Check the database name; it is the one chosen in the Tryton client's login "
+    "dialog.",
+    throttled="Wait a few minutes, then check the password and connect again.",
+    refused="Check the user name and password; the user must be active in Tryton.",
+    read_refused="Give the Tryton user the groups Purchase and Stock.",
+    read_failed="Activate the Tryton modules purchase and stock in this database.",
+    required_context=(
+        "company",
+        "the user has no company",
+        "In Tryton, set the user's Company and Current Company.",
+    ),
+)
+
+# Per Tryton model the offered writes need: (access right, the operation it allows) pairs.
+# An adjustment is a stock inventory created and confirmed (see `adjustments.py`).
+WRITE_ACCESS: Final[WriteAccess] = {
+    "purchase.purchase": (
+        Entity.PURCHASE_ORDERS,
+        (("create", "create"), ("write", "write"), ("delete", "delete")),
+    ),
+    "party.party": (Entity.VENDORS, (("create", "create"), ("write", "write"))),
+    "stock.inventory": (Entity.INVENTORY_ITEMS, (("create", "adjust"),)),
+}

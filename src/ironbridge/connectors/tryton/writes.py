@@ -16,21 +16,20 @@ may give and which Tryton field each becomes; this module holds what a table can
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from decimal import Decimal
 from typing import Any, Final, Literal
 
 from ironbridge import errors
 from ironbridge.connectors.protocols.jsonrpc import TRYTON
 from ironbridge.connectors.protocols.jsonrpc_models import ModelClient
-from ironbridge.connectors.protocols.jsonrpc_writes import put_values, refused
+from ironbridge.connectors.protocols.jsonrpc_writes import ensure_writable, put_values
 from ironbridge.connectors.tryton.maps import (
+    LINE_WRITES,
     PURCHASE_CUSTOM_FIELDS,
     PURCHASE_WRITES,
-    REACHED,
-    TRANSITIONS,
     VENDOR_WRITES,
+    WORKFLOW,
 )
-from ironbridge.model import PurchaseOrderStatus, VendorStatus
+from ironbridge.model import VendorStatus
 
 __all__ = ["PurchaseWriter", "VendorWriter"]
 
@@ -51,7 +50,8 @@ _LINE_ON_CHANGE_DEFAULTS: Final[Mapping[str, Any]] = {
 
 
 class PurchaseWriter:
-    """Creates, changes and deletes `purchase.purchase` records."""
+    """Creates and changes `purchase.purchase` records; the model session deletes them (Tryton
+    refuses to delete orders that are not draft or cancelled: RecordLocked)."""
 
     def __init__(self, client: ModelClient) -> None:
         self._client = client
@@ -69,40 +69,16 @@ class PurchaseWriter:
         current = self._client.read(_PURCHASE, [record_id], ["state", "lines", "party"])
         if not current:
             raise errors.NotFound(f"No Tryton purchase order has the id {record_id}.")
-        state = current[0]["state"]
-        target: PurchaseOrderStatus | None = values.pop("status", None)
-        if target is not None and target not in TRANSITIONS:
-            raise errors.ValidationFailed(
-                {
-                    "status": "Set draft, pending_approval, approved or cancelled; Tryton moves "
-                    "an order on to sent, received and closed itself."
-                }
-            )
-        buttons: tuple[str, ...] = ()
-        if target is not None and state not in REACHED[target]:
-            buttons = TRANSITIONS[target].get(state, ())
-            if not buttons:
-                raise errors.RecordLocked(
-                    f"Tryton cannot take a purchase order in state {state!r} to {target.value}.",
-                    details={"state": state},
-                )
-        # Returning to draft first, so that the changes below are allowed.
-        if buttons == ("draft",):
-            self._client.press(_PURCHASE, "draft", [record_id])
-            buttons = ()
+        before, after = WORKFLOW.buttons(current[0]["state"], values.pop("status", None))
+        for button in before:
+            self._client.press(_PURCHASE, button, [record_id])
         if values:
             party = values.get("vendor_remote_id", current[0]["party"])
             lines = current[0]["lines"]
             written = self._values(values, "update", existing_lines=lines, party=party)
             self._client.write(_PURCHASE, [record_id], written)
-        for button in buttons:
+        for button in after:
             self._client.press(_PURCHASE, button, [record_id])
-
-    def delete(self, record_id: int) -> None:
-        """Delete a draft (or cancelled) order; Tryton refuses others (RecordLocked)."""
-        if not self._client.search(_PURCHASE, TRYTON.condition("id", "=", record_id)):
-            raise errors.NotFound(f"No Tryton purchase order has the id {record_id}.")
-        self._client.delete(_PURCHASE, [record_id])
 
     def _values(
         self,
@@ -113,24 +89,15 @@ class PurchaseWriter:
         party: Any = None,
     ) -> dict[str, Any]:
         """Unified purchase order fields → Tryton `purchase.purchase` values."""
-        problems = refused(values, PURCHASE_WRITES, "Tryton's purchase orders", operation)
-        custom = values.get("custom_fields") or {}
-        problems.update(
-            {
-                f"custom_fields.{name}": "Only reference, comment and invoice_method can be set."
-                for name in custom
-                if name not in PURCHASE_CUSTOM_FIELDS
-            }
-        )
-        if problems:
-            raise errors.ValidationFailed(problems)
+        what = "Tryton's purchase orders"
+        ensure_writable(values, PURCHASE_WRITES, what, operation, custom=PURCHASE_CUSTOM_FIELDS)
         out: dict[str, Any] = {}
         if "vendor_remote_id" in values:
             out["party"] = self._client.existing(_PARTY, values["vendor_remote_id"], "vendor_id")
             out.update(self._party_defaults(out["party"]))
         party_id = out.get("party", party)
         out.update(put_values(self._client, values, PURCHASE_WRITES, skip_none=False))
-        out.update(custom)
+        out.update(values.get("custom_fields") or {})
         if "lines" in values:
             lines, warehouse = self._lines(values["lines"], party_id, out)
             actions: list[Any] = [["delete", list(existing_lines)]] if existing_lines else []
@@ -175,23 +142,9 @@ class PurchaseWriter:
         out: list[dict[str, Any]] = []
         for index, line in enumerate(lines):
             values: dict[str, Any] = {"type": "line", "quantity": float(line["quantity"])}
-            if line.get("item_remote_id") is not None:
-                values["product"] = self._client.existing(
-                    "product.product", line["item_remote_id"], f"lines.{index}.item_id"
-                )
-            if line.get("description") is not None:
-                values["description"] = line["description"]
-            if line.get("unit_of_measure") is not None:
-                values["unit"] = self._client.find(
-                    "product.uom",
-                    "symbol",
-                    line["unit_of_measure"],
-                    f"lines.{index}.unit_of_measure",
-                )
-            if line.get("unit_price") is not None:
-                values["unit_price"] = Decimal(line["unit_price"])
-            if line.get("required_date") is not None:
-                values["delivery_date"] = line["required_date"]
+            values.update(
+                put_values(self._client, line, LINE_WRITES, skip_none=True, at=f"lines.{index}.")
+            )
             if "product" in values and ("unit" not in values or "unit_price" not in values):
                 values.update(self._line_defaults(values, party, header, warehouse))
             out.append(values)
@@ -235,31 +188,18 @@ class VendorWriter:
 
     def create(self, values: dict[str, Any]) -> int:
         """A party with its contacts and address; returns its id."""
-        problems = refused(values, VENDOR_WRITES, "Tryton parties", "create")
-        if problems:
-            raise errors.ValidationFailed(problems)
-        out = put_values(self._client, values, VENDOR_WRITES, skip_none=True)
-        contacts = [
-            {"type": kind, "value": values[kind]}
-            for kind in _CONTACT_KINDS
-            if values.get(kind) is not None
-        ]
-        if contacts:
-            out["contact_mechanisms"] = [["create", contacts]]
-        if values.get("address") is not None:
-            out["addresses"] = [["create", [self._address(values["address"])]]]
-        (created,) = self._client.create(_PARTY, [out])
+        ensure_writable(values, VENDOR_WRITES, "Tryton parties", "create")
+        (created,) = self._client.create(_PARTY, [self._values(values, {}, skip_none=True)])
         return created
 
     def update(self, record_id: int, values: dict[str, Any]) -> None:
         """Write unified vendor changes to `party.party` in one call (one Tryton transaction)."""
-        problems = refused(values, VENDOR_WRITES, "Tryton parties", "update")
+        problems: dict[str, str] = {}
         if values.get("status") == VendorStatus.BLOCKED:
             problems["status"] = "Tryton has no blocked parties; set inactive to deactivate one."
         if "address" in values and values["address"] is None:
             problems["address"] = "Tryton parties keep their address; give a new one instead."
-        if problems:
-            raise errors.ValidationFailed(problems)
+        ensure_writable(values, VENDOR_WRITES, "Tryton parties", "update", more=problems)
         rows = self._client.search_read(
             _PARTY,
             TRYTON.condition("id", "=", record_id),
@@ -268,20 +208,27 @@ class VendorWriter:
         )
         if not rows:
             raise errors.NotFound(f"No Tryton vendor has the id {record_id}.")
-        out = put_values(self._client, values, VENDOR_WRITES, skip_none=False)
-        if "status" in values:
+        out = self._values(values, rows[0], skip_none=False)
+        if out:
+            self._client.write(_PARTY, [record_id], out)
+
+    def _values(
+        self, values: Mapping[str, Any], current: Mapping[str, Any], *, skip_none: bool
+    ) -> dict[str, Any]:
+        """Unified vendor fields → `party.party` values, contacts and address nested in the
+        party as it is (`current`: its addresses and contact kinds; empty for a new one)."""
+        out = put_values(self._client, values, VENDOR_WRITES, skip_none=skip_none)
+        if "status" in values:  # set on update only
             out["active"] = values["status"] == VendorStatus.ACTIVE
-        contacts = _contact_actions(rows[0].get("contact_mechanisms.") or [], values)
-        if contacts:
+        if contacts := _contact_actions(current.get("contact_mechanisms.") or [], values):
             out["contact_mechanisms"] = contacts
         if values.get("address") is not None:
             entry = self._address(values["address"])
-            addresses = rows[0].get("addresses") or []
+            addresses = current.get("addresses") or []
             out["addresses"] = (
                 [["write", [addresses[0]], entry]] if addresses else [["create", [entry]]]
             )
-        if out:
-            self._client.write(_PARTY, [record_id], out)
+        return out
 
     def _address(self, address: Mapping[str, Any]) -> dict[str, Any]:
         """A unified address → `party.address` values; the country and region must exist."""

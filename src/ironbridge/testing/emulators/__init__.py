@@ -21,10 +21,12 @@ from types import MappingProxyType
 from typing import Final, Protocol, TextIO
 
 from ironbridge.testing.emulators.business_central import run_emulator as run_business_central
+from ironbridge.testing.emulators.maximo import run_emulator as run_maximo
 from ironbridge.testing.emulators.netsuite import run_emulator as run_netsuite
+from ironbridge.testing.emulators.odoo import odoo_runner
 from ironbridge.testing.emulators.sap_s4hana import run_emulator as run_sap_s4hana
 
-__all__ = ["EMULATORS", "EmulatorRunner", "serve_emulator"]
+__all__ = ["EMULATORS", "VERSIONED", "EmulatorRunner", "serve_emulator"]
 
 
 class EmulatorRunner(Protocol):
@@ -49,7 +51,14 @@ EMULATORS: Final[Mapping[str, EmulatorRunner]] = MappingProxyType(
         "bc": run_business_central,
         "business_central": run_business_central,
         "netsuite": run_netsuite,
+        "maximo": run_maximo,
+        "odoo": odoo_runner("18"),
     }
+)
+#: Emulators that answer as one of several versions (`ironbridge emulate odoo --version 19`):
+#: system → (version → runner).
+VERSIONED: Final[Mapping[str, Callable[[str], EmulatorRunner]]] = MappingProxyType(
+    {"odoo": odoo_runner}
 )
 
 #: The user name an emulator started from the command line accepts when none is given.
@@ -66,6 +75,7 @@ def serve_emulator(
     *,
     out: TextIO | None = None,
     stop: threading.Event | None = None,
+    version: str | None = None,
 ) -> None:
     """Run the emulator of `system` until interrupted (Ctrl-C) or `stop` is set.
 
@@ -74,11 +84,16 @@ def serve_emulator(
 
     Raises:
         KeyError: no emulator exists for `system` (the message lists the ones that do).
-        ValueError: `faults` names an unknown fault.
+        ValueError: `faults` names an unknown fault, or `version` one the system's emulator
+            does not answer as (or the emulator has no versions).
     """
     runner = EMULATORS.get(system)
     if runner is None:
         raise KeyError(f"no emulator for {system!r}; available: {', '.join(sorted(EMULATORS))}")
+    if version is not None:
+        if system not in VERSIONED:
+            raise ValueError(f"the {system} emulator answers as one version only")
+        runner = VERSIONED[system](version)
     user = username or DEFAULT_CLI_USERNAME
     secret = password or secrets.token_urlsafe(18)
     base_url, stop_server = runner(

@@ -1,50 +1,38 @@
-"""NetSuite's time zones, error paths and idempotency keys."""
+"""NetSuite's error paths, idempotency keys, write bodies and location types."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
-
 import pytest
 
-from ironbridge.connectors.netsuite.connector import idempotency_key
-from ironbridge.connectors.netsuite.maps import AccountWire, error_field, write_mapper, zone_of
-from ironbridge.model import Entity
-
-
-@pytest.mark.parametrize(
-    ("name", "offset"),
-    [("America/Los_Angeles", timedelta(hours=-8)), ("-08:00", timedelta(hours=-8)),
-     ("+0530", timedelta(hours=5, minutes=30)), ("UTC", timedelta(0))],
-)  # fmt: skip
-def test_time_zones_are_read_as_names_or_offsets(name: str, offset: timedelta) -> None:
-    assert zone_of(name).utcoffset(datetime(2026, 1, 15)) == offset
-
-
-def test_an_unknown_time_zone_is_refused() -> None:
-    with pytest.raises(ValueError, match="no time zone"):
-        zone_of("Mars/Olympus")
-
-
-def test_account_times_are_read_back_to_utc_across_midnight() -> None:
-    wire = AccountWire(zone_of("America/Los_Angeles"))
-    assert wire.to_datetime("2026-12-02 23:59:50") == datetime(2026, 12, 3, 7, 59, 50, tzinfo=UTC)
+from ironbridge.connectors.base import RawRecord
+from ironbridge.connectors.netsuite import connector
+from ironbridge.connectors.netsuite.maps import write_mapper
+from ironbridge.connectors.protocols.rest_json import write_key
+from ironbridge.model import Entity, LocationType
 
 
 @pytest.mark.parametrize(
     ("path", "field"),
     [("entity", "vendor_id"), ("item.items[2].quantity", "lines.2.quantity"),
-     ("item.items[0].item", "lines.0.item_id"), ("companyName", "name"), ("other", "other")],
+     ("item.items[0].item", "lines.0.item_id"), ("item.items[11].rate", "lines.11.unit_price"),
+     ("memo", "notes"), ("other", None)],
 )  # fmt: skip
-def test_error_paths_name_unified_fields(path: str, field: str) -> None:
-    assert error_field(path) == field
+def test_error_paths_name_unified_fields(path: str, field: str | None) -> None:
+    assert write_mapper.error_names(Entity.PURCHASE_ORDERS)(path) == field
 
 
-def test_the_same_write_has_the_same_idempotency_key_and_another_write_another() -> None:
-    body = {"memo": "a", "item": {"items": [{"quantity": 1}]}}
-    key = idempotency_key("POST", "services/rest/record/v1/purchaseOrder", body)
-    assert key == idempotency_key("POST", "services/rest/record/v1/purchaseOrder", dict(body))
-    assert key != idempotency_key("POST", "services/rest/record/v1/purchaseOrder", {"memo": "b"})
-    assert len(key) == 36
+def test_vendor_error_paths_are_read_off_the_vendor_map() -> None:
+    names = write_mapper.error_names(Entity.VENDORS)
+    assert (names("companyName"), names("isInactive"), names("memo")) == ("name", "status", None)
+
+
+def test_a_callers_key_gives_one_key_per_write_and_no_key_a_fresh_one() -> None:
+    path = "services/rest/record/v1/purchaseOrder"
+    key = write_key("order-17", "POST", path)
+    assert key == write_key("order-17", "POST", path) and len(key) == 36
+    assert key != write_key("order-18", "POST", path)
+    assert key != write_key("order-17", "PATCH", path + "/5")
+    assert write_key(None, "POST", path) != write_key(None, "POST", path)
 
 
 def test_order_bodies_use_record_api_shapes() -> None:
@@ -56,3 +44,13 @@ def test_order_bodies_use_record_api_shapes() -> None:
         "entity": {"id": "7"},
         "item": {"items": [{"item": {"id": "9"}, "quantity": 2}]},
     }
+
+
+@pytest.mark.parametrize(
+    ("code", "kind"),
+    [("1", LocationType.SITE), ("2", LocationType.WAREHOUSE), (None, LocationType.WAREHOUSE)],
+)
+def test_location_types_follow_the_location_type_list(code: str | None, kind: LocationType) -> None:
+    row = {"id": "3", "name": "North", "fullname": "North", "isinactive": "F"}
+    raw = RawRecord("3", None, row if code is None else {**row, "locationtype": code})
+    assert connector.to_unified(Entity.LOCATIONS, raw, lambda e, r: r)["type"] is kind

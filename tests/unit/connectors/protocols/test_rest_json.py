@@ -26,12 +26,14 @@ from ironbridge.connectors.protocols.rest_json import (
     NETSUITE_SUITEQL,
     SUITEQL,
     ChangeFeed,
+    Children,
     Dialect,
     NextLinkPaging,
     OffsetPaging,
     RestJsonClient,
     error_for_response,
     lookup,
+    with_children,
 )
 
 MOMENT = datetime(2024, 2, 1, 3, 30, 15, tzinfo=UTC)
@@ -263,3 +265,37 @@ def test_a_netsuite_change_time_in_utc_reads_as_an_aware_instant() -> None:
     assert feed.change_of({"id": "2"}) is None
     with pytest.raises(errors.UpstreamError, match="not a date"):
         feed.change_of({"lastModifiedDate": "15/01/2024"})
+
+
+# --- statements and write keys ----------------------------------------------------------------
+
+
+def _suiteql_client(sent: list[str]) -> RestJsonClient:
+    def answer(request: httpx.Request) -> httpx.Response:
+        sent.append(request.read().decode())
+        return httpx.Response(200, json={"items": [{"transaction": "7", "id": "70"}]})
+
+    client = httpx.Client(base_url="https://acct.example/", transport=httpx.MockTransport(answer))
+    return RestJsonClient(client, NETSUITE)
+
+
+FEED = ChangeFeed("q", NETSUITE_SUITEQL, "t.changed", "t.id", key_path="id", statement="S")
+
+
+def test_children_of_a_page_come_in_one_statement_over_its_keys() -> None:
+    sent: list[str] = []
+    children = Children("lines", "SELECT * FROM line WHERE transaction IN ({keys})", "transaction")
+    rows = with_children(_suiteql_client(sent), FEED, children, [{"id": "7"}, {"id": 8}])
+    assert rows == [
+        {"id": "7", "lines": [{"transaction": "7", "id": "70"}]},
+        {"id": 8, "lines": []},
+    ]
+    assert len(sent) == 1 and "IN (7, 8)" in sent[0]
+
+
+def test_a_key_that_is_no_number_never_reaches_a_statement() -> None:
+    sent: list[str] = []
+    children = Children("lines", "SELECT * FROM line WHERE transaction IN ({keys})", "transaction")
+    with pytest.raises(errors.UpstreamError, match="no number"):
+        with_children(_suiteql_client(sent), FEED, children, [{"id": "7) OR (1=1"}])
+    assert sent == []

@@ -16,6 +16,8 @@ What the family knows ("OData Version 4.01" protocol, URL conventions and JSON f
   (`batch`).
 - sessions: `ODataV4Session`, reads, checks and writes driven by one `EntitySet` per entity
   (`session`).
+- webhooks: `subscriptions` created, renewed and removed by `ODataV4PushSession`, the
+  `validationToken` handshake and notification bodies read by `Webhooks` (`webhooks`).
 - errors: `{"error": {"code", "message", "target", "details"}}` and the status → the taxonomy,
   with stale ETags (412, Business Central's 409 `Request_EntityChanged`) as `RecordLocked`
   (`error_table`).
@@ -52,6 +54,7 @@ from ironbridge.connectors.protocols.odata_v4.values import (
     string_literal,
     typed_literal,
 )
+from ironbridge.connectors.protocols.odata_v4.webhooks import ODataV4PushSession, Webhooks
 
 __all__ = [
     "ERROR_CODES",
@@ -64,9 +67,11 @@ __all__ = [
     "EntitySet",
     "FieldNames",
     "ODataV4Client",
+    "ODataV4PushSession",
     "ODataV4Session",
     "ODataV4Wire",
     "QueryOptions",
+    "Webhooks",
     "datetime_literal",
     "entity_etag",
     "error_for_response",

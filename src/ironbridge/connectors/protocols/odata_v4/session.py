@@ -44,10 +44,13 @@ class EntitySet:
         entity_set: the entity set, relative to the session's `base()`.
         expand: `$expand` paths read with every record (lines without a change time of their
             own come with their header, read again when it changes).
+        webhooks: the service pushes change notifications of this entity set
+            (`webhooks.ODataV4PushSession`).
     """
 
     entity_set: str
     expand: tuple[str, ...] = ()
+    webhooks: bool = False
 
 
 class ODataV4Session(ConnectorSession):

@@ -11,9 +11,15 @@ What the family knows, one module per idea:
   message and field paths, what its codes mean, and the status → taxonomy table.
 - `client`: `RestJsonClient` over the guarded transport of `protocols.http`: pages to the end,
   follows links only on the connection's own origin (SSRF), creates (reading back a record
-  answered by `Location` only), updates and deletes as the system's `Dialect` says.
+  answered by `Location` only), updates and deletes as the system's `Dialect` says, with an
+  idempotency key where the system takes one (`write_key`), and relays passthrough requests.
 - `changes`: `ChangeFeed`, and its incremental reads: `keyset_pages` (the kit's keyset pager,
   one request per seek) where the listing sorts, `changed_pages` (one filtered query) where not.
+- `checks`: the connection check's stages over a session's first request and one probe per
+  entity (`check_stages`, `CheckHints`).
+- `statements`: reads of a listing that posts a statement (SuiteQL): whole results
+  (`statement_rows`) and the children of a page of parents in one statement (`Children`,
+  `with_children`).
 - `systems`: the declarations of NetSuite and Maximo (`NETSUITE`, `NETSUITE_RECORDS`,
   `NETSUITE_SUITEQL`, `MAXIMO`, `MAXIMO_OSLC`, ...).
 
@@ -26,11 +32,13 @@ from ironbridge.connectors.protocols.rest_json.changes import (
     changed_pages,
     keyset_pages,
 )
+from ironbridge.connectors.protocols.rest_json.checks import CheckHints, check_stages
 from ironbridge.connectors.protocols.rest_json.client import (
     Created,
     Dialect,
     RestJsonClient,
     Writes,
+    write_key,
 )
 from ironbridge.connectors.protocols.rest_json.failures import (
     ErrorBody,
@@ -45,6 +53,11 @@ from ironbridge.connectors.protocols.rest_json.paging import (
     lookup,
 )
 from ironbridge.connectors.protocols.rest_json.queries import Listing, Syntax
+from ironbridge.connectors.protocols.rest_json.statements import (
+    Children,
+    statement_rows,
+    with_children,
+)
 from ironbridge.connectors.protocols.rest_json.systems import (
     MAXIMO,
     MAXIMO_OSLC,
@@ -66,6 +79,8 @@ __all__ = [
     "NETSUITE_SUITEQL",
     "SUITEQL",
     "ChangeFeed",
+    "CheckHints",
+    "Children",
     "Created",
     "Dialect",
     "ErrorBody",
@@ -79,7 +94,11 @@ __all__ = [
     "Syntax",
     "Writes",
     "changed_pages",
+    "check_stages",
     "error_for_response",
     "keyset_pages",
     "lookup",
+    "statement_rows",
+    "with_children",
+    "write_key",
 ]

@@ -15,8 +15,8 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import closing
-from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from dataclasses import dataclass, field, replace
+from datetime import datetime, timedelta, tzinfo
 from typing import Any
 
 from ironbridge import errors
@@ -80,6 +80,12 @@ class ChangeFeed:
     def key_of(self, row: dict[str, Any], wire: Wire = PLAIN) -> Any:
         """The row's key; None when it shows none."""
         return wire.get(row, self.key_path or self.key_field)
+
+    def in_zone(self, zone: tzinfo) -> ChangeFeed:
+        """The feed writing its time literals in `zone` (NetSuite reads them in the account's
+        time zone)."""
+        syntax = replace(self.listing.syntax, zone=zone)
+        return replace(self, listing=replace(self.listing, syntax=syntax))
 
 
 def changed_pages(

@@ -7,6 +7,11 @@ and updates with a POST carrying `x-method-override: PATCH` and `patchtype: MERG
 `MERGE` a child array such as `poline` is replaced, deleting the lines not sent: IBM Maximo
 REST client README, 3.3 "update vs merge").
 
+A system that applies a keyed write once (NetSuite's `X-NetSuite-Idempotency-Key`) declares the
+header in `Writes.idempotency_header`; every create and update then carries a key derived from
+the caller's `Idempotency-Key` (`write_key`), so a write retried after a lost answer is applied
+once, or a fresh key when the caller gave none, so that retries inside the one write are.
+
 Links the server hands out (next pages, `Location`) are followed only on the origin of the
 connection's base URL: a link to any other host is refused, since following it would carry the
 connection's credentials there (SSRF).
@@ -14,6 +19,7 @@ connection's credentials there (SSRF).
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Generator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Final
@@ -22,6 +28,7 @@ from urllib.parse import unquote
 import httpx
 
 from ironbridge import errors
+from ironbridge.connectors.base import PassthroughRequest, PassthroughResponse
 from ironbridge.connectors.protocols import http
 from ironbridge.connectors.protocols.rest_json.failures import (
     ErrorTable,
@@ -31,9 +38,25 @@ from ironbridge.connectors.protocols.rest_json.failures import (
 from ironbridge.connectors.protocols.rest_json.paging import lookup
 from ironbridge.connectors.protocols.rest_json.queries import Listing
 
-__all__ = ["Created", "Dialect", "RestJsonClient", "Writes"]
+__all__ = ["Created", "Dialect", "RestJsonClient", "Writes", "write_key"]
 
 _DEFAULT_PORTS: Final = {"http": 80, "https": 443}
+#: The namespace of keys derived from a caller's `Idempotency-Key`.
+_KEYS: Final = uuid.UUID("6b1d3c1e-2f7a-4c55-9a43-6e6574737569")
+#: Headers a passthrough caller may not set: the session owns authentication.
+_BLOCKED: Final = frozenset(
+    {"authorization", "cookie", "host", "content-length", "transfer-encoding"}
+)
+
+
+def write_key(given: str | None, method: str, path: str) -> str:
+    """The idempotency key a write sends: a UUID derived from the caller's key and the write's
+    method and path (the same call retried gives the same key), or a fresh one when the caller
+    gave none. Never the write's content: the same change asked twice on purpose is two
+    writes (a status set, set back, and set again)."""
+    if given is None:
+        return str(uuid.uuid4())
+    return str(uuid.uuid5(_KEYS, f"{method} {path}\n{given}"))
 
 
 @dataclass(frozen=True)
@@ -44,7 +67,11 @@ class Writes:
     `read_back_params` go with the GET that reads a created record back from its `Location`
     when the create answered without a body (NetSuite's `expandSubResources=true`);
     `record_link` is where a returned record holds its own address, for a create answered
-    without `Location`. An update is `update_method` with `update_headers`.
+    without `Location`. An update is `update_method` with `update_headers`. `params` go with
+    every write (Maximo's `lean=1`, so answers are lean JSON). An action on a record (Maximo's
+    `?action=wsmethod:changeStatus`) is a POST with the query parameter `action_param` set to
+    `action_value` formatted with the action's name, and the create headers. Creates and
+    updates carry `idempotency_header` (see `write_key`) where the system declares one.
     """
 
     create_headers: Mapping[str, str] = field(default_factory=dict)
@@ -52,6 +79,11 @@ class Writes:
     record_link: str | None = None
     update_method: str = "PATCH"
     update_headers: Mapping[str, str] = field(default_factory=dict)
+    params: Mapping[str, str] = field(default_factory=dict)
+    action_param: str | None = None
+    action_value: str = "{name}"
+    #: The header that makes a write idempotent at the source; None where there is none.
+    idempotency_header: str | None = None
 
 
 @dataclass(frozen=True)
@@ -266,16 +298,23 @@ class RestJsonClient:
         *,
         field_names: FieldNames | None = None,
         read_back: bool = True,
+        idempotency_key: str | None = None,
     ) -> Created:
         """POST a new record to the collection `path`.
 
         The new record's address is the `Location` header, or the returned record's own link;
         a create answered without a body (NetSuite's 204) is read back from that address when
-        `read_back`.
+        `read_back`. `idempotency_key` is the caller's (see `write_key`).
         """
         writes = self.dialect.writes
+        headers = {**writes.create_headers, **self._keyed("POST", path, idempotency_key)}
         response = self.send(
-            "POST", path, json=dict(body), headers=writes.create_headers, field_names=field_names
+            "POST",
+            path,
+            params=writes.params,
+            json=dict(body),
+            headers=headers,
+            field_names=field_names,
         )
         record: dict[str, Any] | None = None
         if response.content.strip():
@@ -299,20 +338,82 @@ class RestJsonClient:
         *,
         etag: str | None = None,
         field_names: FieldNames | None = None,
+        params: Mapping[str, str] | None = None,
+        idempotency_key: str | None = None,
     ) -> None:
         """Change the fields in `body` of the record at `target`, as the dialect updates.
 
         `etag` is sent as `If-Match` (Maximo's `_rowstamp` locking); a stale one raises
-        `errors.RecordLocked`.
+        `errors.RecordLocked`. `params` go with the request (NetSuite's `replace=item`);
+        `idempotency_key` is the caller's (see `write_key`).
         """
         writes = self.dialect.writes
-        headers = dict(writes.update_headers)
+        method = writes.update_method
+        headers = {**writes.update_headers, **self._keyed(method, str(target), idempotency_key)}
         if etag is not None:
             headers["If-Match"] = etag
         self.send(
-            writes.update_method, target, json=dict(body), headers=headers, field_names=field_names
+            method,
+            target,
+            params={**writes.params, **(params or {})},
+            json=dict(body),
+            headers=headers,
+            field_names=field_names,
         )
+
+    def _keyed(self, method: str, path: str, given: str | None) -> dict[str, str]:
+        header = self.dialect.writes.idempotency_header
+        return {} if header is None else {header: write_key(given, method, path)}
+
+    def act(
+        self,
+        target: str | httpx.URL,
+        name: str,
+        body: Mapping[str, Any],
+        *,
+        field_names: FieldNames | None = None,
+    ) -> dict[str, Any] | None:
+        """Run the action `name` on the record at `target` (Maximo's change status); the
+        record as the answer shows it, or None when the answer has no body.
+
+        Raises:
+            ValueError: the system declares no actions.
+        """
+        writes = self.dialect.writes
+        if writes.action_param is None:
+            raise ValueError(f"{self.dialect.name} declares no actions on records")
+        params = {**writes.params, writes.action_param: writes.action_value.format(name=name)}
+        response = self.send(
+            "POST",
+            target,
+            params=params,
+            json=dict(body),
+            headers=writes.create_headers,
+            field_names=field_names,
+        )
+        if not response.content.strip():
+            return None
+        record = self._json(response)
+        return record if isinstance(record, dict) else None
 
     def delete(self, target: str | httpx.URL) -> None:
         """Delete the record at `target`; raises `errors.NotFound` when it is gone."""
         self.send("DELETE", target)
+
+    # -- passthrough -------------------------------------------------------------------------
+
+    def relay(self, request: PassthroughRequest) -> PassthroughResponse:
+        """Send a passthrough request under the base URL with the session's credentials and
+        return the answer as it came, whatever its status, minus headers that carry secrets.
+        Headers that would replace the session's authentication are not sent."""
+        headers = {k: v for k, v in request.headers.items() if k.lower() not in _BLOCKED}
+        url = self.follow(request.path.lstrip("/")).copy_merge_params(request.query)
+        with http.map_transport_errors(self.http.base_url):
+            response = self.http.request(request.method, url, json=request.body, headers=headers)
+        kept = http.redact_headers(dict(response.headers))
+        try:
+            body: Any = response.json()
+        except ValueError:
+            body = response.text
+        shown = {name: value for name, value in kept.items() if value != http.REDACTED}
+        return PassthroughResponse(response.status_code, shown, body)

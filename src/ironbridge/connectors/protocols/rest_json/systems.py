@@ -43,6 +43,10 @@ def _denied(_response: httpx.Response, message: str) -> errors.IronbridgeError:
     return errors.PermissionDenied(message)
 
 
+def _refused_status(_response: httpx.Response, message: str) -> errors.IronbridgeError:
+    return errors.ValidationFailed({"status": message}, message)
+
+
 # --- NetSuite ---------------------------------------------------------------------------------
 
 #: NetSuite's errors: `nsError` with one `o:errorDetails` entry per problem.
@@ -64,7 +68,11 @@ NETSUITE: Final = Dialect(
             "INSUFFICIENT_PERMISSION": _denied,
         },
     ),
-    writes=Writes(read_back_params={"expandSubResources": "true"}, update_method="PATCH"),
+    writes=Writes(
+        read_back_params={"expandSubResources": "true"},
+        update_method="PATCH",
+        idempotency_header="X-NetSuite-Idempotency-Key",
+    ),
 )
 
 #: The record collection filter `q` (the N/query operators); it cannot sort, and it reads dates
@@ -118,10 +126,18 @@ MAXIMO: Final = Dialect(
             # "Record has been updated by another user": the `_rowstamp` the write was based
             # on is stale.
             "BMXAA8229W": _locked,
+            # "The WORKORDER object is read only": a closed or cancelled record.
+            "BMXAA0031E": _locked,
+            # "Could not change Work Order 1332 status to APPR": a transition the status
+            # handler refuses, with the reason after it.
+            "BMXAA4590E": _refused_status,
         },
     ),
     writes=Writes(
         create_headers={"properties": "*"},
+        params={"lean": "1"},
+        action_param="action",
+        action_value="wsmethod:{name}",
         record_link="href",
         update_method="POST",
         update_headers={"x-method-override": "PATCH", "patchtype": "MERGE"},

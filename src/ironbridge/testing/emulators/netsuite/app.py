@@ -199,6 +199,9 @@ async def _collection(request: Request, emulator: NetSuiteEmulator) -> Response:
         location = f"{request.url.replace(query='')}/{created}"
         if key:
             emulator.idempotent[key] = location
+        if emulator.faults.lose_answers > 0:
+            emulator.faults.lose_answers -= 1
+            return ns_error(504, "UNEXPECTED_ERROR", "The answer was lost on the way.")
     return Response(status_code=204, headers={"Location": location})
 
 

@@ -28,12 +28,14 @@ PO_STATUSES: Final = {
 }
 
 _CURRENCIES: Final = ((1, "USD", "US Dollar"), (2, "EUR", "Euro"), (3, "GBP", "British Pound"))
+#: Locations: id, name, parent, location type (1 Store, 2 Warehouse, None unset), inactive.
 _LOCATIONS: Final = (
-    (1, "Main Warehouse", None, "F"),
-    (2, "East Coast DC", None, "F"),
-    (3, "West Coast DC", None, "F"),
-    (4, "Bin A", 1, "F"),
-    (5, "Old Yard", None, "T"),
+    (1, "Main Warehouse", None, 2, "F"),
+    (2, "East Coast DC", None, 2, "F"),
+    (3, "West Coast DC", None, None, "F"),
+    (4, "Bin A", 1, None, "F"),
+    (5, "Old Yard", None, 2, "T"),
+    (6, "Downtown Store", None, 1, "F"),
 )
 _WORDS: Final = ("Bearing", "Valve", "Filter", "Pump", "Gasket", "Belt", "Motor", "Sensor")
 
@@ -54,11 +56,11 @@ def seed(db: sqlite3.Connection, now: datetime, *, orders: int = 300, rng_seed: 
         return start + timedelta(seconds=rng.randrange(int((now - start).total_seconds()) - 3600))
 
     db.executemany("INSERT INTO currency VALUES (?, ?, ?)", _CURRENCIES)
-    for location_id, name, parent, inactive in _LOCATIONS:
+    for location_id, name, parent, kind, inactive in _LOCATIONS:
         full = name if parent is None else f"{_LOCATIONS[parent - 1][1]} : {name}"
         db.execute(
-            "INSERT INTO location VALUES (?, ?, ?, ?, ?, ?)",
-            (location_id, name, full, parent, inactive, stamp(moment())),
+            "INSERT INTO location VALUES (?, ?, ?, ?, ?, ?, ?)",
+            (location_id, name, full, parent, kind, inactive, stamp(moment())),
         )
     for number in range(1, 41):
         created = moment()

@@ -51,6 +51,8 @@ class Faults:
       concurrency is used up by other integrations.
     - `delay`: seconds every request takes (drives timeouts and concurrency).
     - `expire_credentials_after`: after N more requests every token stops working (401).
+    - `lose_answers`: the next N creates are applied, then answered 504 as if the answer
+      were lost on the way back (a retry with the same idempotency key finds the record).
     """
 
     fail_requests: int = 0
@@ -58,6 +60,7 @@ class Faults:
     rate_limit_requests: int = 0
     delay: float = 0.0
     expire_credentials_after: int | None = None
+    lose_answers: int = 0
 
     _NAMES = {
         "fail": "fail_requests",
@@ -65,6 +68,7 @@ class Faults:
         "rate_limit": "rate_limit_requests",
         "delay": "delay",
         "expire_after": "expire_credentials_after",
+        "lose": "lose_answers",
     }
 
     @classmethod

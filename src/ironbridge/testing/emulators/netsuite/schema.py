@@ -18,7 +18,15 @@ __all__ = ["DATE_COLUMNS", "INTEGER_COLUMNS", "NOT_IN_SEEDS", "TABLES", "ddl"]
 
 TABLES: Final[Mapping[str, tuple[str, ...]]] = {
     "currency": ("id", "symbol", "name"),
-    "location": ("id", "name", "fullname", "parent", "isinactive", "lastmodifieddate"),
+    "location": (
+        "id",
+        "name",
+        "fullname",
+        "parent",
+        "locationtype",
+        "isinactive",
+        "lastmodifieddate",
+    ),
     "vendor": (
         "id",
         "entityid",
@@ -114,7 +122,17 @@ DATE_COLUMNS: Final = frozenset(
 
 #: Internal ids and references, which sort as numbers.
 INTEGER_COLUMNS: Final = frozenset(
-    {"id", "parent", "currency", "entity", "item", "location", "transaction", "linesequencenumber"}
+    {
+        "id",
+        "parent",
+        "locationtype",
+        "currency",
+        "entity",
+        "item",
+        "location",
+        "transaction",
+        "linesequencenumber",
+    }
 )
 
 

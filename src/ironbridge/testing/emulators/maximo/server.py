@@ -1,0 +1,119 @@
+"""Serving the emulator over real HTTP on the loopback interface, in a background thread.
+
+The command line's user name and password are a native Maximo user (`maxauth` or HTTP Basic);
+the password is also accepted as an API key (`apikey` header), so one secret serves both.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from typing import Final
+
+from ironbridge.testing.emulators.maximo.app import create_app
+from ironbridge.testing.emulators.maximo.emulator import Faults, MaximoEmulator
+from ironbridge.testing.emulators.serving import ServedApp, serve_app
+
+__all__ = [
+    "DEFAULT_PASSWORD",
+    "DEFAULT_USERNAME",
+    "RunningEmulator",
+    "run_emulator",
+    "running_emulator",
+    "start_emulator",
+]
+
+DEFAULT_USERNAME: Final = "MXINTADM"
+#: A known default: the emulator listens on 127.0.0.1 only and holds sample data.
+DEFAULT_PASSWORD: Final = "Emulator-Secret-0"  # noqa: S105, a documented test default
+
+
+@dataclass
+class RunningEmulator:
+    """An emulator being served: where, the credentials it accepts, and its state."""
+
+    base_url: str
+    username: str
+    password: str
+    emulator: MaximoEmulator
+    _served: ServedApp
+
+    @property
+    def host(self) -> str:
+        """The instance's address, as the connect form asks for it."""
+        return self.base_url
+
+    def stop(self) -> None:
+        """Stop serving and wait for the server thread; safe to call twice."""
+        self._served.stop()
+
+
+def start_emulator(
+    *,
+    port: int = 0,
+    username: str = DEFAULT_USERNAME,
+    password: str = DEFAULT_PASSWORD,
+    faults: Faults | str | None = None,
+    emulator: MaximoEmulator | None = None,
+    disabled_services: Iterable[str] = (),
+) -> RunningEmulator:
+    """Serve a Maximo emulator on 127.0.0.1 and return once it accepts connections.
+
+    `disabled_services` are object structures the user's security groups do not grant
+    (`mxapipo`).
+
+    Raises:
+        RuntimeError: the server did not start within ten seconds.
+    """
+    state = emulator or MaximoEmulator()
+    if faults is not None:
+        state.faults = Faults.parse(faults) if isinstance(faults, str) else faults
+    state.users[username] = password
+    state.api_keys.add(password)
+    state.denied.update(name.lower() for name in disabled_services)
+    served = serve_app(create_app(state), name="Maximo", port=port)
+    return RunningEmulator(served.base_url, username, password, state, served)
+
+
+def run_emulator(
+    port: int = 0,
+    username: str = DEFAULT_USERNAME,
+    password: str = DEFAULT_PASSWORD,
+    faults: Faults | str | None = None,
+    disabled_services: Iterable[str] = (),
+) -> tuple[str, Callable[[], None]]:
+    """Serve an emulator and return its base URL and a function that stops it."""
+    running = start_emulator(
+        port=port,
+        username=username,
+        password=password,
+        faults=faults,
+        disabled_services=disabled_services,
+    )
+    return running.base_url, running.stop
+
+
+@contextmanager
+def running_emulator(
+    *,
+    port: int = 0,
+    username: str = DEFAULT_USERNAME,
+    password: str = DEFAULT_PASSWORD,
+    faults: Faults | str | None = None,
+    emulator: MaximoEmulator | None = None,
+    disabled_services: Iterable[str] = (),
+) -> Iterator[RunningEmulator]:
+    """`start_emulator` as a context manager that stops the server on exit."""
+    running = start_emulator(
+        port=port,
+        username=username,
+        password=password,
+        faults=faults,
+        emulator=emulator,
+        disabled_services=disabled_services,
+    )
+    try:
+        yield running
+    finally:
+        running.stop()
