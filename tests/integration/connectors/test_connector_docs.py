@@ -63,6 +63,20 @@ def describe(converter: Any) -> tuple[str, str]:
         return _value(converter.value), "always"
     if kind == "Sum":
         return f"`{converter.column}` of `{converter.path}`", "sum"
+    if kind == "Template":
+        return f"`{converter.text}`", "text"
+    if kind == "Joined":
+        return ", ".join(f"`{path}`" for path in converter.paths), "joined text"
+    if kind == "Matching":
+        source, how = describe(converter.value)
+        return source, f"{how} matching `{converter.pattern}`"
+    if kind == "Pick":
+        inner = converter.value
+        source, how = describe(inner) if not isinstance(inner, Mapping) else ("", "address")
+        row = "default" if converter.prefer else "first"
+        return f"`{converter.path}`{' → ' + source if source else ''}", f"{how}, of the {row} row"
+    if kind == "Tokens":
+        return f"`{converter.path}`", "the first status among its words, see the status tables"
     if kind == "Flags":
         flags = ", ".join(f"`{path}`" for path, _ in converter.rules)
         return flags, f"the first flag set (see below), else {_value(converter.otherwise)}"

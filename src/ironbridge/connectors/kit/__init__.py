@@ -7,6 +7,8 @@
   its wire, which are its `to_unified` and its write bodies; `MappedConnector`
   (`connector.py`): a connector declared as its session class and its `Mapper`; `derived.py`:
   what many maps derive from the whole row (`gathered`).
+- Computed converters (`computed.py`): `Pick`, `Sorted`, `Template`, `Joined`, `Ratio`,
+  `Least`, `Tokens`, ... — one value from several source values or nested rows.
 - `guards.py`: the checks every session makes on what the service hands it.
 - `pages` (`pages.py`): a record stream chunked into the pages `list_changes` yields.
 - `scoped.py`: keys and codes that mean something within a site or company only (`ScopedRef`,
@@ -28,6 +30,19 @@ from ironbridge.connectors.kit.catalog import (
     written_codes,
 )
 from ironbridge.connectors.kit.checks import SignInCheck
+from ironbridge.connectors.kit.computed import (
+    Joined,
+    Least,
+    Link,
+    Matching,
+    Pick,
+    Ratio,
+    Sorted,
+    Template,
+    Tokens,
+    When,
+    choose_row,
+)
 from ironbridge.connectors.kit.connector import MappedConnector
 from ironbridge.connectors.kit.derived import gathered
 from ironbridge.connectors.kit.fields import (
@@ -55,7 +70,7 @@ from ironbridge.connectors.kit.fields import (
     write_fields,
 )
 from ironbridge.connectors.kit.guards import ensure_page_size, ensure_resolved, ensure_writable
-from ironbridge.connectors.kit.maps import Derive, Mapper, RecordMap
+from ironbridge.connectors.kit.maps import Derive, Mapper, RecordMap, source_names
 from ironbridge.connectors.kit.pager import KeyedRow, KeysetPager, RowQuery, Seek, truncate
 from ironbridge.connectors.kit.pages import pages
 from ironbridge.connectors.kit.scoped import ScopedCodes, ScopedRef
@@ -78,14 +93,20 @@ __all__ = [
     "Flag",
     "Flags",
     "Integer",
+    "Joined",
     "KeyedRow",
     "KeysetPager",
+    "Least",
+    "Link",
     "MapContext",
     "MappedConnector",
     "Mapper",
+    "Matching",
     "Number",
     "NumberWire",
+    "Pick",
     "Place",
+    "Ratio",
     "RecordMap",
     "Ref",
     "RowQuery",
@@ -94,12 +115,17 @@ __all__ = [
     "ScopedRef",
     "Seek",
     "SignInCheck",
+    "Sorted",
     "Stamp",
     "Sum",
+    "Template",
     "Text",
+    "Tokens",
+    "When",
     "Wire",
     "ZonedWire",
     "capability",
+    "choose_row",
     "ensure_page_size",
     "ensure_resolved",
     "ensure_writable",
@@ -108,6 +134,7 @@ __all__ = [
     "pages",
     "read_fields",
     "source_code",
+    "source_names",
     "status_tables",
     "truncate",
     "writable_fields",

@@ -96,8 +96,9 @@ class _Path(Field):
     writable: bool = field(default=True, kw_only=True)
 
     def value(self, row: Mapping[str, Any], ctx: MapContext) -> Any:
-        value = ctx.wire.get(row, self.path)
-        return None if ctx.wire.is_empty(value) else value
+        wire = ctx.wire
+        value = wire.get(row, self.path)
+        return None if wire.is_empty(value) else value
 
     def encode(self, value: Any, wire: Wire) -> Any:
         return value

@@ -28,13 +28,23 @@ from ironbridge.connectors.kit.fields import (
 from ironbridge.connectors.kit.wire import Wire
 from ironbridge.model import Entity
 
-__all__ = ["Derive", "Mapper", "RecordMap"]
+__all__ = ["Derive", "Mapper", "RecordMap", "source_names"]
 
 #: A row index in a source's error path: `item.items[0].quantity`.
 _INDEX: Final = re.compile(r"\[(\d+)\]")
 
 #: Unified fields a table cannot read, computed from the whole source row.
 Derive = Callable[[Mapping[str, Any], MapContext], Mapping[str, Any]]
+
+
+def source_names(fields: Mapping[str, Field]) -> dict[str, str]:
+    """Source path → unified field (a reference as `<name>_id`) for the writable fields of a
+    table: how a refusal that names a source property reads in the API's terms."""
+    return {
+        getattr(converter, "path", name): f"{name}_id" if isinstance(converter, Ref) else name
+        for name, converter in fields.items()
+        if converter.writable
+    }
 
 
 @dataclass(frozen=True)
@@ -45,7 +55,9 @@ class RecordMap:
     source fields outside the unified model that integrators still need, by the name they
     have in `custom_fields`; source keys starting with one of `extension_prefixes` (fields a
     customer added to their system) go to `custom_fields` too, without the prefix when
-    `strip_prefix`. `derive` computes what the table cannot.
+    `strip_prefix`. `derive` computes what the table cannot. Writes refuse a payload key no
+    declaration writes with its reason in `refusals` (or the mapper's), and a null for a key
+    in `unclearable` (a field the source cannot empty once set).
     """
 
     fields: Mapping[str, Field] = field(hash=False)
@@ -54,14 +66,19 @@ class RecordMap:
     extension_prefixes: tuple[str, ...] = ()
     strip_prefix: bool = False
     derive: Derive | None = None
+    refusals: Mapping[str, str] = field(default_factory=dict, hash=False)
+    unclearable: frozenset[str] = frozenset()
 
     def custom(self, row: Mapping[str, Any], ctx: MapContext) -> dict[str, Any]:
         """The record's custom fields, empty values left out."""
         named = read_fields(self.custom_fields, row, ctx)
         custom = {name: value for name, value in named.items() if value is not None}
-        if self.extension_prefixes:
+        prefixes = self.extension_prefixes
+        if prefixes:
+            # Hoisted: this scans every property of every record read.
+            is_empty = ctx.wire.is_empty
             for key, value in row.items():
-                if key.startswith(self.extension_prefixes) and not ctx.wire.is_empty(value):
+                if key.startswith(prefixes) and not is_empty(value):
                     name = key
                     if self.strip_prefix:
                         name = key.removeprefix(
@@ -133,33 +150,45 @@ class Mapper:
         payload: Mapping[str, Any],
         *,
         handled: frozenset[str] = frozenset(),
+        problems: Mapping[str, str] | None = None,
     ) -> dict[str, Any]:
         """The source body a resolved write payload sets, through the entity's declarations.
 
         Payload keys no writable declaration covers, and that the caller does not say it
-        `handled` itself, are refused with `errors.ValidationFailed`. Custom fields whose
-        source name carries an extension prefix are written under that name.
+        `handled` itself, are refused with `errors.ValidationFailed`, together with the
+        `problems` the caller found in what it handled. Custom fields whose source name
+        carries an extension prefix are written under that name.
         """
         record_map = self.maps[entity]
-        body = write_fields(record_map.fields, payload, self.wire)
+        found = dict(problems or {})
+        for key in sorted(record_map.unclearable):
+            if key in payload and payload[key] is None:
+                # A reference comes as `<name>_remote_id`; the caller sent `<name>_id`.
+                name = key.removesuffix("_remote_id") + "_id" if key.endswith("_remote_id") else key
+                found[name] = f"{self.system} cannot clear this field."
+        values = {
+            key: value
+            for key, value in payload.items()
+            if value is not None or key not in record_map.unclearable
+        }
+        body = write_fields(record_map.fields, values, self.wire)
         writable = {
             converter.payload_key(name)
             for name, converter in record_map.fields.items()
             if converter.writable
         }
-        problems = {
-            name: self.refusal.format(system=self.system)
-            for name in sorted(set(payload) - writable - handled - {"custom_fields"})
-        }
+        refusal = self.refusal.format(system=self.system)
+        for name in sorted(set(payload) - writable - handled - {"custom_fields"}):
+            found[name] = record_map.refusals.get(name, refusal)
         for name, value in (payload.get("custom_fields") or {}).items():
             if record_map.strip_prefix and record_map.extension_prefixes:
                 body[f"{record_map.extension_prefixes[0]}{name}"] = value
             elif name.startswith(record_map.extension_prefixes or ("\0",)):
                 body[name] = value
             elif "custom_fields" not in handled:
-                problems[f"custom_fields.{name}"] = self.refusal.format(system=self.system)
-        if problems:
-            raise errors.ValidationFailed(problems)
+                found[f"custom_fields.{name}"] = refusal
+        if found:
+            raise errors.ValidationFailed(found)
         return body
 
     def error_names(self, entity: Entity) -> Callable[[str], str | None]:

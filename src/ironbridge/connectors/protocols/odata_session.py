@@ -21,16 +21,28 @@ from ironbridge.connectors.base import (
     CheckResult,
     CheckStage,
     ConnectorSession,
+    ConnectorSpec,
     EntityAvailability,
     PassthroughRequest,
     PassthroughResponse,
     RawRecord,
+    SessionOptions,
 )
 from ironbridge.connectors.kit import ensure_page_size, ensure_resolved, pages
 from ironbridge.connectors.protocols import http, odata_v2
 from ironbridge.model import CREATE_MODELS, UPDATE_MODELS, Entity, parse_input
 
-__all__ = ["CheckTexts", "EntitySet", "ODataSession", "Probe"]
+__all__ = ["CheckTexts", "EntitySet", "ODataSession", "Probe", "server_root"]
+
+
+def server_root(address: str, root: str) -> str:
+    """The server's base URL from the address a customer entered, tolerating a pasted
+    service path (`https://host/sap/opu/odata/sap/API_X/` for `root` `sap/opu/odata/sap`)."""
+    text = address.strip()
+    marker = "/" + root
+    if root and marker in text:
+        text = text[: text.index(marker)]
+    return text.rstrip("/") + "/"
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -52,6 +64,9 @@ class EntitySet:
         by_filter: `key` is not the entity set's key, so one record is found by `$filter`.
         prefix: what goes before the key in the unified remote id, where one entity reads
             several entity sets whose keys may coincide.
+        grant: what an administrator grants or activates for the service (a role, SAP's
+            communication arrangement), as check messages and the catalog name it; empty:
+            the service itself.
     """
 
     root: str = ""
@@ -65,6 +80,7 @@ class EntitySet:
     key_parts: Mapping[str, str] = field(default_factory=dict, hash=False)
     by_filter: bool = False
     prefix: str = ""
+    grant: str = ""
 
     @property
     def service_path(self) -> str:
@@ -75,6 +91,11 @@ class EntitySet:
     def path(self) -> str:
         """The entity set's path relative to the base URL."""
         return self.service_path + self.entity_set
+
+    @property
+    def requirement(self) -> str:
+        """What an administrator enables for this set, as the catalog says (`requires`)."""
+        return f"OData service {self.service}" + (f": {self.grant}" if self.grant else "")
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -94,6 +115,9 @@ class CheckTexts:
         oauth_refused_fix: the fix when the token endpoint refused the client.
         refused_fix: the fix for refused credentials.
         accepted: the message of a passed authenticate stage.
+        grant_fix: the fix for an entity set the user may not read; `{service}` and
+            `{grant}` (`EntitySet.grant`, else the service) are filled in.
+        activate_fix: the fix for an entity set the system does not serve, likewise.
     """
 
     address_fix: str
@@ -108,6 +132,8 @@ class CheckTexts:
     oauth_refused_fix: str
     refused_fix: str
     accepted: str
+    grant_fix: str = "Grant the user {grant}."
+    activate_fix: str = "Activate {service}."
 
 
 class Probe(Enum):
@@ -122,8 +148,7 @@ class ODataSession(ConnectorSession):
     """Reads declared entity sets; the system's session sets `odata` and the class attributes.
 
     A system overrides `records` and `fetch` for an entity whose source is not one entity set,
-    `availability` for one whose check is more than one probe, and `unreadable` to say what an
-    administrator enables.
+    and declares in `optional` the entity sets without which an entity is only partly read.
     """
 
     #: Where each entity of the spec lives.
@@ -131,6 +156,9 @@ class ODataSession(ConnectorSession):
     #: What `check()` says; it reaches and signs in on the service of `check_entity`.
     check_texts: ClassVar[CheckTexts]
     check_entity: ClassVar[Entity]
+    #: Entity sets an entity is read from besides its own, without which it is `limited`:
+    #: the set, and what is then read and what not.
+    optional: ClassVar[Mapping[Entity, tuple[EntitySet, str]]] = {}
     #: The source system as messages name it (`SAP`).
     source: ClassVar[str]
     #: Rows per request when reading changes: the page size, kept within these bounds.
@@ -144,6 +172,11 @@ class ODataSession(ConnectorSession):
     )
 
     odata: odata_v2.ODataV2Client
+
+    def __init__(self, spec: ConnectorSpec, options: SessionOptions | None = None) -> None:
+        super().__init__(spec, options)
+        # Services found readable or not, by name (see `offers`).
+        self._offered: dict[str, bool] = {}
 
     # -- reads ----------------------------------------------------------------------------------
 
@@ -363,15 +396,35 @@ class ODataSession(ConnectorSession):
         return CheckResult(CheckStage.PERMISSIONS, True, message, entities=tuple(found))
 
     def availability(self, entity: Entity) -> EntityAvailability | CheckResult | None:
-        """None when `entity` is fully readable, what is missing when not, or a failed stage."""
+        """None when `entity` is fully readable, what is missing when not, or a failed stage.
+
+        Without its own entity set it is unavailable; without an `optional` one, `limited`.
+        """
         resource = self.resources[entity]
+        partial = self.optional.get(entity)
+        status = Availability.UNAVAILABLE
         probe = self.probe(resource)
+        if probe is Probe.READABLE and partial is not None:
+            resource, status = partial[0], Availability.LIMITED
+            probe = self.probe(resource)
         if isinstance(probe, CheckResult):
             return probe
         if probe is Probe.READABLE:
             return None
         reason, enable = self.unreadable(entity, resource, probe)
-        return EntityAvailability(entity, Availability.UNAVAILABLE, reason, enable)
+        if partial is not None and status is Availability.LIMITED:
+            reason = f"{reason} {partial[1]}"
+        return EntityAvailability(entity, status, reason, enable)
+
+    def offers(self, resource: EntitySet) -> bool:
+        """Whether the system lets this user read `resource`; asked once per session."""
+        offered = self._offered.get(resource.service)
+        if offered is None:
+            probe = self.probe(resource)
+            if isinstance(probe, CheckResult):
+                raise errors.UpstreamError(probe.message)
+            offered = self._offered[resource.service] = probe is Probe.READABLE
+        return offered
 
     def probe(self, resource: EntitySet) -> Probe | CheckResult:
         """Read one record of `resource`: readable, refused (401/403), absent (404), or a
@@ -394,11 +447,13 @@ class ODataSession(ConnectorSession):
     def unreadable(self, entity: Entity, resource: EntitySet, probe: Probe) -> tuple[str, str]:
         """(reason, what to enable) for `resource` found refused or absent."""
         where = f"{entity.label}s ({resource.service})"
+        texts = self.check_texts
+        grant = {"service": resource.service, "grant": resource.grant or resource.service}
         if probe is Probe.REFUSED:
-            return f"The user may not read {where}.", f"Grant the user {resource.service}."
+            return f"The user may not read {where}.", texts.grant_fix.format_map(grant)
         return (
             f"The service for {where} is not available on this system.",
-            f"Activate {resource.service}.",
+            texts.activate_fix.format_map(grant),
         )
 
     # -- writes ---------------------------------------------------------------------------------

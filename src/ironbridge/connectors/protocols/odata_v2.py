@@ -33,6 +33,7 @@ from urllib.parse import urlsplit
 import httpx
 
 from ironbridge import errors
+from ironbridge.connectors.kit.fields import Field, MapContext
 from ironbridge.connectors.kit.pager import KeysetPager, Seek, truncate
 from ironbridge.connectors.kit.wire import Wire
 from ironbridge.connectors.protocols import http
@@ -40,6 +41,7 @@ from ironbridge.connectors.protocols import http
 __all__ = [
     "ChangeField",
     "ChangeReader",
+    "ChangeStamp",
     "ChangedRow",
     "DateAndTimeChange",
     "ErrorBody",
@@ -54,6 +56,8 @@ __all__ = [
     "datetimeoffset_literal",
     "entity_etag",
     "error_for_response",
+    "error_object",
+    "error_text",
     "format_date",
     "format_datetimeoffset",
     "format_time",
@@ -275,7 +279,7 @@ class ODataV2Wire(Wire):
     def get(self, row: Mapping[str, Any] | None, path: str) -> Any:
         # Payloads are decoded JSON, so plain dicts: one property is one lookup, and maps read
         # thousands of them per page.
-        if isinstance(row, dict) and self.separator not in path:
+        if type(row) is dict and "/" not in path:
             return row.get(path)
         return super().get(row, path)
 
@@ -325,31 +329,35 @@ class ErrorBody:
 ErrorReader = Callable[[httpx.Response], ErrorBody]
 
 
-def has_error_body(response: httpx.Response) -> bool:
-    """Whether `response` carries an OData error body (so the server, not a proxy, answered)."""
+def error_object(response: httpx.Response) -> dict[str, Any] | None:
+    """The `error` object of an OData error body, or None when the body is not one."""
     try:
         payload = response.json()
     except ValueError:
-        return False
-    return isinstance(payload, dict) and isinstance(payload.get("error"), dict)
+        return None
+    error = payload.get("error") if isinstance(payload, dict) else None
+    return error if isinstance(error, dict) else None
+
+
+def error_text(error: Mapping[str, Any]) -> tuple[str | None, str | None]:
+    """(code, message text) of an `error` object; either None when absent."""
+    code, message = error.get("code"), error.get("message")
+    text = message.get("value") if isinstance(message, dict) else message
+    return (code if isinstance(code, str) else None), (text if isinstance(text, str) else None)
+
+
+def has_error_body(response: httpx.Response) -> bool:
+    """Whether `response` carries an OData error body (so the server, not a proxy, answered)."""
+    return error_object(response) is not None
 
 
 def read_error(response: httpx.Response) -> ErrorBody:
     """The OData V2 error body `{"error": {"code": …, "message": {"lang": …, "value": …}}}`
     (OData V2 JSON format, "Error Response"), as `code: value`."""
-    try:
-        payload = response.json()
-    except ValueError:
+    code, text = error_text(error_object(response) or {})
+    if text is None:
         return ErrorBody()
-    error = payload.get("error") if isinstance(payload, dict) else None
-    if not isinstance(error, dict):
-        return ErrorBody()
-    code = error.get("code")
-    message = error.get("message")
-    text = message.get("value") if isinstance(message, dict) else message
-    if not isinstance(text, str):
-        return ErrorBody()
-    return ErrorBody(f"{code}: {text}" if isinstance(code, str) and code else text)
+    return ErrorBody(f"{code}: {text}" if code else text)
 
 
 #: Translates an error `target` (a property, or a path such as
@@ -738,6 +746,17 @@ class DateAndTimeChange(ChangeField):
         clock = entity.get(self.time_name)
         moment = parse_time(clock) if isinstance(clock, str) and clock else time(0)
         return parse_date(day).replace(hour=moment.hour, minute=moment.minute, second=moment.second)
+
+
+@dataclass(frozen=True, slots=True)
+class ChangeStamp(Field):
+    """A change field read as an instant of a map (`kit.RecordMap(created=...)`), for a time
+    kept as a date and a time of day (`DateAndTimeChange("CreationDate", "CreationTime")`)."""
+
+    change: ChangeField
+
+    def read(self, row: Mapping[str, Any], ctx: MapContext) -> Any:
+        return self.change.read(row)
 
 
 @dataclass(frozen=True, order=True)

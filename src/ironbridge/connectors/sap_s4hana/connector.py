@@ -16,32 +16,14 @@ import httpx
 
 from ironbridge import errors
 from ironbridge.connectors.auth import SignInContext
-from ironbridge.connectors.base import (
-    Availability,
-    CheckResult,
-    Connector,
-    EntityAvailability,
-    IdFactory,
-    RawRecord,
-    SessionOptions,
-)
+from ironbridge.connectors.base import Connector, IdFactory, RawRecord, SessionOptions
 from ironbridge.connectors.protocols import http, odata_v2
-from ironbridge.connectors.protocols.odata_session import (
-    CheckTexts,
-    EntitySet,
-    ODataSession,
-    Probe,
-)
+from ironbridge.connectors.protocols.odata_session import ODataSession, server_root
 from ironbridge.connectors.sap_s4hana import gateway, mapping
 from ironbridge.connectors.sap_s4hana.gateway import CsrfTokenAuth
 from ironbridge.connectors.sap_s4hana.maps import STATUS_TABLES
-from ironbridge.connectors.sap_s4hana.resources import (
-    FUNCTIONAL_LOCATIONS,
-    GATEWAY_ROOT,
-    RESOURCES,
-    Resource,
-)
-from ironbridge.connectors.sap_s4hana.spec import BASIC, SIGN_IN, SPEC, TOKEN_PATH
+from ironbridge.connectors.sap_s4hana.resources import FUNCTIONAL_LOCATIONS, GATEWAY_ROOT, RESOURCES
+from ironbridge.connectors.sap_s4hana.spec import BASIC, CHECK_TEXTS, SIGN_IN, SPEC, TOKEN_PATH
 from ironbridge.model import Entity
 
 __all__ = ["SapS4Hana", "SapS4HanaSession"]
@@ -49,15 +31,6 @@ __all__ = ["SapS4Hana", "SapS4HanaSession"]
 # Locations are found one distinct (plant, storage location) per request; a system with more
 # places than this is not one ironbridge's location model was meant for.
 _MAX_LOCATIONS: Final = 10_000
-
-
-def _base_url(value: str) -> str:
-    """The instance's root, tolerating a pasted Gateway path (`…/sap/opu/odata/sap/…`)."""
-    text = value.strip()
-    marker = "/" + GATEWAY_ROOT
-    if marker in text:
-        text = text[: text.index(marker)]
-    return text.rstrip("/") + "/"
 
 
 class SapS4Hana(Connector):
@@ -96,24 +69,13 @@ class SapS4HanaSession(ODataSession):
     resources = RESOURCES
     source = "SAP"
     check_entity = Entity.PURCHASE_ORDERS
-    check_texts = CheckTexts(
-        address_fix="Enter the https address of your SAP Gateway server.",
-        oauth_address_fix="Enter the https address of SAP's OAuth token endpoint, or leave it "
-        "empty for the system's own.",
-        unreachable_fix="Check the address and port, and that ironbridge's network may reach it.",
-        down="The SAP system answered HTTP {status}; it is not available now.",
-        down_fix="Try again later, or ask your SAP Basis team whether the system is up.",
-        not_served="No SAP Gateway answers at this address.",
-        not_served_fix="Enter the address of the server that serves /sap/opu/odata/, with its "
-        "port.",
-        reached="The SAP system answers at this address.",
-        oauth_reached="SAP's OAuth server answers.",
-        oauth_refused_fix="Check the client ID, its secret, the token URL and the scope, and "
-        "that the communication arrangement allows OAuth 2.0 for this client.",
-        refused_fix="Check the user and password (or OAuth client and secret), and that the "
-        "user is not locked or expired.",
-        accepted="SAP accepted the credentials.",
-    )
+    check_texts = CHECK_TEXTS
+    optional = {
+        Entity.LOCATIONS: (
+            FUNCTIONAL_LOCATIONS,
+            "Plants and storage locations are read; functional locations are not.",
+        )
+    }
     blocked_headers = ODataSession.blocked_headers | {gateway.CSRF_HEADER.lower()}
 
     def __init__(
@@ -126,7 +88,7 @@ class SapS4HanaSession(ODataSession):
         transport: httpx.BaseTransport | None = None,
     ) -> None:
         super().__init__(SPEC, options)
-        root = _base_url(base_url)
+        root = server_root(base_url, GATEWAY_ROOT)
         params = {"sap-client": sap_client.strip()} if sap_client else {}
         # `signin` holds the validated sign-in fields; the chosen method (see `SIGN_IN`) signs
         # every request, and SAP's CSRF exchange runs inside its renewal on 401.
@@ -146,8 +108,6 @@ class SapS4HanaSession(ODataSession):
         if params:
             self._http.params = httpx.QueryParams(params)
         self.odata = odata_v2.ODataV2Client(self._http, error_reader=gateway.read_error)
-        # Services found refused or absent, by name (see `_offers`).
-        self._offered: dict[str, bool] = {}
 
     def close(self) -> None:
         """Close the HTTP clients and forget any token."""
@@ -159,49 +119,6 @@ class SapS4HanaSession(ODataSession):
         if self._signin.method == BASIC:
             return "SAP refused the user name or password."
         return "SAP refused the OAuth client or its token."
-
-    # -- check ----------------------------------------------------------------------------------
-
-    def availability(self, entity: Entity) -> EntityAvailability | CheckResult | None:
-        """Locations come from two services: without functional locations they are `limited`
-        (plants and storage locations only); without stock, unavailable."""
-        judged = super().availability(entity)
-        if entity is not Entity.LOCATIONS or judged is not None:
-            return judged
-        probe = self.probe(FUNCTIONAL_LOCATIONS)
-        if isinstance(probe, CheckResult) or probe is Probe.READABLE:
-            return None if probe is Probe.READABLE else probe
-        reason, enable = self.unreadable(entity, FUNCTIONAL_LOCATIONS, probe)
-        return EntityAvailability(
-            entity,
-            Availability.LIMITED,
-            f"{reason} Plants and storage locations are read; functional locations are not.",
-            enable,
-        )
-
-    def unreadable(self, entity: Entity, resource: EntitySet, probe: Probe) -> tuple[str, str]:
-        """What SAP refused or lacks, and the arrangement or activation that grants it."""
-        arrangement = resource.arrangement if isinstance(resource, Resource) else resource.service
-        where = f"{entity.label}s ({resource.service})"
-        if probe is Probe.REFUSED:
-            return (
-                f"The user may not read {where}.",
-                f"Add the communication arrangement {arrangement} for this user.",
-            )
-        return (
-            f"The service for {where} is not available on this system.",
-            f"Activate {resource.service} (/IWFND/MAINT_SERVICE) or add {arrangement}.",
-        )
-
-    def _offers(self, resource: EntitySet) -> bool:
-        """Whether the system lets this user read `resource`; asked once per session."""
-        offered = self._offered.get(resource.service)
-        if offered is None:
-            probe = self.probe(resource)
-            if isinstance(probe, CheckResult):
-                raise errors.UpstreamError(probe.message)
-            offered = self._offered[resource.service] = probe is Probe.READABLE
-        return offered
 
     # -- reads ----------------------------------------------------------------------------------
 
@@ -223,7 +140,7 @@ class SapS4HanaSession(ODataSession):
         functional locations (their service is not activated or granted) gives the places
         alone: locations are then `limited`, as the check reports.
         """
-        if self._offers(FUNCTIONAL_LOCATIONS):
+        if self.offers(FUNCTIONAL_LOCATIONS):
             yield from self.read(FUNCTIONAL_LOCATIONS, since, batch=batch, page_size=page_size)
         places: dict[str, dict[str, Any]] = {}
         path = RESOURCES[Entity.LOCATIONS].path

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable, Generator
-from typing import Any, Final
+from typing import Final
 
 import httpx
 
@@ -28,28 +28,16 @@ _FAILING: Final = frozenset({"error", "abort"})
 # --- errors -----------------------------------------------------------------------------------
 
 
-def _error(response: httpx.Response) -> dict[str, Any] | None:
-    try:
-        payload = response.json()
-    except ValueError:
-        return None
-    error = payload.get("error") if isinstance(payload, dict) else None
-    return error if isinstance(error, dict) else None
-
-
 def read_error(response: httpx.Response) -> odata_v2.ErrorBody:
     """The message (`SAP <code>: <text>`) and the blamed properties of an SAP error body.
 
     Each `innererror.errordetails` entry of severity error or abort with a `target` blames
     that target with its own message (or the main text).
     """
-    error = _error(response)
+    error = odata_v2.error_object(response)
     if error is None:
         return odata_v2.ErrorBody()
-    code = error.get("code") if isinstance(error.get("code"), str) else None
-    message = error.get("message")
-    text = message.get("value") if isinstance(message, dict) else message
-    text = text if isinstance(text, str) else None
+    code, text = odata_v2.error_text(error)
     inner = error.get("innererror")
     details = inner.get("errordetails") if isinstance(inner, dict) else None
     targets: list[tuple[str, str]] = []

@@ -1,13 +1,10 @@
 """What the tables in `maps.py` cannot say about SAP S/4HANA records.
 
 - A purchase order's status comes from three places: its deletion code, its processing
-  status, and whether its items are delivered and invoiced.
-- SAP's purchase order API carries no goods-receipt quantity; an item counts as received in
-  full once SAP marks its delivery completed, and as not received before.
-- A line's price is per `NetPriceQuantity` units, and its date is its earliest schedule line.
-- A maintenance order's status is the most decisive lifecycle status in its status text.
-- A vendor is a business partner with its supplier, purchasing data, address, e-mail and phone.
-- Stock is summed per plant and storage location; locations are the places stock is kept.
+  status, and whether its items are delivered and invoiced; its subtotal and date from its
+  lines.
+- Stock is summed per plant and storage location; locations are the places stock is kept,
+  read by the map of their kind.
 - Writes: a unified purchase order becomes a deep insert, and SAP's error targets become
   unified field paths.
 """
@@ -15,42 +12,20 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from dataclasses import replace
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any, Final
 
-from ironbridge import errors
+from ironbridge.connectors import kit
 from ironbridge.connectors.base import IdFactory, RawRecord, reference
-from ironbridge.connectors.kit import (
-    Code,
-    Day,
-    Derive,
-    First,
-    MapContext,
-    Mapper,
-    Number,
-    RecordMap,
-    Text,
-    read_fields,
-    write_fields,
-)
 from ironbridge.connectors.sap_s4hana import maps
 from ironbridge.connectors.sap_s4hana.maps import WIRE
-from ironbridge.connectors.sap_s4hana.resources import CREATED
-from ironbridge.model import (
-    Entity,
-    InventoryItemStatus,
-    LocationStatus,
-    LocationType,
-    PurchaseOrderStatus,
-    WorkOrderStatus,
-)
+from ironbridge.model import Entity, PurchaseOrderStatus, WorkOrderStatus
 
 __all__ = [
     "MAPPER",
     "error_field",
-    "functional_location_id",
     "functional_location_key",
     "location_id",
     "purchase_order_create_body",
@@ -62,8 +37,6 @@ __all__ = [
 ]
 
 _CENT: Final = Decimal("0.01")
-_ALPHA2: Final = re.compile(r"^[A-Za-z]{2}$")
-_ALPHA3: Final = re.compile(r"^[A-Za-z]{3}$")
 # An item in an error target: `to_PurchaseOrderItem('10')/…`,
 # `to_PurchaseOrderItem(PurchaseOrderItem='10')/…` or
 # `A_PurchaseOrderItem(PurchaseOrder='',PurchaseOrderItem='10')/…`.
@@ -75,36 +48,22 @@ _NOT_WRITABLE: Final[Mapping[str, str]] = {
     "number": "SAP assigns purchase order numbers itself.",
     "status": "Approval and status follow SAP's release workflow; change it in SAP.",
 }
-_CANNOT_SET: Final = "SAP's purchase order API cannot set this field."
 #: Organisational units fixed once an order exists.
 _FIXED_AFTER_CREATE: Final = frozenset(
     {"CompanyCode", "PurchaseOrderType", "PurchasingOrganization"}
 )
-_HEADER: Final = maps.MAPS[Entity.PURCHASE_ORDERS].fields
-#: The payload keys the header declarations write.
-_HEADER_KEYS: Final = frozenset(
-    converter.payload_key(name) for name, converter in _HEADER.items() if converter.writable
-)
+#: A schedule line of a new item: when, and how much.
+_SCHEDULE: Final = {
+    "day": kit.Day("ScheduleLineDeliveryDate"),
+    "quantity": kit.Number("ScheduleLineOrderQuantity"),
+}
 
 # Converters of the rules below: the same vocabulary as the tables, read where a rule needs it.
-_DELETION: Final = Code("PurchasingDocumentDeletionCode", maps.DELETION_CODE)
-_PROCESSING: Final = Code("PurchasingProcessingStatus", maps.PROCESSING_STATUS)
-_STOCK_USE: Final = Code("InventoryStockType", maps.STOCK_USE)
-_PRICE: Final = Number("NetPriceAmount")
-_PER: Final = Number("NetPriceQuantity")
-_SCHEDULE_DAY: Final = Day("ScheduleLineDeliveryDate")
-_STOCK: Final = Number("MatlWrhsStkQtyInMatlBaseUnit")
-_VENDOR_NAME: Final = First(
-    (Text("to_Supplier/SupplierName"), Text("BusinessPartnerFullName"), Text("OrganizationBPName1"))
-)
-_ADDRESS: Final = {
-    "line2": Text("StreetPrefixName"),
-    "city": Text("CityName"),
-    "region": Text("Region"),
-    "postal_code": Text("PostalCode"),
-}
-_PHONE: Final = First((Text("InternationalPhoneNumber"), Text("PhoneNumber")))
-_FLOC_NAME: Final = First((Text("FunctionalLocationName"), Text("FunctionalLocationLabelName")))
+_DELETION: Final = kit.Code("PurchasingDocumentDeletionCode", maps.DELETION_CODE)
+_PROCESSING: Final = kit.Code("PurchasingProcessingStatus", maps.PROCESSING_STATUS)
+_STOCK_USE: Final = kit.Code("InventoryStockType", maps.STOCK_USE)
+_STOCK: Final = kit.Number("MatlWrhsStkQtyInMatlBaseUnit")
+_SYSTEM_STATUS: Final = maps.MAPS[Entity.WORK_ORDERS].fields["status"]
 
 
 def _no_ids(entity: Entity, remote_id: str) -> str:
@@ -112,7 +71,7 @@ def _no_ids(entity: Entity, remote_id: str) -> str:
 
 
 #: What the status rules read with: codes need no record ids.
-_CODES: Final = MapContext(WIRE, _no_ids)
+_CODES: Final = kit.MapContext(WIRE, _no_ids)
 
 
 def location_id(plant: str, storage_location: str) -> str:
@@ -126,11 +85,6 @@ def split_location(remote_id: str) -> tuple[str, str]:
     return plant, storage_location
 
 
-def functional_location_id(key: str) -> str:
-    """The unified remote id of functional location `key` (`FL:1710-PLT`)."""
-    return maps.FUNCTIONAL_LOCATION + key
-
-
 def functional_location_key(remote_id: str) -> str | None:
     """The SAP key of a functional location's remote id; None for plants and storage
     locations."""
@@ -142,20 +96,6 @@ def functional_location_key(remote_id: str) -> str | None:
 # --- reading -------------------------------------------------------------------------------------
 
 
-def _sorted_rows(data: Mapping[str, Any] | None, navigation: str, key: str) -> list[Any]:
-    rows = WIRE.rows(data, navigation)
-    return sorted(rows, key=lambda row: (len(str(row.get(key, ""))), str(row.get(key, ""))))
-
-
-def _live_items(data: Mapping[str, Any]) -> list[Mapping[str, Any]]:
-    # Items flagged for deletion are cancelled lines: SAP keeps them for the audit trail only.
-    return [
-        item
-        for item in _sorted_rows(data, "to_PurchaseOrderItem", "PurchaseOrderItem")
-        if item.get("PurchasingDocumentDeletionCode") != "L"
-    ]
-
-
 def purchase_order_status(data: Mapping[str, Any]) -> PurchaseOrderStatus:
     """The unified status of an A_PurchaseOrder read with its items."""
     deletion: PurchaseOrderStatus | None = _DELETION.read(data, _CODES)
@@ -164,7 +104,7 @@ def purchase_order_status(data: Mapping[str, Any]) -> PurchaseOrderStatus:
     status: PurchaseOrderStatus = _PROCESSING.read(data, _CODES)
     if status is not PurchaseOrderStatus.SENT:
         return status
-    items = _live_items(data)
+    items = kit.choose_row(WIRE.rows(data, maps.LINES.path), skip=maps.LINES.skip)
     delivered = [item.get("IsCompletelyDelivered") is True for item in items]
     if items and all(delivered):
         invoiced = all(item.get("IsFinallyInvoiced") is True for item in items)
@@ -174,33 +114,14 @@ def purchase_order_status(data: Mapping[str, Any]) -> PurchaseOrderStatus:
     return status
 
 
-def _line(item: Mapping[str, Any], ctx: MapContext) -> dict[str, Any]:
-    line = read_fields(maps.LINE_FIELDS, item, ctx)
-    line["line_number"] = int(str(item.get("PurchaseOrderItem") or "0"))
-    quantity: Decimal = line["quantity"]
-    line["quantity_received"] = (
-        quantity if item.get("IsCompletelyDelivered") is True else Decimal(0)
-    )
-    price = _PRICE.read(item, ctx)
-    per = _PER.read(item, ctx) or Decimal(1)
-    if price is not None and per > 0:
-        unit_price = price / per
-        line["unit_price"] = unit_price
-        line["line_total"] = (quantity * unit_price).quantize(_CENT, rounding=ROUND_HALF_UP)
-    dates = [_SCHEDULE_DAY.read(row, ctx) for row in WIRE.rows(item, "to_ScheduleLine")]
-    known = [day for day in dates if day is not None]
-    line["required_date"] = min(known) if known else None
-    plant = str(item.get("Plant") or "")
-    if plant:
-        remote_id = location_id(plant, str(item.get("StorageLocation") or ""))
-        line["location"] = reference(ctx.ids, Entity.LOCATIONS, remote_id)
-    return line
-
-
-def _purchase_order(data: Mapping[str, Any], ctx: MapContext) -> dict[str, Any]:
-    lines = [_line(item, ctx) for item in _live_items(data)]
-    totals = [line["line_total"] for line in lines if line.get("line_total") is not None]
-    dates = [line["required_date"] for line in lines if line.get("required_date") is not None]
+def _purchase_order(data: Mapping[str, Any], ctx: kit.MapContext) -> dict[str, Any]:
+    lines = maps.LINES.read(data, ctx)
+    for line in lines:
+        price = line["unit_price"]
+        total = None if price is None else line["quantity"] * price
+        line["line_total"] = None if total is None else total.quantize(_CENT, ROUND_HALF_UP)
+    totals = [line["line_total"] for line in lines if line["line_total"] is not None]
+    dates = [line["required_date"] for line in lines if line["required_date"] is not None]
     return {
         "status": purchase_order_status(data),
         "lines": lines,
@@ -210,83 +131,13 @@ def _purchase_order(data: Mapping[str, Any], ctx: MapContext) -> dict[str, Any]:
     }
 
 
-def _first(rows: Iterable[Mapping[str, Any]], flag: str) -> Mapping[str, Any] | None:
-    candidates = list(rows)
-    preferred = [row for row in candidates if row.get(flag) is True]
-    chosen = preferred or candidates
-    return chosen[0] if chosen else None
-
-
-def _address(address: Mapping[str, Any], ctx: MapContext) -> dict[str, Any]:
-    street = " ".join(
-        part for part in (address.get("StreetName"), address.get("HouseNumber")) if part
-    )
-    country = address.get("Country") or ""
-    return {
-        "line1": street or None,
-        **read_fields(_ADDRESS, address, ctx),
-        "country": country if _ALPHA2.match(country) else None,
-    }
-
-
-def _vendor(data: Mapping[str, Any], ctx: MapContext) -> dict[str, Any]:
-    addresses = _sorted_rows(data, "to_BusinessPartnerAddress", "AddressID")
-    address = addresses[0] if addresses else None
-    email = phone = None
-    if address is not None:
-        mail = _first(WIRE.rows(address, "to_EmailAddress"), "IsDefaultEmailAddress")
-        call = _first(WIRE.rows(address, "to_PhoneNumber"), "IsDefaultPhoneNumber")
-        email = Text("EmailAddress").read(mail, ctx) if mail else None
-        phone = _PHONE.read(call, ctx) if call else None
-    organisations = [
-        org
-        for org in _sorted_rows(
-            WIRE.node(data, "to_Supplier"), "to_SupplierPurchasingOrg", "PurchasingOrganization"
-        )
-        if org.get("DeletionIndicator") is not True
-    ]
-    currency = payment_terms = None
-    if organisations:
-        code = str(organisations[0].get("PurchaseOrderCurrency") or "")
-        currency = code if _ALPHA3.match(code) else None
-        payment_terms = Text("PaymentTerms").read(organisations[0], ctx)
-    return {
-        "name": _VENDOR_NAME.read(data, ctx) or str(data.get("Supplier")),
-        "email": email,
-        "phone": phone,
-        "website": None,
-        "currency": currency,
-        "payment_terms": payment_terms,
-        "address": None if address is None else _address(address, ctx),
-        "created_at": CREATED.read(data),
-    }
-
-
 def work_order_status(text: str) -> WorkOrderStatus:
     """The lifecycle status in a `SystemStatusText` such as `REL PCNF NMAT PRC`."""
-    tokens = set(text.split())
-    for token, status in maps.SYSTEM_STATUS:
-        if token in tokens:
-            return status
-    raise errors.UpstreamError(
-        f"SAP sent SystemStatusText {text!r} without a lifecycle status the SAP S/4HANA map "
-        "knows (CRTD, REL, PCNF, CNF, TECO, CLSD, LKD, DLFL)."
-    )
+    status: WorkOrderStatus = _SYSTEM_STATUS.read({"SystemStatusText": text}, _CODES)
+    return status
 
 
-def _work_order(data: Mapping[str, Any], ctx: MapContext) -> dict[str, Any]:
-    number = str(data.get("MaintenanceOrder"))
-    return {
-        "title": Text("MaintenanceOrderDesc").read(data, ctx) or f"Maintenance order {number}",
-        "status": work_order_status(str(data.get("SystemStatusText") or "")),
-    }
-
-
-def _asset(data: Mapping[str, Any], ctx: MapContext) -> dict[str, Any]:
-    return {"name": Text("EquipmentName").read(data, ctx) or str(data.get("Equipment"))}
-
-
-def _inventory_item(data: Mapping[str, Any], ctx: MapContext) -> dict[str, Any]:
+def _inventory_item(data: Mapping[str, Any], ctx: kit.MapContext) -> dict[str, Any]:
     levels: dict[str, dict[str, Decimal]] = {}
     for row in WIRE.rows(data, "to_MatlStkInAcctMod"):
         place = location_id(str(row.get("Plant") or ""), str(row.get("StorageLocation") or ""))
@@ -307,68 +158,36 @@ def _inventory_item(data: Mapping[str, Any], ctx: MapContext) -> dict[str, Any]:
         for place, level in sorted(levels.items())
     ]
     return {
-        # The stock API carries no description; the material number is its name here.
-        "name": str(data.get("Material")),
-        # The stock API carries no material status; a material that holds stock is in use.
-        "status": InventoryItemStatus.ACTIVE,
         "stock_levels": stock_levels,
         "total_on_hand": sum((level["on_hand"] for level in levels.values()), Decimal(0)),
     }
 
 
-def _location(data: Mapping[str, Any], ctx: MapContext) -> dict[str, Any]:
-    plant = str(data.get("Plant") or "")
-    storage_location = str(data.get("StorageLocation") or "")
-    if storage_location:
-        return {
-            "code": storage_location,
-            "name": f"Storage location {storage_location} (plant {plant})",
-            "type": LocationType.WAREHOUSE,
-            "status": LocationStatus.ACTIVE,
-            "parent": reference(ctx.ids, Entity.LOCATIONS, plant),
-        }
-    return {
-        "code": plant,
-        "name": f"Plant {plant}",
-        "type": LocationType.PLANT,
-        "status": LocationStatus.ACTIVE,
-        "parent": None,
-    }
-
-
-def _functional_location(data: Mapping[str, Any], ctx: MapContext) -> dict[str, Any]:
-    return {
-        "name": _FLOC_NAME.read(data, ctx) or str(data.get("FunctionalLocation")),
-        "address": None,
-    }
-
-
-_DERIVED: Final[Mapping[Entity, Derive]] = {
-    Entity.PURCHASE_ORDERS: _purchase_order,
-    Entity.VENDORS: _vendor,
-    Entity.WORK_ORDERS: _work_order,
-    Entity.ASSETS: _asset,
-    Entity.INVENTORY_ITEMS: _inventory_item,
-    Entity.LOCATIONS: _location,
-}
-_FUNCTIONAL_LOCATIONS: Final = replace(maps.FUNCTIONAL_LOCATION_MAP, derive=_functional_location)
-
-
-def _choose(entity: Entity, raw: RawRecord) -> RecordMap | None:
-    """Functional locations among the plants and storage locations."""
-    floc = entity is Entity.LOCATIONS and functional_location_key(raw.remote_id) is not None
-    return _FUNCTIONAL_LOCATIONS if floc else None
+def _choose(entity: Entity, raw: RawRecord) -> kit.RecordMap | None:
+    """Functional locations and storage locations among the plants."""
+    if entity is not Entity.LOCATIONS:
+        return None
+    if functional_location_key(raw.remote_id) is not None:
+        return maps.FUNCTIONAL_LOCATION_MAP
+    return maps.STORAGE_LOCATION_MAP if raw.data.get("StorageLocation") else None
 
 
 #: SAP's tables and rules on the OData V2 wire: `to_unified` in one.
-MAPPER: Final = Mapper(
+MAPPER: Final = kit.Mapper(
     "SAP",
     WIRE,
     {
-        entity: replace(record_map, derive=_DERIVED[entity])
-        for entity, record_map in maps.MAPS.items()
+        **maps.MAPS,
+        Entity.PURCHASE_ORDERS: replace(
+            maps.MAPS[Entity.PURCHASE_ORDERS],
+            derive=_purchase_order,
+            refusals=_NOT_WRITABLE,
+            unclearable=maps.UNCLEARABLE,
+        ),
+        Entity.INVENTORY_ITEMS: replace(maps.MAPS[Entity.INVENTORY_ITEMS], derive=_inventory_item),
     },
     choose=_choose,
+    refusal="{system}'s purchase order API cannot set this field.",
 )
 
 
@@ -383,20 +202,17 @@ def to_unified(entity: Entity, raw: RawRecord, ids: IdFactory) -> dict[str, Any]
 # --- writing -------------------------------------------------------------------------------------
 
 
-def _refuse_unwritable(payload: Mapping[str, Any], allowed: Iterable[str]) -> dict[str, str]:
-    permitted = set(allowed)
-    return {name: _NOT_WRITABLE.get(name, _CANNOT_SET) for name in payload if name not in permitted}
-
-
 def _custom_writes(
     custom: Mapping[str, Any] | None, *, creating: bool, problems: dict[str, str]
 ) -> dict[str, Any]:
+    """The organisational units a payload's custom fields set (extension fields are the
+    map's), checked as SAP would."""
     body: dict[str, Any] = {}
     for name, value in (custom or {}).items():
         key = f"custom_fields.{name}"
         if name.startswith(maps.CUSTOM_PREFIXES):
-            body[name] = value
-        elif name not in maps.ORGANISATION_FIELDS:
+            continue
+        if name not in maps.ORGANISATION_FIELDS:
             problems[key] = (
                 "Not a writable SAP field: use CompanyCode, PurchaseOrderType, "
                 "PurchasingOrganization, PurchasingGroup or a YY1_/ZZ1_ extension field."
@@ -410,31 +226,6 @@ def _custom_writes(
     return body
 
 
-def _header(payload: Mapping[str, Any], problems: dict[str, str]) -> dict[str, Any]:
-    """The header properties of a payload, through the purchase order's read declarations."""
-    for key in maps.UNCLEARABLE:
-        if key in payload and payload[key] is None:
-            problems[key.replace("_remote_id", "_id")] = "SAP cannot clear this field."
-    values = {
-        key: value
-        for key, value in payload.items()
-        if not (key in maps.UNCLEARABLE and value is None)
-    }
-    return write_fields(_HEADER, values, WIRE)
-
-
-def _schedule_line(day: Any, quantity: Any) -> dict[str, Any]:
-    return {
-        "results": [
-            {
-                "ScheduleLine": "1",
-                "ScheduleLineDeliveryDate": WIRE.from_date(day),
-                "ScheduleLineOrderQuantity": WIRE.from_decimal(Decimal(quantity)),
-            }
-        ]
-    }
-
-
 def _item(
     index: int, line: Mapping[str, Any], day: Any, problems: dict[str, str]
 ) -> dict[str, Any]:
@@ -442,7 +233,7 @@ def _item(
     given = {key: value for key, value in line.items() if value is not None}
     item: dict[str, Any] = {
         "PurchaseOrderItem": str(10 * (index + 1)),
-        **write_fields(maps.LINE_WRITES, given, WIRE),
+        **kit.write_fields(maps.LINE_WRITES, given, WIRE),
     }
     location = line.get("location_remote_id")
     if not location or functional_location_key(location) is not None:
@@ -460,7 +251,8 @@ def _item(
         item["NetPriceQuantity"] = "1"
     day = line.get("required_date") or day
     if day is not None:
-        item["to_ScheduleLine"] = _schedule_line(day, line["quantity"])
+        schedule = kit.write_fields(_SCHEDULE, {"day": day, "quantity": line["quantity"]}, WIRE)
+        item["to_ScheduleLine"] = {"results": [{"ScheduleLine": "1", **schedule}]}
     return item
 
 
@@ -470,34 +262,29 @@ def purchase_order_create_body(payload: Mapping[str, Any]) -> dict[str, Any]:
     Raises `errors.ValidationFailed` naming every field SAP could not take: fields its API
     cannot write, missing organisational units, lines without a delivery location.
     """
-    allowed = _HEADER_KEYS | {"required_date", "lines", "custom_fields"}
-    problems = _refuse_unwritable(payload, allowed)
-    body = _header(payload, problems)
-    body.update(_custom_writes(payload.get("custom_fields"), creating=True, problems=problems))
-    body.setdefault("PurchaseOrderType", "NB")
+    problems: dict[str, str] = {}
+    custom = _custom_writes(payload.get("custom_fields"), creating=True, problems=problems)
+    custom.setdefault("PurchaseOrderType", "NB")
     for name in maps.REQUIRED_ORGANISATION_FIELDS:
-        if not body.get(name):
+        if not custom.get(name):
             problems[f"custom_fields.{name}"] = (
                 f"SAP needs {name} for a new purchase order; set it in custom_fields."
             )
     day = payload.get("required_date")
-    items = [
-        _item(index, line, day, problems) for index, line in enumerate(payload.get("lines") or ())
-    ]
-    if problems:
-        raise errors.ValidationFailed(problems)
-    body["to_PurchaseOrderItem"] = {"results": items}
-    return body
+    lines = enumerate(payload.get("lines") or ())
+    items = [_item(index, line, day, problems) for index, line in lines]
+    handled = frozenset({"required_date", "lines", "custom_fields"})
+    body = MAPPER.to_source(Entity.PURCHASE_ORDERS, payload, handled=handled, problems=problems)
+    return {**body, **custom, "to_PurchaseOrderItem": {"results": items}}
 
 
 def purchase_order_update_body(changes: Mapping[str, Any]) -> dict[str, Any]:
     """The PATCH body for a resolved `PurchaseOrderUpdate` payload (header properties only)."""
-    problems = _refuse_unwritable(changes, _HEADER_KEYS | {"custom_fields"})
-    body = _header(changes, problems)
-    body.update(_custom_writes(changes.get("custom_fields"), creating=False, problems=problems))
-    if problems:
-        raise errors.ValidationFailed(problems)
-    return body
+    problems: dict[str, str] = {}
+    custom = _custom_writes(changes.get("custom_fields"), creating=False, problems=problems)
+    handled = frozenset({"custom_fields"})
+    body = MAPPER.to_source(Entity.PURCHASE_ORDERS, changes, handled=handled, problems=problems)
+    return {**body, **custom}
 
 
 def error_field(target: str) -> str:

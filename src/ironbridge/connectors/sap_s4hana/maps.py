@@ -13,29 +13,19 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from decimal import Decimal
 from enum import StrEnum
 from types import MappingProxyType
 from typing import Any, Final
 
+from ironbridge.connectors import kit
 from ironbridge.connectors.base import StatusTable
-from ironbridge.connectors.kit import (
-    Code,
-    Day,
-    Field,
-    First,
-    Flags,
-    MapContext,
-    Number,
-    RecordMap,
-    Ref,
-    Stamp,
-    Text,
-)
-from ironbridge.connectors.protocols.odata_v2 import ODataV2Wire
+from ironbridge.connectors.protocols.odata_v2 import ChangeStamp, DateAndTimeChange, ODataV2Wire
 from ironbridge.model import (
     AssetCriticality,
     AssetStatus,
     Entity,
+    InventoryItemStatus,
     LocationStatus,
     LocationType,
     PurchaseOrderStatus,
@@ -47,6 +37,7 @@ from ironbridge.model import (
 
 __all__ = [
     "ABC_INDICATOR",
+    "CREATED",
     "CUSTOM_PREFIXES",
     "DELETION_CODE",
     "EQUIPMENT_FLAGS",
@@ -55,6 +46,7 @@ __all__ = [
     "FUNCTIONAL_LOCATION_LEVEL",
     "FUNCTIONAL_LOCATION_MAP",
     "HEADER_ERROR_FIELDS",
+    "LINES",
     "LINE_ERROR_FIELDS",
     "LINE_FIELDS",
     "LINE_WRITES",
@@ -66,6 +58,7 @@ __all__ = [
     "REQUIRED_ORGANISATION_FIELDS",
     "STATUS_TABLES",
     "STOCK_USE",
+    "STORAGE_LOCATION_MAP",
     "SUPPLIER_FLAGS",
     "SYSTEM_STATUS",
     "UNCLEARABLE",
@@ -103,6 +96,10 @@ PROCESSING_STATUS: Final[Mapping[str, PurchaseOrderStatus]] = MappingProxyType(
 DELETION_CODE: Final[Mapping[str, PurchaseOrderStatus | None]] = MappingProxyType(
     {"": None, "L": PurchaseOrderStatus.CANCELLED, "S": None}
 )
+
+#: When a business partner was never changed, SAP leaves `LastChangeDate` empty; its creation
+#: time is then its change time.
+CREATED: Final = DateAndTimeChange("CreationDate", "CreationTime")
 
 #: Lifecycle statuses of a maintenance order, most decisive first. `SystemStatusText` lists
 #: the active system statuses ("REL PCNF NMAT PRC"); the first entry of this table found in it
@@ -214,64 +211,125 @@ STOCK_USE: Final[Mapping[str, StockUse]] = MappingProxyType(
 
 
 @dataclass(frozen=True, slots=True)
-class Level(Field):
+class Level(kit.Field):
     """`table["below"]` for a record that names its superior at `path`, else `table["top"]`."""
 
     path: str
     table: Mapping[str, Any] = field(hash=False)
 
-    def read(self, row: Mapping[str, Any], ctx: MapContext) -> Any:
+    def read(self, row: Mapping[str, Any], ctx: kit.MapContext) -> Any:
         return self.table["below" if ctx.wire.get(row, self.path) else "top"]
 
 
-def _custom(*names: str) -> dict[str, Field]:
+def _custom(*names: str) -> dict[str, kit.Field]:
     """SAP properties outside the unified model kept in `custom_fields` under their names."""
-    return {name: Text(name) for name in names}
+    return {name: kit.Text(name) for name in names}
 
 
-def _record(fields: Mapping[str, Field], *custom: str, created: Field | None = None) -> RecordMap:
-    return RecordMap(
+def _record(
+    fields: Mapping[str, kit.Field], *custom: str, created: kit.Field | None = None
+) -> kit.RecordMap:
+    return kit.RecordMap(
         fields, created=created, custom_fields=_custom(*custom), extension_prefixes=CUSTOM_PREFIXES
     )
 
 
-MAPS: Final[Mapping[Entity, RecordMap]] = MappingProxyType(
+#: Where a business partner's first address, and its e-mail and phone, are read.
+_ADDRESSES: Final = "to_BusinessPartnerAddress"
+
+
+def _purchasing(value: kit.Field) -> kit.Pick:
+    """A supplier's purchasing data: its first organisation not flagged for deletion."""
+    orgs = "to_Supplier/to_SupplierPurchasingOrg"
+    return kit.Pick(orgs, value, order="PurchasingOrganization", skip={"DeletionIndicator": True})
+
+
+MAPS: Final[Mapping[Entity, kit.RecordMap]] = MappingProxyType(
     {
         Entity.PURCHASE_ORDERS: _record(
             {
-                "number": Text("PurchaseOrder", writable=False),
-                "vendor": Ref(Entity.VENDORS, "Supplier"),
-                "order_date": Day("PurchaseOrderDate"),
-                "currency": Text("DocumentCurrency"),
-                "payment_terms": Text("PaymentTerms"),
+                "number": kit.Text("PurchaseOrder", writable=False),
+                "vendor": kit.Ref(Entity.VENDORS, "Supplier"),
+                "order_date": kit.Day("PurchaseOrderDate"),
+                "currency": kit.Text("DocumentCurrency"),
+                "payment_terms": kit.Text("PaymentTerms"),
             },
             "CompanyCode",
             "PurchaseOrderType",
             "PurchasingOrganization",
             "PurchasingGroup",
-            created=Stamp("CreationDate"),
+            created=kit.Stamp("CreationDate"),
         ),
         Entity.VENDORS: _record(
             {
-                "code": Text("Supplier"),
-                "tax_id": Text("to_Supplier/VATRegistration"),
-                "status": Flags(SUPPLIER_FLAGS, VendorStatus.ACTIVE),
+                "code": kit.Text("Supplier"),
+                "name": kit.First(
+                    (
+                        kit.Text("to_Supplier/SupplierName"),
+                        kit.Text("BusinessPartnerFullName"),
+                        kit.Text("OrganizationBPName1"),
+                        kit.Text("Supplier"),
+                    )
+                ),
+                "tax_id": kit.Text("to_Supplier/VATRegistration"),
+                "status": kit.Flags(SUPPLIER_FLAGS, VendorStatus.ACTIVE),
+                "email": kit.Pick(
+                    _ADDRESSES,
+                    kit.Pick(
+                        "to_EmailAddress", kit.Text("EmailAddress"), prefer="IsDefaultEmailAddress"
+                    ),
+                    order="AddressID",
+                ),
+                "phone": kit.Pick(
+                    _ADDRESSES,
+                    kit.Pick(
+                        "to_PhoneNumber",
+                        kit.First((kit.Text("InternationalPhoneNumber"), kit.Text("PhoneNumber"))),
+                        prefer="IsDefaultPhoneNumber",
+                    ),
+                    order="AddressID",
+                ),
+                "website": kit.Const(None),
+                "currency": _purchasing(
+                    kit.Matching(kit.Text("PurchaseOrderCurrency"), "[A-Za-z]{3}")
+                ),
+                "payment_terms": _purchasing(kit.Text("PaymentTerms")),
+                "address": kit.Pick(
+                    _ADDRESSES,
+                    {
+                        "line1": kit.Joined(("StreetName", "HouseNumber")),
+                        "line2": kit.Text("StreetPrefixName"),
+                        "city": kit.Text("CityName"),
+                        "region": kit.Text("Region"),
+                        "postal_code": kit.Text("PostalCode"),
+                        "country": kit.Matching(kit.Text("Country"), "[A-Za-z]{2}"),
+                    },
+                    order="AddressID",
+                ),
             },
             "BusinessPartner",
             "BusinessPartnerGrouping",
+            created=ChangeStamp(CREATED),
         ),
         Entity.WORK_ORDERS: _record(
             {
-                "number": Text("MaintenanceOrder"),
-                "priority": Code("MaintPriority", ORDER_PRIORITY, otherwise=None),
-                "type": Code("MaintenanceOrderType", ORDER_TYPE, otherwise=WorkOrderType.OTHER),
-                "asset": Ref(Entity.ASSETS, "Equipment"),
-                "location": Ref(Entity.LOCATIONS, "MaintenancePlant"),
-                "assignee": Text("MaintOrdPersonResponsible"),
-                "scheduled_start": Stamp("MaintOrdBasicStartDateTime"),
-                "scheduled_end": Stamp("MaintOrdBasicEndDateTime"),
-                "actual_end": Stamp("MainWorkCompletedDateTime"),
-                "due_date": Day("LatestAcceptableCompletionDate"),
+                "number": kit.Text("MaintenanceOrder"),
+                "title": kit.First(
+                    (
+                        kit.Text("MaintenanceOrderDesc"),
+                        kit.Template("Maintenance order {MaintenanceOrder}"),
+                    )
+                ),
+                "status": kit.Tokens("SystemStatusText", SYSTEM_STATUS),
+                "priority": kit.Code("MaintPriority", ORDER_PRIORITY, otherwise=None),
+                "type": kit.Code("MaintenanceOrderType", ORDER_TYPE, otherwise=WorkOrderType.OTHER),
+                "asset": kit.Ref(Entity.ASSETS, "Equipment"),
+                "location": kit.Ref(Entity.LOCATIONS, "MaintenancePlant"),
+                "assignee": kit.Text("MaintOrdPersonResponsible"),
+                "scheduled_start": kit.Stamp("MaintOrdBasicStartDateTime"),
+                "scheduled_end": kit.Stamp("MaintOrdBasicEndDateTime"),
+                "actual_end": kit.Stamp("MainWorkCompletedDateTime"),
+                "due_date": kit.Day("LatestAcceptableCompletionDate"),
             },
             "MaintenanceOrderType",
             "MaintPriority",
@@ -280,54 +338,89 @@ MAPS: Final[Mapping[Entity, RecordMap]] = MappingProxyType(
             "FunctionalLocation",
             "SystemStatusText",
             "UserStatusText",
-            created=Stamp("MaintOrderCreationDateTime"),
+            created=kit.Stamp("MaintOrderCreationDateTime"),
         ),
         Entity.ASSETS: _record(
             {
-                "tag": Text("Equipment"),
-                "status": Flags(EQUIPMENT_FLAGS, AssetStatus.NOT_OPERATING),
-                "category": Text("TechnicalObjectType"),
+                "tag": kit.Text("Equipment"),
+                "name": kit.First((kit.Text("EquipmentName"), kit.Text("Equipment"))),
+                "status": kit.Flags(EQUIPMENT_FLAGS, AssetStatus.NOT_OPERATING),
+                "category": kit.Text("TechnicalObjectType"),
                 # Where the equipment is installed; equipment in stock is only at its plant.
-                "location": First(
+                "location": kit.First(
                     (
-                        Ref(Entity.LOCATIONS, "FunctionalLocation", prefix=FUNCTIONAL_LOCATION),
-                        Ref(Entity.LOCATIONS, "MaintenancePlant"),
+                        kit.Ref(Entity.LOCATIONS, "FunctionalLocation", prefix=FUNCTIONAL_LOCATION),
+                        kit.Ref(Entity.LOCATIONS, "MaintenancePlant"),
                     )
                 ),
-                "parent": Ref(Entity.ASSETS, "SuperordinateEquipment"),
-                "manufacturer": Text("AssetManufacturerName"),
-                "model": Text("ManufacturerPartTypeName"),
-                "serial_number": Text("ManufacturerSerialNumber"),
-                "install_date": Day("OperationStartDate"),
-                "criticality": Code("ABCIndicator", ABC_INDICATOR, otherwise=None),
+                "parent": kit.Ref(Entity.ASSETS, "SuperordinateEquipment"),
+                "manufacturer": kit.Text("AssetManufacturerName"),
+                "model": kit.Text("ManufacturerPartTypeName"),
+                "serial_number": kit.Text("ManufacturerSerialNumber"),
+                "install_date": kit.Day("OperationStartDate"),
+                "criticality": kit.Code("ABCIndicator", ABC_INDICATOR, otherwise=None),
             },
             "FunctionalLocation",
             "EquipmentCategory",
             "InventoryNumber",
             "ABCIndicator",
-            created=Stamp("CreationDate"),
+            created=kit.Stamp("CreationDate"),
         ),
         Entity.INVENTORY_ITEMS: _record(
-            {"code": Text("Material"), "unit_of_measure": Text("MaterialBaseUnit")}
+            {
+                "code": kit.Text("Material"),
+                # The stock API carries no description; the material number is its name here.
+                "name": kit.Text("Material"),
+                # The stock API carries no material status; a material that holds stock is in use.
+                "status": kit.Const(InventoryItemStatus.ACTIVE),
+                "unit_of_measure": kit.Text("MaterialBaseUnit"),
+            }
         ),
-        Entity.LOCATIONS: _record({}),
+        # A plant; storage locations and functional locations have maps of their own.
+        Entity.LOCATIONS: _record(
+            {
+                "code": kit.Text("Plant"),
+                "name": kit.Template("Plant {Plant}"),
+                "type": kit.Const(LocationType.PLANT),
+                "status": kit.Const(LocationStatus.ACTIVE),
+                "parent": kit.Const(None),
+            }
+        ),
     }
 )
 
-#: Functional locations (API_FUNCTIONALLOCATION), the locations below a plant. Plants and
-#: storage locations keep the table-less `MAPS[Entity.LOCATIONS]`.
+#: A storage location (`1710/171A`), within its plant.
+STORAGE_LOCATION_MAP: Final = _record(
+    {
+        "code": kit.Text("StorageLocation"),
+        "name": kit.Template("Storage location {StorageLocation} (plant {Plant})"),
+        "type": kit.Const(LocationType.WAREHOUSE),
+        "status": kit.Const(LocationStatus.ACTIVE),
+        "parent": kit.Ref(Entity.LOCATIONS, "Plant"),
+    }
+)
+
+#: Functional locations (API_FUNCTIONALLOCATION), the locations below a plant.
 FUNCTIONAL_LOCATION_MAP: Final = _record(
     {
-        "code": Text("FunctionalLocationLabelName"),
-        "type": Level("SuperiorFunctionalLocation", FUNCTIONAL_LOCATION_LEVEL),
-        "status": Flags(FUNCTIONAL_LOCATION_FLAGS, LocationStatus.ACTIVE),
-        # The top of a plant's structure hangs below the plant itself.
-        "parent": First(
+        "code": kit.Text("FunctionalLocationLabelName"),
+        "name": kit.First(
             (
-                Ref(Entity.LOCATIONS, "SuperiorFunctionalLocation", prefix=FUNCTIONAL_LOCATION),
-                Ref(Entity.LOCATIONS, "MaintenancePlant"),
+                kit.Text("FunctionalLocationName"),
+                kit.Text("FunctionalLocationLabelName"),
+                kit.Text("FunctionalLocation"),
             )
         ),
+        "type": Level("SuperiorFunctionalLocation", FUNCTIONAL_LOCATION_LEVEL),
+        "status": kit.Flags(FUNCTIONAL_LOCATION_FLAGS, LocationStatus.ACTIVE),
+        # The top of a plant's structure hangs below the plant itself.
+        "parent": kit.First(
+            (
+                kit.Ref(Entity.LOCATIONS, "SuperiorFunctionalLocation", prefix=FUNCTIONAL_LOCATION),
+                kit.Ref(Entity.LOCATIONS, "MaintenancePlant"),
+            )
+        ),
+        "address": kit.Const(None),
     },
     "FunctionalLocation",
     "FunctionalLocationCategory",
@@ -338,24 +431,47 @@ FUNCTIONAL_LOCATION_MAP: Final = _record(
     "MaintenancePlant",
 )
 
-#: The purchase order line fields a table can read (the rest is in `mapping.py`).
-LINE_FIELDS: Final[Mapping[str, Field]] = MappingProxyType(
+#: The purchase order line fields written as they are read.
+LINE_FIELDS: Final[Mapping[str, kit.Field]] = MappingProxyType(
     {
-        "remote_id": Text("PurchaseOrderItem", writable=False),
-        "item": Ref(Entity.INVENTORY_ITEMS, "Material"),
-        "item_code": Text("Material", writable=False),
-        "description": Text("PurchaseOrderItemText"),
-        "quantity": Number("OrderQuantity"),
-        "unit_of_measure": Text("PurchaseOrderQuantityUnit"),
+        "remote_id": kit.Text("PurchaseOrderItem", writable=False),
+        "item": kit.Ref(Entity.INVENTORY_ITEMS, "Material"),
+        "item_code": kit.Text("Material", writable=False),
+        "description": kit.Text("PurchaseOrderItemText"),
+        "quantity": kit.Number("OrderQuantity"),
+        "unit_of_measure": kit.Text("PurchaseOrderQuantityUnit"),
     }
+)
+
+#: A line's price is per `NetPriceQuantity` units.
+_UNIT_PRICE: Final = kit.Ratio(kit.Number("NetPriceAmount"), kit.Number("NetPriceQuantity"))
+
+#: The live lines of a purchase order: items flagged for deletion are cancelled lines, which
+#: SAP keeps for the audit trail only. SAP's purchase order API carries no goods-receipt
+#: quantity: an item counts as received in full once SAP marks its delivery completed. A
+#: line's date is its earliest schedule line's; its location the plant or storage location.
+LINES: Final = kit.Sorted(
+    "to_PurchaseOrderItem",
+    {
+        **LINE_FIELDS,
+        "line_number": kit.Integer("PurchaseOrderItem", writable=False),
+        "quantity_received": kit.When(
+            "IsCompletelyDelivered", kit.Number("OrderQuantity"), Decimal(0)
+        ),
+        "unit_price": _UNIT_PRICE,
+        "required_date": kit.Least("to_ScheduleLine", kit.Day("ScheduleLineDeliveryDate")),
+        "location": kit.Link(Entity.LOCATIONS, kit.Joined(("Plant", "StorageLocation"), "/")),
+    },
+    order="PurchaseOrderItem",
+    skip={"PurchasingDocumentDeletionCode": "L"},
 )
 
 # --- writes --------------------------------------------------------------------------------------
 
 #: What a new line writes: its readable fields, and its price per one unit (read per
 #: `NetPriceQuantity` units, see `mapping.py`).
-LINE_WRITES: Final[Mapping[str, Field]] = MappingProxyType(
-    {**LINE_FIELDS, "unit_price": Number("NetPriceAmount")}
+LINE_WRITES: Final[Mapping[str, kit.Field]] = MappingProxyType(
+    {**LINE_FIELDS, "unit_price": kit.Number("NetPriceAmount")}
 )
 
 #: Header fields SAP cannot empty once set: a null for them in a write is refused.
@@ -370,19 +486,10 @@ ORGANISATION_FIELDS: Final = frozenset(
 REQUIRED_ORGANISATION_FIELDS: Final = ("CompanyCode", "PurchasingOrganization", "PurchasingGroup")
 
 
-def _targets(fields: Mapping[str, Field]) -> dict[str, str]:
-    """SAP property → unified field path, for the writable fields of a table."""
-    return {
-        getattr(converter, "path", name): f"{name}_id" if isinstance(converter, Ref) else name
-        for name, converter in fields.items()
-        if converter.writable
-    }
-
-
 #: SAP header property → unified field path, for error targets.
 HEADER_ERROR_FIELDS: Final[Mapping[str, str]] = MappingProxyType(
     {
-        **_targets(MAPS[Entity.PURCHASE_ORDERS].fields),
+        **kit.source_names(MAPS[Entity.PURCHASE_ORDERS].fields),
         **{name: f"custom_fields.{name}" for name in ORGANISATION_FIELDS},
         "to_PurchaseOrderItem": "lines",
     }
@@ -390,7 +497,7 @@ HEADER_ERROR_FIELDS: Final[Mapping[str, str]] = MappingProxyType(
 
 #: SAP item property → unified line field, for error targets.
 LINE_ERROR_FIELDS: Final[Mapping[str, str]] = MappingProxyType(
-    {**_targets(LINE_WRITES), "Plant": "location_id", "StorageLocation": "location_id"}
+    {**kit.source_names(LINE_WRITES), "Plant": "location_id", "StorageLocation": "location_id"}
 )
 
 #: The code tables with the SAP property each reads and its unified enum, for checks over real

@@ -14,11 +14,10 @@ from typing import Final
 
 from ironbridge.connectors.protocols.odata_session import EntitySet
 from ironbridge.connectors.protocols.odata_v2 import DateAndTimeChange, TimestampChange
-from ironbridge.connectors.sap_s4hana.maps import FUNCTIONAL_LOCATION
+from ironbridge.connectors.sap_s4hana.maps import CREATED, FUNCTIONAL_LOCATION
 from ironbridge.model import Entity
 
 __all__ = [
-    "CREATED",
     "CURRENT_SLICE",
     "CURRENT_VALIDITY_END",
     "FUNCTIONAL_LOCATIONS",
@@ -41,21 +40,13 @@ CURRENT_SLICE: Final = f"ValidityEndDate eq {CURRENT_VALIDITY_END}"
 #: stamped 10:00:00, so "changed since" must compare whole seconds too.
 SHORT_STAMP: Final = TimestampChange("LastChangeDateTime", granularity=timedelta(seconds=1))
 
-#: When a business partner was never changed, SAP leaves `LastChangeDate` empty; its creation
-#: time is then its change time.
-CREATED: Final = DateAndTimeChange("CreationDate", "CreationTime")
-
 
 @dataclass(frozen=True, kw_only=True)
 class Resource(EntitySet):
-    """One unified entity's home in SAP: an entity set of a Gateway service.
-
-    Attributes:
-        arrangement: what an administrator grants for this service, for check messages.
-    """
+    """One unified entity's home in SAP: an entity set of a Gateway service, granted by the
+    communication arrangement in `grant`."""
 
     root: str = GATEWAY_ROOT
-    arrangement: str
 
 
 RESOURCES: Final[Mapping[Entity, Resource]] = MappingProxyType(
@@ -67,7 +58,7 @@ RESOURCES: Final[Mapping[Entity, Resource]] = MappingProxyType(
             expand=("to_PurchaseOrderItem", "to_PurchaseOrderItem/to_ScheduleLine"),
             # Precision 7 on the server, but /Date(ms)/ shows milliseconds.
             change=TimestampChange("LastChangeDateTime"),
-            arrangement="Purchase Order Integration (SAP_COM_0053)",
+            grant="Purchase Order Integration (SAP_COM_0053)",
         ),
         # Suppliers have no change stamp of their own; their business partner does
         # (PROTOCOLS.md §2), so vendors are read through A_BusinessPartner.
@@ -87,14 +78,14 @@ RESOURCES: Final[Mapping[Entity, Resource]] = MappingProxyType(
             filter="Supplier ne ''",
             # Supplier is not the business partner's key.
             by_filter=True,
-            arrangement="Business Partner, Customer and Supplier Integration (SAP_COM_0008)",
+            grant="Business Partner, Customer and Supplier Integration (SAP_COM_0008)",
         ),
         Entity.WORK_ORDERS: Resource(
             service="API_MAINTENANCEORDER",
             entity_set="MaintenanceOrder",
             key="MaintenanceOrder",
             change=SHORT_STAMP,
-            arrangement="Maintenance Order Integration (SAP_COM_0398)",
+            grant="Maintenance Order Integration (SAP_COM_0398)",
         ),
         Entity.ASSETS: Resource(
             service="API_EQUIPMENT",
@@ -103,7 +94,7 @@ RESOURCES: Final[Mapping[Entity, Resource]] = MappingProxyType(
             change=SHORT_STAMP,
             filter=CURRENT_SLICE,
             key_parts={"ValidityEndDate": CURRENT_VALIDITY_END},
-            arrangement="Equipment Master Data Integration (SAP_COM_0395)",
+            grant="Equipment Master Data Integration (SAP_COM_0395)",
         ),
         Entity.INVENTORY_ITEMS: Resource(
             service="API_MATERIAL_STOCK_SRV",
@@ -111,7 +102,7 @@ RESOURCES: Final[Mapping[Entity, Resource]] = MappingProxyType(
             key="Material",
             expand=("to_MatlStkInAcctMod",),
             change=None,
-            arrangement="Inventory Analytics Integration (SAP_COM_0164)",
+            grant="Inventory Analytics Integration (SAP_COM_0164)",
         ),
         # No plant API is among the services ironbridge uses, so plants and storage
         # locations are the distinct places stock is kept; functional locations below them
@@ -121,7 +112,7 @@ RESOURCES: Final[Mapping[Entity, Resource]] = MappingProxyType(
             entity_set="A_MatlStkInAcctMod",
             key="Plant",
             change=None,
-            arrangement="Inventory Analytics Integration (SAP_COM_0164)",
+            grant="Inventory Analytics Integration (SAP_COM_0164)",
         ),
     }
 )
@@ -135,6 +126,6 @@ FUNCTIONAL_LOCATIONS: Final = Resource(
     key="FunctionalLocation",
     change=SHORT_STAMP,
     prefix=FUNCTIONAL_LOCATION,
-    arrangement="Equipment Master Data Integration (SAP_COM_0395), which carries functional "
+    grant="Equipment Master Data Integration (SAP_COM_0395), which carries functional "
     "locations too",
 )

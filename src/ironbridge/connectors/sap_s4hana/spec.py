@@ -6,10 +6,11 @@ from typing import Final
 
 from ironbridge.connectors.auth import SignInMethods, offer
 from ironbridge.connectors.base import AuthField, Capability, ConnectorSpec
-from ironbridge.connectors.sap_s4hana.resources import FUNCTIONAL_LOCATIONS, RESOURCES, Resource
+from ironbridge.connectors.protocols.odata_session import CheckTexts
+from ironbridge.connectors.sap_s4hana.resources import FUNCTIONAL_LOCATIONS, RESOURCES
 from ironbridge.model import Entity
 
-__all__ = ["BASIC", "OAUTH", "SIGN_IN", "SPEC", "TOKEN_PATH", "WRITABLE_PURCHASE_ORDER_FIELDS"]
+__all__ = ["BASIC", "CHECK_TEXTS", "SIGN_IN", "SPEC", "TOKEN_PATH"]
 
 #: `auth_method` values: a communication user's password, or an OAuth 2.0 client.
 BASIC: Final = "basic"
@@ -64,6 +65,27 @@ SIGN_IN: Final = SignInMethods(
     ),
 )
 
+#: What the connection check tells an SAP administrator at each failure.
+CHECK_TEXTS: Final = CheckTexts(
+    address_fix="Enter the https address of your SAP Gateway server.",
+    oauth_address_fix="Enter the https address of SAP's OAuth token endpoint, or leave it "
+    "empty for the system's own.",
+    unreachable_fix="Check the address and port, and that ironbridge's network may reach it.",
+    down="The SAP system answered HTTP {status}; it is not available now.",
+    down_fix="Try again later, or ask your SAP Basis team whether the system is up.",
+    not_served="No SAP Gateway answers at this address.",
+    not_served_fix="Enter the address of the server that serves /sap/opu/odata/, with its port.",
+    reached="The SAP system answers at this address.",
+    oauth_reached="SAP's OAuth server answers.",
+    oauth_refused_fix="Check the client ID, its secret, the token URL and the scope, and "
+    "that the communication arrangement allows OAuth 2.0 for this client.",
+    refused_fix="Check the user and password (or OAuth client and secret), and that the "
+    "user is not locked or expired.",
+    accepted="SAP accepted the credentials.",
+    grant_fix="Add the communication arrangement {grant} for this user.",
+    activate_fix="Activate {service} (/IWFND/MAINT_SERVICE) or add {grant}.",
+)
+
 _LOGO: Final = (
     '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 64 64" role="img" '
     'aria-label="SAP S/4HANA"><rect width="64" height="64" rx="12" fill="#0a6ed1"/>'
@@ -72,7 +94,7 @@ _LOGO: Final = (
 )
 
 #: The unified purchase order fields SAP's purchase order API lets ironbridge set.
-WRITABLE_PURCHASE_ORDER_FIELDS: Final = (
+_WRITABLE_PURCHASE_ORDER_FIELDS: Final = (
     "vendor_id",
     "vendor_remote_id",
     "order_date",
@@ -82,15 +104,6 @@ WRITABLE_PURCHASE_ORDER_FIELDS: Final = (
     "lines",
     "custom_fields",
 )
-
-
-def _requires(resource: Resource) -> str:
-    """What an administrator enables for `resource`, as the catalog names it."""
-    return f"OData service {resource.service}: {resource.arrangement}"
-
-
-def _needs(entity: Entity) -> tuple[str, ...]:
-    return (_requires(RESOURCES[entity]),)
 
 
 SPEC: Final = ConnectorSpec(
@@ -161,11 +174,11 @@ SPEC: Final = ConnectorSpec(
     capabilities={
         Entity.PURCHASE_ORDERS: Capability(
             read=True,
-            requires=_needs(Entity.PURCHASE_ORDERS),
+            requires=(RESOURCES[Entity.PURCHASE_ORDERS].requirement,),
             create=True,
             update=True,
             delete=False,
-            writable_fields=WRITABLE_PURCHASE_ORDER_FIELDS,
+            writable_fields=_WRITABLE_PURCHASE_ORDER_FIELDS,
             rules=(
                 "SAP assigns purchase order numbers; a given number is refused "
                 "(VALIDATION_FAILED).",
@@ -188,10 +201,7 @@ SPEC: Final = ConnectorSpec(
         ),
         Entity.VENDORS: Capability(
             read=True,
-            requires=_needs(Entity.VENDORS),
-            create=False,
-            update=False,
-            delete=False,
+            requires=(RESOURCES[Entity.VENDORS].requirement,),
             rules=(
                 "Vendors are business partners with a supplier role; their changes are "
                 "tracked on the business partner.",
@@ -199,10 +209,7 @@ SPEC: Final = ConnectorSpec(
         ),
         Entity.INVENTORY_ITEMS: Capability(
             read=True,
-            requires=_needs(Entity.INVENTORY_ITEMS),
-            create=False,
-            update=False,
-            delete=False,
+            requires=(RESOURCES[Entity.INVENTORY_ITEMS].requirement,),
             rules=(
                 "Stock is a snapshot: SAP's stock API records no change time, so every sync "
                 "reads every material with stock again; an item is an event only when its stock "
@@ -211,30 +218,21 @@ SPEC: Final = ConnectorSpec(
         ),
         Entity.WORK_ORDERS: Capability(
             read=True,
-            requires=_needs(Entity.WORK_ORDERS),
-            create=False,
-            update=False,
-            delete=False,
+            requires=(RESOURCES[Entity.WORK_ORDERS].requirement,),
             rules=("Work orders are SAP maintenance orders; status follows the system status.",),
         ),
         Entity.ASSETS: Capability(
             read=True,
-            requires=_needs(Entity.ASSETS),
-            create=False,
-            update=False,
-            delete=False,
+            requires=(RESOURCES[Entity.ASSETS].requirement,),
             rules=("Assets are SAP equipment, in their currently valid version.",),
         ),
         Entity.LOCATIONS: Capability(
             read=True,
             requires=(
-                _requires(RESOURCES[Entity.LOCATIONS]),
-                f"{_requires(FUNCTIONAL_LOCATIONS)} (for functional locations; without it "
+                RESOURCES[Entity.LOCATIONS].requirement,
+                f"{FUNCTIONAL_LOCATIONS.requirement} (for functional locations; without it "
                 "only plants and storage locations are read)",
             ),
-            create=False,
-            update=False,
-            delete=False,
             rules=(
                 "Locations are the plants and storage locations that hold stock (a plant "
                 "without stock is not listed) and the functional locations below them "
