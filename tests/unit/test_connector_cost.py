@@ -160,3 +160,23 @@ def test_a_table_packed_past_the_formatter_costs_what_it_costs_laid_out(tmp_path
     second = json.loads(run("--json", "--src", str(packed)))["connectors"]["acme"]
     assert first == second
     assert first["declarations"] == 11 + len(names) + 2
+
+
+def test_a_string_of_field_names_in_a_spec_is_code_and_a_sentence_is_prose(
+    tmp_path: Path,
+) -> None:
+    fields = " ".join(f"field_number_{n}" for n in range(8))
+    sentence = " ".join(f"word{n}" for n in range(12)) + " and a full stop."
+    costs = {}
+    for name, text in (("names", fields), ("sentence", sentence)):
+        package = make_package(tmp_path / name)
+        spec = package / "connectors/acme/spec.py"
+        spec.write_text(spec.read_text() + f'VALUE = names(\n    "{text}"\n)\n')
+        costs[name] = json.loads(run("--json", "--src", str(package)))["connectors"]["acme"]
+    base = {"declarations": 11, "guide_prose": 3}
+    # The call's first and last lines are code either way; the string's own line is code when
+    # it lists names, and prose when it is a sentence for people.
+    assert costs["names"]["declarations"] == base["declarations"] + 3
+    assert costs["names"]["guide_prose"] == base["guide_prose"]
+    assert costs["sentence"]["declarations"] == base["declarations"] + 2
+    assert costs["sentence"]["guide_prose"] == base["guide_prose"] + 1
