@@ -471,6 +471,9 @@ def dispatch_events(
     Events are named (`event_ids`, announced by the commit that wrote them) or swept from a
     position on (`after`, up to `before`), so a lost announcement delays a run, never drops it.
     """
+    flows = FlowRepository(uow.connection, None).enabled_with_trigger(_EVENT_TRIGGERS)
+    if after is None and not flows:
+        return []  # nothing to start, and no sweep position to move
     # Without the events' data: a sync writes an event per changed record, and most start no
     # flow; only the data of the events that do is read (parsing every one's JSON was most of
     # this function's cost).
@@ -485,6 +488,21 @@ def dispatch_events(
         stmt = stmt.where(events.c.id.in_(list(event_ids)))
     if after is not None:
         stmt = stmt.where(events.c.position > after)
+    else:
+        # Named events only of the types and accounts some flow listens to (a sweep reads
+        # them all: it moves its position past what it read).
+        stmt = stmt.where(
+            events.c.account_id.in_(sorted({flow.account_id for flow in flows})),
+            events.c.type.in_(
+                sorted(
+                    {
+                        name
+                        for flow in flows
+                        for name in flow.definition["trigger"].get("events", [])
+                    }
+                )
+            ),
+        )
     if before is not None:
         stmt = stmt.where(events.c.created_at < before)
     rows = [
@@ -493,7 +511,6 @@ def dispatch_events(
     ]
     if not rows:
         return []
-    flows = FlowRepository(uow.connection, None).enabled_with_trigger(_EVENT_TRIGGERS)
     matches: list[tuple[dict[str, Any], FlowRow]] = []
     connections: dict[str, ConnectionRow | None] = {}
     for event in rows if flows else ():
