@@ -217,7 +217,7 @@ def _execute_locked(
                     page = next(pages, None)
                     if page is None:
                         break
-                    _commit_page(
+                    cursor = _commit_page(
                         ctx,
                         connection,
                         entity,
@@ -230,7 +230,6 @@ def _execute_locked(
                         emit_records,
                         full,
                     )
-                    cursor = _advance(cursor, page)
                     del page
                 if ctx.on_page:
                     ctx.on_page(entity, outcome.read, outcome)
@@ -438,7 +437,8 @@ def _commit_page(
     outcome: RunOutcome,
     emit_records: bool,
     collect_seen: bool,
-) -> None:
+) -> ChangeCursor:
+    """Write `page` in one transaction; the cursor after it."""
     writes: list[RecordWrite] = []
     failures: list[dict[str, Any]] = []
     now = ctx.clock()
@@ -483,6 +483,7 @@ def _commit_page(
         runs.update_state(entity.value, cursor_at=cursor.at, cursor_id=cursor.remote_id)
         runs.update_run(run_id, **outcome.counts())
         uow.commit()
+    return cursor
 
 
 def _count(outcome: RunOutcome, changes: Sequence[RecordChange], written: int) -> None:
