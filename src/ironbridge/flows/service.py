@@ -471,11 +471,38 @@ def dispatch_events(
     Events are named (`event_ids`, announced by the commit that wrote them) or swept from a
     position on (`after`, up to `before`), so a lost announcement delays a run, never drops it.
     """
-    stmt = select(events)
+    flows = FlowRepository(uow.connection, None).enabled_with_trigger(_EVENT_TRIGGERS)
+    if after is None and not flows:
+        return []  # nothing to start, and no sweep position to move
+    # Without the events' data: a sync writes an event per changed record, and most start no
+    # flow; only the data of the events that do is read (parsing every one's JSON was most of
+    # this function's cost).
+    stmt = select(
+        events.c.position,
+        events.c.id,
+        events.c.account_id,
+        events.c.connection_id,
+        events.c.type,
+    )
     if event_ids is not None:
         stmt = stmt.where(events.c.id.in_(list(event_ids)))
     if after is not None:
         stmt = stmt.where(events.c.position > after)
+    else:
+        # Named events only of the types and accounts some flow listens to (a sweep reads
+        # them all: it moves its position past what it read).
+        stmt = stmt.where(
+            events.c.account_id.in_(sorted({flow.account_id for flow in flows})),
+            events.c.type.in_(
+                sorted(
+                    {
+                        name
+                        for flow in flows
+                        for name in flow.definition["trigger"].get("events", [])
+                    }
+                )
+            ),
+        )
     if before is not None:
         stmt = stmt.where(events.c.created_at < before)
     rows = [
@@ -484,10 +511,9 @@ def dispatch_events(
     ]
     if not rows:
         return []
-    flows = FlowRepository(uow.connection, None).enabled_with_trigger(_EVENT_TRIGGERS)
-    started: list[str] = []
+    matches: list[tuple[dict[str, Any], FlowRow]] = []
     connections: dict[str, ConnectionRow | None] = {}
-    for event in rows:
+    for event in rows if flows else ():
         if event["type"].startswith("flow.") or event["connection_id"] is None:
             continue
         for flow in flows:
@@ -503,8 +529,22 @@ def dispatch_events(
                 continue
             if not selects(flow.definition["connections"], connection):
                 continue
+            matches.append((event, flow))
+    started: list[str] = []
+    if matches:
+        wanted = list({event["id"] for event, _ in matches})
+        data = dict(
+            uow.connection.execute(
+                select(events.c.id, events.c.data).where(events.c.id.in_(wanted))
+            ).all()
+        )
+        for event, flow in matches:
             run_id = new_run(
-                uow, flow, connection_id=cid, trigger=_trigger_of(event), trigger_key=event["id"]
+                uow,
+                flow,
+                connection_id=event["connection_id"],
+                trigger=_trigger_of({**event, "data": data[event["id"]]}),
+                trigger_key=event["id"],
             )
             if run_id:
                 started.append(run_id)

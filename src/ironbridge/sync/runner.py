@@ -208,21 +208,29 @@ def _execute_locked(
             _guard(ctx, connection_id),
             connector.session(credentials, options=ctx.options) as session,
         ):
-            for page in session.list_changes(entity, since, page_size=ctx.page_size):
-                _commit_page(
-                    ctx,
-                    connection,
-                    entity,
-                    run_id,
-                    page,
-                    projector,
-                    cursor,
-                    seen,
-                    outcome,
-                    emit_records,
-                    full,
-                )
-                cursor = _advance(cursor, page)
+            pages = iter(session.list_changes(entity, since, page_size=ctx.page_size))
+            while True:
+                # A page is read, written and let go with the collector paused: allocated
+                # while it ran, the page's objects would be walked and promoted by the
+                # collections reading it triggers, then walked again by older ones.
+                with collector_paused():
+                    page = next(pages, None)
+                    if page is None:
+                        break
+                    cursor = _commit_page(
+                        ctx,
+                        connection,
+                        entity,
+                        run_id,
+                        page,
+                        projector,
+                        cursor,
+                        seen,
+                        outcome,
+                        emit_records,
+                        full,
+                    )
+                    del page
                 if ctx.on_page:
                     ctx.on_page(entity, outcome.read, outcome)
                 renew()
@@ -429,7 +437,8 @@ def _commit_page(
     outcome: RunOutcome,
     emit_records: bool,
     collect_seen: bool,
-) -> None:
+) -> ChangeCursor:
+    """Write `page` in one transaction; the cursor after it."""
     writes: list[RecordWrite] = []
     failures: list[dict[str, Any]] = []
     now = ctx.clock()
@@ -474,6 +483,7 @@ def _commit_page(
         runs.update_state(entity.value, cursor_at=cursor.at, cursor_id=cursor.remote_id)
         runs.update_run(run_id, **outcome.counts())
         uow.commit()
+    return cursor
 
 
 def _count(outcome: RunOutcome, changes: Sequence[RecordChange], written: int) -> None:

@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Iterable, Mapping
 from datetime import datetime
+from enum import Enum
 from typing import Any
 
 import jmespath
@@ -87,6 +88,21 @@ def _include(paths: list[str]) -> dict[str, Any]:
     return tree
 
 
+#: Stands in for a column value `_json_text` cannot write without the field's serialiser.
+_NOT_TEXT = "\x00not text"
+
+
+def _json_text(value: Any) -> str | None:
+    """A text or enum attribute as the record's JSON holds it (an enum by its value)."""
+    if value is None:
+        return None
+    if isinstance(value, Enum):
+        value = value.value
+    if type(value) is str:
+        return value
+    return _NOT_TEXT
+
+
 def _dated(raw: RawRecord, seen_at: datetime | None) -> datetime:
     """The record's change time, or for a record without one, when it was read."""
     if raw.modified_at is not None:
@@ -112,11 +128,17 @@ class Projector:
         self.model = MODELS[entity]
         self.mappings = {k: jmespath.compile(v) for k, v in (mappings or {}).items()}
         self.filters = FILTER_FIELDS[entity]
-        # What `write` reads back from the validated model besides its JSON text: dumping only
-        # these fields saves serialising the whole record a second time.
+        # What `write` reads back from the validated model besides its JSON text: read from
+        # its attributes (text and enums as their JSON would hold them), or, for a value of
+        # another type, by dumping only these fields.
         self._columns = _include(
             ["id", "deleted", "status", *(f.path for f in self.filters.values())]
         )
+        self._column_steps = [
+            (name, tuple(field.path.split(".")))
+            for name, field in self.filters.items()
+            if name != "status"
+        ]
 
     def ids(self, entity: Entity, remote_id: str) -> str:
         if entity is self.entity:
@@ -162,30 +184,49 @@ class Projector:
         """What the store keeps for `raw`, read at `seen_at` (needed when `raw` has no change
         time: such a record is a snapshot, dated by when its content was first seen)."""
         model = self._model(raw, deleted=deleted, seen_at=seen_at)
-        unified: dict[str, Any] = model.model_dump(mode="json", include=self._columns)
         # pydantic's serializer writes the same compact UTF-8 JSON as `json.dumps(unified,
         # separators=(",", ":"), ensure_ascii=False)` (so content hashes stay comparable with
         # stored ones), several times faster.
         text = model.model_dump_json(exclude={"remote_data"})
-        filters = {
-            name: value
-            for name, field in self.filters.items()
-            if name != "status" and (value := _get_path(unified, field.path)) is not None
-        }
-        status = unified.get("status")
+        columns = self._read_columns(model)
+        status = columns.pop("status")
         raw_text = raw_json(raw.data)
         return RecordWrite(
-            id=unified["id"],
+            id=model.id,  # type: ignore[attr-defined]  # every unified model is a Record
             remote_id=raw.remote_id,
             modified_at=_dated(raw, seen_at),
-            status=str(status) if status is not None else None,
-            filters={k: str(v) for k, v in filters.items()},
+            status=status,
+            filters=columns,
             unified=text,
             raw=raw_text,
             content_hash=content_hash(text, raw_text),
-            deleted=unified["deleted"],
+            deleted=model.deleted,  # type: ignore[attr-defined]
             snapshot=raw.modified_at is None,
         )
+
+    def _read_columns(self, model: BaseModel) -> dict[str, str | None]:
+        """The record's status (under `status`, None when it has none) and its filter values
+        (only those it has), as text: what its JSON holds at their paths."""
+        columns: dict[str, str | None] = {"status": _json_text(getattr(model, "status", None))}
+        for name, steps in self._column_steps:
+            node: Any = model
+            for step in steps:
+                node = getattr(node, step, None)
+                if node is None:
+                    break
+            if node is not None:
+                columns[name] = _json_text(node)
+        if _NOT_TEXT in columns.values():
+            # A value of another type (a date, a decimal) is written as its field's
+            # serialiser writes it.
+            unified = model.model_dump(mode="json", include=self._columns)
+            status = unified.get("status")
+            columns = {"status": str(status) if status is not None else None}
+            for name, field in self.filters.items():
+                value = _get_path(unified, field.path)
+                if name != "status" and value is not None:
+                    columns[name] = str(value)
+        return columns
 
 
 def reproject(

@@ -5,10 +5,12 @@ from __future__ import annotations
 import hashlib
 import json
 from datetime import UTC, datetime
+from decimal import Decimal
+from typing import Any
 
 import pytest
 
-from ironbridge.connectors import RawRecord
+from ironbridge.connectors import IdFactory, RawRecord
 from ironbridge.connectors.sandbox.connector import SandboxConnector
 from ironbridge.model import Entity
 from ironbridge.unified import Projector, raw_json
@@ -85,3 +87,70 @@ def test_raw_json_is_the_sorted_compact_json_dumps_of_the_record() -> None:
     expected = json.dumps(data, sort_keys=True, separators=(",", ":"), default=str)
     assert raw_json(data) == expected
     assert raw_json({}) == "{}"
+
+
+class _FixedOrder(SandboxConnector):
+    """Maps any raw record to one purchase order with decimals in every notation."""
+
+    def to_unified(self, entity: Entity, raw: RawRecord, ids: IdFactory) -> dict[str, Any]:
+        return {
+            "id": ids(entity, raw.remote_id),
+            "remote_id": raw.remote_id,
+            "updated_at": raw.modified_at,
+            "number": "PO-1",
+            "status": "approved",
+            "vendor": {"remote_id": "V1", "id": ids(Entity.VENDORS, "V1")},
+            "currency": "eur",
+            "order_date": "2026-01-31",
+            "total": Decimal("1E+2"),
+            "subtotal": "12.50",
+            "tax_total": 0,
+            "notes": "Straße 😀",
+            "custom_fields": {"x": [1, 2.5, None]},
+            "lines": [
+                {
+                    "line_number": 1,
+                    "item": {"remote_id": "I1", "id": ids(Entity.INVENTORY_ITEMS, "I1")},
+                    "quantity": "1E-7",
+                    "quantity_received": "-0.00",
+                    "unit_price": 3.25,
+                    "line_total": Decimal("1.230E+3"),
+                }
+            ],
+        }
+
+
+#: What earlier releases stored for `_FixedOrder`'s record (and hashed).
+UNIFIED_TEXT = (
+    '{"id":"po_ddfe25f7114a5036a6fee8d9d927a7d2","remote_id":"R1","created_at":null,"'
+    'updated_at":"2026-02-03T04:05:06.789000Z","deleted":false,"custom_fields":{"x":['
+    '1,2.5,null]},"number":"PO-1","status":"approved","vendor":{"id":"vnd_67b0255dd78'
+    '75c4ea1edda2da57d5ed6","remote_id":"V1"},"order_date":"2026-01-31","required_dat'
+    'e":null,"expected_delivery_date":null,"currency":"EUR","subtotal":"12.50","tax_t'
+    'otal":"0","total":"100","payment_terms":null,"ship_to":null,"bill_to":null,"buye'
+    'r":null,"notes":"Straße 😀","lines":[{"remote_id":null,"line_number":1,"item":{"i'
+    'd":"item_eefe0a19ad525c27a3b7eba559df5eb7","remote_id":"I1"},"item_code":null,"d'
+    'escription":null,"quantity":"0.0000001","quantity_received":"-0.00","unit_of_mea'
+    'sure":null,"unit_price":"3.25","line_total":"1230","required_date":null,"locatio'
+    'n":null}]}'
+)
+RAW_TEXT = '{"a":{"y":true,"z":null},"b":[1,1.5,"\\u00fc"],"when":"2026-01-01 00:00:00"}'
+CONTENT_HASH = "8191bdbd23a1f13e798e86c84452fd73e8445ce07ae9900061d0aa9a5046d2fd"
+
+
+def test_a_stored_record_keeps_the_exact_text_and_hash_of_earlier_releases() -> None:
+    # Byte for byte what earlier releases stored: a changed serialiser would make every
+    # stored record look changed once (a flood of update events).
+    projector = Projector(_FixedOrder(), "conn_projection", Entity.PURCHASE_ORDERS)
+    raw = RawRecord(
+        "R1",
+        datetime(2026, 2, 3, 4, 5, 6, 789000, tzinfo=UTC),
+        {"b": [1, 1.5, "ü"], "a": {"z": None, "y": True}, "when": datetime(2026, 1, 1)},
+    )
+    written = projector.write(raw)
+    assert written.unified == UNIFIED_TEXT
+    assert written.raw == RAW_TEXT
+    assert written.content_hash == CONTENT_HASH
+    assert written.status == "approved"
+    assert written.filters == {"vendor_id": json.loads(UNIFIED_TEXT)["vendor"]["id"]}
+    assert written.id == json.loads(UNIFIED_TEXT)["id"] and written.deleted is False
