@@ -16,7 +16,7 @@ from __future__ import annotations
 import functools
 from collections.abc import Mapping
 from decimal import Decimal
-from typing import Any, Final
+from typing import Any
 
 from ironbridge import errors
 from ironbridge.connectors import base
@@ -31,12 +31,6 @@ from ironbridge.connectors.protocols.odoo import ODOO_WIRE, OdooClient
 from ironbridge.model import Entity, InventoryAdjustment, VendorStatus, WorkOrderStatus, parse_input
 
 __all__ = ["Odoo", "OdooSession"]
-
-_HANDLED: Final = {
-    Entity.PURCHASE_ORDERS: frozenset({"lines", "notes", "status"}),
-    Entity.VENDORS: frozenset({"address", "status"}),
-    Entity.WORK_ORDERS: frozenset({"status"}),
-}
 
 
 class OdooSession(ModelSession):
@@ -108,8 +102,11 @@ class OdooSession(ModelSession):
         return self.get(entity, remote_id)
 
     def _values(self, entity: Entity, payload: dict[str, Any], *, creating: bool) -> dict[str, Any]:
-        # A member Odoo has no code for (an emergency request) is refused by the kit's map.
-        values = maps.WRITES.to_source(entity, payload, handled=_HANDLED[entity])
+        # A member Odoo has no code for (an emergency request) is refused by the kit's map;
+        # writable fields it leaves out are this session's (not `<ref>_id`: ids come resolved).
+        writable = SPEC.capabilities[entity].writable_fields
+        handled = frozenset(name for name in writable if not name.endswith("_id"))
+        values = maps.WRITES.to_source(entity, payload, handled=handled)
         if entity is Entity.VENDORS:
             return {**values, **self._partner(payload, creating)}
         if entity is Entity.WORK_ORDERS:
