@@ -176,16 +176,13 @@ class OdooSession(ModelSession):
         if target < 0:
             message = f"The location holds {held}; that would leave less than nothing."
             raise errors.ValidationFailed({"quantity_delta": message})
-        if quants:  # the first quant takes the difference; others (lots, packages) stay
-            quant = quants[0]["id"]
-            count = float(target - held + Decimal(str(quants[0]["quantity"])))
-            self.client.write("stock.quant", [quant], {"inventory_quantity": count})
+        # The first quant takes the difference; others (lots, packages) stay.
+        count = target - held + (Decimal(str(quants[0]["quantity"])) if quants else 0)
+        values = {"inventory_quantity": float(count)}
+        if quants:
+            self.client.write("stock.quant", [quant := quants[0]["id"]], values)
         else:
-            values = {
-                "product_id": product,
-                "location_id": location,
-                "inventory_quantity": float(target),
-            }
+            values.update(product_id=product, location_id=location)
             (quant,) = self.client.create("stock.quant", [values])
         extra = {"inventory_name": body.reason}
         self.client.call_named("stock.quant", "action_apply_inventory", [quant], extra)
