@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from typing import Final
 
-from ironbridge.connectors.base import AuthField, Capability, ConnectorSpec
-from ironbridge.connectors.kit import names
+from ironbridge.connectors.base import AuthField, ConnectorSpec
+from ironbridge.connectors.kit import capability, names
 from ironbridge.connectors.protocols.jsonrpc_checks import CheckHints
 from ironbridge.model import Entity
 
@@ -98,12 +98,11 @@ SPEC: Final = ConnectorSpec(
         "expires, the connection asks for a new one; create it the same way.",
     ),
     capabilities={
-        Entity.PURCHASE_ORDERS: Capability(
-            read=True,
-            create=True,
-            update=True,
-            delete=True,
-            writable_fields=names(
+        Entity.PURCHASE_ORDERS: capability(
+            "create",
+            "update",
+            "delete",
+            writable=names(
                 "vendor_id vendor_remote_id status order_date required_date notes lines"
             ),
             requires=("Odoo app Purchase", "Group Purchase / User"),
@@ -118,19 +117,17 @@ SPEC: Final = ConnectorSpec(
                 "Lines sent in an update replace the order's lines.",
             ),
         ),
-        Entity.VENDORS: Capability(
-            read=True,
-            create=True,
-            update=True,
-            writable_fields=names("code name tax_id status email phone website address"),
+        Entity.VENDORS: capability(
+            "create",
+            "update",
+            writable=names("code name tax_id status email phone website address"),
             rules=(
                 "Vendors are partners with a supplier rank; archived ones read as inactive.",
                 "A vendor is active or inactive; blocked cannot be written.",
             ),
         ),
-        Entity.INVENTORY_ITEMS: Capability(
-            read=True,
-            adjust=True,
+        Entity.INVENTORY_ITEMS: capability(
+            "adjust",
             requires=(
                 "Odoo app Inventory",
                 "Group Inventory / User (Administrator to apply counts)",
@@ -140,15 +137,13 @@ SPEC: Final = ConnectorSpec(
                 "Adjustments count a product at an internal location and apply the count.",
             ),
         ),
-        Entity.LOCATIONS: Capability(
-            read=True,
+        Entity.LOCATIONS: capability(
             rules=("Warehouse (view) and internal locations; archived ones read as inactive.",),
         ),
-        Entity.WORK_ORDERS: Capability(
-            read=True,
-            create=True,
-            update=True,
-            writable_fields=names(
+        Entity.WORK_ORDERS: capability(
+            "create",
+            "update",
+            writable=names(
                 "title description priority type asset_id asset_remote_id scheduled_start "
                 "estimated_hours status"
             ),
@@ -160,7 +155,7 @@ SPEC: Final = ConnectorSpec(
                 "Setting a status moves the request to the first stage that means it.",
             ),
         ),
-        Entity.ASSETS: Capability(read=True, requires=("Odoo app Maintenance",)),
+        Entity.ASSETS: capability(requires=("Odoo app Maintenance",)),
     },
     change_field="write_date",
     passthrough=True,
