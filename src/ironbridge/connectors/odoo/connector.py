@@ -59,10 +59,8 @@ class OdooSession(ModelSession):
             )
             levels: dict[tuple[int, int], dict[str, Any]] = {}
             for quant in quants:  # lots and packages are quants of their own: summed per place
-                place = quant["location_id"]
-                level = levels.setdefault(
-                    (quant["product_id"][0], place[0]), {"location_id": place}
-                )
+                key = (quant["product_id"][0], quant["location_id"][0])
+                level = levels.setdefault(key, {"location_id": quant["location_id"]})
                 for name in ("quantity", "reserved_quantity"):
                     level[name] = level.get(name, 0) + quant[name]
                 level["available"] = level["quantity"] - level["reserved_quantity"]
