@@ -47,13 +47,15 @@ Sources, started by the script and stopped at its end:
 from __future__ import annotations
 
 import argparse
+import multiprocessing
 import statistics
 import sys
 import tempfile
 import time
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass
+from multiprocessing.connection import Connection
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -95,7 +97,8 @@ class Result:
     #: Seconds of each round's raw and sync pass, in round order.
     raw_seconds: list[float]
     sync_seconds: list[float]
-    #: The process's CPU seconds of the same passes; None where the source runs elsewhere.
+    #: CPU seconds of the same passes, this process's and the emulator's together; None for a
+    #: source whose CPU is not counted (trytond).
     raw_cpu: list[float] | None = None
     sync_cpu: list[float] | None = None
     what: str = "POs"
@@ -129,6 +132,14 @@ class Result:
 
 
 @dataclass
+class Source:
+    """A serving source: the connector's credentials and the source's CPU seconds so far."""
+
+    credentials: dict[str, str]
+    cpu: Callable[[], float]
+
+
+@dataclass
 class Pass:
     """One timed pass: records, wall seconds and the process's CPU seconds."""
 
@@ -137,18 +148,28 @@ class Pass:
     cpu: float
 
 
+def _no_source_cpu() -> float:
+    return 0.0
+
+
 @contextmanager
-def timed() -> Iterator[list[float]]:
-    """Wall and CPU seconds of the block, appended to the list it yields when it ends."""
+def timed(source_cpu: Callable[[], float] = _no_source_cpu) -> Iterator[list[float]]:
+    """Wall and CPU seconds of the block (this process's and the source's), appended to the
+    list it yields when it ends."""
     spent: list[float] = []
-    wall, cpu = time.perf_counter(), time.process_time()
+    wall, cpu = time.perf_counter(), time.process_time() + source_cpu()
     yield spent
-    spent.extend((time.perf_counter() - wall, time.process_time() - cpu))
+    spent.extend((time.perf_counter() - wall, time.process_time() + source_cpu() - cpu))
 
 
-def raw_pass(connector: Connector, credentials: dict[str, str], entity: Entity = ORDERS) -> Pass:
+def raw_pass(
+    connector: Connector,
+    credentials: dict[str, str],
+    entity: Entity = ORDERS,
+    source_cpu: Callable[[], float] = _no_source_cpu,
+) -> Pass:
     """Every record of `entity` through `list_changes` alone."""
-    with connector.session(credentials, options=OPTIONS) as session, timed() as spent:
+    with connector.session(credentials, options=OPTIONS) as session, timed(source_cpu) as spent:
         count = sum(len(page) for page in session.list_changes(entity, None, page_size=PAGE_SIZE))
     return Pass(count, *spent)
 
@@ -170,7 +191,11 @@ def engine(data: Path) -> Iterator[Container]:
 
 
 def sync_pass(
-    system: str, credentials: dict[str, str], data: Path, entity: Entity = ORDERS
+    system: str,
+    credentials: dict[str, str],
+    data: Path,
+    entity: Entity = ORDERS,
+    source_cpu: Callable[[], float] = _no_source_cpu,
 ) -> Pass:
     """An initial sync of every record of `entity` into a fresh store (records: those
     created)."""
@@ -194,7 +219,7 @@ def sync_pass(
                 ),
                 options=container.session_options,
             )
-        with timed() as spent:
+        with timed(source_cpu) as spent:
             (queued,) = container.worker.start_sync(view.id, [entity], trigger="initial")
         with container.uow(readonly=True) as uow:
             run = SyncRepository(uow.connection, view.id).run(queued.id)
@@ -211,16 +236,18 @@ def measure(
     entity: Entity = ORDERS,
     *,
     rounds: int = ROUNDS,
-    in_process: bool = True,
+    source_cpu: Callable[[], float] | None = None,
 ) -> Result:
     """A warm-up raw pass, then `rounds` rounds of a raw and a sync pass back to back;
-    `in_process` says the source runs in this process, so CPU seconds count its work too."""
-    records = raw_pass(connector, credentials, entity).records
+    `source_cpu` reads the emulated source's CPU seconds (None: a source whose CPU is not
+    counted, such as trytond)."""
+    cpu = source_cpu or _no_source_cpu
+    records = raw_pass(connector, credentials, entity, cpu).records
     raws: list[Pass] = []
     syncs: list[Pass] = []
     for round_ in range(max(1, rounds)):
-        raws.append(raw_pass(connector, credentials, entity))
-        syncs.append(sync_pass(system, credentials, data / f"round-{round_}", entity))
+        raws.append(raw_pass(connector, credentials, entity, cpu))
+        syncs.append(sync_pass(system, credentials, data / f"round-{round_}", entity, cpu))
         if not syncs[-1].records == raws[-1].records == records:
             raise RuntimeError(
                 f"{system}: the sync stored {syncs[-1].records} records, the source listed "
@@ -231,8 +258,8 @@ def measure(
         records,
         [p.seconds for p in raws],
         [p.seconds for p in syncs],
-        [p.cpu for p in raws] if in_process else None,
-        [p.cpu for p in syncs] if in_process else None,
+        [p.cpu for p in raws] if source_cpu else None,
+        [p.cpu for p in syncs] if source_cpu else None,
         "POs" if entity is ORDERS else "WOs",
     )
 
@@ -244,70 +271,107 @@ def bench_tryton(rounds: int, bulk: int, work: Path) -> Result:
     try:
         return measure(
             "tryton", tryton_connector, server.admin, work / "tryton-store", rounds=rounds,
-            in_process=False,
         )  # fmt: skip
     finally:
         stop_tryton(work / "tryton")
 
 
-def bench_sap(rounds: int, orders: int, work: Path) -> Result:
-    started = time.perf_counter()
-    emulator = SapS4HanaEmulator(purchase_orders=orders)
-    with running_emulator(emulator=emulator) as sap:
-        print(f"  emulator ready in {time.perf_counter() - started:.1f} s", flush=True)
-        credentials = {"base_url": sap.base_url, "username": sap.username, "password": sap.password}
-        return measure("sap_s4hana", sap_connector, credentials, work / "sap-store", rounds=rounds)
+# Each emulated source: a context manager serving it, yielding the connector's credentials.
 
 
-def bench_netsuite(rounds: int, orders: int, work: Path) -> Result:
-    started = time.perf_counter()
-    emulator = netsuite.NetSuiteEmulator(orders=orders)
-    with netsuite.running_emulator(emulator=emulator) as account:
-        print(f"  emulator ready in {time.perf_counter() - started:.1f} s", flush=True)
-        credentials = {**account.tba, "auth_method": "oauth1_hmac_sha256"}
-        credentials["base_url"] = account.base_url
-        store = work / "netsuite-store"
-        return measure("netsuite", netsuite_connector, credentials, store, rounds=rounds)
+@contextmanager
+def sap_source(orders: int) -> Iterator[dict[str, str]]:
+    with running_emulator(emulator=SapS4HanaEmulator(purchase_orders=orders)) as sap:
+        yield {"base_url": sap.base_url, "username": sap.username, "password": sap.password}
 
 
-def bench_bc(rounds: int, orders: int, work: Path) -> Result:
+@contextmanager
+def netsuite_source(orders: int) -> Iterator[dict[str, str]]:
+    with netsuite.running_emulator(emulator=netsuite.NetSuiteEmulator(orders=orders)) as account:
+        yield {**account.tba, "auth_method": "oauth1_hmac_sha256", "base_url": account.base_url}
+
+
+@contextmanager
+def bc_source(orders: int) -> Iterator[dict[str, str]]:
     state = bc_emulator.BusinessCentralEmulator(purchase_orders=orders)
     with bc_emulator.running_emulator(emulator=state) as bc:
-        store = work / "bc-store"
-        return measure("business_central", bc_connector, bc.credentials(), store, rounds=rounds)
+        yield bc.credentials()
 
 
-def bench_maximo(rounds: int, orders: int, work: Path) -> Result:
+@contextmanager
+def maximo_source(orders: int) -> Iterator[dict[str, str]]:
+    with maximo.running_emulator(emulator=maximo.MaximoEmulator(work_orders=orders)) as instance:
+        yield {"host": instance.base_url, "api_key": instance.password, "sites": "BEDFORD,NASHUA"}
+
+
+@contextmanager
+def odoo_source(orders: int, version: int) -> Iterator[dict[str, str]]:
+    with odoo.running_emulator(emulator=odoo.OdooEmulator(version=version, orders=orders)) as s:
+        yield s.credentials(companies="1,2")
+
+
+SOURCES: dict[str, Callable[..., AbstractContextManager[dict[str, str]]]] = {
+    "sap": sap_source,
+    "netsuite": netsuite_source,
+    "bc": bc_source,
+    "maximo": maximo_source,
+    "odoo": odoo_source,
+}
+
+
+def _serve(name: str, args: tuple[int, ...], pipe: Connection) -> None:
+    """A source process: serve the emulator, answer CPU readings until told to stop."""
+    configure_logging("WARNING")
+    with SOURCES[name](*args) as credentials:
+        pipe.send(credentials)
+        while pipe.recv() == "cpu":
+            pipe.send(time.process_time())
+
+
+@contextmanager
+def source(name: str, *args: int, in_process: bool) -> Iterator[Source]:
+    """The emulator `name` serving, in this process or in a process of its own."""
     started = time.perf_counter()
-    state = maximo.MaximoEmulator(work_orders=orders)
-    with maximo.running_emulator(emulator=state) as instance:
-        print(f"  emulator ready in {time.perf_counter() - started:.1f} s", flush=True)
-        credentials = {
-            "host": instance.base_url,
-            "api_key": instance.password,
-            "sites": "BEDFORD,NASHUA",
-        }
+    if in_process:
+        with SOURCES[name](*args) as credentials:
+            print(f"  emulator ready in {time.perf_counter() - started:.1f} s", flush=True)
+            yield Source(credentials, lambda: 0.0)
+        return
+    spawn = multiprocessing.get_context("spawn")
+    ours, theirs = spawn.Pipe()
+    process = spawn.Process(target=_serve, args=(name, args, theirs), daemon=True)
+    process.start()
+    try:
+        credentials = ours.recv()
+        print(f"  emulator process ready in {time.perf_counter() - started:.1f} s", flush=True)
+
+        def cpu() -> float:
+            ours.send("cpu")
+            return float(ours.recv())
+
+        yield Source(credentials, cpu)
+    finally:
+        if process.is_alive():
+            ours.send("stop")
+        process.join(30)
+        if process.is_alive():
+            process.kill()
+
+
+def bench_emulated(
+    name: str, system: str, connector: Connector, rounds: int, work: Path, *args: int,
+    in_process: bool, entity: Entity = ORDERS,
+) -> Result:  # fmt: skip
+    with source(name, *args, in_process=in_process) as served:
         return measure(
-            "maximo",
-            maximo_connector,
-            credentials,
-            work / "maximo-store",
-            Entity.WORK_ORDERS,
+            system,
+            connector,
+            served.credentials,
+            work / f"{name}{''.join(map(str, args))}-store",
+            entity,
             rounds=rounds,
+            source_cpu=served.cpu,
         )
-
-
-def bench_odoo(rounds: int, orders: int, version: int, work: Path) -> Result:
-    started = time.perf_counter()
-    state = odoo.OdooEmulator(version=version, orders=orders)
-    with odoo.running_emulator(emulator=state) as server:
-        print(f"  emulator ready in {time.perf_counter() - started:.1f} s", flush=True)
-        credentials = server.credentials(companies="1,2")
-        result = measure(
-            "odoo", odoo_connector, credentials, work / f"odoo{version}-store", rounds=rounds
-        )
-    result.system = f"odoo {version}"
-    return result
 
 
 def main() -> None:
@@ -320,16 +384,31 @@ def main() -> None:
     parser.add_argument("--bc-orders", type=int, default=5_000, help="Business Central orders")
     parser.add_argument("--maximo-orders", type=int, default=5_000, help="Maximo work orders")
     parser.add_argument("--odoo-orders", type=int, default=5_000, help="Odoo orders per version")
+    parser.add_argument(
+        "--in-process",
+        action="store_true",
+        help="serve the emulators in this process (sharing its CPU) instead of their own",
+    )
     args = parser.parse_args()
     configure_logging("WARNING")
+    rounds, inside = args.rounds, args.in_process
+
+    def emulated(
+        name: str, system: str, connector: Connector, *counts: int
+    ) -> Callable[[Path], Result]:
+        entity = Entity.WORK_ORDERS if name == "maximo" else ORDERS
+        return lambda work: bench_emulated(
+            name, system, connector, rounds, work, *counts, in_process=inside, entity=entity
+        )
+
     runs: list[tuple[str, Callable[[Path], Result]]] = [
-        ("tryton", lambda work: bench_tryton(args.rounds, args.tryton_bulk, work)),
-        ("sap", lambda work: bench_sap(args.rounds, args.sap_orders, work)),
-        ("netsuite", lambda work: bench_netsuite(args.rounds, args.netsuite_orders, work)),
-        ("bc", lambda work: bench_bc(args.rounds, args.bc_orders, work)),
-        ("maximo", lambda work: bench_maximo(args.rounds, args.maximo_orders, work)),
-        ("odoo", lambda work: bench_odoo(args.rounds, args.odoo_orders, 18, work)),
-        ("odoo", lambda work: bench_odoo(args.rounds, args.odoo_orders, 19, work)),
+        ("tryton", lambda work: bench_tryton(rounds, args.tryton_bulk, work)),
+        ("sap", emulated("sap", "sap_s4hana", sap_connector, args.sap_orders)),
+        ("netsuite", emulated("netsuite", "netsuite", netsuite_connector, args.netsuite_orders)),
+        ("bc", emulated("bc", "business_central", bc_connector, args.bc_orders)),
+        ("maximo", emulated("maximo", "maximo", maximo_connector, args.maximo_orders)),
+        ("odoo", emulated("odoo", "odoo", odoo_connector, args.odoo_orders, 18)),
+        ("odoo", emulated("odoo", "odoo", odoo_connector, args.odoo_orders, 19)),
     ]
     results: list[Result] = []
     with tempfile.TemporaryDirectory(prefix="ib-connectors-bench-") as folder:

@@ -38,6 +38,7 @@ from ..store.types import JSONText
 from ..unified import Projector
 from .collector import collector_paused
 from .cursor import ChangeCursor
+from .readahead import read_ahead
 from .resolution import RECORD_RESOLUTIONS, SyncAction, resolve
 
 __all__ = ["PageProgress", "RunOutcome", "SyncContext", "execute_run", "sync_lock_name"]
@@ -67,6 +68,9 @@ class SyncContext:
     #: The time now (UTC): when records are seen, which dates those their source cannot date,
     #: and where the history window starts.
     clock: Callable[[], datetime] = utcnow
+    #: Pages the source is read ahead of the page being written (see `readahead`); 0 reads
+    #: each page only once the one before it is committed.
+    read_ahead: int = 1
 
 
 @dataclass
@@ -208,15 +212,9 @@ def _execute_locked(
             _guard(ctx, connection_id),
             connector.session(credentials, options=ctx.options) as session,
         ):
-            pages = iter(session.list_changes(entity, since, page_size=ctx.page_size))
-            while True:
-                # A page is read, written and let go with the collector paused: allocated
-                # while it ran, the page's objects would be walked and promoted by the
-                # collections reading it triggers, then walked again by older ones.
-                with collector_paused():
-                    page = next(pages, None)
-                    if page is None:
-                        break
+            source = session.list_changes(entity, since, page_size=ctx.page_size)
+            with read_ahead(source, ctx.read_ahead) as pages:
+                for page in pages:
                     cursor = _commit_page(
                         ctx,
                         connection,
@@ -231,9 +229,9 @@ def _execute_locked(
                         full,
                     )
                     del page
-                if ctx.on_page:
-                    ctx.on_page(entity, outcome.read, outcome)
-                renew()
+                    if ctx.on_page:
+                        ctx.on_page(entity, outcome.read, outcome)
+                    renew()
         if full:
             # Deletions are decided only now, after a complete pass succeeded.
             with ctx.uow() as uow:
