@@ -20,10 +20,12 @@ ratio is best sync over best raw: the same statistic for both sides, so the base
 fast as the source was seen to go. Beside it the median of the rounds' own ratios and their
 range show how much the machine's load moved them.
 
-Where the source is an emulator in this process (all but Tryton), each pass also counts the
-process's CPU seconds (client, engine and emulator together), and `cpu` is the median over
-the rounds of raw CPU over sync CPU: the engine's share of the work, which other programs on a
-shared machine barely move, whereas they move wall times by half.
+Each emulator runs in a process of its own (`--in-process`: a thread of this one), as a
+remote source would: the engine reads the next page while it writes the last one, so with the
+source elsewhere a sync can keep the source's pace. Each pass also counts CPU seconds, this
+process's and the emulator's together, and `cpu` is the median over the rounds of raw CPU
+over sync CPU: the engine's share of the work, which other programs on a shared machine
+barely move, whereas they move wall times by half. trytond's CPU is not counted.
 
 Sources, started by the script and stopped at its end:
 
@@ -41,7 +43,7 @@ Sources, started by the script and stopped at its end:
 
 `python bench/connectors.py [--only tryton|sap|netsuite|bc|maximo|odoo] [--rounds 3]
 [--tryton-bulk 2000] [--sap-orders 20000] [--netsuite-orders 5000] [--bc-orders 5000]
-[--maximo-orders 5000] [--odoo-orders 5000]`
+[--maximo-orders 5000] [--odoo-orders 5000] [--in-process]`
 """
 
 from __future__ import annotations
