@@ -2,7 +2,8 @@
 
 - `Wire` (`wire.py`): how a protocol family spells paths and typed values.
 - The map vocabulary (`fields.py`): `Text`, `Number`, `Day`, `Stamp`, `Code`, `Ref`, `Rows`,
-  `Sum`, ... — one set of converters for reads and writes, read through a family's wire.
+  `Sum`, ... — one set of converters for reads and writes, read through a family's wire;
+  `each` (`fieldsets.py`) declares a run of fields read with one converter at once.
 - `RecordMap` and `Mapper` (`maps.py`): an entity's table, and a connector's tables bound to
   its wire, which are its `to_unified` and its write bodies; `MappedConnector`
   (`connector.py`): a connector declared as its session class and its `Mapper`; `derived.py`:
@@ -69,6 +70,7 @@ from ironbridge.connectors.kit.fields import (
     source_code,
     write_fields,
 )
+from ironbridge.connectors.kit.fieldsets import each
 from ironbridge.connectors.kit.guards import ensure_page_size, ensure_resolved, ensure_writable
 from ironbridge.connectors.kit.maps import Derive, Mapper, RecordMap, source_names
 from ironbridge.connectors.kit.pager import KeyedRow, KeysetPager, RowQuery, Seek, truncate
@@ -126,6 +128,7 @@ __all__ = [
     "ZonedWire",
     "capability",
     "choose_row",
+    "each",
     "ensure_page_size",
     "ensure_resolved",
     "ensure_writable",
