@@ -18,6 +18,7 @@
   `written_codes`), and `capability`.
 - `checks.py`: the check of a system that signs in with one request and probes each entity
   (`SignInCheck`).
+- `stock.py`: the quantity a stock adjustment leaves at a location (`count_after`).
 - `tables.py`: code tables many systems share (`PRIORITY_1_TO_4`).
 - `zones.py`: systems that show times in a zone of their own (`ZonedWire`, `zone_of`).
 - `pager.py`: one keyset pager over a family's query callable (`KeysetPager`, `Seek`), for exact
@@ -76,6 +77,7 @@ from ironbridge.connectors.kit.maps import Derive, Mapper, RecordMap, source_nam
 from ironbridge.connectors.kit.pager import KeyedRow, KeysetPager, RowQuery, Seek, truncate
 from ironbridge.connectors.kit.pages import pages
 from ironbridge.connectors.kit.scoped import ScopedCodes, ScopedRef
+from ironbridge.connectors.kit.stock import count_after
 from ironbridge.connectors.kit.tables import PRIORITY_1_TO_4
 from ironbridge.connectors.kit.wire import JSON_NUMBERS, PLAIN, NumberWire, Wire
 from ironbridge.connectors.kit.zones import ZonedWire, zone_of
@@ -128,6 +130,7 @@ __all__ = [
     "ZonedWire",
     "capability",
     "choose_row",
+    "count_after",
     "each",
     "ensure_page_size",
     "ensure_resolved",
