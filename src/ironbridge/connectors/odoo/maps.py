@@ -18,7 +18,7 @@ from ironbridge.connectors.protocols.odoo import ODOO_WIRE
 from ironbridge.model import Entity
 from ironbridge.model import enums as u
 
-__all__ = ["ADDRESS", "LINE_WRITES", "STATUS_TABLES", "TRANSITIONS", "WRITES", "mapper", "means"]
+__all__ = ["ADDRESS", "LINE_WRITES", "STATUS_TABLES", "TRANSITIONS", "WRITES", "mapper", "meaning"]
 
 P, W = u.PurchaseOrderStatus, u.WorkOrderStatus
 #: `purchase.order.state`; a confirmed order's status is decided by its receipts.
@@ -55,23 +55,17 @@ def _order(row: Mapping[str, Any], ctx: kit.MapContext) -> dict[str, Any]:
     return {"status": P.CLOSED} if row.get("locked") is True else {}
 
 
-#: What a maintenance stage means: its (done flag, whether it is the first stage), None for
-#: either; each database defines its own stages, and an archived request is cancelled.
-STAGES: Final = {W.COMPLETED: (True, None), W.OPEN: (False, True), W.IN_PROGRESS: (False, False)}
-
-
-def means(stage: Mapping[str, Any], status: u.WorkOrderStatus) -> bool:
-    """Whether a maintenance `stage` (with its `first` flag) means `status`."""
-    if status not in STAGES:
-        return False
-    done, first = STAGES[status]
-    return bool(stage.get("done")) == done and first in (None, bool(stage.get("first")))
+def meaning(stage: Mapping[str, Any]) -> u.WorkOrderStatus:
+    """The status a maintenance `stage` (with its `first` flag) means: a stage marked done is
+    completed, the first stage open, any other in progress. Each database defines its own."""
+    if stage.get("done"):
+        return W.COMPLETED
+    return W.OPEN if stage.get("first") else W.IN_PROGRESS
 
 
 def _stage(row: Mapping[str, Any], ctx: kit.MapContext) -> dict[str, Any]:
-    if row.get("archive"):
-        return {"status": W.CANCELLED}
-    return {"status": next(status for status in STAGES if means(row.get("stage") or {}, status))}
+    # An archived request is cancelled, whatever its stage.
+    return {"status": W.CANCELLED if row.get("archive") else meaning(row.get("stage") or {})}
 
 
 #: A vendor's address: unified part → `res.partner` field.
@@ -103,7 +97,6 @@ STOCK: Final = {
     "location": R(Entity.LOCATIONS, "location_id"),
     **kit.each(N, on_hand="quantity", available="available", reserved="reserved_quantity"),
 }
-_CREATED: Final = kit.Stamp("create_date")
 _PO_STATUS: Final = kit.Code("state", PO_STATE, {"purchase": kit.Code("receipt_status", RECEIPTS)})
 
 #: Fields read and written alike.
@@ -133,13 +126,11 @@ READS: Final = {
             "notes": kit.First((T("notes"), T("note"))),
             "lines": kit.Rows("lines", LINES),
         },
-        _CREATED,
         derive=_order,
         custom_fields=kit.each(T, vendor_reference="partner_ref", company="company_id/name"),
     ),
     Entity.VENDORS: kit.RecordMap(
         {**_VENDOR, "status": _active(u.VendorStatus.ACTIVE, u.VendorStatus.INACTIVE)},
-        _CREATED,
         derive=_address,
     ),
     Entity.INVENTORY_ITEMS: kit.RecordMap(
@@ -151,7 +142,6 @@ READS: Final = {
             "total_on_hand": kit.Sum("stock", "quantity"),
             "status": _active(u.InventoryItemStatus.ACTIVE, u.InventoryItemStatus.INACTIVE),
         },
-        _CREATED,
     ),
     Entity.LOCATIONS: kit.RecordMap(
         {
@@ -160,7 +150,6 @@ READS: Final = {
             "parent": R(Entity.LOCATIONS, "location_id"),
             "status": _active(u.LocationStatus.ACTIVE, u.LocationStatus.INACTIVE),
         },
-        _CREATED,
     ),
     Entity.WORK_ORDERS: kit.RecordMap(
         {
@@ -169,8 +158,7 @@ READS: Final = {
             "actual_end": kit.DayStart("close_date"),
             "parts_used": kit.Const(()),
         },
-        _CREATED,
-        {"stage": T("stage_id/name")},
+        custom_fields={"stage": T("stage_id/name")},
         derive=_stage,
     ),
     Entity.ASSETS: kit.RecordMap(
@@ -180,17 +168,16 @@ READS: Final = {
             **kit.each(T, manufacturer="partner_id/name", model="model", serial_number="serial_no"),
             "install_date": D("effective_date"),
         },
-        _CREATED,
-        {"location": T("location")},
+        custom_fields={"location": T("location")},
     ),
 }
 
-#: Write bodies; lines, notes, status, addresses and stages are the session's.
+#: Write bodies; lines, status, addresses and stages are the session's.
 WRITES: Final = kit.Mapper(
     "Odoo",
     ODOO_WIRE,
     {
-        Entity.PURCHASE_ORDERS: kit.RecordMap(_ORDER),
+        Entity.PURCHASE_ORDERS: kit.RecordMap({**_ORDER, "notes": T("notes")}),
         Entity.VENDORS: kit.RecordMap(_VENDOR),
         Entity.WORK_ORDERS: kit.RecordMap(_REQUEST),
     },
@@ -205,4 +192,4 @@ LINE_WRITES: Final = {
 }
 
 #: Odoo records → unified records.
-mapper: Final = kit.Mapper("Odoo", ODOO_WIRE, READS)
+mapper: Final = kit.Mapper("Odoo", ODOO_WIRE, READS, created=kit.Stamp("create_date"))
