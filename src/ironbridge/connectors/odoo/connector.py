@@ -19,8 +19,7 @@ from decimal import Decimal
 from typing import Any, Final
 
 from ironbridge import errors
-from ironbridge.connectors import base
-from ironbridge.connectors.base import RawRecord
+from ironbridge.connectors.base import RawRecord, SessionOptions
 from ironbridge.connectors.kit import count_after
 from ironbridge.connectors.odoo import maps
 from ironbridge.connectors.odoo.resources import LINE_FIELDS, QUANT_FIELDS, RESOURCES, STAGE_FIELDS
@@ -44,11 +43,10 @@ class OdooSession(ModelSession):
 
     client: OdooClient
 
-    def __init__(
-        self, credentials: Mapping[str, str], options: base.SessionOptions | None = None
-    ) -> None:
-        opts = options or base.SessionOptions()
-        client = OdooClient.of(credentials, opts)
+    def __init__(self, form: Mapping[str, str], options: SessionOptions | None = None) -> None:
+        """A session for the connect form's fields (`OdooClient.of`); nothing is sent yet."""
+        opts = options or SessionOptions()
+        client = OdooClient.of(form, opts)
         super().__init__(SPEC, client, opts, resources=RESOURCES, hints=HINTS, enrich=self._add)
 
     def _add(self, resource: ModelResource, rows: list[dict[str, Any]]) -> None:
@@ -168,9 +166,9 @@ class OdooSession(ModelSession):
             "stock.quant", QUANT_FIELDS, product_id=product, location_id=location
         )
         held = sum((Decimal(str(quant["quantity"])) for quant in quants), Decimal(0))
-        target = count_after(body, held)
         # The first quant takes the difference; others (lots, packages) stay.
-        count = target - held + (Decimal(str(quants[0]["quantity"])) if quants else 0)
+        first = Decimal(str(quants[0]["quantity"])) if quants else Decimal(0)
+        count = count_after(body, held) - held + first
         values = {"inventory_quantity": float(count)}
         if quants:
             self.client.write("stock.quant", [quant := quants[0]["id"]], values)
