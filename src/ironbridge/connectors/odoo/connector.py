@@ -145,7 +145,7 @@ class OdooSession(ModelSession):
     def _stage_values(self, status: WorkOrderStatus) -> dict[str, Any]:
         if status is WorkOrderStatus.CANCELLED:
             return {"archive": True}
-        found = [key for key, stage in self._stage_map.items() if maps.meaning(stage) is status]
+        found = [key for key, stage in self._stage_map.items() if maps.meaning(stage) == status]
         if not found:
             message = f"This Odoo database has no maintenance stage for {status.value}."
             raise errors.ValidationFailed({"status": message})
