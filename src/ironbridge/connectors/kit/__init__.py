@@ -2,7 +2,8 @@
 
 - `Wire` (`wire.py`): how a protocol family spells paths and typed values.
 - The map vocabulary (`fields.py`): `Text`, `Number`, `Day`, `Stamp`, `Code`, `Ref`, `Rows`,
-  `Sum`, ... — one set of converters for reads and writes, read through a family's wire.
+  `Sum`, ... — one set of converters for reads and writes, read through a family's wire;
+  `each` (`fieldsets.py`) declares a run of fields read with one converter at once.
 - `RecordMap` and `Mapper` (`maps.py`): an entity's table, and a connector's tables bound to
   its wire, which are its `to_unified` and its write bodies; `MappedConnector`
   (`connector.py`): a connector declared as its session class and its `Mapper`; `derived.py`:
@@ -17,6 +18,7 @@
   `written_codes`), and `capability`.
 - `checks.py`: the check of a system that signs in with one request and probes each entity
   (`SignInCheck`).
+- `stock.py`: the quantity a stock adjustment leaves at a location (`count_after`).
 - `tables.py`: code tables many systems share (`PRIORITY_1_TO_4`).
 - `zones.py`: systems that show times in a zone of their own (`ZonedWire`, `zone_of`).
 - `pager.py`: one keyset pager over a family's query callable (`KeysetPager`, `Seek`), for exact
@@ -69,11 +71,13 @@ from ironbridge.connectors.kit.fields import (
     source_code,
     write_fields,
 )
+from ironbridge.connectors.kit.fieldsets import each
 from ironbridge.connectors.kit.guards import ensure_page_size, ensure_resolved, ensure_writable
 from ironbridge.connectors.kit.maps import Derive, Mapper, RecordMap, source_names
 from ironbridge.connectors.kit.pager import KeyedRow, KeysetPager, RowQuery, Seek, truncate
 from ironbridge.connectors.kit.pages import pages
 from ironbridge.connectors.kit.scoped import ScopedCodes, ScopedRef
+from ironbridge.connectors.kit.stock import count_after
 from ironbridge.connectors.kit.tables import PRIORITY_1_TO_4
 from ironbridge.connectors.kit.wire import JSON_NUMBERS, PLAIN, NumberWire, Wire
 from ironbridge.connectors.kit.zones import ZonedWire, zone_of
@@ -126,6 +130,8 @@ __all__ = [
     "ZonedWire",
     "capability",
     "choose_row",
+    "count_after",
+    "each",
     "ensure_page_size",
     "ensure_resolved",
     "ensure_writable",

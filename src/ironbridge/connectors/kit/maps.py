@@ -93,7 +93,9 @@ class Mapper:
     """A connector's maps bound to its wire: what `to_unified` and writes go through.
 
     `system` names the source in error messages ("Tryton purchase order 7: ..."); `choose`
-    picks another map for some records of an entity (SAP functional locations among plants).
+    picks another map for some records of an entity (SAP functional locations among plants);
+    `created` reads the creation time of the records whose map declares none (a system that
+    stamps every record alike).
     """
 
     system: str
@@ -102,6 +104,7 @@ class Mapper:
     choose: Callable[[Entity, RawRecord], RecordMap | None] | None = None
     #: How a payload field no declaration can write is refused.
     refusal: str = "{system} cannot write this field."
+    created: Field | None = None
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "maps", MappingProxyType(dict(self.maps)))
@@ -122,8 +125,9 @@ class Mapper:
         row = raw.data
         try:
             created = None
-            if record_map.created is not None:
-                created = read_fields({"created_at": record_map.created}, row, ctx)["created_at"]
+            stamp = self.created if record_map.created is None else record_map.created
+            if stamp is not None:
+                created = read_fields({"created_at": stamp}, row, ctx)["created_at"]
             unified: dict[str, Any] = {
                 "id": ids(entity, raw.remote_id),
                 "remote_id": raw.remote_id,

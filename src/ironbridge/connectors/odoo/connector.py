@@ -16,21 +16,25 @@ from __future__ import annotations
 import functools
 from collections.abc import Mapping
 from decimal import Decimal
-from typing import Any
+from typing import Any, Final
 
 from ironbridge import errors
-from ironbridge.connectors import base
-from ironbridge.connectors.base import RawRecord
+from ironbridge.connectors.base import RawRecord, SessionOptions
+from ironbridge.connectors.kit import count_after
 from ironbridge.connectors.odoo import maps
 from ironbridge.connectors.odoo.resources import LINE_FIELDS, QUANT_FIELDS, RESOURCES, STAGE_FIELDS
 from ironbridge.connectors.odoo.spec import HINTS, SPEC
 from ironbridge.connectors.protocols.jsonrpc_changes import ModelResource
 from ironbridge.connectors.protocols.jsonrpc_model_session import ModelConnector, ModelSession
+from ironbridge.connectors.protocols.jsonrpc_rows import attach, totals
 from ironbridge.connectors.protocols.jsonrpc_writes import put_values
 from ironbridge.connectors.protocols.odoo import ODOO_WIRE, OdooClient
 from ironbridge.model import Entity, InventoryAdjustment, VendorStatus, WorkOrderStatus, parse_input
 
 __all__ = ["Odoo", "OdooSession"]
+
+#: What a product's quants at one place add up to.
+_COUNTED: Final = ("quantity", "reserved_quantity")
 
 
 class OdooSession(ModelSession):
@@ -39,11 +43,10 @@ class OdooSession(ModelSession):
 
     client: OdooClient
 
-    def __init__(
-        self, credentials: Mapping[str, str], options: base.SessionOptions | None = None
-    ) -> None:
-        opts = options or base.SessionOptions()
-        client = OdooClient.of(credentials, opts)
+    def __init__(self, form: Mapping[str, str], options: SessionOptions | None = None) -> None:
+        """A session for the connect form's fields (`OdooClient.of`); nothing is sent yet."""
+        opts = options or SessionOptions()
+        client = OdooClient.of(form, opts)
         super().__init__(SPEC, client, opts, resources=RESOURCES, hints=HINTS, enrich=self._add)
 
     def _add(self, resource: ModelResource, rows: list[dict[str, Any]]) -> None:
@@ -51,21 +54,16 @@ class OdooSession(ModelSession):
         ids = [row["id"] for row in rows]
         if ids and resource.entity is Entity.PURCHASE_ORDERS:
             lines = self.client.rows("purchase.order.line", LINE_FIELDS, order_id=ids)
-            for row in rows:
-                row["lines"] = [ln for ln in lines if ODOO_WIRE.get(ln, "order_id") == row["id"]]
+            attach(rows, "lines", lines, "order_id", ODOO_WIRE)
         elif ids and resource.entity is Entity.INVENTORY_ITEMS:
             quants = self.client.rows(
                 "stock.quant", QUANT_FIELDS, product_id=ids, location_id=self._locations
             )
-            levels: dict[tuple[int, int], dict[str, Any]] = {}
-            for quant in quants:  # lots and packages are quants of their own: summed per place
-                key = (quant["product_id"][0], quant["location_id"][0])
-                level = levels.setdefault(key, {"location_id": quant["location_id"]})
-                for name in ("quantity", "reserved_quantity"):
-                    level[name] = level.get(name, 0) + quant[name]
-                level["available"] = level["quantity"] - level["reserved_quantity"]
-            for row in rows:
-                row["stock"] = [level for (p, _), level in levels.items() if p == row["id"]]
+            attach(rows, "stock", quants, "product_id", ODOO_WIRE)
+            for row in rows:  # lots and packages are quants of their own: summed per place
+                row["stock"] = totals(row["stock"], "location_id", _COUNTED, ODOO_WIRE)
+                for level in row["stock"]:
+                    level["available"] = level["quantity"] - level["reserved_quantity"]
         elif resource.entity is Entity.WORK_ORDERS:
             for row in rows:
                 row["stage"] = self._stage_map.get(ODOO_WIRE.get(row, "stage_id"))
@@ -115,8 +113,6 @@ class OdooSession(ModelSession):
             raise errors.ValidationFailed({"status": message})
         if "vendor_remote_id" in payload:
             self.client.existing("res.partner", payload["vendor_remote_id"], "vendor_id")
-        if "notes" in payload:
-            values["notes"] = payload["notes"] or False
         if "lines" in payload:
             lines = [[0, 0, self._line(index, line)] for index, line in enumerate(payload["lines"])]
             values["order_line"] = [[5, 0, 0]] * (not creating) + lines
@@ -149,7 +145,7 @@ class OdooSession(ModelSession):
     def _stage_values(self, status: WorkOrderStatus) -> dict[str, Any]:
         if status is WorkOrderStatus.CANCELLED:
             return {"archive": True}
-        found = [key for key, stage in self._stage_map.items() if maps.means(stage, status)]
+        found = [key for key, stage in self._stage_map.items() if maps.meaning(stage) == status]
         if not found:
             message = f"This Odoo database has no maintenance stage for {status.value}."
             raise errors.ValidationFailed({"status": message})
@@ -170,12 +166,9 @@ class OdooSession(ModelSession):
             "stock.quant", QUANT_FIELDS, product_id=product, location_id=location
         )
         held = sum((Decimal(str(quant["quantity"])) for quant in quants), Decimal(0))
-        target = body.new_count if body.new_count is not None else held + (body.quantity_delta or 0)
-        if target < 0:
-            message = f"The location holds {held}; that would leave less than nothing."
-            raise errors.ValidationFailed({"quantity_delta": message})
         # The first quant takes the difference; others (lots, packages) stay.
-        count = target - held + (Decimal(str(quants[0]["quantity"])) if quants else 0)
+        first = Decimal(str(quants[0]["quantity"])) if quants else Decimal(0)
+        count = count_after(body, held) - held + first
         values = {"inventory_quantity": float(count)}
         if quants:
             self.client.write("stock.quant", [quant := quants[0]["id"]], values)

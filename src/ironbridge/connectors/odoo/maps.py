@@ -18,24 +18,7 @@ from ironbridge.connectors.protocols.odoo import ODOO_WIRE
 from ironbridge.model import Entity
 from ironbridge.model import enums as u
 
-__all__ = [
-    "ADDRESS",
-    "LINES",
-    "LINE_WRITES",
-    "PO_STATE",
-    "PRIORITY",
-    "READS",
-    "RECEIPTS",
-    "REQUEST_TYPE",
-    "STAGES",
-    "STATUS_TABLES",
-    "STOCK",
-    "TRANSITIONS",
-    "USAGE",
-    "WRITES",
-    "mapper",
-    "means",
-]
+__all__ = ["ADDRESS", "LINE_WRITES", "STATUS_TABLES", "TRANSITIONS", "WRITES", "mapper", "meaning"]
 
 P, W = u.PurchaseOrderStatus, u.WorkOrderStatus
 #: `purchase.order.state`; a confirmed order's status is decided by its receipts.
@@ -72,33 +55,23 @@ def _order(row: Mapping[str, Any], ctx: kit.MapContext) -> dict[str, Any]:
     return {"status": P.CLOSED} if row.get("locked") is True else {}
 
 
-#: What a maintenance stage means: its (done flag, whether it is the first stage), None for
-#: either; each database defines its own stages, and an archived request is cancelled.
-STAGES: Final = {W.COMPLETED: (True, None), W.OPEN: (False, True), W.IN_PROGRESS: (False, False)}
-
-
-def means(stage: Mapping[str, Any], status: u.WorkOrderStatus) -> bool:
-    """Whether a maintenance `stage` (with its `first` flag) means `status`."""
-    if status not in STAGES:
-        return False
-    done, first = STAGES[status]
-    return bool(stage.get("done")) == done and first in (None, bool(stage.get("first")))
+def meaning(stage: Mapping[str, Any]) -> u.WorkOrderStatus:
+    """The status a maintenance `stage` (with its `first` flag) means: a stage marked done is
+    completed, the first stage open, any other in progress. Each database defines its own."""
+    if stage.get("done"):
+        return W.COMPLETED
+    return W.OPEN if stage.get("first") else W.IN_PROGRESS
 
 
 def _stage(row: Mapping[str, Any], ctx: kit.MapContext) -> dict[str, Any]:
-    if row.get("archive"):
-        return {"status": W.CANCELLED}
-    return {"status": next(status for status in STAGES if means(row.get("stage") or {}, status))}
+    # An archived request is cancelled, whatever its stage.
+    return {"status": W.CANCELLED if row.get("archive") else meaning(row.get("stage") or {})}
 
 
 #: A vendor's address: unified part → `res.partner` field.
-ADDRESS: Final = {
-    "line1": "street",
-    "line2": "street2",
-    "city": "city",
-    "postal_code": "zip",
-    "country": "country_code",
-}
+ADDRESS: Final = dict(
+    line1="street", line2="street2", city="city", postal_code="zip", country="country_code"
+)
 
 
 def _address(row: Mapping[str, Any], ctx: kit.MapContext) -> dict[str, Any]:
@@ -112,42 +85,30 @@ def _active(member: Any, otherwise: Any) -> kit.Flags:
 
 T, N, D, R = kit.Text, kit.Number, kit.Day, kit.Ref
 LINES: Final = {
-    "remote_id": T("id"),
+    **kit.each(T, remote_id="id", description="name"),
     "line_number": kit.Integer("sequence"),
     "item": R(Entity.INVENTORY_ITEMS, "product_id"),
-    "description": T("name"),
-    "quantity": N("product_qty"),
-    "quantity_received": N("qty_received"),
+    **kit.each(N, quantity="product_qty", quantity_received="qty_received"),
     "unit_of_measure": kit.First((T("product_uom/name"), T("product_uom_id/name"))),
-    "unit_price": N("price_unit"),
-    "line_total": N("price_subtotal"),
+    **kit.each(N, unit_price="price_unit", line_total="price_subtotal"),
     "required_date": D("date_planned"),
 }
 STOCK: Final = {
     "location": R(Entity.LOCATIONS, "location_id"),
-    "on_hand": N("quantity"),
-    "available": N("available"),
-    "reserved": N("reserved_quantity"),
+    **kit.each(N, on_hand="quantity", available="available", reserved="reserved_quantity"),
 }
-_CREATED: Final = kit.Stamp("create_date")
+_PO_STATUS: Final = kit.Code("state", PO_STATE, {"purchase": kit.Code("receipt_status", RECEIPTS)})
 
 #: Fields read and written alike.
 _ORDER: Final = {
     "vendor": R(Entity.VENDORS, "partner_id"),
-    "order_date": D("date_order"),
-    "required_date": D("date_planned"),
+    **kit.each(D, order_date="date_order", required_date="date_planned"),
 }
-_VENDOR: Final = {
-    "code": T("ref"),
-    "name": T("name"),
-    "tax_id": T("vat"),
-    "email": T("email"),
-    "phone": T("phone"),
-    "website": T("website"),
-}
+_VENDOR: Final = kit.each(
+    T, code="ref", name="name", tax_id="vat", email="email", phone="phone", website="website"
+)
 _REQUEST: Final = {
-    "title": T("name"),
-    "description": T("description"),
+    **kit.each(T, title="name", description="description"),
     "priority": kit.Code("priority", PRIORITY),
     "type": kit.Code("maintenance_type", REQUEST_TYPE, otherwise=u.WorkOrderType.OTHER),
     "asset": R(Entity.ASSETS, "equipment_id"),
@@ -158,85 +119,65 @@ _REQUEST: Final = {
 READS: Final = {
     Entity.PURCHASE_ORDERS: kit.RecordMap(
         {
-            "number": T("name"),
-            "status": kit.Code(
-                "state", PO_STATE, {"purchase": kit.Code("receipt_status", RECEIPTS)}
-            ),
+            **kit.each(T, number="name", currency="currency_id/name", buyer="user_id/name"),
+            "status": _PO_STATUS,
             **_ORDER,
-            "currency": T("currency_id/name"),
-            "subtotal": N("amount_untaxed"),
-            "tax_total": N("amount_tax"),
-            "total": N("amount_total"),
-            "buyer": T("user_id/name"),
+            **kit.each(N, subtotal="amount_untaxed", tax_total="amount_tax", total="amount_total"),
             "notes": kit.First((T("notes"), T("note"))),
             "lines": kit.Rows("lines", LINES),
         },
-        _CREATED,
         derive=_order,
-        custom_fields={"vendor_reference": T("partner_ref"), "company": T("company_id/name")},
+        custom_fields=kit.each(T, vendor_reference="partner_ref", company="company_id/name"),
     ),
     Entity.VENDORS: kit.RecordMap(
         {**_VENDOR, "status": _active(u.VendorStatus.ACTIVE, u.VendorStatus.INACTIVE)},
-        _CREATED,
         derive=_address,
     ),
     Entity.INVENTORY_ITEMS: kit.RecordMap(
         {
-            "code": T("default_code"),
-            "name": T("name"),
-            "description": T("description"),
+            **kit.each(T, code="default_code", name="name", description="description"),
             "unit_of_measure": T("uom_id/name"),
             "unit_cost": N("standard_price"),
             "stock_levels": kit.Rows("stock", STOCK),
             "total_on_hand": kit.Sum("stock", "quantity"),
             "status": _active(u.InventoryItemStatus.ACTIVE, u.InventoryItemStatus.INACTIVE),
         },
-        _CREATED,
     ),
     Entity.LOCATIONS: kit.RecordMap(
         {
-            "code": T("name"),
-            "name": T("complete_name"),
+            **kit.each(T, code="name", name="complete_name"),
             "type": kit.Code("usage", USAGE),
             "parent": R(Entity.LOCATIONS, "location_id"),
             "status": _active(u.LocationStatus.ACTIVE, u.LocationStatus.INACTIVE),
         },
-        _CREATED,
     ),
     Entity.WORK_ORDERS: kit.RecordMap(
         {
             **_REQUEST,
-            "assignee": T("user_id/name"),
-            "requester": T("owner_user_id/name"),
+            **kit.each(T, assignee="user_id/name", requester="owner_user_id/name"),
             "actual_end": kit.DayStart("close_date"),
             "parts_used": kit.Const(()),
         },
-        _CREATED,
-        {"stage": T("stage_id/name")},
+        custom_fields={"stage": T("stage_id/name")},
         derive=_stage,
     ),
     Entity.ASSETS: kit.RecordMap(
         {
-            "name": T("name"),
-            "description": T("note"),
+            **kit.each(T, name="name", description="note", category="category_id/name"),
             "status": _active(u.AssetStatus.OPERATING, u.AssetStatus.DECOMMISSIONED),
-            "category": T("category_id/name"),
-            "manufacturer": T("partner_id/name"),
-            "model": T("model"),
-            "serial_number": T("serial_no"),
+            **kit.each(T, manufacturer="partner_id/name", model="model", serial_number="serial_no"),
             "install_date": D("effective_date"),
         },
-        _CREATED,
-        {"location": T("location")},
+        custom_fields={"location": T("location")},
     ),
 }
 
-#: Write bodies; lines, notes, status, addresses and stages are the session's.
+#: Write bodies; lines, status, addresses and stages are the session's.
 WRITES: Final = kit.Mapper(
     "Odoo",
     ODOO_WIRE,
     {
-        Entity.PURCHASE_ORDERS: kit.RecordMap(_ORDER),
+        Entity.PURCHASE_ORDERS: kit.RecordMap({**_ORDER, "notes": T("notes")}),
         Entity.VENDORS: kit.RecordMap(_VENDOR),
         Entity.WORK_ORDERS: kit.RecordMap(_REQUEST),
     },
@@ -251,4 +192,4 @@ LINE_WRITES: Final = {
 }
 
 #: Odoo records → unified records.
-mapper: Final = kit.Mapper("Odoo", ODOO_WIRE, READS)
+mapper: Final = kit.Mapper("Odoo", ODOO_WIRE, READS, created=kit.Stamp("create_date"))

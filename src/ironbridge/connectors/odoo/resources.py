@@ -19,6 +19,8 @@ from ironbridge.model import Entity
 
 __all__ = ["LINE_FIELDS", "QUANT_FIELDS", "RESOURCES", "STAGE_FIELDS"]
 
+#: Archived records are read too: they map to inactive, not deleted (models without an
+#: `active` field, such as orders and requests, are not filtered by it).
 _ALL: Final[dict[str, Any]] = {"active_test": False}
 QUANT_FIELDS: Final = ("product_id", "location_id", "quantity", "reserved_quantity")
 STAGE_FIELDS: Final = ("name", "sequence", "done")
@@ -27,6 +29,7 @@ _ORDERS: Final = (
     "user_id amount_untaxed amount_tax amount_total receipt_status notes"
 )
 _VENDORS: Final = "name ref email phone website vat street street2 city zip country_code active"
+_ITEMS: Final = "name default_code description uom_id standard_price active"
 _REQUESTS: Final = (
     "name description stage_id priority maintenance_type equipment_id user_id owner_user_id "
     "request_date schedule_date close_date duration archive"
@@ -34,10 +37,16 @@ _REQUESTS: Final = (
 _EQUIPMENT: Final = (
     "name serial_no model partner_id category_id location effective_date note active"
 )
+#: Vendors are the partners with a supplier rank.
+_SUPPLIERS: Final = (("supplier_rank", ">", 0),)
+_LINES: Final = Dependent("purchase.order.line", "order_id")
+_QUANTS: Final = Dependent("stock.quant", "product_id")
 
 
-def _read(entity: Entity, model: str, fields: str, **more: Any) -> ModelResource:
-    return ModelResource(entity, model, names(fields), **more)
+def _read(
+    entity: Entity, model: str, fields: str, *dependents: Dependent, **more: Any
+) -> ModelResource:
+    return ModelResource(entity, model, names(fields), context=_ALL, dependents=dependents, **more)
 
 
 LINE_FIELDS: Final = names(
@@ -49,38 +58,17 @@ LINE_FIELDS: Final = names(
 RESOURCES: Final = {
     resource.entity: resource
     for resource in (
-        _read(
-            Entity.PURCHASE_ORDERS,
-            "purchase.order",
-            _ORDERS,
-            dependents=(Dependent("purchase.order.line", "order_id"),),
-            module="Purchase",
-        ),
-        _read(
-            Entity.VENDORS,
-            "res.partner",
-            f"{_VENDORS} company_id",
-            domain=(("supplier_rank", ">", 0),),
-            context=_ALL,
-        ),
-        _read(
-            Entity.INVENTORY_ITEMS,
-            "product.product",
-            "name default_code description uom_id standard_price active",
-            context=_ALL,
-            dependents=(Dependent("stock.quant", "product_id"),),
-        ),
+        _read(Entity.PURCHASE_ORDERS, "purchase.order", _ORDERS, _LINES, module="Purchase"),
+        _read(Entity.VENDORS, "res.partner", f"{_VENDORS} company_id", domain=_SUPPLIERS),
+        _read(Entity.INVENTORY_ITEMS, "product.product", _ITEMS, _QUANTS),
         _read(
             Entity.LOCATIONS,
             "stock.location",
             "name complete_name usage location_id warehouse_id active",
             domain=(("usage", "in", ["internal", "view"]), ("warehouse_id", "!=", False)),
-            context=_ALL,
             module="Inventory",
         ),
         _read(Entity.WORK_ORDERS, "maintenance.request", _REQUESTS, module="Maintenance"),
-        _read(
-            Entity.ASSETS, "maintenance.equipment", _EQUIPMENT, context=_ALL, module="Maintenance"
-        ),
+        _read(Entity.ASSETS, "maintenance.equipment", _EQUIPMENT, module="Maintenance"),
     )
 }

@@ -6,7 +6,8 @@ from __future__ import annotations
 from typing import Final
 
 from ironbridge.connectors.base import AuthField, ConnectorSpec
-from ironbridge.connectors.kit import capability, names
+from ironbridge.connectors.kit import capability, names, writable_fields
+from ironbridge.connectors.odoo.maps import WRITES
 from ironbridge.connectors.protocols.jsonrpc_checks import CheckHints
 from ironbridge.model import Entity
 
@@ -143,10 +144,7 @@ SPEC: Final = ConnectorSpec(
         Entity.WORK_ORDERS: capability(
             "create",
             "update",
-            writable=names(
-                "title description priority type asset_id asset_remote_id scheduled_start "
-                "estimated_hours status"
-            ),
+            writable=(*writable_fields(WRITES.maps[Entity.WORK_ORDERS]), "status"),
             requires=("Odoo app Maintenance", "Group Maintenance / User"),
             rules=(
                 "Status comes from the request's stage: the first stage is open, stages "

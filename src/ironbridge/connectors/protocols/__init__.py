@@ -7,7 +7,8 @@
   the permission probe and passthrough.
 - JSON-RPC (Tryton and Odoo): `jsonrpc` (envelopes, typed values, domains, keyset pages,
   errors), `jsonrpc_models` (the model client and its dialect tables), `jsonrpc_changes`
-  (records by change time with their dependents), `jsonrpc_writes` (write tables with
+  (records by change time with their dependents), `jsonrpc_rows` (child rows under their
+  parents, parts added up), `jsonrpc_writes` (write tables with
   lookups), `jsonrpc_checks` (the connection check's stages), `jsonrpc_wire` (how maps read
   Tryton rows).
 - `odata_v4`: OData v4 as Business Central speaks it (`value`, `@odata.nextLink`,

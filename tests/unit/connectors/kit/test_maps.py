@@ -157,3 +157,20 @@ def test_unresolved_references_are_refused_in_models_and_plain_payloads() -> Non
     with pytest.raises(ValueError, match="item_id"):
         ensure_resolved({"lines": [{"item_id": "itm_1"}]}, "Testy")
     ensure_resolved({"vendor_remote_id": "V1", "tax_id": "DE1"}, "Testy")
+
+
+def test_a_mapper_dates_records_whose_map_declares_no_creation_time() -> None:
+    mapper = Mapper(
+        "Testy",
+        PLAIN,
+        {
+            Entity.VENDORS: RecordMap({"code": Text("Code")}),
+            Entity.LOCATIONS: RecordMap({"code": Text("Code")}, created=Stamp("Opened")),
+        },
+        created=Stamp("Made"),
+    )
+    row = {"Code": "A", "Made": "2026-01-02T03:04:05Z", "Opened": "2025-01-01T00:00:00Z"}
+    vendor = mapper.to_unified(Entity.VENDORS, RawRecord("A", None, row), _ids)
+    location = mapper.to_unified(Entity.LOCATIONS, RawRecord("A", None, row), _ids)
+    assert vendor["created_at"] == datetime(2026, 1, 2, 3, 4, 5, tzinfo=UTC)
+    assert location["created_at"] == datetime(2025, 1, 1, tzinfo=UTC)

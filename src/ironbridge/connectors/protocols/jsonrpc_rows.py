@@ -1,0 +1,47 @@
+"""Child rows of a JSON-RPC model system, read apart and put under their parents.
+
+A model system keeps an order's lines, a product's stock per place, in models of their own that
+point back at the parent (a one2many's inverse many2one: `order_id`, `product_id`). A session
+reads them for a page of parents in one call and hangs them under each parent with `attach`;
+`totals` folds child rows that stand for one thing in several parts (stock in several lots
+and packages at one location) into one row with the amounts added up. Paths are read through
+the family's wire, so a many2one sent as `[id, "name"]` counts as its id.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any
+
+from ironbridge.connectors.kit import Wire
+
+__all__ = ["attach", "totals"]
+
+
+def attach(
+    rows: Iterable[dict[str, Any]],
+    into: str,
+    children: Iterable[Mapping[str, Any]],
+    parent: str,
+    wire: Wire,
+) -> None:
+    """Put under `into` of each row (in place) the `children` whose `parent` is the row's
+    `id`, in the order given; a row without children gets an empty list."""
+    found: dict[Any, list[Mapping[str, Any]]] = {}
+    for child in children:
+        found.setdefault(wire.get(child, parent), []).append(child)
+    for row in rows:
+        row[into] = found.get(row["id"], [])
+
+
+def totals(
+    rows: Iterable[Mapping[str, Any]], per: str, columns: Sequence[str], wire: Wire
+) -> list[dict[str, Any]]:
+    """One row per distinct value at `per`, in the order first seen: `per` as its first row
+    sends it, and each of `columns` added up over the rows that share it."""
+    found: dict[Any, dict[str, Any]] = {}
+    for row in rows:
+        total = found.setdefault(wire.get(row, per), {per: row[per]})
+        for column in columns:
+            total[column] = total.get(column, 0) + row[column]
+    return list(found.values())
