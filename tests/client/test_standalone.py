@@ -36,6 +36,25 @@ def test_importing_the_sdk_loads_no_server_code() -> None:
     assert added and all(m.startswith("ironbridge.receiver") for m in added), added
 
 
+VERIFY_PROBE = """
+import json, sys
+from ironbridge.client.webhooks import WebhookVerificationError, verify
+try:
+    verify(b"{}", {}, "whsec_AAAA")
+except WebhookVerificationError:
+    pass
+print(json.dumps(sorted(sys.modules)))
+"""
+
+
+def test_verifying_a_webhook_loads_no_web_framework_or_database_library() -> None:
+    done = subprocess.run(
+        [sys.executable, "-c", VERIFY_PROBE], capture_output=True, text=True, timeout=60, check=True
+    )
+    tops = {m.split(".")[0] for m in json.loads(done.stdout)}
+    assert not tops & set(SERVER_ONLY), tops & set(SERVER_ONLY)
+
+
 def test_the_import_contract_names_every_other_package_of_ironbridge() -> None:
     import pkgutil
     import tomllib

@@ -1,15 +1,21 @@
-"""Turning an operation (a function building a `Call`) into a method of either client."""
+"""Turning an operation (a function building a `Call`) into a method of either client.
+
+A resource's operations are declared once, as `operation(build)` or `listing(build)` in a class
+both of its flavours inherit; the flavour's base (`SyncResource` or `AsyncResource`) decides
+whether a method blocks or is awaited, and type checkers see the method each flavour has.
+"""
 
 from __future__ import annotations
 
+import functools
 from collections.abc import AsyncIterator, Callable, Coroutine, Iterator
-from typing import Any, Concatenate, ParamSpec, Protocol, TypeVar
+from typing import Any, Generic, ParamSpec, Protocol, TypeVar, overload
 
 from .calls import Call
 from .paging import apages, pages
 from .transport import AsyncTransport, SyncTransport
 
-__all__ = ["AsyncResource", "SyncResource", "async_op", "async_pages", "sync_op", "sync_pages"]
+__all__ = ["AsyncResource", "Listing", "Operation", "SyncResource", "listing", "operation"]
 
 P = ParamSpec("P")
 T = TypeVar("T")
@@ -38,65 +44,78 @@ class _Page(Protocol[I]):
     def next_cursor(self) -> str | None: ...
 
 
-def _described(method: Any, build: Callable[..., Any], doc: str | None = None) -> None:
+def _described(method: Any, build: Callable[..., Any], doc: str | None = None) -> Any:
     method.__doc__ = doc or build.__doc__
     method.__name__ = build.__name__
     method.__qualname__ = build.__qualname__
-
-
-def sync_op(build: Callable[P, Call[T]]) -> Callable[Concatenate[Any, P], T]:
-    """A blocking method sending the call `build` makes."""
-
-    def method(self: SyncResource, /, *args: P.args, **kwargs: P.kwargs) -> T:
-        return self._transport.run(build(*args, **kwargs))
-
-    _described(method, build)
     return method
 
 
-def async_op(build: Callable[P, Call[T]]) -> Callable[Concatenate[Any, P], Coroutine[Any, Any, T]]:
-    """An awaitable method sending the call `build` makes."""
+class Operation(Generic[P, T]):
+    """A method sending the call `build` makes: blocking on a `SyncResource`, awaitable on an
+    `AsyncResource`."""
 
-    async def method(self: AsyncResource, /, *args: P.args, **kwargs: P.kwargs) -> T:
-        return await self._transport.run(build(*args, **kwargs))
+    def __init__(self, build: Callable[P, Call[T]]) -> None:
+        def blocking(self: SyncResource, /, *args: P.args, **kwargs: P.kwargs) -> T:
+            return self._transport.run(build(*args, **kwargs))
 
-    _described(method, build)
-    return method
+        async def awaited(self: AsyncResource, /, *args: P.args, **kwargs: P.kwargs) -> T:
+            return await self._transport.run(build(*args, **kwargs))
+
+        self._blocking = _described(blocking, build)
+        self._awaited = _described(awaited, build)
+        self.__doc__ = build.__doc__
+
+    @overload
+    def __get__(self, resource: None, owner: type) -> Operation[P, T]: ...
+    @overload
+    def __get__(self, resource: SyncResource, owner: type) -> Callable[P, T]: ...
+    @overload
+    def __get__(
+        self, resource: AsyncResource, owner: type
+    ) -> Callable[P, Coroutine[Any, Any, T]]: ...
+    def __get__(self, resource: object, owner: type) -> Any:
+        if resource is None:
+            return self
+        method = self._awaited if isinstance(resource, AsyncResource) else self._blocking
+        return method.__get__(resource, owner)
 
 
-def sync_pages(
-    build: Callable[P, Call[_Page[I]]],
-) -> Callable[Concatenate[Any, P], Iterator[I]]:
-    """A blocking method iterating over every item of every page `build` lists."""
+class Listing(Generic[P, I]):
+    """A method iterating over every item of every page `build` lists, by `next_cursor`:
+    `for` on a `SyncResource`, `async for` on an `AsyncResource`."""
 
-    def method(self: SyncResource, /, *args: P.args, **kwargs: P.kwargs) -> Iterator[I]:
-        def build_page(**arguments: Any) -> Call[Any]:
-            return build(*args, **arguments)
+    def __init__(self, build: Callable[P, Call[_Page[I]]]) -> None:
+        def blocking(self: SyncResource, /, *args: P.args, **kwargs: P.kwargs) -> Iterator[I]:
+            return pages(self._transport, functools.partial(build, *args), kwargs)
 
-        return pages(self._transport, build_page, kwargs)
+        def awaited(self: AsyncResource, /, *args: P.args, **kwargs: P.kwargs) -> AsyncIterator[I]:
+            return apages(self._transport, functools.partial(build, *args), kwargs)
 
-    _described(
-        method,
-        build,
-        f"{build.__doc__}\n\nIterates over every item of every page, by `next_cursor`.",
-    )
-    return method
+        more = "Iterates over every item of every page, by `next_cursor`."
+        self._blocking = _described(blocking, build, f"{build.__doc__}\n\n{more}")
+        more = "Iterates (`async for`) over every item of every page."
+        self._awaited = _described(awaited, build, f"{build.__doc__}\n\n{more}")
+        self.__doc__ = build.__doc__
+
+    @overload
+    def __get__(self, resource: None, owner: type) -> Listing[P, I]: ...
+    @overload
+    def __get__(self, resource: SyncResource, owner: type) -> Callable[P, Iterator[I]]: ...
+    @overload
+    def __get__(self, resource: AsyncResource, owner: type) -> Callable[P, AsyncIterator[I]]: ...
+    def __get__(self, resource: object, owner: type) -> Any:
+        if resource is None:
+            return self
+        method = self._awaited if isinstance(resource, AsyncResource) else self._blocking
+        return method.__get__(resource, owner)
 
 
-def async_pages(
-    build: Callable[P, Call[_Page[I]]],
-) -> Callable[Concatenate[Any, P], AsyncIterator[I]]:
-    """An async-iterator method over every item of every page `build` lists."""
+def operation(build: Callable[P, Call[T]]) -> Operation[P, T]:
+    """The method of both flavours of a resource that sends the call `build` makes."""
+    return Operation(build)
 
-    def method(self: AsyncResource, /, *args: P.args, **kwargs: P.kwargs) -> AsyncIterator[I]:
-        def build_page(**arguments: Any) -> Call[Any]:
-            return build(*args, **arguments)
 
-        return apages(self._transport, build_page, kwargs)
-
-    _described(
-        method,
-        build,
-        f"{build.__doc__}\n\nIterates (`async for`) over every item of every page.",
-    )
-    return method
+def listing(build: Callable[P, Call[_Page[I]]]) -> Listing[P, I]:
+    """The method of both flavours of a resource that walks every page `build` lists."""
+    return Listing(build)

@@ -12,9 +12,12 @@
 The kit imports nothing from the rest of ironbridge, so it runs inside any Python service.
 """
 
-from .asgi import inbox_app, inbox_router
-from .inbox import AcceptResult, EventStatus, Handler, Inbox, InboxEvent, Source
-from .poller import Poller
+# Module names are private here: every public name of the package is in `__all__`.
+import importlib as _importlib
+import typing as _typing
+
+# The verifier needs only the standard library and is imported here; the rest is imported on
+# first use, so `ironbridge.client.webhooks.verify` loads neither SQLAlchemy nor Starlette.
 from .verify import (
     InvalidPayload,
     InvalidSignature,
@@ -26,7 +29,12 @@ from .verify import (
     parse_event,
     verify,
 )
-from .wsgi import handle_wsgi
+
+if _typing.TYPE_CHECKING:
+    from .asgi import inbox_app, inbox_router
+    from .inbox import AcceptResult, EventStatus, Handler, Inbox, InboxEvent, Source
+    from .poller import Poller
+    from .wsgi import handle_wsgi
 
 __all__ = [
     "AcceptResult",
@@ -49,3 +57,30 @@ __all__ = [
     "parse_event",
     "verify",
 ]
+
+#: The names imported on first use, by the module that defines them.
+_LAZY = {
+    "AcceptResult": "inbox",
+    "EventStatus": "inbox",
+    "Handler": "inbox",
+    "Inbox": "inbox",
+    "InboxEvent": "inbox",
+    "Source": "inbox",
+    "Poller": "poller",
+    "inbox_app": "asgi",
+    "inbox_router": "asgi",
+    "handle_wsgi": "wsgi",
+}
+
+
+def __getattr__(name: str) -> _typing.Any:
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(_importlib.import_module(f"{__name__}.{module}"), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *_LAZY})

@@ -1,5 +1,9 @@
-"""The real Tryton server the connector tests share, a database of its own per test module,
-and a way to change that database directly.
+"""What the connector tests share: a fresh container for the sync tests, each emulator served
+for the test that asks for it, and the real Tryton server with a database of its own per test
+module and a way to change that database directly.
+
+A module that needs another container or emulator (other page sizes, a breaker, faults) defines
+its own fixture of the same name, which wins over these.
 
 One trytond is started per test session (see `tests/tools/tryton/server.py` for how; about two
 seconds once the seeded template is built), and `SPARE_DATABASES` copies of the seeded template
@@ -12,10 +16,19 @@ drive the connector over HTTP only, as they would any customer's Tryton.
 from __future__ import annotations
 
 from collections.abc import Iterator
+from pathlib import Path
 
 import httpx
 import pytest
 
+from ironbridge.bootstrap import Container, bootstrap
+from ironbridge.testing.emulators import business_central as bc_emulator
+from ironbridge.testing.emulators import maximo as maximo_emulator
+from ironbridge.testing.emulators import netsuite as netsuite_emulator
+from ironbridge.testing.emulators import odoo as odoo_emulator
+from ironbridge.testing.emulators import sap_s4hana as sap_emulator
+
+from ...conftest import make_settings
 from ...tools.tryton.server import (
     TrytonRpc,
     TrytonServer,
@@ -32,6 +45,45 @@ __all__ = ["TrytonRpc", "TrytonServer"]
 SPARE_DATABASES = 8
 
 _unused: list[str] = []
+
+
+@pytest.fixture
+def container(tmp_path: Path) -> Iterator[Container]:
+    """A fresh container: SQLite store, inline queue."""
+    # Loopback sources need private addresses; pages of 100 make every sync several pages.
+    built = bootstrap(make_settings(tmp_path, allow_private_urls=True, sync_page_size=100))
+    yield built
+    built.close()
+
+
+@pytest.fixture
+def sap() -> Iterator[sap_emulator.RunningEmulator]:
+    with sap_emulator.running_emulator() as running:
+        yield running
+
+
+@pytest.fixture
+def bc() -> Iterator[bc_emulator.RunningEmulator]:
+    with bc_emulator.running_emulator() as running:
+        yield running
+
+
+@pytest.fixture
+def netsuite() -> Iterator[netsuite_emulator.RunningEmulator]:
+    with netsuite_emulator.running_emulator() as running:
+        yield running
+
+
+@pytest.fixture
+def maximo() -> Iterator[maximo_emulator.RunningEmulator]:
+    with maximo_emulator.running_emulator() as running:
+        yield running
+
+
+@pytest.fixture(params=[18, 19], ids=["odoo18", "odoo19"])
+def odoo(request: pytest.FixtureRequest) -> Iterator[odoo_emulator.RunningEmulator]:
+    with odoo_emulator.running_emulator(version=request.param) as running:
+        yield running
 
 
 @pytest.fixture(scope="session")

@@ -48,12 +48,6 @@ def ids(entity: Entity, remote_id: str) -> str:
 
 
 @pytest.fixture
-def bc() -> Iterator[RunningEmulator]:
-    with running_emulator() as running:
-        yield running
-
-
-@pytest.fixture
 def cronus(bc: RunningEmulator) -> CompanyService:
     return bc.emulator.company()
 

@@ -17,10 +17,10 @@ from ironbridge.bootstrap import Container, bootstrap
 from ironbridge.model import Entity
 from ironbridge.store import utcnow
 from ironbridge.store.sync import SyncRepository
-from ironbridge.testing.emulators.business_central import RunningEmulator, running_emulator
+from ironbridge.testing.emulators.business_central import RunningEmulator
 
 from ...conftest import AccountFixture, StepClock, make_settings, new_account
-from .test_connector_sync import link, only
+from .linking import link, only
 
 PURCHASE_ORDERS = Entity.PURCHASE_ORDERS
 SYSTEM = "business_central"
@@ -40,12 +40,6 @@ def container(tmp_path: Path) -> Iterator[Container]:
     built.breakers.clock = StepClock.ahead(hours=1)  # the circuit half-opens when the test says
     yield built
     built.close()
-
-
-@pytest.fixture
-def bc() -> Iterator[RunningEmulator]:
-    with running_emulator() as running:
-        yield running
 
 
 @pytest.fixture

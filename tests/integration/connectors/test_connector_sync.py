@@ -13,29 +13,23 @@ import json
 import sqlite3
 import uuid
 from collections import Counter
-from collections.abc import Iterator
-from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
-from pathlib import Path
-from types import EllipsisType
 from typing import Any
 
-import pytest
 from fastapi.testclient import TestClient
 
 from ironbridge.api import create_app
-from ironbridge.bootstrap import Container, bootstrap
-from ironbridge.connections import ConnectionCreate, ConnectionSettings, connect
+from ironbridge.bootstrap import Container
 from ironbridge.connectors.sap_s4hana.spec import SPEC as SAP_SPEC
-from ironbridge.model import Entity, record_id
-from ironbridge.store.events import EventQuery, EventRepository
-from ironbridge.store.records import RecordQuery, RecordRepository, StoredRecord
-from ironbridge.store.sync import SyncRepository, SyncRunRow
-from ironbridge.testing.emulators.sap import RunningEmulator, running_emulator
+from ironbridge.model import Entity
+from ironbridge.store.records import StoredRecord
+from ironbridge.store.sync import SyncRunRow
+from ironbridge.testing.emulators.sap import RunningEmulator
 
-from ...conftest import AccountFixture, make_settings, new_account, sync_clock
+from ...conftest import sync_clock
 from .conftest import TrytonRpc, TrytonServer
+from .linking import Linked, link, only
 
 PURCHASE_ORDERS = Entity.PURCHASE_ORDERS
 #: What an SAP order written through the API names: its vendor, items and delivery locations.
@@ -47,100 +41,6 @@ SAP_ORGANISATION = {
 }
 
 
-@dataclass
-class Linked:
-    """A connection made through the service layer, and what the engine recorded for it."""
-
-    container: Container
-    account: AccountFixture
-    id: str
-    token: str
-
-    def sync(self, *entities: Entity, full: bool = False, trigger: str = "api") -> list[SyncRunRow]:
-        """Run syncs inline (the container's queue is immediate) and return the finished runs."""
-        views = self.container.worker.start_sync(
-            self.id, list(entities) or None, full=full, trigger=trigger
-        )
-        with self.container.uow(readonly=True) as uow:
-            runs = SyncRepository(uow.connection, self.id)
-            finished = [runs.run(view.id) for view in views]
-        assert all(run is not None for run in finished)
-        return [run for run in finished if run is not None]
-
-    def stored(self, entity: Entity, *, include_deleted: bool = False) -> dict[str, StoredRecord]:
-        """Remote id → stored record."""
-        with self.container.uow(readonly=True) as uow:
-            rows = RecordRepository(uow.connection, self.id).page(
-                entity.value, RecordQuery(limit=100_000, include_deleted=include_deleted)
-            )
-        return {row.remote_id: row for row in rows}
-
-    def event_types(self) -> Counter[str]:
-        with self.container.uow(readonly=True) as uow:
-            rows = EventRepository(uow.connection, self.account.id).find(
-                EventQuery(connection_id=self.id, limit=100_000)
-            )
-        return Counter(row.type for row in rows)
-
-    def events(self) -> list[tuple[str, dict[str, Any]]]:
-        """(type, data) of every event of the connection, oldest first."""
-        with self.container.uow(readonly=True) as uow:
-            rows = EventRepository(uow.connection, self.account.id).find(
-                EventQuery(connection_id=self.id, limit=100_000)
-            )
-        return [(row.type, row.data) for row in rows]
-
-    def status(self) -> str:
-        with self.container.uow(readonly=True) as uow:
-            row = uow.connections.get_for_token(self.id)
-        assert row is not None
-        return row.status
-
-    def ids(self, entity: Entity, remote_id: str) -> str:
-        return record_id(self.id, entity, remote_id)
-
-    @property
-    def headers(self) -> dict[str, str]:
-        return {"Authorization": f"Bearer {self.token}"}
-
-
-@pytest.fixture
-def container(tmp_path: Path) -> Iterator[Container]:
-    # Loopback sources need private addresses; pages of 100 make every sync several pages.
-    built = bootstrap(make_settings(tmp_path, allow_private_urls=True, sync_page_size=100))
-    yield built
-    built.close()
-
-
-def link(
-    container: Container,
-    system: str,
-    credentials: dict[str, str],
-    *,
-    history_days: int | EllipsisType | None = ...,
-    entities: tuple[Entity, ...] = (PURCHASE_ORDERS,),
-) -> Linked:
-    """Connect `system`; `history_days` left out takes the connector's default, as connect does."""
-    account = new_account(container)
-    chosen: dict[str, Any] = {} if history_days is ... else {"history_days": history_days}
-    with container.uow() as uow:
-        view, issued = connect(
-            uow,
-            container.cipher,
-            container.registry,
-            account.id,
-            ConnectionCreate(
-                system=system,
-                end_customer_id="plant-7",
-                end_customer_name="Plant 7",
-                credentials=credentials,
-                settings=ConnectionSettings(entities=list(entities), **chosen),
-            ),
-            options=container.session_options,
-        )
-    return Linked(container, account, view.id, issued.token)
-
-
 def assert_reauth_required(linked: Linked, run: SyncRunRow) -> None:
     """The run failed for refused credentials, which moved the connection once."""
     assert run.status == "failed" and run.error is not None
@@ -149,19 +49,7 @@ def assert_reauth_required(linked: Linked, run: SyncRunRow) -> None:
     assert linked.event_types()["connection.auth_required"] == 1
 
 
-def only(runs: list[SyncRunRow]) -> SyncRunRow:
-    (run,) = runs
-    assert run.status == "succeeded", run.error
-    return run
-
-
 # === SAP S/4HANA, against the emulator ===========================================================
-
-
-@pytest.fixture
-def sap() -> Iterator[RunningEmulator]:
-    with running_emulator() as running:
-        yield running
 
 
 def sap_credentials(sap: RunningEmulator) -> dict[str, str]:

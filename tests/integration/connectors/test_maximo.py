@@ -6,7 +6,6 @@ status changes allowed and refused, work-order, purchase-order and inventory wri
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from typing import Any
@@ -24,7 +23,7 @@ from ironbridge.model import (
     record_id,
 )
 from ironbridge.testing.conformance import CHECKS, Conformance, WriteSample
-from ironbridge.testing.emulators.maximo import MaximoEmulator, RunningEmulator, running_emulator
+from ironbridge.testing.emulators.maximo import MaximoEmulator, RunningEmulator
 
 LOCAL = SessionOptions(allow_private_urls=True)
 WORK_ORDERS = Entity.WORK_ORDERS
@@ -33,12 +32,6 @@ ITEMS = Entity.INVENTORY_ITEMS
 
 def ids(entity: Entity, remote_id: str) -> str:
     return record_id("conn_TEST", entity, remote_id)
-
-
-@pytest.fixture
-def maximo() -> Iterator[RunningEmulator]:
-    with running_emulator() as running:
-        yield running
 
 
 def api_key(maximo: RunningEmulator, **extra: str) -> dict[str, str]:

@@ -6,7 +6,6 @@ conformance suite."""
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator
 from dataclasses import replace
 from datetime import UTC, datetime, time, timedelta
 from decimal import Decimal
@@ -23,7 +22,7 @@ from ironbridge.connectors.netsuite.connector import NetSuiteSession
 from ironbridge.connectors.protocols.rest_json import write_key
 from ironbridge.model import Entity, LocationType, PurchaseOrderStatus
 from ironbridge.testing.conformance import CHECKS, Conformance, WriteSample
-from ironbridge.testing.emulators.netsuite import M2MClient, RunningEmulator, running_emulator
+from ironbridge.testing.emulators.netsuite import M2MClient, RunningEmulator
 from ironbridge.unified.projection import Projector
 
 LOCAL = SessionOptions(allow_private_urls=True)
@@ -32,12 +31,6 @@ ORDERS = Entity.PURCHASE_ORDERS
 
 def ids(entity: Entity, remote_id: str) -> str:
     return f"{entity.value}:{remote_id}"
-
-
-@pytest.fixture
-def netsuite() -> Iterator[RunningEmulator]:
-    with running_emulator() as running:
-        yield running
 
 
 def tba(netsuite: RunningEmulator, **extra: str) -> dict[str, str]:

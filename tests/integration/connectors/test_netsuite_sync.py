@@ -4,112 +4,58 @@ emulator, and checked in what the engine stored and announced."""
 
 from __future__ import annotations
 
-from collections import Counter
-from collections.abc import Iterator
 from datetime import UTC, datetime
-from pathlib import Path
 from zoneinfo import ZoneInfo
 
-import pytest
 from fastapi.testclient import TestClient
 
 from ironbridge.api import create_app
-from ironbridge.bootstrap import Container, bootstrap
-from ironbridge.connections import ConnectionCreate, ConnectionSettings, connect
+from ironbridge.bootstrap import Container
 from ironbridge.model import Entity
-from ironbridge.store.events import EventQuery, EventRepository
 from ironbridge.store.records import RecordQuery, RecordRepository
-from ironbridge.store.sync import SyncRepository, SyncRunRow
+from ironbridge.store.sync import SyncRepository
 from ironbridge.testing.emulators.netsuite import (
     NetSuiteEmulator,
     RunningEmulator,
     running_emulator,
 )
 
-from ...conftest import make_settings, new_account
+from .linking import Linked, link, only
 
 ORDERS = Entity.PURCHASE_ORDERS
 
 
-@pytest.fixture
-def container(tmp_path: Path) -> Iterator[Container]:
-    built = bootstrap(make_settings(tmp_path, allow_private_urls=True, sync_page_size=100))
-    yield built
-    built.close()
-
-
-@pytest.fixture
-def netsuite() -> Iterator[RunningEmulator]:
-    with running_emulator() as running:
-        yield running
-
-
-class Linked:
-    def __init__(self, container: Container, netsuite: RunningEmulator) -> None:
-        self.container = container
-        self.account = new_account(container)
-        credentials = {**netsuite.tba, "auth_method": "oauth1_hmac_sha256",
-                       "base_url": netsuite.base_url}  # fmt: skip
-        with container.uow() as uow:
-            view, issued = connect(
-                uow, container.cipher, container.registry, self.account.id,
-                ConnectionCreate(
-                    system="netsuite", end_customer_id="plant-7", end_customer_name="Plant 7",
-                    credentials=credentials,
-                    settings=ConnectionSettings(entities=[ORDERS], history_days=None),
-                ),
-                options=container.session_options,
-            )  # fmt: skip
-        self.id = view.id
-        self.headers = {"Authorization": f"Bearer {issued.token}"}
-
-    def sync(self, *, full: bool = False, trigger: str = "api") -> SyncRunRow:
-        (view,) = self.container.worker.start_sync(self.id, [ORDERS], full=full, trigger=trigger)
-        with self.container.uow(readonly=True) as uow:
-            run = SyncRepository(uow.connection, self.id).run(view.id)
-        assert run is not None and run.status == "succeeded", run and run.error
-        return run
-
-    def stored(self) -> set[str]:
-        with self.container.uow(readonly=True) as uow:
-            rows = RecordRepository(uow.connection, self.id).page(
-                ORDERS.value, RecordQuery(limit=100_000)
-            )
-        return {row.remote_id for row in rows}
-
-    def events(self) -> Counter[str]:
-        with self.container.uow(readonly=True) as uow:
-            rows = EventRepository(uow.connection, self.account.id).find(
-                EventQuery(connection_id=self.id, limit=100_000)
-            )
-        return Counter(row.type for row in rows)
+def link_netsuite(container: Container, netsuite: RunningEmulator) -> Linked:
+    credentials = {**netsuite.tba, "auth_method": "oauth1_hmac_sha256",
+                   "base_url": netsuite.base_url}  # fmt: skip
+    return link(container, "netsuite", credentials, history_days=None, entities=(ORDERS,))
 
 
 def test_initial_incremental_and_full_syncs_of_purchase_orders(
     container: Container, netsuite: RunningEmulator
 ) -> None:
-    linked = Linked(container, netsuite)
-    initial = linked.sync(trigger="initial")
+    linked = link_netsuite(container, netsuite)
+    initial = only(linked.sync(ORDERS, trigger="initial"))
     assert initial.created == 300 and initial.pages >= 3
-    assert len(linked.stored()) == 300
+    assert len(linked.stored(ORDERS)) == 300
     # One order changed on a line only, one on its header: exactly those two are updated.
     netsuite.emulator.change_line(1030, 1)
     netsuite.emulator.change_order(1031)
-    incremental = linked.sync()
+    incremental = only(linked.sync(ORDERS))
     assert (incremental.created, incremental.updated) == (0, 2)
     assert incremental.unchanged <= 10, "an incremental run reads the changes, not every order"
-    assert linked.events()["purchase_order.updated"] == 2
+    assert linked.event_types()["purchase_order.updated"] == 2
     # Nothing changed since: the overlap is read again and nothing is new.
-    again = linked.sync()
+    again = only(linked.sync(ORDERS))
     assert (again.created, again.updated) == (0, 0)
-    full = linked.sync(full=True)
+    full = only(linked.sync(ORDERS, full=True))
     assert (full.created, full.updated, full.deleted, full.unchanged) == (0, 0, 0, 300)
 
 
 def test_revoked_tokens_move_the_connection_to_auth_required(
     container: Container, netsuite: RunningEmulator
 ) -> None:
-    linked = Linked(container, netsuite)
+    linked = link_netsuite(container, netsuite)
     netsuite.emulator.faults.expire_credentials_after = 0
     (view,) = container.worker.start_sync(linked.id, [ORDERS])
     with container.uow(readonly=True) as uow:
@@ -123,7 +69,7 @@ def test_revoked_tokens_move_the_connection_to_auth_required(
 def test_an_unavailable_account_fails_the_run_to_be_retried(
     container: Container, netsuite: RunningEmulator
 ) -> None:
-    linked = Linked(container, netsuite)
+    linked = link_netsuite(container, netsuite)
     netsuite.emulator.faults.fail_requests = 50
     (view,) = container.worker.start_sync(linked.id, [ORDERS])
     with container.uow(readonly=True) as uow:
@@ -131,7 +77,7 @@ def test_an_unavailable_account_fails_the_run_to_be_retried(
     assert run is not None and run.status == "failed" and run.error is not None
     assert run.error["code"] == "CONNECTION_UNAVAILABLE"
     netsuite.emulator.faults.fail_requests = 0
-    assert linked.sync().created == 300
+    assert only(linked.sync(ORDERS)).created == 300
 
 
 def test_a_change_just_before_the_accounts_midnight_is_synced(container: Container) -> None:
@@ -140,11 +86,11 @@ def test_a_change_just_before_the_accounts_midnight_is_synced(container: Contain
     zone = ZoneInfo("America/Los_Angeles")
     now = datetime(2026, 12, 3, 0, 30, tzinfo=zone).astimezone(UTC)
     with running_emulator(emulator=NetSuiteEmulator(clock=lambda: now)) as netsuite:
-        linked = Linked(container, netsuite)
-        assert linked.sync(trigger="initial").created == 300
+        linked = link_netsuite(container, netsuite)
+        assert only(linked.sync(ORDERS, trigger="initial")).created == 300
         moment = datetime(2026, 12, 2, 23, 59, 50, tzinfo=zone)
         netsuite.emulator.change_order(1040, at=moment)
-        run = linked.sync()
+        run = only(linked.sync(ORDERS))
         assert (run.created, run.updated) == (0, 1)
         with container.uow(readonly=True) as uow:
             rows = RecordRepository(uow.connection, linked.id).page(
@@ -157,7 +103,7 @@ def test_a_change_just_before_the_accounts_midnight_is_synced(container: Contain
 def test_an_order_whose_answer_was_lost_is_created_once_on_retry(
     container: Container, netsuite: RunningEmulator
 ) -> None:
-    linked = Linked(container, netsuite)
+    linked = link_netsuite(container, netsuite)
     before = len(netsuite.emulator.orders_in("B"))
     order = {"vendor_remote_id": "102", "notes": "Retried",
              "lines": [{"item_remote_id": "502", "quantity": "2"}]}  # fmt: skip
@@ -181,7 +127,7 @@ def test_an_order_whose_answer_was_lost_is_created_once_on_retry(
 def test_passthrough_runs_a_suiteql_statement_through_the_api(
     container: Container, netsuite: RunningEmulator
 ) -> None:
-    linked = Linked(container, netsuite)
+    linked = link_netsuite(container, netsuite)
     request = {
         "method": "POST",
         "path": "/services/rest/query/v1/suiteql",

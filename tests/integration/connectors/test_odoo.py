@@ -8,7 +8,6 @@ import io
 import json
 import threading
 import time
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from typing import Any
@@ -37,12 +36,6 @@ WORK = Entity.WORK_ORDERS
 
 def ids(entity: Entity, remote_id: str) -> str:
     return f"{entity.value}:{remote_id}"
-
-
-@pytest.fixture(params=[18, 19], ids=["odoo18", "odoo19"])
-def odoo(request: pytest.FixtureRequest) -> Iterator[RunningEmulator]:
-    with running_emulator(version=request.param) as running:
-        yield running
 
 
 def session(odoo: RunningEmulator, **extra: str) -> OdooSession:

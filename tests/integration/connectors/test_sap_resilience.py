@@ -15,10 +15,11 @@ from ironbridge.bootstrap import Container, bootstrap
 from ironbridge.model import Entity
 from ironbridge.store import utcnow
 from ironbridge.store.sync import SyncRepository
-from ironbridge.testing.emulators.sap import RunningEmulator, running_emulator
+from ironbridge.testing.emulators.sap import RunningEmulator
 
 from ...conftest import StepClock, make_settings
-from .test_connector_sync import link, sap_credentials
+from .linking import link
+from .test_connector_sync import sap_credentials
 
 PURCHASE_ORDERS = Entity.PURCHASE_ORDERS
 PING = {"method": "GET", "path": "/sap/opu/odata/sap/API_EQUIPMENT/Equipment?$top=1"}
@@ -38,12 +39,6 @@ def container(tmp_path: Path) -> Iterator[Container]:
     built.breakers.clock = StepClock.ahead(hours=1)  # the circuit half-opens when the test says
     yield built
     built.close()
-
-
-@pytest.fixture
-def sap() -> Iterator[RunningEmulator]:
-    with running_emulator() as running:
-        yield running
 
 
 def test_sap_429_ends_the_run_partial_and_the_next_run_waits_for_retry_after(

@@ -14,7 +14,6 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Iterator, Mapping
 from datetime import datetime
-from functools import partial
 from typing import Any, Final
 
 import httpx
@@ -35,13 +34,12 @@ from ironbridge.connectors.base import (
 from ironbridge.connectors.kit import ZonedWire, ensure_page_size, ensure_resolved, zone_of
 from ironbridge.connectors.netsuite.maps import LOCKED, STATUS_TABLES, read_mapper, write_mapper
 from ironbridge.connectors.netsuite.resources import RESOURCES, ZONE_STATEMENT
-from ironbridge.connectors.netsuite.spec import CHECK_HINTS, SIGN_IN, SPEC, TOKEN_PATH
+from ironbridge.connectors.netsuite.spec import CHECK, PERMISSIONS, SIGN_IN, SPEC, TOKEN_PATH
 from ironbridge.connectors.protocols import http
 from ironbridge.connectors.protocols.rest_json import (
     NETSUITE,
     ChangeFeed,
     RestJsonClient,
-    check_stages,
     keyset_pages,
     statement_rows,
     with_children,
@@ -121,16 +119,17 @@ class NetSuiteSession(ConnectorSession):
         """Reach the account and sign in (learning its time zone), then probe each entity's
         table with a statement that finds nothing."""
 
-        def signed_in() -> str:
+        def sign_in() -> dict[str, str]:
             self._feeds = {}
             self._zoned()
-            return f"Signed in; time zone {self._wire.zone}."
+            return {"zone": str(self._wire.zone)}
 
-        probes = {
-            entity: partial(statement_rows, self._client, r.feed, where=[f"{r.key} < 0"])
-            for entity, r in RESOURCES.items()
-        }
-        return check_stages(signed_in, probes, CHECK_HINTS)
+        def probe(entity: Entity) -> object:
+            read = RESOURCES[entity]
+            return statement_rows(self._client, read.feed, where=[f"{read.key} < 0"])
+
+        names = {entity: PERMISSIONS[entity] for entity in RESOURCES}
+        return CHECK.run(sign_in, probe, names)
 
     def _records(self, entity: Entity, rows: list[dict[str, Any]]) -> list[RawRecord]:
         feed, children = self._zoned()[entity], RESOURCES[entity].children

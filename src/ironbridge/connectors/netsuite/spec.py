@@ -7,10 +7,10 @@ from typing import Final
 
 from ironbridge.connectors.auth import SignInMethods, offer
 from ironbridge.connectors.base import AuthField, Capability, ConnectorSpec
-from ironbridge.connectors.protocols.rest_json import CheckHints
+from ironbridge.connectors.kit import SignInCheck
 from ironbridge.model import Entity
 
-__all__ = ["CHECK_HINTS", "M2M", "SIGN_IN", "SPEC", "TBA", "TOKEN_PATH"]
+__all__ = ["CHECK", "M2M", "PERMISSIONS", "SIGN_IN", "SPEC", "TBA", "TOKEN_PATH"]
 
 #: `auth_method` values: OAuth 2.0 machine to machine, or token-based authentication.
 M2M: Final = "oauth2_jwt_bearer"
@@ -169,12 +169,15 @@ SPEC: Final = ConnectorSpec(
 )
 
 #: What the connection check says, and what to do after each failure.
-CHECK_HINTS: Final = CheckHints(
+CHECK: Final = SignInCheck(
     reached="NetSuite answers for this account.",
-    unreachable="Check the account ID, and that ironbridge may reach NetSuite.",
-    refused="Check the sign-in fields, and that the role may sign in with them.",
-    enable={
-        e: f"Add to ironbridge's role the permission {c.requires[0].split('permission ')[-1]}."
-        for e, c in SPEC.capabilities.items()
-    },
+    signed_in="Signed in; time zone {zone}.",
+    unreachable_fix="Check the account ID, and that ironbridge may reach NetSuite.",
+    refused_fix="Check the sign-in fields, and that the role may sign in with them.",
+    enable="Add to ironbridge's role the permission {name}.",
+    summary="The role may read {readable} of {total} types.",
 )
+#: The role permission each entity's reads need, as the check names it when refused.
+PERMISSIONS: Final = {
+    e: c.requires[0].split("permission ")[-1] for e, c in SPEC.capabilities.items()
+}

@@ -34,6 +34,7 @@ class EmulatorRunner(Protocol):
 
     def __call__(
         self,
+        *,
         port: int = 0,
         username: str = ...,
         password: str = ...,

@@ -8,13 +8,15 @@ from __future__ import annotations
 
 import threading
 import time
+from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass
-from typing import Final
+from typing import Final, ParamSpec, Protocol, TypeVar
 
 import uvicorn
 from starlette.types import ASGIApp
 
-__all__ = ["LOOPBACK", "ServedApp", "serve_app"]
+__all__ = ["LOOPBACK", "Running", "ServedApp", "runner", "running", "serve_app"]
 
 #: Emulators listen on the loopback interface only: they hold sample data and known passwords.
 LOOPBACK: Final = "127.0.0.1"
@@ -63,3 +65,53 @@ def serve_app(app: ASGIApp, *, name: str, port: int = 0) -> ServedApp:
         time.sleep(0.01)
     bound = int(server.servers[0].sockets[0].getsockname()[1])
     return ServedApp(f"http://{LOOPBACK}:{bound}", bound, server, thread)
+
+
+class Running(Protocol):
+    """What an emulator's `start_emulator` returns: where it listens and how to stop it."""
+
+    @property
+    def base_url(self) -> str: ...
+
+    def stop(self) -> None: ...
+
+
+_Options = ParamSpec("_Options")
+_Started = TypeVar("_Started", bound=Running)
+
+
+def running(
+    start: Callable[_Options, _Started],
+) -> Callable[_Options, AbstractContextManager[_Started]]:
+    """`start` as a context manager that stops the server on exit, taking the same options.
+
+    running_emulator = running(start_emulator)
+
+    with running_emulator(faults="timeout_requests=1") as sap:
+        ...
+    """
+
+    @contextmanager
+    def started(*args: _Options.args, **kwargs: _Options.kwargs) -> Iterator[_Started]:
+        served = start(*args, **kwargs)
+        try:
+            yield served
+        finally:
+            served.stop()
+
+    started.__doc__ = f"`{start.__name__}` as a context manager that stops the server on exit."
+    return started
+
+
+def runner(
+    start: Callable[_Options, Running],
+) -> Callable[_Options, tuple[str, Callable[[], None]]]:
+    """`start` for the command line (`ironbridge emulate`): it returns the server's base URL and
+    a function that stops it, so the caller needs to know nothing of the emulator's state."""
+
+    def run(*args: _Options.args, **kwargs: _Options.kwargs) -> tuple[str, Callable[[], None]]:
+        served = start(*args, **kwargs)
+        return served.base_url, served.stop
+
+    run.__doc__ = f"`{start.__name__}` for the command line: its base URL and its stop function."
+    return run

@@ -15,8 +15,6 @@ What the family knows, one module per idea:
   idempotency key where the system takes one (`write_key`), and relays passthrough requests.
 - `changes`: `ChangeFeed`, and its incremental reads: `keyset_pages` (the kit's keyset pager,
   one request per seek) where the listing sorts, `changed_pages` (one filtered query) where not.
-- `checks`: the connection check's stages over a session's first request and one probe per
-  entity (`check_stages`, `CheckHints`).
 - `statements`: reads of a listing that posts a statement (SuiteQL): whole results
   (`statement_rows`) and the children of a page of parents in one statement (`Children`,
   `with_children`).
@@ -32,7 +30,6 @@ from ironbridge.connectors.protocols.rest_json.changes import (
     changed_pages,
     keyset_pages,
 )
-from ironbridge.connectors.protocols.rest_json.checks import CheckHints, check_stages
 from ironbridge.connectors.protocols.rest_json.client import (
     Created,
     Dialect,
@@ -79,7 +76,6 @@ __all__ = [
     "NETSUITE_SUITEQL",
     "SUITEQL",
     "ChangeFeed",
-    "CheckHints",
     "Children",
     "Created",
     "Dialect",
@@ -94,7 +90,6 @@ __all__ = [
     "Syntax",
     "Writes",
     "changed_pages",
-    "check_stages",
     "error_for_response",
     "keyset_pages",
     "lookup",

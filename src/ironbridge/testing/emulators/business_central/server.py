@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import json
 import threading
-from collections.abc import Callable, Iterable, Iterator
-from contextlib import contextmanager
+from collections.abc import Iterable
 from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any, Final
 
 from ironbridge.testing.emulators.business_central.emulator import BusinessCentralEmulator, Faults
+from ironbridge.testing.emulators.serving import runner, running
 
 __all__ = ["RunningEmulator", "run_emulator", "running_emulator", "start_emulator"]
 
@@ -114,34 +114,24 @@ def start_emulator(
     return RunningEmulator(origin, state, server, thread, stop)
 
 
-def run_emulator(
+def _start_from_command_line(
+    *,
     port: int = 0,
     username: str = "",
     password: str = "",
     faults: Faults | str | None = None,
     disabled_services: Iterable[str] = (),
-) -> tuple[str, Callable[[], None]]:
-    """Serve an emulator for `ironbridge emulate`: `username` and `password` are the app's
-    client id and secret. Returns its origin and a function that stops it."""
+) -> RunningEmulator:
+    """`ironbridge emulate`'s user name and password are the app's client id and secret."""
     state = BusinessCentralEmulator()
     if username:
         state.client_id = username
     if password:
         state.client_secret = password
-    running = start_emulator(port=port, emulator=state, faults=faults, deliver_every=1.0)
-    return running.base_url, running.stop
+    return start_emulator(port=port, emulator=state, faults=faults, deliver_every=1.0)
 
 
-@contextmanager
-def running_emulator(
-    *,
-    port: int = 0,
-    emulator: BusinessCentralEmulator | None = None,
-    faults: Faults | str | None = None,
-) -> Iterator[RunningEmulator]:
-    """`start_emulator` as a context manager that stops the server on exit."""
-    running = start_emulator(port=port, emulator=emulator, faults=faults)
-    try:
-        yield running
-    finally:
-        running.stop()
+#: An emulator for `ironbridge emulate`: returns its origin and a function that stops it.
+run_emulator = runner(_start_from_command_line)
+#: `start_emulator` as a context manager that stops the server on exit.
+running_emulator = running(start_emulator)

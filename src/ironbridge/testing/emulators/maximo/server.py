@@ -6,14 +6,13 @@ the password is also accepted as an API key (`apikey` header), so one secret ser
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator
-from contextlib import contextmanager
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Final
 
 from ironbridge.testing.emulators.maximo.app import create_app
 from ironbridge.testing.emulators.maximo.emulator import Faults, MaximoEmulator
-from ironbridge.testing.emulators.serving import ServedApp, serve_app
+from ironbridge.testing.emulators.serving import ServedApp, runner, running, serve_app
 
 __all__ = [
     "DEFAULT_PASSWORD",
@@ -76,44 +75,7 @@ def start_emulator(
     return RunningEmulator(served.base_url, username, password, state, served)
 
 
-def run_emulator(
-    port: int = 0,
-    username: str = DEFAULT_USERNAME,
-    password: str = DEFAULT_PASSWORD,
-    faults: Faults | str | None = None,
-    disabled_services: Iterable[str] = (),
-) -> tuple[str, Callable[[], None]]:
-    """Serve an emulator and return its base URL and a function that stops it."""
-    running = start_emulator(
-        port=port,
-        username=username,
-        password=password,
-        faults=faults,
-        disabled_services=disabled_services,
-    )
-    return running.base_url, running.stop
-
-
-@contextmanager
-def running_emulator(
-    *,
-    port: int = 0,
-    username: str = DEFAULT_USERNAME,
-    password: str = DEFAULT_PASSWORD,
-    faults: Faults | str | None = None,
-    emulator: MaximoEmulator | None = None,
-    disabled_services: Iterable[str] = (),
-) -> Iterator[RunningEmulator]:
-    """`start_emulator` as a context manager that stops the server on exit."""
-    running = start_emulator(
-        port=port,
-        username=username,
-        password=password,
-        faults=faults,
-        emulator=emulator,
-        disabled_services=disabled_services,
-    )
-    try:
-        yield running
-    finally:
-        running.stop()
+#: `start_emulator` for `ironbridge emulate`: returns the base URL and a function that stops it.
+run_emulator = runner(start_emulator)
+#: `start_emulator` as a context manager that stops the server on exit.
+running_emulator = running(start_emulator)

@@ -6,8 +6,8 @@ works as an API key that never expires (a key works as the password on both prot
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator
-from contextlib import contextmanager
+import functools
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Final
 
@@ -18,7 +18,7 @@ from ironbridge.testing.emulators.odoo.emulator import (
     Faults,
     OdooEmulator,
 )
-from ironbridge.testing.emulators.serving import ServedApp, serve_app
+from ironbridge.testing.emulators.serving import ServedApp, runner, running, serve_app
 
 __all__ = ["RunningEmulator", "odoo_runner", "run_emulator", "running_emulator", "start_emulator"]
 
@@ -71,54 +71,33 @@ def start_emulator(
     return RunningEmulator(served.base_url, api_key, state, served)
 
 
-def run_emulator(
+def _start_from_command_line(
+    *,
     port: int = 0,
     username: str = "admin",
     password: str = DEFAULT_API_KEY,
     faults: Faults | str | None = None,
     disabled_services: Iterable[str] = (),
-    *,
     version: int = 18,
-) -> tuple[str, Callable[[], None]]:
-    """Serve an emulator for `ironbridge emulate odoo`; `disabled_services` are models the
-    user may not read. Returns its base URL and a function that stops it."""
+) -> RunningEmulator:
+    """`ironbridge emulate odoo`'s user, whose password is also its API key; `disabled_services`
+    are models the user may not read."""
     state = OdooEmulator(version=version)
     if username != "admin":
         state.add_user(username, password, [1, 2])
     for db in state.dbs.values():
         db.denied.update(disabled_services)
-    running = start_emulator(emulator=state, port=port, faults=faults, api_key=password)
-    running.emulator.keys[-1].uid = state.users[username].uid
-    return running.base_url, running.stop
+    served = start_emulator(emulator=state, port=port, faults=faults, api_key=password)
+    served.emulator.keys[-1].uid = state.users[username].uid
+    return served
+
+
+#: An emulator for `ironbridge emulate odoo`: returns its base URL and a function that stops it.
+run_emulator = runner(_start_from_command_line)
+#: `start_emulator` as a context manager that stops the server on exit.
+running_emulator = running(start_emulator)
 
 
 def odoo_runner(version: str) -> Callable[..., tuple[str, Callable[[], None]]]:
     """`run_emulator` answering as Odoo `version` (`18`, `19.0`)."""
-    number = int(float(version))
-
-    def run(
-        port: int = 0,
-        username: str = "admin",
-        password: str = DEFAULT_API_KEY,
-        faults: str | None = None,
-        disabled_services: Iterable[str] = (),
-    ) -> tuple[str, Callable[[], None]]:
-        return run_emulator(port, username, password, faults, disabled_services, version=number)
-
-    return run
-
-
-@contextmanager
-def running_emulator(
-    *,
-    port: int = 0,
-    version: int = 18,
-    emulator: OdooEmulator | None = None,
-    faults: Faults | str | None = None,
-) -> Iterator[RunningEmulator]:
-    """`start_emulator` as a context manager that stops the server on exit."""
-    running = start_emulator(port=port, version=version, emulator=emulator, faults=faults)
-    try:
-        yield running
-    finally:
-        running.stop()
+    return functools.partial(run_emulator, version=int(float(version)))
