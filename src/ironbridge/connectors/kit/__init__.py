@@ -7,15 +7,15 @@
 - `RecordMap` and `Mapper` (`maps.py`): an entity's table, and a connector's tables bound to
   its wire, which are its `to_unified` and its write bodies; `MappedConnector`
   (`connector.py`): a connector declared as its session class and its `Mapper`; `derived.py`:
-  what many maps derive from the whole row (`gathered`).
+  what many maps derive from the whole row (`gathered`, `priced_lines`, `stock_levels`).
 - Computed converters (`computed.py`): `Pick`, `Sorted`, `Template`, `Joined`, `Ratio`,
-  `Least`, `Tokens`, ... — one value from several source values or nested rows.
+  `Least`, `Level`, `Tokens`, ... — one value from several source values or nested rows.
 - `guards.py`: the checks every session makes on what the service hands it.
 - `pages` (`pages.py`): a record stream chunked into the pages `list_changes` yields.
 - `scoped.py`: keys and codes that mean something within a site or company only (`ScopedRef`,
   `ScopedCodes`).
 - `catalog.py`: what a catalog entry takes from the maps (`writable_fields`, `status_tables`,
-  `written_codes`), and `capability`.
+  `code_tables`, `written_codes`), and `capability`.
 - `checks.py`: the check of a system that signs in with one request and probes each entity
   (`SignInCheck`).
 - `stock.py`: the quantity a stock adjustment leaves at a location (`count_after`).
@@ -27,6 +27,7 @@
 
 from ironbridge.connectors.kit.catalog import (
     capability,
+    code_tables,
     status_tables,
     writable_fields,
     written_codes,
@@ -35,6 +36,7 @@ from ironbridge.connectors.kit.checks import SignInCheck
 from ironbridge.connectors.kit.computed import (
     Joined,
     Least,
+    Level,
     Link,
     Matching,
     Pick,
@@ -46,7 +48,7 @@ from ironbridge.connectors.kit.computed import (
     choose_row,
 )
 from ironbridge.connectors.kit.connector import MappedConnector
-from ironbridge.connectors.kit.derived import gathered
+from ironbridge.connectors.kit.derived import gathered, priced_lines, stock_levels
 from ironbridge.connectors.kit.fields import (
     STRICT,
     Code,
@@ -66,6 +68,7 @@ from ironbridge.connectors.kit.fields import (
     Stamp,
     Sum,
     Text,
+    first_text,
     names,
     read_fields,
     source_code,
@@ -101,6 +104,7 @@ __all__ = [
     "KeyedRow",
     "KeysetPager",
     "Least",
+    "Level",
     "Link",
     "MapContext",
     "MappedConnector",
@@ -130,18 +134,22 @@ __all__ = [
     "ZonedWire",
     "capability",
     "choose_row",
+    "code_tables",
     "count_after",
     "each",
     "ensure_page_size",
     "ensure_resolved",
     "ensure_writable",
+    "first_text",
     "gathered",
     "names",
     "pages",
+    "priced_lines",
     "read_fields",
     "source_code",
     "source_names",
     "status_tables",
+    "stock_levels",
     "truncate",
     "writable_fields",
     "write_fields",

@@ -5,7 +5,8 @@ A map already says which fields a write sets and which tables translate statuses
 - `writable_fields`: the payload fields of an entity's writable declarations, as a
   `Capability.writable_fields` lists them (a reference as its `_id` and its `_remote_id`).
 - `status_tables`: a `StatusTable` for each entity whose status field is a `Code`, for
-  `Connector.status_tables`.
+  `Connector.status_tables`; `code_tables`: one for every `Code` and `Tokens` field of a set
+  of maps, whatever the field.
 - `written_codes`: the source code each unified member of a table is written as, its first.
 
 `capability` spells a `Capability` by the operations it allows beside reading.
@@ -15,13 +16,16 @@ from __future__ import annotations
 
 from collections.abc import Collection, Mapping
 from enum import StrEnum
+from types import MappingProxyType
 from typing import Any
 
 from ironbridge.connectors.base import Capability, Operation, StatusTable
-from ironbridge.connectors.kit.fields import Code
+from ironbridge.connectors.kit.computed import Tokens
+from ironbridge.connectors.kit.fields import STRICT, Code
 from ironbridge.connectors.kit.maps import Mapper, RecordMap
+from ironbridge.model import Entity
 
-__all__ = ["capability", "status_tables", "writable_fields", "written_codes"]
+__all__ = ["capability", "code_tables", "status_tables", "writable_fields", "written_codes"]
 
 
 def capability(
@@ -66,6 +70,25 @@ def status_tables(mapper: Mapper, field: str = "status") -> tuple[StatusTable, .
         if isinstance(code, Code):
             enum = next(type(m) for m in code.table.values() if isinstance(m, StrEnum))
             found.append(StatusTable(entity, code.path, code.table, enum))
+    return tuple(found)
+
+
+def code_tables(maps: Mapping[Entity, RecordMap]) -> tuple[StatusTable, ...]:
+    """A `StatusTable` for every `Code` and `Tokens` field of `maps`, in their order, to the
+    enum of its members. A table is open (not `closed`) when the map reads codes outside it as
+    a value of its own (`Code.otherwise`: codes each installation defines) and for `Tokens`,
+    whose text holds words that are no status."""
+    found: list[StatusTable] = []
+    for entity, record_map in maps.items():
+        for converter in record_map.fields.values():
+            if isinstance(converter, Code):
+                table, closed = converter.table, converter.otherwise is STRICT
+            elif isinstance(converter, Tokens):
+                table, closed = MappingProxyType(dict(converter.rules)), False
+            else:
+                continue
+            enum = next(type(m) for m in table.values() if isinstance(m, StrEnum))
+            found.append(StatusTable(entity, converter.path, table, enum, closed))
     return tuple(found)
 
 

@@ -23,6 +23,7 @@ from ironbridge.model import Entity
 __all__ = [
     "Joined",
     "Least",
+    "Level",
     "Link",
     "Matching",
     "Pick",
@@ -188,6 +189,19 @@ class Least(Field):
         values = [self.value.read(item, ctx) for item in ctx.wire.rows(row, self.path)]
         known = [value for value in values if value is not None]
         return min(known) if known else None
+
+
+@dataclass(frozen=True, slots=True)
+class Level(Field):
+    """Where a record sits in a hierarchy: `table["below"]` for a record that names its
+    superior at `path`, else `table["top"]` (a functional location below another is an area,
+    the top one a site)."""
+
+    path: str
+    table: Mapping[str, Any] = field(hash=False)
+
+    def read(self, row: Mapping[str, Any], ctx: MapContext) -> Any:
+        return self.table["below" if ctx.wire.get(row, self.path) else "top"]
 
 
 @dataclass(frozen=True, slots=True)

@@ -45,6 +45,7 @@ __all__ = [
     "Stamp",
     "Sum",
     "Text",
+    "first_text",
     "names",
     "read_fields",
     "source_code",
@@ -342,6 +343,12 @@ class First(Field):
             if value is not None:
                 return value
         return None
+
+
+def first_text(paths: str) -> First:
+    """The first of the space-separated `paths` that holds text: `first_text("Name Code")` is
+    `First((Text("Name"), Text("Code")))`, a name with its fallbacks."""
+    return First(tuple(Text(path) for path in paths.split()))
 
 
 @dataclass(frozen=True, slots=True)

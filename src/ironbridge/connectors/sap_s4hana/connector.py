@@ -15,8 +15,9 @@ from typing import Any, Final
 import httpx
 
 from ironbridge import errors
+from ironbridge.connectors import kit
 from ironbridge.connectors.auth import SignInContext
-from ironbridge.connectors.base import Connector, IdFactory, RawRecord, SessionOptions
+from ironbridge.connectors.base import RawRecord, SessionOptions
 from ironbridge.connectors.protocols import http, odata_v2
 from ironbridge.connectors.protocols.odata_session import ODataSession, server_root
 from ironbridge.connectors.sap_s4hana import gateway, mapping
@@ -31,36 +32,8 @@ __all__ = ["SapS4Hana", "SapS4HanaSession"]
 # Locations are found one distinct (plant, storage location) per request; a system with more
 # places than this is not one ironbridge's location model was meant for.
 _MAX_LOCATIONS: Final = 10_000
-
-
-class SapS4Hana(Connector):
-    """SAP S/4HANA through SAP Gateway's OData V2 APIs, signed in as `spec.SIGN_IN` offers."""
-
-    spec = SPEC
-    status_tables = STATUS_TABLES
-
-    def session(
-        self, credentials: Mapping[str, str], *, options: SessionOptions | None = None
-    ) -> SapS4HanaSession:
-        """A session for `credentials`: base_url, optional sap_client, and by `auth_method`
-        either username and password (the default) or client_id, client_secret and optional
-        token_url and scope.
-
-        Raises `errors.ValidationFailed` for missing fields or an address (system or token
-        URL) that cannot be used (not http(s), or a private address where the deployment
-        forbids those).
-        """
-        clean = self.validate_credentials(credentials)
-        return SapS4HanaSession(
-            base_url=clean["base_url"],
-            signin=clean,
-            sap_client=clean.get("sap_client"),
-            options=options,
-        )
-
-    def to_unified(self, entity: Entity, raw: RawRecord, ids: IdFactory) -> dict[str, Any]:
-        """Map an SAP record through the tables in `maps.py` and the rules in `mapping.py`."""
-        return mapping.to_unified(entity, raw, ids)
+#: What locations are without functional locations.
+_PLACES_ONLY: Final = "Plants and storage locations are read; functional locations are not."
 
 
 class SapS4HanaSession(ODataSession):
@@ -70,30 +43,26 @@ class SapS4HanaSession(ODataSession):
     source = "SAP"
     check_entity = Entity.PURCHASE_ORDERS
     check_texts = CHECK_TEXTS
-    optional = {
-        Entity.LOCATIONS: (
-            FUNCTIONAL_LOCATIONS,
-            "Plants and storage locations are read; functional locations are not.",
-        )
-    }
+    optional = {Entity.LOCATIONS: (FUNCTIONAL_LOCATIONS, _PLACES_ONLY)}
     blocked_headers = ODataSession.blocked_headers | {gateway.CSRF_HEADER.lower()}
 
     def __init__(
         self,
-        *,
-        base_url: str,
-        signin: Mapping[str, str],
-        sap_client: str | None = None,
+        values: Mapping[str, str],
         options: SessionOptions | None = None,
         transport: httpx.BaseTransport | None = None,
     ) -> None:
+        """A session for validated credentials: base_url, optional sap_client, and by
+        `auth_method` either username and password (the default) or client_id, client_secret
+        and optional token_url and scope."""
         super().__init__(SPEC, options)
-        root = server_root(base_url, GATEWAY_ROOT)
-        params = {"sap-client": sap_client.strip()} if sap_client else {}
-        # `signin` holds the validated sign-in fields; the chosen method (see `SIGN_IN`) signs
-        # every request, and SAP's CSRF exchange runs inside its renewal on 401.
+        root = server_root(values["base_url"], GATEWAY_ROOT)
+        client = values.get("sap_client")
+        params = {"sap-client": client.strip()} if client else {}
+        # The chosen sign-in method (see `SIGN_IN`) signs every request, and SAP's CSRF
+        # exchange runs inside its renewal on 401.
         self._signin = SIGN_IN.sign_in(
-            signin,
+            values,
             SignInContext(
                 options=self.options,
                 system="SAP",
@@ -195,3 +164,18 @@ class SapS4HanaSession(ODataSession):
                 f"Purchase order {remote_id} is flagged for deletion in SAP and cannot be changed.",
                 details={"status": "cancelled"},
             )
+
+
+class SapS4Hana(kit.MappedConnector):
+    """SAP S/4HANA through SAP Gateway's OData V2 APIs, signed in as `spec.SIGN_IN` offers.
+
+    A session checks its credentials against the spec's fields first: `errors.ValidationFailed`
+    for missing fields or an address (system or token URL) that cannot be used (not http(s),
+    or a private address where the deployment forbids those). Records map through the tables
+    in `maps.py` and the rules in `mapping.py`.
+    """
+
+    spec = SPEC
+    session_type = SapS4HanaSession
+    mapper = mapping.MAPPER
+    status_tables = STATUS_TABLES

@@ -14,29 +14,16 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from dataclasses import replace
-from decimal import ROUND_HALF_UP, Decimal
 from typing import Any, Final
 
 from ironbridge.connectors import kit
-from ironbridge.connectors.base import IdFactory, RawRecord, reference
+from ironbridge.connectors.base import RawRecord
 from ironbridge.connectors.sap_s4hana import maps
 from ironbridge.connectors.sap_s4hana.maps import WIRE
 from ironbridge.model import Entity, PurchaseOrderStatus, WorkOrderStatus
 
-__all__ = [
-    "MAPPER",
-    "error_field",
-    "functional_location_key",
-    "location_id",
-    "purchase_order_create_body",
-    "purchase_order_status",
-    "purchase_order_update_body",
-    "split_location",
-    "to_unified",
-    "work_order_status",
-]
+__all__ = ["MAPPER", "error_field", "purchase_order_create_body", "purchase_order_update_body"]
 
-_CENT: Final = Decimal("0.01")
 # An item in an error target: `to_PurchaseOrderItem('10')/…`,
 # `to_PurchaseOrderItem(PurchaseOrderItem='10')/…` or
 # `A_PurchaseOrderItem(PurchaseOrder='',PurchaseOrderItem='10')/…`.
@@ -49,9 +36,7 @@ _NOT_WRITABLE: Final[Mapping[str, str]] = {
     "status": "Approval and status follow SAP's release workflow; change it in SAP.",
 }
 #: Organisational units fixed once an order exists.
-_FIXED_AFTER_CREATE: Final = frozenset(
-    {"CompanyCode", "PurchaseOrderType", "PurchasingOrganization"}
-)
+_FIXED_AFTER_CREATE: Final = kit.names("CompanyCode PurchaseOrderType PurchasingOrganization")
 #: A schedule line of a new item: when, and how much.
 _SCHEDULE: Final = {
     "day": kit.Day("ScheduleLineDeliveryDate"),
@@ -61,9 +46,18 @@ _SCHEDULE: Final = {
 # Converters of the rules below: the same vocabulary as the tables, read where a rule needs it.
 _DELETION: Final = kit.Code("PurchasingDocumentDeletionCode", maps.DELETION_CODE)
 _PROCESSING: Final = kit.Code("PurchasingProcessingStatus", maps.PROCESSING_STATUS)
-_STOCK_USE: Final = kit.Code("InventoryStockType", maps.STOCK_USE)
-_STOCK: Final = kit.Number("MatlWrhsStkQtyInMatlBaseUnit")
 _SYSTEM_STATUS: Final = maps.MAPS[Entity.WORK_ORDERS].fields["status"]
+_PRICED_LINES: Final = kit.priced_lines(maps.LINES)
+#: Stock per plant and storage location; stock types other than unrestricted use are reserved.
+_STOCK_LEVELS: Final = kit.stock_levels(
+    "to_MatlStkInAcctMod",
+    kit.Joined(("Plant", "StorageLocation"), "/"),
+    kit.Number("MatlWrhsStkQtyInMatlBaseUnit"),
+    kit.Code(
+        "InventoryStockType",
+        {c: use is maps.StockUse.AVAILABLE for c, use in maps.STOCK_USE.items()},
+    ),
+)
 
 
 def _no_ids(entity: Entity, remote_id: str) -> str:
@@ -115,52 +109,14 @@ def purchase_order_status(data: Mapping[str, Any]) -> PurchaseOrderStatus:
 
 
 def _purchase_order(data: Mapping[str, Any], ctx: kit.MapContext) -> dict[str, Any]:
-    lines = maps.LINES.read(data, ctx)
-    for line in lines:
-        price = line["unit_price"]
-        total = None if price is None else line["quantity"] * price
-        line["line_total"] = None if total is None else total.quantize(_CENT, ROUND_HALF_UP)
-    totals = [line["line_total"] for line in lines if line["line_total"] is not None]
-    dates = [line["required_date"] for line in lines if line["required_date"] is not None]
-    return {
-        "status": purchase_order_status(data),
-        "lines": lines,
-        # SAP's purchase order API carries net prices only: no tax, so no gross total.
-        "subtotal": sum(totals, Decimal(0)) if len(totals) == len(lines) and lines else None,
-        "required_date": min(dates) if dates else None,
-    }
+    # SAP's purchase order API carries net prices only: no tax, so no gross total.
+    return {"status": purchase_order_status(data), **_PRICED_LINES(data, ctx)}
 
 
 def work_order_status(text: str) -> WorkOrderStatus:
     """The lifecycle status in a `SystemStatusText` such as `REL PCNF NMAT PRC`."""
     status: WorkOrderStatus = _SYSTEM_STATUS.read({"SystemStatusText": text}, _CODES)
     return status
-
-
-def _inventory_item(data: Mapping[str, Any], ctx: kit.MapContext) -> dict[str, Any]:
-    levels: dict[str, dict[str, Decimal]] = {}
-    for row in WIRE.rows(data, "to_MatlStkInAcctMod"):
-        place = location_id(str(row.get("Plant") or ""), str(row.get("StorageLocation") or ""))
-        quantity = _STOCK.read(row, ctx) or Decimal(0)
-        level = levels.setdefault(place, {"on_hand": Decimal(0), "available": Decimal(0)})
-        level["on_hand"] += quantity
-        if _STOCK_USE.read(row, ctx) is maps.StockUse.AVAILABLE:
-            level["available"] += quantity
-    stock_levels: list[dict[str, Any]] = [
-        {
-            "location": reference(ctx.ids, Entity.LOCATIONS, place),
-            "on_hand": level["on_hand"],
-            "available": level["available"],
-            # Stock that is on hand but not free to use (quality inspection, blocked).
-            "reserved": level["on_hand"] - level["available"],
-            "reorder_point": None,
-        }
-        for place, level in sorted(levels.items())
-    ]
-    return {
-        "stock_levels": stock_levels,
-        "total_on_hand": sum((level["on_hand"] for level in levels.values()), Decimal(0)),
-    }
 
 
 def _choose(entity: Entity, raw: RawRecord) -> kit.RecordMap | None:
@@ -184,19 +140,11 @@ MAPPER: Final = kit.Mapper(
             refusals=_NOT_WRITABLE,
             unclearable=maps.UNCLEARABLE,
         ),
-        Entity.INVENTORY_ITEMS: replace(maps.MAPS[Entity.INVENTORY_ITEMS], derive=_inventory_item),
+        Entity.INVENTORY_ITEMS: replace(maps.MAPS[Entity.INVENTORY_ITEMS], derive=_STOCK_LEVELS),
     },
     choose=_choose,
     refusal="{system}'s purchase order API cannot set this field.",
 )
-
-
-def to_unified(entity: Entity, raw: RawRecord, ids: IdFactory) -> dict[str, Any]:
-    """The unified record of an SAP record (without `remote_data`).
-
-    Raises `errors.UpstreamError` when a value cannot be read or a code is not in its table.
-    """
-    return MAPPER.to_unified(entity, raw, ids)
 
 
 # --- writing -------------------------------------------------------------------------------------

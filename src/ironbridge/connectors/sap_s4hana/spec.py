@@ -5,7 +5,8 @@ from __future__ import annotations
 from typing import Final
 
 from ironbridge.connectors.auth import SignInMethods, offer
-from ironbridge.connectors.base import AuthField, Capability, ConnectorSpec
+from ironbridge.connectors.base import AuthField, ConnectorSpec
+from ironbridge.connectors.kit import capability, names
 from ironbridge.connectors.protocols.odata_session import CheckTexts
 from ironbridge.connectors.sap_s4hana.resources import FUNCTIONAL_LOCATIONS, RESOURCES
 from ironbridge.model import Entity
@@ -93,17 +94,10 @@ _LOGO: Final = (
     'font-size="11" font-weight="700" fill="#0a6ed1" text-anchor="middle">SAP</text></svg>'
 )
 
-#: The unified purchase order fields SAP's purchase order API lets ironbridge set.
-_WRITABLE_PURCHASE_ORDER_FIELDS: Final = (
-    "vendor_id",
-    "vendor_remote_id",
-    "order_date",
-    "required_date",
-    "currency",
-    "payment_terms",
-    "lines",
-    "custom_fields",
-)
+
+def _requires(entity: Entity) -> tuple[str]:
+    """What an administrator enables to read `entity`, as `resources.py` declares it."""
+    return (RESOURCES[entity].requirement,)
 
 
 SPEC: Final = ConnectorSpec(
@@ -172,13 +166,15 @@ SPEC: Final = ConnectorSpec(
         "it is added and the connection is checked again or reconnected.",
     ),
     capabilities={
-        Entity.PURCHASE_ORDERS: Capability(
-            read=True,
-            requires=(RESOURCES[Entity.PURCHASE_ORDERS].requirement,),
-            create=True,
-            update=True,
-            delete=False,
-            writable_fields=_WRITABLE_PURCHASE_ORDER_FIELDS,
+        Entity.PURCHASE_ORDERS: capability(
+            "create",
+            "update",
+            requires=_requires(Entity.PURCHASE_ORDERS),
+            # The fields SAP's purchase order API lets ironbridge set.
+            writable=names(
+                "vendor_id vendor_remote_id order_date required_date currency payment_terms lines "
+                "custom_fields"
+            ),
             rules=(
                 "SAP assigns purchase order numbers; a given number is refused "
                 "(VALIDATION_FAILED).",
@@ -199,35 +195,30 @@ SPEC: Final = ConnectorSpec(
                 "waits for release, depending on the system's release strategy.",
             ),
         ),
-        Entity.VENDORS: Capability(
-            read=True,
-            requires=(RESOURCES[Entity.VENDORS].requirement,),
+        Entity.VENDORS: capability(
+            requires=_requires(Entity.VENDORS),
             rules=(
                 "Vendors are business partners with a supplier role; their changes are "
                 "tracked on the business partner.",
             ),
         ),
-        Entity.INVENTORY_ITEMS: Capability(
-            read=True,
-            requires=(RESOURCES[Entity.INVENTORY_ITEMS].requirement,),
+        Entity.INVENTORY_ITEMS: capability(
+            requires=_requires(Entity.INVENTORY_ITEMS),
             rules=(
                 "Stock is a snapshot: SAP's stock API records no change time, so every sync "
                 "reads every material with stock again; an item is an event only when its stock "
                 "changed, dated by the sync that first saw the change.",
             ),
         ),
-        Entity.WORK_ORDERS: Capability(
-            read=True,
-            requires=(RESOURCES[Entity.WORK_ORDERS].requirement,),
+        Entity.WORK_ORDERS: capability(
+            requires=_requires(Entity.WORK_ORDERS),
             rules=("Work orders are SAP maintenance orders; status follows the system status.",),
         ),
-        Entity.ASSETS: Capability(
-            read=True,
-            requires=(RESOURCES[Entity.ASSETS].requirement,),
+        Entity.ASSETS: capability(
+            requires=_requires(Entity.ASSETS),
             rules=("Assets are SAP equipment, in their currently valid version.",),
         ),
-        Entity.LOCATIONS: Capability(
-            read=True,
+        Entity.LOCATIONS: capability(
             requires=(
                 RESOURCES[Entity.LOCATIONS].requirement,
                 f"{FUNCTIONAL_LOCATIONS.requirement} (for functional locations; without it "

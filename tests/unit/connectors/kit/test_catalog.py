@@ -12,12 +12,20 @@ from ironbridge.connectors.kit import (
     RecordMap,
     Ref,
     Text,
+    Tokens,
     capability,
+    code_tables,
     status_tables,
     writable_fields,
     written_codes,
 )
-from ironbridge.model import Entity, PurchaseOrderStatus, VendorStatus
+from ironbridge.model import (
+    Entity,
+    PurchaseOrderStatus,
+    VendorStatus,
+    WorkOrderPriority,
+    WorkOrderStatus,
+)
 
 P = PurchaseOrderStatus
 STATUS = {"DRAFT": P.DRAFT, "WAPPR": P.PENDING_APPROVAL, "HOLD": P.DRAFT, "APPR": P.APPROVED}
@@ -70,3 +78,22 @@ def test_a_capability_allows_reading_and_the_named_writes() -> None:
         True,
     )
     assert (found.writable_fields, found.rules, found.requires) == (("notes",), ("One site.",), ())
+
+
+def test_code_tables_list_every_code_and_token_rule_open_where_codes_may_be_new() -> None:
+    priority = {"1": WorkOrderPriority.URGENT, "": None}
+    rules = (("REL", WorkOrderStatus.SCHEDULED), ("CRTD", WorkOrderStatus.OPEN))
+    work = RecordMap(
+        fields={
+            "title": Text("title"),
+            "priority": Code("prio", table=priority, otherwise=None),
+            "status": Tokens("text", rules),
+        }
+    )
+    tables = code_tables({Entity.PURCHASE_ORDERS: ORDERS, Entity.WORK_ORDERS: work})
+    assert tables == (
+        StatusTable(Entity.PURCHASE_ORDERS, "status", STATUS, PurchaseOrderStatus),
+        StatusTable(Entity.WORK_ORDERS, "prio", priority, WorkOrderPriority, closed=False),
+        StatusTable(Entity.WORK_ORDERS, "text", dict(rules), WorkOrderStatus, closed=False),
+    )
+    assert tables[1].table is priority

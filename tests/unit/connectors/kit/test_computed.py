@@ -15,6 +15,7 @@ from ironbridge.connectors.kit import (
     First,
     Joined,
     Least,
+    Level,
     Link,
     MapContext,
     Mapper,
@@ -29,6 +30,7 @@ from ironbridge.connectors.kit import (
     Text,
     Tokens,
     When,
+    first_text,
 )
 from ironbridge.model import Entity, WorkOrderStatus
 
@@ -140,3 +142,16 @@ def test_writes_refuse_with_the_fields_reason_and_report_the_callers_problems_to
         "title": "Testy cannot write this field.",
     }
     assert MAPPER.to_source(Entity.PURCHASE_ORDERS, {"vendor_remote_id": "V1"}) == {"Vendor": "V1"}
+
+
+def test_first_text_reads_the_first_path_with_text() -> None:
+    name = first_text("name label code")
+    assert name == First((Text("name"), Text("label"), Text("code")))
+    assert name.read({"name": None, "code": 17}, CTX) == "17"
+    assert name.read({"label": "Pump"}, CTX) == "Pump"
+
+
+def test_level_tells_the_top_of_a_hierarchy_from_what_sits_below() -> None:
+    level = Level("superior", {"top": "site", "below": "area"})
+    assert level.read({"superior": ""}, CTX) == "site"
+    assert level.read({"superior": "PLANT-1"}, CTX) == "area"

@@ -1,8 +1,23 @@
-"""What maps derive from the whole row: objects of the row's own fields."""
+"""What maps derive from the whole row: objects of the row's own fields, priced lines, stock."""
 
 from __future__ import annotations
 
-from ironbridge.connectors.kit import PLAIN, MapContext, Text, gathered
+from datetime import date
+from decimal import Decimal
+
+from ironbridge.connectors.kit import (
+    PLAIN,
+    Code,
+    Day,
+    Joined,
+    MapContext,
+    Number,
+    Rows,
+    Text,
+    gathered,
+    priced_lines,
+    stock_levels,
+)
 
 CTX = MapContext(PLAIN, lambda entity, remote_id: f"{entity.value}:{remote_id}")
 
@@ -12,3 +27,71 @@ def test_gathered_reads_the_rows_own_fields_as_one_object() -> None:
     assert address({"city": "Bedford", "zip": 1730, "company": "ACME"}, CTX) == {
         "address": {"city": "Bedford", "postal_code": "1730"}
     }
+
+
+def test_priced_lines_total_each_line_to_the_cent_and_the_order_when_all_are_priced() -> None:
+    lines = Rows(
+        "lines",
+        {
+            "quantity": Number("qty"),
+            "unit_price": Number("price"),
+            "required_date": Day("due"),
+        },
+    )
+    derive = priced_lines(lines)
+    priced = derive(
+        {
+            "lines": [
+                {"qty": "3", "price": "0.335", "due": "2026-05-02"},
+                {"qty": "1", "price": "10", "due": "2026-04-30"},
+            ]
+        },
+        CTX,
+    )
+    assert [line["line_total"] for line in priced["lines"]] == [Decimal("1.01"), Decimal("10.00")]
+    assert priced["subtotal"] == Decimal("11.01")
+    assert priced["required_date"] == date(2026, 4, 30)
+    unpriced = derive({"lines": [{"qty": "1", "price": None, "due": None}]}, CTX)
+    assert unpriced["lines"][0]["line_total"] is None
+    assert (unpriced["subtotal"], unpriced["required_date"]) == (None, None)
+    assert derive({"lines": []}, CTX)["subtotal"] is None
+
+
+def test_stock_levels_sum_rows_per_place_and_reserve_what_may_not_be_used() -> None:
+    derive = stock_levels(
+        "stock",
+        Joined(("plant", "bin"), "/"),
+        Number("qty"),
+        Code("type", table={"free": True, "blocked": False}),
+    )
+    rows = [
+        {"plant": "P1", "bin": "B", "qty": "5", "type": "free"},
+        {"plant": "P1", "bin": "B", "qty": "2", "type": "blocked"},
+        {"plant": "P1", "bin": None, "qty": None, "type": "free"},
+        {"plant": "P0", "bin": "A", "qty": "1.5", "type": "free"},
+    ]
+    found = derive({"stock": rows}, CTX)
+    assert found["total_on_hand"] == Decimal("8.5")
+    assert found["stock_levels"] == [
+        {
+            "location": {"id": "locations:P0/A", "remote_id": "P0/A"},
+            "on_hand": Decimal("1.5"),
+            "available": Decimal("1.5"),
+            "reserved": Decimal(0),
+            "reorder_point": None,
+        },
+        {
+            "location": {"id": "locations:P1", "remote_id": "P1"},
+            "on_hand": Decimal(0),
+            "available": Decimal(0),
+            "reserved": Decimal(0),
+            "reorder_point": None,
+        },
+        {
+            "location": {"id": "locations:P1/B", "remote_id": "P1/B"},
+            "on_hand": Decimal(7),
+            "available": Decimal(5),
+            "reserved": Decimal(2),
+            "reorder_point": None,
+        },
+    ]
