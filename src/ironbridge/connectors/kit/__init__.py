@@ -66,6 +66,7 @@ from ironbridge.connectors.kit.fields import (
     Text,
     names,
     read_fields,
+    same_names,
     source_code,
     write_fields,
 )
@@ -133,6 +134,7 @@ __all__ = [
     "names",
     "pages",
     "read_fields",
+    "same_names",
     "source_code",
     "source_names",
     "status_tables",
