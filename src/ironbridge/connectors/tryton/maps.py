@@ -301,14 +301,12 @@ def purchase_lines(row: Mapping[str, Any], ctx: kit.MapContext) -> dict[str, Any
     for position, line in enumerate(ctx.wire.rows(row, "lines"), start=1):
         if line.get("type") != "line":
             continue
-        unified = kit.read_fields(LINE_FIELDS, line, ctx)
-        unified["line_number"] = position
+        unified = {**kit.read_fields(LINE_FIELDS, line, ctx), "line_number": position}
         if unified["quantity"] is None:
             raise errors.UpstreamError(f"Tryton line {line.get('id')} has no quantity.")
         if unified["quantity_received"] is None:
             unified["quantity_received"] = Decimal(0)
-        unified["location"] = location
-        lines.append(unified)
+        lines.append({**unified, "location": location})
     return {"lines": lines}
 
 
@@ -319,19 +317,12 @@ def stock_levels(row: Mapping[str, Any], ctx: kit.MapContext) -> dict[str, Any]:
     for warehouse in row.get(WAREHOUSES) or ():
         quantities = kit.read_fields(_LEVEL_FIELDS, warehouse, ctx)
         on_hand = quantities["on_hand"] or Decimal(0)
-        available = quantities["available"]
-        available = on_hand if available is None else available
+        available = on_hand if quantities["available"] is None else quantities["available"]
         if not on_hand and not quantities["forecast"] and not available:
             continue  # "locations without stock may be omitted"
-        levels.append(
-            {
-                "location": reference(ctx.ids, Entity.LOCATIONS, str(warehouse["id"])),
-                "on_hand": on_hand,
-                "available": available,
-                "reserved": on_hand - available,
-                "reorder_point": None,
-            }
-        )
+        location = reference(ctx.ids, Entity.LOCATIONS, str(warehouse["id"]))
+        level = {"location": location, "on_hand": on_hand, "available": available}
+        levels.append({**level, "reserved": on_hand - available, "reorder_point": None})
     return {
         "stock_levels": levels,
         "total_on_hand": sum((level["on_hand"] for level in levels), Decimal(0)),
@@ -348,15 +339,15 @@ def work_times(row: Mapping[str, Any], ctx: kit.MapContext) -> dict[str, Any]:
     for cycle in ctx.wire.rows(row, "cycles"):
         state = cycle.get("state")
         changed = ctx.wire.decode(cycle.get("last_modified_at"))
-        duration = ctx.wire.decode(cycle.get("duration"))
+        spent = ctx.wire.decode(cycle.get("duration"))
         if state == "cancelled" or not isinstance(changed, datetime):
             continue
-        if isinstance(duration, timedelta):
-            booked += duration
+        duration = spent if isinstance(spent, timedelta) else timedelta()
+        booked += duration
         if state == "running":
             starts.append(changed)
         elif state == "done":
-            starts.append(changed - (duration if isinstance(duration, timedelta) else timedelta()))
+            starts.append(changed - duration)
             ends.append(changed)
     seconds = Decimal(str(booked.total_seconds()))
     return {
