@@ -402,17 +402,15 @@ MAPPER: Final = kit.Mapper(
 
 
 #: Unified purchase order field → how a write sets it on `purchase.purchase`. Its keys are the
-#: fields a write may give, as the spec declares them.
+#: fields a write may give, as the spec declares them; a bare `Put()` is set by `writes.py`.
 PURCHASE_WRITES: Final = {
-    "vendor_remote_id": Put(),
-    "status": Put(),
+    **dict.fromkeys(("vendor_remote_id", "status"), Put()),
     "order_date": Put("purchase_date"),
     "expected_delivery_date": Put("delivery_date"),
     "currency": Put("currency", "currency.currency", "code"),
     "payment_terms": Put("payment_term", "account.invoice.payment_term", "name"),
     "notes": Put("description"),
-    "lines": Put(),
-    "custom_fields": Put(),
+    **dict.fromkeys(("lines", "custom_fields"), Put()),
 }
 
 #: Unified purchase order line field → how a write sets it on `purchase.line`.
@@ -432,9 +430,7 @@ VENDOR_WRITES: Final = {
     # Tryton's party sequence gives the code unless one is given; it stays afterwards.
     "code": Put("code", update=False),
     "name": Put("name"),
-    "email": Put(),
-    "phone": Put(),
-    "website": Put(),
+    **dict.fromkeys(("email", "phone", "website"), Put()),
     "currency": Put("supplier_currency", "currency.currency", "code", clears=True),
     "payment_terms": Put(
         "supplier_payment_term", "account.invoice.payment_term", "name", clears=True
