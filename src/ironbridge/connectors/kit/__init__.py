@@ -71,6 +71,7 @@ from ironbridge.connectors.kit.fields import (
     first_text,
     names,
     read_fields,
+    same_names,
     source_code,
     write_fields,
 )
@@ -146,6 +147,7 @@ __all__ = [
     "pages",
     "priced_lines",
     "read_fields",
+    "same_names",
     "source_code",
     "source_names",
     "status_tables",
