@@ -364,6 +364,25 @@ def test_stock_is_adjusted_through_quants(odoo: RunningEmulator) -> None:
     assert final["10"] == 2
 
 
+
+def test_stock_quantities_add_up_as_the_decimals_odoo_shows(odoo: RunningEmulator) -> None:
+    # Odoo sends quantities as floats: 1.3 held less 1.0 reserved is 0.3 available, not
+    # 0.30000000000000004.
+    with session(odoo) as s:
+        product, level = next(
+            (str(number), lv)
+            for number in range(1, 40)
+            for lv in unified(s, ITEMS, str(number))["stock_levels"]
+            if lv["reserved"]
+        )
+        place = level["location"]["remote_id"]
+        count = level["reserved"] + Decimal("0.3")
+        counted = s.adjust_inventory(product, {"location_remote_id": place, "new_count": count,
+                                               "reason": "Cycle count"})  # fmt: skip
+    (after,) = [lv for lv in connector.to_unified(ITEMS, counted, ids)["stock_levels"]
+                if lv["location"]["remote_id"] == place]  # fmt: skip
+    assert (after["on_hand"], after["available"]) == (count, Decimal("0.3"))
+
 # -- resilience ------------------------------------------------------------------------------
 
 

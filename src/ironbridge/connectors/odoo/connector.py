@@ -63,7 +63,8 @@ class OdooSession(ModelSession):
             for row in rows:  # lots and packages are quants of their own: summed per place
                 row["stock"] = totals(row["stock"], "location_id", _COUNTED, ODOO_WIRE)
                 for level in row["stock"]:
-                    level["available"] = level["quantity"] - level["reserved_quantity"]
+                    held, reserved = (ODOO_WIRE.to_decimal(level[key]) for key in _COUNTED)
+                    level["available"] = float(held - reserved)  # 0.3 - 0.1 is 0.2, not 0.19…
         elif resource.entity is Entity.WORK_ORDERS:
             for row in rows:
                 row["stage"] = self._stage_map.get(ODOO_WIRE.get(row, "stage_id"))

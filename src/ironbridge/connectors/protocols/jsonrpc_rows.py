@@ -11,11 +11,14 @@ the family's wire, so a many2one sent as `[id, "name"]` counts as its id.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
+from decimal import Decimal
 from typing import Any
 
 from ironbridge.connectors.kit import Wire
 
 __all__ = ["attach", "totals"]
+
+_NONE = Decimal(0)
 
 
 def attach(
@@ -38,10 +41,16 @@ def totals(
     rows: Iterable[Mapping[str, Any]], per: str, columns: Sequence[str], wire: Wire
 ) -> list[dict[str, Any]]:
     """One row per distinct value at `per`, in the order first seen: `per` as its first row
-    sends it, and each of `columns` added up over the rows that share it."""
+    sends it, and each of `columns` added up over the rows that share it.
+
+    The parts are added as decimals and the sum is a JSON number again (a float, as the
+    source sends quantities): 0.1 + 0.2 is 0.3, not 0.30000000000000004.
+    """
     found: dict[Any, dict[str, Any]] = {}
     for row in rows:
         total = found.setdefault(wire.get(row, per), {per: row[per]})
         for column in columns:
-            total[column] = total.get(column, 0) + row[column]
+            total[column] = total.get(column, _NONE) + wire.to_decimal(row[column])
+    for total in found.values():
+        total.update((column, float(total[column])) for column in columns)
     return list(found.values())

@@ -36,5 +36,14 @@ def test_rows_of_one_thing_in_several_parts_are_added_up() -> None:
     ]
 
 
+def test_parts_sent_as_floats_add_up_exactly() -> None:
+    quants = [
+        {"location_id": 8, "quantity": 0.1, "reserved_quantity": 0.1},
+        {"location_id": 8, "quantity": 0.2, "reserved_quantity": 0.0},
+    ]
+    (level,) = totals(quants, "location_id", ("quantity", "reserved_quantity"), PLAIN)
+    assert level == {"location_id": 8, "quantity": 0.3, "reserved_quantity": 0.1}
+
+
 def test_no_rows_have_no_totals() -> None:
     assert totals([], "location_id", ("quantity",), PLAIN) == []
