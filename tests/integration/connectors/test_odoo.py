@@ -364,7 +364,6 @@ def test_stock_is_adjusted_through_quants(odoo: RunningEmulator) -> None:
     assert final["10"] == 2
 
 
-
 def test_stock_quantities_add_up_as_the_decimals_odoo_shows(odoo: RunningEmulator) -> None:
     # Odoo sends quantities as floats: 1.3 held less 1.0 reserved is 0.3 available, not
     # 0.30000000000000004.
@@ -382,6 +381,7 @@ def test_stock_quantities_add_up_as_the_decimals_odoo_shows(odoo: RunningEmulato
     (after,) = [lv for lv in connector.to_unified(ITEMS, counted, ids)["stock_levels"]
                 if lv["location"]["remote_id"] == place]  # fmt: skip
     assert (after["on_hand"], after["available"]) == (count, Decimal("0.3"))
+
 
 # -- resilience ------------------------------------------------------------------------------
 
