@@ -10,6 +10,8 @@
   what many maps derive from the whole row (`gathered`, `priced_lines`, `stock_levels`).
 - Computed converters (`computed.py`): `Pick`, `Sorted`, `Template`, `Joined`, `Ratio`,
   `Least`, `Level`, `Tokens`, ... — one value from several source values or nested rows.
+- `Numbered` (`numbered.py`): nested rows of one kind (goods lines among comments), each with
+  its place among rows of every kind.
 - `guards.py`: the checks every session makes on what the service hands it.
 - `pages` (`pages.py`): a record stream chunked into the pages `list_changes` yields.
 - `scoped.py`: keys and codes that mean something within a site or company only (`ScopedRef`,
@@ -78,6 +80,7 @@ from ironbridge.connectors.kit.fields import (
 from ironbridge.connectors.kit.fieldsets import each
 from ironbridge.connectors.kit.guards import ensure_page_size, ensure_resolved, ensure_writable
 from ironbridge.connectors.kit.maps import Derive, Mapper, RecordMap, source_names
+from ironbridge.connectors.kit.numbered import Numbered
 from ironbridge.connectors.kit.pager import KeyedRow, KeysetPager, RowQuery, Seek, truncate
 from ironbridge.connectors.kit.pages import pages
 from ironbridge.connectors.kit.scoped import ScopedCodes, ScopedRef
@@ -113,6 +116,7 @@ __all__ = [
     "Matching",
     "Number",
     "NumberWire",
+    "Numbered",
     "Pick",
     "Place",
     "Ratio",

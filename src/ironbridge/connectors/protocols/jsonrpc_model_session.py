@@ -4,10 +4,11 @@
 entities its `resources` declare through `jsonrpc_changes` (an entity whose optional module the
 database lacks reads empty, and `get` and the check say which module to activate), runs the
 check of `jsonrpc_checks` in the system's `hints`, relays raw calls, and turns the service's
-write payloads into calls on the system's `writers`. A system hands its `resources`, `hints`,
-`writers`, `write_access` (the rights its writes need) and `enrich` (what one read cannot give)
-to the constructor. `ModelConnector` is the connector such a session belongs to: its sessions
-are made from the connect form's validated fields, its records mapped by its `mapper`.
+write payloads into calls on the system's `writers` (a stock adjustment into its
+`adjust_stock`). A system hands its `resources`, `hints`, `writers`, `write_access` (the rights
+its writes need) and `enrich` (what one read cannot give) to the constructor. `ModelConnector`
+is the connector such a session belongs to: its sessions are made from the connect form's
+validated fields, its records mapped by its `mapper`.
 """
 
 from __future__ import annotations
@@ -33,7 +34,13 @@ from ironbridge.connectors.kit import Mapper, ensure_page_size, ensure_resolved
 from ironbridge.connectors.protocols import jsonrpc_changes, jsonrpc_checks
 from ironbridge.connectors.protocols.jsonrpc_changes import Enrich, ModelResource
 from ironbridge.connectors.protocols.jsonrpc_models import ModelClient, record_number
-from ironbridge.model import CREATE_MODELS, UPDATE_MODELS, Entity, parse_input
+from ironbridge.model import (
+    CREATE_MODELS,
+    UPDATE_MODELS,
+    Entity,
+    InventoryAdjustment,
+    parse_input,
+)
 
 __all__ = ["ModelConnector", "ModelDeleter", "ModelSession", "ModelWriter"]
 
@@ -231,6 +238,18 @@ class ModelSession(ConnectorSession):
         if not self.client.search(model, self.client.dialect.wire.condition("id", "=", record)):
             raise errors.NotFound(f"No {self.client.name} {entity.label} has the id {record}.")
         self.client.delete(model, [record])
+
+    def adjust_inventory(self, remote_id: str, adjustment: dict[str, Any]) -> RawRecord:
+        """Check and validate a stock adjustment, record it through `adjust_stock`, and return
+        the item with its stock as it now is."""
+        self.checked(Entity.INVENTORY_ITEMS, "adjust", adjustment)
+        self.adjust_stock(remote_id, parse_input(InventoryAdjustment, adjustment))
+        return self.get(Entity.INVENTORY_ITEMS, remote_id)
+
+    def adjust_stock(self, remote_id: str, adjustment: InventoryAdjustment) -> None:
+        """Record the validated `adjustment` of item `remote_id` in the database; a system
+        whose spec offers adjustments gives it."""
+        raise errors.OperationNotSupported(self.spec.id, Entity.INVENTORY_ITEMS.value, "adjust")
 
     def passthrough(self, request: PassthroughRequest) -> PassthroughResponse:
         """Call one RPC method (`ModelClient.passthrough`)."""

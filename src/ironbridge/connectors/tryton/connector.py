@@ -26,7 +26,7 @@ from typing import Any, Final
 
 from ironbridge import errors
 from ironbridge.connectors.auth import Login, SignIn, SignInContext
-from ironbridge.connectors.base import RawRecord, SessionOptions
+from ironbridge.connectors.base import SessionOptions
 from ironbridge.connectors.protocols.jsonrpc_changes import ModelResource
 from ironbridge.connectors.protocols.jsonrpc_model_session import ModelConnector, ModelSession
 from ironbridge.connectors.protocols.jsonrpc_models import TRYTON_MODELS, ModelClient
@@ -36,7 +36,7 @@ from ironbridge.connectors.tryton.maps import COMPANY_CURRENCY, MAPPER, STATUS_T
 from ironbridge.connectors.tryton.resources import RESOURCES, STOCK_FIELDS
 from ironbridge.connectors.tryton.spec import HINTS, SIGN_IN, SPEC, WRITE_ACCESS
 from ironbridge.connectors.tryton.writes import PurchaseWriter, VendorWriter
-from ironbridge.model import Entity, InventoryAdjustment, parse_input
+from ironbridge.model import Entity, InventoryAdjustment
 
 __all__ = ["Tryton", "TrytonSession"]
 
@@ -103,23 +103,19 @@ class TrytonSession(ModelSession):
         rows = self.client.read("company.company", [company], ["currency.code"])
         return TRYTON_WIRE.get(rows[0], "currency.code") if rows else None
 
-    def adjust_inventory(self, remote_id: str, adjustment: dict[str, Any]) -> RawRecord:
+    def adjust_stock(self, remote_id: str, adjustment: InventoryAdjustment) -> None:
         """Correct a product's stock with a confirmed Tryton inventory (see `adjustments.py`).
 
         The location may be a warehouse (its storage zone is counted) or a storage location;
-        quantities are in the product's unit. Returns the item with its stock as it now is.
+        quantities are in the product's unit.
         """
-        entity = Entity.INVENTORY_ITEMS
-        self.checked(entity, "adjust", adjustment)
-        body = parse_input(InventoryAdjustment, adjustment)
-        product = self.row(entity, remote_id, ["type"])
+        product = self.row(Entity.INVENTORY_ITEMS, remote_id, ["type"])
         if product["type"] != "goods":
             # Tryton's inventories drop lines of other products without a word.
             message = "Tryton counts stock of goods only; this product is not goods."
             raise errors.ValidationFailed({"item_id": message})
-        location = adjustments.counted_location(self.client, body.location_remote_id)
-        adjustments.adjust_stock(self.client, int(product["id"]), location, body)
-        return self.get(entity, remote_id)
+        location = adjustments.counted_location(self.client, adjustment.location_remote_id)
+        adjustments.adjust_stock(self.client, int(product["id"]), location, adjustment)
 
 
 class Tryton(ModelConnector[TrytonSession]):

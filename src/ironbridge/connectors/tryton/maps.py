@@ -165,7 +165,7 @@ LINE_FIELDS: Final = {
     "description": kit.First((T("description"), T("product.rec_name"))),
     "quantity": N("quantity"),
     # Received quantity, from done moves; Tryton leaves it empty before processing.
-    "quantity_received": N("actual_quantity"),
+    "quantity_received": kit.First((N("actual_quantity"), kit.Const(Decimal(0)))),
     "unit_of_measure": T("unit.symbol"),
     "unit_price": N("unit_price"),
     "line_total": N("amount"),
@@ -284,6 +284,8 @@ WAREHOUSES: Final = "warehouses"
 COMPANY_CURRENCY: Final = "company_currency"
 
 _ORDER_LOCATION: Final = kit.Ref(Entity.LOCATIONS, "warehouse")
+#: Purchase lines that order goods (type `line`), numbered among lines of every type.
+_LINES: Final = kit.Numbered("lines", LINE_FIELDS, {"type": "line"})
 _LEVEL_FIELDS: Final = {
     "on_hand": N("quantity"),
     "forecast": N("forecast_quantity"),
@@ -297,17 +299,11 @@ _HOUR: Final = Decimal(3600)
 def purchase_lines(row: Mapping[str, Any], ctx: kit.MapContext) -> dict[str, Any]:
     """The unified lines of a `purchase.purchase` row read with its `lines.*` fields."""
     location = _ORDER_LOCATION.read(row, ctx)
-    lines: list[dict[str, Any]] = []
-    for position, line in enumerate(ctx.wire.rows(row, "lines"), start=1):
-        if line.get("type") != "line":
-            continue
-        unified = {**kit.read_fields(LINE_FIELDS, line, ctx), "line_number": position}
-        if unified["quantity"] is None:
-            raise errors.UpstreamError(f"Tryton line {line.get('id')} has no quantity.")
-        if unified["quantity_received"] is None:
-            unified["quantity_received"] = Decimal(0)
-        lines.append({**unified, "location": location})
-    return {"lines": lines}
+    lines = _LINES.read(row, ctx)
+    for line in lines:
+        if line["quantity"] is None:
+            raise errors.UpstreamError(f"Tryton line {line['remote_id']} has no quantity.")
+    return {"lines": [{**line, "location": location} for line in lines]}
 
 
 def stock_levels(row: Mapping[str, Any], ctx: kit.MapContext) -> dict[str, Any]:

@@ -1,0 +1,61 @@
+"""What every JSON-RPC model system's session does the same way, with the system's parts faked."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from types import SimpleNamespace
+from typing import Any
+
+import pytest
+
+from ironbridge import errors
+from ironbridge.connectors.base import RawRecord
+from ironbridge.connectors.protocols.jsonrpc_changes import ModelResource
+from ironbridge.connectors.protocols.jsonrpc_model_session import ModelSession
+from ironbridge.connectors.tryton.spec import HINTS, SPEC
+from ironbridge.model import Entity, InventoryAdjustment
+
+ITEMS = ModelResource(entity=Entity.INVENTORY_ITEMS, model="product.product", fields=("code",))
+ADJUSTMENT = {"location_remote_id": "4", "quantity_delta": "-2", "reason": "Broken in transit"}
+
+
+class _Session(ModelSession):
+    """A session whose database holds every model and whose reads return the adjusted item."""
+
+    def __init__(self) -> None:
+        client: Any = SimpleNamespace(database="db", http=None, rpc=None, name="Tryton")
+        resources = {Entity.INVENTORY_ITEMS: ITEMS}
+        super().__init__(SPEC, client, resources=resources, hints=HINTS)
+        self.adjusted: list[tuple[str, InventoryAdjustment]] = []
+
+    def _available(self, resource: ModelResource) -> bool:
+        return True
+
+    def get(self, entity: Entity, remote_id: str) -> RawRecord:
+        return RawRecord(remote_id, None, {"adjusted": len(self.adjusted)})
+
+
+class _Adjusting(_Session):
+    def adjust_stock(self, remote_id: str, adjustment: InventoryAdjustment) -> None:
+        self.adjusted.append((remote_id, adjustment))
+
+
+def test_an_adjustment_is_validated_recorded_by_the_system_and_read_back() -> None:
+    session = _Adjusting()
+    record = session.adjust_inventory("7", ADJUSTMENT)
+    ((remote_id, adjustment),) = session.adjusted
+    assert remote_id == "7" and adjustment.quantity_delta == Decimal(-2)
+    assert adjustment.location_remote_id == "4" and adjustment.reason == "Broken in transit"
+    assert record.data == {"adjusted": 1}
+
+
+def test_an_invalid_adjustment_reaches_no_system() -> None:
+    session = _Adjusting()
+    with pytest.raises(errors.ValidationFailed):
+        session.adjust_inventory("7", {**ADJUSTMENT, "new_count": "3"})
+    assert session.adjusted == []
+
+
+def test_a_system_without_adjust_stock_adjusts_nothing() -> None:
+    with pytest.raises(errors.OperationNotSupported):
+        _Session().adjust_inventory("7", ADJUSTMENT)
