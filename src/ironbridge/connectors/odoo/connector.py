@@ -29,7 +29,7 @@ from ironbridge.connectors.protocols.jsonrpc_model_session import ModelConnector
 from ironbridge.connectors.protocols.jsonrpc_rows import attach, totals
 from ironbridge.connectors.protocols.jsonrpc_writes import put_values
 from ironbridge.connectors.protocols.odoo import ODOO_WIRE, OdooClient
-from ironbridge.model import Entity, InventoryAdjustment, VendorStatus, WorkOrderStatus, parse_input
+from ironbridge.model import Entity, InventoryAdjustment, VendorStatus, WorkOrderStatus
 
 __all__ = ["Odoo", "OdooSession"]
 
@@ -150,12 +150,10 @@ class OdooSession(ModelSession):
             raise errors.ValidationFailed({"status": message})
         return {"stage_id": found[0], "archive": False}
 
-    def adjust_inventory(self, remote_id: str, adjustment: dict[str, Any]) -> RawRecord:
+    def adjust_stock(self, remote_id: str, body: InventoryAdjustment) -> None:
         """Count the product at an internal location through `stock.quant`
         (`inventory_quantity`, then `action_apply_inventory`), with the reason as the stock
         move's reference."""
-        self.checked(Entity.INVENTORY_ITEMS, "adjust", adjustment)
-        body = parse_input(InventoryAdjustment, adjustment)
         product = self.record_id(Entity.INVENTORY_ITEMS, remote_id)
         location = self.client.existing("stock.location", body.location_remote_id, "location_id")
         if location not in self._locations:
@@ -176,7 +174,6 @@ class OdooSession(ModelSession):
             (quant,) = self.client.create("stock.quant", [values])
         extra = {"inventory_name": body.reason}
         self.client.call_named("stock.quant", "action_apply_inventory", [quant], extra)
-        return self.get(Entity.INVENTORY_ITEMS, remote_id)
 
 
 class Odoo(ModelConnector[OdooSession]):
