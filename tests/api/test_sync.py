@@ -41,3 +41,19 @@ def test_listed_entities_are_synced_alone(client: TestClient, sandbox: Connectio
     )
     assert response.status_code == 202, response.text
     assert [run["entity"] for run in response.json()["runs"]] == ["vendors"]
+
+
+def test_the_status_lists_each_entity_with_its_availability(
+    client: TestClient, sandbox: ConnectionFixture
+) -> None:
+    data = client.get("/v1/sync", headers=sandbox.headers).json()["data"]
+    assert [item["entity"] for item in data] == [
+        "purchase-orders",
+        "work-orders",
+        "inventory-items",
+        "vendors",
+        "assets",
+        "locations",
+    ]
+    offered = {"status": "available", "available": True, "reason": None, "enable": None}
+    assert all(item["availability"] == offered for item in data)

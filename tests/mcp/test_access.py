@@ -73,8 +73,10 @@ def test_another_connections_records_are_invisible(live: Live) -> None:
     }
 
 
-def test_mcp_requests_count_against_the_connections_rate_limit(tmp_path: Path) -> None:
-    with serving(tmp_path, rate_limit_per_minute=5) as live:
+def test_mcp_requests_count_against_the_connections_rate_limit(
+    tmp_path: Path, store: dict[str, object]
+) -> None:
+    with serving(tmp_path, rate_limit_per_minute=5, **store) as live:
         token = live.sandbox.token
         for _ in range(3):
             assert live.post(token, LIST_TOOLS).status_code == 200

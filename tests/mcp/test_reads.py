@@ -4,8 +4,8 @@ is offered, and records matching what the REST API returns for the same connecti
 from __future__ import annotations
 
 import pytest
-from mcp import Client
-from mcp.types import CallToolResult, ListToolsResult
+from mcp import Client, MCPError
+from mcp.types import INVALID_PARAMS, CallToolResult, ListToolsResult
 
 from ironbridge.model import PurchaseOrderStatus
 
@@ -182,3 +182,22 @@ def test_bad_read_arguments_are_named_in_the_error(live: Live) -> None:
     )
     assert set(fields("get_record", {"entity": "vendors"})) == {"record_id"}
     assert set(fields("sync_status", {"entity": "vendors"})) == {"entity"}
+
+
+@pytest.mark.parametrize("mode", ["legacy", "auto"])
+def test_an_unknown_tool_is_a_protocol_error_and_a_failing_call_a_tool_result(
+    live: Live, mode: str
+) -> None:
+    async def scenario(client: Client) -> tuple[MCPError, CallToolResult]:
+        with pytest.raises(MCPError) as unknown:
+            await client.call_tool("delete_everything", {})
+        failing = await client.call_tool("get_record", {"entity": "vendors", "record_id": "x"})
+        return unknown.value, failing
+
+    unknown, failing = live.agent(live.sandbox.token, scenario, mode=mode)
+    # A JSON-RPC error, as the MCP specification asks for a tool the server does not have.
+    assert unknown.code == INVALID_PARAMS
+    assert unknown.message == "Unknown tool: delete_everything"
+    # A known tool that fails still answers a result the agent can read and act on.
+    assert failing.is_error
+    assert answer(failing)["error"]["code"] == "NOT_FOUND"

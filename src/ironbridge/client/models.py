@@ -185,7 +185,11 @@ class EntitySyncStatus(BaseModel):
         ),
     ]
     status: Annotated[
-        str, Field(description="`idle`, `queued`, `running` or `failed`.", title="Status")
+        str,
+        Field(
+            description="`idle`, `queued`, `running` or `failed`; `unavailable` when the connected system does not offer the entity (not synced: see `availability` for why and what to enable).",
+            title="Status",
+        ),
     ]
     ready: Annotated[
         bool,
@@ -196,6 +200,12 @@ class EntitySyncStatus(BaseModel):
     records: Annotated[int, Field(description="Live records in the store.", title="Records")]
     next_run_at: Annotated[AwareDatetime | None, Field(title="Next Run At")]
     last_error: Annotated[dict[str, Any] | None, Field(title="Last Error")]
+    availability: Annotated[
+        EntityAvailabilityView | None,
+        Field(
+            description="Whether the connected system offers the entity, as the last check found (the connection's `availability` entry; `available` until a check has told)."
+        ),
+    ] = None
 
 
 class ErrorDetail(BaseModel):

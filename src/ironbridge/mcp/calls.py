@@ -15,13 +15,13 @@ from .. import sync, unified
 from ..accounts import Principal
 from ..bootstrap import Container
 from ..connections import load_connection
-from ..errors import IronbridgeError, NotFound, ValidationFailed
+from ..errors import IronbridgeError, ValidationFailed
 from ..idempotency import request_fingerprint, run_idempotent
 from .arguments import ControlArgs, GetArgs, ListArgs, NoArgs, parse_args
 from .catalog import WRITE_TOOLS, WriteTool
 from .describe import describe_connection
 
-__all__ = ["Outcome", "ReplayedError", "ToolCalls", "error_of"]
+__all__ = ["Outcome", "ReplayedError", "ToolCalls", "UnknownTool", "error_of"]
 
 _WRITES: Final = {tool.name: tool for tool in WRITE_TOOLS}
 
@@ -32,6 +32,15 @@ class Outcome:
 
     text: str
     replayed: bool = False
+
+
+class UnknownTool(Exception):
+    """A call names no tool of ours: the caller's mistake about the protocol, not a tool's
+    failure, so the server answers it as a JSON-RPC error rather than a tool result."""
+
+    def __init__(self, name: str) -> None:
+        super().__init__(f"Unknown tool: {name[:100]}")
+        self.name = name[:100]
 
 
 class ReplayedError(Exception):
@@ -57,8 +66,9 @@ class ToolCalls:
         self.request_id = request_id
 
     def call(self, name: str, arguments: dict[str, Any]) -> Outcome:
-        """Run tool `name`. Raises the error taxonomy (`NotFound` for an unknown tool) and
-        `ReplayedError` for a refused write repeated with its idempotency key."""
+        """Run tool `name`. Raises `UnknownTool` for a name no tool has, the error taxonomy for
+        a call that fails, and `ReplayedError` for a refused write repeated with its
+        idempotency key."""
         if name in _WRITES:
             return self._write(_WRITES[name], arguments)
         reads: dict[str, Callable[[dict[str, Any]], str]] = {
@@ -69,7 +79,7 @@ class ToolCalls:
         }
         read = reads.get(name)
         if read is None:
-            raise NotFound(f"No tool named {name[:100]!r}.")
+            raise UnknownTool(name)
         return Outcome(read(arguments))
 
     # -- reads ---------------------------------------------------------------------------

@@ -10,8 +10,10 @@ import json
 from typing import Any, Final
 
 import anyio.to_thread
+from mcp import MCPError
 from mcp.server import Server, ServerRequestContext
 from mcp.types import (
+    INVALID_PARAMS,
     CallToolRequestParams,
     CallToolResult,
     ListToolsResult,
@@ -24,7 +26,7 @@ from ..accounts import Principal
 from ..bootstrap import Container
 from ..errors import IronbridgeError
 from ..logs import get_logger
-from .calls import Outcome, ReplayedError, ToolCalls, error_of
+from .calls import Outcome, ReplayedError, ToolCalls, UnknownTool, error_of
 from .catalog import tools_for
 
 __all__ = ["PRINCIPAL", "build_server"]
@@ -91,6 +93,10 @@ def build_server(container: Container) -> Server[Any]:
             outcome = await anyio.to_thread.run_sync(
                 calls.call, params.name, dict(params.arguments or {})
             )
+        except UnknownTool as exc:
+            # A protocol error (the MCP specification's "Error Handling" of tools): what a
+            # tool reports as a failure is a result with `isError`, an unknown tool is not.
+            raise MCPError(code=INVALID_PARAMS, message=str(exc)) from None
         except Exception as exc:
             if not isinstance(exc, IronbridgeError | ReplayedError):
                 _log.error("mcp_tool_failed", tool=params.name[:100], exc_info=exc)

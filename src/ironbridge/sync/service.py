@@ -7,9 +7,10 @@ from typing import Any
 
 from pydantic import BaseModel, Field
 
-from ..connections.availability import ensure_available, is_available
+from ..connections.availability import connection_availability, ensure_available, is_available
 from ..connections.service import load_connection
 from ..connections.status import ConnectionStatus
+from ..connections.views import EntityAvailabilityView
 from ..connectors import ConnectorRegistry
 from ..errors import (
     ConnectionDisconnected,
@@ -35,6 +36,7 @@ __all__ = [
     "SyncRunView",
     "check_entities",
     "check_sync_request",
+    "connection_entities",
     "due_entities",
     "list_runs",
     "postponed_runs",
@@ -73,24 +75,43 @@ class EntitySyncStatus(BaseModel):
     """How fresh one entity of a connection is."""
 
     entity: Entity
-    status: str = Field(description="`idle`, `queued`, `running` or `failed`.")
+    status: str = Field(
+        description=(
+            "`idle`, `queued`, `running` or `failed`; `unavailable` when the connected system "
+            "does not offer the entity (not synced: see `availability` for why and what to "
+            "enable)."
+        )
+    )
     ready: bool = Field(description="True once a first sync of this entity has completed.")
     last_success_at: datetime | None
     last_full_at: datetime | None
     records: int = Field(description="Live records in the store.")
     next_run_at: datetime | None
     last_error: dict[str, Any] | None
+    availability: EntityAvailabilityView | None = Field(
+        None,
+        description=(
+            "Whether the connected system offers the entity, as the last check found (the "
+            "connection's `availability` entry; `available` until a check has told)."
+        ),
+    )
 
 
-def synced_entities(connection: ConnectionRow, registry: ConnectorRegistry) -> list[Entity]:
-    """The entities this connection syncs: its setting, else all its connector can read, less
-    those its source does not offer (as the last check found)."""
+def connection_entities(connection: ConnectionRow, registry: ConnectorRegistry) -> list[Entity]:
+    """The entities of this connection: its setting, else all its connector can read, whether
+    or not its source offers them."""
     spec = registry.get(connection.system).spec
-    readable = [e for e in Entity if spec.supports(e, "read") and is_available(connection, e)]
+    readable = [e for e in Entity if spec.supports(e, "read")]
     chosen = connection.settings.get("entities")
     if chosen:
         return [e for e in readable if e.value in chosen]
     return readable
+
+
+def synced_entities(connection: ConnectionRow, registry: ConnectorRegistry) -> list[Entity]:
+    """The entities this connection syncs: its entities (`connection_entities`) less those its
+    source does not offer (as the last check found)."""
+    return [e for e in connection_entities(connection, registry) if is_available(connection, e)]
 
 
 def check_entities(
@@ -190,9 +211,13 @@ def sync_status(
     connection: ConnectionRow,
     registry: ConnectorRegistry,
     now: datetime | None = None,
+    *,
+    unavailable: bool = False,
 ) -> list[EntitySyncStatus]:
-    """Per entity: last success, status, records in the store, next scheduled run (none when
-    the connection's schedule never fires).
+    """Per entity synced: last success, status, records in the store, next scheduled run (none
+    when the connection's schedule never fires), and the entity's availability. With
+    `unavailable`, also the connection's entities its source does not offer, with status
+    `unavailable` and no next run.
 
     An entity never synced (one that became available after the connection was made) is due
     `now` (default: the current time), so the tick asking with its own time queues it.
@@ -206,8 +231,12 @@ def sync_status(
     now = now or utcnow()
     # An entity never synced is due at once, unless the schedule never fires.
     first = now if next_run_at(schedule, now) is not None else None
+    offered = connection_availability(connection, registry.get(connection.system).spec)
     result = []
-    for entity in synced_entities(connection, registry):
+    for entity in connection_entities(connection, registry):
+        availability = offered[entity]
+        if not availability.available and not unavailable:
+            continue
         state = states.get(entity.value)
         last = state.last_success_at if state else None
         next_run = state.next_run_at if state and state.next_run_at else None
@@ -216,13 +245,17 @@ def sync_status(
         result.append(
             EntitySyncStatus(
                 entity=entity,
-                status=state.status if state else "idle",
+                status=(state.status if state else "idle")
+                if availability.available
+                else "unavailable",
                 ready=last is not None,
                 last_success_at=last,
                 last_full_at=state.last_full_at if state else None,
                 records=records.live_count(entity.value),
-                next_run_at=next_run,
+                # Not synced while unavailable: nothing is scheduled.
+                next_run_at=next_run if availability.available else None,
                 last_error=state.last_error if state else None,
+                availability=EntityAvailabilityView.model_validate(availability.to_dict()),
             )
         )
     return result
@@ -253,10 +286,11 @@ def postponed_runs(uow: UnitOfWork, connection_id: str, now: datetime) -> list[S
 def status_of(
     uows: UnitOfWorkFactory, registry: ConnectorRegistry, account_id: str, connection_id: str
 ) -> list[EntitySyncStatus]:
-    """The account's connection's `sync_status` now, read in one transaction."""
+    """The account's connection's `sync_status` now, read in one transaction: every entity of
+    the connection, those its source does not offer `unavailable`."""
     with uows(readonly=True) as uow:
         connection = load_connection(uow, account_id, connection_id)
-        return sync_status(uow, connection, registry)
+        return sync_status(uow, connection, registry, unavailable=True)
 
 
 def list_runs(

@@ -231,8 +231,23 @@ def test_unavailable_entities_are_not_synced_and_reads_say_why(
     assert assert_error(asked, 400, "OPERATION_NOT_SUPPORTED", "invalid_request_error")["details"][
         "reason"
     ]
-    status = client.get("/v1/sync", headers=token).json()
-    assert "assets" not in {item["entity"] for item in status["data"]}
+    # Listed with the others, saying it is not synced, why, and what to enable.
+    status = {item["entity"]: item for item in client.get("/v1/sync", headers=token).json()["data"]}
+    assert set(status) == {entity.value for entity in Entity}
+    assets = status["assets"]
+    assert assets["status"] == "unavailable"
+    assert not assets["ready"] and assets["records"] == 0 and assets["next_run_at"] is None
+    assert assets["availability"] == created["availability"]["assets"]
+    assert status["locations"]["availability"] == created["availability"]["locations"]
+    for entity in synced:
+        assert status[entity.value]["status"] == "idle" and status[entity.value]["ready"]
+
+
+def _sync_status(client: TestClient, token: dict[str, str], entity: Entity) -> dict[str, Any]:
+    """`GET /v1/sync`'s entry for `entity`."""
+    data = client.get("/v1/sync", headers=token).json()["data"]
+    found: dict[str, Any] = next(item for item in data if item["entity"] == entity.value)
+    return found
 
 
 def due(container: Container, connection_id: str) -> list[Entity]:
@@ -249,6 +264,7 @@ def test_a_service_activated_later_is_picked_up_by_the_next_check(
     created = connected(client, account, sap)
     token = {"Authorization": f"Bearer {created['token']}"}
     assert Entity.ASSETS not in due(container, created["id"])
+    assert _sync_status(client, token, Entity.ASSETS)["status"] == "unavailable"
     for service in MISSING:
         sap.emulator.enable_service(service)
     outcome = check_connection(container.worker.health_context, created["id"], force=True)
@@ -258,6 +274,9 @@ def test_a_service_activated_later_is_picked_up_by_the_next_check(
     me = client.get("/v1/connection", headers=token).json()
     assert me["availability"]["assets"]["status"] == "available"
     assert me["availability"]["locations"]["status"] == "available"
+    offered = _sync_status(client, token, Entity.ASSETS)
+    assert offered["status"] == "idle" and offered["next_run_at"] is not None
+    assert offered["availability"]["status"] == "available"
 
     views = container.worker.start_sync(created["id"], [Entity.ASSETS], trigger="api")
     assert [view.entity for view in views] == [Entity.ASSETS]
