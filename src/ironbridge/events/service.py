@@ -60,17 +60,10 @@ def record_events(
     first = repo.reserve_sequences(connection_id, len(items))
     now = utcnow()
     rows = [
-        {
-            "id": new_id("evt"),
-            "connection_id": connection_id,
-            "type": event_type,
-            "sequence": first + offset,
-            "created_at": now,
-            "data": data,
-        }
+        {"id": new_id("evt"), "type": event_type, "sequence": first + offset, "data": data}
         for offset, (event_type, data) in enumerate(items)
     ]
-    stored = repo.insert(rows)
+    stored = repo.insert(rows, {"connection_id": connection_id, "created_at": now})
     for event in stored:
         uow.publish(EVENT_TOPIC, event.id)
     _fan_out(uow, account_id, connection_id, stored)

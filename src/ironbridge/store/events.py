@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -78,11 +78,17 @@ class EventRepository:
         ).scalar_one()
         return int(last) - count + 1
 
-    def insert(self, rows: Sequence[dict[str, Any]]) -> list[NewEvent]:
-        """Write events (`data` a dict, or `JSONText` to store as it is), in the given order."""
+    def insert(
+        self, rows: Sequence[dict[str, Any]], shared: Mapping[str, Any] | None = None
+    ) -> list[NewEvent]:
+        """Write events (`data` a dict, or `JSONText` to store as it is), in the given order.
+
+        `shared` holds column values common to all of them (their connection, their time),
+        converted for the database once rather than once per event.
+        """
         if not rows:
             return []
-        insert_rows(self._conn, events, rows, {"account_id": self.account_id})
+        insert_rows(self._conn, events, rows, {**(shared or {}), "account_id": self.account_id})
         return [NewEvent(r["id"], r["type"]) for r in rows]
 
     def find(self, query: EventQuery) -> list[EventRow]:

@@ -74,6 +74,7 @@ from ironbridge.connectors.kit.fields import (
     first_text,
     names,
     read_fields,
+    same_names,
     source_code,
     write_fields,
 )
@@ -150,6 +151,7 @@ __all__ = [
     "pages",
     "priced_lines",
     "read_fields",
+    "same_names",
     "source_code",
     "source_names",
     "status_tables",

@@ -121,10 +121,8 @@ class OdooSession(ModelSession):
     def _line(self, index: int, line: Mapping[str, Any]) -> dict[str, Any]:
         at = f"lines.{index}."
         item = self.client.existing("product.product", line.get("item_remote_id"), f"{at}item_id")
-        return {
-            "product_id": item,
-            **put_values(self.client, line, maps.LINE_WRITES, skip_none=True, at=at),
-        }
+        values = put_values(self.client, line, maps.LINE_WRITES, skip_none=True, at=at)
+        return {"product_id": item, **values}
 
     def _partner(self, payload: Mapping[str, Any], creating: bool) -> dict[str, Any]:
         out: dict[str, Any] = {"supplier_rank": 1, "is_company": True} if creating else {}

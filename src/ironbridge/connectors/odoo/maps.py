@@ -12,7 +12,6 @@ from collections.abc import Mapping
 from typing import Any, Final
 
 from ironbridge.connectors import kit
-from ironbridge.connectors.base import StatusTable
 from ironbridge.connectors.protocols.jsonrpc_writes import Put
 from ironbridge.connectors.protocols.odoo import ODOO_WIRE
 from ironbridge.model import Entity
@@ -38,16 +37,8 @@ TRANSITIONS: Final = {
     P.DRAFT: "button_draft",
 }
 PRIORITY: Final = dict(zip("0123", u.WorkOrderPriority, strict=True))
-REQUEST_TYPE: Final = {
-    "corrective": u.WorkOrderType.CORRECTIVE,
-    "preventive": u.WorkOrderType.PREVENTIVE,
-}
+REQUEST_TYPE: Final = {code: u.WorkOrderType(code) for code in ("corrective", "preventive")}
 USAGE: Final = {"view": u.LocationType.WAREHOUSE, "internal": u.LocationType.AREA}
-STATUS_TABLES: Final = (
-    StatusTable(Entity.PURCHASE_ORDERS, "state", PO_STATE, P),
-    StatusTable(Entity.WORK_ORDERS, "priority", PRIORITY, u.WorkOrderPriority),
-    StatusTable(Entity.LOCATIONS, "usage", USAGE, u.LocationType),
-)
 
 
 def _order(row: Mapping[str, Any], ctx: kit.MapContext) -> dict[str, Any]:
@@ -171,6 +162,8 @@ READS: Final = {
         custom_fields={"location": T("location")},
     ),
 }
+#: The code tables the maps read with (states, priorities, request types, location usages).
+STATUS_TABLES: Final = kit.code_tables(READS)
 
 #: Write bodies; lines, status, addresses and stages are the session's.
 WRITES: Final = kit.Mapper(

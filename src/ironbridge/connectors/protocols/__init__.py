@@ -9,7 +9,8 @@
   errors), `jsonrpc_models` (the model client and its dialect tables), `jsonrpc_changes`
   (records by change time with their dependents), `jsonrpc_rows` (child rows under their
   parents, parts added up), `jsonrpc_writes` (write tables with
-  lookups), `jsonrpc_checks` (the connection check's stages), `jsonrpc_wire` (how maps read
+  lookups, table writers), `jsonrpc_commands` (one2many row commands as each system spells
+  them), `jsonrpc_checks` (the connection check's stages), `jsonrpc_wire` (how maps read
   Tryton rows).
 - `odata_v4`: OData v4 as Business Central speaks it (`value`, `@odata.nextLink`,
   `@odata.etag`/`If-Match`, `Prefer: odata.maxpagesize`, ISO date-time filters).

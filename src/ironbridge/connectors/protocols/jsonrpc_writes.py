@@ -6,21 +6,28 @@ converted), as the id of the one record of another model whose key equals it (a 
 code, a payment term by its name), or as the id of a record of another model checked to exist
 (a product by its id). `refused` names the fields a table does not let a create or an update
 give, and the custom fields a write may not set; `put_values` turns the fields a table can
-write into source values. What a table cannot say (workflow buttons, nested contacts, the
-defaults a source's client fills in) stays in the system's own writes.
+write into source values. A `Workflow` says which buttons take a record to a status.
+`TableWriter` is the plumbing every such writer shares: create one record, or read the record
+as it is, press the buttons a new status needs around the write, and write. What a table cannot
+say (nested contacts, the defaults a source's client fills in) stays in the system's own
+writer, which says how its values are made.
 """
 
 from __future__ import annotations
 
+from abc import ABC, abstractmethod
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from enum import Enum
-from typing import Any, Literal
+from typing import Any, ClassVar, Literal
 
 from ironbridge import errors
 from ironbridge.connectors.protocols.jsonrpc_models import ModelClient
 
-__all__ = ["Put", "Workflow", "ensure_writable", "put_values", "refused"]
+__all__ = ["Put", "TableWriter", "Workflow", "ensure_writable", "put_values", "refused"]
+
+#: What a write does: create a record, or update one.
+WriteOperation = Literal["create", "update"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -158,3 +165,62 @@ class Workflow:
                 details={"state": state},
             )
         return (buttons, ()) if buttons == self.before else ((), buttons)
+
+
+class TableWriter(ABC):
+    """Writes one model's records from unified values (a `jsonrpc_model_session.ModelWriter`).
+
+    `create` makes one record of `values(...)`. `update` first runs `check` (refusals that need
+    no call), reads the record's `reads` fields (`errors.NotFound` when there is none), presses
+    the `workflow` buttons a `status` in the changes needs before the write, writes what
+    `values` makes of the rest (nothing when that is empty), and presses the buttons due after.
+    """
+
+    #: The model written, and what its records are called in messages (`purchase order`).
+    model: ClassVar[str]
+    what: ClassVar[str]
+    #: The fields of the record as it is that `values` needs to update it (its rows, its party).
+    reads: ClassVar[tuple[str, ...]] = ()
+    #: How a `status` is set by pressing buttons; without one, `status` is an ordinary value.
+    workflow: ClassVar[Workflow | None] = None
+
+    def __init__(self, client: ModelClient) -> None:
+        self.client = client
+
+    def check(  # noqa: B027, optional override
+        self, values: Mapping[str, Any], operation: WriteOperation
+    ) -> None:
+        """Refuse `values` before anything is read or written; nothing by default."""
+
+    @abstractmethod
+    def values(
+        self, values: Mapping[str, Any], current: Mapping[str, Any], operation: WriteOperation
+    ) -> dict[str, Any]:
+        """The model's write values for unified `values`, given the record as it is (`current`,
+        with its `reads` fields; empty for a new record)."""
+
+    def create(self, values: dict[str, Any]) -> int:
+        """Create a record of `values`; its id."""
+        self.check(values, "create")
+        (created,) = self.client.create(self.model, [self.values(values, {}, "create")])
+        return created
+
+    def update(self, record_id: int, values: dict[str, Any]) -> None:
+        """Change the record `record_id` (see the class docstring); `errors.RecordLocked` when
+        no button takes it from its state to the status asked for."""
+        self.check(values, "update")
+        where = self.client.dialect.wire.condition("id", "=", record_id)
+        extra = self.client.dialect.all_records
+        found = self.client.search_read(self.model, where, ["id", *self.reads], extra=extra)
+        if not found:
+            raise errors.NotFound(f"No {self.client.name} {self.what} has the id {record_id}.")
+        before: tuple[str, ...] = ()
+        after: tuple[str, ...] = ()
+        if self.workflow is not None:
+            before, after = self.workflow.buttons(found[0]["state"], values.pop("status", None))
+        for button in before:
+            self.client.press(self.model, button, [record_id])
+        if values and (written := self.values(values, found[0], "update")):
+            self.client.write(self.model, [record_id], written)
+        for button in after:
+            self.client.press(self.model, button, [record_id])

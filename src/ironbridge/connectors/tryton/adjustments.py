@@ -32,74 +32,48 @@ from typing import Any, Final
 from ironbridge import errors
 from ironbridge.connectors.protocols.jsonrpc import TRYTON
 from ironbridge.connectors.protocols.jsonrpc_models import ModelClient
+from ironbridge.model import InventoryAdjustment
 
 __all__ = ["adjust_stock", "counted_location"]
 
-#: Location types an inventory can count, and how each gives the counted location: Tryton
-#: counts storage locations; a warehouse is counted in its storage zone.
-_COUNTED_IN: Final[Mapping[str, str | None]] = {
-    "storage": None,
-    "warehouse": "storage_location",
-}
+#: Location types an inventory can count, and the field that gives the counted location (None:
+#: the location itself): Tryton counts storage locations; a warehouse in its storage zone.
+_COUNTED_IN: Final[Mapping[str, str | None]] = {"storage": None, "warehouse": "storage_location"}
 
 
 def counted_location(client: ModelClient, location_remote_id: Any) -> int:
     """The storage location an adjustment at `location_remote_id` counts."""
-    text = str(location_remote_id)
-    rows = []
-    if text.isdigit():
-        rows = client.search_read(
-            "stock.location",
-            TRYTON.condition("id", "=", int(text)),
-            ["type", "name", "storage_location"],
-            limit=1,
-        )
+    text, fields = str(location_remote_id), ["type", "name", "storage_location"]
+    where = TRYTON.condition("id", "=", int(text)) if text.isdigit() else None
+    rows = client.search_read("stock.location", where, fields, limit=1) if where else []
     if not rows:
         raise errors.ValidationFailed({"location_id": f"Tryton has no location {text}."})
-    row = rows[0]
-    if row["type"] not in _COUNTED_IN:
-        raise errors.ValidationFailed(
-            {
-                "location_id": f"Tryton counts stock in warehouses and storage locations; "
-                f"{row['name']!r} is a {row['type']} location."
-            }
-        )
-    field = _COUNTED_IN[row["type"]]
-    counted = row["id"] if field is None else row.get(field)
+    kind, name = rows[0]["type"], rows[0]["name"]
+    if kind not in _COUNTED_IN:
+        message = f"Tryton counts stock in warehouses and storage locations; {name!r} is a {kind}"
+        raise errors.ValidationFailed({"location_id": f"{message} location."})
+    field = _COUNTED_IN[kind]
+    counted = rows[0]["id"] if field is None else rows[0].get(field)
     if counted is None:
-        raise errors.ValidationFailed(
-            {"location_id": f"Tryton warehouse {row['name']!r} has no storage location."}
-        )
+        message = f"Tryton warehouse {name!r} has no storage location."
+        raise errors.ValidationFailed({"location_id": message})
     return int(counted)
 
 
 def adjust_stock(
-    client: ModelClient,
-    product: int,
-    location: int,
-    *,
-    delta: Decimal | None,
-    count: Decimal | None,
-    reason: str,
+    client: ModelClient, product: int, location: int, adjustment: InventoryAdjustment
 ) -> int:
-    """Record the adjustment as a confirmed inventory of `location`; returns its id."""
-    line: dict[str, Any] = {"product": product}
-    if count is not None:
-        line["quantity"] = float(count)
-    (inventory,) = client.create(
-        "stock.inventory", [{"location": location, "lines": [["create", [line]]]}]
-    )
+    """Record `adjustment` as a confirmed inventory of `location`; returns its id."""
+    count, delta = adjustment.new_count, adjustment.quantity_delta
+    line = {"product": product, **({} if count is None else {"quantity": float(count)})}
+    lines = [["create", [line]]]
+    (inventory,) = client.create("stock.inventory", [{"location": location, "lines": lines}])
     try:
         if delta is not None:
             _add_delta(client, inventory, delta)
         asked = f"new count {count}" if count is not None else f"quantity change {delta:+}"
-        client.call(
-            "ir.chat.channel",
-            "post",
-            f"stock.inventory,{inventory}",
-            f"{reason}\n(ironbridge stock adjustment: {asked})",
-            "internal",
-        )
+        text = f"{adjustment.reason}\n(ironbridge stock adjustment: {asked})"
+        client.call("ir.chat.channel", "post", f"stock.inventory,{inventory}", text, "internal")
         client.press("stock.inventory", "confirm", [inventory])
     except errors.IronbridgeError:
         # Best effort: a confirmed inventory cannot be deleted, and stays as the record.
@@ -111,19 +85,13 @@ def adjust_stock(
 
 def _add_delta(client: ModelClient, inventory: int, delta: Decimal) -> None:
     """Set the inventory's line to the expected quantity plus `delta`."""
-    (line,) = client.search_read(
-        "stock.inventory.line",
-        TRYTON.condition("inventory", "=", inventory),
-        ["expected_quantity", "unit.symbol"],
-    )
+    where = TRYTON.condition("inventory", "=", inventory)
+    fields = ["expected_quantity", "unit.symbol"]
+    (line,) = client.search_read("stock.inventory.line", where, fields)
     expected = Decimal(str(line["expected_quantity"] or 0))
-    target = expected + delta
-    if target < 0:
+    if (target := expected + delta) < 0:
         unit = (line.get("unit.") or {}).get("symbol") or ""
-        raise errors.ValidationFailed(
-            {
-                "quantity_delta": f"The location holds {expected} {unit}".rstrip()
-                + f"; removing {-delta} would leave less than nothing."
-            }
-        )
+        held = f"The location holds {expected} {unit}".rstrip()
+        message = f"{held}; removing {-delta} would leave less than nothing."
+        raise errors.ValidationFailed({"quantity_delta": message})
     client.write("stock.inventory.line", [line["id"]], {"quantity": float(target)})

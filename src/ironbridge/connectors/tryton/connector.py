@@ -4,7 +4,10 @@ A session speaks Tryton's models through `protocols.jsonrpc_models.ModelClient`,
 with `common.db.login` on first use, asks for the user's preferences once to learn its company,
 and always sends `language: "en"` in the context, so Tryton's error messages match the rules
 that classify them. It logs out when closed. What it reads is in `resources.py`, how in
-`protocols.jsonrpc_changes` and `enrichment.py`; `spec.py` holds what the connection check
+`protocols.jsonrpc_changes`; this module adds what one Tryton read cannot give: the stock of
+each product per warehouse, read under Tryton's stock context (`locations`, `with_childs`, and
+`stock_assign` for what assigned moves leave), and the company's currency, in which products
+are costed (see `maps.py` for how both are mapped). `spec.py` holds what the connection check
 tells, `writes.py` and `adjustments.py` the writes. What every model system's session does the
 same way is `protocols.jsonrpc_model_session.ModelSession`.
 
@@ -17,22 +20,20 @@ Tryton's JSON-RPC object as it came: `{"id": ..., "result": ...}` or `{"id": ...
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Mapping
 from typing import Any, Final
 
 from ironbridge import errors
 from ironbridge.connectors.auth import Login, SignIn, SignInContext
 from ironbridge.connectors.base import RawRecord, SessionOptions
-from ironbridge.connectors.protocols.jsonrpc_model_session import (
-    ModelConnector,
-    ModelSession,
-    ModelWriter,
-)
+from ironbridge.connectors.protocols.jsonrpc_changes import ModelResource
+from ironbridge.connectors.protocols.jsonrpc_model_session import ModelConnector, ModelSession
 from ironbridge.connectors.protocols.jsonrpc_models import TRYTON_MODELS, ModelClient
+from ironbridge.connectors.protocols.jsonrpc_wire import TRYTON_WIRE
 from ironbridge.connectors.tryton import adjustments
-from ironbridge.connectors.tryton.enrichment import Enrichment
-from ironbridge.connectors.tryton.maps import MAPPER, STATUS_TABLES
-from ironbridge.connectors.tryton.resources import RESOURCES
+from ironbridge.connectors.tryton.maps import COMPANY_CURRENCY, MAPPER, STATUS_TABLES, WAREHOUSES
+from ironbridge.connectors.tryton.resources import RESOURCES, STOCK_FIELDS
 from ironbridge.connectors.tryton.spec import HINTS, SIGN_IN, SPEC, WRITE_ACCESS
 from ironbridge.connectors.tryton.writes import PurchaseWriter, VendorWriter
 from ironbridge.model import Entity, InventoryAdjustment, parse_input
@@ -40,6 +41,7 @@ from ironbridge.model import Entity, InventoryAdjustment, parse_input
 __all__ = ["Tryton", "TrytonSession"]
 
 _CONNECTION: Final = ("url", "database", "username", "password")
+Rows = list[dict[str, Any]]
 
 
 class TrytonSession(ModelSession):
@@ -55,20 +57,51 @@ class TrytonSession(ModelSession):
 
         url, database, user, password = (credentials[name] for name in _CONNECTION)
         client = ModelClient(url, database, user, password, TRYTON_MODELS, opts, sign_in=sign_in)
-        writers: dict[Entity, ModelWriter] = {
+        writers = {
             Entity.PURCHASE_ORDERS: PurchaseWriter(client),
             Entity.VENDORS: VendorWriter(client),
         }
-        super().__init__(
-            SPEC,
-            client,
-            opts,
-            resources=RESOURCES,
-            hints=HINTS,
-            enrich=Enrichment(client),
-            writers=writers,
-            write_access=WRITE_ACCESS,
-        )
+        super().__init__(SPEC, client, opts, resources=RESOURCES, hints=HINTS, enrich=self._add)
+        self.writers, self.write_access = writers, WRITE_ACCESS
+
+    def _add(self, resource: ModelResource, rows: Rows) -> None:
+        """A product's stock per warehouse and the company currency, added to its row."""
+        if not rows or resource.entity is not Entity.INVENTORY_ITEMS:
+            return
+        ids = [int(row["id"]) for row in rows]
+        levels: dict[int, Rows] = {record_id: [] for record_id in ids}
+        for warehouse in self._warehouses:
+            where = {**resource.context, "locations": [warehouse["id"]], "with_childs": True}
+            on_hand = self._quantities(ids, where)
+            # With `stock_assign`, moves assigned out of the warehouse count as gone: what is
+            # left is what can still be used (trytond stock `Move.compute_quantities_query`).
+            assignable = self._quantities(ids, {**where, "stock_assign": True})
+            named = {key: warehouse.get(key) for key in ("id", "code", "name")}
+            for record_id in ids:
+                here = {name: on_hand.get(record_id, {}).get(name) for name in STOCK_FIELDS}
+                free = assignable.get(record_id, {}).get("quantity")
+                levels[record_id].append({**named, **here, "assignable_quantity": free})
+        for row in rows:
+            row[WAREHOUSES] = levels[int(row["id"])]
+            row[COMPANY_CURRENCY] = self._company_currency
+
+    def _quantities(self, ids: list[int], context: Mapping[str, Any]) -> dict[int, dict[str, Any]]:
+        where = TRYTON_MODELS.wire.condition("id", "in", ids)
+        rows = self.client.search_read("product.product", where, STOCK_FIELDS, extra=context)
+        return {int(row["id"]): row for row in rows}
+
+    @functools.cached_property
+    def _warehouses(self) -> Rows:
+        where = TRYTON_MODELS.wire.condition("type", "=", "warehouse")
+        fields = ["id", "code", "name"]
+        return self.client.search_read("stock.location", where, fields, order=(("id", "ASC"),))
+
+    @functools.cached_property
+    def _company_currency(self) -> str | None:
+        if (company := self.context().get("company")) is None:
+            return None
+        rows = self.client.read("company.company", [company], ["currency.code"])
+        return TRYTON_WIRE.get(rows[0], "currency.code") if rows else None
 
     def adjust_inventory(self, remote_id: str, adjustment: dict[str, Any]) -> RawRecord:
         """Correct a product's stock with a confirmed Tryton inventory (see `adjustments.py`).
@@ -82,18 +115,10 @@ class TrytonSession(ModelSession):
         product = self.row(entity, remote_id, ["type"])
         if product["type"] != "goods":
             # Tryton's inventories drop lines of other products without a word.
-            raise errors.ValidationFailed(
-                {"item_id": "Tryton counts stock of goods only; this product is not goods."}
-            )
+            message = "Tryton counts stock of goods only; this product is not goods."
+            raise errors.ValidationFailed({"item_id": message})
         location = adjustments.counted_location(self.client, body.location_remote_id)
-        adjustments.adjust_stock(
-            self.client,
-            int(product["id"]),
-            location,
-            delta=body.quantity_delta,
-            count=body.new_count,
-            reason=body.reason,
-        )
+        adjustments.adjust_stock(self.client, int(product["id"]), location, body)
         return self.get(entity, remote_id)
 
 

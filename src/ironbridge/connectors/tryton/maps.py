@@ -57,6 +57,9 @@ from ironbridge.model import (
 
 __all__ = ["CUSTOM_FIELDS", "FIELD_MAP", "LINE_FIELDS", "MAPPER", "STATUS_TABLES", "address"]
 
+L, P, W = LocationType, PurchaseOrderStatus, WorkOrderStatus
+T, N = kit.Text, kit.Number
+
 #: Tryton purchase `state` → unified status. `processing` is refined by `PROCESSING_STATUS`.
 STATUS_MAP: Final = {
     "draft": PurchaseOrderStatus.DRAFT,
@@ -106,14 +109,14 @@ WORK_PRODUCTION_STATUS: Final = {"cancelled": WorkOrderStatus.CANCELLED}
 _WORK_DECIDES: Final = ("request", "draft", "waiting", "assigned", "running", "done")
 #: Tryton `stock.location.type` → unified type, for the physical types the connector reads.
 #: Supplier, customer, lost-and-found and drop locations are bookkeeping counterparts of stock
-#: moves, not places, and are not read (see `resources.py`).
+#: moves, not places, and are not read (see `resources.py`). A storage location is a zone of a
+#: warehouse (input, output, storage), nestable; a view location only groups other locations,
+#: as a site groups its warehouses.
 LOCATION_TYPE: Final = {
-    "warehouse": LocationType.WAREHOUSE,
-    # A storage location is a zone of a warehouse (input, output, storage), nestable.
-    "storage": LocationType.AREA,
-    "production": LocationType.PLANT,
-    # A view location only groups other locations, as a site groups its warehouses.
-    "view": LocationType.SITE,
+    "warehouse": L.WAREHOUSE,
+    "storage": L.AREA,
+    "production": L.PLANT,
+    "view": L.SITE,
 }
 
 
@@ -124,7 +127,7 @@ class _Street(kit.Field):
     details: bool = False
 
     def read(self, row: Mapping[str, Any], ctx: kit.MapContext) -> Any:
-        first, _, rest = (kit.Text("street").read(row, ctx) or "").partition("\n")
+        first, _, rest = (T("street").read(row, ctx) or "").partition("\n")
         return (" ".join(rest.split()) if self.details else first.strip()) or None
 
 
@@ -133,7 +136,7 @@ class _Country(kit.Field):
     """A country's ISO code, upper case; Tryton's other codes (three letters) are none."""
 
     def read(self, row: Mapping[str, Any], ctx: kit.MapContext) -> Any:
-        code = kit.Text("country.code").read(row, ctx)
+        code = T("country.code").read(row, ctx)
         return code.upper() if code and len(code) == 2 else None
 
 
@@ -141,9 +144,9 @@ class _Country(kit.Field):
 _ADDRESS_PARTS: Final = {
     "line1": _Street(),
     "line2": _Street(details=True),
-    "city": kit.Text("city"),
-    "region": kit.Text("subdivision.name"),
-    "postal_code": kit.Text("postal_code"),
+    "city": T("city"),
+    "region": T("subdivision.name"),
+    "postal_code": T("postal_code"),
     "country": _Country(),
 }
 
@@ -156,16 +159,16 @@ def address(path: str) -> kit.Place:
 
 #: Unified purchase order line field → Tryton `purchase.line` converter (rows of `lines.`).
 LINE_FIELDS: Final = {
-    "remote_id": kit.Text("id"),
+    "remote_id": T("id"),
     "item": kit.Ref(Entity.INVENTORY_ITEMS, "product"),
-    "item_code": kit.Text("product.code"),
-    "description": kit.First((kit.Text("description"), kit.Text("product.rec_name"))),
-    "quantity": kit.Number("quantity"),
+    "item_code": T("product.code"),
+    "description": kit.First((T("description"), T("product.rec_name"))),
+    "quantity": N("quantity"),
     # Received quantity, from done moves; Tryton leaves it empty before processing.
-    "quantity_received": kit.Number("actual_quantity"),
-    "unit_of_measure": kit.Text("unit.symbol"),
-    "unit_price": kit.Number("unit_price"),
-    "line_total": kit.Number("amount"),
+    "quantity_received": N("actual_quantity"),
+    "unit_of_measure": T("unit.symbol"),
+    "unit_price": N("unit_price"),
+    "line_total": N("amount"),
     "required_date": kit.Day("delivery_date"),
 }
 
@@ -173,32 +176,30 @@ LINE_FIELDS: Final = {
 #: `purchase_lines` below with `LINE_FIELDS`: they need their position and the order's warehouse.
 FIELD_MAP: Final[Mapping[Entity, Mapping[str, kit.Field]]] = {
     Entity.PURCHASE_ORDERS: {
-        "number": kit.Text("number"),
+        "number": T("number"),
         "status": kit.Code(
-            "state",
-            STATUS_MAP,
-            refine={"processing": kit.Code("shipment_state", PROCESSING_STATUS)},
+            "state", STATUS_MAP, {"processing": kit.Code("shipment_state", PROCESSING_STATUS)}
         ),
         "vendor": kit.Ref(Entity.VENDORS, "party"),
         "order_date": kit.Day("purchase_date"),
         "expected_delivery_date": kit.Day("delivery_date"),
-        "currency": kit.Text("currency.code"),
+        "currency": T("currency.code"),
         # From confirmation on, Tryton stores the amounts; before, they are computed on
         # request and added to the row under their own names (see `resources.py`).
-        "subtotal": kit.First((kit.Number("untaxed_amount_cache"), kit.Number("untaxed_amount"))),
-        "tax_total": kit.First((kit.Number("tax_amount_cache"), kit.Number("tax_amount"))),
-        "total": kit.First((kit.Number("total_amount_cache"), kit.Number("total_amount"))),
-        "payment_terms": kit.Text("payment_term.name"),
+        "subtotal": kit.First((N("untaxed_amount_cache"), N("untaxed_amount"))),
+        "tax_total": kit.First((N("tax_amount_cache"), N("tax_amount"))),
+        "total": kit.First((N("total_amount_cache"), N("total_amount"))),
+        "payment_terms": T("payment_term.name"),
         "ship_to": address("warehouse.address"),
         "bill_to": address("invoice_address"),
-        "buyer": kit.First((kit.Text("confirmed_by.rec_name"), kit.Text("quoted_by.rec_name"))),
-        "notes": kit.Text("description"),
+        "buyer": kit.First((T("confirmed_by.rec_name"), T("quoted_by.rec_name"))),
+        "notes": T("description"),
     },
     # `type` (always other), `description`, `actual_*` and `actual_hours` are read in
     # `_work` below: they come from several fields and from the work's cycles.
     Entity.WORK_ORDERS: {
-        "number": kit.Text("rec_name"),
-        "title": kit.Text("operation.name"),
+        "number": T("rec_name"),
+        "title": T("operation.name"),
         "status": kit.Code(
             "production.state",
             WORK_PRODUCTION_STATUS,
@@ -210,29 +211,23 @@ FIELD_MAP: Final[Mapping[Entity, Mapping[str, kit.Field]]] = {
         "due_date": kit.Day("production.planned_date"),
     },
     Entity.VENDORS: {
-        "code": kit.Text("code"),
-        "name": kit.Text("name"),
+        **kit.same_names(T, "code name"),
         "status": kit.Code("active", VENDOR_STATUS, coerce=bool),
-        "tax_id": kit.Text("tax_identifier.code"),
-        "email": kit.Text("email"),
-        "phone": kit.Text("phone"),
-        "website": kit.Text("website"),
-        "currency": kit.Text("supplier_currency.code"),
-        "payment_terms": kit.Text("supplier_payment_term.name"),
+        "tax_id": T("tax_identifier.code"),
+        **kit.same_names(T, "email phone website"),
+        "currency": T("supplier_currency.code"),
+        "payment_terms": T("supplier_payment_term.name"),
         "address": address("addresses"),
     },
     Entity.INVENTORY_ITEMS: {
-        "code": kit.Text("code"),
-        "name": kit.Text("name"),
-        "description": kit.Text("description"),
-        "category": kit.Text("account_category.name"),
-        "unit_of_measure": kit.Text("default_uom.symbol"),
-        "unit_cost": kit.Number("cost_price"),
+        **kit.same_names(T, "code name description"),
+        "category": T("account_category.name"),
+        "unit_of_measure": T("default_uom.symbol"),
+        "unit_cost": N("cost_price"),
         "status": kit.Code("active", ITEM_STATUS, coerce=bool),
     },
     Entity.LOCATIONS: {
-        "code": kit.Text("code"),
-        "name": kit.Text("name"),
+        **kit.same_names(T, "code name"),
         "type": kit.Code("type", LOCATION_TYPE),
         "status": kit.Code("active", LOCATION_STATUS, coerce=bool),
         "parent": kit.Ref(Entity.LOCATIONS, "parent"),
@@ -244,35 +239,26 @@ FIELD_MAP: Final[Mapping[Entity, Mapping[str, kit.Field]]] = {
 #: unified model has no place for. Those in `PURCHASE_CUSTOM_FIELDS` can be written too.
 CUSTOM_FIELDS: Final[Mapping[Entity, Mapping[str, kit.Field]]] = {
     Entity.PURCHASE_ORDERS: {
-        "reference": kit.Text("reference"),
-        "comment": kit.Text("comment"),
-        "invoice_method": kit.Text("invoice_method"),
-        "state": kit.Text("state"),
-        "shipment_state": kit.Text("shipment_state"),
-        "invoice_state": kit.Text("invoice_state"),
-        "warehouse_code": kit.Text("warehouse.code"),
+        **kit.same_names(T, "reference comment invoice_method state shipment_state invoice_state"),
+        "warehouse_code": T("warehouse.code"),
     },
     Entity.WORK_ORDERS: {
-        "production": kit.Text("production.number"),
-        "production_state": kit.Text("production.state"),
-        "state": kit.Text("state"),
-        "work_center": kit.Text("work_center.name"),
-        "product": kit.Text("production.product.code"),
-        "quantity": kit.Number("production.quantity"),
-        "unit": kit.Text("production.unit.symbol"),
-        "cost": kit.Number("cost"),
+        "production": T("production.number"),
+        "production_state": T("production.state"),
+        "state": T("state"),
+        "work_center": T("work_center.name"),
+        "product": T("production.product.code"),
+        "quantity": N("production.quantity"),
+        "unit": T("production.unit.symbol"),
+        "cost": N("cost"),
     },
-    Entity.VENDORS: {
-        "lang": kit.Text("lang.code"),
-    },
+    Entity.VENDORS: {"lang": T("lang.code")},
     Entity.INVENTORY_ITEMS: {
-        "type": kit.Text("type"),
-        "list_price": kit.Number("list_price"),
+        "type": T("type"),
+        "list_price": N("list_price"),
         "purchasable": kit.Flag("purchasable"),
     },
-    Entity.LOCATIONS: {
-        "type": kit.Text("type"),
-    },
+    Entity.LOCATIONS: {"type": T("type")},
 }
 
 #: Every status-like table with the Tryton field it reads and its unified enum, for checks
@@ -282,12 +268,10 @@ STATUS_TABLES: Final[tuple[StatusTable, ...]] = (
     StatusTable(Entity.PURCHASE_ORDERS, "shipment_state", PROCESSING_STATUS, PurchaseOrderStatus),
     StatusTable(Entity.WORK_ORDERS, "state", WORK_STATUS, WorkOrderStatus),
     # Only the production states that decide a work's status are listed; the others defer.
-    StatusTable(
-        Entity.WORK_ORDERS, "production./state", WORK_PRODUCTION_STATUS, WorkOrderStatus, False
-    ),
+    StatusTable(Entity.WORK_ORDERS, "production./state", WORK_PRODUCTION_STATUS, W, False),
     StatusTable(Entity.VENDORS, "active", VENDOR_STATUS, VendorStatus),
     StatusTable(Entity.INVENTORY_ITEMS, "active", ITEM_STATUS, InventoryItemStatus),
-    StatusTable(Entity.LOCATIONS, "type", LOCATION_TYPE, LocationType),
+    StatusTable(Entity.LOCATIONS, "type", LOCATION_TYPE, L),
     StatusTable(Entity.LOCATIONS, "active", LOCATION_STATUS, LocationStatus),
 )
 
@@ -301,9 +285,9 @@ COMPANY_CURRENCY: Final = "company_currency"
 
 _ORDER_LOCATION: Final = kit.Ref(Entity.LOCATIONS, "warehouse")
 _LEVEL_FIELDS: Final = {
-    "on_hand": kit.Number("quantity"),
-    "forecast": kit.Number("forecast_quantity"),
-    "available": kit.Number("assignable_quantity"),
+    "on_hand": N("quantity"),
+    "forecast": N("forecast_quantity"),
+    "available": N("assignable_quantity"),
 }
 #: Work states in which every cycle of the work is done (see `maps.WORK_STATUS`).
 _WORK_ENDED: Final = frozenset({"finished", "done"})
@@ -317,14 +301,12 @@ def purchase_lines(row: Mapping[str, Any], ctx: kit.MapContext) -> dict[str, Any
     for position, line in enumerate(ctx.wire.rows(row, "lines"), start=1):
         if line.get("type") != "line":
             continue
-        unified = kit.read_fields(LINE_FIELDS, line, ctx)
-        unified["line_number"] = position
+        unified = {**kit.read_fields(LINE_FIELDS, line, ctx), "line_number": position}
         if unified["quantity"] is None:
             raise errors.UpstreamError(f"Tryton line {line.get('id')} has no quantity.")
         if unified["quantity_received"] is None:
             unified["quantity_received"] = Decimal(0)
-        unified["location"] = location
-        lines.append(unified)
+        lines.append({**unified, "location": location})
     return {"lines": lines}
 
 
@@ -335,19 +317,12 @@ def stock_levels(row: Mapping[str, Any], ctx: kit.MapContext) -> dict[str, Any]:
     for warehouse in row.get(WAREHOUSES) or ():
         quantities = kit.read_fields(_LEVEL_FIELDS, warehouse, ctx)
         on_hand = quantities["on_hand"] or Decimal(0)
-        available = quantities["available"]
-        available = on_hand if available is None else available
+        available = on_hand if quantities["available"] is None else quantities["available"]
         if not on_hand and not quantities["forecast"] and not available:
             continue  # "locations without stock may be omitted"
-        levels.append(
-            {
-                "location": reference(ctx.ids, Entity.LOCATIONS, str(warehouse["id"])),
-                "on_hand": on_hand,
-                "available": available,
-                "reserved": on_hand - available,
-                "reorder_point": None,
-            }
-        )
+        location = reference(ctx.ids, Entity.LOCATIONS, str(warehouse["id"]))
+        level = {"location": location, "on_hand": on_hand, "available": available}
+        levels.append({**level, "reserved": on_hand - available, "reorder_point": None})
     return {
         "stock_levels": levels,
         "total_on_hand": sum((level["on_hand"] for level in levels), Decimal(0)),
@@ -364,15 +339,15 @@ def work_times(row: Mapping[str, Any], ctx: kit.MapContext) -> dict[str, Any]:
     for cycle in ctx.wire.rows(row, "cycles"):
         state = cycle.get("state")
         changed = ctx.wire.decode(cycle.get("last_modified_at"))
-        duration = ctx.wire.decode(cycle.get("duration"))
+        spent = ctx.wire.decode(cycle.get("duration"))
         if state == "cancelled" or not isinstance(changed, datetime):
             continue
-        if isinstance(duration, timedelta):
-            booked += duration
+        duration = spent if isinstance(spent, timedelta) else timedelta()
+        booked += duration
         if state == "running":
             starts.append(changed)
         elif state == "done":
-            starts.append(changed - (duration if isinstance(duration, timedelta) else timedelta()))
+            starts.append(changed - duration)
             ends.append(changed)
     seconds = Decimal(str(booked.total_seconds()))
     return {
@@ -384,17 +359,13 @@ def work_times(row: Mapping[str, Any], ctx: kit.MapContext) -> dict[str, Any]:
 
 def work_description(row: Mapping[str, Any], ctx: kit.MapContext) -> str | None:
     """What the work's production makes, e.g. `Production 4: 1 u [PMP-ASM-100] Pump`."""
-    number = kit.Text("production.number").read(row, ctx)
-    product = kit.Text("production.product.rec_name").read(row, ctx)
+    number = T("production.number").read(row, ctx)
+    product = T("production.product.rec_name").read(row, ctx)
     if product is None:
         return None
-    quantity = kit.Number("production.quantity").read(row, ctx)
-    unit = kit.Text("production.unit.symbol").read(row, ctx)
-    amount = " ".join(
-        part
-        for part in (None if quantity is None else format(quantity.normalize(), "f"), unit)
-        if part is not None
-    )
+    quantity = N("production.quantity").read(row, ctx)
+    shown = None if quantity is None else format(quantity.normalize(), "f")
+    amount = " ".join(part for part in (shown, T("production.unit.symbol").read(row, ctx)) if part)
     made = f"{amount} {product}" if amount else product
     return f"Production {number}: {made}" if number else made
 
@@ -431,17 +402,15 @@ MAPPER: Final = kit.Mapper(
 
 
 #: Unified purchase order field → how a write sets it on `purchase.purchase`. Its keys are the
-#: fields a write may give, as the spec declares them.
+#: fields a write may give, as the spec declares them; a bare `Put()` is set by `writes.py`.
 PURCHASE_WRITES: Final = {
-    "vendor_remote_id": Put(),
-    "status": Put(),
+    **dict.fromkeys(("vendor_remote_id", "status"), Put()),
     "order_date": Put("purchase_date"),
     "expected_delivery_date": Put("delivery_date"),
     "currency": Put("currency", "currency.currency", "code"),
     "payment_terms": Put("payment_term", "account.invoice.payment_term", "name"),
     "notes": Put("description"),
-    "lines": Put(),
-    "custom_fields": Put(),
+    **dict.fromkeys(("lines", "custom_fields"), Put()),
 }
 
 #: Unified purchase order line field → how a write sets it on `purchase.line`.
@@ -461,9 +430,7 @@ VENDOR_WRITES: Final = {
     # Tryton's party sequence gives the code unless one is given; it stays afterwards.
     "code": Put("code", update=False),
     "name": Put("name"),
-    "email": Put(),
-    "phone": Put(),
-    "website": Put(),
+    **dict.fromkeys(("email", "phone", "website"), Put()),
     "currency": Put("supplier_currency", "currency.currency", "code", clears=True),
     "payment_terms": Put(
         "supplier_payment_term", "account.invoice.payment_term", "name", clears=True
@@ -477,10 +444,7 @@ VENDOR_WRITES: Final = {
 TRANSITIONS: Final[Mapping[PurchaseOrderStatus, Mapping[str, tuple[str, ...]]]] = {
     PurchaseOrderStatus.DRAFT: {"quotation": ("draft",), "cancelled": ("draft",)},
     PurchaseOrderStatus.PENDING_APPROVAL: {"draft": ("quote",)},
-    PurchaseOrderStatus.APPROVED: {
-        "draft": ("quote", "confirm"),
-        "quotation": ("confirm",),
-    },
+    PurchaseOrderStatus.APPROVED: {"draft": ("quote", "confirm"), "quotation": ("confirm",)},
     PurchaseOrderStatus.CANCELLED: {"draft": ("cancel",), "quotation": ("cancel",)},
 }
 #: The Tryton states already at (or past) each settable status: no button is pressed.

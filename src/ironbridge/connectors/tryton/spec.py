@@ -27,7 +27,8 @@ from __future__ import annotations
 from typing import Final
 
 from ironbridge.connectors.auth import FieldWording, SignInMethods, offer
-from ironbridge.connectors.base import AuthField, Capability, ConnectorSpec
+from ironbridge.connectors.base import AuthField, ConnectorSpec
+from ironbridge.connectors.kit import capability
 from ironbridge.connectors.protocols.jsonrpc_checks import CheckHints, WriteAccess
 from ironbridge.connectors.tryton.maps import PURCHASE_WRITES, VENDOR_WRITES
 from ironbridge.model import Entity
@@ -104,14 +105,13 @@ SPEC: Final = ConnectorSpec(
         "reachable from ironbridge. Sessions are bound to the address ironbridge connects from.",
     ),
     capabilities={
-        Entity.PURCHASE_ORDERS: Capability(
-            read=True,
+        Entity.PURCHASE_ORDERS: capability(
+            "create",
+            "update",
+            "delete",
             requires=("Tryton module purchase; the user in the group Purchase",),
-            create=True,
-            update=True,
-            delete=True,
             # A vendor is given by its ironbridge id or its Tryton id.
-            writable_fields=("vendor_id", *PURCHASE_WRITES),
+            writable=("vendor_id", *PURCHASE_WRITES),
             rules=(
                 "Only draft purchase orders can be changed: Tryton refuses changes once an "
                 "order is quoted or confirmed (RECORD_LOCKED). Set status to draft first to "
@@ -131,14 +131,13 @@ SPEC: Final = ConnectorSpec(
                 "(manual, order or shipment).",
             ),
         ),
-        Entity.VENDORS: Capability(
-            read=True,
+        Entity.VENDORS: capability(
+            "create",
+            "update",
             requires=(
                 "Tryton module party (installed with purchase); the user in the group Purchase",
             ),
-            create=True,
-            update=True,
-            writable_fields=tuple(VENDOR_WRITES),
+            writable=tuple(VENDOR_WRITES),
             rules=(
                 "Every Tryton party is a vendor: Tryton has no supplier flag, and any party can "
                 "be the supplier of a purchase.",
@@ -151,8 +150,7 @@ SPEC: Final = ConnectorSpec(
                 "blocking or deleting them.",
             ),
         ),
-        Entity.WORK_ORDERS: Capability(
-            read=True,
+        Entity.WORK_ORDERS: capability(
             requires=(
                 "Tryton modules production, production_routing and production_work; the user "
                 "in the group Production",
@@ -165,10 +163,9 @@ SPEC: Final = ConnectorSpec(
                 "as time is booked in cycles.",
             ),
         ),
-        Entity.INVENTORY_ITEMS: Capability(
-            read=True,
+        Entity.INVENTORY_ITEMS: capability(
+            "adjust",
             requires=("Tryton module stock; the user in the group Stock",),
-            adjust=True,
             rules=(
                 "Products of type goods or assets; stock levels are per warehouse, including "
                 "its zones. reserved is stock assigned to outgoing moves.",
@@ -180,8 +177,7 @@ SPEC: Final = ConnectorSpec(
                 "Adjusting needs the Stock group (PERMISSION_DENIED otherwise).",
             ),
         ),
-        Entity.LOCATIONS: Capability(
-            read=True,
+        Entity.LOCATIONS: capability(
             requires=("Tryton module stock; the user in the group Stock",),
             rules=(
                 "Warehouses, storage zones, production and view locations; supplier, customer, "
