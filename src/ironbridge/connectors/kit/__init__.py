@@ -4,6 +4,8 @@
 - The map vocabulary (`fields.py`): `Text`, `Number`, `Day`, `Stamp`, `Code`, `Ref`, `Rows`,
   `Sum`, ... — one set of converters for reads and writes, read through a family's wire;
   `each` (`fieldsets.py`) declares a run of fields read with one converter at once.
+- `CustomCodes` (`custom.py`): the source codes outside the unified model that writes set by
+  name in `custom_fields` (organisational units).
 - `RecordMap` and `Mapper` (`maps.py`): an entity's table, and a connector's tables bound to
   its wire, which are its `to_unified` and its write bodies; `MappedConnector`
   (`connector.py`): a connector declared as its session class and its `Mapper`; `derived.py`:
@@ -50,6 +52,7 @@ from ironbridge.connectors.kit.computed import (
     choose_row,
 )
 from ironbridge.connectors.kit.connector import MappedConnector
+from ironbridge.connectors.kit.custom import CustomCodes
 from ironbridge.connectors.kit.derived import gathered, priced_lines, stock_levels
 from ironbridge.connectors.kit.fields import (
     STRICT,
@@ -96,6 +99,7 @@ __all__ = [
     "STRICT",
     "Code",
     "Const",
+    "CustomCodes",
     "Day",
     "DayStart",
     "Derive",

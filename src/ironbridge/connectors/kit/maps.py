@@ -17,6 +17,7 @@ from typing import Any, Final
 
 from ironbridge import errors
 from ironbridge.connectors.base import IdFactory, RawRecord
+from ironbridge.connectors.kit.custom import CustomCodes
 from ironbridge.connectors.kit.fields import (
     Field,
     MapContext,
@@ -57,7 +58,8 @@ class RecordMap:
     customer added to their system) go to `custom_fields` too, without the prefix when
     `strip_prefix`. `derive` computes what the table cannot. Writes refuse a payload key no
     declaration writes with its reason in `refusals` (or the mapper's), and a null for a key
-    in `unclearable` (a field the source cannot empty once set).
+    in `unclearable` (a field the source cannot empty once set). With `custom_codes`, writes
+    set the `custom_fields` declared too, as that says.
     """
 
     fields: Mapping[str, Field] = field(hash=False)
@@ -68,6 +70,7 @@ class RecordMap:
     derive: Derive | None = None
     refusals: Mapping[str, str] = field(default_factory=dict, hash=False)
     unclearable: frozenset[str] = frozenset()
+    custom_codes: CustomCodes | None = None
 
     def custom(self, row: Mapping[str, Any], ctx: MapContext) -> dict[str, Any]:
         """The record's custom fields, empty values left out."""
@@ -155,13 +158,15 @@ class Mapper:
         *,
         handled: frozenset[str] = frozenset(),
         problems: Mapping[str, str] | None = None,
+        creating: bool = False,
     ) -> dict[str, Any]:
         """The source body a resolved write payload sets, through the entity's declarations.
 
         Payload keys no writable declaration covers, and that the caller does not say it
         `handled` itself, are refused with `errors.ValidationFailed`, together with the
         `problems` the caller found in what it handled. Custom fields whose source name
-        carries an extension prefix are written under that name.
+        carries an extension prefix are written under that name; the map's `custom_codes`
+        write its custom fields, `creating` a record or not.
         """
         record_map = self.maps[entity]
         found = dict(problems or {})
@@ -184,7 +189,21 @@ class Mapper:
         refusal = self.refusal.format(system=self.system)
         for name in sorted(set(payload) - writable - handled - {"custom_fields"}):
             found[name] = record_map.refusals.get(name, refusal)
-        for name, value in (payload.get("custom_fields") or {}).items():
+        codes, custom = record_map.custom_codes, payload.get("custom_fields") or {}
+        if codes is not None:
+            declared = record_map.custom_fields
+            body |= codes.write(
+                declared,
+                custom,
+                entity=entity,
+                system=self.system,
+                creating=creating,
+                wire=self.wire,
+                problems=found,
+            )
+            custom = {name: value for name, value in custom.items() if name not in declared}
+            refusal = codes.refusal(declared, record_map.extension_prefixes, self.system)
+        for name, value in custom.items():
             if record_map.strip_prefix and record_map.extension_prefixes:
                 body[f"{record_map.extension_prefixes[0]}{name}"] = value
             elif name.startswith(record_map.extension_prefixes or ("\0",)):

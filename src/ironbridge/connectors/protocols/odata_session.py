@@ -13,7 +13,7 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import Enum
-from typing import Any, ClassVar
+from typing import Any, ClassVar, Final
 
 from ironbridge import errors
 from ironbridge.connectors.base import (
@@ -33,6 +33,10 @@ from ironbridge.connectors.protocols import http, odata_v2
 from ironbridge.model import CREATE_MODELS, UPDATE_MODELS, Entity, parse_input
 
 __all__ = ["CheckTexts", "EntitySet", "ODataSession", "Probe", "server_root"]
+
+#: Records of an entity set read by its `levels` come one distinct row per request; a source
+#: with more than this many is not one such a set was meant for.
+MAX_DISTINCT: Final = 10_000
 
 
 def server_root(address: str, root: str) -> str:
@@ -64,6 +68,11 @@ class EntitySet:
         by_filter: `key` is not the entity set's key, so one record is found by `$filter`.
         prefix: what goes before the key in the unified remote id, where one entity reads
             several entity sets whose keys may coincide.
+        levels: for records the source keeps no list of, only as values on other rows (SAP's
+            plants and storage locations, on stock rows): the string properties whose distinct
+            values, level by level, are the records. Levels `Plant StorageLocation` give a
+            record per plant (`1710`) and one per storage location in it (`1710/171A`), its
+            remote id the values joined by `/`, its data every level (`""` below its own).
         grant: what an administrator grants or activates for the service (a role, SAP's
             communication arrangement), as check messages and the catalog name it; empty:
             the service itself.
@@ -80,6 +89,7 @@ class EntitySet:
     key_parts: Mapping[str, str] = field(default_factory=dict, hash=False)
     by_filter: bool = False
     prefix: str = ""
+    levels: tuple[str, ...] = ()
     grant: str = ""
 
     @property
@@ -96,6 +106,11 @@ class EntitySet:
     def requirement(self) -> str:
         """What an administrator enables for this set, as the catalog says (`requires`)."""
         return f"OData service {self.service}" + (f": {self.grant}" if self.grant else "")
+
+
+def _with_levels(resource: EntitySet, data: dict[str, str]) -> dict[str, str]:
+    """`data` with every level of `resource`, `""` for those it lacks."""
+    return {name: data.get(name, "") for name in resource.levels}
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -147,8 +162,8 @@ class Probe(Enum):
 class ODataSession(ConnectorSession):
     """Reads declared entity sets; the system's session sets `odata` and the class attributes.
 
-    A system overrides `records` and `fetch` for an entity whose source is not one entity set,
-    and declares in `optional` the entity sets without which an entity is only partly read.
+    An entity may be read from further entity sets declared in `optional`, without which it is
+    only partly read: their records come first, and the remote ids of each carry its `prefix`.
     """
 
     #: Where each entity of the spec lives.
@@ -198,8 +213,15 @@ class ODataSession(ConnectorSession):
         self, entity: Entity, since: datetime | None, *, batch: int, page_size: int
     ) -> Iterator[RawRecord]:
         """The records of `entity` changed at or after `since`, in (modified_at, remote_id)
-        order; `batch` rows per change query, `page_size` per snapshot query."""
-        return self.read(self.resources[entity], since, batch=batch, page_size=page_size)
+        order; `batch` rows per change query, `page_size` per snapshot query.
+
+        Records of an `optional` entity set the user may read come first: the entity's own set
+        is then a snapshot, whose records, without a change time, come last in that order.
+        """
+        extra = self.optional.get(entity)
+        if extra is not None and self.offers(extra[0]):
+            yield from self.read(extra[0], since, batch=batch, page_size=page_size)
+        yield from self.read(self.resources[entity], since, batch=batch, page_size=page_size)
 
     def read(
         self, resource: EntitySet, since: datetime | None, *, batch: int, page_size: int
@@ -210,6 +232,9 @@ class ODataSession(ConnectorSession):
         return self._changes(resource, resource.change, since, batch)
 
     def _snapshot(self, resource: EntitySet, page_size: int) -> Iterator[RawRecord]:
+        if resource.levels:
+            yield from self._levels(resource)
+            return
         for rows in self.odata.iter_all(
             resource.path,
             key=[resource.key],
@@ -219,6 +244,18 @@ class ODataSession(ConnectorSession):
         ):
             for row in rows:
                 yield RawRecord(resource.prefix + str(row[resource.key]), None, row)
+
+    def _levels(self, resource: EntitySet) -> Iterator[RawRecord]:
+        """The records of an entity set read by its `levels`, in remote id order."""
+        found: dict[str, dict[str, str]] = {}
+        for values in self.odata.distinct(resource.path, resource.levels, limit=MAX_DISTINCT):
+            for depth in range(1, len(values) + 1):
+                if not values[depth - 1]:
+                    break
+                data = dict(zip(resource.levels, values[:depth], strict=False))
+                found.setdefault("/".join(values[:depth]), _with_levels(resource, data))
+        for remote_id, data in sorted(found.items()):
+            yield RawRecord(remote_id, None, data)
 
     def _changes(
         self,
@@ -283,9 +320,30 @@ class ODataSession(ConnectorSession):
             ) from None
 
     def fetch(self, entity: Entity, remote_id: str) -> RawRecord:
-        """The record `remote_id` of `entity`; any `errors.NotFound` when there is none."""
+        """The record `remote_id` of `entity`, from the `optional` set whose prefix its id
+        carries, else from its own; any `errors.NotFound` when there is none."""
         resource = self.resources[entity]
+        extra = self.optional.get(entity)
+        if extra is not None and extra[0].prefix and remote_id.startswith(extra[0].prefix):
+            resource = extra[0]
+            if remote_id == resource.prefix:
+                raise errors.NotFound()
+        if resource.levels:
+            return self._fetch_level(resource, remote_id)
         return self.fetch_one(resource, remote_id.removeprefix(resource.prefix))
+
+    def _fetch_level(self, resource: EntitySet, remote_id: str) -> RawRecord:
+        """The record `remote_id` of an entity set read by its `levels`, if some row holds it."""
+        values = remote_id.split("/", len(resource.levels) - 1)
+        data = _with_levels(resource, dict(zip(resource.levels, values, strict=False)))
+        condition = " and ".join(
+            f"{name} eq {odata_v2.string_literal(value)}"
+            for index, (name, value) in enumerate(data.items())
+            if value or not index
+        )
+        if not self.odata.query(resource.path, filter=condition, top=1, select=resource.levels[:1]):
+            raise errors.NotFound()
+        return RawRecord(remote_id, None, data)
 
     def fetch_one(self, resource: EntitySet, key: str) -> RawRecord:
         """The record of `resource` whose key is `key`, with its change time."""

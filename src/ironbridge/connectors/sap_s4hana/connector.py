@@ -1,15 +1,15 @@
 """The SAP S/4HANA connector: OData V2 services declared in `resources.py`, mapped by `maps.py`.
 
 Reads, `get`, the permission probe and passthrough come from the OData session over the
-entity sets in `resources.py`; this module adds what SAP does its own way: check stages,
-locations gathered from three places, and purchase order writes (deep insert, `If-Match`)
-under SAP Gateway's CSRF protocol.
+entity sets in `resources.py` (locations from three places: functional locations, and the
+plants and storage locations that hold stock); this module adds what SAP does its own way:
+sign-in, and purchase order writes (deep insert, `If-Match`) under SAP Gateway's CSRF
+protocol.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
-from datetime import datetime
+from collections.abc import Mapping
 from typing import Any, Final
 
 import httpx
@@ -17,7 +17,7 @@ import httpx
 from ironbridge import errors
 from ironbridge.connectors import kit
 from ironbridge.connectors.auth import SignInContext
-from ironbridge.connectors.base import RawRecord, SessionOptions
+from ironbridge.connectors.base import SessionOptions
 from ironbridge.connectors.protocols import http, odata_v2
 from ironbridge.connectors.protocols.odata_session import ODataSession, server_root
 from ironbridge.connectors.sap_s4hana import gateway, mapping
@@ -29,9 +29,6 @@ from ironbridge.model import Entity
 
 __all__ = ["SapS4Hana", "SapS4HanaSession"]
 
-# Locations are found one distinct (plant, storage location) per request; a system with more
-# places than this is not one ironbridge's location model was meant for.
-_MAX_LOCATIONS: Final = 10_000
 #: What locations are without functional locations.
 _PLACES_ONLY: Final = "Plants and storage locations are read; functional locations are not."
 
@@ -88,60 +85,6 @@ class SapS4HanaSession(ODataSession):
         if self._signin.method == BASIC:
             return "SAP refused the user name or password."
         return "SAP refused the OAuth client or its token."
-
-    # -- reads ----------------------------------------------------------------------------------
-
-    def records(
-        self, entity: Entity, since: datetime | None, *, batch: int, page_size: int
-    ) -> Iterator[RawRecord]:
-        """Locations come from three places (`_locations`); the rest from their entity sets."""
-        if entity is Entity.LOCATIONS:
-            return self._locations(since, batch=batch, page_size=page_size)
-        return super().records(entity, since, batch=batch, page_size=page_size)
-
-    def _locations(
-        self, since: datetime | None, *, batch: int, page_size: int
-    ) -> Iterator[RawRecord]:
-        """Functional locations changed since `since`, then every plant and storage location.
-
-        Plants and storage locations have no change time: they come last, without one, so the
-        stream stays in (modified_at, remote_id) order. A system that does not let the user read
-        functional locations (their service is not activated or granted) gives the places
-        alone: locations are then `limited`, as the check reports.
-        """
-        if self.offers(FUNCTIONAL_LOCATIONS):
-            yield from self.read(FUNCTIONAL_LOCATIONS, since, batch=batch, page_size=page_size)
-        places: dict[str, dict[str, Any]] = {}
-        path = RESOURCES[Entity.LOCATIONS].path
-        for plant, storage_location in self.odata.distinct(
-            path, ("Plant", "StorageLocation"), limit=_MAX_LOCATIONS
-        ):
-            if plant:
-                places.setdefault(plant, {"Plant": plant, "StorageLocation": ""})
-                if storage_location:
-                    place = mapping.location_id(plant, storage_location)
-                    places[place] = {"Plant": plant, "StorageLocation": storage_location}
-        for remote_id, data in sorted(places.items()):
-            yield RawRecord(remote_id, None, data)
-
-    def fetch(self, entity: Entity, remote_id: str) -> RawRecord:
-        """Locations: a functional location by its key, or a plant or storage location that
-        holds stock."""
-        if entity is not Entity.LOCATIONS:
-            return super().fetch(entity, remote_id)
-        floc_key = mapping.functional_location_key(remote_id)
-        if floc_key is not None:
-            if not floc_key:
-                raise errors.NotFound()
-            return self.fetch_one(FUNCTIONAL_LOCATIONS, floc_key)
-        plant, storage_location = mapping.split_location(remote_id)
-        condition = f"Plant eq {odata_v2.string_literal(plant)}"
-        if storage_location:
-            condition += f" and StorageLocation eq {odata_v2.string_literal(storage_location)}"
-        path = RESOURCES[entity].path
-        if not self.odata.query(path, filter=condition, top=1, select=("Plant",)):
-            raise errors.NotFound()
-        return RawRecord(remote_id, None, {"Plant": plant, "StorageLocation": storage_location})
 
     # -- writes ---------------------------------------------------------------------------------
 

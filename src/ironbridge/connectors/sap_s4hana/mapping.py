@@ -35,8 +35,6 @@ _NOT_WRITABLE: Final[Mapping[str, str]] = {
     "number": "SAP assigns purchase order numbers itself.",
     "status": "Approval and status follow SAP's release workflow; change it in SAP.",
 }
-#: Organisational units fixed once an order exists.
-_FIXED_AFTER_CREATE: Final = kit.names("CompanyCode PurchaseOrderType PurchasingOrganization")
 #: A schedule line of a new item: when, and how much.
 _SCHEDULE: Final = {
     "day": kit.Day("ScheduleLineDeliveryDate"),
@@ -139,6 +137,7 @@ MAPPER: Final = kit.Mapper(
             derive=_purchase_order,
             refusals=_NOT_WRITABLE,
             unclearable=maps.UNCLEARABLE,
+            custom_codes=maps.ORGANISATION,
         ),
         Entity.INVENTORY_ITEMS: replace(maps.MAPS[Entity.INVENTORY_ITEMS], derive=_STOCK_LEVELS),
     },
@@ -148,30 +147,6 @@ MAPPER: Final = kit.Mapper(
 
 
 # --- writing -------------------------------------------------------------------------------------
-
-
-def _custom_writes(
-    custom: Mapping[str, Any] | None, *, creating: bool, problems: dict[str, str]
-) -> dict[str, Any]:
-    """The organisational units a payload's custom fields set (extension fields are the
-    map's), checked as SAP would."""
-    body: dict[str, Any] = {}
-    for name, value in (custom or {}).items():
-        key = f"custom_fields.{name}"
-        if name.startswith(maps.CUSTOM_PREFIXES):
-            continue
-        if name not in maps.ORGANISATION_FIELDS:
-            problems[key] = (
-                "Not a writable SAP field: use CompanyCode, PurchaseOrderType, "
-                "PurchasingOrganization, PurchasingGroup or a YY1_/ZZ1_ extension field."
-            )
-        elif not creating and name in _FIXED_AFTER_CREATE:
-            problems[key] = f"SAP fixes {name} when the order is created."
-        elif not isinstance(value, str) or not value.strip():
-            problems[key] = f"{name} must be a non-empty SAP code."
-        else:
-            body[name] = value
-    return body
 
 
 def _item(
@@ -211,28 +186,19 @@ def purchase_order_create_body(payload: Mapping[str, Any]) -> dict[str, Any]:
     cannot write, missing organisational units, lines without a delivery location.
     """
     problems: dict[str, str] = {}
-    custom = _custom_writes(payload.get("custom_fields"), creating=True, problems=problems)
-    custom.setdefault("PurchaseOrderType", "NB")
-    for name in maps.REQUIRED_ORGANISATION_FIELDS:
-        if not custom.get(name):
-            problems[f"custom_fields.{name}"] = (
-                f"SAP needs {name} for a new purchase order; set it in custom_fields."
-            )
     day = payload.get("required_date")
     lines = enumerate(payload.get("lines") or ())
     items = [_item(index, line, day, problems) for index, line in lines]
-    handled = frozenset({"required_date", "lines", "custom_fields"})
-    body = MAPPER.to_source(Entity.PURCHASE_ORDERS, payload, handled=handled, problems=problems)
-    return {**body, **custom, "to_PurchaseOrderItem": {"results": items}}
+    handled = frozenset({"required_date", "lines"})
+    body = MAPPER.to_source(
+        Entity.PURCHASE_ORDERS, payload, handled=handled, problems=problems, creating=True
+    )
+    return {**body, "to_PurchaseOrderItem": {"results": items}}
 
 
 def purchase_order_update_body(changes: Mapping[str, Any]) -> dict[str, Any]:
     """The PATCH body for a resolved `PurchaseOrderUpdate` payload (header properties only)."""
-    problems: dict[str, str] = {}
-    custom = _custom_writes(changes.get("custom_fields"), creating=False, problems=problems)
-    handled = frozenset({"custom_fields"})
-    body = MAPPER.to_source(Entity.PURCHASE_ORDERS, changes, handled=handled, problems=problems)
-    return {**body, **custom}
+    return MAPPER.to_source(Entity.PURCHASE_ORDERS, changes)
 
 
 def error_field(target: str) -> str:

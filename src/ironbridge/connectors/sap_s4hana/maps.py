@@ -361,21 +361,19 @@ LINE_WRITES: Final = {**LINE_FIELDS, "unit_price": kit.Number("NetPriceAmount")}
 #: Header fields SAP cannot empty once set: a null for them in a write is refused.
 UNCLEARABLE: Final = frozenset({"vendor_remote_id", "order_date"})
 
-#: SAP header properties outside the unified model that `custom_fields` may set.
-ORGANISATION_FIELDS: Final = kit.names(
-    "CompanyCode PurchaseOrderType PurchasingOrganization PurchasingGroup"
-)
-
-#: The SAP properties a new purchase order cannot do without.
-REQUIRED_ORGANISATION_FIELDS: Final = kit.names(
-    "CompanyCode PurchasingOrganization PurchasingGroup"
+#: The organisational units of a purchase order (its custom fields) that `custom_fields`
+#: set: some fixed once the order exists, some it cannot do without.
+ORGANISATION: Final = kit.CustomCodes(
+    fixed=frozenset(kit.names("CompanyCode PurchaseOrderType PurchasingOrganization")),
+    required=kit.names("CompanyCode PurchasingOrganization PurchasingGroup"),
+    defaults={"PurchaseOrderType": "NB"},
 )
 
 
 #: SAP header property → unified field path, for error targets.
 HEADER_ERROR_FIELDS: Final = {
     **kit.source_names(MAPS[Entity.PURCHASE_ORDERS].fields),
-    **{name: f"custom_fields.{name}" for name in ORGANISATION_FIELDS},
+    **{name: f"custom_fields.{name}" for name in MAPS[Entity.PURCHASE_ORDERS].custom_fields},
     "to_PurchaseOrderItem": "lines",
 }
 

@@ -100,6 +100,7 @@ RESOURCES: Final[Mapping[Entity, Resource]] = {
         entity_set="A_MatlStkInAcctMod",
         key="Plant",
         change=None,
+        levels=("Plant", "StorageLocation"),
         grant="Inventory Analytics Integration (SAP_COM_0164)",
     ),
 }

@@ -1,0 +1,109 @@
+"""What the OData session reads besides one entity set per entity: records kept only as values
+on other rows (`EntitySet.levels`), and an entity's `optional` second entity set."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from typing import Any, cast
+
+import pytest
+
+from ironbridge import errors
+from ironbridge.connectors.base import RawRecord
+from ironbridge.connectors.protocols.odata_session import EntitySet, ODataSession
+from ironbridge.connectors.sap_s4hana.spec import SPEC
+from ironbridge.model import Entity
+
+PLACES = EntitySet(
+    service="STOCK",
+    entity_set="Stock",
+    key="Plant",
+    change=None,
+    levels=("Plant", "StorageLocation"),
+)
+AREAS = EntitySet(service="AREAS", entity_set="Area", key="Area", change=None, prefix="A:")
+
+
+class FakeOData:
+    """Stock rows, answered as `distinct` and `query` of an OData V2 client answer them."""
+
+    def __init__(self, rows: Sequence[dict[str, str]]) -> None:
+        self.rows = rows
+        self.filters: list[str | None] = []
+
+    def distinct(
+        self, path: str, columns: Sequence[str], *, limit: int
+    ) -> Iterator[tuple[str, ...]]:
+        yield from sorted({tuple(row[name] for name in columns) for row in self.rows})[:limit]
+
+    def query(self, path: str, *, filter: str | None = None, **_: Any) -> list[dict[str, Any]]:
+        self.filters.append(filter)
+        wanted = dict(part.split(" eq ") for part in (filter or "").split(" and ") if part)
+        return [
+            row
+            for row in self.rows
+            if all(f"'{row[name]}'" == value for name, value in wanted.items())
+        ][:1]
+
+    def iter_all(self, path: str, **_: Any) -> Iterator[list[dict[str, Any]]]:
+        yield [{"Area": "north"}]
+
+
+class Session(ODataSession):
+    resources = {Entity.LOCATIONS: PLACES}
+    optional = {Entity.LOCATIONS: (AREAS, "Areas are not read.")}
+    source = "Test"
+
+    def __init__(self, rows: Sequence[dict[str, str]], *, areas: bool = True) -> None:
+        super().__init__(SPEC)
+        self.fake = FakeOData(rows)
+        self.odata = cast(Any, self.fake)
+        self._areas = areas
+
+    def offers(self, resource: EntitySet) -> bool:
+        return self._areas
+
+
+ROWS = [
+    {"Plant": "1710", "StorageLocation": "171A"},
+    {"Plant": "1710", "StorageLocation": "171A"},
+    {"Plant": "1710", "StorageLocation": "171B"},
+    {"Plant": "1720", "StorageLocation": ""},
+    {"Plant": "", "StorageLocation": "X"},
+]
+
+
+def _records(session: Session) -> list[RawRecord]:
+    return list(session.records(Entity.LOCATIONS, None, batch=50, page_size=50))
+
+
+def test_levels_give_a_record_per_distinct_value_and_per_value_within_it() -> None:
+    records = _records(Session(ROWS, areas=False))
+    assert [(record.remote_id, record.modified_at) for record in records] == [
+        ("1710", None),
+        ("1710/171A", None),
+        ("1710/171B", None),
+        ("1720", None),
+    ]
+    assert records[0].data == {"Plant": "1710", "StorageLocation": ""}
+    assert records[1].data == {"Plant": "1710", "StorageLocation": "171A"}
+
+
+def test_an_optional_entity_set_comes_first_with_its_prefix() -> None:
+    remote_ids = [record.remote_id for record in _records(Session(ROWS))]
+    assert remote_ids[:2] == ["A:north", "1710"]
+
+
+def test_a_level_record_is_found_by_its_values() -> None:
+    session = Session(ROWS)
+    found = session.get(Entity.LOCATIONS, "1710/171B")
+    assert found.data == {"Plant": "1710", "StorageLocation": "171B"}
+    assert session.fake.filters[-1] == "Plant eq '1710' and StorageLocation eq '171B'"
+    assert session.get(Entity.LOCATIONS, "1720").data == {"Plant": "1720", "StorageLocation": ""}
+    assert session.fake.filters[-1] == "Plant eq '1720'"
+
+
+@pytest.mark.parametrize("remote_id", ["1730", "1710/171C", "A:"])
+def test_a_level_record_no_row_holds_is_not_found(remote_id: str) -> None:
+    with pytest.raises(errors.NotFound):
+        Session(ROWS).get(Entity.LOCATIONS, remote_id)
