@@ -56,10 +56,10 @@ _encode_raw: Callable[[Any, int], Iterable[str]] | None = (
 _ORJSON_OPTIONS: Final = (
     orjson.OPT_SORT_KEYS | orjson.OPT_PASSTHROUGH_DATETIME | orjson.OPT_PASSTHROUGH_DATACLASS
 )
-#: Where orjson's numbers may be spelled otherwise than Python's: an exponent (`1.5e-7`
-#: against `1.5e-07`) or a small fraction written out (`0.00001` against `1e-05`). Text that
-#: merely looks so (a code "1E5") costs only the slower encoder.
-_OTHER_NUMBER = re.compile(rb"\d[eE]|0\.0000")
+#: A number orjson may spell otherwise than Python: with an exponent (`1.5e-7` against
+#: `1.5e-07`) or a small fraction written out (`0.00001` against `1e-05`). A number starts
+#: after `:`, `,` or `[`; text that merely looks so ("x:1e5") costs only the slower encoder.
+_OTHER_NUMBER = re.compile(rb"[:,\[]-?(?:\d+\.?\d*[eE]|0\.0000)")
 
 
 def raw_json(data: Mapping[str, Any]) -> str:

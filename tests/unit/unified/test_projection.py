@@ -97,6 +97,7 @@ def test_raw_json_is_the_sorted_compact_json_dumps_of_the_record() -> None:
         {"amounts": [0.1, 2.5, 100.0, -0.0, 1234567.125, 0.30000000000000004, 1e15, 1e16]},
         # Numbers Python spells with an exponent, text that looks like one, leading zeros.
         {"tiny": [1e-05, 1.5e-07, 4.849251122277342e-05, 1e22, 5e-324], "code": "1E5"},
+        {"e": 1e16, "f": -2.5e-09, "g": [1e-05], "guid": "23c6c18a-e759-40bc-a9d3-366334445661"},
         {"fraction": 0.0001234, "text": "0.00001"},
         # Values typed by a family's decoder, and keys or integers only json takes.
         {"at": datetime(2026, 1, 1, 12, 30, tzinfo=UTC), "day": datetime(2026, 1, 1).date()},
