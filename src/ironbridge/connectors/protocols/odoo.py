@@ -61,6 +61,8 @@ class OdooWire(Wire):
 
     name = "Odoo"
     blank_write = False
+    #: A field is a key of the row; only a many2one pair (a list) reads otherwise.
+    plain_keys = True
 
     def get(self, row: Mapping[str, Any] | None, path: str) -> Any:
         """The value at `path`; a many2one pair gives its id, or its name under `/name`."""
