@@ -268,12 +268,15 @@ class Ref(Field):
     writable: bool = field(default=True, kw_only=True)
 
     def read(self, row: Mapping[str, Any], ctx: MapContext) -> Any:
-        value = ctx.wire.get(row, self.path)
-        # A key as text is the common case: it skips the (slow) ABC check for a nested object.
-        if value is None or (type(value) is not str and isinstance(value, Mapping)):
-            node = ctx.wire.node(row, self.path)
+        wire = ctx.wire
+        value = wire.get(row, self.path)
+        # A key as text or a number is the common case: it skips the (slow) ABC check for a
+        # nested object.
+        kind = type(value)
+        if kind is not str and kind is not int and (value is None or isinstance(value, Mapping)):
+            node = wire.node(row, self.path)
             value = None if node is None else node.get("id")
-        if value is None or isinstance(value, bool) or ctx.wire.is_empty(value):
+        if value is None or isinstance(value, bool) or wire.is_empty(value):
             return None
         return reference(ctx.ids, self.entity, f"{self.prefix}{value}")
 
@@ -434,7 +437,8 @@ def read_fields(
         elif type(row) is dict and wire.plain_keys:
             # The hot path: every field of every record mapped, each a key of a JSON object.
             get = row.get
-            is_empty = wire.is_empty
+            # The plain wire's `is_empty` is `is None`, which the loop asks first.
+            is_empty = None if type(wire).is_empty is Wire.is_empty else wire.is_empty
             for name, read, key, convert in fields:
                 if key is None:
                     out[name] = read(row, ctx)
@@ -445,7 +449,7 @@ def read_fields(
                 elif isinstance(value, list):
                     # What a wire's `get` may read otherwise (an Odoo many2one pair).
                     out[name] = read(row, ctx)
-                elif is_empty(value):
+                elif is_empty is not None and is_empty(value):
                     out[name] = None
                 else:
                     out[name] = convert(value, wire)  # type: ignore[misc]
