@@ -120,6 +120,12 @@ class _Path(Field):
 class Text(_Path):
     """Text; whatever else the source sends (ids as numbers) as its text."""
 
+    def read(self, row: Mapping[str, Any], ctx: MapContext) -> Any:
+        # `convert` inlined: fields are also read one by one, outside a plan (computed
+        # fields, `derive` functions), where the extra call would cost.
+        value = self.value(row, ctx)
+        return value if value is None or isinstance(value, str) else str(value)
+
     def convert(self, value: Any, wire: Wire) -> Any:
         return value if isinstance(value, str) else str(value)
 
@@ -127,6 +133,10 @@ class Text(_Path):
 @dataclass(frozen=True, slots=True)
 class Integer(_Path):
     """A whole number."""
+
+    def read(self, row: Mapping[str, Any], ctx: MapContext) -> Any:
+        value = self.value(row, ctx)
+        return None if value is None else int(value)
 
     def convert(self, value: Any, wire: Wire) -> Any:
         return int(value)
@@ -139,6 +149,10 @@ class Integer(_Path):
 class Number(_Path):
     """A decimal (amounts, quantities), as a `Decimal`."""
 
+    def read(self, row: Mapping[str, Any], ctx: MapContext) -> Any:
+        value = self.value(row, ctx)
+        return None if value is None else ctx.wire.to_decimal(value)
+
     def convert(self, value: Any, wire: Wire) -> Any:
         return wire.to_decimal(value)
 
@@ -149,6 +163,10 @@ class Number(_Path):
 @dataclass(frozen=True, slots=True)
 class Day(_Path):
     """A calendar date."""
+
+    def read(self, row: Mapping[str, Any], ctx: MapContext) -> Any:
+        value = self.value(row, ctx)
+        return None if value is None else ctx.wire.to_date(value)
 
     def convert(self, value: Any, wire: Wire) -> Any:
         return wire.to_date(value)
@@ -164,6 +182,12 @@ class DayStart(_Path):
 
     writable: bool = field(default=False, kw_only=True)
 
+    def read(self, row: Mapping[str, Any], ctx: MapContext) -> Any:
+        value = self.value(row, ctx)
+        if value is None:
+            return None
+        return datetime.combine(ctx.wire.to_date(value), time(), tzinfo=UTC)
+
     def convert(self, value: Any, wire: Wire) -> Any:
         return datetime.combine(wire.to_date(value), time(), tzinfo=UTC)
 
@@ -171,6 +195,10 @@ class DayStart(_Path):
 @dataclass(frozen=True, slots=True)
 class Stamp(_Path):
     """An instant, aware and in UTC."""
+
+    def read(self, row: Mapping[str, Any], ctx: MapContext) -> Any:
+        value = self.value(row, ctx)
+        return None if value is None else ctx.wire.to_datetime(value)
 
     def convert(self, value: Any, wire: Wire) -> Any:
         return wire.to_datetime(value)
@@ -182,6 +210,10 @@ class Stamp(_Path):
 @dataclass(frozen=True, slots=True)
 class Flag(_Path):
     """A boolean (some databases send 0/1)."""
+
+    def read(self, row: Mapping[str, Any], ctx: MapContext) -> Any:
+        value = self.value(row, ctx)
+        return None if value is None else bool(value)
 
     def convert(self, value: Any, wire: Wire) -> Any:
         return bool(value)
@@ -410,12 +442,18 @@ class FieldPlan(tuple[_Step, ...]):
         return cls(steps)
 
 
+#: The `read` of each kit field that is `value` then `convert`, and that `convert`.
+_CONVERTS: Final[Mapping[Any, Any]] = {
+    kind.read: kind.convert for kind in (Text, Integer, Number, Day, DayStart, Stamp, Flag)
+}
+
+
 def _plain(converter: _Path) -> bool:
     # Reads its value as `_Path` does, at a path of one step on any wire.
     kind = type(converter)
     path = converter.path
     return (
-        kind.read is _Path.read
+        (kind.read is _Path.read or _CONVERTS.get(kind.read) is kind.convert)
         and kind.value is _Path.value
         and "/" not in path
         and "." not in path
