@@ -48,9 +48,13 @@ class _Flat(kit.Field):
     prefix: str
     parts: Mapping[str, kit.Field] = field(hash=False)
     writable: bool = field(default=True, kw_only=True)
+    plan: kit.FieldPlan = field(init=False, repr=False, compare=False, hash=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "plan", kit.FieldPlan.of(self.parts))
 
     def read(self, row: Mapping[str, Any], ctx: kit.MapContext) -> Any:
-        values = kit.read_fields(self.parts, row, ctx)
+        values = kit.read_fields(self.plan, row, ctx)
         return values if any(v is not None for v in values.values()) else None
 
     def write(self, value: Any, out: dict[str, Any], wire: kit.Wire) -> None:
@@ -106,8 +110,11 @@ _LINE: Final[Mapping[str, kit.Field]] = {
 }
 
 
+_STATUS: Final = kit.Code("status", table=ORDER_STATUS)
+
+
 def _order_status(row: Mapping[str, Any], ctx: kit.MapContext) -> Mapping[str, Any]:
-    status = kit.Code("status", table=ORDER_STATUS).read(row, ctx)
+    status = _STATUS.read(row, ctx)
     if status is PurchaseOrderStatus.SENT:
         if row.get("fullyReceived") is True:
             status = PurchaseOrderStatus.RECEIVED

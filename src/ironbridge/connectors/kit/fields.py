@@ -33,6 +33,7 @@ __all__ = [
     "Day",
     "DayStart",
     "Field",
+    "FieldPlan",
     "First",
     "Flag",
     "Flags",
@@ -100,7 +101,15 @@ class _Path(Field):
     def value(self, row: Mapping[str, Any], ctx: MapContext) -> Any:
         wire = ctx.wire
         value = wire.get(row, self.path)
-        return None if wire.is_empty(value) else value
+        return None if value is None or wire.is_empty(value) else value
+
+    def read(self, row: Mapping[str, Any], ctx: MapContext) -> Any:
+        value = self.value(row, ctx)
+        return None if value is None else self.convert(value, ctx.wire)
+
+    def convert(self, value: Any, wire: Wire) -> Any:
+        """The unified value of a source value that is not empty."""
+        return value
 
     def encode(self, value: Any, wire: Wire) -> Any:
         return value
@@ -114,8 +123,13 @@ class Text(_Path):
     """Text; whatever else the source sends (ids as numbers) as its text."""
 
     def read(self, row: Mapping[str, Any], ctx: MapContext) -> Any:
+        # `convert` inlined: fields are also read one by one, outside a plan (computed
+        # fields, `derive` functions), where the extra call would cost.
         value = self.value(row, ctx)
         return value if value is None or isinstance(value, str) else str(value)
+
+    def convert(self, value: Any, wire: Wire) -> Any:
+        return value if isinstance(value, str) else str(value)
 
 
 @dataclass(frozen=True, slots=True)
@@ -125,6 +139,9 @@ class Integer(_Path):
     def read(self, row: Mapping[str, Any], ctx: MapContext) -> Any:
         value = self.value(row, ctx)
         return None if value is None else int(value)
+
+    def convert(self, value: Any, wire: Wire) -> Any:
+        return int(value)
 
     def encode(self, value: Any, wire: Wire) -> Any:
         return int(value)
@@ -138,6 +155,9 @@ class Number(_Path):
         value = self.value(row, ctx)
         return None if value is None else ctx.wire.to_decimal(value)
 
+    def convert(self, value: Any, wire: Wire) -> Any:
+        return wire.to_decimal(value)
+
     def encode(self, value: Any, wire: Wire) -> Any:
         return wire.from_decimal(Decimal(value))
 
@@ -149,6 +169,9 @@ class Day(_Path):
     def read(self, row: Mapping[str, Any], ctx: MapContext) -> Any:
         value = self.value(row, ctx)
         return None if value is None else ctx.wire.to_date(value)
+
+    def convert(self, value: Any, wire: Wire) -> Any:
+        return wire.to_date(value)
 
     def encode(self, value: Any, wire: Wire) -> Any:
         return wire.from_date(value.date() if isinstance(value, datetime) else value)
@@ -167,6 +190,9 @@ class DayStart(_Path):
             return None
         return datetime.combine(ctx.wire.to_date(value), time(), tzinfo=UTC)
 
+    def convert(self, value: Any, wire: Wire) -> Any:
+        return datetime.combine(wire.to_date(value), time(), tzinfo=UTC)
+
 
 @dataclass(frozen=True, slots=True)
 class Stamp(_Path):
@@ -175,6 +201,9 @@ class Stamp(_Path):
     def read(self, row: Mapping[str, Any], ctx: MapContext) -> Any:
         value = self.value(row, ctx)
         return None if value is None else ctx.wire.to_datetime(value)
+
+    def convert(self, value: Any, wire: Wire) -> Any:
+        return wire.to_datetime(value)
 
     def encode(self, value: Any, wire: Wire) -> Any:
         return wire.from_datetime(value)
@@ -187,6 +216,9 @@ class Flag(_Path):
     def read(self, row: Mapping[str, Any], ctx: MapContext) -> Any:
         value = self.value(row, ctx)
         return None if value is None else bool(value)
+
+    def convert(self, value: Any, wire: Wire) -> Any:
+        return bool(value)
 
 
 def source_code(table: Mapping[Any, Any], member: Any) -> Any:
@@ -270,12 +302,15 @@ class Ref(Field):
     writable: bool = field(default=True, kw_only=True)
 
     def read(self, row: Mapping[str, Any], ctx: MapContext) -> Any:
-        value = ctx.wire.get(row, self.path)
-        # A key as text is the common case: it skips the (slow) ABC check for a nested object.
-        if value is None or (type(value) is not str and isinstance(value, Mapping)):
-            node = ctx.wire.node(row, self.path)
+        wire = ctx.wire
+        value = wire.get(row, self.path)
+        # A key as text or a number is the common case: it skips the (slow) ABC check for a
+        # nested object.
+        kind = type(value)
+        if kind is not str and kind is not int and (value is None or isinstance(value, Mapping)):
+            node = wire.node(row, self.path)
             value = None if node is None else node.get("id")
-        if value is None or isinstance(value, bool) or ctx.wire.is_empty(value):
+        if value is None or isinstance(value, bool) or wire.is_empty(value):
             return None
         return reference(ctx.ids, self.entity, f"{self.prefix}{value}")
 
@@ -294,10 +329,14 @@ class Place(Field):
     path: str
     parts: Mapping[str, Field] = field(hash=False)
     writable: bool = field(default=True, kw_only=True)
+    plan: FieldPlan = field(init=False, repr=False, compare=False, hash=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "plan", FieldPlan.of(self.parts))
 
     def read(self, row: Mapping[str, Any], ctx: MapContext) -> Any:
         node = ctx.wire.node(row, self.path)
-        return None if node is None else read_fields(self.parts, node, ctx)
+        return None if node is None else read_fields(self.plan, node, ctx)
 
     def write(self, value: Any, out: dict[str, Any], wire: Wire) -> None:
         body = None if value is None else write_fields(self.parts, value, wire)
@@ -311,9 +350,14 @@ class Rows(Field):
     path: str
     fields: Mapping[str, Field] = field(hash=False)
     writable: bool = field(default=True, kw_only=True)
+    plan: FieldPlan = field(init=False, repr=False, compare=False, hash=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "plan", FieldPlan.of(self.fields))
 
     def read(self, row: Mapping[str, Any], ctx: MapContext) -> Any:
-        return [read_fields(self.fields, item, ctx) for item in ctx.wire.rows(row, self.path)]
+        plan = self.plan
+        return [read_fields(plan, item, ctx) for item in ctx.wire.rows(row, self.path)]
 
     def write(self, value: Any, out: dict[str, Any], wire: Wire) -> None:
         wire.put(out, self.path, [write_fields(self.fields, item, wire) for item in value or ()])
@@ -378,18 +422,96 @@ def same_names(kind: Callable[[str], Field], text: str) -> dict[str, Field]:
     return {name: kind(name) for name in names(text)}
 
 
+#: One field of a `FieldPlan`: its name, its `read`, and for a field at one plain key that
+#: `_Path` reads, the key and its `convert` (else None, None).
+_Step = tuple[
+    str,
+    Callable[[Mapping[str, Any], MapContext], Any],
+    str | None,
+    Callable[[Any, Wire], Any] | None,
+]
+
+
+class FieldPlan(tuple[_Step, ...]):
+    """A table of fields made ready to read many records (`FieldPlan.of(fields)`, once, where
+    the table is declared); `read_fields` takes one wherever it takes a table.
+
+    Mapping a record reads every field of its table, lines included, so what can be decided
+    once is: each converter's bound `read`, and for the plain fields (`Text`, `Number`, ...
+    at a one-step path) the key, so that a wire with `plain_keys` reads them from a decoded
+    JSON object with one `dict.get`, leaving only the emptiness check and the conversion.
+    """
+
+    __slots__ = ()
+
+    @classmethod
+    def of(cls, fields: Mapping[str, Field]) -> FieldPlan:
+        """The plan of `fields`, in their order."""
+        steps: list[_Step] = []
+        for name, converter in fields.items():
+            if isinstance(converter, _Path) and _plain(converter):
+                steps.append((name, converter.read, converter.path, converter.convert))
+            else:
+                steps.append((name, converter.read, None, None))
+        return cls(steps)
+
+
+#: The `read` of each kit field that is `value` then `convert`, and that `convert`.
+_CONVERTS: Final[Mapping[Any, Any]] = {
+    kind.read: kind.convert for kind in (Text, Integer, Number, Day, DayStart, Stamp, Flag)
+}
+
+
+def _plain(converter: _Path) -> bool:
+    # Reads its value as `_Path` does, at a path of one step on any wire.
+    kind = type(converter)
+    path = converter.path
+    return (
+        (kind.read is _Path.read or _CONVERTS.get(kind.read) is kind.convert)
+        and kind.value is _Path.value
+        and "/" not in path
+        and "." not in path
+    )
+
+
 def read_fields(
-    fields: Mapping[str, Field], row: Mapping[str, Any], ctx: MapContext
+    fields: Mapping[str, Field] | FieldPlan, row: Mapping[str, Any], ctx: MapContext
 ) -> dict[str, Any]:
-    """Read every field of `fields` from `row`; an unreadable value is an `UpstreamError`."""
+    """Read every field of `fields` (a table, or its `FieldPlan`) from `row`; an unreadable
+    value is an `UpstreamError`."""
     out: dict[str, Any] = {}
-    for name, converter in fields.items():
-        try:
-            out[name] = converter.read(row, ctx)
-        except _UNREADABLE as exc:
-            raise errors.UpstreamError(
-                f"{ctx.wire.name}'s value for {name} is unreadable ({exc})."
-            ) from exc
+    wire = ctx.wire
+    name = ""
+    try:
+        if not isinstance(fields, FieldPlan):
+            for name, converter in fields.items():
+                out[name] = converter.read(row, ctx)
+        elif type(row) is dict and wire.plain_keys:
+            # The hot path: every field of every record mapped, each a key of a JSON object.
+            get = row.get
+            # The plain wire's `is_empty` is `is None`, which the loop asks first.
+            is_empty = None if type(wire).is_empty is Wire.is_empty else wire.is_empty
+            for name, read, key, convert in fields:
+                if key is None:
+                    out[name] = read(row, ctx)
+                    continue
+                value = get(key)
+                if value is None:
+                    out[name] = None
+                elif isinstance(value, list):
+                    # What a wire's `get` may read otherwise (an Odoo many2one pair).
+                    out[name] = read(row, ctx)
+                elif is_empty is not None and is_empty(value):
+                    out[name] = None
+                else:
+                    out[name] = convert(value, wire)  # type: ignore[misc]
+        else:
+            for name, read, _, _ in fields:
+                out[name] = read(row, ctx)
+    except _UNREADABLE as exc:
+        raise errors.UpstreamError(
+            f"{wire.name}'s value for {name} is unreadable ({exc})."
+        ) from exc
     return out
 
 

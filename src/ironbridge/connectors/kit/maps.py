@@ -20,6 +20,7 @@ from ironbridge.connectors.base import IdFactory, RawRecord
 from ironbridge.connectors.kit.custom import CustomCodes
 from ironbridge.connectors.kit.fields import (
     Field,
+    FieldPlan,
     MapContext,
     Ref,
     Rows,
@@ -72,9 +73,17 @@ class RecordMap:
     unclearable: frozenset[str] = frozenset()
     custom_codes: CustomCodes | None = None
 
+    #: `fields` and `custom_fields` made ready to read every record (see `FieldPlan`).
+    plan: FieldPlan = field(init=False, repr=False, compare=False, hash=False)
+    custom_plan: FieldPlan = field(init=False, repr=False, compare=False, hash=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "plan", FieldPlan.of(self.fields))
+        object.__setattr__(self, "custom_plan", FieldPlan.of(self.custom_fields))
+
     def custom(self, row: Mapping[str, Any], ctx: MapContext) -> dict[str, Any]:
         """The record's custom fields, empty values left out."""
-        named = read_fields(self.custom_fields, row, ctx)
+        named = read_fields(self.custom_plan, row, ctx)
         custom = {name: value for name, value in named.items() if value is not None}
         prefixes = self.extension_prefixes
         if prefixes:
@@ -138,7 +147,7 @@ class Mapper:
                 "updated_at": raw.modified_at,
                 "deleted": False,
             }
-            unified.update(read_fields(record_map.fields, row, ctx))
+            unified.update(read_fields(record_map.plan, row, ctx))
             if record_map.derive is not None:
                 try:
                     unified.update(record_map.derive(row, ctx))

@@ -30,6 +30,17 @@ class Wire:
     blank: Any = None
     #: What a write sends to clear a field (SAP clears with `""`).
     blank_write: Any = None
+    #: Whether `get` of a one-step path (no `/` or `.`) in a dict is `row.get(path)` for any
+    #: value but a list; maps then read such fields without calling `get` (see
+    #: `kit.fields.read_fields`). A family that defines its own `get` or `separator` says so
+    #: itself; otherwise it is taken not to.
+    plain_keys: bool = True
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        own = cls.__dict__
+        if "plain_keys" not in own and ("get" in own or "separator" in own):
+            cls.plain_keys = False
 
     def get(self, row: Mapping[str, Any] | None, path: str) -> Any:
         """The value at `path` in `row`; None when a step is missing."""

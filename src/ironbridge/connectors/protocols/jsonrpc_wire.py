@@ -27,6 +27,8 @@ class TrytonWire(Wire):
 
     name = "Tryton"
     separator = "."
+    #: A path without a dot is a key of the row.
+    plain_keys = True
 
     def get(self, row: Mapping[str, Any] | None, path: str) -> Any:
         """The value at `path` (`a.b.c` reads `row["a."]["b."]["c"]`); None when a step is

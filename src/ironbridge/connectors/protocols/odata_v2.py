@@ -272,6 +272,7 @@ class ODataV2Wire(Wire):
     separator = "/"
     blank = ""
     blank_write = ""
+    plain_keys = True
 
     def __init__(self, name: str = "The source") -> None:
         self.name = name

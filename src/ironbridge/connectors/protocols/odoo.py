@@ -61,11 +61,14 @@ class OdooWire(Wire):
 
     name = "Odoo"
     blank_write = False
+    #: A field is a key of the row; only a many2one pair (a list) reads otherwise.
+    plain_keys = True
 
     def get(self, row: Mapping[str, Any] | None, path: str) -> Any:
         """The value at `path`; a many2one pair gives its id, or its name under `/name`."""
         field, _, part = path.partition("/")
-        value = row.get(field) if isinstance(row, Mapping) else None
+        # Rows are decoded JSON: a dict is known before the (slow) ABC check.
+        value = row.get(field) if type(row) is dict or isinstance(row, Mapping) else None
         if isinstance(value, list) and len(value) == 2 and isinstance(value[1], str):
             return value[1] if part == "name" else value[0]
         if part:
