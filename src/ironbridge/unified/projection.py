@@ -6,7 +6,6 @@ The unified JSON is validated here, once, when it is written; reads serve the st
 from __future__ import annotations
 
 import json
-import re
 from collections.abc import Callable, Iterable, Mapping
 from datetime import datetime
 from enum import Enum
@@ -56,26 +55,26 @@ _encode_raw: Callable[[Any, int], Iterable[str]] | None = (
 _ORJSON_OPTIONS: Final = (
     orjson.OPT_SORT_KEYS | orjson.OPT_PASSTHROUGH_DATETIME | orjson.OPT_PASSTHROUGH_DATACLASS
 )
-#: A number orjson may spell otherwise than Python: with an exponent (`1.5e-7` against
-#: `1.5e-07`) or a small fraction written out (`0.00001` against `1e-05`). A number starts
-#: after `:`, `,` or `[`; text that merely looks so ("x:1e5") costs only the slower encoder.
-_OTHER_NUMBER = re.compile(rb"[:,\[]-?(?:\d+\.?\d*[eE]|0\.0000)")
 
 
 def raw_json(data: Mapping[str, Any]) -> str:
     """The stored form of a raw record: stable key order, so equal records hash equal.
 
     The text of `json.dumps(data, sort_keys=True, separators=(",", ":"), default=str)`, which
-    stored records were hashed by. orjson writes it where the two agree; where they may not,
-    the standard encoder does: text beyond ASCII (escaped there, UTF-8 here), numbers with an
-    exponent or many leading zeros, keys that are not text, integers beyond 64 bits.
+    stored records were hashed by, written by orjson several times faster. Where the two may
+    differ the standard encoder writes it: text beyond ASCII (escaped there, UTF-8 in
+    orjson), keys that are not text, integers beyond 64 bits. One difference is left to
+    orjson, since finding it would cost more than orjson saves: a float written with an
+    exponent (`1.5e-7`, not `1.5e-07`; `0.00001`, not `1e-05`; NaN, not JSON, as null). Such
+    a record's raw text changes once; the store takes that as a change of unmapped source
+    fields (kept, no event).
     """
     try:
         text = orjson.dumps(data, default=str, option=_ORJSON_OPTIONS)
     except TypeError:  # orjson.JSONEncodeError is one
         pass
     else:
-        if text.isascii() and _OTHER_NUMBER.search(text) is None:
+        if text.isascii():
             return text.decode("ascii")
     if _encode_raw is None or not isinstance(data, dict):
         return _RAW_ENCODER.encode(data)
