@@ -77,11 +77,10 @@ from ironbridge.connectors.kit.fields import (
     first_text,
     names,
     read_fields,
-    same_names,
     source_code,
     write_fields,
 )
-from ironbridge.connectors.kit.fieldsets import each
+from ironbridge.connectors.kit.fieldsets import each, same_names
 from ironbridge.connectors.kit.guards import ensure_page_size, ensure_resolved, ensure_writable
 from ironbridge.connectors.kit.maps import Derive, Mapper, RecordMap, source_names
 from ironbridge.connectors.kit.numbered import Numbered

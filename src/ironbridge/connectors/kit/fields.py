@@ -49,7 +49,6 @@ __all__ = [
     "first_text",
     "names",
     "read_fields",
-    "same_names",
     "source_code",
     "write_fields",
 ]
@@ -414,12 +413,6 @@ def names(text: str) -> tuple[str, ...]:
     """The space-separated names in `text`, in order: a list of field names declared as one
     string (`names("name partner_id state")`)."""
     return tuple(text.split())
-
-
-def same_names(kind: Callable[[str], Field], text: str) -> dict[str, Field]:
-    """Fields the source names as the unified model does, in the order of `text`, each read by
-    `kind` at its own name: `same_names(Text, "code name")` is `{"code": Text("code"), ...}`."""
-    return {name: kind(name) for name in names(text)}
 
 
 #: One field of a `FieldPlan`: its name, its `read`, and for a field at one plain key that
