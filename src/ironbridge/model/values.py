@@ -43,8 +43,11 @@ __all__ = [
 
 def _decimal_to_json(value: Decimal) -> str:
     # Fixed-point notation: str(Decimal("1E+2")) is "1E+2", which many JSON consumers
-    # would parse as a float or reject; "100" is what an integrator expects.
-    return format(value, "f")
+    # would parse as a float or reject; "100" is what an integrator expects. Where `str`
+    # writes no exponent it writes what format "f" does, in half the time (a synced order
+    # has some twenty decimals).
+    text = str(value)
+    return text if "E" not in text else format(value, "f")
 
 
 DecimalString = Annotated[

@@ -62,6 +62,13 @@ def test_money_survives_a_json_round_trip_exactly(value: Decimal) -> None:
     assert Priced.model_validate_json(text).amount == value
 
 
+@given(st.decimals(allow_nan=False, allow_infinity=False))
+def test_money_is_always_written_in_fixed_point(value: Decimal) -> None:
+    written = json.loads(Priced(amount=value).model_dump_json())["amount"]
+    assert "E" not in written and "e" not in written
+    assert written == format(value, "f")
+
+
 def test_currency_codes_are_upper_cased() -> None:
     assert Priced(amount=1, currency="eur").currency == "EUR"
 
