@@ -118,6 +118,23 @@ class AuthField:
         if (self.kind == "select") != bool(self.options):
             raise ValueError(f"auth field {self.name!r}: options go with kind 'select' only")
 
+    @classmethod
+    def url(cls, label: str, help: str, name: str = "url") -> AuthField:
+        """The address of the system the form connects to: required, not secret, a URL."""
+        return cls(name, label, help, secret=False, kind="url")
+
+    @classmethod
+    def text(
+        cls, name: str, label: str, help: str, *, required: bool = True, placeholder: str = ""
+    ) -> AuthField:
+        """A value shown as typed, not secret (a database name, a login)."""
+        return cls(name, label, help, secret=False, required=required, placeholder=placeholder)
+
+    @classmethod
+    def password(cls, name: str, label: str, help: str) -> AuthField:
+        """A secret (a password, an API key): entered hidden, stored encrypted, never shown."""
+        return cls(name, label, help, secret=True, kind="password")
+
     def to_dict(self) -> dict[str, Any]:
         """The field as the catalog JSON shows it."""
         return {

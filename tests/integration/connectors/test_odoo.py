@@ -295,6 +295,22 @@ def test_received_lines_cannot_be_replaced(odoo: RunningEmulator) -> None:
         s.update(ORDERS, received, {"lines": [{"item_remote_id": "2", "quantity": Decimal(1)}]})
 
 
+def test_a_line_needs_a_product_of_the_database(odoo: RunningEmulator) -> None:
+    draft = str(order_in(odoo, state="draft"))
+    lines = [{"item_remote_id": "9", "quantity": Decimal(1)}, {"description": "Freight"}]
+    with session(odoo) as s:
+        with pytest.raises(errors.ValidationFailed) as missing:
+            s.update(ORDERS, draft, {"lines": lines})
+        with pytest.raises(errors.ValidationFailed) as unknown:
+            s.create(ORDERS, {**ORDER, "lines": [{"item_remote_id": "999", "quantity": 1}]})
+    assert missing.value.fields == {
+        "lines.1.item_id": "Odoo has no product.product with the id None."
+    }
+    assert unknown.value.fields == {
+        "lines.0.item_id": "Odoo has no product.product with the id 999."
+    }
+
+
 def test_odoos_user_errors_are_validation_failures_with_its_message(odoo: RunningEmulator) -> None:
     with session(odoo) as s:
         empty = s.create(ORDERS, {"vendor_remote_id": "3", "lines": []})

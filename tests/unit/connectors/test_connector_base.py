@@ -113,6 +113,20 @@ def test_the_catalog_entry_is_plain_json() -> None:
     assert entry["auth_fields"][1]["secret"] is True
 
 
+def test_auth_fields_are_declared_by_their_kind() -> None:
+    assert AuthField.url("Instance URL", "Where the ERP runs.", name="base_url") == AuthField(
+        "base_url", "Instance URL", "Where the ERP runs.", secret=False, kind="url"
+    )
+    assert AuthField.password("api_key", "API key", "Settings > API.") == AuthField(
+        "api_key", "API key", "Settings > API.", secret=True, kind="password"
+    )
+    company = AuthField.text("company", "Company", "Optional.", required=False, placeholder="1")
+    assert company == AuthField(
+        "company", "Company", "Optional.", secret=False, required=False, placeholder="1"
+    )
+    assert AuthField.url("URL", "").name == "url" and AuthField.text("db", "DB", "").required
+
+
 def test_the_capabilities_of_a_spec_cannot_be_changed_afterwards() -> None:
     spec = _spec()
     with pytest.raises(TypeError):

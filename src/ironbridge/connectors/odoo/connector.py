@@ -25,9 +25,10 @@ from ironbridge.connectors.odoo import maps
 from ironbridge.connectors.odoo.resources import LINE_FIELDS, QUANT_FIELDS, RESOURCES, STAGE_FIELDS
 from ironbridge.connectors.odoo.spec import HINTS, SPEC
 from ironbridge.connectors.protocols.jsonrpc_changes import ModelResource
+from ironbridge.connectors.protocols.jsonrpc_commands import ODOO_ROWS
 from ironbridge.connectors.protocols.jsonrpc_model_session import ModelConnector, ModelSession
 from ironbridge.connectors.protocols.jsonrpc_rows import attach, totals
-from ironbridge.connectors.protocols.jsonrpc_writes import put_values
+from ironbridge.connectors.protocols.jsonrpc_writes import put_rows
 from ironbridge.connectors.protocols.odoo import ODOO_WIRE, OdooClient
 from ironbridge.model import Entity, InventoryAdjustment, VendorStatus, WorkOrderStatus
 
@@ -35,6 +36,8 @@ __all__ = ["Odoo", "OdooSession"]
 
 #: What a product's quants at one place add up to.
 _COUNTED: Final = ("quantity", "reserved_quantity")
+#: What is free to use at a place: what it holds less what is reserved.
+_FREE: Final = {"available": _COUNTED}
 
 
 class OdooSession(ModelSession):
@@ -61,10 +64,7 @@ class OdooSession(ModelSession):
             )
             attach(rows, "stock", quants, "product_id", ODOO_WIRE)
             for row in rows:  # lots and packages are quants of their own: summed per place
-                row["stock"] = totals(row["stock"], "location_id", _COUNTED, ODOO_WIRE)
-                for level in row["stock"]:
-                    held, reserved = (ODOO_WIRE.to_decimal(level[key]) for key in _COUNTED)
-                    level["available"] = float(held - reserved)  # 0.3 - 0.1 is 0.2, not 0.19…
+                row["stock"] = totals(row["stock"], "location_id", _COUNTED, ODOO_WIRE, less=_FREE)
         elif resource.entity is Entity.WORK_ORDERS:
             for row in rows:
                 row["stage"] = self._stage_map.get(ODOO_WIRE.get(row, "stage_id"))
@@ -115,15 +115,9 @@ class OdooSession(ModelSession):
         if "vendor_remote_id" in payload:
             self.client.existing("res.partner", payload["vendor_remote_id"], "vendor_id")
         if "lines" in payload:
-            lines = [[0, 0, self._line(index, line)] for index, line in enumerate(payload["lines"])]
-            values["order_line"] = [[5, 0, 0]] * (not creating) + lines
+            lines = put_rows(self.client, payload["lines"], maps.LINE_WRITES, "lines")
+            values["order_line"] = [[5, 0, 0]] * (not creating) + ODOO_ROWS.create(lines)
         return values
-
-    def _line(self, index: int, line: Mapping[str, Any]) -> dict[str, Any]:
-        at = f"lines.{index}."
-        item = self.client.existing("product.product", line.get("item_remote_id"), f"{at}item_id")
-        values = put_values(self.client, line, maps.LINE_WRITES, skip_none=True, at=at)
-        return {"product_id": item, **values}
 
     def _partner(self, payload: Mapping[str, Any], creating: bool) -> dict[str, Any]:
         out: dict[str, Any] = {"supplier_rank": 1, "is_company": True} if creating else {}
@@ -162,10 +156,9 @@ class OdooSession(ModelSession):
         quants = self.client.rows(
             "stock.quant", QUANT_FIELDS, product_id=product, location_id=location
         )
-        held = sum((Decimal(str(quant["quantity"])) for quant in quants), Decimal(0))
+        held = [ODOO_WIRE.to_decimal(quant["quantity"]) for quant in quants] or [Decimal(0)]
         # The first quant takes the difference; others (lots, packages) stay.
-        first = Decimal(str(quants[0]["quantity"])) if quants else Decimal(0)
-        count = count_after(body, held) - held + first
+        count = count_after(body, total := sum(held, Decimal(0))) - total + held[0]
         values = {"inventory_quantity": float(count)}
         if quants:
             self.client.write("stock.quant", [quant := quants[0]["id"]], values)

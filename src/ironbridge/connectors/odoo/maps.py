@@ -176,8 +176,9 @@ WRITES: Final = kit.Mapper(
     },
 )
 
-#: A purchase line written (`purchase.order.line`), besides its product.
+#: A purchase line written (`purchase.order.line`); a line without a product is refused.
 LINE_WRITES: Final = {
+    "item_remote_id": Put("product_id", "product.product", required=True),
     "quantity": Put("product_qty", convert=float),
     "description": Put("name"),
     "unit_price": Put("price_unit", convert=float),

@@ -14,7 +14,7 @@ from __future__ import annotations
 from typing import Any, Final
 
 from ironbridge.connectors.kit import names
-from ironbridge.connectors.protocols.jsonrpc_changes import Dependent, ModelResource
+from ironbridge.connectors.protocols.jsonrpc_changes import Dependent, ModelResource, by_entity
 from ironbridge.model import Entity
 
 __all__ = ["LINE_FIELDS", "QUANT_FIELDS", "RESOURCES", "STAGE_FIELDS"]
@@ -37,6 +37,9 @@ _REQUESTS: Final = (
 _EQUIPMENT: Final = (
     "name serial_no model partner_id category_id location effective_date note active"
 )
+_PLACES: Final = "name complete_name usage location_id warehouse_id active"
+#: Locations are the warehouses (view locations) and the internal locations in them.
+_STORED: Final = (("usage", "in", ["internal", "view"]), ("warehouse_id", "!=", False))
 #: Vendors are the partners with a supplier rank.
 _SUPPLIERS: Final = (("supplier_rank", ">", 0),)
 _LINES: Final = Dependent("purchase.order.line", "order_id")
@@ -55,20 +58,11 @@ LINE_FIELDS: Final = names(
 )
 
 
-RESOURCES: Final = {
-    resource.entity: resource
-    for resource in (
-        _read(Entity.PURCHASE_ORDERS, "purchase.order", _ORDERS, _LINES, module="Purchase"),
-        _read(Entity.VENDORS, "res.partner", f"{_VENDORS} company_id", domain=_SUPPLIERS),
-        _read(Entity.INVENTORY_ITEMS, "product.product", _ITEMS, _QUANTS),
-        _read(
-            Entity.LOCATIONS,
-            "stock.location",
-            "name complete_name usage location_id warehouse_id active",
-            domain=(("usage", "in", ["internal", "view"]), ("warehouse_id", "!=", False)),
-            module="Inventory",
-        ),
-        _read(Entity.WORK_ORDERS, "maintenance.request", _REQUESTS, module="Maintenance"),
-        _read(Entity.ASSETS, "maintenance.equipment", _EQUIPMENT, module="Maintenance"),
-    )
-}
+RESOURCES: Final = by_entity(
+    _read(Entity.PURCHASE_ORDERS, "purchase.order", _ORDERS, _LINES, module="Purchase"),
+    _read(Entity.VENDORS, "res.partner", f"{_VENDORS} company_id", domain=_SUPPLIERS),
+    _read(Entity.INVENTORY_ITEMS, "product.product", _ITEMS, _QUANTS),
+    _read(Entity.LOCATIONS, "stock.location", _PLACES, domain=_STORED, module="Inventory"),
+    _read(Entity.WORK_ORDERS, "maintenance.request", _REQUESTS, module="Maintenance"),
+    _read(Entity.ASSETS, "maintenance.equipment", _EQUIPMENT, module="Maintenance"),
+)

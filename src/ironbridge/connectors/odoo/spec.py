@@ -50,38 +50,30 @@ SPEC: Final = ConnectorSpec(
         "create, update) and maintenance equipment as assets."
     ),
     auth_fields=(
-        AuthField(
-            "url",
+        AuthField.url(
             "Odoo address",
-            secret=False,
-            kind="url",
             help="The address you open Odoo at, e.g. https://mycompany.odoo.com.",
         ),
-        AuthField(
+        AuthField.text(
             "database",
-            "Database",
-            secret=False,
+            label="Database",
             help="The database name (on Odoo.sh and Odoo Online often the first part "
             "of the address).",
         ),
-        AuthField(
+        AuthField.text(
             "username",
-            "Login",
-            secret=False,
+            label="Login",
             help="The login (usually an e-mail address) of the Odoo user ironbridge works as.",
         ),
-        AuthField(
+        AuthField.password(
             "api_key",
-            "API key",
-            secret=True,
-            kind="password",
+            label="API key",
             help="An API key of that user: Preferences > Account Security > New API "
             "Key. Keys expire after at most three months.",
         ),
-        AuthField(
+        AuthField.text(
             "companies",
-            "Companies",
-            secret=False,
+            label="Companies",
             required=False,
             placeholder="1",
             help="Optional. The ids of the companies to read and write, separated by "

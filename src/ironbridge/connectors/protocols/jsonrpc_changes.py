@@ -27,6 +27,7 @@ __all__ = [
     "Dependent",
     "Enrich",
     "ModelResource",
+    "by_entity",
     "changes",
     "latest",
     "read_computed",
@@ -71,6 +72,11 @@ class ModelResource:
     #: that holds the same once filled: read only for rows whose cache is empty.
     computed: tuple[str, ...] = ()
     computed_cache: str | None = None
+
+
+def by_entity(*resources: ModelResource) -> dict[Entity, ModelResource]:
+    """A system's `resources` keyed by the entity each holds, in the order given."""
+    return {resource.entity: resource for resource in resources}
 
 
 #: Adds what one read cannot give to rows of a resource, in place.

@@ -38,13 +38,19 @@ def attach(
 
 
 def totals(
-    rows: Iterable[Mapping[str, Any]], per: str, columns: Sequence[str], wire: Wire
+    rows: Iterable[Mapping[str, Any]],
+    per: str,
+    columns: Sequence[str],
+    wire: Wire,
+    *,
+    less: Mapping[str, tuple[str, str]] | None = None,
 ) -> list[dict[str, Any]]:
     """One row per distinct value at `per`, in the order first seen: `per` as its first row
-    sends it, and each of `columns` added up over the rows that share it.
+    sends it, each of `columns` added up over the rows that share it, and each column of
+    `less` the first of its two sums less the second (what is on hand less what is reserved).
 
     The parts are added as decimals and the sum is a JSON number again (a float, as the
-    source sends quantities): 0.1 + 0.2 is 0.3, not 0.30000000000000004.
+    source sends quantities): 0.1 + 0.2 is 0.3, not 0.30000000000000004, and 0.3 - 0.1 is 0.2.
     """
     found: dict[Any, dict[str, Any]] = {}
     for row in rows:
@@ -53,4 +59,6 @@ def totals(
             total[column] = total.get(column, _NONE) + wire.to_decimal(row[column])
     for total in found.values():
         total.update((column, float(total[column])) for column in columns)
+        for column, (whole, part) in (less or {}).items():
+            total[column] = float(wire.to_decimal(total[whole]) - wire.to_decimal(total[part]))
     return list(found.values())

@@ -6,11 +6,12 @@ converted), as the id of the one record of another model whose key equals it (a 
 code, a payment term by its name), or as the id of a record of another model checked to exist
 (a product by its id). `refused` names the fields a table does not let a create or an update
 give, and the custom fields a write may not set; `put_values` turns the fields a table can
-write into source values. A `Workflow` says which buttons take a record to a status.
-`TableWriter` is the plumbing every such writer shares: create one record, or read the record
-as it is, press the buttons a new status needs around the write, and write. What a table cannot
-say (nested contacts, the defaults a source's client fills in) stays in the system's own
-writer, which says how its values are made.
+write into source values, `put_rows` those of nested rows written anew. A `Workflow` says
+which buttons take a record to a status. `TableWriter` is the plumbing every such writer
+shares: create one record, or read the record as it is, press the buttons a new status needs
+around the write, and write. What a table cannot say (nested contacts, the defaults a
+source's client fills in) stays in the system's own writer, which says how its values are
+made.
 """
 
 from __future__ import annotations
@@ -24,7 +25,15 @@ from typing import Any, ClassVar, Literal
 from ironbridge import errors
 from ironbridge.connectors.protocols.jsonrpc_models import ModelClient
 
-__all__ = ["Put", "TableWriter", "Workflow", "ensure_writable", "put_values", "refused"]
+__all__ = [
+    "Put",
+    "TableWriter",
+    "Workflow",
+    "ensure_writable",
+    "put_rows",
+    "put_values",
+    "refused",
+]
 
 #: What a write does: create a record, or update one.
 WriteOperation = Literal["create", "update"]
@@ -39,7 +48,8 @@ class Put:
     currency by code, a payment term by name); with a `model` and no `key`, the value is the
     id of a `model` record, checked to exist. Without a `target` the field is written by the
     system's own code. `create` and `update` say when the field may be given; `clears` that
-    null empties a looked-up field rather than being looked up.
+    null empties a looked-up field rather than being looked up; `required` that a value left
+    out or null is looked up all the same, and so refused (a line's product).
     """
 
     target: str | None = None
@@ -48,6 +58,7 @@ class Put:
     create: bool = True
     update: bool = True
     clears: bool = False
+    required: bool = False
     convert: Callable[[Any], Any] | None = None
 
 
@@ -105,17 +116,18 @@ def put_values(
 ) -> dict[str, Any]:
     """The source values of the table's plain and looked-up fields given in `values`.
 
-    With `skip_none` (a create), null values are left out; otherwise null is written as it
-    is, or looked up unless the field `clears`. A lookup that finds no record, or several, or
-    an id of no record, raises `errors.ValidationFailed` on the unified field, under `at` for
-    a nested row (`lines.0.`; an id field `item_remote_id` is named `item_id`).
+    With `skip_none` (a create), null values are left out (but for `required` fields);
+    otherwise null is written as it is, or looked up unless the field `clears`. A lookup that
+    finds no record, or several, or an id of no record, raises `errors.ValidationFailed` on the
+    unified field, under `at` for a nested row (`lines.0.`; an id field `item_remote_id` is
+    named `item_id`).
     """
     out: dict[str, Any] = {}
     for name, put in table.items():
-        if name not in values or put.target is None:
+        if put.target is None or (name not in values and not put.required):
             continue
-        value = values[name]
-        if value is None and skip_none:
+        value = values.get(name)
+        if value is None and skip_none and not put.required:
             continue
         if put.model is None or (value is None and put.clears):
             out[put.target] = value if put.convert is None or value is None else put.convert(value)
@@ -129,6 +141,17 @@ def put_values(
         else:
             out[put.target] = client.find(put.model, put.key, value, f"{at}{name}")
     return out
+
+
+def put_rows(
+    client: ModelClient, rows: Sequence[Mapping[str, Any]], table: Mapping[str, Put], at: str
+) -> list[dict[str, Any]]:
+    """The source values of nested rows written anew (`put_values` leaving nulls out), each
+    row's problems named under `<at>.<index>.` (`lines.0.item_id`)."""
+    return [
+        put_values(client, row, table, skip_none=True, at=f"{at}.{index}.")
+        for index, row in enumerate(rows)
+    ]
 
 
 @dataclass(frozen=True)

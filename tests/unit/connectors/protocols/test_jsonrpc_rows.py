@@ -47,3 +47,19 @@ def test_parts_sent_as_floats_add_up_exactly() -> None:
 
 def test_no_rows_have_no_totals() -> None:
     assert totals([], "location_id", ("quantity",), PLAIN) == []
+
+
+def test_a_column_may_be_one_sum_less_another_as_the_decimals_show() -> None:
+    quants = [
+        {"location_id": 8, "quantity": 1.0, "reserved_quantity": 0.1},
+        {"location_id": 8, "quantity": 0.3, "reserved_quantity": 0.9},
+        {"location_id": 9, "quantity": 0.3, "reserved_quantity": 0.1},
+    ]
+    columns, free = (
+        ("quantity", "reserved_quantity"),
+        {"available": ("quantity", "reserved_quantity")},
+    )
+    assert totals(quants, "location_id", columns, PLAIN, less=free) == [
+        {"location_id": 8, "quantity": 1.3, "reserved_quantity": 1.0, "available": 0.3},
+        {"location_id": 9, "quantity": 0.3, "reserved_quantity": 0.1, "available": 0.2},
+    ]

@@ -11,7 +11,13 @@ from ironbridge.connectors import SessionOptions
 from ironbridge.connectors.auth import SignIn, SignInContext, SignInMethods, offer
 from ironbridge.connectors.protocols.jsonrpc_changes import ModelResource, read_computed
 from ironbridge.connectors.protocols.jsonrpc_models import TRYTON_MODELS, ModelClient
-from ironbridge.connectors.protocols.jsonrpc_writes import Put, Workflow, put_values, refused
+from ironbridge.connectors.protocols.jsonrpc_writes import (
+    Put,
+    Workflow,
+    put_rows,
+    put_values,
+    refused,
+)
 from ironbridge.model import Entity, PurchaseOrderStatus
 
 OPTIONS = SessionOptions(allow_private_urls=True)
@@ -96,6 +102,27 @@ def test_nested_rows_are_written_from_a_table_and_name_the_field_they_fail_on() 
     with pytest.raises(errors.ValidationFailed) as caught:
         put_values(client, {"unit_of_measure": "lb"}, LINES, skip_none=True, at="lines.1.")
     assert list(caught.value.fields) == ["lines.1.unit_of_measure"]
+
+
+def test_a_required_lookup_is_made_even_when_left_out_or_null() -> None:
+    client = _client(Tryton())
+    table = {**LINES, "item_remote_id": Put("product", "product.product", required=True)}
+    for line in ({"quantity": 1}, {"item_remote_id": None}):
+        with pytest.raises(errors.ValidationFailed) as caught:
+            put_values(client, line, table, skip_none=True, at="lines.0.")
+        assert caught.value.fields == {
+            "lines.0.item_id": "Tryton has no product.product with the id None."
+        }
+    assert put_values(client, {"item_remote_id": "4"}, table, skip_none=True) == {"product": 4}
+
+
+def test_rows_written_anew_are_each_named_by_their_place() -> None:
+    client = _client(Tryton())
+    rows = [{"item_remote_id": "4", "unit_price": None}, {"unit_of_measure": "kg"}]
+    assert put_rows(client, rows, LINES, "lines") == [{"product": 4}, {"unit": 2}]
+    with pytest.raises(errors.ValidationFailed) as caught:
+        put_rows(client, [*rows, {"item_remote_id": "5"}], LINES, "lines")
+    assert list(caught.value.fields) == ["lines.2.item_id"]
 
 
 def test_custom_fields_a_write_may_not_set_are_refused_by_name() -> None:
