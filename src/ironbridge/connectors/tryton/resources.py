@@ -54,7 +54,7 @@ _LOCATION_TYPES: Final = ("warehouse", "storage", "production", "view")
 #: What a purchase row needs besides what its maps read: keys the writes and the session use,
 #: a line's position and change time. Its amounts are `computed`; a line's `id` comes unasked.
 _PURCHASE_MORE: Final = (
-    f"company currency payment_term warehouse invoice_address lines.sequence lines.unit "
+    "company currency payment_term warehouse invoice_address lines.sequence lines.unit "
     f"lines.{CHANGE_FIELD}"
 )
 #: What a work row needs besides: of its production, its change time and what the work's
