@@ -10,7 +10,7 @@ a caller sends is silently dropped.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import Any, Final
@@ -19,18 +19,22 @@ from ironbridge import errors
 from ironbridge.connectors.base import IdFactory, RawRecord
 from ironbridge.connectors.kit.custom import CustomCodes
 from ironbridge.connectors.kit.fields import (
+    Code,
     Field,
     FieldPlan,
+    First,
     MapContext,
+    Place,
     Ref,
     Rows,
     read_fields,
     write_fields,
 )
+from ironbridge.connectors.kit.numbered import Numbered
 from ironbridge.connectors.kit.wire import Wire
 from ironbridge.model import Entity
 
-__all__ = ["Derive", "Mapper", "RecordMap", "source_names"]
+__all__ = ["Derive", "Mapper", "RecordMap", "read_paths", "source_names"]
 
 #: A row index in a source's error path: `item.items[0].quantity`.
 _INDEX: Final = re.compile(r"\[(\d+)\]")
@@ -47,6 +51,29 @@ def source_names(fields: Mapping[str, Field]) -> dict[str, str]:
         for name, converter in fields.items()
         if converter.writable
     }
+
+
+def read_paths(fields: Iterable[Field], under: str = "") -> tuple[str, ...]:
+    """The source paths `fields` read, each once, in the order first read, on a wire that
+    spells a step into a nested object or rows with a dot (JSON-RPC's `lines.amount`): the
+    fields to ask a system for that sends only those asked for. A nested object or rows
+    (`Place`, `Rows`, `Numbered`, with the keys `Numbered` picks its rows by) reads its parts
+    under its path, which itself is not asked for; a `First` reads each candidate, a `Code`
+    the codes that refine it too. A field without a `path` (`Const`) reads none."""
+    found: list[str] = []
+    for converter in fields:
+        if isinstance(converter, (Place, Rows, Numbered)):
+            nested = converter.parts if isinstance(converter, Place) else converter.fields
+            only = converter.only if isinstance(converter, Numbered) else {}
+            found += read_paths([*nested.values()], f"{under}{converter.path}.")
+            found += (f"{under}{converter.path}.{name}" for name in only)
+        elif isinstance(converter, First):
+            found += read_paths(converter.fields, under)
+        elif isinstance(path := getattr(converter, "path", None), str):
+            found.append(f"{under}{path}")
+            if isinstance(converter, Code):
+                found += read_paths(converter.refine.values(), under)
+    return tuple(dict.fromkeys(found))
 
 
 @dataclass(frozen=True)

@@ -125,9 +125,10 @@ class _Street(kit.Field):
     """Tryton's street is multi-line text: the first line is the street, the rest details."""
 
     details: bool = False
+    path: str = "street"
 
     def read(self, row: Mapping[str, Any], ctx: kit.MapContext) -> Any:
-        first, _, rest = (T("street").read(row, ctx) or "").partition("\n")
+        first, _, rest = (T(self.path).read(row, ctx) or "").partition("\n")
         return (" ".join(rest.split()) if self.details else first.strip()) or None
 
 
@@ -135,8 +136,10 @@ class _Street(kit.Field):
 class _Country(kit.Field):
     """A country's ISO code, upper case; Tryton's other codes (three letters) are none."""
 
+    path: str = "country.code"
+
     def read(self, row: Mapping[str, Any], ctx: kit.MapContext) -> Any:
-        code = T("country.code").read(row, ctx)
+        code = T(self.path).read(row, ctx)
         return code.upper() if code and len(code) == 2 else None
 
 
@@ -196,7 +199,7 @@ FIELD_MAP: Final[Mapping[Entity, Mapping[str, kit.Field]]] = {
         "notes": T("description"),
     },
     # `type` (always other), `description`, `actual_*` and `actual_hours` are read in
-    # `_work` below: they come from several fields and from the work's cycles.
+    # `work_times` below: they come from several fields and from the work's cycles.
     Entity.WORK_ORDERS: {
         "number": T("rec_name"),
         "title": T("operation.name"),
@@ -291,6 +294,10 @@ _LEVEL_FIELDS: Final = {
     "forecast": N("forecast_quantity"),
     "available": N("assignable_quantity"),
 }
+#: The fields the `derive` functions below read beside the tables (see `resources.py`).
+DERIVE_READS: Final[Mapping[Entity, tuple[kit.Field, ...]]] = {
+    Entity.PURCHASE_ORDERS: (_ORDER_LOCATION, _LINES)
+}
 #: Work states in which every cycle of the work is done (see `maps.WORK_STATUS`).
 _WORK_ENDED: Final = frozenset({"finished", "done"})
 _HOUR: Final = Decimal(3600)
@@ -328,25 +335,25 @@ def stock_levels(row: Mapping[str, Any], ctx: kit.MapContext) -> dict[str, Any]:
 
 def work_times(row: Mapping[str, Any], ctx: kit.MapContext) -> dict[str, Any]:
     """`actual_start`, `actual_end` and `actual_hours` of a `production.work` row from its
-    cycles (see the module docstring)."""
+    cycles (see the module docstring), with its `type` and `description`."""
     starts: list[datetime] = []
     ends: list[datetime] = []
     booked = timedelta()
     for cycle in ctx.wire.rows(row, "cycles"):
-        state = cycle.get("state")
-        changed = ctx.wire.decode(cycle.get("last_modified_at"))
+        state, changed = cycle.get("state"), ctx.wire.decode(cycle.get("last_modified_at"))
         spent = ctx.wire.decode(cycle.get("duration"))
         if state == "cancelled" or not isinstance(changed, datetime):
             continue
         duration = spent if isinstance(spent, timedelta) else timedelta()
         booked += duration
-        if state == "running":
-            starts.append(changed)
-        elif state == "done":
-            starts.append(changed - duration)
+        if state in ("running", "done"):
+            starts.append(changed if state == "running" else changed - duration)
+        if state == "done":
             ends.append(changed)
     seconds = Decimal(str(booked.total_seconds()))
     return {
+        "type": WorkOrderType.OTHER,
+        "description": work_description(row, ctx),
         "actual_start": min(starts, default=None),
         "actual_end": max(ends, default=None) if row.get("state") in _WORK_ENDED else None,
         "actual_hours": (seconds / _HOUR).quantize(Decimal("0.01")) if seconds else None,
@@ -366,16 +373,11 @@ def work_description(row: Mapping[str, Any], ctx: kit.MapContext) -> str | None:
     return f"Production {number}: {made}" if number else made
 
 
-def _work(row: Mapping[str, Any], ctx: kit.MapContext) -> dict[str, Any]:
-    described = {"type": WorkOrderType.OTHER, "description": work_description(row, ctx)}
-    return {**described, **work_times(row, ctx)}
-
-
 #: What each entity's table cannot say.
 _DERIVE: Final[Mapping[Entity, kit.Derive]] = {
     Entity.PURCHASE_ORDERS: purchase_lines,
     Entity.INVENTORY_ITEMS: stock_levels,
-    Entity.WORK_ORDERS: _work,
+    Entity.WORK_ORDERS: work_times,
 }
 
 #: The Tryton maps, bound to the Tryton wire.

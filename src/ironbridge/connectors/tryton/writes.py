@@ -132,11 +132,9 @@ class PurchaseWriter(TableWriter):
         }
         given.update({f"_parent_purchase.{key}": value for key, value in parent.items()})
         changes = self.client.on_change("purchase.line", given, ["product"])
-        proposed: dict[str, Any] = {
-            key: changes[key] for key in ("unit", "product_supplier") if key in changes
-        }
-        if "unit" in line:
-            proposed.pop("unit", None)
+        # A unit given stays; `product_supplier` is never given.
+        kept = ("unit", "product_supplier")
+        proposed = {key: changes[key] for key in kept if key in changes and key not in line}
         if "unit_price" not in line and changes.get("unit_price") is not None:
             proposed["unit_price"] = changes["unit_price"]
         return proposed

@@ -14,11 +14,15 @@ from ironbridge.connectors import RawRecord
 from ironbridge.connectors.kit import (
     PLAIN,
     Code,
+    Const,
     Day,
+    First,
     Flags,
     MapContext,
     Mapper,
     Number,
+    Numbered,
+    Place,
     RecordMap,
     Ref,
     Rows,
@@ -26,6 +30,7 @@ from ironbridge.connectors.kit import (
     Text,
     Wire,
     ensure_resolved,
+    read_paths,
 )
 from ironbridge.model import Entity, PurchaseOrderStatus, VendorStatus
 
@@ -174,3 +179,27 @@ def test_a_mapper_dates_records_whose_map_declares_no_creation_time() -> None:
     location = mapper.to_unified(Entity.LOCATIONS, RawRecord("A", None, row), _ids)
     assert vendor["created_at"] == datetime(2026, 1, 2, 3, 4, 5, tzinfo=UTC)
     assert location["created_at"] == datetime(2025, 1, 1, tzinfo=UTC)
+
+
+def test_read_paths_are_the_paths_a_table_reads_nested_ones_under_theirs_each_once() -> None:
+    lines = Numbered("lines", {"item": Ref(Entity.INVENTORY_ITEMS, "product")}, {"type": "line"})
+    fields = {
+        "status": Code("state", {"a": 1}, {"b": Code("sub_state", {"c": 2})}),
+        "total": First((Number("total_cache"), Number("total"))),
+        "address": Place("address", {"city": Text("city"), "kind": Const("x")}),
+        "rows": Rows("moves", {"qty": Number("quantity"), "state": Text("state")}),
+        "again": Text("state"),
+        "lines": lines,
+    }
+    assert read_paths(fields.values()) == (
+        "state",
+        "sub_state",
+        "total_cache",
+        "total",
+        "address.city",
+        "moves.quantity",
+        "moves.state",
+        "lines.product",
+        "lines.type",
+    )
+    assert read_paths([Text("code")], "parent.") == ("parent.code",)
