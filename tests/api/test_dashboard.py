@@ -15,6 +15,8 @@ from fastapi.testclient import TestClient
 from ironbridge.accounts import purge_admin_sessions, revoke_admin_key
 from ironbridge.api import create_app
 from ironbridge.bootstrap import Container, bootstrap
+from ironbridge.connectors import Availability, EntityAvailability
+from ironbridge.model import Entity
 from ironbridge.store import utcnow
 from ironbridge.store.webhooks import DeliveryRepository
 
@@ -276,6 +278,29 @@ def test_sync_now_queues_a_run_seen_in_the_api(
     assert [(r["entity"], r["mode"], r["trigger"]) for r in new] == [
         ("vendors", "full", "dashboard")
     ]
+
+
+def test_an_entity_the_system_does_not_offer_shows_why_and_cannot_be_synced(
+    client: TestClient, container: Container, account: AccountFixture, sandbox: ConnectionFixture
+) -> None:
+    missing = EntityAvailability(
+        Entity.ASSETS,
+        Availability.UNAVAILABLE,
+        "The asset module is not installed.",
+        "Install the asset module.",
+    )
+    with container.uow() as uow:
+        uow.connections.update(account.id, sandbox.id, availability={"assets": missing.to_dict()})
+        uow.commit()
+    sign_in(client, account.admin_key)
+    page = client.get(f"/dashboard/connections/{sandbox.id}").text
+    row = re.search(r'<th scope="row">assets</th>(.*?)</tr>', page, re.S)
+    assert row, page
+    assert "Not offered" in row.group(1)
+    assert "The asset module is not installed. To offer it: Install the asset module." in row.group(
+        1
+    )
+    assert "Sync assets now" not in page and "Sync vendors now" in page
 
 
 def test_settings_are_saved_and_a_bad_schedule_is_named(

@@ -136,7 +136,7 @@ def _detail_page(
     with container.uow(readonly=True) as uow:
         row = load_connection(uow, operator.account_id, connection_id)
         detail = connection_details(uow, [row])[0]
-        states = sync.sync_status(uow, row, container.registry)
+        states = sync.sync_status(uow, row, container.registry, unavailable=True)
         runs, _ = sync.list_runs(uow, connection_id, limit=20)
         history, _ = list_events(
             uow, operator.account_id, types=_STATUS_EVENTS, connection_id=connection_id, limit=50

@@ -70,6 +70,7 @@ STATUS_LABELS: Final = {
     "paused": "Paused",
     "cancelled": "Cancelled",
     "skipped": "Skipped",
+    "unavailable": "Not offered",
 }
 
 
