@@ -119,9 +119,9 @@ class AuthField:
             raise ValueError(f"auth field {self.name!r}: options go with kind 'select' only")
 
     @classmethod
-    def url(cls, label: str, help: str, name: str = "url") -> AuthField:
+    def url(cls, label: str, help: str, name: str = "url", *, placeholder: str = "") -> AuthField:
         """The address of the system the form connects to: required, not secret, a URL."""
-        return cls(name, label, help, secret=False, kind="url")
+        return cls(name, label, help, secret=False, kind="url", placeholder=placeholder)
 
     @classmethod
     def text(

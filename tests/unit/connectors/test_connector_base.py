@@ -125,6 +125,8 @@ def test_auth_fields_are_declared_by_their_kind() -> None:
         "company", "Company", "Optional.", secret=False, required=False, placeholder="1"
     )
     assert AuthField.url("URL", "").name == "url" and AuthField.text("db", "DB", "").required
+    shown = AuthField.url("URL", "The address.", placeholder="http://erp.example.com:8000")
+    assert shown.placeholder == "http://erp.example.com:8000" and shown.kind == "url"
 
 
 def test_the_capabilities_of_a_spec_cannot_be_changed_afterwards() -> None:

@@ -170,8 +170,7 @@ LINE_FIELDS: Final = {
     # Received quantity, from done moves; Tryton leaves it empty before processing.
     "quantity_received": kit.First((N("actual_quantity"), kit.Const(Decimal(0)))),
     "unit_of_measure": T("unit.symbol"),
-    "unit_price": N("unit_price"),
-    "line_total": N("amount"),
+    **kit.each(N, unit_price="unit_price", line_total="amount"),
     "required_date": kit.Day("delivery_date"),
 }
 
@@ -246,10 +245,8 @@ CUSTOM_FIELDS: Final[Mapping[Entity, Mapping[str, kit.Field]]] = {
         "warehouse_code": T("warehouse.code"),
     },
     Entity.WORK_ORDERS: {
-        "production": T("production.number"),
-        "production_state": T("production.state"),
-        "state": T("state"),
-        "work_center": T("work_center.name"),
+        **kit.each(T, production="production.number", production_state="production.state"),
+        **kit.each(T, state="state", work_center="work_center.name"),
         "product": T("production.product.code"),
         "quantity": N("production.quantity"),
         "unit": T("production.unit.symbol"),
@@ -386,13 +383,11 @@ MAPPER: Final = kit.Mapper(
     TRYTON_WIRE,
     {
         entity: kit.RecordMap(
-            FIELD_MAP[entity],
-            created=kit.Stamp("create_date"),
-            custom_fields=CUSTOM_FIELDS[entity],
-            derive=_DERIVE.get(entity),
+            table, custom_fields=CUSTOM_FIELDS[entity], derive=_DERIVE.get(entity)
         )
-        for entity in FIELD_MAP
+        for entity, table in FIELD_MAP.items()
     },
+    created=kit.Stamp("create_date"),
 )
 
 

@@ -25,12 +25,11 @@ database cannot hold (see `protocols.jsonrpc_model_session`), rather than as a f
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from types import MappingProxyType
 from typing import Any, Final
 
 from ironbridge.connectors import kit
-from ironbridge.connectors.protocols.jsonrpc_changes import Dependent, ModelResource
+from ironbridge.connectors.protocols.jsonrpc_changes import Dependent, ModelResource, by_entity
 from ironbridge.connectors.protocols.jsonrpc_models import TRYTON_MODELS
 from ironbridge.connectors.tryton.maps import CUSTOM_FIELDS, DERIVE_READS, FIELD_MAP
 from ironbridge.model import Entity
@@ -48,9 +47,12 @@ AMOUNT_FIELDS: Final = ("untaxed_amount", "tax_amount", "total_amount")
 #: Product quantities Tryton computes from stock moves for the locations in the context.
 STOCK_FIELDS: Final = ("quantity", "forecast_quantity")
 
-_PARTY_PARTS: Final = ("address", "contact_mechanism", "identifier")
+#: A party's addresses, contact mechanisms and identifiers are rows of their own.
+_PARTY_PARTS: Final = tuple(
+    Dependent(f"party.{model}", "party") for model in ("address", "contact_mechanism", "identifier")
+)
 _ALL: Final = MappingProxyType({"active_test": False})
-_LOCATION_TYPES: Final = ("warehouse", "storage", "production", "view")
+_PLACES: Final = (("type", "in", ("warehouse", "storage", "production", "view")),)
 #: What a purchase row needs besides what its maps read: keys the writes and the session use,
 #: a line's position and change time. Its amounts are `computed`; a line's `id` comes unasked.
 _PURCHASE_MORE: Final = (
@@ -79,54 +81,37 @@ def _read(
 
 
 #: The resource of every entity the connector reads.
-RESOURCES: Final[Mapping[Entity, ModelResource]] = MappingProxyType(
-    {
-        resource.entity: resource
-        for resource in (
-            _read(
-                Entity.PURCHASE_ORDERS,
-                "purchase.purchase",
-                _PURCHASE_MORE,
-                Dependent("purchase.line", "purchase"),
-                computed=AMOUNT_FIELDS,
-                computed_cache="total_amount_cache",
-            ),
-            _read(
-                Entity.WORK_ORDERS,
-                "production.work",
-                _WORK_MORE,
-                # Booking time (a cycle's duration) does not write the work; a state change does.
-                Dependent("production.work.cycle", "work"),
-                # Dates, quantity and state of the production live on the production's own row.
-                Dependent("production.work", "id", f"production.{CHANGE_FIELD}"),
-                module="production_work",
-            ),
-            _read(
-                Entity.VENDORS,
-                "party.party",
-                "",
-                *(Dependent(f"party.{model}", "party") for model in _PARTY_PARTS),
-                context=_ALL,
-            ),
-            _read(
-                Entity.INVENTORY_ITEMS,
-                "product.product",
-                "",
-                # Names, units and prices live on the template, shared by its variants.
-                Dependent("product.product", "id", f"template.{CHANGE_FIELD}"),
-                # Quantities are sums of moves: a move done, assigned or planned changes them.
-                Dependent("stock.move", "product"),
-                # Services hold no stock; goods and assets (equipment kept in stock) do.
-                domain=(("type", "in", ("goods", "assets")),),
-                context=_ALL,
-            ),
-            _read(
-                Entity.LOCATIONS,
-                "stock.location",
-                "",
-                domain=(("type", "in", _LOCATION_TYPES),),
-                context=_ALL,
-            ),
-        )
-    }
+RESOURCES: Final = by_entity(
+    _read(
+        Entity.PURCHASE_ORDERS,
+        "purchase.purchase",
+        _PURCHASE_MORE,
+        Dependent("purchase.line", "purchase"),
+        computed=AMOUNT_FIELDS,
+        computed_cache="total_amount_cache",
+    ),
+    _read(
+        Entity.WORK_ORDERS,
+        "production.work",
+        _WORK_MORE,
+        # Booking time (a cycle's duration) does not write the work; a state change does.
+        Dependent("production.work.cycle", "work"),
+        # Dates, quantity and state of the production live on the production's own row.
+        Dependent("production.work", "id", f"production.{CHANGE_FIELD}"),
+        module="production_work",
+    ),
+    _read(Entity.VENDORS, "party.party", "", *_PARTY_PARTS, context=_ALL),
+    _read(
+        Entity.INVENTORY_ITEMS,
+        "product.product",
+        "",
+        # Names, units and prices live on the template, shared by its variants.
+        Dependent("product.product", "id", f"template.{CHANGE_FIELD}"),
+        # Quantities are sums of moves: a move done, assigned or planned changes them.
+        Dependent("stock.move", "product"),
+        # Services hold no stock; goods and assets (equipment kept in stock) do.
+        domain=(("type", "in", ("goods", "assets")),),
+        context=_ALL,
+    ),
+    _read(Entity.LOCATIONS, "stock.location", "", domain=_PLACES, context=_ALL),
 )

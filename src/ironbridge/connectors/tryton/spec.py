@@ -71,22 +71,16 @@ SPEC: Final = ConnectorSpec(
         "equipment register."
     ),
     auth_fields=(
-        AuthField(
-            name="url",
-            label="Server URL",
-            help=(
-                "The address the Tryton client connects to, with its port, for example "
-                "http://tryton.example.com:8000. Ask your Tryton administrator if unsure."
-            ),
-            secret=False,
-            kind="url",
+        AuthField.url(
+            "Server URL",
+            help="The address the Tryton client connects to, with its port, for example "
+            "http://tryton.example.com:8000. Ask your Tryton administrator if unsure.",
             placeholder="http://tryton.example.com:8000",
         ),
-        AuthField(
-            name="database",
+        AuthField.text(
+            "database",
             label="Database",
             help="The name of the Tryton database, as chosen in the Tryton client's login dialog.",
-            secret=False,
             placeholder="production",
         ),
         *SIGN_IN.auth_fields,
