@@ -5,6 +5,7 @@ The unified JSON is validated here, once, when it is written; reads serve the st
 
 from __future__ import annotations
 
+import codecs
 import json
 from collections.abc import Callable, Iterable, Mapping
 from datetime import datetime
@@ -57,13 +58,26 @@ _ORJSON_OPTIONS: Final = (
 )
 
 
+def _json_escapes(error: UnicodeError) -> tuple[str, int]:
+    """Encoding error handler: a run of characters beyond ASCII as `json.dumps` escapes them
+    (`\\uXXXX`, UTF-16 surrogate pairs above U+FFFF)."""
+    assert isinstance(error, UnicodeEncodeError)
+    run = error.object[error.start : error.end]
+    return json.encoder.encode_basestring_ascii(run)[1:-1], error.end
+
+
+_JSON_ESCAPES: Final = "ironbridge.json_escapes"
+codecs.register_error(_JSON_ESCAPES, _json_escapes)
+
+
 def raw_json(data: Mapping[str, Any]) -> str:
     """The stored form of a raw record: stable key order, so equal records hash equal.
 
     The text of `json.dumps(data, sort_keys=True, separators=(",", ":"), default=str)`, which
-    stored records were hashed by, written by orjson several times faster. Where the two may
-    differ the standard encoder writes it: text beyond ASCII (escaped there, UTF-8 in
-    orjson), keys that are not text, integers beyond 64 bits. One difference is left to
+    stored records were hashed by, written by orjson several times faster. Text beyond
+    ASCII, which orjson writes as UTF-8, is then escaped as `json` escapes it; where the two
+    may differ otherwise the standard encoder writes it: keys that are not text, integers
+    beyond 64 bits, lone surrogates. One difference is left to
     orjson, since finding it would cost more than orjson saves: a float written with an
     exponent (`1.5e-7`, not `1.5e-07`; `0.00001`, not `1e-05`; NaN, not JSON, as null). Such
     a record's raw text changes once; the store takes that as a change of unmapped source
@@ -74,8 +88,13 @@ def raw_json(data: Mapping[str, Any]) -> str:
     except TypeError:  # orjson.JSONEncodeError is one
         pass
     else:
-        if text.isascii():
-            return text.decode("ascii")
+        # `json` also escapes DEL, which orjson writes as it is: rare enough to leave to it.
+        if b"\x7f" not in text:
+            if text.isascii():
+                return text.decode("ascii")
+            # Beyond ASCII only inside strings (keys and values), which orjson writes as
+            # UTF-8; the codec's C loop leaves all else to it and calls back once a run.
+            return text.decode("utf-8").encode("ascii", _JSON_ESCAPES).decode("ascii")
     if _encode_raw is None or not isinstance(data, dict):
         return _RAW_ENCODER.encode(data)
     return "".join(_encode_raw(data, 0))

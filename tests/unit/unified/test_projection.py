@@ -9,6 +9,8 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from ironbridge.connectors import IdFactory, RawRecord
 from ironbridge.connectors.sandbox.connector import SandboxConnector
@@ -105,6 +107,19 @@ def test_raw_json_is_the_sorted_compact_json_dumps_of_the_record() -> None:
 )
 def test_raw_json_matches_json_dumps_whichever_encoder_writes_it(data: dict[Any, Any]) -> None:
     # Stored records were hashed on this text: it must not change under them.
+    assert raw_json(data) == json.dumps(data, sort_keys=True, separators=(",", ":"), default=str)
+
+
+_JSON_VALUES = st.recursive(
+    st.none() | st.booleans() | st.integers(min_value=-(2**63), max_value=2**64 - 1) | st.text(),
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(), inner, max_size=4),
+    max_leaves=12,
+)
+
+
+@given(st.dictionaries(st.text(), _JSON_VALUES, max_size=6))
+def test_any_text_is_written_as_json_dumps_writes_it(data: dict[str, Any]) -> None:
+    # Names and addresses beyond ASCII (umlauts, CJK, emoji, lone surrogates) are common.
     assert raw_json(data) == json.dumps(data, sort_keys=True, separators=(",", ":"), default=str)
 
 
