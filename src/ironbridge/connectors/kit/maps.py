@@ -60,7 +60,9 @@ class RecordMap:
     `strip_prefix`. `derive` computes what the table cannot. Writes refuse a payload key no
     declaration writes with its reason in `refusals` (or the mapper's), and a null for a key
     in `unclearable` (a field the source cannot empty once set). With `custom_codes`, writes
-    set the `custom_fields` declared too, as that says.
+    set the `custom_fields` declared too, as that says. `creates` are fields only a create
+    writes, last (a deep insert's lines, which the source reads back by `derive`); an update
+    refuses them as any field no declaration writes.
     """
 
     fields: Mapping[str, Field] = field(hash=False)
@@ -72,6 +74,7 @@ class RecordMap:
     refusals: Mapping[str, str] = field(default_factory=dict, hash=False)
     unclearable: frozenset[str] = frozenset()
     custom_codes: CustomCodes | None = None
+    creates: Mapping[str, Field] = field(default_factory=dict, hash=False)
 
     #: `fields` and `custom_fields` made ready to read every record (see `FieldPlan`).
     plan: FieldPlan = field(init=False, repr=False, compare=False, hash=False)
@@ -190,9 +193,10 @@ class Mapper:
             if value is not None or key not in record_map.unclearable
         }
         body = write_fields(record_map.fields, values, self.wire)
+        creates = record_map.creates if creating else {}
         writable = {
             converter.payload_key(name)
-            for name, converter in record_map.fields.items()
+            for name, converter in {**record_map.fields, **creates}.items()
             if converter.writable
         }
         refusal = self.refusal.format(system=self.system)
@@ -219,6 +223,7 @@ class Mapper:
                 body[name] = value
             elif "custom_fields" not in handled:
                 found[f"custom_fields.{name}"] = refusal
+        body |= write_fields(creates, values, self.wire)
         if found:
             raise errors.ValidationFailed(found)
         return body

@@ -264,9 +264,9 @@ class ODataV2Wire(Wire):
     """OData V2 JSON as the kit's maps read and write it.
 
     Paths reach into expanded navigations (`to_Supplier/SupplierName`) and their
-    `{"results": [...]}` rows; an empty string is no value (SAP Gateway sends `""`, never null,
-    for an empty property, and clears one with `""`); `/Date(ms)/` is a date or an instant;
-    decimals travel as strings.
+    `{"results": [...]}` rows, and writes rows (a deep insert's) the same way; an empty string
+    is no value (SAP Gateway sends `""`, never null, for an empty property, and clears one with
+    `""`); `/Date(ms)/` is a date or an instant; decimals travel as strings.
     """
 
     separator = "/"
@@ -306,6 +306,10 @@ class ODataV2Wire(Wire):
 
     def from_datetime(self, value: datetime) -> Any:
         return format_datetimeoffset(value)
+
+    def put(self, out: dict[str, Any], path: str, value: Any) -> None:
+        # A to-many navigation of a deep insert is a collection: `{"results": [...]}`.
+        super().put(out, path, {"results": value} if isinstance(value, list) else value)
 
 
 # --- errors -----------------------------------------------------------------------------------

@@ -329,8 +329,10 @@ LINE_FIELDS: Final[Mapping[str, kit.Field]] = {
     "unit_of_measure": kit.Text("PurchaseOrderQuantityUnit"),
 }
 
-#: A line's price is per `NetPriceQuantity` units.
+#: A line's price is per `NetPriceQuantity` units; a new line's is per one unit.
 _UNIT_PRICE: Final = kit.Ratio(kit.Number("NetPriceAmount"), kit.Number("NetPriceQuantity"))
+#: A line's plant (`1710`) or storage location (`1710/171A`).
+_PLACE: Final = kit.Joined(("Plant", "StorageLocation"), "/", writable=True)
 
 #: The live lines of a purchase order: items flagged for deletion are cancelled lines, which
 #: SAP keeps for the audit trail only. SAP's purchase order API carries no goods-receipt
@@ -346,7 +348,7 @@ LINES: Final = kit.Sorted(
         ),
         "unit_price": _UNIT_PRICE,
         "required_date": kit.Least("to_ScheduleLine", kit.Day("ScheduleLineDeliveryDate")),
-        "location": kit.Link(Entity.LOCATIONS, kit.Joined(("Plant", "StorageLocation"), "/")),
+        "location": kit.Link(Entity.LOCATIONS, _PLACE, writable=True),
     },
     order="PurchaseOrderItem",
     skip={"PurchasingDocumentDeletionCode": "L"},
@@ -354,9 +356,20 @@ LINES: Final = kit.Sorted(
 
 # --- writes --------------------------------------------------------------------------------------
 
-#: What a new line writes: its readable fields, and its price per one unit (read per
-#: `NetPriceQuantity` units, see `mapping.py`).
-LINE_WRITES: Final = {**LINE_FIELDS, "unit_price": kit.Number("NetPriceAmount")}
+#: A new line's schedule line: when, and how much.
+_SCHEDULE: Final = {
+    "required_date": kit.Day("ScheduleLineDeliveryDate"),
+    "quantity": kit.Number("ScheduleLineOrderQuantity"),
+}
+
+#: The lines of a new order (a deep insert), numbered 10, 20, 30, ... as SAP does: what
+#: `LINES` reads of them, and one schedule line on the line's date (`mapping.py` gives it).
+NEW_LINES: Final = kit.Rows(
+    "to_PurchaseOrderItem",
+    {**LINES.fields, "schedule": kit.Rows("to_ScheduleLine", _SCHEDULE, number="ScheduleLine")},
+    number="PurchaseOrderItem",
+    step=10,
+)
 
 #: Header fields SAP cannot empty once set: a null for them in a write is refused.
 UNCLEARABLE: Final = frozenset({"vendor_remote_id", "order_date"})
@@ -379,7 +392,8 @@ HEADER_ERROR_FIELDS: Final = {
 
 #: SAP item property → unified line field, for error targets.
 LINE_ERROR_FIELDS: Final = {
-    **kit.source_names(LINE_WRITES),
+    **kit.source_names(LINE_FIELDS),
+    "NetPriceAmount": "unit_price",
     **dict.fromkeys(("Plant", "StorageLocation"), "location_id"),
 }
 
