@@ -84,10 +84,8 @@ def functional_location_key(remote_id: str) -> str | None:
 
 def purchase_order_status(data: Mapping[str, Any]) -> PurchaseOrderStatus:
     """The unified status of an A_PurchaseOrder read with its items."""
-    deletion: PurchaseOrderStatus | None = _DELETION.read(data, _CODES)
-    if deletion is not None:
-        return deletion
-    status: PurchaseOrderStatus = _PROCESSING.read(data, _CODES)
+    # A deletion code that imposes no status leaves the processing status to decide.
+    status: PurchaseOrderStatus = _DELETION.read(data, _CODES) or _PROCESSING.read(data, _CODES)
     if status is not PurchaseOrderStatus.SENT:
         return status
     items = kit.choose_row(WIRE.rows(data, maps.LINES.path), skip=maps.LINES.skip)
@@ -95,9 +93,7 @@ def purchase_order_status(data: Mapping[str, Any]) -> PurchaseOrderStatus:
     if items and all(delivered):
         invoiced = all(item.get("IsFinallyInvoiced") is True for item in items)
         return PurchaseOrderStatus.CLOSED if invoiced else PurchaseOrderStatus.RECEIVED
-    if any(delivered):
-        return PurchaseOrderStatus.PARTIALLY_RECEIVED
-    return status
+    return PurchaseOrderStatus.PARTIALLY_RECEIVED if any(delivered) else status
 
 
 def _purchase_order(data: Mapping[str, Any], ctx: kit.MapContext) -> dict[str, Any]:
