@@ -30,7 +30,7 @@ from ironbridge.connectors.kit.fields import (
 from ironbridge.connectors.kit.wire import Wire
 from ironbridge.model import Entity
 
-__all__ = ["Derive", "Mapper", "RecordMap", "source_names"]
+__all__ = ["Derive", "Mapper", "RecordMap", "Variants", "source_names"]
 
 #: A row index in a source's error path: `item.items[0].quantity`.
 _INDEX: Final = re.compile(r"\[(\d+)\]")
@@ -101,6 +101,26 @@ class RecordMap:
                         )
                     custom[name] = value
         return custom
+
+
+@dataclass(frozen=True)
+class Variants:
+    """A `Mapper.choose` declared: a record of `entity` whose remote id starts with a key of
+    `prefixes` is read by that key's map, else one whose data holds a value at a key of
+    `present` by that key's map (SAP's functional locations and storage locations among the
+    plants); any other record by its entity's map."""
+
+    entity: Entity
+    prefixes: Mapping[str, RecordMap] = field(default_factory=dict, hash=False)
+    present: Mapping[str, RecordMap] = field(default_factory=dict, hash=False)
+
+    def __call__(self, entity: Entity, raw: RawRecord) -> RecordMap | None:
+        if entity is not self.entity:
+            return None
+        for prefix, record_map in self.prefixes.items():
+            if raw.remote_id.startswith(prefix):
+                return record_map
+        return next((chosen for key, chosen in self.present.items() if raw.data.get(key)), None)
 
 
 @dataclass(frozen=True)

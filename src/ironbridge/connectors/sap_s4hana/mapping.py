@@ -17,7 +17,6 @@ from dataclasses import replace
 from typing import Any, Final
 
 from ironbridge.connectors import kit
-from ironbridge.connectors.base import RawRecord
 from ironbridge.connectors.sap_s4hana import maps
 from ironbridge.connectors.sap_s4hana.maps import WIRE
 from ironbridge.model import Entity, PurchaseOrderStatus, WorkOrderStatus
@@ -71,14 +70,6 @@ def split_location(remote_id: str) -> tuple[str, str]:
     return plant, storage_location
 
 
-def functional_location_key(remote_id: str) -> str | None:
-    """The SAP key of a functional location's remote id; None for plants and storage
-    locations."""
-    if remote_id.startswith(maps.FUNCTIONAL_LOCATION):
-        return remote_id.removeprefix(maps.FUNCTIONAL_LOCATION)
-    return None
-
-
 # --- reading -------------------------------------------------------------------------------------
 
 
@@ -107,15 +98,6 @@ def work_order_status(text: str) -> WorkOrderStatus:
     return status
 
 
-def _choose(entity: Entity, raw: RawRecord) -> kit.RecordMap | None:
-    """Functional locations and storage locations among the plants."""
-    if entity is not Entity.LOCATIONS:
-        return None
-    if functional_location_key(raw.remote_id) is not None:
-        return maps.FUNCTIONAL_LOCATION_MAP
-    return maps.STORAGE_LOCATION_MAP if raw.data.get("StorageLocation") else None
-
-
 #: SAP's tables and rules on the OData V2 wire: `to_unified` in one.
 MAPPER: Final = kit.Mapper(
     "SAP",
@@ -132,7 +114,11 @@ MAPPER: Final = kit.Mapper(
         ),
         Entity.INVENTORY_ITEMS: replace(maps.MAPS[Entity.INVENTORY_ITEMS], derive=_STOCK_LEVELS),
     },
-    choose=_choose,
+    choose=kit.Variants(
+        Entity.LOCATIONS,
+        {maps.FUNCTIONAL_LOCATION: maps.FUNCTIONAL_LOCATION_MAP},
+        {"StorageLocation": maps.STORAGE_LOCATION_MAP},
+    ),
     refusal="{system}'s purchase order API cannot set this field.",
 )
 
@@ -147,7 +133,7 @@ def _line(
     its date (else the order's) when there is one. What SAP would refuse goes to `problems`."""
     given = {key: value for key, value in line.items() if value is not None}
     location = given.get("location_remote_id")
-    if not location or functional_location_key(location) is not None:
+    if not location or location.startswith(maps.FUNCTIONAL_LOCATION):
         problems[f"lines.{index}.location_id"] = (
             "SAP needs the plant (or 'plant/storage location') each line is delivered to."
         )

@@ -166,6 +166,13 @@ def _address(value: kit.Field | Mapping[str, kit.Field]) -> kit.Pick:
     return kit.Pick("to_BusinessPartnerAddress", value, order="AddressID")
 
 
+def _contact(kind: str, value: kit.Field) -> kit.Pick:
+    """What `value` reads in a business partner's default `kind` (`EmailAddress`,
+    `PhoneNumber`: the navigation `to_<kind>`, flagged `IsDefault<kind>`) of its first
+    address."""
+    return _address(kit.Pick(f"to_{kind}", value, prefer=f"IsDefault{kind}"))
+
+
 def _functional_location_or_plant(path: str) -> kit.First:
     """The functional location at `path`, else the record's maintenance plant."""
     functional_location = kit.Ref(Entity.LOCATIONS, path, prefix=FUNCTIONAL_LOCATION)
@@ -198,17 +205,9 @@ MAPS: Final[Mapping[Entity, kit.RecordMap]] = {
             ),
             "tax_id": kit.Text("to_Supplier/VATRegistration"),
             "status": kit.Flags(SUPPLIER_FLAGS, VendorStatus.ACTIVE),
-            "email": _address(
-                kit.Pick(
-                    "to_EmailAddress", kit.Text("EmailAddress"), prefer="IsDefaultEmailAddress"
-                )
-            ),
-            "phone": _address(
-                kit.Pick(
-                    "to_PhoneNumber",
-                    kit.first_text("InternationalPhoneNumber PhoneNumber"),
-                    prefer="IsDefaultPhoneNumber",
-                )
+            "email": _contact("EmailAddress", kit.Text("EmailAddress")),
+            "phone": _contact(
+                "PhoneNumber", kit.first_text("InternationalPhoneNumber PhoneNumber")
             ),
             "website": kit.Const(None),
             "currency": _purchasing(kit.Matching(kit.Text("PurchaseOrderCurrency"), "[A-Za-z]{3}")),

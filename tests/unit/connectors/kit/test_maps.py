@@ -24,6 +24,7 @@ from ironbridge.connectors.kit import (
     Rows,
     Stamp,
     Text,
+    Variants,
     Wire,
     ensure_resolved,
 )
@@ -174,3 +175,12 @@ def test_a_mapper_dates_records_whose_map_declares_no_creation_time() -> None:
     location = mapper.to_unified(Entity.LOCATIONS, RawRecord("A", None, row), _ids)
     assert vendor["created_at"] == datetime(2026, 1, 2, 3, 4, 5, tzinfo=UTC)
     assert location["created_at"] == datetime(2025, 1, 1, tzinfo=UTC)
+
+
+def test_variants_choose_a_map_by_remote_id_prefix_then_by_a_field_that_holds_a_value() -> None:
+    site, store = RecordMap({"code": Text("Site")}), RecordMap({"code": Text("Store")})
+    choose = Variants(Entity.LOCATIONS, {"S:": site}, {"Store": store})
+    assert choose(Entity.LOCATIONS, RawRecord("S:1", None, {"Store": "A"})) is site
+    assert choose(Entity.LOCATIONS, RawRecord("1/A", None, {"Store": "A"})) is store
+    assert choose(Entity.LOCATIONS, RawRecord("1", None, {"Store": ""})) is None
+    assert choose(Entity.ASSETS, RawRecord("S:1", None, {})) is None
