@@ -232,9 +232,10 @@ class ODataSession(ConnectorSession):
         self.odata = odata_v2.ODataV2Client(self._http, error_reader=reader)
 
     def close(self) -> None:
-        """Close the HTTP client and forget any token."""
-        self._http.close()
-        self._signer.close()
+        """Close what `open` opened: the HTTP client, and the sign-in with any token."""
+        for opened in (getattr(self, "_http", None), getattr(self, "_signer", None)):
+            if opened is not None:
+                opened.close()
 
     # -- reads ----------------------------------------------------------------------------------
 

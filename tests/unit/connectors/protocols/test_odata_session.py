@@ -167,3 +167,7 @@ def test_open_signs_requests_in_the_sessions_protocol_with_its_params() -> None:
     assert seen[0].url.params["client"] == "100"
     session.close()
     assert signer.closed
+
+
+def test_a_session_that_opened_nothing_closes_quietly() -> None:
+    Session(ROWS).close()
