@@ -8,7 +8,8 @@
   name in `custom_fields` (organisational units).
 - `RecordMap` and `Mapper` (`maps.py`): an entity's table, and a connector's tables bound to
   its wire, which are its `to_unified` and its write bodies (`read_paths`: the source paths
-  a table reads, for systems asked for named fields); `MappedConnector`
+  a table reads, for systems asked for named fields; `Variants`: which of several maps
+  reads a record); `MappedConnector`
   (`connector.py`): a connector declared as its session class and its `Mapper`; `derived.py`:
   what many maps derive from the whole row (`gathered`, `priced_lines`, `stock_levels`).
 - Computed converters (`computed.py`): `Pick`, `Sorted`, `Template`, `Joined`, `Ratio`,
@@ -83,7 +84,14 @@ from ironbridge.connectors.kit.fields import (
 )
 from ironbridge.connectors.kit.fieldsets import each, same_names
 from ironbridge.connectors.kit.guards import ensure_page_size, ensure_resolved, ensure_writable
-from ironbridge.connectors.kit.maps import Derive, Mapper, RecordMap, read_paths, source_names
+from ironbridge.connectors.kit.maps import (
+    Derive,
+    Mapper,
+    RecordMap,
+    Variants,
+    read_paths,
+    source_names,
+)
 from ironbridge.connectors.kit.numbered import Numbered
 from ironbridge.connectors.kit.pager import KeyedRow, KeysetPager, RowQuery, Seek, truncate
 from ironbridge.connectors.kit.pages import pages
@@ -140,6 +148,7 @@ __all__ = [
     "Template",
     "Text",
     "Tokens",
+    "Variants",
     "When",
     "Wire",
     "ZonedWire",

@@ -3,7 +3,8 @@
 Where a source keeps a value in parts (a street and a house number, a price per 10 units, a
 date on each schedule line, a status among the tokens of a status text), these say so in the
 map instead of in a `derive` function. They read through the family's wire like the rest of
-the vocabulary (`kit.fields`) and are read-only.
+the vocabulary (`kit.fields`) and are read-only, but for a price per one unit (`Ratio`) and a
+key in parts (`Joined`, `Link`) where declared writable.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from typing import Any, Final
 from ironbridge import errors
 from ironbridge.connectors.base import reference
 from ironbridge.connectors.kit.fields import Field, MapContext, read_fields
+from ironbridge.connectors.kit.wire import Wire
 from ironbridge.model import Entity
 
 __all__ = [
@@ -124,15 +126,30 @@ class Template(Field):
 @dataclass(frozen=True, slots=True)
 class Joined(Field):
     """The non-empty values at `paths` joined by `separator` (a street and a house number, a
-    key in parts); None when all are empty."""
+    key in parts); None when all are empty.
+
+    `writable` writes a value back split at `separator` into its parts, the first always and
+    the others when not empty (`1710/171A` as plant and storage location, `1710` as a plant).
+    """
 
     paths: tuple[str, ...]
     separator: str = " "
+    writable: bool = field(default=False, kw_only=True)
 
     def read(self, row: Mapping[str, Any], ctx: MapContext) -> Any:
         parts = [ctx.wire.get(row, path) for path in self.paths]
         text = self.separator.join(str(part) for part in parts if not ctx.wire.is_empty(part))
         return text or None
+
+    def write(self, value: Any, out: dict[str, Any], wire: Wire) -> None:
+        if value is None:
+            for path in self.paths:
+                wire.put(out, path, wire.blank_write)
+            return
+        parts = str(value).split(self.separator, len(self.paths) - 1)
+        for index, (path, part) in enumerate(zip(self.paths, parts, strict=False)):
+            if part or not index:
+                wire.put(out, path, part)
 
 
 @dataclass(frozen=True, slots=True)
@@ -164,10 +181,12 @@ class When(Field):
 @dataclass(frozen=True, slots=True)
 class Ratio(Field):
     """`amount` per one unit where the source prices per `per` units (a price unit); an empty
-    or zero `per` is one unit, a negative one gives None."""
+    or zero `per` is one unit, a negative one gives None. A value is written as the amount per
+    one unit (`per` 1)."""
 
     amount: Field
     per: Field
+    writable: bool = field(default=True, kw_only=True)
 
     def read(self, row: Mapping[str, Any], ctx: MapContext) -> Any:
         amount = self.amount.read(row, ctx)
@@ -175,6 +194,11 @@ class Ratio(Field):
             return None
         per = self.per.read(row, ctx) or _ONE
         return amount / per if per > 0 else None
+
+    def write(self, value: Any, out: dict[str, Any], wire: Wire) -> None:
+        self.amount.write(value, out, wire)
+        if value is not None:
+            self.per.write(_ONE, out, wire)
 
 
 @dataclass(frozen=True, slots=True)
@@ -206,14 +230,22 @@ class Level(Field):
 
 @dataclass(frozen=True, slots=True)
 class Link(Field):
-    """A pointer to another record whose key `key` reads (a key in parts, see `Joined`)."""
+    """A pointer to another record whose key `key` reads (a key in parts, see `Joined`);
+    `writable` writes it through `key` from the payload's `<name>_remote_id`, as `Ref`."""
 
     entity: Entity
     key: Field
+    writable: bool = field(default=False, kw_only=True)
 
     def read(self, row: Mapping[str, Any], ctx: MapContext) -> Any:
         value = self.key.read(row, ctx)
         return None if value is None else reference(ctx.ids, self.entity, str(value))
+
+    def payload_key(self, name: str) -> str:
+        return f"{name}_remote_id"
+
+    def write(self, value: Any, out: dict[str, Any], wire: Wire) -> None:
+        self.key.write(value, out, wire)
 
 
 @dataclass(frozen=True, slots=True)

@@ -344,11 +344,17 @@ class Place(Field):
 
 @dataclass(frozen=True, slots=True)
 class Rows(Field):
-    """A list of nested rows (order lines, stock levels), each mapped by its own table."""
+    """A list of nested rows (order lines, stock levels), each mapped by its own table.
+
+    With `number`, each row written is numbered at that source path by its place times `step`,
+    as text (SAP numbers the items of a new order "10", "20", "30").
+    """
 
     path: str
     fields: Mapping[str, Field] = field(hash=False)
     writable: bool = field(default=True, kw_only=True)
+    number: str = field(default="", kw_only=True)
+    step: int = field(default=1, kw_only=True)
     plan: FieldPlan = field(init=False, repr=False, compare=False, hash=False)
 
     def __post_init__(self) -> None:
@@ -359,7 +365,13 @@ class Rows(Field):
         return [read_fields(plan, item, ctx) for item in ctx.wire.rows(row, self.path)]
 
     def write(self, value: Any, out: dict[str, Any], wire: Wire) -> None:
-        wire.put(out, self.path, [write_fields(self.fields, item, wire) for item in value or ()])
+        rows: list[dict[str, Any]] = []
+        for place, item in enumerate(value or (), start=1):
+            row: dict[str, Any] = {}
+            if self.number:
+                wire.put(row, self.number, str(place * self.step))
+            rows.append(row | write_fields(self.fields, item, wire))
+        wire.put(out, self.path, rows)
 
 
 @dataclass(frozen=True, slots=True)

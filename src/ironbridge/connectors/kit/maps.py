@@ -34,7 +34,7 @@ from ironbridge.connectors.kit.numbered import Numbered
 from ironbridge.connectors.kit.wire import Wire
 from ironbridge.model import Entity
 
-__all__ = ["Derive", "Mapper", "RecordMap", "read_paths", "source_names"]
+__all__ = ["Derive", "Mapper", "RecordMap", "Variants", "read_paths", "source_names"]
 
 #: A row index in a source's error path: `item.items[0].quantity`.
 _INDEX: Final = re.compile(r"\[(\d+)\]")
@@ -87,7 +87,9 @@ class RecordMap:
     `strip_prefix`. `derive` computes what the table cannot. Writes refuse a payload key no
     declaration writes with its reason in `refusals` (or the mapper's), and a null for a key
     in `unclearable` (a field the source cannot empty once set). With `custom_codes`, writes
-    set the `custom_fields` declared too, as that says.
+    set the `custom_fields` declared too, as that says. `creates` are fields only a create
+    writes, last (a deep insert's lines, which the source reads back by `derive`); an update
+    refuses them as any field no declaration writes.
     """
 
     fields: Mapping[str, Field] = field(hash=False)
@@ -99,6 +101,7 @@ class RecordMap:
     refusals: Mapping[str, str] = field(default_factory=dict, hash=False)
     unclearable: frozenset[str] = frozenset()
     custom_codes: CustomCodes | None = None
+    creates: Mapping[str, Field] = field(default_factory=dict, hash=False)
 
     #: `fields` and `custom_fields` made ready to read every record (see `FieldPlan`).
     plan: FieldPlan = field(init=False, repr=False, compare=False, hash=False)
@@ -125,6 +128,26 @@ class RecordMap:
                         )
                     custom[name] = value
         return custom
+
+
+@dataclass(frozen=True)
+class Variants:
+    """A `Mapper.choose` declared: a record of `entity` whose remote id starts with a key of
+    `prefixes` is read by that key's map, else one whose data holds a value at a key of
+    `present` by that key's map (SAP's functional locations and storage locations among the
+    plants); any other record by its entity's map."""
+
+    entity: Entity
+    prefixes: Mapping[str, RecordMap] = field(default_factory=dict, hash=False)
+    present: Mapping[str, RecordMap] = field(default_factory=dict, hash=False)
+
+    def __call__(self, entity: Entity, raw: RawRecord) -> RecordMap | None:
+        if entity is not self.entity:
+            return None
+        for prefix, record_map in self.prefixes.items():
+            if raw.remote_id.startswith(prefix):
+                return record_map
+        return next((chosen for key, chosen in self.present.items() if raw.data.get(key)), None)
 
 
 @dataclass(frozen=True)
@@ -217,9 +240,10 @@ class Mapper:
             if value is not None or key not in record_map.unclearable
         }
         body = write_fields(record_map.fields, values, self.wire)
+        creates = record_map.creates if creating else {}
         writable = {
             converter.payload_key(name)
-            for name, converter in record_map.fields.items()
+            for name, converter in {**record_map.fields, **creates}.items()
             if converter.writable
         }
         refusal = self.refusal.format(system=self.system)
@@ -246,6 +270,7 @@ class Mapper:
                 body[name] = value
             elif "custom_fields" not in handled:
                 found[f"custom_fields.{name}"] = refusal
+        body |= write_fields(creates, values, self.wire)
         if found:
             raise errors.ValidationFailed(found)
         return body

@@ -9,11 +9,13 @@ writes code only where its source differs (SAP's locations come from three place
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import Enum
-from typing import Any, ClassVar, Final
+from typing import Any, ClassVar, Final, Protocol
+
+import httpx
 
 from ironbridge import errors
 from ironbridge.connectors.base import (
@@ -32,7 +34,7 @@ from ironbridge.connectors.kit import ensure_page_size, ensure_resolved, pages
 from ironbridge.connectors.protocols import http, odata_v2
 from ironbridge.model import CREATE_MODELS, UPDATE_MODELS, Entity, parse_input
 
-__all__ = ["CheckTexts", "EntitySet", "ODataSession", "Probe", "server_root"]
+__all__ = ["CheckTexts", "EntitySet", "ODataSession", "Probe", "SignsRequests", "server_root"]
 
 #: Records of an entity set read by its `levels` come one distinct row per request; a source
 #: with more than this many is not one such a set was meant for.
@@ -151,6 +153,16 @@ class CheckTexts:
     activate_fix: str = "Activate {service}."
 
 
+class SignsRequests(Protocol):
+    """How a session signs its requests (`connectors.auth.SignIn`)."""
+
+    def around(self, wrap: Callable[[httpx.Auth], httpx.Auth] | None = None) -> httpx.Auth:
+        """The client's auth, `wrap`ped around the sign-in's own."""
+
+    def close(self) -> None:
+        """Forget any token."""
+
+
 class Probe(Enum):
     """What one read of an entity set found out about the user's access to it."""
 
@@ -185,6 +197,13 @@ class ODataSession(ConnectorSession):
     blocked_headers: ClassVar[frozenset[str]] = frozenset(
         {"authorization", "cookie", "host", "content-length", "transfer-encoding"}
     )
+    #: What `open` wraps the sign-in's auth in (a server's protocol, such as SAP Gateway's CSRF
+    #: tokens), and how it reads error bodies (None: `odata_v2.read_error`).
+    auth_protocol: ClassVar[Callable[..., httpx.Auth] | None] = None
+    error_reader: ClassVar[Callable[..., odata_v2.ErrorBody] | None] = None
+    #: Records no write may change, by a property of the record read before the write: its
+    #: name → (the value that locks it, the state that value is, the unified status it reads as).
+    locks: ClassVar[Mapping[str, tuple[Any, str, str]]] = {}
 
     odata: odata_v2.ODataV2Client
 
@@ -192,6 +211,31 @@ class ODataSession(ConnectorSession):
         super().__init__(spec, options)
         # Services found readable or not, by name (see `offers`).
         self._offered: dict[str, bool] = {}
+
+    def open(
+        self,
+        root: str,
+        signin: SignsRequests,
+        *,
+        params: Mapping[str, str] | None = None,
+        transport: httpx.BaseTransport | None = None,
+    ) -> None:
+        """Set `odata` to a client of the server at `root` whose requests `signin` signs, in
+        the session's `auth_protocol`, each with the query `params` (a system's client number);
+        error bodies are read by its `error_reader`."""
+        self._signer = signin
+        auth = signin.around(type(self).auth_protocol)
+        self._http = http.make_client(root, auth=auth, options=self.options, transport=transport)
+        if params:
+            self._http.params = httpx.QueryParams(params)
+        reader = type(self).error_reader or odata_v2.read_error
+        self.odata = odata_v2.ODataV2Client(self._http, error_reader=reader)
+
+    def close(self) -> None:
+        """Close what `open` opened: the HTTP client, and the sign-in with any token."""
+        for opened in (getattr(self, "_http", None), getattr(self, "_signer", None)):
+            if opened is not None:
+                opened.close()
 
     # -- reads ----------------------------------------------------------------------------------
 
@@ -572,7 +616,15 @@ class ODataSession(ConnectorSession):
         return None
 
     def ensure_changeable(self, entity: Entity, remote_id: str, current: Mapping[str, Any]) -> None:
-        """Refuse (`errors.RecordLocked`) a change to a record in a state that forbids it."""
+        """Refuse (`errors.RecordLocked`) a change to a record in a state that forbids it: one
+        of `locks`, its unified status in the error's details."""
+        for name, (value, state, status) in self.locks.items():
+            if current.get(name) == value:
+                raise errors.RecordLocked(
+                    f"{entity.label.capitalize()} {remote_id} is {state} in {self.source} and "
+                    "cannot be changed.",
+                    details={"status": status},
+                )
 
     # -- passthrough ----------------------------------------------------------------------------
 

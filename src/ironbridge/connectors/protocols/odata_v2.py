@@ -12,7 +12,7 @@ What the family knows (OData V2 JSON format, "verbose" JSON):
   that is safe under the ms truncation of `/Date(ms)/` (see its docstring).
 - writes: deep insert, `PATCH` with `If-Match` from the `ETag` header or `__metadata.etag`.
 - errors: `error.code` and `error.message.value` → the taxonomy, through one status table;
-  a server that adds field details to the body (SAP Gateway) passes its own `ErrorReader`.
+  a server that adds field details to the body (SAP Gateway) declares where (`DetailedErrors`).
 
 A system package declares services, entity sets, keys, `$expand` paths and change fields
 (`protocols.odata_session`); it never parses a payload or builds a filter string itself.
@@ -44,6 +44,7 @@ __all__ = [
     "ChangeStamp",
     "ChangedRow",
     "DateAndTimeChange",
+    "DetailedErrors",
     "ErrorBody",
     "ErrorReader",
     "FieldNames",
@@ -264,9 +265,9 @@ class ODataV2Wire(Wire):
     """OData V2 JSON as the kit's maps read and write it.
 
     Paths reach into expanded navigations (`to_Supplier/SupplierName`) and their
-    `{"results": [...]}` rows; an empty string is no value (SAP Gateway sends `""`, never null,
-    for an empty property, and clears one with `""`); `/Date(ms)/` is a date or an instant;
-    decimals travel as strings.
+    `{"results": [...]}` rows, and writes rows (a deep insert's) the same way; an empty string
+    is no value (SAP Gateway sends `""`, never null, for an empty property, and clears one with
+    `""`); `/Date(ms)/` is a date or an instant; decimals travel as strings.
     """
 
     separator = "/"
@@ -306,6 +307,10 @@ class ODataV2Wire(Wire):
 
     def from_datetime(self, value: datetime) -> Any:
         return format_datetimeoffset(value)
+
+    def put(self, out: dict[str, Any], path: str, value: Any) -> None:
+        # A to-many navigation of a deep insert is a collection: `{"results": [...]}`.
+        super().put(out, path, {"results": value} if isinstance(value, list) else value)
 
 
 # --- errors -----------------------------------------------------------------------------------
@@ -359,6 +364,38 @@ def read_error(response: httpx.Response) -> ErrorBody:
     if text is None:
         return ErrorBody()
     return ErrorBody(f"{code}: {text}" if code else text)
+
+
+@dataclass(frozen=True)
+class DetailedErrors:
+    """The `ErrorReader` of a server that lists, inside the error object at the `/` path
+    `details`, the properties a request failed on (SAP Gateway: `innererror/errordetails`).
+
+    Each entry with a `target` and a `severity` among `failing` (none given: `error`) blames
+    that target with its own `message`, else the body's; entries of other severities are notes.
+    The message is `<system> <code>: <text>`, or the text alone without a code.
+    """
+
+    system: str
+    details: str
+    failing: frozenset[str] = frozenset({"error"})
+
+    def __call__(self, response: httpx.Response) -> ErrorBody:
+        error = error_object(response)
+        if error is None:
+            return ErrorBody()
+        code, text = error_text(error)
+        details: Any = error
+        for step in self.details.split("/"):
+            details = details.get(step) if isinstance(details, dict) else None
+        targets: list[tuple[str, str]] = []
+        for detail in details or ():
+            target = detail.get("target") if isinstance(detail, dict) else None
+            severity = str(detail.get("severity") or "error").lower() if target else ""
+            if isinstance(target, str) and severity in self.failing:
+                targets.append((target, str(detail.get("message") or text or "Invalid value.")))
+        message = f"{self.system} {code}: {text}" if code and text else text
+        return ErrorBody(message, tuple(targets))
 
 
 #: Translates an error `target` (a property, or a path such as

@@ -14,11 +14,10 @@ from typing import Any, Final
 
 import httpx
 
-from ironbridge import errors
 from ironbridge.connectors import kit
 from ironbridge.connectors.auth import SignInContext
 from ironbridge.connectors.base import SessionOptions
-from ironbridge.connectors.protocols import http, odata_v2
+from ironbridge.connectors.protocols import odata_v2
 from ironbridge.connectors.protocols.odata_session import ODataSession, server_root
 from ironbridge.connectors.sap_s4hana import gateway, mapping
 from ironbridge.connectors.sap_s4hana.gateway import CsrfTokenAuth
@@ -42,6 +41,10 @@ class SapS4HanaSession(ODataSession):
     check_texts = CHECK_TEXTS
     optional = {Entity.LOCATIONS: (FUNCTIONAL_LOCATIONS, _PLACES_ONLY)}
     blocked_headers = ODataSession.blocked_headers | {gateway.CSRF_HEADER.lower()}
+    # An order flagged for deletion is kept for the audit trail only.
+    auth_protocol = CsrfTokenAuth
+    error_reader = gateway.read_error
+    locks = {"PurchasingDocumentDeletionCode": ("L", "flagged for deletion", "cancelled")}
 
     def __init__(
         self,
@@ -69,16 +72,7 @@ class SapS4HanaSession(ODataSession):
                 transport=transport,
             ),
         )
-        auth = self._signin.around(CsrfTokenAuth)
-        self._http = http.make_client(root, auth=auth, options=self.options, transport=transport)
-        if params:
-            self._http.params = httpx.QueryParams(params)
-        self.odata = odata_v2.ODataV2Client(self._http, error_reader=gateway.read_error)
-
-    def close(self) -> None:
-        """Close the HTTP clients and forget any token."""
-        self._http.close()
-        self._signin.close()
+        self.open(root, self._signin, params=params, transport=transport)
 
     def refused(self) -> str:
         """Which credentials SAP refused: the user's password or the OAuth client's."""
@@ -99,14 +93,6 @@ class SapS4HanaSession(ODataSession):
     def field_names(self, entity: Entity) -> odata_v2.FieldNames:
         """SAP's error targets, items included, as unified field paths."""
         return mapping.error_field
-
-    def ensure_changeable(self, entity: Entity, remote_id: str, current: Mapping[str, Any]) -> None:
-        """An order flagged for deletion is locked: SAP keeps it for the audit trail only."""
-        if current.get("PurchasingDocumentDeletionCode") == "L":
-            raise errors.RecordLocked(
-                f"Purchase order {remote_id} is flagged for deletion in SAP and cannot be changed.",
-                details={"status": "cancelled"},
-            )
 
 
 class SapS4Hana(kit.MappedConnector):

@@ -21,32 +21,13 @@ __all__ = ["CSRF_HEADER", "CsrfTokenAuth", "read_error", "service_root_of"]
 
 CSRF_HEADER: Final = "X-CSRF-Token"
 _SAFE_METHODS: Final = frozenset({"GET", "HEAD", "OPTIONS"})
-# Details of these severities are what made a request fail; the rest are notes.
-_FAILING: Final = frozenset({"error", "abort"})
 
 
-# --- errors -----------------------------------------------------------------------------------
-
-
-def read_error(response: httpx.Response) -> odata_v2.ErrorBody:
-    """The message (`SAP <code>: <text>`) and the blamed properties of an SAP error body.
-
-    Each `innererror.errordetails` entry of severity error or abort with a `target` blames
-    that target with its own message (or the main text).
-    """
-    error = odata_v2.error_object(response)
-    if error is None:
-        return odata_v2.ErrorBody()
-    code, text = odata_v2.error_text(error)
-    inner = error.get("innererror")
-    details = inner.get("errordetails") if isinstance(inner, dict) else None
-    targets: list[tuple[str, str]] = []
-    for detail in details or ():
-        target = detail.get("target") if isinstance(detail, dict) else None
-        severity = str(detail.get("severity") or "error").lower() if target else ""
-        if isinstance(target, str) and severity in _FAILING:
-            targets.append((target, str(detail.get("message") or text or "Invalid value.")))
-    return odata_v2.ErrorBody(f"SAP {code}: {text}" if code and text else text, tuple(targets))
+#: SAP's error bodies: `SAP <code>: <text>`, and in `innererror.errordetails` the properties a
+#: validation blamed; details of severity error or abort made the request fail, the rest are notes.
+read_error: Final = odata_v2.DetailedErrors(
+    "SAP", "innererror/errordetails", failing=frozenset({"error", "abort"})
+)
 
 
 # --- CSRF ---------------------------------------------------------------------------------------

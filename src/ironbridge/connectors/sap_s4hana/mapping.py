@@ -17,7 +17,6 @@ from dataclasses import replace
 from typing import Any, Final
 
 from ironbridge.connectors import kit
-from ironbridge.connectors.base import RawRecord
 from ironbridge.connectors.sap_s4hana import maps
 from ironbridge.connectors.sap_s4hana.maps import WIRE
 from ironbridge.model import Entity, PurchaseOrderStatus, WorkOrderStatus
@@ -35,12 +34,6 @@ _NOT_WRITABLE: Final[Mapping[str, str]] = {
     "number": "SAP assigns purchase order numbers itself.",
     "status": "Approval and status follow SAP's release workflow; change it in SAP.",
 }
-#: A schedule line of a new item: when, and how much.
-_SCHEDULE: Final = {
-    "day": kit.Day("ScheduleLineDeliveryDate"),
-    "quantity": kit.Number("ScheduleLineOrderQuantity"),
-}
-
 # Converters of the rules below: the same vocabulary as the tables, read where a rule needs it.
 _DELETION: Final = kit.Code("PurchasingDocumentDeletionCode", maps.DELETION_CODE)
 _PROCESSING: Final = kit.Code("PurchasingProcessingStatus", maps.PROCESSING_STATUS)
@@ -77,23 +70,13 @@ def split_location(remote_id: str) -> tuple[str, str]:
     return plant, storage_location
 
 
-def functional_location_key(remote_id: str) -> str | None:
-    """The SAP key of a functional location's remote id; None for plants and storage
-    locations."""
-    if remote_id.startswith(maps.FUNCTIONAL_LOCATION):
-        return remote_id.removeprefix(maps.FUNCTIONAL_LOCATION)
-    return None
-
-
 # --- reading -------------------------------------------------------------------------------------
 
 
 def purchase_order_status(data: Mapping[str, Any]) -> PurchaseOrderStatus:
     """The unified status of an A_PurchaseOrder read with its items."""
-    deletion: PurchaseOrderStatus | None = _DELETION.read(data, _CODES)
-    if deletion is not None:
-        return deletion
-    status: PurchaseOrderStatus = _PROCESSING.read(data, _CODES)
+    # A deletion code that imposes no status leaves the processing status to decide.
+    status: PurchaseOrderStatus = _DELETION.read(data, _CODES) or _PROCESSING.read(data, _CODES)
     if status is not PurchaseOrderStatus.SENT:
         return status
     items = kit.choose_row(WIRE.rows(data, maps.LINES.path), skip=maps.LINES.skip)
@@ -101,9 +84,7 @@ def purchase_order_status(data: Mapping[str, Any]) -> PurchaseOrderStatus:
     if items and all(delivered):
         invoiced = all(item.get("IsFinallyInvoiced") is True for item in items)
         return PurchaseOrderStatus.CLOSED if invoiced else PurchaseOrderStatus.RECEIVED
-    if any(delivered):
-        return PurchaseOrderStatus.PARTIALLY_RECEIVED
-    return status
+    return PurchaseOrderStatus.PARTIALLY_RECEIVED if any(delivered) else status
 
 
 def _purchase_order(data: Mapping[str, Any], ctx: kit.MapContext) -> dict[str, Any]:
@@ -115,15 +96,6 @@ def work_order_status(text: str) -> WorkOrderStatus:
     """The lifecycle status in a `SystemStatusText` such as `REL PCNF NMAT PRC`."""
     status: WorkOrderStatus = _SYSTEM_STATUS.read({"SystemStatusText": text}, _CODES)
     return status
-
-
-def _choose(entity: Entity, raw: RawRecord) -> kit.RecordMap | None:
-    """Functional locations and storage locations among the plants."""
-    if entity is not Entity.LOCATIONS:
-        return None
-    if functional_location_key(raw.remote_id) is not None:
-        return maps.FUNCTIONAL_LOCATION_MAP
-    return maps.STORAGE_LOCATION_MAP if raw.data.get("StorageLocation") else None
 
 
 #: SAP's tables and rules on the OData V2 wire: `to_unified` in one.
@@ -138,10 +110,15 @@ MAPPER: Final = kit.Mapper(
             refusals=_NOT_WRITABLE,
             unclearable=maps.UNCLEARABLE,
             custom_codes=maps.ORGANISATION,
+            creates={"lines": maps.NEW_LINES},
         ),
         Entity.INVENTORY_ITEMS: replace(maps.MAPS[Entity.INVENTORY_ITEMS], derive=_STOCK_LEVELS),
     },
-    choose=_choose,
+    choose=kit.Variants(
+        Entity.LOCATIONS,
+        {maps.FUNCTIONAL_LOCATION: maps.FUNCTIONAL_LOCATION_MAP},
+        {"StorageLocation": maps.STORAGE_LOCATION_MAP},
+    ),
     refusal="{system}'s purchase order API cannot set this field.",
 )
 
@@ -149,34 +126,21 @@ MAPPER: Final = kit.Mapper(
 # --- writing -------------------------------------------------------------------------------------
 
 
-def _item(
+def _line(
     index: int, line: Mapping[str, Any], day: Any, problems: dict[str, str]
 ) -> dict[str, Any]:
-    """One A_PurchaseOrderItem of a deep insert, numbered 10, 20, 30, ... as SAP does."""
+    """A line of a new order as `maps.NEW_LINES` writes it: its values, and a schedule line on
+    its date (else the order's) when there is one. What SAP would refuse goes to `problems`."""
     given = {key: value for key, value in line.items() if value is not None}
-    item: dict[str, Any] = {
-        "PurchaseOrderItem": str(10 * (index + 1)),
-        **kit.write_fields(maps.LINE_WRITES, given, WIRE),
-    }
-    location = line.get("location_remote_id")
-    if not location or functional_location_key(location) is not None:
+    location = given.get("location_remote_id")
+    if not location or location.startswith(maps.FUNCTIONAL_LOCATION):
         problems[f"lines.{index}.location_id"] = (
             "SAP needs the plant (or 'plant/storage location') each line is delivered to."
         )
-    else:
-        plant, storage_location = split_location(location)
-        item["Plant"] = plant
-        if storage_location:
-            item["StorageLocation"] = storage_location
-    if not line.get("item_remote_id") and not line.get("unit_of_measure"):
+    if not given.get("item_remote_id") and not given.get("unit_of_measure"):
         problems[f"lines.{index}.unit_of_measure"] = "A line without an item needs a unit."
-    if line.get("unit_price") is not None:
-        item["NetPriceQuantity"] = "1"
-    day = line.get("required_date") or day
-    if day is not None:
-        schedule = kit.write_fields(_SCHEDULE, {"day": day, "quantity": line["quantity"]}, WIRE)
-        item["to_ScheduleLine"] = {"results": [{"ScheduleLine": "1", **schedule}]}
-    return item
+    day = given.get("required_date", day)
+    return given if day is None else {**given, "schedule": [{**given, "required_date": day}]}
 
 
 def purchase_order_create_body(payload: Mapping[str, Any]) -> dict[str, Any]:
@@ -187,13 +151,14 @@ def purchase_order_create_body(payload: Mapping[str, Any]) -> dict[str, Any]:
     """
     problems: dict[str, str] = {}
     day = payload.get("required_date")
-    lines = enumerate(payload.get("lines") or ())
-    items = [_item(index, line, day, problems) for index, line in lines]
-    handled = frozenset({"required_date", "lines"})
-    body = MAPPER.to_source(
-        Entity.PURCHASE_ORDERS, payload, handled=handled, problems=problems, creating=True
+    lines = [_line(at, line, day, problems) for at, line in enumerate(payload.get("lines") or ())]
+    return MAPPER.to_source(
+        Entity.PURCHASE_ORDERS,
+        {**payload, "lines": lines},
+        handled=frozenset({"required_date"}),
+        problems=problems,
+        creating=True,
     )
-    return {**body, "to_PurchaseOrderItem": {"results": items}}
 
 
 def purchase_order_update_body(changes: Mapping[str, Any]) -> dict[str, Any]:

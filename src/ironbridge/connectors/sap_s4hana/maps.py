@@ -166,6 +166,13 @@ def _address(value: kit.Field | Mapping[str, kit.Field]) -> kit.Pick:
     return kit.Pick("to_BusinessPartnerAddress", value, order="AddressID")
 
 
+def _contact(kind: str, value: kit.Field) -> kit.Pick:
+    """What `value` reads in a business partner's default `kind` (`EmailAddress`,
+    `PhoneNumber`: the navigation `to_<kind>`, flagged `IsDefault<kind>`) of its first
+    address."""
+    return _address(kit.Pick(f"to_{kind}", value, prefer=f"IsDefault{kind}"))
+
+
 def _functional_location_or_plant(path: str) -> kit.First:
     """The functional location at `path`, else the record's maintenance plant."""
     functional_location = kit.Ref(Entity.LOCATIONS, path, prefix=FUNCTIONAL_LOCATION)
@@ -198,17 +205,9 @@ MAPS: Final[Mapping[Entity, kit.RecordMap]] = {
             ),
             "tax_id": kit.Text("to_Supplier/VATRegistration"),
             "status": kit.Flags(SUPPLIER_FLAGS, VendorStatus.ACTIVE),
-            "email": _address(
-                kit.Pick(
-                    "to_EmailAddress", kit.Text("EmailAddress"), prefer="IsDefaultEmailAddress"
-                )
-            ),
-            "phone": _address(
-                kit.Pick(
-                    "to_PhoneNumber",
-                    kit.first_text("InternationalPhoneNumber PhoneNumber"),
-                    prefer="IsDefaultPhoneNumber",
-                )
+            "email": _contact("EmailAddress", kit.Text("EmailAddress")),
+            "phone": _contact(
+                "PhoneNumber", kit.first_text("InternationalPhoneNumber PhoneNumber")
             ),
             "website": kit.Const(None),
             "currency": _purchasing(kit.Matching(kit.Text("PurchaseOrderCurrency"), "[A-Za-z]{3}")),
@@ -329,8 +328,10 @@ LINE_FIELDS: Final[Mapping[str, kit.Field]] = {
     "unit_of_measure": kit.Text("PurchaseOrderQuantityUnit"),
 }
 
-#: A line's price is per `NetPriceQuantity` units.
+#: A line's price is per `NetPriceQuantity` units; a new line's is per one unit.
 _UNIT_PRICE: Final = kit.Ratio(kit.Number("NetPriceAmount"), kit.Number("NetPriceQuantity"))
+#: A line's plant (`1710`) or storage location (`1710/171A`).
+_PLACE: Final = kit.Joined(("Plant", "StorageLocation"), "/", writable=True)
 
 #: The live lines of a purchase order: items flagged for deletion are cancelled lines, which
 #: SAP keeps for the audit trail only. SAP's purchase order API carries no goods-receipt
@@ -346,7 +347,7 @@ LINES: Final = kit.Sorted(
         ),
         "unit_price": _UNIT_PRICE,
         "required_date": kit.Least("to_ScheduleLine", kit.Day("ScheduleLineDeliveryDate")),
-        "location": kit.Link(Entity.LOCATIONS, kit.Joined(("Plant", "StorageLocation"), "/")),
+        "location": kit.Link(Entity.LOCATIONS, _PLACE, writable=True),
     },
     order="PurchaseOrderItem",
     skip={"PurchasingDocumentDeletionCode": "L"},
@@ -354,9 +355,20 @@ LINES: Final = kit.Sorted(
 
 # --- writes --------------------------------------------------------------------------------------
 
-#: What a new line writes: its readable fields, and its price per one unit (read per
-#: `NetPriceQuantity` units, see `mapping.py`).
-LINE_WRITES: Final = {**LINE_FIELDS, "unit_price": kit.Number("NetPriceAmount")}
+#: A new line's schedule line: when, and how much.
+_SCHEDULE: Final = {
+    "required_date": kit.Day("ScheduleLineDeliveryDate"),
+    "quantity": kit.Number("ScheduleLineOrderQuantity"),
+}
+
+#: The lines of a new order (a deep insert), numbered 10, 20, 30, ... as SAP does: what
+#: `LINES` reads of them, and one schedule line on the line's date (`mapping.py` gives it).
+NEW_LINES: Final = kit.Rows(
+    "to_PurchaseOrderItem",
+    {**LINES.fields, "schedule": kit.Rows("to_ScheduleLine", _SCHEDULE, number="ScheduleLine")},
+    number="PurchaseOrderItem",
+    step=10,
+)
 
 #: Header fields SAP cannot empty once set: a null for them in a write is refused.
 UNCLEARABLE: Final = frozenset({"vendor_remote_id", "order_date"})
@@ -379,7 +391,8 @@ HEADER_ERROR_FIELDS: Final = {
 
 #: SAP item property → unified line field, for error targets.
 LINE_ERROR_FIELDS: Final = {
-    **kit.source_names(LINE_WRITES),
+    **kit.source_names(LINE_FIELDS),
+    "NetPriceAmount": "unit_price",
     **dict.fromkeys(("Plant", "StorageLocation"), "location_id"),
 }
 

@@ -28,6 +28,7 @@ from ironbridge.connectors.kit import (
     Rows,
     Stamp,
     Text,
+    Variants,
     Wire,
     ensure_resolved,
     read_paths,
@@ -203,3 +204,12 @@ def test_read_paths_are_the_paths_a_table_reads_nested_ones_under_theirs_each_on
         "lines.type",
     )
     assert read_paths([Text("code")], "parent.") == ("parent.code",)
+
+
+def test_variants_choose_a_map_by_remote_id_prefix_then_by_a_field_that_holds_a_value() -> None:
+    site, store = RecordMap({"code": Text("Site")}), RecordMap({"code": Text("Store")})
+    choose = Variants(Entity.LOCATIONS, {"S:": site}, {"Store": store})
+    assert choose(Entity.LOCATIONS, RawRecord("S:1", None, {"Store": "A"})) is site
+    assert choose(Entity.LOCATIONS, RawRecord("1/A", None, {"Store": "A"})) is store
+    assert choose(Entity.LOCATIONS, RawRecord("1", None, {"Store": ""})) is None
+    assert choose(Entity.ASSETS, RawRecord("S:1", None, {})) is None

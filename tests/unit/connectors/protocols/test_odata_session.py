@@ -6,10 +6,12 @@ from __future__ import annotations
 from collections.abc import Iterator, Sequence
 from typing import Any, cast
 
+import httpx
 import pytest
 
 from ironbridge import errors
-from ironbridge.connectors.base import RawRecord
+from ironbridge.connectors.base import RawRecord, SessionOptions
+from ironbridge.connectors.protocols import odata_v2
 from ironbridge.connectors.protocols.odata_session import EntitySet, ODataSession
 from ironbridge.connectors.sap_s4hana.spec import SPEC
 from ironbridge.model import Entity
@@ -107,3 +109,65 @@ def test_a_level_record_is_found_by_its_values() -> None:
 def test_a_level_record_no_row_holds_is_not_found(remote_id: str) -> None:
     with pytest.raises(errors.NotFound):
         Session(ROWS).get(Entity.LOCATIONS, remote_id)
+
+
+class Locking(Session):
+    locks = {"Deleted": ("X", "flagged for deletion", "cancelled")}
+
+
+def test_a_declared_lock_refuses_changes_with_the_status_it_means() -> None:
+    session = Locking(ROWS)
+    session.ensure_changeable(Entity.PURCHASE_ORDERS, "7", {"Deleted": ""})
+    with pytest.raises(errors.RecordLocked) as caught:
+        session.ensure_changeable(Entity.PURCHASE_ORDERS, "7", {"Deleted": "X"})
+    assert caught.value.message == (
+        "Purchase order 7 is flagged for deletion in Test and cannot be changed."
+    )
+    assert caught.value.details == {"status": "cancelled"}
+
+
+class Signer:
+    def __init__(self) -> None:
+        self.wrapped: object = None
+        self.closed = False
+
+    def around(self, wrap: Any = None) -> httpx.Auth:
+        self.wrapped = wrap
+        return httpx.BasicAuth("u", "p")
+
+    def close(self) -> None:
+        self.closed = True
+
+
+class Opened(Session):
+    auth_protocol = staticmethod(lambda inner: inner)
+    error_reader = odata_v2.DetailedErrors("Test", "innererror/errordetails")
+
+    def __init__(self) -> None:
+        ODataSession.__init__(self, SPEC, SessionOptions(allow_private_urls=True))
+
+
+def test_open_signs_requests_in_the_sessions_protocol_with_its_params() -> None:
+    seen: list[httpx.Request] = []
+
+    def answer(request: httpx.Request) -> httpx.Response:
+        seen.append(request)
+        return httpx.Response(400, json={"error": {"code": "C", "message": "bad"}})
+
+    session, signer = Opened(), Signer()
+    session.open(
+        "http://127.0.0.1/odata/",
+        signer,
+        params={"client": "100"},
+        transport=httpx.MockTransport(answer),
+    )
+    assert signer.wrapped is Opened.auth_protocol
+    with pytest.raises(errors.ValidationFailed, match="Test C: bad"):
+        session.odata.get_json("S/E")
+    assert seen[0].url.params["client"] == "100"
+    session.close()
+    assert signer.closed
+
+
+def test_a_session_that_opened_nothing_closes_quietly() -> None:
+    Session(ROWS).close()

@@ -359,3 +359,29 @@ def test_date_and_time_change_filters_need_both_parts() -> None:
     entity = {"LastChangeDate": "/Date(1704153600000)/", "LastChangeTime": "PT10H30M05S"}
     assert change.read(entity) == moment
     assert change.read({"LastChangeDate": None}) is None
+
+
+def test_detailed_errors_blame_the_targets_of_failing_details() -> None:
+    body = {
+        "error": {
+            "code": "E1",
+            "message": {"value": "Order refused"},
+            "details": {
+                "items": [
+                    {"target": "Qty", "message": "too many"},
+                    {"target": "Note", "severity": "info", "message": "fyi"},
+                    {"target": "Date", "severity": "warning"},
+                    {"severity": "error", "message": "no target"},
+                ]
+            },
+        }
+    }
+    response = httpx.Response(400, json=body)
+    reader = odata_v2.DetailedErrors(
+        "Shop", "details/items", failing=frozenset({"error", "warning"})
+    )
+    assert reader(response) == odata_v2.ErrorBody(
+        "Shop E1: Order refused", (("Qty", "too many"), ("Date", "Order refused"))
+    )
+    assert reader(httpx.Response(500, text="down")) == odata_v2.ErrorBody()
+    assert odata_v2.DetailedErrors("Shop", "nowhere")(response).targets == ()
