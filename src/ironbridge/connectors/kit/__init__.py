@@ -77,6 +77,7 @@ from ironbridge.connectors.kit.fields import (
     first_text,
     names,
     read_fields,
+    read_rows,
     source_code,
     write_fields,
 )
@@ -156,6 +157,7 @@ __all__ = [
     "pages",
     "priced_lines",
     "read_fields",
+    "read_rows",
     "same_names",
     "source_code",
     "source_names",

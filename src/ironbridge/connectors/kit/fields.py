@@ -509,6 +509,22 @@ def _reading(wire: Wire) -> _Reading:
     return reading
 
 
+#: The Decimal of each float lately read as one (amounts and quantities repeat across
+#: records and lines), as `Wire.to_decimal` makes it. Never zero, which is equal to its
+#: negative, whose Decimal is not; cleared when full.
+_DECIMALS: dict[float, Decimal] = {}
+_DECIMALS_KEPT: Final = 4096
+
+
+def _float_decimal(value: float) -> Decimal:
+    number = Decimal(str(value))
+    if value:
+        if len(_DECIMALS) >= _DECIMALS_KEPT:
+            _DECIMALS.clear()
+        _DECIMALS[value] = number
+    return number
+
+
 def _read_plain(
     plan: FieldPlan, row: dict[str, Any], ctx: MapContext, reading: _Reading
 ) -> dict[str, Any]:
@@ -519,6 +535,7 @@ def _read_plain(
     get = row.get
     # A wire with `empty_texts` needs `is_empty` asked only of text.
     is_empty, empties, numbers, days = reading
+    decimals = _DECIMALS.get
     name = ""
     try:
         for name, read, key, convert, kind in plan:
@@ -553,7 +570,10 @@ def _read_plain(
                 and is_empty(value)
             ):
                 out[name] = None
-            elif kind is _NUMBER and numbers and (type(value) is float or type(value) is int):
+            elif kind is _NUMBER and numbers and type(value) is float:
+                number = decimals(value)
+                out[name] = _float_decimal(value) if number is None else number
+            elif kind is _NUMBER and numbers and type(value) is int:
                 out[name] = Decimal(str(value))
             else:
                 out[name] = convert(value, wire)  # type: ignore[misc]
