@@ -33,6 +33,7 @@ _EMPTY_GUID: Final = "00000000-0000-0000-0000-000000000000"
 class _BusinessCentralWire(kit.Wire):
     name = "Business Central"
     blank_write = ""
+    empty_texts = frozenset(("", _EMPTY_GUID))
 
     def is_empty(self, value: Any) -> bool:
         return value is None or value == "" or value == _EMPTY_GUID
@@ -55,7 +56,10 @@ class _Flat(kit.Field):
 
     def read(self, row: Mapping[str, Any], ctx: kit.MapContext) -> Any:
         values = kit.read_fields(self.plan, row, ctx)
-        return values if any(v is not None for v in values.values()) else None
+        for value in values.values():
+            if value is not None:
+                return values
+        return None
 
     def write(self, value: Any, out: dict[str, Any], wire: kit.Wire) -> None:
         blank = {name: None for name in self.parts}

@@ -79,6 +79,7 @@ from ironbridge.connectors.kit.fields import (
     first_text,
     names,
     read_fields,
+    read_rows,
     source_code,
     write_fields,
 )
@@ -167,6 +168,7 @@ __all__ = [
     "priced_lines",
     "read_fields",
     "read_paths",
+    "read_rows",
     "same_names",
     "source_code",
     "source_names",

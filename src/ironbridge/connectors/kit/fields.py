@@ -16,7 +16,7 @@ from __future__ import annotations
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, time
+from datetime import UTC, date, datetime, time
 from decimal import Decimal
 from enum import Enum
 from typing import Any, Final
@@ -49,6 +49,7 @@ __all__ = [
     "first_text",
     "names",
     "read_fields",
+    "read_rows",
     "source_code",
     "write_fields",
 ]
@@ -313,6 +314,10 @@ class Ref(Field):
             return None
         return reference(ctx.ids, self.entity, f"{self.prefix}{value}")
 
+    def refer(self, value: str, ctx: MapContext) -> dict[str, str]:
+        """What `read` gives for a key sent as text that is not empty."""
+        return reference(ctx.ids, self.entity, f"{self.prefix}{value}")
+
     def payload_key(self, name: str) -> str:
         return f"{name}_remote_id"
 
@@ -361,8 +366,7 @@ class Rows(Field):
         object.__setattr__(self, "plan", FieldPlan.of(self.fields))
 
     def read(self, row: Mapping[str, Any], ctx: MapContext) -> Any:
-        plan = self.plan
-        return [read_fields(plan, item, ctx) for item in ctx.wire.rows(row, self.path)]
+        return read_rows(self.plan, ctx.wire.rows(row, self.path), ctx)
 
     def write(self, value: Any, out: dict[str, Any], wire: Wire) -> None:
         rows: list[dict[str, Any]] = []
@@ -428,13 +432,20 @@ def names(text: str) -> tuple[str, ...]:
 
 
 #: One field of a `FieldPlan`: its name, its `read`, and for a field at one plain key that
-#: `_Path` reads, the key and its `convert` (else None, None).
+#: `_Path` (or `Ref`) reads, the key, its `convert` (`Ref.refer`) and its kind (else None,
+#: None, _OTHER).
 _Step = tuple[
     str,
     Callable[[Mapping[str, Any], MapContext], Any],
     str | None,
-    Callable[[Any, Wire], Any] | None,
+    Callable[[Any, Any], Any] | None,
+    int,
 ]
+
+#: The kinds of plan steps whose conversion `read_fields` does itself for the common values:
+#: `Text` (text as is), `Number` (a JSON number, on a wire that reads them as `Wire` does),
+#: `Day` (ISO text, likewise), `Ref` (a key as text).
+_OTHER, _TEXT, _NUMBER, _DAY, _REF = range(5)
 
 
 class FieldPlan(tuple[_Step, ...]):
@@ -444,7 +455,8 @@ class FieldPlan(tuple[_Step, ...]):
     Mapping a record reads every field of its table, lines included, so what can be decided
     once is: each converter's bound `read`, and for the plain fields (`Text`, `Number`, ...
     at a one-step path) the key, so that a wire with `plain_keys` reads them from a decoded
-    JSON object with one `dict.get`, leaving only the emptiness check and the conversion.
+    JSON object with one `dict.get`, leaving only the emptiness check and the conversion
+    (done in place for the commonest kinds of field and value).
     """
 
     __slots__ = ()
@@ -455,9 +467,12 @@ class FieldPlan(tuple[_Step, ...]):
         steps: list[_Step] = []
         for name, converter in fields.items():
             if isinstance(converter, _Path) and _plain(converter):
-                steps.append((name, converter.read, converter.path, converter.convert))
+                kind = _KINDS.get(type(converter), _OTHER)
+                steps.append((name, converter.read, converter.path, converter.convert, kind))
+            elif type(converter) is Ref and _one_step(converter.path):
+                steps.append((name, converter.read, converter.path, converter.refer, _REF))
             else:
-                steps.append((name, converter.read, None, None))
+                steps.append((name, converter.read, None, None, _OTHER))
         return cls(steps)
 
 
@@ -465,18 +480,120 @@ class FieldPlan(tuple[_Step, ...]):
 _CONVERTS: Final[Mapping[Any, Any]] = {
     kind.read: kind.convert for kind in (Text, Integer, Number, Day, DayStart, Stamp, Flag)
 }
+#: The step kind of the kit fields `read_fields` converts itself (exactly these classes).
+_KINDS: Final[Mapping[type, int]] = {Text: _TEXT, Number: _NUMBER, Day: _DAY}
+
+
+def _one_step(path: str) -> bool:
+    return "/" not in path and "." not in path
 
 
 def _plain(converter: _Path) -> bool:
     # Reads its value as `_Path` does, at a path of one step on any wire.
     kind = type(converter)
-    path = converter.path
     return (
         (kind.read is _Path.read or _CONVERTS.get(kind.read) is kind.convert)
         and kind.value is _Path.value
-        and "/" not in path
-        and "." not in path
+        and _one_step(converter.path)
     )
+
+
+#: How `_read_plain` reads through one wire: its `is_empty` (None: `is None`, which the
+#: loop asks first), its `empty_texts`, whether it reads a JSON number as `Wire.to_decimal`
+#: does, and ISO text as `Wire.to_date` does.
+_Reading = tuple[Callable[[Any], bool] | None, frozenset[str] | None, bool, bool]
+#: Each wire's `_Reading`, decided once (wires are declared once per family or system).
+_READINGS: dict[int, tuple[Wire, _Reading]] = {}
+
+
+def _reading(wire: Wire) -> _Reading:
+    known = _READINGS.get(id(wire))
+    if known is not None and known[0] is wire:
+        return known[1]
+    family = type(wire)
+    reading = (
+        None if family.is_empty is Wire.is_empty else wire.is_empty,
+        wire.empty_texts,
+        family.to_decimal is Wire.to_decimal,
+        family.to_date is Wire.to_date and family.decode is Wire.decode,
+    )
+    _READINGS[id(wire)] = (wire, reading)
+    return reading
+
+
+#: The Decimal of each float lately read as one (amounts and quantities repeat across
+#: records and lines), as `Wire.to_decimal` makes it. Never zero, which is equal to its
+#: negative, whose Decimal is not; cleared when full.
+_DECIMALS: dict[float, Decimal] = {}
+_DECIMALS_KEPT: Final = 4096
+
+
+def _float_decimal(value: float) -> Decimal:
+    number = Decimal(str(value))
+    if value:
+        if len(_DECIMALS) >= _DECIMALS_KEPT:
+            _DECIMALS.clear()
+        _DECIMALS[value] = number
+    return number
+
+
+def _read_plain(
+    plan: FieldPlan, row: dict[str, Any], ctx: MapContext, reading: _Reading
+) -> dict[str, Any]:
+    """`read_fields` of a plan from a decoded JSON object on a wire with `plain_keys`: the hot
+    path, every field of every record mapped, each a key of the object."""
+    out: dict[str, Any] = {}
+    wire = ctx.wire
+    get = row.get
+    # A wire with `empty_texts` needs `is_empty` asked only of text.
+    is_empty, empties, numbers, days = reading
+    decimals = _DECIMALS.get
+    name = ""
+    try:
+        for name, read, key, convert, kind in plan:
+            if key is None:
+                out[name] = read(row, ctx)
+                continue
+            value = get(key)
+            if value is None:
+                out[name] = None
+            elif type(value) is str:
+                if empties is not None:
+                    if value in empties:
+                        out[name] = None
+                        continue
+                elif is_empty is not None and is_empty(value):
+                    out[name] = None
+                    continue
+                if kind is _TEXT:
+                    out[name] = value
+                elif kind is _DAY and days:
+                    out[name] = date.fromisoformat(value[:10])
+                elif kind is _REF:
+                    out[name] = convert(value, ctx)  # type: ignore[misc]
+                else:
+                    out[name] = convert(value, wire)  # type: ignore[misc]
+            elif kind is _REF or isinstance(value, list):
+                # A list: what a wire's `get` may read otherwise (an Odoo many2one pair).
+                out[name] = read(row, ctx)
+            elif (
+                is_empty is not None
+                and (empties is None or isinstance(value, str))
+                and is_empty(value)
+            ):
+                out[name] = None
+            elif kind is _NUMBER and numbers and type(value) is float:
+                number = decimals(value)
+                out[name] = _float_decimal(value) if number is None else number
+            elif kind is _NUMBER and numbers and type(value) is int:
+                out[name] = Decimal(str(value))
+            else:
+                out[name] = convert(value, wire)  # type: ignore[misc]
+    except _UNREADABLE as exc:
+        raise errors.UpstreamError(
+            f"{wire.name}'s value for {name} is unreadable ({exc})."
+        ) from exc
+    return out
 
 
 def read_fields(
@@ -484,40 +601,37 @@ def read_fields(
 ) -> dict[str, Any]:
     """Read every field of `fields` (a table, or its `FieldPlan`) from `row`; an unreadable
     value is an `UpstreamError`."""
-    out: dict[str, Any] = {}
     wire = ctx.wire
+    if isinstance(fields, FieldPlan) and type(row) is dict and wire.plain_keys:
+        return _read_plain(fields, row, ctx, _reading(wire))
+    out: dict[str, Any] = {}
     name = ""
     try:
-        if not isinstance(fields, FieldPlan):
+        if isinstance(fields, FieldPlan):
+            for name, read, _, _, _ in fields:
+                out[name] = read(row, ctx)
+        else:
             for name, converter in fields.items():
                 out[name] = converter.read(row, ctx)
-        elif type(row) is dict and wire.plain_keys:
-            # The hot path: every field of every record mapped, each a key of a JSON object.
-            get = row.get
-            # The plain wire's `is_empty` is `is None`, which the loop asks first.
-            is_empty = None if type(wire).is_empty is Wire.is_empty else wire.is_empty
-            for name, read, key, convert in fields:
-                if key is None:
-                    out[name] = read(row, ctx)
-                    continue
-                value = get(key)
-                if value is None:
-                    out[name] = None
-                elif isinstance(value, list):
-                    # What a wire's `get` may read otherwise (an Odoo many2one pair).
-                    out[name] = read(row, ctx)
-                elif is_empty is not None and is_empty(value):
-                    out[name] = None
-                else:
-                    out[name] = convert(value, wire)  # type: ignore[misc]
-        else:
-            for name, read, _, _ in fields:
-                out[name] = read(row, ctx)
     except _UNREADABLE as exc:
         raise errors.UpstreamError(
             f"{wire.name}'s value for {name} is unreadable ({exc})."
         ) from exc
     return out
+
+
+def read_rows(
+    plan: FieldPlan, rows: list[Mapping[str, Any]], ctx: MapContext
+) -> list[dict[str, Any]]:
+    """`read_fields(plan, row, ctx)` of each of `rows` (an order's lines)."""
+    wire = ctx.wire
+    if not wire.plain_keys:
+        return [read_fields(plan, row, ctx) for row in rows]
+    reading = _reading(wire)
+    return [
+        _read_plain(plan, row, ctx, reading) if type(row) is dict else read_fields(plan, row, ctx)
+        for row in rows
+    ]
 
 
 def write_fields(

@@ -35,6 +35,10 @@ class Wire:
     #: `kit.fields.read_fields`). A family that defines its own `get` or `separator` says so
     #: itself; otherwise it is taken not to.
     plain_keys: bool = True
+    #: The texts besides None that mean "no value" (`""`, an empty GUID), for a family whose
+    #: `is_empty(value)` is exactly `value is None or isinstance(value, str) and value in
+    #: empty_texts`; maps then check emptiness without calling it. None: `is_empty` decides.
+    empty_texts: frozenset[str] | None = None
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
