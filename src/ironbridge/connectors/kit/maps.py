@@ -168,19 +168,8 @@ class Mapper:
     refusal: str = "{system} cannot write this field."
     created: Field | None = None
 
-    #: The context of the last `to_unified`, kept for the next record of the same sync (a
-    #: sync maps every record with the same id factory).
-    _context: MapContext | None = field(default=None, init=False, repr=False, compare=False)
-
     def __post_init__(self) -> None:
         object.__setattr__(self, "maps", MappingProxyType(dict(self.maps)))
-
-    def _ctx(self, ids: IdFactory) -> MapContext:
-        ctx = self._context
-        if ctx is None or ctx.ids != ids:
-            ctx = MapContext(self.wire, ids)
-            object.__setattr__(self, "_context", ctx)
-        return ctx
 
     def record_map(self, entity: Entity, raw: RawRecord) -> RecordMap:
         """The map that reads `raw`."""
@@ -194,7 +183,7 @@ class Mapper:
         is missing from its table.
         """
         record_map = self.record_map(entity, raw)
-        ctx = self._ctx(ids)
+        ctx = MapContext(self.wire, ids)
         row = raw.data
         try:
             created = None
