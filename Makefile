@@ -27,7 +27,7 @@ test: $(VENV)/.test-deps services
 	$(BIN)/ruff check src tests bench
 	$(BIN)/mypy
 	$(BIN)/lint-imports
-	$(BIN)/pytest -q -p no:cacheprovider
+	$(BIN)/pytest -q -p no:cacheprovider --durations=30
 
 services:
 	scripts/ensure-test-services.sh
