@@ -16,6 +16,7 @@ from sqlalchemy import (
     String,
     and_,
     bindparam,
+    exists,
     func,
     or_,
     select,
@@ -27,7 +28,14 @@ from sqlalchemy.dialects import postgresql, sqlite
 
 from .bulk import insert_rows
 from .push import push_subscriptions
-from .tables import connection_errors, record_counts, records, sync_runs, sync_states
+from .tables import (
+    connection_errors,
+    record_counts,
+    records,
+    sync_runs,
+    sync_seen,
+    sync_states,
+)
 from .types import utcnow
 
 __all__ = [
@@ -468,17 +476,23 @@ class RecordRepository:
             rows,
         )
 
-    def live_remote_ids(self, entity: str, *, since: datetime | None = None) -> set[str]:
-        """Remote ids of live records, optionally only those changed at or after `since`.
-
-        Snapshot records are always included: their source returns all of them on every read,
-        whatever `since`, so any one not seen in a full pass is gone.
-        """
-        stmt = select(records.c.remote_id).where(self._scope(entity), records.c.deleted.is_(False))
+    def unseen_remote_ids(
+        self, entity: str, run_id: str, *, since: datetime | None = None
+    ) -> list[str]:
+        """Remote ids of live records that the full run `run_id` did not read: those it finds
+        vanished from the source. With `since` (a history window) only records changed at or
+        after it, and snapshot records, which their source returns whole on every read."""
+        seen = exists().where(
+            sync_seen.c.connection_id == self.connection_id,
+            sync_seen.c.run_id == run_id,
+            sync_seen.c.remote_id == records.c.remote_id,
+        )
+        stmt = select(records.c.remote_id).where(
+            self._scope(entity), records.c.deleted.is_(False), ~seen
+        )
         if since is not None:
             stmt = stmt.where(or_(records.c.modified_at >= since, records.c.snapshot.is_(True)))
-        rows = self._conn.execute(stmt)
-        return {r.remote_id for r in rows}
+        return list(self._conn.execute(stmt).scalars())
 
     def mark_deleted(self, entity: str, remote_ids: Iterable[str]) -> list[RecordChange]:
         """Mark vanished records deleted (after a complete full pass only).
@@ -602,6 +616,6 @@ def erase_synced_history(conn: Connection, connection_id: str) -> int:
     and their deliveries refer to them.
     """
     deleted = RecordRepository(conn, connection_id).delete_all()
-    for table in (sync_runs, sync_states, connection_errors, push_subscriptions):
+    for table in (sync_seen, sync_runs, sync_states, connection_errors, push_subscriptions):
         conn.execute(table.delete().where(table.c.connection_id == connection_id))
     return deleted

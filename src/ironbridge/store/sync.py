@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, and_, or_, select, update
+from sqlalchemy import Connection, and_, delete, or_, select, update
+from sqlalchemy.dialects import postgresql, sqlite
 
-from .tables import sync_runs, sync_states
+from .tables import sync_runs, sync_seen, sync_states
 from .types import utcnow
 
 __all__ = ["SyncRepository", "SyncRunRow", "SyncStateRow"]
@@ -102,6 +103,26 @@ class SyncRepository:
                 sync_states.c.entity == entity,
             )
             .values(**values)
+        )
+
+    # what a full run has read
+    def add_seen(self, run_id: str, remote_ids: Iterable[str]) -> None:
+        """Note `remote_ids` as read by the full run `run_id` (a repeat is noted once)."""
+        rows = [
+            {"connection_id": self.connection_id, "run_id": run_id, "remote_id": remote_id}
+            for remote_id in remote_ids
+        ]
+        if not rows:
+            return
+        dialect = postgresql if self._conn.dialect.name == "postgresql" else sqlite
+        self._conn.execute(dialect.insert(sync_seen).on_conflict_do_nothing(), rows)
+
+    def clear_seen(self, run_id: str) -> None:
+        """Forget what the run `run_id` read (when it ends, or starts its pass again)."""
+        self._conn.execute(
+            delete(sync_seen).where(
+                sync_seen.c.connection_id == self.connection_id, sync_seen.c.run_id == run_id
+            )
         )
 
     # runs

@@ -220,6 +220,17 @@ sync_runs = Table(
     Index("ix_sync_runs_status", "status"),
 )
 
+# What a full run has read so far, by remote id: a full pass ends by marking deleted the live
+# records it did not read. Kept here, not in the worker's memory, so a pass over a million
+# records costs no more memory than one over ten thousand. Cleared when the run ends.
+sync_seen = Table(
+    "sync_seen",
+    metadata,
+    Column("connection_id", String(40), primary_key=True),
+    Column("run_id", String(40), primary_key=True),
+    Column("remote_id", String(255), primary_key=True),
+)
+
 locks = Table(
     "locks",
     metadata,

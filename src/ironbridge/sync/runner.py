@@ -171,6 +171,9 @@ def _execute_locked(
         now = ctx.clock()
         runs.update_run(run_id, status="running", started_at=run.started_at or now)
         runs.update_state(entity.value, status="running")
+        if run.mode == "full":
+            # A full run handed back after an interruption reads everything again.
+            runs.clear_seen(run_id)
         # An offline connection stays offline until this run shows the source answers again,
         # so its recovery is announced (offline → active) rather than hidden in syncing.
         change_status(
@@ -201,8 +204,6 @@ def _execute_locked(
         failed=run.failed,
         pages=run.pages,
     )
-    # Remote ids read, for deletion detection after a complete full pass (only then).
-    seen: set[str] = set()
     # The status the run's outcome points to (None: as it was) and why.
     final_status: str | None = ConnectionStatus.ACTIVE.value
     failure: BaseException | None = None
@@ -223,7 +224,6 @@ def _execute_locked(
                         page,
                         projector,
                         cursor,
-                        seen,
                         outcome,
                         emit_records,
                         full,
@@ -236,7 +236,7 @@ def _execute_locked(
             # Deletions are decided only now, after a complete pass succeeded.
             with ctx.uow() as uow:
                 repo = RecordRepository(uow.connection, connection_id)
-                vanished = repo.live_remote_ids(entity.value, since=window_start) - seen
+                vanished = repo.unseen_remote_ids(entity.value, run_id, since=window_start)
                 changes = repo.mark_deleted(entity.value, vanished)
                 outcome.deleted += len(changes)
                 record_events(
@@ -431,7 +431,6 @@ def _commit_page(
     page: Sequence[RawRecord],
     projector: Projector,
     cursor: ChangeCursor,
-    seen: set[str],
     outcome: RunOutcome,
     emit_records: bool,
     collect_seen: bool,
@@ -440,8 +439,6 @@ def _commit_page(
     writes: list[RecordWrite] = []
     failures: list[dict[str, Any]] = []
     now = ctx.clock()
-    if collect_seen:
-        seen.update(raw.remote_id for raw in page)
     for raw in page:
         try:
             writes.append(projector.write(raw, seen_at=now))
@@ -478,6 +475,9 @@ def _commit_page(
         ErrorLogRepository(uow.connection, connection.id).add(failures)
         outcome.pages += 1
         runs = SyncRepository(uow.connection, connection.id)
+        if collect_seen:
+            # Deletions are what a complete full pass did not read (decided at its end).
+            runs.add_seen(run_id, dict.fromkeys(raw.remote_id for raw in page))
         runs.update_state(entity.value, cursor_at=cursor.at, cursor_id=cursor.remote_id)
         runs.update_run(run_id, **outcome.counts())
         uow.commit()
@@ -513,6 +513,8 @@ def _finish(
         runs.update_run(
             run_id, status=outcome.status, finished_at=now, error=outcome.error, **outcome.counts()
         )
+        if full:
+            runs.clear_seen(run_id)
         values: dict[str, Any] = {"status": "failed" if outcome.status == "failed" else "idle"}
         failures = 0
         if outcome.status == "failed":

@@ -6,11 +6,14 @@ from collections import Counter
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+from sqlalchemy import func, select
+
 from ironbridge.bootstrap import Container
 from ironbridge.model import Entity
 from ironbridge.store.events import EventQuery, EventRepository
 from ironbridge.store.records import RecordQuery, RecordRepository
 from ironbridge.store.sync import SyncRepository
+from ironbridge.store.tables import sync_seen
 from ironbridge.testing.source import purchase_order
 
 from ...conftest import new_account
@@ -101,6 +104,31 @@ def test_full_sync_marks_vanished_records_deleted(source_connection: SourceConne
     assert record_types(source_connection) == Counter({"purchase_order.deleted": 3})
     assert {"P00001", "P00100", "P00299"}.isdisjoint(stored(source_connection))
     assert len(stored(source_connection, include_deleted=True)) == 300
+
+
+def _seen_rows(conn: SourceConnection) -> int:
+    with conn.container.uow() as uow:
+        return int(uow.connection.execute(select(func.count()).select_from(sync_seen)).scalar_one())
+
+
+def test_a_full_pass_that_fails_deletes_nothing_and_what_it_read_is_forgotten(
+    source_connection: SourceConnection,
+) -> None:
+    source_connection.sync(trigger="initial")
+    source_connection.source.delete(Entity.PURCHASE_ORDERS, "P00002")
+    source_connection.source.set("fail", "upstream")
+    source_connection.source.set("fail_after_pages", "2")
+    (failed,) = source_connection.sync(full=True)
+    assert run_of(source_connection, failed).status == "failed"
+    assert run_of(source_connection, failed).deleted == 0, "an incomplete pass decides nothing"
+    assert len(stored(source_connection)) == 300
+    # What a full run read is kept in the store while it runs, and only until it ends.
+    assert _seen_rows(source_connection) == 0
+    source_connection.source.set("fail", None)
+    (full,) = source_connection.sync(full=True)
+    assert run_of(source_connection, full).deleted == 1
+    assert "P00002" not in stored(source_connection)
+    assert _seen_rows(source_connection) == 0
 
 
 def test_records_sharing_a_timestamp_across_pages_are_all_kept(
