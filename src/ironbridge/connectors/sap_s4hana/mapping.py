@@ -59,17 +59,6 @@ def _no_ids(entity: Entity, remote_id: str) -> str:
 _CODES: Final = kit.MapContext(WIRE, _no_ids)
 
 
-def location_id(plant: str, storage_location: str) -> str:
-    """The unified remote id of a plant (`1710`) or a storage location (`1710/171A`)."""
-    return f"{plant}/{storage_location}" if storage_location else plant
-
-
-def split_location(remote_id: str) -> tuple[str, str]:
-    """(plant, storage location) of a location remote id; the storage location may be ""."""
-    plant, _, storage_location = remote_id.partition("/")
-    return plant, storage_location
-
-
 # --- reading -------------------------------------------------------------------------------------
 
 

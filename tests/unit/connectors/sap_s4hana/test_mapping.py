@@ -11,6 +11,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from ironbridge import errors
+from ironbridge.connectors import kit
 from ironbridge.connectors.base import RawRecord
 from ironbridge.connectors.sap_s4hana import connector, mapping, maps
 from ironbridge.connectors.sap_s4hana.spec import SPEC
@@ -148,7 +149,16 @@ def test_every_capability_entity_has_a_map() -> None:
     st.text(alphabet="0123456789ABCDEF", max_size=4),
 )
 def test_location_ids_split_back_into_plant_and_storage_location(plant: str, place: str) -> None:
-    assert mapping.split_location(mapping.location_id(plant, place)) == (plant, place)
+    row = {"Plant": plant, "StorageLocation": place}
+    remote_id = maps._PLACE.read(row, kit.MapContext(maps.WIRE, _no_ids))
+    assert remote_id == (f"{plant}/{place}" if place else plant)
+    written: dict[str, Any] = {}
+    maps._PLACE.write(remote_id, written, maps.WIRE)
+    assert written == ({"Plant": plant, "StorageLocation": place} if place else {"Plant": plant})
+
+
+def _no_ids(entity: Entity, remote_id: str) -> str:
+    raise AssertionError("a location key reads no reference")
 
 
 # --- writes -------------------------------------------------------------------------------------
