@@ -17,9 +17,10 @@ from functools import lru_cache
 from typing import Any
 
 from sqlalchemy import Connection, Table, bindparam
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Dialect
 
-__all__ = ["insert_rows"]
+__all__ = ["conflict_insert", "insert_rows"]
 
 #: Per bound position: ("row", name, converter or None) or ("shared", name, None).
 _Slot = tuple[str, str, Callable[[Any], Any] | None]
@@ -79,3 +80,11 @@ def insert_rows(
             values[position] = value if convert is None else convert(value)
         params.append(tuple(values))
     conn.exec_driver_sql(sql, params)
+
+
+def conflict_insert(conn: Connection, table: Table) -> postgresql.Insert | sqlite.Insert:
+    """An INSERT into `table` that takes an ON CONFLICT clause on `conn`'s database (both
+    SQLite and PostgreSQL write it alike)."""
+    if conn.dialect.name == "postgresql":
+        return postgresql.insert(table)
+    return sqlite.insert(table)

@@ -24,9 +24,8 @@ from sqlalchemy import (
     type_coerce,
     update,
 )
-from sqlalchemy.dialects import postgresql, sqlite
 
-from .bulk import insert_rows
+from .bulk import conflict_insert, insert_rows
 from .push import push_subscriptions
 from .tables import (
     connection_errors,
@@ -440,8 +439,7 @@ class RecordRepository:
         writers of the same connection add up rather than overwrite each other)."""
         if not delta:
             return
-        dialect = postgresql if self._conn.dialect.name == "postgresql" else sqlite
-        stmt = dialect.insert(record_counts).values(
+        stmt = conflict_insert(self._conn, record_counts).values(
             connection_id=self.connection_id, entity=entity, live=delta
         )
         self._conn.execute(

@@ -8,8 +8,8 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Connection, and_, delete, or_, select, update
-from sqlalchemy.dialects import postgresql, sqlite
 
+from .bulk import conflict_insert
 from .tables import sync_runs, sync_seen, sync_states
 from .types import utcnow
 
@@ -114,8 +114,7 @@ class SyncRepository:
         ]
         if not rows:
             return
-        dialect = postgresql if self._conn.dialect.name == "postgresql" else sqlite
-        self._conn.execute(dialect.insert(sync_seen).on_conflict_do_nothing(), rows)
+        self._conn.execute(conflict_insert(self._conn, sync_seen).on_conflict_do_nothing(), rows)
 
     def clear_seen(self, run_id: str) -> None:
         """Forget what the run `run_id` read (when it ends, or starts its pass again)."""

@@ -60,7 +60,7 @@ _ORJSON_OPTIONS: Final = (
 
 def _json_escapes(error: UnicodeError) -> tuple[str, int]:
     """Encoding error handler: a run of characters beyond ASCII as `json.dumps` escapes them
-    (`\\uXXXX`, UTF-16 surrogate pairs above U+FFFF)."""
+    (`ü` as `\\u00fc`; a character above U+FFFF as its UTF-16 surrogate pair)."""
     assert isinstance(error, UnicodeEncodeError)
     run = error.object[error.start : error.end]
     return json.encoder.encode_basestring_ascii(run)[1:-1], error.end
