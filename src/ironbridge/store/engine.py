@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Engine, create_engine, event, exc
 from sqlalchemy.engine import make_url
+from sqlalchemy.pool import ConnectionPoolEntry
 
 from ..private_files import private_sqlite_file
 from .types import dump_json
@@ -20,6 +22,11 @@ __all__ = ["make_engine"]
 _POOL_SIZE = 40
 #: Beyond that, for background work running beside a full house of requests.
 _POOL_OVERFLOW = 10
+#: A pooled PostgreSQL connection idle for longer than this (seconds) is pinged before use, and
+#: replaced if the server dropped it (a restart, an idle timeout, a failover). One busy in the
+#: meantime has just proven itself: pinging it on every checkout (`pool_pre_ping`) cost a
+#: round trip per request, as much as the token lookup.
+PING_AFTER_IDLE = 1.0
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
@@ -51,8 +58,28 @@ def make_engine(url: str, *, echo: bool = False) -> Engine:
         return engine
     if parsed.get_backend_name() == "postgresql" and parsed.drivername == "postgresql":
         parsed = parsed.set(drivername="postgresql+psycopg")
-    kwargs["pool_pre_ping"] = True
-    return create_engine(parsed, **kwargs)
+    engine = create_engine(parsed, **kwargs)
+    _ping_idle_connections(engine)
+    return engine
+
+
+def _ping_idle_connections(engine: Engine) -> None:
+    """Before a checkout, ping a connection idle for over `PING_AFTER_IDLE` seconds; if the
+    server dropped it, the pool discards it and checks out another (or opens one)."""
+
+    @event.listens_for(engine, "checkin")
+    def idle_since(_dbapi_connection: Any, record: ConnectionPoolEntry) -> None:
+        record.info["idle_since"] = time.monotonic()
+
+    @event.listens_for(engine, "checkout")
+    def ping_if_idle(dbapi_connection: Any, record: ConnectionPoolEntry, _proxy: Any) -> None:
+        since = record.info.get("idle_since")
+        if since is None or time.monotonic() - since <= PING_AFTER_IDLE:
+            return
+        try:
+            engine.dialect.do_ping(dbapi_connection)
+        except Exception as error:
+            raise exc.DisconnectionError("the server closed an idle connection") from error
 
 
 def _disable_pysqlite_begin(dbapi_connection: Any, _record: Any) -> None:
