@@ -23,12 +23,13 @@ import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from typing import Any, Final
+from typing import Any, ClassVar, Final
 from urllib.parse import parse_qsl, unquote, urlsplit
 
 from ironbridge.testing.emulators.business_central.data import seed_companies
 from ironbridge.testing.emulators.business_central.service import CompanyService
 from ironbridge.testing.emulators.business_central.subscriptions import Subscriptions
+from ironbridge.testing.faults import RetryAfterFaults
 
 __all__ = ["SCOPE", "BusinessCentralEmulator", "Faults"]
 
@@ -48,7 +49,7 @@ Answer = tuple[int, dict[str, str], Any]
 
 
 @dataclass
-class Faults:
+class Faults(RetryAfterFaults):
     """Failures the emulator injects, counted down as API requests arrive.
 
     - `fail_requests`: answer the next N requests with `fail_status` (503 by default).
@@ -64,38 +65,14 @@ class Faults:
     conflict=1")` reads the command-line form.
     """
 
-    fail_requests: int = 0
-    fail_status: int = 503
-    rate_limit_requests: int = 0
-    retry_after: int = 1
-    delay: float = 0.0
     expire_secret_after: int | None = None
     concurrent_change_writes: int = 0
 
-    _NAMES = {
-        "fail": "fail_requests",
-        "status": "fail_status",
-        "rate_limit": "rate_limit_requests",
-        "retry_after": "retry_after",
-        "delay": "delay",
+    NAMES: ClassVar[Mapping[str, str]] = {
+        **RetryAfterFaults.NAMES,
         "expire_after": "expire_secret_after",
         "conflict": "concurrent_change_writes",
     }
-
-    @classmethod
-    def parse(cls, text: str | None) -> Faults:
-        """Faults from `name=value` pairs separated by commas; ValueError for unknown names."""
-        faults = cls()
-        for part in (text or "").split(","):
-            if not part.strip():
-                continue
-            name, _, value = part.partition("=")
-            attribute = cls._NAMES.get(name.strip())
-            if attribute is None:
-                known = ", ".join(sorted(cls._NAMES))
-                raise ValueError(f"unknown fault {name.strip()!r}; use one of {known}")
-            setattr(faults, attribute, float(value) if attribute == "delay" else int(value))
-        return faults
 
 
 def _error(status: int, code: str, message: str, **headers: str) -> Answer:
@@ -277,43 +254,29 @@ class BusinessCentralEmulator:
 
     def _take_concurrent_change(self) -> bool:
         with self._lock:
-            if self.faults.concurrent_change_writes > 0:
-                self.faults.concurrent_change_writes -= 1
-                return True
-            return False
+            return self.faults.take("concurrent_change_writes")
 
     def _fault(self) -> Answer | None:
         faults = self.faults
         if faults.delay:
             time.sleep(faults.delay)
         with self._lock:
-            if faults.expire_secret_after is not None:
-                if faults.expire_secret_after <= 0:
-                    self._secret_expired = True
-                    self._tokens.clear()
-                    faults.expire_secret_after = None
-                else:
-                    faults.expire_secret_after -= 1
-            if faults.fail_requests > 0:
-                faults.fail_requests -= 1
-                extra = (
-                    {"Retry-After": str(faults.retry_after)} if faults.fail_status == 503 else {}
-                )
-                return _error(
-                    faults.fail_status,
-                    "Internal_ServerError",
-                    "The service is unavailable.",
-                    **extra,
-                )
-            if faults.rate_limit_requests > 0:
-                faults.rate_limit_requests -= 1
-                return _error(
-                    429,
-                    "Application_TooManyRequests",
-                    "Too many requests reached. Actual (6001). Maximum (6000).",
-                    **{"Retry-After": str(faults.retry_after)},
-                )
-        return None
+            if faults.run_out("expire_secret_after"):
+                self._secret_expired = True
+                self._tokens.clear()
+            refusal = faults.refusal()
+        if refusal is None:
+            return None
+        if refusal.rate_limited:
+            return _error(
+                429,
+                "Application_TooManyRequests",
+                "Too many requests reached. Actual (6001). Maximum (6000).",
+                **refusal.headers,
+            )
+        return _error(
+            refusal.status, "Internal_ServerError", "The service is unavailable.", **refusal.headers
+        )
 
     def _signed_in(self, headers: Mapping[str, str]) -> bool:
         scheme, _, token = headers.get("authorization", "").partition(" ")

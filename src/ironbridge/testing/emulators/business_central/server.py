@@ -94,7 +94,7 @@ def start_emulator(
     """
     state = emulator or BusinessCentralEmulator()
     if faults is not None:
-        state.faults = Faults.parse(faults) if isinstance(faults, str) else faults
+        state.faults = Faults.from_option(faults)
     handler = type("Handler", (_Handler,), {"emulator": state})
     server = ThreadingHTTPServer((_HOST, port), handler)
     server.daemon_threads = True

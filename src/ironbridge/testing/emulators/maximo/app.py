@@ -85,23 +85,20 @@ def _guarded(
             return error_response(404, "BMXAA8714E", "Not found.", base)
         faults = emulator.faults
         with emulator.lock:
-            if faults.fail_requests > 0:
-                faults.fail_requests -= 1
+            refusal = faults.refusal()
+            if refusal is not None and refusal.rate_limited:
                 return error_response(
-                    faults.fail_status,
+                    429, "BMXAA9549E", "Too many requests; try again later.", base
+                )
+            if refusal is not None:
+                return error_response(
+                    refusal.status,
                     "BMXAA6713E",
                     "The MBO fetch operation failed in the mboset.",
                     base,
                 )
-            if faults.rate_limit_requests > 0:
-                faults.rate_limit_requests -= 1
-                return error_response(
-                    429, "BMXAA9549E", "Too many requests; try again later.", base
-                )
-            if faults.expire_credentials_after is not None:
-                faults.expire_credentials_after -= 1
-                if faults.expire_credentials_after < 0:
-                    emulator.expired = True
+            if faults.run_out("expire_credentials_after"):
+                emulator.expired = True
         if faults.delay:
             await asyncio.sleep(faults.delay)
         with emulator.lock:

@@ -25,7 +25,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal, InvalidOperation
-from typing import Any, Final
+from typing import Any, ClassVar, Final
 from urllib.parse import quote
 from zoneinfo import ZoneInfo
 
@@ -39,6 +39,7 @@ from ironbridge.testing.emulators.maximo.query import (
     parse_where,
 )
 from ironbridge.testing.emulators.maximo.structures import STRUCTURES, Structure, member_id
+from ironbridge.testing.faults import RateLimitFaults
 
 __all__ = ["TRANSITIONS", "Faults", "MaximoEmulator", "MaximoError"]
 
@@ -157,7 +158,7 @@ def _required(attribute: str, mbo: str) -> MaximoError:
 
 
 @dataclass
-class Faults:
+class Faults(RateLimitFaults):
     """Failures to inject, counted down as requests arrive (`Faults.parse("fail=3,delay=0.2")`).
 
     - `fail_requests`: the next N requests answer `fail_status` (503).
@@ -166,33 +167,12 @@ class Faults:
     - `expire_credentials_after`: after N more requests every key and password is refused.
     """
 
-    fail_requests: int = 0
-    fail_status: int = 503
-    rate_limit_requests: int = 0
-    delay: float = 0.0
     expire_credentials_after: int | None = None
 
-    _NAMES = {
-        "fail": "fail_requests",
-        "status": "fail_status",
-        "rate_limit": "rate_limit_requests",
-        "delay": "delay",
+    NAMES: ClassVar[Mapping[str, str]] = {
+        **RateLimitFaults.NAMES,
         "expire_after": "expire_credentials_after",
     }
-
-    @classmethod
-    def parse(cls, text: str | None) -> Faults:
-        """Faults from `name=value` pairs separated by commas; ValueError for unknown names."""
-        faults = cls()
-        for part in (text or "").split(","):
-            if not part.strip():
-                continue
-            name, _, value = part.partition("=")
-            attribute = cls._NAMES.get(name.strip())
-            if attribute is None:
-                raise ValueError(f"unknown fault {name.strip()!r}; use one of {sorted(cls._NAMES)}")
-            setattr(faults, attribute, float(value) if attribute == "delay" else int(value))
-        return faults
 
 
 def _number(value: Any, name: str) -> Decimal:

@@ -67,7 +67,7 @@ def start_emulator(
     """
     state = emulator or MaximoEmulator()
     if faults is not None:
-        state.faults = Faults.parse(faults) if isinstance(faults, str) else faults
+        state.faults = Faults.from_option(faults)
     state.users[username] = password
     state.api_keys.add(password)
     state.denied.update(name.lower() for name in disabled_services)

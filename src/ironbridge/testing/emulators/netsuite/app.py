@@ -59,16 +59,13 @@ def _guarded(
     async def endpoint(request: Request) -> Response:
         faults = emulator.faults
         with emulator.lock:
-            if faults.fail_requests > 0:
-                faults.fail_requests -= 1
-                return ns_error(faults.fail_status, "UNEXPECTED_ERROR", "Service unavailable.")
-            if faults.rate_limit_requests > 0:
-                faults.rate_limit_requests -= 1
+            refusal = faults.refusal()
+            if refusal is not None and refusal.rate_limited:
                 return ns_error(429, "CONCURRENCY_LIMIT_EXCEEDED", "Request limit exceeded.")
-            if faults.expire_credentials_after is not None:
-                faults.expire_credentials_after -= 1
-                if faults.expire_credentials_after < 0:
-                    emulator.credentials.expired = True
+            if refusal is not None:
+                return ns_error(refusal.status, "UNEXPECTED_ERROR", "Service unavailable.")
+            if faults.run_out("expire_credentials_after"):
+                emulator.credentials.expired = True
             if emulator.in_flight >= emulator.concurrency:
                 return ns_error(
                     429,
@@ -199,8 +196,7 @@ async def _collection(request: Request, emulator: NetSuiteEmulator) -> Response:
         location = f"{request.url.replace(query='')}/{created}"
         if key:
             emulator.idempotent[key] = location
-        if emulator.faults.lose_answers > 0:
-            emulator.faults.lose_answers -= 1
+        if emulator.faults.take("lose_answers"):
             return ns_error(504, "UNEXPECTED_ERROR", "The answer was lost on the way.")
     return Response(status_code=204, headers={"Location": location})
 

@@ -15,13 +15,14 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal, InvalidOperation
-from typing import Any, Final
+from typing import Any, ClassVar, Final
 from zoneinfo import ZoneInfo
 
 from ironbridge.testing.emulators.netsuite.auth import Credentials
 from ironbridge.testing.emulators.netsuite.data import PO_STATUSES, seed, stamp
 from ironbridge.testing.emulators.netsuite.schema import ddl
 from ironbridge.testing.emulators.netsuite.suiteql import run_suiteql
+from ironbridge.testing.faults import RateLimitFaults
 
 __all__ = ["ACCOUNT_ID", "Faults", "NetSuiteEmulator", "NsError"]
 
@@ -43,7 +44,7 @@ class NsError(Exception):
 
 
 @dataclass
-class Faults:
+class Faults(RateLimitFaults):
     """Failures to inject, counted down as requests arrive (`Faults.parse("rate_limit=2")`).
 
     - `fail_requests`: the next N requests answer `fail_status` (503).
@@ -55,35 +56,14 @@ class Faults:
       were lost on the way back (a retry with the same idempotency key finds the record).
     """
 
-    fail_requests: int = 0
-    fail_status: int = 503
-    rate_limit_requests: int = 0
-    delay: float = 0.0
     expire_credentials_after: int | None = None
     lose_answers: int = 0
 
-    _NAMES = {
-        "fail": "fail_requests",
-        "status": "fail_status",
-        "rate_limit": "rate_limit_requests",
-        "delay": "delay",
+    NAMES: ClassVar[Mapping[str, str]] = {
+        **RateLimitFaults.NAMES,
         "expire_after": "expire_credentials_after",
         "lose": "lose_answers",
     }
-
-    @classmethod
-    def parse(cls, text: str | None) -> Faults:
-        """Faults from `name=value` pairs separated by commas; ValueError for unknown names."""
-        faults = cls()
-        for part in (text or "").split(","):
-            if not part.strip():
-                continue
-            name, _, value = part.partition("=")
-            attribute = cls._NAMES.get(name.strip())
-            if attribute is None:
-                raise ValueError(f"unknown fault {name.strip()!r}; use one of {sorted(cls._NAMES)}")
-            setattr(faults, attribute, float(value) if attribute == "delay" else int(value))
-        return faults
 
 
 def _ref(value: Any, path: str) -> int:

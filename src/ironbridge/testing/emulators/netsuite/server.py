@@ -76,7 +76,7 @@ def start_emulator(
     """
     state = emulator or NetSuiteEmulator()
     if faults is not None:
-        state.faults = Faults.parse(faults) if isinstance(faults, str) else faults
+        state.faults = Faults.from_option(faults)
     state.credentials.tba.append(TbaToken(DEFAULT_CONSUMER_KEY, password, username, password))
     state.denied.update(name.lower() for name in disabled_services)
     served = serve_app(create_app(state), name="NetSuite", port=port)

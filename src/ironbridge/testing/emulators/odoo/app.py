@@ -45,13 +45,11 @@ def _guarded(handler: Handler, emulator: OdooEmulator) -> Callable[[Request], Aw
     async def endpoint(request: Request) -> Response:
         faults = emulator.faults
         with emulator.lock:
-            if faults.fail_requests > 0:
-                faults.fail_requests -= 1
-                return HTMLResponse("<h1>Service Unavailable</h1>", faults.fail_status)
-            if faults.expire_keys_after is not None:
-                faults.expire_keys_after -= 1
-                if faults.expire_keys_after < 0:
-                    emulator.expire_keys()
+            refusal = faults.refusal()
+            if refusal is not None:
+                return HTMLResponse("<h1>Service Unavailable</h1>", refusal.status)
+            if faults.run_out("expire_keys_after"):
+                emulator.expire_keys()
         if faults.delay:
             await asyncio.sleep(faults.delay)
         return await handler(request, emulator)

@@ -17,11 +17,12 @@ import threading
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any, Final
+from typing import Any, ClassVar, Final
 
 from ironbridge.testing.emulators.odoo.data import DEFAULT_STAGES, ORDER_COUNT, seed
 from ironbridge.testing.emulators.odoo.database import Database, OdooError
 from ironbridge.testing.emulators.odoo.methods import Env
+from ironbridge.testing.faults import Faults as BaseFaults
 
 __all__ = ["DEFAULT_DATABASE", "VERSIONS", "ApiKey", "Faults", "OdooEmulator", "User"]
 
@@ -55,7 +56,7 @@ class ApiKey:
 
 
 @dataclass
-class Faults:
+class Faults(BaseFaults):
     """Failures to inject, counted down as requests arrive (`Faults.parse("fail=2")`).
 
     - `fail_requests`: the next N requests answer `fail_status` (503, as a proxy in front of
@@ -64,31 +65,9 @@ class Faults:
     - `expire_keys_after`: after N more requests every API key has expired.
     """
 
-    fail_requests: int = 0
-    fail_status: int = 503
-    delay: float = 0.0
     expire_keys_after: int | None = None
 
-    _NAMES = {
-        "fail": "fail_requests",
-        "status": "fail_status",
-        "delay": "delay",
-        "expire_after": "expire_keys_after",
-    }
-
-    @classmethod
-    def parse(cls, text: str | None) -> Faults:
-        """Faults from `name=value` pairs separated by commas; ValueError for unknown names."""
-        faults = cls()
-        for part in (text or "").split(","):
-            if not part.strip():
-                continue
-            name, _, value = part.partition("=")
-            attribute = cls._NAMES.get(name.strip())
-            if attribute is None:
-                raise ValueError(f"unknown fault {name.strip()!r}; use one of {sorted(cls._NAMES)}")
-            setattr(faults, attribute, float(value) if attribute == "delay" else int(value))
-        return faults
+    NAMES: ClassVar[Mapping[str, str]] = {**BaseFaults.NAMES, "expire_after": "expire_keys_after"}
 
 
 def _now() -> datetime:

@@ -65,7 +65,7 @@ def start_emulator(
     """
     state = emulator or OdooEmulator(version=version)
     if faults is not None:
-        state.faults = Faults.parse(faults) if isinstance(faults, str) else faults
+        state.faults = Faults.from_option(faults)
     state.keys.append(ApiKey(api_key, state.users["admin"].uid, None))
     served = serve_app(create_app(state), name=f"Odoo {state.version}", port=port)
     return RunningEmulator(served.base_url, api_key, state, served)

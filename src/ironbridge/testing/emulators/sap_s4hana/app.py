@@ -268,16 +268,16 @@ class _Handler:
         if outcome.delay:
             await asyncio.sleep(outcome.delay)
         try:
-            if outcome.status is not None:
-                headers = {}
-                if outcome.retry_after is not None:
-                    headers["Retry-After"] = str(outcome.retry_after)
+            refusal = outcome.refusal
+            if refusal is not None:
                 message = (
                     "Rate limit exceeded; retry later"
-                    if outcome.status == 429
+                    if refusal.status == 429
                     else "Service temporarily unavailable"
                 )
-                raise ODataError(outcome.status, "/IWFND/CM_BEC/026", message, headers=headers)
+                raise ODataError(
+                    refusal.status, "/IWFND/CM_BEC/026", message, headers=refusal.headers
+                )
             if bearer is not None:
                 if owner is None:
                     return Response(

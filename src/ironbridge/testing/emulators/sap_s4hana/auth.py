@@ -83,9 +83,10 @@ def token_endpoint(emulator: SapS4HanaEmulator) -> Callable[[Request], Awaitable
         outcome = emulator.next_fault()
         if outcome.delay:
             await asyncio.sleep(outcome.delay)
-        if outcome.status is not None:
-            headers = {"Retry-After": str(outcome.retry_after)} if outcome.retry_after else {}
-            return _error(outcome.status, "temporarily_unavailable", "Try again later", **headers)
+        refusal = outcome.refusal
+        if refusal is not None:
+            headers = refusal.headers if refusal.retry_after else {}
+            return _error(refusal.status, "temporarily_unavailable", "Try again later", **headers)
         if client is None or not emulator.authenticate(*client):
             return _error(
                 401,

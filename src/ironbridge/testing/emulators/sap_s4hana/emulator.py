@@ -9,7 +9,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, time, timedelta
 from decimal import Decimal
-from typing import Any
+from typing import Any, ClassVar
 
 from ironbridge.testing.emulators.sap_s4hana.data import (
     SAMPLE_PURCHASE_ORDERS,
@@ -19,12 +19,13 @@ from ironbridge.testing.emulators.sap_s4hana.data import (
     today_utc,
 )
 from ironbridge.testing.emulators.sap_s4hana.schema import SERVICES, entity_type
+from ironbridge.testing.faults import Refusal, RetryAfterFaults
 
 __all__ = ["Faults", "SapS4HanaEmulator", "User"]
 
 
 @dataclass
-class Faults:
+class Faults(RetryAfterFaults):
     """Failures the emulator injects, counted down as requests arrive.
 
     - `fail_requests`: answer the next N requests with `fail_status` (503 by default).
@@ -44,41 +45,16 @@ class Faults:
     reads the command-line form.
     """
 
-    fail_requests: int = 0
-    fail_status: int = 503
-    rate_limit_requests: int = 0
-    retry_after: int = 1
-    delay: float = 0.0
     expire_credentials_after: int | None = None
     concurrent_change_writes: int = 0
     revoke_tokens_after: int | None = None
 
-    _NAMES = {
-        "fail": "fail_requests",
-        "status": "fail_status",
-        "rate_limit": "rate_limit_requests",
-        "retry_after": "retry_after",
-        "delay": "delay",
+    NAMES: ClassVar[Mapping[str, str]] = {
+        **RetryAfterFaults.NAMES,
         "expire_after": "expire_credentials_after",
         "conflict": "concurrent_change_writes",
         "revoke_after": "revoke_tokens_after",
     }
-
-    @classmethod
-    def parse(cls, text: str | None) -> Faults:
-        """Faults from `name=value` pairs separated by commas; ValueError for unknown names."""
-        faults = cls()
-        for part in (text or "").split(","):
-            if not part.strip():
-                continue
-            name, _, value = part.partition("=")
-            attribute = cls._NAMES.get(name.strip())
-            if attribute is None:
-                known = ", ".join(sorted(cls._NAMES))
-                raise ValueError(f"unknown fault {name.strip()!r}; use one of {known}")
-            parsed: float = float(value) if attribute == "delay" else int(value)
-            setattr(faults, attribute, parsed)
-        return faults
 
 
 @dataclass
@@ -95,10 +71,9 @@ class User:
 
 @dataclass
 class _Outcome:
-    """What the fault layer decided for one request."""
+    """What the fault layer decided for one request: refuse it (or serve it), after `delay`."""
 
-    status: int | None = None
-    retry_after: int | None = None
+    refusal: Refusal | None = None
     delay: float = 0.0
 
 
@@ -255,38 +230,17 @@ class SapS4HanaEmulator:
         """Count one request against the faults and say how to answer it."""
         with self._lock:
             faults = self.faults
-            outcome = _Outcome(delay=faults.delay)
-            if faults.expire_credentials_after is not None:
-                if faults.expire_credentials_after <= 0:
-                    self._credentials_expired = True
-                    self._access_tokens.clear()
-                    faults.expire_credentials_after = None
-                else:
-                    faults.expire_credentials_after -= 1
-            if faults.revoke_tokens_after is not None:
-                if faults.revoke_tokens_after <= 0:
-                    self._access_tokens.clear()
-                    faults.revoke_tokens_after = None
-                else:
-                    faults.revoke_tokens_after -= 1
-            if faults.fail_requests > 0:
-                faults.fail_requests -= 1
-                outcome.status = faults.fail_status
-                if faults.fail_status == 503:
-                    outcome.retry_after = faults.retry_after
-            elif faults.rate_limit_requests > 0:
-                faults.rate_limit_requests -= 1
-                outcome.status = 429
-                outcome.retry_after = faults.retry_after
-            return outcome
+            if faults.run_out("expire_credentials_after"):
+                self._credentials_expired = True
+                self._access_tokens.clear()
+            if faults.run_out("revoke_tokens_after"):
+                self._access_tokens.clear()
+            return _Outcome(faults.refusal(), faults.delay)
 
     def take_concurrent_change(self) -> bool:
         """Whether the update now arriving should find its record changed by someone else."""
         with self._lock:
-            if self.faults.concurrent_change_writes > 0:
-                self.faults.concurrent_change_writes -= 1
-                return True
-            return False
+            return self.faults.take("concurrent_change_writes")
 
     def log(self, method: str, path: str, user: str | None) -> None:
         """Record a request."""

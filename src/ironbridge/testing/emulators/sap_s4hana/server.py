@@ -68,7 +68,7 @@ def start_emulator(
     """
     state = emulator or SapS4HanaEmulator()
     if faults is not None:
-        state.faults = Faults.parse(faults) if isinstance(faults, str) else faults
+        state.faults = Faults.from_option(faults)
     state.add_user(username, password, services)
     for name in disabled_services:
         state.disable_service(name)
