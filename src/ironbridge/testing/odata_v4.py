@@ -29,9 +29,10 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from decimal import Decimal
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any, Final
 from urllib.parse import parse_qsl, urlencode, urlsplit
+
+from ironbridge.testing.json_server import serve_json
 
 __all__ = ["EntitySet", "ODataV4Service", "RecordedRequest", "serving"]
 
@@ -453,43 +454,11 @@ def _by(prop: str) -> Callable[[Mapping[str, Any]], tuple[int, Any]]:
     return key
 
 
-class _Handler(BaseHTTPRequestHandler):
-    service: ODataV4Service
-
-    def _answer(self) -> None:
-        length = int(self.headers.get("Content-Length") or 0)
-        body = self.rfile.read(length) if length else b""
-        headers = {name.lower(): value for name, value in self.headers.items()}
-        status, extra, payload = self.service.handle(self.command, self.path, headers, body)
-        content = b"" if payload is None else json.dumps(payload).encode()
-        self.send_response(status)
-        for name, value in extra.items():
-            self.send_header(name, value)
-        if payload is not None:
-            self.send_header("Content-Type", "application/json; odata.metadata=minimal")
-        self.send_header("Content-Length", str(len(content)))
-        self.end_headers()
-        self.wfile.write(content)
-
-    do_GET = do_POST = do_PATCH = do_DELETE = _answer
-
-    def log_message(self, format: str, *args: Any) -> None:
-        """Quiet: tests read `ODataV4Service.requests` instead."""
-
-
 @contextmanager
 def serving(service: ODataV4Service) -> Iterator[str]:
     """Serve `service` on a free port of 127.0.0.1; yields its service root URL."""
-    handler = type("Handler", (_Handler,), {"service": service})
-    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    # A short poll makes `shutdown` return at once rather than after half a second.
-    thread = threading.Thread(
-        target=server.serve_forever, args=(0.01,), name="odata-v4-service", daemon=True
-    )
-    thread.start()
+    served = serve_json(service, name="odata-v4-service")
     try:
-        yield f"http://127.0.0.1:{server.server_address[1]}{service.root}"
+        yield f"{served.origin}{service.root}"
     finally:
-        server.shutdown()
-        server.server_close()
-        thread.join()
+        served.stop()

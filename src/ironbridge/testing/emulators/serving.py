@@ -11,12 +11,20 @@ import time
 from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass
-from typing import Final, ParamSpec, Protocol, TypeVar
+from typing import Final, Generic, ParamSpec, Protocol, TypeVar
 
 import uvicorn
 from starlette.types import ASGIApp
 
-__all__ = ["LOOPBACK", "Running", "ServedApp", "runner", "running", "serve_app"]
+__all__ = [
+    "LOOPBACK",
+    "Running",
+    "ServedApp",
+    "ServedEmulator",
+    "runner",
+    "running",
+    "serve_app",
+]
 
 #: Emulators listen on the loopback interface only: they hold sample data and known passwords.
 LOOPBACK: Final = "127.0.0.1"
@@ -65,6 +73,25 @@ def serve_app(app: ASGIApp, *, name: str, port: int = 0) -> ServedApp:
         time.sleep(0.01)
     bound = int(server.servers[0].sockets[0].getsockname()[1])
     return ServedApp(f"http://{LOOPBACK}:{bound}", bound, server, thread)
+
+
+_State = TypeVar("_State")
+
+
+@dataclass
+class ServedEmulator(Generic[_State]):
+    """An emulator being served to one user: where, the user's name and password, and the
+    state tests change (`emulator`)."""
+
+    base_url: str
+    username: str
+    password: str
+    emulator: _State
+    _served: ServedApp
+
+    def stop(self) -> None:
+        """Stop serving and wait for the server thread; safe to call twice."""
+        self._served.stop()
 
 
 class Running(Protocol):

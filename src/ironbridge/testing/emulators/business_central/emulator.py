@@ -30,6 +30,7 @@ from ironbridge.testing.emulators.business_central.data import seed_companies
 from ironbridge.testing.emulators.business_central.service import CompanyService
 from ironbridge.testing.emulators.business_central.subscriptions import Subscriptions
 from ironbridge.testing.faults import RetryAfterFaults
+from ironbridge.testing.json_server import Answer
 
 __all__ = ["SCOPE", "BusinessCentralEmulator", "Faults"]
 
@@ -45,7 +46,6 @@ _SUBSCRIPTIONS: Final = re.compile(
     r"(?:\('(?P<key>[^']+)'\))?$"
 )
 _TOKEN_LIFE: Final = 3599
-Answer = tuple[int, dict[str, str], Any]
 
 
 @dataclass

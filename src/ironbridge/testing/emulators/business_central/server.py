@@ -2,19 +2,15 @@
 
 from __future__ import annotations
 
-import json
 import threading
 from collections.abc import Iterable
 from dataclasses import dataclass
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Any, Final
 
 from ironbridge.testing.emulators.business_central.emulator import BusinessCentralEmulator, Faults
 from ironbridge.testing.emulators.serving import runner, running
+from ironbridge.testing.json_server import ServedJson, serve_json
 
 __all__ = ["RunningEmulator", "run_emulator", "running_emulator", "start_emulator"]
-
-_HOST: Final = "127.0.0.1"
 
 
 @dataclass
@@ -23,8 +19,7 @@ class RunningEmulator:
 
     base_url: str
     emulator: BusinessCentralEmulator
-    _server: ThreadingHTTPServer
-    _thread: threading.Thread
+    _served: ServedJson
     _stop: threading.Event
 
     @property
@@ -49,35 +44,7 @@ class RunningEmulator:
     def stop(self) -> None:
         """Stop serving and wait for the server thread; safe to call twice."""
         self._stop.set()
-        if self._thread.is_alive():
-            self._server.shutdown()
-            self._server.server_close()
-            self._thread.join()
-
-
-class _Handler(BaseHTTPRequestHandler):
-    emulator: BusinessCentralEmulator
-    protocol_version = "HTTP/1.1"
-
-    def _answer(self) -> None:
-        length = int(self.headers.get("Content-Length") or 0)
-        body = self.rfile.read(length) if length else b""
-        headers = {name.lower(): value for name, value in self.headers.items()}
-        status, extra, payload = self.emulator.handle(self.command, self.path, headers, body)
-        content = b"" if payload is None else json.dumps(payload).encode()
-        self.send_response(status)
-        for name, value in extra.items():
-            self.send_header(name, value)
-        if payload is not None:
-            self.send_header("Content-Type", "application/json; odata.metadata=minimal")
-        self.send_header("Content-Length", str(len(content)))
-        self.end_headers()
-        self.wfile.write(content)
-
-    do_GET = do_POST = do_PATCH = do_DELETE = _answer
-
-    def log_message(self, format: str, *args: Any) -> None:
-        """Quiet: tests read `BusinessCentralEmulator.requests` instead."""
+        self._served.stop()
 
 
 def start_emulator(
@@ -95,13 +62,7 @@ def start_emulator(
     state = emulator or BusinessCentralEmulator()
     if faults is not None:
         state.faults = Faults.from_option(faults)
-    handler = type("Handler", (_Handler,), {"emulator": state})
-    server = ThreadingHTTPServer((_HOST, port), handler)
-    server.daemon_threads = True
-    thread = threading.Thread(
-        target=server.serve_forever, args=(0.01,), name="business-central-emulator", daemon=True
-    )
-    thread.start()
+    served = serve_json(state, name="business-central-emulator", port=port, keep_alive=True)
     stop = threading.Event()
     if deliver_every:
         # Webhook notifications go out on their own, as Business Central sends them.
@@ -110,8 +71,7 @@ def start_emulator(
                 state.subscriptions.deliver()
 
         threading.Thread(target=deliver, name="bc-notifications", daemon=True).start()
-    origin = f"http://{_HOST}:{server.server_address[1]}"
-    return RunningEmulator(origin, state, server, thread, stop)
+    return RunningEmulator(served.origin, state, served, stop)
 
 
 def _start_from_command_line(

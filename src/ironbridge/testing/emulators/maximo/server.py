@@ -7,12 +7,11 @@ the password is also accepted as an API key (`apikey` header), so one secret ser
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
 from typing import Final
 
 from ironbridge.testing.emulators.maximo.app import create_app
 from ironbridge.testing.emulators.maximo.emulator import Faults, MaximoEmulator
-from ironbridge.testing.emulators.serving import ServedApp, runner, running, serve_app
+from ironbridge.testing.emulators.serving import ServedEmulator, runner, running, serve_app
 
 __all__ = [
     "DEFAULT_PASSWORD",
@@ -28,24 +27,13 @@ DEFAULT_USERNAME: Final = "MXINTADM"
 DEFAULT_PASSWORD: Final = "Emulator-Secret-0"  # noqa: S105, a documented test default
 
 
-@dataclass
-class RunningEmulator:
+class RunningEmulator(ServedEmulator[MaximoEmulator]):
     """An emulator being served: where, the credentials it accepts, and its state."""
-
-    base_url: str
-    username: str
-    password: str
-    emulator: MaximoEmulator
-    _served: ServedApp
 
     @property
     def host(self) -> str:
         """The instance's address, as the connect form asks for it."""
         return self.base_url
-
-    def stop(self) -> None:
-        """Stop serving and wait for the server thread; safe to call twice."""
-        self._served.stop()
 
 
 def start_emulator(

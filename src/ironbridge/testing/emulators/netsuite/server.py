@@ -8,13 +8,12 @@ machine-to-machine clients are added with `NetSuiteEmulator.credentials.m2m`.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
 from typing import Final
 
 from ironbridge.testing.emulators.netsuite.app import create_app
 from ironbridge.testing.emulators.netsuite.auth import TbaToken
 from ironbridge.testing.emulators.netsuite.emulator import Faults, NetSuiteEmulator
-from ironbridge.testing.emulators.serving import ServedApp, runner, running, serve_app
+from ironbridge.testing.emulators.serving import ServedEmulator, runner, running, serve_app
 
 __all__ = [
     "DEFAULT_CONSUMER_KEY",
@@ -32,15 +31,8 @@ DEFAULT_PASSWORD: Final = "Emulator-Secret-0"  # noqa: S105, a documented test d
 DEFAULT_CONSUMER_KEY: Final = "ironbridge-consumer"
 
 
-@dataclass
-class RunningEmulator:
+class RunningEmulator(ServedEmulator[NetSuiteEmulator]):
     """An emulator being served: where, the TBA credentials it accepts, and its state."""
-
-    base_url: str
-    username: str
-    password: str
-    emulator: NetSuiteEmulator
-    _served: ServedApp
 
     @property
     def tba(self) -> dict[str, str]:
@@ -52,10 +44,6 @@ class RunningEmulator:
             "token_id": self.username,
             "token_secret": self.password,
         }
-
-    def stop(self) -> None:
-        """Stop serving and wait for the server thread; safe to call twice."""
-        self._served.stop()
 
 
 def start_emulator(

@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
 from typing import Final
 
 from ironbridge.testing.emulators.sap_s4hana.app import create_app
 from ironbridge.testing.emulators.sap_s4hana.emulator import Faults, SapS4HanaEmulator
-from ironbridge.testing.emulators.serving import ServedApp, runner, running, serve_app
+from ironbridge.testing.emulators.serving import ServedEmulator, runner, running, serve_app
 
 __all__ = [
     "DEFAULT_PASSWORD",
@@ -26,19 +25,8 @@ DEFAULT_USERNAME: Final = "IRONBRIDGE_COMM"
 DEFAULT_PASSWORD: Final = "Emulator-Passw0rd"  # noqa: S105, a documented test default
 
 
-@dataclass
-class RunningEmulator:
+class RunningEmulator(ServedEmulator[SapS4HanaEmulator]):
     """An emulator being served: where, as whom, and the state tests can change."""
-
-    base_url: str
-    username: str
-    password: str
-    emulator: SapS4HanaEmulator
-    _served: ServedApp
-
-    def stop(self) -> None:
-        """Stop serving and wait for the server thread; safe to call twice."""
-        self._served.stop()
 
 
 def start_emulator(
