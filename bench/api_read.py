@@ -10,7 +10,9 @@ of the list, and from an open-loop client at a fixed rate for tail latency. Rows
 * one request at a time, page 1 against a page nine tenths deep: the cost of depth;
 * open loop at `--rate` req/s on random cursor pages: achieved rate and p99.
 
-`python bench/api_read.py [--records N] [--seconds S] [--postgres]`; the last lines are the ratios.
+`python bench/api_read.py [--records N] [--seconds S] [--postgres] [--redis URL]`; the last lines
+are the ratios. `--redis` serves ironbridge as a deployment of many processes does, its rate limits
+counted on Redis (the baseline has none to count).
 """
 
 from __future__ import annotations
@@ -124,7 +126,9 @@ class Servers:
 
 
 @contextmanager
-def servers(settings: Settings, database: str, connection_id: str, token: str) -> Iterator[Servers]:
+def servers(
+    settings: Settings, database: str, connection_id: str, token: str, redis: str | None = None
+) -> Iterator[Servers]:
     env = {
         **os.environ,
         "IRONBRIDGE_DATA_DIR": str(settings.data_dir),
@@ -134,6 +138,8 @@ def servers(settings: Settings, database: str, connection_id: str, token: str) -
     }
     if settings.database_url:
         env["IRONBRIDGE_DATABASE_URL"] = settings.database_url
+    if redis:
+        env["IRONBRIDGE_REDIS_URL"] = redis
     port_a, port_b = free_port(), free_port()
     product = subprocess.Popen(
         [sys.executable, "-m", "ironbridge", "serve", "--no-worker", "--port", str(port_a)],
@@ -194,6 +200,7 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=5.0, help="per wrk run")
     parser.add_argument("--rate", type=float, default=200.0, help="open-loop req/s")
     parser.add_argument("--postgres", action="store_true", help="PostgreSQL instead of SQLite")
+    parser.add_argument("--redis", metavar="URL", help="count ironbridge's rate limits on Redis")
     args = parser.parse_args()
     if not have_wrk():
         sys.exit("wrk is the load generator: apt-get install -y wrk")
@@ -205,7 +212,7 @@ def main() -> None:
         )
         began = time.monotonic()
         connection_id, token, cursors = fill_store(settings, args.records)
-        kind = "PostgreSQL" if pg else "SQLite"
+        kind = ("PostgreSQL" if pg else "SQLite") + (" + Redis" if args.redis else "")
         print(f"store: {args.records} purchase orders ({kind}) in {time.monotonic() - began:.0f} s")
         queries = [f"cursor={cursor}" for cursor in cursors]
         cursor_file = tmp / "cursors.txt"
@@ -214,7 +221,9 @@ def main() -> None:
         deep_page = pages * 9 // 10
         # The cursor after the last record of the page before.
         deep = queries[(deep_page - 1) * LIMIT - 1]
-        with servers(settings, pg or str(tmp / "ironbridge.db"), connection_id, token) as s:
+        with servers(
+            settings, pg or str(tmp / "ironbridge.db"), connection_id, token, args.redis
+        ) as s:
             size = check_same_pages(s, deep)
             print(
                 f"page: {LIMIT} records of ~{size} bytes; wrk -t2 -c32, {args.seconds:.0f} s a run"
