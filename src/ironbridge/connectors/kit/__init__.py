@@ -11,7 +11,8 @@
   a table reads, for systems asked for named fields; `Variants`: which of several maps
   reads a record); `MappedConnector`
   (`connector.py`): a connector declared as its session class and its `Mapper`; `derived.py`:
-  what many maps derive from the whole row (`gathered`, `priced_lines`, `stock_levels`).
+  what many maps derive from the whole row (`gathered`, `priced_lines`, `stock_levels`,
+  `place_levels`).
 - Computed converters (`computed.py`): `Pick`, `Sorted`, `Template`, `Joined`, `Ratio`,
   `Least`, `Level`, `Tokens`, ... — one value from several source values or nested rows.
 - `Numbered` (`numbered.py`): nested rows of one kind (goods lines among comments), each with
@@ -55,7 +56,7 @@ from ironbridge.connectors.kit.computed import (
 )
 from ironbridge.connectors.kit.connector import MappedConnector
 from ironbridge.connectors.kit.custom import CustomCodes
-from ironbridge.connectors.kit.derived import gathered, priced_lines, stock_levels
+from ironbridge.connectors.kit.derived import gathered, place_levels, priced_lines, stock_levels
 from ironbridge.connectors.kit.fields import (
     STRICT,
     Code,
@@ -165,6 +166,7 @@ __all__ = [
     "gathered",
     "names",
     "pages",
+    "place_levels",
     "priced_lines",
     "read_fields",
     "read_paths",

@@ -6,6 +6,8 @@
   total, with the order's subtotal and required date taken from them.
 - `stock_levels`: an item's stock rows summed per place, split into what may be used freely
   and what may not.
+- `place_levels`: an item's stock read once per place (quantities a source computes for the
+  place asked for), each with what is on hand and what of it may be used.
 
 (A number summed over nested rows is a field of its own, `Sum`.)
 """
@@ -21,7 +23,7 @@ from ironbridge.connectors.kit.fields import Field, MapContext, read_fields
 from ironbridge.connectors.kit.maps import Derive
 from ironbridge.model import Entity
 
-__all__ = ["gathered", "priced_lines", "stock_levels"]
+__all__ = ["gathered", "place_levels", "priced_lines", "stock_levels"]
 
 _CENT: Final = Decimal("0.01")
 
@@ -86,5 +88,34 @@ def stock_levels(path: str, place: Field, quantity: Field, free: Field) -> Deriv
         ]
         on_hand = sum((level["on_hand"] for level in levels.values()), Decimal(0))
         return {"stock_levels": stock_levels, "total_on_hand": on_hand}
+
+    return derive
+
+
+def place_levels(
+    path: str, place: Field, on_hand: Field, available: Field, *, expected: Field | None = None
+) -> Derive:
+    """`stock_levels` and `total_on_hand` of an item whose stock is one row per place under the
+    key `path` (rows a session adds to the record, read as they are, whatever the wire): each
+    row's `on_hand` (empty: none) at the location whose remote id `place` reads, of which
+    `available` may be used (empty: all of it) and the rest is reserved. A place that holds,
+    offers and expects (`expected`, such as a forecast) nothing is left out ("locations without
+    stock may be omitted"). Levels come in the order of the rows; no reorder point is known."""
+    fields = {"place": place, "on_hand": on_hand, "available": available}
+    fields |= {} if expected is None else {"expected": expected}
+
+    def derive(row: Mapping[str, Any], ctx: MapContext) -> dict[str, Any]:
+        levels: list[dict[str, Any]] = []
+        for stock in row.get(path) or ():
+            read = read_fields(fields, stock, ctx)
+            held = read["on_hand"] or Decimal(0)
+            free = held if read["available"] is None else read["available"]
+            if not held and not read.get("expected") and not free:
+                continue
+            location = reference(ctx.ids, Entity.LOCATIONS, str(read["place"]))
+            level = {"location": location, "on_hand": held, "available": free}
+            levels.append({**level, "reserved": held - free, "reorder_point": None})
+        on_hand = sum((level["on_hand"] for level in levels), Decimal(0))
+        return {"stock_levels": levels, "total_on_hand": on_hand}
 
     return derive

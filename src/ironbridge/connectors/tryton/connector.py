@@ -33,7 +33,7 @@ from ironbridge.connectors.protocols.jsonrpc_models import TRYTON_MODELS, ModelC
 from ironbridge.connectors.protocols.jsonrpc_wire import TRYTON_WIRE
 from ironbridge.connectors.tryton import adjustments
 from ironbridge.connectors.tryton.maps import COMPANY_CURRENCY, MAPPER, STATUS_TABLES, WAREHOUSES
-from ironbridge.connectors.tryton.resources import RESOURCES, STOCK_FIELDS
+from ironbridge.connectors.tryton.resources import RESOURCES, STOCK
 from ironbridge.connectors.tryton.spec import HINTS, SIGN_IN, SPEC, WRITE_ACCESS
 from ironbridge.connectors.tryton.writes import PurchaseWriter, VendorWriter
 from ironbridge.model import Entity, InventoryAdjustment
@@ -66,35 +66,16 @@ class TrytonSession(ModelSession):
 
     def _add(self, resource: ModelResource, rows: Rows) -> None:
         """A product's stock per warehouse and the company currency, added to its row."""
-        if not rows or resource.entity is not Entity.INVENTORY_ITEMS:
-            return
-        ids = [int(row["id"]) for row in rows]
-        levels: dict[int, Rows] = {record_id: [] for record_id in ids}
-        for warehouse in self._warehouses:
-            where = {**resource.context, "locations": [warehouse["id"]], "with_childs": True}
-            on_hand = self._quantities(ids, where)
-            # With `stock_assign`, moves assigned out of the warehouse count as gone: what is
-            # left is what can still be used (trytond stock `Move.compute_quantities_query`).
-            assignable = self._quantities(ids, {**where, "stock_assign": True})
-            named = {key: warehouse.get(key) for key in ("id", "code", "name")}
-            for record_id in ids:
-                here = {name: on_hand.get(record_id, {}).get(name) for name in STOCK_FIELDS}
-                free = assignable.get(record_id, {}).get("quantity")
-                levels[record_id].append({**named, **here, "assignable_quantity": free})
-        for row in rows:
-            row[WAREHOUSES] = levels[int(row["id"])]
-            row[COMPANY_CURRENCY] = self._company_currency
-
-    def _quantities(self, ids: list[int], context: Mapping[str, Any]) -> dict[int, dict[str, Any]]:
-        where = TRYTON_MODELS.wire.condition("id", "in", ids)
-        rows = self.client.search_read("product.product", where, STOCK_FIELDS, extra=context)
-        return {int(row["id"]): row for row in rows}
+        if rows and resource.entity is Entity.INVENTORY_ITEMS:
+            ids = [int(row["id"]) for row in rows]
+            stock = STOCK.read(self.client, ids, self._warehouses, resource.context)
+            for row in rows:
+                row[WAREHOUSES] = stock[int(row["id"])]
+                row[COMPANY_CURRENCY] = self._company_currency
 
     @functools.cached_property
     def _warehouses(self) -> Rows:
-        where = TRYTON_MODELS.wire.condition("type", "=", "warehouse")
-        fields = ["id", "code", "name"]
-        return self.client.search_read("stock.location", where, fields, order=(("id", "ASC"),))
+        return STOCK.scopes_of(self.client)
 
     @functools.cached_property
     def _company_currency(self) -> str | None:

@@ -41,7 +41,7 @@ from typing import Any, Final
 
 from ironbridge import errors
 from ironbridge.connectors import kit
-from ironbridge.connectors.base import StatusTable, reference
+from ironbridge.connectors.base import StatusTable
 from ironbridge.connectors.protocols.jsonrpc_wire import TRYTON_WIRE
 from ironbridge.connectors.protocols.jsonrpc_writes import Put, Workflow
 from ironbridge.model import (
@@ -286,11 +286,6 @@ COMPANY_CURRENCY: Final = "company_currency"
 _ORDER_LOCATION: Final = kit.Ref(Entity.LOCATIONS, "warehouse")
 #: Purchase lines that order goods (type `line`), numbered among lines of every type.
 _LINES: Final = kit.Numbered("lines", LINE_FIELDS, {"type": "line"})
-_LEVEL_FIELDS: Final = {
-    "on_hand": N("quantity"),
-    "forecast": N("forecast_quantity"),
-    "available": N("assignable_quantity"),
-}
 #: The fields the `derive` functions below read beside the tables (see `resources.py`).
 DERIVE_READS: Final[Mapping[Entity, tuple[kit.Field, ...]]] = {
     Entity.PURCHASE_ORDERS: (_ORDER_LOCATION, _LINES)
@@ -310,24 +305,16 @@ def purchase_lines(row: Mapping[str, Any], ctx: kit.MapContext) -> dict[str, Any
     return {"lines": [{**line, "location": location} for line in lines]}
 
 
+#: Stock per warehouse, as the session reads it: what is left to use is the assignable quantity.
+_LEVELS: Final = kit.place_levels(
+    WAREHOUSES, T("id"), N("quantity"), N("assignable_quantity"), expected=N("forecast_quantity")
+)
+
+
 def stock_levels(row: Mapping[str, Any], ctx: kit.MapContext) -> dict[str, Any]:
     """One unified stock level per warehouse that holds or expects stock of the product, their
     total, and the company currency the product is costed in."""
-    levels: list[dict[str, Any]] = []
-    for warehouse in row.get(WAREHOUSES) or ():
-        quantities = kit.read_fields(_LEVEL_FIELDS, warehouse, ctx)
-        on_hand = quantities["on_hand"] or Decimal(0)
-        available = on_hand if quantities["available"] is None else quantities["available"]
-        if not on_hand and not quantities["forecast"] and not available:
-            continue  # "locations without stock may be omitted"
-        location = reference(ctx.ids, Entity.LOCATIONS, str(warehouse["id"]))
-        level = {"location": location, "on_hand": on_hand, "available": available}
-        levels.append({**level, "reserved": on_hand - available, "reorder_point": None})
-    return {
-        "stock_levels": levels,
-        "total_on_hand": sum((level["on_hand"] for level in levels), Decimal(0)),
-        "currency": row.get(COMPANY_CURRENCY),
-    }
+    return {**_LEVELS(row, ctx), "currency": row.get(COMPANY_CURRENCY)}
 
 
 def work_times(row: Mapping[str, Any], ctx: kit.MapContext) -> dict[str, Any]:
@@ -428,9 +415,16 @@ VENDOR_WRITES: Final = {
     "payment_terms": Put(
         "supplier_payment_term", "account.invoice.payment_term", "name", clears=True
     ),
-    "address": Put(),
+    "address": Put(refuse={None: "Tryton parties keep their address; give a new one instead."}),
     # Tryton deactivates parties (`active`); set on update only.
-    "status": Put(create=False),
+    "status": Put(
+        "active",
+        create=False,
+        convert=lambda status: status == VendorStatus.ACTIVE,
+        refuse={
+            VendorStatus.BLOCKED: "Tryton has no blocked parties; set inactive to deactivate one."
+        },
+    ),
 }
 
 #: Buttons that move a purchase towards each status a caller may set, from each Tryton state.

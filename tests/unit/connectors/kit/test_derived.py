@@ -15,6 +15,7 @@ from ironbridge.connectors.kit import (
     Rows,
     Text,
     gathered,
+    place_levels,
     priced_lines,
     stock_levels,
 )
@@ -95,3 +96,44 @@ def test_stock_levels_sum_rows_per_place_and_reserve_what_may_not_be_used() -> N
             "reorder_point": None,
         },
     ]
+
+
+def test_place_levels_are_read_one_row_per_place_in_order() -> None:
+    levels = place_levels(
+        "stock", Text("at"), Number("held"), Number("free"), expected=Number("coming")
+    )
+    row = {
+        "stock": [
+            {"at": 9, "held": 5, "free": 3, "coming": 0},
+            {"at": 2, "held": None, "free": None, "coming": 0},
+            {"at": 4, "held": 0, "free": None, "coming": 6},
+            {"at": 1, "held": 2, "free": None, "coming": None},
+        ]
+    }
+    assert levels(row, CTX) == {
+        "stock_levels": [
+            {
+                "location": {"id": "locations:9", "remote_id": "9"},
+                "on_hand": Decimal(5),
+                "available": Decimal(3),
+                "reserved": Decimal(2),
+                "reorder_point": None,
+            },
+            {
+                "location": {"id": "locations:4", "remote_id": "4"},
+                "on_hand": Decimal(0),
+                "available": Decimal(0),
+                "reserved": Decimal(0),
+                "reorder_point": None,
+            },
+            {
+                "location": {"id": "locations:1", "remote_id": "1"},
+                "on_hand": Decimal(2),
+                "available": Decimal(2),
+                "reserved": Decimal(0),
+                "reorder_point": None,
+            },
+        ],
+        "total_on_hand": Decimal(7),
+    }
+    assert levels({}, CTX) == {"stock_levels": [], "total_on_hand": Decimal(0)}
