@@ -34,8 +34,6 @@ What a table cannot say:
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
-from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Any, Final
 
@@ -44,67 +42,59 @@ from ironbridge.connectors import kit
 from ironbridge.connectors.base import StatusTable
 from ironbridge.connectors.protocols.jsonrpc_wire import TRYTON_WIRE
 from ironbridge.connectors.protocols.jsonrpc_writes import Put, Workflow
-from ironbridge.model import (
-    Entity,
-    InventoryItemStatus,
-    LocationStatus,
-    LocationType,
-    PurchaseOrderStatus,
-    VendorStatus,
-    WorkOrderStatus,
-    WorkOrderType,
-)
+from ironbridge.model import Entity
+from ironbridge.model import enums as u
 
 __all__ = ["CUSTOM_FIELDS", "FIELD_MAP", "LINE_FIELDS", "MAPPER", "STATUS_TABLES", "address"]
 
-L, P, W = LocationType, PurchaseOrderStatus, WorkOrderStatus
+L, P, W = u.LocationType, u.PurchaseOrderStatus, u.WorkOrderStatus
 T, N = kit.Text, kit.Number
 
 #: Tryton purchase `state` → unified status. `processing` is refined by `PROCESSING_STATUS`.
 STATUS_MAP: Final = {
-    "draft": PurchaseOrderStatus.DRAFT,
+    "draft": P.DRAFT,
     # A quotation (request for quotation) is issued and waits for confirmation.
-    "quotation": PurchaseOrderStatus.PENDING_APPROVAL,
+    "quotation": P.PENDING_APPROVAL,
     # Confirmed, but the shipments and invoices are not created yet (queued processing).
-    "confirmed": PurchaseOrderStatus.APPROVED,
+    "confirmed": P.APPROVED,
     # Shipments and invoices exist; how far goods arrived is in `shipment_state`.
-    "processing": PurchaseOrderStatus.SENT,
+    "processing": P.SENT,
     # Tryton's `done` needs goods received and the invoice paid: nothing more happens.
-    "done": PurchaseOrderStatus.CLOSED,
-    "cancelled": PurchaseOrderStatus.CANCELLED,
+    "done": P.CLOSED,
+    "cancelled": P.CANCELLED,
 }
 #: Tryton purchase `shipment_state` → unified status, for orders in state `processing`.
 PROCESSING_STATUS: Final = {
-    "none": PurchaseOrderStatus.SENT,
-    "waiting": PurchaseOrderStatus.SENT,
-    "partially shipped": PurchaseOrderStatus.PARTIALLY_RECEIVED,
-    "received": PurchaseOrderStatus.RECEIVED,
+    "none": P.SENT,
+    "waiting": P.SENT,
+    "partially shipped": P.PARTIALLY_RECEIVED,
+    "received": P.RECEIVED,
     # A shipment was cancelled: the order waits for a decision, goods are still awaited.
-    "exception": PurchaseOrderStatus.SENT,
+    "exception": P.SENT,
 }
 # Tryton has no vendor, item or location status beyond `active`; SQLite sends it as 0/1.
-VENDOR_STATUS: Final = {True: VendorStatus.ACTIVE, False: VendorStatus.INACTIVE}
-ITEM_STATUS: Final = {True: InventoryItemStatus.ACTIVE, False: InventoryItemStatus.INACTIVE}
-LOCATION_STATUS: Final = {True: LocationStatus.ACTIVE, False: LocationStatus.INACTIVE}
+VENDOR_STATUS: Final = {True: u.VendorStatus.ACTIVE, False: u.VendorStatus.INACTIVE}
+ITEM_STATUS: Final = {True: u.InventoryItemStatus.ACTIVE, False: u.InventoryItemStatus.INACTIVE}
+LOCATION_STATUS: Final = {True: u.LocationStatus.ACTIVE, False: u.LocationStatus.INACTIVE}
 #: Tryton `production.work.state` → unified status. Tryton derives a work's state from its
 #: production and its cycles (`production_work` `Work._state`); the comments say when.
 WORK_STATUS: Final = {
     # The production waits for its materials and nothing was booked on the work yet.
-    "request": WorkOrderStatus.OPEN,
+    "request": W.OPEN,
     # The production is ready or running; the work has no cycle yet: planned, not begun.
-    "draft": WorkOrderStatus.SCHEDULED,
+    "draft": W.SCHEDULED,
     # Cycles exist but none runs and not all are done: begun, then paused.
-    "waiting": WorkOrderStatus.ON_HOLD,
-    "running": WorkOrderStatus.IN_PROGRESS,
+    "waiting": W.ON_HOLD,
+    "running": W.IN_PROGRESS,
     # Every cycle is done; the production itself is not done yet.
-    "finished": WorkOrderStatus.COMPLETED,
+    "finished": W.COMPLETED,
     # The production is done: nothing more is booked on its works.
-    "done": WorkOrderStatus.CLOSED,
+    "done": W.CLOSED,
 }
 #: Tryton `production.state` that decides a work's status instead of the work's own state.
 #: Cancelling a production deletes its works not begun and leaves the others in the state
 #: they had ("finished", say), which would read as live work.
-WORK_PRODUCTION_STATUS: Final = {"cancelled": WorkOrderStatus.CANCELLED}
+WORK_PRODUCTION_STATUS: Final = {"cancelled": W.CANCELLED}
 #: The other production states, in which the work's own `state` decides.
 _WORK_DECIDES: Final = ("request", "draft", "waiting", "assigned", "running", "done")
 #: Tryton `stock.location.type` → unified type, for the physical types the connector reads.
@@ -120,37 +110,16 @@ LOCATION_TYPE: Final = {
 }
 
 
-@dataclass(frozen=True, slots=True)
-class _Street(kit.Field):
-    """Tryton's street is multi-line text: the first line is the street, the rest details."""
-
-    details: bool = False
-    path: str = "street"
-
-    def read(self, row: Mapping[str, Any], ctx: kit.MapContext) -> Any:
-        first, _, rest = (T(self.path).read(row, ctx) or "").partition("\n")
-        return (" ".join(rest.split()) if self.details else first.strip()) or None
-
-
-@dataclass(frozen=True, slots=True)
-class _Country(kit.Field):
-    """A country's ISO code, upper case; Tryton's other codes (three letters) are none."""
-
-    path: str = "country.code"
-
-    def read(self, row: Mapping[str, Any], ctx: kit.MapContext) -> Any:
-        code = T(self.path).read(row, ctx)
-        return code.upper() if code and len(code) == 2 else None
-
-
 #: A `party.address` as a unified address.
 _ADDRESS_PARTS: Final = {
-    "line1": _Street(),
-    "line2": _Street(details=True),
+    # Tryton's street is multi-line text: the first line is the street, the rest details.
+    "line1": kit.Line("street"),
+    "line2": kit.Line("street", rest=True),
     "city": T("city"),
     "region": T("subdivision.name"),
     "postal_code": T("postal_code"),
-    "country": _Country(),
+    # A country's ISO code, upper case; Tryton's other codes (three letters) are none.
+    "country": kit.Matching(T("country.code"), "..", str.upper),
 }
 
 
@@ -264,15 +233,15 @@ CUSTOM_FIELDS: Final[Mapping[Entity, Mapping[str, kit.Field]]] = {
 #: Every status-like table with the Tryton field it reads and its unified enum, for checks
 #: over real data. Tryton's selections are fixed by its modules, so the lists are closed.
 STATUS_TABLES: Final[tuple[StatusTable, ...]] = (
-    StatusTable(Entity.PURCHASE_ORDERS, "state", STATUS_MAP, PurchaseOrderStatus),
-    StatusTable(Entity.PURCHASE_ORDERS, "shipment_state", PROCESSING_STATUS, PurchaseOrderStatus),
-    StatusTable(Entity.WORK_ORDERS, "state", WORK_STATUS, WorkOrderStatus),
+    StatusTable(Entity.PURCHASE_ORDERS, "state", STATUS_MAP, P),
+    StatusTable(Entity.PURCHASE_ORDERS, "shipment_state", PROCESSING_STATUS, P),
+    StatusTable(Entity.WORK_ORDERS, "state", WORK_STATUS, W),
     # Only the production states that decide a work's status are listed; the others defer.
     StatusTable(Entity.WORK_ORDERS, "production./state", WORK_PRODUCTION_STATUS, W, False),
-    StatusTable(Entity.VENDORS, "active", VENDOR_STATUS, VendorStatus),
-    StatusTable(Entity.INVENTORY_ITEMS, "active", ITEM_STATUS, InventoryItemStatus),
+    StatusTable(Entity.VENDORS, "active", VENDOR_STATUS, u.VendorStatus),
+    StatusTable(Entity.INVENTORY_ITEMS, "active", ITEM_STATUS, u.InventoryItemStatus),
     StatusTable(Entity.LOCATIONS, "type", LOCATION_TYPE, L),
-    StatusTable(Entity.LOCATIONS, "active", LOCATION_STATUS, LocationStatus),
+    StatusTable(Entity.LOCATIONS, "active", LOCATION_STATUS, u.LocationStatus),
 )
 
 
@@ -292,7 +261,6 @@ DERIVE_READS: Final[Mapping[Entity, tuple[kit.Field, ...]]] = {
 }
 #: Work states in which every cycle of the work is done (see `maps.WORK_STATUS`).
 _WORK_ENDED: Final = frozenset({"finished", "done"})
-_HOUR: Final = Decimal(3600)
 
 
 def purchase_lines(row: Mapping[str, Any], ctx: kit.MapContext) -> dict[str, Any]:
@@ -317,30 +285,19 @@ def stock_levels(row: Mapping[str, Any], ctx: kit.MapContext) -> dict[str, Any]:
     return {**_LEVELS(row, ctx), "currency": row.get(COMPANY_CURRENCY)}
 
 
+#: When a work ran, from its cycles (see the module docstring); it ends once every cycle is done.
+_BOOKED: Final = kit.booked_time(
+    "cycles", stamp="last_modified_at", duration="duration", ended={"state": _WORK_ENDED}
+)
+
+
 def work_times(row: Mapping[str, Any], ctx: kit.MapContext) -> dict[str, Any]:
     """`actual_start`, `actual_end` and `actual_hours` of a `production.work` row from its
     cycles (see the module docstring), with its `type` and `description`."""
-    starts: list[datetime] = []
-    ends: list[datetime] = []
-    booked = timedelta()
-    for cycle in ctx.wire.rows(row, "cycles"):
-        state, changed = cycle.get("state"), ctx.wire.decode(cycle.get("last_modified_at"))
-        spent = ctx.wire.decode(cycle.get("duration"))
-        if state == "cancelled" or not isinstance(changed, datetime):
-            continue
-        duration = spent if isinstance(spent, timedelta) else timedelta()
-        booked += duration
-        if state in ("running", "done"):
-            starts.append(changed if state == "running" else changed - duration)
-        if state == "done":
-            ends.append(changed)
-    seconds = Decimal(str(booked.total_seconds()))
     return {
-        "type": WorkOrderType.OTHER,
+        "type": u.WorkOrderType.OTHER,
         "description": work_description(row, ctx),
-        "actual_start": min(starts, default=None),
-        "actual_end": max(ends, default=None) if row.get("state") in _WORK_ENDED else None,
-        "actual_hours": (seconds / _HOUR).quantize(Decimal("0.01")) if seconds else None,
+        **_BOOKED(row, ctx),
     }
 
 
@@ -420,26 +377,26 @@ VENDOR_WRITES: Final = {
     "status": Put(
         "active",
         create=False,
-        convert=lambda status: status == VendorStatus.ACTIVE,
+        convert=lambda status: status == u.VendorStatus.ACTIVE,
         refuse={
-            VendorStatus.BLOCKED: "Tryton has no blocked parties; set inactive to deactivate one."
+            u.VendorStatus.BLOCKED: "Tryton has no blocked parties; set inactive to deactivate one."
         },
     ),
 }
 
 #: Buttons that move a purchase towards each status a caller may set, from each Tryton state.
-TRANSITIONS: Final[Mapping[PurchaseOrderStatus, Mapping[str, tuple[str, ...]]]] = {
-    PurchaseOrderStatus.DRAFT: {"quotation": ("draft",), "cancelled": ("draft",)},
-    PurchaseOrderStatus.PENDING_APPROVAL: {"draft": ("quote",)},
-    PurchaseOrderStatus.APPROVED: {"draft": ("quote", "confirm"), "quotation": ("confirm",)},
-    PurchaseOrderStatus.CANCELLED: {"draft": ("cancel",), "quotation": ("cancel",)},
+TRANSITIONS: Final[Mapping[u.PurchaseOrderStatus, Mapping[str, tuple[str, ...]]]] = {
+    P.DRAFT: {"quotation": ("draft",), "cancelled": ("draft",)},
+    P.PENDING_APPROVAL: {"draft": ("quote",)},
+    P.APPROVED: {"draft": ("quote", "confirm"), "quotation": ("confirm",)},
+    P.CANCELLED: {"draft": ("cancel",), "quotation": ("cancel",)},
 }
 #: The Tryton states already at (or past) each settable status: no button is pressed.
 REACHED: Final = {
-    PurchaseOrderStatus.DRAFT: frozenset({"draft"}),
-    PurchaseOrderStatus.PENDING_APPROVAL: frozenset({"quotation"}),
-    PurchaseOrderStatus.APPROVED: frozenset({"confirmed", "processing"}),
-    PurchaseOrderStatus.CANCELLED: frozenset({"cancelled"}),
+    P.DRAFT: frozenset({"draft"}),
+    P.PENDING_APPROVAL: frozenset({"quotation"}),
+    P.APPROVED: frozenset({"confirmed", "processing"}),
+    P.CANCELLED: frozenset({"cancelled"}),
 }
 #: Purchase status changes as Tryton's buttons; an order returns to draft before it is changed.
 WORKFLOW: Final = Workflow(

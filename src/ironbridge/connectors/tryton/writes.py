@@ -30,13 +30,7 @@ from ironbridge.connectors.protocols.jsonrpc_writes import (
     ensure_writable,
     put_values,
 )
-from ironbridge.connectors.tryton.maps import (
-    LINE_WRITES,
-    PURCHASE_CUSTOM_FIELDS,
-    PURCHASE_WRITES,
-    VENDOR_WRITES,
-    WORKFLOW,
-)
+from ironbridge.connectors.tryton import maps
 
 __all__ = ["PurchaseWriter", "VendorWriter"]
 
@@ -72,21 +66,23 @@ class PurchaseWriter(TableWriter):
     the buttons of `maps.WORKFLOW` (`errors.RecordLocked` when none take the order there)."""
 
     model, what = "purchase.purchase", "purchase order"
-    reads, workflow = ("state", "lines", "party"), WORKFLOW
+    reads, workflow = ("state", "lines", "party"), maps.WORKFLOW
 
     def values(
         self, values: Mapping[str, Any], current: Mapping[str, Any], operation: WriteOperation
     ) -> dict[str, Any]:
         """Unified purchase order fields → Tryton `purchase.purchase` values."""
         what = "Tryton's purchase orders"
-        ensure_writable(values, PURCHASE_WRITES, what, operation, custom=PURCHASE_CUSTOM_FIELDS)
+        ensure_writable(
+            values, maps.PURCHASE_WRITES, what, operation, custom=maps.PURCHASE_CUSTOM_FIELDS
+        )
         out: dict[str, Any] = {}
         if "vendor_remote_id" in values:
             party = self.client.existing("party.party", values["vendor_remote_id"], "vendor_id")
             given = {"party": party, "company": self.client.context().get("company")}
             out = {"party": party, **_PARTY_DEFAULTS.ask(self.client, given)}
         party = out.get("party", values.get("vendor_remote_id", current.get("party")))
-        out.update(put_values(self.client, values, PURCHASE_WRITES, skip_none=False))
+        out.update(put_values(self.client, values, maps.PURCHASE_WRITES, skip_none=False))
         out.update(values.get("custom_fields") or {})
         if "lines" in values:
             lines, warehouse = self._lines(values["lines"], party, out)
@@ -114,7 +110,7 @@ class PurchaseWriter(TableWriter):
         for index, line in enumerate(lines):
             values: dict[str, Any] = {"type": "line", "quantity": float(line["quantity"])}
             at = f"lines.{index}."
-            values.update(put_values(self.client, line, LINE_WRITES, skip_none=True, at=at))
+            values.update(put_values(self.client, line, maps.LINE_WRITES, skip_none=True, at=at))
             out.append(values | _LINE_DEFAULTS.ask(self.client, values, parent))
         return out, warehouse
 
@@ -125,7 +121,7 @@ class VendorWriter(TableWriter):
 
     model, what = "party.party", "vendor"
     reads = ("addresses", "contact_mechanisms.type")
-    table, records = VENDOR_WRITES, "Tryton parties"
+    table, records = maps.VENDOR_WRITES, "Tryton parties"
 
     def values(
         self, values: Mapping[str, Any], current: Mapping[str, Any], operation: WriteOperation
@@ -133,7 +129,7 @@ class VendorWriter(TableWriter):
         """Unified vendor fields → `party.party` values, contacts and address nested in the
         party as it is (`current`: its addresses and contact kinds; empty for a new one)."""
         skip_none = operation == "create"
-        out = put_values(self.client, values, VENDOR_WRITES, skip_none=skip_none)
+        out = put_values(self.client, values, maps.VENDOR_WRITES, skip_none=skip_none)
         given = {kind: values[kind] for kind in _CONTACT_KINDS if kind in values}
         mechanisms = current.get("contact_mechanisms.") or []
         if contacts := TRYTON_ROWS.set_each_kind(mechanisms, "type", "value", given):
