@@ -415,6 +415,13 @@ class ModelClient:
             self._context = context
         return dict(self._context)
 
+    def company(self, model: str, fields: Sequence[str]) -> dict[str, Any] | None:
+        """The `fields` of the company the context names (`company`: the signed-in user's), a
+        record of `model` (where the system keeps companies); None when it names none."""
+        company = self.context().get("company")
+        rows = [] if company is None else self.read(model, [company], fields)
+        return rows[0] if rows else None
+
     def server_version(self) -> Any:
         """The server's version, asked without signing in."""
         return self.server.call(self.dialect.version_method)

@@ -25,7 +25,6 @@ from collections.abc import Mapping
 from typing import Any, Final
 
 from ironbridge import errors
-from ironbridge.connectors.auth import Login, SignIn, SignInContext
 from ironbridge.connectors.base import SessionOptions
 from ironbridge.connectors.protocols.jsonrpc_changes import ModelResource
 from ironbridge.connectors.protocols.jsonrpc_model_session import ModelConnector, ModelSession
@@ -51,10 +50,7 @@ class TrytonSession(ModelSession):
         """Signs in with validated `credentials` through `spec.SIGN_IN`: `session_login` over
         Tryton's `common.db.login`."""
         opts = options or SessionOptions()
-
-        def sign_in(login: Login) -> SignIn:
-            return SIGN_IN.sign_in(credentials, SignInContext(opts, "Tryton", login=login))
-
+        sign_in = SIGN_IN.signing_in(credentials, opts, "Tryton")
         url, database, user, password = (credentials[name] for name in _CONNECTION)
         client = ModelClient(url, database, user, password, TRYTON_MODELS, opts, sign_in=sign_in)
         writers = {
@@ -78,11 +74,9 @@ class TrytonSession(ModelSession):
         return STOCK.scopes_of(self.client)
 
     @functools.cached_property
-    def _company_currency(self) -> str | None:
-        if (company := self.context().get("company")) is None:
-            return None
-        rows = self.client.read("company.company", [company], ["currency.code"])
-        return TRYTON_WIRE.get(rows[0], "currency.code") if rows else None
+    def _company_currency(self) -> Any:
+        company = self.client.company("company.company", ["currency.code"])
+        return TRYTON_WIRE.get(company, "currency.code")
 
     def adjust_stock(self, remote_id: str, adjustment: InventoryAdjustment) -> None:
         """Correct a product's stock with a confirmed Tryton inventory (see `adjustments.py`).

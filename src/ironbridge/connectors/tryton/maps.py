@@ -39,7 +39,6 @@ from typing import Any, Final
 
 from ironbridge import errors
 from ironbridge.connectors import kit
-from ironbridge.connectors.base import StatusTable
 from ironbridge.connectors.protocols.jsonrpc_wire import TRYTON_WIRE
 from ironbridge.connectors.protocols.jsonrpc_writes import Put, Workflow
 from ironbridge.model import Entity
@@ -96,7 +95,10 @@ WORK_STATUS: Final = {
 #: they had ("finished", say), which would read as live work.
 WORK_PRODUCTION_STATUS: Final = {"cancelled": W.CANCELLED}
 #: The other production states, in which the work's own `state` decides.
-_WORK_DECIDES: Final = ("request", "draft", "waiting", "assigned", "running", "done")
+_WORK_DECIDES: Final = {
+    state: kit.Code("state", WORK_STATUS)
+    for state in kit.names("request draft waiting assigned running done")
+}
 #: Tryton `stock.location.type` → unified type, for the physical types the connector reads.
 #: Supplier, customer, lost-and-found and drop locations are bookkeeping counterparts of stock
 #: moves, not places, and are not read (see `resources.py`). A storage location is a zone of a
@@ -171,11 +173,7 @@ FIELD_MAP: Final[Mapping[Entity, Mapping[str, kit.Field]]] = {
     Entity.WORK_ORDERS: {
         "number": T("rec_name"),
         "title": T("operation.name"),
-        "status": kit.Code(
-            "production.state",
-            WORK_PRODUCTION_STATUS,
-            refine={state: kit.Code("state", WORK_STATUS) for state in _WORK_DECIDES},
-        ),
+        "status": kit.Code("production.state", WORK_PRODUCTION_STATUS, _WORK_DECIDES),
         "location": kit.Ref(Entity.LOCATIONS, "production.warehouse"),
         "scheduled_start": kit.DayStart("production.planned_start_date"),
         "scheduled_end": kit.DayStart("production.planned_date"),
@@ -230,21 +228,6 @@ CUSTOM_FIELDS: Final[Mapping[Entity, Mapping[str, kit.Field]]] = {
     Entity.LOCATIONS: {"type": T("type")},
 }
 
-#: Every status-like table with the Tryton field it reads and its unified enum, for checks
-#: over real data. Tryton's selections are fixed by its modules, so the lists are closed.
-STATUS_TABLES: Final[tuple[StatusTable, ...]] = (
-    StatusTable(Entity.PURCHASE_ORDERS, "state", STATUS_MAP, P),
-    StatusTable(Entity.PURCHASE_ORDERS, "shipment_state", PROCESSING_STATUS, P),
-    StatusTable(Entity.WORK_ORDERS, "state", WORK_STATUS, W),
-    # Only the production states that decide a work's status are listed; the others defer.
-    StatusTable(Entity.WORK_ORDERS, "production./state", WORK_PRODUCTION_STATUS, W, False),
-    StatusTable(Entity.VENDORS, "active", VENDOR_STATUS, u.VendorStatus),
-    StatusTable(Entity.INVENTORY_ITEMS, "active", ITEM_STATUS, u.InventoryItemStatus),
-    StatusTable(Entity.LOCATIONS, "type", LOCATION_TYPE, L),
-    StatusTable(Entity.LOCATIONS, "active", LOCATION_STATUS, u.LocationStatus),
-)
-
-
 # --- what a table cannot say ----------------------------------------------------------------------
 
 #: Raw-record key of the per-warehouse quantities the session adds to a product row.
@@ -256,9 +239,7 @@ _ORDER_LOCATION: Final = kit.Ref(Entity.LOCATIONS, "warehouse")
 #: Purchase lines that order goods (type `line`), numbered among lines of every type.
 _LINES: Final = kit.Numbered("lines", LINE_FIELDS, {"type": "line"})
 #: The fields the `derive` functions below read beside the tables (see `resources.py`).
-DERIVE_READS: Final[Mapping[Entity, tuple[kit.Field, ...]]] = {
-    Entity.PURCHASE_ORDERS: (_ORDER_LOCATION, _LINES)
-}
+DERIVE_READS: Final = {Entity.PURCHASE_ORDERS: (_ORDER_LOCATION, _LINES)}
 #: Work states in which every cycle of the work is done (see `maps.WORK_STATUS`).
 _WORK_ENDED: Final = frozenset({"finished", "done"})
 
@@ -322,17 +303,15 @@ _DERIVE: Final[Mapping[Entity, kit.Derive]] = {
 }
 
 #: The Tryton maps, bound to the Tryton wire.
-MAPPER: Final = kit.Mapper(
-    "Tryton",
-    TRYTON_WIRE,
-    {
-        entity: kit.RecordMap(
-            table, custom_fields=CUSTOM_FIELDS[entity], derive=_DERIVE.get(entity)
-        )
-        for entity, table in FIELD_MAP.items()
-    },
-    created=kit.Stamp("create_date"),
-)
+_MAPS: Final = {
+    entity: kit.RecordMap(table, custom_fields=CUSTOM_FIELDS[entity], derive=_DERIVE.get(entity))
+    for entity, table in FIELD_MAP.items()
+}
+MAPPER: Final = kit.Mapper("Tryton", TRYTON_WIRE, _MAPS, created=kit.Stamp("create_date"))
+#: Every code table with the Tryton field it reads and its unified enum, for checks over real
+#: data. Tryton's selections are fixed by its modules, so the lists are closed; of the
+#: production states, only those that decide a work's status are listed, the others defer.
+STATUS_TABLES: Final = kit.code_tables(_MAPS, refined=True, wire=TRYTON_WIRE)
 
 
 # --- writes ------------------------------------------------------------------------------------
@@ -398,13 +377,10 @@ REACHED: Final = {
     P.APPROVED: frozenset({"confirmed", "processing"}),
     P.CANCELLED: frozenset({"cancelled"}),
 }
-#: Purchase status changes as Tryton's buttons; an order returns to draft before it is changed.
-WORKFLOW: Final = Workflow(
-    "Tryton",
-    "purchase order",
-    TRANSITIONS,
-    REACHED,
-    refusal="Set draft, pending_approval, approved or cancelled; Tryton moves an order on to "
-    "sent, received and closed itself.",
-    before=("draft",),
+#: The answer to a status no button reaches.
+_REFUSAL: Final = (
+    "Set draft, pending_approval, approved or cancelled; Tryton moves an order on to sent, "
+    "received and closed itself."
 )
+#: Purchase status changes as Tryton's buttons; an order returns to draft before it is changed.
+WORKFLOW: Final = Workflow("Tryton", "purchase order", TRANSITIONS, REACHED, _REFUSAL, ("draft",))

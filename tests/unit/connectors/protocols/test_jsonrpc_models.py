@@ -176,3 +176,22 @@ def test_a_raw_call_returns_the_answer_as_it_came() -> None:
     # Through the session, with the parameters exactly as given (no context added).
     assert [method for method, _ in server.calls] == ["common.db.login", "model.a.read"]
     assert server.calls[1][1] == [[1], ["id"], {}]
+
+
+def test_the_users_company_is_read_from_the_company_the_context_names() -> None:
+    def answer(method: str, params: list[Any]) -> Any:
+        if method == "model.res.user.get_preferences":
+            return {"company": 3}
+        return [{"id": params[0][0], "currency.": {"code": "EUR"}}]
+
+    server = FakeServer(answer)
+    company = _client(TRYTON_MODELS, server).company("company.company", ["currency.code"])
+    assert company == {"id": 3, "currency.": {"code": "EUR"}}
+    assert server.calls[-1][0] == "model.company.company.read"
+    assert server.calls[-1][1][:2] == [[3], ["currency.code"]]
+    without = FakeServer(lambda method, params: {} if "preferences" in method else [])
+    assert _client(TRYTON_MODELS, without).company("company.company", ["name"]) is None
+    assert [method for method, _ in without.calls] == [
+        "common.db.login",
+        "model.res.user.get_preferences",
+    ]
