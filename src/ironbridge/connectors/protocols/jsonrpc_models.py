@@ -257,6 +257,10 @@ class SessionSignIn(Protocol):
 SignInFactory = Callable[[Callable[[str, str], str]], SessionSignIn]
 
 
+#: The connect form's fields a client is made of, in the order it takes them.
+_FORM: Final = ("url", "database", "username", "password")
+
+
 def record_number(remote_id: str, what: str, system: str) -> int:
     """A record id from a remote id; anything else names no record (`errors.NotFound`)."""
     if not remote_id.isdigit() or int(remote_id) <= 0:
@@ -320,6 +324,22 @@ class ModelClient:
         self._signed: list[Any] | None = None
         self._context: dict[str, Any] | None = None
         self._models: dict[str, bool] = {}
+
+    @classmethod
+    def from_form(
+        cls,
+        form: Mapping[str, str],
+        dialect: ModelDialect,
+        options: SessionOptions,
+        *,
+        sign_in: SignInFactory | None = None,
+        transport: httpx.BaseTransport | None = None,
+    ) -> ModelClient:
+        """A client from the connect form's `url`, `database`, `username` and `password`."""
+        url, database, user, password = (form[key] for key in _FORM)
+        return cls(
+            url, database, user, password, dialect, options, sign_in=sign_in, transport=transport
+        )
 
     @property
     def name(self) -> str:

@@ -86,18 +86,23 @@ class PerScope:
 
     The scopes are the records of `scopes` matching the condition `where` (field, operator,
     value), in id order, with their `keep` fields (`scopes_of`; a session reads them once).
-    `read` asks for the records' `fields` under the context `scope` makes of each scope, once
-    per `readings` entry, scope after scope, and gives each record, per scope, a row of the
-    scope's `keep` fields and each reading's `columns` (None where a read left the record out).
+    `read` asks for the records' fields (those of every reading's `columns`) under the context
+    `scope` makes of each scope, once per `readings` entry, scope after scope, and gives each
+    record, per scope, a row of the scope's `keep` fields and each reading's `columns` (None
+    where a read left the record out); `add` puts those rows under a key of each record's row.
     """
 
     model: str
-    fields: tuple[str, ...]
     scopes: str
     where: tuple[str, str, Any]
     keep: tuple[str, ...]
     scope: Callable[[Mapping[str, Any]], Mapping[str, Any]]
     readings: tuple[Reading, ...]
+    fields: tuple[str, ...] = field(init=False)
+
+    def __post_init__(self) -> None:
+        asked = (source for each in self.readings for source in each.columns.values())
+        object.__setattr__(self, "fields", tuple(dict.fromkeys(asked)))
 
     def scopes_of(self, client: ModelClient) -> list[dict[str, Any]]:
         """The scopes, each with its `keep` fields, in id order."""
@@ -125,6 +130,19 @@ class PerScope:
                     row.update({name: got.get(source) for name, source in reading.columns.items()})
                 found[record].append(row)
         return found
+
+    def add(
+        self,
+        client: ModelClient,
+        rows: Sequence[dict[str, Any]],
+        into: str,
+        scopes: Sequence[Mapping[str, Any]],
+        context: Mapping[str, Any],
+    ) -> None:
+        """Put under `into` of each of `rows` (records with their `id`) its rows per scope."""
+        found = self.read(client, [int(row["id"]) for row in rows], scopes, context)
+        for row in rows:
+            row[into] = found[int(row["id"])]
 
     def _values(
         self, client: ModelClient, ids: Sequence[int], context: Mapping[str, Any]

@@ -9,7 +9,8 @@ give, and the custom fields a write may not set; `put_values` turns the fields a
 write into source values, `put_rows` those of nested rows written anew. `OnChange` asks the
 source for the values its own client fills in when a field is set (a supplier's payment term,
 a product's unit and price), so a record written through ironbridge reads as one entered
-there. A `Workflow` says which buttons take a record to a status. `TableWriter` is the
+there. A `Workflow` says which buttons take a record to a status. `removed_on_failure` deletes
+a record made as the first of several steps when a later step fails. `TableWriter` is the
 plumbing every such writer shares: create one record, or read the record as it is, press the
 buttons a new status needs around the write, and write; with a `table`, it refuses what the
 table does not let a write give before anything is read. What a table cannot say (nested
@@ -20,7 +21,8 @@ its values are made.
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from enum import Enum
 from typing import Any, ClassVar, Literal
@@ -37,6 +39,7 @@ __all__ = [
     "put_rows",
     "put_values",
     "refused",
+    "removed_on_failure",
 ]
 
 #: What a write does: create a record, or update one.
@@ -168,6 +171,20 @@ def put_rows(
         put_values(client, row, table, skip_none=True, at=f"{at}.{index}.")
         for index, row in enumerate(rows)
     ]
+
+
+@contextmanager
+def removed_on_failure(client: ModelClient, model: str, ids: Sequence[int]) -> Iterator[None]:
+    """Delete the records `ids` of `model` again (best effort) when the block raises an
+    ironbridge error, which then goes on: a write made of several calls, each a transaction of
+    its own, leaves nothing behind when a later call is refused. A record the source no longer
+    lets go (one confirmed meanwhile) stays."""
+    try:
+        yield
+    except errors.IronbridgeError:
+        with suppress(errors.IronbridgeError):
+            client.delete(model, list(ids))
+        raise
 
 
 @dataclass(frozen=True, slots=True)

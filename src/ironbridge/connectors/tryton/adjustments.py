@@ -25,13 +25,13 @@ is deleted again (best effort), so a refused adjustment leaves no document behin
 from __future__ import annotations
 
 from collections.abc import Mapping
-from contextlib import suppress
 from decimal import Decimal
 from typing import Any, Final
 
 from ironbridge import errors
 from ironbridge.connectors.protocols.jsonrpc import TRYTON
 from ironbridge.connectors.protocols.jsonrpc_models import ModelClient
+from ironbridge.connectors.protocols.jsonrpc_writes import removed_on_failure
 from ironbridge.model import InventoryAdjustment
 
 __all__ = ["adjust_stock", "counted_location"]
@@ -68,18 +68,14 @@ def adjust_stock(
     line = {"product": product, **({} if count is None else {"quantity": float(count)})}
     lines = [["create", [line]]]
     (inventory,) = client.create("stock.inventory", [{"location": location, "lines": lines}])
-    try:
+    # A confirmed inventory cannot be deleted, and stays as the record.
+    with removed_on_failure(client, "stock.inventory", [inventory]):
         if delta is not None:
             _add_delta(client, inventory, delta)
         asked = f"new count {count}" if count is not None else f"quantity change {delta:+}"
         text = f"{adjustment.reason}\n(ironbridge stock adjustment: {asked})"
         client.call("ir.chat.channel", "post", f"stock.inventory,{inventory}", text, "internal")
         client.press("stock.inventory", "confirm", [inventory])
-    except errors.IronbridgeError:
-        # Best effort: a confirmed inventory cannot be deleted, and stays as the record.
-        with suppress(errors.IronbridgeError):
-            client.delete("stock.inventory", [inventory])
-        raise
     return inventory
 
 

@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Mapping
-from typing import Any, Final
+from typing import Any
 
 from ironbridge import errors
 from ironbridge.connectors.base import SessionOptions
@@ -39,9 +39,6 @@ from ironbridge.model import Entity, InventoryAdjustment
 
 __all__ = ["Tryton", "TrytonSession"]
 
-_CONNECTION: Final = ("url", "database", "username", "password")
-Rows = list[dict[str, Any]]
-
 
 class TrytonSession(ModelSession):
     """One signed-in conversation with one Tryton database."""
@@ -51,8 +48,7 @@ class TrytonSession(ModelSession):
         Tryton's `common.db.login`."""
         opts = options or SessionOptions()
         sign_in = SIGN_IN.signing_in(credentials, opts, "Tryton")
-        url, database, user, password = (credentials[name] for name in _CONNECTION)
-        client = ModelClient(url, database, user, password, TRYTON_MODELS, opts, sign_in=sign_in)
+        client = ModelClient.from_form(credentials, TRYTON_MODELS, opts, sign_in=sign_in)
         writers = {
             Entity.PURCHASE_ORDERS: PurchaseWriter(client),
             Entity.VENDORS: VendorWriter(client),
@@ -60,17 +56,15 @@ class TrytonSession(ModelSession):
         super().__init__(SPEC, client, opts, resources=RESOURCES, hints=HINTS, enrich=self._add)
         self.writers, self.write_access = writers, WRITE_ACCESS
 
-    def _add(self, resource: ModelResource, rows: Rows) -> None:
+    def _add(self, resource: ModelResource, rows: list[dict[str, Any]]) -> None:
         """A product's stock per warehouse and the company currency, added to its row."""
         if rows and resource.entity is Entity.INVENTORY_ITEMS:
-            ids = [int(row["id"]) for row in rows]
-            stock = STOCK.read(self.client, ids, self._warehouses, resource.context)
+            STOCK.add(self.client, rows, WAREHOUSES, self._warehouses, resource.context)
             for row in rows:
-                row[WAREHOUSES] = stock[int(row["id"])]
                 row[COMPANY_CURRENCY] = self._company_currency
 
     @functools.cached_property
-    def _warehouses(self) -> Rows:
+    def _warehouses(self) -> list[dict[str, Any]]:
         return STOCK.scopes_of(self.client)
 
     @functools.cached_property

@@ -154,8 +154,7 @@ FIELD_MAP: Final[Mapping[Entity, Mapping[str, kit.Field]]] = {
             "state", STATUS_MAP, {"processing": kit.Code("shipment_state", PROCESSING_STATUS)}
         ),
         "vendor": kit.Ref(Entity.VENDORS, "party"),
-        "order_date": kit.Day("purchase_date"),
-        "expected_delivery_date": kit.Day("delivery_date"),
+        **kit.each(kit.Day, order_date="purchase_date", expected_delivery_date="delivery_date"),
         "currency": T("currency.code"),
         # From confirmation on, Tryton stores the amounts; before, they are computed on
         # request and added to the row under their own names (see `resources.py`).
@@ -171,8 +170,7 @@ FIELD_MAP: Final[Mapping[Entity, Mapping[str, kit.Field]]] = {
     # `type` (always other), `description`, `actual_*` and `actual_hours` are read in
     # `work_times` below: they come from several fields and from the work's cycles.
     Entity.WORK_ORDERS: {
-        "number": T("rec_name"),
-        "title": T("operation.name"),
+        **kit.each(T, number="rec_name", title="operation.name"),
         "status": kit.Code("production.state", WORK_PRODUCTION_STATUS, _WORK_DECIDES),
         "location": kit.Ref(Entity.LOCATIONS, "production.warehouse"),
         "scheduled_start": kit.DayStart("production.planned_start_date"),
@@ -190,8 +188,7 @@ FIELD_MAP: Final[Mapping[Entity, Mapping[str, kit.Field]]] = {
     },
     Entity.INVENTORY_ITEMS: {
         **kit.same_names(T, "code name description"),
-        "category": T("account_category.name"),
-        "unit_of_measure": T("default_uom.symbol"),
+        **kit.each(T, category="account_category.name", unit_of_measure="default_uom.symbol"),
         "unit_cost": N("cost_price"),
         "status": kit.Code("active", ITEM_STATUS, coerce=bool),
     },

@@ -52,7 +52,6 @@ STOCK_FIELDS: Final = ("quantity", "forecast_quantity")
 #: still be used (trytond stock `Move.compute_quantities_query`).
 STOCK: Final = PerScope(
     "product.product",
-    STOCK_FIELDS,
     "stock.location",
     ("type", "=", "warehouse"),
     ("id", "code", "name"),

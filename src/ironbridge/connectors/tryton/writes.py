@@ -34,7 +34,6 @@ from ironbridge.connectors.tryton import maps
 
 __all__ = ["PurchaseWriter", "VendorWriter"]
 
-_CONTACT_KINDS: Final = ("email", "phone", "website")
 #: What the Tryton client fills in when a supplier is chosen (`on_change` of party): invoice
 #: address, payment term, currency, invoice method.
 _PARTY_DEFAULTS: Final = OnChange(
@@ -130,7 +129,7 @@ class VendorWriter(TableWriter):
         party as it is (`current`: its addresses and contact kinds; empty for a new one)."""
         skip_none = operation == "create"
         out = put_values(self.client, values, maps.VENDOR_WRITES, skip_none=skip_none)
-        given = {kind: values[kind] for kind in _CONTACT_KINDS if kind in values}
+        given = {kind: values[kind] for kind in ("email", "phone", "website") if kind in values}
         mechanisms = current.get("contact_mechanisms.") or []
         if contacts := TRYTON_ROWS.set_each_kind(mechanisms, "type", "value", given):
             out["contact_mechanisms"] = contacts

@@ -195,3 +195,14 @@ def test_the_users_company_is_read_from_the_company_the_context_names() -> None:
         "common.db.login",
         "model.res.user.get_preferences",
     ]
+
+
+def test_a_client_is_made_from_the_connect_forms_fields() -> None:
+    server = FakeServer(lambda method, params: {"company": 1} if "preferences" in method else [])
+    form = {"url": "http://erp.test:8000", "database": "erp", "username": "ib", "password": "pw"}
+    client = ModelClient.from_form(
+        form, TRYTON_MODELS, OPTIONS, transport=httpx.MockTransport(server)
+    )
+    assert (client.database, client.username) == ("erp", "ib")
+    client.search("party.party", [])
+    assert server.calls[0] == ("common.db.login", ["ib", {"password": "pw"}, "en"])

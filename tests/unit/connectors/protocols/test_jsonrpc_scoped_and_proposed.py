@@ -11,7 +11,12 @@ import pytest
 from ironbridge import errors
 from ironbridge.connectors.protocols.jsonrpc_models import TRYTON_MODELS, ModelClient
 from ironbridge.connectors.protocols.jsonrpc_rows import PerScope, Reading
-from ironbridge.connectors.protocols.jsonrpc_writes import OnChange, Put, ensure_writable
+from ironbridge.connectors.protocols.jsonrpc_writes import (
+    OnChange,
+    Put,
+    ensure_writable,
+    removed_on_failure,
+)
 from ironbridge.model import VendorStatus
 
 
@@ -55,7 +60,6 @@ class Client:
 
 STOCK = PerScope(
     "product",
-    ("qty", "other"),
     "place",
     ("kind", "=", "store"),
     ("id", "name"),
@@ -84,6 +88,17 @@ def test_values_are_read_per_scope_and_reading_in_order_under_the_context() -> N
             {"id": 5, "name": "South", "on_hand": None, "usable": None},
         ],
     }
+
+
+def test_the_rows_per_scope_go_under_each_records_row() -> None:
+    client = Client()
+    rows: list[dict[str, Any]] = [{"id": 3}, {"id": 1}]
+    STOCK.add(cast(ModelClient, client), rows, "stock", [{"id": 5, "name": "South"}], {})
+    assert rows == [
+        {"id": 3, "stock": [{"id": 5, "name": "South", "on_hand": None, "usable": None}]},
+        {"id": 1, "stock": [{"id": 5, "name": "South", "on_hand": 1.0, "usable": 0.0}]},
+    ]
+    assert [fields for model, fields, _ in client.calls] == [["qty"], ["qty"]]
 
 
 def test_no_scope_reads_nothing() -> None:
@@ -147,3 +162,37 @@ def test_put_refuses_the_values_it_names_and_null_only_where_it_is_written() -> 
     ensure_writable({"address": None, "status": VendorStatus.ACTIVE}, TABLE, "Them", "create")
     with pytest.raises(errors.ValidationFailed):
         ensure_writable({"status": VendorStatus.BLOCKED}, TABLE, "Them", "create")
+
+
+class Deleting:
+    """Deletes records, or refuses to."""
+
+    def __init__(self, refuse: bool = False) -> None:
+        self.deleted: list[tuple[str, list[int]]] = []
+        self.refuse = refuse
+
+    def delete(self, model: str, ids: Sequence[int]) -> None:
+        if self.refuse:
+            raise errors.RecordLocked("Confirmed.")
+        self.deleted.append((model, list(ids)))
+
+
+def test_a_record_made_first_is_deleted_when_a_later_step_fails() -> None:
+    client = Deleting()
+    with (
+        pytest.raises(errors.ValidationFailed),
+        removed_on_failure(cast(ModelClient, client), "doc", [4]),
+    ):
+        raise errors.ValidationFailed({"quantity": "No."})
+    assert client.deleted == [("doc", [4])]
+    with removed_on_failure(cast(ModelClient, client), "doc", [5]):
+        pass
+    assert client.deleted == [("doc", [4])]
+
+
+def test_a_record_that_cannot_be_deleted_stays_and_the_first_error_goes_on() -> None:
+    with (
+        pytest.raises(errors.ValidationFailed),
+        removed_on_failure(cast(ModelClient, Deleting(refuse=True)), "doc", [4]),
+    ):
+        raise errors.ValidationFailed({"quantity": "No."})
