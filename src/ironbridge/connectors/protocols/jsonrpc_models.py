@@ -141,6 +141,9 @@ class ModelDialect:
     #: The (model, method) that answers a user's access rights to models by name, as
     #: `{model: {right: bool}}`; None when the system cannot say without a write.
     access_rights: tuple[str, str] | None = None
+    #: Per write a connector offers (`create`, `update`, `delete`, `adjust`), the access right
+    #: it needs and how the check names the write: (right, write).
+    write_rights: Mapping[str, tuple[str, str]] = field(default_factory=dict)
 
 
 #: Tryton (`trytond.protocols.jsonrpc`, `/<database>/rpc/`, sessions per `TrytonSessionAuth`).
@@ -189,6 +192,13 @@ TRYTON_MODELS: Final = ModelDialect(
         422: lambda response, message: errors.UpstreamError(message),
     },
     access_rights=("ir.model.access", "get_access"),
+    # A stock adjustment creates a document (an inventory).
+    write_rights={
+        "create": ("create", "create"),
+        "update": ("write", "write"),
+        "delete": ("delete", "delete"),
+        "adjust": ("create", "adjust"),
+    },
 )
 
 #: Odoo (`/jsonrpc`, `object.execute_kw` after `common.login`).

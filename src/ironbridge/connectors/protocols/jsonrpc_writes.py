@@ -6,7 +6,8 @@ converted), as the id of the one record of another model whose key equals it (a 
 code, a payment term by its name), or as the id of a record of another model checked to exist
 (a product by its id). `refused` names the fields a table does not let a create or an update
 give, and the custom fields a write may not set; `put_values` turns the fields a table can
-write into source values, `put_rows` those of nested rows written anew. `OnChange` asks the
+write into source values, `put_rows` those of nested rows written anew, and `one_value` the
+one value all nested rows give for the record itself (their warehouse). `OnChange` asks the
 source for the values its own client fills in when a field is set (a supplier's payment term,
 a product's unit and price), so a record written through ironbridge reads as one entered
 there. A `Workflow` says which buttons take a record to a status. `removed_on_failure` deletes
@@ -36,6 +37,7 @@ __all__ = [
     "TableWriter",
     "Workflow",
     "ensure_writable",
+    "one_value",
     "put_rows",
     "put_values",
     "refused",
@@ -232,6 +234,16 @@ class OnChange:
             for key in self.keep
             if key not in values and changes.get(key) is not None
         }
+
+
+def one_value(rows: Sequence[Mapping[str, Any]], key: str, refusal: Mapping[str, str]) -> Any:
+    """The one value `rows` give at `key`, rows without one (or an empty one) left aside; None
+    when none gives one, and `errors.ValidationFailed` with `refusal` when they give several
+    (lines delivered to several places, where the source delivers a whole order to one)."""
+    found = {row[key] for row in rows if row.get(key)}
+    if len(found) > 1:
+        raise errors.ValidationFailed(dict(refusal))
+    return found.pop() if found else None
 
 
 @dataclass(frozen=True)

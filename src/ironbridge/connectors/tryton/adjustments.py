@@ -24,7 +24,6 @@ is deleted again (best effort), so a refused adjustment leaves no document behin
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from decimal import Decimal
 from typing import Any, Final
 
@@ -36,9 +35,9 @@ from ironbridge.model import InventoryAdjustment
 
 __all__ = ["adjust_stock", "counted_location"]
 
-#: Location types an inventory can count, and the field that gives the counted location (None:
+#: Location types an inventory can count, and the field that gives the counted location (`id`:
 #: the location itself): Tryton counts storage locations; a warehouse in its storage zone.
-_COUNTED_IN: Final[Mapping[str, str | None]] = {"storage": None, "warehouse": "storage_location"}
+_COUNTED_IN: Final = {"storage": "id", "warehouse": "storage_location"}
 
 
 def counted_location(client: ModelClient, location_remote_id: Any) -> int:
@@ -52,9 +51,7 @@ def counted_location(client: ModelClient, location_remote_id: Any) -> int:
     if kind not in _COUNTED_IN:
         message = f"Tryton counts stock in warehouses and storage locations; {name!r} is a {kind}"
         raise errors.ValidationFailed({"location_id": f"{message} location."})
-    field = _COUNTED_IN[kind]
-    counted = rows[0]["id"] if field is None else rows[0].get(field)
-    if counted is None:
+    if (counted := rows[0].get(_COUNTED_IN[kind])) is None:
         message = f"Tryton warehouse {name!r} has no storage location."
         raise errors.ValidationFailed({"location_id": message})
     return int(counted)

@@ -33,7 +33,7 @@ from ironbridge.connectors.protocols.jsonrpc_wire import TRYTON_WIRE
 from ironbridge.connectors.tryton import adjustments
 from ironbridge.connectors.tryton.maps import COMPANY_CURRENCY, MAPPER, STATUS_TABLES, WAREHOUSES
 from ironbridge.connectors.tryton.resources import RESOURCES, STOCK
-from ironbridge.connectors.tryton.spec import HINTS, SIGN_IN, SPEC, WRITE_ACCESS
+from ironbridge.connectors.tryton.spec import HINTS, SIGN_IN, SPEC
 from ironbridge.connectors.tryton.writes import PurchaseWriter, VendorWriter
 from ironbridge.model import Entity, InventoryAdjustment
 
@@ -54,7 +54,8 @@ class TrytonSession(ModelSession):
             Entity.VENDORS: VendorWriter(client),
         }
         super().__init__(SPEC, client, opts, resources=RESOURCES, hints=HINTS, enrich=self._add)
-        self.writers, self.write_access = writers, WRITE_ACCESS
+        # An adjustment is a stock inventory created and confirmed (see `adjustments.py`).
+        self.writers, self.adjusts = writers, "stock.inventory"
 
     def _add(self, resource: ModelResource, rows: list[dict[str, Any]]) -> None:
         """A product's stock per warehouse and the company currency, added to its row."""

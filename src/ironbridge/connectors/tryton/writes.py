@@ -19,7 +19,6 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any, Final
 
-from ironbridge import errors
 from ironbridge.connectors import kit
 from ironbridge.connectors.protocols.jsonrpc import TRYTON
 from ironbridge.connectors.protocols.jsonrpc_commands import TRYTON_ROWS
@@ -28,6 +27,7 @@ from ironbridge.connectors.protocols.jsonrpc_writes import (
     TableWriter,
     WriteOperation,
     ensure_writable,
+    one_value,
     put_values,
 )
 from ironbridge.connectors.tryton import maps
@@ -57,6 +57,9 @@ _LINE_DEFAULTS: Final = OnChange(
     unless=("unit", "unit_price"),
     parent="purchase",
 )
+
+
+_ONE_WAREHOUSE: Final = {"lines": "Tryton delivers a purchase to one warehouse; give one location."}
 
 
 class PurchaseWriter(TableWriter):
@@ -94,13 +97,8 @@ class PurchaseWriter(TableWriter):
         self, lines: Sequence[Mapping[str, Any]], party: Any, header: Mapping[str, Any]
     ) -> tuple[list[dict[str, Any]], int | None]:
         """Tryton purchase lines, each completed by Tryton before the next is looked up."""
-        places = {line["location_remote_id"] for line in lines if line.get("location_remote_id")}
-        if len(places) > 1:
-            message = "Tryton delivers a purchase to one warehouse; give one location."
-            raise errors.ValidationFailed({"lines": message})
-        warehouse = None
-        if places:
-            warehouse = self.client.existing("stock.location", places.pop(), "lines.0.location_id")
+        place = one_value(lines, "location_remote_id", _ONE_WAREHOUSE)
+        warehouse = place and self.client.existing("stock.location", place, "lines.0.location_id")
         company = self.client.context().get("company")
         parent = {"party": party, "currency": header.get("currency"), "company": company}
         parent |= {"purchase_date": header.get("purchase_date"), "warehouse": warehouse}

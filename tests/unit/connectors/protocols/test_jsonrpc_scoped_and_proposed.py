@@ -15,6 +15,7 @@ from ironbridge.connectors.protocols.jsonrpc_writes import (
     OnChange,
     Put,
     ensure_writable,
+    one_value,
     removed_on_failure,
 )
 from ironbridge.model import VendorStatus
@@ -196,3 +197,13 @@ def test_a_record_that_cannot_be_deleted_stays_and_the_first_error_goes_on() -> 
         removed_on_failure(cast(ModelClient, Deleting(refuse=True)), "doc", [4]),
     ):
         raise errors.ValidationFailed({"quantity": "No."})
+
+
+def test_one_value_is_what_every_row_that_gives_one_gives() -> None:
+    refusal = {"lines": "One place only."}
+    rows = [{"at": "7"}, {"at": None}, {}, {"at": "7"}]
+    assert one_value(rows, "at", refusal) == "7"
+    assert one_value([{"at": ""}, {}], "at", refusal) is None
+    with pytest.raises(errors.ValidationFailed) as refused:
+        one_value([{"at": "7"}, {"at": "8"}], "at", refusal)
+    assert refused.value.details["fields"] == refusal
