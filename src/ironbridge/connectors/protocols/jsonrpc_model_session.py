@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Mapping
 from datetime import datetime
-from typing import Any, Generic, Protocol, TypeVar, runtime_checkable
+from typing import Any, ClassVar, Generic, Protocol, TypeVar, runtime_checkable
 
 from ironbridge import errors
 from ironbridge.connectors.base import (
@@ -72,7 +72,15 @@ def _as_read(resource: ModelResource, rows: list[dict[str, Any]]) -> None:
 
 
 class ModelSession(ConnectorSession):
-    """One signed-in conversation with one database of a JSON-RPC model system."""
+    """One signed-in conversation with one database of a JSON-RPC model system.
+
+    A system may declare its writers as the classes that write each entity (`writer_types`,
+    made of the session's client) and the model its stock adjustments create (`adjusts`)
+    instead of handing them to the constructor.
+    """
+
+    writer_types: ClassVar[Mapping[Entity, Callable[[ModelClient], ModelWriter]]] = {}
+    adjusts: str | None = None
 
     def __init__(
         self,
@@ -100,9 +108,10 @@ class ModelSession(ConnectorSession):
         self.database = client.database
         self._http, self._rpc = client.http, client.rpc
         self.enrich: Enrich = enrich or _as_read
-        self.writers: Mapping[Entity, ModelWriter] = writers or {}
+        made = {entity: make(client) for entity, make in self.writer_types.items()}
+        self.writers: Mapping[Entity, ModelWriter] = writers or made
         self.write_access = write_access or {}
-        self.adjusts = adjusts
+        self.adjusts = adjusts or self.adjusts
         self._closed = False
 
     def close(self) -> None:

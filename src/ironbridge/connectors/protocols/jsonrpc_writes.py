@@ -194,17 +194,19 @@ class OnChange:
     """The values a source's client fills in when `trigger` of a `model` record is set (Tryton's
     `on_change`), asked of the source for a record about to be written.
 
-    The source is sent `blank` (what the change needs besides, as a new record has it), the
-    record's values (only those named in `send`, when given; null when missing) and, for a
-    nested row, its parent's values as `_parent_<parent>.<name>`. Without `keep`, every value
-    proposed for the record's own fields is taken; with `keep`, only those named that the record
-    does not give and the source does not leave empty, and nothing is asked when the record has
-    no `trigger` or gives every field of `unless`.
+    The source is sent `blank` (what the change needs besides, as a new record has it, with
+    the fields `nulls` names, space-separated, empty), the record's values (only those named
+    in `send`, when given; null when missing) and, for a nested row, its parent's values as
+    `_parent_<parent>.<name>`. Without `keep`, every value proposed for the record's own fields
+    is taken; with `keep`, only those named that the record does not give and the source does
+    not leave empty, and nothing is asked when the record has no `trigger` or gives every
+    field of `unless`.
     """
 
     model: str
     trigger: str
     blank: Mapping[str, Any] = field(default_factory=dict, hash=False)
+    nulls: str = ""
     send: tuple[str, ...] = ()
     keep: tuple[str, ...] = ()
     unless: tuple[str, ...] = ()
@@ -222,7 +224,7 @@ class OnChange:
         ):
             return {}
         sent = {name: values.get(name) for name in self.send} if self.send else values
-        given = {**self.blank, **sent}
+        given = {**self.blank, **dict.fromkeys(self.nulls.split()), **sent}
         given.update(
             {f"_parent_{self.parent}.{key}": value for key, value in (parent or {}).items()}
         )

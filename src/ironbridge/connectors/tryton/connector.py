@@ -43,19 +43,17 @@ __all__ = ["Tryton", "TrytonSession"]
 class TrytonSession(ModelSession):
     """One signed-in conversation with one Tryton database."""
 
+    writer_types = {Entity.PURCHASE_ORDERS: PurchaseWriter, Entity.VENDORS: VendorWriter}
+    # An adjustment is a stock inventory created and confirmed (see `adjustments.py`).
+    adjusts = "stock.inventory"
+
     def __init__(self, credentials: Mapping[str, str], options: SessionOptions | None = None):
         """Signs in with validated `credentials` through `spec.SIGN_IN`: `session_login` over
         Tryton's `common.db.login`."""
         opts = options or SessionOptions()
         sign_in = SIGN_IN.signing_in(credentials, opts, "Tryton")
         client = ModelClient.from_form(credentials, TRYTON_MODELS, opts, sign_in=sign_in)
-        writers = {
-            Entity.PURCHASE_ORDERS: PurchaseWriter(client),
-            Entity.VENDORS: VendorWriter(client),
-        }
         super().__init__(SPEC, client, opts, resources=RESOURCES, hints=HINTS, enrich=self._add)
-        # An adjustment is a stock inventory created and confirmed (see `adjustments.py`).
-        self.writers, self.adjusts = writers, "stock.inventory"
 
     def _add(self, resource: ModelResource, rows: list[dict[str, Any]]) -> None:
         """A product's stock per warehouse and the company currency, added to its row."""

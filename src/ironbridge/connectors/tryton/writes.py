@@ -19,7 +19,6 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any, Final
 
-from ironbridge.connectors import kit
 from ironbridge.connectors.protocols.jsonrpc import TRYTON
 from ironbridge.connectors.protocols.jsonrpc_commands import TRYTON_ROWS
 from ironbridge.connectors.protocols.jsonrpc_writes import (
@@ -37,28 +36,20 @@ __all__ = ["PurchaseWriter", "VendorWriter"]
 #: What the Tryton client fills in when a supplier is chosen (`on_change` of party): invoice
 #: address, payment term, currency, invoice method.
 _PARTY_DEFAULTS: Final = OnChange(
-    "purchase.purchase",
-    "party",
-    {"lines": [], "id": -1, **dict.fromkeys(("invoice_party", "payment_term"))},
+    "purchase.purchase", "party", {"lines": [], "id": -1}, "invoice_party payment_term"
 )
 #: The unit and supplier price Tryton proposes for a line's product, as its client does; a
 #: unit or price given stays, and a line with both asks nothing.
 _LINE_DEFAULTS: Final = OnChange(
     "purchase.line",
     "product",
-    {
-        "type": "line",
-        "taxes": [],
-        "id": -1,
-        **dict.fromkeys(kit.names("description product_supplier unit_price unit purchase")),
-    },
+    {"type": "line", "taxes": [], "id": -1},
+    "description product_supplier unit_price unit purchase",
     send=("product", "quantity", "unit"),
     keep=("unit", "product_supplier", "unit_price"),
     unless=("unit", "unit_price"),
     parent="purchase",
 )
-
-
 _ONE_WAREHOUSE: Final = {"lines": "Tryton delivers a purchase to one warehouse; give one location."}
 
 
@@ -125,8 +116,7 @@ class VendorWriter(TableWriter):
     ) -> dict[str, Any]:
         """Unified vendor fields → `party.party` values, contacts and address nested in the
         party as it is (`current`: its addresses and contact kinds; empty for a new one)."""
-        skip_none = operation == "create"
-        out = put_values(self.client, values, maps.VENDOR_WRITES, skip_none=skip_none)
+        out = put_values(self.client, values, maps.VENDOR_WRITES, skip_none=operation == "create")
         given = {kind: values[kind] for kind in ("email", "phone", "website") if kind in values}
         mechanisms = current.get("contact_mechanisms.") or []
         if contacts := TRYTON_ROWS.set_each_kind(mechanisms, "type", "value", given):

@@ -87,3 +87,18 @@ def test_the_rights_the_check_asks_for_are_those_of_the_writes_the_spec_offers()
     plain = ModelSession(SPEC, client, resources={}, hints=HINTS, write_access=given)
     assert plain._needs() == {}
     assert plain.write_access == given
+
+
+class _Declared(ModelSession):
+    writer_types: Any = {Entity.VENDORS: lambda client: _Writer(f"party of {client.name}")}
+    adjusts = "count"
+
+
+def test_writers_and_the_adjusted_model_may_be_declared_on_the_session_class() -> None:
+    client: Any = SimpleNamespace(
+        database="db", http=None, rpc=None, name="Tryton", dialect=TRYTON_MODELS
+    )
+    session = _Declared(SPEC, client, resources={}, hints=HINTS)
+    assert list(session._needs()) == ["party of Tryton", "count"]
+    given: Any = {Entity.VENDORS: _Writer("given")}
+    assert _Declared(SPEC, client, resources={}, hints=HINTS, writers=given).writers == given

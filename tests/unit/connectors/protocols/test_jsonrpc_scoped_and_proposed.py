@@ -207,3 +207,11 @@ def test_one_value_is_what_every_row_that_gives_one_gives() -> None:
     with pytest.raises(errors.ValidationFailed) as refused:
         one_value([{"at": "7"}, {"at": "8"}], "at", refusal)
     assert refused.value.details["fields"] == refusal
+
+
+def test_the_fields_a_new_record_leaves_empty_are_sent_as_null_after_the_blank() -> None:
+    client = Client({"term": 1})
+    change = OnChange("order", "party", {"id": -1}, "invoice_party term")
+    assert change.ask(cast(ModelClient, client), {"party": 7}) == {"term": 1}
+    sent = client.calls[0][1]
+    assert list(sent.items()) == [("id", -1), ("invoice_party", None), ("term", None), ("party", 7)]
