@@ -598,6 +598,18 @@ class ModelClient:
             return record_id
         raise errors.ValidationFailed({field: f"{self.name} has no {model} with the id {text}."})
 
+    def record(
+        self, model: str, remote_id: Any, fields: Sequence[str], field: str, missing: str
+    ) -> dict[str, Any]:
+        """The `fields` of the `model` record `remote_id` names (an id, as text or a number),
+        or a ValidationFailed on `field` saying `missing` (`{id}`: what `remote_id` reads as)."""
+        text = str(remote_id)
+        where = self.dialect.wire.condition("id", "=", int(text)) if text.isdigit() else None
+        rows = self.search_read(model, where, fields, limit=1) if where else []
+        if not rows:
+            raise errors.ValidationFailed({field: missing.format(id=text)})
+        return rows[0]
+
     def find(
         self, model: str, key: str, value: Any, field: str, domain: Domain | None = None
     ) -> int:

@@ -42,16 +42,13 @@ _COUNTED_IN: Final = {"storage": "id", "warehouse": "storage_location"}
 
 def counted_location(client: ModelClient, location_remote_id: Any) -> int:
     """The storage location an adjustment at `location_remote_id` counts."""
-    text, fields = str(location_remote_id), ["type", "name", "storage_location"]
-    where = TRYTON.condition("id", "=", int(text)) if text.isdigit() else None
-    rows = client.search_read("stock.location", where, fields, limit=1) if where else []
-    if not rows:
-        raise errors.ValidationFailed({"location_id": f"Tryton has no location {text}."})
-    kind, name = rows[0]["type"], rows[0]["name"]
+    fields, missing = ["type", "name", "storage_location"], "Tryton has no location {id}."
+    row = client.record("stock.location", location_remote_id, fields, "location_id", missing)
+    kind, name = row["type"], row["name"]
     if kind not in _COUNTED_IN:
         message = f"Tryton counts stock in warehouses and storage locations; {name!r} is a {kind}"
         raise errors.ValidationFailed({"location_id": f"{message} location."})
-    if (counted := rows[0].get(_COUNTED_IN[kind])) is None:
+    if (counted := row.get(_COUNTED_IN[kind])) is None:
         message = f"Tryton warehouse {name!r} has no storage location."
         raise errors.ValidationFailed({"location_id": message})
     return int(counted)

@@ -206,3 +206,24 @@ def test_a_client_is_made_from_the_connect_forms_fields() -> None:
     assert (client.database, client.username) == ("erp", "ib")
     client.search("party.party", [])
     assert server.calls[0] == ("common.db.login", ["ib", {"password": "pw"}, "en"])
+
+
+def test_a_record_named_by_id_is_read_or_refused_on_the_field_that_named_it() -> None:
+    def answer(method: str, params: list[Any]) -> Any:
+        if method == "model.stock.location.search_read":
+            return [{"id": 4, "name": "WH"}] if params[0] == [["id", "=", 4]] else []
+        return {}
+
+    server = FakeServer(answer)
+    client = _client(TRYTON_MODELS, server)
+    missing = "No location {id}."
+    assert client.record("stock.location", "4", ["name"], "location_id", missing) == {
+        "id": 4,
+        "name": "WH",
+    }
+    asked = len(server.calls)
+    for remote_id in ("5", "WH-1"):
+        with pytest.raises(errors.ValidationFailed) as refused:
+            client.record("stock.location", remote_id, ["name"], "location_id", missing)
+        assert refused.value.details["fields"] == {"location_id": f"No location {remote_id}."}
+    assert len(server.calls) == asked + 1  # an id that is no number is not asked for
