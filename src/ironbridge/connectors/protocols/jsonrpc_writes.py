@@ -198,9 +198,9 @@ class OnChange:
     the fields `nulls` names, space-separated, empty), the record's values (only those named
     in `send`, when given; null when missing) and, for a nested row, its parent's values as
     `_parent_<parent>.<name>`. Without `keep`, every value proposed for the record's own fields
-    is taken; with `keep`, only those named that the record does not give and the source does
-    not leave empty, and nothing is asked when the record has no `trigger` or gives every
-    field of `unless`.
+    is taken; with `keep`, only those named that the record does not give (those of `filled`
+    only when the source proposes a value), and nothing is asked when the record has no
+    `trigger` or gives every field of `unless`.
     """
 
     model: str
@@ -209,6 +209,7 @@ class OnChange:
     nulls: str = ""
     send: tuple[str, ...] = ()
     keep: tuple[str, ...] = ()
+    filled: tuple[str, ...] = ()
     unless: tuple[str, ...] = ()
     parent: str = ""
 
@@ -234,7 +235,9 @@ class OnChange:
         return {
             key: changes[key]
             for key in self.keep
-            if key not in values and changes.get(key) is not None
+            if key in changes
+            and key not in values
+            and (key not in self.filled or changes[key] is not None)
         }
 
 

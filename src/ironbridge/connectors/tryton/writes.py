@@ -47,6 +47,7 @@ _LINE_DEFAULTS: Final = OnChange(
     "description product_supplier unit_price unit purchase",
     send=("product", "quantity", "unit"),
     keep=("unit", "product_supplier", "unit_price"),
+    filled=("unit_price",),
     unless=("unit", "unit_price"),
     parent="purchase",
 )

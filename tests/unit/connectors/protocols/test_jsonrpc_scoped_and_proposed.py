@@ -115,6 +115,7 @@ LINE = OnChange(
     {"id": -1, "unit": None},
     send=("product", "unit"),
     keep=("unit", "price"),
+    filled=("price",),
     unless=("unit", "price"),
     parent="order",
 )
@@ -138,6 +139,8 @@ def test_kept_proposals_fill_only_what_is_missing_and_the_parent_is_sent_prefixe
     ]
     client = Client({"unit": 2, "price": 5})
     assert LINE.ask(cast(ModelClient, client), {"product": 4}) == {"unit": 2, "price": 5}
+    client = Client({"unit": None, "price": None})
+    assert LINE.ask(cast(ModelClient, client), {"product": 4}) == {"unit": None}
 
 
 def test_nothing_is_asked_without_the_trigger_or_with_everything_given() -> None:
