@@ -6,10 +6,12 @@ and always sends `language: "en"` in the context, so Tryton's error messages mat
 that classify them. It logs out when closed. What it reads is in `resources.py`, how in
 `protocols.jsonrpc_changes`; this module adds what one Tryton read cannot give: the stock of
 each product per warehouse, read under Tryton's stock context (`locations`, `with_childs`, and
-`stock_assign` for what assigned moves leave), and the company's currency, in which products
-are costed (see `maps.py` for how both are mapped). `spec.py` holds what the connection check
-tells, `writes.py` and `adjustments.py` the writes. What every model system's session does the
-same way is `protocols.jsonrpc_model_session.ModelSession`.
+`stock_assign` for what assigned moves leave; `resources.STOCK`), and the company's currency,
+in which products are costed (see `maps.py` for how both are mapped). `spec.py` holds what the
+connection check tells, `writes.py` and `adjustments.py` the writes; the check asks for the
+access rights the writes of the spec need on the writers' models and on `stock.inventory`.
+What every model system's session does the same way is
+`protocols.jsonrpc_model_session.ModelSession`.
 
 Passthrough: `POST /<method>` where `<method>` is a Tryton RPC method name
 (`/model.purchase.purchase.search_read`, `/model.res.user.get_preferences`, `/wizard.…`,

@@ -94,7 +94,7 @@ WORK_STATUS: Final = {
 #: Cancelling a production deletes its works not begun and leaves the others in the state
 #: they had ("finished", say), which would read as live work.
 WORK_PRODUCTION_STATUS: Final = {"cancelled": W.CANCELLED}
-#: The other production states, in which the work's own `state` decides.
+#: The other production states, in which the work's own `state` decides (by `WORK_STATUS`).
 _WORK_DECIDES: Final = {
     state: kit.Code("state", WORK_STATUS)
     for state in kit.names("request draft waiting assigned running done")
