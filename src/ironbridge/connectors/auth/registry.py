@@ -12,19 +12,19 @@ rename a field: stored credentials are keyed by the names.
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Final, TypedDict
 
 from ironbridge.connectors.auth.api_key import API_KEY
 from ironbridge.connectors.auth.basic import BASIC
 from ironbridge.connectors.auth.bearer import BEARER
-from ironbridge.connectors.auth.method import AuthMethod, SignIn, SignInContext
+from ironbridge.connectors.auth.method import AuthMethod, Login, SignIn, SignInContext
 from ironbridge.connectors.auth.oauth1_hmac_sha256 import OAUTH1_HMAC_SHA256
 from ironbridge.connectors.auth.oauth2_client_credentials import OAUTH2_CLIENT_CREDENTIALS
 from ironbridge.connectors.auth.oauth2_jwt_bearer import OAUTH2_JWT_BEARER
 from ironbridge.connectors.auth.session_login import SESSION_LOGIN
-from ironbridge.connectors.base import AuthField
+from ironbridge.connectors.base import AuthField, SessionOptions
 
 __all__ = [
     "AUTH_METHODS",
@@ -185,3 +185,15 @@ class SignInMethods:
         item = self.chosen(credentials)
         context = dataclasses.replace(context, settings={**item.settings, **context.settings})
         return auth_method(item.method).build(credentials, context)
+
+    def signing_in(
+        self, credentials: Mapping[str, str], options: SessionOptions, system: str
+    ) -> Callable[[Login], SignIn]:
+        """What a protocol client that signs in with a login call of its own (`session_login`)
+        is handed: the `SignIn` of validated `credentials` for `system`, built around the
+        client's `login` (see `sign_in`)."""
+
+        def build(login: Login) -> SignIn:
+            return self.sign_in(credentials, SignInContext(options, system, login=login))
+
+        return build

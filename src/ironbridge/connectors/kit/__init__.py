@@ -11,9 +11,10 @@
   a table reads, for systems asked for named fields; `Variants`: which of several maps
   reads a record); `MappedConnector`
   (`connector.py`): a connector declared as its session class and its `Mapper`; `derived.py`:
-  what many maps derive from the whole row (`gathered`, `priced_lines`, `stock_levels`).
+  what many maps derive from the whole row (`gathered`, `priced_lines`, `stock_levels`,
+  `place_levels`, `booked_time`).
 - Computed converters (`computed.py`): `Pick`, `Sorted`, `Template`, `Joined`, `Ratio`,
-  `Least`, `Level`, `Tokens`, ... — one value from several source values or nested rows.
+  `Least`, `Level`, `Tokens`, `Line`, ... — one value from several source values or nested rows.
 - `Numbered` (`numbered.py`): nested rows of one kind (goods lines among comments), each with
   its place among rows of every kind.
 - `guards.py`: the checks every session makes on what the service hands it.
@@ -43,6 +44,7 @@ from ironbridge.connectors.kit.computed import (
     Joined,
     Least,
     Level,
+    Line,
     Link,
     Matching,
     Pick,
@@ -55,7 +57,13 @@ from ironbridge.connectors.kit.computed import (
 )
 from ironbridge.connectors.kit.connector import MappedConnector
 from ironbridge.connectors.kit.custom import CustomCodes
-from ironbridge.connectors.kit.derived import gathered, priced_lines, stock_levels
+from ironbridge.connectors.kit.derived import (
+    booked_time,
+    gathered,
+    place_levels,
+    priced_lines,
+    stock_levels,
+)
 from ironbridge.connectors.kit.fields import (
     STRICT,
     Code,
@@ -124,6 +132,7 @@ __all__ = [
     "KeysetPager",
     "Least",
     "Level",
+    "Line",
     "Link",
     "MapContext",
     "MappedConnector",
@@ -153,6 +162,7 @@ __all__ = [
     "When",
     "Wire",
     "ZonedWire",
+    "booked_time",
     "capability",
     "choose_row",
     "code_tables",
@@ -165,6 +175,7 @@ __all__ = [
     "gathered",
     "names",
     "pages",
+    "place_levels",
     "priced_lines",
     "read_fields",
     "read_paths",

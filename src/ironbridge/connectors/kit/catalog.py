@@ -21,8 +21,9 @@ from typing import Any
 
 from ironbridge.connectors.base import Capability, Operation, StatusTable
 from ironbridge.connectors.kit.computed import Tokens
-from ironbridge.connectors.kit.fields import STRICT, Code
+from ironbridge.connectors.kit.fields import STRICT, Code, Field
 from ironbridge.connectors.kit.maps import Mapper, RecordMap
+from ironbridge.connectors.kit.wire import Wire
 from ironbridge.model import Entity
 
 __all__ = ["capability", "code_tables", "status_tables", "writable_fields", "written_codes"]
@@ -73,22 +74,36 @@ def status_tables(mapper: Mapper, field: str = "status") -> tuple[StatusTable, .
     return tuple(found)
 
 
-def code_tables(maps: Mapping[Entity, RecordMap]) -> tuple[StatusTable, ...]:
+def code_tables(
+    maps: Mapping[Entity, RecordMap], *, refined: bool = False, wire: Wire | None = None
+) -> tuple[StatusTable, ...]:
     """A `StatusTable` for every `Code` and `Tokens` field of `maps`, in their order, to the
     enum of its members. A table is open (not `closed`) when the map reads codes outside it as
-    a value of its own (`Code.otherwise`: codes each installation defines) and for `Tokens`,
-    whose text holds words that are no status."""
+    a value of its own (`Code.otherwise`: codes each installation defines) or by another field
+    (codes its `Code.refine` refines but does not list), and for `Tokens`, whose text holds
+    words that are no status. With `refined`, the tables of the codes that refine a `Code`
+    follow it, each once; with a `wire`, a source is named as `Wire.source_key` spells it."""
     found: list[StatusTable] = []
+    seen: set[tuple[Entity, str, int]] = set()
     for entity, record_map in maps.items():
         for converter in record_map.fields.values():
-            if isinstance(converter, Code):
-                table, closed = converter.table, converter.otherwise is STRICT
-            elif isinstance(converter, Tokens):
-                table, closed = MappingProxyType(dict(converter.rules)), False
-            else:
-                continue
-            enum = next(type(m) for m in table.values() if isinstance(m, StrEnum))
-            found.append(StatusTable(entity, converter.path, table, enum, closed))
+            codes: list[Field] = [converter]
+            if refined and isinstance(converter, Code):
+                codes += converter.refine.values()
+            for code in codes:
+                if isinstance(code, Code):
+                    if (entity, code.path, id(code.table)) in seen:
+                        continue  # one table refining several codes
+                    seen.add((entity, code.path, id(code.table)))
+                    table = code.table
+                    closed = code.otherwise is STRICT and all(key in table for key in code.refine)
+                elif isinstance(code, Tokens):
+                    table, closed = MappingProxyType(dict(code.rules)), False
+                else:
+                    continue
+                enum = next(type(m) for m in table.values() if isinstance(m, StrEnum))
+                source = code.path if wire is None else wire.source_key(code.path)
+                found.append(StatusTable(entity, source, table, enum, closed))
     return tuple(found)
 
 

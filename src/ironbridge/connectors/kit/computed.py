@@ -18,7 +18,7 @@ from typing import Any, Final
 
 from ironbridge import errors
 from ironbridge.connectors.base import reference
-from ironbridge.connectors.kit.fields import Field, MapContext, read_fields
+from ironbridge.connectors.kit.fields import Field, MapContext, Text, read_fields
 from ironbridge.connectors.kit.wire import Wire
 from ironbridge.model import Entity
 
@@ -26,6 +26,7 @@ __all__ = [
     "Joined",
     "Least",
     "Level",
+    "Line",
     "Link",
     "Matching",
     "Pick",
@@ -155,14 +156,32 @@ class Joined(Field):
 @dataclass(frozen=True, slots=True)
 class Matching(Field):
     """What `value` reads if it matches `pattern` in full (a currency's three letters), else
-    None: a source's free text in a field the unified model constrains."""
+    None: a source's free text in a field the unified model constrains; `convert` makes a
+    match what the unified model spells (`str.upper`)."""
 
     value: Field
     pattern: str
+    convert: Callable[[Any], Any] | None = None
 
     def read(self, row: Mapping[str, Any], ctx: MapContext) -> Any:
         value = self.value.read(row, ctx)
-        return value if value is not None and re.fullmatch(self.pattern, value) else None
+        if value is None or not re.fullmatch(self.pattern, value):
+            return None
+        return value if self.convert is None else self.convert(value)
+
+
+@dataclass(frozen=True, slots=True)
+class Line(Field):
+    """One part of multi-line text at `path` (a street with details on the lines below): its
+    first line, stripped, or with `rest` the lines after it as one, their whitespace collapsed;
+    None when that is empty."""
+
+    path: str
+    rest: bool = False
+
+    def read(self, row: Mapping[str, Any], ctx: MapContext) -> Any:
+        first, _, rest = (Text(self.path).read(row, ctx) or "").partition("\n")
+        return (" ".join(rest.split()) if self.rest else first.strip()) or None
 
 
 @dataclass(frozen=True, slots=True)

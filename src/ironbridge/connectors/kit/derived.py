@@ -6,6 +6,9 @@
   total, with the order's subtotal and required date taken from them.
 - `stock_levels`: an item's stock rows summed per place, split into what may be used freely
   and what may not.
+- `booked_time`: a work's actual start, end and hours from the time entries booked on it.
+- `place_levels`: an item's stock read once per place (quantities a source computes for the
+  place asked for), each with what is on hand and what of it may be used.
 
 (A number summed over nested rows is a field of its own, `Sum`.)
 """
@@ -13,6 +16,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from datetime import datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any, Final
 
@@ -21,9 +25,10 @@ from ironbridge.connectors.kit.fields import Field, MapContext, read_fields
 from ironbridge.connectors.kit.maps import Derive
 from ironbridge.model import Entity
 
-__all__ = ["gathered", "priced_lines", "stock_levels"]
+__all__ = ["booked_time", "gathered", "place_levels", "priced_lines", "stock_levels"]
 
 _CENT: Final = Decimal("0.01")
+_HOUR: Final = Decimal(3600)
 
 
 def gathered(name: str, fields: Mapping[str, Field]) -> Derive:
@@ -86,5 +91,79 @@ def stock_levels(path: str, place: Field, quantity: Field, free: Field) -> Deriv
         ]
         on_hand = sum((level["on_hand"] for level in levels.values()), Decimal(0))
         return {"stock_levels": stock_levels, "total_on_hand": on_hand}
+
+    return derive
+
+
+def place_levels(
+    path: str, place: Field, on_hand: Field, available: Field, *, expected: Field | None = None
+) -> Derive:
+    """`stock_levels` and `total_on_hand` of an item whose stock is one row per place under the
+    key `path` (rows a session adds to the record, read as they are, whatever the wire): each
+    row's `on_hand` (empty: none) at the location whose remote id `place` reads, of which
+    `available` may be used (empty: all of it) and the rest is reserved. A place that holds,
+    offers and expects (`expected`, such as a forecast) nothing is left out ("locations without
+    stock may be omitted"). Levels come in the order of the rows; no reorder point is known."""
+    fields = {"place": place, "on_hand": on_hand, "available": available}
+    fields |= {} if expected is None else {"expected": expected}
+
+    def derive(row: Mapping[str, Any], ctx: MapContext) -> dict[str, Any]:
+        levels: list[dict[str, Any]] = []
+        for stock in row.get(path) or ():
+            read = read_fields(fields, stock, ctx)
+            held = read["on_hand"] or Decimal(0)
+            free = held if read["available"] is None else read["available"]
+            if not held and not read.get("expected") and not free:
+                continue
+            location = reference(ctx.ids, Entity.LOCATIONS, str(read["place"]))
+            level = {"location": location, "on_hand": held, "available": free}
+            levels.append({**level, "reserved": held - free, "reorder_point": None})
+        on_hand = sum((level["on_hand"] for level in levels), Decimal(0))
+        return {"stock_levels": levels, "total_on_hand": on_hand}
+
+    return derive
+
+
+def booked_time(
+    path: str,
+    *,
+    stamp: str,
+    duration: str,
+    state: str = "state",
+    running: str = "running",
+    done: str = "done",
+    skipped: str = "cancelled",
+    ended: Mapping[str, frozenset[str]] | None = None,
+) -> Derive:
+    """`actual_start`, `actual_end` and `actual_hours` of a work from the time entries at `path`
+    (cycles, labour lines) that keep no start, only when they last changed (`stamp`) and how
+    long they took (`duration`, a time span): a `done` entry ran from its stamp less its
+    duration to its stamp, a `running` one from its stamp on; entries in state `skipped`, or
+    without a stamp, do not count. The start is the earliest, the end the latest done entry's
+    once the work itself is in one of the states `ended` gives for one of its fields (always,
+    without `ended`), and the hours the durations booked, to the hundredth (None without)."""
+
+    def derive(row: Mapping[str, Any], ctx: MapContext) -> dict[str, Any]:
+        starts: list[datetime] = []
+        ends: list[datetime] = []
+        booked = timedelta()
+        for entry in ctx.wire.rows(row, path):
+            kind, changed = entry.get(state), ctx.wire.decode(entry.get(stamp))
+            spent = ctx.wire.decode(entry.get(duration))
+            if kind == skipped or not isinstance(changed, datetime):
+                continue
+            took = spent if isinstance(spent, timedelta) else timedelta()
+            booked += took
+            if kind in (running, done):
+                starts.append(changed if kind == running else changed - took)
+            if kind == done:
+                ends.append(changed)
+        finished = all(row.get(name) in states for name, states in (ended or {}).items())
+        seconds = Decimal(str(booked.total_seconds()))
+        return {
+            "actual_start": min(starts, default=None),
+            "actual_end": max(ends, default=None) if finished else None,
+            "actual_hours": (seconds / _HOUR).quantize(_CENT) if seconds else None,
+        }
 
     return derive

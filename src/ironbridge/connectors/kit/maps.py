@@ -17,6 +17,7 @@ from typing import Any, Final
 
 from ironbridge import errors
 from ironbridge.connectors.base import IdFactory, RawRecord
+from ironbridge.connectors.kit.computed import Matching
 from ironbridge.connectors.kit.custom import CustomCodes
 from ironbridge.connectors.kit.fields import (
     Code,
@@ -58,8 +59,9 @@ def read_paths(fields: Iterable[Field], under: str = "") -> tuple[str, ...]:
     spells a step into a nested object or rows with a dot (JSON-RPC's `lines.amount`): the
     fields to ask a system for that sends only those asked for. A nested object or rows
     (`Place`, `Rows`, `Numbered`, with the keys `Numbered` picks its rows by) reads its parts
-    under its path, which itself is not asked for; a `First` reads each candidate, a `Code`
-    the codes that refine it too. A field without a `path` (`Const`) reads none."""
+    under its path, which itself is not asked for; a `First` reads each candidate, a `Matching`
+    the value it checks, a `Code` the codes that refine it too. A field without a `path`
+    (`Const`) reads none."""
     found: list[str] = []
     for converter in fields:
         if isinstance(converter, (Place, Rows, Numbered)):
@@ -69,6 +71,8 @@ def read_paths(fields: Iterable[Field], under: str = "") -> tuple[str, ...]:
             found += (f"{under}{converter.path}.{name}" for name in only)
         elif isinstance(converter, First):
             found += read_paths(converter.fields, under)
+        elif isinstance(converter, Matching):
+            found += read_paths([converter.value], under)
         elif isinstance(path := getattr(converter, "path", None), str):
             found.append(f"{under}{path}")
             if isinstance(converter, Code):

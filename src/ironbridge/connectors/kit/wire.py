@@ -59,6 +59,11 @@ class Wire:
             value = value.get(step)
         return value
 
+    def source_key(self, path: str) -> str:
+        """`path` as the keys of a record's nested objects joined by `/` (how a `StatusTable`
+        names its source field)."""
+        return "/".join(path.split(self.separator))
+
     def node(self, row: Mapping[str, Any] | None, path: str) -> Mapping[str, Any] | None:
         """The nested object at `path` (an address, an expanded navigation); a list gives its
         first element."""

@@ -8,7 +8,7 @@
 - JSON-RPC (Tryton and Odoo): `jsonrpc` (envelopes, typed values, domains, keyset pages,
   errors), `jsonrpc_models` (the model client and its dialect tables), `jsonrpc_changes`
   (records by change time with their dependents), `jsonrpc_rows` (child rows under their
-  parents, parts added up), `jsonrpc_writes` (write tables with
+  parents, parts added up, values computed per scope), `jsonrpc_writes` (write tables with
   lookups, table writers), `jsonrpc_commands` (one2many row commands as each system spells
   them), `jsonrpc_checks` (the connection check's stages), `jsonrpc_wire` (how maps read
   Tryton rows).

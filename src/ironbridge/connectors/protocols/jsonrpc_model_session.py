@@ -6,7 +6,8 @@ database lacks reads empty, and `get` and the check say which module to activate
 check of `jsonrpc_checks` in the system's `hints`, relays raw calls, and turns the service's
 write payloads into calls on the system's `writers` (a stock adjustment into its
 `adjust_stock`). A system hands its `resources`, `hints`, `writers`, `write_access` (the rights
-its writes need) and `enrich` (what one read cannot give) to the constructor. `ModelConnector`
+its writes need, when not those its writers' models and `adjusts` need for what the spec
+offers) and `enrich` (what one read cannot give) to the constructor. `ModelConnector`
 is the connector such a session belongs to: its sessions are made from the connect form's
 validated fields, its records mapped by its `mapper`.
 """
@@ -15,7 +16,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Mapping
 from datetime import datetime
-from typing import Any, Generic, Protocol, TypeVar, runtime_checkable
+from typing import Any, ClassVar, Generic, Protocol, TypeVar, runtime_checkable
 
 from ironbridge import errors
 from ironbridge.connectors.base import (
@@ -71,7 +72,15 @@ def _as_read(resource: ModelResource, rows: list[dict[str, Any]]) -> None:
 
 
 class ModelSession(ConnectorSession):
-    """One signed-in conversation with one database of a JSON-RPC model system."""
+    """One signed-in conversation with one database of a JSON-RPC model system.
+
+    A system may declare its writers as the classes that write each entity (`writer_types`,
+    made of the session's client) and the model its stock adjustments create (`adjusts`)
+    instead of handing them to the constructor.
+    """
+
+    writer_types: ClassVar[Mapping[Entity, Callable[[ModelClient], ModelWriter]]] = {}
+    adjusts: str | None = None
 
     def __init__(
         self,
@@ -84,11 +93,14 @@ class ModelSession(ConnectorSession):
         enrich: Enrich | None = None,
         writers: Mapping[Entity, ModelWriter] | None = None,
         write_access: jsonrpc_checks.WriteAccess | None = None,
+        adjusts: str | None = None,
     ) -> None:
         """`resources` say where each entity the connector reads lives; `hints` what each
         failed check stage tells the person connecting; `enrich` adds what one read cannot
         give to the rows of a resource; `writers` write each writable entity, and `write_access`
-        says which access rights those writes need, for the check to tell."""
+        says which access rights those writes need, for the check to tell. Without it, they are
+        the rights (`ModelDialect.write_rights`) of the writes the spec offers on each writer's
+        `model` and, for stock adjustments, on `adjusts`, the model an adjustment creates."""
         super().__init__(spec, options)
         self.client = client
         self.resources = resources
@@ -96,8 +108,10 @@ class ModelSession(ConnectorSession):
         self.database = client.database
         self._http, self._rpc = client.http, client.rpc
         self.enrich: Enrich = enrich or _as_read
-        self.writers: Mapping[Entity, ModelWriter] = writers or {}
+        made = {entity: make(client) for entity, make in self.writer_types.items()}
+        self.writers: Mapping[Entity, ModelWriter] = writers or made
         self.write_access = write_access or {}
+        self.adjusts = adjusts or self.adjusts
         self._closed = False
 
     def close(self) -> None:
@@ -112,7 +126,24 @@ class ModelSession(ConnectorSession):
 
     def _refused_writes(self) -> list[str]:
         """The offered writes the user's access rights refuse, in words."""
-        return jsonrpc_checks.refused_writes(self.client, self.write_access)
+        return jsonrpc_checks.refused_writes(self.client, self.write_access or self._needs())
+
+    def _needs(self) -> jsonrpc_checks.WriteAccess:
+        """The rights the offered writes need on each writer's model and on `adjusts`."""
+        rights, capabilities = self.client.dialect.write_rights, self.spec.capabilities
+        models = {getattr(writer, "model", None): entity for entity, writer in self.writers.items()}
+        offered: dict[str, tuple[Entity, tuple[Operation, ...]]] = {
+            model: (entity, ("create", "update", "delete"))
+            for model, entity in models.items()
+            if model is not None
+        }
+        if self.adjusts is not None:
+            offered[self.adjusts] = (Entity.INVENTORY_ITEMS, ("adjust",))
+        return {
+            model: (entity, tuple(rights[op] for op in ops if getattr(capabilities[entity], op)))
+            for model, (entity, ops) in offered.items()
+            if rights
+        }
 
     def record_id(self, entity: Entity, remote_id: str) -> int:
         """The record id `remote_id` names (`errors.NotFound` when it names none)."""

@@ -141,6 +141,9 @@ class ModelDialect:
     #: The (model, method) that answers a user's access rights to models by name, as
     #: `{model: {right: bool}}`; None when the system cannot say without a write.
     access_rights: tuple[str, str] | None = None
+    #: Per write a connector offers (`create`, `update`, `delete`, `adjust`), the access right
+    #: it needs and how the check names the write: (right, write).
+    write_rights: Mapping[str, tuple[str, str]] = field(default_factory=dict)
 
 
 #: Tryton (`trytond.protocols.jsonrpc`, `/<database>/rpc/`, sessions per `TrytonSessionAuth`).
@@ -189,6 +192,13 @@ TRYTON_MODELS: Final = ModelDialect(
         422: lambda response, message: errors.UpstreamError(message),
     },
     access_rights=("ir.model.access", "get_access"),
+    # A stock adjustment creates a document (an inventory).
+    write_rights={
+        "create": ("create", "create"),
+        "update": ("write", "write"),
+        "delete": ("delete", "delete"),
+        "adjust": ("create", "adjust"),
+    },
 )
 
 #: Odoo (`/jsonrpc`, `object.execute_kw` after `common.login`).
@@ -257,6 +267,10 @@ class SessionSignIn(Protocol):
 SignInFactory = Callable[[Callable[[str, str], str]], SessionSignIn]
 
 
+#: The connect form's fields a client is made of, in the order it takes them.
+_FORM: Final = ("url", "database", "username", "password")
+
+
 def record_number(remote_id: str, what: str, system: str) -> int:
     """A record id from a remote id; anything else names no record (`errors.NotFound`)."""
     if not remote_id.isdigit() or int(remote_id) <= 0:
@@ -320,6 +334,22 @@ class ModelClient:
         self._signed: list[Any] | None = None
         self._context: dict[str, Any] | None = None
         self._models: dict[str, bool] = {}
+
+    @classmethod
+    def from_form(
+        cls,
+        form: Mapping[str, str],
+        dialect: ModelDialect,
+        options: SessionOptions,
+        *,
+        sign_in: SignInFactory | None = None,
+        transport: httpx.BaseTransport | None = None,
+    ) -> ModelClient:
+        """A client from the connect form's `url`, `database`, `username` and `password`."""
+        url, database, user, password = (form[key] for key in _FORM)
+        return cls(
+            url, database, user, password, dialect, options, sign_in=sign_in, transport=transport
+        )
 
     @property
     def name(self) -> str:
@@ -414,6 +444,13 @@ class ModelClient:
                     context[key] = preferences[key]
             self._context = context
         return dict(self._context)
+
+    def company(self, model: str, fields: Sequence[str]) -> dict[str, Any] | None:
+        """The `fields` of the company the context names (`company`: the signed-in user's), a
+        record of `model` (where the system keeps companies); None when it names none."""
+        company = self.context().get("company")
+        rows = [] if company is None else self.read(model, [company], fields)
+        return rows[0] if rows else None
 
     def server_version(self) -> Any:
         """The server's version, asked without signing in."""
@@ -560,6 +597,18 @@ class ModelClient:
         if record_id and self.search(model, wire.condition("id", "=", record_id), limit=1):
             return record_id
         raise errors.ValidationFailed({field: f"{self.name} has no {model} with the id {text}."})
+
+    def record(
+        self, model: str, remote_id: Any, fields: Sequence[str], field: str, missing: str
+    ) -> dict[str, Any]:
+        """The `fields` of the `model` record `remote_id` names (an id, as text or a number),
+        or a ValidationFailed on `field` saying `missing` (`{id}`: what `remote_id` reads as)."""
+        text = str(remote_id)
+        where = self.dialect.wire.condition("id", "=", int(text)) if text.isdigit() else None
+        rows = self.search_read(model, where, fields, limit=1) if where else []
+        if not rows:
+            raise errors.ValidationFailed({field: missing.format(id=text)})
+        return rows[0]
 
     def find(
         self, model: str, key: str, value: Any, field: str, domain: Domain | None = None

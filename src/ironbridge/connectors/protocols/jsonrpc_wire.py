@@ -49,6 +49,11 @@ class TrytonWire(Wire):
         value = self._descend(row, path.split("."), first=True)
         return value if isinstance(value, Mapping) else None
 
+    def source_key(self, path: str) -> str:
+        """`a.b.c` as the keys of its nested objects: `a./b./c`."""
+        parents, leaf = _split(path)
+        return "/".join((*parents, leaf))
+
     def rows(self, row: Mapping[str, Any] | None, path: str) -> list[Mapping[str, Any]]:
         """The nested rows of the One2Many at `path` (`lines` reads `row["lines."]`)."""
         *parents, leaf = path.split(".")

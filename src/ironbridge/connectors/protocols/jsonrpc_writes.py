@@ -6,18 +6,24 @@ converted), as the id of the one record of another model whose key equals it (a 
 code, a payment term by its name), or as the id of a record of another model checked to exist
 (a product by its id). `refused` names the fields a table does not let a create or an update
 give, and the custom fields a write may not set; `put_values` turns the fields a table can
-write into source values, `put_rows` those of nested rows written anew. A `Workflow` says
-which buttons take a record to a status. `TableWriter` is the plumbing every such writer
-shares: create one record, or read the record as it is, press the buttons a new status needs
-around the write, and write. What a table cannot say (nested contacts, the defaults a
-source's client fills in) stays in the system's own writer, which says how its values are
-made.
+write into source values, `put_rows` those of nested rows written anew, and `one_value` the
+one value all nested rows give for the record itself (their warehouse). `OnChange` asks the
+source for the values its own client fills in when a field is set (a supplier's payment term,
+a product's unit and price), so a record written through ironbridge reads as one entered
+there. A `Workflow` says which buttons take a record to a status. `removed_on_failure` deletes
+a record made as the first of several steps when a later step fails. `TableWriter` is the
+plumbing every such writer shares: create one record, or read the record as it is, press the
+buttons a new status needs around the write, and write; with a `table`, it refuses what the
+table does not let a write give before anything is read. What a table cannot say (nested
+contacts, a warehouse taken from the lines) stays in the system's own writer, which says how
+its values are made.
 """
 
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from enum import Enum
 from typing import Any, ClassVar, Literal
@@ -26,13 +32,16 @@ from ironbridge import errors
 from ironbridge.connectors.protocols.jsonrpc_models import ModelClient
 
 __all__ = [
+    "OnChange",
     "Put",
     "TableWriter",
     "Workflow",
     "ensure_writable",
+    "one_value",
     "put_rows",
     "put_values",
     "refused",
+    "removed_on_failure",
 ]
 
 #: What a write does: create a record, or update one.
@@ -49,7 +58,9 @@ class Put:
     id of a `model` record, checked to exist. Without a `target` the field is written by the
     system's own code. `create` and `update` say when the field may be given; `clears` that
     null empties a looked-up field rather than being looked up; `required` that a value left
-    out or null is looked up all the same, and so refused (a line's product).
+    out or null is looked up all the same, and so refused (a line's product). `refuse` holds
+    values the source cannot take, each with why (a status it has no such state for; null,
+    for a field it cannot clear, refused where null is written: on an update).
     """
 
     target: str | None = None
@@ -60,6 +71,7 @@ class Put:
     clears: bool = False
     required: bool = False
     convert: Callable[[Any], Any] | None = None
+    refuse: Mapping[Any, str] = field(default_factory=dict, hash=False)
 
 
 def refused(
@@ -70,14 +82,19 @@ def refused(
     *,
     custom: Sequence[str] | None = None,
 ) -> dict[str, str]:
-    """The fields of `values` the table does not let `operation` (create, update) give, and
-    with `custom` (the source's names of the custom fields a write may set) the others given
-    in `custom_fields`."""
+    """The fields of `values` the table does not let `operation` (create, update) give, or
+    give a value the field's `Put.refuse` names (null only on an update), and with `custom`
+    (the source's names of the custom fields a write may set) the others given in
+    `custom_fields`."""
     problems = {
         name: f"{what} cannot be given this field through ironbridge."
         for name in values
         if name not in table or not getattr(table[name], operation)
     }
+    for name, value in values.items():
+        refusal = table[name].refuse if name in table and name not in problems else {}
+        if _hashable(value) and value in refusal and (value is not None or operation == "update"):
+            problems[name] = refusal[value]
     if custom:
         allowed = f"{', '.join(custom[:-1])} and {custom[-1]}" if len(custom) > 1 else custom[0]
         problems.update(
@@ -88,6 +105,10 @@ def refused(
             }
         )
     return problems
+
+
+def _hashable(value: Any) -> bool:
+    return not isinstance(value, dict | list | set)
 
 
 def ensure_writable(
@@ -154,6 +175,82 @@ def put_rows(
     ]
 
 
+@contextmanager
+def removed_on_failure(client: ModelClient, model: str, ids: Sequence[int]) -> Iterator[None]:
+    """Delete the records `ids` of `model` again (best effort) when the block raises an
+    ironbridge error, which then goes on: a write made of several calls, each a transaction of
+    its own, leaves nothing behind when a later call is refused. A record the source no longer
+    lets go (one confirmed meanwhile) stays."""
+    try:
+        yield
+    except errors.IronbridgeError:
+        with suppress(errors.IronbridgeError):
+            client.delete(model, list(ids))
+        raise
+
+
+@dataclass(frozen=True, slots=True)
+class OnChange:
+    """The values a source's client fills in when `trigger` of a `model` record is set (Tryton's
+    `on_change`), asked of the source for a record about to be written.
+
+    The source is sent `blank` (what the change needs besides, as a new record has it, with
+    the fields `nulls` names, space-separated, empty), the record's values (only those named
+    in `send`, when given; null when missing) and, for a nested row, its parent's values as
+    `_parent_<parent>.<name>`. Without `keep`, every value proposed for the record's own fields
+    is taken; with `keep`, only those named that the record does not give (those of `filled`
+    only when the source proposes a value), and nothing is asked when the record has no
+    `trigger` or gives every field of `unless`.
+    """
+
+    model: str
+    trigger: str
+    blank: Mapping[str, Any] = field(default_factory=dict, hash=False)
+    nulls: str = ""
+    send: tuple[str, ...] = ()
+    keep: tuple[str, ...] = ()
+    filled: tuple[str, ...] = ()
+    unless: tuple[str, ...] = ()
+    parent: str = ""
+
+    def ask(
+        self,
+        client: ModelClient,
+        values: Mapping[str, Any],
+        parent: Mapping[str, Any] | None = None,
+    ) -> dict[str, Any]:
+        """The values the source proposes for the record of `values` (see the class)."""
+        if self.keep and (
+            self.trigger not in values or all(name in values for name in self.unless)
+        ):
+            return {}
+        sent = {name: values.get(name) for name in self.send} if self.send else values
+        given = {**self.blank, **dict.fromkeys(self.nulls.split()), **sent}
+        given.update(
+            {f"_parent_{self.parent}.{key}": value for key, value in (parent or {}).items()}
+        )
+        changes = client.on_change(self.model, given, [self.trigger])
+        if not self.keep:
+            return {key: value for key, value in changes.items() if not key.endswith(".")}
+        return {
+            key: changes[key]
+            for key in self.keep
+            if key in changes
+            and key not in values
+            and (key not in self.filled or changes[key] is not None)
+        }
+
+
+def one_value(rows: Sequence[Mapping[str, Any]], key: str, refusal: Mapping[str, str]) -> Any:
+    """The one value `rows` give at `key`, rows without one (or an empty one) left aside; None
+    when none gives one, and `errors.ValidationFailed` with `refusal` when they give several
+    (lines delivered to several places, where the source delivers a whole order to one)."""
+    found = {row[key] for row in rows if row.get(key)}
+    if len(found) > 1:
+        raise errors.ValidationFailed(dict(refusal))
+    return found.pop() if found else None
+
+
 @dataclass(frozen=True)
 class Workflow:
     """How setting a status presses a model's workflow buttons, as tables.
@@ -206,14 +303,18 @@ class TableWriter(ABC):
     reads: ClassVar[tuple[str, ...]] = ()
     #: How a `status` is set by pressing buttons; without one, `status` is an ordinary value.
     workflow: ClassVar[Workflow | None] = None
+    #: With a `table` (and what refusals call its records, `Tryton parties`), `check` refuses
+    #: the fields it does not let a write give (`ensure_writable`).
+    table: ClassVar[Mapping[str, Put]] = {}
+    records: ClassVar[str] = ""
 
     def __init__(self, client: ModelClient) -> None:
         self.client = client
 
-    def check(  # noqa: B027, optional override
-        self, values: Mapping[str, Any], operation: WriteOperation
-    ) -> None:
-        """Refuse `values` before anything is read or written; nothing by default."""
+    def check(self, values: Mapping[str, Any], operation: WriteOperation) -> None:
+        """Refuse `values` before anything is read or written: what `table` refuses, if any."""
+        if self.table:
+            ensure_writable(values, self.table, self.records, operation)
 
     @abstractmethod
     def values(

@@ -24,37 +24,31 @@ is deleted again (best effort), so a refused adjustment leaves no document behin
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from contextlib import suppress
 from decimal import Decimal
 from typing import Any, Final
 
 from ironbridge import errors
 from ironbridge.connectors.protocols.jsonrpc import TRYTON
 from ironbridge.connectors.protocols.jsonrpc_models import ModelClient
+from ironbridge.connectors.protocols.jsonrpc_writes import removed_on_failure
 from ironbridge.model import InventoryAdjustment
 
 __all__ = ["adjust_stock", "counted_location"]
 
-#: Location types an inventory can count, and the field that gives the counted location (None:
+#: Location types an inventory can count, and the field that gives the counted location (`id`:
 #: the location itself): Tryton counts storage locations; a warehouse in its storage zone.
-_COUNTED_IN: Final[Mapping[str, str | None]] = {"storage": None, "warehouse": "storage_location"}
+_COUNTED_IN: Final = {"storage": "id", "warehouse": "storage_location"}
 
 
 def counted_location(client: ModelClient, location_remote_id: Any) -> int:
     """The storage location an adjustment at `location_remote_id` counts."""
-    text, fields = str(location_remote_id), ["type", "name", "storage_location"]
-    where = TRYTON.condition("id", "=", int(text)) if text.isdigit() else None
-    rows = client.search_read("stock.location", where, fields, limit=1) if where else []
-    if not rows:
-        raise errors.ValidationFailed({"location_id": f"Tryton has no location {text}."})
-    kind, name = rows[0]["type"], rows[0]["name"]
+    fields, missing = ["type", "name", "storage_location"], "Tryton has no location {id}."
+    row = client.record("stock.location", location_remote_id, fields, "location_id", missing)
+    kind, name = row["type"], row["name"]
     if kind not in _COUNTED_IN:
         message = f"Tryton counts stock in warehouses and storage locations; {name!r} is a {kind}"
         raise errors.ValidationFailed({"location_id": f"{message} location."})
-    field = _COUNTED_IN[kind]
-    counted = rows[0]["id"] if field is None else rows[0].get(field)
-    if counted is None:
+    if (counted := row.get(_COUNTED_IN[kind])) is None:
         message = f"Tryton warehouse {name!r} has no storage location."
         raise errors.ValidationFailed({"location_id": message})
     return int(counted)
@@ -68,18 +62,14 @@ def adjust_stock(
     line = {"product": product, **({} if count is None else {"quantity": float(count)})}
     lines = [["create", [line]]]
     (inventory,) = client.create("stock.inventory", [{"location": location, "lines": lines}])
-    try:
+    # A confirmed inventory cannot be deleted, and stays as the record.
+    with removed_on_failure(client, "stock.inventory", [inventory]):
         if delta is not None:
             _add_delta(client, inventory, delta)
         asked = f"new count {count}" if count is not None else f"quantity change {delta:+}"
         text = f"{adjustment.reason}\n(ironbridge stock adjustment: {asked})"
         client.call("ir.chat.channel", "post", f"stock.inventory,{inventory}", text, "internal")
         client.press("stock.inventory", "confirm", [inventory])
-    except errors.IronbridgeError:
-        # Best effort: a confirmed inventory cannot be deleted, and stays as the record.
-        with suppress(errors.IronbridgeError):
-            client.delete("stock.inventory", [inventory])
-        raise
     return inventory
 
 

@@ -6,10 +6,12 @@ and always sends `language: "en"` in the context, so Tryton's error messages mat
 that classify them. It logs out when closed. What it reads is in `resources.py`, how in
 `protocols.jsonrpc_changes`; this module adds what one Tryton read cannot give: the stock of
 each product per warehouse, read under Tryton's stock context (`locations`, `with_childs`, and
-`stock_assign` for what assigned moves leave), and the company's currency, in which products
-are costed (see `maps.py` for how both are mapped). `spec.py` holds what the connection check
-tells, `writes.py` and `adjustments.py` the writes. What every model system's session does the
-same way is `protocols.jsonrpc_model_session.ModelSession`.
+`stock_assign` for what assigned moves leave; `resources.STOCK`), and the company's currency,
+in which products are costed (see `maps.py` for how both are mapped). `spec.py` holds what the
+connection check tells, `writes.py` and `adjustments.py` the writes; the check asks for the
+access rights the writes of the spec need on the writers' models and on `stock.inventory`.
+What every model system's session does the same way is
+`protocols.jsonrpc_model_session.ModelSession`.
 
 Passthrough: `POST /<method>` where `<method>` is a Tryton RPC method name
 (`/model.purchase.purchase.search_read`, `/model.res.user.get_preferences`, `/wizard.…`,
@@ -22,10 +24,9 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Mapping
-from typing import Any, Final
+from typing import Any
 
 from ironbridge import errors
-from ironbridge.connectors.auth import Login, SignIn, SignInContext
 from ironbridge.connectors.base import SessionOptions
 from ironbridge.connectors.protocols.jsonrpc_changes import ModelResource
 from ironbridge.connectors.protocols.jsonrpc_model_session import ModelConnector, ModelSession
@@ -33,75 +34,44 @@ from ironbridge.connectors.protocols.jsonrpc_models import TRYTON_MODELS, ModelC
 from ironbridge.connectors.protocols.jsonrpc_wire import TRYTON_WIRE
 from ironbridge.connectors.tryton import adjustments
 from ironbridge.connectors.tryton.maps import COMPANY_CURRENCY, MAPPER, STATUS_TABLES, WAREHOUSES
-from ironbridge.connectors.tryton.resources import RESOURCES, STOCK_FIELDS
-from ironbridge.connectors.tryton.spec import HINTS, SIGN_IN, SPEC, WRITE_ACCESS
+from ironbridge.connectors.tryton.resources import RESOURCES, STOCK
+from ironbridge.connectors.tryton.spec import HINTS, SIGN_IN, SPEC
 from ironbridge.connectors.tryton.writes import PurchaseWriter, VendorWriter
 from ironbridge.model import Entity, InventoryAdjustment
 
 __all__ = ["Tryton", "TrytonSession"]
 
-_CONNECTION: Final = ("url", "database", "username", "password")
-Rows = list[dict[str, Any]]
-
 
 class TrytonSession(ModelSession):
     """One signed-in conversation with one Tryton database."""
+
+    writer_types = {Entity.PURCHASE_ORDERS: PurchaseWriter, Entity.VENDORS: VendorWriter}
+    # An adjustment is a stock inventory created and confirmed (see `adjustments.py`).
+    adjusts = "stock.inventory"
 
     def __init__(self, credentials: Mapping[str, str], options: SessionOptions | None = None):
         """Signs in with validated `credentials` through `spec.SIGN_IN`: `session_login` over
         Tryton's `common.db.login`."""
         opts = options or SessionOptions()
-
-        def sign_in(login: Login) -> SignIn:
-            return SIGN_IN.sign_in(credentials, SignInContext(opts, "Tryton", login=login))
-
-        url, database, user, password = (credentials[name] for name in _CONNECTION)
-        client = ModelClient(url, database, user, password, TRYTON_MODELS, opts, sign_in=sign_in)
-        writers = {
-            Entity.PURCHASE_ORDERS: PurchaseWriter(client),
-            Entity.VENDORS: VendorWriter(client),
-        }
+        sign_in = SIGN_IN.signing_in(credentials, opts, "Tryton")
+        client = ModelClient.from_form(credentials, TRYTON_MODELS, opts, sign_in=sign_in)
         super().__init__(SPEC, client, opts, resources=RESOURCES, hints=HINTS, enrich=self._add)
-        self.writers, self.write_access = writers, WRITE_ACCESS
 
-    def _add(self, resource: ModelResource, rows: Rows) -> None:
+    def _add(self, resource: ModelResource, rows: list[dict[str, Any]]) -> None:
         """A product's stock per warehouse and the company currency, added to its row."""
-        if not rows or resource.entity is not Entity.INVENTORY_ITEMS:
-            return
-        ids = [int(row["id"]) for row in rows]
-        levels: dict[int, Rows] = {record_id: [] for record_id in ids}
-        for warehouse in self._warehouses:
-            where = {**resource.context, "locations": [warehouse["id"]], "with_childs": True}
-            on_hand = self._quantities(ids, where)
-            # With `stock_assign`, moves assigned out of the warehouse count as gone: what is
-            # left is what can still be used (trytond stock `Move.compute_quantities_query`).
-            assignable = self._quantities(ids, {**where, "stock_assign": True})
-            named = {key: warehouse.get(key) for key in ("id", "code", "name")}
-            for record_id in ids:
-                here = {name: on_hand.get(record_id, {}).get(name) for name in STOCK_FIELDS}
-                free = assignable.get(record_id, {}).get("quantity")
-                levels[record_id].append({**named, **here, "assignable_quantity": free})
-        for row in rows:
-            row[WAREHOUSES] = levels[int(row["id"])]
-            row[COMPANY_CURRENCY] = self._company_currency
-
-    def _quantities(self, ids: list[int], context: Mapping[str, Any]) -> dict[int, dict[str, Any]]:
-        where = TRYTON_MODELS.wire.condition("id", "in", ids)
-        rows = self.client.search_read("product.product", where, STOCK_FIELDS, extra=context)
-        return {int(row["id"]): row for row in rows}
+        if rows and resource.entity is Entity.INVENTORY_ITEMS:
+            STOCK.add(self.client, rows, WAREHOUSES, self._warehouses, resource.context)
+            for row in rows:
+                row[COMPANY_CURRENCY] = self._company_currency
 
     @functools.cached_property
-    def _warehouses(self) -> Rows:
-        where = TRYTON_MODELS.wire.condition("type", "=", "warehouse")
-        fields = ["id", "code", "name"]
-        return self.client.search_read("stock.location", where, fields, order=(("id", "ASC"),))
+    def _warehouses(self) -> list[dict[str, Any]]:
+        return STOCK.scopes_of(self.client)
 
     @functools.cached_property
-    def _company_currency(self) -> str | None:
-        if (company := self.context().get("company")) is None:
-            return None
-        rows = self.client.read("company.company", [company], ["currency.code"])
-        return TRYTON_WIRE.get(rows[0], "currency.code") if rows else None
+    def _company_currency(self) -> Any:
+        company = self.client.company("company.company", ["currency.code"])
+        return TRYTON_WIRE.get(company, "currency.code")
 
     def adjust_stock(self, remote_id: str, adjustment: InventoryAdjustment) -> None:
         """Correct a product's stock with a confirmed Tryton inventory (see `adjustments.py`).

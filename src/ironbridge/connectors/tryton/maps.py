@@ -34,79 +34,71 @@ What a table cannot say:
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
-from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Any, Final
 
 from ironbridge import errors
 from ironbridge.connectors import kit
-from ironbridge.connectors.base import StatusTable, reference
 from ironbridge.connectors.protocols.jsonrpc_wire import TRYTON_WIRE
 from ironbridge.connectors.protocols.jsonrpc_writes import Put, Workflow
-from ironbridge.model import (
-    Entity,
-    InventoryItemStatus,
-    LocationStatus,
-    LocationType,
-    PurchaseOrderStatus,
-    VendorStatus,
-    WorkOrderStatus,
-    WorkOrderType,
-)
+from ironbridge.model import Entity
+from ironbridge.model import enums as u
 
 __all__ = ["CUSTOM_FIELDS", "FIELD_MAP", "LINE_FIELDS", "MAPPER", "STATUS_TABLES", "address"]
 
-L, P, W = LocationType, PurchaseOrderStatus, WorkOrderStatus
+L, P, W = u.LocationType, u.PurchaseOrderStatus, u.WorkOrderStatus
 T, N = kit.Text, kit.Number
 
 #: Tryton purchase `state` → unified status. `processing` is refined by `PROCESSING_STATUS`.
 STATUS_MAP: Final = {
-    "draft": PurchaseOrderStatus.DRAFT,
+    "draft": P.DRAFT,
     # A quotation (request for quotation) is issued and waits for confirmation.
-    "quotation": PurchaseOrderStatus.PENDING_APPROVAL,
+    "quotation": P.PENDING_APPROVAL,
     # Confirmed, but the shipments and invoices are not created yet (queued processing).
-    "confirmed": PurchaseOrderStatus.APPROVED,
+    "confirmed": P.APPROVED,
     # Shipments and invoices exist; how far goods arrived is in `shipment_state`.
-    "processing": PurchaseOrderStatus.SENT,
+    "processing": P.SENT,
     # Tryton's `done` needs goods received and the invoice paid: nothing more happens.
-    "done": PurchaseOrderStatus.CLOSED,
-    "cancelled": PurchaseOrderStatus.CANCELLED,
+    "done": P.CLOSED,
+    "cancelled": P.CANCELLED,
 }
 #: Tryton purchase `shipment_state` → unified status, for orders in state `processing`.
 PROCESSING_STATUS: Final = {
-    "none": PurchaseOrderStatus.SENT,
-    "waiting": PurchaseOrderStatus.SENT,
-    "partially shipped": PurchaseOrderStatus.PARTIALLY_RECEIVED,
-    "received": PurchaseOrderStatus.RECEIVED,
+    "none": P.SENT,
+    "waiting": P.SENT,
+    "partially shipped": P.PARTIALLY_RECEIVED,
+    "received": P.RECEIVED,
     # A shipment was cancelled: the order waits for a decision, goods are still awaited.
-    "exception": PurchaseOrderStatus.SENT,
+    "exception": P.SENT,
 }
 # Tryton has no vendor, item or location status beyond `active`; SQLite sends it as 0/1.
-VENDOR_STATUS: Final = {True: VendorStatus.ACTIVE, False: VendorStatus.INACTIVE}
-ITEM_STATUS: Final = {True: InventoryItemStatus.ACTIVE, False: InventoryItemStatus.INACTIVE}
-LOCATION_STATUS: Final = {True: LocationStatus.ACTIVE, False: LocationStatus.INACTIVE}
+VENDOR_STATUS: Final = {True: u.VendorStatus.ACTIVE, False: u.VendorStatus.INACTIVE}
+ITEM_STATUS: Final = {True: u.InventoryItemStatus.ACTIVE, False: u.InventoryItemStatus.INACTIVE}
+LOCATION_STATUS: Final = {True: u.LocationStatus.ACTIVE, False: u.LocationStatus.INACTIVE}
 #: Tryton `production.work.state` → unified status. Tryton derives a work's state from its
 #: production and its cycles (`production_work` `Work._state`); the comments say when.
 WORK_STATUS: Final = {
     # The production waits for its materials and nothing was booked on the work yet.
-    "request": WorkOrderStatus.OPEN,
+    "request": W.OPEN,
     # The production is ready or running; the work has no cycle yet: planned, not begun.
-    "draft": WorkOrderStatus.SCHEDULED,
+    "draft": W.SCHEDULED,
     # Cycles exist but none runs and not all are done: begun, then paused.
-    "waiting": WorkOrderStatus.ON_HOLD,
-    "running": WorkOrderStatus.IN_PROGRESS,
+    "waiting": W.ON_HOLD,
+    "running": W.IN_PROGRESS,
     # Every cycle is done; the production itself is not done yet.
-    "finished": WorkOrderStatus.COMPLETED,
+    "finished": W.COMPLETED,
     # The production is done: nothing more is booked on its works.
-    "done": WorkOrderStatus.CLOSED,
+    "done": W.CLOSED,
 }
 #: Tryton `production.state` that decides a work's status instead of the work's own state.
 #: Cancelling a production deletes its works not begun and leaves the others in the state
 #: they had ("finished", say), which would read as live work.
-WORK_PRODUCTION_STATUS: Final = {"cancelled": WorkOrderStatus.CANCELLED}
-#: The other production states, in which the work's own `state` decides.
-_WORK_DECIDES: Final = ("request", "draft", "waiting", "assigned", "running", "done")
+WORK_PRODUCTION_STATUS: Final = {"cancelled": W.CANCELLED}
+#: The other production states, in which the work's own `state` decides (by `WORK_STATUS`).
+_WORK_DECIDES: Final = {
+    state: kit.Code("state", WORK_STATUS)
+    for state in kit.names("request draft waiting assigned running done")
+}
 #: Tryton `stock.location.type` → unified type, for the physical types the connector reads.
 #: Supplier, customer, lost-and-found and drop locations are bookkeeping counterparts of stock
 #: moves, not places, and are not read (see `resources.py`). A storage location is a zone of a
@@ -120,37 +112,16 @@ LOCATION_TYPE: Final = {
 }
 
 
-@dataclass(frozen=True, slots=True)
-class _Street(kit.Field):
-    """Tryton's street is multi-line text: the first line is the street, the rest details."""
-
-    details: bool = False
-    path: str = "street"
-
-    def read(self, row: Mapping[str, Any], ctx: kit.MapContext) -> Any:
-        first, _, rest = (T(self.path).read(row, ctx) or "").partition("\n")
-        return (" ".join(rest.split()) if self.details else first.strip()) or None
-
-
-@dataclass(frozen=True, slots=True)
-class _Country(kit.Field):
-    """A country's ISO code, upper case; Tryton's other codes (three letters) are none."""
-
-    path: str = "country.code"
-
-    def read(self, row: Mapping[str, Any], ctx: kit.MapContext) -> Any:
-        code = T(self.path).read(row, ctx)
-        return code.upper() if code and len(code) == 2 else None
-
-
 #: A `party.address` as a unified address.
 _ADDRESS_PARTS: Final = {
-    "line1": _Street(),
-    "line2": _Street(details=True),
+    # Tryton's street is multi-line text: the first line is the street, the rest details.
+    "line1": kit.Line("street"),
+    "line2": kit.Line("street", rest=True),
     "city": T("city"),
     "region": T("subdivision.name"),
     "postal_code": T("postal_code"),
-    "country": _Country(),
+    # A country's ISO code, upper case; Tryton's other codes (three letters) are none.
+    "country": kit.Matching(T("country.code"), "..", str.upper),
 }
 
 
@@ -183,8 +154,7 @@ FIELD_MAP: Final[Mapping[Entity, Mapping[str, kit.Field]]] = {
             "state", STATUS_MAP, {"processing": kit.Code("shipment_state", PROCESSING_STATUS)}
         ),
         "vendor": kit.Ref(Entity.VENDORS, "party"),
-        "order_date": kit.Day("purchase_date"),
-        "expected_delivery_date": kit.Day("delivery_date"),
+        **kit.each(kit.Day, order_date="purchase_date", expected_delivery_date="delivery_date"),
         "currency": T("currency.code"),
         # From confirmation on, Tryton stores the amounts; before, they are computed on
         # request and added to the row under their own names (see `resources.py`).
@@ -200,13 +170,8 @@ FIELD_MAP: Final[Mapping[Entity, Mapping[str, kit.Field]]] = {
     # `type` (always other), `description`, `actual_*` and `actual_hours` are read in
     # `work_times` below: they come from several fields and from the work's cycles.
     Entity.WORK_ORDERS: {
-        "number": T("rec_name"),
-        "title": T("operation.name"),
-        "status": kit.Code(
-            "production.state",
-            WORK_PRODUCTION_STATUS,
-            refine={state: kit.Code("state", WORK_STATUS) for state in _WORK_DECIDES},
-        ),
+        **kit.each(T, number="rec_name", title="operation.name"),
+        "status": kit.Code("production.state", WORK_PRODUCTION_STATUS, _WORK_DECIDES),
         "location": kit.Ref(Entity.LOCATIONS, "production.warehouse"),
         "scheduled_start": kit.DayStart("production.planned_start_date"),
         "scheduled_end": kit.DayStart("production.planned_date"),
@@ -223,8 +188,7 @@ FIELD_MAP: Final[Mapping[Entity, Mapping[str, kit.Field]]] = {
     },
     Entity.INVENTORY_ITEMS: {
         **kit.same_names(T, "code name description"),
-        "category": T("account_category.name"),
-        "unit_of_measure": T("default_uom.symbol"),
+        **kit.each(T, category="account_category.name", unit_of_measure="default_uom.symbol"),
         "unit_cost": N("cost_price"),
         "status": kit.Code("active", ITEM_STATUS, coerce=bool),
     },
@@ -261,21 +225,6 @@ CUSTOM_FIELDS: Final[Mapping[Entity, Mapping[str, kit.Field]]] = {
     Entity.LOCATIONS: {"type": T("type")},
 }
 
-#: Every status-like table with the Tryton field it reads and its unified enum, for checks
-#: over real data. Tryton's selections are fixed by its modules, so the lists are closed.
-STATUS_TABLES: Final[tuple[StatusTable, ...]] = (
-    StatusTable(Entity.PURCHASE_ORDERS, "state", STATUS_MAP, PurchaseOrderStatus),
-    StatusTable(Entity.PURCHASE_ORDERS, "shipment_state", PROCESSING_STATUS, PurchaseOrderStatus),
-    StatusTable(Entity.WORK_ORDERS, "state", WORK_STATUS, WorkOrderStatus),
-    # Only the production states that decide a work's status are listed; the others defer.
-    StatusTable(Entity.WORK_ORDERS, "production./state", WORK_PRODUCTION_STATUS, W, False),
-    StatusTable(Entity.VENDORS, "active", VENDOR_STATUS, VendorStatus),
-    StatusTable(Entity.INVENTORY_ITEMS, "active", ITEM_STATUS, InventoryItemStatus),
-    StatusTable(Entity.LOCATIONS, "type", LOCATION_TYPE, L),
-    StatusTable(Entity.LOCATIONS, "active", LOCATION_STATUS, LocationStatus),
-)
-
-
 # --- what a table cannot say ----------------------------------------------------------------------
 
 #: Raw-record key of the per-warehouse quantities the session adds to a product row.
@@ -286,18 +235,10 @@ COMPANY_CURRENCY: Final = "company_currency"
 _ORDER_LOCATION: Final = kit.Ref(Entity.LOCATIONS, "warehouse")
 #: Purchase lines that order goods (type `line`), numbered among lines of every type.
 _LINES: Final = kit.Numbered("lines", LINE_FIELDS, {"type": "line"})
-_LEVEL_FIELDS: Final = {
-    "on_hand": N("quantity"),
-    "forecast": N("forecast_quantity"),
-    "available": N("assignable_quantity"),
-}
 #: The fields the `derive` functions below read beside the tables (see `resources.py`).
-DERIVE_READS: Final[Mapping[Entity, tuple[kit.Field, ...]]] = {
-    Entity.PURCHASE_ORDERS: (_ORDER_LOCATION, _LINES)
-}
+DERIVE_READS: Final = {Entity.PURCHASE_ORDERS: (_ORDER_LOCATION, _LINES)}
 #: Work states in which every cycle of the work is done (see `maps.WORK_STATUS`).
 _WORK_ENDED: Final = frozenset({"finished", "done"})
-_HOUR: Final = Decimal(3600)
 
 
 def purchase_lines(row: Mapping[str, Any], ctx: kit.MapContext) -> dict[str, Any]:
@@ -310,50 +251,31 @@ def purchase_lines(row: Mapping[str, Any], ctx: kit.MapContext) -> dict[str, Any
     return {"lines": [{**line, "location": location} for line in lines]}
 
 
+#: Stock per warehouse, as the session reads it: what is left to use is the assignable quantity.
+_LEVELS: Final = kit.place_levels(
+    WAREHOUSES, T("id"), N("quantity"), N("assignable_quantity"), expected=N("forecast_quantity")
+)
+
+
 def stock_levels(row: Mapping[str, Any], ctx: kit.MapContext) -> dict[str, Any]:
     """One unified stock level per warehouse that holds or expects stock of the product, their
     total, and the company currency the product is costed in."""
-    levels: list[dict[str, Any]] = []
-    for warehouse in row.get(WAREHOUSES) or ():
-        quantities = kit.read_fields(_LEVEL_FIELDS, warehouse, ctx)
-        on_hand = quantities["on_hand"] or Decimal(0)
-        available = on_hand if quantities["available"] is None else quantities["available"]
-        if not on_hand and not quantities["forecast"] and not available:
-            continue  # "locations without stock may be omitted"
-        location = reference(ctx.ids, Entity.LOCATIONS, str(warehouse["id"]))
-        level = {"location": location, "on_hand": on_hand, "available": available}
-        levels.append({**level, "reserved": on_hand - available, "reorder_point": None})
-    return {
-        "stock_levels": levels,
-        "total_on_hand": sum((level["on_hand"] for level in levels), Decimal(0)),
-        "currency": row.get(COMPANY_CURRENCY),
-    }
+    return {**_LEVELS(row, ctx), "currency": row.get(COMPANY_CURRENCY)}
+
+
+#: When a work ran, from its cycles (see the module docstring); it ends once every cycle is done.
+_BOOKED: Final = kit.booked_time(
+    "cycles", stamp="last_modified_at", duration="duration", ended={"state": _WORK_ENDED}
+)
 
 
 def work_times(row: Mapping[str, Any], ctx: kit.MapContext) -> dict[str, Any]:
     """`actual_start`, `actual_end` and `actual_hours` of a `production.work` row from its
     cycles (see the module docstring), with its `type` and `description`."""
-    starts: list[datetime] = []
-    ends: list[datetime] = []
-    booked = timedelta()
-    for cycle in ctx.wire.rows(row, "cycles"):
-        state, changed = cycle.get("state"), ctx.wire.decode(cycle.get("last_modified_at"))
-        spent = ctx.wire.decode(cycle.get("duration"))
-        if state == "cancelled" or not isinstance(changed, datetime):
-            continue
-        duration = spent if isinstance(spent, timedelta) else timedelta()
-        booked += duration
-        if state in ("running", "done"):
-            starts.append(changed if state == "running" else changed - duration)
-        if state == "done":
-            ends.append(changed)
-    seconds = Decimal(str(booked.total_seconds()))
     return {
-        "type": WorkOrderType.OTHER,
+        "type": u.WorkOrderType.OTHER,
         "description": work_description(row, ctx),
-        "actual_start": min(starts, default=None),
-        "actual_end": max(ends, default=None) if row.get("state") in _WORK_ENDED else None,
-        "actual_hours": (seconds / _HOUR).quantize(Decimal("0.01")) if seconds else None,
+        **_BOOKED(row, ctx),
     }
 
 
@@ -378,17 +300,15 @@ _DERIVE: Final[Mapping[Entity, kit.Derive]] = {
 }
 
 #: The Tryton maps, bound to the Tryton wire.
-MAPPER: Final = kit.Mapper(
-    "Tryton",
-    TRYTON_WIRE,
-    {
-        entity: kit.RecordMap(
-            table, custom_fields=CUSTOM_FIELDS[entity], derive=_DERIVE.get(entity)
-        )
-        for entity, table in FIELD_MAP.items()
-    },
-    created=kit.Stamp("create_date"),
-)
+_MAPS: Final = {
+    entity: kit.RecordMap(table, custom_fields=CUSTOM_FIELDS[entity], derive=_DERIVE.get(entity))
+    for entity, table in FIELD_MAP.items()
+}
+MAPPER: Final = kit.Mapper("Tryton", TRYTON_WIRE, _MAPS, created=kit.Stamp("create_date"))
+#: Every code table with the Tryton field it reads and its unified enum, for checks over real
+#: data. Tryton's selections are fixed by its modules, so the lists are closed; of the
+#: production states, only those that decide a work's status are listed, the others defer.
+STATUS_TABLES: Final = kit.code_tables(_MAPS, refined=True, wire=TRYTON_WIRE)
 
 
 # --- writes ------------------------------------------------------------------------------------
@@ -428,32 +348,36 @@ VENDOR_WRITES: Final = {
     "payment_terms": Put(
         "supplier_payment_term", "account.invoice.payment_term", "name", clears=True
     ),
-    "address": Put(),
+    "address": Put(refuse={None: "Tryton parties keep their address; give a new one instead."}),
     # Tryton deactivates parties (`active`); set on update only.
-    "status": Put(create=False),
+    "status": Put(
+        "active",
+        create=False,
+        convert=lambda status: status == u.VendorStatus.ACTIVE,
+        refuse={
+            u.VendorStatus.BLOCKED: "Tryton has no blocked parties; set inactive to deactivate one."
+        },
+    ),
 }
 
 #: Buttons that move a purchase towards each status a caller may set, from each Tryton state.
-TRANSITIONS: Final[Mapping[PurchaseOrderStatus, Mapping[str, tuple[str, ...]]]] = {
-    PurchaseOrderStatus.DRAFT: {"quotation": ("draft",), "cancelled": ("draft",)},
-    PurchaseOrderStatus.PENDING_APPROVAL: {"draft": ("quote",)},
-    PurchaseOrderStatus.APPROVED: {"draft": ("quote", "confirm"), "quotation": ("confirm",)},
-    PurchaseOrderStatus.CANCELLED: {"draft": ("cancel",), "quotation": ("cancel",)},
+TRANSITIONS: Final[Mapping[u.PurchaseOrderStatus, Mapping[str, tuple[str, ...]]]] = {
+    P.DRAFT: {"quotation": ("draft",), "cancelled": ("draft",)},
+    P.PENDING_APPROVAL: {"draft": ("quote",)},
+    P.APPROVED: {"draft": ("quote", "confirm"), "quotation": ("confirm",)},
+    P.CANCELLED: {"draft": ("cancel",), "quotation": ("cancel",)},
 }
 #: The Tryton states already at (or past) each settable status: no button is pressed.
 REACHED: Final = {
-    PurchaseOrderStatus.DRAFT: frozenset({"draft"}),
-    PurchaseOrderStatus.PENDING_APPROVAL: frozenset({"quotation"}),
-    PurchaseOrderStatus.APPROVED: frozenset({"confirmed", "processing"}),
-    PurchaseOrderStatus.CANCELLED: frozenset({"cancelled"}),
+    P.DRAFT: frozenset({"draft"}),
+    P.PENDING_APPROVAL: frozenset({"quotation"}),
+    P.APPROVED: frozenset({"confirmed", "processing"}),
+    P.CANCELLED: frozenset({"cancelled"}),
 }
-#: Purchase status changes as Tryton's buttons; an order returns to draft before it is changed.
-WORKFLOW: Final = Workflow(
-    "Tryton",
-    "purchase order",
-    TRANSITIONS,
-    REACHED,
-    refusal="Set draft, pending_approval, approved or cancelled; Tryton moves an order on to "
-    "sent, received and closed itself.",
-    before=("draft",),
+#: The answer to a status no button reaches.
+_REFUSAL: Final = (
+    "Set draft, pending_approval, approved or cancelled; Tryton moves an order on to sent, "
+    "received and closed itself."
 )
+#: Purchase status changes as Tryton's buttons; an order returns to draft before it is changed.
+WORKFLOW: Final = Workflow("Tryton", "purchase order", TRANSITIONS, REACHED, _REFUSAL, ("draft",))

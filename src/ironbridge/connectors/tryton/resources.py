@@ -31,10 +31,11 @@ from typing import Any, Final
 from ironbridge.connectors import kit
 from ironbridge.connectors.protocols.jsonrpc_changes import Dependent, ModelResource, by_entity
 from ironbridge.connectors.protocols.jsonrpc_models import TRYTON_MODELS
+from ironbridge.connectors.protocols.jsonrpc_rows import PerScope, Reading
 from ironbridge.connectors.tryton.maps import CUSTOM_FIELDS, DERIVE_READS, FIELD_MAP
 from ironbridge.model import Entity
 
-__all__ = ["AMOUNT_FIELDS", "CHANGE_FIELD", "RESOURCES", "STOCK_FIELDS"]
+__all__ = ["AMOUNT_FIELDS", "CHANGE_FIELD", "RESOURCES", "STOCK", "STOCK_FIELDS"]
 
 #: The change time every resource is tracked by: `COALESCE(write_date, create_date)`.
 CHANGE_FIELD: Final = TRYTON_MODELS.change_field
@@ -46,6 +47,20 @@ AMOUNT_FIELDS: Final = ("untaxed_amount", "tax_amount", "total_amount")
 
 #: Product quantities Tryton computes from stock moves for the locations in the context.
 STOCK_FIELDS: Final = ("quantity", "forecast_quantity")
+#: A product's stock per warehouse, zones included, under Tryton's stock context. With
+#: `stock_assign`, moves assigned out of the warehouse count as gone: what is left is what can
+#: still be used (trytond stock `Move.compute_quantities_query`).
+STOCK: Final = PerScope(
+    "product.product",
+    "stock.location",
+    ("type", "=", "warehouse"),
+    ("id", "code", "name"),
+    lambda warehouse: {"locations": [warehouse["id"]], "with_childs": True},
+    (
+        Reading({}, {name: name for name in STOCK_FIELDS}),
+        Reading({"stock_assign": True}, {"assignable_quantity": "quantity"}),
+    ),
+)
 
 #: A party's addresses, contact mechanisms and identifiers are rows of their own.
 _PARTY_PARTS: Final = tuple(

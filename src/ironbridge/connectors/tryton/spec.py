@@ -29,11 +29,11 @@ from typing import Final
 from ironbridge.connectors.auth import FieldWording, SignInMethods, offer
 from ironbridge.connectors.base import AuthField, ConnectorSpec
 from ironbridge.connectors.kit import capability
-from ironbridge.connectors.protocols.jsonrpc_checks import CheckHints, WriteAccess
+from ironbridge.connectors.protocols.jsonrpc_checks import CheckHints
 from ironbridge.connectors.tryton.maps import PURCHASE_WRITES, VENDOR_WRITES
 from ironbridge.model import Entity
 
-__all__ = ["HINTS", "SIGN_IN", "SPEC", "WRITE_ACCESS"]
+__all__ = ["HINTS", "SIGN_IN", "SPEC"]
 
 _LOGO: Final = (
     '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 64 64" role="img" '
@@ -204,14 +204,3 @@ HINTS: Final = CheckHints(
         "In Tryton, set the user's Company and Current Company.",
     ),
 )
-
-# Per Tryton model the offered writes need: (access right, the operation it allows) pairs.
-# An adjustment is a stock inventory created and confirmed (see `adjustments.py`).
-WRITE_ACCESS: Final[WriteAccess] = {
-    "purchase.purchase": (
-        Entity.PURCHASE_ORDERS,
-        (("create", "create"), ("write", "write"), ("delete", "delete")),
-    ),
-    "party.party": (Entity.VENDORS, (("create", "create"), ("write", "write"))),
-    "stock.inventory": (Entity.INVENTORY_ITEMS, (("create", "adjust"),)),
-}

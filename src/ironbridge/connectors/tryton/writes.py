@@ -19,41 +19,39 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any, Final
 
-from ironbridge import errors
-from ironbridge.connectors import kit
 from ironbridge.connectors.protocols.jsonrpc import TRYTON
 from ironbridge.connectors.protocols.jsonrpc_commands import TRYTON_ROWS
 from ironbridge.connectors.protocols.jsonrpc_writes import (
+    OnChange,
     TableWriter,
     WriteOperation,
     ensure_writable,
+    one_value,
     put_values,
 )
-from ironbridge.connectors.tryton.maps import (
-    LINE_WRITES,
-    PURCHASE_CUSTOM_FIELDS,
-    PURCHASE_WRITES,
-    VENDOR_WRITES,
-    WORKFLOW,
-)
-from ironbridge.model import VendorStatus
+from ironbridge.connectors.tryton import maps
 
 __all__ = ["PurchaseWriter", "VendorWriter"]
 
-_CONTACT_KINDS: Final = ("email", "phone", "website")
-#: The purchase values `purchase.purchase.on_change` needs besides the party.
-_PARTY_ON_CHANGE: Final[Mapping[str, Any]] = {
-    "lines": [],
-    "id": -1,
-    **dict.fromkeys(("invoice_party", "payment_term")),
-}
-#: The line values `purchase.line.on_change` needs besides the product to price a line.
-_LINE_ON_CHANGE: Final[Mapping[str, Any]] = {
-    "type": "line",
-    "taxes": [],
-    "id": -1,
-    **dict.fromkeys(kit.names("description product_supplier unit_price unit purchase")),
-}
+#: What the Tryton client fills in when a supplier is chosen (`on_change` of party): invoice
+#: address, payment term, currency, invoice method.
+_PARTY_DEFAULTS: Final = OnChange(
+    "purchase.purchase", "party", {"lines": [], "id": -1}, "invoice_party payment_term"
+)
+#: The unit and supplier price Tryton proposes for a line's product, as its client does; a
+#: unit or price given stays, and a line with both asks nothing.
+_LINE_DEFAULTS: Final = OnChange(
+    "purchase.line",
+    "product",
+    {"type": "line", "taxes": [], "id": -1},
+    "description product_supplier unit_price unit purchase",
+    send=("product", "quantity", "unit"),
+    keep=("unit", "product_supplier", "unit_price"),
+    filled=("unit_price",),
+    unless=("unit", "unit_price"),
+    parent="purchase",
+)
+_ONE_WAREHOUSE: Final = {"lines": "Tryton delivers a purchase to one warehouse; give one location."}
 
 
 class PurchaseWriter(TableWriter):
@@ -62,22 +60,23 @@ class PurchaseWriter(TableWriter):
     the buttons of `maps.WORKFLOW` (`errors.RecordLocked` when none take the order there)."""
 
     model, what = "purchase.purchase", "purchase order"
-    reads, workflow = ("state", "lines", "party"), WORKFLOW
+    reads, workflow = ("state", "lines", "party"), maps.WORKFLOW
 
     def values(
         self, values: Mapping[str, Any], current: Mapping[str, Any], operation: WriteOperation
     ) -> dict[str, Any]:
         """Unified purchase order fields → Tryton `purchase.purchase` values."""
         what = "Tryton's purchase orders"
-        ensure_writable(values, PURCHASE_WRITES, what, operation, custom=PURCHASE_CUSTOM_FIELDS)
+        ensure_writable(
+            values, maps.PURCHASE_WRITES, what, operation, custom=maps.PURCHASE_CUSTOM_FIELDS
+        )
         out: dict[str, Any] = {}
         if "vendor_remote_id" in values:
-            out["party"] = self.client.existing(
-                "party.party", values["vendor_remote_id"], "vendor_id"
-            )
-            out.update(self._party_defaults(out["party"]))
+            party = self.client.existing("party.party", values["vendor_remote_id"], "vendor_id")
+            given = {"party": party, "company": self.client.context().get("company")}
+            out = {"party": party, **_PARTY_DEFAULTS.ask(self.client, given)}
         party = out.get("party", values.get("vendor_remote_id", current.get("party")))
-        out.update(put_values(self.client, values, PURCHASE_WRITES, skip_none=False))
+        out.update(put_values(self.client, values, maps.PURCHASE_WRITES, skip_none=False))
         out.update(values.get("custom_fields") or {})
         if "lines" in values:
             lines, warehouse = self._lines(values["lines"], party, out)
@@ -86,58 +85,23 @@ class PurchaseWriter(TableWriter):
                 out["warehouse"] = warehouse
         return out
 
-    def _party_defaults(self, party: int) -> dict[str, Any]:
-        """What the Tryton client fills in when a supplier is chosen (`on_change` of party):
-        invoice address, payment term, currency, invoice method."""
-        company = self.client.context().get("company")
-        given = {**_PARTY_ON_CHANGE, "party": party, "company": company}
-        changes = self.client.on_change(self.model, given, ["party"])
-        return {key: value for key, value in changes.items() if not key.endswith(".")}
-
     def _lines(
         self, lines: Sequence[Mapping[str, Any]], party: Any, header: Mapping[str, Any]
     ) -> tuple[list[dict[str, Any]], int | None]:
-        places = {line["location_remote_id"] for line in lines if line.get("location_remote_id")}
-        if len(places) > 1:
-            message = "Tryton delivers a purchase to one warehouse; give one location."
-            raise errors.ValidationFailed({"lines": message})
-        warehouse = None
-        if places:
-            warehouse = self.client.existing("stock.location", places.pop(), "lines.0.location_id")
+        """Tryton purchase lines, each completed by Tryton before the next is looked up."""
+        place = one_value(lines, "location_remote_id", _ONE_WAREHOUSE)
+        warehouse = place and self.client.existing("stock.location", place, "lines.0.location_id")
+        company = self.client.context().get("company")
+        parent = {"party": party, "currency": header.get("currency"), "company": company}
+        parent |= {"purchase_date": header.get("purchase_date"), "warehouse": warehouse}
+        parent["invoice_party"] = None
         out: list[dict[str, Any]] = []
         for index, line in enumerate(lines):
             values: dict[str, Any] = {"type": "line", "quantity": float(line["quantity"])}
             at = f"lines.{index}."
-            values.update(put_values(self.client, line, LINE_WRITES, skip_none=True, at=at))
-            if "product" in values and ("unit" not in values or "unit_price" not in values):
-                values.update(self._line_defaults(values, party, header, warehouse))
-            out.append(values)
+            values.update(put_values(self.client, line, maps.LINE_WRITES, skip_none=True, at=at))
+            out.append(values | _LINE_DEFAULTS.ask(self.client, values, parent))
         return out, warehouse
-
-    def _line_defaults(
-        self, line: Mapping[str, Any], party: Any, header: Mapping[str, Any], warehouse: Any
-    ) -> dict[str, Any]:
-        """The unit and supplier price Tryton proposes for a product, as its client does."""
-        parent = {
-            "party": party,
-            "currency": header.get("currency"),
-            "company": self.client.context().get("company"),
-            "purchase_date": header.get("purchase_date"),
-            "warehouse": warehouse,
-            "invoice_party": None,
-        }
-        given = {
-            **_LINE_ON_CHANGE,
-            **{key: line.get(key) for key in ("product", "quantity", "unit")},
-        }
-        given.update({f"_parent_purchase.{key}": value for key, value in parent.items()})
-        changes = self.client.on_change("purchase.line", given, ["product"])
-        # A unit given stays; `product_supplier` is never given.
-        kept = ("unit", "product_supplier")
-        proposed = {key: changes[key] for key in kept if key in changes and key not in line}
-        if "unit_price" not in line and changes.get("unit_price") is not None:
-            proposed["unit_price"] = changes["unit_price"]
-        return proposed
 
 
 class VendorWriter(TableWriter):
@@ -146,26 +110,15 @@ class VendorWriter(TableWriter):
 
     model, what = "party.party", "vendor"
     reads = ("addresses", "contact_mechanisms.type")
-
-    def check(self, values: Mapping[str, Any], operation: WriteOperation) -> None:
-        """Refuse what Tryton's parties cannot be given: a block, or an address taken away."""
-        problems: dict[str, str] = {}
-        if operation == "update" and values.get("status") == VendorStatus.BLOCKED:
-            problems["status"] = "Tryton has no blocked parties; set inactive to deactivate one."
-        if operation == "update" and "address" in values and values["address"] is None:
-            problems["address"] = "Tryton parties keep their address; give a new one instead."
-        ensure_writable(values, VENDOR_WRITES, "Tryton parties", operation, more=problems)
+    table, records = maps.VENDOR_WRITES, "Tryton parties"
 
     def values(
         self, values: Mapping[str, Any], current: Mapping[str, Any], operation: WriteOperation
     ) -> dict[str, Any]:
         """Unified vendor fields → `party.party` values, contacts and address nested in the
         party as it is (`current`: its addresses and contact kinds; empty for a new one)."""
-        skip_none = operation == "create"
-        out = put_values(self.client, values, VENDOR_WRITES, skip_none=skip_none)
-        if "status" in values:  # set on update only
-            out["active"] = values["status"] == VendorStatus.ACTIVE
-        given = {kind: values[kind] for kind in _CONTACT_KINDS if kind in values}
+        out = put_values(self.client, values, maps.VENDOR_WRITES, skip_none=operation == "create")
+        given = {kind: values[kind] for kind in ("email", "phone", "website") if kind in values}
         mechanisms = current.get("contact_mechanisms.") or []
         if contacts := TRYTON_ROWS.set_each_kind(mechanisms, "type", "value", given):
             out["contact_mechanisms"] = contacts

@@ -18,7 +18,7 @@ from ironbridge.connectors.auth import (
     offer,
     register_auth_method,
 )
-from ironbridge.connectors.base import AuthField, ConnectorSpec
+from ironbridge.connectors.base import AuthField, ConnectorSpec, SessionOptions
 from ironbridge.connectors.sap_s4hana import connector as sap
 
 #: Each method, and the fields that are secrets (stored encrypted, never shown again).
@@ -156,3 +156,19 @@ def test_the_sign_in_methods_page_lists_every_method_with_its_fields_and_secrets
         for field in method.fields:
             shown = f"**`{field.name}`**" if field.secret else f"`{field.name}`"
             assert shown in rows[name], (name, field.name)
+
+
+def test_signing_in_builds_the_sign_in_around_the_clients_login_call() -> None:
+    methods = SignInMethods(offers=(offer("session_login", settings={"prefix": "Session "}),))
+    logins: list[tuple[str, str]] = []
+
+    def login(username: str, password: str) -> str:
+        logins.append((username, password))
+        return "token-1"
+
+    build = methods.signing_in({"username": "ib", "password": "pw"}, SessionOptions(), "Acme")
+    signin = build(login)
+    request = httpx.Request("GET", "https://acme.test/")
+    flow = signin.around().auth_flow(request)
+    assert next(flow).headers["Authorization"] == "Session token-1"
+    assert logins == [("ib", "pw")]

@@ -19,6 +19,7 @@ from ironbridge.connectors.kit import (
     writable_fields,
     written_codes,
 )
+from ironbridge.connectors.protocols.jsonrpc_wire import TRYTON_WIRE
 from ironbridge.model import (
     Entity,
     PurchaseOrderStatus,
@@ -97,3 +98,22 @@ def test_code_tables_list_every_code_and_token_rule_open_where_codes_may_be_new(
         StatusTable(Entity.WORK_ORDERS, "text", dict(rules), WorkOrderStatus, closed=False),
     )
     assert tables[1].table is priority
+
+
+def test_code_tables_follow_a_code_with_those_refining_it_and_spell_paths_by_the_wire() -> None:
+    by_state = {"running": WorkOrderStatus.IN_PROGRESS}
+    decides = {"cancelled": WorkOrderStatus.CANCELLED}
+    refine = {state: Code("state", by_state) for state in ("draft", "running")}
+    maps = {Entity.WORK_ORDERS: RecordMap({"status": Code("job.state", decides, refine=refine)})}
+    assert code_tables(maps) == (
+        StatusTable(Entity.WORK_ORDERS, "job.state", decides, WorkOrderStatus, False),
+    )
+    assert code_tables(maps, refined=True, wire=TRYTON_WIRE) == (
+        StatusTable(Entity.WORK_ORDERS, "job./state", decides, WorkOrderStatus, False),
+        StatusTable(Entity.WORK_ORDERS, "state", by_state, WorkOrderStatus),
+    )
+
+
+def test_a_wire_spells_a_path_as_the_keys_of_nested_objects() -> None:
+    assert PLAIN.source_key("a/b") == "a/b"
+    assert TRYTON_WIRE.source_key("production.product.code") == "production./product./code"

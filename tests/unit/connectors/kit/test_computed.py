@@ -16,6 +16,7 @@ from ironbridge.connectors.kit import (
     Joined,
     Least,
     Level,
+    Line,
     Link,
     MapContext,
     Mapper,
@@ -31,6 +32,7 @@ from ironbridge.connectors.kit import (
     Tokens,
     When,
     first_text,
+    read_paths,
 )
 from ironbridge.model import Entity, WorkOrderStatus
 
@@ -155,3 +157,18 @@ def test_level_tells_the_top_of_a_hierarchy_from_what_sits_below() -> None:
     level = Level("superior", {"top": "site", "below": "area"})
     assert level.read({"superior": ""}, CTX) == "site"
     assert level.read({"superior": "PLANT-1"}, CTX) == "area"
+
+
+def test_line_reads_the_first_line_of_multi_line_text_or_the_rest_as_one() -> None:
+    row = {"street": "  1 Main St \n Unit 4\n\n  Back door "}
+    assert Line("street").read(row, CTX) == "1 Main St"
+    assert Line("street", rest=True).read(row, CTX) == "Unit 4 Back door"
+    assert Line("street", rest=True).read({"street": "1 Main St"}, CTX) is None
+    assert Line("street").read({}, CTX) is None
+
+
+def test_matching_converts_a_match_and_read_paths_asks_for_what_it_checks() -> None:
+    country = Matching(Text("country/code"), "..", str.upper)
+    assert country.read({"country": {"code": "us"}}, CTX) == "US"
+    assert country.read({"country": {"code": "usa"}}, CTX) is None
+    assert read_paths([Matching(Text("country.code"), "..")]) == ("country.code",)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 
 from ironbridge.connectors.kit import (
@@ -14,7 +14,9 @@ from ironbridge.connectors.kit import (
     Number,
     Rows,
     Text,
+    booked_time,
     gathered,
+    place_levels,
     priced_lines,
     stock_levels,
 )
@@ -95,3 +97,65 @@ def test_stock_levels_sum_rows_per_place_and_reserve_what_may_not_be_used() -> N
             "reorder_point": None,
         },
     ]
+
+
+def test_place_levels_are_read_one_row_per_place_in_order() -> None:
+    levels = place_levels(
+        "stock", Text("at"), Number("held"), Number("free"), expected=Number("coming")
+    )
+    row = {
+        "stock": [
+            {"at": 9, "held": 5, "free": 3, "coming": 0},
+            {"at": 2, "held": None, "free": None, "coming": 0},
+            {"at": 4, "held": 0, "free": None, "coming": 6},
+            {"at": 1, "held": 2, "free": None, "coming": None},
+        ]
+    }
+    assert levels(row, CTX) == {
+        "stock_levels": [
+            {
+                "location": {"id": "locations:9", "remote_id": "9"},
+                "on_hand": Decimal(5),
+                "available": Decimal(3),
+                "reserved": Decimal(2),
+                "reorder_point": None,
+            },
+            {
+                "location": {"id": "locations:4", "remote_id": "4"},
+                "on_hand": Decimal(0),
+                "available": Decimal(0),
+                "reserved": Decimal(0),
+                "reorder_point": None,
+            },
+            {
+                "location": {"id": "locations:1", "remote_id": "1"},
+                "on_hand": Decimal(2),
+                "available": Decimal(2),
+                "reserved": Decimal(0),
+                "reorder_point": None,
+            },
+        ],
+        "total_on_hand": Decimal(7),
+    }
+    assert levels({}, CTX) == {"stock_levels": [], "total_on_hand": Decimal(0)}
+
+
+def test_booked_time_runs_from_the_entries_stamps_and_durations() -> None:
+    booked = booked_time("cycles", stamp="at", duration="took", ended={"state": frozenset({"end"})})
+    noon = datetime(2026, 3, 2, 12, 0, tzinfo=UTC)
+    cycles = [
+        {"state": "done", "at": noon, "took": timedelta(hours=2)},
+        {"state": "running", "at": noon + timedelta(hours=1), "took": None},
+        {"state": "cancelled", "at": noon - timedelta(days=1), "took": timedelta(hours=9)},
+        {"state": "done", "at": None, "took": timedelta(hours=5)},
+        {"state": "done", "at": noon + timedelta(hours=3), "took": timedelta(minutes=30)},
+    ]
+    assert booked({"state": "end", "cycles": cycles}, CTX) == {
+        "actual_start": noon - timedelta(hours=2),
+        "actual_end": noon + timedelta(hours=3),
+        "actual_hours": Decimal("2.50"),
+    }
+    assert booked({"state": "open", "cycles": cycles}, CTX)["actual_end"] is None
+    assert booked({"state": "end"}, CTX) == dict.fromkeys(
+        ("actual_start", "actual_end", "actual_hours")
+    )

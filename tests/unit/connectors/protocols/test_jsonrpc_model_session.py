@@ -12,6 +12,7 @@ from ironbridge import errors
 from ironbridge.connectors.base import RawRecord
 from ironbridge.connectors.protocols.jsonrpc_changes import ModelResource
 from ironbridge.connectors.protocols.jsonrpc_model_session import ModelSession
+from ironbridge.connectors.protocols.jsonrpc_models import TRYTON_MODELS
 from ironbridge.connectors.tryton.spec import HINTS, SPEC
 from ironbridge.model import Entity, InventoryAdjustment
 
@@ -59,3 +60,45 @@ def test_an_invalid_adjustment_reaches_no_system() -> None:
 def test_a_system_without_adjust_stock_adjusts_nothing() -> None:
     with pytest.raises(errors.OperationNotSupported):
         _Session().adjust_inventory("7", ADJUSTMENT)
+
+
+class _Writer:
+    def __init__(self, model: str) -> None:
+        self.model = model
+
+
+def test_the_rights_the_check_asks_for_are_those_of_the_writes_the_spec_offers() -> None:
+    client: Any = SimpleNamespace(
+        database="db", http=None, rpc=None, name="Tryton", dialect=TRYTON_MODELS
+    )
+    writers: Any = {Entity.PURCHASE_ORDERS: _Writer("order"), Entity.VENDORS: _Writer("party")}
+    session = ModelSession(
+        SPEC, client, resources={}, hints=HINTS, writers=writers, adjusts="count"
+    )
+    assert session._needs() == {
+        "order": (
+            Entity.PURCHASE_ORDERS,
+            (("create", "create"), ("write", "write"), ("delete", "delete")),
+        ),
+        "party": (Entity.VENDORS, (("create", "create"), ("write", "write"))),
+        "count": (Entity.INVENTORY_ITEMS, (("create", "adjust"),)),
+    }
+    given = {"order": (Entity.PURCHASE_ORDERS, (("create", "create"),))}
+    plain = ModelSession(SPEC, client, resources={}, hints=HINTS, write_access=given)
+    assert plain._needs() == {}
+    assert plain.write_access == given
+
+
+class _Declared(ModelSession):
+    writer_types: Any = {Entity.VENDORS: lambda client: _Writer(f"party of {client.name}")}
+    adjusts = "count"
+
+
+def test_writers_and_the_adjusted_model_may_be_declared_on_the_session_class() -> None:
+    client: Any = SimpleNamespace(
+        database="db", http=None, rpc=None, name="Tryton", dialect=TRYTON_MODELS
+    )
+    session = _Declared(SPEC, client, resources={}, hints=HINTS)
+    assert list(session._needs()) == ["party of Tryton", "count"]
+    given: Any = {Entity.VENDORS: _Writer("given")}
+    assert _Declared(SPEC, client, resources={}, hints=HINTS, writers=given).writers == given

@@ -176,3 +176,54 @@ def test_a_raw_call_returns_the_answer_as_it_came() -> None:
     # Through the session, with the parameters exactly as given (no context added).
     assert [method for method, _ in server.calls] == ["common.db.login", "model.a.read"]
     assert server.calls[1][1] == [[1], ["id"], {}]
+
+
+def test_the_users_company_is_read_from_the_company_the_context_names() -> None:
+    def answer(method: str, params: list[Any]) -> Any:
+        if method == "model.res.user.get_preferences":
+            return {"company": 3}
+        return [{"id": params[0][0], "currency.": {"code": "EUR"}}]
+
+    server = FakeServer(answer)
+    company = _client(TRYTON_MODELS, server).company("company.company", ["currency.code"])
+    assert company == {"id": 3, "currency.": {"code": "EUR"}}
+    assert server.calls[-1][0] == "model.company.company.read"
+    assert server.calls[-1][1][:2] == [[3], ["currency.code"]]
+    without = FakeServer(lambda method, params: {} if "preferences" in method else [])
+    assert _client(TRYTON_MODELS, without).company("company.company", ["name"]) is None
+    assert [method for method, _ in without.calls] == [
+        "common.db.login",
+        "model.res.user.get_preferences",
+    ]
+
+
+def test_a_client_is_made_from_the_connect_forms_fields() -> None:
+    server = FakeServer(lambda method, params: {"company": 1} if "preferences" in method else [])
+    form = {"url": "http://erp.test:8000", "database": "erp", "username": "ib", "password": "pw"}
+    client = ModelClient.from_form(
+        form, TRYTON_MODELS, OPTIONS, transport=httpx.MockTransport(server)
+    )
+    assert (client.database, client.username) == ("erp", "ib")
+    client.search("party.party", [])
+    assert server.calls[0] == ("common.db.login", ["ib", {"password": "pw"}, "en"])
+
+
+def test_a_record_named_by_id_is_read_or_refused_on_the_field_that_named_it() -> None:
+    def answer(method: str, params: list[Any]) -> Any:
+        if method == "model.stock.location.search_read":
+            return [{"id": 4, "name": "WH"}] if params[0] == [["id", "=", 4]] else []
+        return {}
+
+    server = FakeServer(answer)
+    client = _client(TRYTON_MODELS, server)
+    missing = "No location {id}."
+    assert client.record("stock.location", "4", ["name"], "location_id", missing) == {
+        "id": 4,
+        "name": "WH",
+    }
+    asked = len(server.calls)
+    for remote_id in ("5", "WH-1"):
+        with pytest.raises(errors.ValidationFailed) as refused:
+            client.record("stock.location", remote_id, ["name"], "location_id", missing)
+        assert refused.value.details["fields"] == {"location_id": f"No location {remote_id}."}
+    assert len(server.calls) == asked + 1  # an id that is no number is not asked for

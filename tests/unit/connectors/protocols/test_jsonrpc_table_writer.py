@@ -127,3 +127,25 @@ def test_a_field_the_table_lacks_is_refused() -> None:
     with pytest.raises(errors.ValidationFailed) as caught:
         writer.update(4, {"number": "PO-9"})
     assert "number" in caught.value.fields
+
+
+class Parties(TableWriter):
+    model, what = "party.party", "party"
+    table, records = {"name": Put("name", update=False)}, "Parties"
+
+    def values(
+        self, values: Mapping[str, Any], current: Mapping[str, Any], operation: WriteOperation
+    ) -> dict[str, Any]:
+        return put_values(self.client, values, self.table, skip_none=False)
+
+
+def test_a_writer_with_a_table_refuses_what_it_cannot_write_before_reading() -> None:
+    orders, calls = _writer([{"id": 7}])
+    parties = Parties(orders.client)
+    with pytest.raises(errors.ValidationFailed) as refused:
+        parties.update(7, {"name": "New"})
+    assert refused.value.details["fields"] == {
+        "name": "Parties cannot be given this field through ironbridge."
+    }
+    assert calls == []
+    assert parties.create({"name": "New"}) == 12
