@@ -27,6 +27,8 @@
 - `stock.py`: the quantity a stock adjustment leaves at a location (`count_after`).
 - `tables.py`: code tables many systems share (`PRIORITY_1_TO_4`).
 - `zones.py`: systems that show times in a zone of their own (`ZonedWire`, `zone_of`).
+- `written.py`: which unified field each source property a write map writes comes from
+  (`WrittenNames`), for naming the fields of a refused write.
 - `pager.py`: one keyset pager over a family's query callable (`KeysetPager`, `Seek`), for exact
   change stamps and for stamps shown at a coarser granularity.
 """
@@ -69,6 +71,7 @@ from ironbridge.connectors.kit.fields import (
     Flags,
     Integer,
     MapContext,
+    Needs,
     Number,
     Place,
     Ref,
@@ -100,6 +103,7 @@ from ironbridge.connectors.kit.scoped import ScopedCodes, ScopedRef
 from ironbridge.connectors.kit.stock import count_after
 from ironbridge.connectors.kit.tables import PRIORITY_1_TO_4
 from ironbridge.connectors.kit.wire import JSON_NUMBERS, PLAIN, NumberWire, Wire
+from ironbridge.connectors.kit.written import WrittenNames, written_paths
 from ironbridge.connectors.kit.zones import ZonedWire, zone_of
 
 __all__ = [
@@ -129,6 +133,7 @@ __all__ = [
     "MappedConnector",
     "Mapper",
     "Matching",
+    "Needs",
     "Number",
     "NumberWire",
     "Numbered",
@@ -152,6 +157,7 @@ __all__ = [
     "Variants",
     "When",
     "Wire",
+    "WrittenNames",
     "ZonedWire",
     "capability",
     "choose_row",
@@ -178,5 +184,6 @@ __all__ = [
     "writable_fields",
     "write_fields",
     "written_codes",
+    "written_paths",
     "zone_of",
 ]

@@ -10,14 +10,13 @@ protocol.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, Final
+from typing import Final
 
 import httpx
 
 from ironbridge.connectors import kit
 from ironbridge.connectors.auth import SignInContext
 from ironbridge.connectors.base import SessionOptions
-from ironbridge.connectors.protocols import odata_v2
 from ironbridge.connectors.protocols.odata_session import ODataSession, server_root
 from ironbridge.connectors.sap_s4hana import gateway, mapping
 from ironbridge.connectors.sap_s4hana.gateway import CsrfTokenAuth
@@ -45,6 +44,8 @@ class SapS4HanaSession(ODataSession):
     auth_protocol = CsrfTokenAuth
     error_reader = gateway.read_error
     locks = {"PurchasingDocumentDeletionCode": ("L", "flagged for deletion", "cancelled")}
+    # Writes: purchase orders as a deep insert (header, items, schedule lines) or header PATCH.
+    mapper = mapping.MAPPER
 
     def __init__(
         self,
@@ -79,20 +80,6 @@ class SapS4HanaSession(ODataSession):
         if self._signin.method == BASIC:
             return "SAP refused the user name or password."
         return "SAP refused the OAuth client or its token."
-
-    # -- writes ---------------------------------------------------------------------------------
-
-    def write_body(
-        self, entity: Entity, payload: dict[str, Any], *, creating: bool
-    ) -> dict[str, Any]:
-        """A purchase order's deep insert (header, items, schedule lines) or header PATCH."""
-        if creating:
-            return mapping.purchase_order_create_body(payload)
-        return mapping.purchase_order_update_body(payload)
-
-    def field_names(self, entity: Entity) -> odata_v2.FieldNames:
-        """SAP's error targets, items included, as unified field paths."""
-        return mapping.error_field
 
 
 class SapS4Hana(kit.MappedConnector):

@@ -10,6 +10,7 @@ import httpx
 import pytest
 
 from ironbridge import errors
+from ironbridge.connectors import kit
 from ironbridge.connectors.base import RawRecord, SessionOptions
 from ironbridge.connectors.protocols import odata_v2
 from ironbridge.connectors.protocols.odata_session import EntitySet, ODataSession
@@ -171,3 +172,40 @@ def test_open_signs_requests_in_the_sessions_protocol_with_its_params() -> None:
 
 def test_a_session_that_opened_nothing_closes_quietly() -> None:
     Session(ROWS).close()
+
+
+class Writing(Session):
+    mapper = kit.Mapper(
+        "Test",
+        odata_v2.ODataV2Wire("Test"),
+        {
+            Entity.PURCHASE_ORDERS: kit.RecordMap(
+                {"vendor": kit.Ref(Entity.VENDORS, "Supplier")},
+                creates={
+                    "lines": kit.Rows("to_Item", {"quantity": kit.Number("Qty")}, number="Item")
+                },
+            )
+        },
+    )
+
+
+def test_a_declared_mapper_writes_the_body_and_names_refused_fields() -> None:
+    session = Writing(ROWS)
+    payload = {"vendor_remote_id": "V1", "lines": [{"quantity": 2}]}
+    assert session.write_body(Entity.PURCHASE_ORDERS, payload, creating=True) == {
+        "Supplier": "V1",
+        "to_Item": {"results": [{"Item": "1", "Qty": "2"}]},
+    }
+    with pytest.raises(errors.ValidationFailed):
+        session.write_body(Entity.PURCHASE_ORDERS, payload, creating=False)
+    names = session.field_names(Entity.PURCHASE_ORDERS)
+    assert callable(names)
+    assert names("Supplier") == "vendor_id"
+    assert names("to_Item('2')/Qty") == "lines.1.quantity"
+
+
+def test_a_session_without_a_mapper_writes_nothing() -> None:
+    session = Session(ROWS)
+    assert session.field_names(Entity.PURCHASE_ORDERS) is None
+    with pytest.raises(TypeError):
+        session.write_body(Entity.PURCHASE_ORDERS, {}, creating=True)
