@@ -72,6 +72,16 @@ class MapContext:
     wire: Wire
     ids: IdFactory
 
+    @classmethod
+    def codes_only(cls, wire: Wire) -> MapContext:
+        """A context for reading values that are no references (codes, statuses, amounts)
+        outside a connection, such as a status rule read on its own: making an id fails."""
+        return cls(wire, _no_ids)
+
+
+def _no_ids(entity: Entity, remote_id: str) -> str:
+    raise TypeError(f"a read without a connection made a reference to {entity} {remote_id}")
+
 
 class Field(ABC):
     """How one unified field is read from a source record (and written, where it can be)."""

@@ -135,6 +135,8 @@ class CheckTexts:
         grant_fix: the fix for an entity set the user may not read; `{service}` and
             `{grant}` (`EntitySet.grant`, else the service) are filled in.
         activate_fix: the fix for an entity set the system does not serve, likewise.
+        refused: the message for refused credentials by sign-in method (`basic`: the user's
+            password; an OAuth client's secret), where it should say which were refused.
     """
 
     address_fix: str
@@ -151,6 +153,7 @@ class CheckTexts:
     accepted: str
     grant_fix: str = "Grant the user {grant}."
     activate_fix: str = "Activate {service}."
+    refused: Mapping[str, str] = field(default_factory=dict)
 
 
 class SignsRequests(Protocol):
@@ -469,8 +472,10 @@ class ODataSession(ConnectorSession):
         yield self.check_permissions()
 
     def refused(self) -> str:
-        """The message for credentials the server refused (it depends on the sign-in)."""
-        return f"{self.source} refused the credentials."
+        """The message for credentials the server refused: the check texts' for the session's
+        sign-in method (`SignIn.method`), else a general one."""
+        method = getattr(getattr(self, "_signer", None), "method", "")
+        return self.check_texts.refused.get(method, f"{self.source} refused the credentials.")
 
     # -- permissions ----------------------------------------------------------------------------
 

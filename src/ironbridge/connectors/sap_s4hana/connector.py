@@ -19,10 +19,9 @@ from ironbridge.connectors.auth import SignInContext
 from ironbridge.connectors.base import SessionOptions
 from ironbridge.connectors.protocols.odata_session import ODataSession, server_root
 from ironbridge.connectors.sap_s4hana import gateway, mapping
-from ironbridge.connectors.sap_s4hana.gateway import CsrfTokenAuth
 from ironbridge.connectors.sap_s4hana.maps import STATUS_TABLES
 from ironbridge.connectors.sap_s4hana.resources import FUNCTIONAL_LOCATIONS, GATEWAY_ROOT, RESOURCES
-from ironbridge.connectors.sap_s4hana.spec import BASIC, CHECK_TEXTS, SIGN_IN, SPEC, TOKEN_PATH
+from ironbridge.connectors.sap_s4hana.spec import CHECK_TEXTS, SIGN_IN, SPEC, TOKEN_PATH
 from ironbridge.model import Entity
 
 __all__ = ["SapS4Hana", "SapS4HanaSession"]
@@ -41,7 +40,7 @@ class SapS4HanaSession(ODataSession):
     optional = {Entity.LOCATIONS: (FUNCTIONAL_LOCATIONS, _PLACES_ONLY)}
     blocked_headers = ODataSession.blocked_headers | {gateway.CSRF_HEADER.lower()}
     # An order flagged for deletion is kept for the audit trail only.
-    auth_protocol = CsrfTokenAuth
+    auth_protocol = gateway.CsrfTokenAuth
     error_reader = gateway.read_error
     locks = {"PurchasingDocumentDeletionCode": ("L", "flagged for deletion", "cancelled")}
     # Writes: purchase orders as a deep insert (header, items, schedule lines) or header PATCH.
@@ -62,7 +61,7 @@ class SapS4HanaSession(ODataSession):
         params = {"sap-client": client.strip()} if client else {}
         # The chosen sign-in method (see `SIGN_IN`) signs every request, and SAP's CSRF
         # exchange runs inside its renewal on 401.
-        self._signin = SIGN_IN.sign_in(
+        signin = SIGN_IN.sign_in(
             values,
             SignInContext(
                 options=self.options,
@@ -73,13 +72,7 @@ class SapS4HanaSession(ODataSession):
                 transport=transport,
             ),
         )
-        self.open(root, self._signin, params=params, transport=transport)
-
-    def refused(self) -> str:
-        """Which credentials SAP refused: the user's password or the OAuth client's."""
-        if self._signin.method == BASIC:
-            return "SAP refused the user name or password."
-        return "SAP refused the OAuth client or its token."
+        self.open(root, signin, params=params, transport=transport)
 
 
 class SapS4Hana(kit.MappedConnector):

@@ -16,7 +16,6 @@ from typing import Any, Final
 
 from ironbridge.connectors import kit
 from ironbridge.connectors.sap_s4hana import maps
-from ironbridge.connectors.sap_s4hana.maps import WIRE
 from ironbridge.model import Entity, PurchaseOrderStatus, WorkOrderStatus
 
 __all__ = ["MAPPER", "purchase_order_status", "work_order_status"]
@@ -41,14 +40,8 @@ _STOCK_LEVELS: Final = kit.stock_levels(
         {c: use is maps.StockUse.AVAILABLE for c, use in maps.STOCK_USE.items()},
     ),
 )
-
-
-def _no_ids(entity: Entity, remote_id: str) -> str:
-    raise AssertionError("a status rule read a reference")
-
-
 #: What the status rules read with: codes need no record ids.
-_CODES: Final = kit.MapContext(WIRE, _no_ids)
+_CODES: Final = kit.MapContext.codes_only(maps.WIRE)
 
 
 # --- reading -------------------------------------------------------------------------------------
@@ -60,7 +53,7 @@ def purchase_order_status(data: Mapping[str, Any]) -> PurchaseOrderStatus:
     status: PurchaseOrderStatus = _DELETION.read(data, _CODES) or _PROCESSING.read(data, _CODES)
     if status is not PurchaseOrderStatus.SENT:
         return status
-    items = kit.choose_row(WIRE.rows(data, maps.LINES.path), skip=maps.LINES.skip)
+    items = kit.choose_row(maps.WIRE.rows(data, maps.LINES.path), skip=maps.LINES.skip)
     delivered = [item.get("IsCompletelyDelivered") is True for item in items]
     if items and all(delivered):
         invoiced = all(item.get("IsFinallyInvoiced") is True for item in items)
@@ -82,7 +75,7 @@ def work_order_status(text: str) -> WorkOrderStatus:
 #: SAP's tables and rules on the OData V2 wire: `to_unified` in one.
 MAPPER: Final = kit.Mapper(
     "SAP",
-    WIRE,
+    maps.WIRE,
     {
         **maps.MAPS,
         Entity.PURCHASE_ORDERS: replace(

@@ -14,7 +14,7 @@ from ironbridge.connectors import kit
 from ironbridge.connectors.base import RawRecord, SessionOptions
 from ironbridge.connectors.protocols import odata_v2
 from ironbridge.connectors.protocols.odata_session import EntitySet, ODataSession
-from ironbridge.connectors.sap_s4hana.spec import SPEC
+from ironbridge.connectors.sap_s4hana.spec import CHECK_TEXTS, SPEC
 from ironbridge.model import Entity
 
 PLACES = EntitySet(
@@ -128,7 +128,8 @@ def test_a_declared_lock_refuses_changes_with_the_status_it_means() -> None:
 
 
 class Signer:
-    def __init__(self) -> None:
+    def __init__(self, method: str = "basic") -> None:
+        self.method = method
         self.wrapped: object = None
         self.closed = False
 
@@ -209,3 +210,26 @@ def test_a_session_without_a_mapper_writes_nothing() -> None:
     assert session.field_names(Entity.PURCHASE_ORDERS) is None
     with pytest.raises(TypeError):
         session.write_body(Entity.PURCHASE_ORDERS, {}, creating=True)
+
+
+class Checking(Opened):
+    check_texts = CHECK_TEXTS
+
+
+@pytest.mark.parametrize(
+    ("method", "message"),
+    [
+        ("basic", "SAP refused the user name or password."),
+        ("oauth2_client_credentials", "SAP refused the OAuth client or its token."),
+        ("api_key", "Test refused the credentials."),
+    ],
+)
+def test_refused_credentials_are_named_by_the_sign_in_method(method: str, message: str) -> None:
+    session = Checking()
+    session.open("http://127.0.0.1/odata/", Signer(method))
+    assert session.refused() == message
+    session.close()
+
+
+def test_a_session_that_never_signed_in_is_refused_in_general_terms() -> None:
+    assert Checking().refused() == "Test refused the credentials."
