@@ -157,7 +157,8 @@ class CheckTexts:
 
 
 class SignsRequests(Protocol):
-    """How a session signs its requests (`connectors.auth.SignIn`)."""
+    """How a session signs its requests (`connectors.auth.SignIn`; its `method`, where it has
+    one, chooses the message of `CheckTexts.refused`)."""
 
     def around(self, wrap: Callable[[httpx.Auth], httpx.Auth] | None = None) -> httpx.Auth:
         """The client's auth, `wrap`ped around the sign-in's own."""

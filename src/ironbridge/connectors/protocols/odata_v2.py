@@ -12,7 +12,9 @@ What the family knows (OData V2 JSON format, "verbose" JSON):
   that is safe under the ms truncation of `/Date(ms)/` (see its docstring).
 - writes: deep insert, `PATCH` with `If-Match` from the `ETag` header or `__metadata.etag`.
 - errors: `error.code` and `error.message.value` → the taxonomy, through one status table;
-  a server that adds field details to the body (SAP Gateway) declares where (`DetailedErrors`).
+  a server that adds field details to the body (SAP Gateway) declares where (`DetailedErrors`),
+  and the properties a refused write names read as the unified fields a caller sent, off the
+  write map (`TargetNames`).
 
 A system package declares services, entity sets, keys, `$expand` paths and change fields
 (`protocols.odata_session`); it never parses a payload or builds a filter string itself.

@@ -1,10 +1,10 @@
 """The SAP S/4HANA connector: OData V2 services declared in `resources.py`, mapped by `maps.py`.
 
-Reads, `get`, the permission probe and passthrough come from the OData session over the
-entity sets in `resources.py` (locations from three places: functional locations, and the
-plants and storage locations that hold stock); this module adds what SAP does its own way:
-sign-in, and purchase order writes (deep insert, `If-Match`) under SAP Gateway's CSRF
-protocol.
+Reads, `get`, the permission probe, passthrough and writes (a deep insert, `If-Match`) come
+from the OData session over the entity sets in `resources.py` (locations from three places:
+functional locations, and the plants and storage locations that hold stock) and the maps of
+`mapping.py`; this module declares what SAP does its own way: sign-in in a system's client,
+under SAP Gateway's CSRF protocol, and its error bodies (`gateway.py`).
 """
 
 from __future__ import annotations
@@ -39,9 +39,9 @@ class SapS4HanaSession(ODataSession):
     check_texts = CHECK_TEXTS
     optional = {Entity.LOCATIONS: (FUNCTIONAL_LOCATIONS, _PLACES_ONLY)}
     blocked_headers = ODataSession.blocked_headers | {gateway.CSRF_HEADER.lower()}
-    # An order flagged for deletion is kept for the audit trail only.
     auth_protocol = gateway.CsrfTokenAuth
     error_reader = gateway.read_error
+    # An order flagged for deletion is kept for the audit trail only.
     locks = {"PurchasingDocumentDeletionCode": ("L", "flagged for deletion", "cancelled")}
     # Writes: purchase orders as a deep insert (header, items, schedule lines) or header PATCH.
     mapper = mapping.MAPPER

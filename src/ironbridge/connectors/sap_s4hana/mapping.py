@@ -40,6 +40,7 @@ _STOCK_LEVELS: Final = kit.stock_levels(
         {c: use is maps.StockUse.AVAILABLE for c, use in maps.STOCK_USE.items()},
     ),
 )
+
 #: What the status rules read with: codes need no record ids.
 _CODES: Final = kit.MapContext.codes_only(maps.WIRE)
 
