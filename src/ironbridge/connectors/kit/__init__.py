@@ -2,8 +2,10 @@
 
 - `Wire` (`wire.py`): how a protocol family spells paths and typed values.
 - The map vocabulary (`fields.py`): `Text`, `Number`, `Day`, `Stamp`, `Code`, `Ref`, `Rows`,
-  `Sum`, ... — one set of converters for reads and writes, read through a family's wire;
-  `each` (`fieldsets.py`) declares a run of fields read with one converter at once.
+  `Sum`, ... — one set of converters for reads and writes, read through a family's wire
+  (`MapContext`; `MapContext.codes_only` for a rule read outside a connection); the rules
+  rows are written by (`Rows(inherit=, needs=, repeat=)`, `Needs`); `each` (`fieldsets.py`)
+  declares a run of fields read with one converter at once.
 - `CustomCodes` (`custom.py`): the source codes outside the unified model that writes set by
   name in `custom_fields` (organisational units).
 - `RecordMap` and `Mapper` (`maps.py`): an entity's table, and a connector's tables bound to
