@@ -12,6 +12,10 @@
 - `session_login`: user name and password exchanged by the family's login call for a session
   token, signed in again once on 401.
 
+`FetchedTokenAuth` (`fetched_token.py`) is no method of its own but a protocol a family or
+system wraps a method in (`SignIn.around`): a CSRF token fetched per root before modifying
+requests and fetched again once when refused (SAP Gateway's `X-CSRF-Token`).
+
 A connector declares `SignInMethods((offer("basic", ...), offer("oauth2_client_credentials",
 ...)))` beside its spec, puts its `auth_fields` in the spec's form, and builds a session's
 `SignIn` with `sign_in(credentials, SignInContext(...))`. Every request, token requests
@@ -20,6 +24,7 @@ included, goes through `protocols.http`'s guarded client.
 
 from ironbridge.connectors.auth.api_key import ApiKeyAuth
 from ironbridge.connectors.auth.bearer import StaticBearer
+from ironbridge.connectors.auth.fetched_token import FetchedTokenAuth, RootAfter
 from ironbridge.connectors.auth.method import AuthMethod, Login, SignIn, SignInContext
 from ironbridge.connectors.auth.oauth1_hmac_sha256 import OAuth1Signer
 from ironbridge.connectors.auth.oauth2_jwt_bearer import ASSERTION_TYPE
@@ -42,11 +47,13 @@ __all__ = [
     "ApiKeyAuth",
     "AuthMethod",
     "CachedToken",
+    "FetchedTokenAuth",
     "FieldWording",
     "Login",
     "OAuth1Signer",
     "Offer",
     "RenewOnUnauthorized",
+    "RootAfter",
     "SignIn",
     "SignInContext",
     "SignInMethods",

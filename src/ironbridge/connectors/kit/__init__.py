@@ -2,8 +2,10 @@
 
 - `Wire` (`wire.py`): how a protocol family spells paths and typed values.
 - The map vocabulary (`fields.py`): `Text`, `Number`, `Day`, `Stamp`, `Code`, `Ref`, `Rows`,
-  `Sum`, ... — one set of converters for reads and writes, read through a family's wire;
-  `each` (`fieldsets.py`) declares a run of fields read with one converter at once.
+  `Sum`, ... — one set of converters for reads and writes, read through a family's wire
+  (`MapContext`; `MapContext.codes_only` for a rule read outside a connection); the rules
+  rows are written by (`Rows(inherit=, needs=, repeat=)`, `Needs`); `each` (`fieldsets.py`)
+  declares a run of fields read with one converter at once.
 - `CustomCodes` (`custom.py`): the source codes outside the unified model that writes set by
   name in `custom_fields` (organisational units).
 - `RecordMap` and `Mapper` (`maps.py`): an entity's table, and a connector's tables bound to
@@ -28,6 +30,8 @@
 - `stock.py`: the quantity a stock adjustment leaves at a location (`count_after`).
 - `tables.py`: code tables many systems share (`PRIORITY_1_TO_4`).
 - `zones.py`: systems that show times in a zone of their own (`ZonedWire`, `zone_of`).
+- `written.py`: which unified field each source property a write map writes comes from
+  (`WrittenNames`), for naming the fields of a refused write.
 - `pager.py`: one keyset pager over a family's query callable (`KeysetPager`, `Seek`), for exact
   change stamps and for stamps shown at a coarser granularity.
 """
@@ -77,6 +81,7 @@ from ironbridge.connectors.kit.fields import (
     Flags,
     Integer,
     MapContext,
+    Needs,
     Number,
     Place,
     Ref,
@@ -108,6 +113,7 @@ from ironbridge.connectors.kit.scoped import ScopedCodes, ScopedRef
 from ironbridge.connectors.kit.stock import count_after
 from ironbridge.connectors.kit.tables import PRIORITY_1_TO_4
 from ironbridge.connectors.kit.wire import JSON_NUMBERS, PLAIN, NumberWire, Wire
+from ironbridge.connectors.kit.written import WrittenNames, written_paths
 from ironbridge.connectors.kit.zones import ZonedWire, zone_of
 
 __all__ = [
@@ -138,6 +144,7 @@ __all__ = [
     "MappedConnector",
     "Mapper",
     "Matching",
+    "Needs",
     "Number",
     "NumberWire",
     "Numbered",
@@ -161,6 +168,7 @@ __all__ = [
     "Variants",
     "When",
     "Wire",
+    "WrittenNames",
     "ZonedWire",
     "booked_time",
     "capability",
@@ -189,5 +197,6 @@ __all__ = [
     "writable_fields",
     "write_fields",
     "written_codes",
+    "written_paths",
     "zone_of",
 ]

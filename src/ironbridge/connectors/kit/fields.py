@@ -39,6 +39,7 @@ __all__ = [
     "Flags",
     "Integer",
     "MapContext",
+    "Needs",
     "Number",
     "Place",
     "Ref",
@@ -70,6 +71,16 @@ class MapContext:
 
     wire: Wire
     ids: IdFactory
+
+    @classmethod
+    def codes_only(cls, wire: Wire) -> MapContext:
+        """A context for reading values that are no references (codes, statuses, amounts)
+        outside a connection, such as a status rule read on its own: making an id fails."""
+        return cls(wire, _no_ids)
+
+
+def _no_ids(entity: Entity, remote_id: str) -> str:
+    raise TypeError(f"a read without a connection made a reference to {entity} {remote_id}")
 
 
 class Field(ABC):
@@ -348,11 +359,39 @@ class Place(Field):
 
 
 @dataclass(frozen=True, slots=True)
+class Needs:
+    """What a written row cannot do without: a value for its field `name` (for a reference,
+    `Ref` or `Link`, a remote id not starting with one of `not_prefixed`: a record of another
+    kind the same entity holds), unless it has one for `unless`. `message` says why."""
+
+    name: str
+    message: str
+    unless: str = ""
+    not_prefixed: tuple[str, ...] = ()
+
+    def check(
+        self, fields: Mapping[str, Field], row: Mapping[str, Any], at: str, problems: dict[str, str]
+    ) -> None:
+        """Add `message` to `problems` at the row's path `at` when `row` lacks the value."""
+        if self.unless and row.get(fields[self.unless].payload_key(self.unless)):
+            return
+        key = fields[self.name].payload_key(self.name)
+        value = row.get(key)
+        if not value or (isinstance(value, str) and value.startswith(self.not_prefixed)):
+            name = key.removesuffix("_remote_id") + "_id" if key != self.name else key
+            problems[f"{at}.{name}"] = self.message
+
+
+@dataclass(frozen=True, slots=True)
 class Rows(Field):
     """A list of nested rows (order lines, stock levels), each mapped by its own table.
 
     With `number`, each row written is numbered at that source path by its place times `step`,
-    as text (SAP numbers the items of a new order "10", "20", "30").
+    as text (SAP numbers the items of a new order "10", "20", "30"). With write rules (applied
+    by `Mapper.to_source`), rows are written without their nulls, a row takes the record's
+    value of each key in `inherit` it has none of (a line's date, the order's), what it `needs`
+    is checked, and where it has a value at a key of `repeat` it is also the one row of the
+    nested `Rows` field that key names (a schedule line on the line's date).
     """
 
     path: str
@@ -360,7 +399,33 @@ class Rows(Field):
     writable: bool = field(default=True, kw_only=True)
     number: str = field(default="", kw_only=True)
     step: int = field(default=1, kw_only=True)
+    inherit: tuple[str, ...] = field(default=(), kw_only=True)
+    needs: tuple[Needs, ...] = field(default=(), kw_only=True)
+    repeat: Mapping[str, str] = field(default_factory=dict, kw_only=True, hash=False)
     plan: FieldPlan = field(init=False, repr=False, compare=False, hash=False)
+
+    @property
+    def rules(self) -> bool:
+        """Whether writes prepare the rows (`inherit`, `needs` or `repeat` declared)."""
+        return bool(self.inherit or self.needs or self.repeat)
+
+    def prepare(
+        self, rows: Any, record: Mapping[str, Any], at: str, problems: dict[str, str]
+    ) -> list[dict[str, Any]]:
+        """The payload `rows` (at the payload path `at`) made ready to write: nulls left out,
+        `inherit`ed and `repeat`ed values added; what a row `needs` and lacks goes to
+        `problems`."""
+        ready: list[dict[str, Any]] = []
+        for place, row in enumerate(rows or ()):
+            given = {key: value for key, value in row.items() if value is not None}
+            for key in self.inherit:
+                if given.get(key) is None and record.get(key) is not None:
+                    given[key] = record[key]
+            for need in self.needs:
+                need.check(self.fields, given, f"{at}.{place}", problems)
+            repeated = {nested: [given] for nested, key in self.repeat.items() if key in given}
+            ready.append(given | repeated)
+        return ready
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "plan", FieldPlan.of(self.fields))

@@ -227,12 +227,20 @@ class Mapper:
 
         Payload keys no writable declaration covers, and that the caller does not say it
         `handled` itself, are refused with `errors.ValidationFailed`, together with the
-        `problems` the caller found in what it handled. Custom fields whose source name
+        `problems` the caller found in what it handled and what rows lack (`Rows(needs=...)`);
+        a record's keys that rows `inherit` are handled by them. Custom fields whose source name
         carries an extension prefix are written under that name; the map's `custom_codes`
         write its custom fields, `creating` a record or not.
         """
         record_map = self.maps[entity]
         found = dict(problems or {})
+        creates = record_map.creates if creating else {}
+        payload = dict(payload)
+        for name, rows in {**record_map.fields, **creates}.items():
+            if isinstance(rows, Rows) and rows.writable and rows.rules:
+                handled |= frozenset(rows.inherit)
+                if name in payload:
+                    payload[name] = rows.prepare(payload[name], payload, name, found)
         for key in sorted(record_map.unclearable):
             if key in payload and payload[key] is None:
                 # A reference comes as `<name>_remote_id`; the caller sent `<name>_id`.
@@ -244,7 +252,6 @@ class Mapper:
             if value is not None or key not in record_map.unclearable
         }
         body = write_fields(record_map.fields, values, self.wire)
-        creates = record_map.creates if creating else {}
         writable = {
             converter.payload_key(name)
             for name, converter in {**record_map.fields, **creates}.items()

@@ -30,7 +30,7 @@ from ironbridge.connectors.base import (
     RawRecord,
     SessionOptions,
 )
-from ironbridge.connectors.kit import ensure_page_size, ensure_resolved, pages
+from ironbridge.connectors.kit import Mapper, ensure_page_size, ensure_resolved, pages
 from ironbridge.connectors.protocols import http, odata_v2
 from ironbridge.model import CREATE_MODELS, UPDATE_MODELS, Entity, parse_input
 
@@ -135,6 +135,8 @@ class CheckTexts:
         grant_fix: the fix for an entity set the user may not read; `{service}` and
             `{grant}` (`EntitySet.grant`, else the service) are filled in.
         activate_fix: the fix for an entity set the system does not serve, likewise.
+        refused: the message for refused credentials by sign-in method (`basic`: the user's
+            password; an OAuth client's secret), where it should say which were refused.
     """
 
     address_fix: str
@@ -151,10 +153,12 @@ class CheckTexts:
     accepted: str
     grant_fix: str = "Grant the user {grant}."
     activate_fix: str = "Activate {service}."
+    refused: Mapping[str, str] = field(default_factory=dict)
 
 
 class SignsRequests(Protocol):
-    """How a session signs its requests (`connectors.auth.SignIn`)."""
+    """How a session signs its requests (`connectors.auth.SignIn`; its `method`, where it has
+    one, chooses the message of `CheckTexts.refused`)."""
 
     def around(self, wrap: Callable[[httpx.Auth], httpx.Auth] | None = None) -> httpx.Auth:
         """The client's auth, `wrap`ped around the sign-in's own."""
@@ -201,6 +205,9 @@ class ODataSession(ConnectorSession):
     #: tokens), and how it reads error bodies (None: `odata_v2.read_error`).
     auth_protocol: ClassVar[Callable[..., httpx.Auth] | None] = None
     error_reader: ClassVar[Callable[..., odata_v2.ErrorBody] | None] = None
+    #: The connector's maps, whose `to_source` is the write body and whose write declarations
+    #: name the fields of refused writes (`odata_v2.TargetNames`); None: no writes.
+    mapper: ClassVar[Mapper | None] = None
     #: Records no write may change, by a property of the record read before the write: its
     #: name → (the value that locks it, the state that value is, the unified status it reads as).
     locks: ClassVar[Mapping[str, tuple[Any, str, str]]] = {}
@@ -466,8 +473,10 @@ class ODataSession(ConnectorSession):
         yield self.check_permissions()
 
     def refused(self) -> str:
-        """The message for credentials the server refused (it depends on the sign-in)."""
-        return f"{self.source} refused the credentials."
+        """The message for credentials the server refused: the check texts' for the session's
+        sign-in method (`SignIn.method`), else a general one."""
+        method = getattr(getattr(self, "_signer", None), "method", "")
+        return self.check_texts.refused.get(method, f"{self.source} refused the credentials.")
 
     # -- permissions ----------------------------------------------------------------------------
 
@@ -607,13 +616,17 @@ class ODataSession(ConnectorSession):
     def write_body(
         self, entity: Entity, payload: dict[str, Any], *, creating: bool
     ) -> dict[str, Any]:
-        """The source body of a validated, resolved write payload; a system whose spec declares
-        writes gives one (its maps' `to_source`)."""
-        raise TypeError(f"{self.spec.name} declares writes to {entity} but no write body")
+        """The source body of a validated, resolved write payload: the `mapper`'s `to_source`."""
+        if self.mapper is None:
+            raise TypeError(f"{self.spec.name} declares writes to {entity} but no write body")
+        return self.mapper.to_source(entity, payload, creating=creating)
 
     def field_names(self, entity: Entity) -> odata_v2.FieldNames | None:
-        """How error targets of a write to `entity` become unified field paths."""
-        return None
+        """How error targets of a write to `entity` become unified field paths: as the
+        `mapper`'s map of the entity writes them."""
+        if self.mapper is None:
+            return None
+        return odata_v2.TargetNames.of(self.mapper.maps[entity])
 
     def ensure_changeable(self, entity: Entity, remote_id: str, current: Mapping[str, Any]) -> None:
         """Refuse (`errors.RecordLocked`) a change to a record in a state that forbids it: one

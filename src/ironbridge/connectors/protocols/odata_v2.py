@@ -12,7 +12,9 @@ What the family knows (OData V2 JSON format, "verbose" JSON):
   that is safe under the ms truncation of `/Date(ms)/` (see its docstring).
 - writes: deep insert, `PATCH` with `If-Match` from the `ETag` header or `__metadata.etag`.
 - errors: `error.code` and `error.message.value` → the taxonomy, through one status table;
-  a server that adds field details to the body (SAP Gateway) declares where (`DetailedErrors`).
+  a server that adds field details to the body (SAP Gateway) declares where (`DetailedErrors`),
+  and the properties a refused write names read as the unified fields a caller sent, off the
+  write map (`TargetNames`).
 
 A system package declares services, entity sets, keys, `$expand` paths and change fields
 (`protocols.odata_session`); it never parses a payload or builds a filter string itself.
@@ -34,8 +36,10 @@ import httpx
 
 from ironbridge import errors
 from ironbridge.connectors.kit.fields import Field, MapContext
+from ironbridge.connectors.kit.maps import RecordMap
 from ironbridge.connectors.kit.pager import KeysetPager, Seek, truncate
 from ironbridge.connectors.kit.wire import Wire
+from ironbridge.connectors.kit.written import WrittenNames
 from ironbridge.connectors.protocols import http
 
 __all__ = [
@@ -50,6 +54,7 @@ __all__ = [
     "FieldNames",
     "ODataV2Client",
     "ODataV2Wire",
+    "TargetNames",
     "TimestampChange",
     "all_of",
     "any_of",
@@ -401,6 +406,46 @@ class DetailedErrors:
 #: Translates an error `target` (a property, or a path such as
 #: `to_PurchaseOrderItem(PurchaseOrderItem='10')/OrderQuantity`) into a unified field path.
 FieldNames = Mapping[str, str] | Callable[[str], str]
+
+
+#: A step of an error target with a key predicate, and the property right after it:
+#: `to_Item(Item='10')/Quantity`, `A_Item(Order='',Item='10')/Quantity`, `to_Item('10')/Quantity`.
+_KEYED_STEP: Final = re.compile(r"(\w+)\(([^)]*)\)/(\w+)")
+_SINGLE_KEY: Final = re.compile(r"\s*'?(\d+)'?\s*")
+
+
+@dataclass(frozen=True)
+class TargetNames:
+    """The `FieldNames` of a write map (`kit.WrittenNames`): an error `target` as the unified
+    field path a caller sent.
+
+    A property (`Supplier`, or the last step of a path) is named as the map writes it
+    (`vendor_id`). A row written by a numbered `Rows` (`number="Item", step=10`) is a step
+    named as the rows' navigation (`to_Item`) or as their entity set (ending in the number
+    property, `A_Item`), keyed by its number alone or among other keys (`Item='20'`); the
+    property after it is named within the row, at the row's place: `lines.1.quantity`.
+    Anything else stays as the source named it.
+    """
+
+    names: WrittenNames
+
+    @classmethod
+    def of(cls, record_map: RecordMap) -> TargetNames:
+        """The names of what `record_map` writes (`kit.WrittenNames.of_map`)."""
+        return cls(WrittenNames.of_map(record_map))
+
+    def __call__(self, target: str) -> str:
+        for step, keys, prop in _KEYED_STEP.findall(target):
+            for name, rows, within in self.names.rows.values():
+                if not rows.number or (step != rows.path and not step.endswith(rows.number)):
+                    continue
+                keyed = re.search(rf"(?:^|,)\s*{re.escape(rows.number)}\s*=\s*'?(\d+)'?", keys)
+                number = keyed or _SINGLE_KEY.fullmatch(keys)
+                if number is not None:
+                    place = max(int(number.group(1)) // rows.step - 1, 0)
+                    return f"{name}.{place}.{within.fields.get(prop, prop)}"
+        prop = target.rsplit("/", 1)[-1].split("(", 1)[0]
+        return self.names.fields.get(prop, prop)
 
 
 def _field_name(target: str, field_names: FieldNames) -> str:

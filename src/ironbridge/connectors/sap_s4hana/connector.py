@@ -1,29 +1,27 @@
 """The SAP S/4HANA connector: OData V2 services declared in `resources.py`, mapped by `maps.py`.
 
-Reads, `get`, the permission probe and passthrough come from the OData session over the
-entity sets in `resources.py` (locations from three places: functional locations, and the
-plants and storage locations that hold stock); this module adds what SAP does its own way:
-sign-in, and purchase order writes (deep insert, `If-Match`) under SAP Gateway's CSRF
-protocol.
+Reads, `get`, the permission probe, passthrough and writes (a deep insert, `If-Match`) come
+from the OData session over the entity sets in `resources.py` (locations from three places:
+functional locations, and the plants and storage locations that hold stock) and the maps of
+`mapping.py`; this module declares what SAP does its own way: sign-in in a system's client,
+under SAP Gateway's CSRF protocol, and its error bodies (`gateway.py`).
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, Final
+from typing import Final
 
 import httpx
 
 from ironbridge.connectors import kit
 from ironbridge.connectors.auth import SignInContext
 from ironbridge.connectors.base import SessionOptions
-from ironbridge.connectors.protocols import odata_v2
 from ironbridge.connectors.protocols.odata_session import ODataSession, server_root
 from ironbridge.connectors.sap_s4hana import gateway, mapping
-from ironbridge.connectors.sap_s4hana.gateway import CsrfTokenAuth
 from ironbridge.connectors.sap_s4hana.maps import STATUS_TABLES
 from ironbridge.connectors.sap_s4hana.resources import FUNCTIONAL_LOCATIONS, GATEWAY_ROOT, RESOURCES
-from ironbridge.connectors.sap_s4hana.spec import BASIC, CHECK_TEXTS, SIGN_IN, SPEC, TOKEN_PATH
+from ironbridge.connectors.sap_s4hana.spec import CHECK_TEXTS, SIGN_IN, SPEC, TOKEN_PATH
 from ironbridge.model import Entity
 
 __all__ = ["SapS4Hana", "SapS4HanaSession"]
@@ -41,10 +39,12 @@ class SapS4HanaSession(ODataSession):
     check_texts = CHECK_TEXTS
     optional = {Entity.LOCATIONS: (FUNCTIONAL_LOCATIONS, _PLACES_ONLY)}
     blocked_headers = ODataSession.blocked_headers | {gateway.CSRF_HEADER.lower()}
-    # An order flagged for deletion is kept for the audit trail only.
-    auth_protocol = CsrfTokenAuth
+    auth_protocol = gateway.CsrfTokenAuth
     error_reader = gateway.read_error
+    # An order flagged for deletion is kept for the audit trail only.
     locks = {"PurchasingDocumentDeletionCode": ("L", "flagged for deletion", "cancelled")}
+    # Writes: purchase orders as a deep insert (header, items, schedule lines) or header PATCH.
+    mapper = mapping.MAPPER
 
     def __init__(
         self,
@@ -61,7 +61,7 @@ class SapS4HanaSession(ODataSession):
         params = {"sap-client": client.strip()} if client else {}
         # The chosen sign-in method (see `SIGN_IN`) signs every request, and SAP's CSRF
         # exchange runs inside its renewal on 401.
-        self._signin = SIGN_IN.sign_in(
+        signin = SIGN_IN.sign_in(
             values,
             SignInContext(
                 options=self.options,
@@ -72,27 +72,7 @@ class SapS4HanaSession(ODataSession):
                 transport=transport,
             ),
         )
-        self.open(root, self._signin, params=params, transport=transport)
-
-    def refused(self) -> str:
-        """Which credentials SAP refused: the user's password or the OAuth client's."""
-        if self._signin.method == BASIC:
-            return "SAP refused the user name or password."
-        return "SAP refused the OAuth client or its token."
-
-    # -- writes ---------------------------------------------------------------------------------
-
-    def write_body(
-        self, entity: Entity, payload: dict[str, Any], *, creating: bool
-    ) -> dict[str, Any]:
-        """A purchase order's deep insert (header, items, schedule lines) or header PATCH."""
-        if creating:
-            return mapping.purchase_order_create_body(payload)
-        return mapping.purchase_order_update_body(payload)
-
-    def field_names(self, entity: Entity) -> odata_v2.FieldNames:
-        """SAP's error targets, items included, as unified field paths."""
-        return mapping.error_field
+        self.open(root, signin, params=params, transport=transport)
 
 
 class SapS4Hana(kit.MappedConnector):

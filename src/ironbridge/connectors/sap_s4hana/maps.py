@@ -362,12 +362,23 @@ _SCHEDULE: Final = {
 }
 
 #: The lines of a new order (a deep insert), numbered 10, 20, 30, ... as SAP does: what
-#: `LINES` reads of them, and one schedule line on the line's date (`mapping.py` gives it).
+#: `LINES` reads of them, each delivered to a plant, and one schedule line on the line's date
+#: (else the order's).
 NEW_LINES: Final = kit.Rows(
     "to_PurchaseOrderItem",
     {**LINES.fields, "schedule": kit.Rows("to_ScheduleLine", _SCHEDULE, number="ScheduleLine")},
     number="PurchaseOrderItem",
     step=10,
+    inherit=("required_date",),
+    repeat={"schedule": "required_date"},
+    needs=(
+        kit.Needs(
+            "location",
+            "SAP needs the plant (or 'plant/storage location') each line is delivered to.",
+            not_prefixed=(FUNCTIONAL_LOCATION,),
+        ),
+        kit.Needs("unit_of_measure", "A line without an item needs a unit.", unless="item"),
+    ),
 )
 
 #: Header fields SAP cannot empty once set: a null for them in a write is refused.
@@ -381,20 +392,6 @@ ORGANISATION: Final = kit.CustomCodes(
     defaults={"PurchaseOrderType": "NB"},
 )
 
-
-#: SAP header property → unified field path, for error targets.
-HEADER_ERROR_FIELDS: Final = {
-    **kit.source_names(MAPS[Entity.PURCHASE_ORDERS].fields),
-    **{name: f"custom_fields.{name}" for name in MAPS[Entity.PURCHASE_ORDERS].custom_fields},
-    "to_PurchaseOrderItem": "lines",
-}
-
-#: SAP item property → unified line field, for error targets.
-LINE_ERROR_FIELDS: Final = {
-    **kit.source_names(LINE_FIELDS),
-    "NetPriceAmount": "unit_price",
-    **dict.fromkeys(("Plant", "StorageLocation"), "location_id"),
-}
 
 #: The code tables with the SAP property each reads and its unified enum, for checks over real
 #: data. SAP's own domains are closed lists; customizing (order types, priorities, ABC

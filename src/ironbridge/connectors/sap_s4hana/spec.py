@@ -85,6 +85,10 @@ CHECK_TEXTS: Final = CheckTexts(
     accepted="SAP accepted the credentials.",
     grant_fix="Add the communication arrangement {grant} for this user.",
     activate_fix="Activate {service} (/IWFND/MAINT_SERVICE) or add {grant}.",
+    refused={
+        BASIC: "SAP refused the user name or password.",
+        OAUTH: "SAP refused the OAuth client or its token.",
+    },
 )
 
 _LOGO: Final = (
@@ -93,11 +97,6 @@ _LOGO: Final = (
     '<path d="M10 18h44L32 46z" fill="#fff"/><text x="32" y="33" font-family="Arial" '
     'font-size="11" font-weight="700" fill="#0a6ed1" text-anchor="middle">SAP</text></svg>'
 )
-
-
-def _requires(entity: Entity) -> tuple[str]:
-    """What an administrator enables to read `entity`, as `resources.py` declares it."""
-    return (RESOURCES[entity].requirement,)
 
 
 SPEC: Final = ConnectorSpec(
@@ -165,11 +164,12 @@ SPEC: Final = ConnectorSpec(
         "it is shown as unavailable with the arrangement to add, and becomes available once "
         "it is added and the connection is checked again or reconnected.",
     ),
+    # What an administrator enables to read each entity is what `resources.py` declares.
     capabilities={
         Entity.PURCHASE_ORDERS: capability(
             "create",
             "update",
-            requires=_requires(Entity.PURCHASE_ORDERS),
+            requires=(RESOURCES[Entity.PURCHASE_ORDERS].requirement,),
             # The fields SAP's purchase order API lets ironbridge set.
             writable=names(
                 "vendor_id vendor_remote_id order_date required_date currency payment_terms lines "
@@ -196,14 +196,14 @@ SPEC: Final = ConnectorSpec(
             ),
         ),
         Entity.VENDORS: capability(
-            requires=_requires(Entity.VENDORS),
+            requires=(RESOURCES[Entity.VENDORS].requirement,),
             rules=(
                 "Vendors are business partners with a supplier role; their changes are "
                 "tracked on the business partner.",
             ),
         ),
         Entity.INVENTORY_ITEMS: capability(
-            requires=_requires(Entity.INVENTORY_ITEMS),
+            requires=(RESOURCES[Entity.INVENTORY_ITEMS].requirement,),
             rules=(
                 "Stock is a snapshot: SAP's stock API records no change time, so every sync "
                 "reads every material with stock again; an item is an event only when its stock "
@@ -211,11 +211,11 @@ SPEC: Final = ConnectorSpec(
             ),
         ),
         Entity.WORK_ORDERS: capability(
-            requires=_requires(Entity.WORK_ORDERS),
+            requires=(RESOURCES[Entity.WORK_ORDERS].requirement,),
             rules=("Work orders are SAP maintenance orders; status follows the system status.",),
         ),
         Entity.ASSETS: capability(
-            requires=_requires(Entity.ASSETS),
+            requires=(RESOURCES[Entity.ASSETS].requirement,),
             rules=("Assets are SAP equipment, in their currently valid version.",),
         ),
         Entity.LOCATIONS: capability(

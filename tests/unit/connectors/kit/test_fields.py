@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
-from ironbridge.connectors.kit import Number, Text, names, same_names
+from decimal import Decimal
+
+import pytest
+
+from ironbridge.connectors.kit import PLAIN, MapContext, Number, Ref, Text, names, same_names
+from ironbridge.model import Entity
 
 
 def test_names_are_split_on_spaces_in_order() -> None:
@@ -14,3 +19,10 @@ def test_same_names_reads_each_field_at_its_own_name_in_order() -> None:
     assert list(fields) == ["code", "name", "email"]
     assert fields["email"] == Text("email")
     assert same_names(Number, "cost") == {"cost": Number("cost")}
+
+
+def test_a_context_for_codes_only_reads_values_and_refuses_references() -> None:
+    ctx = MapContext.codes_only(PLAIN)
+    assert Number("qty").read({"qty": "2.5"}, ctx) == Decimal("2.5")
+    with pytest.raises(TypeError, match="reference"):
+        Ref(Entity.VENDORS, "vendor").read({"vendor": "V1"}, ctx)

@@ -10,10 +10,11 @@ import httpx
 import pytest
 
 from ironbridge import errors
+from ironbridge.connectors import kit
 from ironbridge.connectors.base import RawRecord, SessionOptions
 from ironbridge.connectors.protocols import odata_v2
 from ironbridge.connectors.protocols.odata_session import EntitySet, ODataSession
-from ironbridge.connectors.sap_s4hana.spec import SPEC
+from ironbridge.connectors.sap_s4hana.spec import CHECK_TEXTS, SPEC
 from ironbridge.model import Entity
 
 PLACES = EntitySet(
@@ -127,7 +128,8 @@ def test_a_declared_lock_refuses_changes_with_the_status_it_means() -> None:
 
 
 class Signer:
-    def __init__(self) -> None:
+    def __init__(self, method: str = "basic") -> None:
+        self.method = method
         self.wrapped: object = None
         self.closed = False
 
@@ -171,3 +173,63 @@ def test_open_signs_requests_in_the_sessions_protocol_with_its_params() -> None:
 
 def test_a_session_that_opened_nothing_closes_quietly() -> None:
     Session(ROWS).close()
+
+
+class Writing(Session):
+    mapper = kit.Mapper(
+        "Test",
+        odata_v2.ODataV2Wire("Test"),
+        {
+            Entity.PURCHASE_ORDERS: kit.RecordMap(
+                {"vendor": kit.Ref(Entity.VENDORS, "Supplier")},
+                creates={
+                    "lines": kit.Rows("to_Item", {"quantity": kit.Number("Qty")}, number="Item")
+                },
+            )
+        },
+    )
+
+
+def test_a_declared_mapper_writes_the_body_and_names_refused_fields() -> None:
+    session = Writing(ROWS)
+    payload = {"vendor_remote_id": "V1", "lines": [{"quantity": 2}]}
+    assert session.write_body(Entity.PURCHASE_ORDERS, payload, creating=True) == {
+        "Supplier": "V1",
+        "to_Item": {"results": [{"Item": "1", "Qty": "2"}]},
+    }
+    with pytest.raises(errors.ValidationFailed):
+        session.write_body(Entity.PURCHASE_ORDERS, payload, creating=False)
+    names = session.field_names(Entity.PURCHASE_ORDERS)
+    assert callable(names)
+    assert names("Supplier") == "vendor_id"
+    assert names("to_Item('2')/Qty") == "lines.1.quantity"
+
+
+def test_a_session_without_a_mapper_writes_nothing() -> None:
+    session = Session(ROWS)
+    assert session.field_names(Entity.PURCHASE_ORDERS) is None
+    with pytest.raises(TypeError):
+        session.write_body(Entity.PURCHASE_ORDERS, {}, creating=True)
+
+
+class Checking(Opened):
+    check_texts = CHECK_TEXTS
+
+
+@pytest.mark.parametrize(
+    ("method", "message"),
+    [
+        ("basic", "SAP refused the user name or password."),
+        ("oauth2_client_credentials", "SAP refused the OAuth client or its token."),
+        ("api_key", "Test refused the credentials."),
+    ],
+)
+def test_refused_credentials_are_named_by_the_sign_in_method(method: str, message: str) -> None:
+    session = Checking()
+    session.open("http://127.0.0.1/odata/", Signer(method))
+    assert session.refused() == message
+    session.close()
+
+
+def test_a_session_that_never_signed_in_is_refused_in_general_terms() -> None:
+    assert Checking().refused() == "Test refused the credentials."

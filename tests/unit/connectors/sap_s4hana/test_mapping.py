@@ -13,6 +13,7 @@ from hypothesis import strategies as st
 from ironbridge import errors
 from ironbridge.connectors import kit
 from ironbridge.connectors.base import RawRecord
+from ironbridge.connectors.protocols import odata_v2
 from ironbridge.connectors.sap_s4hana import connector, mapping, maps
 from ironbridge.connectors.sap_s4hana.spec import SPEC
 from ironbridge.model import (
@@ -166,8 +167,16 @@ def _no_ids(entity: Entity, remote_id: str) -> str:
 ORG = {"CompanyCode": "1710", "PurchasingOrganization": "1710", "PurchasingGroup": "001"}
 
 
+def create_body(payload: dict[str, Any]) -> dict[str, Any]:
+    return mapping.MAPPER.to_source(Entity.PURCHASE_ORDERS, payload, creating=True)
+
+
+def update_body(changes: dict[str, Any]) -> dict[str, Any]:
+    return mapping.MAPPER.to_source(Entity.PURCHASE_ORDERS, changes)
+
+
 def test_a_create_body_is_one_deep_insert() -> None:
-    body = mapping.purchase_order_create_body(
+    body = create_body(
         {
             "vendor_remote_id": "17300001",
             "order_date": date(2024, 3, 1),
@@ -217,7 +226,7 @@ def test_a_create_body_is_one_deep_insert() -> None:
 
 def test_a_create_body_names_everything_sap_could_not_take() -> None:
     with pytest.raises(errors.ValidationFailed) as caught:
-        mapping.purchase_order_create_body(
+        create_body(
             {
                 "number": "X",
                 "vendor_remote_id": "1",
@@ -237,9 +246,9 @@ def test_a_create_body_names_everything_sap_could_not_take() -> None:
 
 
 def test_an_update_body_clears_text_and_refuses_to_clear_dates() -> None:
-    assert mapping.purchase_order_update_body({"payment_terms": None}) == {"PaymentTerms": ""}
+    assert update_body({"payment_terms": None}) == {"PaymentTerms": ""}
     with pytest.raises(errors.ValidationFailed) as caught:
-        mapping.purchase_order_update_body({"order_date": None, "lines": []})
+        update_body({"order_date": None, "lines": []})
     assert set(caught.value.fields) == {"order_date", "lines"}
 
 
@@ -258,4 +267,4 @@ def test_an_update_body_clears_text_and_refuses_to_clear_dates() -> None:
     ],
 )
 def test_sap_error_targets_become_unified_paths(target: str, expected: str) -> None:
-    assert mapping.error_field(target) == expected
+    assert odata_v2.TargetNames.of(mapping.MAPPER.maps[Entity.PURCHASE_ORDERS])(target) == expected

@@ -9,8 +9,9 @@ from typing import Any
 import pytest
 
 from ironbridge.connectors.base import StatusTable
-from ironbridge.connectors.kit import STRICT, Code, Ref
+from ironbridge.connectors.kit import STRICT, Code, Ref, WrittenNames
 from ironbridge.connectors.sap_s4hana import maps
+from ironbridge.connectors.sap_s4hana.mapping import MAPPER
 from ironbridge.connectors.sap_s4hana.resources import RESOURCES
 from ironbridge.model import Entity
 from ironbridge.testing.emulators.sap import SapS4HanaEmulator
@@ -77,9 +78,12 @@ def test_tables_of_the_systems_own_customizing_read_unknown_codes_instead_of_fai
 def test_writes_and_error_targets_come_from_the_read_declarations() -> None:
     header = maps.MAPS[Entity.PURCHASE_ORDERS].fields
     assert isinstance(header["vendor"], Ref)
-    assert maps.HEADER_ERROR_FIELDS["Supplier"] == "vendor_id"
-    assert maps.HEADER_ERROR_FIELDS["PurchaseOrderDate"] == "order_date"
-    assert "PurchaseOrder" not in maps.HEADER_ERROR_FIELDS  # SAP numbers orders itself
-    assert maps.LINE_ERROR_FIELDS["Material"] == "item_id"
-    assert maps.LINE_ERROR_FIELDS["NetPriceAmount"] == "unit_price"
-    assert "PurchaseOrderItem" not in maps.LINE_ERROR_FIELDS
+    names = WrittenNames.of_map(MAPPER.maps[Entity.PURCHASE_ORDERS])
+    header_error_fields = names.fields
+    line_error_fields = names.rows["to_PurchaseOrderItem"][2].fields
+    assert header_error_fields["Supplier"] == "vendor_id"
+    assert header_error_fields["PurchaseOrderDate"] == "order_date"
+    assert "PurchaseOrder" not in header_error_fields  # SAP numbers orders itself
+    assert line_error_fields["Material"] == "item_id"
+    assert line_error_fields["NetPriceAmount"] == "unit_price"
+    assert "PurchaseOrderItem" not in line_error_fields
