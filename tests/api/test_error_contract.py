@@ -203,13 +203,16 @@ def test_rate_limits_are_per_credential(
     assert client.get("/v1/connection", headers=connection.headers).status_code == 429
 
 
-def test_failed_authentication_is_limited_per_client_address(tmp_path: Any) -> None:
+@pytest.mark.parametrize("shared", [False, True], ids=["memory", "redis"])
+def test_failed_authentication_is_limited_per_client_address(tmp_path: Any, shared: bool) -> None:
     from ironbridge.api import create_app
     from ironbridge.bootstrap import bootstrap
 
-    from ..conftest import make_settings
+    from ..conftest import REDIS_URL, make_settings
 
-    container = bootstrap(make_settings(tmp_path, auth_failure_limit_per_minute=5))
+    redis = {"redis_url": REDIS_URL} if shared else {}
+    container = bootstrap(make_settings(tmp_path, auth_failure_limit_per_minute=5, **redis))
+    container.limiter.reset()  # the addresses' windows of an earlier run, on Redis
     account = new_account(container)
     unknown = {"Authorization": "Bearer ib_admin_notarealkeyatall"}
     app = create_app(container)

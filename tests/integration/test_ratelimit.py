@@ -63,7 +63,7 @@ def test_two_api_nodes_on_redis_refuse_together_over_http(tmp_path) -> None:  # 
 
 
 class _Clock:
-    """Stands in for the `time` module of our windows and the Redis storage: the window is
+    """Stands in for the `time` module of our windows (in memory and on Redis): the window is
     judged by it."""
 
     def __init__(self, now: float) -> None:
@@ -75,13 +75,10 @@ class _Clock:
 
 @pytest.fixture
 def clock(monkeypatch: pytest.MonkeyPatch) -> _Clock:
-    import limits.storage.redis
-
     import ironbridge.ratelimit
 
     clock = _Clock(1_000_000.0)
     monkeypatch.setattr(ironbridge.ratelimit, "time", clock)
-    monkeypatch.setattr(limits.storage.redis, "time", clock)
     return clock
 
 
@@ -111,3 +108,58 @@ def test_peek_tells_without_counting(limiter: RateLimiter) -> None:
     assert limiter.hit(key, 1).allowed
     refused = limiter.peek(key, 1)
     assert not refused.allowed and 1 <= refused.reset_after <= 60
+
+
+def test_concurrent_requests_never_overrun_the_budget(limiter: RateLimiter) -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    key = f"race-{uuid.uuid4()}"
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        decisions = list(pool.map(lambda _: limiter.hit(key, 25), range(100)))
+    assert sum(d.allowed for d in decisions) == 25
+    assert min(d.remaining for d in decisions) == 0
+
+
+def test_reset_forgets_every_window(limiter: RateLimiter) -> None:
+    key = f"reset-{uuid.uuid4()}"
+    assert limiter.hit(key, 1).allowed
+    assert not limiter.hit(key, 1).allowed
+    limiter.reset()
+    assert limiter.hit(key, 1).allowed
+
+
+def test_hit_unless_counts_nothing_once_the_guard_is_spent(limiter: RateLimiter) -> None:
+    guard, key = f"guard-{uuid.uuid4()}", f"key-{uuid.uuid4()}"
+    seen, counted = limiter.hit_unless(guard, 2, key, 5)
+    assert seen.allowed and counted is not None and counted.allowed and counted.remaining == 4
+    limiter.hit(guard, 2)
+    limiter.hit(guard, 2)
+    seen, counted = limiter.hit_unless(guard, 2, key, 5)
+    assert not seen.allowed and counted is None
+    assert 1 <= seen.reset_after <= 60
+    # The refused attempt was not counted against the key.
+    assert limiter.peek(key, 5).remaining == 4
+
+
+def test_a_node_refuses_before_asking_once_it_saw_a_refusal() -> None:
+    guard = f"guard-{uuid.uuid4()}"
+    node_a, node_b = RateLimiter(REDIS_URL), RateLimiter(REDIS_URL)
+    assert node_a.refused_lately(guard, 1) is None
+    assert node_a.hit(guard, 1).allowed
+    # Node B has seen no refusal, so it cannot tell without asking...
+    assert node_b.refused_lately(guard, 1) is None
+    # ...and asking, it is refused, and remembers that until the window frees up.
+    seen, counted = node_b.hit_unless(guard, 1, f"key-{uuid.uuid4()}", 10)
+    assert counted is None
+    remembered = node_b.refused_lately(guard, 1)
+    assert remembered is not None and not remembered.allowed
+    assert remembered.reset_after == seen.reset_after
+
+
+def test_in_process_the_refusal_is_known_exactly() -> None:
+    limiter = RateLimiter("memory://")
+    guard = f"guard-{uuid.uuid4()}"
+    assert limiter.refused_lately(guard, 1) is None
+    limiter.hit(guard, 1)
+    refused = limiter.refused_lately(guard, 1)
+    assert refused is not None and not refused.allowed

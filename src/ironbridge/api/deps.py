@@ -15,6 +15,7 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from ..accounts import Principal, authenticate
 from ..bootstrap import Container
 from ..errors import AuthenticationFailed, RateLimitExceeded, ValidationFailed
+from ..ratelimit import RateDecision
 from ..security import TokenKind
 from ..store import UnitOfWork
 
@@ -137,7 +138,22 @@ def authorize(
     Raises `AuthenticationFailed` and `RateLimitExceeded` as the `*Principal` dependencies do.
     """
     token = credentials.credentials if credentials else None
-    principal = _authenticate_from_address(uow, request, container, token, kind)
+    limiter, failures = container.limiter, container.settings.auth_failure_limit_per_minute
+    # Failed authentications are budgeted per client address (the address uvicorn reports: the
+    # peer, or `X-Forwarded-For` from a proxy it trusts). An address over its budget is refused,
+    # valid tokens included, so guessing gains nothing from a correct guess; one known to be
+    # over it is refused before its token is even looked up.
+    address = f"auth-failed:{request.client.host if request.client else 'unknown'}"
+    refused = limiter.refused_lately(address, failures)
+    if refused is not None:
+        raise _too_many_failures(refused, failures)
+    try:
+        principal = authenticate(uow, token, kind)
+    except AuthenticationFailed:
+        failed = limiter.hit(address, failures)
+        if not failed.allowed:
+            raise _too_many_failures(failed, failures) from None
+        raise
     state = request.scope.setdefault("state", {})
     state["account_id"] = principal.account_id
     if principal.connection_id:
@@ -146,7 +162,12 @@ def authorize(
         account_id=principal.account_id, connection_id=principal.connection_id
     )
     per_minute = principal.rate_limit_per_minute or container.settings.rate_limit_per_minute
-    decision = container.limiter.hit(f"{kind.value}:{principal.credential_id}", per_minute)
+    # The address's budget and this credential's, in one decision (one round trip on Redis).
+    seen, decision = limiter.hit_unless(
+        address, failures, f"{kind.value}:{principal.credential_id}", per_minute
+    )
+    if decision is None:
+        raise _too_many_failures(seen, failures)
     state["response_headers"] = decision.headers()
     if not decision.allowed:
         who = "connection" if kind is TokenKind.CONNECTION else "admin key"
@@ -158,22 +179,8 @@ def authorize(
     return principal
 
 
-def _authenticate_from_address(
-    uow: UnitOfWork, request: Request, container: Container, token: str | None, kind: TokenKind
-) -> Principal:
-    """`authenticate`, with failures counted per client address (the address uvicorn reports:
-    the peer, or `X-Forwarded-For` from a proxy it trusts). An address over its budget is
-    refused before its token is looked at, so guessing gains nothing from a correct guess."""
-    limiter, per_minute = container.limiter, container.settings.auth_failure_limit_per_minute
-    key = f"auth-failed:{request.client.host if request.client else 'unknown'}"
-    budget = limiter.peek(key, per_minute)
-    if budget.allowed:
-        try:
-            return authenticate(uow, token, kind)
-        except AuthenticationFailed:
-            limiter.hit(key, per_minute)
-            raise
-    raise RateLimitExceeded(
+def _too_many_failures(budget: RateDecision, per_minute: int) -> RateLimitExceeded:
+    return RateLimitExceeded(
         f"Too many failed authentications from this address; retry after {budget.reset_after} s.",
         retry_after=budget.reset_after,
         details={"failed_authentications_per_minute": per_minute},
