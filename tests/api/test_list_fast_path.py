@@ -1,13 +1,30 @@
 """Plain list pages (`limit`, `cursor`) are served without routing; they must not differ in
-any way a client or an operator can see from the pages the list route serves."""
+any way a client or an operator can see from the pages the list route serves. Every test here
+runs on both databases."""
 
 from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
 
-from ..conftest import ConnectionFixture
+from ironbridge.bootstrap import Container, bootstrap
+
+from ..conftest import ConnectionFixture, make_settings, new_sandbox_connection
 from .test_error_contract import assert_error
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def container(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Container]:
+    database = {}
+    if request.param == "postgresql":
+        database["database_url"] = request.getfixturevalue("postgres_url")
+    container = bootstrap(make_settings(tmp_path, **database))
+    yield container
+    container.close()
+
 
 #: Headers that differ between any two responses, whoever serves them.
 _PER_RESPONSE = {"x-request-id", "ratelimit-remaining", "ratelimit-reset", "date"}
@@ -92,3 +109,56 @@ def test_plain_pages_are_counted_under_the_list_route(
         'ironbridge_http_requests_total{method="GET",route="/v1/work-orders",status="401"} 1.0'
     )
     assert ok in text and refused in text
+
+
+def test_following_plain_pages_lists_what_the_route_lists(
+    client: TestClient, sandbox: ConnectionFixture
+) -> None:
+    def walk(extra: str) -> list[bytes]:
+        pages, cursor = [], None
+        while True:
+            query = f"limit=9{extra}" + (f"&cursor={cursor}" if cursor else "")
+            response = client.get(f"/v1/purchase-orders?{query}", headers=sandbox.headers)
+            assert response.status_code == 200
+            pages.append(response.content)
+            cursor = response.json()["next_cursor"]
+            if cursor is None:
+                return pages
+
+    plain = walk("")
+    assert len(plain) > 2
+    assert plain == walk("&include_deleted=false")
+
+
+def test_a_plain_page_holds_only_its_own_connection(
+    client: TestClient, container: Container, sandbox: ConnectionFixture
+) -> None:
+    other = new_sandbox_connection(container, sandbox.account, customer="cust-2")
+    mine = client.get("/v1/purchase-orders?limit=500", headers=sandbox.headers).json()["data"]
+    theirs = client.get("/v1/purchase-orders?limit=500", headers=other.headers).json()["data"]
+    assert mine and theirs
+    assert not {r["id"] for r in mine} & {r["id"] for r in theirs}
+
+
+def test_a_plain_page_counts_against_the_rate_limit(
+    client: TestClient, container: Container, sandbox: ConnectionFixture
+) -> None:
+    with container.uow() as uow:
+        uow.accounts.set_rate_limit(sandbox.account.id, 1)
+        uow.commit()
+    assert client.get("/v1/purchase-orders?limit=3", headers=sandbox.headers).status_code == 200
+    refused = client.get("/v1/purchase-orders?limit=3", headers=sandbox.headers)
+    assert_error(refused, 429, "RATE_LIMIT_EXCEEDED", "rate_limit_error")
+
+
+def test_a_cursor_that_does_not_decode_is_judged_after_the_token(
+    client: TestClient, sandbox: ConnectionFixture
+) -> None:
+    # Well-formed for the shortcut, but no keyset: the token is still judged first.
+    query = "/v1/purchase-orders?cursor=eyJ4IjoxfQ"
+    unknown = {"Authorization": "Bearer ib_conn_notarealtokenatall"}
+    assert_error(
+        client.get(query, headers=unknown), 401, "AUTHENTICATION_FAILED", "authentication_error"
+    )
+    refused = client.get(query, headers=sandbox.headers)
+    assert_error(refused, 400, "VALIDATION_FAILED", "invalid_request_error")
