@@ -61,19 +61,12 @@ class MovingWindows:
         """Count one request for `key` if fewer than `limit` are in its window; whether it
         was, when the window's oldest counted request was made, and how many are counted."""
         with self._lock:
-            now = time.time()
-            times = self._live(key, now)
-            allowed = len(times) < limit
-            if allowed:
-                times.append(now)
-            return allowed, times[0] if times else now, len(times)
+            return self._hit(key, limit, time.time())
 
     def peek(self, key: str) -> tuple[float, int]:
         """When the oldest request counted for `key` was made, and how many are counted."""
         with self._lock:
-            now = time.time()
-            times = self._live(key, now)
-            return (times[0] if times else now), len(times)
+            return self._seen(key, time.time())
 
     def hit_unless(
         self, guard: str, guard_limit: int, key: str, limit: int
@@ -82,15 +75,19 @@ class MovingWindows:
         limit)` (else None: nothing counted), as one decision."""
         with self._lock:
             now = time.time()
-            times = self._live(guard, now)
-            seen = (times[0] if times else now), len(times)
-            if seen[1] >= guard_limit:
-                return seen, None
-            times = self._live(key, now)
-            allowed = len(times) < limit
-            if allowed:
-                times.append(now)
-            return seen, (allowed, times[0] if times else now, len(times))
+            seen = self._seen(guard, now)
+            return seen, None if seen[1] >= guard_limit else self._hit(key, limit, now)
+
+    def _hit(self, key: str, limit: int, now: float) -> tuple[bool, float, int]:
+        times = self._live(key, now)
+        allowed = len(times) < limit
+        if allowed:
+            times.append(now)
+        return allowed, times[0] if times else now, len(times)
+
+    def _seen(self, key: str, now: float) -> tuple[float, int]:
+        times = self._live(key, now)
+        return (times[0] if times else now), len(times)
 
     def _live(self, key: str, now: float) -> deque[float]:
         if now - self._swept > _MINUTE:
@@ -158,7 +155,8 @@ return answer
 class RedisWindows:
     """Moving one-minute windows on Redis, shared by every node: per key a sorted set of the
     request times counted in the last minute (each a member of its own), expiring with the
-    key's last use. One round trip per `hit` or `peek`, the decision taken atomically in Redis.
+    key's last use. One round trip per decision (`hit`, `peek`, `hit_unless`), taken atomically
+    in Redis.
 
     Times are the nodes' clocks (as `limits` had them), so they should agree within a second.
     """

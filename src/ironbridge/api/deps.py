@@ -143,7 +143,7 @@ def authorize(
     # peer, or `X-Forwarded-For` from a proxy it trusts). An address over its budget is refused,
     # valid tokens included, so guessing gains nothing from a correct guess; one known to be
     # over it is refused before its token is even looked up.
-    address = f"auth-failed:{request.client.host if request.client else 'unknown'}"
+    address = failure_budget_key(request)
     refused = limiter.refused_lately(address, failures)
     if refused is not None:
         raise _too_many_failures(refused, failures)
@@ -177,6 +177,12 @@ def authorize(
             details={"limit_per_minute": per_minute},
         )
     return principal
+
+
+def failure_budget_key(request: Request) -> str:
+    """The rate-limit key of the client address's failed-authentication budget, which refused
+    tokens and refused push notifications share."""
+    return f"auth-failed:{request.client.host if request.client else 'unknown'}"
 
 
 def _too_many_failures(budget: RateDecision, per_minute: int) -> RateLimitExceeded:

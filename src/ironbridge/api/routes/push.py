@@ -19,7 +19,7 @@ from starlette.concurrency import run_in_threadpool
 from ...errors import IronbridgeError, PermissionDenied, RateLimitExceeded
 from ...logs import get_logger
 from ...sync import accept_notification, handshake_answer
-from ..deps import ContainerDep
+from ..deps import ContainerDep, failure_budget_key
 from ..openapi import error_responses
 from .events import DEBOUNCE_SECONDS, InboundAccepted
 
@@ -79,7 +79,7 @@ async def push(
     # Refused client states count against the address's failed-authentication budget, as
     # refused tokens do: guessing one gains nothing.
     limiter, per_minute = container.limiter, container.settings.auth_failure_limit_per_minute
-    key = f"auth-failed:{request.client.host if request.client else 'unknown'}"
+    key = failure_budget_key(request)
     budget = limiter.peek(key, per_minute)
     if not budget.allowed:
         raise RateLimitExceeded(
