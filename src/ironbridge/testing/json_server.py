@@ -18,9 +18,10 @@ from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any, Final, Protocol
 
-__all__ = ["Answer", "JsonService", "ServedJson", "serve_json"]
+__all__ = ["LOOPBACK", "Answer", "JsonService", "ServedJson", "serve_json"]
 
-_HOST: Final = "127.0.0.1"
+#: Test servers listen on the loopback interface only: they hold sample data and known passwords.
+LOOPBACK: Final = "127.0.0.1"
 #: How often the server thread looks for `stop`: short, so stopping returns at once.
 _POLL: Final = 0.01
 #: An answer: status, extra headers, and the JSON body (None for no body).
@@ -48,6 +49,7 @@ class _Handler(BaseHTTPRequestHandler):
         for name, value in extra.items():
             self.send_header(name, value)
         if payload is not None:
+            # The services served speak OData v4 JSON; a plain JSON client reads the type alone.
             self.send_header("Content-Type", "application/json; odata.metadata=minimal")
         self.send_header("Content-Length", str(len(content)))
         self.end_headers()
@@ -89,7 +91,7 @@ def serve_json(
     """
     protocol = "HTTP/1.1" if keep_alive else "HTTP/1.0"
     handler = type("Handler", (_Handler,), {"service": service, "protocol_version": protocol})
-    server = ThreadingHTTPServer((_HOST, port), handler)
+    server = ThreadingHTTPServer((LOOPBACK, port), handler)
     thread = threading.Thread(target=server.serve_forever, args=(_POLL,), name=name, daemon=True)
     thread.start()
-    return ServedJson(f"http://{_HOST}:{server.server_address[1]}", server, thread)
+    return ServedJson(f"http://{LOOPBACK}:{server.server_address[1]}", server, thread)

@@ -1,4 +1,4 @@
-"""Serving a plain-Python JSON service, and an emulator served to one user."""
+"""Serving a plain-Python JSON service."""
 
 from __future__ import annotations
 
@@ -8,7 +8,6 @@ from dataclasses import dataclass, field
 import httpx
 import pytest
 
-from ironbridge.testing.emulators.serving import ServedEmulator, serve_app
 from ironbridge.testing.json_server import Answer, serve_json
 
 
@@ -58,18 +57,3 @@ def test_a_stopped_server_refuses_connections_and_stops_again_quietly() -> None:
     served.stop()
     with pytest.raises(httpx.ConnectError):
         httpx.get(f"{served.origin}/", timeout=2)
-
-
-async def _app(scope: object, receive: object, send: object) -> None:
-    raise NotImplementedError
-
-
-def test_a_served_emulator_holds_its_user_and_state_and_stops() -> None:
-    served = serve_app(_app, name="nothing")
-    state = _Echo()
-    running = ServedEmulator(served.base_url, "user", "secret", state, served)
-    assert (running.username, running.password, running.emulator) == ("user", "secret", state)
-    running.stop()
-    running.stop()
-    with pytest.raises(httpx.ConnectError):
-        httpx.get(f"{running.base_url}/", timeout=2)

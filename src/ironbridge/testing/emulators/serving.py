@@ -16,6 +16,8 @@ from typing import Final, Generic, ParamSpec, Protocol, TypeVar
 import uvicorn
 from starlette.types import ASGIApp
 
+from ironbridge.testing.json_server import LOOPBACK
+
 __all__ = [
     "LOOPBACK",
     "Running",
@@ -26,8 +28,6 @@ __all__ = [
     "serve_app",
 ]
 
-#: Emulators listen on the loopback interface only: they hold sample data and known passwords.
-LOOPBACK: Final = "127.0.0.1"
 _START_TIMEOUT: Final = 10.0
 
 
