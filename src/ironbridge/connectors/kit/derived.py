@@ -21,7 +21,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from typing import Any, Final
 
 from ironbridge.connectors.base import reference
-from ironbridge.connectors.kit.fields import Field, MapContext, read_fields
+from ironbridge.connectors.kit.fields import Field, FieldPlan, MapContext, read_fields
 from ironbridge.connectors.kit.maps import Derive
 from ironbridge.model import Entity
 
@@ -105,12 +105,13 @@ def place_levels(
     offers and expects (`expected`, such as a forecast) nothing is left out ("locations without
     stock may be omitted"). Levels come in the order of the rows; no reorder point is known."""
     fields = {"place": place, "on_hand": on_hand, "available": available}
-    fields |= {} if expected is None else {"expected": expected}
+    # Made ready once: every item mapped reads every one of its places.
+    plan = FieldPlan.of(fields | ({} if expected is None else {"expected": expected}))
 
     def derive(row: Mapping[str, Any], ctx: MapContext) -> dict[str, Any]:
         levels: list[dict[str, Any]] = []
         for stock in row.get(path) or ():
-            read = read_fields(fields, stock, ctx)
+            read = read_fields(plan, stock, ctx)
             held = read["on_hand"] or Decimal(0)
             free = held if read["available"] is None else read["available"]
             if not held and not read.get("expected") and not free:
