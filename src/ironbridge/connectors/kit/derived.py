@@ -80,19 +80,24 @@ def stock_levels(path: str, place: Field, quantity: Field, free: Field) -> Deriv
             if free.read(stock, ctx):
                 level["available"] += amount
         stock_levels = [
-            {
-                "location": reference(ctx.ids, Entity.LOCATIONS, where),
-                "on_hand": level["on_hand"],
-                "available": level["available"],
-                "reserved": level["on_hand"] - level["available"],
-                "reorder_point": None,
-            }
+            _level(ctx, where, level["on_hand"], level["available"])
             for where, level in sorted(levels.items())
         ]
         on_hand = sum((level["on_hand"] for level in levels.values()), Decimal(0))
         return {"stock_levels": stock_levels, "total_on_hand": on_hand}
 
     return derive
+
+
+def _level(ctx: MapContext, place: str, on_hand: Decimal, available: Decimal) -> dict[str, Any]:
+    """A unified stock level at the location `place`, the rest of what is on hand reserved."""
+    return {
+        "location": reference(ctx.ids, Entity.LOCATIONS, place),
+        "on_hand": on_hand,
+        "available": available,
+        "reserved": on_hand - available,
+        "reorder_point": None,
+    }
 
 
 def place_levels(
@@ -116,9 +121,7 @@ def place_levels(
             free = held if read["available"] is None else read["available"]
             if not held and not read.get("expected") and not free:
                 continue
-            location = reference(ctx.ids, Entity.LOCATIONS, str(read["place"]))
-            level = {"location": location, "on_hand": held, "available": free}
-            levels.append({**level, "reserved": held - free, "reorder_point": None})
+            levels.append(_level(ctx, str(read["place"]), held, free))
         on_hand = sum((level["on_hand"] for level in levels), Decimal(0))
         return {"stock_levels": levels, "total_on_hand": on_hand}
 
