@@ -325,8 +325,8 @@ class Ref(Field):
             return None
         return reference(ctx.ids, self.entity, f"{self.prefix}{value}")
 
-    def refer(self, value: str, ctx: MapContext) -> dict[str, str]:
-        """What `read` gives for a key sent as text that is not empty."""
+    def refer(self, value: str | int, ctx: MapContext) -> dict[str, str]:
+        """What `read` gives for a key sent as text or a number that is not empty."""
         return reference(ctx.ids, self.entity, f"{self.prefix}{value}")
 
     def payload_key(self, name: str) -> str:
@@ -639,8 +639,15 @@ def _read_plain(
                     out[name] = convert(value, ctx)  # type: ignore[misc]
                 else:
                     out[name] = convert(value, wire)  # type: ignore[misc]
-            elif kind is _REF or isinstance(value, list):
-                # A list: what a wire's `get` may read otherwise (an Odoo many2one pair).
+            elif kind is _REF:
+                # A key as a number (a JSON-RPC many2one) is no empty value on a wire without an
+                # `is_empty` of its own; anything else goes the way `Ref.read` goes.
+                if type(value) is int and is_empty is None:
+                    out[name] = convert(value, ctx)  # type: ignore[misc]
+                else:
+                    out[name] = read(row, ctx)
+            elif isinstance(value, list):
+                # What a wire's `get` may read otherwise (an Odoo many2one pair).
                 out[name] = read(row, ctx)
             elif is_empty is not None and is_empty(value):
                 out[name] = None
