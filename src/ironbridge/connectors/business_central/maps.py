@@ -35,9 +35,6 @@ class _BusinessCentralWire(kit.Wire):
     blank_write = ""
     empty_texts = frozenset(("", _EMPTY_GUID))
 
-    def is_empty(self, value: Any) -> bool:
-        return value is None or value == "" or value == _EMPTY_GUID
-
 
 WIRE: Final = _BusinessCentralWire()
 

@@ -31,7 +31,7 @@
 - `tables.py`: code tables many systems share (`PRIORITY_1_TO_4`).
 - `zones.py`: systems that show times in a zone of their own (`ZonedWire`, `zone_of`).
 - `written.py`: which unified field each source property a write map writes comes from
-  (`WrittenNames`), for naming the fields of a refused write.
+  (`WrittenNames`; `source_names` for one table), for naming the fields of a refused write.
 - `pager.py`: one keyset pager over a family's query callable (`KeysetPager`, `Seek`), for exact
   change stamps and for stamps shown at a coarser granularity.
 """
@@ -104,7 +104,6 @@ from ironbridge.connectors.kit.maps import (
     RecordMap,
     Variants,
     read_paths,
-    source_names,
 )
 from ironbridge.connectors.kit.numbered import Numbered
 from ironbridge.connectors.kit.pager import KeyedRow, KeysetPager, RowQuery, Seek, truncate
@@ -113,7 +112,7 @@ from ironbridge.connectors.kit.scoped import ScopedCodes, ScopedRef
 from ironbridge.connectors.kit.stock import count_after
 from ironbridge.connectors.kit.tables import PRIORITY_1_TO_4
 from ironbridge.connectors.kit.wire import JSON_NUMBERS, PLAIN, NumberWire, Wire
-from ironbridge.connectors.kit.written import WrittenNames, written_paths
+from ironbridge.connectors.kit.written import WrittenNames, source_names, written_paths
 from ironbridge.connectors.kit.zones import ZonedWire, zone_of
 
 __all__ = [

@@ -21,7 +21,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from typing import Any, Final
 
 from ironbridge.connectors.base import reference
-from ironbridge.connectors.kit.fields import Field, MapContext, read_fields
+from ironbridge.connectors.kit.fields import Field, FieldPlan, MapContext, read_fields
 from ironbridge.connectors.kit.maps import Derive
 from ironbridge.model import Entity
 
@@ -80,19 +80,24 @@ def stock_levels(path: str, place: Field, quantity: Field, free: Field) -> Deriv
             if free.read(stock, ctx):
                 level["available"] += amount
         stock_levels = [
-            {
-                "location": reference(ctx.ids, Entity.LOCATIONS, where),
-                "on_hand": level["on_hand"],
-                "available": level["available"],
-                "reserved": level["on_hand"] - level["available"],
-                "reorder_point": None,
-            }
+            _level(ctx, where, level["on_hand"], level["available"])
             for where, level in sorted(levels.items())
         ]
         on_hand = sum((level["on_hand"] for level in levels.values()), Decimal(0))
         return {"stock_levels": stock_levels, "total_on_hand": on_hand}
 
     return derive
+
+
+def _level(ctx: MapContext, place: str, on_hand: Decimal, available: Decimal) -> dict[str, Any]:
+    """A unified stock level at the location `place`, the rest of what is on hand reserved."""
+    return {
+        "location": reference(ctx.ids, Entity.LOCATIONS, place),
+        "on_hand": on_hand,
+        "available": available,
+        "reserved": on_hand - available,
+        "reorder_point": None,
+    }
 
 
 def place_levels(
@@ -105,19 +110,18 @@ def place_levels(
     offers and expects (`expected`, such as a forecast) nothing is left out ("locations without
     stock may be omitted"). Levels come in the order of the rows; no reorder point is known."""
     fields = {"place": place, "on_hand": on_hand, "available": available}
-    fields |= {} if expected is None else {"expected": expected}
+    # Made ready once: every item mapped reads every one of its places.
+    plan = FieldPlan.of(fields | ({} if expected is None else {"expected": expected}))
 
     def derive(row: Mapping[str, Any], ctx: MapContext) -> dict[str, Any]:
         levels: list[dict[str, Any]] = []
         for stock in row.get(path) or ():
-            read = read_fields(fields, stock, ctx)
+            read = read_fields(plan, stock, ctx)
             held = read["on_hand"] or Decimal(0)
             free = held if read["available"] is None else read["available"]
             if not held and not read.get("expected") and not free:
                 continue
-            location = reference(ctx.ids, Entity.LOCATIONS, str(read["place"]))
-            level = {"location": location, "on_hand": held, "available": free}
-            levels.append({**level, "reserved": held - free, "reorder_point": None})
+            levels.append(_level(ctx, str(read["place"]), held, free))
         on_hand = sum((level["on_hand"] for level in levels), Decimal(0))
         return {"stock_levels": levels, "total_on_hand": on_hand}
 

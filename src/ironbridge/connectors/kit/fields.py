@@ -325,8 +325,8 @@ class Ref(Field):
             return None
         return reference(ctx.ids, self.entity, f"{self.prefix}{value}")
 
-    def refer(self, value: str, ctx: MapContext) -> dict[str, str]:
-        """What `read` gives for a key sent as text that is not empty."""
+    def refer(self, value: str | int, ctx: MapContext) -> dict[str, str]:
+        """What `read` gives for a key sent as text or a number that is not empty."""
         return reference(ctx.ids, self.entity, f"{self.prefix}{value}")
 
     def payload_key(self, name: str) -> str:
@@ -563,9 +563,9 @@ def _plain(converter: _Path) -> bool:
     )
 
 
-#: How `_read_plain` reads through one wire: its `is_empty` (None: `is None`, which the
-#: loop asks first), its `empty_texts`, whether it reads a JSON number as `Wire.to_decimal`
-#: does, and ISO text as `Wire.to_date` does.
+#: How `_read_plain` reads through one wire: a family's own `is_empty`, else (None) its
+#: `empty_texts`, which the loop checks itself after `is None` (`Wire.is_empty`); whether it
+#: reads a JSON number as `Wire.to_decimal` does, and ISO text as `Wire.to_date` does.
 _Reading = tuple[Callable[[Any], bool] | None, frozenset[str] | None, bool, bool]
 #: Each wire's `_Reading`, decided once (wires are declared once per family or system).
 _READINGS: dict[int, tuple[Wire, _Reading]] = {}
@@ -576,9 +576,10 @@ def _reading(wire: Wire) -> _Reading:
     if known is not None and known[0] is wire:
         return known[1]
     family = type(wire)
+    own_empty = family.is_empty is not Wire.is_empty
     reading = (
-        None if family.is_empty is Wire.is_empty else wire.is_empty,
-        wire.empty_texts,
+        wire.is_empty if own_empty else None,
+        None if own_empty else wire.empty_texts,
         family.to_decimal is Wire.to_decimal,
         family.to_date is Wire.to_date and family.decode is Wire.decode,
     )
@@ -610,7 +611,7 @@ def _read_plain(
     out: dict[str, Any] = {}
     wire = ctx.wire
     get = row.get
-    # A wire with `empty_texts` needs `is_empty` asked only of text.
+    # Without a family's own `is_empty`, only text can be empty besides None.
     is_empty, empties, numbers, days = reading
     decimals = _DECIMALS.get
     name = ""
@@ -638,14 +639,17 @@ def _read_plain(
                     out[name] = convert(value, ctx)  # type: ignore[misc]
                 else:
                     out[name] = convert(value, wire)  # type: ignore[misc]
-            elif kind is _REF or isinstance(value, list):
-                # A list: what a wire's `get` may read otherwise (an Odoo many2one pair).
+            elif kind is _REF:
+                # A key as a number (a JSON-RPC many2one) is no empty value on a wire without an
+                # `is_empty` of its own; anything else goes the way `Ref.read` goes.
+                if type(value) is int and is_empty is None:
+                    out[name] = convert(value, ctx)  # type: ignore[misc]
+                else:
+                    out[name] = read(row, ctx)
+            elif isinstance(value, list):
+                # What a wire's `get` may read otherwise (an Odoo many2one pair).
                 out[name] = read(row, ctx)
-            elif (
-                is_empty is not None
-                and (empties is None or isinstance(value, str))
-                and is_empty(value)
-            ):
+            elif is_empty is not None and is_empty(value):
                 out[name] = None
             elif kind is _NUMBER and numbers and type(value) is float:
                 number = decimals(value)

@@ -35,23 +35,13 @@ from ironbridge.connectors.kit.numbered import Numbered
 from ironbridge.connectors.kit.wire import Wire
 from ironbridge.model import Entity
 
-__all__ = ["Derive", "Mapper", "RecordMap", "Variants", "read_paths", "source_names"]
+__all__ = ["Derive", "Mapper", "RecordMap", "Variants", "read_paths"]
 
 #: A row index in a source's error path: `item.items[0].quantity`.
 _INDEX: Final = re.compile(r"\[(\d+)\]")
 
 #: Unified fields a table cannot read, computed from the whole source row.
 Derive = Callable[[Mapping[str, Any], MapContext], Mapping[str, Any]]
-
-
-def source_names(fields: Mapping[str, Field]) -> dict[str, str]:
-    """Source path → unified field (a reference as `<name>_id`) for the writable fields of a
-    table: how a refusal that names a source property reads in the API's terms."""
-    return {
-        getattr(converter, "path", name): f"{name}_id" if isinstance(converter, Ref) else name
-        for name, converter in fields.items()
-        if converter.writable
-    }
 
 
 def read_paths(fields: Iterable[Field], under: str = "") -> tuple[str, ...]:

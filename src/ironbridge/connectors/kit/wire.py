@@ -35,9 +35,9 @@ class Wire:
     #: `kit.fields.read_fields`). A family that defines its own `get` or `separator` says so
     #: itself; otherwise it is taken not to.
     plain_keys: bool = True
-    #: The texts besides None that mean "no value" (`""`, an empty GUID), for a family whose
-    #: `is_empty(value)` is exactly `value is None or isinstance(value, str) and value in
-    #: empty_texts`; maps then check emptiness without calling it. None: `is_empty` decides.
+    #: The texts besides None that mean "no value" (`""`, an empty GUID), which `is_empty`
+    #: reads as such; maps then check emptiness without calling it. A family whose emptiness
+    #: is no such set defines its own `is_empty`.
     empty_texts: frozenset[str] | None = None
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
@@ -83,8 +83,9 @@ class Wire:
         return [item for item in value or () if type(item) is dict or isinstance(item, Mapping)]
 
     def is_empty(self, value: Any) -> bool:
-        """Whether `value` means "no value" on this wire."""
-        return value is None
+        """Whether `value` means "no value" on this wire: None, or one of its `empty_texts`."""
+        texts = self.empty_texts
+        return value is None or (texts is not None and isinstance(value, str) and value in texts)
 
     def decode(self, value: Any) -> Any:
         """A typed wire value as Python; plain JSON values are already Python."""

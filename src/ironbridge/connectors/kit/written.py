@@ -16,7 +16,7 @@ from ironbridge.connectors.kit.computed import Joined, Link, Ratio
 from ironbridge.connectors.kit.fields import Field, Ref, Rows
 from ironbridge.connectors.kit.maps import RecordMap
 
-__all__ = ["WrittenNames", "written_paths"]
+__all__ = ["WrittenNames", "source_names", "written_paths"]
 
 
 def written_paths(converter: Field) -> tuple[str, ...]:
@@ -31,6 +31,18 @@ def written_paths(converter: Field) -> tuple[str, ...]:
         return written_paths(converter.amount)
     path = getattr(converter, "path", None)
     return (path,) if isinstance(path, str) else ()
+
+
+def source_names(fields: Mapping[str, Field]) -> dict[str, str]:
+    """Source path → unified payload key for the writable fields of a table, each path a field
+    is written to (`written_paths`), a reference (`Ref`, `Link`) as `<name>_id`: how a refusal
+    that names a source property reads in the API's terms."""
+    names: dict[str, str] = {}
+    for name, converter in fields.items():
+        if converter.writable:
+            unified = f"{name}_id" if isinstance(converter, (Ref, Link)) else name
+            names.update(dict.fromkeys(written_paths(converter), unified))
+    return names
 
 
 @dataclass(frozen=True)
@@ -50,15 +62,12 @@ class WrittenNames:
     def of(cls, fields: Mapping[str, Field], custom: Mapping[str, Field] = {}) -> WrittenNames:
         """The names of `fields` (writable ones only), and of `custom`, custom fields a write
         sets by name (`custom_fields.<name>`)."""
-        names: dict[str, str] = {}
-        rows: dict[str, tuple[str, Rows, WrittenNames]] = {}
-        for name, converter in fields.items():
-            if not converter.writable:
-                continue
-            if isinstance(converter, Rows):
-                rows[converter.path] = (name, converter, cls.of(converter.fields))
-            unified = f"{name}_id" if isinstance(converter, (Ref, Link)) else name
-            names.update(dict.fromkeys(written_paths(converter), unified))
+        names = source_names(fields)
+        rows = {
+            converter.path: (name, converter, cls.of(converter.fields))
+            for name, converter in fields.items()
+            if converter.writable and isinstance(converter, Rows)
+        }
         for name, converter in custom.items():
             names.update(dict.fromkeys(written_paths(converter), f"custom_fields.{name}"))
         return cls(names, rows)

@@ -93,14 +93,13 @@ class ModelSession(ConnectorSession):
         enrich: Enrich | None = None,
         writers: Mapping[Entity, ModelWriter] | None = None,
         write_access: jsonrpc_checks.WriteAccess | None = None,
-        adjusts: str | None = None,
     ) -> None:
         """`resources` say where each entity the connector reads lives; `hints` what each
         failed check stage tells the person connecting; `enrich` adds what one read cannot
         give to the rows of a resource; `writers` write each writable entity, and `write_access`
         says which access rights those writes need, for the check to tell. Without it, they are
         the rights (`ModelDialect.write_rights`) of the writes the spec offers on each writer's
-        `model` and, for stock adjustments, on `adjusts`, the model an adjustment creates."""
+        `model` and, for stock adjustments, on the class's `adjusts`."""
         super().__init__(spec, options)
         self.client = client
         self.resources = resources
@@ -108,10 +107,10 @@ class ModelSession(ConnectorSession):
         self.database = client.database
         self._http, self._rpc = client.http, client.rpc
         self.enrich: Enrich = enrich or _as_read
-        made = {entity: make(client) for entity, make in self.writer_types.items()}
-        self.writers: Mapping[Entity, ModelWriter] = writers or made
+        self.writers: Mapping[Entity, ModelWriter] = writers or {
+            entity: make(client) for entity, make in self.writer_types.items()
+        }
         self.write_access = write_access or {}
-        self.adjusts = adjusts or self.adjusts
         self._closed = False
 
     def close(self) -> None:
@@ -131,6 +130,8 @@ class ModelSession(ConnectorSession):
     def _needs(self) -> jsonrpc_checks.WriteAccess:
         """The rights the offered writes need on each writer's model and on `adjusts`."""
         rights, capabilities = self.client.dialect.write_rights, self.spec.capabilities
+        if not rights:
+            return {}
         models = {getattr(writer, "model", None): entity for entity, writer in self.writers.items()}
         offered: dict[str, tuple[Entity, tuple[Operation, ...]]] = {
             model: (entity, ("create", "update", "delete"))
@@ -142,7 +143,6 @@ class ModelSession(ConnectorSession):
         return {
             model: (entity, tuple(rights[op] for op in ops if getattr(capabilities[entity], op)))
             for model, (entity, ops) in offered.items()
-            if rights
         }
 
     def record_id(self, entity: Entity, remote_id: str) -> int:

@@ -29,6 +29,8 @@ class TrytonWire(Wire):
     separator = "."
     #: A path without a dot is a key of the row.
     plain_keys = True
+    #: Tryton's empty string is no value either.
+    empty_texts = frozenset({""})
 
     def get(self, row: Mapping[str, Any] | None, path: str) -> Any:
         """The value at `path` (`a.b.c` reads `row["a."]["b."]["c"]`); None when a step is
@@ -73,10 +75,6 @@ class TrytonWire(Wire):
             if first and isinstance(node, list):
                 node = node[0] if node else None
         return node
-
-    def is_empty(self, value: Any) -> bool:
-        """None, and Tryton's empty string."""
-        return value is None or value == ""
 
     def decode(self, value: Any) -> Any:
         """A `{"__class__": ...}` value as Python (see `jsonrpc.TrytonDialect.decode`)."""

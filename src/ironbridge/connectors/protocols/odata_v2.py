@@ -279,6 +279,7 @@ class ODataV2Wire(Wire):
     blank = ""
     blank_write = ""
     plain_keys = True
+    empty_texts = frozenset({""})
 
     def __init__(self, name: str = "The source") -> None:
         self.name = name
@@ -289,9 +290,6 @@ class ODataV2Wire(Wire):
         if type(row) is dict and "/" not in path:
             return row.get(path)
         return super().get(row, path)
-
-    def is_empty(self, value: Any) -> bool:
-        return value is None or value == ""
 
     def to_decimal(self, value: Any) -> Decimal:
         # Edm.Decimal travels as a string; anything else takes the general route.

@@ -1,4 +1,4 @@
-"""The map vocabulary's helpers for declaring many fields at once."""
+"""The map vocabulary's helpers for declaring many fields at once, and a wire's empty values."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ from decimal import Decimal
 
 import pytest
 
-from ironbridge.connectors.kit import PLAIN, MapContext, Number, Ref, Text, names, same_names
+from ironbridge.connectors.kit import PLAIN, MapContext, Number, Ref, Text, Wire, names, same_names
 from ironbridge.model import Entity
 
 
@@ -26,3 +26,20 @@ def test_a_context_for_codes_only_reads_values_and_refuses_references() -> None:
     assert Number("qty").read({"qty": "2.5"}, ctx) == Decimal("2.5")
     with pytest.raises(TypeError, match="reference"):
         Ref(Entity.VENDORS, "vendor").read({"vendor": "V1"}, ctx)
+
+
+class _Blanks(Wire):
+    empty_texts = frozenset(("", "-"))
+
+
+def test_a_wire_reads_none_and_its_empty_texts_as_no_value() -> None:
+    wire = _Blanks()
+    assert [wire.is_empty(value) for value in (None, "", "-", "x", 0, False)] == [
+        True,
+        True,
+        True,
+        False,
+        False,
+        False,
+    ]
+    assert [PLAIN.is_empty(value) for value in (None, "", "-")] == [True, False, False]

@@ -19,9 +19,6 @@ class _EmptyTexts(kit.Wire):
     name = "Empties"
     empty_texts = frozenset(("", _GUID))
 
-    def is_empty(self, value: Any) -> bool:
-        return value is None or value == "" or value == _GUID
-
 
 class _Decoding(kit.Wire):
     """A wire with its own emptiness and decimals, without `empty_texts`."""

@@ -25,6 +25,7 @@ from ironbridge.connectors.kit import (
     Rows,
     Text,
     WrittenNames,
+    source_names,
     written_paths,
 )
 from ironbridge.connectors.protocols.odata_v2 import TargetNames
@@ -144,6 +145,21 @@ def test_written_paths_name_each_part_of_a_key_and_a_prices_amount() -> None:
     assert written_paths(Ratio(Number("Price"), Number("Per"))) == ("Price",)
     assert written_paths(Ref(Entity.VENDORS, "Supplier")) == ("Supplier",)
     assert written_paths(LINES) == ("items",)
+
+
+def test_source_names_name_each_written_path_of_a_table_by_its_payload_key() -> None:
+    table = {
+        "vendor": Ref(Entity.VENDORS, "Supplier"),
+        "location": PLACE,
+        "unit_price": Ratio(Number("Price"), Number("Per")),
+        "number": Text("Number", writable=False),
+    }
+    assert source_names(table) == {
+        "Supplier": "vendor_id",
+        "Plant": "location_id",
+        "Store": "location_id",
+        "Price": "unit_price",
+    }
 
 
 def test_written_names_read_off_the_write_map() -> None:

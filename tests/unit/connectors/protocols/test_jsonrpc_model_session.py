@@ -67,14 +67,16 @@ class _Writer:
         self.model = model
 
 
+class _CountAdjusting(ModelSession):
+    adjusts = "count"
+
+
 def test_the_rights_the_check_asks_for_are_those_of_the_writes_the_spec_offers() -> None:
     client: Any = SimpleNamespace(
         database="db", http=None, rpc=None, name="Tryton", dialect=TRYTON_MODELS
     )
     writers: Any = {Entity.PURCHASE_ORDERS: _Writer("order"), Entity.VENDORS: _Writer("party")}
-    session = ModelSession(
-        SPEC, client, resources={}, hints=HINTS, writers=writers, adjusts="count"
-    )
+    session = _CountAdjusting(SPEC, client, resources={}, hints=HINTS, writers=writers)
     assert session._needs() == {
         "order": (
             Entity.PURCHASE_ORDERS,
