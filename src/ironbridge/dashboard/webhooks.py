@@ -19,8 +19,8 @@ from ..webhooks.deliveries import (
     DeliveryView,
     get_delivery,
     list_deliveries,
-    new_test_delivery,
     reset_for_retry,
+    send_test_event,
 )
 from .pages import Form, Notice, Operator, OperatorDep, error_notice, render, text
 
@@ -221,11 +221,7 @@ def send_test(
 ) -> HTMLResponse:
     container = operator.container
     try:
-        with container.uow() as uow:
-            delivery_id = new_test_delivery(uow, operator.account_id, endpoint_id)
-        webhooks.claim_and_deliver(container.worker.delivery_context, delivery_id, manual=True)
-        with container.uow(readonly=True) as uow:
-            view = get_delivery(uow, operator.account_id, delivery_id)
+        view = send_test_event(container.worker.delivery_context, operator.account_id, endpoint_id)
     except IronbridgeError as exc:
         return _outcome(request, operator, error_notice(exc), form)
     return _outcome(request, operator, _attempt_notice("Test event", view), form)

@@ -18,7 +18,7 @@ from ..store.webhooks import (
     DeliveryRow,
     EndpointRepository,
 )
-from .delivery import DeliveryContext, claim_and_deliver
+from .delivery import CLAIM, DeliveryContext, claim_and_deliver
 
 __all__ = [
     "AttemptView",
@@ -166,7 +166,9 @@ def retry_failed(
 
 
 def new_test_delivery(uow: UnitOfWork, account_id: str, endpoint_id: str) -> str:
-    """A `webhook.test` event addressed to one endpoint, and its delivery (commits)."""
+    """A `webhook.test` event addressed to one endpoint, and its delivery (commits), claimed
+    for the caller that sends it now (`claim_and_deliver(..., manual=True)`): a worker's drain
+    finds it due only if that send never happens, once the claim has run out."""
     endpoint = EndpointRepository(uow.connection, account_id).get(endpoint_id)
     if endpoint is None or endpoint.disabled_reason == "deleted":
         raise NotFound(f"No webhook endpoint {endpoint_id}.")
@@ -189,7 +191,8 @@ def new_test_delivery(uow: UnitOfWork, account_id: str, endpoint_id: str) -> str
                 "event_type": event.type,
                 "status": "pending",
                 "attempts": 0,
-                "next_attempt_at": now,
+                # Due at once, a worker's drain could send it too before the caller's claim.
+                "next_attempt_at": now + CLAIM,
                 "created_at": now,
             }
         ]

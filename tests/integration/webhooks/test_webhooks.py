@@ -586,3 +586,24 @@ def test_an_endpoint_failing_for_5_days_is_disabled_with_a_system_error(
     assert len(receiver.requests()) == sent
     pending = client.get("/v1/deliveries?status=pending", headers=account.headers).json()["data"]
     assert pending == []
+
+
+def test_a_test_event_is_sent_once_though_a_drain_runs_beside_it(
+    driven: tuple[Container, TestClient, AccountFixture, DeliveryContext, DrivenClock],
+    receiver: Receiver,
+) -> None:
+    from ironbridge.webhooks.deliveries import new_test_delivery
+
+    container, client, account, context, clock = driven
+    endpoint = client.post(
+        "/v1/webhook-endpoints", json={"url": receiver.url}, headers=account.headers
+    ).json()
+    with container.uow() as uow:
+        delivery_id = new_test_delivery(uow, account.id, endpoint["id"])
+    # A worker draining between the delivery's commit and the caller's send leaves it alone.
+    assert drain(context)[0] == 0
+    claim_and_deliver(context, delivery_id, manual=True)
+    clock.now += timedelta(minutes=5)
+    assert drain(context)[0] == 0
+    (request,) = receiver.requests()
+    assert json.loads(request["body"])["type"] == "webhook.test"
