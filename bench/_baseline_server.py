@@ -4,7 +4,9 @@ no auth, no rate limit, no request id, no metrics.
 It serves the same keyset pages from the same store as ironbridge: the cursor is decoded, the
 page is one row-value seek in the page index, and the next cursor is encoded, so what remains
 between the two is what ironbridge adds. Run by bench/api_read.py as the baseline:
-`python bench/_baseline_server.py DB PORT CONNECTION` (DB: a SQLite file or a PostgreSQL URL).
+`python bench/_baseline_server.py DB PORT CONNECTION [THREADS]` (DB: a SQLite file or a
+PostgreSQL URL; THREADS: requests served at once, given the same number as ironbridge's reads,
+so that neither pays for threads taking turns at the interpreter lock and the other not).
 """
 
 from __future__ import annotations
@@ -14,9 +16,12 @@ import json
 import sqlite3
 import sys
 import threading
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from datetime import UTC, datetime
 from typing import Any
 
+import anyio.to_thread
 import uvicorn
 from starlette.applications import Starlette
 from starlette.requests import Request
@@ -24,6 +29,7 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 DB, PORT, CONNECTION = sys.argv[1], int(sys.argv[2]), sys.argv[3]
+THREADS = int(sys.argv[4]) if len(sys.argv) > 4 else None
 POSTGRES = DB.startswith("postgresql")
 _local = threading.local()
 
@@ -87,7 +93,15 @@ def purchase_orders(request: Request) -> Response:
     return Response(body, media_type="application/json")
 
 
-app = Starlette(routes=[Route("/v1/purchase-orders", purchase_orders)])
+@asynccontextmanager
+async def lifespan(_: Starlette) -> AsyncIterator[None]:
+    if THREADS is not None:
+        # Starlette runs sync endpoints in anyio's default pool: sized like ironbridge's reads.
+        anyio.to_thread.current_default_thread_limiter().total_tokens = THREADS
+    yield
+
+
+app = Starlette(routes=[Route("/v1/purchase-orders", purchase_orders)], lifespan=lifespan)
 
 if __name__ == "__main__":
     uvicorn.run(app, host="127.0.0.1", port=PORT, log_level="warning", access_log=False)

@@ -152,6 +152,8 @@ def servers(
             database,
             str(port_b),
             connection_id,
+            # As many requests at once as ironbridge serves reads (`READ_THREADS`).
+            str(settings.resolved_read_threads),
         ]
     )
     try:

@@ -25,6 +25,9 @@ __all__ = ["SETTINGS_FILE", "Settings", "load_secret_key", "write_demo_settings"
 
 #: The settings file's name inside DATA_DIR: `IRONBRIDGE_NAME=value` lines (dotenv syntax).
 SETTINGS_FILE = "ironbridge.env"
+#: Default `read_threads`: on SQLite, one per core of a small machine (see the field); on a
+#: database server, as many as the general pool (each read mostly waits on a round trip).
+SQLITE_READ_THREADS, SERVER_READ_THREADS = 2, 40
 #: What `serve --demo` / `demo` write into a data directory that has no settings file yet: a
 #: local evaluation talks to systems and webhook receivers on this machine or the plant network.
 _DEMO_SETTINGS = """\
@@ -86,6 +89,16 @@ class Settings(BaseSettings):
         "beyond it every authenticated request from that address gets 429 until the oldest "
         "failure is a minute old. Failed link tokens in the connect flow have a budget of "
         "the same size.",
+    )
+    read_threads: int | None = Field(
+        None,
+        ge=1,
+        le=1000,
+        description="Unified reads (list and get) served at once by each API process; the rest "
+        "wait their turn. Unset: 2 on SQLite, whose reads hand the interpreter lock back for "
+        "every row they step, so more threads than cores only take turns at it (40 readers "
+        "served a fifth of what 2 did); 40 on PostgreSQL. Reads have threads of their own, so "
+        "they never wait behind slow calls to source systems.",
     )
     sync_page_size: int = Field(500, ge=1, le=10_000, description="Records per sync page.")
     sync_lock_lease_seconds: float = Field(
@@ -177,6 +190,14 @@ class Settings(BaseSettings):
         if self.database_url:
             return self.database_url
         return f"sqlite:///{(self.data_dir / 'ironbridge.db').resolve()}"
+
+    @property
+    def resolved_read_threads(self) -> int:
+        """Unified reads served at once by each API process."""
+        if self.read_threads is not None:
+            return self.read_threads
+        sqlite = self.resolved_database_url.startswith("sqlite")
+        return SQLITE_READ_THREADS if sqlite else SERVER_READ_THREADS
 
     @property
     def base_url(self) -> str:

@@ -11,7 +11,6 @@ from datetime import datetime
 from typing import Annotated, Any, cast
 
 from fastapi import APIRouter, Body, Path, Query, Request, Response
-from fastapi.concurrency import run_in_threadpool
 from fastapi.security import HTTPAuthorizationCredentials
 from pydantic import BaseModel, Field, create_model
 
@@ -34,6 +33,7 @@ from ..deps import ConnectionBearer, ConnectionPrincipal, ContainerDep, authoriz
 from ..idempotent import IdempotencyKey, idempotent_response
 from ..openapi import capability, error_responses
 from ..params import IsoDatetimeQuery, PageCursor, PageLimit
+from ..threads import run_read
 
 __all__ = ["list_page", "router"]
 
@@ -67,14 +67,14 @@ async def _read(
     read: Callable[[UnitOfWork, Principal], bytes],
 ) -> Response:
     """Authenticate the connection token and `read(uow, principal)` in one unit of work
-    and one worker thread: the two are most of a read's cost, and a dependency would take a
-    thread and a transaction of its own."""
+    and one worker thread (of the reads' own, see `api.threads`): the two are most of a read's
+    cost, and a dependency would take a thread and a transaction of its own."""
 
     def run() -> bytes:
         with container.uow(readonly=True) as uow:
             return read(uow, authorize(uow, request, container, bearer, TokenKind.CONNECTION))
 
-    return _json(await run_in_threadpool(run))
+    return _json(await run_read(container.settings.resolved_read_threads, run))
 
 
 async def list_page(
