@@ -149,6 +149,10 @@ def _execute_locked(
         if connection is None or run is None or run.status not in {"queued", "running"}:
             return RunOutcome(status="skipped")
         entity = Entity(run.entity)
+        if run.mode == "full":
+            # What an interrupted full pass read is of no use to a run that ends here, and
+            # one that goes on reads everything again.
+            runs.clear_seen(run_id)
         if connection.status == ConnectionStatus.DISCONNECTED.value:
             runs.update_run(
                 run_id,
@@ -171,9 +175,6 @@ def _execute_locked(
         now = ctx.clock()
         runs.update_run(run_id, status="running", started_at=run.started_at or now)
         runs.update_state(entity.value, status="running")
-        if run.mode == "full":
-            # A full run handed back after an interruption reads everything again.
-            runs.clear_seen(run_id)
         # An offline connection stays offline until this run shows the source answers again,
         # so its recovery is announced (offline → active) rather than hidden in syncing.
         change_status(

@@ -6,14 +6,17 @@ from collections import Counter
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+import pytest
 from sqlalchemy import func, select
 
 from ironbridge.bootstrap import Container
+from ironbridge.connections import ConnectionStatus, StatusReason, change_status
 from ironbridge.model import Entity
 from ironbridge.store.events import EventQuery, EventRepository
 from ironbridge.store.records import RecordQuery, RecordRepository
 from ironbridge.store.sync import SyncRepository
 from ironbridge.store.tables import sync_seen
+from ironbridge.sync import execute_run, queue_runs
 from ironbridge.testing.source import purchase_order
 
 from ...conftest import new_account
@@ -129,6 +132,34 @@ def test_a_full_pass_that_fails_deletes_nothing_and_what_it_read_is_forgotten(
     assert run_of(source_connection, full).deleted == 1
     assert "P00002" not in stored(source_connection)
     assert _seen_rows(source_connection) == 0
+
+
+@pytest.mark.parametrize(
+    ("status", "reason"),
+    [
+        (ConnectionStatus.AUTH_REQUIRED, StatusReason.CREDENTIALS_REJECTED),
+        (ConnectionStatus.DISCONNECTED, StatusReason.DISCONNECTED),
+    ],
+)
+def test_an_interrupted_full_pass_refused_on_resumption_forgets_what_it_read(
+    source_connection: SourceConnection, status: ConnectionStatus, reason: StatusReason
+) -> None:
+    conn = source_connection
+    conn.sync(trigger="initial")
+    container = conn.container
+    with container.uow() as uow:
+        row = uow.connections.get(conn.account.id, conn.id)
+        (run,) = queue_runs(uow, row, container.registry, [Entity.PURCHASE_ORDERS], full=True)
+        # As a worker killed after committing a page leaves it: running, ids read so far kept.
+        runs = SyncRepository(uow.connection, conn.id)
+        runs.update_run(run.id, status="running", started_at=datetime.now(UTC))
+        runs.add_seen(run.id, dict.fromkeys(["P00000", "P00001", "P00002"]))
+        change_status(uow, conn.id, status, reason=reason)
+        uow.commit()
+    assert _seen_rows(conn) == 3
+    outcome = execute_run(container.worker.sync_context, conn.id, run.id)
+    assert outcome.status == "failed" and run_of(conn, run.id).status == "failed"
+    assert _seen_rows(conn) == 0
 
 
 def test_records_sharing_a_timestamp_across_pages_are_all_kept(
