@@ -29,8 +29,18 @@ _POOL_OVERFLOW = 10
 PING_AFTER_IDLE = 1.0
 
 
+#: SQLite page size of a new store (an existing one keeps its own). A stored record (unified
+#: and raw JSON, ~3.5 KB for an order with five lines) filled a 4 KB page on its own, as did its
+#: event; a sync wrote and checkpointed them page by page. With 16 KB pages, `bench/sync.py`:
+#: a full sync with an event per record +24-33 %, without events +8-10 %; list pages and
+#: incremental runs unchanged or faster.
+SQLITE_PAGE_SIZE = 16384
+
+
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor = dbapi_connection.cursor()
+    # Before WAL: the page size is fixed when the file is first written (in WAL mode, for good).
+    cursor.execute(f"PRAGMA page_size={SQLITE_PAGE_SIZE}")
     cursor.execute("PRAGMA journal_mode=WAL")
     # NORMAL under WAL loses no committed data on a process crash, and saves an fsync per commit.
     cursor.execute("PRAGMA synchronous=NORMAL")
