@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import importlib
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Any
 
 from sqlalchemy import Engine
@@ -56,6 +57,12 @@ class Container:
         engine = self.worker.flows
         assert engine is not None, "the container's worker always runs flows"
         return engine
+
+    @cached_property
+    def read_threads(self) -> int:
+        """Unified reads served at once (`Settings.read_threads`), worked out once: every read
+        asks."""
+        return self.settings.resolved_read_threads
 
     @property
     def session_options(self) -> SessionOptions:

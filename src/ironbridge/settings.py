@@ -196,8 +196,7 @@ class Settings(BaseSettings):
         """Unified reads served at once by each API process."""
         if self.read_threads is not None:
             return self.read_threads
-        # Read per request: the URL's scheme only (resolving the SQLite path touches the disk).
-        sqlite = not self.database_url or self.database_url.startswith("sqlite")
+        sqlite = self.resolved_database_url.startswith("sqlite")
         return SQLITE_READ_THREADS if sqlite else SERVER_READ_THREADS
 
     @property

@@ -74,7 +74,7 @@ async def _read(
         with container.uow(readonly=True) as uow:
             return read(uow, authorize(uow, request, container, bearer, TokenKind.CONNECTION))
 
-    return _json(await run_read(container.settings.resolved_read_threads, run))
+    return _json(await run_read(container.read_threads, run))
 
 
 async def list_page(
